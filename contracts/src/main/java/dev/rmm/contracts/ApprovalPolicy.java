@@ -1,0 +1,60 @@
+package dev.rmm.contracts;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Who may approve a service's releases, how many approvals make the quorum, and who the admins are.
+ * The policy in force is copied into the release's first event, so a later change of configuration
+ * never rewrites history.
+ *
+ * @param approvers the people whose approval counts, by Telegram user id
+ * @param quorum how many distinct approvals are needed (k of n)
+ * @param initiatorMayApprove whether the person who pushed the tag may approve their own release
+ * @param admins Telegram user ids allowed to roll back and cancel
+ */
+public record ApprovalPolicy(
+    List<Approver> approvers, int quorum, boolean initiatorMayApprove, List<Long> admins) {
+
+  /**
+   * One approver.
+   *
+   * @param telegramId numeric Telegram user id, the only identity that counts
+   * @param name display name for cards and messages
+   * @param githubLogin the approver's GitHub login, to recognise the initiator; may be null
+   */
+  public record Approver(long telegramId, String name, String githubLogin) {
+    public Approver {
+      Objects.requireNonNull(name, "name");
+    }
+  }
+
+  public ApprovalPolicy {
+    approvers = List.copyOf(approvers);
+    admins = List.copyOf(admins);
+    if (approvers.stream().map(Approver::telegramId).distinct().count() != approvers.size()) {
+      throw new IllegalArgumentException("an approver is listed twice");
+    }
+    if (quorum < 1 || quorum > approvers.size()) {
+      throw new IllegalArgumentException(
+          "quorum must be between 1 and the number of approvers ("
+              + approvers.size()
+              + "), was "
+              + quorum);
+    }
+  }
+
+  /** The original system's rule: every listed approver must approve. */
+  public static ApprovalPolicy allOf(List<Approver> approvers, List<Long> admins) {
+    return new ApprovalPolicy(approvers, approvers.size(), false, admins);
+  }
+
+  public Optional<Approver> approver(long telegramId) {
+    return approvers.stream().filter(a -> a.telegramId() == telegramId).findFirst();
+  }
+
+  public boolean isAdmin(long telegramId) {
+    return admins.contains(telegramId);
+  }
+}

@@ -1,0 +1,157 @@
+package dev.rmm.contracts;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Reads and writes {@link EventEnvelope}s as CloudEvents 1.0 JSON (structured mode). The event's
+ * stable type name is the CloudEvents {@code type}; the release id is the {@code subject}; rmm's
+ * own attributes are CloudEvents extensions (lower-case letters only, as the spec requires). Field
+ * names in {@code data} are snake_case. Unknown fields are ignored on read, so older readers accept
+ * newer, compatible events.
+ */
+public final class EventCodec {
+
+  public static final String SPEC_VERSION = "1.0";
+  public static final String SOURCE = "/rmm/release-api";
+
+  private static final Map<String, Class<? extends ReleaseEvent>> TYPES = typeRegistry();
+
+  private static final ObjectMapper MAPPER =
+      JsonMapper.builder()
+          .addModule(new JavaTimeModule())
+          .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+          .build();
+
+  private EventCodec() {}
+
+  /** The mapper used for event data; share it for anything that must match the wire format. */
+  public static ObjectMapper mapper() {
+    return MAPPER;
+  }
+
+  /** Every known event type name with its class. */
+  public static Map<String, Class<? extends ReleaseEvent>> types() {
+    return TYPES;
+  }
+
+  public static byte[] encode(EventEnvelope e) {
+    try {
+      return MAPPER.writeValueAsBytes(toJson(e));
+    } catch (JsonProcessingException ex) {
+      throw new IllegalStateException("cannot encode event " + e.id(), ex);
+    }
+  }
+
+  public static ObjectNode toJson(EventEnvelope e) {
+    ObjectNode n = MAPPER.createObjectNode();
+    n.put("specversion", SPEC_VERSION);
+    n.put("id", e.id());
+    n.put("source", SOURCE);
+    n.put("type", e.type());
+    n.put("subject", e.releaseId());
+    n.put("time", e.occurredAt().toString());
+    n.put("datacontenttype", "application/json");
+    n.put("schemaversion", EventEnvelope.SCHEMA_VERSION);
+    n.put("releaseseq", e.sequence());
+    n.put("actorkind", e.actor().kind().name().toLowerCase(Locale.ROOT));
+    n.put("actorid", e.actor().id());
+    n.put("actorname", e.actor().name());
+    putIfPresent(n, "correlationid", e.correlationId());
+    putIfPresent(n, "causationid", e.causationId());
+    putIfPresent(n, "traceparent", e.traceparent());
+    n.set("data", MAPPER.valueToTree(e.data()));
+    return n;
+  }
+
+  /**
+   * Decodes one event.
+   *
+   * @throws MalformedEventException when the bytes are not an rmm event this version understands
+   */
+  public static EventEnvelope decode(byte[] json) {
+    JsonNode n;
+    try {
+      n = MAPPER.readTree(json);
+    } catch (IOException ex) {
+      throw new MalformedEventException("not JSON: " + ex.getMessage(), ex);
+    }
+    if (n == null || !n.isObject()) {
+      throw new MalformedEventException("an event must be a JSON object", null);
+    }
+    String type = text(n, "type");
+    Class<? extends ReleaseEvent> cls = TYPES.get(type);
+    if (cls == null) {
+      throw new MalformedEventException("unknown event type '" + type + "'", null);
+    }
+    try {
+      ReleaseEvent data = MAPPER.treeToValue(n.get("data"), cls);
+      Actor actor =
+          new Actor(
+              Actor.Kind.valueOf(text(n, "actorkind").toUpperCase(Locale.ROOT)),
+              text(n, "actorid"),
+              n.path("actorname").asText(null));
+      return new EventEnvelope(
+          text(n, "id"),
+          text(n, "subject"),
+          n.path("releaseseq").asLong(),
+          Instant.parse(text(n, "time")),
+          actor,
+          n.path("correlationid").asText(null),
+          n.path("causationid").asText(null),
+          n.path("traceparent").asText(null),
+          data);
+    } catch (IOException | RuntimeException ex) {
+      throw new MalformedEventException("bad " + type + " event: " + ex.getMessage(), ex);
+    }
+  }
+
+  private static String text(JsonNode n, String field) {
+    JsonNode v = n.get(field);
+    if (v == null || !v.isTextual()) {
+      throw new MalformedEventException("missing attribute '" + field + "'", null);
+    }
+    return v.asText();
+  }
+
+  private static void putIfPresent(ObjectNode n, String field, String value) {
+    if (value != null) {
+      n.put(field, value);
+    }
+  }
+
+  private static Map<String, Class<? extends ReleaseEvent>> typeRegistry() {
+    Map<String, Class<? extends ReleaseEvent>> m = new LinkedHashMap<>();
+    for (Class<? extends ReleaseEvent> c : ReleaseEvent.ALL) {
+      try {
+        Field f = c.getField("TYPE");
+        m.put((String) f.get(null), c);
+      } catch (ReflectiveOperationException ex) {
+        throw new IllegalStateException(c + " has no TYPE constant", ex);
+      }
+    }
+    return Map.copyOf(m);
+  }
+
+  /** The bytes are not an event this version of rmm can read. */
+  public static final class MalformedEventException extends RuntimeException {
+    public MalformedEventException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+}

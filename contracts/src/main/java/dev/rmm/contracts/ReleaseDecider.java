@@ -1,0 +1,339 @@
+package dev.rmm.contracts;
+
+import dev.rmm.contracts.ApprovalPolicy.Approver;
+import dev.rmm.contracts.Decision.Accepted;
+import dev.rmm.contracts.Decision.Refusal;
+import dev.rmm.contracts.Decision.Refused;
+import dev.rmm.contracts.ReleaseCommand.Approve;
+import dev.rmm.contracts.ReleaseCommand.CancelRelease;
+import dev.rmm.contracts.ReleaseCommand.CreateRelease;
+import dev.rmm.contracts.ReleaseCommand.Reject;
+import dev.rmm.contracts.ReleaseCommand.ReportStep;
+import dev.rmm.contracts.ReleaseCommand.RequestRollback;
+import dev.rmm.contracts.ReleaseEvent.ActionRefused;
+import dev.rmm.contracts.ReleaseEvent.ApprovalGranted;
+import dev.rmm.contracts.ReleaseEvent.ApprovalQuorumReached;
+import dev.rmm.contracts.ReleaseEvent.ReleaseCancelled;
+import dev.rmm.contracts.ReleaseEvent.ReleaseCreated;
+import dev.rmm.contracts.ReleaseEvent.ReleaseRejected;
+import dev.rmm.contracts.ReleaseEvent.RollbackRequested;
+import dev.rmm.contracts.ReleaseEvent.StatusChanged;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The release state machine as two pure functions: {@code decide(command, state) -> events} and
+ * {@code evolve(state, event) -> state}. No I/O, no clock, no framework: everything it needs is in
+ * the command and the state.
+ */
+public final class ReleaseDecider {
+
+  /** The longest rejection reason or step detail kept in an event. */
+  public static final int MAX_TEXT = 1000;
+
+  private ReleaseDecider() {}
+
+  public static Decision decide(ReleaseCommand command, ReleaseState state) {
+    // Java 17 has no pattern switch; the sealed interface keeps this list complete.
+    if (command instanceof CreateRelease c) {
+      return create(c, state);
+    } else if (command instanceof ReportStep c) {
+      return reportStep(c, state);
+    } else if (command instanceof Approve c) {
+      return approve(c, state);
+    } else if (command instanceof Reject c) {
+      return reject(c, state);
+    } else if (command instanceof RequestRollback c) {
+      return requestRollback(c, state);
+    } else if (command instanceof CancelRelease c) {
+      return cancel(c, state);
+    }
+    throw new IllegalArgumentException("unknown command " + command);
+  }
+
+  public static ReleaseState evolve(ReleaseState state, ReleaseEvent event) {
+    if (event instanceof ReleaseCreated e) {
+      return state.created(e.spec(), e.policy());
+    } else if (event instanceof StatusChanged e) {
+      return state.movedTo(e.to());
+    } else if (event instanceof ApprovalGranted e) {
+      return state.approvedBy(e.approverId(), e.approverName());
+    } else if (event instanceof ApprovalQuorumReached) {
+      return state.movedTo(ReleaseStatus.MANUAL_TEST_PASSED);
+    } else if (event instanceof ReleaseRejected e) {
+      return state.rejected(e.reason());
+    } else if (event instanceof RollbackRequested e) {
+      return state.rollbackRequested(e.targetTag());
+    } else if (event instanceof ReleaseCancelled) {
+      return state.movedTo(ReleaseStatus.CANCELLED);
+    } else if (event instanceof ActionRefused) {
+      return state.unchanged();
+    }
+    throw new IllegalArgumentException("unknown event " + event);
+  }
+
+  /** Folds events onto a state. */
+  public static ReleaseState evolveAll(ReleaseState state, List<? extends ReleaseEvent> events) {
+    ReleaseState s = state;
+    for (ReleaseEvent e : events) {
+      s = evolve(s, e);
+    }
+    return s;
+  }
+
+  /**
+   * The statuses a pipeline may report next from {@code current}: the state machine's next steps
+   * minus those only rmm decides (quorum, rejection, cancellation) and the manual rollback of a
+   * deployed release, which only an admin may request.
+   */
+  public static Set<ReleaseStatus> reportableNext(ReleaseStatus current) {
+    return current.next().stream()
+        .filter(s -> !s.isDecidedByRmm())
+        .filter(s -> !(current == ReleaseStatus.DEPLOYED && s == ReleaseStatus.PRODUCTION_ROLLBACK))
+        .collect(Collectors.toCollection(() -> java.util.EnumSet.noneOf(ReleaseStatus.class)));
+  }
+
+  private static Decision create(CreateRelease c, ReleaseState state) {
+    if (state.exists()) {
+      return state.spec().equals(c.spec())
+          ? new Accepted(List.of())
+          : new Refused(
+              Refusal.CONFLICT,
+              "release "
+                  + state.releaseId()
+                  + " (service "
+                  + c.spec().service()
+                  + ", tag "
+                  + c.spec().tag()
+                  + ", run "
+                  + c.spec().githubRunId()
+                  + ") already exists with different details",
+              List.of());
+    }
+    return new Accepted(List.of(new ReleaseCreated(c.spec(), c.policy())));
+  }
+
+  private static Decision reportStep(ReportStep c, ReleaseState state) {
+    if (!state.exists()) {
+      return notFound(state);
+    }
+    if (state.status() == c.status()) {
+      return new Accepted(List.of()); // a retried report: already there
+    }
+    if (!reportableNext(state.status()).contains(c.status())) {
+      return new Refused(
+          Refusal.ILLEGAL_TRANSITION,
+          "release "
+              + state.releaseId()
+              + " is "
+              + state.status()
+              + "; it cannot move to "
+              + c.status()
+              + why(c.status())
+              + ". Allowed next steps: "
+              + reportableNext(state.status()),
+          List.of());
+    }
+    return new Accepted(List.of(new StatusChanged(state.status(), c.status(), clip(c.detail()))));
+  }
+
+  private static String why(ReleaseStatus target) {
+    return switch (target) {
+      case MANUAL_TEST_PASSED -> " (it is set when the approval quorum is reached)";
+      case MANUAL_TEST_FAILED -> " (it is set when an approver rejects the release)";
+      case CANCELLED -> " (use the cancel command)";
+      default -> "";
+    };
+  }
+
+  private static Decision approve(Approve c, ReleaseState state) {
+    if (!state.exists()) {
+      return notFound(state);
+    }
+    ApprovalPolicy policy = state.policy();
+    Optional<Approver> approver = policy.approver(c.telegramUserId());
+    if (approver.isEmpty()) {
+      return refuse(
+          "approve",
+          Refusal.NOT_ALLOWED,
+          "user " + c.telegramUserId() + " is not an approver of " + state.spec().service());
+    }
+    if (!policy.initiatorMayApprove() && isInitiator(approver.get(), state.spec())) {
+      return refuse(
+          "approve",
+          Refusal.NOT_ALLOWED,
+          approver.get().name() + " started this release and may not approve it");
+    }
+    Optional<Refused> notNow = checkSeen("approve", c.seenVersion(), state);
+    if (notNow.isPresent()) {
+      return notNow.get();
+    }
+    if (state.status() != ReleaseStatus.MANUAL_TESTING) {
+      return refuse(
+          "approve",
+          Refusal.ILLEGAL_TRANSITION,
+          "release is " + state.status() + "; only a release in manual_testing can be approved");
+    }
+    if (state.hasApproved(c.telegramUserId())) {
+      return new Accepted(List.of()); // a double click
+    }
+    int count = state.approvals().size() + 1;
+    List<ReleaseEvent> events = new ArrayList<>();
+    events.add(
+        new ApprovalGranted(c.telegramUserId(), approver.get().name(), count, policy.quorum()));
+    if (count == policy.quorum()) {
+      List<Long> ids = new ArrayList<>();
+      state.approvals().forEach(a -> ids.add(a.approverId()));
+      ids.add(c.telegramUserId());
+      events.add(new ApprovalQuorumReached(ids));
+    }
+    return new Accepted(events);
+  }
+
+  private static Decision reject(Reject c, ReleaseState state) {
+    if (!state.exists()) {
+      return notFound(state);
+    }
+    ApprovalPolicy policy = state.policy();
+    Optional<Approver> approver = policy.approver(c.telegramUserId());
+    if (approver.isEmpty() && !policy.isAdmin(c.telegramUserId())) {
+      return refuse(
+          "reject",
+          Refusal.NOT_ALLOWED,
+          "user "
+              + c.telegramUserId()
+              + " is neither an approver nor an admin of "
+              + state.spec().service());
+    }
+    if (c.reason() == null || c.reason().isBlank()) {
+      return new Refused(Refusal.INVALID, "a rejection needs a reason", List.of());
+    }
+    Optional<Refused> notNow = checkSeen("reject", c.seenVersion(), state);
+    if (notNow.isPresent()) {
+      return notNow.get();
+    }
+    if (state.status() != ReleaseStatus.MANUAL_TESTING) {
+      return refuse(
+          "reject",
+          Refusal.ILLEGAL_TRANSITION,
+          "release is " + state.status() + "; only a release in manual_testing can be rejected");
+    }
+    String name = approver.map(Approver::name).orElse(c.actor().name());
+    return new Accepted(
+        List.of(new ReleaseRejected(c.telegramUserId(), name, clip(c.reason().strip()))));
+  }
+
+  private static Decision requestRollback(RequestRollback c, ReleaseState state) {
+    if (!state.exists()) {
+      return notFound(state);
+    }
+    if (!state.policy().isAdmin(c.telegramUserId())) {
+      return refuse(
+          "rollback",
+          Refusal.NOT_ALLOWED,
+          "user " + c.telegramUserId() + " is not an admin of " + state.spec().service());
+    }
+    if (c.targetTag() == null || c.targetTag().isBlank()) {
+      return new Refused(Refusal.INVALID, "a rollback needs a target tag", List.of());
+    }
+    if (c.targetTag().equals(state.spec().tag())) {
+      return new Refused(
+          Refusal.INVALID,
+          "cannot roll " + state.spec().tag() + " back to itself; choose an earlier tag",
+          List.of());
+    }
+    Optional<Refused> notNow = checkSeen("rollback", c.seenVersion(), state);
+    if (notNow.isPresent()) {
+      return notNow.get();
+    }
+    if (state.status() != ReleaseStatus.DEPLOYED) {
+      return refuse(
+          "rollback",
+          Refusal.ILLEGAL_TRANSITION,
+          "release is " + state.status() + "; only a deployed release can be rolled back");
+    }
+    return new Accepted(
+        List.of(new RollbackRequested(c.telegramUserId(), c.actor().name(), c.targetTag())));
+  }
+
+  private static Decision cancel(CancelRelease c, ReleaseState state) {
+    if (!state.exists()) {
+      return notFound(state);
+    }
+    if (c.actor().kind() == Actor.Kind.TELEGRAM
+        && !state.policy().isAdmin(Long.parseLong(c.actor().id()))) {
+      return refuse(
+          "cancel",
+          Refusal.NOT_ALLOWED,
+          "user " + c.actor().id() + " is not an admin of " + state.spec().service());
+    }
+    if (state.status() == ReleaseStatus.CANCELLED) {
+      return new Accepted(List.of());
+    }
+    if (!state.status().isCancellable()) {
+      return new Refused(
+          Refusal.ILLEGAL_TRANSITION,
+          "release is " + state.status() + "; only a release still on its way can be cancelled",
+          List.of());
+    }
+    return new Accepted(List.of(new ReleaseCancelled(state.status(), clip(c.reason()))));
+  }
+
+  /**
+   * A user acts on what their card showed. If the status changed since that version, the action is
+   * refused as stale rather than applied to a release the user has not seen. Approvals by others do
+   * not make a card stale: three approvers may press at once.
+   */
+  private static Optional<Refused> checkSeen(String action, Long seen, ReleaseState state) {
+    if (seen == null) {
+      return Optional.empty();
+    }
+    if (seen > state.version() || seen < 1) {
+      return Optional.of(
+          new Refused(
+              Refusal.INVALID,
+              "version " + seen + " of release " + state.releaseId() + " does not exist",
+              List.of()));
+    }
+    if (seen < state.statusVersion()) {
+      Refused r =
+          (Refused)
+              refuse(
+                  action,
+                  Refusal.STALE,
+                  "the card showed version "
+                      + seen
+                      + " but the release has since become "
+                      + state.status()
+                      + " (version "
+                      + state.version()
+                      + ")");
+      return Optional.of(r);
+    }
+    return Optional.empty();
+  }
+
+  private static boolean isInitiator(Approver approver, ReleaseSpec spec) {
+    return approver.githubLogin() != null
+        && spec.initiator() != null
+        && approver.githubLogin().equalsIgnoreCase(spec.initiator());
+  }
+
+  private static Decision refuse(String action, Refusal reason, String detail) {
+    return new Refused(reason, detail, List.of(new ActionRefused(action, reason.name(), detail)));
+  }
+
+  private static Decision notFound(ReleaseState state) {
+    return new Refused(Refusal.NOT_FOUND, "release " + state.releaseId() + " not found", List.of());
+  }
+
+  private static String clip(String text) {
+    if (text == null) {
+      return null;
+    }
+    return text.length() <= MAX_TEXT ? text : text.substring(0, MAX_TEXT);
+  }
+}

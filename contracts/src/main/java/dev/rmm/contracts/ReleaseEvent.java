@@ -1,0 +1,119 @@
+package dev.rmm.contracts;
+
+import java.util.List;
+
+/**
+ * What happened to a release. Each event has a stable type name (never the Java class name) that is
+ * part of the public contract; a changed shape gets a new version of the type name.
+ */
+public sealed interface ReleaseEvent {
+
+  /** Stable wire type name, e.g. {@code release.created.v1}. */
+  String type();
+
+  /** The release was created in {@code initiated} with the policy in force at that moment. */
+  record ReleaseCreated(ReleaseSpec spec, ApprovalPolicy policy) implements ReleaseEvent {
+    public static final String TYPE = "release.created.v1";
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
+
+  /** The release moved from one status to another because a pipeline reported a step. */
+  record StatusChanged(ReleaseStatus from, ReleaseStatus to, String detail)
+      implements ReleaseEvent {
+    public static final String TYPE = "release.status-changed.v1";
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
+
+  /** An approver's approval was counted. */
+  record ApprovalGranted(long approverId, String approverName, int approvals, int quorum)
+      implements ReleaseEvent {
+    public static final String TYPE = "release.approval-granted.v1";
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
+
+  /**
+   * The last needed approval arrived: the release is {@code manual_test_passed}. Emitted exactly
+   * once per release.
+   */
+  record ApprovalQuorumReached(List<Long> approverIds) implements ReleaseEvent {
+    public static final String TYPE = "release.quorum-reached.v1";
+
+    public ApprovalQuorumReached {
+      approverIds = List.copyOf(approverIds);
+    }
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
+
+  /** An approver rejected the release: it is {@code manual_test_failed}. */
+  record ReleaseRejected(long rejectedBy, String rejectedByName, String reason)
+      implements ReleaseEvent {
+    public static final String TYPE = "release.rejected.v1";
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
+
+  /** An admin asked to roll the deployed release back: it is {@code production_rollback}. */
+  record RollbackRequested(long requestedBy, String requestedByName, String targetTag)
+      implements ReleaseEvent {
+    public static final String TYPE = "release.rollback-requested.v1";
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
+
+  /** The release was cancelled. */
+  record ReleaseCancelled(ReleaseStatus from, String reason) implements ReleaseEvent {
+    public static final String TYPE = "release.cancelled.v1";
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
+
+  /**
+   * Somebody tried to act on the release and was refused (not allowed, stale card, wrong status).
+   * It changes nothing; it is in the log for the audit trail.
+   */
+  record ActionRefused(String action, String reason, String detail) implements ReleaseEvent {
+    public static final String TYPE = "release.action-refused.v1";
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
+
+  /** All event classes with their type names; the codec and the docs are built from this. */
+  List<Class<? extends ReleaseEvent>> ALL =
+      List.of(
+          ReleaseCreated.class,
+          StatusChanged.class,
+          ApprovalGranted.class,
+          ApprovalQuorumReached.class,
+          ReleaseRejected.class,
+          RollbackRequested.class,
+          ReleaseCancelled.class,
+          ActionRefused.class);
+}

@@ -1,0 +1,132 @@
+package dev.rmm.contracts;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The decider's view of one release, rebuilt by folding its events with {@link
+ * ReleaseDecider#evolve}. Immutable; every transition returns a new state.
+ *
+ * @param releaseId the release
+ * @param spec what the pipeline said at creation; null while the release does not exist
+ * @param policy the approval policy recorded at creation
+ * @param status the current status; null while the release does not exist
+ * @param version sequence number of the last event (0: no events)
+ * @param statusVersion sequence number of the event that set the current status
+ * @param approvals approvals counted so far, in the order they arrived
+ * @param rejectionReason why the release was rejected, if it was
+ * @param rollbackToTag the tag an admin asked to roll back to, if any
+ */
+public record ReleaseState(
+    String releaseId,
+    ReleaseSpec spec,
+    ApprovalPolicy policy,
+    ReleaseStatus status,
+    long version,
+    long statusVersion,
+    List<Approval> approvals,
+    String rejectionReason,
+    String rollbackToTag) {
+
+  /** One counted approval. */
+  public record Approval(long approverId, String approverName) {}
+
+  public ReleaseState {
+    Objects.requireNonNull(releaseId, "releaseId");
+    approvals = List.copyOf(approvals);
+  }
+
+  /** The state of a release that has no events yet. */
+  public static ReleaseState none(String releaseId) {
+    return new ReleaseState(releaseId, null, null, null, 0, 0, List.of(), null, null);
+  }
+
+  public boolean exists() {
+    return status != null;
+  }
+
+  public boolean hasApproved(long approverId) {
+    return approvals.stream().anyMatch(a -> a.approverId() == approverId);
+  }
+
+  ReleaseState created(ReleaseSpec spec, ApprovalPolicy policy) {
+    return new ReleaseState(
+        releaseId,
+        spec,
+        policy,
+        ReleaseStatus.INITIATED,
+        version + 1,
+        version + 1,
+        approvals,
+        null,
+        null);
+  }
+
+  ReleaseState movedTo(ReleaseStatus next) {
+    return new ReleaseState(
+        releaseId,
+        spec,
+        policy,
+        next,
+        version + 1,
+        version + 1,
+        approvals,
+        rejectionReason,
+        rollbackToTag);
+  }
+
+  ReleaseState approvedBy(long approverId, String name) {
+    List<Approval> more = new ArrayList<>(approvals);
+    more.add(new Approval(approverId, name));
+    return new ReleaseState(
+        releaseId,
+        spec,
+        policy,
+        status,
+        version + 1,
+        statusVersion,
+        more,
+        rejectionReason,
+        rollbackToTag);
+  }
+
+  ReleaseState rejected(String reason) {
+    return new ReleaseState(
+        releaseId,
+        spec,
+        policy,
+        ReleaseStatus.MANUAL_TEST_FAILED,
+        version + 1,
+        version + 1,
+        approvals,
+        reason,
+        rollbackToTag);
+  }
+
+  ReleaseState rollbackRequested(String targetTag) {
+    return new ReleaseState(
+        releaseId,
+        spec,
+        policy,
+        ReleaseStatus.PRODUCTION_ROLLBACK,
+        version + 1,
+        version + 1,
+        approvals,
+        rejectionReason,
+        targetTag);
+  }
+
+  ReleaseState unchanged() {
+    return new ReleaseState(
+        releaseId,
+        spec,
+        policy,
+        status,
+        version + 1,
+        statusVersion,
+        approvals,
+        rejectionReason,
+        rollbackToTag);
+  }
+}

@@ -1,0 +1,56 @@
+package dev.rmm.testsupport;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.io.FileNotFoundException;
+import java.net.ServerSocket;
+import java.util.Map;
+import redis.embedded.RedisServer;
+import redis.embedded.core.ExecutableProvider;
+
+/**
+ * A real Redis server on a free loopback port: the machine's redis-server when installed, else the
+ * binary bundled in com.github.codemonstur:embedded-redis. No persistence.
+ */
+public class RedisTestResource implements QuarkusTestResourceLifecycleManager {
+
+  private RedisServer redis;
+
+  @Override
+  public Map<String, String> start() {
+    try {
+      int port;
+      try (ServerSocket s = new ServerSocket(0)) {
+        port = s.getLocalPort();
+      }
+      ExecutableProvider exe;
+      try {
+        exe = ExecutableProvider.newExecutableInPath("redis-server");
+      } catch (FileNotFoundException notInstalled) {
+        exe = ExecutableProvider.newJarResourceProvider();
+      }
+      redis =
+          RedisServer.newRedisServer()
+              .executableProvider(exe)
+              .bind("127.0.0.1")
+              .port(port)
+              .setting("save \"\"")
+              .setting("appendonly no")
+              .build();
+      redis.start();
+      return Map.of("quarkus.redis.hosts", "redis://127.0.0.1:" + port);
+    } catch (Exception e) {
+      throw new IllegalStateException("could not start Redis", e);
+    }
+  }
+
+  @Override
+  public void stop() {
+    if (redis != null) {
+      try {
+        redis.stop();
+      } catch (Exception e) {
+        throw new IllegalStateException("could not stop Redis", e);
+      }
+    }
+  }
+}
