@@ -167,6 +167,10 @@ public final class ReleaseDecider {
           Refusal.NOT_ALLOWED,
           approver.get().name() + " started this release and may not approve it");
     }
+    if (state.hasApproved(c.telegramUserId())) {
+      // A double click, also on the approval that reached the quorum and moved the release on.
+      return new Accepted(List.of());
+    }
     Optional<Refused> notNow = checkSeen("approve", c.seenVersion(), state);
     if (notNow.isPresent()) {
       return notNow.get();
@@ -176,9 +180,6 @@ public final class ReleaseDecider {
           "approve",
           Refusal.ILLEGAL_TRANSITION,
           "release is " + state.status() + "; only a release in manual_testing can be approved");
-    }
-    if (state.hasApproved(c.telegramUserId())) {
-      return new Accepted(List.of()); // a double click
     }
     int count = state.approvals().size() + 1;
     List<ReleaseEvent> events = new ArrayList<>();

@@ -1,0 +1,169 @@
+package dev.rmm.contracts;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rmm.contracts.ReleaseCommand.Approve;
+import dev.rmm.contracts.ReleaseCommand.CancelRelease;
+import dev.rmm.contracts.ReleaseCommand.Reject;
+import dev.rmm.contracts.ReleaseCommand.ReportStep;
+import dev.rmm.contracts.ReleaseCommand.RequestRollback;
+import java.io.IOException;
+import java.util.Locale;
+
+/**
+ * The wire format of commands sent over Kafka by the gateway and the orchestrator (topic {@code
+ * rmm.release-commands}, key = release id). Release creation is not among them: only a pipeline
+ * creates releases, over HTTP.
+ *
+ * <pre>{"command_id": "...", "type": "release.approve.v1", "release_id": "...",
+ *  "actor": {"kind": "telegram", "id": "1001", "name": "Alice"},
+ *  "telegram_user_id": 1001, "seen_version": 7, "reason": "...", "target_tag": "v1.2.2",
+ *  "status": "deploying", "detail": "...", "correlation_id": "...", "traceparent": "..."}</pre>
+ */
+public final class CommandCodec {
+
+  public static final String APPROVE = "release.approve.v1";
+  public static final String REJECT = "release.reject.v1";
+  public static final String REQUEST_ROLLBACK = "release.request-rollback.v1";
+  public static final String CANCEL = "release.cancel.v1";
+  public static final String REPORT_STEP = "release.report-step.v1";
+
+  private static final ObjectMapper MAPPER = EventCodec.mapper();
+
+  private CommandCodec() {}
+
+  /** A decoded command with the id and tracing data that travelled with it. */
+  public record Envelope(
+      String commandId, ReleaseCommand command, String correlationId, String traceparent) {}
+
+  public static byte[] encode(
+      String commandId, ReleaseCommand command, String correlationId, String traceparent) {
+    ObjectNode n = MAPPER.createObjectNode();
+    n.put("command_id", commandId);
+    n.put("release_id", command.releaseId());
+    ObjectNode actor = n.putObject("actor");
+    actor.put("kind", command.actor().kind().name().toLowerCase(Locale.ROOT));
+    actor.put("id", command.actor().id());
+    actor.put("name", command.actor().name());
+    if (command instanceof Approve c) {
+      n.put("type", APPROVE);
+      n.put("telegram_user_id", c.telegramUserId());
+      n.putPOJO("seen_version", c.seenVersion());
+    } else if (command instanceof Reject c) {
+      n.put("type", REJECT);
+      n.put("telegram_user_id", c.telegramUserId());
+      n.put("reason", c.reason());
+      n.putPOJO("seen_version", c.seenVersion());
+    } else if (command instanceof RequestRollback c) {
+      n.put("type", REQUEST_ROLLBACK);
+      n.put("telegram_user_id", c.telegramUserId());
+      n.put("target_tag", c.targetTag());
+      n.putPOJO("seen_version", c.seenVersion());
+    } else if (command instanceof CancelRelease c) {
+      n.put("type", CANCEL);
+      n.put("reason", c.reason());
+    } else if (command instanceof ReportStep c) {
+      n.put("type", REPORT_STEP);
+      n.put("status", c.status().wire());
+      n.put("detail", c.detail());
+    } else {
+      throw new IllegalArgumentException(command.getClass().getSimpleName() + " is HTTP-only");
+    }
+    if (correlationId != null) {
+      n.put("correlation_id", correlationId);
+    }
+    if (traceparent != null) {
+      n.put("traceparent", traceparent);
+    }
+    try {
+      return MAPPER.writeValueAsBytes(n);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot encode command " + commandId, e);
+    }
+  }
+
+  /**
+   * Decodes a command.
+   *
+   * @throws MalformedCommandException with a message that says what is wrong; {@link
+   *     MalformedCommandException#commandId()} is set when the id could be read
+   */
+  public static Envelope decode(byte[] json) {
+    JsonNode n;
+    try {
+      n = MAPPER.readTree(json);
+    } catch (IOException e) {
+      throw new MalformedCommandException(null, "not JSON: " + e.getMessage());
+    }
+    if (n == null || !n.isObject()) {
+      throw new MalformedCommandException(null, "a command must be a JSON object");
+    }
+    String id = n.path("command_id").asText(null);
+    if (id == null || id.isBlank()) {
+      throw new MalformedCommandException(null, "missing command_id");
+    }
+    try {
+      String releaseId = required(n, "release_id");
+      JsonNode a = n.path("actor");
+      Actor actor =
+          new Actor(
+              Actor.Kind.valueOf(required(a, "kind").toUpperCase(Locale.ROOT)),
+              required(a, "id"),
+              a.path("name").asText(null));
+      Long seen = n.hasNonNull("seen_version") ? n.get("seen_version").asLong() : null;
+      String type = required(n, "type");
+      ReleaseCommand command =
+          switch (type) {
+            case APPROVE -> new Approve(releaseId, userId(n), seen, actor);
+            case REJECT ->
+                new Reject(releaseId, userId(n), n.path("reason").asText(null), seen, actor);
+            case REQUEST_ROLLBACK ->
+                new RequestRollback(
+                    releaseId, userId(n), n.path("target_tag").asText(null), seen, actor);
+            case CANCEL -> new CancelRelease(releaseId, n.path("reason").asText(null), actor);
+            case REPORT_STEP ->
+                new ReportStep(
+                    releaseId,
+                    ReleaseStatus.fromWire(required(n, "status")),
+                    n.path("detail").asText(null),
+                    actor);
+            default -> throw new IllegalArgumentException("unknown command type '" + type + "'");
+          };
+      return new Envelope(
+          id, command, n.path("correlation_id").asText(null), n.path("traceparent").asText(null));
+    } catch (IllegalArgumentException | NullPointerException e) {
+      throw new MalformedCommandException(id, e.getMessage());
+    }
+  }
+
+  private static long userId(JsonNode n) {
+    JsonNode v = n.get("telegram_user_id");
+    if (v == null || !v.canConvertToLong()) {
+      throw new IllegalArgumentException("missing or non-numeric telegram_user_id");
+    }
+    return v.asLong();
+  }
+
+  private static String required(JsonNode n, String field) {
+    JsonNode v = n.get(field);
+    if (v == null || !v.isTextual() || v.asText().isBlank()) {
+      throw new IllegalArgumentException("missing '" + field + "'");
+    }
+    return v.asText();
+  }
+
+  /** The bytes are not a command this version understands. */
+  public static final class MalformedCommandException extends RuntimeException {
+    private final String commandId;
+
+    public MalformedCommandException(String commandId, String message) {
+      super(message);
+      this.commandId = commandId;
+    }
+
+    public String commandId() {
+      return commandId;
+    }
+  }
+}

@@ -1,0 +1,117 @@
+package dev.rmm.local;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * A real PostgreSQL server from Maven Central binaries (io.zonky.test), with a data directory that
+ * is kept: the first start runs initdb, later starts reuse the databases. Authentication is
+ * {@code trust} on loopback, so any password (the services use {@code postgres}) is accepted.
+ */
+public final class LocalPostgres implements AutoCloseable {
+
+  public static final int DEFAULT_PORT = 5432;
+  public static final String PORT_VARIABLE = "RMM_POSTGRES_PORT";
+  public static final String USER = "postgres";
+  public static final String PASSWORD = "postgres";
+  public static final String DATABASE = "postgres";
+
+  private final Path dataDir;
+  private final int port;
+  private EmbeddedPostgres server;
+  private boolean reusedData;
+
+  /**
+   * @param dataDir the cluster's data directory (initialized when empty, never cleaned)
+   * @param port the port on 127.0.0.1
+   */
+  public LocalPostgres(Path dataDir, int port) {
+    this.dataDir = dataDir.toAbsolutePath();
+    this.port = port;
+  }
+
+  public synchronized LocalPostgres start() {
+    if (server != null) {
+      return this;
+    }
+    try {
+      Ports.requireFree(port, "PostgreSQL", PORT_VARIABLE);
+    } catch (Ports.PortInUseException e) {
+      Path pidFile = dataDir.resolve("postmaster.pid");
+      if (Files.exists(pidFile)) {
+        throw new Ports.PortInUseException(
+            e.getMessage()
+                + " (a PostgreSQL from an earlier run may still own "
+                + dataDir
+                + ": stop it with kill $(head -1 "
+                + pidFile
+                + "))");
+      }
+      throw e;
+    }
+    try {
+      Files.createDirectories(dataDir);
+      reusedData = Files.exists(dataDir.resolve("postgresql.conf"));
+      server =
+          EmbeddedPostgres.builder()
+              .setDataDirectory(dataDir)
+              .setCleanDataDirectory(false)
+              .setPort(port)
+              .setServerConfig("fsync", "off")
+              .setPGStartupWait(Duration.ofSeconds(30))
+              .start();
+      return this;
+    } catch (IOException e) {
+      throw new IllegalStateException(
+          "could not start PostgreSQL on port " + port + " with data in " + dataDir, e);
+    }
+  }
+
+  /** Stops the server (fast shutdown: open sessions are ended, committed data is kept). */
+  public synchronized void stop() {
+    if (server != null) {
+      try {
+        server.close();
+      } catch (IOException e) {
+        throw new IllegalStateException("could not stop PostgreSQL on port " + port, e);
+      } finally {
+        server = null;
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  /** Whether the last start found an initialized data directory rather than running initdb. */
+  public boolean reusedData() {
+    return reusedData;
+  }
+
+  /** For Flyway and psql-like tools. */
+  public String jdbcUrl() {
+    return "jdbc:postgresql://127.0.0.1:" + port + "/" + DATABASE;
+  }
+
+  /** For the Quarkus reactive client ({@code quarkus.datasource.reactive.url}). */
+  public String reactiveUrl() {
+    return "postgresql://127.0.0.1:" + port + "/" + DATABASE;
+  }
+
+  public String psqlCommand() {
+    return "psql -h 127.0.0.1 -p " + port + " -U " + USER + " " + DATABASE;
+  }
+}

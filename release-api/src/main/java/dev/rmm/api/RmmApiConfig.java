@@ -1,0 +1,94 @@
+package dev.rmm.api;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Everything release-api can be configured with. Secrets come only from the environment. */
+@ConfigMapping(prefix = "rmm")
+public interface RmmApiConfig {
+
+  Topics topics();
+
+  Writer writer();
+
+  Api api();
+
+  Policy policy();
+
+  /** The Kafka topics rmm uses; created by release-api at start-up when missing. */
+  interface Topics {
+    /** The release event log: kept forever, keyed by release id. */
+    @WithDefault("rmm.release-events")
+    String events();
+
+    /** Commands from the gateway and orchestrator, keyed by release id. */
+    @WithDefault("rmm.release-commands")
+    String commands();
+
+    /** One answer per command, keyed by command id. */
+    @WithDefault("rmm.release-command-results")
+    String results();
+
+    /**
+     * Partitions of the events and commands topics (they must be equal: partition p of both is
+     * owned by the same writer).
+     */
+    @WithDefault("6")
+    int partitions();
+
+    /** Replication factor for topics that are created; 1 on a single broker. */
+    @WithDefault("1")
+    short replicationFactor();
+  }
+
+  /** The single writer. */
+  interface Writer {
+    /** Consumer group whose members share the partitions (and the right to write them). */
+    @WithDefault("rmm-release-writers")
+    String group();
+
+    /** The most requests decided and committed in one Kafka transaction. */
+    @WithDefault("256")
+    int maxBatch();
+
+    /** How long an HTTP request waits for its write before answering 503. */
+    @WithDefault("10s")
+    Duration requestTimeout();
+  }
+
+  /** The HTTP API. */
+  interface Api {
+    /**
+     * Accepted bearer tokens, hashed: comma-separated {@code owner/repo=sha256:<hex>}; {@code *}
+     * instead of a repository grants every repository and the admin commands. Set it from the
+     * environment (RMM_API_TOKENS); never the tokens themselves.
+     */
+    Optional<String> tokens();
+
+    /** The largest request body accepted, in bytes. */
+    @WithDefault("16384")
+    int maxBodyBytes();
+  }
+
+  /** Who approves: the default policy and a file of per-service policies. */
+  interface Policy {
+    /** Default approvers: comma-separated {@code telegramId:Name[:githubLogin]}. */
+    Optional<String> defaultApprovers();
+
+    /** Default quorum; all approvers when unset (the original rule). */
+    Optional<Integer> defaultQuorum();
+
+    /** Whether the initiator may approve their own release by default. */
+    @WithDefault("false")
+    boolean defaultInitiatorMayApprove();
+
+    /** Default admins: comma-separated Telegram user ids. */
+    Optional<String> defaultAdmins();
+
+    /** A JSON file with per-service policies (see docs/configuration.md). */
+    Optional<Path> file();
+  }
+}

@@ -1,0 +1,76 @@
+package dev.rmm.api.problem;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** Turns every failure into a problem+json answer; nothing leaves as an HTML or empty error. */
+public class ProblemMappers {
+
+  private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+
+  @ServerExceptionMapper
+  public Response badJson(JsonProcessingException e) {
+    return Problem.badRequest(describe(e));
+  }
+
+  @ServerExceptionMapper
+  public Response invalid(InvalidRequestException e) {
+    return Problem.of(e.status(), e.slug(), e.title(), e.getMessage(), e.extra());
+  }
+
+  @ServerExceptionMapper
+  public Response web(WebApplicationException e) {
+    if (e.getCause() instanceof JsonProcessingException j) {
+      return Problem.badRequest(describe(j));
+    }
+    int status = e.getResponse().getStatus();
+    Response.StatusType type = Response.Status.fromStatusCode(status);
+    String title = type != null ? type.getReasonPhrase() : "Error";
+    String detail =
+        switch (status) {
+          case 404 -> "no such resource; the API lives under /api/v1 (see /q/openapi)";
+          case 405 -> "this method is not allowed here (see /q/openapi)";
+          case 406 -> "the API answers application/json";
+          case 415 -> "send the body as application/json";
+          default -> e.getMessage();
+        };
+    return Problem.of(status, title.toLowerCase().replace(' ', '-'), title, detail);
+  }
+
+  @ServerExceptionMapper
+  public Response unexpected(RuntimeException e) {
+    LOG.errorf(e, "Unexpected error answering a request: %s", e.getMessage());
+    return Problem.of(
+        500,
+        "internal-error",
+        "Internal error",
+        "an unexpected error occurred; see the server log");
+  }
+
+  static String describe(JsonProcessingException e) {
+    if (e instanceof UnrecognizedPropertyException u) {
+      return "unknown field '" + u.getPropertyName() + "'";
+    }
+    if (e instanceof InvalidFormatException f) {
+      return "field '" + path(f) + "' has the wrong type or value: " + f.getValue();
+    }
+    if (e instanceof MismatchedInputException m && !m.getPath().isEmpty()) {
+      return "field '" + path(m) + "' has the wrong type";
+    }
+    String msg = e.getOriginalMessage();
+    return "the body is not valid JSON: " + (msg == null ? e.getClass().getSimpleName() : msg);
+  }
+
+  private static String path(MismatchedInputException e) {
+    return e.getPath().stream()
+        .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+        .collect(Collectors.joining("."));
+  }
+}

@@ -1,0 +1,151 @@
+package dev.rmm.api.query;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rmm.api.problem.InvalidRequestException;
+import dev.rmm.contracts.EventCodec;
+import dev.rmm.contracts.Outcome;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.pgclient.PgException;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.util.Map;
+
+/**
+ * Reads the Postgres read model that release-projector maintains (schema {@code read_model}). Rows
+ * are turned into JSON by Postgres itself ({@code to_jsonb}), so column names are the field names
+ * of the API.
+ */
+@ApplicationScoped
+public class ReleaseQueries {
+
+  /** The live read model; a rebuild swaps a fresh schema in under this name. */
+  public static final String SCHEMA = "read_model";
+
+  private static final String RELEASE_JSON =
+      "to_jsonb(r) - 'admins' - 'initiator_may_approve' AS j";
+
+  private final Pool pg;
+
+  ReleaseQueries(Pool pg) {
+    this.pg = pg;
+  }
+
+  public Uni<ObjectNode> list(Outcome outcome, String service, int page, int size) {
+    Tuple args = Tuple.of(outcome.wire(), service, size, (long) (page - 1) * size);
+    Uni<RowSet<Row>> items =
+        pg.preparedQuery(
+                "SELECT "
+                    + RELEASE_JSON
+                    + " FROM "
+                    + SCHEMA
+                    + ".releases r WHERE outcome = $1 AND ($2::text IS NULL OR service_name = $2)"
+                    + " ORDER BY created_at DESC, release_id LIMIT $3 OFFSET $4")
+            .execute(args);
+    Uni<RowSet<Row>> total =
+        pg.preparedQuery(
+                "SELECT count(*) AS n FROM "
+                    + SCHEMA
+                    + ".releases WHERE outcome = $1 AND ($2::text IS NULL OR service_name = $2)")
+            .execute(Tuple.of(outcome.wire(), service));
+    return Uni.combine()
+        .all()
+        .unis(items, total)
+        .asTuple()
+        .map(
+            t -> {
+              ObjectNode n = EventCodec.mapper().createObjectNode();
+              var arr = n.putArray("items");
+              t.getItem1().forEach(r -> arr.add(json(r)));
+              long count = t.getItem2().iterator().next().getLong("n");
+              n.put("page", page);
+              n.put("size", size);
+              n.put("total", count);
+              n.put("pages", (count + size - 1) / size);
+              return n;
+            })
+        .onFailure()
+        .transform(ReleaseQueries::readModelError);
+  }
+
+  /** One release with its approvals, or null. */
+  public Uni<ObjectNode> release(String id) {
+    return pg.preparedQuery(
+            "SELECT " + RELEASE_JSON + " FROM " + SCHEMA + ".releases r WHERE release_id = $1")
+        .execute(Tuple.of(id))
+        .map(rows -> rows.size() == 0 ? null : (ObjectNode) json(rows.iterator().next()))
+        .onFailure()
+        .transform(ReleaseQueries::readModelError);
+  }
+
+  /** Every event of a release in order, or null when the release is unknown. */
+  public Uni<ObjectNode> timeline(String id) {
+    return pg.preparedQuery(
+            "SELECT jsonb_build_object('sequence', sequence, 'event_id', event_id, 'type', type,"
+                + " 'occurred_at', occurred_at, 'actor', jsonb_build_object('kind', actor_kind,"
+                + " 'id', actor_id, 'name', actor_name), 'correlation_id', correlation_id,"
+                + " 'causation_id', causation_id, 'traceparent', traceparent, 'data', data) AS j"
+                + " FROM "
+                + SCHEMA
+                + ".release_events WHERE release_id = $1 ORDER BY sequence")
+        .execute(Tuple.of(id))
+        .map(
+            rows -> {
+              if (rows.size() == 0) {
+                return null;
+              }
+              ObjectNode n = EventCodec.mapper().createObjectNode();
+              n.put("release_id", id);
+              var events = n.putArray("events");
+              rows.forEach(r -> events.add(json(r)));
+              return n;
+            })
+        .onFailure()
+        .transform(ReleaseQueries::readModelError);
+  }
+
+  /** Tags of a service that reached production, newest first, with when. */
+  public Uni<ObjectNode> deployedTags(String service) {
+    return pg.preparedQuery(
+            "SELECT jsonb_build_object('release_tag', release_tag, 'release_id', release_id,"
+                + " 'deployed_at', deployed_at, 'status', status) AS j FROM "
+                + SCHEMA
+                + ".releases WHERE service_name = $1 AND deployed_at IS NOT NULL"
+                + " ORDER BY deployed_at DESC")
+        .execute(Tuple.of(service))
+        .map(
+            rows -> {
+              ObjectNode n = EventCodec.mapper().createObjectNode();
+              n.put("service", service);
+              var tags = n.putArray("tags");
+              rows.forEach(r -> tags.add(json(r)));
+              return n;
+            })
+        .onFailure()
+        .transform(ReleaseQueries::readModelError);
+  }
+
+  private static JsonNode json(Row r) {
+    try {
+      return EventCodec.mapper().readTree(r.getJson("j").toString());
+    } catch (IOException e) {
+      throw new IllegalStateException("unreadable JSON from Postgres", e);
+    }
+  }
+
+  private static Throwable readModelError(Throwable t) {
+    if (t instanceof PgException pe && "42P01".equals(pe.getSqlState())) {
+      return new InvalidRequestException(
+          503,
+          "read-model-unavailable",
+          "Read model unavailable",
+          "the read model does not exist yet: is release-projector running?",
+          Map.of());
+    }
+    return t;
+  }
+}

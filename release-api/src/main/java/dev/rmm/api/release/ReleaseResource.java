@@ -1,0 +1,227 @@
+package dev.rmm.api.release;
+
+import dev.rmm.api.auth.Caller;
+import dev.rmm.api.auth.TokenAuthFilter;
+import dev.rmm.api.problem.InvalidRequestException;
+import dev.rmm.api.problem.Problem;
+import dev.rmm.api.query.ReleaseQueries;
+import dev.rmm.api.writer.RequestMeta;
+import dev.rmm.contracts.Actor;
+import dev.rmm.contracts.Outcome;
+import dev.rmm.contracts.ReleaseCommand;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.UUID;
+
+/** The release API for pipelines and tools: create, report steps, act, and query. */
+@Path("/api/v1/releases")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class ReleaseResource {
+
+  private final ReleaseCommands commands;
+  private final ReleaseQueries queries;
+
+  ReleaseResource(ReleaseCommands commands, ReleaseQueries queries) {
+    this.commands = commands;
+    this.queries = queries;
+  }
+
+  /**
+   * Creates a release (201), or returns the existing one for the same service + tag + run (200).
+   */
+  @POST
+  public Uni<Response> create(
+      CreateReleaseRequest body, @Context ContainerRequestContext ctx, @Context HttpHeaders h) {
+    return commands.create(requireBody(body), caller(ctx), meta(h));
+  }
+
+  /** Reports the status a release reached; 409 with the allowed next steps when illegal. */
+  @POST
+  @Path("/{id}/steps")
+  public Uni<Response> step(
+      @PathParam("id") String id,
+      StepRequest body,
+      @Context ContainerRequestContext ctx,
+      @Context HttpHeaders h) {
+    return commands.step(id, requireBody(body), caller(ctx), meta(h));
+  }
+
+  /** An approver's approval, sent by an admin tool on their behalf (admin token only). */
+  @POST
+  @Path("/{id}/approvals")
+  public Uni<Response> approve(
+      @PathParam("id") String id,
+      ActionRequests.Approval body,
+      @Context ContainerRequestContext ctx,
+      @Context HttpHeaders h) {
+    requireAdmin(ctx);
+    long user = requireUser(requireBody(body).telegramUserId());
+    return commands.action(
+        new ReleaseCommand.Approve(id, user, body.seenVersion(), Actor.telegram(user, body.name())),
+        meta(h));
+  }
+
+  /** An approver's rejection with a reason (admin token only). */
+  @POST
+  @Path("/{id}/rejections")
+  public Uni<Response> reject(
+      @PathParam("id") String id,
+      ActionRequests.Rejection body,
+      @Context ContainerRequestContext ctx,
+      @Context HttpHeaders h) {
+    requireAdmin(ctx);
+    long user = requireUser(requireBody(body).telegramUserId());
+    return commands.action(
+        new ReleaseCommand.Reject(
+            id, user, body.reason(), body.seenVersion(), Actor.telegram(user, body.name())),
+        meta(h));
+  }
+
+  /** An admin's rollback request to an earlier tag (admin token only). */
+  @POST
+  @Path("/{id}/rollback")
+  public Uni<Response> rollback(
+      @PathParam("id") String id,
+      ActionRequests.Rollback body,
+      @Context ContainerRequestContext ctx,
+      @Context HttpHeaders h) {
+    requireAdmin(ctx);
+    long user = requireUser(requireBody(body).telegramUserId());
+    return commands.action(
+        new ReleaseCommand.RequestRollback(
+            id, user, body.targetTag(), body.seenVersion(), Actor.telegram(user, body.name())),
+        meta(h));
+  }
+
+  /** Cancels a release still on its way (admin token only). */
+  @POST
+  @Path("/{id}/cancel")
+  public Uni<Response> cancel(
+      @PathParam("id") String id,
+      ActionRequests.Cancellation body,
+      @Context ContainerRequestContext ctx,
+      @Context HttpHeaders h) {
+    requireAdmin(ctx);
+    String reason = body == null ? null : body.reason();
+    return commands.action(
+        new ReleaseCommand.CancelRelease(
+            id, reason, new Actor(Actor.Kind.ADMIN, "*", "admin token")),
+        meta(h));
+  }
+
+  /** Releases by outcome (active, successful, failed, cancelled), newest first, paginated. */
+  @GET
+  public Uni<Response> list(
+      @QueryParam("outcome") @DefaultValue("active") String outcome,
+      @QueryParam("service") String service,
+      @QueryParam("page") @DefaultValue("1") int page,
+      @QueryParam("size") @DefaultValue("20") int size) {
+    Outcome o =
+        Arrays.stream(Outcome.values())
+            .filter(v -> v.wire().equals(outcome.toLowerCase(Locale.ROOT)))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    InvalidRequestException.validation(
+                        "outcome must be one of active, successful, failed, cancelled"));
+    if (page < 1 || size < 1 || size > 100) {
+      throw InvalidRequestException.validation("page starts at 1; size is between 1 and 100");
+    }
+    return queries.list(o, service, page, size).map(n -> Response.ok(n.toString()).build());
+  }
+
+  /** One release from the read model. */
+  @GET
+  @Path("/{id}")
+  public Uni<Response> get(@PathParam("id") String id) {
+    return queries
+        .release(id)
+        .map(
+            n ->
+                n == null
+                    ? Problem.of(
+                        404,
+                        "release-not-found",
+                        "Release not found",
+                        "release " + id + " not found")
+                    : Response.ok(n.toString()).build());
+  }
+
+  /** Every event of a release, in order, with who caused it and when. */
+  @GET
+  @Path("/{id}/timeline")
+  public Uni<Response> timeline(@PathParam("id") String id) {
+    return queries
+        .timeline(id)
+        .map(
+            n ->
+                n == null
+                    ? Problem.of(
+                        404,
+                        "release-not-found",
+                        "Release not found",
+                        "release " + id + " not found")
+                    : Response.ok(n.toString()).build());
+  }
+
+  static Caller caller(ContainerRequestContext ctx) {
+    return (Caller) ctx.getProperty(TokenAuthFilter.CALLER);
+  }
+
+  static RequestMeta meta(HttpHeaders h) {
+    String requestId = h.getHeaderString("X-Request-Id");
+    if (requestId == null || requestId.isBlank() || requestId.length() > 100) {
+      requestId = UUID.randomUUID().toString();
+    }
+    String correlation = h.getHeaderString("X-Correlation-Id");
+    if (correlation != null && correlation.length() > 100) {
+      correlation = null;
+    }
+    String traceparent = h.getHeaderString("traceparent");
+    if (traceparent != null
+        && !traceparent.matches("[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}")) {
+      traceparent = null;
+    }
+    return new RequestMeta(requestId, correlation == null ? requestId : correlation, traceparent);
+  }
+
+  static <T> T requireBody(T body) {
+    if (body == null) {
+      throw InvalidRequestException.validation("a JSON body is required");
+    }
+    return body;
+  }
+
+  private static long requireUser(Long id) {
+    if (id == null || id <= 0) {
+      throw InvalidRequestException.validation("'telegram_user_id' is required");
+    }
+    return id;
+  }
+
+  private static void requireAdmin(ContainerRequestContext ctx) {
+    if (!caller(ctx).isAdmin()) {
+      throw new InvalidRequestException(
+          403,
+          "forbidden",
+          "Forbidden",
+          "user actions need an admin token ('*'); pipelines only create releases and report steps",
+          java.util.Map.of());
+    }
+  }
+}

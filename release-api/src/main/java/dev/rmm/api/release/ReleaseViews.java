@@ -1,0 +1,53 @@
+package dev.rmm.api.release;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rmm.contracts.ApprovalPolicy;
+import dev.rmm.contracts.EventCodec;
+import dev.rmm.contracts.ReleaseDecider;
+import dev.rmm.contracts.ReleaseState;
+import dev.rmm.contracts.ReleaseStatus;
+
+/**
+ * The writer's view of a release, returned by every write: what the release looks like right after
+ * the events were committed (the read model may lag by a few milliseconds).
+ */
+final class ReleaseViews {
+
+  private ReleaseViews() {}
+
+  static ObjectNode of(ReleaseState s) {
+    ObjectNode n = EventCodec.mapper().createObjectNode();
+    n.put("release_id", s.releaseId());
+    n.put("service_name", s.spec().service());
+    n.put("release_tag", s.spec().tag());
+    n.put("status", s.status().wire());
+    n.put("outcome", s.status().outcome().wire());
+    n.put("version", s.version());
+    n.put("initiated_by", s.spec().initiator());
+    n.put("github_run_id", s.spec().githubRunId());
+    n.put("github_action_link", s.spec().githubRunLink());
+    n.put("github_ref", s.spec().ref());
+    n.put("repository", s.spec().repository());
+    n.put("commit_sha", s.spec().commitSha());
+    n.put("rollback_to_tag", s.rollbackToTag() == null ? "" : s.rollbackToTag());
+    if (s.rejectionReason() != null) {
+      n.put("rejection_reason", s.rejectionReason());
+    }
+    ArrayNode approved = n.putArray("approved_list");
+    s.approvals()
+        .forEach(a -> approved.addObject().put("id", a.approverId()).put("name", a.approverName()));
+    ApprovalPolicy p = s.policy();
+    n.put("quorum", p.quorum());
+    ArrayNode required = n.putArray("required_approvers");
+    p.approvers()
+        .forEach(a -> required.addObject().put("id", a.telegramId()).put("name", a.name()));
+    allowedNext(n, s.status());
+    return n;
+  }
+
+  static void allowedNext(ObjectNode n, ReleaseStatus status) {
+    ArrayNode next = n.putArray("allowed_next");
+    ReleaseDecider.reportableNext(status).forEach(st -> next.add(st.wire()));
+  }
+}

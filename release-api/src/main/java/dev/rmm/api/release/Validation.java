@@ -1,0 +1,50 @@
+package dev.rmm.api.release;
+
+import dev.rmm.api.problem.InvalidRequestException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/** Checks request fields and reports every problem at once, as one 422 answer. */
+final class Validation {
+
+  static final Pattern SERVICE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+  static final Pattern REPOSITORY = Pattern.compile("[A-Za-z0-9_.-]{1,100}/[A-Za-z0-9_.-]{1,100}");
+  static final Pattern SHA = Pattern.compile("[0-9a-fA-F]{7,64}");
+  static final int MAX_FIELD = 500;
+
+  private final List<String> problems = new ArrayList<>();
+
+  static Validation check() {
+    return new Validation();
+  }
+
+  Validation required(String field, String value) {
+    if (value == null || value.isBlank()) {
+      problems.add("'" + field + "' is required");
+    } else if (value.length() > MAX_FIELD) {
+      problems.add("'" + field + "' is longer than " + MAX_FIELD + " characters");
+    }
+    return this;
+  }
+
+  Validation matches(String field, String value, Pattern pattern, String expected) {
+    if (value != null && !value.isBlank() && !pattern.matcher(value).matches()) {
+      problems.add("'" + field + "' must be " + expected);
+    }
+    return this;
+  }
+
+  Validation url(String field, String value) {
+    if (value != null && !value.isBlank() && !value.matches("https?://\\S+")) {
+      problems.add("'" + field + "' must be an http(s) URL");
+    }
+    return this;
+  }
+
+  void orThrow() {
+    if (!problems.isEmpty()) {
+      throw InvalidRequestException.validation(String.join("; ", problems));
+    }
+  }
+}

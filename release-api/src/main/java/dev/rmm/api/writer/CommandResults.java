@@ -1,0 +1,54 @@
+package dev.rmm.api.writer;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rmm.contracts.Decision;
+import dev.rmm.contracts.EventCodec;
+import dev.rmm.contracts.EventEnvelope;
+import dev.rmm.contracts.ReleaseState;
+
+/**
+ * The answer to a command read from Kafka, published on the results topic keyed by command id:
+ * {@code {"command_id", "release_id", "outcome": "accepted"|"refused", "reason", "detail",
+ * "status", "version", "approvals", "quorum", "events": [types]}}.
+ */
+public final class CommandResults {
+
+  private CommandResults() {}
+
+  public static ObjectNode toJson(String commandId, WriteResult result) {
+    ObjectNode n = EventCodec.mapper().createObjectNode();
+    n.put("command_id", commandId);
+    n.put("release_id", result.state().releaseId());
+    Decision d = result.decision();
+    if (d instanceof Decision.Refused r) {
+      n.put("outcome", "refused");
+      n.put("reason", r.reason().name());
+      n.put("detail", r.detail());
+    } else {
+      n.put("outcome", "accepted");
+    }
+    ReleaseState s = result.state();
+    if (s.exists()) {
+      n.put("status", s.status().wire());
+      n.put("version", s.version());
+      n.put("approvals", s.approvals().size());
+      n.put("quorum", s.policy().quorum());
+    }
+    var types = n.putArray("events");
+    for (EventEnvelope e : result.appended()) {
+      types.add(e.type());
+    }
+    return n;
+  }
+
+  /** The answer to a command that could not even be read. */
+  public static ObjectNode malformed(String commandId, String detail) {
+    ObjectNode n = EventCodec.mapper().createObjectNode();
+    n.put("command_id", commandId);
+    n.put("outcome", "refused");
+    n.put("reason", "INVALID");
+    n.put("detail", detail);
+    n.putArray("events");
+    return n;
+  }
+}

@@ -1,0 +1,264 @@
+package dev.rmm.api.writer;
+
+import dev.rmm.api.RmmApiConfig;
+import dev.rmm.contracts.CommandCodec;
+import dev.rmm.contracts.Decision;
+import dev.rmm.contracts.ReleaseCommand;
+import dev.rmm.contracts.ReleaseState;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * The single writer of the release log. This instance joins a consumer group over the events and
+ * commands topics; the partitions the group assigns to it are the ones it may write. For each it
+ * runs a {@link PartitionWriter}. Commands arriving on the commands topic are handed to the writer
+ * of the same partition; HTTP requests are handed over with {@link #submit}.
+ */
+@ApplicationScoped
+public class ReleaseWriter {
+
+  private static final Logger LOG = Logger.getLogger(ReleaseWriter.class);
+  private static final int PAUSE_BACKLOG = 5_000;
+  private static final int RESUME_BACKLOG = 500;
+
+  private final RmmApiConfig config;
+  private final TopicSetup topics;
+  private final WriterSettings settings;
+  private final Map<Integer, PartitionWriter> writers = new ConcurrentHashMap<>();
+  private volatile boolean running;
+  private volatile boolean joined;
+  private Thread memberThread;
+  private KafkaConsumer<String, byte[]> member;
+
+  ReleaseWriter(
+      RmmApiConfig config,
+      TopicSetup topics,
+      @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
+    this.config = config;
+    this.topics = topics;
+    this.settings =
+        new WriterSettings(
+            bootstrap,
+            config.topics().events(),
+            config.topics().commands(),
+            config.topics().results(),
+            config.writer().group(),
+            config.writer().maxBatch());
+  }
+
+  void onStart(@Observes StartupEvent ev) {
+    topics.ensureTopics();
+    running = true;
+    memberThread = new Thread(this::memberLoop, "rmm-writer-member");
+    memberThread.setDaemon(true);
+    memberThread.start();
+  }
+
+  void onStop(@Observes ShutdownEvent ev) {
+    running = false;
+    if (member != null) {
+      member.wakeup();
+    }
+    if (memberThread != null) {
+      try {
+        memberThread.join(20_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /**
+   * Decides a command on the writer that owns its release, and completes once the resulting events
+   * are committed to Kafka. Fails with {@link NotOwnerException} when this instance does not own
+   * the release's partition right now.
+   */
+  public CompletableFuture<WriteResult> submit(
+      ReleaseCommand command, RequestMeta meta, Function<ReleaseState, Decision.Refused> guard) {
+    int p = Partitioning.partitionOf(command.releaseId(), config.topics().partitions());
+    PartitionWriter w = writers.get(p);
+    CompletableFuture<WriteResult> reply = new CompletableFuture<>();
+    if (w == null) {
+      reply.completeExceptionally(
+          new NotOwnerException(p, joined ? "owned by another instance" : "not joined yet"));
+      return reply;
+    }
+    w.submit(new WriteRequest(command, meta, reply, guard, null));
+    return reply.orTimeout(config.writer().requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Ready when the group has given this instance its partitions and each has been loaded. */
+  public boolean isReady() {
+    return joined
+        && writers.values().stream().allMatch(w -> w.phase() == PartitionWriter.Phase.READY);
+  }
+
+  /** Partitions this instance writes, with their phase: for the health check. */
+  public Map<Integer, String> ownedPartitions() {
+    Map<Integer, String> m = new java.util.TreeMap<>();
+    writers.forEach((p, w) -> m.put(p, w.phase().name().toLowerCase(java.util.Locale.ROOT)));
+    return m;
+  }
+
+  private void memberLoop() {
+    try (KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(settings.memberProperties())) {
+      member = consumer;
+      consumer.subscribe(
+          List.of(settings.eventsTopic(), settings.commandsTopic()), new Ownership(consumer));
+      while (running) {
+        try {
+          for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+            handOver(consumer, r);
+          }
+          restartFailedWriters(consumer);
+          applyBackpressure(consumer);
+        } catch (WakeupException e) {
+          // shutting down
+        }
+      }
+      writers.values().forEach(PartitionWriter::close);
+      writers.clear();
+    } catch (RuntimeException e) {
+      LOG.errorf(e, "The writer's group membership failed: %s", e.getMessage());
+      writers.values().forEach(PartitionWriter::close);
+      writers.clear();
+    }
+  }
+
+  private void handOver(KafkaConsumer<String, byte[]> consumer, ConsumerRecord<String, byte[]> r) {
+    PartitionWriter w = writers.get(r.partition());
+    TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+    if (w == null) {
+      // cannot happen with RangeAssignor over co-partitioned topics; never skip a command
+      LOG.errorf("Command at %s offset %d has no local writer; pausing %s", tp, r.offset(), tp);
+      consumer.seek(tp, r.offset());
+      consumer.pause(List.of(tp));
+      return;
+    }
+    WriteRequest.KafkaSource source =
+        new WriteRequest.KafkaSource(tp, r.offset(), consumer.groupMetadata());
+    WriteRequest request;
+    try {
+      CommandCodec.Envelope c = CommandCodec.decode(r.value());
+      request =
+          new WriteRequest(
+              c.command(),
+              new RequestMeta(c.commandId(), c.correlationId(), c.traceparent()),
+              new CompletableFuture<>(),
+              null,
+              source);
+    } catch (CommandCodec.MalformedCommandException e) {
+      LOG.warnf(
+          "Unreadable command at %s offset %d (command id %s): %s; answered and skipped",
+          tp, r.offset(), e.commandId(), e.getMessage());
+      request = WriteRequest.unreadable(e.commandId(), e.getMessage(), source);
+    }
+    w.submit(request);
+  }
+
+  /**
+   * A writer that failed (Kafka error, fenced) is replaced by a fresh one that reloads the
+   * partition; the commands it had taken are read again from the last committed offset.
+   */
+  private void restartFailedWriters(KafkaConsumer<String, byte[]> consumer) {
+    for (PartitionWriter w : List.copyOf(writers.values())) {
+      if (w.phase() != PartitionWriter.Phase.FAILED) {
+        continue;
+      }
+      int p = w.partition();
+      w.close();
+      TopicPartition commands = new TopicPartition(settings.commandsTopic(), p);
+      if (consumer.assignment().contains(commands)) {
+        OffsetAndMetadata committed = consumer.committed(Set.of(commands)).get(commands);
+        if (committed != null) {
+          consumer.seek(commands, committed.offset());
+        } else {
+          consumer.seekToBeginning(List.of(commands));
+        }
+      }
+      LOG.warnf("Restarting the writer for partition %d", p);
+      PartitionWriter fresh = new PartitionWriter(p, settings);
+      writers.put(p, fresh);
+      fresh.start();
+    }
+  }
+
+  private void applyBackpressure(KafkaConsumer<String, byte[]> consumer) {
+    Set<TopicPartition> paused = consumer.paused();
+    for (PartitionWriter w : writers.values()) {
+      TopicPartition tp = new TopicPartition(settings.commandsTopic(), w.partition());
+      if (!consumer.assignment().contains(tp)) {
+        continue;
+      }
+      if (w.backlog() > PAUSE_BACKLOG && !paused.contains(tp)) {
+        consumer.pause(List.of(tp));
+      } else if (w.backlog() < RESUME_BACKLOG
+          && paused.contains(tp)
+          && w.phase() == PartitionWriter.Phase.READY) {
+        consumer.resume(List.of(tp));
+      }
+    }
+  }
+
+  /** Starts and stops partition writers as the group moves partitions between instances. */
+  private final class Ownership implements ConsumerRebalanceListener {
+    private final KafkaConsumer<String, byte[]> consumer;
+
+    Ownership(KafkaConsumer<String, byte[]> consumer) {
+      this.consumer = consumer;
+    }
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      Set<TopicPartition> events = new HashSet<>();
+      for (TopicPartition tp : partitions) {
+        if (tp.topic().equals(settings.eventsTopic())) {
+          events.add(tp);
+          PartitionWriter w = new PartitionWriter(tp.partition(), settings);
+          PartitionWriter old = writers.put(tp.partition(), w);
+          if (old != null) {
+            old.close();
+          }
+          w.start();
+        }
+      }
+      // the member only holds the events partitions; their writers read them
+      consumer.pause(events);
+      joined = true;
+      LOG.infof("This instance now writes partitions %s", ownedPartitions().keySet());
+    }
+
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      for (TopicPartition tp : partitions) {
+        if (tp.topic().equals(settings.eventsTopic())) {
+          PartitionWriter w = writers.remove(tp.partition());
+          if (w != null) {
+            w.close();
+          }
+        }
+      }
+    }
+  }
+}

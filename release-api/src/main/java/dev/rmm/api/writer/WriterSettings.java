@@ -1,0 +1,64 @@
+package dev.rmm.api.writer;
+
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** Kafka client settings for the writers, built from the application's configuration. */
+record WriterSettings(
+    String bootstrapServers,
+    String eventsTopic,
+    String commandsTopic,
+    String resultsTopic,
+    String group,
+    int maxBatch) {
+
+  /** One transactional, idempotent producer per partition; acks=all. */
+  Properties producerProperties(int partition) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "rmm-writer-" + eventsTopic + "-" + partition);
+    // the HTTP answer waits for the commit: do not wait for more records to fill a batch
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
+    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
+    p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, "rmm-writer-" + partition);
+    return p;
+  }
+
+  /** Reads committed events only, without a group: used to load a partition's state. */
+  Properties readerProperties() {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+    return p;
+  }
+
+  /**
+   * The group member that holds partition ownership and reads commands. RangeAssignor gives
+   * partition p of the events topic and partition p of the commands topic to the same member.
+   */
+  Properties memberProperties() {
+    Properties p = readerProperties();
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(
+        ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+        org.apache.kafka.clients.consumer.RangeAssignor.class.getName());
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
+    return p;
+  }
+}
