@@ -1,0 +1,69 @@
+package dev.rmm.projector;
+
+import io.smallrye.common.annotation.Blocking;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.Map;
+
+/** Operations for SREs: rebuild the read model from the log. Needs an admin token. */
+@Path("/admin")
+@Produces(MediaType.APPLICATION_JSON)
+public class AdminResource {
+
+  private final Rebuilder rebuilder;
+  private final AdminTokens tokens;
+
+  AdminResource(Rebuilder rebuilder, AdminTokens tokens) {
+    this.rebuilder = rebuilder;
+    this.tokens = tokens;
+  }
+
+  /**
+   * Rebuilds the read model from offset 0 into a fresh schema, reports how it differs from the live
+   * one at the same log position, and (unless {@code swap=false}) swaps it in.
+   */
+  @POST
+  @Path("/rebuild")
+  @Blocking
+  public Response rebuild(
+      @HeaderParam(HttpHeaders.AUTHORIZATION) String auth,
+      @QueryParam("swap") @DefaultValue("true") boolean swap) {
+    if (!tokens.isAdmin(auth)) {
+      return Response.status(401)
+          .type("application/problem+json")
+          .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"rmm\"")
+          .entity(
+              Map.of(
+                  "type", "https://rmm.dev/problems/unauthorized",
+                  "title", "Unauthorized",
+                  "status", 401,
+                  "detail",
+                      "send an admin token ('*' in RMM_API_TOKENS) as 'Authorization: Bearer'"))
+          .build();
+    }
+    try {
+      return Response.ok(rebuilder.rebuild(swap)).build();
+    } catch (IllegalStateException e) {
+      return Response.status(409)
+          .type("application/problem+json")
+          .entity(
+              Map.of(
+                  "type",
+                  "https://rmm.dev/problems/conflict",
+                  "title",
+                  "Conflict",
+                  "status",
+                  409,
+                  "detail",
+                  e.getMessage()))
+          .build();
+    }
+  }
+}

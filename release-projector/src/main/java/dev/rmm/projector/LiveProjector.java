@@ -1,0 +1,227 @@
+package dev.rmm.projector;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.locks.ReentrantLock;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * The live projection: a consumer-group member that applies the partitions assigned to it into the
+ * {@code read_model} schema. Its position lives in Postgres, written in the same transaction as the
+ * rows, and it seeks there on every assignment; the offsets it also commits to Kafka are only for
+ * monitoring (kafka-consumer-groups shows the lag).
+ */
+@ApplicationScoped
+public class LiveProjector {
+
+  public static final String LIVE_SCHEMA = "read_model";
+  private static final Logger LOG = Logger.getLogger(LiveProjector.class);
+
+  private final ProjectorConfig config;
+  private final String bootstrap;
+  private final Projection projection;
+
+  /** Held while a batch is applied; a rebuild holds it to swap schemas between batches. */
+  private final ReentrantLock batchLock = new ReentrantLock();
+
+  private volatile boolean running;
+  private volatile boolean reseek;
+  private volatile boolean assigned;
+  private volatile long applied;
+  private Thread thread;
+  private volatile KafkaConsumer<String, byte[]> consumer;
+
+  LiveProjector(
+      ProjectorConfig config,
+      Pool pg,
+      @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
+    this.config = config;
+    this.bootstrap = bootstrap;
+    this.projection = new Projection(pg, LIVE_SCHEMA, config.topics().events());
+  }
+
+  void onStart(@Observes StartupEvent ev) {
+    if (config.projector().autoStart()) {
+      start();
+    }
+  }
+
+  void onStop(@Observes ShutdownEvent ev) {
+    stop();
+  }
+
+  public synchronized void start() {
+    if (running) {
+      return;
+    }
+    running = true;
+    thread = new Thread(this::loop, "rmm-live-projector");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** Stops between batches (or aborts the one in flight; its transaction then rolls back). */
+  public synchronized void stop() {
+    running = false;
+    KafkaConsumer<String, byte[]> c = consumer;
+    if (c != null) {
+      c.wakeup();
+    }
+    if (thread != null) {
+      try {
+        thread.join(30_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      thread = null;
+    }
+  }
+
+  public boolean isRunning() {
+    return running && assigned;
+  }
+
+  /** Events applied since start (duplicates excluded). */
+  public long applied() {
+    return applied;
+  }
+
+  /**
+   * Runs {@code swap} while no batch is being applied, then makes the projector continue from the
+   * positions stored in the (new) live schema.
+   */
+  void swapBetweenBatches(Runnable swap) {
+    batchLock.lock();
+    try {
+      swap.run();
+      reseek = true;
+    } finally {
+      batchLock.unlock();
+    }
+  }
+
+  private void loop() {
+    try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(properties())) {
+      consumer = c;
+      c.subscribe(List.of(config.topics().events()), new SeekToStored(c));
+      while (running) {
+        try {
+          ConsumerRecords<String, byte[]> records = c.poll(Duration.ofMillis(100));
+          batchLock.lock();
+          try {
+            if (reseek) {
+              reseek = false;
+              seekToStored(c, c.assignment());
+              continue; // drop what was polled: it is read again from the stored positions
+            }
+            if (records.isEmpty()) {
+              continue;
+            }
+            List<ConsumerRecord<String, byte[]>> list = new ArrayList<>(records.count());
+            records.forEach(list::add);
+            applied += projection.apply(list);
+          } finally {
+            batchLock.unlock();
+          }
+          c.commitAsync(next(records), null);
+        } catch (WakeupException e) {
+          // stopping
+        } catch (RuntimeException e) {
+          LOG.errorf(
+              e,
+              "Projecting into %s failed: %s. Retrying from the stored positions in 1 s.",
+              LIVE_SCHEMA,
+              e.getMessage());
+          sleep(1000);
+          if (running) {
+            seekToStored(c, c.assignment());
+          }
+        }
+      }
+    } finally {
+      consumer = null;
+      assigned = false;
+    }
+  }
+
+  private void seekToStored(KafkaConsumer<String, byte[]> c, Collection<TopicPartition> parts) {
+    Map<Integer, Long> stored = projection.positions();
+    for (TopicPartition tp : parts) {
+      Long at = stored.get(tp.partition());
+      if (at == null) {
+        c.seekToBeginning(List.of(tp));
+      } else {
+        c.seek(tp, at);
+      }
+    }
+  }
+
+  private static Map<TopicPartition, OffsetAndMetadata> next(ConsumerRecords<String, byte[]> rs) {
+    Map<TopicPartition, OffsetAndMetadata> m = new HashMap<>();
+    for (TopicPartition tp : rs.partitions()) {
+      List<ConsumerRecord<String, byte[]>> l = rs.records(tp);
+      m.put(tp, new OffsetAndMetadata(l.get(l.size() - 1).offset() + 1));
+    }
+    return m;
+  }
+
+  private Properties properties() {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, config.projector().group());
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.projector().maxBatch());
+    return p;
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private final class SeekToStored implements ConsumerRebalanceListener {
+    private final KafkaConsumer<String, byte[]> c;
+
+    SeekToStored(KafkaConsumer<String, byte[]> c) {
+      this.c = c;
+    }
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      seekToStored(c, partitions);
+      assigned = true;
+      LOG.infof("Projecting partitions %s into %s", partitions, LIVE_SCHEMA);
+    }
+
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {}
+  }
+}

@@ -1,0 +1,327 @@
+package dev.rmm.projector;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.rmm.contracts.EventCodec;
+import dev.rmm.contracts.EventEnvelope;
+import dev.rmm.contracts.ReleaseEvent;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Transaction;
+import io.vertx.mutiny.sqlclient.Tuple;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.jboss.logging.Logger;
+
+/**
+ * Applies a batch of records from the release log to the read model in one schema, in ONE Postgres
+ * transaction together with the new log positions. Idempotent by position: records below the stored
+ * position of their partition are skipped, so a redelivered batch (after a crash or a rebalance)
+ * changes nothing. The same code builds the live schema and a rebuild.
+ */
+public final class Projection {
+
+  private static final Logger LOG = Logger.getLogger(Projection.class);
+  private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+
+  private final Pool pg;
+  private final String schema;
+  private final String topic;
+
+  public Projection(Pool pg, String schema, String topic) {
+    if (!IDENTIFIER.matcher(schema).matches()) {
+      throw new IllegalArgumentException("bad schema name " + schema);
+    }
+    this.pg = pg;
+    this.schema = schema;
+    this.topic = topic;
+  }
+
+  public String schema() {
+    return schema;
+  }
+
+  /** Next offset to read per partition, as stored with the rows. */
+  public Map<Integer, Long> positions() {
+    Map<Integer, Long> out = new HashMap<>();
+    pg.preparedQuery(
+            "SELECT partition, next_offset FROM "
+                + schema
+                + ".projection_positions WHERE topic = $1")
+        .execute(Tuple.of(topic))
+        .await()
+        .indefinitely()
+        .forEach(r -> out.put(r.getInteger("partition"), r.getLong("next_offset")));
+    return out;
+  }
+
+  /** Applies the records; returns how many events were applied (duplicates excluded). */
+  public int apply(List<ConsumerRecord<String, byte[]>> records) {
+    if (records.isEmpty()) {
+      return 0;
+    }
+    // blocking calls from the projector's own thread, never from an event loop
+    SqlConnection conn = pg.getConnection().await().indefinitely();
+    try {
+      Transaction tx = conn.begin().await().indefinitely();
+      try {
+        int applied = applyIn(conn, records);
+        tx.commit().await().indefinitely();
+        return applied;
+      } catch (RuntimeException e) {
+        tx.rollback().onFailure().recoverWithNull().await().indefinitely();
+        throw e;
+      }
+    } finally {
+      conn.close().await().indefinitely();
+    }
+  }
+
+  private int applyIn(SqlConnection conn, List<ConsumerRecord<String, byte[]>> records) {
+    Map<Integer, Long> stored = lockPositions(conn);
+    Map<Integer, Long> next = new HashMap<>(stored);
+    List<Decoded> fresh = new ArrayList<>();
+    for (ConsumerRecord<String, byte[]> r : records) {
+      long from = next.getOrDefault(r.partition(), 0L);
+      if (r.offset() < from) {
+        continue; // already applied: position-based idempotency
+      }
+      next.put(r.partition(), r.offset() + 1);
+      try {
+        fresh.add(new Decoded(EventCodec.decode(r.value()), r.partition(), r.offset()));
+      } catch (EventCodec.MalformedEventException e) {
+        LOG.errorf(
+            "Skipping unreadable record %s-%d@%d: %s",
+            r.topic(), r.partition(), r.offset(), e.getMessage());
+      }
+    }
+    Map<String, ReleaseRow> rows = load(conn, fresh);
+    List<Tuple> events = new ArrayList<>();
+    List<Tuple> approvals = new ArrayList<>();
+    for (Decoded d : fresh) {
+      EventEnvelope e = d.envelope();
+      ReleaseRow row = rows.get(e.releaseId());
+      long expected = row == null ? 1 : row.version + 1;
+      if (e.sequence() < expected) {
+        continue; // the same event twice in the log (cannot happen with the transactional writer)
+      }
+      if (e.sequence() > expected) {
+        LOG.errorf(
+            "Release %s: event %s has sequence %d but %d was expected; applying it anyway",
+            e.releaseId(), e.id(), e.sequence(), expected);
+      }
+      if (e.data() instanceof ReleaseEvent.ReleaseCreated c) {
+        row = ReleaseRow.created(e, c);
+        rows.put(e.releaseId(), row);
+      } else if (row == null) {
+        LOG.errorf(
+            "Release %s: event %s arrived before the release was created; skipped",
+            e.releaseId(), e.id());
+        continue;
+      } else {
+        row.apply(e);
+      }
+      if (e.data() instanceof ReleaseEvent.ApprovalGranted g) {
+        approvals.add(
+            Tuple.of(
+                e.releaseId(),
+                g.approverId(),
+                g.approverName(),
+                utc(e.occurredAt()),
+                e.sequence()));
+      }
+      events.add(eventTuple(d));
+    }
+    upsertRows(conn, rows.values());
+    batch(
+        conn,
+        "INSERT INTO "
+            + schema
+            + ".release_events (release_id, sequence, event_id, type, occurred_at,"
+            + " actor_kind, actor_id, actor_name, correlation_id, causation_id, traceparent, data,"
+            + " kafka_partition, kafka_offset) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
+            + " $12::jsonb, $13, $14) ON CONFLICT DO NOTHING",
+        events);
+    batch(
+        conn,
+        "INSERT INTO "
+            + schema
+            + ".approvals (release_id, approver_id, approver_name, approved_at,"
+            + " sequence) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+        approvals);
+    List<Tuple> positions = new ArrayList<>();
+    next.forEach((p, o) -> positions.add(Tuple.of(topic, p, o)));
+    batch(
+        conn,
+        "INSERT INTO "
+            + schema
+            + ".projection_positions (topic, partition, next_offset) VALUES ($1,"
+            + " $2, $3) ON CONFLICT (topic, partition) DO UPDATE SET next_offset ="
+            + " EXCLUDED.next_offset",
+        positions);
+    return events.size();
+  }
+
+  private Map<Integer, Long> lockPositions(SqlConnection conn) {
+    Map<Integer, Long> out = new HashMap<>();
+    conn.preparedQuery(
+            "SELECT partition, next_offset FROM "
+                + schema
+                + ".projection_positions WHERE topic = $1 FOR UPDATE")
+        .execute(Tuple.of(topic))
+        .await()
+        .indefinitely()
+        .forEach(r -> out.put(r.getInteger("partition"), r.getLong("next_offset")));
+    return out;
+  }
+
+  private Map<String, ReleaseRow> load(SqlConnection conn, List<Decoded> events) {
+    Map<String, ReleaseRow> rows = new LinkedHashMap<>();
+    String[] ids =
+        events.stream().map(d -> d.envelope().releaseId()).distinct().toArray(String[]::new);
+    if (ids.length == 0) {
+      return rows;
+    }
+    for (Row r :
+        conn.preparedQuery("SELECT * FROM " + schema + ".releases WHERE release_id = ANY($1)")
+            .execute(Tuple.of(ids))
+            .await()
+            .indefinitely()) {
+      ReleaseRow row = fromRow(r);
+      rows.put(row.releaseId, row);
+    }
+    return rows;
+  }
+
+  private void upsertRows(SqlConnection conn, java.util.Collection<ReleaseRow> rows) {
+    List<Tuple> tuples = new ArrayList<>();
+    for (ReleaseRow r : rows) {
+      tuples.add(
+          Tuple.from(
+              Arrays.asList(
+                  r.releaseId,
+                  r.service,
+                  r.tag,
+                  r.rollbackToTag,
+                  r.status.wire(),
+                  r.status.outcome().wire(),
+                  r.initiatedBy,
+                  r.githubRunId,
+                  r.githubActionLink,
+                  r.githubRef,
+                  r.repository,
+                  r.commitSha,
+                  r.approvedList.toString(),
+                  r.requiredApprovers.toString(),
+                  r.quorum,
+                  r.admins.toString(),
+                  r.initiatorMayApprove,
+                  r.rejectionReason,
+                  r.version,
+                  utc(r.createdAt),
+                  utc(r.startedAt),
+                  utc(r.completedAt),
+                  utc(r.deployedAt),
+                  utc(r.updatedAt))));
+    }
+    batch(
+        conn,
+        "INSERT INTO "
+            + schema
+            + ".releases (release_id, service_name, release_tag, rollback_to_tag,"
+            + " status, outcome, initiated_by, github_run_id, github_action_link, github_ref,"
+            + " repository, commit_sha, approved_list, required_approvers, quorum, admins,"
+            + " initiator_may_approve, rejection_reason, version, created_at, started_at,"
+            + " completed_at, deployed_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,"
+            + " $10, $11, $12, $13::jsonb, $14::jsonb, $15, $16::jsonb, $17, $18, $19, $20, $21,"
+            + " $22, $23, $24) ON CONFLICT (release_id) DO UPDATE SET rollback_to_tag ="
+            + " EXCLUDED.rollback_to_tag, status = EXCLUDED.status, outcome = EXCLUDED.outcome,"
+            + " approved_list = EXCLUDED.approved_list, rejection_reason ="
+            + " EXCLUDED.rejection_reason, version = EXCLUDED.version, started_at ="
+            + " EXCLUDED.started_at, completed_at = EXCLUDED.completed_at, deployed_at ="
+            + " EXCLUDED.deployed_at, updated_at = EXCLUDED.updated_at",
+        tuples);
+  }
+
+  private static void batch(SqlConnection conn, String sql, List<Tuple> tuples) {
+    if (!tuples.isEmpty()) {
+      conn.preparedQuery(sql).executeBatch(tuples).await().indefinitely();
+    }
+  }
+
+  private Tuple eventTuple(Decoded d) {
+    EventEnvelope e = d.envelope();
+    return Tuple.from(
+        Arrays.asList(
+            e.releaseId(),
+            e.sequence(),
+            e.id(),
+            e.type(),
+            utc(e.occurredAt()),
+            e.actor().kind().name().toLowerCase(java.util.Locale.ROOT),
+            e.actor().id(),
+            e.actor().name(),
+            e.correlationId(),
+            e.causationId(),
+            e.traceparent(),
+            EventCodec.toJson(e).get("data").toString(),
+            d.partition(),
+            d.offset()));
+  }
+
+  private static ReleaseRow fromRow(Row r) {
+    ReleaseRow row = new ReleaseRow();
+    row.releaseId = r.getString("release_id");
+    row.service = r.getString("service_name");
+    row.tag = r.getString("release_tag");
+    row.rollbackToTag = r.getString("rollback_to_tag");
+    row.status = dev.rmm.contracts.ReleaseStatus.fromWire(r.getString("status"));
+    row.initiatedBy = r.getString("initiated_by");
+    row.githubRunId = r.getString("github_run_id");
+    row.githubActionLink = r.getString("github_action_link");
+    row.githubRef = r.getString("github_ref");
+    row.repository = r.getString("repository");
+    row.commitSha = r.getString("commit_sha");
+    row.approvedList = array(r.getValue("approved_list"));
+    row.requiredApprovers = array(r.getValue("required_approvers"));
+    row.quorum = r.getInteger("quorum");
+    row.admins = array(r.getValue("admins"));
+    row.initiatorMayApprove = r.getBoolean("initiator_may_approve");
+    row.rejectionReason = r.getString("rejection_reason");
+    row.version = r.getLong("version");
+    row.createdAt = instant(r.getOffsetDateTime("created_at"));
+    row.startedAt = instant(r.getOffsetDateTime("started_at"));
+    row.completedAt = instant(r.getOffsetDateTime("completed_at"));
+    row.deployedAt = instant(r.getOffsetDateTime("deployed_at"));
+    row.updatedAt = instant(r.getOffsetDateTime("updated_at"));
+    return row;
+  }
+
+  private static ArrayNode array(Object json) {
+    try {
+      return (ArrayNode) EventCodec.mapper().readTree(String.valueOf(json));
+    } catch (IOException e) {
+      throw new IllegalStateException("unreadable JSON column", e);
+    }
+  }
+
+  private static Instant instant(OffsetDateTime t) {
+    return t == null ? null : t.toInstant();
+  }
+
+  private static OffsetDateTime utc(Instant t) {
+    return t == null ? null : t.atOffset(ZoneOffset.UTC);
+  }
+
+  private record Decoded(EventEnvelope envelope, int partition, long offset) {}
+}

@@ -1,0 +1,41 @@
+package dev.rmm.projector;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Configuration of release-projector. */
+@ConfigMapping(prefix = "rmm")
+public interface ProjectorConfig {
+
+  Topics topics();
+
+  Projector projector();
+
+  Api api();
+
+  /** Shared with release-api: the hashed tokens; only admin ({@code *}) entries count here. */
+  interface Api {
+    /** Comma-separated {@code repository=sha256:<hex>} (RMM_API_TOKENS). */
+    java.util.Optional<String> tokens();
+  }
+
+  interface Topics {
+    /** The release event log (written by release-api). */
+    @WithDefault("rmm.release-events")
+    String events();
+  }
+
+  interface Projector {
+    /** Consumer group of the live projection; scale out by adding instances. */
+    @WithDefault("rmm-release-projector")
+    String group();
+
+    /** The most events applied in one Postgres transaction. */
+    @WithDefault("2000")
+    int maxBatch();
+
+    /** Whether the live projection starts with the application (tests may drive it). */
+    @WithDefault("true")
+    boolean autoStart();
+  }
+}

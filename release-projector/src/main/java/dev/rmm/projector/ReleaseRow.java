@@ -1,0 +1,115 @@
+package dev.rmm.projector;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rmm.contracts.ApprovalPolicy;
+import dev.rmm.contracts.EventCodec;
+import dev.rmm.contracts.EventEnvelope;
+import dev.rmm.contracts.ReleaseEvent;
+import dev.rmm.contracts.ReleaseSpec;
+import dev.rmm.contracts.ReleaseStatus;
+import java.time.Instant;
+
+/**
+ * One row of {@code releases}, changed event by event. Every value comes from the events (never the
+ * clock), so a rebuild from the log produces exactly the same row.
+ */
+final class ReleaseRow {
+
+  String releaseId;
+  String service;
+  String tag;
+  String rollbackToTag = "";
+  ReleaseStatus status;
+  String initiatedBy;
+  String githubRunId;
+  String githubActionLink;
+  String githubRef;
+  String repository;
+  String commitSha;
+  ArrayNode approvedList = EventCodec.mapper().createArrayNode();
+  ArrayNode requiredApprovers = EventCodec.mapper().createArrayNode();
+  int quorum;
+  ArrayNode admins = EventCodec.mapper().createArrayNode();
+  boolean initiatorMayApprove;
+  String rejectionReason;
+  long version;
+  Instant createdAt;
+  Instant startedAt;
+  Instant completedAt;
+  Instant deployedAt;
+  Instant updatedAt;
+
+  /** The row as the release's first event creates it. */
+  static ReleaseRow created(EventEnvelope e, ReleaseEvent.ReleaseCreated c) {
+    ReleaseRow r = new ReleaseRow();
+    ReleaseSpec s = c.spec();
+    r.releaseId = e.releaseId();
+    r.service = s.service();
+    r.tag = s.tag();
+    r.status = ReleaseStatus.INITIATED;
+    r.initiatedBy = s.initiator();
+    r.githubRunId = s.githubRunId();
+    r.githubActionLink = s.githubRunLink();
+    r.githubRef = s.ref();
+    r.repository = s.repository();
+    r.commitSha = s.commitSha();
+    ApprovalPolicy p = c.policy();
+    p.approvers()
+        .forEach(
+            a -> {
+              ObjectNode n = r.requiredApprovers.addObject();
+              n.put("id", a.telegramId());
+              n.put("name", a.name());
+              if (a.githubLogin() != null) {
+                n.put("github_login", a.githubLogin());
+              }
+            });
+    r.quorum = p.quorum();
+    p.admins().forEach(r.admins::add);
+    r.initiatorMayApprove = p.initiatorMayApprove();
+    r.createdAt = e.occurredAt();
+    r.startedAt = e.occurredAt();
+    r.version = e.sequence();
+    r.updatedAt = e.occurredAt();
+    return r;
+  }
+
+  /** Applies one later event of the release. */
+  void apply(EventEnvelope e) {
+    ReleaseEvent d = e.data();
+    Instant at = e.occurredAt();
+    if (d instanceof ReleaseEvent.StatusChanged c) {
+      moveTo(c.to(), at);
+    } else if (d instanceof ReleaseEvent.ApprovalGranted g) {
+      approvedList
+          .addObject()
+          .put("id", g.approverId())
+          .put("name", g.approverName())
+          .put("at", at.toString());
+    } else if (d instanceof ReleaseEvent.ApprovalQuorumReached) {
+      moveTo(ReleaseStatus.MANUAL_TEST_PASSED, at);
+    } else if (d instanceof ReleaseEvent.ReleaseRejected r) {
+      rejectionReason = r.reason();
+      moveTo(ReleaseStatus.MANUAL_TEST_FAILED, at);
+    } else if (d instanceof ReleaseEvent.RollbackRequested r) {
+      rollbackToTag = r.targetTag();
+      moveTo(ReleaseStatus.PRODUCTION_ROLLBACK, at);
+    } else if (d instanceof ReleaseEvent.ReleaseCancelled) {
+      moveTo(ReleaseStatus.CANCELLED, at);
+    }
+    version = e.sequence();
+    updatedAt = at;
+  }
+
+  private void moveTo(ReleaseStatus next, Instant at) {
+    status = next;
+    if (next == ReleaseStatus.STAGE_BUILDING) {
+      startedAt = at;
+    }
+    if (next == ReleaseStatus.DEPLOYED) {
+      deployedAt = at;
+    }
+    completedAt = next == ReleaseStatus.DEPLOYED || next.isTerminal() ? at : null;
+  }
+}

@@ -1,0 +1,232 @@
+package dev.rmm.projector;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.rmm.testsupport.KafkaTestResource;
+import dev.rmm.testsupport.PostgresTestResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@WithTestResource(KafkaTestResource.class)
+@WithTestResource(PostgresTestResource.class)
+class ProjectorTest {
+
+  @Inject LiveProjector live;
+  @Inject Pool pg;
+
+  @ConfigProperty(name = "kafka.bootstrap.servers")
+  String bootstrap;
+
+  EventLog log;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    EventLog.createTopic(bootstrap, 3);
+    log = new EventLog(bootstrap);
+    live.start();
+  }
+
+  @AfterEach
+  void tearDown() {
+    log.close();
+  }
+
+  @Test
+  void givenALifecycleInTheLog_whenProjected_thenTheReadModelHasTheOriginalColumns() {
+    String id = log.releaseToManualTesting("billing", "v1.0.0");
+    log.flush();
+    Row row = awaitRow(id, 4);
+    assertThat(row.getString("service_name")).isEqualTo("billing");
+    assertThat(row.getString("release_tag")).isEqualTo("v1.0.0");
+    assertThat(row.getString("status")).isEqualTo("manual_testing");
+    assertThat(row.getString("outcome")).isEqualTo("active");
+    assertThat(row.getString("initiated_by")).isEqualTo("dev");
+    assertThat(row.getString("github_run_id")).isEqualTo("run-v1.0.0");
+    assertThat(row.getString("github_action_link")).startsWith("https://github.com/acme/billing");
+    assertThat(row.getString("github_ref")).isEqualTo("refs/tags/v1.0.0");
+    assertThat(row.getString("rollback_to_tag")).isEmpty();
+    assertThat(row.getValue("approved_list").toString()).isEqualTo("[]");
+    assertThat(row.getInteger("quorum")).isEqualTo(2);
+    assertThat(row.getOffsetDateTime("completed_at")).isNull();
+
+    log.approveAndDeploy(id);
+    log.flush();
+    row = awaitRow(id, 9);
+    assertThat(row.getString("status")).isEqualTo("deployed");
+    assertThat(row.getString("outcome")).isEqualTo("successful");
+    assertThat(row.getOffsetDateTime("deployed_at")).isNotNull();
+    assertThat(row.getOffsetDateTime("completed_at")).isNotNull();
+    assertThat(row.getValue("approved_list").toString()).contains("Alice").contains("Bob");
+    assertThat(count("SELECT count(*) FROM read_model.approvals WHERE release_id = $1", id))
+        .isEqualTo(2);
+    assertThat(count("SELECT count(*) FROM read_model.release_events WHERE release_id = $1", id))
+        .isEqualTo(9);
+  }
+
+  @Test
+  void givenTheProjectorIsStoppedMidStream_whenRestarted_thenNoEventIsDuplicatedOrMissing()
+      throws Exception {
+    AtomicBoolean writing = new AtomicBoolean(true);
+    Thread writer =
+        new Thread(
+            () -> {
+              for (int i = 0; i < 300; i++) {
+                String id = log.releaseToManualTesting("crash-svc-" + (i % 17), "v0." + i);
+                if (i % 3 == 0) {
+                  log.approveAndDeploy(id);
+                } else if (i % 3 == 1) {
+                  log.reject(id, "broken login page");
+                }
+              }
+              log.flush();
+              writing.set(false);
+            });
+    writer.start();
+    int restarts = 0;
+    while (writing.get() || restarts < 3) {
+      Thread.sleep(150);
+      live.stop(); // mid-stream, possibly mid-batch
+      Thread.sleep(50);
+      live.start();
+      restarts++;
+    }
+    writer.join();
+    Map<String, Long> expected = log.counts();
+    long total = expected.values().stream().mapToLong(Long::longValue).sum();
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                count(
+                        "SELECT count(*) FROM read_model.release_events WHERE release_id = ANY($1)",
+                        (Object) expected.keySet().toArray(String[]::new))
+                    >= total);
+    // every release: its events are exactly 1..n, and the row's version is n
+    List<String> broken = new ArrayList<>();
+    for (var e : expected.entrySet()) {
+      long n = e.getValue();
+      long distinct =
+          count(
+              "SELECT count(DISTINCT sequence) FROM read_model.release_events WHERE release_id = $1"
+                  + " AND sequence BETWEEN 1 AND "
+                  + n,
+              e.getKey());
+      long version =
+          count("SELECT version FROM read_model.releases WHERE release_id = $1", e.getKey());
+      if (distinct != n || version != n) {
+        broken.add(e.getKey() + " events=" + distinct + " version=" + version + " expected=" + n);
+      }
+    }
+    assertThat(broken).isEmpty();
+    assertThat(restarts).isGreaterThanOrEqualTo(3);
+  }
+
+  @Test
+  void givenALiveReadModel_whenRebuiltFromOffsetZero_thenItIsIdenticalAndSwappedIn() {
+    for (int i = 0; i < 50; i++) {
+      String id = log.releaseToManualTesting("rebuild-svc-" + (i % 5), "v2." + i);
+      if (i % 2 == 0) {
+        log.approveAndDeploy(id);
+      }
+    }
+    log.flush();
+    long total = 50 * 4 + 25 * 5;
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                count(
+                        "SELECT count(*) FROM read_model.release_events WHERE release_id IN (SELECT"
+                            + " release_id FROM read_model.releases WHERE service_name LIKE 'rebuild-svc-%')")
+                    == total);
+    String before = snapshot();
+
+    Map<String, Object> report =
+        given()
+            .header("Authorization", "Bearer test-admin-token")
+            .when()
+            .post("/admin/rebuild")
+            .then()
+            .statusCode(200)
+            .extract()
+            .jsonPath()
+            .getMap("");
+    assertThat((Map<?, ?>) report.get("differences"))
+        .allSatisfy((t, n) -> assertThat(((Number) n).longValue()).isZero());
+    assertThat(report.get("swapped")).isEqualTo(true);
+    assertThat(snapshot()).isEqualTo(before);
+    assertThat(
+            count(
+                "SELECT count(*) FROM information_schema.schemata WHERE schema_name LIKE 'read_model_%'"))
+        .isZero();
+
+    // the live projection goes on in the swapped-in schema
+    String after = log.releaseToManualTesting("rebuild-svc-late", "v9.9.9");
+    log.flush();
+    awaitRow(after, 4);
+  }
+
+  @Test
+  void rebuildNeedsAnAdminToken() {
+    given().when().post("/admin/rebuild").then().statusCode(401);
+    given()
+        .header("Authorization", "Bearer wrong")
+        .when()
+        .post("/admin/rebuild")
+        .then()
+        .statusCode(401);
+  }
+
+  private Row awaitRow(String id, long version) {
+    Row[] found = new Row[1];
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () -> {
+              var rows =
+                  pg.preparedQuery("SELECT * FROM read_model.releases WHERE release_id = $1")
+                      .execute(Tuple.of(id))
+                      .await()
+                      .indefinitely();
+              if (rows.size() == 0) {
+                return false;
+              }
+              found[0] = rows.iterator().next();
+              return found[0].getLong("version") == version;
+            });
+    return found[0];
+  }
+
+  private long count(String sql, Object... args) {
+    var rows = pg.preparedQuery(sql).execute(Tuple.from(args)).await().indefinitely();
+    return rows.size() == 0 ? -1 : rows.iterator().next().getLong(0);
+  }
+
+  private String snapshot() {
+    StringBuilder sb = new StringBuilder();
+    for (String t : ReadModelDiff.TABLES) {
+      pg.query("SELECT to_jsonb(x)::text AS j FROM read_model." + t + " x ORDER BY 1")
+          .execute()
+          .await()
+          .indefinitely()
+          .forEach(r -> sb.append(r.getString("j")).append('\n'));
+    }
+    return sb.toString();
+  }
+}
