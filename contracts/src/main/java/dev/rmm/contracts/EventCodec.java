@@ -94,13 +94,20 @@ public final class EventCodec {
     if (n == null || !n.isObject()) {
       throw new MalformedEventException("an event must be a JSON object", null);
     }
+    String specVersion = text(n, "specversion");
+    if (!SPEC_VERSION.equals(specVersion)) {
+      throw new MalformedEventException(
+          "unsupported specversion '" + specVersion + "'; rmm reads CloudEvents " + SPEC_VERSION,
+          null);
+    }
+    text(n, "source"); // required by CloudEvents; any source is accepted
     String type = text(n, "type");
     Class<? extends ReleaseEvent> cls = TYPES.get(type);
     if (cls == null) {
       throw new MalformedEventException("unknown event type '" + type + "'", null);
     }
     try {
-      ReleaseEvent data = MAPPER.treeToValue(n.get("data"), cls);
+      ReleaseEvent data = MAPPER.treeToValue(present(n, "data"), cls);
       Actor actor =
           new Actor(
               Actor.Kind.valueOf(text(n, "actorkind").toUpperCase(Locale.ROOT)),
@@ -109,7 +116,7 @@ public final class EventCodec {
       return new EventEnvelope(
           text(n, "id"),
           text(n, "subject"),
-          n.path("releaseseq").asLong(),
+          present(n, "releaseseq").asLong(),
           Instant.parse(text(n, "time")),
           actor,
           n.path("correlationid").asText(null),
@@ -127,6 +134,14 @@ public final class EventCodec {
       throw new MalformedEventException("missing attribute '" + field + "'", null);
     }
     return v.asText();
+  }
+
+  private static JsonNode present(JsonNode n, String field) {
+    JsonNode v = n.get(field);
+    if (v == null || v.isNull()) {
+      throw new MalformedEventException("missing attribute '" + field + "'", null);
+    }
+    return v;
   }
 
   private static void putIfPresent(ObjectNode n, String field, String value) {

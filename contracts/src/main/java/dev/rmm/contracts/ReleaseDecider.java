@@ -324,7 +324,11 @@ public final class ReleaseDecider {
   }
 
   private static Decision refuse(String action, Refusal reason, String detail) {
-    return new Refused(reason, detail, List.of(new ActionRefused(action, reason.name(), detail)));
+    return new Refused(
+        reason,
+        detail,
+        List.of(
+            new ActionRefused(action, reason.name().toLowerCase(java.util.Locale.ROOT), detail)));
   }
 
   private static Decision notFound(ReleaseState state) {

@@ -190,6 +190,10 @@ final class Releases {
   /** Asserts a refused user action left exactly one audit record saying what was refused. */
   static void assertAudited(Refused refused, String action) {
     assertThat(refused.events())
-        .containsExactly(new ActionRefused(action, refused.reason().name(), refused.detail()));
+        .containsExactly(
+            new ActionRefused(
+                action,
+                refused.reason().name().toLowerCase(java.util.Locale.ROOT),
+                refused.detail()));
   }
 }

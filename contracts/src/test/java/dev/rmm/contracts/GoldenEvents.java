@@ -1,0 +1,132 @@
+package dev.rmm.contracts;
+
+import dev.rmm.contracts.ApprovalPolicy.Approver;
+import dev.rmm.contracts.ReleaseEvent.ActionRefused;
+import dev.rmm.contracts.ReleaseEvent.ApprovalGranted;
+import dev.rmm.contracts.ReleaseEvent.ApprovalQuorumReached;
+import dev.rmm.contracts.ReleaseEvent.ReleaseCancelled;
+import dev.rmm.contracts.ReleaseEvent.ReleaseCreated;
+import dev.rmm.contracts.ReleaseEvent.ReleaseRejected;
+import dev.rmm.contracts.ReleaseEvent.RollbackRequested;
+import dev.rmm.contracts.ReleaseEvent.StatusChanged;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * One fixed envelope per event type, with fixed ids and times: what {@code
+ * src/test/resources/golden/<type>.json} holds. A new event type needs an envelope here and a
+ * golden file there.
+ */
+final class GoldenEvents {
+
+  static final String RELEASE = "462256a1-be4c-301a-80b8-67f6ab660614";
+  static final String TRACE = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+  private static final long BOB = 5012345678L;
+  private static final long CAROL = 5087654321L;
+  private static final long OLGA = 6000000001L;
+  private static final Actor PIPELINE = Actor.github("acme/name-authorization", "alice-gh");
+
+  static final List<EventEnvelope> ALL =
+      List.of(
+          envelope(
+              "0b9c7e1a-3f52-4c1e-9d7a-2f1e8c6b5a01",
+              1,
+              "2026-03-14T09:26:53.589Z",
+              PIPELINE,
+              TRACE,
+              new ReleaseCreated(
+                  new ReleaseSpec(
+                      "name-authorization",
+                      "v1.2.3",
+                      "alice-gh",
+                      "9001",
+                      "https://github.com/acme/name-authorization/actions/runs/9001",
+                      "refs/tags/v1.2.3",
+                      "acme/name-authorization",
+                      "3f2c1d0e9b8a7f6e5d4c3b2a1f0e9d8c7b6a5f4e"),
+                  new ApprovalPolicy(
+                      List.of(
+                          new Approver(BOB, "Bob", "bob-gh"), new Approver(CAROL, "Carol", null)),
+                      2,
+                      false,
+                      List.of(OLGA)))),
+          envelope(
+              "0b9c7e1a-3f52-4c1e-9d7a-2f1e8c6b5a04",
+              4,
+              "2026-03-14T09:41:07Z",
+              PIPELINE,
+              TRACE,
+              new StatusChanged(
+                  ReleaseStatus.STAGE_TEST_ROLLBACK,
+                  ReleaseStatus.MANUAL_TESTING,
+                  "rollback rehearsal to v1.2.2 passed")),
+          envelope(
+              "0b9c7e1a-3f52-4c1e-9d7a-2f1e8c6b5a05",
+              5,
+              "2026-03-14T10:02:11.250Z",
+              Actor.telegram(BOB, "Bob"),
+              null,
+              new ApprovalGranted(BOB, "Bob", 1, 2)),
+          envelope(
+              "0b9c7e1a-3f52-4c1e-9d7a-2f1e8c6b5a07",
+              7,
+              "2026-03-14T10:05:42.001Z",
+              Actor.telegram(CAROL, "Carol"),
+              null,
+              new ApprovalQuorumReached(List.of(BOB, CAROL))),
+          envelope(
+              "0b9c7e1a-3f52-4c1e-9d7a-2f1e8c6b5a17",
+              6,
+              "2026-03-14T10:03:00Z",
+              Actor.telegram(CAROL, "Carol"),
+              TRACE,
+              new ReleaseRejected(CAROL, "Carol", "login page returns 500 after the upgrade")),
+          envelope(
+              "0b9c7e1a-3f52-4c1e-9d7a-2f1e8c6b5a12",
+              12,
+              "2026-03-15T08:00:00Z",
+              Actor.telegram(OLGA, "Olga"),
+              TRACE,
+              new RollbackRequested(OLGA, "Olga", "v1.2.2")),
+          envelope(
+              "0b9c7e1a-3f52-4c1e-9d7a-2f1e8c6b5a21",
+              3,
+              "2026-03-14T09:30:00Z",
+              Actor.system("release-api"),
+              null,
+              new ReleaseCancelled(ReleaseStatus.STAGE_TEST_ROLLBACK, "superseded by v1.2.4")),
+          envelope(
+              "0b9c7e1a-3f52-4c1e-9d7a-2f1e8c6b5a08",
+              8,
+              "2026-03-14T10:06:30Z",
+              Actor.telegram(OLGA, "Olga"),
+              TRACE,
+              new ActionRefused(
+                  "approve",
+                  "stale",
+                  "the card showed version 4 but the release has since become manual_test_passed"
+                      + " (version 7)")));
+
+  static final Map<String, EventEnvelope> BY_TYPE =
+      ALL.stream().collect(Collectors.toMap(EventEnvelope::type, Function.identity()));
+
+  private GoldenEvents() {}
+
+  private static EventEnvelope envelope(
+      String id, long sequence, String time, Actor actor, String traceparent, ReleaseEvent data) {
+    return new EventEnvelope(
+        id,
+        RELEASE,
+        sequence,
+        Instant.parse(time),
+        actor,
+        "corr-" + RELEASE,
+        traceparent == null ? null : "req-" + id.substring(id.length() - 4),
+        traceparent,
+        data);
+  }
+}

@@ -1,0 +1,98 @@
+package dev.rmm.contracts;
+
+import static dev.rmm.contracts.ReleaseDecider.decide;
+import static dev.rmm.contracts.ReleaseDecider.evolveAll;
+import static dev.rmm.contracts.ReleaseStatus.DEPLOYED;
+import static dev.rmm.contracts.Releases.ADMIN;
+import static dev.rmm.contracts.Releases.BOB;
+import static dev.rmm.contracts.Releases.ID;
+import static dev.rmm.contracts.Releases.accepted;
+import static dev.rmm.contracts.Releases.assertAudited;
+import static dev.rmm.contracts.Releases.inStatus;
+import static dev.rmm.contracts.Releases.none;
+import static dev.rmm.contracts.Releases.refused;
+import static dev.rmm.contracts.Releases.rollback;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rmm.contracts.Decision.Refusal;
+import dev.rmm.contracts.Decision.Refused;
+import dev.rmm.contracts.ReleaseCommand.RequestRollback;
+import dev.rmm.contracts.ReleaseEvent.RollbackRequested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.NullSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** An admin rolls a deployed release back to an earlier tag of the same service. */
+class ReleaseDeciderRollbackTest {
+
+  private final ReleaseState deployed = inStatus(DEPLOYED);
+  private final long card = deployed.version();
+
+  @Test
+  void givenNoRelease_whenRollbackRequested_thenNotFound() {
+    assertThat(refused(decide(rollback(ADMIN, "v1.2.2", null), none()), Refusal.NOT_FOUND).events())
+        .isEmpty();
+  }
+
+  @Test
+  void givenADeployedRelease_whenAnAdminRequestsRollback_thenItIsRollingBackToThatTag() {
+    RequestRollback request =
+        new RequestRollback(ID, ADMIN, "v1.2.2", card, Actor.telegram(ADMIN, "Olga"));
+
+    var events = accepted(decide(request, deployed));
+
+    assertThat(events).containsExactly(new RollbackRequested(ADMIN, "Olga", "v1.2.2"));
+    ReleaseState after = evolveAll(deployed, events);
+    assertThat(after.status()).isEqualTo(ReleaseStatus.PRODUCTION_ROLLBACK);
+    assertThat(after.rollbackToTag()).isEqualTo("v1.2.2");
+    assertThat(DEPLOYED.canMoveTo(after.status())).isTrue();
+  }
+
+  @Test
+  void givenAnApproverWhoIsNotAnAdmin_whenTheyRequestRollback_thenNotAllowedAndAudited() {
+    Refused refused = refused(decide(rollback(BOB, "v1.2.2", card), deployed), Refusal.NOT_ALLOWED);
+
+    assertThat(refused.detail()).isEqualTo("user 102 is not an admin of name-authorization");
+    assertAudited(refused, "rollback");
+  }
+
+  @ParameterizedTest
+  @NullSource
+  @ValueSource(strings = {"", "  "})
+  void givenNoTargetTag_whenRollbackRequested_thenInvalidAndNoEvents(String tag) {
+    Refused refused = refused(decide(rollback(ADMIN, tag, card), deployed), Refusal.INVALID);
+
+    assertThat(refused.detail()).isEqualTo("a rollback needs a target tag");
+    assertThat(refused.events()).isEmpty();
+  }
+
+  @Test
+  void givenTheReleasesOwnTag_whenRollbackRequested_thenInvalidAndNoEvents() {
+    Refused refused = refused(decide(rollback(ADMIN, "v1.2.3", card), deployed), Refusal.INVALID);
+
+    assertThat(refused.detail())
+        .isEqualTo("cannot roll v1.2.3 back to itself; choose an earlier tag");
+    assertThat(refused.events()).isEmpty();
+  }
+
+  @Test
+  void givenACardFromBeforeTheDeploy_whenRollbackRequested_thenStaleAndAudited() {
+    Refused refused = refused(decide(rollback(ADMIN, "v1.2.2", card - 1), deployed), Refusal.STALE);
+
+    assertThat(refused.detail()).contains("has since become deployed");
+    assertAudited(refused, "rollback");
+  }
+
+  @Test
+  void givenAReleaseThatIsNotDeployed_whenRollbackRequested_thenIllegalTransitionAndAudited() {
+    Refused refused =
+        refused(
+            decide(rollback(ADMIN, "v1.2.2", null), inStatus(ReleaseStatus.DEPLOYING)),
+            Refusal.ILLEGAL_TRANSITION);
+
+    assertThat(refused.detail())
+        .isEqualTo("release is deploying; only a deployed release can be rolled back");
+    assertAudited(refused, "rollback");
+  }
+}
