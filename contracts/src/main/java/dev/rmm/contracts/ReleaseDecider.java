@@ -264,8 +264,7 @@ public final class ReleaseDecider {
     if (!state.exists()) {
       return notFound(state);
     }
-    if (c.actor().kind() == Actor.Kind.TELEGRAM
-        && !state.policy().isAdmin(Long.parseLong(c.actor().id()))) {
+    if (c.actor().kind() == Actor.Kind.TELEGRAM && !isAdmin(state.policy(), c.actor().id())) {
       return refuse(
           "cancel",
           Refusal.NOT_ALLOWED,
@@ -315,6 +314,15 @@ public final class ReleaseDecider {
       return Optional.of(r);
     }
     return Optional.empty();
+  }
+
+  /** A Telegram actor's id is their numeric user id; anything else is nobody. */
+  private static boolean isAdmin(ApprovalPolicy policy, String telegramId) {
+    try {
+      return policy.isAdmin(Long.parseLong(telegramId));
+    } catch (NumberFormatException e) {
+      return false;
+    }
   }
 
   private static boolean isInitiator(Approver approver, ReleaseSpec spec) {

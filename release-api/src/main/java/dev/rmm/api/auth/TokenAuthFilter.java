@@ -2,7 +2,8 @@ package dev.rmm.api.auth;
 
 import dev.rmm.api.RmmApiConfig;
 import dev.rmm.api.problem.Problem;
-import jakarta.inject.Singleton;
+import io.quarkus.runtime.Startup;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
@@ -21,8 +22,13 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  * Authenticates every API request with a per-repository bearer token. Only SHA-256 hashes of the
  * tokens are configured (RMM_API_TOKENS); a presented token is hashed and compared in constant
  * time. Also refuses oversized bodies before they are read.
+ *
+ * <p>Application-scoped (a client proxy) because REST filters are instantiated at static init, when
+ * the runtime configuration with the tokens is not available yet; {@code @Startup} still parses the
+ * tokens, and fails on a malformed entry, as the application starts.
  */
-@Singleton
+@ApplicationScoped
+@Startup
 public class TokenAuthFilter {
 
   public static final String CALLER = "rmm.caller";

@@ -20,6 +20,15 @@ public class ProblemMappers {
     return Problem.badRequest(describe(e));
   }
 
+  /**
+   * Wrong field types and unknown fields: without this, Quarkus' own mapper for this more specific
+   * type wins over {@link #badJson} and answers plain JSON instead of problem+json.
+   */
+  @ServerExceptionMapper
+  public Response badInput(MismatchedInputException e) {
+    return Problem.badRequest(describe(e));
+  }
+
   @ServerExceptionMapper
   public Response invalid(InvalidRequestException e) {
     return Problem.of(e.status(), e.slug(), e.title(), e.getMessage(), e.extra());

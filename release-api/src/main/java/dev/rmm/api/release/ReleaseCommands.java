@@ -174,7 +174,7 @@ public class ReleaseCommands {
 
   static Response refusal(Decision.Refused r, ReleaseState state) {
     Map<String, Object> extra = new LinkedHashMap<>();
-    extra.put("reason", r.reason().name());
+    extra.put("reason", r.reason().name().toLowerCase(java.util.Locale.ROOT));
     if (state.exists()) {
       extra.put("current_status", state.status().wire());
       extra.put("version", state.version());

@@ -22,7 +22,7 @@ public final class CommandResults {
     Decision d = result.decision();
     if (d instanceof Decision.Refused r) {
       n.put("outcome", "refused");
-      n.put("reason", r.reason().name());
+      n.put("reason", r.reason().name().toLowerCase(java.util.Locale.ROOT));
       n.put("detail", r.detail());
     } else {
       n.put("outcome", "accepted");
@@ -46,7 +46,7 @@ public final class CommandResults {
     ObjectNode n = EventCodec.mapper().createObjectNode();
     n.put("command_id", commandId);
     n.put("outcome", "refused");
-    n.put("reason", "INVALID");
+    n.put("reason", "invalid");
     n.put("detail", detail);
     n.putArray("events");
     return n;

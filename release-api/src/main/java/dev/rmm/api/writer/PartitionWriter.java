@@ -121,7 +121,7 @@ final class PartitionWriter implements Runnable {
         queue.drainTo(batch, settings.maxBatch() - 1);
         try {
           writeBatch(producer, batch);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
           for (WriteRequest r : batch) {
             r.reply()
                 .completeExceptionally(
@@ -133,7 +133,8 @@ final class PartitionWriter implements Runnable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       phase = Phase.FAILED;
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
+      // an Error too: a dead thread would otherwise still report READY and never be restarted
       LOG.errorf(
           e,
           "Writer for partition %d stopped: %s. Its requests are answered 503; the partition is"
@@ -197,9 +198,7 @@ final class PartitionWriter implements Runnable {
       String id = req.command().releaseId();
       ReleaseState before =
           changed.getOrDefault(id, states.getOrDefault(id, ReleaseState.none(id)));
-      Decision.Refused refusedByGuard = req.guard() == null ? null : req.guard().apply(before);
-      Decision decision =
-          refusedByGuard != null ? refusedByGuard : ReleaseDecider.decide(req.command(), before);
+      Decision decision = decide(req, before);
       List<EventEnvelope> envelopes = envelopes(req, before, decision.events());
       for (EventEnvelope e : envelopes) {
         producer.send(eventRecord(e));
@@ -223,6 +222,34 @@ final class PartitionWriter implements Runnable {
     states.putAll(changed);
     for (int i = 0; i < batch.size(); i++) {
       batch.get(i).reply().complete(results.get(i));
+    }
+  }
+
+  /**
+   * The guard's or the decider's answer. A decider that throws refuses that one command instead of
+   * stopping the writer: a command read from Kafka would otherwise be read again after every
+   * restart and stall the partition for good.
+   */
+  private Decision decide(WriteRequest req, ReleaseState before) {
+    Decision.Refused refusedByGuard = req.guard() == null ? null : req.guard().apply(before);
+    if (refusedByGuard != null) {
+      return refusedByGuard;
+    }
+    try {
+      return ReleaseDecider.decide(req.command(), before);
+    } catch (RuntimeException e) {
+      LOG.errorf(
+          e,
+          "Could not decide %s for release %s (request %s): %s; the command is refused, nothing"
+              + " is appended",
+          req.command().getClass().getSimpleName(),
+          req.command().releaseId(),
+          req.meta().causationId(),
+          e.getMessage());
+      return new Decision.Refused(
+          Decision.Refusal.INVALID,
+          "the command could not be decided: " + e.getMessage(),
+          List.of());
     }
   }
 

@@ -1,0 +1,238 @@
+package dev.rmm.api.writer;
+
+import static dev.rmm.api.support.Api.BILLING_REPO;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rmm.api.support.Api;
+import dev.rmm.api.support.ReleaseLog;
+import dev.rmm.contracts.Actor;
+import dev.rmm.contracts.CommandCodec;
+import dev.rmm.contracts.EventCodec;
+import dev.rmm.contracts.EventEnvelope;
+import dev.rmm.contracts.ReleaseCommand;
+import dev.rmm.contracts.ReleaseStatus;
+import dev.rmm.testsupport.KafkaTestResource;
+import dev.rmm.testsupport.PostgresTestResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The gateway and the orchestrator talk to the writer through the commands topic. Here a plain
+ * Kafka producer plays them: each command gets its events in the log and one answer on the results
+ * topic, keyed by command id; unreadable commands are answered (when they have an id) and skipped
+ * without stopping the partition.
+ */
+@QuarkusTest
+@WithTestResource(value = KafkaTestResource.class, parallel = true)
+@WithTestResource(value = PostgresTestResource.class, parallel = true)
+class KafkaCommandsTest {
+
+  private ReleaseLog log;
+  private KafkaProducer<String, byte[]> producer;
+  private KafkaConsumer<String, byte[]> results;
+
+  @BeforeEach
+  void setUp() {
+    Api.awaitReady();
+    log = new ReleaseLog();
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, log.bootstrap());
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    producer = new KafkaProducer<>(p);
+    results = new KafkaConsumer<>(log.consumerProperties());
+    List<TopicPartition> partitions =
+        IntStream.range(0, ReleaseLog.partitions())
+            .mapToObj(i -> new TopicPartition(ReleaseLog.resultsTopic(), i))
+            .toList();
+    results.assign(partitions);
+    results.seekToBeginning(partitions);
+  }
+
+  @AfterEach
+  void tearDown() {
+    results.close();
+    producer.close();
+    log.close();
+  }
+
+  @Test
+  void givenApprovalsAsKafkaCommands_thenEventsAreAppendedAndEachCommandIsAnswered()
+      throws Exception {
+    String id = Api.releaseInManualTesting(BILLING_REPO);
+
+    String first = send(id, approve(id, 1001, "Alice"));
+    JsonNode answer = awaitResult(first);
+    assertThat(answer.path("outcome").asText()).isEqualTo("accepted");
+    assertThat(answer.path("release_id").asText()).isEqualTo(id);
+    assertThat(answer.path("status").asText()).isEqualTo("manual_testing");
+    assertThat(answer.path("approvals").asInt()).isEqualTo(1);
+    assertThat(answer.path("quorum").asInt()).isEqualTo(3);
+    assertThat(answer.path("events").get(0).asText()).isEqualTo("release.approval-granted.v1");
+
+    EventEnvelope granted = last(log.events(id));
+    assertThat(granted.type()).isEqualTo("release.approval-granted.v1");
+    assertThat(granted.sequence()).isEqualTo(5);
+    assertThat(granted.causationId()).isEqualTo(first);
+    assertThat(granted.actor()).isEqualTo(Actor.telegram(1001, "Alice"));
+
+    send(id, approve(id, 1002, "Bob"));
+    String third = send(id, approve(id, 1003, "Carol"));
+    JsonNode quorum = awaitResult(third);
+    assertThat(quorum.path("outcome").asText()).isEqualTo("accepted");
+    assertThat(quorum.path("status").asText()).isEqualTo("manual_test_passed");
+    assertThat(quorum.path("events").toString())
+        .isEqualTo("[\"release.approval-granted.v1\",\"release.quorum-reached.v1\"]");
+
+    // the orchestrator reports the production deploy through the same topic
+    String deploying =
+        send(
+            id,
+            new ReleaseCommand.ReportStep(
+                id,
+                ReleaseStatus.DEPLOYING,
+                "workflow dispatched",
+                new Actor(Actor.Kind.ORCHESTRATOR, "deploy-orchestrator", null)));
+    assertThat(awaitResult(deploying).path("status").asText()).isEqualTo("deploying");
+    assertThat(log.types(id))
+        .containsExactly(
+            "release.created.v1",
+            "release.status-changed.v1",
+            "release.status-changed.v1",
+            "release.status-changed.v1",
+            "release.approval-granted.v1",
+            "release.approval-granted.v1",
+            "release.approval-granted.v1",
+            "release.quorum-reached.v1",
+            "release.status-changed.v1");
+  }
+
+  @Test
+  void givenARefusedCommand_thenTheAnswerSaysWhyAndTheAttemptIsAudited() throws Exception {
+    String id = Api.releaseInManualTesting(BILLING_REPO);
+    String command = send(id, approve(id, 2000, "Mallory"));
+    JsonNode answer = awaitResult(command);
+    assertThat(answer.path("outcome").asText()).isEqualTo("refused");
+    assertThat(answer.path("reason").asText()).isEqualTo("not_allowed");
+    assertThat(answer.path("detail").asText()).contains("user 2000 is not an approver");
+    assertThat(answer.path("events").toString()).isEqualTo("[\"release.action-refused.v1\"]");
+    assertThat(last(log.events(id)).type()).isEqualTo("release.action-refused.v1");
+  }
+
+  @Test
+  void givenUnreadableCommands_thenTheyAreSkippedAndLaterCommandsAreStillDecided()
+      throws Exception {
+    String id = Api.releaseInManualTesting(BILLING_REPO);
+    var before = log.endOffsets();
+
+    // garbage on the release's partition: no id to answer to, skipped
+    producer
+        .send(
+            new ProducerRecord<>(
+                ReleaseLog.commandsTopic(), id, "\u0000not json{".getBytes(StandardCharsets.UTF_8)))
+        .get(10, TimeUnit.SECONDS);
+    // a command from a newer client: answered as refused
+    String unknown = UUID.randomUUID().toString();
+    ObjectNode future = EventCodec.mapper().createObjectNode();
+    future.put("command_id", unknown);
+    future.put("type", "release.teleport.v9");
+    future.put("release_id", id);
+    future.putObject("actor").put("kind", "telegram").put("id", "1001");
+    producer
+        .send(
+            new ProducerRecord<>(
+                ReleaseLog.commandsTopic(), id, EventCodec.mapper().writeValueAsBytes(future)))
+        .get(10, TimeUnit.SECONDS);
+
+    JsonNode refused = awaitResult(unknown);
+    assertThat(refused.path("outcome").asText()).isEqualTo("refused");
+    assertThat(refused.path("reason").asText()).isEqualTo("invalid");
+    assertThat(refused.path("detail").asText())
+        .contains("unknown command type 'release.teleport.v9'");
+    assertThat(refused.path("events")).isEmpty();
+    assertThat(log.endOffsets()).isEqualTo(before);
+
+    // the partition did not get stuck: the next command is decided
+    String next = send(id, approve(id, 1002, "Bob"));
+    JsonNode accepted = awaitResult(next);
+    assertThat(accepted.path("outcome").asText()).isEqualTo("accepted");
+    assertThat(accepted.path("approvals").asInt()).isEqualTo(1);
+    assertThat(last(log.events(id)).causationId()).isEqualTo(next);
+  }
+
+  @Test
+  void givenATelegramActorWithANonNumericId_thenItIsRefusedAndThePartitionGoesOn()
+      throws Exception {
+    String id = Api.releaseInManualTesting(BILLING_REPO);
+    // a Telegram actor whose id is not a number is nobody: refused and audited, never a crash
+    String poison =
+        send(
+            id,
+            new ReleaseCommand.CancelRelease(
+                id, "wrong build", new Actor(Actor.Kind.TELEGRAM, "not-a-number", "Eve")));
+    JsonNode refused = awaitResult(poison);
+    assertThat(refused.path("outcome").asText()).isEqualTo("refused");
+    assertThat(refused.path("reason").asText()).isEqualTo("not_allowed");
+    assertThat(refused.path("detail").asText()).contains("not-a-number", "not an admin");
+    assertThat(refused.path("status").asText()).isEqualTo("manual_testing");
+    assertThat(refused.path("events").toString()).isEqualTo("[\"release.action-refused.v1\"]");
+
+    String next = send(id, approve(id, 1003, "Carol"));
+    assertThat(awaitResult(next).path("outcome").asText()).isEqualTo("accepted");
+    assertThat(last(log.events(id)).causationId()).isEqualTo(next);
+  }
+
+  private static ReleaseCommand approve(String id, long user, String name) {
+    return new ReleaseCommand.Approve(id, user, null, Actor.telegram(user, name));
+  }
+
+  /** Sends a command keyed by its release id, as the gateway does, and returns its id. */
+  private String send(String releaseId, ReleaseCommand command) throws Exception {
+    String commandId = UUID.randomUUID().toString();
+    byte[] json = CommandCodec.encode(commandId, command, "corr-" + commandId, null);
+    producer
+        .send(new ProducerRecord<>(ReleaseLog.commandsTopic(), releaseId, json))
+        .get(10, TimeUnit.SECONDS);
+    return commandId;
+  }
+
+  /** Reads the results topic (read_committed) until the answer to {@code commandId} arrives. */
+  private JsonNode awaitResult(String commandId) throws IOException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+    while (System.nanoTime() < deadline) {
+      for (ConsumerRecord<String, byte[]> r : results.poll(Duration.ofMillis(100))) {
+        if (commandId.equals(r.key())) {
+          return EventCodec.mapper().readTree(r.value());
+        }
+      }
+    }
+    throw new AssertionError("no answer to command " + commandId + " on the results topic");
+  }
+
+  private static EventEnvelope last(List<EventEnvelope> events) {
+    return events.get(events.size() - 1);
+  }
+}
