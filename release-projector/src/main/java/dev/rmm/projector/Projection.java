@@ -150,7 +150,7 @@ public final class Projection {
             + ".release_events (release_id, sequence, event_id, type, occurred_at,"
             + " actor_kind, actor_id, actor_name, correlation_id, causation_id, traceparent, data,"
             + " kafka_partition, kafka_offset) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
-            + " $12::jsonb, $13, $14) ON CONFLICT DO NOTHING",
+            + " $12::text::jsonb, $13, $14) ON CONFLICT DO NOTHING",
         events);
     batch(
         conn,
@@ -243,7 +243,7 @@ public final class Projection {
             + " repository, commit_sha, approved_list, required_approvers, quorum, admins,"
             + " initiator_may_approve, rejection_reason, version, created_at, started_at,"
             + " completed_at, deployed_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,"
-            + " $10, $11, $12, $13::jsonb, $14::jsonb, $15, $16::jsonb, $17, $18, $19, $20, $21,"
+            + " $10, $11, $12, $13::text::jsonb, $14::text::jsonb, $15, $16::text::jsonb, $17, $18, $19, $20, $21,"
             + " $22, $23, $24) ON CONFLICT (release_id) DO UPDATE SET rollback_to_tag ="
             + " EXCLUDED.rollback_to_tag, status = EXCLUDED.status, outcome = EXCLUDED.outcome,"
             + " approved_list = EXCLUDED.approved_list, rejection_reason ="
