@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rmm.contracts.ReleaseCommand.Approve;
 import dev.rmm.contracts.ReleaseCommand.CancelRelease;
+import dev.rmm.contracts.ReleaseCommand.CreateRelease;
 import dev.rmm.contracts.ReleaseCommand.Reject;
 import dev.rmm.contracts.ReleaseCommand.ReportStep;
 import dev.rmm.contracts.ReleaseCommand.RequestRollback;
@@ -12,9 +13,10 @@ import java.io.IOException;
 import java.util.Locale;
 
 /**
- * The wire format of commands sent over Kafka by the gateway and the orchestrator (topic {@code
- * rmm.release-commands}, key = release id). Release creation is not among them: only a pipeline
- * creates releases, over HTTP.
+ * The wire format of commands sent over Kafka (topic {@code rmm.release-commands}, key = release
+ * id): by the gateway and the orchestrator, and by a release-api instance that forwards an HTTP
+ * request to the instance owning the release's partition ({@code release.create.v1} and {@code
+ * repository_scope} exist for that).
  *
  * <pre>{"command_id": "...", "type": "release.approve.v1", "release_id": "...",
  *  "actor": {"kind": "telegram", "id": "1001", "name": "Alice"},
@@ -28,17 +30,36 @@ public final class CommandCodec {
   public static final String REQUEST_ROLLBACK = "release.request-rollback.v1";
   public static final String CANCEL = "release.cancel.v1";
   public static final String REPORT_STEP = "release.report-step.v1";
+  public static final String CREATE = "release.create.v1";
 
   private static final ObjectMapper MAPPER = EventCodec.mapper();
 
   private CommandCodec() {}
 
-  /** A decoded command with the id and tracing data that travelled with it. */
+  /**
+   * A decoded command with the id and tracing data that travelled with it.
+   *
+   * @param repositoryScope when set, the command may only act on releases of this repository (the
+   *     token of the forwarded HTTP request belonged to it); null means no restriction
+   */
   public record Envelope(
-      String commandId, ReleaseCommand command, String correlationId, String traceparent) {}
+      String commandId,
+      ReleaseCommand command,
+      String correlationId,
+      String traceparent,
+      String repositoryScope) {}
 
   public static byte[] encode(
       String commandId, ReleaseCommand command, String correlationId, String traceparent) {
+    return encode(commandId, command, correlationId, traceparent, null);
+  }
+
+  public static byte[] encode(
+      String commandId,
+      ReleaseCommand command,
+      String correlationId,
+      String traceparent,
+      String repositoryScope) {
     ObjectNode n = MAPPER.createObjectNode();
     n.put("command_id", commandId);
     n.put("release_id", command.releaseId());
@@ -67,8 +88,15 @@ public final class CommandCodec {
       n.put("type", REPORT_STEP);
       n.put("status", c.status().wire());
       n.put("detail", c.detail());
+    } else if (command instanceof CreateRelease c) {
+      n.put("type", CREATE);
+      n.set("spec", MAPPER.valueToTree(c.spec()));
+      n.set("policy", MAPPER.valueToTree(c.policy()));
     } else {
-      throw new IllegalArgumentException(command.getClass().getSimpleName() + " is HTTP-only");
+      throw new IllegalArgumentException("cannot encode " + command.getClass().getSimpleName());
+    }
+    if (repositoryScope != null) {
+      n.put("repository_scope", repositoryScope);
     }
     if (correlationId != null) {
       n.put("correlation_id", correlationId);
@@ -128,11 +156,20 @@ public final class CommandCodec {
                     ReleaseStatus.fromWire(required(n, "status")),
                     n.path("detail").asText(null),
                     actor);
+            case CREATE ->
+                new CreateRelease(
+                    MAPPER.treeToValue(n.get("spec"), ReleaseSpec.class),
+                    MAPPER.treeToValue(n.get("policy"), ApprovalPolicy.class),
+                    actor);
             default -> throw new IllegalArgumentException("unknown command type '" + type + "'");
           };
       return new Envelope(
-          id, command, n.path("correlation_id").asText(null), n.path("traceparent").asText(null));
-    } catch (IllegalArgumentException | NullPointerException e) {
+          id,
+          command,
+          n.path("correlation_id").asText(null),
+          n.path("traceparent").asText(null),
+          n.path("repository_scope").asText(null));
+    } catch (IllegalArgumentException | NullPointerException | IOException e) {
       throw new MalformedCommandException(id, e.getMessage());
     }
   }

@@ -29,8 +29,8 @@ public final class ApiToken {
   private ApiToken() {}
 
   /**
-   * The developer's token kept in {@code file} (mode 600), generated on first use: 32 random
-   * bytes, base64url without padding.
+   * The developer's token kept in {@code file} (mode 600), generated on first use: 32 random bytes,
+   * base64url without padding.
    */
   public static String loadOrCreate(Path file) {
     try {

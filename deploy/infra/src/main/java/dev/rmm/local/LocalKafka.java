@@ -17,9 +17,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A real single-node Kafka (KRaft broker and controller in one node) running inside this JVM, with
- * its log in a directory that survives restarts. The storage is formatted the first time, as
- * {@code kafka-storage.sh format --ignore-formatted} does; later starts reuse it. Topics are not
- * created automatically: the services create their own, as in production.
+ * its log in a directory that survives restarts. The storage is formatted the first time, as {@code
+ * kafka-storage.sh format} does; later starts reuse it. Topics are not created automatically: the
+ * services create their own, as in production.
  */
 public final class LocalKafka implements AutoCloseable {
 
@@ -49,13 +49,15 @@ public final class LocalKafka implements AutoCloseable {
     if (server != null) {
       return this;
     }
-    Ports.requireFree(port, "Kafka", PORT_VARIABLE);
+    requirePortFree();
     try {
       Files.createDirectories(dataDir);
       reusedData = Files.exists(dataDir.resolve("meta.properties"));
       // the controller port is internal to this node, so any free one will do on each start
       KafkaConfig config = new KafkaConfig(serverProperties(Ports.free()), false);
-      format(config);
+      if (!reusedData) {
+        format(config);
+      }
       KafkaRaftServer starting = new KafkaRaftServer(config, Time.SYSTEM);
       try {
         starting.startup();
@@ -69,6 +71,11 @@ public final class LocalKafka implements AutoCloseable {
       throw new IllegalStateException(
           "could not start Kafka on " + bootstrapServers() + " with data in " + dataDir, e);
     }
+  }
+
+  /** Fails with a message that says what to do when the port is taken. */
+  public void requirePortFree() {
+    Ports.requireFree(port, "Kafka", PORT_VARIABLE);
   }
 
   /** Stops the node and waits until its log is closed. */
@@ -109,7 +116,12 @@ public final class LocalKafka implements AutoCloseable {
     p.put("controller.quorum.voters", NODE_ID + "@127.0.0.1:" + controllerPort);
     p.put(
         "listeners",
-        "PLAINTEXT://127.0.0.1:" + port + "," + CONTROLLER_LISTENER + "://127.0.0.1:" + controllerPort);
+        "PLAINTEXT://127.0.0.1:"
+            + port
+            + ","
+            + CONTROLLER_LISTENER
+            + "://127.0.0.1:"
+            + controllerPort);
     p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
     p.put("controller.listener.names", CONTROLLER_LISTENER);
     p.put("inter.broker.listener.name", "PLAINTEXT");
@@ -128,7 +140,10 @@ public final class LocalKafka implements AutoCloseable {
     return p;
   }
 
-  /** What {@code kafka.tools.StorageTool format --ignore-formatted} does for this config. */
+  /**
+   * What {@code kafka.tools.StorageTool format} does for this config. Only for an empty directory:
+   * the formatter insists that an existing log carries the cluster id it is given.
+   */
   private void format(KafkaConfig config) throws Exception {
     ByteArrayOutputStream output = new ByteArrayOutputStream();
     try (PrintStream print = new PrintStream(output, true, StandardCharsets.UTF_8)) {
@@ -137,7 +152,7 @@ public final class LocalKafka implements AutoCloseable {
           .setNodeId(NODE_ID)
           .setClusterId(Uuid.randomUuid().toString())
           .setUnstableFeatureVersionsEnabled(false)
-          .setIgnoreFormatted(true)
+          .setIgnoreFormatted(false)
           .setControllerListenerName(CONTROLLER_LISTENER)
           .setMetadataLogDirectory(config.metadataLogDir())
           .addDirectory(dataDir.toString())

@@ -8,8 +8,8 @@ import java.time.Duration;
 
 /**
  * A real PostgreSQL server from Maven Central binaries (io.zonky.test), with a data directory that
- * is kept: the first start runs initdb, later starts reuse the databases. Authentication is
- * {@code trust} on loopback, so any password (the services use {@code postgres}) is accepted.
+ * is kept: the first start runs initdb, later starts reuse the databases. Authentication is {@code
+ * trust} on loopback, so any password (the services use {@code postgres}) is accepted.
  */
 public final class LocalPostgres implements AutoCloseable {
 
@@ -37,21 +37,7 @@ public final class LocalPostgres implements AutoCloseable {
     if (server != null) {
       return this;
     }
-    try {
-      Ports.requireFree(port, "PostgreSQL", PORT_VARIABLE);
-    } catch (Ports.PortInUseException e) {
-      Path pidFile = dataDir.resolve("postmaster.pid");
-      if (Files.exists(pidFile)) {
-        throw new Ports.PortInUseException(
-            e.getMessage()
-                + " (a PostgreSQL from an earlier run may still own "
-                + dataDir
-                + ": stop it with kill $(head -1 "
-                + pidFile
-                + "))");
-      }
-      throw e;
-    }
+    requirePortFree();
     try {
       Files.createDirectories(dataDir);
       reusedData = Files.exists(dataDir.resolve("postgresql.conf"));
@@ -67,6 +53,28 @@ public final class LocalPostgres implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException(
           "could not start PostgreSQL on port " + port + " with data in " + dataDir, e);
+    }
+  }
+
+  /**
+   * Fails with a message that says what to do when the port is taken, and how to stop a server left
+   * running on this data directory by an earlier run that was killed.
+   */
+  public void requirePortFree() {
+    try {
+      Ports.requireFree(port, "PostgreSQL", PORT_VARIABLE);
+    } catch (Ports.PortInUseException e) {
+      Path pidFile = dataDir.resolve("postmaster.pid");
+      if (Files.exists(pidFile)) {
+        throw new Ports.PortInUseException(
+            e.getMessage()
+                + " (a PostgreSQL from an earlier run may still own "
+                + dataDir
+                + ": stop it with kill $(head -1 "
+                + pidFile
+                + "))");
+      }
+      throw e;
     }
   }
 

@@ -23,7 +23,9 @@ public final class LocalRedis implements AutoCloseable {
   private RedisServer server;
   private String binary;
 
-  /** @param port the port on 127.0.0.1 */
+  /**
+   * @param port the port on 127.0.0.1
+   */
   public LocalRedis(int port) {
     this.port = port;
   }
@@ -32,7 +34,7 @@ public final class LocalRedis implements AutoCloseable {
     if (server != null) {
       return this;
     }
-    Ports.requireFree(port, "Redis", PORT_VARIABLE);
+    requirePortFree();
     try {
       ExecutableProvider executable;
       try {
@@ -58,6 +60,11 @@ public final class LocalRedis implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException("could not start Redis on port " + port, e);
     }
+  }
+
+  /** Fails with a message that says what to do when the port is taken. */
+  public void requirePortFree() {
+    Ports.requireFree(port, "Redis", PORT_VARIABLE);
   }
 
   public synchronized void stop() {

@@ -1,5 +1,6 @@
 package dev.rmm.api.release;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.rmm.api.auth.Caller;
 import dev.rmm.api.policy.PolicyRegistry;
 import dev.rmm.api.problem.InvalidRequestException;
@@ -7,14 +8,11 @@ import dev.rmm.api.problem.Problem;
 import dev.rmm.api.writer.NotOwnerException;
 import dev.rmm.api.writer.ReleaseWriter;
 import dev.rmm.api.writer.RequestMeta;
-import dev.rmm.api.writer.WriteResult;
 import dev.rmm.contracts.Actor;
 import dev.rmm.contracts.ApprovalPolicy;
-import dev.rmm.contracts.Decision;
 import dev.rmm.contracts.ReleaseCommand;
-import dev.rmm.contracts.ReleaseDecider;
+import dev.rmm.contracts.ReleaseEvent;
 import dev.rmm.contracts.ReleaseSpec;
-import dev.rmm.contracts.ReleaseState;
 import dev.rmm.contracts.ReleaseStatus;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -24,7 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Function;
 
 /**
  * Translates HTTP requests into commands for the single writer and its answers into HTTP responses.
@@ -89,20 +86,7 @@ public class ReleaseCommands {
             r.repository().trim(),
             r.commitSha().trim().toLowerCase(java.util.Locale.ROOT));
     Actor actor = Actor.github(spec.repository(), spec.initiator());
-    return run(new ReleaseCommand.CreateRelease(spec, policy, actor), meta, null)
-        .map(
-            res -> {
-              boolean created = !res.appended().isEmpty();
-              Response.ResponseBuilder b =
-                  created
-                      ? Response.created(URI.create("/api/v1/releases/" + spec.releaseId()))
-                      : Response.ok();
-              return b.entity(ReleaseViews.of(res.state()).toString())
-                  .type("application/json")
-                  .build();
-            })
-        .onFailure(Refusal.class)
-        .recoverWithItem(f -> ((Refusal) f).response);
+    return answer(new ReleaseCommand.CreateRelease(spec, policy, actor), meta, scope(caller), true);
   }
 
   public Uni<Response> step(String releaseId, StepRequest r, Caller caller, RequestMeta meta) {
@@ -120,81 +104,70 @@ public class ReleaseCommands {
         caller.isAdmin()
             ? new Actor(Actor.Kind.ADMIN, "*", "admin token")
             : Actor.github(caller.repository(), null);
-    return respond(
+    return answer(
         new ReleaseCommand.ReportStep(releaseId, status, r.detail(), actor),
         meta,
-        repositoryGuard(caller));
+        scope(caller),
+        false);
   }
 
   /** Runs a user action (approve, reject, rollback, cancel) and answers with the new view. */
   public Uni<Response> action(ReleaseCommand command, RequestMeta meta) {
-    return respond(command, meta, null);
+    return answer(command, meta, null, false);
   }
 
-  private Uni<Response> respond(
-      ReleaseCommand command, RequestMeta meta, Function<ReleaseState, Decision.Refused> guard) {
-    return run(command, meta, guard)
-        .map(
-            res -> Response.ok(ReleaseViews.of(res.state()).toString(), "application/json").build())
-        .onFailure(Refusal.class)
-        .recoverWithItem(f -> ((Refusal) f).response);
-  }
-
-  /** Submits to the writer; a refusal becomes a {@link Refusal} failure carrying its answer. */
-  Uni<WriteResult> run(
-      ReleaseCommand command, RequestMeta meta, Function<ReleaseState, Decision.Refused> guard) {
+  /**
+   * Submits to the single writer (here or, forwarded, on the owning instance) and renders its
+   * answer; both paths answer from the same results-topic JSON.
+   */
+  private Uni<Response> answer(
+      ReleaseCommand command, RequestMeta meta, String scope, boolean create) {
     return Uni.createFrom()
-        .completionStage(() -> writer.submit(command, meta, guard))
+        .completionStage(() -> writer.submit(command, meta, scope))
+        .map(result -> render(result, create))
         .onFailure()
-        .transform(ReleaseCommands::unavailable)
-        .map(
-            res -> {
-              if (res.decision() instanceof Decision.Refused refused) {
-                throw new Refusal(refusal(refused, res.state()));
-              }
-              return res;
-            });
+        .recoverWithItem(ReleaseCommands::unavailable);
   }
 
-  /** A pipeline token may only report for releases of its own repository. */
-  private static Function<ReleaseState, Decision.Refused> repositoryGuard(Caller caller) {
-    return state -> {
-      if (!state.exists() || caller.mayWrite(state.spec().repository())) {
-        return null;
+  private static String scope(Caller caller) {
+    return caller.isAdmin() ? null : caller.repository();
+  }
+
+  static Response render(JsonNode result, boolean create) {
+    JsonNode release = result.get("release");
+    if ("accepted".equals(result.path("outcome").asText())) {
+      boolean created = false;
+      for (JsonNode type : result.path("events")) {
+        created |= ReleaseEvent.ReleaseCreated.TYPE.equals(type.asText());
       }
-      return new Decision.Refused(
-          Decision.Refusal.NOT_ALLOWED,
-          "this token belongs to "
-              + caller.repository()
-              + " and cannot report for releases of "
-              + state.spec().repository(),
-          java.util.List.of());
-    };
-  }
-
-  static Response refusal(Decision.Refused r, ReleaseState state) {
-    Map<String, Object> extra = new LinkedHashMap<>();
-    extra.put("reason", r.reason().name().toLowerCase(java.util.Locale.ROOT));
-    if (state.exists()) {
-      extra.put("current_status", state.status().wire());
-      extra.put("version", state.version());
-      extra.put(
-          "allowed_next",
-          ReleaseDecider.reportableNext(state.status()).stream().map(ReleaseStatus::wire).toList());
+      Response.ResponseBuilder b =
+          create && created
+              ? Response.created(
+                  URI.create("/api/v1/releases/" + result.path("release_id").asText()))
+              : Response.ok();
+      return b.entity(release.toString()).type("application/json").build();
     }
-    return switch (r.reason()) {
-      case NOT_FOUND ->
-          Problem.of(404, "release-not-found", "Release not found", r.detail(), extra);
-      case INVALID -> Problem.of(422, "validation", "Invalid request", r.detail(), extra);
-      case ILLEGAL_TRANSITION ->
-          Problem.of(409, "illegal-transition", "Illegal transition", r.detail(), extra);
-      case NOT_ALLOWED -> Problem.of(403, "forbidden", "Forbidden", r.detail(), extra);
-      case STALE -> Problem.of(409, "stale", "Stale card", r.detail(), extra);
-      case CONFLICT -> Problem.of(409, "conflict", "Conflict", r.detail(), extra);
+    String reason = result.path("reason").asText();
+    String detail = result.path("detail").asText();
+    Map<String, Object> extra = new LinkedHashMap<>();
+    extra.put("reason", reason);
+    if (release != null) {
+      extra.put("current_status", release.path("status").asText());
+      extra.put("version", release.path("version").asLong());
+      extra.put("allowed_next", release.path("allowed_next"));
+    }
+    return switch (reason) {
+      case "not_found" -> Problem.of(404, "release-not-found", "Release not found", detail, extra);
+      case "illegal_transition" ->
+          Problem.of(409, "illegal-transition", "Illegal transition", detail, extra);
+      case "not_allowed" -> Problem.of(403, "forbidden", "Forbidden", detail, extra);
+      case "stale" -> Problem.of(409, "stale", "Stale card", detail, extra);
+      case "conflict" -> Problem.of(409, "conflict", "Conflict", detail, extra);
+      default -> Problem.of(422, "validation", "Invalid request", detail, extra);
     };
   }
 
-  private static Throwable unavailable(Throwable t) {
+  private static Response unavailable(Throwable t) {
     Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
     if (cause instanceof NotOwnerException || cause instanceof TimeoutException) {
       String detail =
@@ -202,21 +175,13 @@ public class ReleaseCommands {
               ? "the release log did not acknowledge the write in time; it may still land, and"
                   + " retrying is safe (creating a release and reporting a step are idempotent)"
               : cause.getMessage() + "; retry shortly";
-      return new Refusal(
-          Response.fromResponse(Problem.of(503, "unavailable", "Service unavailable", detail))
-              .header("Retry-After", "1")
-              .build());
+      return Response.fromResponse(Problem.of(503, "unavailable", "Service unavailable", detail))
+          .header("Retry-After", "1")
+          .build();
     }
-    return cause;
-  }
-
-  /** A finished answer travelling as a failure through the Uni pipeline. */
-  static final class Refusal extends RuntimeException {
-    final transient Response response;
-
-    Refusal(Response response) {
-      super(null, null, false, false);
-      this.response = response;
+    if (cause instanceof RuntimeException re) {
+      throw re;
     }
+    throw new IllegalStateException(cause);
   }
 }

@@ -9,7 +9,9 @@ import dev.rmm.contracts.ReleaseState;
 /**
  * The answer to a command read from Kafka, published on the results topic keyed by command id:
  * {@code {"command_id", "release_id", "outcome": "accepted"|"refused", "reason", "detail",
- * "status", "version", "approvals", "quorum", "events": [types]}}.
+ * "status", "version", "approvals", "quorum", "events": [types], "release": {the release's view}}}.
+ * A release-api instance that forwarded an HTTP request answers from it, exactly as the owner would
+ * have.
  */
 public final class CommandResults {
 
@@ -37,6 +39,9 @@ public final class CommandResults {
     var types = n.putArray("events");
     for (EventEnvelope e : result.appended()) {
       types.add(e.type());
+    }
+    if (s.exists()) {
+      n.set("release", ReleaseViews.of(s));
     }
     return n;
   }

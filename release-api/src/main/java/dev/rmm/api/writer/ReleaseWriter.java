@@ -1,10 +1,9 @@
 package dev.rmm.api.writer;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.rmm.api.RmmApiConfig;
 import dev.rmm.contracts.CommandCodec;
-import dev.rmm.contracts.Decision;
 import dev.rmm.contracts.ReleaseCommand;
-import dev.rmm.contracts.ReleaseState;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,7 +17,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -49,6 +47,7 @@ public class ReleaseWriter {
   private volatile boolean joined;
   private Thread memberThread;
   private KafkaConsumer<String, byte[]> member;
+  private CommandForwarder forwarder;
 
   ReleaseWriter(
       RmmApiConfig config,
@@ -68,6 +67,7 @@ public class ReleaseWriter {
 
   void onStart(@Observes StartupEvent ev) {
     topics.ensureTopics();
+    forwarder = new CommandForwarder(settings);
     running = true;
     memberThread = new Thread(this::memberLoop, "rmm-writer-member");
     memberThread.setDaemon(true);
@@ -86,25 +86,36 @@ public class ReleaseWriter {
         Thread.currentThread().interrupt();
       }
     }
+    if (forwarder != null) {
+      forwarder.close();
+    }
   }
 
   /**
-   * Decides a command on the writer that owns its release, and completes once the resulting events
-   * are committed to Kafka. Fails with {@link NotOwnerException} when this instance does not own
-   * the release's partition right now.
+   * Decides a command on the writer that owns its release and completes, once the resulting events
+   * are committed to Kafka, with the answer in the results-topic format ({@link CommandResults}).
+   * When another instance owns the release, the command is forwarded to it over Kafka. Fails with
+   * {@link NotOwnerException} while this instance has not joined the group yet.
+   *
+   * @param repositoryScope when set, the command may only act on releases of this repository
    */
-  public CompletableFuture<WriteResult> submit(
-      ReleaseCommand command, RequestMeta meta, Function<ReleaseState, Decision.Refused> guard) {
+  public CompletableFuture<JsonNode> submit(
+      ReleaseCommand command, RequestMeta meta, String repositoryScope) {
     int p = Partitioning.partitionOf(command.releaseId(), config.topics().partitions());
     PartitionWriter w = writers.get(p);
-    CompletableFuture<WriteResult> reply = new CompletableFuture<>();
-    if (w == null) {
-      reply.completeExceptionally(
-          new NotOwnerException(p, joined ? "owned by another instance" : "not joined yet"));
-      return reply;
+    CompletableFuture<JsonNode> answer;
+    if (w != null) {
+      CompletableFuture<WriteResult> reply = new CompletableFuture<>();
+      w.submit(new WriteRequest(command, meta, reply, Guards.repository(repositoryScope), null));
+      answer = reply.thenApply(r -> CommandResults.toJson(meta.causationId(), r));
+    } else if (joined && forwarder != null) {
+      answer = forwarder.forward(command, meta, repositoryScope);
+    } else {
+      answer = new CompletableFuture<>();
+      answer.completeExceptionally(new NotOwnerException(p, "this instance has not joined yet"));
+      return answer;
     }
-    w.submit(new WriteRequest(command, meta, reply, guard, null));
-    return reply.orTimeout(config.writer().requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    return answer.orTimeout(config.writer().requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Ready when the group has given this instance its partitions and each has been loaded. */
@@ -166,7 +177,7 @@ public class ReleaseWriter {
               c.command(),
               new RequestMeta(c.commandId(), c.correlationId(), c.traceparent()),
               new CompletableFuture<>(),
-              null,
+              Guards.repository(c.repositoryScope()),
               source);
     } catch (CommandCodec.MalformedCommandException e) {
       LOG.warnf(

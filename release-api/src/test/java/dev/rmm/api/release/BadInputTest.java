@@ -201,7 +201,7 @@ class BadInputTest {
     Response r = writesNothing(() -> Api.step(BILLING, id, "stage_building"));
     JsonPath p =
         assertProblem(
-            r, 403, "belongs to acme/billing and cannot report for releases of acme/payments");
+            r, 403, "belongs to acme/billing and cannot act on releases of acme/payments");
     assertThat(p.getString("current_status")).isEqualTo("initiated");
     assertThat(log.types(id)).containsExactly("release.created.v1");
   }

@@ -1,4 +1,4 @@
-package dev.rmm.api.release;
+package dev.rmm.api.writer;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,11 +12,11 @@ import dev.rmm.contracts.ReleaseStatus;
  * The writer's view of a release, returned by every write: what the release looks like right after
  * the events were committed (the read model may lag by a few milliseconds).
  */
-final class ReleaseViews {
+public final class ReleaseViews {
 
   private ReleaseViews() {}
 
-  static ObjectNode of(ReleaseState s) {
+  public static ObjectNode of(ReleaseState s) {
     ObjectNode n = EventCodec.mapper().createObjectNode();
     n.put("release_id", s.releaseId());
     n.put("service_name", s.spec().service());
@@ -46,7 +46,7 @@ final class ReleaseViews {
     return n;
   }
 
-  static void allowedNext(ObjectNode n, ReleaseStatus status) {
+  private static void allowedNext(ObjectNode n, ReleaseStatus status) {
     ArrayNode next = n.putArray("allowed_next");
     ReleaseDecider.reportableNext(status).forEach(st -> next.add(st.wire()));
   }

@@ -1,0 +1,218 @@
+package dev.rmm.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.rmm.contracts.EventCodec;
+import dev.rmm.contracts.EventEnvelope;
+import dev.rmm.local.RmmService;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A release driven the way a GitHub Actions workflow drives it, through the four packaged services:
+ * HTTP create and steps, the events read back from Kafka with a plain consumer, the row in
+ * Postgres, and the HTTP queries over the read model.
+ */
+class ReleaseWalkthroughTest {
+
+  @RegisterExtension static final StackExtension stack = new StackExtension();
+
+  private Http api() {
+    return new Http(stack.apiUrl(), stack.apiToken());
+  }
+
+  @Test
+  void givenAPipeline_whenItReportsEveryStep_thenKafkaPostgresAndTheQueriesAgree()
+      throws Exception {
+    Http api = api();
+    Http.Answer created = api.post("/api/v1/releases", Http.createBody("billing", "v1.4.0", "111"));
+    assertThat(created.status()).as(String.valueOf(created.body())).isEqualTo(201);
+    String id = created.body().get("release_id").asText();
+    assertThat(created.body().get("status").asText()).isEqualTo("initiated");
+    for (String s : List.of("stage_building", "stage_test_rollback", "manual_testing")) {
+      Http.Answer a = api.post("/api/v1/releases/" + id + "/steps", Http.step(s));
+      assertThat(a.status()).as(String.valueOf(a.body())).isEqualTo(200);
+      assertThat(a.body().get("status").asText()).isEqualTo(s);
+    }
+
+    // the log, read with a plain Kafka consumer
+    List<EventEnvelope> events = eventsOf(id, 4);
+    assertThat(events).extracting(EventEnvelope::sequence).containsExactly(1L, 2L, 3L, 4L);
+    assertThat(events)
+        .extracting(EventEnvelope::type)
+        .containsExactly(
+            "release.created.v1",
+            "release.status-changed.v1",
+            "release.status-changed.v1",
+            "release.status-changed.v1");
+
+    // the read model in Postgres
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> "manual_testing".equals(column(id, "status")));
+    assertThat(column(id, "service_name")).isEqualTo("billing");
+    assertThat(column(id, "release_tag")).isEqualTo("v1.4.0");
+    assertThat(column(id, "initiated_by")).isEqualTo("octocat");
+    assertThat(column(id, "github_run_id")).isEqualTo("111");
+    assertThat(column(id, "github_action_link"))
+        .isEqualTo("https://github.com/acme/billing/actions/runs/111");
+    assertThat(column(id, "github_ref")).isEqualTo("refs/tags/v1.4.0");
+    assertThat(column(id, "approved_list")).isEqualTo("[]");
+    assertThat(column(id, "version")).isEqualTo("4");
+
+    // the HTTP queries
+    Http.Answer one = api.get("/api/v1/releases/" + id);
+    assertThat(one.status()).isEqualTo(200);
+    assertThat(one.body().get("status").asText()).isEqualTo("manual_testing");
+    assertThat(one.body().get("service_name").asText()).isEqualTo("billing");
+    assertThat(one.body().get("release_tag").asText()).isEqualTo("v1.4.0");
+    assertThat(one.body().get("required_approvers")).hasSize(2);
+    Http.Answer active = api.get("/api/v1/releases?outcome=active&service=billing");
+    assertThat(active.body().get("items"))
+        .anySatisfy(r -> assertThat(r.get("release_id").asText()).isEqualTo(id));
+    Http.Answer timeline = api.get("/api/v1/releases/" + id + "/timeline");
+    assertThat(timeline.body().get("events")).hasSize(4);
+
+    // approvals (the demo policy: 1001 and 1002, all of them), then production
+    assertThat(
+            api.post("/api/v1/releases/" + id + "/approvals", "{\"telegram_user_id\":1001}")
+                .status())
+        .isEqualTo(200);
+    Http.Answer last =
+        api.post("/api/v1/releases/" + id + "/approvals", "{\"telegram_user_id\":1002}");
+    assertThat(last.body().get("status").asText()).isEqualTo("manual_test_passed");
+    assertThat(api.post("/api/v1/releases/" + id + "/steps", Http.step("deploying")).status())
+        .isEqualTo(200);
+    assertThat(api.post("/api/v1/releases/" + id + "/steps", Http.step("deployed")).status())
+        .isEqualTo(200);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () -> api.get("/api/v1/services/billing/deployed-tags").body().get("tags").size() == 1);
+    Http.Answer tags = api.get("/api/v1/services/billing/deployed-tags");
+    assertThat(tags.body().get("tags").get(0).get("release_tag").asText()).isEqualTo("v1.4.0");
+    Http.Answer successful = api.get("/api/v1/releases?outcome=successful");
+    assertThat(successful.body().get("items"))
+        .anySatisfy(r -> assertThat(r.get("approved_list")).hasSize(2));
+  }
+
+  @Test
+  void givenTheProjectorIsKilledMidStream_whenRestarted_thenTheReadModelHasEveryEventOnce()
+      throws Exception {
+    Http api = api();
+    Map<String, Integer> expected = new HashMap<>();
+    for (int i = 0; i < 40; i++) {
+      if (i == 12) {
+        stack.killService(RmmService.RELEASE_PROJECTOR); // kill -9, mid-stream
+      }
+      if (i == 28) {
+        stack.startService(RmmService.RELEASE_PROJECTOR);
+      }
+      Http.Answer c =
+          api.post("/api/v1/releases", Http.createBody("crash-" + (i % 4), "v0." + i, "r" + i));
+      assertThat(c.status()).isEqualTo(201);
+      String id = c.body().get("release_id").asText();
+      int n = 1;
+      for (String s : List.of("stage_building", "stage_test_rollback", "manual_testing")) {
+        if (i % 3 == 0 && s.equals("manual_testing")) {
+          break;
+        }
+        assertThat(api.post("/api/v1/releases/" + id + "/steps", Http.step(s)).status())
+            .isEqualTo(200);
+        n++;
+      }
+      expected.put(id, n);
+    }
+    long total = expected.values().stream().mapToLong(Integer::longValue).sum();
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                count(
+                        "SELECT count(*) FROM read_model.release_events WHERE release_id = ANY(?)",
+                        expected)
+                    == total);
+    for (var e : expected.entrySet()) {
+      assertThat(column(e.getKey(), "version"))
+          .as(e.getKey())
+          .isEqualTo(String.valueOf(e.getValue()));
+    }
+    assertThat(
+            count(
+                "SELECT count(*) FROM (SELECT release_id, sequence FROM read_model.release_events"
+                    + " WHERE release_id = ANY(?) GROUP BY 1, 2 HAVING count(*) > 1) d",
+                expected))
+        .isZero();
+  }
+
+  private List<EventEnvelope> eventsOf(String releaseId, int atLeast) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers());
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    List<EventEnvelope> out = new ArrayList<>();
+    try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p)) {
+      List<TopicPartition> parts =
+          c.partitionsFor("rmm.release-events").stream()
+              .map(i -> new TopicPartition(i.topic(), i.partition()))
+              .toList();
+      c.assign(parts);
+      c.seekToBeginning(parts);
+      long deadline = System.currentTimeMillis() + 20_000;
+      while (out.size() < atLeast && System.currentTimeMillis() < deadline) {
+        for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+          if (releaseId.equals(r.key())) {
+            out.add(EventCodec.decode(r.value()));
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  private String column(String releaseId, String column) throws SQLException {
+    try (Connection c = db();
+        PreparedStatement s =
+            c.prepareStatement(
+                "SELECT " + column + "::text FROM read_model.releases WHERE release_id = ?")) {
+      s.setString(1, releaseId);
+      try (ResultSet rs = s.executeQuery()) {
+        return rs.next() ? rs.getString(1) : null;
+      }
+    }
+  }
+
+  private long count(String sql, Map<String, Integer> ids) throws SQLException {
+    try (Connection c = db();
+        PreparedStatement s = c.prepareStatement(sql)) {
+      s.setArray(1, c.createArrayOf("text", ids.keySet().toArray()));
+      try (ResultSet rs = s.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  private Connection db() throws SQLException {
+    return DriverManager.getConnection(stack.jdbcUrl(), stack.jdbcUser(), stack.jdbcPassword());
+  }
+}

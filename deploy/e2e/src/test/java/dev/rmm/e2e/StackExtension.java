@@ -1,0 +1,217 @@
+package dev.rmm.e2e;
+
+import dev.rmm.local.ApiToken;
+import dev.rmm.local.LocalPostgres;
+import dev.rmm.local.LocalStack;
+import dev.rmm.local.Ports;
+import dev.rmm.local.RmmService;
+import dev.rmm.local.RmmStack;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * The whole rmm stack for one test class: a real Kafka broker, PostgreSQL and Redis in this JVM on
+ * free ports with data in a temporary directory, and the four services as processes running the
+ * quarkus-run.jar that {@code ./mvnw install} built, each on a free port. Everything is stopped and
+ * deleted after the class; the services' logs stay in {@code target/e2e-logs/<test class>/}.
+ *
+ * <pre>{@code
+ * @RegisterExtension static final StackExtension stack = new StackExtension();
+ * }</pre>
+ *
+ * <p>release-api accepts {@link #API_TOKEN} for every repository; the approval policy is the demo
+ * one of the local stack ({@link LocalStack#DEMO_APPROVERS}, {@link LocalStack#DEMO_ADMINS}). The
+ * developer's own RMM_*, QUARKUS_*, KAFKA_*, REDIS_*, TELEGRAM_* and GITHUB_* variables are not
+ * passed on, so a test never reaches a real Telegram or GitHub; {@link #withEnvironment} adds
+ * variables (fake server URLs, tokens) for every service.
+ */
+public final class StackExtension implements BeforeAllCallback, AfterAllCallback {
+
+  /** The bearer token release-api accepts, for any repository. */
+  public static final String API_TOKEN = "rmm-e2e-token";
+
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+
+  /** C1 only: the services start about a third faster, and tests do not need peak speed. */
+  private static final List<String> JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1");
+
+  private static final List<String> PRIVATE_PREFIXES =
+      List.of("RMM_", "QUARKUS_", "KAFKA_", "REDIS_", "TELEGRAM_", "GITHUB_");
+
+  private final Map<String, String> extraEnvironment = new LinkedHashMap<>();
+  private RmmStack stack;
+  private Path dataDir;
+  private Thread stopOnExit;
+
+  /** Adds a variable to every service's environment; call before the tests start. */
+  public StackExtension withEnvironment(String name, String value) {
+    extraEnvironment.put(name, value);
+    return this;
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) throws IOException {
+    Path root = repositoryRoot();
+    RmmStack.requireBuilt(root, "run ./mvnw install first (./mvnw -B install -DskipTests)");
+    dataDir = Files.createTempDirectory("rmm-e2e-");
+    Path logs =
+        root.resolve("deploy/e2e/target/e2e-logs")
+            .resolve(context.getRequiredTestClass().getSimpleName());
+    deleteRecursively(logs);
+    Map<RmmService, Integer> httpPorts = new EnumMap<>(RmmService.class);
+    for (RmmService service : RmmService.values()) {
+      httpPorts.put(service, Ports.free());
+    }
+    stack =
+        new RmmStack(
+            new RmmStack.Settings(
+                root,
+                dataDir.resolve("kafka"),
+                dataDir.resolve("postgres"),
+                logs,
+                Ports.free(),
+                Ports.free(),
+                Ports.free(),
+                httpPorts,
+                environment(),
+                JVM_OPTIONS,
+                READY_TIMEOUT),
+            line -> System.out.println("[e2e stack] " + line));
+    // if the test JVM is stopped before afterAll (Ctrl-C on Maven), the services must not outlive
+    // it
+    stopOnExit = new Thread(stack::stop, "rmm-e2e-stack-stop");
+    Runtime.getRuntime().addShutdownHook(stopOnExit);
+    try {
+      stack.start();
+    } catch (RuntimeException e) {
+      deleteRecursively(dataDir);
+      throw e;
+    }
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    try {
+      if (stack != null) {
+        stack.stop();
+        Runtime.getRuntime().removeShutdownHook(stopOnExit);
+      }
+    } finally {
+      deleteRecursively(dataDir);
+    }
+  }
+
+  /** For example {@code http://127.0.0.1:41234}, without a trailing slash. */
+  public String baseUrl(RmmService service) {
+    return stack.service(service).baseUrl();
+  }
+
+  /** release-api's base URL. */
+  public String apiUrl() {
+    return baseUrl(RmmService.RELEASE_API);
+  }
+
+  public String apiToken() {
+    return API_TOKEN;
+  }
+
+  public String kafkaBootstrapServers() {
+    return stack.kafka().bootstrapServers();
+  }
+
+  /** The read model's database; user {@link #jdbcUser()}, password {@link #jdbcPassword()}. */
+  public String jdbcUrl() {
+    return stack.postgres().jdbcUrl();
+  }
+
+  public String jdbcUser() {
+    return LocalPostgres.USER;
+  }
+
+  public String jdbcPassword() {
+    return LocalPostgres.PASSWORD;
+  }
+
+  public String redisUrl() {
+    return stack.redis().url();
+  }
+
+  /** Stops one service gracefully (SIGTERM; killed after 10 s); its port stays reserved for it. */
+  public void stopService(RmmService service) {
+    stack.stopService(service);
+  }
+
+  /** Kills one service at once (SIGKILL), as a crash would. */
+  public void killService(RmmService service) {
+    stack.killService(service);
+  }
+
+  /** Starts a stopped or killed service again on its port and waits until it is ready. */
+  public void startService(RmmService service) {
+    stack.startService(service);
+  }
+
+  public Path logFile(RmmService service) {
+    return stack.service(service).logFile();
+  }
+
+  /** The stack itself, for what the methods above do not cover (restarting Kafka, ...). */
+  public RmmStack stack() {
+    return stack;
+  }
+
+  private Map<String, String> environment() {
+    Map<String, String> env = new HashMap<>();
+    System.getenv()
+        .forEach(
+            (name, value) -> {
+              if (PRIVATE_PREFIXES.stream().noneMatch(name::startsWith)) {
+                env.put(name, value);
+              }
+            });
+    env.put("QUARKUS_OTEL_SDK_DISABLED", "true");
+    env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
+    env.put(ApiToken.TOKENS_VARIABLE, ApiToken.forAnyRepository(API_TOKEN));
+    env.put(LocalStack.APPROVERS_VARIABLE, LocalStack.DEMO_APPROVERS);
+    env.put(LocalStack.ADMINS_VARIABLE, LocalStack.DEMO_ADMINS);
+    env.putAll(extraEnvironment);
+    return env;
+  }
+
+  /** The checkout this module lives in: Surefire runs in deploy/e2e and sets {@code basedir}. */
+  private static Path repositoryRoot() {
+    Path start = Path.of(System.getProperty("basedir", System.getProperty("user.dir")));
+    for (Path dir = start.toAbsolutePath(); dir != null; dir = dir.getParent()) {
+      if (Files.isRegularFile(dir.resolve("deploy/infra/pom.xml"))) {
+        return dir;
+      }
+    }
+    throw new IllegalStateException("no rmm checkout (deploy/infra/pom.xml) above " + start);
+  }
+
+  private static void deleteRecursively(Path dir) {
+    if (dir == null || !Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(path);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not delete " + dir, e);
+    }
+  }
+}

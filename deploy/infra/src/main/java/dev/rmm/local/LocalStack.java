@@ -1,0 +1,241 @@
+package dev.rmm.local;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+/**
+ * The no-Docker local stack, started by {@code deploy/local/start} from the repository root: Kafka,
+ * PostgreSQL and Redis with their data under {@code .rmm/}, and the four services, each at its
+ * usual port, logging to {@code .rmm/logs/}. Ctrl-C stops the services first, then Redis,
+ * PostgreSQL and Kafka; the next start reuses the Kafka log and the database.
+ *
+ * <p>The services get the user's environment (TELEGRAM_BOT_TOKEN, GITHUB_TOKEN, ...) on top of demo
+ * defaults (the API token, a demo approval policy, no OpenTelemetry export); only the wiring to
+ * this stack (Kafka, datasource, Redis, HTTP port) is not taken from the environment.
+ */
+public final class LocalStack {
+
+  /** The demo approval policy: Telegram user ids and names of the approvers. */
+  public static final String DEMO_APPROVERS = "1001:Alice QA,1002:Bob Lead";
+
+  /** The demo admins (may roll back): Telegram user ids. */
+  public static final String DEMO_ADMINS = "1002";
+
+  public static final String APPROVERS_VARIABLE = "RMM_POLICY_DEFAULT_APPROVERS";
+  public static final String ADMINS_VARIABLE = "RMM_POLICY_DEFAULT_ADMINS";
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+
+  private final Path root;
+  private final Path home;
+  private final Map<String, String> userEnvironment;
+  private final PrintStream out;
+  private RmmStack stack;
+  private volatile boolean stopping;
+
+  LocalStack(Path root, Map<String, String> userEnvironment, PrintStream out) {
+    this.root = root;
+    this.home = root.resolve(".rmm");
+    this.userEnvironment = userEnvironment;
+    this.out = out;
+  }
+
+  public static void main(String[] args) throws InterruptedException {
+    Path root = Path.of(System.getProperty("user.dir")).toAbsolutePath();
+    if (!Files.isRegularFile(root.resolve("deploy/infra/pom.xml"))) {
+      System.err.println(
+          root + " is not the rmm repository root: start the stack with deploy/local/start");
+      System.exit(2);
+    }
+    logInfrastructureTo(root.resolve(".rmm/logs/infra.log"));
+    LocalStack local = new LocalStack(root, System.getenv(), System.out);
+    // our own handlers, not only a shutdown hook: PostgreSQL's and Redis's libraries register
+    // hooks of their own that would stop them while the services are still shutting down
+    for (String signal : List.of("INT", "TERM", "HUP")) {
+      Signal.handle(new Signal(signal), s -> local.stopAndExit(0));
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(local::stop, "rmm-local-stack-stop"));
+    try {
+      local.start();
+    } catch (RuntimeException e) {
+      if (!local.stopping) { // else Ctrl-C came during the start, and its handler exits
+        LoggerFactory.getLogger(LocalStack.class).error("the local stack did not start", e);
+        System.err.println();
+        System.err.println("rmm local stack did not start: " + withCauses(e));
+        System.err.println("(details in " + local.home.resolve("logs") + ")");
+        local.stopping = true; // RmmStack.start() already stopped what it had started
+        System.exit(1);
+      }
+    }
+    new CountDownLatch(1).await();
+  }
+
+  void start() {
+    RmmStack.requireBuilt(root, "run deploy/local/start --build (or ./mvnw install -DskipTests)");
+    Path logs = home.resolve("logs");
+    String token = ApiToken.loadOrCreate(home.resolve("dev-token"));
+    truncateServiceLogs(logs);
+
+    out.println("rmm local stack: starting in " + root + " (data and logs in " + home + ")");
+    long begin = System.nanoTime();
+    RmmStack stack =
+        new RmmStack(
+            new RmmStack.Settings(
+                root,
+                home.resolve("kafka"),
+                home.resolve("postgres"),
+                logs,
+                port(LocalKafka.PORT_VARIABLE, LocalKafka.DEFAULT_PORT),
+                port(LocalPostgres.PORT_VARIABLE, LocalPostgres.DEFAULT_PORT),
+                port(LocalRedis.PORT_VARIABLE, LocalRedis.DEFAULT_PORT),
+                httpPorts(),
+                serviceEnvironment(token),
+                List.of(),
+                READY_TIMEOUT),
+            line -> out.println("  " + line));
+    synchronized (this) {
+      if (stopping) {
+        return; // Ctrl-C before anything ran
+      }
+      this.stack = stack;
+    }
+    stack.start();
+    watchForUnexpectedExits();
+    out.println();
+    out.printf("rmm local stack is up after %.1f s%n", (System.nanoTime() - begin) / 1e9);
+    new StackSummary(stack, root, home, userEnvironment, token).print(out);
+  }
+
+  /** Stops everything once; safe to call from several threads and again after it finished. */
+  void stop() {
+    RmmStack running;
+    synchronized (this) {
+      if (stopping) {
+        return;
+      }
+      stopping = true;
+      running = stack;
+    }
+    if (running == null) {
+      return;
+    }
+    out.println();
+    out.println("rmm local stack: stopping the services, then Redis, PostgreSQL and Kafka ...");
+    try {
+      running.stop();
+      out.println("rmm local stack: stopped (data kept in " + home + ")");
+    } catch (RuntimeException e) {
+      System.err.println("rmm local stack: " + e.getMessage() + " (see " + home + "/logs)");
+    }
+  }
+
+  private void stopAndExit(int status) {
+    stop();
+    System.exit(status);
+  }
+
+  /** Demo defaults first, then the user's environment on top. */
+  private Map<String, String> serviceEnvironment(String token) {
+    Map<String, String> env = new HashMap<>();
+    env.put("QUARKUS_OTEL_SDK_DISABLED", "true");
+    env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
+    env.put(ApiToken.TOKENS_VARIABLE, ApiToken.forAnyRepository(token));
+    env.put(APPROVERS_VARIABLE, DEMO_APPROVERS);
+    env.put(ADMINS_VARIABLE, DEMO_ADMINS);
+    env.putAll(userEnvironment);
+    return env;
+  }
+
+  private Map<RmmService, Integer> httpPorts() {
+    Map<RmmService, Integer> ports = new EnumMap<>(RmmService.class);
+    for (RmmService service : RmmService.values()) {
+      ports.put(service, port(service.portVariable(), service.defaultPort()));
+    }
+    return ports;
+  }
+
+  private int port(String variable, int defaultPort) {
+    String value = userEnvironment.get(variable);
+    if (value == null || value.isBlank()) {
+      return defaultPort;
+    }
+    try {
+      return Integer.parseInt(value.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(variable + "=" + value + " is not a port number");
+    }
+  }
+
+  private void watchForUnexpectedExits() {
+    for (RmmService service : RmmService.values()) {
+      ServiceProcess process = stack.service(service);
+      process
+          .onExit()
+          .thenAccept(
+              exited -> {
+                if (!stopping) {
+                  System.err.println(
+                      "rmm local stack: "
+                          + service
+                          + " exited with code "
+                          + exited.exitValue()
+                          + "; see "
+                          + process.logFile()
+                          + " (the rest keeps running; Ctrl-C stops it)");
+                }
+              });
+    }
+  }
+
+  /** The message and the messages of its causes: the cause often says what to do. */
+  private static String withCauses(Throwable failure) {
+    StringBuilder text = new StringBuilder(String.valueOf(failure.getMessage()));
+    for (Throwable cause = failure.getCause(); cause != null; cause = cause.getCause()) {
+      text.append("\n  caused by: ").append(cause);
+    }
+    return text.toString();
+  }
+
+  /** One log per run: a service's log holds only what it said since this start. */
+  private static void truncateServiceLogs(Path logs) {
+    for (RmmService service : RmmService.values()) {
+      try {
+        Files.deleteIfExists(logs.resolve(service.module() + ".log"));
+      } catch (IOException e) {
+        throw new IllegalStateException("could not clear the old log of " + service, e);
+      }
+    }
+  }
+
+  /**
+   * Kafka, PostgreSQL and Redis log through SLF4J (slf4j-simple): to a file, so that the console
+   * shows only the stack's own lines. Must run before any logger is created.
+   */
+  private static void logInfrastructureTo(Path file) {
+    try {
+      Files.createDirectories(file.getParent());
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      throw new IllegalStateException("could not prepare " + file, e);
+    }
+    setDefault("org.slf4j.simpleLogger.logFile", file.toString());
+    setDefault("org.slf4j.simpleLogger.defaultLogLevel", "info");
+    setDefault("org.slf4j.simpleLogger.showDateTime", "true");
+    setDefault("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSS");
+  }
+
+  private static void setDefault(String property, String value) {
+    if (System.getProperty(property) == null) {
+      System.setProperty(property, value);
+    }
+  }
+}

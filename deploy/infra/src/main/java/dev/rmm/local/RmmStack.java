@@ -1,0 +1,274 @@
+package dev.rmm.local;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Kafka, PostgreSQL and Redis, and the four services as child processes wired to them. Shared by
+ * the local stack ({@link LocalStack}) and the end-to-end tests, which differ only in their {@link
+ * Settings}.
+ */
+public final class RmmStack {
+
+  /**
+   * Where the stack keeps its data and which ports it uses.
+   *
+   * @param repositoryRoot where the services' modules are built
+   * @param httpPorts one HTTP port per service
+   * @param environment the services' environment before the wiring to this stack is added (the
+   *     wiring, see {@link RmmStack#wiring}, always wins)
+   * @param jvmOptions options for each service's JVM
+   * @param readyTimeout how long each service may take to answer {@code /q/health/ready}
+   */
+  public record Settings(
+      Path repositoryRoot,
+      Path kafkaDir,
+      Path postgresDir,
+      Path logDir,
+      int kafkaPort,
+      int postgresPort,
+      int redisPort,
+      Map<RmmService, Integer> httpPorts,
+      Map<String, String> environment,
+      List<String> jvmOptions,
+      Duration readyTimeout) {}
+
+  private final Settings settings;
+  private final Consumer<String> progress;
+  private final Map<RmmService, ServiceProcess> services = new EnumMap<>(RmmService.class);
+  private LocalKafka kafka;
+  private LocalPostgres postgres;
+  private LocalRedis redis;
+  private boolean stopped;
+
+  /**
+   * @param progress receives one line per component as it comes up
+   */
+  public RmmStack(Settings settings, Consumer<String> progress) {
+    this.settings = settings;
+    this.progress = progress;
+  }
+
+  /**
+   * Fails unless every service's quarkus-run.jar exists under {@code repositoryRoot}.
+   *
+   * @param hint what to run to build them, for the message
+   */
+  public static void requireBuilt(Path repositoryRoot, String hint) {
+    List<String> missing = new ArrayList<>();
+    for (RmmService service : RmmService.values()) {
+      Path jar = service.runnerJar(repositoryRoot);
+      if (!Files.isRegularFile(jar)) {
+        missing.add(jar.toString());
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw new IllegalStateException(
+          "the services are not built (missing " + String.join(", ", missing) + "): " + hint);
+    }
+  }
+
+  /**
+   * Starts everything and returns when every service is ready. On failure whatever was started is
+   * stopped again and the exception says which part failed and why. {@link #stop()} may be called
+   * from another thread meanwhile (Ctrl-C during the start): it stops what is running and the start
+   * fails.
+   */
+  public void start() {
+    // check every port before anything starts, so a clash fails at once and leaves nothing behind
+    LocalKafka kafka = new LocalKafka(settings.kafkaDir(), settings.kafkaPort());
+    LocalPostgres postgres = new LocalPostgres(settings.postgresDir(), settings.postgresPort());
+    LocalRedis redis = new LocalRedis(settings.redisPort());
+    kafka.requirePortFree();
+    postgres.requirePortFree();
+    redis.requirePortFree();
+    for (RmmService service : RmmService.values()) {
+      Ports.requireFree(httpPort(service), service.module(), service.portVariable());
+    }
+    try {
+      long begin = System.nanoTime();
+      synchronized (this) {
+        requireNotStopped();
+        this.kafka = kafka;
+      }
+      kafka.start();
+      progress.accept(line("Kafka", kafka.bootstrapServers(), begin, dataNote(kafka.reusedData())));
+
+      begin = System.nanoTime();
+      synchronized (this) {
+        requireNotStopped();
+        this.postgres = postgres;
+      }
+      postgres.start();
+      progress.accept(
+          line("PostgreSQL", postgres.jdbcUrl(), begin, dataNote(postgres.reusedData())));
+
+      begin = System.nanoTime();
+      synchronized (this) {
+        requireNotStopped();
+        this.redis = redis;
+      }
+      redis.start();
+      progress.accept(line("Redis", redis.url(), begin, redis.binary()));
+
+      startServices();
+    } catch (RuntimeException e) {
+      try {
+        stop();
+      } catch (RuntimeException stopFailure) {
+        e.addSuppressed(stopFailure);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Stops the services (SIGTERM, killed after 10 s), then Redis, PostgreSQL and Kafka. Calling it
+   * again does nothing more.
+   */
+  public void stop() {
+    List<ServiceProcess> running;
+    List<AutoCloseable> servers;
+    synchronized (this) {
+      stopped = true;
+      running = List.copyOf(services.values());
+      servers = new ArrayList<>();
+      servers.add(redis);
+      servers.add(postgres);
+      servers.add(kafka);
+    }
+    List<RuntimeException> failures = new ArrayList<>();
+    ServiceProcess.stopAll(running, ServiceProcess.STOP_GRACE);
+    servers.forEach(server -> stopQuietly(server, failures));
+    if (!failures.isEmpty()) {
+      IllegalStateException failure =
+          new IllegalStateException("the stack did not stop cleanly", failures.get(0));
+      failures.subList(1, failures.size()).forEach(failure::addSuppressed);
+      throw failure;
+    }
+  }
+
+  /** Starts one service again (after {@link #stopService} or {@link #killService}). */
+  public void startService(RmmService service) {
+    ServiceProcess process = service(service);
+    process.start();
+    process.awaitReady(settings.readyTimeout());
+  }
+
+  /** Stops one service gracefully (SIGTERM; killed after 10 s). */
+  public void stopService(RmmService service) {
+    service(service).stop();
+  }
+
+  /** Kills one service at once (SIGKILL), as a crash would. */
+  public void killService(RmmService service) {
+    service(service).kill();
+  }
+
+  public synchronized ServiceProcess service(RmmService service) {
+    ServiceProcess process = services.get(service);
+    if (process == null) {
+      throw new IllegalStateException(service + " is not part of a started stack");
+    }
+    return process;
+  }
+
+  public synchronized LocalKafka kafka() {
+    return kafka;
+  }
+
+  public synchronized LocalPostgres postgres() {
+    return postgres;
+  }
+
+  public synchronized LocalRedis redis() {
+    return redis;
+  }
+
+  public int httpPort(RmmService service) {
+    return settings.httpPorts().getOrDefault(service, service.defaultPort());
+  }
+
+  /**
+   * The variables that connect a service to this stack. They are the contract with the services'
+   * configuration and override anything in {@link Settings#environment()}.
+   */
+  public Map<String, String> wiring(RmmService service) {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+    env.put("QUARKUS_DATASOURCE_REACTIVE_URL", postgres.reactiveUrl());
+    env.put("QUARKUS_DATASOURCE_JDBC_URL", postgres.jdbcUrl());
+    env.put("QUARKUS_DATASOURCE_USERNAME", LocalPostgres.USER);
+    env.put("QUARKUS_DATASOURCE_PASSWORD", LocalPostgres.PASSWORD);
+    env.put("QUARKUS_REDIS_HOSTS", redis.url());
+    env.put("QUARKUS_HTTP_PORT", String.valueOf(httpPort(service)));
+    return env;
+  }
+
+  private void startServices() {
+    long launched = System.nanoTime();
+    for (RmmService service : RmmService.values()) {
+      Map<String, String> env = new HashMap<>(settings.environment());
+      env.putAll(wiring(service));
+      ServiceProcess process =
+          new ServiceProcess(
+              service,
+              service.runnerJar(settings.repositoryRoot()),
+              httpPort(service),
+              env,
+              settings.jvmOptions(),
+              settings.logDir().resolve(service.module() + ".log"));
+      synchronized (this) {
+        requireNotStopped();
+        services.put(service, process);
+        process.start();
+      }
+    }
+    for (ServiceProcess process : services.values()) {
+      process.awaitReady(settings.readyTimeout());
+      progress.accept(
+          String.format(
+              "%-20s %s ready after %.1f s",
+              process.service(), process.baseUrl(), seconds(launched)));
+    }
+  }
+
+  private void requireNotStopped() {
+    if (stopped) {
+      throw new IllegalStateException("the stack was stopped while it was starting");
+    }
+  }
+
+  private static String line(String what, String address, long begin, String note) {
+    return String.format("%-20s %s up in %.1f s (%s)", what, address, seconds(begin), note);
+  }
+
+  private static String dataNote(boolean reused) {
+    return reused ? "reusing its data" : "new data directory";
+  }
+
+  private static double seconds(long sinceNanos) {
+    return (System.nanoTime() - sinceNanos) / 1e9;
+  }
+
+  private static void stopQuietly(AutoCloseable component, List<RuntimeException> failures) {
+    if (component == null) {
+      return;
+    }
+    try {
+      component.close();
+    } catch (RuntimeException e) {
+      failures.add(e);
+    } catch (Exception e) {
+      failures.add(new IllegalStateException(e));
+    }
+  }
+}

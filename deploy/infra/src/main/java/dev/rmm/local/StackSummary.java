@@ -1,0 +1,123 @@
+package dev.rmm.local;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** What a developer needs to use the local stack, printed once it is up. */
+final class StackSummary {
+
+  private static final String FORMAT = "  %-20s %s%n";
+
+  private final RmmStack stack;
+  private final Path root;
+  private final Path home;
+  private final Map<String, String> userEnvironment;
+  private final String token;
+
+  StackSummary(
+      RmmStack stack, Path root, Path home, Map<String, String> userEnvironment, String token) {
+    this.stack = stack;
+    this.root = root;
+    this.home = home;
+    this.userEnvironment = userEnvironment;
+    this.token = token;
+  }
+
+  void print(PrintStream out) {
+    out.println();
+    for (RmmService service : RmmService.values()) {
+      String url = stack.service(service).baseUrl();
+      out.printf(FORMAT, service, url + "   health " + url + "/q/health");
+      if (service == RmmService.RELEASE_API) {
+        out.printf(FORMAT, "", "OpenAPI " + url + "/q/openapi");
+      }
+    }
+    out.println();
+    LocalKafka kafka = stack.kafka();
+    out.printf(FORMAT, "Kafka", kafka.bootstrapServers());
+    out.printf(
+        FORMAT,
+        "",
+        "topics: java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn"
+            + " -cp \"deploy/infra/target/lib/*\" org.apache.kafka.tools.TopicCommand"
+            + " --bootstrap-server "
+            + kafka.bootstrapServers()
+            + " --list");
+    LocalPostgres postgres = stack.postgres();
+    out.printf(
+        FORMAT,
+        "PostgreSQL",
+        postgres.jdbcUrl()
+            + "   user "
+            + LocalPostgres.USER
+            + ", password "
+            + LocalPostgres.PASSWORD);
+    out.printf(FORMAT, "", postgres.psqlCommand());
+    out.printf(FORMAT, "Redis", stack.redis().url());
+    out.println();
+    printToken(out);
+    printPolicy(out);
+    out.printf(
+        FORMAT,
+        "Logs",
+        home.resolve("logs") + "/<service>.log (Kafka, PostgreSQL, Redis: infra.log)");
+    out.printf(FORMAT, "Data", home + " (kept between starts)");
+    out.printf(FORMAT, "Telegram", connection("TELEGRAM_BOT_TOKEN", "telegram-gateway"));
+    out.printf(FORMAT, "GitHub", connection("GITHUB_TOKEN", "deploy-orchestrator"));
+    out.println();
+    out.println("Ctrl-C stops the stack.");
+  }
+
+  private void printToken(PrintStream out) {
+    if (isSet(ApiToken.TOKENS_VARIABLE)) {
+      out.printf(
+          FORMAT,
+          "API token",
+          ApiToken.TOKENS_VARIABLE
+              + " comes from your environment; the dev token in "
+              + root.relativize(home.resolve("dev-token"))
+              + " is not accepted");
+      return;
+    }
+    out.printf(FORMAT, "API token", token + "   (any repository)");
+    out.printf(
+        FORMAT,
+        "",
+        "curl -H \"Authorization: Bearer $(cat "
+            + root.relativize(home.resolve("dev-token"))
+            + ")\" "
+            + stack.service(RmmService.RELEASE_API).baseUrl()
+            + "/api/v1/releases/<id>");
+  }
+
+  private void printPolicy(PrintStream out) {
+    String approvers = userEnvironment.get(LocalStack.APPROVERS_VARIABLE);
+    String admins = userEnvironment.get(LocalStack.ADMINS_VARIABLE);
+    out.printf(
+        FORMAT,
+        "Approval policy",
+        "approvers "
+            + (approvers == null ? LocalStack.DEMO_APPROVERS : approvers)
+            + "; admins "
+            + (admins == null ? LocalStack.DEMO_ADMINS : admins)
+            + (approvers == null && admins == null
+                ? " (demo; set "
+                    + LocalStack.APPROVERS_VARIABLE
+                    + " / "
+                    + LocalStack.ADMINS_VARIABLE
+                    + ")"
+                : ""));
+  }
+
+  private String connection(String tokenVariable, String service) {
+    return isSet(tokenVariable)
+        ? "enabled (" + tokenVariable + " is set; see " + service + ".log)"
+        : "disabled (set " + tokenVariable + ")";
+  }
+
+  private boolean isSet(String variable) {
+    String value = userEnvironment.get(variable);
+    return value != null && !value.isBlank();
+  }
+}
