@@ -133,11 +133,27 @@ public final class ReleaseDecider {
               + "; it cannot move to "
               + c.status()
               + why(c.status())
-              + ". Allowed next steps: "
-              + reportableNext(state.status()),
+              + ". "
+              + allowedSteps(state.status()),
           List.of());
     }
     return new Accepted(List.of(new StatusChanged(state.status(), c.status(), clip(c.detail()))));
+  }
+
+  /** The steps a pipeline may report now, or why there are none. */
+  static String allowedSteps(ReleaseStatus current) {
+    Set<ReleaseStatus> next = reportableNext(current);
+    if (!next.isEmpty()) {
+      return "Allowed next steps: " + next;
+    }
+    if (current == ReleaseStatus.MANUAL_TESTING) {
+      return "No step can be reported now: the release waits for its approvals or a rejection";
+    }
+    if (current == ReleaseStatus.DEPLOYED) {
+      return "No step can be reported now: only an admin's rollback request moves a deployed"
+          + " release";
+    }
+    return "No step can be reported: the release is final";
   }
 
   private static String why(ReleaseStatus target) {

@@ -44,13 +44,13 @@ public final class StepThroughput {
     long runId = System.currentTimeMillis();
     long end = System.nanoTime() + Duration.ofSeconds(warmup + seconds).toNanos();
     CountDownLatch done = new CountDownLatch(connections);
+    // one client (one selector thread) for all workers; it keeps a pool of HTTP/1.1 connections
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     for (int c = 0; c < connections; c++) {
       int conn = c;
       Thread t =
           new Thread(
               () -> {
-                HttpClient http =
-                    HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
                 long n = 0;
                 try {
                   while (System.nanoTime() < end) {

@@ -112,7 +112,7 @@ public final class LocalStack {
     watchForUnexpectedExits();
     out.println();
     out.printf("rmm local stack is up after %.1f s%n", (System.nanoTime() - begin) / 1e9);
-    new StackSummary(stack, root, home, userEnvironment, token).print(out);
+    new StackSummary(stack, root, home, userEnvironment).print(out);
   }
 
   /** Stops everything once; safe to call from several threads and again after it finished. */

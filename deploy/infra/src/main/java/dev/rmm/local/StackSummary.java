@@ -13,15 +13,12 @@ final class StackSummary {
   private final Path root;
   private final Path home;
   private final Map<String, String> userEnvironment;
-  private final String token;
 
-  StackSummary(
-      RmmStack stack, Path root, Path home, Map<String, String> userEnvironment, String token) {
+  StackSummary(RmmStack stack, Path root, Path home, Map<String, String> userEnvironment) {
     this.stack = stack;
     this.root = root;
     this.home = home;
     this.userEnvironment = userEnvironment;
-    this.token = token;
   }
 
   void print(PrintStream out) {
@@ -80,7 +77,11 @@ final class StackSummary {
               + " is not accepted");
       return;
     }
-    out.printf(FORMAT, "API token", token + "   (any repository)");
+    // the token itself is a secret: never printed, only where to read it
+    out.printf(
+        FORMAT,
+        "API token",
+        "in " + root.relativize(home.resolve("dev-token")) + " (any repository; not shown here)");
     out.printf(
         FORMAT,
         "",

@@ -54,9 +54,12 @@ final class PartitionWriter implements Runnable {
   private volatile Phase phase = Phase.LOADING;
   private volatile boolean running = true;
 
-  PartitionWriter(int partition, WriterSettings settings) {
+  private final WriterMetrics metrics;
+
+  PartitionWriter(int partition, WriterSettings settings, WriterMetrics metrics) {
     this.partition = partition;
     this.settings = settings;
+    this.metrics = metrics;
     this.thread = new Thread(this, "rmm-writer-" + partition);
     this.thread.setDaemon(true);
   }
@@ -187,6 +190,7 @@ final class PartitionWriter implements Runnable {
     List<WriteResult> results = new ArrayList<>(batch.size());
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
     ConsumerGroupMetadata group = null;
+    long t0 = System.nanoTime();
     producer.beginTransaction();
     for (WriteRequest req : batch) {
       if (req.command() == null) {
@@ -219,6 +223,7 @@ final class PartitionWriter implements Runnable {
     // any failure here stops the writer: the batch is aborted with the producer, nothing of it
     // is visible to read_committed readers, and its commands are read again by the next writer
     producer.commitTransaction();
+    metrics.batch(batch.size(), System.nanoTime() - t0);
     states.putAll(changed);
     for (int i = 0; i < batch.size(); i++) {
       batch.get(i).reply().complete(results.get(i));

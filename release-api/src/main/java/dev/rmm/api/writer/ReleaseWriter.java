@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.rmm.api.RmmApiConfig;
 import dev.rmm.contracts.CommandCodec;
 import dev.rmm.contracts.ReleaseCommand;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -42,6 +43,7 @@ public class ReleaseWriter {
   private final RmmApiConfig config;
   private final TopicSetup topics;
   private final WriterSettings settings;
+  private final WriterMetrics metrics;
   private final Map<Integer, PartitionWriter> writers = new ConcurrentHashMap<>();
   private volatile boolean running;
   private volatile boolean joined;
@@ -52,8 +54,10 @@ public class ReleaseWriter {
   ReleaseWriter(
       RmmApiConfig config,
       TopicSetup topics,
-      @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
+      @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
+      MeterRegistry registry) {
     this.config = config;
+    this.metrics = new WriterMetrics(registry);
     this.topics = topics;
     this.settings =
         new WriterSettings(
@@ -209,7 +213,7 @@ public class ReleaseWriter {
         }
       }
       LOG.warnf("Restarting the writer for partition %d", p);
-      PartitionWriter fresh = new PartitionWriter(p, settings);
+      PartitionWriter fresh = new PartitionWriter(p, settings, metrics);
       writers.put(p, fresh);
       fresh.start();
     }
@@ -246,7 +250,7 @@ public class ReleaseWriter {
       for (TopicPartition tp : partitions) {
         if (tp.topic().equals(settings.eventsTopic())) {
           events.add(tp);
-          PartitionWriter w = new PartitionWriter(tp.partition(), settings);
+          PartitionWriter w = new PartitionWriter(tp.partition(), settings, metrics);
           PartitionWriter old = writers.put(tp.partition(), w);
           if (old != null) {
             old.close();

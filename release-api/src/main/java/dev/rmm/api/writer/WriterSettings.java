@@ -28,6 +28,10 @@ record WriterSettings(
     p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "rmm-writer-" + eventsTopic + "-" + partition);
     // the HTTP answer waits for the commit: do not wait for more records to fill a batch
     p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+    // a new transaction right after a commit meets CONCURRENT_TRANSACTIONS until the markers are
+    // written; retry that quickly instead of after the default 100 ms
+    p.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 2);
+    p.put(ProducerConfig.RETRY_BACKOFF_MAX_MS_CONFIG, 50);
     p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
     p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
     p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);

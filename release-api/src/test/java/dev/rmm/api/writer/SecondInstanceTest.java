@@ -51,7 +51,12 @@ class SecondInstanceTest {
   void givenAReleaseOwnedByTheOtherInstance_whenUsedThroughThisOne_thenItIsForwarded()
       throws Exception {
     Api.awaitReady();
-    ReleaseWriter second = new ReleaseWriter(config, new TopicSetup(config, bootstrap), bootstrap);
+    ReleaseWriter second =
+        new ReleaseWriter(
+            config,
+            new TopicSetup(config, bootstrap),
+            bootstrap,
+            new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
     second.onStart(null);
     try (ReleaseLog log = new ReleaseLog()) {
       await()
