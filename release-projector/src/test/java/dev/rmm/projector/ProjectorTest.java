@@ -138,7 +138,8 @@ class ProjectorTest {
   }
 
   @Test
-  void givenALiveReadModel_whenRebuiltFromOffsetZero_thenItIsIdenticalAndSwappedIn() {
+  void givenALiveReadModel_whenRebuiltFromOffsetZero_thenItIsIdenticalAndSwappedIn()
+      throws Exception {
     for (int i = 0; i < 50; i++) {
       String id = log.releaseToManualTesting("rebuild-svc-" + (i % 5), "v2." + i);
       if (i % 2 == 0) {
@@ -157,6 +158,28 @@ class ProjectorTest {
                     == total);
     String before = snapshot();
 
+    // queries keep being answered while the rebuild runs and swaps
+    AtomicBoolean rebuilding = new AtomicBoolean(true);
+    List<Throwable> queryErrors = java.util.Collections.synchronizedList(new ArrayList<>());
+    long[] queries = {0};
+    Thread reader =
+        new Thread(
+            () -> {
+              while (rebuilding.get()) {
+                try {
+                  long n =
+                      count(
+                          "SELECT count(*) FROM read_model.releases WHERE service_name LIKE 'rebuild-svc-%'");
+                  if (n != 50) {
+                    queryErrors.add(new AssertionError("saw " + n + " releases"));
+                  }
+                  queries[0]++;
+                } catch (RuntimeException e) {
+                  queryErrors.add(e);
+                }
+              }
+            });
+    reader.start();
     Map<String, Object> report =
         given()
             .header("Authorization", "Bearer test-admin-token")
@@ -170,6 +193,10 @@ class ProjectorTest {
     assertThat((Map<?, ?>) report.get("differences"))
         .allSatisfy((t, n) -> assertThat(((Number) n).longValue()).isZero());
     assertThat(report.get("swapped")).isEqualTo(true);
+    rebuilding.set(false);
+    reader.join();
+    assertThat(queryErrors).isEmpty();
+    assertThat(queries[0]).isPositive();
     assertThat(snapshot()).isEqualTo(before);
     assertThat(
             count(
