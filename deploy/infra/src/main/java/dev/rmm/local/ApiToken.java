@@ -1,5 +1,6 @@
 package dev.rmm.local;
 
+import dev.rmm.contracts.ApiTokens;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -7,11 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.Set;
 
 /**
@@ -52,15 +50,6 @@ public final class ApiToken {
 
   /** The {@code RMM_API_TOKENS} value that accepts {@code token} for every repository. */
   public static String forAnyRepository(String token) {
-    return "*=sha256:" + sha256Hex(token);
-  }
-
-  public static String sha256Hex(String token) {
-    try {
-      MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-      return HexFormat.of().formatHex(sha256.digest(token.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has SHA-256", e);
-    }
+    return ApiTokens.entry(ApiTokens.ANY_REPOSITORY, token);
   }
 }

@@ -2,18 +2,12 @@ package dev.rmm.api.auth;
 
 import dev.rmm.api.RmmApiConfig;
 import dev.rmm.api.problem.Problem;
+import dev.rmm.contracts.ApiTokens;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
-import java.util.HexFormat;
-import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
@@ -34,13 +28,11 @@ public class TokenAuthFilter {
   public static final String CALLER = "rmm.caller";
   private static final Logger LOG = Logger.getLogger(TokenAuthFilter.class);
 
-  private record Entry(String repository, byte[] hash) {}
-
-  private final List<Entry> tokens;
+  private final ApiTokens tokens;
   private final int maxBody;
 
   TokenAuthFilter(RmmApiConfig config) {
-    this.tokens = parse(config.api().tokens().orElse(""));
+    this.tokens = ApiTokens.parse(config.api().tokens().orElse(""));
     this.maxBody = config.api().maxBodyBytes();
     if (tokens.isEmpty()) {
       LOG.warn(
@@ -69,14 +61,12 @@ public class TokenAuthFilter {
       return Optional.of(
           unauthorized("send the repository's token as 'Authorization: Bearer <token>'"));
     }
-    byte[] presented = sha256(header.substring(7).trim());
-    for (Entry e : tokens) {
-      if (MessageDigest.isEqual(e.hash(), presented)) {
-        ctx.setProperty(CALLER, new Caller(e.repository()));
-        return Optional.empty();
-      }
+    Optional<String> repository = tokens.repositoryOf(header);
+    if (repository.isEmpty()) {
+      return Optional.of(unauthorized("the bearer token is not valid"));
     }
-    return Optional.of(unauthorized("the bearer token is not valid"));
+    ctx.setProperty(CALLER, new Caller(repository.get()));
+    return Optional.empty();
   }
 
   private static long parseLength(String v) {
@@ -92,34 +82,5 @@ public class TokenAuthFilter {
     return Response.fromResponse(p)
         .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"rmm\"")
         .build();
-  }
-
-  static List<Entry> parse(String spec) {
-    List<Entry> out = new ArrayList<>();
-    for (String item : spec.split(",")) {
-      if (item.isBlank()) {
-        continue;
-      }
-      int eq = item.lastIndexOf('=');
-      String hash = eq < 0 ? "" : item.substring(eq + 1).trim();
-      if (eq < 1 || !hash.toLowerCase(Locale.ROOT).startsWith("sha256:")) {
-        throw new IllegalArgumentException(
-            "RMM_API_TOKENS entries must look like owner/repo=sha256:<hex>; got an entry without"
-                + " that shape (its value is not shown)");
-      }
-      out.add(
-          new Entry(
-              item.substring(0, eq).trim(), HexFormat.of().parseHex(hash.substring(7).trim())));
-    }
-    return out;
-  }
-
-  /** SHA-256 of a token; also what an operator runs to produce the configured hash. */
-  public static byte[] sha256(String token) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }
