@@ -31,7 +31,7 @@ record WriterSettings(
     // a new transaction right after a commit meets CONCURRENT_TRANSACTIONS until the markers are
     // written; retry that quickly instead of after the default 100 ms
     p.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 2);
-    p.put(ProducerConfig.RETRY_BACKOFF_MAX_MS_CONFIG, 50);
+    p.put(ProducerConfig.RETRY_BACKOFF_MAX_MS_CONFIG, 5);
     p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
     p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
     p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
