@@ -50,7 +50,7 @@ public class AdminResource {
     }
     try {
       return Response.ok(rebuilder.rebuild(swap)).build();
-    } catch (IllegalStateException e) {
+    } catch (Rebuilder.AlreadyRunning e) {
       return Response.status(409)
           .type("application/problem+json")
           .entity(

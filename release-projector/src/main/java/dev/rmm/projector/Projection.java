@@ -110,26 +110,8 @@ public final class Projection {
     List<Tuple> approvals = new ArrayList<>();
     for (Decoded d : fresh) {
       EventEnvelope e = d.envelope();
-      ReleaseRow row = rows.get(e.releaseId());
-      long expected = row == null ? 1 : row.version + 1;
-      if (e.sequence() < expected) {
-        continue; // the same event twice in the log (cannot happen with the transactional writer)
-      }
-      if (e.sequence() > expected) {
-        LOG.errorf(
-            "Release %s: event %s has sequence %d but %d was expected; applying it anyway",
-            e.releaseId(), e.id(), e.sequence(), expected);
-      }
-      if (e.data() instanceof ReleaseEvent.ReleaseCreated c) {
-        row = ReleaseRow.created(e, c);
-        rows.put(e.releaseId(), row);
-      } else if (row == null) {
-        LOG.errorf(
-            "Release %s: event %s arrived before the release was created; skipped",
-            e.releaseId(), e.id());
+      if (!fold(rows, e)) {
         continue;
-      } else {
-        row.apply(e);
       }
       if (e.data() instanceof ReleaseEvent.ApprovalGranted g) {
         approvals.add(
@@ -170,6 +152,40 @@ public final class Projection {
             + " EXCLUDED.next_offset",
         positions);
     return events.size();
+  }
+
+  /**
+   * Applies one event to the rows of its release (creating the row on the first event). Returns
+   * false when the event is skipped: already applied, or of a release that was never created.
+   * Shared by the live projection and the rebuild's bulk load, so both fold events identically.
+   */
+  static boolean fold(Map<String, ReleaseRow> rows, EventEnvelope e) {
+    ReleaseRow row = rows.get(e.releaseId());
+    long expected = row == null ? 1 : row.version + 1;
+    if (e.sequence() < expected) {
+      return false; // the same event twice in the log (cannot happen with the transactional writer)
+    }
+    if (e.sequence() > expected) {
+      LOG.errorf(
+          "Release %s: event %s has sequence %d but %d was expected; applying it anyway",
+          e.releaseId(), e.id(), e.sequence(), expected);
+    }
+    if (e.data() instanceof ReleaseEvent.ReleaseCreated c) {
+      rows.put(e.releaseId(), ReleaseRow.created(e, c));
+    } else if (row == null) {
+      LOG.errorf(
+          "Release %s: event %s arrived before the release was created; skipped",
+          e.releaseId(), e.id());
+      return false;
+    } else {
+      row.apply(e);
+    }
+    return true;
+  }
+
+  /** The data column of an event, exactly as the projection stores it. */
+  static String data(EventEnvelope e) {
+    return EventCodec.toJson(e).get("data").toString();
   }
 
   private Map<Integer, Long> lockPositions(SqlConnection conn) {
@@ -274,7 +290,7 @@ public final class Projection {
             e.correlationId(),
             e.causationId(),
             e.traceparent(),
-            EventCodec.toJson(e).get("data").toString(),
+            data(e),
             d.partition(),
             d.offset()));
   }
@@ -319,8 +335,16 @@ public final class Projection {
     return t == null ? null : t.toInstant();
   }
 
-  private static OffsetDateTime utc(Instant t) {
-    return t == null ? null : t.atOffset(ZoneOffset.UTC);
+  static OffsetDateTime utc(Instant t) {
+    return t == null ? null : micros(t).atOffset(ZoneOffset.UTC);
+  }
+
+  /**
+   * Postgres keeps microseconds; events written before the writer truncated its clock may carry
+   * nanoseconds. Both the live projection and the bulk load cut them the same way.
+   */
+  static Instant micros(Instant t) {
+    return t.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
   }
 
   private record Decoded(EventEnvelope envelope, int partition, long offset) {}

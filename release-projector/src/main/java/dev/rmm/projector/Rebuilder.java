@@ -40,6 +40,13 @@ public class Rebuilder {
       Map<String, Long> differences,
       boolean swapped) {}
 
+  /** Only one rebuild at a time. */
+  public static final class AlreadyRunning extends RuntimeException {
+    AlreadyRunning() {
+      super("a rebuild is already running; try again when it has finished");
+    }
+  }
+
   private final AgroalDataSource jdbc;
   private final Pool pg;
   private final LiveProjector live;
@@ -63,11 +70,11 @@ public class Rebuilder {
   /**
    * Rebuilds and, when {@code swap} is true, swaps the result in.
    *
-   * @throws IllegalStateException when a rebuild is already running
+   * @throws AlreadyRunning when a rebuild is already running
    */
   public Report rebuild(boolean swap) {
     if (!busy.compareAndSet(false, true)) {
-      throw new IllegalStateException("a rebuild is already running");
+      throw new AlreadyRunning();
     }
     try {
       return run(swap);
@@ -95,7 +102,7 @@ public class Rebuilder {
       }
       c.assign(parts);
       c.seekToBeginning(parts);
-      events[0] += drain(c, target, parts);
+      events[0] += new BulkLoader(jdbc, schema, config.topics().events()).load(c, parts);
       LOG.infof(
           "Rebuild into %s caught up: %d events; finishing between live batches",
           schema, events[0]);

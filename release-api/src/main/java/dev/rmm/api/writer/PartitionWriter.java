@@ -280,7 +280,9 @@ final class PartitionWriter implements Runnable {
   private static List<EventEnvelope> envelopes(
       WriteRequest req, ReleaseState before, List<ReleaseEvent> events) {
     List<EventEnvelope> out = new ArrayList<>(events.size());
-    Instant now = Instant.now();
+    // microseconds: what Postgres keeps, so every copy of the event (log, read model, rebuild)
+    // agrees
+    Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
     long seq = before.version();
     for (ReleaseEvent event : events) {
       out.add(
