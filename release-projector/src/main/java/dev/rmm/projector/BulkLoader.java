@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -69,7 +68,7 @@ final class BulkLoader {
             continue;
           }
           n++;
-          eventLine(events, e, r);
+          line(events, Projection.eventValues(e, r.partition(), r.offset()));
           if (e.data() instanceof ReleaseEvent.ApprovalGranted g) {
             line(
                 approvals,
@@ -87,41 +86,9 @@ final class BulkLoader {
       copyEvents(copy, events);
       StringBuilder releases = new StringBuilder();
       for (ReleaseRow r : rows.values()) {
-        line(
-            releases,
-            r.releaseId,
-            r.service,
-            r.tag,
-            r.rollbackToTag,
-            r.status.wire(),
-            r.status.outcome().wire(),
-            r.initiatedBy,
-            r.githubRunId,
-            r.githubActionLink,
-            r.githubRef,
-            r.repository,
-            r.commitSha,
-            r.approvedList.toString(),
-            r.requiredApprovers.toString(),
-            r.quorum,
-            r.admins.toString(),
-            r.initiatorMayApprove,
-            r.rejectionReason,
-            r.version,
-            r.createdAt,
-            r.startedAt,
-            r.completedAt,
-            r.deployedAt,
-            r.updatedAt);
+        line(releases, r.values());
       }
-      copy(
-          copy,
-          "releases (release_id, service_name, release_tag, rollback_to_tag, status, outcome,"
-              + " initiated_by, github_run_id, github_action_link, github_ref, repository, commit_sha,"
-              + " approved_list, required_approvers, quorum, admins, initiator_may_approve,"
-              + " rejection_reason, version, created_at, started_at, completed_at, deployed_at,"
-              + " updated_at)",
-          releases);
+      copy(copy, "releases (" + ReleaseRow.COLUMNS + ")", releases);
       // after the releases they refer to
       copy(
           copy,
@@ -138,12 +105,7 @@ final class BulkLoader {
   }
 
   private void copyEvents(CopyManager copy, StringBuilder events) throws SQLException, IOException {
-    copy(
-        copy,
-        "release_events (release_id, sequence, event_id, type, occurred_at, actor_kind,"
-            + " actor_id, actor_name, correlation_id, causation_id, traceparent, data,"
-            + " kafka_partition, kafka_offset)",
-        events);
+    copy(copy, "release_events (" + Projection.EVENT_COLUMNS + ")", events);
   }
 
   private void copy(CopyManager copy, String target, StringBuilder csv)
@@ -156,33 +118,17 @@ final class BulkLoader {
     }
   }
 
-  private static void eventLine(
-      StringBuilder out, EventEnvelope e, ConsumerRecord<String, byte[]> r) {
-    line(
-        out,
-        e.releaseId(),
-        e.sequence(),
-        e.id(),
-        e.type(),
-        e.occurredAt(),
-        e.actor().kind().name().toLowerCase(Locale.ROOT),
-        e.actor().id(),
-        e.actor().name(),
-        e.correlationId(),
-        e.causationId(),
-        e.traceparent(),
-        Projection.data(e),
-        r.partition(),
-        r.offset());
-  }
-
   /** One CSV line: null is an unquoted empty field (NULL), everything else is quoted. */
   private static void line(StringBuilder out, Object... values) {
-    for (int i = 0; i < values.length; i++) {
+    line(out, java.util.Arrays.asList(values));
+  }
+
+  private static void line(StringBuilder out, List<Object> values) {
+    for (int i = 0; i < values.size(); i++) {
       if (i > 0) {
         out.append(',');
       }
-      Object v = values[i];
+      Object v = values.get(i);
       if (v != null) {
         String s = v instanceof Instant t ? Projection.micros(t).toString() : String.valueOf(v);
         out.append('"').append(s.replace("\"", "\"\"")).append('"');

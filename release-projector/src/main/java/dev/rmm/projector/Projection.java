@@ -122,17 +122,17 @@ public final class Projection {
                 utc(e.occurredAt()),
                 e.sequence()));
       }
-      events.add(eventTuple(d));
+      events.add(forPostgres(eventValues(e, d.partition(), d.offset())));
     }
     upsertRows(conn, rows.values());
     batch(
         conn,
         "INSERT INTO "
             + schema
-            + ".release_events (release_id, sequence, event_id, type, occurred_at,"
-            + " actor_kind, actor_id, actor_name, correlation_id, causation_id, traceparent, data,"
-            + " kafka_partition, kafka_offset) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
-            + " $12::text::jsonb, $13, $14) ON CONFLICT DO NOTHING",
+            + ".release_events ("
+            + EVENT_COLUMNS
+            + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::text::jsonb, $13, $14)"
+            + " ON CONFLICT DO NOTHING",
         events);
     batch(
         conn,
@@ -183,11 +183,6 @@ public final class Projection {
     return true;
   }
 
-  /** The data column of an event, exactly as the projection stores it. */
-  static String data(EventEnvelope e) {
-    return EventCodec.toJson(e).get("data").toString();
-  }
-
   private Map<Integer, Long> lockPositions(SqlConnection conn) {
     Map<Integer, Long> out = new HashMap<>();
     conn.preparedQuery(
@@ -222,45 +217,17 @@ public final class Projection {
   private void upsertRows(SqlConnection conn, java.util.Collection<ReleaseRow> rows) {
     List<Tuple> tuples = new ArrayList<>();
     for (ReleaseRow r : rows) {
-      tuples.add(
-          Tuple.from(
-              Arrays.asList(
-                  r.releaseId,
-                  r.service,
-                  r.tag,
-                  r.rollbackToTag,
-                  r.status.wire(),
-                  r.status.outcome().wire(),
-                  r.initiatedBy,
-                  r.githubRunId,
-                  r.githubActionLink,
-                  r.githubRef,
-                  r.repository,
-                  r.commitSha,
-                  r.approvedList.toString(),
-                  r.requiredApprovers.toString(),
-                  r.quorum,
-                  r.admins.toString(),
-                  r.initiatorMayApprove,
-                  r.rejectionReason,
-                  r.version,
-                  utc(r.createdAt),
-                  utc(r.startedAt),
-                  utc(r.completedAt),
-                  utc(r.deployedAt),
-                  utc(r.updatedAt))));
+      tuples.add(forPostgres(r.values()));
     }
     batch(
         conn,
         "INSERT INTO "
             + schema
-            + ".releases (release_id, service_name, release_tag, rollback_to_tag,"
-            + " status, outcome, initiated_by, github_run_id, github_action_link, github_ref,"
-            + " repository, commit_sha, approved_list, required_approvers, quorum, admins,"
-            + " initiator_may_approve, rejection_reason, version, created_at, started_at,"
-            + " completed_at, deployed_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,"
-            + " $10, $11, $12, $13::text::jsonb, $14::text::jsonb, $15, $16::text::jsonb, $17, $18, $19, $20, $21,"
-            + " $22, $23, $24) ON CONFLICT (release_id) DO UPDATE SET rollback_to_tag ="
+            + ".releases ("
+            + ReleaseRow.COLUMNS
+            + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::text::jsonb,"
+            + " $14::text::jsonb, $15, $16::text::jsonb, $17, $18, $19, $20, $21, $22, $23, $24)"
+            + " ON CONFLICT (release_id) DO UPDATE SET rollback_to_tag ="
             + " EXCLUDED.rollback_to_tag, status = EXCLUDED.status, outcome = EXCLUDED.outcome,"
             + " approved_list = EXCLUDED.approved_list, rejection_reason ="
             + " EXCLUDED.rejection_reason, version = EXCLUDED.version, started_at ="
@@ -269,30 +236,43 @@ public final class Projection {
         tuples);
   }
 
+  /** A tuple for the reactive client: instants as UTC timestamps cut to microseconds. */
+  private static Tuple forPostgres(List<Object> values) {
+    List<Object> out = new ArrayList<>(values.size());
+    for (Object v : values) {
+      out.add(v instanceof Instant t ? utc(t) : v);
+    }
+    return Tuple.from(out);
+  }
+
   private static void batch(SqlConnection conn, String sql, List<Tuple> tuples) {
     if (!tuples.isEmpty()) {
       conn.preparedQuery(sql).executeBatch(tuples).await().indefinitely();
     }
   }
 
-  private Tuple eventTuple(Decoded d) {
-    EventEnvelope e = d.envelope();
-    return Tuple.from(
-        Arrays.asList(
-            e.releaseId(),
-            e.sequence(),
-            e.id(),
-            e.type(),
-            utc(e.occurredAt()),
-            e.actor().kind().name().toLowerCase(java.util.Locale.ROOT),
-            e.actor().id(),
-            e.actor().name(),
-            e.correlationId(),
-            e.causationId(),
-            e.traceparent(),
-            data(e),
-            d.partition(),
-            d.offset()));
+  /** The columns of {@code release_events}, in the order of {@link #eventValues}. */
+  static final String EVENT_COLUMNS =
+      "release_id, sequence, event_id, type, occurred_at, actor_kind, actor_id, actor_name,"
+          + " correlation_id, causation_id, traceparent, data, kafka_partition, kafka_offset";
+
+  /** One event's row in {@code release_events}, shared by the live projection and bulk load. */
+  static List<Object> eventValues(EventEnvelope e, int partition, long offset) {
+    return Arrays.asList(
+        e.releaseId(),
+        e.sequence(),
+        e.id(),
+        e.type(),
+        e.occurredAt(),
+        e.actor().kind().name().toLowerCase(java.util.Locale.ROOT),
+        e.actor().id(),
+        e.actor().name(),
+        e.correlationId(),
+        e.causationId(),
+        e.traceparent(),
+        EventCodec.toJson(e).get("data").toString(),
+        partition,
+        offset);
   }
 
   private static ReleaseRow fromRow(Row r) {

@@ -16,6 +16,13 @@ import java.time.Instant;
  */
 final class ReleaseRow {
 
+  /** The columns of {@code releases}, in the order of {@link #values()}. */
+  static final String COLUMNS =
+      "release_id, service_name, release_tag, rollback_to_tag, status, outcome, initiated_by,"
+          + " github_run_id, github_action_link, github_ref, repository, commit_sha, approved_list,"
+          + " required_approvers, quorum, admins, initiator_may_approve, rejection_reason, version,"
+          + " created_at, started_at, completed_at, deployed_at, updated_at";
+
   String releaseId;
   String service;
   String tag;
@@ -39,6 +46,35 @@ final class ReleaseRow {
   Instant completedAt;
   Instant deployedAt;
   Instant updatedAt;
+
+  /** The row's values in the order of {@link #COLUMNS}; JSON columns as text. */
+  java.util.List<Object> values() {
+    return java.util.Arrays.asList(
+        releaseId,
+        service,
+        tag,
+        rollbackToTag,
+        status.wire(),
+        status.outcome().wire(),
+        initiatedBy,
+        githubRunId,
+        githubActionLink,
+        githubRef,
+        repository,
+        commitSha,
+        approvedList.toString(),
+        requiredApprovers.toString(),
+        quorum,
+        admins.toString(),
+        initiatorMayApprove,
+        rejectionReason,
+        version,
+        createdAt,
+        startedAt,
+        completedAt,
+        deployedAt,
+        updatedAt);
+  }
 
   /** The row as the release's first event creates it. */
   static ReleaseRow created(EventEnvelope e, ReleaseEvent.ReleaseCreated c) {
