@@ -15,6 +15,9 @@ public final class Screens {
   public static final String SUCCESSFUL = "menu:successful";
   public static final String FAILED = "menu:failed";
 
+  /** Callback data of "back to the main menu". */
+  public static final String MENU = "menu";
+
   private Screens() {}
 
   /** {@code /start}: a greeting by first name and the three lists. */
@@ -32,6 +35,11 @@ public final class Screens {
                 .keyboardRow(new InlineKeyboardRow(button(Texts.MENU_FAILED.in(language), FAILED)))
                 .build())
         .build();
+  }
+
+  /** One letter per list in the pager's callback data ({@code l:<letter>:<index>}). */
+  public static String listCode(dev.rmm.contracts.Outcome list) {
+    return list.wire().substring(0, 1);
   }
 
   private static InlineKeyboardButton button(String text, String data) {

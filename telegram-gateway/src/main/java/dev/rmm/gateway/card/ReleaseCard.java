@@ -1,0 +1,135 @@
+package dev.rmm.gateway.card;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.rmm.contracts.Outcome;
+import dev.rmm.contracts.ReleaseStatus;
+import dev.rmm.gateway.Screens;
+import dev.rmm.gateway.Texts;
+import dev.rmm.gateway.Texts.Language;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import org.telegram.telegrambots.meta.api.objects.replykeyboard.InlineKeyboardMarkup;
+import org.telegram.telegrambots.meta.api.objects.replykeyboard.buttons.InlineKeyboardButton;
+import org.telegram.telegrambots.meta.api.objects.replykeyboard.buttons.InlineKeyboardRow;
+
+/**
+ * The release card of the original design, from a release as the read model (and release-api) shows
+ * it. A pure function: the clock, zone and language come in as arguments.
+ */
+public final class ReleaseCard {
+
+  /** A rendered card: plain text (no parse mode, nothing to escape) and its buttons. */
+  public record Card(String text, InlineKeyboardMarkup keyboard) {}
+
+  private static final DateTimeFormatter CREATED = DateTimeFormatter.ofPattern("dd.MM.yyyy HH:mm");
+
+  private final CallbackData callbacks;
+
+  public ReleaseCard(CallbackData callbacks) {
+    this.callbacks = callbacks;
+  }
+
+  /**
+   * @param index position of the card in its list, from 0
+   * @param total number of releases in the list
+   */
+  public Card render(
+      JsonNode r, Language lang, ZoneId zone, Instant now, Outcome list, int index, int total) {
+    ReleaseStatus status = ReleaseStatus.fromWire(r.path("status").asText());
+    Instant created = OffsetDateTime.parse(r.path("created_at").asText()).toInstant();
+    Instant until =
+        r.hasNonNull("completed_at")
+            ? OffsetDateTime.parse(r.path("completed_at").asText()).toInstant()
+            : now;
+    List<String> lines = new ArrayList<>();
+    lines.add(Texts.CARD_SERVICE.in(lang, r.path("service_name").asText()));
+    lines.add(Texts.CARD_TAG.in(lang, r.path("release_tag").asText()));
+    lines.add(Texts.CARD_STATUS.in(lang, StatusTexts.of(status, lang)));
+    lines.add(Texts.CARD_INITIATOR.in(lang, r.path("initiated_by").asText()));
+    lines.add(Texts.CARD_CREATED.in(lang, CREATED.format(created.atZone(zone))));
+    lines.add(Texts.CARD_ELAPSED.in(lang, elapsed(Duration.between(created, until), lang)));
+    lines.add(Texts.CARD_RUN.in(lang, r.path("github_action_link").asText()));
+    List<String> required = names(r.path("required_approvers"));
+    List<String> approved = names(r.path("approved_list"));
+    int quorum = r.path("quorum").asInt(required.size());
+    lines.add(Texts.CARD_APPROVERS.in(lang, quorum, required.size(), String.join(", ", required)));
+    lines.add(
+        Texts.CARD_APPROVED.in(
+            lang,
+            approved.size(),
+            quorum,
+            approved.isEmpty() ? Texts.CARD_NOBODY.in(lang) : String.join(", ", approved)));
+    if (r.hasNonNull("rejection_reason")) {
+      lines.add(Texts.CARD_REJECTED.in(lang, r.path("rejection_reason").asText()));
+    }
+    if (!r.path("rollback_to_tag").asText("").isEmpty()) {
+      lines.add(Texts.CARD_ROLLBACK_TO.in(lang, r.path("rollback_to_tag").asText()));
+    }
+    return new Card(String.join("\n", lines), keyboard(r, status, lang, list, index, total));
+  }
+
+  private InlineKeyboardMarkup keyboard(
+      JsonNode r, ReleaseStatus status, Language lang, Outcome list, int index, int total) {
+    String id = r.path("release_id").asText();
+    long version = r.path("version").asLong();
+    InlineKeyboardMarkup.InlineKeyboardMarkupBuilder<?, ?> k = InlineKeyboardMarkup.builder();
+    if (status == ReleaseStatus.MANUAL_TESTING) {
+      k.keyboardRow(
+          new InlineKeyboardRow(
+              button(
+                  Texts.BUTTON_APPROVE.in(lang),
+                  callbacks.encode(CallbackData.Action.APPROVE, id, version)),
+              button(
+                  Texts.BUTTON_REJECT.in(lang),
+                  callbacks.encode(CallbackData.Action.REJECT, id, version))));
+    }
+    if (status == ReleaseStatus.DEPLOYED) {
+      k.keyboardRow(
+          new InlineKeyboardRow(
+              button(
+                  Texts.BUTTON_ROLLBACK.in(lang),
+                  callbacks.encode(CallbackData.Action.ROLLBACK, id, version))));
+    }
+    if (total > 1) {
+      String l = Screens.listCode(list);
+      k.keyboardRow(
+          new InlineKeyboardRow(
+              button(Texts.BUTTON_PREV.in(lang), "l:" + l + ":" + Math.floorMod(index - 1, total)),
+              button("📊 " + (index + 1) + "/" + total, "l:" + l + ":" + index),
+              button(Texts.BUTTON_NEXT.in(lang), "l:" + l + ":" + (index + 1) % total)));
+    }
+    k.keyboardRow(
+        new InlineKeyboardRow(
+            button(
+                Texts.BUTTON_REFRESH.in(lang),
+                callbacks.encode(CallbackData.Action.REFRESH, id, version)),
+            button(Texts.BUTTON_BACK.in(lang), Screens.MENU)));
+    return k.build();
+  }
+
+  static String elapsed(Duration d, Language lang) {
+    long minutes = Math.max(0, d.toMinutes());
+    if (minutes >= 24 * 60) {
+      return Texts.DAYS_HOURS.in(lang, minutes / (24 * 60), (minutes / 60) % 24);
+    }
+    if (minutes >= 60) {
+      return Texts.HOURS_MINUTES.in(lang, minutes / 60, minutes % 60);
+    }
+    return Texts.MINUTES.in(lang, minutes);
+  }
+
+  private static List<String> names(JsonNode people) {
+    List<String> out = new ArrayList<>();
+    people.forEach(p -> out.add(p.path("name").asText(p.path("id").asText())));
+    return out;
+  }
+
+  private static InlineKeyboardButton button(String text, String data) {
+    return InlineKeyboardButton.builder().text(text).callbackData(data).build();
+  }
+}

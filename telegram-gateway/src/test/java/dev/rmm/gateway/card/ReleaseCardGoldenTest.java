@@ -1,0 +1,71 @@
+package dev.rmm.gateway.card;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rmm.contracts.Outcome;
+import dev.rmm.gateway.Texts.Language;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.stream.Collectors;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.telegram.telegrambots.meta.api.objects.replykeyboard.InlineKeyboardMarkup;
+
+/**
+ * The card in both languages against golden files: every field of the mock-up, the status with its
+ * emoji, the dates in the team's zone, the buttons and their callback data.
+ */
+class ReleaseCardGoldenTest {
+
+  private static final Instant NOW = Instant.parse("2026-11-26T20:00:00Z");
+  private static final ZoneId MOSCOW = ZoneId.of("Europe/Moscow");
+
+  private final ObjectMapper json = new ObjectMapper();
+  private final ReleaseCard cards =
+      new ReleaseCard(new CallbackData("golden-test-secret-0123".getBytes(StandardCharsets.UTF_8)));
+
+  @ParameterizedTest
+  @CsvSource({
+    "manual-testing, EN, ACTIVE, 0, 3",
+    "manual-testing, RU, ACTIVE, 0, 3",
+    "deployed, EN, SUCCESSFUL, 1, 2",
+    "deployed, RU, SUCCESSFUL, 1, 2",
+    "rejected, EN, FAILED, 0, 1",
+    "rejected, RU, FAILED, 0, 1"
+  })
+  void theCardMatchesItsGoldenFile(
+      String release, Language lang, Outcome list, int index, int total) throws IOException {
+    JsonNode r = json.readTree(resource("releases/" + release + ".json"));
+    ReleaseCard.Card card = cards.render(r, lang, MOSCOW, NOW, list, index, total);
+    String golden = resource("golden/card-" + release + "-" + lang.name().toLowerCase() + ".txt");
+    assertThat(render(card)).isEqualTo(golden);
+  }
+
+  /** The card as a human reads it: the text, then one line per row of buttons. */
+  static String render(ReleaseCard.Card card) {
+    InlineKeyboardMarkup k = card.keyboard();
+    String rows =
+        k.getKeyboard().stream()
+            .map(
+                row ->
+                    row.stream()
+                        .map(b -> "[" + b.getText() + " | " + b.getCallbackData() + "]")
+                        .collect(Collectors.joining(" ")))
+            .collect(Collectors.joining("\n"));
+    return card.text() + "\n---\n" + rows + "\n";
+  }
+
+  private static String resource(String name) throws IOException {
+    try (InputStream in = ReleaseCardGoldenTest.class.getResourceAsStream("/" + name)) {
+      if (in == null) {
+        throw new IOException("missing test resource " + name);
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+}
