@@ -11,13 +11,37 @@ public final class Ports {
 
   private Ports() {}
 
-  /** A port that nothing listens on right now (tests use these to run next to a local stack). */
+  /** Below Linux's ephemeral range (32768-60999), so no outgoing connection is given the port. */
+  private static final int LOW = 20_000;
+
+  private static final int HIGH = 32_000;
+  private static final java.util.Set<Integer> HANDED_OUT =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * A port that nothing listens on right now (tests use these to run next to a local stack). It is
+   * taken below the ephemeral range: a port the kernel hands out (port 0) can be given to one of
+   * the many outgoing client connections before the server that wanted it binds it.
+   */
   public static int free() {
-    try (ServerSocket socket = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not find a free loopback port", e);
+    java.util.concurrent.ThreadLocalRandom random =
+        java.util.concurrent.ThreadLocalRandom.current();
+    for (int attempt = 0; attempt < 1000; attempt++) {
+      int port = random.nextInt(LOW, HIGH);
+      if (HANDED_OUT.contains(port)) {
+        continue;
+      }
+      try (ServerSocket socket = new ServerSocket()) {
+        socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+      } catch (IOException taken) {
+        continue;
+      }
+      if (HANDED_OUT.add(port)) {
+        return port;
+      }
     }
+    throw new UncheckedIOException(
+        new IOException("no free loopback port between " + LOW + " and " + HIGH));
   }
 
   /**

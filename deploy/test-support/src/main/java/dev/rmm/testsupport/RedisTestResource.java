@@ -18,10 +18,7 @@ public class RedisTestResource implements QuarkusTestResourceLifecycleManager {
   @Override
   public Map<String, String> start() {
     try {
-      int port;
-      try (ServerSocket s = new ServerSocket(0)) {
-        port = s.getLocalPort();
-      }
+      int port = freePortBelowEphemeralRange();
       ExecutableProvider exe;
       try {
         exe = ExecutableProvider.newExecutableInPath("redis-server");
@@ -41,6 +38,22 @@ public class RedisTestResource implements QuarkusTestResourceLifecycleManager {
     } catch (Exception e) {
       throw new IllegalStateException("could not start Redis", e);
     }
+  }
+
+  /**
+   * The server binds its port only once its process runs: a port below the kernel's ephemeral range
+   * (32768+) cannot meanwhile be handed to an outgoing connection of the test JVM.
+   */
+  private static int freePortBelowEphemeralRange() throws java.io.IOException {
+    for (int attempt = 0; attempt < 1000; attempt++) {
+      int port = java.util.concurrent.ThreadLocalRandom.current().nextInt(20_000, 32_000);
+      try (ServerSocket s = new ServerSocket(port, 0, java.net.InetAddress.getLoopbackAddress())) {
+        return port;
+      } catch (java.io.IOException taken) {
+        // try another
+      }
+    }
+    throw new java.io.IOException("no free loopback port between 20000 and 32000");
   }
 
   @Override
