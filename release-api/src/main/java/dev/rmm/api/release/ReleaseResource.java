@@ -70,10 +70,12 @@ public class ReleaseResource {
       @Context ContainerRequestContext ctx,
       @Context HttpHeaders h) {
     requireAdmin(ctx);
-    long user = requireUser(requireBody(body).telegramUserId());
-    return commands.action(
-        new ReleaseCommand.Approve(id, user, body.seenVersion(), Actor.telegram(user, body.name())),
-        meta(h));
+    return onBehalfOf(
+        h,
+        requireBody(body).telegramUserId(),
+        user ->
+            new ReleaseCommand.Approve(
+                id, user, body.seenVersion(), Actor.telegram(user, body.name())));
   }
 
   /** An approver's rejection with a reason (admin token only). */
@@ -85,11 +87,12 @@ public class ReleaseResource {
       @Context ContainerRequestContext ctx,
       @Context HttpHeaders h) {
     requireAdmin(ctx);
-    long user = requireUser(requireBody(body).telegramUserId());
-    return commands.action(
-        new ReleaseCommand.Reject(
-            id, user, body.reason(), body.seenVersion(), Actor.telegram(user, body.name())),
-        meta(h));
+    return onBehalfOf(
+        h,
+        requireBody(body).telegramUserId(),
+        user ->
+            new ReleaseCommand.Reject(
+                id, user, body.reason(), body.seenVersion(), Actor.telegram(user, body.name())));
   }
 
   /** An admin's rollback request to an earlier tag (admin token only). */
@@ -101,11 +104,12 @@ public class ReleaseResource {
       @Context ContainerRequestContext ctx,
       @Context HttpHeaders h) {
     requireAdmin(ctx);
-    long user = requireUser(requireBody(body).telegramUserId());
-    return commands.action(
-        new ReleaseCommand.RequestRollback(
-            id, user, body.targetTag(), body.seenVersion(), Actor.telegram(user, body.name())),
-        meta(h));
+    return onBehalfOf(
+        h,
+        requireBody(body).telegramUserId(),
+        user ->
+            new ReleaseCommand.RequestRollback(
+                id, user, body.targetTag(), body.seenVersion(), Actor.telegram(user, body.name())));
   }
 
   /** Cancels a release still on its way (admin token only). */
@@ -177,6 +181,12 @@ public class ReleaseResource {
                         "Release not found",
                         "release " + id + " not found")
                     : Response.ok(n.toString()).build());
+  }
+
+  /** A Telegram user's action sent by an admin tool (the caller checked the admin token). */
+  private Uni<Response> onBehalfOf(
+      HttpHeaders h, Long telegramUserId, java.util.function.LongFunction<ReleaseCommand> command) {
+    return commands.action(command.apply(requireUser(telegramUserId)), meta(h));
   }
 
   static Caller caller(ContainerRequestContext ctx) {
