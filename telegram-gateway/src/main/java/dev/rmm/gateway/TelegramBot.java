@@ -1,44 +1,71 @@
 package dev.rmm.gateway;
 
-import dev.rmm.gateway.Texts.Language;
+import dev.rmm.gateway.GatewayConfig.Mode;
+import dev.rmm.gateway.bot.Replies;
+import dev.rmm.gateway.bot.UpdateHandler;
+import dev.rmm.gateway.commands.CommandClient;
+import dev.rmm.gateway.live.TeamCards;
+import dev.rmm.gateway.telegram.BotClient;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.net.URI;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 import org.telegram.telegrambots.client.okhttp.OkHttpTelegramClient;
 import org.telegram.telegrambots.longpolling.TelegramBotsLongPollingApplication;
+import org.telegram.telegrambots.longpolling.interfaces.LongPollingUpdateConsumer;
 import org.telegram.telegrambots.longpolling.util.DefaultGetUpdatesGenerator;
-import org.telegram.telegrambots.longpolling.util.LongPollingSingleThreadUpdateConsumer;
 import org.telegram.telegrambots.meta.TelegramUrl;
+import org.telegram.telegrambots.meta.api.methods.updates.SetWebhook;
 import org.telegram.telegrambots.meta.api.objects.Update;
-import org.telegram.telegrambots.meta.api.objects.message.Message;
 import org.telegram.telegrambots.meta.exceptions.TelegramApiException;
-import org.telegram.telegrambots.meta.generics.TelegramClient;
 
 /**
- * The bot: reads updates by long polling (when TELEGRAM_BOT_TOKEN is set) and answers them. Without
- * a token the gateway runs, says so once, and stays healthy.
+ * The bot's lifecycle: with TELEGRAM_BOT_TOKEN set it connects to the Bot API, receives updates by
+ * long polling or through the webhook, and hands each to a worker thread; it starts the team chat's
+ * live cards. Without a token the gateway runs, says so once, and stays healthy.
  */
 @ApplicationScoped
 public class TelegramBot {
 
   private static final Logger LOG = Logger.getLogger(TelegramBot.class);
 
-  private final GatewayConfig config;
-  private final UpdateMemory memory;
-  private TelegramBotsLongPollingApplication polling;
-  private TelegramClient client;
+  /** Telegram's rule for the webhook's secret_token. */
+  private static final Pattern SECRET = Pattern.compile("[A-Za-z0-9_-]{1,256}");
 
-  TelegramBot(GatewayConfig config, UpdateMemory memory) {
-    this.config = config;
-    this.memory = memory;
+  private final GatewayConfig.Telegram config;
+  private final UpdateHandler handler;
+  private final Replies replies;
+  private final CommandClient commands;
+  private final TeamCards teamCards;
+  private TelegramBotsLongPollingApplication polling;
+  private ExecutorService workers;
+  private volatile boolean webhookActive;
+
+  TelegramBot(
+      GatewayConfig config,
+      UpdateHandler handler,
+      Replies replies,
+      CommandClient commands,
+      TeamCards teamCards) {
+    this.config = config.telegram();
+    this.handler = handler;
+    this.replies = replies;
+    this.commands = commands;
+    this.teamCards = teamCards;
   }
 
   void onStart(@Observes StartupEvent ev) {
-    String token = config.botToken().filter(t -> !t.isBlank()).orElse(null);
-    if (token == null) {
+    Optional<String> token = config.botToken().filter(t -> !t.isBlank());
+    if (token.isEmpty()) {
       LOG.warn(
           "Telegram is disabled: TELEGRAM_BOT_TOKEN is not set. Set it to connect the bot; the"
               + " gateway keeps running and /q/health stays green.");
@@ -47,14 +74,88 @@ public class TelegramBot {
     URI api = URI.create(config.apiUrl());
     int port = api.getPort() != -1 ? api.getPort() : "https".equals(api.getScheme()) ? 443 : 80;
     TelegramUrl url = new TelegramUrl(api.getScheme(), api.getHost(), port, false);
-    client = new OkHttpTelegramClient(token, url);
+    OkHttpTelegramClient client = new OkHttpTelegramClient(token.get(), url);
+    replies.connect(new BotClient(client));
+    AtomicInteger n = new AtomicInteger();
+    workers =
+        Executors.newFixedThreadPool(
+            config.workers(),
+            r -> {
+              Thread t = new Thread(r, "rmm-telegram-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    commands.start();
+    if (config.mode() == Mode.WEBHOOK) {
+      startWebhook(client);
+    } else {
+      startPolling(token.get(), url, api);
+    }
+    config
+        .teamChatId()
+        .ifPresentOrElse(
+            teamCards::start,
+            () ->
+                LOG.warn(
+                    "No team chat: TELEGRAM_TEAM_CHAT_ID is not set, so there are no live release"
+                        + " cards and no alerts. Users can still use the bot in private chats."));
+  }
+
+  private void startPolling(String token, TelegramUrl url, URI api) {
     polling = new TelegramBotsLongPollingApplication();
+    LongPollingUpdateConsumer consumer = this::dispatch;
     try {
-      LongPollingSingleThreadUpdateConsumer consumer = this::consume;
       polling.registerBot(token, () -> url, new DefaultGetUpdatesGenerator(), consumer);
       LOG.infof("Telegram is connected to %s (long polling)", api.getHost());
     } catch (TelegramApiException e) {
       throw new IllegalStateException("cannot start long polling at " + api.getHost(), e);
+    }
+  }
+
+  private void startWebhook(OkHttpTelegramClient client) {
+    String url =
+        config
+            .webhookUrl()
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "webhook mode needs TELEGRAM_WEBHOOK_URL, the public HTTPS URL of"
+                            + " /telegram/webhook"));
+    String secret =
+        config
+            .webhookSecret()
+            .filter(s -> SECRET.matcher(s).matches())
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "webhook mode needs TELEGRAM_WEBHOOK_SECRET: 1-256 characters of A-Z, a-z,"
+                            + " 0-9, _ and -"));
+    webhookActive = true;
+    try {
+      client.execute(
+          SetWebhook.builder()
+              .url(url)
+              .secretToken(secret)
+              .allowedUpdates(List.of("message", "callback_query"))
+              .build());
+      LOG.infof("Telegram is connected (webhook %s)", url);
+    } catch (TelegramApiException e) {
+      LOG.errorf(
+          "Telegram did not accept the webhook %s: %s. Check TELEGRAM_WEBHOOK_URL (public HTTPS)"
+              + " and restart the gateway.",
+          url, e.getMessage());
+    }
+  }
+
+  /** Whether updates are expected on the webhook endpoint. */
+  public boolean webhookActive() {
+    return webhookActive;
+  }
+
+  /** Hands updates to the workers, so one user's slow answer does not hold up another's. */
+  public void dispatch(List<Update> updates) {
+    for (Update u : updates) {
+      workers.execute(() -> handler.handle(u));
     }
   }
 
@@ -66,31 +167,14 @@ public class TelegramBot {
         LOG.warnf("Stopping long polling: %s", e.getMessage());
       }
     }
-  }
-
-  /** Handles one update; a repeat of an update already handled is ignored. */
-  void consume(Update update) {
-    if (!memory.firstTime(update.getUpdateId())) {
-      LOG.debugf("Ignoring update %d: already handled", update.getUpdateId());
-      return;
-    }
-    try {
-      if (update.hasMessage() && update.getMessage().hasText()) {
-        onText(update.getMessage());
+    teamCards.stop();
+    if (workers != null) {
+      workers.shutdown();
+      try {
+        workers.awaitTermination(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
-    } catch (TelegramApiException e) {
-      LOG.errorf("Answering update %d failed: %s", update.getUpdateId(), e.getMessage());
-    }
-  }
-
-  private void onText(Message m) throws TelegramApiException {
-    String text = m.getText().trim();
-    if (text.equals("/start") || text.startsWith("/start ") || text.startsWith("/start@")) {
-      Language fallback = Language.parse(config.defaultLanguage());
-      Language language =
-          Language.of(m.getFrom() == null ? null : m.getFrom().getLanguageCode(), fallback);
-      String firstName = m.getFrom() == null ? null : m.getFrom().getFirstName();
-      client.execute(Screens.mainMenu(m.getChatId(), firstName, language));
     }
   }
 }

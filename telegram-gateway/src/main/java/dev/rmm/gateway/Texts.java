@@ -32,7 +32,68 @@ public enum Texts {
   BUTTON_REFRESH("🔄 Обновить", "🔄 Refresh"),
   BUTTON_BACK("⬅️ В меню", "⬅️ Back to menu"),
   BUTTON_PREV("⬅️ Назад", "⬅️ Prev"),
-  BUTTON_NEXT("Вперёд ➡️", "Next ➡️");
+  BUTTON_NEXT("Вперёд ➡️", "Next ➡️"),
+  BUTTON_LANGUAGE("🌐 English", "🌐 Русский"),
+  LANGUAGE_SET("🌐 Язык: русский", "🌐 Language: English"),
+  LIST_EMPTY("📭 Здесь пока пусто: %s", "📭 Nothing here yet: %s"),
+  CONFIRM_APPROVE(
+      "Одобрить %s %s? Ваш апрув будет засчитан.", "Approve %s %s? Your approval will be counted."),
+  BUTTON_YES_APPROVE("✅ Да, одобрить", "✅ Yes, approve"),
+  ASK_REASON(
+      "✍️ %s, напишите ответом на это сообщение причину отказа для %s %s (или /cancel).",
+      "✍️ %s, reply to this message with the reason for rejecting %s %s (or /cancel)."),
+  REASON_EMPTY(
+      "✍️ Причина не может быть пустой: напишите её текстом.",
+      "✍️ The reason cannot be empty: please write it as text."),
+  CONFIRM_REJECT("Отклонить %s %s с причиной «%s»?", "Reject %s %s with the reason “%s”?"),
+  BUTTON_YES_REJECT("❌ Да, отклонить", "❌ Yes, reject"),
+  PICK_ROLLBACK("⏪ На какой тег откатить %s (сейчас %s)?", "⏪ Roll %s (now %s) back to which tag?"),
+  NO_EARLIER_TAGS(
+      "⏪ У %s нет более ранних выкаченных тегов: откатывать некуда.",
+      "⏪ %s has no earlier deployed tag to roll back to."),
+  CONFIRM_ROLLBACK("Откатить %s с %s на %s?", "Roll %s back from %s to %s?"),
+  BUTTON_YES_ROLLBACK("⏪ Да, откатить", "⏪ Yes, roll back"),
+  BUTTON_CANCEL("↩️ Отмена", "↩️ Cancel"),
+  APPROVAL_COUNTED("✅ Ваш апрув засчитан (%d/%d)", "✅ Your approval is counted (%d/%d)"),
+  ALL_APPROVED(
+      "✅ Все апрувы собраны, запускается выкладка в прод",
+      "✅ All approvals collected, production deploy is starting"),
+  ALREADY_APPROVED(
+      "☑️ Вы уже одобрили этот релиз (%d/%d)", "☑️ You have already approved this release (%d/%d)"),
+  REJECTED_DONE("❌ Релиз %s %s отклонён", "❌ Release %s %s is rejected"),
+  ROLLBACK_REQUESTED(
+      "⏪ Запрошен откат %s на %s: оркестратор выполнит его",
+      "⏪ Rollback of %s to %s is requested: the orchestrator will run it"),
+  ACTION_CANCELLED("↩️ Отменено", "↩️ Cancelled"),
+  REFUSED_NOT_ALLOWED("⛔ Нет прав: %s", "⛔ Not allowed: %s"),
+  REFUSED_STALE(
+      "🔄 Карточка устарела: релиз уже в статусе «%s». Карточка обновлена: проверьте и повторите.",
+      "🔄 The card was out of date: the release is now “%s”. The card is refreshed: check it and"
+          + " try again."),
+  REFUSED_NOW("⚠️ Сейчас нельзя: %s", "⚠️ Not possible now: %s"),
+  REFUSED_OTHER("⚠️ Отказано: %s", "⚠️ Refused: %s"),
+  NO_ANSWER(
+      "⏳ rmm не ответил вовремя. Нажмите ещё раз: повтор безопасен.",
+      "⏳ rmm did not answer in time. Press again: a repeat is safe."),
+  EXPIRED(
+      "⌛ Это подтверждение устарело или уже выполнено.",
+      "⌛ This confirmation has expired or was already used."),
+  NOT_YOURS("⛔ Это подтверждение для %s", "⛔ This confirmation belongs to %s"),
+  FORGED_BUTTON(
+      "⚠️ Эта кнопка не от rmm или изменена: действие не выполнено.",
+      "⚠️ This button is not rmm's or was altered: nothing was done."),
+  RELEASE_UNKNOWN("⚠️ Релиз не найден", "⚠️ Release not found"),
+  UNAVAILABLE(
+      "⚠️ Список релизов сейчас недоступен, попробуйте позже.",
+      "⚠️ The release lists are unavailable right now; try again later."),
+  TEAM_APPROVAL_NEEDED(
+      "🧪 %s %s ждёт ручного тестирования. Нужны апрувы (%d из %d): %s",
+      "🧪 %s %s is ready for manual testing. Approvals needed (%d of %d): %s"),
+  TEAM_DEPLOYED("🎉 %s %s в проде!", "🎉 %s %s is in production!"),
+  TEAM_FAILED("❌ %s %s: %s", "❌ %s %s: %s"),
+  TEAM_REJECTED("❌ %s %s отклонён (%s): %s", "❌ %s %s was rejected by %s: %s"),
+  TEAM_ROLLED_BACK("⚠️ %s %s откачен%s", "⚠️ %s %s was rolled back%s"),
+  TEAM_ROLLED_BACK_TO(" на %s", " to %s");
 
   private final String ru;
   private final String en;
@@ -64,6 +125,11 @@ public enum Texts {
 
     public static Language parse(String code) {
       return of(code, RU);
+    }
+
+    /** The code used in configuration and callback data: ru or en. */
+    public String code() {
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 }

@@ -15,7 +15,7 @@ public class UpdateMemory {
 
   UpdateMemory(RedisDataSource redis, GatewayConfig config) {
     this.redis = redis;
-    this.ttlSeconds = config.updateMemory().toSeconds();
+    this.ttlSeconds = config.telegram().updateMemory().toSeconds();
   }
 
   /** True the first time an update id is seen, false for every repeat within the memory window. */

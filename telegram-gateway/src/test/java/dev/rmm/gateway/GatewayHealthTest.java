@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
+import dev.rmm.testsupport.PostgresTestResource;
 import dev.rmm.testsupport.RedisTestResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -11,16 +12,18 @@ import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 @WithTestResource(RedisTestResource.class)
+@WithTestResource(PostgresTestResource.class)
 class GatewayHealthTest {
 
   @Test
-  void withoutATokenTheGatewayIsHealthyAndReachesRedis() {
+  void withoutATokenTheGatewayIsHealthyAndReachesRedisAndTheReadModelsDatabase() {
     given()
         .when()
         .get("/q/health")
         .then()
         .statusCode(200)
         .body("status", equalTo("UP"))
-        .body("checks.name", hasItem("Redis connection health check"));
+        .body("checks.name", hasItem("Redis connection health check"))
+        .body("checks.name", hasItem("Reactive PostgreSQL connections health check"));
   }
 }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rmm.testsupport.FakeBotApi;
 import dev.rmm.testsupport.RedisTestResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -27,13 +28,15 @@ class StartMenuTest {
     JsonNode sent = awaitMessageTo(4201);
     assertThat(sent.get("text").asText()).startsWith("👋 Hello, Ann!");
     JsonNode rows = sent.at("/reply_markup/inline_keyboard");
-    assertThat(rows).hasSize(3);
+    assertThat(rows).hasSize(4);
     assertThat(rows.get(0).get(0).get("text").asText()).isEqualTo("🚀 Active releases");
     assertThat(rows.get(0).get(0).get("callback_data").asText()).isEqualTo("menu:active");
     assertThat(rows.get(1).get(0).get("text").asText()).isEqualTo("✅ Successful releases");
     assertThat(rows.get(1).get(0).get("callback_data").asText()).isEqualTo("menu:successful");
     assertThat(rows.get(2).get(0).get("text").asText()).isEqualTo("❌ Failed releases");
     assertThat(rows.get(2).get(0).get("callback_data").asText()).isEqualTo("menu:failed");
+    assertThat(rows.get(3).get(0).get("text").asText()).isEqualTo("🌐 Русский");
+    assertThat(rows.get(3).get(0).get("callback_data").asText()).isEqualTo("lang:ru");
   }
 
   @Test

@@ -34,7 +34,13 @@ public final class ReleaseCard {
     this.callbacks = callbacks;
   }
 
+  /** The team chat's live card: the same text and actions, without a pager or a menu. */
+  public Card renderLive(JsonNode r, Language lang, ZoneId zone, Instant now) {
+    return render(r, lang, zone, now, null, 0, 0);
+  }
+
   /**
+   * @param list the list the card is paged in, or null for the team chat's live card
    * @param index position of the card in its list, from 0
    * @param total number of releases in the list
    */
@@ -95,7 +101,7 @@ public final class ReleaseCard {
                   Texts.BUTTON_ROLLBACK.in(lang),
                   callbacks.encode(CallbackData.Action.ROLLBACK, id, version))));
     }
-    if (total > 1) {
+    if (list != null && total > 1) {
       String l = Screens.listCode(list);
       k.keyboardRow(
           new InlineKeyboardRow(
@@ -103,12 +109,14 @@ public final class ReleaseCard {
               button("📊 " + (index + 1) + "/" + total, "l:" + l + ":" + index),
               button(Texts.BUTTON_NEXT.in(lang), "l:" + l + ":" + (index + 1) % total)));
     }
+    InlineKeyboardButton refresh =
+        button(
+            Texts.BUTTON_REFRESH.in(lang),
+            callbacks.encode(CallbackData.Action.REFRESH, id, version));
     k.keyboardRow(
-        new InlineKeyboardRow(
-            button(
-                Texts.BUTTON_REFRESH.in(lang),
-                callbacks.encode(CallbackData.Action.REFRESH, id, version)),
-            button(Texts.BUTTON_BACK.in(lang), Screens.MENU)));
+        list == null
+            ? new InlineKeyboardRow(refresh)
+            : new InlineKeyboardRow(refresh, button(Texts.BUTTON_BACK.in(lang), Screens.MENU)));
     return k.build();
   }
 

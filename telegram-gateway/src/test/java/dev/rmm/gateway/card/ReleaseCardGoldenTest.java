@@ -46,6 +46,16 @@ class ReleaseCardGoldenTest {
     assertThat(render(card)).isEqualTo(golden);
   }
 
+  @ParameterizedTest
+  @CsvSource({"EN", "RU"})
+  void theTeamChatsLiveCardHasTheActionsButNoPagerOrMenu(Language lang) throws IOException {
+    JsonNode r = json.readTree(resource("releases/manual-testing.json"));
+    ReleaseCard.Card card = cards.renderLive(r, lang, MOSCOW, NOW);
+    String golden =
+        resource("golden/live-card-manual-testing-" + lang.name().toLowerCase() + ".txt");
+    assertThat(render(card)).isEqualTo(golden);
+  }
+
   /** The card as a human reads it: the text, then one line per row of buttons. */
   static String render(ReleaseCard.Card card) {
     InlineKeyboardMarkup k = card.keyboard();

@@ -1,0 +1,503 @@
+package dev.rmm.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rmm.testsupport.FakeBotApi;
+import dev.rmm.testsupport.FakeBotApi.SentMessage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The Telegram side of a release, through the four packaged services and a fake Bot API server that
+ * records every request: the team chat's live card and notices, approvals with confirmation, a
+ * rejection with its reason, a rollback picked from earlier tags, and every kind of bad press.
+ * Users are "Alice QA" (1001, approver), "Bob Lead" (1002, approver and admin), "Carol Dev" (1003,
+ * approver of the service trio only) and Mallory (4242, nobody).
+ */
+class TelegramFlowTest {
+
+  static final long TEAM = -1001234567890L;
+  static final long ALICE = 1001;
+  static final long BOB = 1002;
+  static final long CAROL = 1003;
+  static final long MALLORY = 4242;
+  static final Duration PATIENCE = Duration.ofSeconds(30);
+
+  @RegisterExtension
+  static final StackExtension stack =
+      new StackExtension()
+          .withEnvironment("TELEGRAM_BOT_TOKEN", FakeBotApi.TOKEN)
+          .withEnvironment("RMM_TELEGRAM_API_URL", FakeBotApi.start())
+          .withEnvironment("TELEGRAM_TEAM_CHAT_ID", Long.toString(TEAM))
+          .withEnvironment("RMM_TELEGRAM_DEFAULT_LANGUAGE", "en")
+          .withEnvironment("RMM_POLICY_FILE", policyFile().toString());
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final AtomicInteger UPDATE_IDS = new AtomicInteger(10_000);
+
+  /** The service trio needs all three of its approvers; every other service the demo policy. */
+  private static Path policyFile() {
+    try {
+      Path f = Files.createTempFile("rmm-policy-", ".json");
+      Files.writeString(
+          f,
+          "{\"services\": {\"trio\": {\"approvers\": [{\"telegram_id\": 1001, \"name\": \"Alice"
+              + " QA\"}, {\"telegram_id\": 1002, \"name\": \"Bob Lead\"}, {\"telegram_id\": 1003,"
+              + " \"name\": \"Carol Dev\"}], \"quorum\": 3, \"admins\": [1002]}}}");
+      f.toFile().deleteOnExit();
+      return f;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  void givenManualTesting_whenTwoApproversConfirmInTheTeamChat_thenQuorumAndOneLiveCardEdited() {
+    String id = release("billing", "v2.0.0", "201", "manual_testing");
+
+    SentMessage card = liveCard("billing", "v2.0.0", "Manual testing");
+    JsonNode notice = sent(TEAM, t -> t.contains("billing v2.0.0 is ready for manual testing"));
+    assertThat(notice.path("text").asText())
+        .endsWith("Approvals needed (2 of 2): Alice QA, Bob Lead");
+    assertThat(notice.path("entities").findValuesAsText("type"))
+        .containsExactly("text_mention", "text_mention");
+    assertThat(notice.path("entities").findValues("user"))
+        .extracting(u -> u.path("id").asLong())
+        .containsExactly(ALICE, BOB);
+
+    assertThat(approve(ALICE, "Alice", card)).isEqualTo("✅ Your approval is counted (1/2)");
+    assertThat(approve(BOB, "Bob", card))
+        .isEqualTo("✅ All approvals collected, production deploy is starting");
+
+    await().atMost(PATIENCE).until(() -> "manual_test_passed".equals(status(id)));
+    await()
+        .atMost(PATIENCE)
+        .until(() -> message(TEAM, card.messageId()).text().contains("Manual testing passed"));
+    assertThat(message(TEAM, card.messageId()).text())
+        .contains("✅ Approved so far (2/2): Alice QA, Bob Lead");
+    // one card per release: every change after the first was an edit of the same message
+    assertThat(sentTexts(TEAM, t -> t.startsWith("📦 Service: billing\n🏷️ Tag: v2.0.0")))
+        .hasSize(1);
+    assertThat(editsOf(TEAM, card.messageId())).isGreaterThanOrEqualTo(2);
+
+    step(id, "deploying");
+    step(id, "deployed");
+    sent(TEAM, t -> t.equals("🎉 billing v2.0.0 is in production!"));
+    assertThat(approvalCount(id)).isEqualTo(2);
+  }
+
+  @Test
+  void givenARejection_thenTheReasonIsAskedConfirmedAndShownOnTheCard() {
+    String id = release("shop", "v1.0.0", "301", "manual_testing");
+    SentMessage card = liveCard("shop", "v1.0.0", "Manual testing");
+
+    String asked = press(BOB, "Bob", TEAM, card.messageId(), button(card, "❌ Reject"));
+    assertThat(answerTo(asked).path("text").asText("")).isEmpty();
+    JsonNode prompt = sent(TEAM, t -> t.startsWith("✍️ Bob, reply to this message"));
+    assertThat(prompt.at("/reply_markup/force_reply").asBoolean()).isTrue();
+
+    FakeBotApi.push(
+        FakeBotApi.groupMessage(
+            UPDATE_IDS.incrementAndGet(), TEAM, BOB, "Bob", "en", "Checkout is broken"));
+    SentMessage confirm =
+        awaitMessage(
+            TEAM, m -> m.text().equals("Reject shop v1.0.0 with the reason “Checkout is broken”?"));
+    String yes = press(BOB, "Bob", TEAM, confirm.messageId(), button(confirm, "❌ Yes, reject"));
+    assertThat(answerTo(yes).path("text").asText()).isEqualTo("❌ Release shop v1.0.0 is rejected");
+
+    await().atMost(PATIENCE).until(() -> "manual_test_failed".equals(status(id)));
+    assertThat(api().get("/api/v1/releases/" + id).body().path("rejection_reason").asText())
+        .isEqualTo("Checkout is broken");
+    await()
+        .atMost(PATIENCE)
+        .until(
+            () ->
+                message(TEAM, card.messageId())
+                    .text()
+                    .contains("💬 Rejection reason: Checkout is broken"));
+    sent(TEAM, t -> t.equals("❌ shop v1.0.0 was rejected by Bob Lead: Checkout is broken"));
+    assertThat(message(TEAM, confirm.messageId()).text())
+        .isEqualTo("❌ Release shop v1.0.0 is rejected");
+  }
+
+  @Test
+  void givenBadPresses_thenEachIsRefusedClearlyAndNothingIsDecidedTwice() {
+    String id = release("api", "v3.0.0", "401", "manual_testing");
+    String other = release("api", "v3.0.1", "402", "manual_testing");
+    SentMessage card = liveCard("api", "v3.0.0", "Manual testing");
+    String approveData = button(card, "✅ Approve");
+
+    // somebody who is not an approver: refused at once, and the attempt is in the log
+    JsonNode refused = answerTo(press(MALLORY, "Mallory", TEAM, card.messageId(), approveData));
+    assertThat(refused.path("show_alert").asBoolean()).isTrue();
+    assertThat(refused.path("text").asText()).startsWith("⛔ Not allowed:");
+    await().atMost(PATIENCE).until(() -> timelineTypes(id).contains("release.action-refused.v1"));
+    JsonNode audit = lastEvent(id, "release.action-refused.v1");
+    assertThat(audit.at("/actor/id").asText()).isEqualTo(Long.toString(MALLORY));
+
+    // a button altered to point at another release: refused, nothing written
+    int before = timelineTypes(other).size();
+    String forged = approveData.replace(id, other);
+    JsonNode forgedAnswer = answerTo(press(ALICE, "Alice", TEAM, card.messageId(), forged));
+    assertThat(forgedAnswer.path("text").asText()).startsWith("⚠️ This button is not rmm's");
+    assertThat(timelineTypes(other)).hasSize(before);
+
+    // Telegram delivering the same update twice: handled once
+    String refresh =
+        FakeBotApi.callback(
+            UPDATE_IDS.incrementAndGet(),
+            ALICE,
+            "Alice",
+            "en",
+            TEAM,
+            card.messageId(),
+            button(card, "🔄 Refresh"));
+    FakeBotApi.push(refresh);
+    FakeBotApi.push(refresh);
+    String refreshId = callbackId(refresh);
+    answerTo(refreshId);
+    sleep(1000);
+    assertThat(answers(refreshId)).hasSize(1);
+
+    // a confirmation answered after the release moved on: the card was stale, nothing approved
+    press(ALICE, "Alice", TEAM, card.messageId(), approveData);
+    SentMessage confirm = awaitMessage(TEAM, m -> m.text().startsWith("Approve api v3.0.0?"));
+    assertThat(
+            api()
+                .post("/api/v1/releases/" + id + "/cancel", "{\"reason\":\"superseded\"}")
+                .status())
+        .isEqualTo(200);
+    JsonNode stale =
+        answerTo(press(ALICE, "Alice", TEAM, confirm.messageId(), button(confirm, "✅ Yes")));
+    assertThat(stale.path("text").asText())
+        .startsWith("🔄 The card was out of date: the release is now “🚫 Cancelled”");
+    assertThat(approvalCount(id)).isZero();
+    await()
+        .atMost(PATIENCE)
+        .until(() -> message(TEAM, card.messageId()).text().contains("🚫 Cancelled"));
+
+    // the same confirmation pressed again: already used
+    JsonNode again =
+        answerTo(press(ALICE, "Alice", TEAM, confirm.messageId(), button(confirm, "✅ Yes")));
+    assertThat(again.path("text").asText()).startsWith("⌛");
+  }
+
+  @Test
+  void givenThreeApproversConfirmingAtOnce_thenOneQuorumAndEveryCounterRight() {
+    String id = release("trio", "v1.0.0", "501", "manual_testing");
+    SentMessage card = liveCard("trio", "v1.0.0", "Manual testing");
+    List<String> yes = new ArrayList<>();
+    for (long user : List.of(ALICE, BOB, CAROL)) {
+      String name = "U" + user;
+      press(user, name, TEAM, card.messageId(), button(card, "✅ Approve"));
+      SentMessage confirm =
+          awaitMessage(
+              TEAM,
+              m ->
+                  m.text().startsWith("Approve trio v1.0.0?")
+                      && yes.stream().noneMatch(y -> y.endsWith(":" + m.messageId()))
+                      && m.replyMarkup() != null);
+      yes.add(button(confirm, "✅ Yes") + ":" + confirm.messageId());
+    }
+    // the three "yes" presses arrive in one batch of updates and are handled in parallel
+    List<String> ids = new ArrayList<>();
+    List<Long> users = List.of(ALICE, BOB, CAROL);
+    for (int i = 0; i < 3; i++) {
+      String[] dataAndMessage = yes.get(i).split(":(?=[0-9]+$)");
+      String update =
+          FakeBotApi.callback(
+              UPDATE_IDS.incrementAndGet(),
+              users.get(i),
+              "U" + users.get(i),
+              "en",
+              TEAM,
+              Integer.parseInt(dataAndMessage[1]),
+              dataAndMessage[0]);
+      ids.add(callbackId(update));
+      FakeBotApi.push(update);
+    }
+    Set<String> texts =
+        ids.stream().map(c -> answerTo(c).path("text").asText()).collect(Collectors.toSet());
+    assertThat(texts)
+        .containsExactlyInAnyOrder(
+            "✅ Your approval is counted (1/3)",
+            "✅ Your approval is counted (2/3)",
+            "✅ All approvals collected, production deploy is starting");
+    await().atMost(PATIENCE).until(() -> "manual_test_passed".equals(status(id)));
+    List<String> types = timelineTypes(id);
+    assertThat(types.stream().filter("release.quorum-reached.v1"::equals)).hasSize(1);
+    assertThat(types.stream().filter("release.approval-granted.v1"::equals)).hasSize(3);
+  }
+
+  @Test
+  void givenAnAdmin_whenRollingBackFromTheSuccessfulList_thenAnEarlierTagIsPickedAndRequested() {
+    release("cart", "v1.0.0", "601", "manual_testing");
+    String older = lastCreated;
+    approveViaApi(older);
+    step(older, "deploying");
+    step(older, "deployed");
+    String id = release("cart", "v1.1.0", "602", "manual_testing");
+    approveViaApi(id);
+    step(id, "deploying");
+    step(id, "deployed");
+    await().atMost(PATIENCE).until(() -> "deployed".equals(status(id)));
+
+    // Bob, in his private chat: /start, successful releases, page to cart v1.1.0
+    FakeBotApi.push(FakeBotApi.message(UPDATE_IDS.incrementAndGet(), BOB, "Bob", "en", "/start"));
+    SentMessage menu = awaitMessage(BOB, m -> m.text().startsWith("👋 Hello, Bob!"));
+    answerTo(press(BOB, "Bob", BOB, menu.messageId(), "menu:successful"));
+    SentMessage shown = message(BOB, menu.messageId());
+    for (int i = 0; i < 10 && !shown.text().contains("🏷️ Tag: v1.1.0"); i++) {
+      answerTo(press(BOB, "Bob", BOB, menu.messageId(), button(shown, "Next ➡️")));
+      shown = message(BOB, menu.messageId());
+    }
+    assertThat(shown.text()).contains("📦 Service: cart").contains("🏷️ Tag: v1.1.0");
+    assertThat(buttonTexts(shown)).anyMatch(t -> t.startsWith("📊 "));
+
+    // Alice is no admin
+    JsonNode notAdmin = answerTo(press(ALICE, "Alice", BOB, menu.messageId(), button(shown, "⏪")));
+    assertThat(notAdmin.path("text").asText()).startsWith("⛔ Not allowed:");
+
+    answerTo(press(BOB, "Bob", BOB, menu.messageId(), button(shown, "⏪ Rollback")));
+    SentMessage picker = awaitMessage(BOB, m -> m.text().startsWith("⏪ Roll cart (now v1.1.0)"));
+    assertThat(buttonTexts(picker))
+        .anyMatch(t -> t.matches("v1\\.0\\.0 · \\d\\d\\.\\d\\d\\.\\d{4} \\d\\d:\\d\\d"))
+        .noneMatch(t -> t.startsWith("v1.1.0"));
+    answerTo(press(BOB, "Bob", BOB, picker.messageId(), button(picker, "v1.0.0")));
+    SentMessage confirm = message(BOB, picker.messageId());
+    assertThat(confirm.text()).isEqualTo("Roll cart back from v1.1.0 to v1.0.0?");
+    JsonNode done = answerTo(press(BOB, "Bob", BOB, picker.messageId(), button(confirm, "⏪ Yes")));
+    assertThat(done.path("text").asText()).startsWith("⏪ Rollback of cart to v1.0.0 is requested");
+    await()
+        .atMost(PATIENCE)
+        .until(() -> timelineTypes(id).contains("release.rollback-requested.v1"));
+    assertThat(lastEvent(id, "release.rollback-requested.v1").at("/data/target_tag").asText())
+        .isEqualTo("v1.0.0");
+  }
+
+  @Test
+  void givenTelegramRateLimitsAndABlockedUser_thenNothingIsLostAndOthersAreServed() {
+    FakeBotApi.tooManyRequests("sendMessage", 2, 1);
+    release("limits", "v1.0.0", "701", "manual_testing");
+    liveCard("limits", "v1.0.0", "Manual testing");
+    sent(TEAM, t -> t.contains("limits v1.0.0 is ready for manual testing"));
+    assertThat(FakeBotApi.rejections("sendMessage")).anyMatch(r -> r.errorCode() == 429);
+
+    long blocked = 7001;
+    FakeBotApi.blockChat(blocked);
+    FakeBotApi.push(
+        FakeBotApi.message(UPDATE_IDS.incrementAndGet(), blocked, "Blocked", "en", "/start"));
+    await()
+        .atMost(PATIENCE)
+        .until(
+            () ->
+                FakeBotApi.rejections("sendMessage").stream().anyMatch(r -> r.errorCode() == 403));
+    FakeBotApi.push(FakeBotApi.message(UPDATE_IDS.incrementAndGet(), 7002, "Dana", "en", "/start"));
+    awaitMessage(7002, m -> m.text().startsWith("👋 Hello, Dana!"));
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private String lastCreated;
+
+  private Http api() {
+    return new Http(stack.apiUrl(), stack.apiToken());
+  }
+
+  private String release(String service, String tag, String run, String upTo) {
+    Http.Answer created = api().post("/api/v1/releases", Http.createBody(service, tag, run));
+    assertThat(created.status()).as(String.valueOf(created.body())).isIn(200, 201);
+    String id = created.body().get("release_id").asText();
+    for (String s : List.of("stage_building", "stage_test_rollback", "manual_testing")) {
+      step(id, s);
+      if (s.equals(upTo)) {
+        break;
+      }
+    }
+    lastCreated = id;
+    return id;
+  }
+
+  private void step(String id, String status) {
+    Http.Answer a = api().post("/api/v1/releases/" + id + "/steps", Http.step(status));
+    assertThat(a.status()).as(String.valueOf(a.body())).isEqualTo(200);
+  }
+
+  private void approveViaApi(String id) {
+    for (long user : List.of(ALICE, BOB)) {
+      Http.Answer a =
+          api()
+              .post(
+                  "/api/v1/releases/" + id + "/approvals",
+                  "{\"telegram_user_id\":" + user + ",\"name\":\"u" + user + "\"}");
+      assertThat(a.status()).as(String.valueOf(a.body())).isEqualTo(200);
+    }
+  }
+
+  private String status(String id) {
+    Http.Answer a = api().get("/api/v1/releases/" + id);
+    return a.status() == 200 ? a.body().path("status").asText() : null;
+  }
+
+  private List<String> timelineTypes(String id) {
+    Http.Answer a = api().get("/api/v1/releases/" + id + "/timeline");
+    List<String> types = new ArrayList<>();
+    if (a.status() == 200) {
+      a.body().path("events").forEach(e -> types.add(e.path("type").asText()));
+    }
+    return types;
+  }
+
+  private JsonNode lastEvent(String id, String type) {
+    JsonNode found = null;
+    for (JsonNode e : api().get("/api/v1/releases/" + id + "/timeline").body().path("events")) {
+      if (e.path("type").asText().equals(type)) {
+        found = e;
+      }
+    }
+    assertThat(found).as(type + " in the timeline of " + id).isNotNull();
+    return found;
+  }
+
+  private long approvalCount(String id) {
+    return timelineTypes(id).stream().filter("release.approval-granted.v1"::equals).count();
+  }
+
+  /** The team chat's live card of a release, once it shows the status. */
+  private SentMessage liveCard(String service, String tag, String statusWords) {
+    return awaitMessage(
+        TEAM,
+        m ->
+            m.text().startsWith("📦 Service: " + service + "\n🏷️ Tag: " + tag + "\n")
+                && m.text().contains(statusWords));
+  }
+
+  private SentMessage awaitMessage(long chat, Predicate<SentMessage> wanted) {
+    await().atMost(PATIENCE).until(() -> FakeBotApi.messages(chat).stream().anyMatch(wanted));
+    List<SentMessage> all = FakeBotApi.messages(chat);
+    return all.stream().filter(wanted).reduce((a, b) -> b).orElseThrow();
+  }
+
+  private SentMessage message(long chat, int messageId) {
+    return FakeBotApi.messages(chat).stream()
+        .filter(m -> m.messageId() == messageId)
+        .findFirst()
+        .orElseThrow();
+  }
+
+  /** A sendMessage request to a chat whose text matches, as Telegram received it. */
+  private JsonNode sent(long chat, Predicate<String> text) {
+    await().atMost(PATIENCE).until(() -> !sentCalls(chat, text).isEmpty());
+    return sentCalls(chat, text).get(0);
+  }
+
+  private List<String> sentTexts(long chat, Predicate<String> text) {
+    return sentCalls(chat, text).stream().map(n -> n.path("text").asText()).toList();
+  }
+
+  private List<JsonNode> sentCalls(long chat, Predicate<String> text) {
+    return FakeBotApi.calls("sendMessage").stream()
+        .map(FakeBotApi::json)
+        .filter(n -> n.path("chat_id").asText().equals(Long.toString(chat)))
+        .filter(n -> text.test(n.path("text").asText()))
+        .toList();
+  }
+
+  private long editsOf(long chat, int messageId) {
+    return FakeBotApi.calls("editMessageText").stream()
+        .map(FakeBotApi::json)
+        .filter(n -> n.path("chat_id").asText().equals(Long.toString(chat)))
+        .filter(n -> n.path("message_id").asInt() == messageId)
+        .count();
+  }
+
+  /** Presses Approve on a card, then "yes" on the confirmation; returns the answer's text. */
+  private String approve(long user, String name, SentMessage card) {
+    String tag = card.text().lines().skip(1).findFirst().orElseThrow().replace("🏷️ Tag: ", "");
+    int known = FakeBotApi.messages(TEAM).size();
+    answerTo(press(user, name, TEAM, card.messageId(), button(card, "✅ Approve")));
+    SentMessage confirm =
+        awaitMessage(
+            TEAM,
+            m ->
+                m.text().startsWith("Approve ")
+                    && m.text().contains(" " + tag + "?")
+                    && m.replyMarkup() != null
+                    && FakeBotApi.messages(TEAM).indexOf(m) >= known);
+    return answerTo(press(user, name, TEAM, confirm.messageId(), button(confirm, "✅ Yes")))
+        .path("text")
+        .asText();
+  }
+
+  private String press(long user, String name, long chat, int messageId, String data) {
+    String update =
+        FakeBotApi.callback(UPDATE_IDS.incrementAndGet(), user, name, "en", chat, messageId, data);
+    FakeBotApi.push(update);
+    return callbackId(update);
+  }
+
+  private static String callbackId(String update) {
+    try {
+      return JSON.readTree(update).at("/callback_query/id").asText();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private JsonNode answerTo(String callbackId) {
+    await().atMost(PATIENCE).until(() -> !answers(callbackId).isEmpty());
+    return answers(callbackId).get(0);
+  }
+
+  private List<JsonNode> answers(String callbackId) {
+    return FakeBotApi.calls("answerCallbackQuery").stream()
+        .map(FakeBotApi::json)
+        .filter(n -> n.path("callback_query_id").asText().equals(callbackId))
+        .toList();
+  }
+
+  private static String button(SentMessage m, String textPrefix) {
+    for (JsonNode row : m.replyMarkup().path("inline_keyboard")) {
+      for (JsonNode b : row) {
+        if (b.path("text").asText().startsWith(textPrefix)) {
+          return b.path("callback_data").asText();
+        }
+      }
+    }
+    throw new AssertionError(
+        "no button '" + textPrefix + "' on: " + m.text() + " " + m.replyMarkup());
+  }
+
+  private static List<String> buttonTexts(SentMessage m) {
+    List<String> texts = new ArrayList<>();
+    Optional.ofNullable(m.replyMarkup())
+        .ifPresent(
+            k ->
+                k.path("inline_keyboard")
+                    .forEach(row -> row.forEach(b -> texts.add(b.path("text").asText()))));
+    return texts;
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,859 @@
+package dev.rmm.testsupport;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A local Telegram Bot API server that behaves like the real one
+ * (https://core.telegram.org/bots/api) for the methods the bot uses. It answers the real paths
+ * ({@code /bot<token>/<method>}, method names case-insensitive as Telegram's are), takes JSON, form
+ * and multipart bodies, hands out scripted updates to {@code getUpdates}, keeps the messages the
+ * bot sent (so edits are checked against them: unknown message, "message is not modified"),
+ * validates text and callback data lengths with Telegram's error answers, and can be told to fail
+ * (429 with {@code retry_after}, a blocked chat, any error) for the bot's error handling.
+ *
+ * <p>The state is static, one per JVM: {@link #start()} starts the server once and returns its base
+ * URL (for services run as processes), {@link Resource} points a {@code @QuarkusTest} application
+ * at it, {@link #reset()} clears what a test left behind.
+ */
+public final class FakeBotApi {
+
+  public static final String TOKEN = "123456:TEST-TOKEN";
+
+  /** The bot's own user id (the token's prefix) and username, as {@code getMe} answers them. */
+  public static final long BOT_ID = 123456;
+
+  public static final String BOT_USERNAME = "rmm_test_bot";
+
+  /** One request the bot made: the method in lower case and the request body as sent. */
+  public record Call(String method, String body) {}
+
+  /** A request the fake answered with an error (validation, blocked chat or injected failure). */
+  public record Rejection(Call call, int errorCode, String description) {}
+
+  /**
+   * A message the bot sent, as it stands now (after its edits): {@code replyMarkup} is the markup
+   * last sent with it, {@code null} when there is none.
+   */
+  public record SentMessage(long chatId, int messageId, String text, JsonNode replyMarkup) {}
+
+  private record Stored(
+      long chatId, int messageId, String text, JsonNode replyMarkup, long date, Long editDate) {}
+
+  private record Failure(int errorCode, String description, Integer retryAfter) {}
+
+  /** A Bot API error answer. */
+  private static final class ApiError extends Exception {
+    private final int errorCode;
+    private final Integer retryAfter;
+
+    ApiError(int errorCode, String description, Integer retryAfter) {
+      super(description, null, false, false);
+      this.errorCode = errorCode;
+      this.retryAfter = retryAfter;
+    }
+
+    ApiError(int errorCode, String description) {
+      this(errorCode, description, null);
+    }
+  }
+
+  private static final String NOT_MODIFIED =
+      "Bad Request: message is not modified: specified new message content and reply markup are"
+          + " exactly the same as a current content and reply markup of the message";
+  private static final int MAX_TEXT = 4096;
+  private static final int MAX_CALLBACK_DATA_BYTES = 64;
+  private static final int MAX_CALLBACK_ANSWER = 200;
+  private static final long DEFAULT_POLL_MILLIS = 300;
+  private static final long MAX_POLL_MILLIS = 1000;
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final BlockingQueue<String> UPDATES = new LinkedBlockingQueue<>();
+  private static final List<Call> CALLS = new CopyOnWriteArrayList<>();
+  private static final List<Rejection> REJECTIONS = new CopyOnWriteArrayList<>();
+  private static final Map<String, AtomicInteger> ATTEMPTS = new ConcurrentHashMap<>();
+  private static final Map<String, Deque<Failure>> FAILURES = new HashMap<>(); // guarded by itself
+  private static final Set<Long> BLOCKED = ConcurrentHashMap.newKeySet();
+  private static final Map<Long, NavigableMap<Integer, Stored>> MESSAGES =
+      new HashMap<>(); // guarded by itself
+  private static final AtomicInteger MESSAGE_IDS = new AtomicInteger(100);
+  private static final AtomicLong CALLBACK_IDS = new AtomicLong(4_000_000_000_000_000_000L);
+  private static HttpServer server; // guarded by FakeBotApi.class
+
+  private FakeBotApi() {}
+
+  // ---------------------------------------------------------------- lifecycle
+
+  /**
+   * Starts the server on a free loopback port, once per JVM (later calls return the same URL).
+   *
+   * @return the base URL, {@code http://127.0.0.1:<port>}: the bot calls {@code
+   *     <url>/bot<TOKEN>/<method>}
+   */
+  public static synchronized String start() {
+    if (server == null) {
+      try {
+        HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        s.setExecutor(
+            Executors.newCachedThreadPool(
+                r -> {
+                  Thread t = new Thread(r, "fake-bot-api");
+                  t.setDaemon(true);
+                  return t;
+                }));
+        s.createContext("/", FakeBotApi::handle);
+        s.start();
+        server = s;
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot start the fake Bot API", e);
+      }
+    }
+    return "http://127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  /**
+   * The telegram-gateway configuration that points it at this fake (starting it if needed): {@code
+   * rmm.telegram.bot-token} and {@code rmm.telegram.api-url}.
+   */
+  public static Map<String, String> gatewayConfig() {
+    return Map.of("rmm.telegram.bot-token", TOKEN, "rmm.telegram.api-url", start());
+  }
+
+  /**
+   * Forgets everything tests did: queued updates, recorded calls, rejections and attempts, stored
+   * messages, injected failures and blocked chats. Message and callback ids keep counting up.
+   */
+  public static void reset() {
+    UPDATES.clear();
+    CALLS.clear();
+    REJECTIONS.clear();
+    ATTEMPTS.clear();
+    synchronized (FAILURES) {
+      FAILURES.clear();
+    }
+    BLOCKED.clear();
+    synchronized (MESSAGES) {
+      MESSAGES.clear();
+    }
+  }
+
+  // ---------------------------------------------------------------- scripting
+
+  /** Queues an update (raw Bot API JSON) for the bot's next getUpdates. */
+  public static void push(String updateJson) {
+    UPDATES.add(updateJson);
+  }
+
+  /**
+   * From now on sendMessage and edits to this chat fail with 403 "Forbidden: bot was blocked by the
+   * user".
+   */
+  public static void blockChat(long chatId) {
+    BLOCKED.add(chatId);
+  }
+
+  /** Undoes {@link #blockChat(long)}. */
+  public static void unblockChat(long chatId) {
+    BLOCKED.remove(chatId);
+  }
+
+  /**
+   * Makes the next {@code times} requests of {@code method} fail with this error (after the ones
+   * already injected for it). The failed requests count in {@link #attempts(String)} and show in
+   * {@link #rejections()}, not in {@link #calls()}.
+   *
+   * @param retryAfter sent as {@code parameters.retry_after} when not null
+   */
+  public static void failNext(
+      String method, int times, int errorCode, String description, Integer retryAfter) {
+    synchronized (FAILURES) {
+      Deque<Failure> queue = FAILURES.computeIfAbsent(lower(method), m -> new ArrayDeque<>());
+      for (int i = 0; i < times; i++) {
+        queue.add(new Failure(errorCode, description, retryAfter));
+      }
+    }
+  }
+
+  /**
+   * The next {@code times} requests of {@code method} are answered 429 "Too Many Requests: retry
+   * after N" with {@code parameters.retry_after} N, as Telegram's flood control does.
+   */
+  public static void tooManyRequests(String method, int times, int retryAfterSeconds) {
+    failNext(
+        method,
+        times,
+        429,
+        "Too Many Requests: retry after " + retryAfterSeconds,
+        retryAfterSeconds);
+  }
+
+  // ---------------------------------------------------------------- inspection
+
+  /** The requests the fake accepted (answered {@code ok:true}), except getUpdates, in order. */
+  public static List<Call> calls() {
+    return List.copyOf(CALLS);
+  }
+
+  /** The accepted requests of one method (case-insensitive), in order. */
+  public static List<Call> calls(String method) {
+    String m = lower(method);
+    return CALLS.stream().filter(c -> c.method().equals(m)).toList();
+  }
+
+  /** The requests answered with an error, in order. */
+  public static List<Rejection> rejections() {
+    return List.copyOf(REJECTIONS);
+  }
+
+  /** The rejected requests of one method (case-insensitive), in order. */
+  public static List<Rejection> rejections(String method) {
+    String m = lower(method);
+    return REJECTIONS.stream().filter(r -> r.call().method().equals(m)).toList();
+  }
+
+  /**
+   * How many requests of this method (case-insensitive) reached the fake with the right token,
+   * accepted or failed (getUpdates included).
+   */
+  public static int attempts(String method) {
+    AtomicInteger n = ATTEMPTS.get(lower(method));
+    return n == null ? 0 : n.get();
+  }
+
+  /**
+   * A call's parameters as one JSON object, whether it was sent as JSON, form or multipart (a
+   * {@code reply_markup} sent as a JSON string is parsed).
+   */
+  public static JsonNode json(Call call) {
+    try {
+      ObjectNode params = parseBody(null, call.body());
+      JsonNode markup = params.get("reply_markup");
+      if (markup != null && markup.isTextual()) {
+        params.set("reply_markup", MAPPER.readTree(markup.asText()));
+      }
+      return params;
+    } catch (ApiError | JsonProcessingException e) {
+      throw new IllegalArgumentException("not a Bot API request body: " + call.body(), e);
+    }
+  }
+
+  /** The messages the bot sent to a chat and did not delete, by message id, as edited since. */
+  public static List<SentMessage> messages(long chatId) {
+    synchronized (MESSAGES) {
+      NavigableMap<Integer, Stored> chat = MESSAGES.get(chatId);
+      if (chat == null) {
+        return List.of();
+      }
+      return chat.values().stream()
+          .map(
+              s ->
+                  new SentMessage(
+                      s.chatId(),
+                      s.messageId(),
+                      s.text(),
+                      s.replyMarkup() == null ? null : s.replyMarkup().deepCopy()))
+          .toList();
+    }
+  }
+
+  // ---------------------------------------------------------------- update builders
+
+  /** A text message update from a user in their private chat. */
+  public static String message(
+      int updateId, long userId, String firstName, String language, String text) {
+    ObjectNode chat = MAPPER.createObjectNode();
+    chat.put("id", userId).put("type", "private").put("first_name", firstName);
+    return update(updateId, "message", userMessage(chat, user(userId, firstName, language), text));
+  }
+
+  /** A text message update from a user in a group (a supergroup, as Telegram's groups are now). */
+  public static String groupMessage(
+      int updateId, long chatId, long userId, String firstName, String language, String text) {
+    return update(
+        updateId,
+        "message",
+        userMessage(chat(chatId, null), user(userId, firstName, language), text));
+  }
+
+  /**
+   * A user pressing an inline button with {@code data} under message {@code messageId} of chat
+   * {@code chatId}. The callback query gets a unique id; its message carries the text and markup
+   * the fake stored for that message when the bot sent it.
+   */
+  public static String callback(
+      int updateId,
+      long userId,
+      String firstName,
+      String language,
+      long chatId,
+      int messageId,
+      String data) {
+    Stored stored;
+    synchronized (MESSAGES) {
+      NavigableMap<Integer, Stored> chat = MESSAGES.get(chatId);
+      stored = chat == null ? null : chat.get(messageId);
+    }
+    ObjectNode message =
+        stored != null
+            ? messageJson(stored, chatId == userId ? firstName : null)
+            : MAPPER
+                .createObjectNode()
+                .put("message_id", messageId)
+                .<ObjectNode>set("from", botUser())
+                .put("date", now())
+                .set("chat", chat(chatId, chatId == userId ? firstName : null));
+    ObjectNode query = MAPPER.createObjectNode();
+    query.put("id", Long.toString(CALLBACK_IDS.incrementAndGet()));
+    query.set("from", user(userId, firstName, language));
+    query.set("message", message);
+    query.put("chat_instance", Long.toString(chatId * 7919L + 104729L));
+    query.put("data", data);
+    return update(updateId, "callback_query", query);
+  }
+
+  private static String update(int updateId, String kind, ObjectNode payload) {
+    ObjectNode update = MAPPER.createObjectNode();
+    update.put("update_id", updateId);
+    update.set(kind, payload);
+    return update.toString();
+  }
+
+  private static ObjectNode userMessage(ObjectNode chat, ObjectNode from, String text) {
+    ObjectNode message = MAPPER.createObjectNode();
+    message.put("message_id", MESSAGE_IDS.incrementAndGet());
+    message.set("from", from);
+    message.set("chat", chat);
+    message.put("date", now());
+    message.put("text", text);
+    if (text != null && text.startsWith("/")) {
+      int end = 0;
+      while (end < text.length() && !Character.isWhitespace(text.charAt(end))) {
+        end++;
+      }
+      ArrayNode entities = message.putArray("entities");
+      entities.addObject().put("offset", 0).put("length", end).put("type", "bot_command");
+    }
+    return message;
+  }
+
+  private static ObjectNode user(long userId, String firstName, String language) {
+    ObjectNode user = MAPPER.createObjectNode();
+    user.put("id", userId).put("is_bot", false).put("first_name", firstName);
+    if (language != null) {
+      user.put("language_code", language);
+    }
+    return user;
+  }
+
+  private static ObjectNode botUser() {
+    return MAPPER
+        .createObjectNode()
+        .put("id", BOT_ID)
+        .put("is_bot", true)
+        .put("first_name", "rmm")
+        .put("username", BOT_USERNAME);
+  }
+
+  private static ObjectNode chat(long chatId, String firstName) {
+    ObjectNode chat = MAPPER.createObjectNode().put("id", chatId);
+    if (chatId > 0) {
+      chat.put("type", "private");
+      if (firstName != null) {
+        chat.put("first_name", firstName);
+      }
+    } else {
+      chat.put("type", "supergroup").put("title", "rmm test group");
+    }
+    return chat;
+  }
+
+  private static ObjectNode messageJson(Stored s, String firstName) {
+    ObjectNode message = MAPPER.createObjectNode();
+    message.put("message_id", s.messageId());
+    message.set("from", botUser());
+    message.set("chat", chat(s.chatId(), firstName));
+    message.put("date", s.date());
+    if (s.editDate() != null) {
+      message.put("edit_date", s.editDate());
+    }
+    message.put("text", s.text());
+    JsonNode inline = inline(s.replyMarkup());
+    if (inline != null) {
+      message.set("reply_markup", inline.deepCopy());
+    }
+    return message;
+  }
+
+  // ---------------------------------------------------------------- server
+
+  private static void handle(HttpExchange ex) throws IOException {
+    try {
+      String prefix = "/bot" + TOKEN + "/";
+      String path = ex.getRequestURI().getPath();
+      String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+      if (!path.startsWith(prefix)) {
+        respond(ex, 401, error(new ApiError(401, "Unauthorized")));
+        return;
+      }
+      String method = lower(path.substring(prefix.length()));
+      ATTEMPTS.computeIfAbsent(method, m -> new AtomicInteger()).incrementAndGet();
+      Call call = new Call(method, body);
+      boolean record = !method.equals("getupdates");
+      JsonNode result;
+      try {
+        Failure failure = nextFailure(method);
+        if (failure != null) {
+          throw new ApiError(failure.errorCode(), failure.description(), failure.retryAfter());
+        }
+        ObjectNode params = parseBody(ex.getRequestHeaders().getFirst("Content-Type"), body);
+        parseForm(ex.getRequestURI().getRawQuery(), params);
+        if (method.equals("getupdates")) {
+          respond(ex, 200, "{\"ok\":true,\"result\":[" + String.join(",", poll(params)) + "]}");
+          return;
+        }
+        result = answer(method, params);
+      } catch (ApiError e) {
+        if (record) {
+          REJECTIONS.add(new Rejection(call, e.errorCode, e.getMessage()));
+        }
+        respond(ex, e.errorCode, error(e));
+        return;
+      }
+      CALLS.add(call);
+      ObjectNode ok = MAPPER.createObjectNode().put("ok", true);
+      ok.set("result", result);
+      respond(ex, 200, ok.toString());
+    } catch (RuntimeException e) {
+      e.printStackTrace();
+      respond(ex, 500, error(new ApiError(500, "Internal Server Error: " + e)));
+    } finally {
+      ex.close();
+    }
+  }
+
+  private static JsonNode answer(String method, ObjectNode params) throws ApiError {
+    return switch (method) {
+      case "sendmessage" -> sendMessage(params);
+      case "editmessagetext" -> editMessageText(params);
+      case "editmessagereplymarkup" -> editMessageReplyMarkup(params);
+      case "answercallbackquery" -> answerCallbackQuery(params);
+      case "deletemessage" -> deleteMessage(params);
+      case "getme" -> botUser();
+      default -> MAPPER.getNodeFactory().booleanNode(true); // setWebhook, deleteWebhook, ...
+    };
+  }
+
+  private static List<String> poll(ObjectNode params) {
+    long waitMillis = DEFAULT_POLL_MILLIS;
+    String timeout = str(params, "timeout");
+    if (timeout != null && !timeout.isEmpty()) {
+      try {
+        waitMillis = Math.min(Math.max(Long.parseLong(timeout), 0) * 1000, MAX_POLL_MILLIS);
+      } catch (NumberFormatException ignored) {
+        // Telegram reads a bad number as 0
+        waitMillis = 0;
+      }
+    }
+    int limit = 100;
+    String l = str(params, "limit");
+    if (l != null && !l.isEmpty()) {
+      try {
+        limit = Math.min(Math.max(Integer.parseInt(l), 1), 100);
+      } catch (NumberFormatException ignored) {
+        // keep the default
+      }
+    }
+    List<String> batch = new ArrayList<>();
+    try {
+      String first = UPDATES.poll(waitMillis, TimeUnit.MILLISECONDS);
+      if (first != null) {
+        batch.add(first);
+        UPDATES.drainTo(batch, limit - 1);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return batch;
+  }
+
+  private static JsonNode sendMessage(ObjectNode p) throws ApiError {
+    String text = text(p);
+    long chatId = chatId(p);
+    JsonNode markup = markup(p);
+    checkButtons(markup);
+    checkNotBlocked(chatId);
+    Stored stored = new Stored(chatId, MESSAGE_IDS.incrementAndGet(), text, markup, now(), null);
+    synchronized (MESSAGES) {
+      MESSAGES.computeIfAbsent(chatId, c -> new TreeMap<>()).put(stored.messageId(), stored);
+    }
+    return messageJson(stored, null);
+  }
+
+  private static JsonNode editMessageText(ObjectNode p) throws ApiError {
+    String text = text(p);
+    long[] target = target(p);
+    JsonNode markup = markup(p);
+    checkButtons(markup);
+    if (target == null) {
+      return MAPPER.getNodeFactory().booleanNode(true); // an inline message: not kept here
+    }
+    return edit(target, text, markup, true);
+  }
+
+  private static JsonNode editMessageReplyMarkup(ObjectNode p) throws ApiError {
+    long[] target = target(p);
+    JsonNode markup = markup(p);
+    checkButtons(markup);
+    if (target == null) {
+      return MAPPER.getNodeFactory().booleanNode(true);
+    }
+    return edit(target, null, markup, false);
+  }
+
+  private static JsonNode edit(long[] target, String text, JsonNode markup, boolean newText)
+      throws ApiError {
+    long chatId = target[0];
+    int messageId = (int) target[1];
+    checkNotBlocked(chatId);
+    synchronized (MESSAGES) {
+      NavigableMap<Integer, Stored> chat = MESSAGES.get(chatId);
+      Stored old = chat == null ? null : chat.get(messageId);
+      if (old == null) {
+        throw new ApiError(400, "Bad Request: message to edit not found");
+      }
+      String newContent = newText ? text : old.text();
+      if (newContent.equals(old.text())
+          && Objects.equals(inline(markup), inline(old.replyMarkup()))) {
+        throw new ApiError(400, NOT_MODIFIED);
+      }
+      Stored edited = new Stored(chatId, messageId, newContent, markup, old.date(), now());
+      chat.put(messageId, edited);
+      return messageJson(edited, null);
+    }
+  }
+
+  private static JsonNode answerCallbackQuery(ObjectNode p) throws ApiError {
+    String id = str(p, "callback_query_id");
+    if (id == null || id.isEmpty()) {
+      throw new ApiError(
+          400, "Bad Request: query is too old and response timeout expired or query ID is invalid");
+    }
+    String text = str(p, "text");
+    if (text != null && text.length() > MAX_CALLBACK_ANSWER) {
+      throw new ApiError(400, "Bad Request: MESSAGE_TOO_LONG");
+    }
+    return MAPPER.getNodeFactory().booleanNode(true);
+  }
+
+  private static JsonNode deleteMessage(ObjectNode p) {
+    try {
+      long chatId = Long.parseLong(Objects.requireNonNull(str(p, "chat_id")).trim());
+      int messageId = Integer.parseInt(Objects.requireNonNull(str(p, "message_id")).trim());
+      synchronized (MESSAGES) {
+        NavigableMap<Integer, Stored> chat = MESSAGES.get(chatId);
+        if (chat != null) {
+          chat.remove(messageId);
+        }
+      }
+    } catch (RuntimeException notAStoredMessage) {
+      // answered true all the same
+    }
+    return MAPPER.getNodeFactory().booleanNode(true);
+  }
+
+  // ---------------------------------------------------------------- validation
+
+  private static String text(ObjectNode p) throws ApiError {
+    String text = str(p, "text");
+    if (text == null || text.isEmpty()) {
+      throw new ApiError(400, "Bad Request: message text is empty");
+    }
+    String visible = text.strip();
+    if ("html".equalsIgnoreCase(str(p, "parse_mode"))) {
+      visible =
+          visible
+              .replaceAll("<[^>]*>", "")
+              .replaceAll("&(#[0-9]+|#[xX][0-9a-fA-F]+|[a-zA-Z]+);", "_")
+              .strip();
+    }
+    if (visible.isEmpty()) {
+      throw new ApiError(400, "Bad Request: message must be non-empty");
+    }
+    if (visible.length() > MAX_TEXT) {
+      throw new ApiError(400, "Bad Request: message is too long");
+    }
+    return text;
+  }
+
+  private static long chatId(ObjectNode p) throws ApiError {
+    String chatId = str(p, "chat_id");
+    if (chatId == null || chatId.isEmpty()) {
+      throw new ApiError(400, "Bad Request: chat_id is empty");
+    }
+    try {
+      return Long.parseLong(chatId.trim());
+    } catch (NumberFormatException e) {
+      throw new ApiError(400, "Bad Request: chat not found");
+    }
+  }
+
+  /** The edited message as {chat id, message id}, or null for an inline message. */
+  private static long[] target(ObjectNode p) throws ApiError {
+    String chatId = str(p, "chat_id");
+    String messageId = str(p, "message_id");
+    boolean noChat = chatId == null || chatId.isEmpty();
+    boolean noMessage = messageId == null || messageId.isEmpty() || messageId.equals("0");
+    if (noChat && noMessage) {
+      String inline = str(p, "inline_message_id");
+      if (inline == null || inline.isEmpty()) {
+        throw new ApiError(400, "Bad Request: message identifier is not specified");
+      }
+      return null;
+    }
+    long chat = chatId(p);
+    try {
+      return new long[] {chat, noMessage ? 0 : Integer.parseInt(messageId.trim())};
+    } catch (NumberFormatException e) {
+      throw new ApiError(400, "Bad Request: message to edit not found");
+    }
+  }
+
+  private static JsonNode markup(ObjectNode p) throws ApiError {
+    JsonNode markup = p.get("reply_markup");
+    if (markup == null || markup.isNull()) {
+      return null;
+    }
+    if (markup.isTextual()) {
+      if (markup.asText().isEmpty()) {
+        return null;
+      }
+      try {
+        markup = MAPPER.readTree(markup.asText());
+      } catch (JsonProcessingException e) {
+        throw new ApiError(400, "Bad Request: can't parse reply keyboard markup JSON object");
+      }
+    }
+    if (!markup.isObject()) {
+      throw new ApiError(400, "Bad Request: can't parse reply keyboard markup JSON object");
+    }
+    return withoutNulls(markup);
+  }
+
+  private static void checkButtons(JsonNode markup) throws ApiError {
+    JsonNode rows = inline(markup) == null ? null : markup.get("inline_keyboard");
+    if (rows == null) {
+      return;
+    }
+    for (JsonNode row : rows) {
+      for (JsonNode button : row) {
+        JsonNode data = button.get("callback_data");
+        if (data != null
+            && !data.isNull()
+            && data.asText().getBytes(StandardCharsets.UTF_8).length > MAX_CALLBACK_DATA_BYTES) {
+          throw new ApiError(400, "Bad Request: BUTTON_DATA_INVALID");
+        }
+      }
+    }
+  }
+
+  private static void checkNotBlocked(long chatId) throws ApiError {
+    if (BLOCKED.contains(chatId)) {
+      throw new ApiError(403, "Forbidden: bot was blocked by the user");
+    }
+  }
+
+  /** The markup when it is an inline keyboard (the only kind a message shows and returns). */
+  private static JsonNode inline(JsonNode markup) {
+    return markup != null && markup.path("inline_keyboard").isArray() ? markup : null;
+  }
+
+  private static JsonNode withoutNulls(JsonNode node) {
+    JsonNode copy = node.deepCopy();
+    strip(copy);
+    return copy;
+  }
+
+  private static void strip(JsonNode node) {
+    if (node.isObject()) {
+      Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+      while (fields.hasNext()) {
+        Map.Entry<String, JsonNode> field = fields.next();
+        if (field.getValue().isNull()) {
+          fields.remove();
+        } else {
+          strip(field.getValue());
+        }
+      }
+    } else if (node.isArray()) {
+      node.forEach(FakeBotApi::strip);
+    }
+  }
+
+  // ---------------------------------------------------------------- request parsing
+
+  private static Failure nextFailure(String method) {
+    synchronized (FAILURES) {
+      Deque<Failure> queue = FAILURES.get(method);
+      return queue == null ? null : queue.poll();
+    }
+  }
+
+  private static final Pattern BOUNDARY = Pattern.compile("boundary=\"?([^\";]+)\"?");
+  private static final Pattern PART_NAME = Pattern.compile("\\bname=\"([^\"]*)\"");
+  private static final Pattern FILE_NAME = Pattern.compile("\\bfilename=\"([^\"]*)\"");
+
+  /** The parameters of a body; without a content type it is told by its look. */
+  private static ObjectNode parseBody(String contentType, String body) throws ApiError {
+    ObjectNode params = MAPPER.createObjectNode();
+    String type = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT);
+    String trimmed = body.strip();
+    if (trimmed.isEmpty()) {
+      return params;
+    }
+    if (type.startsWith("multipart/form-data") || (type.isEmpty() && trimmed.startsWith("--"))) {
+      Matcher m = BOUNDARY.matcher(contentType == null ? "" : contentType);
+      String boundary = m.find() ? m.group(1) : trimmed.substring(2, trimmed.indexOf('\n')).strip();
+      parseMultipart(body, boundary, params);
+    } else if (type.startsWith("application/json") || (type.isEmpty() && trimmed.startsWith("{"))) {
+      try {
+        JsonNode json = MAPPER.readTree(body);
+        if (!json.isObject()) {
+          throw new ApiError(400, "Bad Request: can't parse JSON object");
+        }
+        params.setAll((ObjectNode) json);
+      } catch (JsonProcessingException e) {
+        throw new ApiError(400, "Bad Request: can't parse JSON object");
+      }
+    } else {
+      parseForm(trimmed, params);
+    }
+    return params;
+  }
+
+  private static void parseForm(String form, ObjectNode params) {
+    if (form == null || form.isEmpty()) {
+      return;
+    }
+    for (String pair : form.split("&")) {
+      if (pair.isEmpty()) {
+        continue;
+      }
+      int eq = pair.indexOf('=');
+      String name = eq < 0 ? pair : pair.substring(0, eq);
+      String value = eq < 0 ? "" : pair.substring(eq + 1);
+      params.put(
+          URLDecoder.decode(name, StandardCharsets.UTF_8),
+          URLDecoder.decode(value, StandardCharsets.UTF_8));
+    }
+  }
+
+  private static void parseMultipart(String body, String boundary, ObjectNode params) {
+    for (String part : body.split(Pattern.quote("--" + boundary))) {
+      if (part.startsWith("--")) {
+        break; // the closing delimiter
+      }
+      int headersEnd = part.indexOf("\r\n\r\n");
+      if (headersEnd < 0) {
+        continue;
+      }
+      String headers = part.substring(0, headersEnd);
+      String value = part.substring(headersEnd + 4);
+      if (value.endsWith("\r\n")) {
+        value = value.substring(0, value.length() - 2);
+      }
+      Matcher name = PART_NAME.matcher(headers);
+      if (!name.find()) {
+        continue;
+      }
+      Matcher file = FILE_NAME.matcher(headers);
+      params.put(name.group(1), file.find() ? file.group(1) : value);
+    }
+  }
+
+  private static String str(ObjectNode params, String name) {
+    JsonNode node = params.get(name);
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    return node.isValueNode() ? node.asText() : node.toString();
+  }
+
+  // ---------------------------------------------------------------- responses
+
+  private static String error(ApiError e) {
+    ObjectNode error = MAPPER.createObjectNode();
+    error.put("ok", false).put("error_code", e.errorCode).put("description", e.getMessage());
+    if (e.retryAfter != null) {
+      error.putObject("parameters").put("retry_after", e.retryAfter);
+    }
+    return error.toString();
+  }
+
+  private static void respond(HttpExchange ex, int status, String json) throws IOException {
+    byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().set("Content-Type", "application/json");
+    ex.sendResponseHeaders(status, bytes.length);
+    ex.getResponseBody().write(bytes);
+  }
+
+  private static long now() {
+    return Instant.now().getEpochSecond();
+  }
+
+  private static String lower(String method) {
+    return method.toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * Points a test application at the fake: starts it (once per JVM, it then lives as long as the
+   * JVM) and resets its state, so each application starts from a clean fake.
+   */
+  public static final class Resource implements QuarkusTestResourceLifecycleManager {
+
+    @Override
+    public Map<String, String> start() {
+      Map<String, String> config = gatewayConfig();
+      reset();
+      return config;
+    }
+
+    @Override
+    public void stop() {
+      // the server is shared by the JVM; the next start() resets it
+    }
+  }
+}

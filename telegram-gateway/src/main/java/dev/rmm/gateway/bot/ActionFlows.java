@@ -1,0 +1,363 @@
+package dev.rmm.gateway.bot;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.rmm.contracts.Actor;
+import dev.rmm.contracts.ReleaseCommand;
+import dev.rmm.contracts.ReleaseEvent;
+import dev.rmm.contracts.ReleaseStatus;
+import dev.rmm.gateway.GatewayConfig;
+import dev.rmm.gateway.Screens;
+import dev.rmm.gateway.Screens.Screen;
+import dev.rmm.gateway.Texts;
+import dev.rmm.gateway.Texts.Language;
+import dev.rmm.gateway.bot.PendingAction.Kind;
+import dev.rmm.gateway.card.CallbackData;
+import dev.rmm.gateway.card.ReleaseCard.Card;
+import dev.rmm.gateway.card.StatusTexts;
+import dev.rmm.gateway.commands.CommandClient;
+import dev.rmm.gateway.releases.ReleaseReader;
+import dev.rmm.gateway.releases.ReleaseReader.DeployedTag;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+import org.telegram.telegrambots.meta.api.objects.CallbackQuery;
+import org.telegram.telegrambots.meta.api.objects.User;
+import org.telegram.telegrambots.meta.api.objects.message.Message;
+import org.telegram.telegrambots.meta.api.objects.replykeyboard.ForceReplyKeyboard;
+import org.telegram.telegrambots.meta.api.objects.replykeyboard.InlineKeyboardMarkup;
+import org.telegram.telegrambots.meta.api.objects.replykeyboard.buttons.InlineKeyboardRow;
+
+/**
+ * Approve, reject and rollback from a card: each asks for confirmation (a rejection first for its
+ * reason, a rollback first for its target tag), then goes to release-api as a command carrying the
+ * card's version, and the user reads release-api's decision. Someone not allowed to act gets
+ * release-api's refusal at once, which the event log records; a stale card is refreshed instead of
+ * acting.
+ */
+@ApplicationScoped
+public class ActionFlows {
+
+  private static final Logger LOG = Logger.getLogger(ActionFlows.class);
+  private static final int MAX_REASON = 500;
+  private static final int MAX_TAGS = 8;
+  private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("dd.MM.yyyy HH:mm");
+
+  private final Sessions sessions;
+  private final ReleaseReader reader;
+  private final Cards cards;
+  private final Replies replies;
+  private final CommandClient commands;
+  private final Duration commandTimeout;
+
+  ActionFlows(
+      Sessions sessions,
+      ReleaseReader reader,
+      Cards cards,
+      Replies replies,
+      CommandClient commands,
+      GatewayConfig config) {
+    this.sessions = sessions;
+    this.reader = reader;
+    this.cards = cards;
+    this.replies = replies;
+    this.commands = commands;
+    this.commandTimeout = config.telegram().commandTimeout();
+  }
+
+  /** A signed card button: refresh, or the start of an action. */
+  void pressed(CallbackQuery q, CallbackData.Press press, Language lang) {
+    long chatId = q.getMessage().getChatId();
+    int messageId = q.getMessage().getMessageId();
+    if (press.action() == CallbackData.Action.REFRESH) {
+      refreshCard(chatId, messageId, press.releaseId(), press.version(), lang);
+      replies.answer(q.getId(), null, false);
+      return;
+    }
+    Optional<JsonNode> found = reader.release(press.releaseId());
+    if (found.isEmpty()) {
+      replies.answer(q.getId(), Texts.RELEASE_UNKNOWN.in(lang), true);
+      return;
+    }
+    JsonNode r = found.get();
+    User user = q.getFrom();
+    Kind kind =
+        switch (press.action()) {
+          case APPROVE -> Kind.APPROVE;
+          case REJECT -> Kind.REJECT;
+          default -> Kind.ROLLBACK;
+        };
+    PendingAction pending =
+        new PendingAction(
+            kind,
+            press.releaseId(),
+            press.version(),
+            user.getId(),
+            name(user),
+            null,
+            null,
+            chatId,
+            messageId);
+    if (!mayTry(kind, r, user.getId())) {
+      // release-api refuses and records the attempt; the user reads its reason
+      decideAndAnswer(q, pending.withReason("-").withTargetTag(""), lang);
+      return;
+    }
+    ReleaseStatus expected =
+        kind == Kind.ROLLBACK ? ReleaseStatus.DEPLOYED : ReleaseStatus.MANUAL_TESTING;
+    ReleaseStatus now = ReleaseStatus.fromWire(r.path("status").asText());
+    if (now != expected) {
+      refreshCard(chatId, messageId, press.releaseId(), r.path("version").asLong(), lang);
+      replies.answer(q.getId(), Texts.REFUSED_STALE.in(lang, StatusTexts.of(now, lang)), true);
+      return;
+    }
+    String service = r.path("service_name").asText();
+    String tag = r.path("release_tag").asText();
+    switch (kind) {
+      case APPROVE -> {
+        String token = sessions.offer(pending);
+        Screen s =
+            Screens.confirmation(
+                Texts.CONFIRM_APPROVE.in(lang, service, tag),
+                Texts.BUTTON_YES_APPROVE.in(lang),
+                token,
+                lang);
+        replies.send(chatId, s.text(), s.keyboard(), messageId);
+        replies.answer(q.getId(), null, false);
+      }
+      case REJECT -> {
+        sessions.awaitReason(chatId, user.getId(), pending);
+        replies.send(
+            chatId,
+            Texts.ASK_REASON.in(lang, user.getFirstName(), service, tag),
+            ForceReplyKeyboard.builder().forceReply(true).selective(false).build(),
+            messageId);
+        replies.answer(q.getId(), null, false);
+      }
+      case ROLLBACK -> offerTags(q, pending, service, tag, lang);
+    }
+  }
+
+  /** The user's text after "reject": the reason, then a confirmation. */
+  void onReason(Message m, Language lang) {
+    Optional<PendingAction> waiting =
+        sessions.takeAwaitedReason(m.getChatId(), m.getFrom().getId());
+    if (waiting.isEmpty()) {
+      return; // ordinary chat
+    }
+    String reason = m.getText().strip();
+    if (reason.isEmpty()) {
+      sessions.awaitReason(m.getChatId(), m.getFrom().getId(), waiting.get());
+      replies.send(m.getChatId(), Texts.REASON_EMPTY.in(lang), null, m.getMessageId());
+      return;
+    }
+    if (reason.length() > MAX_REASON) {
+      reason = reason.substring(0, MAX_REASON);
+    }
+    PendingAction withReason = waiting.get().withReason(reason);
+    String token = sessions.offer(withReason);
+    JsonNode r = reader.release(withReason.releaseId()).orElse(null);
+    String service = r == null ? withReason.releaseId() : r.path("service_name").asText();
+    String tag = r == null ? "" : r.path("release_tag").asText();
+    Screen s =
+        Screens.confirmation(
+            Texts.CONFIRM_REJECT.in(lang, service, tag, reason),
+            Texts.BUTTON_YES_REJECT.in(lang),
+            token,
+            lang);
+    replies.send(m.getChatId(), s.text(), s.keyboard(), m.getMessageId());
+  }
+
+  void cancelReason(Message m, Language lang) {
+    if (sessions.takeAwaitedReason(m.getChatId(), m.getFrom().getId()).isPresent()) {
+      replies.send(m.getChatId(), Texts.ACTION_CANCELLED.in(lang), null, m.getMessageId());
+    }
+  }
+
+  /** A rollback target tag was picked: ask for confirmation in place of the picker. */
+  void picked(CallbackQuery q, String token, Language lang) {
+    Optional<PendingAction> pick = takeOwn(q, token, lang);
+    if (pick.isEmpty()) {
+      return;
+    }
+    PendingAction p = pick.get();
+    JsonNode r = reader.release(p.releaseId()).orElse(null);
+    String service = r == null ? p.releaseId() : r.path("service_name").asText();
+    String tag = r == null ? "" : r.path("release_tag").asText();
+    String confirmToken = sessions.offer(p);
+    Screen s =
+        Screens.confirmation(
+            Texts.CONFIRM_ROLLBACK.in(lang, service, tag, p.targetTag()),
+            Texts.BUTTON_YES_ROLLBACK.in(lang),
+            confirmToken,
+            lang);
+    replies.edit(q.getMessage().getChatId(), q.getMessage().getMessageId(), s.text(), s.keyboard());
+    replies.answer(q.getId(), null, false);
+  }
+
+  /** "Yes": the action goes to release-api. */
+  void confirm(CallbackQuery q, String token, Language lang) {
+    takeOwn(q, token, lang).ifPresent(p -> decideAndAnswer(q, p, lang));
+  }
+
+  /** "Cancel": nothing happens. */
+  void cancel(CallbackQuery q, String token, Language lang) {
+    if (!token.equals("-") && takeOwn(q, token, lang).isEmpty()) {
+      return;
+    }
+    replies.edit(
+        q.getMessage().getChatId(),
+        q.getMessage().getMessageId(),
+        Texts.ACTION_CANCELLED.in(lang),
+        null);
+    replies.answer(q.getId(), Texts.ACTION_CANCELLED.in(lang), false);
+  }
+
+  private void offerTags(
+      CallbackQuery q, PendingAction pending, String service, String tag, Language lang) {
+    List<DeployedTag> tags = reader.deployedBefore(service, tag, MAX_TAGS);
+    if (tags.isEmpty()) {
+      replies.answer(q.getId(), Texts.NO_EARLIER_TAGS.in(lang, service), true);
+      return;
+    }
+    InlineKeyboardMarkup.InlineKeyboardMarkupBuilder<?, ?> k = InlineKeyboardMarkup.builder();
+    for (DeployedTag t : tags) {
+      String token = sessions.offer(pending.withTargetTag(t.tag()));
+      String when = DATE.format(t.deployedAt().atZoneSameInstant(cards.zone()));
+      k.keyboardRow(
+          new InlineKeyboardRow(Screens.button(t.tag() + " · " + when, Screens.PICK + token)));
+    }
+    k.keyboardRow(
+        new InlineKeyboardRow(Screens.button(Texts.BUTTON_CANCEL.in(lang), Screens.CANCEL + "-")));
+    replies.send(
+        pending.cardChatId(),
+        Texts.PICK_ROLLBACK.in(lang, service, tag),
+        k.build(),
+        pending.cardMessageId());
+    replies.answer(q.getId(), null, false);
+  }
+
+  /** The pending action behind a token, if it is this user's and still waiting. */
+  private Optional<PendingAction> takeOwn(CallbackQuery q, String token, Language lang) {
+    Optional<PendingAction> p = sessions.peek(token);
+    if (p.isPresent() && p.get().userId() != q.getFrom().getId()) {
+      replies.answer(q.getId(), Texts.NOT_YOURS.in(lang, p.get().userName()), true);
+      return Optional.empty();
+    }
+    Optional<PendingAction> taken = p.isEmpty() ? p : sessions.take(token);
+    if (taken.isEmpty()) {
+      replies.answer(q.getId(), Texts.EXPIRED.in(lang), true);
+    }
+    return taken;
+  }
+
+  private void decideAndAnswer(CallbackQuery q, PendingAction p, Language lang) {
+    Actor actor = Actor.telegram(p.userId(), p.userName());
+    ReleaseCommand command =
+        switch (p.kind()) {
+          case APPROVE -> new ReleaseCommand.Approve(p.releaseId(), p.userId(), p.version(), actor);
+          case REJECT ->
+              new ReleaseCommand.Reject(p.releaseId(), p.userId(), p.reason(), p.version(), actor);
+          case ROLLBACK ->
+              new ReleaseCommand.RequestRollback(
+                  p.releaseId(), p.userId(), p.targetTag(), p.version(), actor);
+        };
+    JsonNode result;
+    try {
+      result = commands.decide("tg-" + q.getId(), command, commandTimeout);
+    } catch (CommandClient.NoAnswerException e) {
+      LOG.warnf("No decision for %s by user %d: %s", p.kind(), p.userId(), e.getMessage());
+      replies.answer(q.getId(), Texts.NO_ANSWER.in(lang), true);
+      return;
+    }
+    boolean accepted = "accepted".equals(result.path("outcome").asText());
+    String text = accepted ? acceptedText(p, result, lang) : refusedText(result, lang);
+    LOG.infof(
+        "%s of release %s by Telegram user %d: %s %s",
+        p.kind(),
+        p.releaseId(),
+        p.userId(),
+        result.path("outcome").asText(),
+        result.path("reason").asText(""));
+    boolean fromConfirmation = q.getData() != null && q.getData().startsWith(Screens.CONFIRM);
+    if (fromConfirmation) {
+      replies.edit(q.getMessage().getChatId(), q.getMessage().getMessageId(), text, null);
+    }
+    replies.answer(q.getId(), text, !accepted);
+    if (accepted || "stale".equals(result.path("reason").asText())) {
+      refreshCard(
+          p.cardChatId(), p.cardMessageId(), p.releaseId(), result.path("version").asLong(), lang);
+    }
+  }
+
+  private static String acceptedText(PendingAction p, JsonNode result, Language lang) {
+    JsonNode r = result.path("release");
+    int approvals = result.path("approvals").asInt();
+    int quorum = result.path("quorum").asInt();
+    List<String> events = new java.util.ArrayList<>();
+    result.path("events").forEach(e -> events.add(e.asText()));
+    return switch (p.kind()) {
+      case APPROVE ->
+          events.contains(ReleaseEvent.ApprovalQuorumReached.TYPE)
+              ? Texts.ALL_APPROVED.in(lang)
+              : events.contains(ReleaseEvent.ApprovalGranted.TYPE)
+                  ? Texts.APPROVAL_COUNTED.in(lang, approvals, quorum)
+                  : Texts.ALREADY_APPROVED.in(lang, approvals, quorum);
+      case REJECT ->
+          Texts.REJECTED_DONE.in(
+              lang, r.path("service_name").asText(), r.path("release_tag").asText());
+      case ROLLBACK ->
+          Texts.ROLLBACK_REQUESTED.in(lang, r.path("service_name").asText(), p.targetTag());
+    };
+  }
+
+  private static String refusedText(JsonNode result, Language lang) {
+    String detail = result.path("detail").asText();
+    return switch (result.path("reason").asText()) {
+      case "not_allowed" -> Texts.REFUSED_NOT_ALLOWED.in(lang, detail);
+      case "stale" ->
+          Texts.REFUSED_STALE.in(
+              lang, StatusTexts.of(ReleaseStatus.fromWire(result.path("status").asText()), lang));
+      case "illegal_transition" -> Texts.REFUSED_NOW.in(lang, detail);
+      default -> Texts.REFUSED_OTHER.in(lang, detail);
+    };
+  }
+
+  /** Whether the read model's policy lets this user try; release-api decides in the end. */
+  private static boolean mayTry(Kind kind, JsonNode r, long userId) {
+    boolean approver = contains(r.path("required_approvers"), userId);
+    boolean admin = false;
+    for (JsonNode a : r.path("admins")) {
+      admin |= a.asLong() == userId || a.path("id").asLong() == userId;
+    }
+    return switch (kind) {
+      case APPROVE -> approver;
+      case REJECT -> approver || admin;
+      case ROLLBACK -> admin;
+    };
+  }
+
+  private static boolean contains(JsonNode people, long userId) {
+    for (JsonNode p : people) {
+      if (p.path("id").asLong() == userId) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void refreshCard(
+      long chatId, int messageId, String releaseId, long version, Language lang) {
+    Optional<Card> c = cards.current(releaseId, version, chatId, lang);
+    c.ifPresent(card -> replies.edit(chatId, messageId, card.text(), card.keyboard()));
+  }
+
+  static String name(User u) {
+    String full =
+        (u.getFirstName() == null ? "" : u.getFirstName())
+            + (u.getLastName() == null ? "" : " " + u.getLastName());
+    return full.isBlank() ? String.valueOf(u.getId()) : full.strip();
+  }
+}

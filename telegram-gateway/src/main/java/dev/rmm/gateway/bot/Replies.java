@@ -1,0 +1,76 @@
+package dev.rmm.gateway.bot;
+
+import dev.rmm.gateway.telegram.BotClient;
+import dev.rmm.gateway.telegram.BotClient.Delivery;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Optional;
+import org.telegram.telegrambots.meta.api.methods.AnswerCallbackQuery;
+import org.telegram.telegrambots.meta.api.methods.send.SendMessage;
+import org.telegram.telegrambots.meta.api.methods.updatingmessages.EditMessageText;
+import org.telegram.telegrambots.meta.api.objects.LinkPreviewOptions;
+import org.telegram.telegrambots.meta.api.objects.ReplyParameters;
+import org.telegram.telegrambots.meta.api.objects.message.Message;
+import org.telegram.telegrambots.meta.api.objects.replykeyboard.InlineKeyboardMarkup;
+import org.telegram.telegrambots.meta.api.objects.replykeyboard.ReplyKeyboard;
+
+/**
+ * Sends, edits and answers for the bot's handlers, through the {@link BotClient} of the connected
+ * bot. Texts are plain (no parse mode), so nothing from users or pipelines needs escaping.
+ */
+@ApplicationScoped
+public class Replies {
+
+  /** Telegram's limit for the text of a callback answer. */
+  static final int MAX_ANSWER = 200;
+
+  private volatile BotClient bot;
+
+  /** Called once Telegram is configured. */
+  public void connect(BotClient client) {
+    this.bot = client;
+  }
+
+  public Optional<BotClient> bot() {
+    return Optional.ofNullable(bot);
+  }
+
+  /** A new message; empty when Telegram refused it (blocked, chat gone). */
+  public Optional<Message> send(long chatId, String text, ReplyKeyboard keyboard, Integer replyTo) {
+    SendMessage.SendMessageBuilder<?, ?> m =
+        SendMessage.builder()
+            .chatId(chatId)
+            .text(text)
+            .linkPreviewOptions(LinkPreviewOptions.builder().isDisabled(true).build())
+            .replyMarkup(keyboard);
+    if (replyTo != null) {
+      m.replyParameters(
+          ReplyParameters.builder().messageId(replyTo).allowSendingWithoutReply(true).build());
+    }
+    return Optional.ofNullable(bot.call(m.build(), Delivery.INTERACTIVE).result());
+  }
+
+  /** Edits a message in place; "not modified" counts as done. */
+  public BotClient.Reply<?> edit(
+      long chatId, int messageId, String text, InlineKeyboardMarkup keyboard) {
+    return bot.call(
+        EditMessageText.builder()
+            .chatId(chatId)
+            .messageId(messageId)
+            .text(text)
+            .linkPreviewOptions(LinkPreviewOptions.builder().isDisabled(true).build())
+            .replyMarkup(keyboard)
+            .build(),
+        Delivery.INTERACTIVE);
+  }
+
+  /** Ends the button's spinner; a non-empty text shows as a toast, or an alert when it matters. */
+  public void answer(String callbackQueryId, String text, boolean alert) {
+    AnswerCallbackQuery.AnswerCallbackQueryBuilder<?, ?> a =
+        AnswerCallbackQuery.builder().callbackQueryId(callbackQueryId);
+    if (text != null && !text.isEmpty()) {
+      a.text(text.length() > MAX_ANSWER ? text.substring(0, MAX_ANSWER - 1) + "…" : text);
+      a.showAlert(alert);
+    }
+    bot.call(a.build(), Delivery.INTERACTIVE);
+  }
+}

@@ -1,0 +1,206 @@
+package dev.rmm.gateway.bot;
+
+import dev.rmm.contracts.Outcome;
+import dev.rmm.gateway.GatewayConfig;
+import dev.rmm.gateway.Screens;
+import dev.rmm.gateway.Screens.Screen;
+import dev.rmm.gateway.Texts;
+import dev.rmm.gateway.Texts.Language;
+import dev.rmm.gateway.UpdateMemory;
+import dev.rmm.gateway.card.CallbackData;
+import dev.rmm.gateway.card.ReleaseCard.Card;
+import dev.rmm.gateway.releases.ReleaseReader;
+import dev.rmm.gateway.releases.ReleaseReader.Page;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Locale;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+import org.telegram.telegrambots.meta.api.objects.CallbackQuery;
+import org.telegram.telegrambots.meta.api.objects.Update;
+import org.telegram.telegrambots.meta.api.objects.User;
+import org.telegram.telegrambots.meta.api.objects.message.Message;
+
+/**
+ * Handles one Telegram update, from long polling or the webhook: commands and the menu, paging
+ * through release cards, and the buttons of the cards (handed to {@link ActionFlows}). An update
+ * already handled (Telegram redelivers) is ignored.
+ */
+@ApplicationScoped
+public class UpdateHandler {
+
+  private static final Logger LOG = Logger.getLogger(UpdateHandler.class);
+
+  private final UpdateMemory memory;
+  private final Sessions sessions;
+  private final ReleaseReader reader;
+  private final Cards cards;
+  private final Replies replies;
+  private final ActionFlows actions;
+  private final Language defaultLanguage;
+
+  UpdateHandler(
+      UpdateMemory memory,
+      Sessions sessions,
+      ReleaseReader reader,
+      Cards cards,
+      Replies replies,
+      ActionFlows actions,
+      GatewayConfig config) {
+    this.memory = memory;
+    this.sessions = sessions;
+    this.reader = reader;
+    this.cards = cards;
+    this.replies = replies;
+    this.actions = actions;
+    this.defaultLanguage = Language.parse(config.telegram().defaultLanguage());
+  }
+
+  public void handle(Update update) {
+    if (!memory.firstTime(update.getUpdateId())) {
+      LOG.debugf("Ignoring update %d: already handled", update.getUpdateId());
+      return;
+    }
+    try {
+      if (update.hasCallbackQuery()) {
+        onButton(update.getCallbackQuery());
+      } else if (update.hasMessage() && update.getMessage().hasText()) {
+        onText(update.getMessage());
+      }
+    } catch (RuntimeException e) {
+      LOG.errorf(e, "Handling update %d failed: %s", update.getUpdateId(), e.getMessage());
+    }
+  }
+
+  /** The user's language: their own choice, else their Telegram client's, else the default. */
+  Language language(User user) {
+    if (user == null) {
+      return defaultLanguage;
+    }
+    return sessions
+        .language(user.getId())
+        .orElseGet(() -> Language.of(user.getLanguageCode(), defaultLanguage));
+  }
+
+  private void onText(Message m) {
+    User user = m.getFrom();
+    if (user == null) {
+      return;
+    }
+    Language lang = language(user);
+    String text = m.getText().strip();
+    String command = commandOf(text);
+    switch (command) {
+      case "/start" -> show(m.getChatId(), null, Screens.mainMenu(user.getFirstName(), lang));
+      case "/lang" -> {
+        String arg = text.contains(" ") ? text.substring(text.indexOf(' ') + 1).strip() : "";
+        Language chosen =
+            arg.isEmpty()
+                ? (lang == Language.RU ? Language.EN : Language.RU)
+                : Language.of(arg, lang);
+        sessions.setLanguage(user.getId(), chosen);
+        show(m.getChatId(), null, Screens.mainMenu(user.getFirstName(), chosen));
+      }
+      case "/cancel" -> actions.cancelReason(m, lang);
+      case "" -> actions.onReason(m, lang);
+      default -> LOG.debugf("Ignoring unknown command %s", command);
+    }
+  }
+
+  /** "/start@rmm_bot x" -> "/start"; "" for text that is not a command. */
+  private static String commandOf(String text) {
+    if (!text.startsWith("/")) {
+      return "";
+    }
+    String head = text.split("\\s+", 2)[0];
+    int at = head.indexOf('@');
+    return (at < 0 ? head : head.substring(0, at)).toLowerCase(Locale.ROOT);
+  }
+
+  private void onButton(CallbackQuery q) {
+    String data = q.getData() == null ? "" : q.getData();
+    Language lang = language(q.getFrom());
+    if (q.getMessage() == null) { // a button of an inline message: not ours
+      replies.answer(q.getId(), Texts.FORGED_BUTTON.in(lang), true);
+      return;
+    }
+    long chatId = q.getMessage().getChatId();
+    int messageId = q.getMessage().getMessageId();
+    if (data.equals(Screens.MENU)) {
+      show(chatId, messageId, Screens.mainMenu(q.getFrom().getFirstName(), lang));
+      replies.answer(q.getId(), null, false);
+    } else if (data.startsWith("menu:")) {
+      Optional<Outcome> list = Screens.list(data);
+      list.ifPresentOrElse(
+          l -> showPage(q, chatId, messageId, l, 0, lang),
+          () -> replies.answer(q.getId(), Texts.FORGED_BUTTON.in(lang), true));
+    } else if (data.startsWith(Screens.PAGE)) {
+      onPage(q, chatId, messageId, data, lang);
+    } else if (data.startsWith(Screens.LANGUAGE)) {
+      Language chosen = Language.of(data.substring(Screens.LANGUAGE.length()), lang);
+      sessions.setLanguage(q.getFrom().getId(), chosen);
+      show(chatId, messageId, Screens.mainMenu(q.getFrom().getFirstName(), chosen));
+      replies.answer(q.getId(), Texts.LANGUAGE_SET.in(chosen), false);
+    } else if (data.startsWith(Screens.CONFIRM)) {
+      actions.confirm(q, data.substring(Screens.CONFIRM.length()), lang);
+    } else if (data.startsWith(Screens.CANCEL)) {
+      actions.cancel(q, data.substring(Screens.CANCEL.length()), lang);
+    } else if (data.startsWith(Screens.PICK)) {
+      actions.picked(q, data.substring(Screens.PICK.length()), lang);
+    } else {
+      Optional<CallbackData.Press> press = cards.callbacks().decode(data);
+      if (press.isEmpty()) {
+        LOG.warnf(
+            "Refused a button with unknown or altered data from user %d in chat %d",
+            q.getFrom().getId(), chatId);
+        replies.answer(q.getId(), Texts.FORGED_BUTTON.in(lang), true);
+        return;
+      }
+      actions.pressed(q, press.get(), lang);
+    }
+  }
+
+  private void onPage(CallbackQuery q, long chatId, int messageId, String data, Language lang) {
+    String[] parts = data.split(":");
+    Optional<Outcome> list = parts.length == 3 ? Screens.list(parts[1]) : Optional.empty();
+    int index;
+    try {
+      index = Integer.parseInt(parts.length == 3 ? parts[2] : "x");
+    } catch (NumberFormatException e) {
+      list = Optional.empty();
+      index = 0;
+    }
+    if (list.isEmpty()) {
+      replies.answer(q.getId(), Texts.FORGED_BUTTON.in(lang), true);
+      return;
+    }
+    showPage(q, chatId, messageId, list.get(), index, lang);
+  }
+
+  private void showPage(
+      CallbackQuery q, long chatId, int messageId, Outcome list, int index, Language lang) {
+    Optional<Page> page;
+    try {
+      page = reader.page(list, index);
+    } catch (RuntimeException e) {
+      LOG.errorf("Reading the %s list from the read model failed: %s", list, e.getMessage());
+      replies.answer(q.getId(), Texts.UNAVAILABLE.in(lang), true);
+      return;
+    }
+    if (page.isEmpty()) {
+      show(chatId, messageId, Screens.emptyList(list, lang));
+    } else {
+      Card c = cards.page(page.get(), lang);
+      replies.edit(chatId, messageId, c.text(), c.keyboard());
+    }
+    replies.answer(q.getId(), null, false);
+  }
+
+  /** Shows a screen: as a new message, or in place of {@code messageId}. */
+  private void show(long chatId, Integer messageId, Screen s) {
+    if (messageId == null) {
+      replies.send(chatId, s.text(), s.keyboard(), null);
+    } else {
+      replies.edit(chatId, messageId, s.text(), s.keyboard());
+    }
+  }
+}

@@ -1,0 +1,274 @@
+package dev.rmm.gateway.live;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.rmm.contracts.EventCodec;
+import dev.rmm.contracts.EventEnvelope;
+import dev.rmm.gateway.GatewayConfig;
+import dev.rmm.gateway.Texts.Language;
+import dev.rmm.gateway.bot.Cards;
+import dev.rmm.gateway.bot.Replies;
+import dev.rmm.gateway.card.ReleaseCard.Card;
+import dev.rmm.gateway.releases.ReleaseReader;
+import dev.rmm.gateway.telegram.BotClient;
+import dev.rmm.gateway.telegram.BotClient.Delivery;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.redis.datasource.value.SetArgs;
+import io.quarkus.redis.datasource.value.ValueCommands;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+import org.telegram.telegrambots.meta.api.methods.send.SendMessage;
+import org.telegram.telegrambots.meta.api.methods.updatingmessages.EditMessageText;
+import org.telegram.telegrambots.meta.api.objects.LinkPreviewOptions;
+import org.telegram.telegrambots.meta.api.objects.ReplyParameters;
+import org.telegram.telegrambots.meta.api.objects.message.Message;
+
+/**
+ * The team chat's view of the release log: one live card per release, edited in place as events
+ * arrive, and a new message only when people must act or know ({@link Announcements}).
+ *
+ * <p>Reads the event topic in its own consumer group and commits a batch only after Telegram took
+ * it: a crash repeats work, it never skips a notification. A repeat is harmless: cards are edited
+ * to the read model's current state, and a notification already sent is remembered in Redis by
+ * event id. Telegram's rate limits are waited out; a chat that blocked the bot is logged and
+ * skipped.
+ */
+@ApplicationScoped
+public class TeamCards {
+
+  private static final Logger LOG = Logger.getLogger(TeamCards.class);
+
+  /** The consumer group of the team chat's cards. */
+  public static final String GROUP = "rmm-telegram-gateway";
+
+  private static final Duration READ_MODEL_PATIENCE = Duration.ofSeconds(5);
+  private static final long NOTIFIED_TTL_SECONDS = Duration.ofDays(7).toSeconds();
+
+  private final String bootstrap;
+  private final String topic;
+  private final Duration backfill;
+  private final Language language;
+  private final ReleaseReader reader;
+  private final Cards cards;
+  private final Replies replies;
+  private final ValueCommands<String, String> redis;
+  private volatile boolean running;
+  private volatile KafkaConsumer<String, byte[]> consumer;
+  private Thread thread;
+  private long chatId;
+
+  TeamCards(
+      @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
+      GatewayConfig config,
+      ReleaseReader reader,
+      Cards cards,
+      Replies replies,
+      RedisDataSource redis) {
+    this.bootstrap = bootstrap;
+    this.topic = config.topics().events();
+    this.backfill = config.telegram().teamBackfill();
+    this.language = Language.parse(config.telegram().defaultLanguage());
+    this.reader = reader;
+    this.cards = cards;
+    this.replies = replies;
+    this.redis = redis.value(String.class);
+  }
+
+  public synchronized void start(long teamChatId) {
+    if (thread != null) {
+      return;
+    }
+    this.chatId = teamChatId;
+    running = true;
+    thread = new Thread(this::run, "rmm-team-cards");
+    thread.setDaemon(true);
+    thread.start();
+    LOG.infof("Live release cards go to team chat %d", teamChatId);
+  }
+
+  public void stop() {
+    running = false;
+    KafkaConsumer<String, byte[]> c = consumer;
+    if (c != null) {
+      c.wakeup();
+    }
+    if (thread != null) {
+      try {
+        thread.join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void run() {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, GROUP);
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    // Telegram's rate limits may hold a batch for minutes: that is not a dead consumer
+    p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Duration.ofMinutes(30).toMillis());
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 200);
+    while (running) {
+      try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p)) {
+        consumer = c;
+        c.subscribe(List.of(topic));
+        while (running) {
+          ConsumerRecords<String, byte[]> batch = c.poll(Duration.ofMillis(500));
+          if (!batch.isEmpty()) {
+            handle(batch);
+            c.commitSync();
+          }
+        }
+      } catch (WakeupException e) {
+        return;
+      } catch (RuntimeException e) {
+        LOG.errorf(
+            e,
+            "Team cards stopped on an error and restart in 5 s from the last committed event: %s",
+            e.getMessage());
+        sleep(Duration.ofSeconds(5));
+      }
+    }
+  }
+
+  private void handle(ConsumerRecords<String, byte[]> batch) {
+    Instant oldest = Instant.now().minus(backfill);
+    Map<String, Long> latest = new LinkedHashMap<>();
+    List<EventEnvelope> events = new ArrayList<>();
+    for (ConsumerRecord<String, byte[]> r : batch) {
+      EventEnvelope e;
+      try {
+        e = EventCodec.decode(r.value());
+      } catch (RuntimeException ex) {
+        LOG.warnf(
+            "Skipping an unreadable event at %s-%d offset %d: %s",
+            r.topic(), r.partition(), r.offset(), ex.getMessage());
+        continue;
+      }
+      if (e.occurredAt().isBefore(oldest)) {
+        continue; // history from before the backfill window
+      }
+      events.add(e);
+      if (Announcements.editsCard(e)) {
+        latest.merge(e.releaseId(), e.sequence(), Math::max);
+      }
+    }
+    Optional<BotClient> bot = replies.bot();
+    if (bot.isEmpty()) {
+      return;
+    }
+    Map<String, JsonNode> releases = new LinkedHashMap<>();
+    for (Map.Entry<String, Long> l : latest.entrySet()) {
+      Optional<JsonNode> r = reader.releaseAtLeast(l.getKey(), l.getValue(), READ_MODEL_PATIENCE);
+      if (r.isEmpty()) {
+        LOG.warnf(
+            "Release %s is not in the read model yet (is release-projector running?); its card"
+                + " follows with its next event",
+            l.getKey());
+        continue;
+      }
+      releases.put(l.getKey(), r.get());
+      showCard(bot.get(), r.get());
+    }
+    for (EventEnvelope e : events) {
+      Announcements.of(e, releases.get(e.releaseId()), language)
+          .ifPresent(a -> announce(bot.get(), e, a));
+    }
+  }
+
+  /** Edits the release's live card to its current state, or posts it the first time. */
+  private void showCard(BotClient bot, JsonNode release) {
+    String id = release.path("release_id").asText();
+    Card card = cards.live(release, language);
+    String known = redis.get(cardKey(id));
+    if (known != null) {
+      BotClient.Reply<?> edited =
+          bot.call(
+              EditMessageText.builder()
+                  .chatId(chatId)
+                  .messageId(Integer.parseInt(known))
+                  .text(card.text())
+                  .linkPreviewOptions(LinkPreviewOptions.builder().isDisabled(true).build())
+                  .replyMarkup(card.keyboard())
+                  .build(),
+              Delivery.MUST_DELIVER);
+      if (!edited.messageGone()) {
+        return;
+      }
+      LOG.infof("The live card of release %s was deleted from the chat; posting it again", id);
+    }
+    BotClient.Reply<Message> sent =
+        bot.call(
+            SendMessage.builder()
+                .chatId(chatId)
+                .text(card.text())
+                .linkPreviewOptions(LinkPreviewOptions.builder().isDisabled(true).build())
+                .replyMarkup(card.keyboard())
+                .build(),
+            Delivery.MUST_DELIVER);
+    if (sent.ok() && sent.result() != null) {
+      redis.set(cardKey(id), String.valueOf(sent.result().getMessageId()));
+    }
+  }
+
+  private void announce(BotClient bot, EventEnvelope e, Announcements.Announcement a) {
+    String key = "rmm:tg:notified:" + e.id();
+    if (redis.get(key) != null) {
+      return; // sent before a crash or a rebalance
+    }
+    SendMessage.SendMessageBuilder<?, ?> m =
+        SendMessage.builder()
+            .chatId(chatId)
+            .text(a.text())
+            .entities(a.entities())
+            .linkPreviewOptions(LinkPreviewOptions.builder().isDisabled(true).build());
+    String card = redis.get(cardKey(e.releaseId()));
+    if (card != null) {
+      m.replyParameters(
+          ReplyParameters.builder()
+              .messageId(Integer.parseInt(card))
+              .allowSendingWithoutReply(true)
+              .build());
+    }
+    BotClient.Reply<Message> sent = bot.call(m.build(), Delivery.MUST_DELIVER);
+    if (sent.ok()) {
+      redis.set(key, "1", new SetArgs().ex(NOTIFIED_TTL_SECONDS));
+    } else {
+      LOG.errorf(
+          "The team chat did not take the %s notice of release %s: %d %s",
+          e.type(), e.releaseId(), sent.errorCode(), sent.description());
+    }
+  }
+
+  private static String cardKey(String releaseId) {
+    return "rmm:tg:team-card:" + releaseId;
+  }
+
+  private static void sleep(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,161 @@
+package dev.rmm.gateway.releases;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.rmm.contracts.EventCodec;
+import dev.rmm.contracts.Outcome;
+import dev.rmm.contracts.ReleaseStatus;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Reads the releases that the bot shows from the Postgres read model (schema {@code read_model},
+ * built by release-projector). Lists are ordered as release-api orders them: newest first. Calls
+ * block: they run on the bot's worker threads and the team-card consumer, never on an event loop.
+ */
+@ApplicationScoped
+public class ReleaseReader {
+
+  private static final String SCHEMA = "read_model";
+  private static final Duration TIMEOUT = Duration.ofSeconds(5);
+
+  /** One card of a list: the release, its position from 0, and the size of the list. */
+  public record Page(JsonNode release, Outcome list, int index, int total) {}
+
+  /** A tag of a service that reached production, and when. */
+  public record DeployedTag(String tag, String releaseId, OffsetDateTime deployedAt) {}
+
+  private final Pool pg;
+
+  ReleaseReader(Pool pg) {
+    this.pg = pg;
+  }
+
+  /** The card at {@code index} of a list (wrapped into range), or empty when the list is empty. */
+  public Optional<Page> page(Outcome list, int index) {
+    long total = count(list);
+    if (total == 0) {
+      return Optional.empty();
+    }
+    int at = (int) Math.floorMod(index, total);
+    RowSet<Row> rows =
+        run(
+            "SELECT to_jsonb(r) AS j FROM "
+                + SCHEMA
+                + ".releases r WHERE outcome = $1 ORDER BY created_at DESC, release_id"
+                + " LIMIT 1 OFFSET $2",
+            Tuple.of(list.wire(), (long) at));
+    if (rows.size() == 0) { // the list shrank between the two queries: show its first card
+      return at == 0 ? Optional.empty() : page(list, 0);
+    }
+    return Optional.of(new Page(json(rows.iterator().next()), list, at, (int) total));
+  }
+
+  /** A release with its position in the list it now belongs to. */
+  public Optional<Page> pageOf(String releaseId) {
+    RowSet<Row> rows =
+        run(
+            "SELECT to_jsonb(r) AS j, (SELECT count(*) FROM "
+                + SCHEMA
+                + ".releases o WHERE o.outcome = r.outcome AND (o.created_at > r.created_at OR"
+                + " (o.created_at = r.created_at AND o.release_id < r.release_id))) AS idx,"
+                + " (SELECT count(*) FROM "
+                + SCHEMA
+                + ".releases o WHERE o.outcome = r.outcome) AS total FROM "
+                + SCHEMA
+                + ".releases r WHERE release_id = $1",
+            Tuple.of(releaseId));
+    if (rows.size() == 0) {
+      return Optional.empty();
+    }
+    Row row = rows.iterator().next();
+    JsonNode release = json(row);
+    return Optional.of(
+        new Page(
+            release,
+            ReleaseStatus.fromWire(release.path("status").asText()).outcome(),
+            row.getLong("idx").intValue(),
+            row.getLong("total").intValue()));
+  }
+
+  public Optional<JsonNode> release(String releaseId) {
+    RowSet<Row> rows =
+        run(
+            "SELECT to_jsonb(r) AS j FROM " + SCHEMA + ".releases r WHERE release_id = $1",
+            Tuple.of(releaseId));
+    return rows.size() == 0 ? Optional.empty() : Optional.of(json(rows.iterator().next()));
+  }
+
+  /**
+   * The release once the read model has applied at least {@code version} of it, waiting up to
+   * {@code patience} for the projector; the newest row it has otherwise (which may be older).
+   */
+  public Optional<JsonNode> releaseAtLeast(String releaseId, long version, Duration patience) {
+    long deadline = System.nanoTime() + patience.toNanos();
+    long pause = 5;
+    while (true) {
+      Optional<JsonNode> r = release(releaseId);
+      if (r.isPresent() && r.get().path("version").asLong() >= version
+          || System.nanoTime() > deadline) {
+        return r;
+      }
+      try {
+        Thread.sleep(pause);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return r;
+      }
+      pause = Math.min(pause * 2, 200);
+    }
+  }
+
+  /** Tags of the service deployed before {@code before}, newest first, one row per tag. */
+  public List<DeployedTag> deployedBefore(String service, String excludeTag, int limit) {
+    RowSet<Row> rows =
+        run(
+            "SELECT DISTINCT ON (release_tag) release_tag, release_id, deployed_at FROM "
+                + SCHEMA
+                + ".releases WHERE service_name = $1 AND deployed_at IS NOT NULL"
+                + " AND release_tag <> $2 ORDER BY release_tag, deployed_at DESC",
+            Tuple.of(service, excludeTag));
+    List<DeployedTag> tags = new ArrayList<>();
+    rows.forEach(
+        r ->
+            tags.add(
+                new DeployedTag(
+                    r.getString("release_tag"),
+                    r.getString("release_id"),
+                    r.getOffsetDateTime("deployed_at"))));
+    tags.sort((a, b) -> b.deployedAt().compareTo(a.deployedAt()));
+    return tags.size() > limit ? tags.subList(0, limit) : tags;
+  }
+
+  private long count(Outcome list) {
+    return run(
+            "SELECT count(*) AS n FROM " + SCHEMA + ".releases WHERE outcome = $1",
+            Tuple.of(list.wire()))
+        .iterator()
+        .next()
+        .getLong("n");
+  }
+
+  private RowSet<Row> run(String sql, Tuple args) {
+    return pg.preparedQuery(sql).execute(args).await().atMost(TIMEOUT);
+  }
+
+  private static JsonNode json(Row r) {
+    try {
+      return EventCodec.mapper().readTree(r.getJson("j").toString());
+    } catch (IOException e) {
+      throw new IllegalStateException("unreadable release JSON from the read model", e);
+    }
+  }
+}
