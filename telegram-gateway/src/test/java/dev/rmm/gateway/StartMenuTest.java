@@ -11,6 +11,7 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** {@code /start} through the real long-polling client against a local Bot API server. */
@@ -19,11 +20,18 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(FakeBotApi.Resource.class)
 class StartMenuTest {
 
+  /**
+   * Update ids only grow, as Telegram's do: the long-polling client skips an id lower than one it
+   * has already received, whatever order the tests run in.
+   */
+  private static final AtomicInteger UPDATE_IDS = new AtomicInteger(1);
+
   private final ObjectMapper json = new ObjectMapper();
 
   @Test
   void givenAnEnglishUser_whenStart_thenGreetedByFirstNameWithTheMainMenu() throws Exception {
-    FakeBotApi.push(FakeBotApi.message(1, 4201, "Ann", "en-GB", "/start"));
+    FakeBotApi.push(
+        FakeBotApi.message(UPDATE_IDS.getAndIncrement(), 4201, "Ann", "en-GB", "/start"));
 
     JsonNode sent = awaitMessageTo(4201);
     assertThat(sent.get("text").asText()).startsWith("👋 Hello, Ann!");
@@ -42,7 +50,7 @@ class StartMenuTest {
   @Test
   void givenAUserOfAnotherLanguage_whenStart_thenTheConfiguredDefaultRussianIsUsed()
       throws Exception {
-    FakeBotApi.push(FakeBotApi.message(2, 4202, "Hans", "de", "/start"));
+    FakeBotApi.push(FakeBotApi.message(UPDATE_IDS.getAndIncrement(), 4202, "Hans", "de", "/start"));
 
     JsonNode sent = awaitMessageTo(4202);
     assertThat(sent.get("text").asText()).startsWith("👋 Привет, Hans!");
@@ -52,14 +60,37 @@ class StartMenuTest {
 
   @Test
   void givenTheSameUpdateDeliveredTwice_thenItIsAnsweredOnce() throws Exception {
-    String update = FakeBotApi.message(3, 4203, "Bob", "en", "/start");
+    String update = FakeBotApi.message(UPDATE_IDS.getAndIncrement(), 4203, "Bob", "en", "/start");
     FakeBotApi.push(update);
     awaitMessageTo(4203);
     FakeBotApi.push(update); // Telegram redelivers, e.g. after a restart
-    FakeBotApi.push(FakeBotApi.message(4, 4203, "Bob", "en", "/start")); // a new update
+    FakeBotApi.push(
+        FakeBotApi.message(
+            UPDATE_IDS.getAndIncrement(), 4203, "Bob", "en", "/start")); // a new update
     await().atMost(Duration.ofSeconds(10)).until(() -> messagesTo(4203).size() >= 2);
     Thread.sleep(500); // time for a wrong third answer to show up
     assertThat(messagesTo(4203)).hasSize(2);
+  }
+
+  @Test
+  void givenARussianUser_whenTheySwitchToEnglish_thenTheMenuAndLaterAnswersAreInEnglish() {
+    FakeBotApi.push(FakeBotApi.message(UPDATE_IDS.getAndIncrement(), 4204, "Ivan", "ru", "/start"));
+    JsonNode menu = awaitMessageTo(4204);
+    assertThat(menu.get("text").asText()).startsWith("👋 Привет, Ivan!");
+    int messageId = FakeBotApi.messages(4204).get(0).messageId();
+
+    FakeBotApi.push(
+        FakeBotApi.callback(
+            UPDATE_IDS.getAndIncrement(), 4204, "Ivan", "ru", 4204, messageId, "lang:en"));
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> FakeBotApi.messages(4204).get(0).text().startsWith("👋 Hello, Ivan!"));
+    assertThat(FakeBotApi.calls("answerCallbackQuery"))
+        .anyMatch(c -> FakeBotApi.json(c).path("text").asText().equals("🌐 Language: English"));
+    FakeBotApi.push(FakeBotApi.message(UPDATE_IDS.getAndIncrement(), 4204, "Ivan", "ru", "/start"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> messagesTo(4204).size() == 2);
+    assertThat(messagesTo(4204).get(1).get("text").asText()).startsWith("👋 Hello, Ivan!");
   }
 
   private JsonNode awaitMessageTo(long chatId) {

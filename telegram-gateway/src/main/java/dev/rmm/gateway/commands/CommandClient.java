@@ -168,13 +168,23 @@ public class CommandClient {
   private List<TopicPartition> awaitPartitions(KafkaConsumer<String, byte[]> c) {
     boolean told = false;
     while (running) {
-      List<PartitionInfo> info = c.listTopics(Duration.ofSeconds(10)).get(topics.results());
-      if (info != null && !info.isEmpty()) {
-        return info.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-      }
-      if (!told) {
-        LOG.infof("Waiting for topic %s: release-api creates it when it starts", topics.results());
-        told = true;
+      try {
+        List<PartitionInfo> info = c.listTopics(Duration.ofSeconds(10)).get(topics.results());
+        if (info != null && !info.isEmpty()) {
+          return info.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+        }
+        if (!told) {
+          LOG.infof(
+              "Waiting for topic %s: release-api creates it when it starts", topics.results());
+          told = true;
+        }
+      } catch (org.apache.kafka.common.errors.TimeoutException e) {
+        if (!told) {
+          LOG.warnf(
+              "Kafka at %s does not answer yet; buttons that need release-api wait for it",
+              bootstrap);
+          told = true;
+        }
       }
       try {
         Thread.sleep(1000);

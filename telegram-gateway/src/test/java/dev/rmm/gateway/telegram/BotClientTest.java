@@ -1,0 +1,99 @@
+package dev.rmm.gateway.telegram;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rmm.gateway.telegram.BotClient.Delivery;
+import dev.rmm.testsupport.FakeBotApi;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.telegram.telegrambots.client.okhttp.OkHttpTelegramClient;
+import org.telegram.telegrambots.meta.TelegramUrl;
+import org.telegram.telegrambots.meta.api.methods.send.SendMessage;
+import org.telegram.telegrambots.meta.api.methods.updatingmessages.EditMessageText;
+import org.telegram.telegrambots.meta.api.objects.message.Message;
+
+/** Telegram's errors as the real client meets them, from the fake Bot API server. */
+class BotClientTest {
+
+  private final List<Duration> waits = new CopyOnWriteArrayList<>();
+  private BotClient bot;
+
+  @BeforeEach
+  void connect() {
+    URI api = URI.create(FakeBotApi.start());
+    FakeBotApi.reset();
+    bot =
+        new BotClient(
+            new OkHttpTelegramClient(
+                FakeBotApi.TOKEN,
+                new TelegramUrl(api.getScheme(), api.getHost(), api.getPort(), false)),
+            waits::add);
+  }
+
+  @Test
+  void given429_thenItWaitsRetryAfterAndDelivers() {
+    FakeBotApi.tooManyRequests("sendMessage", 2, 3);
+
+    BotClient.Reply<Message> r = bot.call(send(9101, "hello"), Delivery.INTERACTIVE);
+
+    assertThat(r.ok()).isTrue();
+    assertThat(r.result().getMessageId()).isPositive();
+    assertThat(waits).containsExactly(Duration.ofSeconds(3), Duration.ofSeconds(3));
+    assertThat(FakeBotApi.attempts("sendMessage")).isEqualTo(3);
+  }
+
+  @Test
+  void givenA5xx_thenItRetriesWithBackoff() {
+    FakeBotApi.failNext("sendMessage", 1, 502, "Bad Gateway", null);
+
+    assertThat(bot.call(send(9102, "hello"), Delivery.MUST_DELIVER).ok()).isTrue();
+    assertThat(waits).hasSize(1);
+  }
+
+  @Test
+  void givenAnEditThatChangesNothing_thenItIsDone() {
+    Message m = bot.call(send(9103, "same"), Delivery.INTERACTIVE).result();
+
+    BotClient.Reply<?> r =
+        bot.call(
+            EditMessageText.builder()
+                .chatId(9103L)
+                .messageId(m.getMessageId())
+                .text("same")
+                .build(),
+            Delivery.INTERACTIVE);
+
+    assertThat(r.ok()).isTrue();
+    assertThat(FakeBotApi.rejections("editMessageText")).hasSize(1); // Telegram said 400
+  }
+
+  @Test
+  void givenABlockedUser_thenA403IsReportedOnceNotRetriedNorThrown() {
+    FakeBotApi.blockChat(9104);
+
+    BotClient.Reply<Message> r = bot.call(send(9104, "hello"), Delivery.MUST_DELIVER);
+
+    assertThat(r.ok()).isFalse();
+    assertThat(r.errorCode()).isEqualTo(403);
+    assertThat(FakeBotApi.attempts("sendMessage")).isEqualTo(1);
+    assertThat(waits).isEmpty();
+  }
+
+  @Test
+  void givenADeletedMessage_thenTheEditSaysItIsGone() {
+    BotClient.Reply<?> r =
+        bot.call(
+            EditMessageText.builder().chatId(9105L).messageId(424242).text("x").build(),
+            Delivery.MUST_DELIVER);
+
+    assertThat(r.messageGone()).isTrue();
+  }
+
+  private static SendMessage send(long chat, String text) {
+    return SendMessage.builder().chatId(chat).text(text).build();
+  }
+}

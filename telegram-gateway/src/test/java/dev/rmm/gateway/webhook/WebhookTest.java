@@ -1,0 +1,117 @@
+package dev.rmm.gateway.webhook;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.rmm.testsupport.FakeBotApi;
+import dev.rmm.testsupport.KafkaTestResource;
+import dev.rmm.testsupport.RedisTestResource;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Webhook mode: registered with Telegram with its secret, and nothing without that secret. */
+@QuarkusTest
+@WithTestResource(RedisTestResource.class)
+@WithTestResource(KafkaTestResource.class)
+@WithTestResource(WebhookTest.WebhookMode.class)
+class WebhookTest {
+
+  static final String SECRET = "s3cret_webhook-token";
+  static final String URL = "https://rmm.example.com/telegram/webhook";
+
+  /** The gateway in webhook mode against the fake Bot API. */
+  public static class WebhookMode implements QuarkusTestResourceLifecycleManager {
+    @Override
+    public Map<String, String> start() {
+      Map<String, String> config = new HashMap<>(FakeBotApi.gatewayConfig());
+      config.put("rmm.telegram.mode", "webhook");
+      config.put("rmm.telegram.webhook-url", URL);
+      config.put("rmm.telegram.webhook-secret", SECRET);
+      return config;
+    }
+
+    @Override
+    public void stop() {}
+  }
+
+  @Test
+  void atStartTheWebhookIsSetWithItsSecretAndTheUpdateTypesTheBotUses() {
+    await().atMost(Duration.ofSeconds(10)).until(() -> !FakeBotApi.calls("setWebhook").isEmpty());
+    var params = FakeBotApi.json(FakeBotApi.calls("setWebhook").get(0));
+    assertThat(params.path("url").asText()).isEqualTo(URL);
+    assertThat(params.path("secret_token").asText()).isEqualTo(SECRET);
+    assertThat(params.path("allowed_updates").toString())
+        .contains("message")
+        .contains("callback_query");
+    assertThat(FakeBotApi.attempts("getUpdates")).as("no long polling in webhook mode").isZero();
+  }
+
+  @Test
+  void withoutTheSecretOrWithAWrongOne_theUpdateIsRefusedAndNotHandled() {
+    String update = FakeBotApi.message(71, 5101, "Eve", "en", "/start");
+    given()
+        .contentType("application/json")
+        .body(update)
+        .post("/telegram/webhook")
+        .then()
+        .statusCode(401);
+    given()
+        .contentType("application/json")
+        .header(WebhookResource.SECRET_HEADER, "wrong")
+        .body(update)
+        .post("/telegram/webhook")
+        .then()
+        .statusCode(401);
+    given()
+        .contentType("application/json")
+        .header(WebhookResource.SECRET_HEADER, SECRET)
+        .body("{not json")
+        .post("/telegram/webhook")
+        .then()
+        .statusCode(400);
+    assertThat(messagesTo(5101)).isZero();
+  }
+
+  @Test
+  void withTheSecret_theUpdateIsAcceptedAndAnswered() {
+    given()
+        .contentType("application/json")
+        .header(WebhookResource.SECRET_HEADER, SECRET)
+        .body(FakeBotApi.message(72, 5102, "Ann", "en", "/start"))
+        .post("/telegram/webhook")
+        .then()
+        .statusCode(200);
+    await().atMost(Duration.ofSeconds(10)).until(() -> messagesTo(5102) == 1);
+    assertThat(FakeBotApi.messages(5102).get(0).text()).startsWith("👋 Hello, Ann!");
+  }
+
+  @Test
+  void givenTelegramRedeliversAnUpdate_thenItIsAnsweredOnce() throws InterruptedException {
+    String update = FakeBotApi.message(73, 5103, "Bob", "en", "/start");
+    for (int i = 0; i < 2; i++) {
+      given()
+          .contentType("application/json")
+          .header(WebhookResource.SECRET_HEADER, SECRET)
+          .body(update)
+          .post("/telegram/webhook")
+          .then()
+          .statusCode(200);
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> messagesTo(5103) >= 1);
+    Thread.sleep(500); // time for a wrong second answer to show up
+    assertThat(messagesTo(5103)).isEqualTo(1);
+  }
+
+  private static long messagesTo(long chat) {
+    return FakeBotApi.calls("sendMessage").stream()
+        .map(FakeBotApi::json)
+        .filter(n -> n.path("chat_id").asText().equals(Long.toString(chat)))
+        .count();
+  }
+}
