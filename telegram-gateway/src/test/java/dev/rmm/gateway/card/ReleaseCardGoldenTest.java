@@ -5,16 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rmm.contracts.Outcome;
+import dev.rmm.gateway.Golden;
 import dev.rmm.gateway.Texts.Language;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.util.stream.Collectors;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.telegram.telegrambots.meta.api.objects.replykeyboard.InlineKeyboardMarkup;
 
 /**
  * The card in both languages against golden files: every field of the mock-up, the status with its
@@ -56,26 +54,11 @@ class ReleaseCardGoldenTest {
     assertThat(render(card)).isEqualTo(golden);
   }
 
-  /** The card as a human reads it: the text, then one line per row of buttons. */
   static String render(ReleaseCard.Card card) {
-    InlineKeyboardMarkup k = card.keyboard();
-    String rows =
-        k.getKeyboard().stream()
-            .map(
-                row ->
-                    row.stream()
-                        .map(b -> "[" + b.getText() + " | " + b.getCallbackData() + "]")
-                        .collect(Collectors.joining(" ")))
-            .collect(Collectors.joining("\n"));
-    return card.text() + "\n---\n" + rows + "\n";
+    return Golden.render(card.text(), card.keyboard());
   }
 
   private static String resource(String name) throws IOException {
-    try (InputStream in = ReleaseCardGoldenTest.class.getResourceAsStream("/" + name)) {
-      if (in == null) {
-        throw new IOException("missing test resource " + name);
-      }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
+    return Golden.resource(name);
   }
 }
