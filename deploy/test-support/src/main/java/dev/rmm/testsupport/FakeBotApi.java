@@ -136,10 +136,18 @@ public final class FakeBotApi {
                   return t;
                 }));
         s.createContext("/", FakeBotApi::handle);
-        s.start();
+        // started from a daemon thread, the server's dispatcher thread is a daemon too: the fake
+        // never keeps a JVM alive
+        Thread starter = new Thread(s::start, "fake-bot-api-start");
+        starter.setDaemon(true);
+        starter.start();
+        starter.join();
         server = s;
       } catch (IOException e) {
         throw new UncheckedIOException("cannot start the fake Bot API", e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while starting the fake Bot API", e);
       }
     }
     return "http://127.0.0.1:" + server.getAddress().getPort();
