@@ -31,6 +31,8 @@ public final class CommandCodec {
   public static final String CANCEL = "release.cancel.v1";
   public static final String REPORT_STEP = "release.report-step.v1";
   public static final String CREATE = "release.create.v1";
+  public static final String START_DISPATCH = "release.start-dispatch.v1";
+  public static final String RECORD_DISPATCH = "release.record-dispatch.v1";
 
   private static final ObjectMapper MAPPER = EventCodec.mapper();
 
@@ -92,6 +94,19 @@ public final class CommandCodec {
       n.put("type", CREATE);
       n.set("spec", MAPPER.valueToTree(c.spec()));
       n.set("policy", MAPPER.valueToTree(c.policy()));
+    } else if (command instanceof ReleaseCommand.StartDispatch c) {
+      n.put("type", START_DISPATCH);
+      n.put("dispatch_id", c.dispatchId());
+      n.put("repository", c.repository());
+      n.put("workflow", c.workflow());
+      n.put("ref", c.ref());
+    } else if (command instanceof ReleaseCommand.RecordDispatch c) {
+      n.put("type", RECORD_DISPATCH);
+      n.put("dispatch_id", c.dispatchId());
+      n.put("dispatched", c.dispatched());
+      n.put("http_status", c.httpStatus());
+      n.put("detail", c.detail());
+      n.put("attempts", c.attempts());
     } else {
       throw new IllegalArgumentException("cannot encode " + command.getClass().getSimpleName());
     }
@@ -160,6 +175,23 @@ public final class CommandCodec {
                 new CreateRelease(
                     MAPPER.treeToValue(n.get("spec"), ReleaseSpec.class),
                     MAPPER.treeToValue(n.get("policy"), ApprovalPolicy.class),
+                    actor);
+            case START_DISPATCH ->
+                new ReleaseCommand.StartDispatch(
+                    releaseId,
+                    required(n, "dispatch_id"),
+                    n.path("repository").asText(null),
+                    n.path("workflow").asText(null),
+                    n.path("ref").asText(null),
+                    actor);
+            case RECORD_DISPATCH ->
+                new ReleaseCommand.RecordDispatch(
+                    releaseId,
+                    required(n, "dispatch_id"),
+                    n.path("dispatched").asBoolean(),
+                    n.path("http_status").asInt(),
+                    n.path("detail").asText(null),
+                    n.path("attempts").asInt(),
                     actor);
             default -> throw new IllegalArgumentException("unknown command type '" + type + "'");
           };

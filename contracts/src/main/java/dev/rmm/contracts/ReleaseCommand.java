@@ -41,6 +41,30 @@ public sealed interface ReleaseCommand {
       String releaseId, long telegramUserId, String targetTag, Long seenVersion, Actor actor)
       implements ReleaseCommand {}
 
+  /**
+   * The orchestrator claims the dispatch of a release that passed manual testing, before it calls
+   * GitHub. Accepted once per release; the same dispatch id again is a harmless repeat.
+   */
+  record StartDispatch(
+      String releaseId,
+      String dispatchId,
+      String repository,
+      String workflow,
+      String ref,
+      Actor actor)
+      implements ReleaseCommand {}
+
+  /** The orchestrator records how the dispatch it started ended. */
+  record RecordDispatch(
+      String releaseId,
+      String dispatchId,
+      boolean dispatched,
+      int httpStatus,
+      String detail,
+      int attempts,
+      Actor actor)
+      implements ReleaseCommand {}
+
   /** An admin (or a newer release of the same service) cancels a release still on its way. */
   record CancelRelease(String releaseId, String reason, Actor actor) implements ReleaseCommand {}
 }

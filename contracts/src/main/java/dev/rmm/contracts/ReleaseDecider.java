@@ -7,17 +7,22 @@ import dev.rmm.contracts.Decision.Refused;
 import dev.rmm.contracts.ReleaseCommand.Approve;
 import dev.rmm.contracts.ReleaseCommand.CancelRelease;
 import dev.rmm.contracts.ReleaseCommand.CreateRelease;
+import dev.rmm.contracts.ReleaseCommand.RecordDispatch;
 import dev.rmm.contracts.ReleaseCommand.Reject;
 import dev.rmm.contracts.ReleaseCommand.ReportStep;
 import dev.rmm.contracts.ReleaseCommand.RequestRollback;
+import dev.rmm.contracts.ReleaseCommand.StartDispatch;
 import dev.rmm.contracts.ReleaseEvent.ActionRefused;
 import dev.rmm.contracts.ReleaseEvent.ApprovalGranted;
 import dev.rmm.contracts.ReleaseEvent.ApprovalQuorumReached;
+import dev.rmm.contracts.ReleaseEvent.DispatchFailed;
+import dev.rmm.contracts.ReleaseEvent.DispatchStarted;
 import dev.rmm.contracts.ReleaseEvent.ReleaseCancelled;
 import dev.rmm.contracts.ReleaseEvent.ReleaseCreated;
 import dev.rmm.contracts.ReleaseEvent.ReleaseRejected;
 import dev.rmm.contracts.ReleaseEvent.RollbackRequested;
 import dev.rmm.contracts.ReleaseEvent.StatusChanged;
+import dev.rmm.contracts.ReleaseEvent.WorkflowDispatched;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -50,6 +55,10 @@ public final class ReleaseDecider {
       return requestRollback(c, state);
     } else if (command instanceof CancelRelease c) {
       return cancel(c, state);
+    } else if (command instanceof StartDispatch c) {
+      return startDispatch(c, state);
+    } else if (command instanceof RecordDispatch c) {
+      return recordDispatch(c, state);
     }
     throw new IllegalArgumentException("unknown command " + command);
   }
@@ -71,6 +80,16 @@ public final class ReleaseDecider {
       return state.movedTo(ReleaseStatus.CANCELLED);
     } else if (event instanceof ActionRefused) {
       return state.unchanged();
+    } else if (event instanceof DispatchStarted e) {
+      return state.withDispatch(
+          new ReleaseState.Dispatch(
+              e.dispatchId(), e.repository(), e.workflow(), e.ref(), null, 0, null));
+    } else if (event instanceof WorkflowDispatched e) {
+      return state.withDispatch(
+          state.dispatch().ended(ReleaseState.Dispatch.DISPATCHED, e.httpStatus(), null));
+    } else if (event instanceof DispatchFailed e) {
+      return state.withDispatch(
+          state.dispatch().ended(ReleaseState.Dispatch.FAILED, e.httpStatus(), e.detail()));
     }
     throw new IllegalArgumentException("unknown event " + event);
   }
@@ -296,6 +315,68 @@ public final class ReleaseDecider {
           List.of());
     }
     return new Accepted(List.of(new ReleaseCancelled(state.status(), clip(c.reason()))));
+  }
+
+  /**
+   * The orchestrator's claim to dispatch the production workflow: once per release, so two
+   * instances or a restart never dispatch it twice. Repeating the claim with the same id is
+   * accepted without events (a redelivered quorum event, a restart).
+   */
+  private static Decision startDispatch(StartDispatch c, ReleaseState state) {
+    if (!state.exists()) {
+      return notFound(state);
+    }
+    if (c.actor().kind() != Actor.Kind.ORCHESTRATOR) {
+      return refuse("dispatch", Refusal.NOT_ALLOWED, "only the orchestrator dispatches workflows");
+    }
+    if (c.dispatchId() == null || c.dispatchId().isBlank()) {
+      return new Refused(Refusal.INVALID, "a dispatch needs an id", List.of());
+    }
+    ReleaseState.Dispatch d = state.dispatch();
+    if (d != null) {
+      return d.id().equals(c.dispatchId())
+          ? new Accepted(List.of())
+          : new Refused(
+              Refusal.CONFLICT,
+              "dispatch " + d.id() + " of release " + state.releaseId() + " already started",
+              List.of());
+    }
+    if (state.status() != ReleaseStatus.MANUAL_TEST_PASSED) {
+      return new Refused(
+          Refusal.ILLEGAL_TRANSITION,
+          "release is "
+              + state.status()
+              + "; only a release that passed manual testing is dispatched",
+          List.of());
+    }
+    return new Accepted(
+        List.of(new DispatchStarted(c.dispatchId(), c.repository(), c.workflow(), c.ref())));
+  }
+
+  /** How the started dispatch ended; recorded once, repeats are accepted without events. */
+  private static Decision recordDispatch(RecordDispatch c, ReleaseState state) {
+    if (!state.exists()) {
+      return notFound(state);
+    }
+    if (c.actor().kind() != Actor.Kind.ORCHESTRATOR) {
+      return refuse("dispatch", Refusal.NOT_ALLOWED, "only the orchestrator dispatches workflows");
+    }
+    ReleaseState.Dispatch d = state.dispatch();
+    if (d == null || !d.id().equals(c.dispatchId())) {
+      return new Refused(
+          Refusal.CONFLICT,
+          "dispatch " + c.dispatchId() + " of release " + state.releaseId() + " was not started",
+          List.of());
+    }
+    if (d.outcome() != null) {
+      return new Accepted(List.of());
+    }
+    return new Accepted(
+        List.of(
+            c.dispatched()
+                ? new WorkflowDispatched(c.dispatchId(), c.httpStatus(), c.attempts())
+                : new DispatchFailed(
+                    c.dispatchId(), c.httpStatus(), clip(c.detail()), c.attempts())));
   }
 
   /**

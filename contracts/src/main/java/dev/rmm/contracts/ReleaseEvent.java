@@ -105,6 +105,47 @@ public sealed interface ReleaseEvent {
     }
   }
 
+  /**
+   * The orchestrator is about to dispatch the production workflow: its intent, recorded before it
+   * calls GitHub, so that no other instance and no restart dispatches the release again.
+   *
+   * @param dispatchId the id the workflow receives as an input and can check against rmm
+   */
+  record DispatchStarted(String dispatchId, String repository, String workflow, String ref)
+      implements ReleaseEvent {
+    public static final String TYPE = "release.dispatch-started.v1";
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
+
+  /** GitHub accepted the dispatch of the production workflow. */
+  record WorkflowDispatched(String dispatchId, int httpStatus, int attempts)
+      implements ReleaseEvent {
+    public static final String TYPE = "release.workflow-dispatched.v1";
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
+
+  /**
+   * The dispatch failed for good: GitHub refused it (a 4xx: bad token, missing workflow) or kept
+   * failing through every retry. {@code detail} is GitHub's message.
+   */
+  record DispatchFailed(String dispatchId, int httpStatus, String detail, int attempts)
+      implements ReleaseEvent {
+    public static final String TYPE = "release.dispatch-failed.v1";
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
+
   /** All event classes with their type names; the codec and the docs are built from this. */
   List<Class<? extends ReleaseEvent>> ALL =
       List.of(
@@ -115,5 +156,8 @@ public sealed interface ReleaseEvent {
           ReleaseRejected.class,
           RollbackRequested.class,
           ReleaseCancelled.class,
-          ActionRefused.class);
+          ActionRefused.class,
+          DispatchStarted.class,
+          WorkflowDispatched.class,
+          DispatchFailed.class);
 }

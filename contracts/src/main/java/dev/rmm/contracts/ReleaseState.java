@@ -17,6 +17,7 @@ import java.util.Objects;
  * @param approvals approvals counted so far, in the order they arrived
  * @param rejectionReason why the release was rejected, if it was
  * @param rollbackToTag the tag an admin asked to roll back to, if any
+ * @param dispatch the production workflow's dispatch, once the orchestrator started it
  */
 public record ReleaseState(
     String releaseId,
@@ -27,10 +28,33 @@ public record ReleaseState(
     long statusVersion,
     List<Approval> approvals,
     String rejectionReason,
-    String rollbackToTag) {
+    String rollbackToTag,
+    Dispatch dispatch) {
 
   /** One counted approval. */
   public record Approval(long approverId, String approverName) {}
+
+  /**
+   * The dispatch of the production workflow.
+   *
+   * @param outcome null while under way, then {@code dispatched} or {@code failed}
+   */
+  public record Dispatch(
+      String id,
+      String repository,
+      String workflow,
+      String ref,
+      String outcome,
+      int httpStatus,
+      String detail) {
+
+    public static final String DISPATCHED = "dispatched";
+    public static final String FAILED = "failed";
+
+    Dispatch ended(String outcome, int httpStatus, String detail) {
+      return new Dispatch(id, repository, workflow, ref, outcome, httpStatus, detail);
+    }
+  }
 
   public ReleaseState {
     Objects.requireNonNull(releaseId, "releaseId");
@@ -39,7 +63,7 @@ public record ReleaseState(
 
   /** The state of a release that has no events yet. */
   public static ReleaseState none(String releaseId) {
-    return new ReleaseState(releaseId, null, null, null, 0, 0, List.of(), null, null);
+    return new ReleaseState(releaseId, null, null, null, 0, 0, List.of(), null, null, null);
   }
 
   public boolean exists() {
@@ -60,6 +84,7 @@ public record ReleaseState(
         version + 1,
         approvals,
         null,
+        null,
         null);
   }
 
@@ -73,7 +98,8 @@ public record ReleaseState(
         version + 1,
         approvals,
         rejectionReason,
-        rollbackToTag);
+        rollbackToTag,
+        dispatch);
   }
 
   ReleaseState approvedBy(long approverId, String name) {
@@ -88,7 +114,8 @@ public record ReleaseState(
         statusVersion,
         more,
         rejectionReason,
-        rollbackToTag);
+        rollbackToTag,
+        dispatch);
   }
 
   ReleaseState rejected(String reason) {
@@ -101,7 +128,8 @@ public record ReleaseState(
         version + 1,
         approvals,
         reason,
-        rollbackToTag);
+        rollbackToTag,
+        dispatch);
   }
 
   ReleaseState rollbackRequested(String targetTag) {
@@ -114,7 +142,8 @@ public record ReleaseState(
         version + 1,
         approvals,
         rejectionReason,
-        targetTag);
+        targetTag,
+        dispatch);
   }
 
   ReleaseState unchanged() {
@@ -127,6 +156,21 @@ public record ReleaseState(
         statusVersion,
         approvals,
         rejectionReason,
-        rollbackToTag);
+        rollbackToTag,
+        dispatch);
+  }
+
+  ReleaseState withDispatch(Dispatch d) {
+    return new ReleaseState(
+        releaseId,
+        spec,
+        policy,
+        status,
+        version + 1,
+        statusVersion,
+        approvals,
+        rejectionReason,
+        rollbackToTag,
+        d);
   }
 }

@@ -4,11 +4,14 @@ import dev.rmm.contracts.ApprovalPolicy.Approver;
 import dev.rmm.contracts.ReleaseEvent.ActionRefused;
 import dev.rmm.contracts.ReleaseEvent.ApprovalGranted;
 import dev.rmm.contracts.ReleaseEvent.ApprovalQuorumReached;
+import dev.rmm.contracts.ReleaseEvent.DispatchFailed;
+import dev.rmm.contracts.ReleaseEvent.DispatchStarted;
 import dev.rmm.contracts.ReleaseEvent.ReleaseCancelled;
 import dev.rmm.contracts.ReleaseEvent.ReleaseCreated;
 import dev.rmm.contracts.ReleaseEvent.ReleaseRejected;
 import dev.rmm.contracts.ReleaseEvent.RollbackRequested;
 import dev.rmm.contracts.ReleaseEvent.StatusChanged;
+import dev.rmm.contracts.ReleaseEvent.WorkflowDispatched;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +31,9 @@ final class GoldenEvents {
   private static final long BOB = 5012345678L;
   private static final long CAROL = 5087654321L;
   private static final long OLGA = 6000000001L;
+  private static final String DISPATCH = "d-462256a1-be4c-301a-80b8-67f6ab660614";
+  private static final Actor ORCHESTRATOR =
+      new Actor(Actor.Kind.ORCHESTRATOR, "deploy-orchestrator", "deploy-orchestrator");
   private static final Actor PIPELINE = Actor.github("acme/name-authorization", "alice-gh");
 
   static final List<EventEnvelope> ALL =
@@ -109,7 +115,34 @@ final class GoldenEvents {
                   "approve",
                   "stale",
                   "the card showed version 4 but the release has since become manual_test_passed"
-                      + " (version 7)")));
+                      + " (version 7)")),
+          envelope(
+              "0b9c7e1a-3f52-4c1e-9d7a-2f1e8c6b5a09",
+              8,
+              "2026-03-14T10:05:42.120Z",
+              ORCHESTRATOR,
+              TRACE,
+              new DispatchStarted(
+                  DISPATCH, "acme/name-authorization", "deploy-production.yml", "main")),
+          envelope(
+              "0b9c7e1a-3f52-4c1e-9d7a-2f1e8c6b5a10",
+              9,
+              "2026-03-14T10:05:42.480Z",
+              ORCHESTRATOR,
+              TRACE,
+              new WorkflowDispatched(DISPATCH, 204, 1)),
+          envelope(
+              "0b9c7e1a-3f52-4c1e-9d7a-2f1e8c6b5a11",
+              9,
+              "2026-03-14T10:05:43Z",
+              ORCHESTRATOR,
+              TRACE,
+              new DispatchFailed(
+                  DISPATCH,
+                  404,
+                  "Not Found: workflow deploy-production.yml does not exist in"
+                      + " acme/name-authorization",
+                  1)));
 
   static final Map<String, EventEnvelope> BY_TYPE =
       ALL.stream().collect(Collectors.toMap(EventEnvelope::type, Function.identity()));

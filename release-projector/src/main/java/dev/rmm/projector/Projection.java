@@ -1,6 +1,7 @@
 package dev.rmm.projector;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rmm.contracts.EventCodec;
 import dev.rmm.contracts.EventEnvelope;
 import dev.rmm.contracts.ReleaseEvent;
@@ -226,13 +227,15 @@ public final class Projection {
             + ".releases ("
             + ReleaseRow.COLUMNS
             + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::text::jsonb,"
-            + " $14::text::jsonb, $15, $16::text::jsonb, $17, $18, $19, $20, $21, $22, $23, $24)"
+            + " $14::text::jsonb, $15, $16::text::jsonb, $17, $18, $19, $20, $21, $22, $23, $24,"
+            + " $25::text::jsonb)"
             + " ON CONFLICT (release_id) DO UPDATE SET rollback_to_tag ="
             + " EXCLUDED.rollback_to_tag, status = EXCLUDED.status, outcome = EXCLUDED.outcome,"
             + " approved_list = EXCLUDED.approved_list, rejection_reason ="
             + " EXCLUDED.rejection_reason, version = EXCLUDED.version, started_at ="
             + " EXCLUDED.started_at, completed_at = EXCLUDED.completed_at, deployed_at ="
-            + " EXCLUDED.deployed_at, updated_at = EXCLUDED.updated_at",
+            + " EXCLUDED.deployed_at, updated_at = EXCLUDED.updated_at, dispatch ="
+            + " EXCLUDED.dispatch",
         tuples);
   }
 
@@ -300,12 +303,18 @@ public final class Projection {
     row.completedAt = instant(r.getOffsetDateTime("completed_at"));
     row.deployedAt = instant(r.getOffsetDateTime("deployed_at"));
     row.updatedAt = instant(r.getOffsetDateTime("updated_at"));
+    Object dispatch = r.getValue("dispatch");
+    row.dispatch = dispatch == null ? null : (ObjectNode) json(dispatch);
     return row;
   }
 
   private static ArrayNode array(Object json) {
+    return (ArrayNode) json(json);
+  }
+
+  private static com.fasterxml.jackson.databind.JsonNode json(Object json) {
     try {
-      return (ArrayNode) EventCodec.mapper().readTree(String.valueOf(json));
+      return EventCodec.mapper().readTree(String.valueOf(json));
     } catch (IOException e) {
       throw new IllegalStateException("unreadable JSON column", e);
     }

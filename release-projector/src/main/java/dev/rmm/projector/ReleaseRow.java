@@ -21,7 +21,7 @@ final class ReleaseRow {
       "release_id, service_name, release_tag, rollback_to_tag, status, outcome, initiated_by,"
           + " github_run_id, github_action_link, github_ref, repository, commit_sha, approved_list,"
           + " required_approvers, quorum, admins, initiator_may_approve, rejection_reason, version,"
-          + " created_at, started_at, completed_at, deployed_at, updated_at";
+          + " created_at, started_at, completed_at, deployed_at, updated_at, dispatch";
 
   String releaseId;
   String service;
@@ -46,6 +46,7 @@ final class ReleaseRow {
   Instant completedAt;
   Instant deployedAt;
   Instant updatedAt;
+  ObjectNode dispatch;
 
   /** The row's values in the order of {@link #COLUMNS}; JSON columns as text. */
   java.util.List<Object> values() {
@@ -73,7 +74,8 @@ final class ReleaseRow {
         startedAt,
         completedAt,
         deployedAt,
-        updatedAt);
+        updatedAt,
+        dispatch == null ? null : dispatch.toString());
   }
 
   /** The row as the release's first event creates it. */
@@ -133,6 +135,20 @@ final class ReleaseRow {
       moveTo(ReleaseStatus.PRODUCTION_ROLLBACK, at);
     } else if (d instanceof ReleaseEvent.ReleaseCancelled) {
       moveTo(ReleaseStatus.CANCELLED, at);
+    } else if (d instanceof ReleaseEvent.DispatchStarted s) {
+      dispatch = EventCodec.mapper().createObjectNode();
+      dispatch.put("id", s.dispatchId());
+      dispatch.put("repository", s.repository());
+      dispatch.put("workflow", s.workflow());
+      dispatch.put("ref", s.ref());
+      dispatch.putNull("outcome");
+    } else if (d instanceof ReleaseEvent.WorkflowDispatched w && dispatch != null) {
+      dispatch.put("outcome", "dispatched");
+      dispatch.put("http_status", w.httpStatus());
+    } else if (d instanceof ReleaseEvent.DispatchFailed f && dispatch != null) {
+      dispatch.put("outcome", "failed");
+      dispatch.put("http_status", f.httpStatus());
+      dispatch.put("detail", f.detail());
     }
     version = e.sequence();
     updatedAt = at;

@@ -42,6 +42,21 @@ public final class ReleaseViews {
     ArrayNode required = n.putArray("required_approvers");
     p.approvers()
         .forEach(a -> required.addObject().put("id", a.telegramId()).put("name", a.name()));
+    ReleaseState.Dispatch d = s.dispatch();
+    if (d != null) {
+      ObjectNode dn = n.putObject("dispatch");
+      dn.put("id", d.id());
+      dn.put("repository", d.repository());
+      dn.put("workflow", d.workflow());
+      dn.put("ref", d.ref());
+      dn.put("outcome", d.outcome());
+      if (d.outcome() != null) {
+        dn.put("http_status", d.httpStatus());
+      }
+      if (d.detail() != null) {
+        dn.put("detail", d.detail());
+      }
+    }
     allowedNext(n, s.status());
     return n;
   }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.rmm.api.RmmApiConfig;
 import dev.rmm.contracts.CommandCodec;
 import dev.rmm.contracts.ReleaseCommand;
+import dev.rmm.contracts.kafka.CommandChannel;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -49,7 +50,7 @@ public class ReleaseWriter {
   private volatile boolean joined;
   private Thread memberThread;
   private KafkaConsumer<String, byte[]> member;
-  private CommandForwarder forwarder;
+  private CommandChannel forwarder;
 
   ReleaseWriter(
       RmmApiConfig config,
@@ -71,7 +72,18 @@ public class ReleaseWriter {
 
   void onStart(@Observes StartupEvent ev) {
     topics.ensureTopics();
-    forwarder = new CommandForwarder(settings);
+    forwarder =
+        new CommandChannel(
+            settings.bootstrapServers(), settings.commandsTopic(), settings.resultsTopic());
+    try {
+      if (!forwarder.awaitReady(Duration.ofSeconds(30))) {
+        throw new IllegalStateException(
+            "cannot read " + settings.resultsTopic() + " at " + settings.bootstrapServers());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while starting", e);
+    }
     running = true;
     memberThread = new Thread(this::memberLoop, "rmm-writer-member");
     memberThread.setDaemon(true);
@@ -113,7 +125,13 @@ public class ReleaseWriter {
       w.submit(new WriteRequest(command, meta, reply, Guards.repository(repositoryScope), null));
       answer = reply.thenApply(r -> CommandResults.toJson(meta.causationId(), r));
     } else if (joined && forwarder != null) {
-      answer = forwarder.forward(command, meta, repositoryScope);
+      answer =
+          forwarder.send(
+              meta.causationId(),
+              command,
+              meta.correlationId(),
+              meta.traceparent(),
+              repositoryScope);
     } else {
       answer = new CompletableFuture<>();
       answer.completeExceptionally(new NotOwnerException(p, "this instance has not joined yet"));

@@ -1,0 +1,188 @@
+package dev.rmm.contracts.kafka;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.rmm.contracts.CommandCodec;
+import dev.rmm.contracts.EventCodec;
+import dev.rmm.contracts.ReleaseCommand;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The command protocol of rmm, client side: a command goes on the commands topic (key = release id,
+ * so it reaches the release-api instance that owns the release), and the answer comes back on the
+ * results topic keyed by the command id. Used by release-api to forward requests to another
+ * instance, by the gateway and by the orchestrator; none needs to know release-api's address.
+ *
+ * <p>The results reader starts at the end of the topic and is positioned before any command is
+ * sent, so no answer can pass it by. If the topic does not exist yet (release-api creates it), the
+ * reader waits for it in the background.
+ */
+public final class CommandChannel implements AutoCloseable {
+
+  private static final Logger LOG = Logger.getLogger(CommandChannel.class.getName());
+
+  private final String bootstrap;
+  private final String commandsTopic;
+  private final String resultsTopic;
+  private final KafkaProducer<String, byte[]> producer;
+  private final Map<String, CompletableFuture<JsonNode>> waiting = new ConcurrentHashMap<>();
+  private final CountDownLatch listening = new CountDownLatch(1);
+  private final Thread listener;
+  private volatile boolean running = true;
+  private volatile KafkaConsumer<String, byte[]> results;
+
+  public CommandChannel(String bootstrap, String commandsTopic, String resultsTopic) {
+    this.bootstrap = bootstrap;
+    this.commandsTopic = commandsTopic;
+    this.resultsTopic = resultsTopic;
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
+    this.producer = new KafkaProducer<>(p);
+    this.listener = new Thread(this::listen, "rmm-command-results");
+    this.listener.setDaemon(true);
+    this.listener.start();
+  }
+
+  /** Whether answers can be read; waits up to {@code timeout} for the results topic. */
+  public boolean awaitReady(Duration timeout) throws InterruptedException {
+    return listening.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Sends a command; completes with release-api's answer (results-topic JSON: {@code outcome},
+   * {@code reason}, {@code detail}, {@code status}, {@code version}, {@code approvals}, {@code
+   * quorum}, {@code events}, {@code release}), or exceptionally when Kafka refused the command. The
+   * caller bounds the wait.
+   *
+   * @param scope the repository a forwarded pipeline request is limited to, or null
+   */
+  public CompletableFuture<JsonNode> send(
+      String commandId,
+      ReleaseCommand command,
+      String correlationId,
+      String traceparent,
+      String scope) {
+    CompletableFuture<JsonNode> answer = new CompletableFuture<>();
+    waiting.put(commandId, answer);
+    answer.whenComplete((r, e) -> waiting.remove(commandId));
+    byte[] body = CommandCodec.encode(commandId, command, correlationId, traceparent, scope);
+    producer.send(
+        new ProducerRecord<>(commandsTopic, command.releaseId(), body),
+        (md, e) -> {
+          if (e != null) {
+            answer.completeExceptionally(e);
+          }
+        });
+    return answer;
+  }
+
+  private void listen() {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p)) {
+      results = c;
+      List<TopicPartition> parts = awaitPartitions(c);
+      if (parts.isEmpty()) {
+        return;
+      }
+      c.assign(parts);
+      c.seekToEnd(parts);
+      parts.forEach(c::position); // resolve the end now: later answers come after it
+      listening.countDown();
+      while (running) {
+        for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+          CompletableFuture<JsonNode> f = r.key() == null ? null : waiting.get(r.key());
+          if (f != null) {
+            try {
+              f.complete(EventCodec.mapper().readTree(r.value()));
+            } catch (IOException e) {
+              f.completeExceptionally(e);
+            }
+          }
+        }
+      }
+    } catch (WakeupException e) {
+      // closing
+    } catch (RuntimeException e) {
+      LOG.log(Level.SEVERE, "Reading command answers stopped: " + e.getMessage(), e);
+    }
+  }
+
+  private List<TopicPartition> awaitPartitions(KafkaConsumer<String, byte[]> c) {
+    boolean told = false;
+    while (running) {
+      try {
+        List<PartitionInfo> info = c.listTopics(Duration.ofSeconds(10)).get(resultsTopic);
+        if (info != null && !info.isEmpty()) {
+          return info.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+        }
+      } catch (TimeoutException e) {
+        // Kafka is not up yet
+      }
+      if (!told) {
+        LOG.info(
+            "Waiting for Kafka at "
+                + bootstrap
+                + " and topic "
+                + resultsTopic
+                + " (release-api creates it when it starts)");
+        told = true;
+      }
+      try {
+        Thread.sleep(1000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return List.of();
+      }
+    }
+    return List.of();
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    KafkaConsumer<String, byte[]> c = results;
+    if (c != null) {
+      c.wakeup();
+    }
+    try {
+      listener.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    producer.close(Duration.ofSeconds(5));
+  }
+}

@@ -1,0 +1,90 @@
+package dev.rmm.orchestrator;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Configuration of deploy-orchestrator. Tokens come only from the environment. */
+@ConfigMapping(prefix = "rmm")
+public interface OrchestratorConfig {
+
+  Topics topics();
+
+  GitHub github();
+
+  Deploy deploy();
+
+  /** The Kafka topics shared with release-api. */
+  interface Topics {
+    @WithDefault("rmm.release-events")
+    String events();
+
+    @WithDefault("rmm.release-commands")
+    String commands();
+
+    @WithDefault("rmm.release-command-results")
+    String results();
+  }
+
+  /** The GitHub REST API. */
+  interface GitHub {
+    /** GitHub's API, or a GitHub Enterprise Server's ({@code https://HOST/api/v3}). */
+    @WithDefault("https://api.github.com")
+    String apiUrl();
+
+    /**
+     * The default token (GITHUB_TOKEN): a fine-grained token with "Actions: write" on the services'
+     * repositories. A service may name its own variable in the deploy file.
+     */
+    Optional<String> token();
+
+    /** GitHub refuses requests without a User-Agent. */
+    @WithDefault("rmm-deploy-orchestrator")
+    String userAgent();
+
+    /** Attempts of one dispatch through 5xx, 429 and network errors before it is a failure. */
+    @WithDefault("6")
+    int maxAttempts();
+
+    /** The first pause between attempts; it doubles up to {@link #maxBackoff()}. */
+    @WithDefault("1s")
+    Duration firstBackoff();
+
+    @WithDefault("60s")
+    Duration maxBackoff();
+
+    /**
+     * After a restart, how long to look for the workflow run of a dispatch whose outcome was not
+     * recorded before dispatching it again (GitHub lists a new run within seconds).
+     */
+    @WithDefault("30s")
+    Duration runLookup();
+
+    /** How long one HTTP request to GitHub may take. */
+    @WithDefault("30s")
+    Duration requestTimeout();
+  }
+
+  /** What to deploy where, per service. */
+  interface Deploy {
+    /**
+     * A JSON file of per-service settings (RMM_DEPLOY_FILE); without it every service uses the
+     * defaults: its own repository, {@link #defaultWorkflow()}, at the release's tag.
+     */
+    Optional<Path> file();
+
+    /** The production workflow file in the service's repository. */
+    @WithDefault("deploy-production.yml")
+    String defaultWorkflow();
+
+    /** How long to wait for release-api's answer to a command. */
+    @WithDefault("30s")
+    Duration commandTimeout();
+
+    /** How often releases whose dispatch is still due are looked at again. */
+    @WithDefault("15s")
+    Duration recheck();
+  }
+}

@@ -1,0 +1,219 @@
+package dev.rmm.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.rmm.contracts.Actor;
+import dev.rmm.contracts.ReleaseCommand;
+import dev.rmm.contracts.kafka.CommandChannel;
+import dev.rmm.local.RmmService;
+import dev.rmm.testsupport.FakeGitHub;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The production dispatch of an approved release through the packaged services and a fake GitHub
+ * that checks requests as GitHub does: exactly one dispatch, recorded in the log, also when the
+ * orchestrator restarts or dies in the middle.
+ */
+class DispatchFlowTest {
+
+  static final Duration PATIENCE = Duration.ofSeconds(45);
+
+  @RegisterExtension
+  static final StackExtension stack =
+      new StackExtension()
+          .withEnvironment("GITHUB_TOKEN", FakeGitHub.TOKEN)
+          .withEnvironment("RMM_GITHUB_API_URL", FakeGitHub.start())
+          .withEnvironment("RMM_GITHUB_RUN_LOOKUP", "5s")
+          .withEnvironment("RMM_DEPLOY_RECHECK", "2s")
+          .withEnvironment("RMM_DEPLOY_FILE", deployFile().toString());
+
+  /** The service ghost points at a workflow that does not exist. */
+  private static Path deployFile() {
+    try {
+      Path f = Files.createTempFile("rmm-deploy-", ".json");
+      Files.writeString(
+          f, "{\"services\": {\"ghost\": {\"github\": {\"workflow\": \"missing.yml\"}}}}");
+      f.toFile().deleteOnExit();
+      return f;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @BeforeEach
+  void github() {
+    FakeGitHub.reset();
+    FakeGitHub.addWorkflow("*", "deploy-production.yml");
+  }
+
+  @Test
+  void givenTheQuorum_thenExactlyOneDispatchWithTheReleasesInputs_evenAfterARestart() {
+    String id = approved("billing", "v5.0.0", "801");
+
+    await().atMost(PATIENCE).until(() -> types(id).contains("release.workflow-dispatched.v1"));
+    assertThat(FakeGitHub.dispatches()).hasSize(1);
+    FakeGitHub.Request d = FakeGitHub.dispatches().get(0);
+    assertThat(d.path())
+        .isEqualTo("/repos/acme/billing/actions/workflows/deploy-production.yml/dispatches");
+    assertThat(d.headers().get("Authorization")).isEqualTo("Bearer " + FakeGitHub.TOKEN);
+    assertThat(d.body().path("ref").asText()).isEqualTo("refs/tags/v5.0.0");
+    assertThat(d.body().at("/inputs/release_id").asText()).isEqualTo(id);
+    assertThat(d.body().at("/inputs/release_tag").asText()).isEqualTo("v5.0.0");
+    assertThat(d.body().at("/inputs/commit_sha").asText()).isEqualTo("3f2c1a9");
+    JsonNode started = event(id, "release.dispatch-started.v1");
+    assertThat(d.body().at("/inputs/dispatch_id").asText())
+        .isEqualTo(started.at("/data/dispatch_id").asText());
+    assertThat(started.at("/actor/kind").asText()).isEqualTo("orchestrator");
+    await()
+        .atMost(PATIENCE)
+        .until(() -> "dispatched".equals(release(id).at("/dispatch/outcome").asText()));
+
+    stack.stopService(RmmService.DEPLOY_ORCHESTRATOR);
+    stack.startService(RmmService.DEPLOY_ORCHESTRATOR);
+    sleep(5000); // a restarted orchestrator re-reads the log and finds nothing left to do
+    assertThat(FakeGitHub.dispatchesArrived()).isEqualTo(1);
+    assertThat(count(id, "release.dispatch-started.v1")).isEqualTo(1);
+  }
+
+  @Test
+  void givenTheOrchestratorDiesWhileGitHubAnswers_thenTheRunIsFoundAndNotDispatchedAgain() {
+    FakeGitHub.slowDispatches(Duration.ofSeconds(20));
+    String id = approved("shop", "v5.1.0", "802");
+    await().atMost(PATIENCE).until(() -> FakeGitHub.dispatchesArrived() == 1);
+
+    stack.killService(RmmService.DEPLOY_ORCHESTRATOR);
+    FakeGitHub.slowDispatches(Duration.ZERO);
+    stack.startService(RmmService.DEPLOY_ORCHESTRATOR);
+
+    await().atMost(PATIENCE).until(() -> types(id).contains("release.workflow-dispatched.v1"));
+    assertThat(FakeGitHub.dispatchesArrived()).isEqualTo(1);
+    assertThat(count(id, "release.dispatch-started.v1")).isEqualTo(1);
+  }
+
+  @Test
+  void givenAClaimWhoseDispatchNeverReachedGitHub_thenItIsDispatchedOnceWithTheSameId()
+      throws Exception {
+    stack.stopService(RmmService.DEPLOY_ORCHESTRATOR);
+    String id = approved("cart", "v5.2.0", "803");
+    // an orchestrator claimed the dispatch and died before calling GitHub
+    String claimed = "d-test-claim-" + id.substring(0, 8);
+    try (CommandChannel commands =
+        new CommandChannel(
+            stack.kafkaBootstrapServers(), "rmm.release-commands", "rmm.release-command-results")) {
+      assertThat(commands.awaitReady(Duration.ofSeconds(30))).isTrue();
+      JsonNode answer =
+          commands
+              .send(
+                  "test-claim-" + id,
+                  new ReleaseCommand.StartDispatch(
+                      id,
+                      claimed,
+                      "acme/cart",
+                      "deploy-production.yml",
+                      "refs/tags/v5.2.0",
+                      new Actor(
+                          Actor.Kind.ORCHESTRATOR, "dead-orchestrator", "deploy-orchestrator")),
+                  "test",
+                  null,
+                  null)
+              .get(30, TimeUnit.SECONDS);
+      assertThat(answer.path("outcome").asText()).isEqualTo("accepted");
+    }
+
+    stack.startService(RmmService.DEPLOY_ORCHESTRATOR);
+
+    await().atMost(PATIENCE).until(() -> types(id).contains("release.workflow-dispatched.v1"));
+    assertThat(FakeGitHub.dispatches()).hasSize(1);
+    assertThat(FakeGitHub.dispatches().get(0).body().at("/inputs/dispatch_id").asText())
+        .isEqualTo(claimed);
+    assertThat(count(id, "release.dispatch-started.v1")).isEqualTo(1);
+  }
+
+  @Test
+  void givenAWorkflowThatDoesNotExist_thenTheFailureIsRecordedWithGitHubsMessageOnce() {
+    String id = approved("ghost", "v5.3.0", "804");
+
+    await().atMost(PATIENCE).until(() -> types(id).contains("release.dispatch-failed.v1"));
+    JsonNode failed = event(id, "release.dispatch-failed.v1");
+    assertThat(failed.at("/data/http_status").asInt()).isEqualTo(404);
+    assertThat(failed.at("/data/detail").asText()).isEqualTo("Not Found");
+    assertThat(FakeGitHub.dispatchesArrived()).isEqualTo(1);
+    await()
+        .atMost(PATIENCE)
+        .until(() -> "failed".equals(release(id).at("/dispatch/outcome").asText()));
+    assertThat(release(id).path("status").asText()).isEqualTo("manual_test_passed");
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private Http api() {
+    return new Http(stack.apiUrl(), stack.apiToken());
+  }
+
+  /** A release of a service taken through manual testing and approved by both approvers. */
+  private String approved(String service, String tag, String run) {
+    Http.Answer created = api().post("/api/v1/releases", Http.createBody(service, tag, run));
+    assertThat(created.status()).as(String.valueOf(created.body())).isIn(200, 201);
+    String id = created.body().get("release_id").asText();
+    for (String s : List.of("stage_building", "stage_test_rollback", "manual_testing")) {
+      assertThat(api().post("/api/v1/releases/" + id + "/steps", Http.step(s)).status())
+          .isEqualTo(200);
+    }
+    for (long user : List.of(1001L, 1002L)) {
+      Http.Answer a =
+          api()
+              .post(
+                  "/api/v1/releases/" + id + "/approvals",
+                  "{\"telegram_user_id\":" + user + ",\"name\":\"u" + user + "\"}");
+      assertThat(a.status()).as(String.valueOf(a.body())).isEqualTo(200);
+    }
+    return id;
+  }
+
+  private JsonNode release(String id) {
+    Http.Answer a = api().get("/api/v1/releases/" + id);
+    return a.status() == 200 ? a.body() : com.fasterxml.jackson.databind.node.NullNode.instance;
+  }
+
+  private List<String> types(String id) {
+    List<String> out = new ArrayList<>();
+    Http.Answer a = api().get("/api/v1/releases/" + id + "/timeline");
+    if (a.status() == 200) {
+      a.body().path("events").forEach(e -> out.add(e.path("type").asText()));
+    }
+    return out;
+  }
+
+  private long count(String id, String type) {
+    return types(id).stream().filter(type::equals).count();
+  }
+
+  private JsonNode event(String id, String type) {
+    for (JsonNode e : api().get("/api/v1/releases/" + id + "/timeline").body().path("events")) {
+      if (e.path("type").asText().equals(type)) {
+        return e;
+      }
+    }
+    throw new AssertionError(type + " is not in the timeline of " + id);
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,296 @@
+package dev.rmm.testsupport;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A local GitHub REST API for the two calls the orchestrator makes, checking requests as GitHub
+ * does: a request without User-Agent is refused (403), a missing or wrong token is 401 "Bad
+ * credentials", an unknown workflow is 404, a body without {@code ref} is 422, and a dispatch is
+ * answered 204 No Content and creates a workflow run whose title carries the {@code dispatch_id}
+ * input (as the workflow template's {@code run-name} does). Tests script failures (500, 429 with
+ * Retry-After) and slow answers, and read every request.
+ */
+public final class FakeGitHub {
+
+  /** The token the fake accepts unless a test sets others. */
+  public static final String TOKEN = "ghp_rmmTestToken0123456789";
+
+  /** One request as GitHub received it. */
+  public record Request(
+      String method, String path, Map<String, String> headers, JsonNode body, int status) {}
+
+  private record Failure(int status, Map<String, String> headers, String body) {}
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern DISPATCH =
+      Pattern.compile("/repos/([^/]+/[^/]+)/actions/workflows/([^/]+)/dispatches");
+  private static final Pattern RUNS =
+      Pattern.compile("/repos/([^/]+/[^/]+)/actions/workflows/([^/]+)/runs");
+  private static final List<Request> REQUESTS = new CopyOnWriteArrayList<>();
+  private static final Set<String> TOKENS = ConcurrentHashMap.newKeySet();
+  private static final Set<String> WORKFLOWS = ConcurrentHashMap.newKeySet();
+  private static final Map<String, ArrayNode> RUNS_BY_WORKFLOW = new ConcurrentHashMap<>();
+  private static final Deque<Failure> FAILURES = new ArrayDeque<>();
+  private static final AtomicLong RUN_IDS = new AtomicLong(7_000_000_000L);
+  private static final java.util.concurrent.atomic.AtomicInteger ARRIVED =
+      new java.util.concurrent.atomic.AtomicInteger();
+  private static volatile Duration slowDispatch = Duration.ZERO;
+  private static HttpServer server;
+
+  private FakeGitHub() {}
+
+  /** Starts the server once per JVM; returns its base URL (the API root). */
+  public static synchronized String start() {
+    if (server == null) {
+      try {
+        HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        s.setExecutor(
+            Executors.newCachedThreadPool(
+                r -> {
+                  Thread t = new Thread(r, "fake-github");
+                  t.setDaemon(true);
+                  return t;
+                }));
+        s.createContext("/", FakeGitHub::handle);
+        s.start();
+        server = s;
+        reset();
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot start the fake GitHub", e);
+      }
+    }
+    return "http://127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  /** Forgets requests, runs and scripted failures; accepts {@link #TOKEN} and no workflow. */
+  public static synchronized void reset() {
+    REQUESTS.clear();
+    TOKENS.clear();
+    TOKENS.add(TOKEN);
+    WORKFLOWS.clear();
+    RUNS_BY_WORKFLOW.clear();
+    synchronized (FAILURES) {
+      FAILURES.clear();
+    }
+    slowDispatch = Duration.ZERO;
+    ARRIVED.set(0);
+  }
+
+  /** Dispatch requests that reached the fake with a valid token, answered yet or not. */
+  public static int dispatchesArrived() {
+    return ARRIVED.get();
+  }
+
+  /** Makes a workflow exist ({@code owner/repo}, file name); {@code *} as repo matches any. */
+  public static void addWorkflow(String repository, String workflow) {
+    WORKFLOWS.add(repository + "|" + workflow);
+  }
+
+  /** The next dispatch is answered with this status, headers and body instead. */
+  public static void failNextDispatch(int status, Map<String, String> headers, String body) {
+    synchronized (FAILURES) {
+      FAILURES.add(new Failure(status, headers, body));
+    }
+  }
+
+  /** Dispatches are accepted (and their runs created) at once but answered only after this. */
+  public static void slowDispatches(Duration delay) {
+    slowDispatch = delay;
+  }
+
+  public static List<Request> requests() {
+    return List.copyOf(REQUESTS);
+  }
+
+  /** The dispatches GitHub accepted (204), in order. */
+  public static List<Request> dispatches() {
+    return REQUESTS.stream()
+        .filter(r -> r.path().endsWith("/dispatches") && r.status() == 204)
+        .toList();
+  }
+
+  private static void handle(HttpExchange ex) throws IOException {
+    try {
+      String path = ex.getRequestURI().getPath();
+      Map<String, String> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+      ex.getRequestHeaders().forEach((k, v) -> headers.put(k, String.join(",", v)));
+      byte[] raw = ex.getRequestBody().readAllBytes();
+      JsonNode body = null;
+      if (raw.length > 0) {
+        try {
+          body = JSON.readTree(raw);
+        } catch (IOException e) {
+          body = JSON.getNodeFactory().textNode(new String(raw, StandardCharsets.UTF_8));
+        }
+      }
+      int status = answer(ex, path, headers, body);
+      REQUESTS.add(
+          new Request(
+              ex.getRequestMethod(),
+              path,
+              java.util.Collections.unmodifiableMap(headers),
+              body,
+              status));
+    } finally {
+      ex.close();
+    }
+  }
+
+  private static int answer(
+      HttpExchange ex, String path, Map<String, String> headers, JsonNode body) throws IOException {
+    if (!headers.containsKey("User-Agent") || headers.get("User-Agent").isBlank()) {
+      return text(
+          ex,
+          403,
+          "Request forbidden by administrative rules. Please make sure your request has a"
+              + " User-Agent header (https://docs.github.com/en/rest/overview/resources-in-the-rest-api#user-agent-required).");
+    }
+    String auth = headers.getOrDefault("Authorization", "");
+    String token =
+        auth.startsWith("Bearer ")
+            ? auth.substring(7)
+            : auth.startsWith("token ") ? auth.substring(6) : "";
+    if (!TOKENS.contains(token)) {
+      return json(ex, 401, error("Bad credentials", "https://docs.github.com/rest", 401), Map.of());
+    }
+    Matcher dispatch = DISPATCH.matcher(path);
+    Matcher runs = RUNS.matcher(path);
+    if (dispatch.matches() && ex.getRequestMethod().equals("POST")) {
+      ARRIVED.incrementAndGet();
+      return dispatch(ex, dispatch.group(1), dispatch.group(2), body);
+    }
+    if (runs.matches() && ex.getRequestMethod().equals("GET")) {
+      if (!known(runs.group(1), runs.group(2))) {
+        return notFound(ex);
+      }
+      ArrayNode list =
+          RUNS_BY_WORKFLOW.getOrDefault(key(runs.group(1), runs.group(2)), JSON.createArrayNode());
+      ObjectNode page = JSON.createObjectNode();
+      page.put("total_count", list.size());
+      page.set("workflow_runs", list);
+      return json(ex, 200, page, Map.of());
+    }
+    return notFound(ex);
+  }
+
+  private static int dispatch(HttpExchange ex, String repo, String workflow, JsonNode body)
+      throws IOException {
+    Failure f;
+    synchronized (FAILURES) {
+      f = FAILURES.poll();
+    }
+    if (f != null) {
+      byte[] bytes = f.body().getBytes(StandardCharsets.UTF_8);
+      f.headers().forEach((k, v) -> ex.getResponseHeaders().add(k, v));
+      ex.getResponseHeaders().add("Content-Type", "application/json; charset=utf-8");
+      ex.sendResponseHeaders(f.status(), bytes.length);
+      ex.getResponseBody().write(bytes);
+      return f.status();
+    }
+    if (!known(repo, workflow)) {
+      return notFound(ex);
+    }
+    if (body == null || !body.isObject() || !body.path("ref").isTextual()) {
+      return json(
+          ex,
+          422,
+          error(
+              "Invalid request.\n\n\"ref\" wasn't supplied.",
+              "https://docs.github.com/rest/actions/workflows#create-a-workflow-dispatch-event",
+              422),
+          Map.of());
+    }
+    ObjectNode run = JSON.createObjectNode();
+    run.put("id", RUN_IDS.incrementAndGet());
+    run.put("name", workflow);
+    run.put(
+        "display_title",
+        "Deploy "
+            + body.at("/inputs/release_tag").asText("")
+            + " ("
+            + body.at("/inputs/dispatch_id").asText("")
+            + ")");
+    run.put("event", "workflow_dispatch");
+    run.put("status", "queued");
+    run.put("head_branch", body.path("ref").asText());
+    RUNS_BY_WORKFLOW
+        .computeIfAbsent(key(repo, workflow), k -> JSON.createArrayNode())
+        .insert(0, run);
+    Duration delay = slowDispatch;
+    if (!delay.isZero()) {
+      try {
+        Thread.sleep(delay.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    ex.sendResponseHeaders(204, -1);
+    return 204;
+  }
+
+  private static boolean known(String repo, String workflow) {
+    return WORKFLOWS.contains(repo + "|" + workflow) || WORKFLOWS.contains("*|" + workflow);
+  }
+
+  private static String key(String repo, String workflow) {
+    return repo + "|" + workflow;
+  }
+
+  private static int notFound(HttpExchange ex) throws IOException {
+    return json(
+        ex,
+        404,
+        error(
+            "Not Found",
+            "https://docs.github.com/rest/actions/workflows#create-a-workflow-dispatch-event",
+            404),
+        Map.of());
+  }
+
+  private static ObjectNode error(String message, String doc, int status) {
+    ObjectNode n = JSON.createObjectNode();
+    n.put("message", message);
+    n.put("documentation_url", doc);
+    n.put("status", Integer.toString(status));
+    return n;
+  }
+
+  private static int json(HttpExchange ex, int status, JsonNode body, Map<String, String> headers)
+      throws IOException {
+    byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
+    headers.forEach((k, v) -> ex.getResponseHeaders().add(k, v));
+    ex.getResponseHeaders().add("Content-Type", "application/json; charset=utf-8");
+    ex.sendResponseHeaders(status, bytes.length);
+    ex.getResponseBody().write(bytes);
+    return status;
+  }
+
+  private static int text(HttpExchange ex, int status, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().add("Content-Type", "text/plain; charset=utf-8");
+    ex.sendResponseHeaders(status, bytes.length);
+    ex.getResponseBody().write(bytes);
+    return status;
+  }
+}
