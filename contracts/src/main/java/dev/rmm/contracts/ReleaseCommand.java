@@ -65,6 +65,28 @@ public sealed interface ReleaseCommand {
       Actor actor)
       implements ReleaseCommand {}
 
+  /** The orchestrator claims the rollback runbook of a release, before running anything. */
+  record StartRunbook(String releaseId, String runId, String host, Actor actor)
+      implements ReleaseCommand {}
+
+  /** The orchestrator records one step of the runbook it started. */
+  record RecordRunbookStep(
+      String releaseId,
+      String runId,
+      String step,
+      String command,
+      int exitCode,
+      long durationMs,
+      String outputTail,
+      boolean ok,
+      Actor actor)
+      implements ReleaseCommand {}
+
+  /** The orchestrator ends the runbook; the release becomes rollback_done or rollback_failed. */
+  record FinishRunbook(
+      String releaseId, String runId, boolean ok, String failedStep, String detail, Actor actor)
+      implements ReleaseCommand {}
+
   /** An admin (or a newer release of the same service) cancels a release still on its way. */
   record CancelRelease(String releaseId, String reason, Actor actor) implements ReleaseCommand {}
 }

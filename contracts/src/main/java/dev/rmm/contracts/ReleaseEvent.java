@@ -146,6 +146,51 @@ public sealed interface ReleaseEvent {
     }
   }
 
+  /**
+   * The orchestrator starts the rollback runbook of a release on a host: its intent, recorded
+   * before the first command runs, so that no other instance and no restart runs it again.
+   */
+  record RunbookStarted(String runId, String host, String targetTag) implements ReleaseEvent {
+    public static final String TYPE = "release.runbook-started.v1";
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
+
+  /**
+   * One step of a runbook ran: its command (secrets redacted), exit code ({@code -1}: it timed
+   * out or the connection broke), duration and the last lines of its output (secrets redacted).
+   */
+  record RunbookStep(
+      String runId,
+      String step,
+      String command,
+      int exitCode,
+      long durationMs,
+      String outputTail,
+      boolean ok)
+      implements ReleaseEvent {
+    public static final String TYPE = "release.runbook-step.v1";
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
+
+  /** The runbook ended; with a {@link StatusChanged} to rollback_done or rollback_failed. */
+  record RunbookFinished(String runId, boolean ok, String failedStep, String detail)
+      implements ReleaseEvent {
+    public static final String TYPE = "release.runbook-finished.v1";
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
+
   /** All event classes with their type names; the codec and the docs are built from this. */
   List<Class<? extends ReleaseEvent>> ALL =
       List.of(
@@ -159,5 +204,8 @@ public sealed interface ReleaseEvent {
           ActionRefused.class,
           DispatchStarted.class,
           WorkflowDispatched.class,
-          DispatchFailed.class);
+          DispatchFailed.class,
+          RunbookStarted.class,
+          RunbookStep.class,
+          RunbookFinished.class);
 }

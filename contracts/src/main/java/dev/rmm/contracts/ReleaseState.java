@@ -18,6 +18,7 @@ import java.util.Objects;
  * @param rejectionReason why the release was rejected, if it was
  * @param rollbackToTag the tag an admin asked to roll back to, if any
  * @param dispatch the production workflow's dispatch, once the orchestrator started it
+ * @param runbook the rollback runbook, once the orchestrator started it
  */
 public record ReleaseState(
     String releaseId,
@@ -29,10 +30,26 @@ public record ReleaseState(
     List<Approval> approvals,
     String rejectionReason,
     String rollbackToTag,
-    Dispatch dispatch) {
+    Dispatch dispatch,
+    Runbook runbook) {
 
   /** One counted approval. */
   public record Approval(long approverId, String approverName) {}
+
+  /**
+   * The rollback runbook.
+   *
+   * @param finished whether it ended (then the status says how)
+   */
+  public record Runbook(String runId, String host, String targetTag, int steps, boolean finished) {
+    Runbook stepped() {
+      return new Runbook(runId, host, targetTag, steps + 1, finished);
+    }
+
+    Runbook ended() {
+      return new Runbook(runId, host, targetTag, steps, true);
+    }
+  }
 
   /**
    * The dispatch of the production workflow.
@@ -63,7 +80,7 @@ public record ReleaseState(
 
   /** The state of a release that has no events yet. */
   public static ReleaseState none(String releaseId) {
-    return new ReleaseState(releaseId, null, null, null, 0, 0, List.of(), null, null, null);
+    return new ReleaseState(releaseId, null, null, null, 0, 0, List.of(), null, null, null, null);
   }
 
   public boolean exists() {
@@ -85,6 +102,7 @@ public record ReleaseState(
         approvals,
         null,
         null,
+        null,
         null);
   }
 
@@ -99,7 +117,8 @@ public record ReleaseState(
         approvals,
         rejectionReason,
         rollbackToTag,
-        dispatch);
+        dispatch,
+        runbook);
   }
 
   ReleaseState approvedBy(long approverId, String name) {
@@ -115,7 +134,8 @@ public record ReleaseState(
         more,
         rejectionReason,
         rollbackToTag,
-        dispatch);
+        dispatch,
+        runbook);
   }
 
   ReleaseState rejected(String reason) {
@@ -129,7 +149,8 @@ public record ReleaseState(
         approvals,
         reason,
         rollbackToTag,
-        dispatch);
+        dispatch,
+        runbook);
   }
 
   ReleaseState rollbackRequested(String targetTag) {
@@ -143,7 +164,8 @@ public record ReleaseState(
         approvals,
         rejectionReason,
         targetTag,
-        dispatch);
+        dispatch,
+        runbook);
   }
 
   ReleaseState unchanged() {
@@ -157,7 +179,8 @@ public record ReleaseState(
         approvals,
         rejectionReason,
         rollbackToTag,
-        dispatch);
+        dispatch,
+        runbook);
   }
 
   ReleaseState withDispatch(Dispatch d) {
@@ -171,6 +194,22 @@ public record ReleaseState(
         approvals,
         rejectionReason,
         rollbackToTag,
-        d);
+        d,
+        runbook);
+  }
+
+  ReleaseState withRunbook(Runbook r) {
+    return new ReleaseState(
+        releaseId,
+        spec,
+        policy,
+        status,
+        version + 1,
+        statusVersion,
+        approvals,
+        rejectionReason,
+        rollbackToTag,
+        dispatch,
+        r);
   }
 }

@@ -23,6 +23,11 @@ public enum Texts {
   CARD_NOBODY("пока никто", "nobody yet"),
   CARD_REJECTED("💬 Причина отказа: %s", "💬 Rejection reason: %s"),
   CARD_ROLLBACK_TO("⏪ Откат на: %s", "⏪ Rolling back to: %s"),
+  CARD_DISPATCHING("⏳ GitHub: запуск выкладки…", "⏳ GitHub: starting the production workflow…"),
+  CARD_DISPATCHED("🚀 GitHub: выкладка запущена", "🚀 GitHub: production workflow started"),
+  CARD_DISPATCH_FAILED(
+      "🆘 GitHub: выкладку запустить не удалось (%s)",
+      "🆘 GitHub: the production workflow could not be started (%s)"),
   DAYS_HOURS("%d д %d ч", "%d d %d h"),
   HOURS_MINUTES("%d ч %02d мин", "%d h %02d min"),
   MINUTES("%d мин", "%d min"),
@@ -93,7 +98,10 @@ public enum Texts {
   TEAM_FAILED("❌ %s %s: %s", "❌ %s %s: %s"),
   TEAM_REJECTED("❌ %s %s отклонён (%s): %s", "❌ %s %s was rejected by %s: %s"),
   TEAM_ROLLED_BACK("⚠️ %s %s откачен%s", "⚠️ %s %s was rolled back%s"),
-  TEAM_ROLLED_BACK_TO(" на %s", " to %s");
+  TEAM_ROLLED_BACK_TO(" на %s", " to %s"),
+  TEAM_DISPATCH_FAILED(
+      "🆘 %s %s: выкладку в прод запустить не удалось: %s",
+      "🆘 %s %s: the production workflow could not be started: %s");
 
   private final String ru;
   private final String en;

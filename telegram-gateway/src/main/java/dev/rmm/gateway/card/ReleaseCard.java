@@ -73,6 +73,16 @@ public final class ReleaseCard {
     if (r.hasNonNull("rejection_reason")) {
       lines.add(Texts.CARD_REJECTED.in(lang, r.path("rejection_reason").asText()));
     }
+    JsonNode dispatch = r.path("dispatch");
+    if (dispatch.isObject()) {
+      String outcome = dispatch.path("outcome").asText("");
+      lines.add(
+          outcome.equals("dispatched")
+              ? Texts.CARD_DISPATCHED.in(lang)
+              : outcome.equals("failed")
+                  ? Texts.CARD_DISPATCH_FAILED.in(lang, dispatchProblem(dispatch))
+                  : Texts.CARD_DISPATCHING.in(lang));
+    }
     if (!r.path("rollback_to_tag").asText("").isEmpty()) {
       lines.add(Texts.CARD_ROLLBACK_TO.in(lang, r.path("rollback_to_tag").asText()));
     }
@@ -118,6 +128,13 @@ public final class ReleaseCard {
             ? new InlineKeyboardRow(refresh)
             : new InlineKeyboardRow(refresh, button(Texts.BUTTON_BACK.in(lang), Screens.MENU)));
     return k.build();
+  }
+
+  /** "404 Not Found", or GitHub's message alone when there was no answer. */
+  public static String dispatchProblem(JsonNode dispatch) {
+    int status = dispatch.path("http_status").asInt();
+    String detail = dispatch.path("detail").asText("");
+    return status > 0 ? (status + " " + detail).strip() : detail;
   }
 
   static String elapsed(Duration d, Language lang) {

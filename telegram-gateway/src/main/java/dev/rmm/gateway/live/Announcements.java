@@ -48,6 +48,10 @@ public final class Announcements {
     if (e.data() instanceof ReleaseEvent.ReleaseRejected r) {
       return plain(Texts.TEAM_REJECTED.in(lang, service, tag, r.rejectedByName(), r.reason()));
     }
+    if (e.data() instanceof ReleaseEvent.DispatchFailed f) {
+      String problem = (f.httpStatus() > 0 ? f.httpStatus() + " " : "") + f.detail();
+      return plain(Texts.TEAM_DISPATCH_FAILED.in(lang, service, tag, problem.strip()));
+    }
     if (!(e.data() instanceof ReleaseEvent.StatusChanged s)) {
       return Optional.empty();
     }

@@ -34,7 +34,9 @@ class ReleaseCardGoldenTest {
     "deployed, EN, SUCCESSFUL, 1, 2",
     "deployed, RU, SUCCESSFUL, 1, 2",
     "rejected, EN, FAILED, 0, 1",
-    "rejected, RU, FAILED, 0, 1"
+    "rejected, RU, FAILED, 0, 1",
+    "dispatch-failed, EN, ACTIVE, 0, 1",
+    "dispatch-failed, RU, ACTIVE, 0, 1"
   })
   void theCardMatchesItsGoldenFile(
       String release, Language lang, Outcome list, int index, int total) throws IOException {

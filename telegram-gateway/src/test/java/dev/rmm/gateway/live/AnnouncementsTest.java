@@ -53,6 +53,9 @@ class AnnouncementsTest {
         .isEqualTo("⚠️ billing v1.4.0 was rolled back");
     assertThat(text(event(new ReleaseEvent.ReleaseRejected(1002, "Bob Lead", "login is broken"))))
         .isEqualTo("❌ billing v1.4.0 was rejected by Bob Lead: login is broken");
+    assertThat(text(event(new ReleaseEvent.DispatchFailed("d-1", 401, "Bad credentials", 1))))
+        .isEqualTo(
+            "🆘 billing v1.4.0: the production workflow could not be started: 401 Bad credentials");
   }
 
   @Test
