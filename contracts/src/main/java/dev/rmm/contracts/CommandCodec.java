@@ -33,6 +33,9 @@ public final class CommandCodec {
   public static final String CREATE = "release.create.v1";
   public static final String START_DISPATCH = "release.start-dispatch.v1";
   public static final String RECORD_DISPATCH = "release.record-dispatch.v1";
+  public static final String START_RUNBOOK = "release.start-runbook.v1";
+  public static final String RECORD_RUNBOOK_STEP = "release.record-runbook-step.v1";
+  public static final String FINISH_RUNBOOK = "release.finish-runbook.v1";
 
   private static final ObjectMapper MAPPER = EventCodec.mapper();
 
@@ -107,6 +110,25 @@ public final class CommandCodec {
       n.put("http_status", c.httpStatus());
       n.put("detail", c.detail());
       n.put("attempts", c.attempts());
+    } else if (command instanceof ReleaseCommand.StartRunbook c) {
+      n.put("type", START_RUNBOOK);
+      n.put("run_id", c.runId());
+      n.put("host", c.host());
+    } else if (command instanceof ReleaseCommand.RecordRunbookStep c) {
+      n.put("type", RECORD_RUNBOOK_STEP);
+      n.put("run_id", c.runId());
+      n.put("step", c.step());
+      n.put("command", c.command());
+      n.put("exit_code", c.exitCode());
+      n.put("duration_ms", c.durationMs());
+      n.put("output_tail", c.outputTail());
+      n.put("ok", c.ok());
+    } else if (command instanceof ReleaseCommand.FinishRunbook c) {
+      n.put("type", FINISH_RUNBOOK);
+      n.put("run_id", c.runId());
+      n.put("ok", c.ok());
+      n.put("failed_step", c.failedStep());
+      n.put("detail", c.detail());
     } else {
       throw new IllegalArgumentException("cannot encode " + command.getClass().getSimpleName());
     }
@@ -192,6 +214,28 @@ public final class CommandCodec {
                     n.path("http_status").asInt(),
                     n.path("detail").asText(null),
                     n.path("attempts").asInt(),
+                    actor);
+            case START_RUNBOOK ->
+                new ReleaseCommand.StartRunbook(
+                    releaseId, required(n, "run_id"), n.path("host").asText(null), actor);
+            case RECORD_RUNBOOK_STEP ->
+                new ReleaseCommand.RecordRunbookStep(
+                    releaseId,
+                    required(n, "run_id"),
+                    required(n, "step"),
+                    n.path("command").asText(null),
+                    n.path("exit_code").asInt(),
+                    n.path("duration_ms").asLong(),
+                    n.path("output_tail").asText(null),
+                    n.path("ok").asBoolean(),
+                    actor);
+            case FINISH_RUNBOOK ->
+                new ReleaseCommand.FinishRunbook(
+                    releaseId,
+                    required(n, "run_id"),
+                    n.path("ok").asBoolean(),
+                    n.path("failed_step").asText(null),
+                    n.path("detail").asText(null),
                     actor);
             default -> throw new IllegalArgumentException("unknown command type '" + type + "'");
           };

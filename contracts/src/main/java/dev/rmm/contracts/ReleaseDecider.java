@@ -7,11 +7,14 @@ import dev.rmm.contracts.Decision.Refused;
 import dev.rmm.contracts.ReleaseCommand.Approve;
 import dev.rmm.contracts.ReleaseCommand.CancelRelease;
 import dev.rmm.contracts.ReleaseCommand.CreateRelease;
+import dev.rmm.contracts.ReleaseCommand.FinishRunbook;
 import dev.rmm.contracts.ReleaseCommand.RecordDispatch;
+import dev.rmm.contracts.ReleaseCommand.RecordRunbookStep;
 import dev.rmm.contracts.ReleaseCommand.Reject;
 import dev.rmm.contracts.ReleaseCommand.ReportStep;
 import dev.rmm.contracts.ReleaseCommand.RequestRollback;
 import dev.rmm.contracts.ReleaseCommand.StartDispatch;
+import dev.rmm.contracts.ReleaseCommand.StartRunbook;
 import dev.rmm.contracts.ReleaseEvent.ActionRefused;
 import dev.rmm.contracts.ReleaseEvent.ApprovalGranted;
 import dev.rmm.contracts.ReleaseEvent.ApprovalQuorumReached;
@@ -21,6 +24,9 @@ import dev.rmm.contracts.ReleaseEvent.ReleaseCancelled;
 import dev.rmm.contracts.ReleaseEvent.ReleaseCreated;
 import dev.rmm.contracts.ReleaseEvent.ReleaseRejected;
 import dev.rmm.contracts.ReleaseEvent.RollbackRequested;
+import dev.rmm.contracts.ReleaseEvent.RunbookFinished;
+import dev.rmm.contracts.ReleaseEvent.RunbookStarted;
+import dev.rmm.contracts.ReleaseEvent.RunbookStep;
 import dev.rmm.contracts.ReleaseEvent.StatusChanged;
 import dev.rmm.contracts.ReleaseEvent.WorkflowDispatched;
 import java.util.ArrayList;
@@ -59,6 +65,12 @@ public final class ReleaseDecider {
       return startDispatch(c, state);
     } else if (command instanceof RecordDispatch c) {
       return recordDispatch(c, state);
+    } else if (command instanceof StartRunbook c) {
+      return startRunbook(c, state);
+    } else if (command instanceof RecordRunbookStep c) {
+      return recordRunbookStep(c, state);
+    } else if (command instanceof FinishRunbook c) {
+      return finishRunbook(c, state);
     }
     throw new IllegalArgumentException("unknown command " + command);
   }
@@ -90,6 +102,13 @@ public final class ReleaseDecider {
     } else if (event instanceof DispatchFailed e) {
       return state.withDispatch(
           state.dispatch().ended(ReleaseState.Dispatch.FAILED, e.httpStatus(), e.detail()));
+    } else if (event instanceof RunbookStarted e) {
+      return state.withRunbook(
+          new ReleaseState.Runbook(e.runId(), e.host(), e.targetTag(), 0, false));
+    } else if (event instanceof RunbookStep) {
+      return state.withRunbook(state.runbook().stepped());
+    } else if (event instanceof RunbookFinished) {
+      return state.withRunbook(state.runbook().ended());
     }
     throw new IllegalArgumentException("unknown event " + event);
   }
@@ -377,6 +396,92 @@ public final class ReleaseDecider {
                 ? new WorkflowDispatched(c.dispatchId(), c.httpStatus(), c.attempts())
                 : new DispatchFailed(
                     c.dispatchId(), c.httpStatus(), clip(c.detail()), c.attempts())));
+  }
+
+  /**
+   * The orchestrator's claim to run the rollback runbook an admin requested: once per release, so
+   * it never runs twice. The same run id again is a harmless repeat.
+   */
+  private static Decision startRunbook(StartRunbook c, ReleaseState state) {
+    if (!state.exists()) {
+      return notFound(state);
+    }
+    if (c.actor().kind() != Actor.Kind.ORCHESTRATOR) {
+      return refuse("runbook", Refusal.NOT_ALLOWED, "only the orchestrator runs runbooks");
+    }
+    ReleaseState.Runbook r = state.runbook();
+    if (r != null) {
+      return r.runId().equals(c.runId())
+          ? new Accepted(List.of())
+          : new Refused(
+              Refusal.CONFLICT,
+              "runbook " + r.runId() + " of release " + state.releaseId() + " already started",
+              List.of());
+    }
+    if (state.status() != ReleaseStatus.PRODUCTION_ROLLBACK || state.rollbackToTag() == null) {
+      return new Refused(
+          Refusal.ILLEGAL_TRANSITION,
+          "release is "
+              + state.status()
+              + "; a runbook runs only for a rollback an admin requested",
+          List.of());
+    }
+    return new Accepted(List.of(new RunbookStarted(c.runId(), c.host(), state.rollbackToTag())));
+  }
+
+  private static Decision recordRunbookStep(RecordRunbookStep c, ReleaseState state) {
+    Optional<Refused> wrong = runbookCheck(c.runId(), c.actor(), state);
+    if (wrong.isPresent()) {
+      return wrong.get();
+    }
+    return new Accepted(
+        List.of(
+            new RunbookStep(
+                c.runId(),
+                c.step(),
+                clip(c.command()),
+                c.exitCode(),
+                c.durationMs(),
+                clip(c.outputTail()),
+                c.ok())));
+  }
+
+  /** Ends the runbook once; the release becomes rollback_done or rollback_failed. */
+  private static Decision finishRunbook(FinishRunbook c, ReleaseState state) {
+    Optional<Refused> wrong = runbookCheck(c.runId(), c.actor(), state);
+    if (wrong.isPresent()) {
+      return wrong.get().reason() == Refusal.CONFLICT
+              && state.runbook() != null
+              && state.runbook().finished()
+              && state.runbook().runId().equals(c.runId())
+          ? new Accepted(List.of())
+          : wrong.get();
+    }
+    ReleaseStatus to = c.ok() ? ReleaseStatus.ROLLBACK_DONE : ReleaseStatus.ROLLBACK_FAILED;
+    String detail = clip(c.detail());
+    return new Accepted(
+        List.of(
+            new RunbookFinished(c.runId(), c.ok(), c.failedStep(), detail),
+            new StatusChanged(state.status(), to, detail)));
+  }
+
+  private static Optional<Refused> runbookCheck(String runId, Actor actor, ReleaseState state) {
+    if (!state.exists()) {
+      return Optional.of((Refused) notFound(state));
+    }
+    if (actor.kind() != Actor.Kind.ORCHESTRATOR) {
+      return Optional.of(
+          (Refused) refuse("runbook", Refusal.NOT_ALLOWED, "only the orchestrator runs runbooks"));
+    }
+    ReleaseState.Runbook r = state.runbook();
+    if (r == null || !r.runId().equals(runId) || r.finished()) {
+      return Optional.of(
+          new Refused(
+              Refusal.CONFLICT,
+              "runbook " + runId + " of release " + state.releaseId() + " is not running",
+              List.of()));
+    }
+    return Optional.empty();
   }
 
   /**

@@ -160,8 +160,8 @@ public sealed interface ReleaseEvent {
   }
 
   /**
-   * One step of a runbook ran: its command (secrets redacted), exit code ({@code -1}: it timed
-   * out or the connection broke), duration and the last lines of its output (secrets redacted).
+   * One step of a runbook ran: its command (secrets redacted), exit code ({@code -1}: it timed out
+   * or the connection broke), duration and the last lines of its output (secrets redacted).
    */
   record RunbookStep(
       String runId,

@@ -10,6 +10,9 @@ import dev.rmm.contracts.ReleaseEvent.ReleaseCancelled;
 import dev.rmm.contracts.ReleaseEvent.ReleaseCreated;
 import dev.rmm.contracts.ReleaseEvent.ReleaseRejected;
 import dev.rmm.contracts.ReleaseEvent.RollbackRequested;
+import dev.rmm.contracts.ReleaseEvent.RunbookFinished;
+import dev.rmm.contracts.ReleaseEvent.RunbookStarted;
+import dev.rmm.contracts.ReleaseEvent.RunbookStep;
 import dev.rmm.contracts.ReleaseEvent.StatusChanged;
 import dev.rmm.contracts.ReleaseEvent.WorkflowDispatched;
 import java.time.Instant;
@@ -32,6 +35,7 @@ final class GoldenEvents {
   private static final long CAROL = 5087654321L;
   private static final long OLGA = 6000000001L;
   private static final String DISPATCH = "d-462256a1-be4c-301a-80b8-67f6ab660614";
+  private static final String RUN = "rb-462256a1-be4c-301a-80b8-67f6ab660614";
   private static final Actor ORCHESTRATOR =
       new Actor(Actor.Kind.ORCHESTRATOR, "deploy-orchestrator", "deploy-orchestrator");
   private static final Actor PIPELINE = Actor.github("acme/name-authorization", "alice-gh");
@@ -142,7 +146,35 @@ final class GoldenEvents {
                   404,
                   "Not Found: workflow deploy-production.yml does not exist in"
                       + " acme/name-authorization",
-                  1)));
+                  1)),
+          envelope(
+              "0b9c7e1a-3f52-4c1e-9d7a-2f1e8c6b5a13",
+              13,
+              "2026-03-15T08:00:01Z",
+              ORCHESTRATOR,
+              TRACE,
+              new RunbookStarted(RUN, "prod-1.acme.internal:22", "v1.2.2")),
+          envelope(
+              "0b9c7e1a-3f52-4c1e-9d7a-2f1e8c6b5a14",
+              14,
+              "2026-03-15T08:00:09.250Z",
+              ORCHESTRATOR,
+              TRACE,
+              new RunbookStep(
+                  RUN,
+                  "migrations",
+                  "cd /srv/name-authorization && ./migrate down v1.2.2",
+                  0,
+                  8123,
+                  "Rolled back 2 migrations\nAt revision 0042 (v1.2.2)",
+                  true)),
+          envelope(
+              "0b9c7e1a-3f52-4c1e-9d7a-2f1e8c6b5a15",
+              18,
+              "2026-03-15T08:01:40Z",
+              ORCHESTRATOR,
+              TRACE,
+              new RunbookFinished(RUN, false, "health", "health check failed 5 times: exit 22")));
 
   static final Map<String, EventEnvelope> BY_TYPE =
       ALL.stream().collect(Collectors.toMap(EventEnvelope::type, Function.identity()));
