@@ -86,8 +86,18 @@ class StartMenuTest {
     await()
         .atMost(Duration.ofSeconds(10))
         .until(() -> FakeBotApi.messages(4204).get(0).text().startsWith("👋 Hello, Ivan!"));
-    assertThat(FakeBotApi.calls("answerCallbackQuery"))
-        .anyMatch(c -> FakeBotApi.json(c).path("text").asText().equals("🌐 Language: English"));
+    // the answer to the button follows the edit
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                FakeBotApi.calls("answerCallbackQuery").stream()
+                    .anyMatch(
+                        c ->
+                            FakeBotApi.json(c)
+                                .path("text")
+                                .asText()
+                                .equals("🌐 Language: English")));
     FakeBotApi.push(FakeBotApi.message(UPDATE_IDS.getAndIncrement(), 4204, "Ivan", "ru", "/start"));
     await().atMost(Duration.ofSeconds(10)).until(() -> messagesTo(4204).size() == 2);
     assertThat(messagesTo(4204).get(1).get("text").asText()).startsWith("👋 Hello, Ivan!");

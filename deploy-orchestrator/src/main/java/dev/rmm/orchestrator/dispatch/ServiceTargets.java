@@ -1,70 +1,41 @@
 package dev.rmm.orchestrator.dispatch;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.rmm.contracts.EventCodec;
 import dev.rmm.contracts.ReleaseSpec;
+import dev.rmm.orchestrator.DeployFile;
 import dev.rmm.orchestrator.OrchestratorConfig;
 import dev.rmm.orchestrator.github.GitHubTarget;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
 
 /**
  * Where each service's production workflow is: by default the repository that created the release,
  * {@code rmm.deploy.default-workflow}, run at the release's own tag; the deploy file
  * (RMM_DEPLOY_FILE) may set any of them per service, and the environment variable that holds its
- * token:
- *
- * <pre>{"services": {"billing": {"github": {"repository": "acme/billing-deploy",
- *   "workflow": "production.yml", "ref": "main", "token_variable": "GITHUB_TOKEN_BILLING"}}}}</pre>
+ * token ({@link DeployFile}).
  */
 @ApplicationScoped
 public class ServiceTargets {
 
-  private final JsonNode services;
+  private final DeployFile file;
   private final String defaultWorkflow;
   private final Optional<String> defaultToken;
-  private final Function<String, String> environment;
 
-  @Inject
-  ServiceTargets(OrchestratorConfig config) {
-    this(config, System::getenv);
-  }
-
-  ServiceTargets(OrchestratorConfig config, Function<String, String> environment) {
+  ServiceTargets(OrchestratorConfig config, DeployFile file) {
+    this.file = file;
     this.defaultWorkflow = config.deploy().defaultWorkflow();
     this.defaultToken = config.github().token().filter(t -> !t.isBlank());
-    this.environment = environment;
-    this.services =
-        config
-            .deploy()
-            .file()
-            .map(
-                f -> {
-                  try {
-                    return EventCodec.mapper().readTree(Files.readString(f)).path("services");
-                  } catch (IOException e) {
-                    throw new UncheckedIOException("cannot read the deploy file " + f, e);
-                  }
-                })
-            .orElse(EventCodec.mapper().createObjectNode());
   }
 
   /**
    * The target of a release; its token is null when none is configured ({@link Result#missing}).
    */
   public Result target(ReleaseSpec spec) {
-    JsonNode g = services.path(spec.service()).path("github");
+    JsonNode g = file.section(spec.service(), "github");
     String tokenVariable = g.path("token_variable").asText("");
     Optional<String> token =
-        tokenVariable.isEmpty()
-            ? defaultToken
-            : Optional.ofNullable(environment.apply(tokenVariable)).filter(t -> !t.isBlank());
+        tokenVariable.isEmpty() ? defaultToken : Optional.ofNullable(file.secret(tokenVariable));
     String missing =
         token.isPresent()
             ? null

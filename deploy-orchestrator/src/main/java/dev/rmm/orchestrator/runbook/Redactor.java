@@ -1,0 +1,61 @@
+package dev.rmm.orchestrator.runbook;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Removes secrets from what goes into the log (commands and output): every value of this process's
+ * environment variables whose names say they are secret, and what looks like a GitHub token, a
+ * private key or a {@code password=} / {@code token=} pair.
+ */
+public final class Redactor {
+
+  static final String MASK = "***";
+  private static final Pattern SECRET_NAME =
+      Pattern.compile("(?i).*(TOKEN|SECRET|PASSWORD|PASSWD|PRIVATE|_KEY|CREDENTIAL).*");
+  private static final List<Pattern> SHAPES =
+      List.of(
+          Pattern.compile("gh[pousr]_[A-Za-z0-9]{20,}"),
+          Pattern.compile("github_pat_[A-Za-z0-9_]{20,}"),
+          Pattern.compile(
+              "-----BEGIN [A-Z ]*PRIVATE KEY-----[\\s\\S]*?-----END [A-Z ]*PRIVATE KEY-----"));
+  private static final Pattern PAIR =
+      Pattern.compile("(?i)\\b(password|passwd|secret|token|api[_-]?key)(\\s*[=:]\\s*)\\S+");
+
+  private final List<String> values;
+
+  /** Secrets from this environment. */
+  public static Redactor fromEnvironment(Map<String, String> env) {
+    List<String> secrets = new ArrayList<>();
+    env.forEach(
+        (name, value) -> {
+          if (SECRET_NAME.matcher(name).matches() && value != null && value.length() >= 6) {
+            secrets.add(value);
+          }
+        });
+    return new Redactor(secrets);
+  }
+
+  public Redactor(List<String> values) {
+    List<String> sorted = new ArrayList<>(values);
+    sorted.sort(Comparator.comparingInt(String::length).reversed()); // longest first
+    this.values = List.copyOf(sorted);
+  }
+
+  public String redact(String text) {
+    if (text == null || text.isEmpty()) {
+      return text;
+    }
+    String out = text;
+    for (String v : values) {
+      out = out.replace(v, MASK);
+    }
+    for (Pattern p : SHAPES) {
+      out = p.matcher(out).replaceAll(MASK);
+    }
+    return PAIR.matcher(out).replaceAll("$1$2" + MASK);
+  }
+}
