@@ -228,14 +228,14 @@ public final class Projection {
             + ReleaseRow.COLUMNS
             + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::text::jsonb,"
             + " $14::text::jsonb, $15, $16::text::jsonb, $17, $18, $19, $20, $21, $22, $23, $24,"
-            + " $25::text::jsonb)"
+            + " $25::text::jsonb, $26::text::jsonb)"
             + " ON CONFLICT (release_id) DO UPDATE SET rollback_to_tag ="
             + " EXCLUDED.rollback_to_tag, status = EXCLUDED.status, outcome = EXCLUDED.outcome,"
             + " approved_list = EXCLUDED.approved_list, rejection_reason ="
             + " EXCLUDED.rejection_reason, version = EXCLUDED.version, started_at ="
             + " EXCLUDED.started_at, completed_at = EXCLUDED.completed_at, deployed_at ="
             + " EXCLUDED.deployed_at, updated_at = EXCLUDED.updated_at, dispatch ="
-            + " EXCLUDED.dispatch",
+            + " EXCLUDED.dispatch, runbook = EXCLUDED.runbook",
         tuples);
   }
 
@@ -305,6 +305,8 @@ public final class Projection {
     row.updatedAt = instant(r.getOffsetDateTime("updated_at"));
     Object dispatch = r.getValue("dispatch");
     row.dispatch = dispatch == null ? null : (ObjectNode) json(dispatch);
+    Object runbook = r.getValue("runbook");
+    row.runbook = runbook == null ? null : (ObjectNode) json(runbook);
     return row;
   }
 

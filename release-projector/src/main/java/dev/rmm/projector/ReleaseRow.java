@@ -21,7 +21,7 @@ final class ReleaseRow {
       "release_id, service_name, release_tag, rollback_to_tag, status, outcome, initiated_by,"
           + " github_run_id, github_action_link, github_ref, repository, commit_sha, approved_list,"
           + " required_approvers, quorum, admins, initiator_may_approve, rejection_reason, version,"
-          + " created_at, started_at, completed_at, deployed_at, updated_at, dispatch";
+          + " created_at, started_at, completed_at, deployed_at, updated_at, dispatch, runbook";
 
   String releaseId;
   String service;
@@ -47,6 +47,7 @@ final class ReleaseRow {
   Instant deployedAt;
   Instant updatedAt;
   ObjectNode dispatch;
+  ObjectNode runbook;
 
   /** The row's values in the order of {@link #COLUMNS}; JSON columns as text. */
   java.util.List<Object> values() {
@@ -75,7 +76,8 @@ final class ReleaseRow {
         completedAt,
         deployedAt,
         updatedAt,
-        dispatch == null ? null : dispatch.toString());
+        dispatch == null ? null : dispatch.toString(),
+        runbook == null ? null : runbook.toString());
   }
 
   /** The row as the release's first event creates it. */
@@ -145,6 +147,24 @@ final class ReleaseRow {
     } else if (d instanceof ReleaseEvent.WorkflowDispatched w && dispatch != null) {
       dispatch.put("outcome", "dispatched");
       dispatch.put("http_status", w.httpStatus());
+    } else if (d instanceof ReleaseEvent.RunbookStarted r) {
+      runbook = EventCodec.mapper().createObjectNode();
+      runbook.put("run_id", r.runId());
+      runbook.put("host", r.host());
+      runbook.put("target_tag", r.targetTag());
+      runbook.putArray("steps");
+      runbook.putNull("ok");
+    } else if (d instanceof ReleaseEvent.RunbookStep r && runbook != null) {
+      ((ArrayNode) runbook.get("steps"))
+          .addObject()
+          .put("step", r.step())
+          .put("exit_code", r.exitCode())
+          .put("duration_ms", r.durationMs())
+          .put("ok", r.ok());
+    } else if (d instanceof ReleaseEvent.RunbookFinished r && runbook != null) {
+      runbook.put("ok", r.ok());
+      runbook.put("failed_step", r.failedStep());
+      runbook.put("detail", r.detail());
     } else if (d instanceof ReleaseEvent.DispatchFailed f && dispatch != null) {
       dispatch.put("outcome", "failed");
       dispatch.put("http_status", f.httpStatus());

@@ -23,6 +23,10 @@ public enum Texts {
   CARD_NOBODY("пока никто", "nobody yet"),
   CARD_REJECTED("💬 Причина отказа: %s", "💬 Rejection reason: %s"),
   CARD_ROLLBACK_TO("⏪ Откат на: %s", "⏪ Rolling back to: %s"),
+  CARD_RUNBOOK_RUNNING(
+      "⏳ Откат на %s выполняется на %s (шагов: %d)", "⏳ Rolling back on %s: %s (steps done: %d)"),
+  CARD_RUNBOOK_DONE("✅ Откат выполнен: %s", "✅ Rollback done: %s"),
+  CARD_RUNBOOK_FAILED("🆘 Откат не удался на шаге «%s»: %s", "🆘 Rollback failed at step “%s”: %s"),
   CARD_DISPATCHING("⏳ GitHub: запуск выкладки…", "⏳ GitHub: starting the production workflow…"),
   CARD_DISPATCHED("🚀 GitHub: выкладка запущена", "🚀 GitHub: production workflow started"),
   CARD_DISPATCH_FAILED(
@@ -96,6 +100,7 @@ public enum Texts {
       "🧪 %s %s is ready for manual testing. Approvals needed (%d of %d): %s"),
   TEAM_DEPLOYED("🎉 %s %s в проде!", "🎉 %s %s is in production!"),
   TEAM_FAILED("❌ %s %s: %s", "❌ %s %s: %s"),
+  TEAM_FAILED_DETAIL("❌ %s %s: %s (%s)", "❌ %s %s: %s (%s)"),
   TEAM_REJECTED("❌ %s %s отклонён (%s): %s", "❌ %s %s was rejected by %s: %s"),
   TEAM_ROLLED_BACK("⚠️ %s %s откачен%s", "⚠️ %s %s was rolled back%s"),
   TEAM_ROLLED_BACK_TO(" на %s", " to %s"),

@@ -86,6 +86,23 @@ public final class ReleaseCard {
     if (!r.path("rollback_to_tag").asText("").isEmpty()) {
       lines.add(Texts.CARD_ROLLBACK_TO.in(lang, r.path("rollback_to_tag").asText()));
     }
+    JsonNode runbook = r.path("runbook");
+    if (runbook.isObject()) {
+      JsonNode ok = runbook.path("ok");
+      lines.add(
+          ok.isBoolean() && ok.asBoolean()
+              ? Texts.CARD_RUNBOOK_DONE.in(lang, runbook.path("detail").asText())
+              : ok.isBoolean()
+                  ? Texts.CARD_RUNBOOK_FAILED.in(
+                      lang,
+                      runbook.path("failed_step").asText("?"),
+                      runbook.path("detail").asText(""))
+                  : Texts.CARD_RUNBOOK_RUNNING.in(
+                      lang,
+                      runbook.path("target_tag").asText(),
+                      runbook.path("host").asText(),
+                      runbook.path("steps").size()));
+    }
     return new Card(String.join("\n", lines), keyboard(r, status, lang, list, index, total));
   }
 

@@ -63,7 +63,11 @@ public final class Announcements {
       return plain(Texts.TEAM_DEPLOYED.in(lang, service, tag));
     }
     if (FAILURES.contains(to)) {
-      return plain(Texts.TEAM_FAILED.in(lang, service, tag, StatusTexts.of(to, lang)));
+      return plain(
+          s.detail() == null || s.detail().isBlank()
+              ? Texts.TEAM_FAILED.in(lang, service, tag, StatusTexts.of(to, lang))
+              : Texts.TEAM_FAILED_DETAIL.in(
+                  lang, service, tag, StatusTexts.of(to, lang), s.detail()));
     }
     if (to == ReleaseStatus.ROLLBACK_DONE) {
       String target = release == null ? "" : release.path("rollback_to_tag").asText("");

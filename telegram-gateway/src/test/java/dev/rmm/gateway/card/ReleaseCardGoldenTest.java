@@ -36,7 +36,9 @@ class ReleaseCardGoldenTest {
     "rejected, EN, FAILED, 0, 1",
     "rejected, RU, FAILED, 0, 1",
     "dispatch-failed, EN, ACTIVE, 0, 1",
-    "dispatch-failed, RU, ACTIVE, 0, 1"
+    "dispatch-failed, RU, ACTIVE, 0, 1",
+    "rollback-failed, EN, FAILED, 0, 1",
+    "rollback-failed, RU, FAILED, 0, 1"
   })
   void theCardMatchesItsGoldenFile(
       String release, Language lang, Outcome list, int index, int total) throws IOException {

@@ -49,6 +49,14 @@ class AnnouncementsTest {
         .isEqualTo("🎉 billing v1.4.0 is in production!");
     assertThat(text(changed(ReleaseStatus.DEPLOYING, ReleaseStatus.PRODUCTION_FAILED)))
         .isEqualTo("❌ billing v1.4.0: 🔥 Production deploy failed");
+    assertThat(
+            text(
+                event(
+                    new ReleaseEvent.StatusChanged(
+                        ReleaseStatus.PRODUCTION_ROLLBACK,
+                        ReleaseStatus.ROLLBACK_FAILED,
+                        "migrations failed: exit 3"))))
+        .isEqualTo("❌ billing v1.4.0: 🆘 Rollback failed (migrations failed: exit 3)");
     assertThat(text(changed(ReleaseStatus.PRODUCTION_ROLLBACK, ReleaseStatus.ROLLBACK_DONE)))
         .isEqualTo("⚠️ billing v1.4.0 was rolled back");
     assertThat(text(event(new ReleaseEvent.ReleaseRejected(1002, "Bob Lead", "login is broken"))))

@@ -1,18 +1,18 @@
-package dev.rmm.orchestrator.dispatch;
+package dev.rmm.orchestrator;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.rmm.contracts.Actor;
 import dev.rmm.contracts.EventCodec;
 import dev.rmm.contracts.EventEnvelope;
-import dev.rmm.contracts.ReleaseCommand;
 import dev.rmm.contracts.ReleaseDecider;
-import dev.rmm.contracts.ReleaseEvent;
 import dev.rmm.contracts.ReleaseState;
-import dev.rmm.contracts.ReleaseStatus;
 import dev.rmm.contracts.kafka.CommandChannel;
-import dev.rmm.orchestrator.OrchestratorConfig;
+import dev.rmm.orchestrator.dispatch.Dispatches;
+import dev.rmm.orchestrator.dispatch.ServiceTargets;
 import dev.rmm.orchestrator.github.GitHubClient;
-import dev.rmm.orchestrator.github.GitHubTarget;
+import dev.rmm.orchestrator.runbook.Redactor;
+import dev.rmm.orchestrator.runbook.Rollbacks;
+import dev.rmm.orchestrator.runbook.RunbookPlans;
+import dev.rmm.orchestrator.runbook.SshRunner;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,7 +23,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
@@ -44,64 +43,61 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * Dispatches the production workflow of every release that reached its approval quorum, exactly
- * once, and records intent and outcome in the log.
+ * Turns decisions in the event log into actions on the outside world, exactly once: the production
+ * dispatch of approved releases ({@link Dispatches}) and the rollback runbooks admins request
+ * ({@link Rollbacks}).
  *
  * <p>The orchestrator keeps no state of its own: the log is its memory. Its consumer group only
  * shares out the partitions; on each assignment it reads its partitions from the beginning, folds
- * every release with the domain's own {@code evolve}, and acts on what is still due:
- *
- * <ul>
- *   <li>quorum reached and no dispatch started: claim it ({@code StartDispatch} with a fresh id;
- *       release-api accepts one claim per release, so of two instances only one wins), call GitHub,
- *       record the outcome ({@code RecordDispatch});
- *   <li>a dispatch started but no outcome (the instance that claimed it stopped in between): look
- *       for the workflow run carrying its id for a while; record it if it exists, else dispatch it
- *       once more with the same id, which the workflow checks against rmm before deploying.
- * </ul>
+ * every release with the domain's own {@code evolve}, and acts on what is still due. Intent and
+ * outcome go back into the log as commands to release-api, which accepts one claim per release.
+ * Runbooks of one service run one at a time.
  */
 @ApplicationScoped
-public class Dispatcher {
+public class Orchestrator {
 
-  private static final Logger LOG = Logger.getLogger(Dispatcher.class);
+  private static final Logger LOG = Logger.getLogger(Orchestrator.class);
 
   /** The consumer group that shares the event log's partitions between orchestrators. */
   public static final String GROUP = "rmm-deploy-orchestrator";
 
   private final String bootstrap;
   private final OrchestratorConfig config;
-  private final ServiceTargets targets;
-  private final GitHubClient github;
+  private final Dispatches dispatches;
+  private final Rollbacks rollbacks;
   private final Actor actor;
   private final Map<String, ReleaseState> states = new ConcurrentHashMap<>();
   private final Map<String, Integer> partitionOf = new ConcurrentHashMap<>();
   private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
-  private final Set<String> finished = ConcurrentHashMap.newKeySet();
-  private final ExecutorService worker =
+  private final ExecutorService dispatchWorker =
       Executors.newSingleThreadExecutor(r -> daemon(r, "rmm-dispatch"));
+  private final Map<String, ExecutorService> runbookWorkers = new ConcurrentHashMap<>();
   private final ScheduledExecutorService recheck =
-      Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "rmm-dispatch-recheck"));
+      Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "rmm-orchestrator-recheck"));
   private volatile boolean running;
   private volatile boolean caughtUp;
   private volatile KafkaConsumer<String, byte[]> consumer;
-  private CommandChannel commands;
+  private Commands commands;
   private Thread thread;
 
-  Dispatcher(
+  Orchestrator(
       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
       OrchestratorConfig config,
-      ServiceTargets targets) {
+      ServiceTargets targets,
+      RunbookPlans plans) {
     this.bootstrap = bootstrap;
     this.config = config;
-    this.targets = targets;
     OrchestratorConfig.GitHub g = config.github();
-    this.github =
+    GitHubClient github =
         new GitHubClient(
             g.apiUrl(),
             g.userAgent(),
             g.requestTimeout(),
             new GitHubClient.Retries(g.maxAttempts(), g.firstBackoff(), g.maxBackoff()),
             d -> Thread.sleep(d.toMillis()));
+    this.dispatches = new Dispatches(targets, github, g.runLookup());
+    this.rollbacks =
+        new Rollbacks(plans, new SshRunner(), Redactor.fromEnvironment(System.getenv()));
     String instance = "deploy-orchestrator-" + UUID.randomUUID().toString().substring(0, 8);
     this.actor = new Actor(Actor.Kind.ORCHESTRATOR, instance, "deploy-orchestrator");
   }
@@ -112,14 +108,18 @@ public class Dispatcher {
           "GITHUB_TOKEN is not set: approved releases are recorded as 'dispatch failed: no GitHub"
               + " token' unless the deploy file names a token variable for their service.");
     }
-    commands = new CommandChannel(bootstrap, config.topics().commands(), config.topics().results());
+    commands =
+        new Commands(
+            new CommandChannel(bootstrap, config.topics().commands(), config.topics().results()),
+            config.deploy().commandTimeout(),
+            actor);
     running = true;
-    thread = new Thread(this::consume, "rmm-dispatch-log");
+    thread = new Thread(this::consume, "rmm-orchestrator-log");
     thread.setDaemon(true);
     thread.start();
     long every = config.deploy().recheck().toMillis();
     recheck.scheduleWithFixedDelay(this::considerAll, every, every, TimeUnit.MILLISECONDS);
-    LOG.infof("Dispatching approved releases as %s", actor.id());
+    LOG.infof("Acting on the release log as %s", actor.id());
   }
 
   void onStop(@Observes ShutdownEvent ev) {
@@ -129,7 +129,8 @@ public class Dispatcher {
     if (c != null) {
       c.wakeup();
     }
-    worker.shutdownNow();
+    dispatchWorker.shutdownNow();
+    runbookWorkers.values().forEach(ExecutorService::shutdownNow);
     if (thread != null) {
       try {
         thread.join(10_000);
@@ -239,139 +240,42 @@ public class Dispatcher {
 
   private void consider(String releaseId) {
     ReleaseState s = states.get(releaseId);
-    if (s != null && due(s) && inFlight.add(releaseId)) {
-      worker.execute(
-          () -> {
-            try {
-              act(releaseId);
-            } catch (RuntimeException e) {
-              LOG.errorf(e, "Dispatching release %s failed; it is tried again later", releaseId);
-            } finally {
-              inFlight.remove(releaseId);
-            }
-          });
+    if (s == null || !due(s) || !inFlight.add(releaseId)) {
+      return;
     }
+    ExecutorService worker =
+        dispatches.due(s)
+            ? dispatchWorker
+            : runbookWorkers.computeIfAbsent(
+                s.spec().service(),
+                service ->
+                    Executors.newSingleThreadExecutor(r -> daemon(r, "rmm-runbook-" + service)));
+    worker.execute(
+        () -> {
+          try {
+            act(releaseId);
+          } catch (RuntimeException e) {
+            LOG.errorf(e, "Acting on release %s failed; it is tried again later", releaseId);
+          } finally {
+            inFlight.remove(releaseId);
+          }
+        });
   }
 
   private boolean due(ReleaseState s) {
-    if (!s.exists()) {
-      return false;
-    }
-    ReleaseState.Dispatch d = s.dispatch();
-    if (d == null) {
-      return s.status() == ReleaseStatus.MANUAL_TEST_PASSED;
-    }
-    return d.outcome() == null && !finished.contains(d.id());
+    return dispatches.due(s) || rollbacks.due(s);
   }
 
+  /** Acts on the release as the log shows it now (it may have moved on while queued). */
   private void act(String releaseId) {
     ReleaseState s = states.get(releaseId);
-    if (s == null || !due(s)) {
+    if (s == null) {
       return;
     }
-    ServiceTargets.Result t = targets.target(s.spec());
-    GitHubTarget target = t.target();
-    ReleaseState.Dispatch d = s.dispatch();
-    if (d == null) {
-      String id = "d-" + UUID.randomUUID();
-      Optional<JsonNode> claim =
-          decide(
-              new ReleaseCommand.StartDispatch(
-                  releaseId, id, target.repository(), target.workflow(), target.ref(), actor));
-      if (claim.isEmpty()) {
-        return;
-      }
-      boolean won =
-          "accepted".equals(claim.get().path("outcome").asText())
-              && claim.get().path("events").toString().contains(ReleaseEvent.DispatchStarted.TYPE);
-      if (!won) {
-        LOG.infof(
-            "Release %s: not dispatching, release-api said %s: %s",
-            releaseId,
-            claim.get().path("reason").asText("nothing to do"),
-            claim.get().path("detail").asText(""));
-        return;
-      }
-      dispatch(s, releaseId, id, t);
-    } else {
-      recover(s, releaseId, d, t);
-    }
-  }
-
-  /** A dispatch started before a restart: find its run, or dispatch it again with its id. */
-  private void recover(
-      ReleaseState s, String releaseId, ReleaseState.Dispatch d, ServiceTargets.Result t) {
-    GitHubTarget target =
-        new GitHubTarget(d.repository(), d.workflow(), d.ref(), t.target().token());
-    if (t.missing() == null) {
-      long deadline = System.nanoTime() + config.github().runLookup().toNanos();
-      while (true) {
-        Optional<Long> run = github.findRun(target, d.id());
-        if (run.isPresent()) {
-          LOG.infof(
-              "Release %s: dispatch %s had reached GitHub (run %d); recording it",
-              releaseId, d.id(), run.get());
-          record(releaseId, d.id(), new GitHubClient.Outcome(true, 204, null, 0));
-          return;
-        }
-        if (System.nanoTime() > deadline) {
-          break;
-        }
-        sleep(Duration.ofSeconds(3));
-      }
-      LOG.infof(
-          "Release %s: dispatch %s has no workflow run on GitHub; dispatching it again",
-          releaseId, d.id());
-    }
-    dispatch(s, releaseId, d.id(), new ServiceTargets.Result(target, t.missing()));
-  }
-
-  private void dispatch(ReleaseState s, String releaseId, String id, ServiceTargets.Result t) {
-    GitHubClient.Outcome outcome =
-        t.missing() != null
-            ? new GitHubClient.Outcome(false, 0, t.missing(), 0)
-            : github.dispatch(t.target(), targets.inputs(s.spec(), releaseId, id));
-    LOG.infof(
-        "Release %s: dispatch %s of %s %s (%d attempts)",
-        releaseId,
-        id,
-        t.target(),
-        outcome.dispatched() ? "accepted by GitHub" : "failed: " + outcome.detail(),
-        outcome.attempts());
-    record(releaseId, id, outcome);
-  }
-
-  private void record(String releaseId, String id, GitHubClient.Outcome o) {
-    Optional<JsonNode> answer =
-        decide(
-            new ReleaseCommand.RecordDispatch(
-                releaseId, id, o.dispatched(), o.status(), o.detail(), o.attempts(), actor));
-    if (answer.isPresent()) {
-      finished.add(id);
-    }
-  }
-
-  /** release-api's answer to a command, or empty when it did not answer in time. */
-  private Optional<JsonNode> decide(ReleaseCommand command) {
-    Duration timeout = config.deploy().commandTimeout();
-    try {
-      if (!commands.awaitReady(timeout)) {
-        LOG.warn("release-api's answers are not readable yet; trying again later");
-        return Optional.empty();
-      }
-      String id = "orch-" + UUID.randomUUID();
-      return Optional.of(
-          commands
-              .send(id, command, id, null, null)
-              .get(timeout.toMillis(), TimeUnit.MILLISECONDS));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return Optional.empty();
-    } catch (Exception e) {
-      LOG.warnf(
-          "release-api did not answer %s for release %s: %s; trying again later",
-          command.getClass().getSimpleName(), command.releaseId(), e.toString());
-      return Optional.empty();
+    if (dispatches.due(s)) {
+      dispatches.act(s, commands);
+    } else if (rollbacks.due(s)) {
+      rollbacks.act(s, commands);
     }
   }
 

@@ -1,0 +1,71 @@
+package dev.rmm.orchestrator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.rmm.contracts.Actor;
+import dev.rmm.contracts.ReleaseCommand;
+import dev.rmm.contracts.kafka.CommandChannel;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/** The orchestrator's side of the command protocol: it asks release-api, which decides. */
+public final class Commands implements AutoCloseable {
+
+  private static final Logger LOG = Logger.getLogger(Commands.class);
+
+  private final CommandChannel channel;
+  private final Duration timeout;
+  private final Actor actor;
+
+  public Commands(CommandChannel channel, Duration timeout, Actor actor) {
+    this.channel = channel;
+    this.timeout = timeout;
+    this.actor = actor;
+  }
+
+  /** Who the orchestrator instance is in the log. */
+  public Actor actor() {
+    return actor;
+  }
+
+  /** release-api's answer, or empty when it did not answer in time (try again later). */
+  public Optional<JsonNode> decide(ReleaseCommand command) {
+    try {
+      if (!channel.awaitReady(timeout)) {
+        LOG.warn("release-api's answers are not readable yet; trying again later");
+        return Optional.empty();
+      }
+      String id = "orch-" + UUID.randomUUID();
+      return Optional.of(
+          channel.send(id, command, id, null, null).get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    } catch (Exception e) {
+      LOG.warnf(
+          "release-api did not answer %s for release %s: %s; trying again later",
+          command.getClass().getSimpleName(), command.releaseId(), e.toString());
+      return Optional.empty();
+    }
+  }
+
+  /** Whether an answer accepted the command and appended an event of {@code type}. */
+  public static boolean appended(JsonNode answer, String type) {
+    if (!"accepted".equals(answer.path("outcome").asText())) {
+      return false;
+    }
+    for (JsonNode t : answer.path("events")) {
+      if (t.asText().equals(type)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public void close() {
+    channel.close();
+  }
+}

@@ -1,0 +1,155 @@
+package dev.rmm.orchestrator.dispatch;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.rmm.contracts.ReleaseCommand;
+import dev.rmm.contracts.ReleaseEvent;
+import dev.rmm.contracts.ReleaseState;
+import dev.rmm.contracts.ReleaseStatus;
+import dev.rmm.orchestrator.Commands;
+import dev.rmm.orchestrator.github.GitHubClient;
+import dev.rmm.orchestrator.github.GitHubTarget;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+
+/**
+ * The production dispatch of releases that reached their approval quorum, exactly once:
+ *
+ * <ul>
+ *   <li>quorum reached and no dispatch started: claim it ({@code StartDispatch} with a fresh id;
+ *       release-api accepts one claim per release, so of two instances only one wins), call GitHub,
+ *       record the outcome ({@code RecordDispatch});
+ *   <li>a dispatch started but no outcome (the instance that claimed it stopped in between): look
+ *       for the workflow run carrying its id for a while; record it if it exists, else dispatch it
+ *       once more with the same id, which the workflow checks against rmm before deploying.
+ * </ul>
+ */
+public final class Dispatches {
+
+  private static final Logger LOG = Logger.getLogger(Dispatches.class);
+
+  private final ServiceTargets targets;
+  private final GitHubClient github;
+  private final Duration runLookup;
+  private final Set<String> finished = ConcurrentHashMap.newKeySet();
+
+  public Dispatches(ServiceTargets targets, GitHubClient github, Duration runLookup) {
+    this.targets = targets;
+    this.github = github;
+    this.runLookup = runLookup;
+  }
+
+  /** Whether the release has a dispatch to make or to settle. */
+  public boolean due(ReleaseState s) {
+    if (!s.exists()) {
+      return false;
+    }
+    ReleaseState.Dispatch d = s.dispatch();
+    if (d == null) {
+      return s.status() == ReleaseStatus.MANUAL_TEST_PASSED;
+    }
+    return d.outcome() == null && !finished.contains(d.id());
+  }
+
+  public void act(ReleaseState s, Commands commands) {
+    ServiceTargets.Result t = targets.target(s.spec());
+    GitHubTarget target = t.target();
+    ReleaseState.Dispatch d = s.dispatch();
+    if (d != null) {
+      recover(s, d, t, commands);
+      return;
+    }
+    String id = "d-" + UUID.randomUUID();
+    Optional<JsonNode> claim =
+        commands.decide(
+            new ReleaseCommand.StartDispatch(
+                s.releaseId(),
+                id,
+                target.repository(),
+                target.workflow(),
+                target.ref(),
+                commands.actor()));
+    if (claim.isEmpty()) {
+      return;
+    }
+    if (!Commands.appended(claim.get(), ReleaseEvent.DispatchStarted.TYPE)) {
+      LOG.infof(
+          "Release %s: not dispatching, release-api said %s: %s",
+          s.releaseId(),
+          claim.get().path("reason").asText("nothing to do"),
+          claim.get().path("detail").asText(""));
+      return;
+    }
+    dispatch(s, id, t, commands);
+  }
+
+  /** A dispatch started before a restart: find its run, or dispatch it again with its id. */
+  private void recover(
+      ReleaseState s, ReleaseState.Dispatch d, ServiceTargets.Result t, Commands commands) {
+    GitHubTarget target =
+        new GitHubTarget(d.repository(), d.workflow(), d.ref(), t.target().token());
+    if (t.missing() == null) {
+      long deadline = System.nanoTime() + runLookup.toNanos();
+      while (true) {
+        Optional<Long> run = github.findRun(target, d.id());
+        if (run.isPresent()) {
+          LOG.infof(
+              "Release %s: dispatch %s had reached GitHub (run %d); recording it",
+              s.releaseId(), d.id(), run.get());
+          record(s.releaseId(), d.id(), new GitHubClient.Outcome(true, 204, null, 0), commands);
+          return;
+        }
+        if (System.nanoTime() > deadline) {
+          break;
+        }
+        sleep(Duration.ofSeconds(3));
+      }
+      LOG.infof(
+          "Release %s: dispatch %s has no workflow run on GitHub; dispatching it again",
+          s.releaseId(), d.id());
+    }
+    dispatch(s, d.id(), new ServiceTargets.Result(target, t.missing()), commands);
+  }
+
+  private void dispatch(ReleaseState s, String id, ServiceTargets.Result t, Commands commands) {
+    GitHubClient.Outcome outcome =
+        t.missing() != null
+            ? new GitHubClient.Outcome(false, 0, t.missing(), 0)
+            : github.dispatch(t.target(), targets.inputs(s.spec(), s.releaseId(), id));
+    LOG.infof(
+        "Release %s: dispatch %s of %s %s (%d attempts)",
+        s.releaseId(),
+        id,
+        t.target(),
+        outcome.dispatched() ? "accepted by GitHub" : "failed: " + outcome.detail(),
+        outcome.attempts());
+    record(s.releaseId(), id, outcome, commands);
+  }
+
+  private void record(String releaseId, String id, GitHubClient.Outcome o, Commands commands) {
+    if (commands
+        .decide(
+            new ReleaseCommand.RecordDispatch(
+                releaseId,
+                id,
+                o.dispatched(),
+                o.status(),
+                o.detail(),
+                o.attempts(),
+                commands.actor()))
+        .isPresent()) {
+      finished.add(id);
+    }
+  }
+
+  private static void sleep(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,236 @@
+package dev.rmm.orchestrator.runbook;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.rmm.contracts.ReleaseCommand;
+import dev.rmm.contracts.ReleaseEvent;
+import dev.rmm.contracts.ReleaseState;
+import dev.rmm.contracts.ReleaseStatus;
+import dev.rmm.orchestrator.Commands;
+import dev.rmm.orchestrator.runbook.RunbookPlans.Host;
+import dev.rmm.orchestrator.runbook.RunbookPlans.Plan;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+
+/**
+ * Runs the rollback runbook an admin requested, at most once: the run is claimed in the log before
+ * the first command ({@code StartRunbook}), every step is recorded as it ends, and the release ends
+ * rollback_done or rollback_failed naming the step that failed. A runbook found started but not
+ * ended (the instance that ran it stopped) is never run again: it ends rollback_failed, saying so,
+ * for a person to look at the host.
+ */
+public final class Rollbacks {
+
+  private static final Logger LOG = Logger.getLogger(Rollbacks.class);
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(20);
+
+  private final RunbookPlans plans;
+  private final SshRunner ssh;
+  private final Redactor redactor;
+  private final Set<String> running = ConcurrentHashMap.newKeySet();
+  private final Set<String> finished = ConcurrentHashMap.newKeySet();
+
+  public Rollbacks(RunbookPlans plans, SshRunner ssh, Redactor redactor) {
+    this.plans = plans;
+    this.ssh = ssh;
+    this.redactor = redactor;
+  }
+
+  public boolean due(ReleaseState s) {
+    if (!s.exists()
+        || s.status() != ReleaseStatus.PRODUCTION_ROLLBACK
+        || s.rollbackToTag() == null) {
+      return false;
+    }
+    ReleaseState.Runbook r = s.runbook();
+    return r == null
+        || (!r.finished() && !running.contains(r.runId()) && !finished.contains(r.runId()));
+  }
+
+  public void act(ReleaseState s, Commands commands) {
+    ReleaseState.Runbook r = s.runbook();
+    if (r != null) {
+      LOG.warnf(
+          "Release %s: runbook %s was started on %s and never ended; it is not run again",
+          s.releaseId(), r.runId(), r.host());
+      finish(
+          s.releaseId(),
+          r.runId(),
+          false,
+          "interrupted",
+          "the orchestrator stopped during the rollback runbook after "
+              + r.steps()
+              + " recorded steps; nothing is run twice: check "
+              + r.host()
+              + " and finish the rollback to "
+              + r.targetTag()
+              + " by hand",
+          commands);
+      return;
+    }
+    Plan plan = plans.plan(s.spec(), s.rollbackToTag());
+    String runId = "rb-" + UUID.randomUUID();
+    Optional<JsonNode> claim =
+        commands.decide(
+            new ReleaseCommand.StartRunbook(
+                s.releaseId(),
+                runId,
+                plan.missing() == null ? plan.hostNames() : "-",
+                commands.actor()));
+    if (claim.isEmpty() || !Commands.appended(claim.get(), ReleaseEvent.RunbookStarted.TYPE)) {
+      claim.ifPresent(
+          c ->
+              LOG.infof(
+                  "Release %s: no runbook, release-api said %s: %s",
+                  s.releaseId(), c.path("reason").asText(""), c.path("detail").asText("")));
+      return;
+    }
+    running.add(runId);
+    try {
+      if (plan.missing() != null) {
+        finish(s.releaseId(), runId, false, "settings", plan.missing(), commands);
+        return;
+      }
+      run(s, runId, plan, commands);
+    } finally {
+      running.remove(runId);
+    }
+  }
+
+  private void run(ReleaseState s, String runId, Plan plan, Commands commands) {
+    boolean several = plan.hosts().size() > 1;
+    for (Host host : plan.hosts()) {
+      String where = several ? host + " " : "";
+      try (SshRunner.Connection c =
+          ssh.connect(
+              host.name(),
+              host.port(),
+              plan.user(),
+              host.hostKeyLine(),
+              plan.privateKey(),
+              CONNECT_TIMEOUT)) {
+        for (Map.Entry<String, String> step : plan.steps().entrySet()) {
+          SshRunner.Result result = ssh.run(c, step.getValue(), plan.stepTimeout());
+          record(s.releaseId(), runId, where + step.getKey(), step.getValue(), result, commands);
+          if (!result.ok()) {
+            finish(
+                s.releaseId(),
+                runId,
+                false,
+                where + step.getKey(),
+                where + step.getKey() + " failed: " + describe(result),
+                commands);
+            return;
+          }
+        }
+        if (plan.health() != null && !healthy(s, runId, where, c, plan, commands)) {
+          return;
+        }
+      } catch (SshRunner.ConnectException e) {
+        LOG.errorf("Release %s: %s", s.releaseId(), e.getMessage());
+        finish(
+            s.releaseId(),
+            runId,
+            false,
+            where + "connect",
+            redactor.redact(e.getMessage()),
+            commands);
+        return;
+      }
+    }
+    finish(
+        s.releaseId(),
+        runId,
+        true,
+        null,
+        "rolled back to " + s.rollbackToTag() + " on " + plan.hostNames(),
+        commands);
+  }
+
+  /** The first wait, then up to N attempts with a pause, like the original's 15 s + 5. */
+  private boolean healthy(
+      ReleaseState s,
+      String runId,
+      String where,
+      SshRunner.Connection c,
+      Plan plan,
+      Commands commands) {
+    sleep(plan.healthFirstWait());
+    SshRunner.Result last = null;
+    for (int attempt = 1; attempt <= plan.healthAttempts(); attempt++) {
+      last = ssh.run(c, plan.health(), plan.stepTimeout());
+      if (last.ok()) {
+        record(s.releaseId(), runId, where + "health", plan.health(), last, commands);
+        return true;
+      }
+      if (attempt < plan.healthAttempts()) {
+        sleep(plan.healthPause());
+      }
+    }
+    record(s.releaseId(), runId, where + "health", plan.health(), last, commands);
+    finish(
+        s.releaseId(),
+        runId,
+        false,
+        where + "health",
+        where + "health check failed " + plan.healthAttempts() + " times: " + describe(last),
+        commands);
+    return false;
+  }
+
+  private static String describe(SshRunner.Result r) {
+    return r.problem() != null ? r.problem() : "exit " + r.exitCode();
+  }
+
+  private void record(
+      String releaseId,
+      String runId,
+      String step,
+      String command,
+      SshRunner.Result r,
+      Commands commands) {
+    LOG.infof(
+        "Release %s: runbook step %s %s in %d ms",
+        releaseId, step, r.ok() ? "passed" : "failed (" + describe(r) + ")", r.durationMs());
+    commands.decide(
+        new ReleaseCommand.RecordRunbookStep(
+            releaseId,
+            runId,
+            step,
+            redactor.redact(command),
+            r.exitCode(),
+            r.durationMs(),
+            redactor.redact(r.outputTail()),
+            r.ok(),
+            commands.actor()));
+  }
+
+  private void finish(
+      String releaseId,
+      String runId,
+      boolean ok,
+      String failedStep,
+      String detail,
+      Commands commands) {
+    if (commands
+        .decide(
+            new ReleaseCommand.FinishRunbook(
+                releaseId, runId, ok, failedStep, redactor.redact(detail), commands.actor()))
+        .isPresent()) {
+      finished.add(runId);
+    }
+    LOG.infof("Release %s: runbook %s %s", releaseId, runId, ok ? "done: " + detail : detail);
+  }
+
+  private static void sleep(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

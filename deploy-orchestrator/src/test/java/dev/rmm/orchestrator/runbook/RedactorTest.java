@@ -1,0 +1,28 @@
+package dev.rmm.orchestrator.runbook;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Secrets never reach the log. */
+class RedactorTest {
+
+  @Test
+  void secretValuesFromTheEnvironmentAndSecretShapesAreMasked() {
+    Redactor r =
+        Redactor.fromEnvironment(
+            Map.of("DB_PASSWORD", "hunter2hunter2", "PATH", "/usr/bin", "SHORT_TOKEN", "abc"));
+
+    assertThat(r.redact("psql postgres://app:hunter2hunter2@db/app"))
+        .isEqualTo("psql postgres://app:***@db/app");
+    assertThat(r.redact("export TOKEN=s3cr3t-value; echo done"))
+        .isEqualTo("export TOKEN=*** echo done");
+    assertThat(r.redact("using ghp_abcdefghijklmnopqrstuvwxyz012345")).isEqualTo("using ***");
+    assertThat(
+            r.redact(
+                "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----"))
+        .isEqualTo("***");
+    assertThat(r.redact("PATH is /usr/bin, abc stays")).isEqualTo("PATH is /usr/bin, abc stays");
+  }
+}

@@ -1,0 +1,272 @@
+package dev.rmm.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rmm.local.RmmService;
+import dev.rmm.testsupport.TestSshServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * An admin's rollback run by the orchestrator over SSH against a real SSH server (Apache MINA SSHD
+ * running the commands on this machine): each step recorded with exit code, duration and redacted
+ * output; failures name their step; a hanging step is stopped at its timeout; an unknown host key
+ * or a wrong key refuses to connect; a runbook interrupted by a crash is never run twice.
+ */
+class RollbackRunbookTest {
+
+  static final Duration PATIENCE = Duration.ofSeconds(60);
+  static final TestSshServer ssh = TestSshServer.start();
+  static final String SECRET = "s3cr3t-db-pass-42";
+
+  @RegisterExtension
+  static final StackExtension stack =
+      new StackExtension()
+          .withEnvironment("RMM_DEPLOY_FILE", deployFile().toString())
+          .withEnvironment("RMM_SSH_KEY_TEST", ssh.clientPrivateKey())
+          .withEnvironment("RMM_SSH_KEY_WRONG", TestSshServer.otherPrivateKey())
+          .withEnvironment("DB_PASSWORD", SECRET)
+          .withEnvironment("RMM_DEPLOY_RECHECK", "2s");
+
+  @AfterAll
+  static void stopSsh() {
+    ssh.close();
+  }
+
+  /** One service per scenario, all on the test SSH server. */
+  private static Path deployFile() {
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode services = json.createObjectNode();
+    services.set(
+        "good",
+        service(
+            json,
+            ssh.hostKeyLine(),
+            "RMM_SSH_KEY_TEST",
+            Map.of(
+                "migrations", "echo migrating down to {tag} with password=" + SECRET,
+                "checkout", "echo checked out {tag}",
+                "up", "echo started {service}",
+                "health", "true")));
+    services.set(
+        "badmig",
+        service(
+            json,
+            ssh.hostKeyLine(),
+            "RMM_SSH_KEY_TEST",
+            Map.of("migrations", "echo cannot reach the database >&2; exit 3")));
+    services.set(
+        "sick",
+        service(
+            json,
+            ssh.hostKeyLine(),
+            "RMM_SSH_KEY_TEST",
+            Map.of("migrations", "true", "checkout", "true", "up", "true", "health", "false")));
+    ObjectNode hang =
+        service(
+            json,
+            ssh.hostKeyLine(),
+            "RMM_SSH_KEY_TEST",
+            Map.of("migrations", "true", "checkout", "true", "up", "sleep 30"));
+    ((ObjectNode) hang.get("ssh")).put("step_timeout_seconds", 1);
+    services.set("hang", hang);
+    services.set(
+        "stranger", service(json, TestSshServer.otherHostKeyLine(), "RMM_SSH_KEY_TEST", Map.of()));
+    services.set("wrongkey", service(json, ssh.hostKeyLine(), "RMM_SSH_KEY_WRONG", Map.of()));
+    services.set(
+        "slow",
+        service(
+            json,
+            ssh.hostKeyLine(),
+            "RMM_SSH_KEY_TEST",
+            Map.of("migrations", "true", "checkout", "echo slow-checkout-started; sleep 20")));
+    try {
+      Path f = Files.createTempFile("rmm-deploy-", ".json");
+      Files.writeString(f, json.createObjectNode().set("services", services).toString());
+      f.toFile().deleteOnExit();
+      return f;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static ObjectNode service(
+      ObjectMapper json, String hostKey, String keyVariable, Map<String, String> steps) {
+    ObjectNode ssh = json.createObjectNode();
+    ssh.putArray("hosts").add(RollbackRunbookTest.ssh.address());
+    ssh.put("user", "deploy");
+    ssh.put("private_key_variable", keyVariable);
+    ssh.putObject("host_keys").put(RollbackRunbookTest.ssh.address(), hostKey);
+    ssh.put("workdir", "/tmp");
+    ssh.put("health_first_wait_seconds", 0);
+    ssh.put("health_attempts", 3);
+    ssh.put("health_pause_seconds", 0.2);
+    ObjectNode s = ssh.putObject("steps");
+    steps.forEach(s::put);
+    ObjectNode service = json.createObjectNode();
+    service.set("ssh", ssh);
+    return service;
+  }
+
+  @Test
+  void givenAHealthyRunbook_thenEveryStepIsRecordedRedactedAndTheReleaseIsRolledBack() {
+    String id = rolledBack("good", "v2.0.0", "901");
+
+    await().atMost(PATIENCE).until(() -> "rollback_done".equals(status(id)));
+    List<JsonNode> steps = events(id, "release.runbook-step.v1");
+    assertThat(steps)
+        .extracting(e -> e.at("/data/step").asText())
+        .containsExactly("migrations", "checkout", "up", "health");
+    assertThat(steps).allMatch(e -> e.at("/data/exit_code").asInt() == 0);
+    JsonNode migrations = steps.get(0);
+    assertThat(migrations.at("/data/output_tail").asText())
+        .isEqualTo("migrating down to v1.0.0 with password=***");
+    assertThat(api().get("/api/v1/releases/" + id + "/timeline").body().toString())
+        .doesNotContain(SECRET);
+    assertThat(ssh.commands()).contains("echo checked out v1.0.0", "echo started good");
+    JsonNode runbook = release(id).path("runbook");
+    assertThat(runbook.path("ok").asBoolean()).isTrue();
+    assertThat(runbook.path("steps")).hasSize(4);
+  }
+
+  @Test
+  void givenAFailingMigration_thenTheRollbackFailsAtThatStepAndNothingElseRuns() {
+    ssh.clearCommands();
+    String id = rolledBack("badmig", "v2.0.0", "902");
+
+    await().atMost(PATIENCE).until(() -> "rollback_failed".equals(status(id)));
+    JsonNode finished = events(id, "release.runbook-finished.v1").get(0);
+    assertThat(finished.at("/data/failed_step").asText()).isEqualTo("migrations");
+    assertThat(finished.at("/data/detail").asText()).isEqualTo("migrations failed: exit 3");
+    JsonNode step = events(id, "release.runbook-step.v1").get(0);
+    assertThat(step.at("/data/exit_code").asInt()).isEqualTo(3);
+    assertThat(step.at("/data/output_tail").asText()).isEqualTo("cannot reach the database");
+    assertThat(ssh.commands()).noneMatch(c -> c.contains("git checkout"));
+  }
+
+  @Test
+  void givenAHealthCheckThatNeverPasses_thenItIsTriedAndTheRollbackFails() {
+    String id = rolledBack("sick", "v2.0.0", "903");
+
+    await().atMost(PATIENCE).until(() -> "rollback_failed".equals(status(id)));
+    assertThat(events(id, "release.runbook-finished.v1").get(0).at("/data/detail").asText())
+        .isEqualTo("health check failed 3 times: exit 1");
+  }
+
+  @Test
+  void givenAStepThatHangs_thenItIsStoppedAtItsTimeout() {
+    String id = rolledBack("hang", "v2.0.0", "904");
+
+    await().atMost(PATIENCE).until(() -> "rollback_failed".equals(status(id)));
+    assertThat(events(id, "release.runbook-finished.v1").get(0).at("/data/detail").asText())
+        .isEqualTo("up failed: timed out after 1 s");
+    assertThat(events(id, "release.runbook-step.v1").get(2).at("/data/exit_code").asInt())
+        .isEqualTo(-1);
+  }
+
+  @Test
+  void givenAnUnknownHostKeyOrAWrongKey_thenNothingRunsAndTheReleaseSaysWhy() {
+    String stranger = rolledBack("stranger", "v2.0.0", "905");
+    String wrongKey = rolledBack("wrongkey", "v2.0.0", "906");
+
+    for (String id : List.of(stranger, wrongKey)) {
+      await().atMost(PATIENCE).until(() -> "rollback_failed".equals(status(id)));
+      JsonNode finished = events(id, "release.runbook-finished.v1").get(0);
+      assertThat(finished.at("/data/failed_step").asText()).isEqualTo("connect");
+      assertThat(events(id, "release.runbook-step.v1")).isEmpty();
+    }
+  }
+
+  @Test
+  void givenTheOrchestratorDiesDuringARunbook_thenItIsNeverRunAgain() {
+    String id = rolledBack("slow", "v2.0.0", "907");
+    await()
+        .atMost(PATIENCE)
+        .until(() -> ssh.commands().stream().anyMatch(c -> c.contains("slow-checkout-started")));
+
+    stack.killService(RmmService.DEPLOY_ORCHESTRATOR);
+    stack.startService(RmmService.DEPLOY_ORCHESTRATOR);
+
+    await().atMost(PATIENCE).until(() -> "rollback_failed".equals(status(id)));
+    JsonNode finished = events(id, "release.runbook-finished.v1").get(0);
+    assertThat(finished.at("/data/failed_step").asText()).isEqualTo("interrupted");
+    assertThat(finished.at("/data/detail").asText()).contains("nothing is run twice");
+    assertThat(ssh.commands().stream().filter(c -> c.contains("slow-checkout-started"))).hasSize(1);
+    assertThat(events(id, "release.runbook-started.v1")).hasSize(1);
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private Http api() {
+    return new Http(stack.apiUrl(), stack.apiToken());
+  }
+
+  /** A release of {@code service} at {@code tag}, deployed, then rolled back to v1.0.0 by Bob. */
+  private String rolledBack(String service, String tag, String run) {
+    Http.Answer created = api().post("/api/v1/releases", Http.createBody(service, tag, run));
+    assertThat(created.status()).as(String.valueOf(created.body())).isIn(200, 201);
+    String id = created.body().get("release_id").asText();
+    for (String s : List.of("stage_building", "stage_test_rollback", "manual_testing")) {
+      assertThat(api().post("/api/v1/releases/" + id + "/steps", Http.step(s)).status())
+          .isEqualTo(200);
+    }
+    for (long user : List.of(1001L, 1002L)) {
+      assertThat(
+              api()
+                  .post(
+                      "/api/v1/releases/" + id + "/approvals",
+                      "{\"telegram_user_id\":" + user + ",\"name\":\"u" + user + "\"}")
+                  .status())
+          .isEqualTo(200);
+    }
+    for (String s : List.of("deploying", "deployed")) {
+      Http.Answer a = api().post("/api/v1/releases/" + id + "/steps", Http.step(s));
+      assertThat(a.status()).as(String.valueOf(a.body())).isEqualTo(200);
+    }
+    Http.Answer rollback =
+        api()
+            .post(
+                "/api/v1/releases/" + id + "/rollback",
+                "{\"telegram_user_id\":1002,\"name\":\"Bob Lead\",\"target_tag\":\"v1.0.0\"}");
+    assertThat(rollback.status()).as(String.valueOf(rollback.body())).isEqualTo(200);
+    return id;
+  }
+
+  private String status(String id) {
+    return release(id).path("status").asText(null);
+  }
+
+  private JsonNode release(String id) {
+    Http.Answer a = api().get("/api/v1/releases/" + id);
+    return a.status() == 200 ? a.body() : com.fasterxml.jackson.databind.node.NullNode.instance;
+  }
+
+  private List<JsonNode> events(String id, String type) {
+    List<JsonNode> out = new ArrayList<>();
+    Http.Answer a = api().get("/api/v1/releases/" + id + "/timeline");
+    if (a.status() == 200) {
+      a.body()
+          .path("events")
+          .forEach(
+              e -> {
+                if (e.path("type").asText().equals(type)) {
+                  out.add(e);
+                }
+              });
+    }
+    return out;
+  }
+}
