@@ -5,6 +5,7 @@ import dev.rmm.contracts.EventCodec;
 import dev.rmm.contracts.EventEnvelope;
 import dev.rmm.contracts.ReleaseDecider;
 import dev.rmm.contracts.ReleaseState;
+import dev.rmm.contracts.ReleaseStatus;
 import dev.rmm.contracts.kafka.CommandChannel;
 import dev.rmm.orchestrator.dispatch.Dispatches;
 import dev.rmm.orchestrator.dispatch.ServiceTargets;
@@ -69,6 +70,7 @@ public class Orchestrator {
   private final Map<String, ReleaseState> states = new ConcurrentHashMap<>();
   private final Map<String, Integer> partitionOf = new ConcurrentHashMap<>();
   private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+  private final Set<String> waiting = ConcurrentHashMap.newKeySet();
   private final ExecutorService dispatchWorker =
       Executors.newSingleThreadExecutor(r -> daemon(r, "rmm-dispatch"));
   private final Map<String, ExecutorService> runbookWorkers = new ConcurrentHashMap<>();
@@ -263,7 +265,31 @@ public class Orchestrator {
   }
 
   private boolean due(ReleaseState s) {
-    return dispatches.due(s) || rollbacks.due(s);
+    return dispatches.due(s) || rollbacks.due(s) && !deploying(s);
+  }
+
+  /**
+   * Whether another release of the same service is being deployed to production right now: a
+   * rollback runbook then waits (and is looked at again on the next event or recheck), so that one
+   * deploy or rollback per service runs at a time.
+   */
+  private boolean deploying(ReleaseState s) {
+    String service = s.spec().service();
+    for (ReleaseState other : states.values()) {
+      if (other != s
+          && other.exists()
+          && other.spec().service().equals(service)
+          && other.status() == ReleaseStatus.DEPLOYING) {
+        if (waiting.add(s.releaseId())) {
+          LOG.infof(
+              "Release %s: the rollback of %s waits: release %s of the service is deploying",
+              s.releaseId(), service, other.releaseId());
+        }
+        return true;
+      }
+    }
+    waiting.remove(s.releaseId());
+    return false;
   }
 
   /** Acts on the release as the log shows it now (it may have moved on while queued). */

@@ -40,6 +40,18 @@ public interface OrchestratorConfig {
      */
     Optional<String> token();
 
+    /**
+     * A GitHub App instead of a token (with {@link #appInstallationId()} and {@link
+     * #appPrivateKey()}): the App's id.
+     */
+    Optional<String> appId();
+
+    /** The App's installation on the services' organisation. */
+    Optional<Long> appInstallationId();
+
+    /** The App's private key, PEM (GITHUB_APP_PRIVATE_KEY). */
+    Optional<String> appPrivateKey();
+
     /** GitHub refuses requests without a User-Agent. */
     @WithDefault("rmm-deploy-orchestrator")
     String userAgent();

@@ -90,7 +90,7 @@ public final class Dispatches {
   private void recover(
       ReleaseState s, ReleaseState.Dispatch d, ServiceTargets.Result t, Commands commands) {
     GitHubTarget target =
-        new GitHubTarget(d.repository(), d.workflow(), d.ref(), t.target().token());
+        new GitHubTarget(d.repository(), d.workflow(), d.ref(), t.target().credentials());
     if (t.missing() == null) {
       long deadline = System.nanoTime() + runLookup.toNanos();
       while (true) {

@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.rmm.contracts.ReleaseSpec;
 import dev.rmm.orchestrator.DeployFile;
 import dev.rmm.orchestrator.OrchestratorConfig;
+import dev.rmm.orchestrator.github.Credentials;
+import dev.rmm.orchestrator.github.GitHubApp;
 import dev.rmm.orchestrator.github.GitHubTarget;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
-import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Where each service's production workflow is: by default the repository that created the release,
@@ -19,40 +21,71 @@ import java.util.Optional;
 public class ServiceTargets {
 
   private final DeployFile file;
+  private final OrchestratorConfig.GitHub github;
   private final String defaultWorkflow;
-  private final Optional<String> defaultToken;
+  private final Map<String, Credentials> apps = new ConcurrentHashMap<>();
 
   ServiceTargets(OrchestratorConfig config, DeployFile file) {
     this.file = file;
+    this.github = config.github();
     this.defaultWorkflow = config.deploy().defaultWorkflow();
-    this.defaultToken = config.github().token().filter(t -> !t.isBlank());
   }
 
   /**
-   * The target of a release; its token is null when none is configured ({@link Result#missing}).
+   * The target of a release; its credentials are null when none are configured ({@link
+   * Result#missing}). A service's own App or token variable wins over the default token, which wins
+   * over the default App.
    */
   public Result target(ReleaseSpec spec) {
     JsonNode g = file.section(spec.service(), "github");
+    Credentials credentials = null;
+    String missing = null;
     String tokenVariable = g.path("token_variable").asText("");
-    Optional<String> token =
-        tokenVariable.isEmpty() ? defaultToken : Optional.ofNullable(file.secret(tokenVariable));
-    String missing =
-        token.isPresent()
-            ? null
-            : tokenVariable.isEmpty()
-                ? "no GitHub token: GITHUB_TOKEN is not set"
-                : "no GitHub token: "
-                    + tokenVariable
-                    + " (the token of "
-                    + spec.service()
-                    + ") is not set";
+    if (g.hasNonNull("app_id")) {
+      String keyVariable = g.path("private_key_variable").asText("GITHUB_APP_PRIVATE_KEY");
+      String key = file.secret(keyVariable);
+      if (key == null) {
+        missing = "no GitHub App key: " + keyVariable + " is not set";
+      } else {
+        credentials = app(g.path("app_id").asText(), g.path("installation_id").asLong(), key);
+      }
+    } else if (!tokenVariable.isEmpty()) {
+      String token = file.secret(tokenVariable);
+      if (token == null) {
+        missing =
+            "no GitHub token: "
+                + tokenVariable
+                + " (the token of "
+                + spec.service()
+                + ")"
+                + " is not set";
+      } else {
+        credentials = Credentials.of(token);
+      }
+    } else if (github.token().filter(t -> !t.isBlank()).isPresent()) {
+      credentials = Credentials.of(github.token().get());
+    } else if (github.appId().isPresent()
+        && github.appInstallationId().isPresent()
+        && github.appPrivateKey().filter(k -> !k.isBlank()).isPresent()) {
+      credentials =
+          app(github.appId().get(), github.appInstallationId().get(), github.appPrivateKey().get());
+    } else {
+      missing = "no GitHub token: neither GITHUB_TOKEN nor a GitHub App is configured";
+    }
     return new Result(
         new GitHubTarget(
             g.path("repository").asText(spec.repository()),
             g.path("workflow").asText(defaultWorkflow),
             g.path("ref").asText(spec.ref()),
-            token.orElse(null)),
+            credentials),
         missing);
+  }
+
+  /** One App client per installation, so its token is reused across releases. */
+  private Credentials app(String appId, long installationId, String key) {
+    return apps.computeIfAbsent(
+        appId + "/" + installationId,
+        k -> new GitHubApp(github.apiUrl(), github.userAgent(), appId, installationId, key));
   }
 
   /**

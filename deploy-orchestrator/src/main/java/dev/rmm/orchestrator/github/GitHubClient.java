@@ -81,7 +81,7 @@ public final class GitHubClient {
       try {
         HttpResponse<String> r =
             http.send(
-                request(uri, target.token())
+                request(uri, target.credentials().token())
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
                     .build(),
@@ -101,6 +101,14 @@ public final class GitHubClient {
         LOG.warnf(
             "GitHub answered %d to the dispatch of %s (attempt %d): %s; retrying in %d ms",
             status, target, attempt, detail, wait.toMillis());
+      } catch (Credentials.AuthException e) {
+        status = e.status();
+        detail = e.getMessage();
+        if (status != 0 && status < 500) {
+          LOG.warnf("No GitHub token for %s: %s", target, detail);
+          return new Outcome(false, status, detail, attempt);
+        }
+        wait = backoff;
       } catch (IOException e) {
         status = 0;
         detail = "GitHub unreachable: " + e.getMessage();
@@ -152,7 +160,8 @@ public final class GitHubClient {
     try {
       HttpResponse<String> r =
           http.send(
-              request(uri, target.token()).GET().build(), HttpResponse.BodyHandlers.ofString());
+              request(uri, target.credentials().token()).GET().build(),
+              HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() != 200) {
         LOG.warnf("Listing the runs of %s: %d %s", target, r.statusCode(), message(r.body()));
         return Optional.empty();
@@ -164,7 +173,7 @@ public final class GitHubClient {
         }
       }
       return Optional.empty();
-    } catch (IOException e) {
+    } catch (IOException | Credentials.AuthException e) {
       LOG.warnf("Listing the runs of %s failed: %s", target, e.getMessage());
       return Optional.empty();
     } catch (InterruptedException e) {

@@ -6,9 +6,10 @@ package dev.rmm.orchestrator.github;
  * @param repository {@code owner/name}
  * @param workflow the workflow file name (or id)
  * @param ref the branch or tag whose workflow file runs
- * @param token the token to use; never logged
+ * @param credentials how to authenticate; null when none is configured
  */
-public record GitHubTarget(String repository, String workflow, String ref, String token) {
+public record GitHubTarget(
+    String repository, String workflow, String ref, Credentials credentials) {
 
   @Override
   public String toString() {

@@ -15,7 +15,10 @@ class GitHubClientTest {
 
   private static final GitHubTarget TARGET =
       new GitHubTarget(
-          "acme/billing", "deploy-production.yml", "refs/tags/v1.4.0", FakeGitHub.TOKEN);
+          "acme/billing",
+          "deploy-production.yml",
+          "refs/tags/v1.4.0",
+          Credentials.of(FakeGitHub.TOKEN));
   private static final Map<String, String> INPUTS =
       Map.of(
           "release_id",
@@ -67,6 +70,51 @@ class GitHubClientTest {
   }
 
   @Test
+  void givenAGitHubApp_thenItsInstallationTokenIsBoughtOnceAndUsed() throws Exception {
+    java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("RSA");
+    g.initialize(2048);
+    java.security.KeyPair pair = g.generateKeyPair();
+    FakeGitHub.addApp("424242", 99, (java.security.interfaces.RSAPublicKey) pair.getPublic());
+    String pem =
+        "-----BEGIN PRIVATE KEY-----\n"
+            + java.util.Base64.getMimeEncoder(64, "\n".getBytes())
+                .encodeToString(pair.getPrivate().getEncoded())
+            + "\n-----END PRIVATE KEY-----\n";
+    GitHubApp app = new GitHubApp(FakeGitHub.start(), "rmm-deploy-orchestrator", "424242", 99, pem);
+    GitHubTarget viaApp =
+        new GitHubTarget("acme/billing", "deploy-production.yml", "refs/tags/v1.4.0", app);
+
+    assertThat(github.dispatch(viaApp, INPUTS).dispatched()).isTrue();
+    assertThat(github.dispatch(viaApp, INPUTS).dispatched()).isTrue();
+
+    assertThat(FakeGitHub.dispatches())
+        .allMatch(r -> r.headers().get("Authorization").startsWith("Bearer ghs_"));
+    assertThat(FakeGitHub.requests())
+        .filteredOn(r -> r.path().equals("/app/installations/99/access_tokens"))
+        .hasSize(1);
+  }
+
+  @Test
+  void givenAnAppThatIsNotInstalled_thenTheDispatchFailsWithGitHubsAnswer() throws Exception {
+    java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("RSA");
+    g.initialize(2048);
+    String pem =
+        "-----BEGIN PRIVATE KEY-----\n"
+            + java.util.Base64.getMimeEncoder(64, "\n".getBytes())
+                .encodeToString(g.generateKeyPair().getPrivate().getEncoded())
+            + "\n-----END PRIVATE KEY-----\n";
+    GitHubApp app = new GitHubApp(FakeGitHub.start(), "rmm-deploy-orchestrator", "1", 2, pem);
+
+    GitHubClient.Outcome o =
+        github.dispatch(
+            new GitHubTarget("acme/billing", "deploy-production.yml", "main", app), INPUTS);
+
+    assertThat(o.dispatched()).isFalse();
+    assertThat(o.status()).isEqualTo(404);
+    assertThat(o.detail()).contains("got no token for installation 2").contains("Not Found");
+  }
+
+  @Test
   void givenA500_thenItIsRetriedWithBackoffAndTheSecondAttemptLands() {
     FakeGitHub.failNextDispatch(500, Map.of(), "{\"message\":\"Server Error\"}");
 
@@ -102,7 +150,8 @@ class GitHubClientTest {
   void givenAMissingWorkflow_thenA404WithGitHubsMessageAndNoRetry() {
     GitHubClient.Outcome o =
         github.dispatch(
-            new GitHubTarget("acme/billing", "nope.yml", "main", FakeGitHub.TOKEN), INPUTS);
+            new GitHubTarget("acme/billing", "nope.yml", "main", Credentials.of(FakeGitHub.TOKEN)),
+            INPUTS);
 
     assertThat(o).isEqualTo(new GitHubClient.Outcome(false, 404, "Not Found", 1));
     assertThat(waits).isEmpty();
@@ -112,7 +161,9 @@ class GitHubClientTest {
   void givenABadToken_thenA401BadCredentialsAndNoRetry() {
     GitHubClient.Outcome o =
         github.dispatch(
-            new GitHubTarget("acme/billing", "deploy-production.yml", "main", "ghp_wrong"), INPUTS);
+            new GitHubTarget(
+                "acme/billing", "deploy-production.yml", "main", Credentials.of("ghp_wrong")),
+            INPUTS);
 
     assertThat(o).isEqualTo(new GitHubClient.Outcome(false, 401, "Bad credentials", 1));
   }

@@ -45,6 +45,10 @@ public final class FakeGitHub {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern DISPATCH =
       Pattern.compile("/repos/([^/]+/[^/]+)/actions/workflows/([^/]+)/dispatches");
+  private static final Pattern APP_TOKEN =
+      Pattern.compile("/app/installations/([0-9]+)/access_tokens");
+  private static final Map<String, java.security.interfaces.RSAPublicKey> APPS =
+      new ConcurrentHashMap<>();
   private static final Pattern RUNS =
       Pattern.compile("/repos/([^/]+/[^/]+)/actions/workflows/([^/]+)/runs");
   private static final List<Request> REQUESTS = new CopyOnWriteArrayList<>();
@@ -90,6 +94,7 @@ public final class FakeGitHub {
     TOKENS.add(TOKEN);
     WORKFLOWS.clear();
     RUNS_BY_WORKFLOW.clear();
+    APPS.clear();
     synchronized (FAILURES) {
       FAILURES.clear();
     }
@@ -105,6 +110,15 @@ public final class FakeGitHub {
   /** Makes a workflow exist ({@code owner/repo}, file name); {@code *} as repo matches any. */
   public static void addWorkflow(String repository, String workflow) {
     WORKFLOWS.add(repository + "|" + workflow);
+  }
+
+  /**
+   * Registers a GitHub App's installation: a JWT signed with the App's key (RS256, issuer = the App
+   * id) buys an installation token that the fake then accepts.
+   */
+  public static void addApp(
+      String appId, long installationId, java.security.interfaces.RSAPublicKey key) {
+    APPS.put(appId + "/" + installationId, key);
   }
 
   /** The next dispatch is answered with this status, headers and body instead. */
@@ -167,6 +181,10 @@ public final class FakeGitHub {
               + " User-Agent header (https://docs.github.com/en/rest/overview/resources-in-the-rest-api#user-agent-required).");
     }
     String auth = headers.getOrDefault("Authorization", "");
+    Matcher app = APP_TOKEN.matcher(path);
+    if (app.matches() && ex.getRequestMethod().equals("POST")) {
+      return installationToken(ex, app.group(1), auth);
+    }
     String token =
         auth.startsWith("Bearer ")
             ? auth.substring(7)
@@ -247,6 +265,50 @@ public final class FakeGitHub {
     }
     ex.sendResponseHeaders(204, -1);
     return 204;
+  }
+
+  /** {@code POST /app/installations/{id}/access_tokens}, authenticated by the App's JWT. */
+  private static int installationToken(HttpExchange ex, String installation, String auth)
+      throws IOException {
+    String jwt = auth.startsWith("Bearer ") ? auth.substring(7) : "";
+    String issuer;
+    try {
+      issuer = com.auth0.jwt.JWT.decode(jwt).getIssuer();
+    } catch (com.auth0.jwt.exceptions.JWTDecodeException e) {
+      return json(
+          ex,
+          401,
+          error("A JSON web token could not be decoded", "https://docs.github.com/rest", 401),
+          Map.of());
+    }
+    java.security.interfaces.RSAPublicKey key = APPS.get(issuer + "/" + installation);
+    if (key == null) {
+      return notFound(ex);
+    }
+    try {
+      com.auth0
+          .jwt
+          .JWT
+          .require(com.auth0.jwt.algorithms.Algorithm.RSA256(key, null))
+          .withIssuer(issuer)
+          .build()
+          .verify(jwt);
+    } catch (com.auth0.jwt.exceptions.JWTVerificationException e) {
+      return json(
+          ex,
+          401,
+          error(
+              "'Expiration time' claim ('exp') or signature is invalid: " + e.getMessage(),
+              "https://docs.github.com/rest",
+              401),
+          Map.of());
+    }
+    String token = "ghs_" + java.util.UUID.randomUUID().toString().replace("-", "");
+    TOKENS.add(token);
+    ObjectNode body = JSON.createObjectNode();
+    body.put("token", token);
+    body.put("expires_at", java.time.Instant.now().plusSeconds(3600).toString());
+    return json(ex, 201, body, Map.of());
   }
 
   private static boolean known(String repo, String workflow) {
