@@ -142,6 +142,30 @@ class DispatchFlowTest {
   }
 
   @Test
+  void givenTwoOrchestrators_thenEveryApprovedReleaseIsDispatchedExactlyOnce() {
+    var second = stack.startAnotherInstance(RmmService.DEPLOY_ORCHESTRATOR);
+    try {
+      sleep(8000); // the group shares the partitions out between the two
+      List<String> ids = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        ids.add(approved("duo" + i, "v6.0." + i, "85" + i));
+      }
+      for (String id : ids) {
+        await().atMost(PATIENCE).until(() -> types(id).contains("release.workflow-dispatched.v1"));
+      }
+      sleep(3000); // time for a wrong second dispatch to show up
+      assertThat(FakeGitHub.dispatches())
+          .extracting(r -> r.body().at("/inputs/release_id").asText())
+          .containsExactlyInAnyOrderElementsOf(ids);
+      for (String id : ids) {
+        assertThat(count(id, "release.dispatch-started.v1")).isEqualTo(1);
+      }
+    } finally {
+      second.stop();
+    }
+  }
+
+  @Test
   void givenAWorkflowThatDoesNotExist_thenTheFailureIsRecordedWithGitHubsMessageOnce() {
     String id = approved("ghost", "v5.3.0", "804");
 

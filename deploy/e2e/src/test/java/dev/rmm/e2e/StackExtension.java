@@ -6,6 +6,7 @@ import dev.rmm.local.LocalStack;
 import dev.rmm.local.Ports;
 import dev.rmm.local.RmmService;
 import dev.rmm.local.RmmStack;
+import dev.rmm.local.ServiceProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -52,6 +53,9 @@ public final class StackExtension implements BeforeAllCallback, AfterAllCallback
       List.of("RMM_", "QUARKUS_", "KAFKA_", "REDIS_", "TELEGRAM_", "GITHUB_");
 
   private final Map<String, String> extraEnvironment = new LinkedHashMap<>();
+  private final List<ServiceProcess> extraInstances =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+  private Path logs;
   private RmmStack stack;
   private Path dataDir;
   private Thread stopOnExit;
@@ -67,7 +71,7 @@ public final class StackExtension implements BeforeAllCallback, AfterAllCallback
     Path root = repositoryRoot();
     RmmStack.requireBuilt(root, "run ./mvnw install first (./mvnw -B install -DskipTests)");
     dataDir = Files.createTempDirectory("rmm-e2e-");
-    Path logs =
+    logs =
         root.resolve("deploy/e2e/target/e2e-logs")
             .resolve(context.getRequiredTestClass().getSimpleName());
     deleteRecursively(logs);
@@ -104,6 +108,7 @@ public final class StackExtension implements BeforeAllCallback, AfterAllCallback
 
   @Override
   public void afterAll(ExtensionContext context) {
+    ServiceProcess.stopAll(extraInstances, ServiceProcess.STOP_GRACE);
     try {
       if (stack != null) {
         stack.stop();
@@ -166,6 +171,30 @@ public final class StackExtension implements BeforeAllCallback, AfterAllCallback
 
   public Path logFile(RmmService service) {
     return stack.service(service).logFile();
+  }
+
+  /**
+   * Starts one more instance of a service, on its own port, wired to this stack like the first; it
+   * is stopped after the class (or earlier with {@link ServiceProcess#stop()}).
+   */
+  public ServiceProcess startAnotherInstance(RmmService service) {
+    Path root = repositoryRoot();
+    int port = Ports.free();
+    Map<String, String> env = new HashMap<>(environment());
+    env.putAll(stack.wiring(service));
+    env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
+    ServiceProcess p =
+        new ServiceProcess(
+            service,
+            service.runnerJar(root),
+            port,
+            env,
+            JVM_OPTIONS,
+            logs.resolve(service.module() + "-" + (extraInstances.size() + 2) + ".log"));
+    extraInstances.add(p);
+    p.start();
+    p.awaitReady(READY_TIMEOUT);
+    return p;
   }
 
   /** The stack itself, for what the methods above do not cover (restarting Kafka, ...). */
