@@ -182,55 +182,31 @@ class DispatchFlowTest {
 
   // ------------------------------------------------------------------ helpers
 
-  private Http api() {
-    return new Http(stack.apiUrl(), stack.apiToken());
-  }
+  private final Pipeline pipeline = new Pipeline(stack);
 
   /** A release of a service taken through manual testing and approved by both approvers. */
   private String approved(String service, String tag, String run) {
-    Http.Answer created = api().post("/api/v1/releases", Http.createBody(service, tag, run));
-    assertThat(created.status()).as(String.valueOf(created.body())).isIn(200, 201);
-    String id = created.body().get("release_id").asText();
-    for (String s : List.of("stage_building", "stage_test_rollback", "manual_testing")) {
-      assertThat(api().post("/api/v1/releases/" + id + "/steps", Http.step(s)).status())
-          .isEqualTo(200);
-    }
-    for (long user : List.of(1001L, 1002L)) {
-      Http.Answer a =
-          api()
-              .post(
-                  "/api/v1/releases/" + id + "/approvals",
-                  "{\"telegram_user_id\":" + user + ",\"name\":\"u" + user + "\"}");
-      assertThat(a.status()).as(String.valueOf(a.body())).isEqualTo(200);
-    }
+    String id = pipeline.toManualTesting(service, tag, run);
+    pipeline.approve(id, 1001L, 1002L);
     return id;
   }
 
   private JsonNode release(String id) {
-    Http.Answer a = api().get("/api/v1/releases/" + id);
-    return a.status() == 200 ? a.body() : com.fasterxml.jackson.databind.node.NullNode.instance;
+    return pipeline.release(id);
   }
 
   private List<String> types(String id) {
-    List<String> out = new ArrayList<>();
-    Http.Answer a = api().get("/api/v1/releases/" + id + "/timeline");
-    if (a.status() == 200) {
-      a.body().path("events").forEach(e -> out.add(e.path("type").asText()));
-    }
-    return out;
+    return pipeline.types(id);
   }
 
   private long count(String id, String type) {
-    return types(id).stream().filter(type::equals).count();
+    return pipeline.count(id, type);
   }
 
   private JsonNode event(String id, String type) {
-    for (JsonNode e : api().get("/api/v1/releases/" + id + "/timeline").body().path("events")) {
-      if (e.path("type").asText().equals(type)) {
-        return e;
-      }
-    }
-    throw new AssertionError(type + " is not in the timeline of " + id);
+    List<JsonNode> found = pipeline.events(id, type);
+    assertThat(found).as(type + " in the timeline of " + id).isNotEmpty();
+    return found.get(0);
   }
 
   private static void sleep(long ms) {

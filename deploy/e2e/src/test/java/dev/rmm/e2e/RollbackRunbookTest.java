@@ -13,7 +13,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -210,32 +209,18 @@ class RollbackRunbookTest {
 
   // ------------------------------------------------------------------ helpers
 
+  private final Pipeline pipeline = new Pipeline(stack);
+
   private Http api() {
-    return new Http(stack.apiUrl(), stack.apiToken());
+    return pipeline.api();
   }
 
   /** A release of {@code service} at {@code tag}, deployed, then rolled back to v1.0.0 by Bob. */
   private String rolledBack(String service, String tag, String run) {
-    Http.Answer created = api().post("/api/v1/releases", Http.createBody(service, tag, run));
-    assertThat(created.status()).as(String.valueOf(created.body())).isIn(200, 201);
-    String id = created.body().get("release_id").asText();
-    for (String s : List.of("stage_building", "stage_test_rollback", "manual_testing")) {
-      assertThat(api().post("/api/v1/releases/" + id + "/steps", Http.step(s)).status())
-          .isEqualTo(200);
-    }
-    for (long user : List.of(1001L, 1002L)) {
-      assertThat(
-              api()
-                  .post(
-                      "/api/v1/releases/" + id + "/approvals",
-                      "{\"telegram_user_id\":" + user + ",\"name\":\"u" + user + "\"}")
-                  .status())
-          .isEqualTo(200);
-    }
-    for (String s : List.of("deploying", "deployed")) {
-      Http.Answer a = api().post("/api/v1/releases/" + id + "/steps", Http.step(s));
-      assertThat(a.status()).as(String.valueOf(a.body())).isEqualTo(200);
-    }
+    String id = pipeline.toManualTesting(service, tag, run);
+    pipeline.approve(id, 1001L, 1002L);
+    pipeline.step(id, "deploying");
+    pipeline.step(id, "deployed");
     Http.Answer rollback =
         api()
             .post(
@@ -246,27 +231,14 @@ class RollbackRunbookTest {
   }
 
   private String status(String id) {
-    return release(id).path("status").asText(null);
+    return pipeline.status(id);
   }
 
   private JsonNode release(String id) {
-    Http.Answer a = api().get("/api/v1/releases/" + id);
-    return a.status() == 200 ? a.body() : com.fasterxml.jackson.databind.node.NullNode.instance;
+    return pipeline.release(id);
   }
 
   private List<JsonNode> events(String id, String type) {
-    List<JsonNode> out = new ArrayList<>();
-    Http.Answer a = api().get("/api/v1/releases/" + id + "/timeline");
-    if (a.status() == 200) {
-      a.body()
-          .path("events")
-          .forEach(
-              e -> {
-                if (e.path("type").asText().equals(type)) {
-                  out.add(e);
-                }
-              });
-    }
-    return out;
+    return pipeline.events(id, type);
   }
 }

@@ -68,7 +68,7 @@ class TelegramFlowTest {
 
   @Test
   void givenManualTesting_whenTwoApproversConfirmInTheTeamChat_thenQuorumAndOneLiveCardEdited() {
-    String id = release("billing", "v2.0.0", "201", "manual_testing");
+    String id = release("billing", "v2.0.0", "201");
 
     SentMessage card = liveCard("billing", "v2.0.0", "Manual testing");
     JsonNode notice = sent(TEAM, t -> t.contains("billing v2.0.0 is ready for manual testing"));
@@ -103,7 +103,7 @@ class TelegramFlowTest {
 
   @Test
   void givenARejection_thenTheReasonIsAskedConfirmedAndShownOnTheCard() {
-    String id = release("shop", "v1.0.0", "301", "manual_testing");
+    String id = release("shop", "v1.0.0", "301");
     SentMessage card = liveCard("shop", "v1.0.0", "Manual testing");
 
     String asked = press(BOB, "Bob", TEAM, card.messageId(), button(card, "❌ Reject"));
@@ -137,8 +137,8 @@ class TelegramFlowTest {
 
   @Test
   void givenBadPresses_thenEachIsRefusedClearlyAndNothingIsDecidedTwice() {
-    String id = release("api", "v3.0.0", "401", "manual_testing");
-    String other = release("api", "v3.0.1", "402", "manual_testing");
+    String id = release("api", "v3.0.0", "401");
+    String other = release("api", "v3.0.1", "402");
     SentMessage card = liveCard("api", "v3.0.0", "Manual testing");
     String approveData = button(card, "✅ Approve");
 
@@ -199,7 +199,7 @@ class TelegramFlowTest {
 
   @Test
   void givenThreeApproversConfirmingAtOnce_thenOneQuorumAndEveryCounterRight() {
-    String id = release("trio", "v1.0.0", "501", "manual_testing");
+    String id = release("trio", "v1.0.0", "501");
     SentMessage card = liveCard("trio", "v1.0.0", "Manual testing");
     List<String> yes = new ArrayList<>();
     for (long user : List.of(ALICE, BOB, CAROL)) {
@@ -246,12 +246,12 @@ class TelegramFlowTest {
 
   @Test
   void givenAnAdmin_whenRollingBackFromTheSuccessfulList_thenAnEarlierTagIsPickedAndRequested() {
-    release("cart", "v1.0.0", "601", "manual_testing");
+    release("cart", "v1.0.0", "601");
     String older = lastCreated;
     approveViaApi(older);
     step(older, "deploying");
     step(older, "deployed");
-    String id = release("cart", "v1.1.0", "602", "manual_testing");
+    String id = release("cart", "v1.1.0", "602");
     approveViaApi(id);
     step(id, "deploying");
     step(id, "deployed");
@@ -293,7 +293,7 @@ class TelegramFlowTest {
   @Test
   void givenTelegramRateLimitsAndABlockedUser_thenNothingIsLostAndOthersAreServed() {
     FakeBotApi.tooManyRequests("sendMessage", 2, 1);
-    release("limits", "v1.0.0", "701", "manual_testing");
+    release("limits", "v1.0.0", "701");
     liveCard("limits", "v1.0.0", "Manual testing");
     sent(TEAM, t -> t.contains("limits v1.0.0 is ready for manual testing"));
     assertThat(FakeBotApi.rejections("sendMessage")).anyMatch(r -> r.errorCode() == 429);
@@ -314,68 +314,41 @@ class TelegramFlowTest {
   // ------------------------------------------------------------------ helpers
 
   private String lastCreated;
+  private final Pipeline pipeline = new Pipeline(stack);
 
   private Http api() {
-    return new Http(stack.apiUrl(), stack.apiToken());
+    return pipeline.api();
   }
 
-  private String release(String service, String tag, String run, String upTo) {
-    Http.Answer created = api().post("/api/v1/releases", Http.createBody(service, tag, run));
-    assertThat(created.status()).as(String.valueOf(created.body())).isIn(200, 201);
-    String id = created.body().get("release_id").asText();
-    for (String s : List.of("stage_building", "stage_test_rollback", "manual_testing")) {
-      step(id, s);
-      if (s.equals(upTo)) {
-        break;
-      }
-    }
-    lastCreated = id;
-    return id;
+  private String release(String service, String tag, String run) {
+    lastCreated = pipeline.toManualTesting(service, tag, run);
+    return lastCreated;
   }
 
   private void step(String id, String status) {
-    Http.Answer a = api().post("/api/v1/releases/" + id + "/steps", Http.step(status));
-    assertThat(a.status()).as(String.valueOf(a.body())).isEqualTo(200);
+    pipeline.step(id, status);
   }
 
   private void approveViaApi(String id) {
-    for (long user : List.of(ALICE, BOB)) {
-      Http.Answer a =
-          api()
-              .post(
-                  "/api/v1/releases/" + id + "/approvals",
-                  "{\"telegram_user_id\":" + user + ",\"name\":\"u" + user + "\"}");
-      assertThat(a.status()).as(String.valueOf(a.body())).isEqualTo(200);
-    }
+    pipeline.approve(id, ALICE, BOB);
   }
 
   private String status(String id) {
-    Http.Answer a = api().get("/api/v1/releases/" + id);
-    return a.status() == 200 ? a.body().path("status").asText() : null;
+    return pipeline.status(id);
   }
 
   private List<String> timelineTypes(String id) {
-    Http.Answer a = api().get("/api/v1/releases/" + id + "/timeline");
-    List<String> types = new ArrayList<>();
-    if (a.status() == 200) {
-      a.body().path("events").forEach(e -> types.add(e.path("type").asText()));
-    }
-    return types;
+    return pipeline.types(id);
   }
 
   private JsonNode lastEvent(String id, String type) {
-    JsonNode found = null;
-    for (JsonNode e : api().get("/api/v1/releases/" + id + "/timeline").body().path("events")) {
-      if (e.path("type").asText().equals(type)) {
-        found = e;
-      }
-    }
-    assertThat(found).as(type + " in the timeline of " + id).isNotNull();
-    return found;
+    List<JsonNode> found = pipeline.events(id, type);
+    assertThat(found).as(type + " in the timeline of " + id).isNotEmpty();
+    return found.get(found.size() - 1);
   }
 
   private long approvalCount(String id) {
-    return timelineTypes(id).stream().filter("release.approval-granted.v1"::equals).count();
+    return pipeline.count(id, "release.approval-granted.v1");
   }
 
   /** The team chat's live card of a release, once it shows the status. */

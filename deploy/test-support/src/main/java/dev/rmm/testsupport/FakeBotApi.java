@@ -9,8 +9,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -29,7 +27,6 @@ import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -126,29 +123,7 @@ public final class FakeBotApi {
    */
   public static synchronized String start() {
     if (server == null) {
-      try {
-        HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        s.setExecutor(
-            Executors.newCachedThreadPool(
-                r -> {
-                  Thread t = new Thread(r, "fake-bot-api");
-                  t.setDaemon(true);
-                  return t;
-                }));
-        s.createContext("/", FakeBotApi::handle);
-        // started from a daemon thread, the server's dispatcher thread is a daemon too: the fake
-        // never keeps a JVM alive
-        Thread starter = new Thread(s::start, "fake-bot-api-start");
-        starter.setDaemon(true);
-        starter.start();
-        starter.join();
-        server = s;
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot start the fake Bot API", e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while starting the fake Bot API", e);
-      }
+      server = LoopbackServer.start("fake-bot-api", FakeBotApi::handle);
     }
     return "http://127.0.0.1:" + server.getAddress().getPort();
   }
@@ -166,6 +141,7 @@ public final class FakeBotApi {
    * messages, injected failures and blocked chats. Message and callback ids keep counting up.
    */
   public static void reset() {
+    ANSWERED.clear();
     UPDATES.clear();
     CALLS.clear();
     REJECTIONS.clear();
@@ -584,7 +560,28 @@ public final class FakeBotApi {
     if (text != null && text.length() > MAX_CALLBACK_ANSWER) {
       throw new ApiError(400, "Bad Request: MESSAGE_TOO_LONG");
     }
+    ANSWERED.putIfAbsent(id, new Answer(System.nanoTime(), text == null ? "" : text));
     return MAPPER.getNodeFactory().booleanNode(true);
+  }
+
+  /** When a callback query was answered ({@link System#nanoTime()}) and with what text. */
+  public record Answer(long atNanos, String text) {}
+
+  private static final java.util.Map<String, Answer> ANSWERED =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * Waits for the bot's answer to a callback query (for latency measurements: the time is taken
+   * when the request arrives); null after {@code timeout}.
+   */
+  public static Answer awaitAnswer(String callbackQueryId, java.time.Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Answer a;
+    while ((a = ANSWERED.get(callbackQueryId)) == null && System.nanoTime() < deadline) {
+      Thread.sleep(0, 200_000);
+    }
+    return a;
   }
 
   private static JsonNode deleteMessage(ObjectNode p) {

@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -18,7 +16,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -67,22 +64,8 @@ public final class FakeGitHub {
   /** Starts the server once per JVM; returns its base URL (the API root). */
   public static synchronized String start() {
     if (server == null) {
-      try {
-        HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        s.setExecutor(
-            Executors.newCachedThreadPool(
-                r -> {
-                  Thread t = new Thread(r, "fake-github");
-                  t.setDaemon(true);
-                  return t;
-                }));
-        s.createContext("/", FakeGitHub::handle);
-        s.start();
-        server = s;
-        reset();
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot start the fake GitHub", e);
-      }
+      server = LoopbackServer.start("fake-github", FakeGitHub::handle);
+      reset();
     }
     return "http://127.0.0.1:" + server.getAddress().getPort();
   }
