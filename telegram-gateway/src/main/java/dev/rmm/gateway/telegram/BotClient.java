@@ -23,8 +23,11 @@ public final class BotClient {
   public enum Delivery {
     /** An answer to a user who is waiting: a few quick retries, then give up and say so. */
     INTERACTIVE(4, Duration.ofSeconds(10)),
-    /** A team-chat notification: keep trying through rate limits and outages until delivered. */
-    MUST_DELIVER(Integer.MAX_VALUE, Duration.ofMinutes(2));
+    /**
+     * A team-chat notification: keep trying through rate limits (however long Telegram asks to
+     * wait) and outages until delivered.
+     */
+    MUST_DELIVER(Integer.MAX_VALUE, Duration.ofDays(1));
 
     final int attempts;
     final Duration maxWait;
