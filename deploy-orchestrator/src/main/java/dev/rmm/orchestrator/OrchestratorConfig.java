@@ -88,7 +88,7 @@ public interface OrchestratorConfig {
     Optional<Path> file();
 
     /** The production workflow file in the service's repository. */
-    @WithDefault("deploy-production.yml")
+    @WithDefault("on-approve-manual-testing.yml")
     String defaultWorkflow();
 
     /** How long to wait for release-api's answer to a command. */

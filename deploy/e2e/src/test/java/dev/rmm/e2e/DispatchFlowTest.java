@@ -55,7 +55,7 @@ class DispatchFlowTest {
   @BeforeEach
   void github() {
     FakeGitHub.reset();
-    FakeGitHub.addWorkflow("*", "deploy-production.yml");
+    FakeGitHub.addWorkflow("*", "on-approve-manual-testing.yml");
   }
 
   @Test
@@ -66,7 +66,8 @@ class DispatchFlowTest {
     assertThat(FakeGitHub.dispatches()).hasSize(1);
     FakeGitHub.Request d = FakeGitHub.dispatches().get(0);
     assertThat(d.path())
-        .isEqualTo("/repos/acme/billing/actions/workflows/deploy-production.yml/dispatches");
+        .isEqualTo(
+            "/repos/acme/billing/actions/workflows/on-approve-manual-testing.yml/dispatches");
     assertThat(d.headers().get("Authorization")).isEqualTo("Bearer " + FakeGitHub.TOKEN);
     assertThat(d.body().path("ref").asText()).isEqualTo("refs/tags/v5.0.0");
     assertThat(d.body().at("/inputs/release_id").asText()).isEqualTo(id);
@@ -121,7 +122,7 @@ class DispatchFlowTest {
                       id,
                       claimed,
                       "acme/cart",
-                      "deploy-production.yml",
+                      "on-approve-manual-testing.yml",
                       "refs/tags/v5.2.0",
                       new Actor(
                           Actor.Kind.ORCHESTRATOR, "dead-orchestrator", "deploy-orchestrator")),
