@@ -44,6 +44,30 @@ public interface RmmApiConfig {
     short replicationFactor();
   }
 
+  /**
+   * Trust in GitHub Actions OIDC tokens: a workflow with {@code id-token: write} presents a JWT
+   * signed by GitHub whose {@code repository} claim names the caller. Off until {@link
+   * #repositories()} says which repositories may use it.
+   */
+  interface Oidc {
+    /**
+     * Repositories that may authenticate with an OIDC token: comma-separated {@code owner/repo} or
+     * {@code owner/*} (RMM_API_OIDC_REPOSITORIES). Unset: OIDC tokens are refused.
+     */
+    Optional<String> repositories();
+
+    /** The issuer the tokens must come from. */
+    @WithDefault("https://token.actions.githubusercontent.com")
+    String issuer();
+
+    /** The audience the workflow asks for ({@code oidc-audience} of the rmm-report action). */
+    @WithDefault("rmm")
+    String audience();
+
+    /** Where the issuer's signing keys are; by default {@code <issuer>/.well-known/jwks}. */
+    Optional<String> jwksUrl();
+  }
+
   /** The single writer. */
   interface Writer {
     /** Consumer group whose members share the partitions (and the right to write them). */
@@ -67,6 +91,9 @@ public interface RmmApiConfig {
      * environment (RMM_API_TOKENS); never the tokens themselves.
      */
     Optional<String> tokens();
+
+    /** GitHub Actions OIDC tokens, the secret-free alternative to repository tokens. */
+    Oidc oidc();
 
     /** The largest request body accepted, in bytes. */
     @WithDefault("16384")

@@ -15,7 +15,9 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 /**
  * Authenticates every API request with a per-repository bearer token. Only SHA-256 hashes of the
  * tokens are configured (RMM_API_TOKENS); a presented token is hashed and compared in constant
- * time. Also refuses oversized bodies before they are read.
+ * time. A GitHub Actions OIDC token is accepted instead when its repository is allowed
+ * (RMM_API_OIDC_REPOSITORIES; {@link OidcTokens}). Also refuses oversized bodies before they are
+ * read.
  *
  * <p>Application-scoped (a client proxy) because REST filters are instantiated at static init, when
  * the runtime configuration with the tokens is not available yet; {@code @Startup} still parses the
@@ -29,11 +31,18 @@ public class TokenAuthFilter {
   private static final Logger LOG = Logger.getLogger(TokenAuthFilter.class);
 
   private final ApiTokens tokens;
+  private final Optional<OidcTokens> oidc;
   private final int maxBody;
 
   TokenAuthFilter(RmmApiConfig config) {
     this.tokens = ApiTokens.parse(config.api().tokens().orElse(""));
+    this.oidc = OidcTokens.of(config.api().oidc());
     this.maxBody = config.api().maxBodyBytes();
+    oidc.ifPresent(
+        o ->
+            LOG.infof(
+                "GitHub Actions OIDC tokens are accepted from %s",
+                config.api().oidc().repositories().orElse("")));
     if (tokens.isEmpty()) {
       LOG.warn(
           "No API tokens are configured (RMM_API_TOKENS): every API request will be refused"
@@ -62,6 +71,14 @@ public class TokenAuthFilter {
           unauthorized("send the repository's token as 'Authorization: Bearer <token>'"));
     }
     Optional<String> repository = tokens.repositoryOf(header);
+    String bearer = header.substring(7).strip();
+    if (repository.isEmpty() && oidc.isPresent() && OidcTokens.looksLikeJwt(bearer)) {
+      OidcTokens.Result r = oidc.get().verify(bearer);
+      if (r.refusal() != null) {
+        return Optional.of(unauthorized(r.refusal()));
+      }
+      repository = Optional.of(r.repository());
+    }
     if (repository.isEmpty()) {
       return Optional.of(unauthorized("the bearer token is not valid"));
     }

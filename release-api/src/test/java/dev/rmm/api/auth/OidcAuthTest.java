@@ -1,0 +1,165 @@
+package dev.rmm.api.auth;
+
+import static dev.rmm.api.support.Api.as;
+import static dev.rmm.api.support.Api.assertProblem;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+
+import com.auth0.jwt.JWT;
+import com.auth0.jwt.algorithms.Algorithm;
+import com.sun.net.httpserver.HttpServer;
+import dev.rmm.api.support.Api;
+import dev.rmm.testsupport.KafkaTestResource;
+import dev.rmm.testsupport.PostgresTestResource;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.interfaces.RSAPrivateKey;
+import java.security.interfaces.RSAPublicKey;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A workflow authenticates with its GitHub Actions OIDC token instead of a stored secret: rmm
+ * checks the signature against the issuer's published keys (a local issuer here), the issuer, the
+ * audience, the expiry and that the repository may use OIDC.
+ */
+@QuarkusTest
+@WithTestResource(value = KafkaTestResource.class, parallel = true)
+@WithTestResource(value = PostgresTestResource.class, parallel = true)
+@WithTestResource(OidcAuthTest.Issuer.class)
+class OidcAuthTest {
+
+  static final String ISSUER = "https://token.actions.githubusercontent.com";
+  static KeyPair key;
+  static KeyPair stranger;
+
+  /** Serves the signing keys of a GitHub-like OIDC issuer, and allows acme/* to use OIDC. */
+  public static class Issuer implements QuarkusTestResourceLifecycleManager {
+    private HttpServer server;
+
+    @Override
+    public Map<String, String> start() {
+      try {
+        KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+        g.initialize(2048);
+        key = g.generateKeyPair();
+        stranger = g.generateKeyPair();
+        RSAPublicKey pub = (RSAPublicKey) key.getPublic();
+        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+        String jwks =
+            "{\"keys\":[{\"kty\":\"RSA\",\"alg\":\"RS256\",\"use\":\"sig\",\"kid\":\"k1\",\"n\":\""
+                + b64.encodeToString(unsigned(pub.getModulus().toByteArray()))
+                + "\",\"e\":\""
+                + b64.encodeToString(unsigned(pub.getPublicExponent().toByteArray()))
+                + "\"}]}";
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext(
+            "/.well-known/jwks",
+            ex -> {
+              byte[] body = jwks.getBytes(StandardCharsets.UTF_8);
+              ex.getResponseHeaders().add("Content-Type", "application/json");
+              ex.sendResponseHeaders(200, body.length);
+              ex.getResponseBody().write(body);
+              ex.close();
+            });
+        server.start();
+        return Map.of(
+            "rmm.api.oidc.repositories",
+            "acme/*",
+            "rmm.api.oidc.jwks-url",
+            "http://127.0.0.1:" + server.getAddress().getPort() + "/.well-known/jwks");
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    private static byte[] unsigned(byte[] b) {
+      return b.length > 1 && b[0] == 0 ? java.util.Arrays.copyOfRange(b, 1, b.length) : b;
+    }
+
+    @Override
+    public void stop() {
+      server.stop(0);
+    }
+  }
+
+  private static String token(KeyPair signer, String repository, String audience, Instant expires) {
+    return JWT.create()
+        .withKeyId("k1")
+        .withIssuer(ISSUER)
+        .withAudience(audience)
+        .withSubject("repo:" + repository + ":ref:refs/tags/v1.0.0")
+        .withClaim("repository", repository)
+        .withIssuedAt(Instant.now().minusSeconds(5))
+        .withExpiresAt(expires)
+        .sign(
+            Algorithm.RSA256(
+                (RSAPublicKey) signer.getPublic(), (RSAPrivateKey) signer.getPrivate()));
+  }
+
+  private static String valid(String repository) {
+    return token(key, repository, "rmm", Instant.now().plusSeconds(300));
+  }
+
+  @BeforeEach
+  void ready() {
+    Api.awaitReady();
+    // the keys are fetched in the background when the application starts
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                as(valid("acme/billing"))
+                        .get("/api/v1/releases/00000000-0000-0000-0000-000000000000")
+                        .statusCode()
+                    != 401);
+  }
+
+  @Test
+  void givenAnOidcTokenOfAnAllowedRepository_thenItActsForThatRepositoryOnly() {
+    as(valid("acme/billing"))
+        .body(Api.createBody(Api.newService(), "acme/billing"))
+        .post("/api/v1/releases")
+        .then()
+        .statusCode(201)
+        .body("status", equalTo("initiated"));
+    assertProblem(
+        as(valid("acme/billing"))
+            .body(Api.createBody(Api.newService(), "acme/payments"))
+            .post("/api/v1/releases"),
+        403,
+        "acme/billing");
+  }
+
+  @Test
+  void givenABadOidcToken_thenItIsRefusedWithTheReason() {
+    assertProblem(
+        as(token(key, "other/repo", "rmm", Instant.now().plusSeconds(300))).get("/api/v1/releases"),
+        401,
+        "repository other/repo may not use OIDC tokens here");
+    assertProblem(
+        as(token(key, "acme/billing", "somebody-else", Instant.now().plusSeconds(300)))
+            .get("/api/v1/releases"),
+        401,
+        "the OIDC token is not valid");
+    assertProblem(
+        as(token(key, "acme/billing", "rmm", Instant.now().minusSeconds(120)))
+            .get("/api/v1/releases"),
+        401,
+        "the OIDC token is not valid");
+    assertProblem(
+        as(token(stranger, "acme/billing", "rmm", Instant.now().plusSeconds(300)))
+            .get("/api/v1/releases"),
+        401,
+        "the OIDC token is not valid");
+  }
+}
