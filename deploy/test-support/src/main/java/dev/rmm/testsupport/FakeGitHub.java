@@ -59,6 +59,18 @@ public final class FakeGitHub {
   private static volatile Duration slowDispatch = Duration.ZERO;
   private static HttpServer server;
 
+  /** The request being answered; recorded with its status just before the answer goes out. */
+  private static final ThreadLocal<Request> PENDING = new ThreadLocal<>();
+
+  /** Records the request being answered, so a test that got the answer finds it recorded. */
+  private static void recordAnswer(int status) {
+    Request r = PENDING.get();
+    if (r != null) {
+      REQUESTS.add(new Request(r.method(), r.path(), r.headers(), r.body(), status));
+      PENDING.remove();
+    }
+  }
+
   private FakeGitHub() {}
 
   /** Starts the server once per JVM; returns its base URL (the API root). */
@@ -141,15 +153,16 @@ public final class FakeGitHub {
           body = JSON.getNodeFactory().textNode(new String(raw, StandardCharsets.UTF_8));
         }
       }
-      int status = answer(ex, path, headers, body);
-      REQUESTS.add(
+      PENDING.set(
           new Request(
               ex.getRequestMethod(),
               path,
               java.util.Collections.unmodifiableMap(headers),
               body,
-              status));
+              0));
+      answer(ex, path, headers, body);
     } finally {
+      PENDING.remove();
       ex.close();
     }
   }
@@ -205,6 +218,7 @@ public final class FakeGitHub {
       byte[] bytes = f.body().getBytes(StandardCharsets.UTF_8);
       f.headers().forEach((k, v) -> ex.getResponseHeaders().add(k, v));
       ex.getResponseHeaders().add("Content-Type", "application/json; charset=utf-8");
+      recordAnswer(f.status());
       ex.sendResponseHeaders(f.status(), bytes.length);
       ex.getResponseBody().write(bytes);
       return f.status();
@@ -238,6 +252,7 @@ public final class FakeGitHub {
     RUNS_BY_WORKFLOW
         .computeIfAbsent(key(repo, workflow), k -> JSON.createArrayNode())
         .insert(0, run);
+    recordAnswer(204); // GitHub has the dispatch (and its run) before it answers
     Duration delay = slowDispatch;
     if (!delay.isZero()) {
       try {
@@ -326,6 +341,7 @@ public final class FakeGitHub {
     byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
     headers.forEach((k, v) -> ex.getResponseHeaders().add(k, v));
     ex.getResponseHeaders().add("Content-Type", "application/json; charset=utf-8");
+    recordAnswer(status);
     ex.sendResponseHeaders(status, bytes.length);
     ex.getResponseBody().write(bytes);
     return status;
@@ -334,6 +350,7 @@ public final class FakeGitHub {
   private static int text(HttpExchange ex, int status, String body) throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     ex.getResponseHeaders().add("Content-Type", "text/plain; charset=utf-8");
+    recordAnswer(status);
     ex.sendResponseHeaders(status, bytes.length);
     ex.getResponseBody().write(bytes);
     return status;
