@@ -2,7 +2,6 @@ package dev.rmm.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.rmm.local.ApiToken;
 import dev.rmm.local.LocalStack;
 import dev.rmm.local.Ports;
 import dev.rmm.local.RmmService;
@@ -16,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -57,20 +55,7 @@ public final class TelegramPressLatency {
     for (RmmService s : RmmService.values()) {
       ports.put(s, Ports.free());
     }
-    Map<String, String> env = new HashMap<>();
-    System.getenv()
-        .forEach(
-            (k, v) -> {
-              if (List.of("RMM_", "QUARKUS_", "KAFKA_", "REDIS_", "TELEGRAM_", "GITHUB_").stream()
-                  .noneMatch(k::startsWith)) {
-                env.put(k, v);
-              }
-            });
-    env.put("QUARKUS_OTEL_SDK_DISABLED", "true");
-    env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
-    env.put(ApiToken.TOKENS_VARIABLE, ApiToken.forAnyRepository(TOKEN));
-    env.put(LocalStack.APPROVERS_VARIABLE, LocalStack.DEMO_APPROVERS);
-    env.put(LocalStack.ADMINS_VARIABLE, LocalStack.DEMO_ADMINS);
+    Map<String, String> env = LocalStack.isolatedEnvironment(TOKEN);
     env.put("TELEGRAM_BOT_TOKEN", FakeBotApi.TOKEN);
     env.put("RMM_TELEGRAM_API_URL", botApi);
     env.put("TELEGRAM_TEAM_CHAT_ID", Long.toString(TEAM));

@@ -1,6 +1,5 @@
 package dev.rmm.e2e;
 
-import dev.rmm.local.ApiToken;
 import dev.rmm.local.LocalPostgres;
 import dev.rmm.local.LocalStack;
 import dev.rmm.local.Ports;
@@ -48,9 +47,6 @@ public final class StackExtension implements BeforeAllCallback, AfterAllCallback
 
   /** C1 only: the services start about a third faster, and tests do not need peak speed. */
   private static final List<String> JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1");
-
-  private static final List<String> PRIVATE_PREFIXES =
-      List.of("RMM_", "QUARKUS_", "KAFKA_", "REDIS_", "TELEGRAM_", "GITHUB_");
 
   private final Map<String, String> extraEnvironment = new LinkedHashMap<>();
   private final List<ServiceProcess> extraInstances =
@@ -203,19 +199,7 @@ public final class StackExtension implements BeforeAllCallback, AfterAllCallback
   }
 
   private Map<String, String> environment() {
-    Map<String, String> env = new HashMap<>();
-    System.getenv()
-        .forEach(
-            (name, value) -> {
-              if (PRIVATE_PREFIXES.stream().noneMatch(name::startsWith)) {
-                env.put(name, value);
-              }
-            });
-    env.put("QUARKUS_OTEL_SDK_DISABLED", "true");
-    env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
-    env.put(ApiToken.TOKENS_VARIABLE, ApiToken.forAnyRepository(API_TOKEN));
-    env.put(LocalStack.APPROVERS_VARIABLE, LocalStack.DEMO_APPROVERS);
-    env.put(LocalStack.ADMINS_VARIABLE, LocalStack.DEMO_ADMINS);
+    Map<String, String> env = LocalStack.isolatedEnvironment(API_TOKEN);
     env.putAll(extraEnvironment);
     return env;
   }

@@ -25,6 +25,31 @@ import sun.misc.Signal;
  */
 public final class LocalStack {
 
+  /**
+   * The environment for services under test or benchmark: this process's environment without the
+   * developer's own rmm, Quarkus, Kafka, Redis, Telegram and GitHub settings (so a test never
+   * reaches a real Telegram or GitHub), with the demo token for any repository, the demo approval
+   * policy, loopback HTTP and no OpenTelemetry export.
+   */
+  public static Map<String, String> isolatedEnvironment(String apiToken) {
+    List<String> privatePrefixes =
+        List.of("RMM_", "QUARKUS_", "KAFKA_", "REDIS_", "TELEGRAM_", "GITHUB_");
+    Map<String, String> env = new HashMap<>();
+    System.getenv()
+        .forEach(
+            (name, value) -> {
+              if (privatePrefixes.stream().noneMatch(name::startsWith)) {
+                env.put(name, value);
+              }
+            });
+    env.put("QUARKUS_OTEL_SDK_DISABLED", "true");
+    env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
+    env.put(ApiToken.TOKENS_VARIABLE, ApiToken.forAnyRepository(apiToken));
+    env.put(APPROVERS_VARIABLE, DEMO_APPROVERS);
+    env.put(ADMINS_VARIABLE, DEMO_ADMINS);
+    return env;
+  }
+
   /** The demo approval policy: Telegram user ids and names of the approvers. */
   public static final String DEMO_APPROVERS = "1001:Alice QA,1002:Bob Lead";
 
