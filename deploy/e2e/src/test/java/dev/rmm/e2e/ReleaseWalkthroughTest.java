@@ -115,6 +115,36 @@ class ReleaseWalkthroughTest {
   }
 
   @Test
+  void givenALog_whenReplayed_thenTheHistoryAndTheStateAsOfAMomentComeFromKafkaAlone() {
+    Pipeline pipeline = new Pipeline(stack);
+    String id = pipeline.toManualTesting("audit", "v9.9.9", "999");
+    List<EventEnvelope> events = eventsOf(id, 4);
+
+    java.io.ByteArrayOutputStream history = new java.io.ByteArrayOutputStream();
+    new dev.rmm.local.Replay(
+            stack.kafkaBootstrapServers(),
+            "rmm.release-events",
+            new java.io.PrintStream(history, true, java.nio.charset.StandardCharsets.UTF_8))
+        .history(id);
+    List<String> lines = history.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+    assertThat(lines).hasSize(4);
+    assertThat(lines.get(0)).contains("release.created.v1").contains("\"service\":\"audit\"");
+    assertThat(lines.get(3))
+        .contains("release.status-changed.v1")
+        .contains("\"to\":\"manual_testing\"");
+
+    // as of the second event, the release was building on stage
+    java.io.ByteArrayOutputStream asOf = new java.io.ByteArrayOutputStream();
+    new dev.rmm.local.Replay(
+            stack.kafkaBootstrapServers(),
+            "rmm.release-events",
+            new java.io.PrintStream(asOf, true, java.nio.charset.StandardCharsets.UTF_8))
+        .asOf(events.get(1).occurredAt());
+    assertThat(asOf.toString(java.nio.charset.StandardCharsets.UTF_8))
+        .containsPattern(id + " audit +v9\\.9\\.9 +stage_building +v2 ");
+  }
+
+  @Test
   void givenTheProjectorIsKilledMidStream_whenRestarted_thenTheReadModelHasEveryEventOnce()
       throws Exception {
     Http api = api();

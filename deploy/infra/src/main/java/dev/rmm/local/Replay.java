@@ -1,0 +1,170 @@
+package dev.rmm.local;
+
+import dev.rmm.contracts.EventCodec;
+import dev.rmm.contracts.EventEnvelope;
+import dev.rmm.contracts.ReleaseDecider;
+import dev.rmm.contracts.ReleaseState;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * Replays the release log for audit, straight from Kafka (not the read model): the history of one
+ * release, or the state of every release as of a moment, folded with the domain's own {@code
+ * evolve} exactly as release-api does.
+ *
+ * <pre>
+ * deploy/local/replay history &lt;release id&gt;
+ * deploy/local/replay as-of &lt;ISO-8601 instant, e.g. 2026-11-27T10:00:00Z&gt;
+ * </pre>
+ *
+ * Options: {@code --bootstrap host:port} (default 127.0.0.1:9092), {@code --topic} (default
+ * rmm.release-events).
+ */
+public final class Replay {
+
+  private final String bootstrap;
+  private final String topic;
+  private final PrintStream out;
+
+  public Replay(String bootstrap, String topic, PrintStream out) {
+    this.bootstrap = bootstrap;
+    this.topic = topic;
+    this.out = out;
+  }
+
+  public static void main(String[] args) {
+    List<String> rest = new ArrayList<>();
+    String bootstrap =
+        "127.0.0.1:" + System.getenv().getOrDefault(LocalKafka.PORT_VARIABLE, "9092");
+    String topic = "rmm.release-events";
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--bootstrap") && i + 1 < args.length) {
+        bootstrap = args[++i];
+      } else if (args[i].equals("--topic") && i + 1 < args.length) {
+        topic = args[++i];
+      } else {
+        rest.add(args[i]);
+      }
+    }
+    Replay replay = new Replay(bootstrap, topic, System.out);
+    if (rest.size() == 2 && rest.get(0).equals("history")) {
+      System.exit(replay.history(rest.get(1)) ? 0 : 1);
+    } else if (rest.size() == 2 && rest.get(0).equals("as-of")) {
+      try {
+        replay.asOf(Instant.parse(rest.get(1)));
+      } catch (DateTimeParseException e) {
+        System.err.println(
+            "not an ISO-8601 instant: " + rest.get(1) + " (e.g. 2026-11-27T10:00:00Z)");
+        System.exit(2);
+      }
+    } else {
+      System.err.println(
+          "usage: replay history <release id> | replay as-of <instant> [--bootstrap host:port]"
+              + " [--topic name]");
+      System.exit(2);
+    }
+  }
+
+  /** Prints every event of the release in order; false when the log has none. */
+  public boolean history(String releaseId) {
+    List<EventEnvelope> events = new ArrayList<>();
+    read(
+        e -> {
+          if (e.releaseId().equals(releaseId)) {
+            events.add(e);
+          }
+        });
+    if (events.isEmpty()) {
+      out.println("no events of release " + releaseId + " in " + topic);
+      return false;
+    }
+    events.sort(Comparator.comparingLong(EventEnvelope::sequence));
+    for (EventEnvelope e : events) {
+      var data = EventCodec.toJson(e).get("data");
+      out.printf(
+          "%3d %s %-32s %-12s %-24s %s%n",
+          e.sequence(),
+          e.occurredAt(),
+          e.type(),
+          e.actor().kind().name().toLowerCase(java.util.Locale.ROOT),
+          e.actor().name(),
+          data);
+    }
+    return true;
+  }
+
+  /** Prints the state of every release at {@code moment}: events after it are left out. */
+  public void asOf(Instant moment) {
+    Map<String, ReleaseState> states = new TreeMap<>();
+    read(
+        e -> {
+          if (!e.occurredAt().isAfter(moment)) {
+            ReleaseState s = states.getOrDefault(e.releaseId(), ReleaseState.none(e.releaseId()));
+            if (e.sequence() == s.version() + 1) {
+              states.put(e.releaseId(), ReleaseDecider.evolve(s, e.data()));
+            }
+          }
+        });
+    out.println("releases as of " + moment + ": " + states.size());
+    states.values().stream()
+        .filter(ReleaseState::exists)
+        .sorted(
+            Comparator.comparing((ReleaseState s) -> s.spec().service())
+                .thenComparing(s -> s.spec().tag()))
+        .forEach(
+            s ->
+                out.printf(
+                    "%s %-24s %-12s %-28s v%d approvals %d/%d%n",
+                    s.releaseId(),
+                    s.spec().service(),
+                    s.spec().tag(),
+                    s.status().wire(),
+                    s.version(),
+                    s.approvals().size(),
+                    s.policy().quorum()));
+  }
+
+  /** Reads the whole topic (committed records only) once, in partition order. */
+  private void read(Consumer<EventEnvelope> each) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p)) {
+      List<TopicPartition> parts =
+          c.partitionsFor(topic, Duration.ofSeconds(15)).stream()
+              .map(i -> new TopicPartition(i.topic(), i.partition()))
+              .toList();
+      c.assign(parts);
+      c.seekToBeginning(parts);
+      Map<TopicPartition, Long> ends = c.endOffsets(parts);
+      while (parts.stream().anyMatch(tp -> c.position(tp) < ends.get(tp))) {
+        for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) {
+          try {
+            each.accept(EventCodec.decode(r.value()));
+          } catch (EventCodec.MalformedEventException e) {
+            out.println(
+                "unreadable record " + r.partition() + "@" + r.offset() + ": " + e.getMessage());
+          }
+        }
+      }
+    }
+  }
+}
