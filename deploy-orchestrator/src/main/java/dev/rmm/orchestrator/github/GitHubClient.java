@@ -65,14 +65,7 @@ public final class GitHubClient {
     body.put("ref", target.ref());
     ObjectNode in = body.putObject("inputs");
     inputs.forEach(in::put);
-    URI uri =
-        URI.create(
-            api
-                + "/repos/"
-                + target.repository()
-                + "/actions/workflows/"
-                + URLEncoder.encode(target.workflow(), StandardCharsets.UTF_8)
-                + "/dispatches");
+    URI uri = workflowUri(target, "/dispatches");
     Duration backoff = retries.firstBackoff();
     int status = 0;
     String detail = null;
@@ -149,14 +142,7 @@ public final class GitHubClient {
    * none or GitHub cannot be asked.
    */
   public Optional<Long> findRun(GitHubTarget target, String marker) {
-    URI uri =
-        URI.create(
-            api
-                + "/repos/"
-                + target.repository()
-                + "/actions/workflows/"
-                + URLEncoder.encode(target.workflow(), StandardCharsets.UTF_8)
-                + "/runs?event=workflow_dispatch&per_page=100");
+    URI uri = workflowUri(target, "/runs?event=workflow_dispatch&per_page=100");
     try {
       HttpResponse<String> r =
           http.send(
@@ -180,6 +166,17 @@ public final class GitHubClient {
       Thread.currentThread().interrupt();
       return Optional.empty();
     }
+  }
+
+  /** {@code <api>/repos/{owner}/{repo}/actions/workflows/{workflow}<suffix>}. */
+  private URI workflowUri(GitHubTarget target, String suffix) {
+    return URI.create(
+        api
+            + "/repos/"
+            + target.repository()
+            + "/actions/workflows/"
+            + URLEncoder.encode(target.workflow(), StandardCharsets.UTF_8)
+            + suffix);
   }
 
   private HttpRequest.Builder request(URI uri, String token) {

@@ -4,6 +4,7 @@ import dev.rmm.contracts.EventCodec;
 import dev.rmm.contracts.EventEnvelope;
 import dev.rmm.contracts.ReleaseDecider;
 import dev.rmm.contracts.ReleaseState;
+import dev.rmm.contracts.kafka.LogConsumers;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,12 +16,9 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Replays the release log for audit, straight from Kafka (not the read model): the history of one
@@ -141,12 +139,7 @@ public final class Replay {
 
   /** Reads the whole topic (committed records only) once, in partition order. */
   private void read(Consumer<EventEnvelope> each) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    Properties p = LogConsumers.properties(bootstrap);
     try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p)) {
       List<TopicPartition> parts =
           c.partitionsFor(topic, Duration.ofSeconds(15)).stream()

@@ -1,11 +1,10 @@
 package dev.rmm.api.writer;
 
+import dev.rmm.contracts.kafka.LogConsumers;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /** Kafka client settings for the writers, built from the application's configuration. */
@@ -41,12 +40,7 @@ record WriterSettings(
 
   /** Reads committed events only, without a group: used to load a partition's state. */
   Properties readerProperties() {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    Properties p = LogConsumers.properties(bootstrapServers);
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
     return p;
   }
