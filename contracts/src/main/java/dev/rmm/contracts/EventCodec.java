@@ -75,6 +75,7 @@ public final class EventCodec {
     putIfPresent(n, "correlationid", e.correlationId());
     putIfPresent(n, "causationid", e.causationId());
     putIfPresent(n, "traceparent", e.traceparent());
+    putIfPresent(n, "prevhash", e.prevHash());
     n.set("data", MAPPER.valueToTree(e.data()));
     return n;
   }
@@ -122,6 +123,7 @@ public final class EventCodec {
           n.path("correlationid").asText(null),
           n.path("causationid").asText(null),
           n.path("traceparent").asText(null),
+          n.path("prevhash").asText(null),
           data);
     } catch (IOException | RuntimeException ex) {
       throw new MalformedEventException("bad " + type + " event: " + ex.getMessage(), ex);

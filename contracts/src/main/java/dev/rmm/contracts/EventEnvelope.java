@@ -15,6 +15,10 @@ import java.util.Objects;
  * @param correlationId ties together everything one user action or pipeline run caused
  * @param causationId the id of the command or request that caused it
  * @param traceparent W3C trace context of the request that caused it; may be null
+ * @param prevHash the SHA-256 (hex) of the previous event of this release as it is stored in the
+ *     log, or {@link dev.rmm.contracts.audit.EventChain#GENESIS} for its first event: the link that
+ *     chains a release's events so that an altered or missing event can be found (see {@link
+ *     dev.rmm.contracts.audit.LogVerifier}); null only on events written before chaining existed
  * @param data the event itself
  */
 public record EventEnvelope(
@@ -26,6 +30,7 @@ public record EventEnvelope(
     String correlationId,
     String causationId,
     String traceparent,
+    String prevHash,
     ReleaseEvent data) {
 
   /** The version of the envelope and of every event shape it carries today. */
@@ -40,6 +45,53 @@ public record EventEnvelope(
     if (sequence < 1) {
       throw new IllegalArgumentException("sequence starts at 1, was " + sequence);
     }
+  }
+
+  /** An event without a hash link (as written before chaining existed, or not yet chained). */
+  public EventEnvelope(
+      String id,
+      String releaseId,
+      long sequence,
+      Instant occurredAt,
+      Actor actor,
+      String correlationId,
+      String causationId,
+      String traceparent,
+      ReleaseEvent data) {
+    this(
+        id,
+        releaseId,
+        sequence,
+        occurredAt,
+        actor,
+        correlationId,
+        causationId,
+        traceparent,
+        null,
+        data);
+  }
+
+  /** This event linked to the previous one of its release. */
+  public EventEnvelope chainedTo(String previousHash) {
+    return new EventEnvelope(
+        id,
+        releaseId,
+        sequence,
+        occurredAt,
+        actor,
+        correlationId,
+        causationId,
+        traceparent,
+        previousHash,
+        data);
+  }
+
+  /** The 32-hex-digit W3C trace id of {@link #traceparent()}, or null. */
+  public String traceId() {
+    if (traceparent == null || traceparent.length() < 35) {
+      return null;
+    }
+    return traceparent.substring(3, 35);
   }
 
   public String type() {

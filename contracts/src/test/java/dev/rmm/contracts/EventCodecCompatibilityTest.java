@@ -52,13 +52,14 @@ class EventCodecCompatibilityTest {
   @Test
   void givenAnEventWithoutTheOptionalAttributes_whenDecoded_thenTheyAreAbsent() throws IOException {
     ObjectNode bare = goldenTree(APPROVAL);
-    bare.remove(List.of("correlationid", "causationid", "traceparent", "actorname"));
+    bare.remove(List.of("correlationid", "causationid", "traceparent", "prevhash", "actorname"));
 
     EventEnvelope decoded = EventCodec.decode(JSON.writeValueAsBytes(bare));
 
     assertThat(decoded.correlationId()).isNull();
     assertThat(decoded.causationId()).isNull();
     assertThat(decoded.traceparent()).isNull();
+    assertThat(decoded.prevHash()).as("written before hash chaining").isNull();
     assertThat(decoded.actor().name()).as("falls back to the id").isEqualTo(decoded.actor().id());
   }
 

@@ -1,5 +1,7 @@
 package dev.rmm.contracts;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import dev.rmm.contracts.ApprovalPolicy.Approver;
 import dev.rmm.contracts.ReleaseEvent.ActionRefused;
 import dev.rmm.contracts.ReleaseEvent.ApprovalGranted;
@@ -15,6 +17,7 @@ import dev.rmm.contracts.ReleaseEvent.RunbookStarted;
 import dev.rmm.contracts.ReleaseEvent.RunbookStep;
 import dev.rmm.contracts.ReleaseEvent.StatusChanged;
 import dev.rmm.contracts.ReleaseEvent.WorkflowDispatched;
+import dev.rmm.contracts.audit.EventChain;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -192,6 +195,9 @@ final class GoldenEvents {
         "corr-" + RELEASE,
         traceparent == null ? null : "req-" + id.substring(id.length() - 4),
         traceparent,
+        sequence == 1
+            ? EventChain.GENESIS
+            : EventChain.hash(("stored event " + (sequence - 1)).getBytes(UTF_8)),
         data);
   }
 }

@@ -4,6 +4,7 @@ import dev.rmm.contracts.EventCodec;
 import dev.rmm.contracts.EventEnvelope;
 import dev.rmm.contracts.ReleaseDecider;
 import dev.rmm.contracts.ReleaseState;
+import dev.rmm.contracts.audit.LogVerifier;
 import dev.rmm.contracts.kafka.LogConsumers;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -28,9 +29,15 @@ import org.apache.kafka.common.TopicPartition;
  * <pre>
  * deploy/local/replay history &lt;release id&gt;
  * deploy/local/replay as-of &lt;ISO-8601 instant, e.g. 2026-11-27T10:00:00Z&gt;
+ * deploy/local/replay verify
+ * deploy/local/replay export &lt;release id&gt;
  * </pre>
  *
- * Options: {@code --bootstrap host:port} (default 127.0.0.1:9092), {@code --topic} (default
+ * {@code verify} checks every release's hash chain and sequence numbers and names the first broken
+ * or missing link of each (exit status 1 when there is one); {@code export} prints the release's
+ * history as CloudEvents JSON lines in the CDEvents vocabulary ({@link CloudEventsExport}).
+ *
+ * <p>Options: {@code --bootstrap host:port} (default 127.0.0.1:9092), {@code --topic} (default
  * rmm.release-events).
  */
 public final class Replay {
@@ -70,28 +77,24 @@ public final class Replay {
             "not an ISO-8601 instant: " + rest.get(1) + " (e.g. 2026-11-27T10:00:00Z)");
         System.exit(2);
       }
+    } else if (rest.size() == 1 && rest.get(0).equals("verify")) {
+      System.exit(replay.verify().intact() ? 0 : 1);
+    } else if (rest.size() == 2 && rest.get(0).equals("export")) {
+      System.exit(replay.export(rest.get(1)) ? 0 : 1);
     } else {
       System.err.println(
-          "usage: replay history <release id> | replay as-of <instant> [--bootstrap host:port]"
-              + " [--topic name]");
+          "usage: replay history <release id> | as-of <instant> | verify | export <release id>"
+              + " [--bootstrap host:port] [--topic name]");
       System.exit(2);
     }
   }
 
   /** Prints every event of the release in order; false when the log has none. */
   public boolean history(String releaseId) {
-    List<EventEnvelope> events = new ArrayList<>();
-    read(
-        e -> {
-          if (e.releaseId().equals(releaseId)) {
-            events.add(e);
-          }
-        });
+    List<EventEnvelope> events = eventsOf(releaseId);
     if (events.isEmpty()) {
-      out.println("no events of release " + releaseId + " in " + topic);
       return false;
     }
-    events.sort(Comparator.comparingLong(EventEnvelope::sequence));
     for (EventEnvelope e : events) {
       var data = EventCodec.toJson(e).get("data");
       out.printf(
@@ -104,6 +107,54 @@ public final class Replay {
           data);
     }
     return true;
+  }
+
+  /**
+   * Prints the release's history as CloudEvents JSON lines (nothing else goes to the output, so it
+   * can be piped); false when the log has none of its events.
+   */
+  public boolean export(String releaseId) {
+    List<EventEnvelope> events = eventsOf(releaseId);
+    CloudEventsExport.lines(events).forEach(out::println);
+    return !events.isEmpty();
+  }
+
+  /**
+   * Walks every release's chain of events in the log and prints a summary, then the first broken or
+   * missing link of each broken release.
+   */
+  public LogVerifier.Report verify() {
+    LogVerifier verifier = new LogVerifier();
+    readRecords(
+        r ->
+            verifier.accept(
+                r.topic() + "-" + r.partition() + "@" + r.offset(), r.key(), r.value()));
+    LogVerifier.Report report = verifier.report();
+    out.printf(
+        "%s: %d releases, %d events (%d written before hash chaining, checked by sequence only)%n",
+        topic, report.releases(), report.events(), report.unchained());
+    if (report.intact()) {
+      out.println("OK: every release's chain is intact");
+    } else {
+      out.println("BROKEN: " + report.problems().size() + " release(s) with a broken chain");
+      report.problems().forEach(p -> out.println("  " + p));
+    }
+    return report;
+  }
+
+  private List<EventEnvelope> eventsOf(String releaseId) {
+    List<EventEnvelope> events = new ArrayList<>();
+    read(
+        e -> {
+          if (e.releaseId().equals(releaseId)) {
+            events.add(e);
+          }
+        });
+    if (events.isEmpty()) {
+      System.err.println("no events of release " + releaseId + " in " + topic);
+    }
+    events.sort(Comparator.comparingLong(EventEnvelope::sequence));
+    return events;
   }
 
   /** Prints the state of every release at {@code moment}: events after it are left out. */
@@ -137,8 +188,21 @@ public final class Replay {
                     s.policy().quorum()));
   }
 
-  /** Reads the whole topic (committed records only) once, in partition order. */
+  /** Decodes the whole topic (committed records only) once, in partition order. */
   private void read(Consumer<EventEnvelope> each) {
+    readRecords(
+        r -> {
+          try {
+            each.accept(EventCodec.decode(r.value()));
+          } catch (EventCodec.MalformedEventException e) {
+            System.err.println(
+                "unreadable record " + r.partition() + "@" + r.offset() + ": " + e.getMessage());
+          }
+        });
+  }
+
+  /** Reads the whole topic (committed records only) once, in partition order. */
+  private void readRecords(Consumer<ConsumerRecord<String, byte[]>> each) {
     Properties p = LogConsumers.properties(bootstrap);
     try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p)) {
       List<TopicPartition> parts =
@@ -150,12 +214,7 @@ public final class Replay {
       Map<TopicPartition, Long> ends = c.endOffsets(parts);
       while (parts.stream().anyMatch(tp -> c.position(tp) < ends.get(tp))) {
         for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) {
-          try {
-            each.accept(EventCodec.decode(r.value()));
-          } catch (EventCodec.MalformedEventException e) {
-            out.println(
-                "unreadable record " + r.partition() + "@" + r.offset() + ": " + e.getMessage());
-          }
+          each.accept(r);
         }
       }
     }

@@ -7,6 +7,7 @@ import dev.rmm.contracts.EventEnvelope;
 import dev.rmm.contracts.ReleaseDecider;
 import dev.rmm.contracts.ReleaseEvent;
 import dev.rmm.contracts.ReleaseState;
+import dev.rmm.contracts.audit.EventChain;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,6 +51,10 @@ final class PartitionWriter implements Runnable {
   private final WriterSettings settings;
   private final BlockingQueue<WriteRequest> queue = new LinkedBlockingQueue<>();
   private final Map<String, ReleaseState> states = new HashMap<>();
+
+  /** The hash of each release's newest stored event: the link its next event carries. */
+  private final Map<String, String> heads = new HashMap<>();
+
   private final Thread thread;
   private volatile Phase phase = Phase.LOADING;
   private volatile boolean running = true;
@@ -183,10 +188,12 @@ final class PartitionWriter implements Runnable {
       return;
     }
     states.put(e.releaseId(), ReleaseDecider.evolve(s, e.data()));
+    heads.put(e.releaseId(), EventChain.hash(r.value()));
   }
 
   private void writeBatch(KafkaProducer<String, byte[]> producer, List<WriteRequest> batch) {
     Map<String, ReleaseState> changed = new HashMap<>();
+    Map<String, String> changedHeads = new HashMap<>();
     List<WriteResult> results = new ArrayList<>(batch.size());
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
     ConsumerGroupMetadata group = null;
@@ -203,9 +210,18 @@ final class PartitionWriter implements Runnable {
       ReleaseState before =
           changed.getOrDefault(id, states.getOrDefault(id, ReleaseState.none(id)));
       Decision decision = decide(req, before);
-      List<EventEnvelope> envelopes = envelopes(req, before, decision.events());
-      for (EventEnvelope e : envelopes) {
-        producer.send(eventRecord(e));
+      List<EventEnvelope> envelopes = new ArrayList<>(decision.events().size());
+      String link =
+          before.version() == 0 ? EventChain.GENESIS : changedHeads.getOrDefault(id, heads.get(id));
+      for (EventEnvelope e : envelopes(req, before, decision.events())) {
+        EventEnvelope chained = e.chainedTo(link);
+        byte[] stored = EventCodec.encode(chained);
+        producer.send(eventRecord(chained, stored));
+        link = EventChain.hash(stored);
+        envelopes.add(chained);
+      }
+      if (!envelopes.isEmpty()) {
+        changedHeads.put(id, link);
       }
       ReleaseState after = ReleaseDecider.evolveAll(before, decision.events());
       changed.put(id, after);
@@ -225,6 +241,7 @@ final class PartitionWriter implements Runnable {
     producer.commitTransaction();
     metrics.batch(batch.size(), System.nanoTime() - t0);
     states.putAll(changed);
+    heads.putAll(changedHeads);
     for (int i = 0; i < batch.size(); i++) {
       batch.get(i).reply().complete(results.get(i));
     }
@@ -300,7 +317,7 @@ final class PartitionWriter implements Runnable {
     return out;
   }
 
-  private ProducerRecord<String, byte[]> eventRecord(EventEnvelope e) {
+  private ProducerRecord<String, byte[]> eventRecord(EventEnvelope e, byte[] stored) {
     RecordHeaders headers = new RecordHeaders();
     // CloudEvents Kafka protocol binding, structured content mode
     headers.add(
@@ -309,8 +326,7 @@ final class PartitionWriter implements Runnable {
     if (e.traceparent() != null) {
       headers.add("traceparent", e.traceparent().getBytes(StandardCharsets.UTF_8));
     }
-    return new ProducerRecord<>(
-        settings.eventsTopic(), partition, e.releaseId(), EventCodec.encode(e), headers);
+    return new ProducerRecord<>(settings.eventsTopic(), partition, e.releaseId(), stored, headers);
   }
 
   private ProducerRecord<String, byte[]> resultRecord(WriteRequest req, WriteResult result) {
