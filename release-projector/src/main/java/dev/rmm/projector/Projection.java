@@ -228,14 +228,17 @@ public final class Projection {
             + ReleaseRow.COLUMNS
             + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::text::jsonb,"
             + " $14::text::jsonb, $15, $16::text::jsonb, $17, $18, $19, $20, $21, $22, $23, $24,"
-            + " $25::text::jsonb, $26::text::jsonb)"
+            + " $25::text::jsonb, $26::text::jsonb, $27, $28, $29, $30, $31)"
             + " ON CONFLICT (release_id) DO UPDATE SET rollback_to_tag ="
             + " EXCLUDED.rollback_to_tag, status = EXCLUDED.status, outcome = EXCLUDED.outcome,"
             + " approved_list = EXCLUDED.approved_list, rejection_reason ="
             + " EXCLUDED.rejection_reason, version = EXCLUDED.version, started_at ="
             + " EXCLUDED.started_at, completed_at = EXCLUDED.completed_at, deployed_at ="
             + " EXCLUDED.deployed_at, updated_at = EXCLUDED.updated_at, dispatch ="
-            + " EXCLUDED.dispatch, runbook = EXCLUDED.runbook",
+            + " EXCLUDED.dispatch, runbook = EXCLUDED.runbook, manual_testing_at ="
+            + " EXCLUDED.manual_testing_at, decided_at = EXCLUDED.decided_at, deploying_at ="
+            + " EXCLUDED.deploying_at, rollback_started_at = EXCLUDED.rollback_started_at,"
+            + " restored_at = EXCLUDED.restored_at",
         tuples);
   }
 
@@ -307,6 +310,11 @@ public final class Projection {
     row.dispatch = dispatch == null ? null : (ObjectNode) json(dispatch);
     Object runbook = r.getValue("runbook");
     row.runbook = runbook == null ? null : (ObjectNode) json(runbook);
+    row.manualTestingAt = instant(r.getOffsetDateTime("manual_testing_at"));
+    row.decidedAt = instant(r.getOffsetDateTime("decided_at"));
+    row.deployingAt = instant(r.getOffsetDateTime("deploying_at"));
+    row.rollbackStartedAt = instant(r.getOffsetDateTime("rollback_started_at"));
+    row.restoredAt = instant(r.getOffsetDateTime("restored_at"));
     return row;
   }
 

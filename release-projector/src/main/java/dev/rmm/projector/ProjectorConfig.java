@@ -37,5 +37,9 @@ public interface ProjectorConfig {
     /** Whether the live projection starts with the application (tests may drive it). */
     @WithDefault("true")
     boolean autoStart();
+
+    /** How often the delivery metrics at /q/metrics are recomputed from the read model. */
+    @WithDefault("15s")
+    java.time.Duration metricsRefresh();
   }
 }

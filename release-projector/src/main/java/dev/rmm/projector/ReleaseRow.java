@@ -21,7 +21,8 @@ final class ReleaseRow {
       "release_id, service_name, release_tag, rollback_to_tag, status, outcome, initiated_by,"
           + " github_run_id, github_action_link, github_ref, repository, commit_sha, approved_list,"
           + " required_approvers, quorum, admins, initiator_may_approve, rejection_reason, version,"
-          + " created_at, started_at, completed_at, deployed_at, updated_at, dispatch, runbook";
+          + " created_at, started_at, completed_at, deployed_at, updated_at, dispatch, runbook,"
+          + " manual_testing_at, decided_at, deploying_at, rollback_started_at, restored_at";
 
   String releaseId;
   String service;
@@ -48,6 +49,11 @@ final class ReleaseRow {
   Instant updatedAt;
   ObjectNode dispatch;
   ObjectNode runbook;
+  Instant manualTestingAt;
+  Instant decidedAt;
+  Instant deployingAt;
+  Instant rollbackStartedAt;
+  Instant restoredAt;
 
   /** The row's values in the order of {@link #COLUMNS}; JSON columns as text. */
   java.util.List<Object> values() {
@@ -77,7 +83,12 @@ final class ReleaseRow {
         deployedAt,
         updatedAt,
         dispatch == null ? null : dispatch.toString(),
-        runbook == null ? null : runbook.toString());
+        runbook == null ? null : runbook.toString(),
+        manualTestingAt,
+        decidedAt,
+        deployingAt,
+        rollbackStartedAt,
+        restoredAt);
   }
 
   /** The row as the release's first event creates it. */
@@ -182,6 +193,18 @@ final class ReleaseRow {
     if (next == ReleaseStatus.DEPLOYED) {
       deployedAt = at;
     }
+    switch (next) {
+      case MANUAL_TESTING -> manualTestingAt = firstOf(manualTestingAt, at);
+      case MANUAL_TEST_PASSED, MANUAL_TEST_FAILED -> decidedAt = firstOf(decidedAt, at);
+      case DEPLOYING -> deployingAt = firstOf(deployingAt, at);
+      case PRODUCTION_ROLLBACK -> rollbackStartedAt = firstOf(rollbackStartedAt, at);
+      case ROLLBACK_DONE -> restoredAt = firstOf(restoredAt, at);
+      default -> {}
+    }
     completedAt = next == ReleaseStatus.DEPLOYED || next.isTerminal() ? at : null;
+  }
+
+  private static Instant firstOf(Instant earlier, Instant now) {
+    return earlier != null ? earlier : now;
   }
 }

@@ -60,18 +60,22 @@ final class EventLog implements AutoCloseable {
     }
   }
 
+  /** A release's spec as the tag's pipeline reports it. */
+  static ReleaseSpec spec(String service, String tag) {
+    return new ReleaseSpec(
+        service,
+        tag,
+        "dev",
+        "run-" + tag,
+        "https://github.com/acme/" + service + "/actions/runs/1",
+        "refs/tags/" + tag,
+        "acme/" + service,
+        "abc1234");
+  }
+
   /** Creates a release and walks it to manual testing, approvals included when asked. */
   String releaseToManualTesting(String service, String tag) {
-    ReleaseSpec spec =
-        new ReleaseSpec(
-            service,
-            tag,
-            "dev",
-            "run-" + tag,
-            "https://github.com/acme/" + service + "/actions/runs/1",
-            "refs/tags/" + tag,
-            "acme/" + service,
-            "abc1234");
+    ReleaseSpec spec = spec(service, tag);
     String id = spec.releaseId();
     append(id, new ReleaseEvent.ReleaseCreated(spec, POLICY));
     append(
@@ -107,14 +111,19 @@ final class EventLog implements AutoCloseable {
   }
 
   void append(String releaseId, ReleaseEvent event) {
-    long seq = sequences.merge(releaseId, 1L, Long::sum);
     clock = clock.plusSeconds(7);
+    appendAt(releaseId, event, clock);
+  }
+
+  /** Appends the release's next event, decided at {@code at}. */
+  void appendAt(String releaseId, ReleaseEvent event, Instant at) {
+    long seq = sequences.merge(releaseId, 1L, Long::sum);
     EventEnvelope e =
         new EventEnvelope(
             UUID.randomUUID().toString(),
             releaseId,
             seq,
-            clock,
+            at,
             Actor.system("test"),
             "corr-" + releaseId,
             "cause-" + seq,
