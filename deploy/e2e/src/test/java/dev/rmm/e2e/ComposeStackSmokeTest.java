@@ -68,6 +68,8 @@ class ComposeStackSmokeTest {
     stack =
         new ComposeContainer("rmm-smoke", ComposeProject.composeFile().toFile())
             .withBuild(true)
+            // the four rmm images are built, not pulled; `up` pulls the missing others itself
+            .withPull(false)
             .withEnv("RMM_API_TOKENS", ApiToken.forAnyRepository(TOKEN))
             .withEnv(LocalStack.APPROVERS_VARIABLE, LocalStack.DEMO_APPROVERS)
             .withEnv(LocalStack.ADMINS_VARIABLE, LocalStack.DEMO_ADMINS)
