@@ -3,11 +3,11 @@ package dev.rmm.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.networknt.schema.Error;
-import com.networknt.schema.Schema;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SchemaLocation;
-import com.networknt.schema.SchemaRegistry;
-import com.networknt.schema.SpecificationVersion;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
 import dev.rmm.contracts.EventCodec;
 import java.io.IOException;
 import java.io.InputStream;
@@ -96,16 +96,16 @@ class ComposeFileTest {
 
   @Test
   void theFileFollowsTheComposeSpecification() throws IOException {
-    Schema schema;
+    JsonSchema schema;
     try (InputStream in = getClass().getResourceAsStream("/compose-spec.json")) {
       assertThat(in).as("compose-spec.json on the test classpath").isNotNull();
       // the schema's own $id is relative ("compose_spec.json"): give it the address it is
       // published at as its base; nothing is fetched, the schema is read from the classpath
       schema =
-          SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_7)
+          JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7)
               .getSchema(SchemaLocation.of(COMPOSE_SPEC), EventCodec.mapper().readTree(in));
     }
-    List<Error> errors = schema.validate(compose);
+    java.util.Set<ValidationMessage> errors = schema.validate(compose);
     assertThat(errors).as("compose.yaml against the Compose specification").isEmpty();
     assertThat(compose.has("version")).as("the obsolete top-level version key").isFalse();
   }
