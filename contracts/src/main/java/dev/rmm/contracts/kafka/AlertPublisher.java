@@ -114,18 +114,23 @@ public final class AlertPublisher implements AutoCloseable {
     return p;
   }
 
-  /** Sends what is queued (waiting up to 5 s) and closes the producer. */
+  /**
+   * Sends what is queued and closes the producer, waiting at most about 4 s in all (a service's
+   * shutdown must not hang on an unreachable broker).
+   */
   @Override
   public void close() {
     sender.shutdown();
     try {
-      sender.awaitTermination(5, TimeUnit.SECONDS);
+      if (!sender.awaitTermination(2, TimeUnit.SECONDS)) {
+        sender.shutdownNow();
+        sender.awaitTermination(1, TimeUnit.SECONDS);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    sender.shutdownNow();
     if (producer != null) {
-      producer.close(Duration.ofSeconds(5));
+      producer.close(Duration.ofSeconds(2));
     }
   }
 }
