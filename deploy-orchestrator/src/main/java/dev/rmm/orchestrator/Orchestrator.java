@@ -6,8 +6,10 @@ import dev.rmm.contracts.EventEnvelope;
 import dev.rmm.contracts.ReleaseDecider;
 import dev.rmm.contracts.ReleaseState;
 import dev.rmm.contracts.ReleaseStatus;
+import dev.rmm.contracts.kafka.AlertPublisher;
 import dev.rmm.contracts.kafka.CommandChannel;
 import dev.rmm.contracts.kafka.LogConsumers;
+import dev.rmm.contracts.ops.Alert;
 import dev.rmm.orchestrator.dispatch.Dispatches;
 import dev.rmm.orchestrator.dispatch.ServiceTargets;
 import dev.rmm.orchestrator.github.GitHubClient;
@@ -20,6 +22,7 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -66,6 +69,7 @@ public class Orchestrator {
   private final Dispatches dispatches;
   private final Rollbacks rollbacks;
   private final Actor actor;
+  private final AlertPublisher alerts;
   private final Map<String, ReleaseState> states = new ConcurrentHashMap<>();
   private final Map<String, Integer> partitionOf = new ConcurrentHashMap<>();
   private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
@@ -101,6 +105,7 @@ public class Orchestrator {
         new Rollbacks(plans, new SshRunner(), Redactor.fromEnvironment(System.getenv()));
     String instance = "deploy-orchestrator-" + UUID.randomUUID().toString().substring(0, 8);
     this.actor = new Actor(Actor.Kind.ORCHESTRATOR, instance, "deploy-orchestrator");
+    this.alerts = new AlertPublisher(bootstrap, config.topics().alerts());
   }
 
   void onStart(@Observes StartupEvent ev) {
@@ -142,6 +147,7 @@ public class Orchestrator {
     if (commands != null) {
       commands.close();
     }
+    alerts.close();
   }
 
   private void consume() {
@@ -190,6 +196,7 @@ public class Orchestrator {
         return;
       } catch (RuntimeException e) {
         LOG.errorf(e, "Reading the release log failed; starting over in 5 s: %s", e.getMessage());
+        alerts.publish(Alert.consumerError("deploy-orchestrator", GROUP, e, null));
         sleep(Duration.ofSeconds(5));
       }
     }
@@ -252,10 +259,29 @@ public class Orchestrator {
             act(releaseId);
           } catch (RuntimeException e) {
             LOG.errorf(e, "Acting on release %s failed; it is tried again later", releaseId);
+            alerts.publish(actionFailed(s, worker == dispatchWorker, e));
           } finally {
             inFlight.remove(releaseId);
           }
         });
+  }
+
+  /** An alert for a dispatch or runbook that failed with an error (not a recorded failure). */
+  private static Alert actionFailed(ReleaseState s, boolean dispatch, RuntimeException e) {
+    String kind = dispatch ? Alert.DISPATCH_FAILED : Alert.ROLLBACK_FAILED;
+    return new Alert(
+        UUID.randomUUID().toString(),
+        kind,
+        Alert.fingerprint(kind, "deploy-orchestrator", s.releaseId(), e.getClass().getName()),
+        "deploy-orchestrator",
+        s.releaseId(),
+        s.spec().service(),
+        s.spec().tag(),
+        (dispatch ? "Dispatching the production workflow" : "Running the rollback runbook")
+            + " failed with an error; it is tried again later",
+        e.getMessage(),
+        null,
+        Instant.now());
   }
 
   private boolean due(ReleaseState s) {

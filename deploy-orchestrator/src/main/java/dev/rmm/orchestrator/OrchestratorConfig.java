@@ -26,6 +26,10 @@ public interface OrchestratorConfig {
 
     @WithDefault("rmm.release-command-results")
     String results();
+
+    /** Where failures of the orchestrator are reported, for the gateway's alerts chat. */
+    @WithDefault("rmm.alerts")
+    String alerts();
   }
 
   /** The GitHub REST API. */

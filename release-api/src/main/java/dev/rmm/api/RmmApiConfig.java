@@ -33,6 +33,13 @@ public interface RmmApiConfig {
     String results();
 
     /**
+     * Alerts from every service for the telegram-gateway's alerts chat: one partition, kept 1 day
+     * (created here with the others).
+     */
+    @WithDefault("rmm.alerts")
+    String alerts();
+
+    /**
      * Partitions of the events and commands topics (they must be equal: partition p of both is
      * owned by the same writer).
      */

@@ -1,6 +1,8 @@
 package dev.rmm.projector;
 
+import dev.rmm.contracts.kafka.AlertPublisher;
 import dev.rmm.contracts.kafka.LogConsumers;
+import dev.rmm.contracts.ops.Alert;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -40,6 +42,7 @@ public class LiveProjector {
   private final ProjectorConfig config;
   private final String bootstrap;
   private final Projection projection;
+  private final AlertPublisher alerts;
 
   /** Held while a batch is applied; a rebuild holds it to swap schemas between batches. */
   private final ReentrantLock batchLock = new ReentrantLock();
@@ -58,6 +61,7 @@ public class LiveProjector {
     this.config = config;
     this.bootstrap = bootstrap;
     this.projection = new Projection(pg, LIVE_SCHEMA, config.topics().events());
+    this.alerts = new AlertPublisher(bootstrap, config.topics().alerts());
   }
 
   void onStart(@Observes StartupEvent ev) {
@@ -68,6 +72,7 @@ public class LiveProjector {
 
   void onStop(@Observes ShutdownEvent ev) {
     stop();
+    alerts.close();
   }
 
   public synchronized void start() {
@@ -152,6 +157,8 @@ public class LiveProjector {
               "Projecting into %s failed: %s. Retrying from the stored positions in 1 s.",
               LIVE_SCHEMA,
               e.getMessage());
+          alerts.publish(
+              Alert.consumerError("release-projector", config.projector().group(), e, null));
           sleep(1000);
           if (running) {
             seekToStored(c, c.assignment());

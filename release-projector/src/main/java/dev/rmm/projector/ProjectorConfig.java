@@ -23,6 +23,10 @@ public interface ProjectorConfig {
     /** The release event log (written by release-api). */
     @WithDefault("rmm.release-events")
     String events();
+
+    /** Where a failing projection reports itself, for the gateway's alerts chat. */
+    @WithDefault("rmm.alerts")
+    String alerts();
   }
 
   interface Projector {

@@ -17,6 +17,10 @@ public interface GatewayConfig {
 
   Topics topics();
 
+  Alerts alerts();
+
+  Grafana grafana();
+
   /** The bot and the team chat. */
   interface Telegram {
 
@@ -50,8 +54,17 @@ public interface GatewayConfig {
      */
     Optional<String> callbackSecret();
 
-    /** The team chat that gets one live card per release and the alerts (TELEGRAM_TEAM_CHAT_ID). */
+    /**
+     * The team chat that gets one live card per release, and the alerts when no alerts chat is set
+     * (TELEGRAM_TEAM_CHAT_ID).
+     */
     Optional<Long> teamChatId();
+
+    /**
+     * The chat that gets the alerts: consumer errors, failed dispatches and rollbacks, stuck
+     * releases (TELEGRAM_ALERTS_CHAT_ID). Unset: the team chat; neither set: no alerts.
+     */
+    Optional<Long> alertsChatId();
 
     /** Language of the team chat, and of users whose client reports neither Russian nor English. */
     @WithDefault("ru")
@@ -104,5 +117,59 @@ public interface GatewayConfig {
     /** release-api's answers to commands, keyed by command id. */
     @WithDefault("rmm.release-command-results")
     String results();
+
+    /** Alerts that the services publish for the alerts chat (created by release-api). */
+    @WithDefault("rmm.alerts")
+    String alerts();
+  }
+
+  /** The alerts chat: what counts as the same failure, and when a release counts as stuck. */
+  interface Alerts {
+    /**
+     * The same failure (the same fingerprint) repeating within this window, counted from its first
+     * occurrence, edits one message with a counter instead of posting a new one
+     * (RMM_ALERTS_WINDOW).
+     */
+    @WithDefault("1h")
+    Duration window();
+
+    /**
+     * The least time between two edits of one alert's counter: repeats in between are coalesced
+     * into the next edit (Telegram limits how often a message may be edited).
+     */
+    @WithDefault("2s")
+    Duration editInterval();
+
+    /**
+     * An active release whose last event is older than this is alerted as stuck, once per release
+     * version (RMM_ALERTS_STUCK_AFTER).
+     */
+    @WithDefault("30m")
+    Duration stuckAfter();
+
+    /**
+     * The same for a release in {@code manual_testing}, which waits for people rather than for a
+     * machine (RMM_ALERTS_MANUAL_TESTING_STUCK_AFTER).
+     */
+    @WithDefault("24h")
+    Duration manualTestingStuckAfter();
+
+    /** How often the read model is looked at for stuck releases. */
+    @WithDefault("1m")
+    Duration stuckCheckEvery();
+
+    /** The consumer group that reads the alerts topic (one per gateway deployment). */
+    @WithDefault("rmm-telegram-gateway-alerts")
+    String group();
+  }
+
+  /** Grafana, for the links in alerts. */
+  interface Grafana {
+    /**
+     * Grafana's base URL, e.g. {@code https://grafana.example.com} (RMM_GRAFANA_URL). Alerts link
+     * to the trace (Explore, datasource uid {@code tempo}) and its logs (datasource uid {@code
+     * loki}); unset: no links.
+     */
+    Optional<String> url();
   }
 }

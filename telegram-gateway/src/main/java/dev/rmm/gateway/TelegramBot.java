@@ -1,6 +1,9 @@
 package dev.rmm.gateway;
 
 import dev.rmm.gateway.GatewayConfig.Mode;
+import dev.rmm.gateway.alerts.AlertFeed;
+import dev.rmm.gateway.alerts.AlertsChat;
+import dev.rmm.gateway.alerts.StuckReleases;
 import dev.rmm.gateway.bot.Replies;
 import dev.rmm.gateway.bot.UpdateHandler;
 import dev.rmm.gateway.commands.CommandClient;
@@ -31,7 +34,8 @@ import org.telegram.telegrambots.meta.exceptions.TelegramApiException;
 /**
  * The bot's lifecycle: with TELEGRAM_BOT_TOKEN set it connects to the Bot API, receives updates by
  * long polling or through the webhook, and hands each to a worker thread; it starts the team chat's
- * live cards. Without a token the gateway runs, says so once, and stays healthy.
+ * live cards and the alerts chat. Without a token the gateway runs, says so once, and stays
+ * healthy.
  */
 @ApplicationScoped
 public class TelegramBot {
@@ -46,6 +50,9 @@ public class TelegramBot {
   private final Replies replies;
   private final CommandClient commands;
   private final TeamCards teamCards;
+  private final AlertsChat alerts;
+  private final AlertFeed alertFeed;
+  private final StuckReleases stuckReleases;
   private TelegramBotsLongPollingApplication polling;
   private ExecutorService workers;
   private volatile boolean webhookActive;
@@ -55,12 +62,18 @@ public class TelegramBot {
       UpdateHandler handler,
       Replies replies,
       CommandClient commands,
-      TeamCards teamCards) {
+      TeamCards teamCards,
+      AlertsChat alerts,
+      AlertFeed alertFeed,
+      StuckReleases stuckReleases) {
     this.config = config.telegram();
     this.handler = handler;
     this.replies = replies;
     this.commands = commands;
     this.teamCards = teamCards;
+    this.alerts = alerts;
+    this.alertFeed = alertFeed;
+    this.stuckReleases = stuckReleases;
   }
 
   void onStart(@Observes StartupEvent ev) {
@@ -91,14 +104,25 @@ public class TelegramBot {
     } else {
       startPolling(token.get(), url, api);
     }
-    config
-        .teamChatId()
-        .ifPresentOrElse(
-            teamCards::start,
-            () ->
-                LOG.warn(
-                    "No team chat: TELEGRAM_TEAM_CHAT_ID is not set, so there are no live release"
-                        + " cards and no alerts. Users can still use the bot in private chats."));
+    Optional<Long> team = config.teamChatId();
+    Optional<Long> alertsChat = config.alertsChatId().or(() -> team);
+    if (alertsChat.isPresent()) {
+      alerts.start(alertsChat.get());
+      alertFeed.start();
+      stuckReleases.start();
+    } else {
+      LOG.warn(
+          "No alerts chat: neither TELEGRAM_ALERTS_CHAT_ID nor TELEGRAM_TEAM_CHAT_ID is set, so"
+              + " failures are only logged.");
+    }
+    if (team.isEmpty()) {
+      LOG.warn(
+          "No team chat: TELEGRAM_TEAM_CHAT_ID is not set, so there are no live release cards."
+              + " Users can still use the bot in private chats.");
+    }
+    if (team.isPresent() || alertsChat.isPresent()) {
+      teamCards.start(team.orElse(null));
+    }
   }
 
   private void startPolling(String token, TelegramUrl url, URI api) {
@@ -168,6 +192,9 @@ public class TelegramBot {
       }
     }
     teamCards.stop();
+    alertFeed.stop();
+    stuckReleases.stop();
+    alerts.stop();
     if (workers != null) {
       workers.shutdown();
       try {

@@ -106,7 +106,22 @@ public enum Texts {
   TEAM_ROLLED_BACK_TO(" на %s", " to %s"),
   TEAM_DISPATCH_FAILED(
       "🆘 %s %s: выкладку в прод запустить не удалось: %s",
-      "🆘 %s %s: the production workflow could not be started: %s");
+      "🆘 %s %s: the production workflow could not be started: %s"),
+  ALERT_CONSUMER_ERROR("🆘 Ошибка обработки событий", "🆘 Consumer error"),
+  ALERT_DISPATCH_FAILED("🆘 Выкладка в прод не запущена", "🆘 Production dispatch failed"),
+  ALERT_ROLLBACK_FAILED("🆘 Откат не удался", "🆘 Rollback failed"),
+  ALERT_PRODUCTION_FAILED("🔥 Выкладка в прод не удалась", "🔥 Production deploy failed"),
+  ALERT_STUCK_RELEASE("⏳ Релиз завис", "⏳ Release stuck"),
+  ALERT_OTHER("🆘 Сбой: %s", "🆘 Failure: %s"),
+  ALERT_SOURCE("⚙️ Источник: %s", "⚙️ Source: %s"),
+  ALERT_TRACE("🔎 Трейс:", "🔎 Trace:"),
+  ALERT_LINK_TRACE("трейс в Tempo", "trace in Tempo"),
+  ALERT_LINK_LOGS("логи в Loki", "logs in Loki"),
+  ALERT_DISPATCH_SUMMARY(
+      "GitHub не принял запуск production workflow (попыток: %d)",
+      "GitHub did not start the production workflow (%d attempts)"),
+  ALERT_ROLLBACK_STEP("Откат упал на шаге «%s»", "The rollback failed at step “%s”"),
+  ALERT_STUCK_SUMMARY("Нет движения %s в статусе «%s»", "No progress for %s in status “%s”");
 
   private final String ru;
   private final String en;

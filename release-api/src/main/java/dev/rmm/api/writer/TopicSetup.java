@@ -27,6 +27,7 @@ import org.jboss.logging.Logger;
  *       with no deadline: never compacted, never deleted)
  *   <li>commands: N partitions (the same N), kept 7 days
  *   <li>command results: N partitions, kept 1 day
+ *   <li>alerts (for the gateway's alerts chat): 1 partition, kept 1 day
  * </ul>
  */
 @ApplicationScoped
@@ -62,6 +63,9 @@ public class TopicSetup {
                   Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(7L * 24 * 3600_000))));
       wanted.add(
           new NewTopic(t.results(), t.partitions(), t.replicationFactor())
+              .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(24L * 3600_000))));
+      wanted.add(
+          new NewTopic(t.alerts(), 1, t.replicationFactor())
               .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(24L * 3600_000))));
       Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
       List<NewTopic> missing = wanted.stream().filter(n -> !existing.contains(n.name())).toList();

@@ -154,7 +154,7 @@ public final class ReleaseCard {
     return status > 0 ? (status + " " + detail).strip() : detail;
   }
 
-  static String elapsed(Duration d, Language lang) {
+  public static String elapsed(Duration d, Language lang) {
     long minutes = Math.max(0, d.toMinutes());
     if (minutes >= 24 * 60) {
       return Texts.DAYS_HOURS.in(lang, minutes / (24 * 60), (minutes / 60) % 24);

@@ -4,8 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.rmm.contracts.EventCodec;
 import dev.rmm.contracts.EventEnvelope;
 import dev.rmm.contracts.kafka.LogConsumers;
+import dev.rmm.contracts.ops.Alert;
 import dev.rmm.gateway.GatewayConfig;
 import dev.rmm.gateway.Texts.Language;
+import dev.rmm.gateway.alerts.AlertsChat;
+import dev.rmm.gateway.alerts.LogAlerts;
 import dev.rmm.gateway.bot.Cards;
 import dev.rmm.gateway.bot.Replies;
 import dev.rmm.gateway.card.ReleaseCard.Card;
@@ -46,6 +49,9 @@ import org.telegram.telegrambots.meta.api.objects.message.Message;
  * to the read model's current state, and a notification already sent is remembered in Redis by
  * event id. Telegram's rate limits are waited out; a chat that blocked the bot is logged and
  * skipped.
+ *
+ * <p>The same reading feeds the alerts chat with the events that mean a failure ({@link
+ * LogAlerts}), so it also runs when only an alerts chat is set (then without cards).
  */
 @ApplicationScoped
 public class TeamCards {
@@ -66,10 +72,11 @@ public class TeamCards {
   private final Cards cards;
   private final Replies replies;
   private final ValueCommands<String, String> redis;
+  private final AlertsChat alerts;
   private volatile boolean running;
   private volatile KafkaConsumer<String, byte[]> consumer;
   private Thread thread;
-  private long chatId;
+  private Long chatId;
 
   TeamCards(
       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
@@ -77,7 +84,8 @@ public class TeamCards {
       ReleaseReader reader,
       Cards cards,
       Replies replies,
-      RedisDataSource redis) {
+      RedisDataSource redis,
+      AlertsChat alerts) {
     this.bootstrap = bootstrap;
     this.topic = config.topics().events();
     this.backfill = config.telegram().teamBackfill();
@@ -86,9 +94,13 @@ public class TeamCards {
     this.cards = cards;
     this.replies = replies;
     this.redis = redis.value(String.class);
+    this.alerts = alerts;
   }
 
-  public synchronized void start(long teamChatId) {
+  /**
+   * @param teamChatId the team chat, or null for no cards (the log then only feeds the alerts)
+   */
+  public synchronized void start(Long teamChatId) {
     if (thread != null) {
       return;
     }
@@ -97,7 +109,9 @@ public class TeamCards {
     thread = new Thread(this::run, "rmm-team-cards");
     thread.setDaemon(true);
     thread.start();
-    LOG.infof("Live release cards go to team chat %d", teamChatId);
+    if (teamChatId != null) {
+      LOG.infof("Live release cards go to team chat %d", teamChatId);
+    }
   }
 
   public void stop() {
@@ -140,6 +154,7 @@ public class TeamCards {
             e,
             "Team cards stopped on an error and restart in 5 s from the last committed event: %s",
             e.getMessage());
+        alerts.report(Alert.consumerError("telegram-gateway", GROUP, e, null));
         sleep(Duration.ofSeconds(5));
       }
     }
@@ -182,11 +197,18 @@ public class TeamCards {
         continue;
       }
       releases.put(l.getKey(), r.get());
-      showCard(bot.get(), r.get());
+      if (chatId != null) {
+        showCard(bot.get(), r.get());
+      }
     }
     for (EventEnvelope e : events) {
-      Announcements.of(e, releases.get(e.releaseId()), language)
-          .ifPresent(a -> announce(bot.get(), e, a));
+      JsonNode release = releases.get(e.releaseId());
+      if (chatId != null) {
+        Announcements.of(e, release, language).ifPresent(a -> announce(bot.get(), e, a));
+      }
+      if (alerts.enabled()) {
+        LogAlerts.of(e, release, language).ifPresent(alerts::report);
+      }
     }
   }
 

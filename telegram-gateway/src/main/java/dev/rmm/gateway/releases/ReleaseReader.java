@@ -11,7 +11,9 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -32,6 +34,12 @@ public class ReleaseReader {
 
   /** A tag of a service that reached production, and when. */
   public record DeployedTag(String tag, String releaseId, OffsetDateTime deployedAt) {}
+
+  /** An active release that has not changed since its last event, and that event's traceparent. */
+  public record Unchanged(JsonNode release, String traceparent) {}
+
+  /** The most stuck releases one look returns (the oldest first). */
+  private static final int MAX_UNCHANGED = 100;
 
   private final Pool pg;
 
@@ -136,6 +144,26 @@ public class ReleaseReader {
                     r.getOffsetDateTime("deployed_at"))));
     tags.sort((a, b) -> b.deployedAt().compareTo(a.deployedAt()));
     return tags.size() > limit ? tags.subList(0, limit) : tags;
+  }
+
+  /**
+   * Active releases whose last event is older than {@code before}, oldest first, each with the
+   * trace context of that last event (null when it had none).
+   */
+  public List<Unchanged> activeUnchangedSince(Instant before) {
+    RowSet<Row> rows =
+        run(
+            "SELECT to_jsonb(r) AS j, (SELECT e.traceparent FROM "
+                + SCHEMA
+                + ".release_events e WHERE e.release_id = r.release_id AND e.sequence = r.version)"
+                + " AS tp FROM "
+                + SCHEMA
+                + ".releases r WHERE outcome = $1 AND updated_at < $2 ORDER BY updated_at LIMIT "
+                + MAX_UNCHANGED,
+            Tuple.of(Outcome.ACTIVE.wire(), before.atOffset(ZoneOffset.UTC)));
+    List<Unchanged> found = new ArrayList<>();
+    rows.forEach(r -> found.add(new Unchanged(json(r), r.getString("tp"))));
+    return found;
   }
 
   private long count(Outcome list) {

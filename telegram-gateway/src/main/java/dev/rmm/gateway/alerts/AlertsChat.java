@@ -1,0 +1,314 @@
+package dev.rmm.gateway.alerts;
+
+import dev.rmm.contracts.ops.Alert;
+import dev.rmm.gateway.GatewayConfig;
+import dev.rmm.gateway.Texts.Language;
+import dev.rmm.gateway.bot.Replies;
+import dev.rmm.gateway.telegram.BotClient;
+import dev.rmm.gateway.telegram.BotClient.Delivery;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.vertx.mutiny.redis.client.Response;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+import org.telegram.telegrambots.meta.api.methods.ParseMode;
+import org.telegram.telegrambots.meta.api.methods.send.SendMessage;
+import org.telegram.telegrambots.meta.api.methods.updatingmessages.EditMessageText;
+import org.telegram.telegrambots.meta.api.objects.LinkPreviewOptions;
+import org.telegram.telegrambots.meta.api.objects.message.Message;
+
+/**
+ * Posts alerts to the alerts chat, one message per failure and window: the first occurrence of a
+ * fingerprint sends a message, repeats within the window (counted from the first occurrence) edit
+ * that message so it ends with the count ("🔁 ×12").
+ *
+ * <p>The count and the message id live in Redis ({@code rmm:alert:<fingerprint>}, a hash that
+ * expires with the window), incremented by one atomic script, so of several gateway instances only
+ * the one that counted 1 sends. Edits are coalesced: a repeat marks the alert for an edit, and one
+ * edit per message per {@code rmm.alerts.edit-interval} (a Redis slot shared by every instance)
+ * shows the count as it is then; after an edit the count is read again and edited once more if it
+ * grew, so the last edit always shows the final count. An alert seen twice (the same id: a Kafka
+ * redelivery, an event read again) counts once.
+ */
+@ApplicationScoped
+public class AlertsChat {
+
+  private static final Logger LOG = Logger.getLogger(AlertsChat.class);
+
+  /** Counts an occurrence; starts the window on the first. Returns {count, message id or ''}. */
+  private static final String COUNT =
+      "local n = redis.call('HINCRBY', KEYS[1], 'count', 1)\n"
+          + "if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end\n"
+          + "local m = redis.call('HGET', KEYS[1], 'msg')\n"
+          + "if not m then m = '' end\n"
+          + "return {n, m}";
+
+  /** Records the message id, unless the window ended meanwhile (never a key without expiry). */
+  private static final String REMEMBER =
+      "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'msg', ARGV[1]) end\n"
+          + "return 1";
+
+  /** The first message could not be sent: the next occurrence tries again. */
+  private static final String FORGET_UNSENT =
+      "if redis.call('HEXISTS', KEYS[1], 'msg') == 0 then redis.call('DEL', KEYS[1]) end\n"
+          + "return 1";
+
+  /** How many edit intervals a repeat waits for the first message's id before it gives up. */
+  private static final int MAX_WAITS = 30;
+
+  /** Repeats of one fingerprint waiting for their edit on this instance. */
+  private static final class Repeat {
+    Alert alert;
+    long seen;
+    Integer messageId;
+    boolean scheduled;
+    int waits;
+  }
+
+  private final RedisDataSource redis;
+  private final Replies replies;
+  private final Duration window;
+  private final Duration editInterval;
+  private final String grafanaUrl;
+  private final Language language;
+  private final Map<String, Repeat> repeats = new ConcurrentHashMap<>();
+  private volatile Long chatId;
+  private ScheduledExecutorService edits;
+
+  AlertsChat(RedisDataSource redis, Replies replies, GatewayConfig config) {
+    this.redis = redis;
+    this.replies = replies;
+    this.window = config.alerts().window();
+    this.editInterval = config.alerts().editInterval();
+    this.grafanaUrl = config.grafana().url().filter(u -> !u.isBlank()).orElse(null);
+    this.language = Language.parse(config.telegram().defaultLanguage());
+  }
+
+  /** Alerts go to this chat from now on. */
+  public synchronized void start(long alertsChatId) {
+    if (edits != null) {
+      return;
+    }
+    edits =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "rmm-alert-edits");
+              t.setDaemon(true);
+              return t;
+            });
+    chatId = alertsChatId;
+    LOG.infof(
+        "Alerts go to chat %d (the same failure within %s edits one message; Grafana links %s)",
+        alertsChatId, window, grafanaUrl == null ? "off: RMM_GRAFANA_URL is not set" : "on");
+  }
+
+  public synchronized void stop() {
+    chatId = null;
+    if (edits != null) {
+      edits.shutdownNow();
+      edits = null;
+    }
+  }
+
+  /** Whether alerts reach a chat (Telegram is connected and an alerts chat is set). */
+  public boolean enabled() {
+    return chatId != null && replies.bot().isPresent();
+  }
+
+  /**
+   * Posts the alert, or counts it as a repeat of the same failure. Never throws: an alert that
+   * cannot be posted is logged. Blocks while Telegram asks to wait (rate limits).
+   */
+  public void report(Alert alert) {
+    Long chat = chatId;
+    Optional<BotClient> bot = replies.bot();
+    if (chat == null || bot.isEmpty()) {
+      LOG.debugf("No alerts chat; not posted: %s %s", alert.kind(), alert.summary());
+      return;
+    }
+    try {
+      if (!firstTime(alert.id())) {
+        return;
+      }
+      Response counted =
+          redis.execute(
+              "EVAL", COUNT, "1", key(alert.fingerprint()), Long.toString(window.toMillis()));
+      long n = counted.get(0).toLong();
+      String msg = counted.get(1).toString();
+      if (n == 1) {
+        send(bot.get(), chat, alert, 1);
+      } else {
+        repeated(alert, n, msg.isEmpty() ? null : Integer.valueOf(msg));
+      }
+    } catch (RuntimeException e) {
+      LOG.errorf(
+          "The alert %s (%s: %s) could not be posted: %s",
+          alert.fingerprint(), alert.kind(), alert.summary(), e.getMessage());
+    }
+  }
+
+  private boolean firstTime(String alertId) {
+    return redis.execute(
+            "SET", "rmm:alert:id:" + alertId, "1", "NX", "PX", Long.toString(window.toMillis()))
+        != null;
+  }
+
+  private void send(BotClient bot, long chat, Alert alert, long count) {
+    BotClient.Reply<Message> sent =
+        bot.call(
+            SendMessage.builder()
+                .chatId(chat)
+                .text(AlertText.html(alert, count, grafanaUrl, language))
+                .parseMode(ParseMode.HTML)
+                .linkPreviewOptions(LinkPreviewOptions.builder().isDisabled(true).build())
+                .build(),
+            Delivery.MUST_DELIVER);
+    String key = key(alert.fingerprint());
+    if (sent.ok() && sent.result() != null) {
+      redis.execute("EVAL", REMEMBER, "1", key, sent.result().getMessageId().toString());
+      LOG.infof("Alert posted: %s (%s)", alert.fingerprint(), alert.summary());
+    } else {
+      redis.execute("EVAL", FORGET_UNSENT, "1", key);
+      LOG.errorf(
+          "The alerts chat did not take the alert %s (%s): %d %s",
+          alert.fingerprint(), alert.summary(), sent.errorCode(), sent.description());
+    }
+  }
+
+  private void repeated(Alert alert, long n, Integer messageId) {
+    repeats.compute(
+        alert.fingerprint(),
+        (fp, r) -> {
+          Repeat repeat = r == null ? new Repeat() : r;
+          synchronized (repeat) {
+            repeat.alert = alert;
+            repeat.seen = Math.max(repeat.seen, n);
+            if (messageId != null) {
+              repeat.messageId = messageId;
+            }
+            if (!repeat.scheduled) {
+              repeat.scheduled = true;
+              schedule(fp, Duration.ZERO);
+            }
+          }
+          return repeat;
+        });
+  }
+
+  private void schedule(String fingerprint, Duration delay) {
+    ScheduledExecutorService e = edits;
+    if (e != null) {
+      e.schedule(() -> edit(fingerprint), delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** Shows the current count on the alert's message, at most once per edit interval. */
+  private void edit(String fingerprint) {
+    Long chat = chatId;
+    Optional<BotClient> bot = replies.bot();
+    Repeat r = repeats.get(fingerprint);
+    if (r == null || chat == null || bot.isEmpty()) {
+      return;
+    }
+    long shown = 0;
+    long latest = 0;
+    try {
+      if (!editSlot(fingerprint)) { // this message was just edited, maybe by another instance
+        schedule(fingerprint, editInterval);
+        return;
+      }
+      Response stored = redis.execute("HMGET", key(fingerprint), "count", "msg");
+      Alert alert;
+      long count;
+      Integer messageId;
+      synchronized (r) {
+        alert = r.alert;
+        count = Math.max(r.seen, stored.get(0) == null ? 0 : stored.get(0).toLong());
+        messageId = stored.get(1) == null ? r.messageId : Integer.valueOf(stored.get(1).toString());
+      }
+      if (messageId == null) {
+        waitForFirstMessage(fingerprint, r, count);
+        return;
+      }
+      show(bot.get(), chat, alert, messageId, count);
+      shown = count;
+      Response now = redis.execute("HGET", key(fingerprint), "count");
+      latest = now == null ? 0 : now.toLong();
+    } catch (RuntimeException e) {
+      LOG.errorf("Editing the count of alert %s failed: %s", fingerprint, e.getMessage());
+      if (++r.waits > MAX_WAITS) {
+        repeats.remove(fingerprint);
+        return;
+      }
+    }
+    long done = shown;
+    long grown = latest;
+    repeats.computeIfPresent(
+        fingerprint,
+        (fp, repeat) -> {
+          synchronized (repeat) {
+            if (repeat.seen > done || grown > done) { // it repeated meanwhile, here or elsewhere
+              schedule(fp, editInterval);
+              return repeat;
+            }
+            repeat.scheduled = false;
+            return null;
+          }
+        });
+  }
+
+  private boolean editSlot(String fingerprint) {
+    return redis.execute(
+            "SET",
+            key(fingerprint) + ":edit",
+            "1",
+            "NX",
+            "PX",
+            Long.toString(editInterval.toMillis()))
+        != null;
+  }
+
+  private void show(BotClient bot, long chat, Alert alert, int messageId, long count) {
+    BotClient.Reply<?> edited =
+        bot.call(
+            EditMessageText.builder()
+                .chatId(chat)
+                .messageId(messageId)
+                .text(AlertText.html(alert, count, grafanaUrl, language))
+                .parseMode(ParseMode.HTML)
+                .linkPreviewOptions(LinkPreviewOptions.builder().isDisabled(true).build())
+                .build(),
+            Delivery.MUST_DELIVER);
+    if (edited.messageGone()) {
+      LOG.infof(
+          "The message of alert %s was deleted from the chat; posting it again",
+          alert.fingerprint());
+      send(bot, chat, alert, count);
+    } else if (!edited.ok()) {
+      LOG.warnf(
+          "The alerts chat did not take the count of alert %s: %d %s",
+          alert.fingerprint(), edited.errorCode(), edited.description());
+    }
+  }
+
+  /** The first message is still on its way (maybe from another instance): try again later. */
+  private void waitForFirstMessage(String fingerprint, Repeat r, long count) {
+    if (++r.waits <= MAX_WAITS) {
+      schedule(fingerprint, editInterval);
+      return;
+    }
+    LOG.warnf(
+        "Alert %s: its first message never arrived; the count %d is not shown", fingerprint, count);
+    repeats.remove(fingerprint);
+  }
+
+  private static String key(String fingerprint) {
+    return "rmm:alert:" + fingerprint;
+  }
+}

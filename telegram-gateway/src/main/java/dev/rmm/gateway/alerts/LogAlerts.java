@@ -1,0 +1,108 @@
+package dev.rmm.gateway.alerts;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.rmm.contracts.EventEnvelope;
+import dev.rmm.contracts.ReleaseEvent;
+import dev.rmm.contracts.ReleaseStatus;
+import dev.rmm.contracts.ops.Alert;
+import dev.rmm.gateway.Texts;
+import dev.rmm.gateway.Texts.Language;
+import dev.rmm.gateway.card.ReleaseCard;
+import dev.rmm.gateway.card.StatusTexts;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The alerts that the release log and the read model hold, as pure functions: an event that means a
+ * failure (the production dispatch failed, a production deploy failed, a rollback failed) and a
+ * release that stopped moving. Each release failure has its own fingerprint, so the same event read
+ * twice is the same alert (and its id, the event id, makes it count once).
+ */
+public final class LogAlerts {
+
+  private LogAlerts() {}
+
+  /**
+   * @param release the release from the read model, or null (the alert then names it by id)
+   */
+  public static Optional<Alert> of(EventEnvelope e, JsonNode release, Language lang) {
+    if (e.data() instanceof ReleaseEvent.DispatchFailed f) {
+      String problem = (f.httpStatus() > 0 ? f.httpStatus() + " " : "") + f.detail();
+      return Optional.of(
+          alert(
+              e,
+              release,
+              Alert.DISPATCH_FAILED,
+              Texts.ALERT_DISPATCH_SUMMARY.in(lang, f.attempts()),
+              problem.strip()));
+    }
+    if (!(e.data() instanceof ReleaseEvent.StatusChanged s)) {
+      return Optional.empty();
+    }
+    if (s.to() == ReleaseStatus.ROLLBACK_FAILED) {
+      String step = release == null ? "" : release.path("runbook").path("failed_step").asText("");
+      String summary =
+          step.isEmpty() ? StatusTexts.of(s.to(), lang) : Texts.ALERT_ROLLBACK_STEP.in(lang, step);
+      return Optional.of(alert(e, release, Alert.ROLLBACK_FAILED, summary, s.detail()));
+    }
+    if (s.to() == ReleaseStatus.PRODUCTION_FAILED) {
+      return Optional.of(
+          alert(e, release, Alert.PRODUCTION_FAILED, StatusTexts.of(s.to(), lang), s.detail()));
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * A release of the read model that has not moved since {@code updated_at}: one alert per release
+   * version (a later stall of the same release is a new alert).
+   *
+   * @param traceparent the trace context of the release's last event, or null
+   */
+  public static Alert stuck(JsonNode release, String traceparent, Instant now, Language lang) {
+    String id = release.path("release_id").asText();
+    long version = release.path("version").asLong();
+    ReleaseStatus status = ReleaseStatus.fromWire(release.path("status").asText());
+    Instant since = OffsetDateTime.parse(release.path("updated_at").asText()).toInstant();
+    return new Alert(
+        "stuck:" + id + ":" + version,
+        Alert.STUCK_RELEASE,
+        Alert.fingerprint(Alert.STUCK_RELEASE, id, "v" + version),
+        "telegram-gateway",
+        id,
+        release.path("service_name").asText(null),
+        release.path("release_tag").asText(null),
+        Texts.ALERT_STUCK_SUMMARY.in(
+            lang,
+            ReleaseCard.elapsed(Duration.between(since, now), lang),
+            StatusTexts.of(status, lang)),
+        null,
+        Alert.traceIdOf(traceparent),
+        now);
+  }
+
+  private static Alert alert(
+      EventEnvelope e, JsonNode release, String kind, String summary, String detail) {
+    return new Alert(
+        e.id(),
+        kind,
+        Alert.fingerprint(kind, e.releaseId()),
+        source(e),
+        e.releaseId(),
+        release == null ? null : release.path("service_name").asText(null),
+        release == null ? null : release.path("release_tag").asText(null),
+        summary,
+        detail,
+        Alert.traceIdOf(e.traceparent()),
+        e.occurredAt());
+  }
+
+  /**
+   * Who recorded the failure: "orchestrator deploy-orchestrator-1a2b3c4d", "github acme/billing".
+   */
+  private static String source(EventEnvelope e) {
+    return e.actor().kind().name().toLowerCase(Locale.ROOT) + " " + e.actor().id();
+  }
+}
