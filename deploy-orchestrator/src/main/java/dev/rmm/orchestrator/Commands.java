@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.rmm.contracts.Actor;
 import dev.rmm.contracts.ReleaseCommand;
 import dev.rmm.contracts.kafka.CommandChannel;
+import dev.rmm.contracts.tracing.TraceContext;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
@@ -39,7 +40,9 @@ public final class Commands implements AutoCloseable {
       }
       String id = "orch-" + UUID.randomUUID();
       return Optional.of(
-          channel.send(id, command, id, null, null).get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+          channel
+              .send(id, command, id, TraceContext.current(), null)
+              .get(timeout.toMillis(), TimeUnit.MILLISECONDS));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return Optional.empty();

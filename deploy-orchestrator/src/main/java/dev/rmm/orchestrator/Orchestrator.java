@@ -9,7 +9,9 @@ import dev.rmm.contracts.ReleaseStatus;
 import dev.rmm.contracts.kafka.AlertPublisher;
 import dev.rmm.contracts.kafka.CommandChannel;
 import dev.rmm.contracts.kafka.LogConsumers;
+import dev.rmm.contracts.kafka.RecordTracing;
 import dev.rmm.contracts.ops.Alert;
+import dev.rmm.contracts.tracing.TraceContext;
 import dev.rmm.orchestrator.dispatch.Dispatches;
 import dev.rmm.orchestrator.dispatch.ServiceTargets;
 import dev.rmm.orchestrator.github.GitHubClient;
@@ -17,6 +19,10 @@ import dev.rmm.orchestrator.runbook.Redactor;
 import dev.rmm.orchestrator.runbook.Rollbacks;
 import dev.rmm.orchestrator.runbook.RunbookPlans;
 import dev.rmm.orchestrator.runbook.SshRunner;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -72,6 +78,11 @@ public class Orchestrator {
   private final AlertPublisher alerts;
   private final Map<String, ReleaseState> states = new ConcurrentHashMap<>();
   private final Map<String, Integer> partitionOf = new ConcurrentHashMap<>();
+
+  /** The trace of each release's newest event: what the orchestrator's actions continue. */
+  private final Map<String, String> traceOf = new ConcurrentHashMap<>();
+
+  private final Tracer tracer;
   private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
   private final Set<String> waiting = ConcurrentHashMap.newKeySet();
   private final ExecutorService dispatchWorker =
@@ -89,8 +100,10 @@ public class Orchestrator {
       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
       OrchestratorConfig config,
       ServiceTargets targets,
-      RunbookPlans plans) {
+      RunbookPlans plans,
+      Tracer tracer) {
     this.bootstrap = bootstrap;
+    this.tracer = tracer;
     this.config = config;
     OrchestratorConfig.GitHub g = config.github();
     GitHubClient github =
@@ -102,7 +115,7 @@ public class Orchestrator {
             d -> Thread.sleep(d.toMillis()));
     this.dispatches = new Dispatches(targets, github, g.runLookup());
     this.rollbacks =
-        new Rollbacks(plans, new SshRunner(), Redactor.fromEnvironment(System.getenv()));
+        new Rollbacks(plans, new SshRunner(), Redactor.fromEnvironment(System.getenv()), tracer);
     String instance = "deploy-orchestrator-" + UUID.randomUUID().toString().substring(0, 8);
     this.actor = new Actor(Actor.Kind.ORCHESTRATOR, instance, "deploy-orchestrator");
     this.alerts = new AlertPublisher(bootstrap, config.topics().alerts());
@@ -217,6 +230,9 @@ public class Orchestrator {
     }
     states.put(e.releaseId(), ReleaseDecider.evolve(s, e.data()));
     partitionOf.put(e.releaseId(), r.partition());
+    if (e.traceparent() != null) {
+      traceOf.put(e.releaseId(), e.traceparent());
+    }
     touched.add(e.releaseId());
   }
 
@@ -229,6 +245,7 @@ public class Orchestrator {
             e -> {
               if (gone.contains(e.getValue())) {
                 states.remove(e.getKey());
+                traceOf.remove(e.getKey());
                 return true;
               }
               return false;
@@ -253,14 +270,24 @@ public class Orchestrator {
                 s.spec().service(),
                 service ->
                     Executors.newSingleThreadExecutor(r -> daemon(r, "rmm-runbook-" + service)));
+    boolean dispatch = worker == dispatchWorker;
     worker.execute(
         () -> {
-          try {
+          Span span =
+              tracer
+                  .spanBuilder(dispatch ? "dispatch production workflow" : "rollback runbook")
+                  .setParent(TraceContext.parse(traceOf.get(releaseId)))
+                  .setAttribute(RecordTracing.RELEASE, releaseId)
+                  .startSpan();
+          try (Scope ignored = span.makeCurrent()) {
             act(releaseId);
           } catch (RuntimeException e) {
+            span.recordException(e);
+            span.setStatus(StatusCode.ERROR, e.getMessage());
             LOG.errorf(e, "Acting on release %s failed; it is tried again later", releaseId);
-            alerts.publish(actionFailed(s, worker == dispatchWorker, e));
+            alerts.publish(actionFailed(s, dispatch, e));
           } finally {
+            span.end();
             inFlight.remove(releaseId);
           }
         });

@@ -2,7 +2,10 @@ package dev.rmm.projector;
 
 import dev.rmm.contracts.kafka.AlertPublisher;
 import dev.rmm.contracts.kafka.LogConsumers;
+import dev.rmm.contracts.kafka.RecordTracing;
 import dev.rmm.contracts.ops.Alert;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.Tracer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -43,6 +46,7 @@ public class LiveProjector {
   private final String bootstrap;
   private final Projection projection;
   private final AlertPublisher alerts;
+  private final Tracer tracer;
 
   /** Held while a batch is applied; a rebuild holds it to swap schemas between batches. */
   private final ReentrantLock batchLock = new ReentrantLock();
@@ -57,8 +61,10 @@ public class LiveProjector {
   LiveProjector(
       ProjectorConfig config,
       Pool pg,
-      @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
+      @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
+      Tracer tracer) {
     this.config = config;
+    this.tracer = tracer;
     this.bootstrap = bootstrap;
     this.projection = new Projection(pg, LIVE_SCHEMA, config.topics().events());
     this.alerts = new AlertPublisher(bootstrap, config.topics().alerts());
@@ -144,7 +150,15 @@ public class LiveProjector {
             }
             List<ConsumerRecord<String, byte[]>> list = new ArrayList<>(records.count());
             records.forEach(list::add);
-            applied += projection.apply(list);
+            // one span per traced event, child of the span that appended it, ended at the commit
+            List<Span> spans = RecordTracing.consumeTraced(tracer, "project release event", list);
+            try {
+              applied += projection.apply(list);
+            } catch (RuntimeException e) {
+              RecordTracing.end(spans, e);
+              throw e;
+            }
+            RecordTracing.end(spans, null);
           } finally {
             batchLock.unlock();
           }

@@ -7,6 +7,7 @@ import dev.rmm.contracts.EventEnvelope;
 import dev.rmm.contracts.ReleaseEvent;
 import dev.rmm.contracts.ReleaseSpec;
 import dev.rmm.contracts.ReleaseStatus;
+import dev.rmm.contracts.kafka.RecordTracing;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -117,6 +118,11 @@ final class EventLog implements AutoCloseable {
 
   /** Appends the release's next event, decided at {@code at}. */
   void appendAt(String releaseId, ReleaseEvent event, Instant at) {
+    appendAt(releaseId, event, at, null);
+  }
+
+  /** Appends the release's next event with a W3C trace context, as release-api writes it. */
+  void appendAt(String releaseId, ReleaseEvent event, Instant at, String traceparent) {
     long seq = sequences.merge(releaseId, 1L, Long::sum);
     EventEnvelope e =
         new EventEnvelope(
@@ -127,9 +133,12 @@ final class EventLog implements AutoCloseable {
             Actor.system("test"),
             "corr-" + releaseId,
             "cause-" + seq,
-            null,
+            traceparent,
             event);
-    producer.send(new ProducerRecord<>(TOPIC, releaseId, EventCodec.encode(e)));
+    ProducerRecord<String, byte[]> record =
+        new ProducerRecord<>(TOPIC, releaseId, EventCodec.encode(e));
+    RecordTracing.inject(traceparent, record.headers());
+    producer.send(record);
   }
 
   /** How many events each release got. */

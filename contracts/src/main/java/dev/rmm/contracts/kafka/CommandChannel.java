@@ -92,8 +92,11 @@ public final class CommandChannel implements AutoCloseable {
     waiting.put(commandId, answer);
     answer.whenComplete((r, e) -> waiting.remove(commandId));
     byte[] body = CommandCodec.encode(commandId, command, correlationId, traceparent, scope);
+    ProducerRecord<String, byte[]> record =
+        new ProducerRecord<>(commandsTopic, command.releaseId(), body);
+    RecordTracing.inject(traceparent, record.headers());
     producer.send(
-        new ProducerRecord<>(commandsTopic, command.releaseId(), body),
+        record,
         (md, e) -> {
           if (e != null) {
             answer.completeExceptionally(e);

@@ -8,12 +8,18 @@ import dev.rmm.contracts.ReleaseStatus;
 import dev.rmm.orchestrator.Commands;
 import dev.rmm.orchestrator.runbook.RunbookPlans.Host;
 import dev.rmm.orchestrator.runbook.RunbookPlans.Plan;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -31,10 +37,12 @@ public final class Rollbacks {
   private final RunbookPlans plans;
   private final SshRunner ssh;
   private final Redactor redactor;
+  private final Tracer tracer;
   private final Set<String> running = ConcurrentHashMap.newKeySet();
   private final Set<String> finished = ConcurrentHashMap.newKeySet();
 
-  public Rollbacks(RunbookPlans plans, SshRunner ssh, Redactor redactor) {
+  public Rollbacks(RunbookPlans plans, SshRunner ssh, Redactor redactor, Tracer tracer) {
+    this.tracer = tracer;
     this.plans = plans;
     this.ssh = ssh;
     this.redactor = redactor;
@@ -114,7 +122,8 @@ public final class Rollbacks {
               plan.privateKey(),
               CONNECT_TIMEOUT)) {
         for (Map.Entry<String, String> step : plan.steps().entrySet()) {
-          SshRunner.Result result = ssh.run(c, step.getValue(), plan.stepTimeout());
+          SshRunner.Result result =
+              traced(where + step.getKey(), () -> ssh.run(c, step.getValue(), plan.stepTimeout()));
           record(s.releaseId(), runId, where + step.getKey(), step.getValue(), result, commands);
           if (!result.ok()) {
             finish(
@@ -162,7 +171,7 @@ public final class Rollbacks {
     sleep(plan.healthFirstWait());
     SshRunner.Result last = null;
     for (int attempt = 1; attempt <= plan.healthAttempts(); attempt++) {
-      last = ssh.run(c, plan.health(), plan.stepTimeout());
+      last = traced(where + "health", () -> ssh.run(c, plan.health(), plan.stepTimeout()));
       if (last.ok()) {
         record(s.releaseId(), runId, where + "health", plan.health(), last, commands);
         return true;
@@ -180,6 +189,26 @@ public final class Rollbacks {
         where + "health check failed " + plan.healthAttempts() + " times: " + describe(last),
         commands);
     return false;
+  }
+
+  /** One step over SSH as a span of the rollback's trace, with its exit code. */
+  private SshRunner.Result traced(String step, Supplier<SshRunner.Result> run) {
+    Span span =
+        tracer
+            .spanBuilder("ssh " + step)
+            .setSpanKind(SpanKind.CLIENT)
+            .setAttribute("rmm.step", step)
+            .startSpan();
+    try (Scope ignored = span.makeCurrent()) {
+      SshRunner.Result r = run.get();
+      span.setAttribute("process.exit.code", (long) r.exitCode());
+      if (!r.ok()) {
+        span.setStatus(StatusCode.ERROR, "exit " + r.exitCode());
+      }
+      return r;
+    } finally {
+      span.end();
+    }
   }
 
   private static String describe(SshRunner.Result r) {

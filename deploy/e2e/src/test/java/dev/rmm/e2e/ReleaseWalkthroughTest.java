@@ -90,6 +90,13 @@ class ReleaseWalkthroughTest {
         .anySatisfy(r -> assertThat(r.get("release_id").asText()).isEqualTo(id));
     Http.Answer timeline = api.get("/api/v1/releases/" + id + "/timeline");
     assertThat(timeline.body().get("events")).hasSize(4);
+    // each request started a trace (no collector here: not sampled, but the ids flow); the
+    // timeline shows the trace id that the event carries in the log
+    for (int i = 0; i < 4; i++) {
+      String traceId = timeline.body().get("events").get(i).get("trace_id").asText();
+      assertThat(traceId).matches("[0-9a-f]{32}").isEqualTo(events.get(i).traceId());
+    }
+    assertThat(events.get(0).traceId()).isNotEqualTo(events.get(1).traceId());
 
     // approvals (the demo policy: 1001 and 1002, all of them), then production
     assertThat(

@@ -42,13 +42,22 @@ public final class LocalStack {
                 env.put(name, value);
               }
             });
-    env.put("QUARKUS_OTEL_SDK_DISABLED", "true");
+    env.putAll(WITHOUT_COLLECTOR);
     env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
     env.put(ApiToken.TOKENS_VARIABLE, ApiToken.forAnyRepository(apiToken));
     env.put(APPROVERS_VARIABLE, DEMO_APPROVERS);
     env.put(ADMINS_VARIABLE, DEMO_ADMINS);
     return env;
   }
+
+  /**
+   * OpenTelemetry without a collector: spans are not sampled and logs not shipped, so nothing tries
+   * to reach an OTLP endpoint; trace ids are still made and carried into events and alerts.
+   */
+  static final Map<String, String> WITHOUT_COLLECTOR =
+      Map.of(
+          "QUARKUS_OTEL_TRACES_SAMPLER", "always_off",
+          "QUARKUS_OTEL_LOGS_HANDLER_ENABLED", "false");
 
   /** The demo approval policy: Telegram user ids and names of the approvers. */
   public static final String DEMO_APPROVERS = "1001:Alice QA,1002:Bob Lead";
@@ -171,7 +180,10 @@ public final class LocalStack {
   /** Demo defaults first, then the user's environment on top. */
   private Map<String, String> serviceEnvironment(String token) {
     Map<String, String> env = new HashMap<>();
-    env.put("QUARKUS_OTEL_SDK_DISABLED", "true");
+    if (!userEnvironment.containsKey("QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT")
+        && !userEnvironment.containsKey("QUARKUS_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")) {
+      env.putAll(WITHOUT_COLLECTOR);
+    }
     env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
     env.put(ApiToken.TOKENS_VARIABLE, ApiToken.forAnyRepository(token));
     env.put(APPROVERS_VARIABLE, DEMO_APPROVERS);

@@ -8,6 +8,7 @@ import dev.rmm.api.release.CreateReleaseRequest;
 import dev.rmm.api.release.ReleaseCommands;
 import dev.rmm.api.release.StepRequest;
 import dev.rmm.api.writer.RequestMeta;
+import dev.rmm.contracts.tracing.TraceContext;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.PATCH;
@@ -88,6 +89,6 @@ public class LegacyReleaseResource {
 
   private static RequestMeta meta() {
     String id = UUID.randomUUID().toString();
-    return new RequestMeta(id, id, null);
+    return new RequestMeta(id, id, TraceContext.current());
   }
 }

@@ -88,7 +88,8 @@ public class ReleaseQueries {
             "SELECT jsonb_build_object('sequence', sequence, 'event_id', event_id, 'type', type,"
                 + " 'occurred_at', occurred_at, 'actor', jsonb_build_object('kind', actor_kind,"
                 + " 'id', actor_id, 'name', actor_name), 'correlation_id', correlation_id,"
-                + " 'causation_id', causation_id, 'traceparent', traceparent, 'data', data) AS j"
+                + " 'causation_id', causation_id, 'traceparent', traceparent,"
+                + " 'trace_id', substring(traceparent from 4 for 32), 'data', data) AS j"
                 + " FROM "
                 + SCHEMA
                 + ".release_events WHERE release_id = $1 ORDER BY sequence")

@@ -9,6 +9,7 @@ import dev.rmm.api.writer.RequestMeta;
 import dev.rmm.contracts.Actor;
 import dev.rmm.contracts.Outcome;
 import dev.rmm.contracts.ReleaseCommand;
+import dev.rmm.contracts.tracing.TraceContext;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
@@ -202,11 +203,8 @@ public class ReleaseResource {
     if (correlation != null && correlation.length() > 100) {
       correlation = null;
     }
-    String traceparent = h.getHeaderString("traceparent");
-    if (traceparent != null
-        && !traceparent.matches("[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}")) {
-      traceparent = null;
-    }
+    // the request's server span, itself a child of the caller's traceparent header when it sent one
+    String traceparent = TraceContext.current();
     return new RequestMeta(requestId, correlation == null ? requestId : correlation, traceparent);
   }
 

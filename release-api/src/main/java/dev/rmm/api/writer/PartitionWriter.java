@@ -8,6 +8,11 @@ import dev.rmm.contracts.ReleaseDecider;
 import dev.rmm.contracts.ReleaseEvent;
 import dev.rmm.contracts.ReleaseState;
 import dev.rmm.contracts.audit.EventChain;
+import dev.rmm.contracts.kafka.RecordTracing;
+import dev.rmm.contracts.tracing.TraceContext;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -60,11 +65,13 @@ final class PartitionWriter implements Runnable {
   private volatile boolean running = true;
 
   private final WriterMetrics metrics;
+  private final Tracer tracer;
 
-  PartitionWriter(int partition, WriterSettings settings, WriterMetrics metrics) {
+  PartitionWriter(int partition, WriterSettings settings, WriterMetrics metrics, Tracer tracer) {
     this.partition = partition;
     this.settings = settings;
     this.metrics = metrics;
+    this.tracer = tracer;
     this.thread = new Thread(this, "rmm-writer-" + partition);
     this.thread.setDaemon(true);
   }
@@ -195,9 +202,33 @@ final class PartitionWriter implements Runnable {
     Map<String, ReleaseState> changed = new HashMap<>();
     Map<String, String> changedHeads = new HashMap<>();
     List<WriteResult> results = new ArrayList<>(batch.size());
+    long t0 = System.nanoTime();
+    List<Span> spans = new ArrayList<>(batch.size());
+    try {
+      appendBatch(producer, batch, spans, changed, changedHeads, results);
+    } catch (RuntimeException | Error e) {
+      RecordTracing.end(spans, e);
+      throw e;
+    }
+    RecordTracing.end(spans, null);
+    metrics.batch(batch.size(), System.nanoTime() - t0);
+    states.putAll(changed);
+    heads.putAll(changedHeads);
+    for (int i = 0; i < batch.size(); i++) {
+      batch.get(i).reply().complete(results.get(i));
+    }
+  }
+
+  /** Decides every request of the batch and appends its events in one transaction. */
+  private void appendBatch(
+      KafkaProducer<String, byte[]> producer,
+      List<WriteRequest> batch,
+      List<Span> spans,
+      Map<String, ReleaseState> changed,
+      Map<String, String> changedHeads,
+      List<WriteResult> results) {
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
     ConsumerGroupMetadata group = null;
-    long t0 = System.nanoTime();
     producer.beginTransaction();
     for (WriteRequest req : batch) {
       if (req.command() == null) {
@@ -210,10 +241,12 @@ final class PartitionWriter implements Runnable {
       ReleaseState before =
           changed.getOrDefault(id, states.getOrDefault(id, ReleaseState.none(id)));
       Decision decision = decide(req, before);
+      Span span = appendSpan(req);
+      spans.add(span);
       List<EventEnvelope> envelopes = new ArrayList<>(decision.events().size());
       String link =
           before.version() == 0 ? EventChain.GENESIS : changedHeads.getOrDefault(id, heads.get(id));
-      for (EventEnvelope e : envelopes(req, before, decision.events())) {
+      for (EventEnvelope e : envelopes(req, before, decision.events(), TraceContext.of(span))) {
         EventEnvelope chained = e.chainedTo(link);
         byte[] stored = EventCodec.encode(chained);
         producer.send(eventRecord(chained, stored));
@@ -239,12 +272,23 @@ final class PartitionWriter implements Runnable {
     // any failure here stops the writer: the batch is aborted with the producer, nothing of it
     // is visible to read_committed readers, and its commands are read again by the next writer
     producer.commitTransaction();
-    metrics.batch(batch.size(), System.nanoTime() - t0);
-    states.putAll(changed);
-    heads.putAll(changedHeads);
-    for (int i = 0; i < batch.size(); i++) {
-      batch.get(i).reply().complete(results.get(i));
-    }
+  }
+
+  /**
+   * The span of one request's append, child of the request's trace (the HTTP call or the command's
+   * sender): its context is what the events and their record headers carry on.
+   */
+  private Span appendSpan(WriteRequest req) {
+    return tracer
+        .spanBuilder("append " + settings.eventsTopic())
+        .setParent(TraceContext.parse(req.meta().traceparent()))
+        .setSpanKind(SpanKind.PRODUCER)
+        .setAttribute(RecordTracing.SYSTEM, "kafka")
+        .setAttribute(RecordTracing.DESTINATION, settings.eventsTopic())
+        .setAttribute(RecordTracing.OPERATION, "send")
+        .setAttribute(RecordTracing.RELEASE, req.command().releaseId())
+        .setAttribute("rmm.command", req.command().getClass().getSimpleName())
+        .startSpan();
   }
 
   /**
@@ -295,7 +339,7 @@ final class PartitionWriter implements Runnable {
   }
 
   private static List<EventEnvelope> envelopes(
-      WriteRequest req, ReleaseState before, List<ReleaseEvent> events) {
+      WriteRequest req, ReleaseState before, List<ReleaseEvent> events, String traceparent) {
     List<EventEnvelope> out = new ArrayList<>(events.size());
     // microseconds: what Postgres keeps, so every copy of the event (log, read model, rebuild)
     // agrees
@@ -311,7 +355,7 @@ final class PartitionWriter implements Runnable {
               req.command().actor(),
               req.meta().correlationId(),
               req.meta().causationId(),
-              req.meta().traceparent(),
+              traceparent,
               event));
     }
     return out;
@@ -323,9 +367,7 @@ final class PartitionWriter implements Runnable {
     headers.add(
         "content-type",
         "application/cloudevents+json; charset=UTF-8".getBytes(StandardCharsets.UTF_8));
-    if (e.traceparent() != null) {
-      headers.add("traceparent", e.traceparent().getBytes(StandardCharsets.UTF_8));
-    }
+    RecordTracing.inject(e.traceparent(), headers);
     return new ProducerRecord<>(settings.eventsTopic(), partition, e.releaseId(), stored, headers);
   }
 

@@ -6,6 +6,7 @@ import dev.rmm.contracts.CommandCodec;
 import dev.rmm.contracts.ReleaseCommand;
 import dev.rmm.contracts.kafka.CommandChannel;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Tracer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -45,6 +46,7 @@ public class ReleaseWriter {
   private final TopicSetup topics;
   private final WriterSettings settings;
   private final WriterMetrics metrics;
+  private final Tracer tracer;
   private final Map<Integer, PartitionWriter> writers = new ConcurrentHashMap<>();
   private volatile boolean running;
   private volatile boolean joined;
@@ -56,8 +58,10 @@ public class ReleaseWriter {
       RmmApiConfig config,
       TopicSetup topics,
       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
-      MeterRegistry registry) {
+      MeterRegistry registry,
+      Tracer tracer) {
     this.config = config;
+    this.tracer = tracer;
     this.metrics = new WriterMetrics(registry);
     this.topics = topics;
     this.settings =
@@ -231,7 +235,7 @@ public class ReleaseWriter {
         }
       }
       LOG.warnf("Restarting the writer for partition %d", p);
-      PartitionWriter fresh = new PartitionWriter(p, settings, metrics);
+      PartitionWriter fresh = new PartitionWriter(p, settings, metrics, tracer);
       writers.put(p, fresh);
       fresh.start();
     }
@@ -268,7 +272,7 @@ public class ReleaseWriter {
       for (TopicPartition tp : partitions) {
         if (tp.topic().equals(settings.eventsTopic())) {
           events.add(tp);
-          PartitionWriter w = new PartitionWriter(tp.partition(), settings, metrics);
+          PartitionWriter w = new PartitionWriter(tp.partition(), settings, metrics, tracer);
           PartitionWriter old = writers.put(tp.partition(), w);
           if (old != null) {
             old.close();

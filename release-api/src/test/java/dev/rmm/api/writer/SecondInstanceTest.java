@@ -56,7 +56,8 @@ class SecondInstanceTest {
             config,
             new TopicSetup(config, bootstrap),
             bootstrap,
-            new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+            new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
+            io.opentelemetry.api.trace.TracerProvider.noop().get("second-instance"));
     second.onStart(null);
     try (ReleaseLog log = new ReleaseLog()) {
       await()

@@ -182,6 +182,7 @@ public class AlertsChat {
   }
 
   private void repeated(Alert alert, long n, Integer messageId) {
+    boolean[] start = {false};
     repeats.compute(
         alert.fingerprint(),
         (fp, r) -> {
@@ -192,13 +193,16 @@ public class AlertsChat {
             if (messageId != null) {
               repeat.messageId = messageId;
             }
-            if (!repeat.scheduled) {
-              repeat.scheduled = true;
-              schedule(fp, Duration.ZERO);
-            }
+            start[0] = !repeat.scheduled;
+            repeat.scheduled = true;
           }
           return repeat;
         });
+    // only once the entry is in the map: an edit started inside compute could miss a new entry,
+    // find nothing to do, and leave it "scheduled" forever
+    if (start[0]) {
+      schedule(alert.fingerprint(), Duration.ZERO);
+    }
   }
 
   private void schedule(String fingerprint, Duration delay) {

@@ -11,6 +11,11 @@ import dev.rmm.gateway.card.CallbackData;
 import dev.rmm.gateway.card.ReleaseCard.Card;
 import dev.rmm.gateway.releases.ReleaseReader;
 import dev.rmm.gateway.releases.ReleaseReader.Page;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Locale;
 import java.util.Optional;
@@ -37,6 +42,7 @@ public class UpdateHandler {
   private final Replies replies;
   private final ActionFlows actions;
   private final Language defaultLanguage;
+  private final Tracer tracer;
 
   UpdateHandler(
       UpdateMemory memory,
@@ -45,7 +51,9 @@ public class UpdateHandler {
       Cards cards,
       Replies replies,
       ActionFlows actions,
-      GatewayConfig config) {
+      GatewayConfig config,
+      Tracer tracer) {
+    this.tracer = tracer;
     this.memory = memory;
     this.sessions = sessions;
     this.reader = reader;
@@ -60,14 +68,27 @@ public class UpdateHandler {
       LOG.debugf("Ignoring update %d: already handled", update.getUpdateId());
       return;
     }
-    try {
+    // a new trace per press or message: the command it sends, the events it causes and the
+    // services that act on them all carry it on
+    Span span =
+        tracer
+            .spanBuilder(update.hasCallbackQuery() ? "telegram button" : "telegram message")
+            .setSpanKind(SpanKind.SERVER)
+            .setNoParent()
+            .setAttribute("telegram.update_id", (long) update.getUpdateId())
+            .startSpan();
+    try (Scope ignored = span.makeCurrent()) {
       if (update.hasCallbackQuery()) {
         onButton(update.getCallbackQuery());
       } else if (update.hasMessage() && update.getMessage().hasText()) {
         onText(update.getMessage());
       }
     } catch (RuntimeException e) {
+      span.recordException(e);
+      span.setStatus(StatusCode.ERROR, e.getMessage());
       LOG.errorf(e, "Handling update %d failed: %s", update.getUpdateId(), e.getMessage());
+    } finally {
+      span.end();
     }
   }
 

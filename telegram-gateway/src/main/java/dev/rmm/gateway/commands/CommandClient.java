@@ -3,6 +3,7 @@ package dev.rmm.gateway.commands;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rmm.contracts.ReleaseCommand;
 import dev.rmm.contracts.kafka.CommandChannel;
+import dev.rmm.contracts.tracing.TraceContext;
 import dev.rmm.gateway.GatewayConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -55,7 +56,7 @@ public class CommandClient {
       }
       long left = Math.max(1, deadline - System.nanoTime());
       return channel
-          .send(commandId, command, commandId, null, null)
+          .send(commandId, command, commandId, TraceContext.current(), null)
           .get(left, TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.rmm.contracts.EventCodec;
 import dev.rmm.contracts.EventEnvelope;
 import dev.rmm.contracts.kafka.LogConsumers;
+import dev.rmm.contracts.kafka.RecordTracing;
 import dev.rmm.contracts.ops.Alert;
+import dev.rmm.contracts.tracing.TraceContext;
 import dev.rmm.gateway.GatewayConfig;
 import dev.rmm.gateway.Texts.Language;
 import dev.rmm.gateway.alerts.AlertsChat;
@@ -15,6 +17,10 @@ import dev.rmm.gateway.card.ReleaseCard.Card;
 import dev.rmm.gateway.releases.ReleaseReader;
 import dev.rmm.gateway.telegram.BotClient;
 import dev.rmm.gateway.telegram.BotClient.Delivery;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.value.SetArgs;
 import io.quarkus.redis.datasource.value.ValueCommands;
@@ -22,6 +28,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,6 +80,7 @@ public class TeamCards {
   private final Replies replies;
   private final ValueCommands<String, String> redis;
   private final AlertsChat alerts;
+  private final Tracer tracer;
   private volatile boolean running;
   private volatile KafkaConsumer<String, byte[]> consumer;
   private Thread thread;
@@ -85,7 +93,9 @@ public class TeamCards {
       Cards cards,
       Replies replies,
       RedisDataSource redis,
-      AlertsChat alerts) {
+      AlertsChat alerts,
+      Tracer tracer) {
+    this.tracer = tracer;
     this.bootstrap = bootstrap;
     this.topic = config.topics().events();
     this.backfill = config.telegram().teamBackfill();
@@ -163,6 +173,7 @@ public class TeamCards {
   private void handle(ConsumerRecords<String, byte[]> batch) {
     Instant oldest = Instant.now().minus(backfill);
     Map<String, Long> latest = new LinkedHashMap<>();
+    Map<String, String> traces = new HashMap<>();
     List<EventEnvelope> events = new ArrayList<>();
     for (ConsumerRecord<String, byte[]> r : batch) {
       EventEnvelope e;
@@ -178,6 +189,7 @@ public class TeamCards {
         continue; // history from before the backfill window
       }
       events.add(e);
+      traces.put(e.releaseId(), e.traceparent());
       if (Announcements.editsCard(e)) {
         latest.merge(e.releaseId(), e.sequence(), Math::max);
       }
@@ -198,7 +210,18 @@ public class TeamCards {
       }
       releases.put(l.getKey(), r.get());
       if (chatId != null) {
-        showCard(bot.get(), r.get());
+        Span span =
+            tracer
+                .spanBuilder("team card edit")
+                .setParent(TraceContext.parse(traces.get(l.getKey())))
+                .setSpanKind(SpanKind.CONSUMER)
+                .setAttribute(RecordTracing.RELEASE, l.getKey())
+                .startSpan();
+        try (Scope ignored = span.makeCurrent()) {
+          showCard(bot.get(), r.get());
+        } finally {
+          span.end();
+        }
       }
     }
     for (EventEnvelope e : events) {
