@@ -88,10 +88,22 @@ public record EventEnvelope(
 
   /** The 32-hex-digit W3C trace id of {@link #traceparent()}, or null. */
   public String traceId() {
-    if (traceparent == null || traceparent.length() < 35) {
+    return traceIdOf(traceparent);
+  }
+
+  /**
+   * The trace id of a W3C {@code traceparent} ({@code 00-<32 hex trace id>-<16 hex span
+   * id>-<flags>}), or null when there is none, it is malformed, or it is the invalid all-zero id.
+   */
+  public static String traceIdOf(String traceparent) {
+    if (traceparent == null) {
       return null;
     }
-    return traceparent.substring(3, 35);
+    String[] parts = traceparent.strip().split("-");
+    if (parts.length < 4 || !parts[1].matches("[0-9a-f]{32}")) {
+      return null;
+    }
+    return parts[1].equals("0".repeat(32)) ? null : parts[1];
   }
 
   public String type() {

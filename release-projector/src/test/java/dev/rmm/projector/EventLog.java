@@ -7,7 +7,7 @@ import dev.rmm.contracts.EventEnvelope;
 import dev.rmm.contracts.ReleaseEvent;
 import dev.rmm.contracts.ReleaseSpec;
 import dev.rmm.contracts.ReleaseStatus;
-import dev.rmm.contracts.kafka.RecordTracing;
+import dev.rmm.contracts.kafka.TraceHeaders;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -137,7 +137,7 @@ final class EventLog implements AutoCloseable {
             event);
     ProducerRecord<String, byte[]> record =
         new ProducerRecord<>(TOPIC, releaseId, EventCodec.encode(e));
-    RecordTracing.inject(traceparent, record.headers());
+    TraceHeaders.inject(traceparent, record.headers());
     producer.send(record);
   }
 

@@ -94,7 +94,7 @@ public final class CommandChannel implements AutoCloseable {
     byte[] body = CommandCodec.encode(commandId, command, correlationId, traceparent, scope);
     ProducerRecord<String, byte[]> record =
         new ProducerRecord<>(commandsTopic, command.releaseId(), body);
-    RecordTracing.inject(traceparent, record.headers());
+    TraceHeaders.inject(traceparent, record.headers());
     producer.send(
         record,
         (md, e) -> {

@@ -7,12 +7,9 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.Headers;
 
 /**
  * Trace context across Kafka: the W3C {@code traceparent} record header written by release-api and
@@ -31,26 +28,12 @@ public final class RecordTracing {
 
   private RecordTracing() {}
 
-  /** The record's traceparent header, or null. */
-  public static String traceparent(Headers headers) {
-    Header h = headers.lastHeader(TraceContext.HEADER);
-    return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
-  }
-
-  /** Writes the traceparent header when there is one. */
-  public static void inject(String traceparent, Headers headers) {
-    if (traceparent != null) {
-      headers.remove(TraceContext.HEADER);
-      headers.add(TraceContext.HEADER, traceparent.getBytes(StandardCharsets.UTF_8));
-    }
-  }
-
   /**
    * A started consumer span for one record, child of the span its header names (a new trace when it
    * has none). The caller ends it.
    */
   public static Span consume(Tracer tracer, String name, ConsumerRecord<String, ?> r) {
-    Context parent = TraceContext.parse(traceparent(r.headers()));
+    Context parent = TraceContext.parse(TraceHeaders.traceparent(r.headers()));
     return tracer
         .spanBuilder(name)
         .setParent(parent)
@@ -68,7 +51,7 @@ public final class RecordTracing {
       Tracer tracer, String name, List<? extends ConsumerRecord<String, ?>> records) {
     List<Span> spans = new ArrayList<>();
     for (ConsumerRecord<String, ?> r : records) {
-      if (r.headers().lastHeader(TraceContext.HEADER) != null) {
+      if (r.headers().lastHeader(TraceHeaders.TRACEPARENT) != null) {
         spans.add(consume(tracer, name, r));
       }
     }

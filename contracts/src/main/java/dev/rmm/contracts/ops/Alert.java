@@ -1,5 +1,6 @@
 package dev.rmm.contracts.ops;
 
+import dev.rmm.contracts.EventEnvelope;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Objects;
@@ -95,19 +96,9 @@ public record Alert(
     return b.toString();
   }
 
-  /**
-   * The trace id of a W3C {@code traceparent} ({@code 00-<32 hex trace id>-<16 hex span
-   * id>-<flags>}), or null when there is none or it is malformed.
-   */
+  /** The trace id of a W3C {@code traceparent}, or null: {@link EventEnvelope#traceIdOf}. */
   public static String traceIdOf(String traceparent) {
-    if (traceparent == null) {
-      return null;
-    }
-    String[] parts = traceparent.strip().split("-");
-    if (parts.length < 4 || parts[1].length() != 32 || !parts[1].matches("[0-9a-f]{32}")) {
-      return null;
-    }
-    return parts[1].equals("0".repeat(32)) ? null : parts[1];
+    return EventEnvelope.traceIdOf(traceparent);
   }
 
   private static String clip(String s) {

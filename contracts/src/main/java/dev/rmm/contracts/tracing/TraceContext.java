@@ -1,7 +1,6 @@
 package dev.rmm.contracts.tracing;
 
 import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
@@ -64,11 +63,5 @@ public final class TraceContext {
       return Context.root();
     }
     return W3C.extract(Context.root(), Map.of(HEADER, traceparent), GET);
-  }
-
-  /** The 32-hex-digit trace id of a valid traceparent, or null. */
-  public static String traceId(String traceparent) {
-    SpanContext sc = Span.fromContext(parse(traceparent)).getSpanContext();
-    return sc.isValid() ? sc.getTraceId() : null;
   }
 }

@@ -80,6 +80,13 @@ class DispatchFlowTest {
     await()
         .atMost(PATIENCE)
         .until(() -> "dispatched".equals(release(id).at("/dispatch/outcome").asText()));
+    // the orchestrator continued the approval's trace: its commands, and so the events they
+    // caused, carry the trace id of the quorum event
+    String approvalTrace = event(id, "release.quorum-reached.v1").path("trace_id").asText();
+    assertThat(approvalTrace).matches("[0-9a-f]{32}");
+    assertThat(started.path("trace_id").asText()).isEqualTo(approvalTrace);
+    assertThat(event(id, "release.workflow-dispatched.v1").path("trace_id").asText())
+        .isEqualTo(approvalTrace);
 
     stack.stopService(RmmService.DEPLOY_ORCHESTRATOR);
     stack.startService(RmmService.DEPLOY_ORCHESTRATOR);

@@ -56,7 +56,7 @@ public final class LocalStack {
    */
   static final Map<String, String> WITHOUT_COLLECTOR =
       Map.of(
-          "QUARKUS_OTEL_TRACES_SAMPLER", "always_off",
+          "QUARKUS_OTEL_TRACES_SAMPLER_ARG", "0",
           "QUARKUS_OTEL_LOGS_HANDLER_ENABLED", "false");
 
   /** The demo approval policy: Telegram user ids and names of the approvers. */

@@ -9,6 +9,7 @@ import dev.rmm.contracts.ReleaseEvent;
 import dev.rmm.contracts.ReleaseState;
 import dev.rmm.contracts.audit.EventChain;
 import dev.rmm.contracts.kafka.RecordTracing;
+import dev.rmm.contracts.kafka.TraceHeaders;
 import dev.rmm.contracts.tracing.TraceContext;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
@@ -367,7 +368,7 @@ final class PartitionWriter implements Runnable {
     headers.add(
         "content-type",
         "application/cloudevents+json; charset=UTF-8".getBytes(StandardCharsets.UTF_8));
-    RecordTracing.inject(e.traceparent(), headers);
+    TraceHeaders.inject(e.traceparent(), headers);
     return new ProducerRecord<>(settings.eventsTopic(), partition, e.releaseId(), stored, headers);
   }
 

@@ -9,7 +9,7 @@ import static org.awaitility.Awaitility.await;
 import dev.rmm.api.support.Api;
 import dev.rmm.api.support.ReleaseLog;
 import dev.rmm.contracts.EventCodec;
-import dev.rmm.contracts.kafka.RecordTracing;
+import dev.rmm.contracts.kafka.TraceHeaders;
 import dev.rmm.testsupport.KafkaTestResource;
 import dev.rmm.testsupport.PostgresTestResource;
 import io.opentelemetry.api.trace.SpanKind;
@@ -67,7 +67,7 @@ class TracePropagationTest {
             .path("release_id");
 
     ConsumerRecord<String, byte[]> record = log.records(id).get(0);
-    String header = RecordTracing.traceparent(record.headers());
+    String header = TraceHeaders.traceparent(record.headers());
     assertThat(header).as("the record's traceparent header").startsWith("00-" + CALLER_TRACE + "-");
     assertThat(EventCodec.decode(record.value()).traceparent()).isEqualTo(header);
 
@@ -93,7 +93,7 @@ class TracePropagationTest {
         .statusCode(200);
 
     await().atMost(Duration.ofSeconds(10)).until(() -> log.records(id).size() == 2);
-    String header = RecordTracing.traceparent(log.records(id).get(1).headers());
+    String header = TraceHeaders.traceparent(log.records(id).get(1).headers());
     assertThat(header).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]");
     String traceId = header.substring(3, 35);
     SpanData server =
