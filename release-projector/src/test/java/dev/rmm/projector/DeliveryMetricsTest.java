@@ -138,11 +138,13 @@ class DeliveryMetricsTest {
 
   private static void assertHandComputed(Map<String, Double> m) {
     assertThat(m)
-        .containsEntry(key("rmm_releases", "status", "deployed"), 1.0)
-        .containsEntry(key("rmm_releases", "status", "manual_test_failed"), 1.0)
-        .containsEntry(key("rmm_releases", "status", "stage_building_failed"), 1.0)
-        .containsEntry(key("rmm_releases", "status", "rollback_done"), 1.0)
-        .containsEntry(key("rmm_releases", "status", "rollback_failed"), 1.0)
+        .containsEntry(key("rmm_releases", "status", "deployed", "outcome", "successful"), 1.0)
+        .containsEntry(
+            key("rmm_releases", "status", "manual_test_failed", "outcome", "failed"), 1.0)
+        .containsEntry(
+            key("rmm_releases", "status", "stage_building_failed", "outcome", "failed"), 1.0)
+        .containsEntry(key("rmm_releases", "status", "rollback_done", "outcome", "failed"), 1.0)
+        .containsEntry(key("rmm_releases", "status", "rollback_failed", "outcome", "failed"), 1.0)
         .containsEntry(key("rmm_deployments_total"), 2.0)
         .containsEntry(key("rmm_rollbacks_total", "outcome", "done"), 1.0)
         .containsEntry(key("rmm_rollbacks_total", "outcome", "failed"), 1.0)

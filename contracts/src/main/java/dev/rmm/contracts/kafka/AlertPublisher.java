@@ -3,7 +3,6 @@ package dev.rmm.contracts.kafka;
 import dev.rmm.contracts.ops.Alert;
 import dev.rmm.contracts.ops.AlertCodec;
 import java.time.Duration;
-import java.util.Properties;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -11,10 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Puts {@link Alert}s on the alerts topic for the telegram-gateway's alerts chat. Called from error
@@ -71,7 +67,7 @@ public final class AlertPublisher implements AutoCloseable {
   private void send(Alert alert) {
     try {
       if (producer == null) {
-        producer = new KafkaProducer<>(properties());
+        producer = new KafkaProducer<>(Producers.properties(bootstrap));
       }
       producer.send(
           new ProducerRecord<>(topic, alert.fingerprint(), AlertCodec.encode(alert)),
@@ -99,19 +95,6 @@ public final class AlertPublisher implements AutoCloseable {
               + ": "
               + e.getMessage());
     }
-  }
-
-  private Properties properties() {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-    // an unreachable broker or a missing topic costs the sender thread this long, not the caller
-    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
-    return p;
   }
 
   /**

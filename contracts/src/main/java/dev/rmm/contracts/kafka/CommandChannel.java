@@ -18,14 +18,11 @@ import java.util.logging.Logger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * The command protocol of rmm, client side: a command goes on the commands topic (key = release id,
@@ -55,15 +52,7 @@ public final class CommandChannel implements AutoCloseable {
     this.bootstrap = bootstrap;
     this.commandsTopic = commandsTopic;
     this.resultsTopic = resultsTopic;
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
-    this.producer = new KafkaProducer<>(p);
+    this.producer = new KafkaProducer<>(Producers.properties(bootstrap));
     this.listener = new Thread(this::listen, "rmm-command-results");
     this.listener.setDaemon(true);
     this.listener.start();

@@ -121,16 +121,16 @@ public class DeliveryMetrics extends Collector {
     List<MetricFamilySamples.Sample> byStatus = new ArrayList<>();
     for (Row r :
         pg.query(
-                "SELECT service_name, status, count(*) AS n FROM read_model.releases GROUP BY 1, 2"
-                    + " ORDER BY 1, 2")
+                "SELECT service_name, status, outcome, count(*) AS n FROM read_model.releases"
+                    + " GROUP BY 1, 2, 3 ORDER BY 1, 2")
             .execute()
             .await()
             .indefinitely()) {
       byStatus.add(
           sample(
               "rmm_releases",
-              List.of("service", "status"),
-              List.of(r.getString("service_name"), r.getString("status")),
+              List.of("service", "status", "outcome"),
+              List.of(r.getString("service_name"), r.getString("status"), r.getString("outcome")),
               r.getLong("n")));
     }
     List<MetricFamilySamples.Sample> deploys = new ArrayList<>();
@@ -191,7 +191,11 @@ public class DeliveryMetrics extends Collector {
     }
     return List.of(
         new MetricFamilySamples(
-            "rmm_releases", Type.GAUGE, "Releases by service and current status.", byStatus),
+            "rmm_releases",
+            Type.GAUGE,
+            "Releases by service, current status and its outcome (active, successful, failed,"
+                + " cancelled).",
+            byStatus),
         new MetricFamilySamples(
             "rmm_deployments", Type.COUNTER, "Releases deployed to production.", deploys),
         new MetricFamilySamples(
