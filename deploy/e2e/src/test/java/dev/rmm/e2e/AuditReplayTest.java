@@ -149,6 +149,7 @@ class AuditReplayTest {
         assertThat(errors).as(line).isEmpty();
         CloudEvent parsed = new JsonFormat().deserialize(line.getBytes(StandardCharsets.UTF_8));
         assertThat(parsed.getSubject()).isEqualTo(id);
+        assertThat(event.get("releaseseq").isInt()).as("an Integer attribute: " + line).isTrue();
         exported.add(event);
       }
     }

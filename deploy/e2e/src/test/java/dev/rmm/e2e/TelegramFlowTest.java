@@ -94,6 +94,13 @@ class TelegramFlowTest {
     assertThat(sentTexts(TEAM, t -> t.startsWith("📦 Service: billing\n🏷️ Tag: v2.0.0")))
         .hasSize(1);
     assertThat(editsOf(TEAM, card.messageId())).isGreaterThanOrEqualTo(2);
+    // each confirmed press is its own trace, carried by the command into the events it caused
+    List<JsonNode> approvals = pipeline.events(id, "release.approval-granted.v1");
+    String aliceTrace = approvals.get(0).path("trace_id").asText();
+    String bobTrace = approvals.get(1).path("trace_id").asText();
+    assertThat(aliceTrace).matches("[0-9a-f]{32}").isNotEqualTo(bobTrace);
+    assertThat(lastEvent(id, "release.quorum-reached.v1").path("trace_id").asText())
+        .isEqualTo(bobTrace);
 
     step(id, "deploying");
     step(id, "deployed");

@@ -54,15 +54,14 @@ public final class CloudEventsExport {
     ReleaseState state = ReleaseState.none(history.isEmpty() ? "" : history.get(0).releaseId());
     List<String> out = new java.util.ArrayList<>(history.size());
     for (EventEnvelope e : history) {
-      ReleaseState before = state;
       state = ReleaseDecider.evolve(state, e.data());
-      out.add(new String(JSON.serialize(toCloudEvent(e, before, state)), StandardCharsets.UTF_8));
+      out.add(new String(JSON.serialize(toCloudEvent(e, state)), StandardCharsets.UTF_8));
     }
     return out;
   }
 
-  static CloudEvent toCloudEvent(EventEnvelope e, ReleaseState before, ReleaseState after) {
-    CDEvent cd = cdEvent(e, before, after);
+  static CloudEvent toCloudEvent(EventEnvelope e, ReleaseState after) {
+    CDEvent cd = cdEvent(e, after);
     CloudEventBuilder b =
         CloudEventBuilder.v1()
             .withId(e.id())
@@ -71,7 +70,7 @@ public final class CloudEventsExport {
             .withTime(e.occurredAt().atOffset(ZoneOffset.UTC))
             .withDataContentType("application/json")
             .withExtension("rmmtype", e.type())
-            .withExtension("releaseseq", e.sequence());
+            .withExtension("releaseseq", Math.toIntExact(e.sequence()));
     if (e.traceparent() != null) {
       b.withExtension("traceparent", e.traceparent());
     }
@@ -94,7 +93,7 @@ public final class CloudEventsExport {
   }
 
   /** The CDEvents counterpart of one rmm event, or null when the vocabulary has none. */
-  private static CDEvent cdEvent(EventEnvelope e, ReleaseState before, ReleaseState after) {
+  private static CDEvent cdEvent(EventEnvelope e, ReleaseState after) {
     ReleaseSpec spec = after.spec();
     ReleaseEvent data = e.data();
     if (data instanceof ReleaseEvent.ReleaseCreated) {
