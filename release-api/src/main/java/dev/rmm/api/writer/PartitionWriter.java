@@ -63,6 +63,7 @@ final class PartitionWriter implements Runnable {
 
   private final Thread thread;
   private volatile Phase phase = Phase.LOADING;
+  private volatile Throwable failure;
   private volatile boolean running = true;
 
   private final WriterMetrics metrics;
@@ -87,6 +88,11 @@ final class PartitionWriter implements Runnable {
 
   Phase phase() {
     return phase;
+  }
+
+  /** Why the writer stopped, when its phase is FAILED. */
+  Throwable failure() {
+    return failure;
   }
 
   int backlog() {
@@ -148,8 +154,10 @@ final class PartitionWriter implements Runnable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      failure = e;
       phase = Phase.FAILED;
     } catch (RuntimeException | Error e) {
+      failure = e;
       // an Error too: a dead thread would otherwise still report READY and never be restarted
       LOG.errorf(
           e,

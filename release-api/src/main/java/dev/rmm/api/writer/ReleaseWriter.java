@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.rmm.api.RmmApiConfig;
 import dev.rmm.contracts.CommandCodec;
 import dev.rmm.contracts.ReleaseCommand;
+import dev.rmm.contracts.kafka.AlertPublisher;
 import dev.rmm.contracts.kafka.CommandChannel;
+import dev.rmm.contracts.ops.Alert;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.trace.Tracer;
 import io.quarkus.runtime.ShutdownEvent;
@@ -47,6 +49,7 @@ public class ReleaseWriter {
   private final WriterSettings settings;
   private final WriterMetrics metrics;
   private final Tracer tracer;
+  private final AlertPublisher alerts;
   private final Map<Integer, PartitionWriter> writers = new ConcurrentHashMap<>();
   private volatile boolean running;
   private volatile boolean joined;
@@ -62,6 +65,7 @@ public class ReleaseWriter {
       Tracer tracer) {
     this.config = config;
     this.tracer = tracer;
+    this.alerts = new AlertPublisher(bootstrap, config.topics().alerts());
     this.metrics = new WriterMetrics(registry);
     this.topics = topics;
     this.settings =
@@ -109,6 +113,7 @@ public class ReleaseWriter {
     if (forwarder != null) {
       forwarder.close();
     }
+    alerts.close();
   }
 
   /**
@@ -178,6 +183,7 @@ public class ReleaseWriter {
       writers.clear();
     } catch (RuntimeException e) {
       LOG.errorf(e, "The writer's group membership failed: %s", e.getMessage());
+      alerts.publish(Alert.consumerError("release-api", config.writer().group(), e, null));
       writers.values().forEach(PartitionWriter::close);
       writers.clear();
     }
@@ -235,6 +241,10 @@ public class ReleaseWriter {
         }
       }
       LOG.warnf("Restarting the writer for partition %d", p);
+      if (w.failure() != null) {
+        alerts.publish(
+            Alert.consumerError("release-api", "writer of partition " + p, w.failure(), null));
+      }
       PartitionWriter fresh = new PartitionWriter(p, settings, metrics, tracer);
       writers.put(p, fresh);
       fresh.start();

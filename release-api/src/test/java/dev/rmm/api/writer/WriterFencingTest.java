@@ -10,15 +10,22 @@ import static org.hamcrest.Matchers.equalTo;
 import dev.rmm.api.support.Api;
 import dev.rmm.api.support.ReleaseLog;
 import dev.rmm.contracts.EventEnvelope;
+import dev.rmm.contracts.ops.Alert;
+import dev.rmm.contracts.ops.AlertCodec;
 import dev.rmm.testsupport.KafkaTestResource;
 import dev.rmm.testsupport.PostgresTestResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
@@ -71,6 +78,32 @@ class WriterFencingTest {
         .until(() -> Api.step(ADMIN, id, "stage_test_rollback").statusCode() == 200);
     Api.step(ADMIN, id, "manual_testing").then().statusCode(200).body("version", equalTo(4));
     assertThat(log.events(id)).extracting(EventEnvelope::sequence).containsExactly(1L, 2L, 3L, 4L);
+
+    // and the alerts chat hears of it: the writer's failure is on the alerts topic
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(
+            () ->
+                alerts().stream()
+                    .anyMatch(
+                        a ->
+                            a.source().equals("release-api")
+                                && a.kind().equals(Alert.CONSUMER_ERROR)
+                                && a.summary().contains("writer of partition " + partition)));
+  }
+
+  private List<Alert> alerts() {
+    Properties p = log.consumerProperties();
+    try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p)) {
+      TopicPartition tp = new TopicPartition("rmm.alerts", 0);
+      c.assign(List.of(tp));
+      c.seekToBeginning(List.of(tp));
+      List<Alert> out = new ArrayList<>();
+      for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofSeconds(2))) {
+        out.add(AlertCodec.decode(r.value()));
+      }
+      return out;
+    }
   }
 
   /** The same transactional id as the writer of {@code partition} (see WriterSettings). */
