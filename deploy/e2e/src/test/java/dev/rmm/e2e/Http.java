@@ -35,6 +35,15 @@ final class Http {
             .POST(HttpRequest.BodyPublishers.ofString(json)));
   }
 
+  /** A POST from a caller that is itself traced: it sends its W3C {@code traceparent}. */
+  Answer post(String path, String json, String traceparent) {
+    return send(
+        HttpRequest.newBuilder(URI.create(base + path))
+            .header("Content-Type", "application/json")
+            .header("traceparent", traceparent)
+            .POST(HttpRequest.BodyPublishers.ofString(json)));
+  }
+
   private Answer send(HttpRequest.Builder b) {
     try {
       HttpResponse<String> r =
