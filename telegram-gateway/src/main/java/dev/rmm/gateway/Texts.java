@@ -121,7 +121,10 @@ public enum Texts {
       "GitHub не принял запуск production workflow (попыток: %d)",
       "GitHub did not start the production workflow (%d attempts)"),
   ALERT_ROLLBACK_STEP("Откат упал на шаге «%s»", "The rollback failed at step “%s”"),
-  ALERT_STUCK_SUMMARY("Нет движения %s в статусе «%s»", "No progress for %s in status “%s”");
+  ALERT_STUCK_SUMMARY("Нет движения %s в статусе «%s»", "No progress for %s in status “%s”"),
+  ALERT_STUCK_MORE(
+      "Ещё %d релизов без движения (список активных в боте)",
+      "%d more releases without progress (see the active list in the bot)");
 
   private final String ru;
   private final String en;

@@ -12,8 +12,10 @@ import dev.rmm.gateway.card.StatusTexts;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * The alerts that the release log and the read model hold, as pure functions: an event that means a
@@ -80,6 +82,38 @@ public final class LogAlerts {
             StatusTexts.of(status, lang)),
         null,
         Alert.traceIdOf(traceparent),
+        now);
+  }
+
+  /**
+   * Stuck releases beyond the ones alerted one by one in the same look: a single message (edited
+   * with a counter when it happens again within the window) instead of a flood.
+   */
+  public static Alert moreStuck(List<Alert> others, Instant now, Language lang) {
+    StringBuilder names = new StringBuilder();
+    others.stream()
+        .limit(10)
+        .forEach(
+            a ->
+                names
+                    .append(names.length() == 0 ? "" : ", ")
+                    .append(a.service())
+                    .append(' ')
+                    .append(a.tag()));
+    if (others.size() > 10) {
+      names.append(", …");
+    }
+    return new Alert(
+        UUID.randomUUID().toString(),
+        Alert.STUCK_RELEASE,
+        Alert.fingerprint(Alert.STUCK_RELEASE, "more"),
+        "telegram-gateway",
+        null,
+        null,
+        null,
+        Texts.ALERT_STUCK_MORE.in(lang, others.size()),
+        names.toString(),
+        null,
         now);
   }
 

@@ -1,6 +1,7 @@
 package dev.rmm.gateway.alerts;
 
 import dev.rmm.contracts.ReleaseStatus;
+import dev.rmm.contracts.ops.Alert;
 import dev.rmm.gateway.GatewayConfig;
 import dev.rmm.gateway.Texts.Language;
 import dev.rmm.gateway.releases.ReleaseReader;
@@ -10,6 +11,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +30,9 @@ public class StuckReleases {
 
   private static final Logger LOG = Logger.getLogger(StuckReleases.class);
   private static final long REMEMBER_SECONDS = Duration.ofDays(7).toSeconds();
+
+  /** Newly stuck releases alerted one by one per look; the rest share one summary message. */
+  static final int ONE_BY_ONE = 5;
 
   private final ReleaseReader reader;
   private final AlertsChat chat;
@@ -80,6 +86,7 @@ public class StuckReleases {
     try {
       Duration shortest =
           stuckAfter.compareTo(manualTestingStuckAfter) < 0 ? stuckAfter : manualTestingStuckAfter;
+      List<Alert> fresh = new ArrayList<>();
       for (Unchanged u : reader.activeUnchangedSince(now.minus(shortest))) {
         String status = u.release().path("status").asText();
         Duration limit =
@@ -90,7 +97,11 @@ public class StuckReleases {
         if (since.isAfter(now.minus(limit)) || !firstStall(u)) {
           continue;
         }
-        chat.report(LogAlerts.stuck(u.release(), u.traceparent(), now, language));
+        fresh.add(LogAlerts.stuck(u.release(), u.traceparent(), now, language));
+      }
+      fresh.stream().limit(ONE_BY_ONE).forEach(chat::report);
+      if (fresh.size() > ONE_BY_ONE) {
+        chat.report(LogAlerts.moreStuck(fresh.subList(ONE_BY_ONE, fresh.size()), now, language));
       }
       unreadableTold = false;
     } catch (RuntimeException e) {

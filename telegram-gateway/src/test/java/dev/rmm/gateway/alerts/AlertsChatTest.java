@@ -209,6 +209,24 @@ class AlertsChatTest {
   }
 
   @Test
+  void givenManyReleasesStuckAtOnce_thenAFewOneByOneAndOneSummaryForTheRest() throws Exception {
+    Instant twoHoursAgo = Instant.now().minus(Duration.ofHours(2));
+    for (int i = 0; i < 8; i++) {
+      insertRelease(
+          UUID.randomUUID().toString(), "herd-svc", "v0." + i, "stage_building", 2, twoHoursAgo);
+    }
+
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(() -> !sendsAbout("more releases without progress").isEmpty());
+    Thread.sleep(2500); // more looks at the read model: nothing new to say
+    assertThat(sendsAbout("herd-svc v0.")).as("one by one, then the summary").hasSize(6);
+    List<JsonNode> summary = sendsAbout("3 more releases without progress");
+    assertThat(summary).hasSize(1);
+    assertThat(summary.get(0).path("text").asText()).contains("herd-svc v0.");
+  }
+
+  @Test
   void givenAnAlertPublishedToKafka_thenItReachesTheAlertsChat() {
     await().atMost(Duration.ofSeconds(20)).until(feed::isReading);
     String marker = "published-" + UUID.randomUUID();
