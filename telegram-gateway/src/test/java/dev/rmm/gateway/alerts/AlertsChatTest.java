@@ -193,8 +193,9 @@ class AlertsChatTest {
     String stuck = UUID.randomUUID().toString();
     String testing = UUID.randomUUID().toString();
     Instant hourAgo = Instant.now().minus(Duration.ofHours(1));
-    insertRelease(stuck, "stuck-svc", "v1.0.0", "deploying", 5, hourAgo);
+    // its last event first: a look at the read model between the two would see no trace id
     insertEvent(stuck, 5, hourAgo, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+    insertRelease(stuck, "stuck-svc", "v1.0.0", "deploying", 5, hourAgo);
     insertRelease(testing, "testing-svc", "v1.0.0", "manual_testing", 4, hourAgo);
 
     await().atMost(Duration.ofSeconds(15)).until(() -> !sendsAbout("stuck-svc v1.0.0").isEmpty());
@@ -211,10 +212,18 @@ class AlertsChatTest {
   @Test
   void givenManyReleasesStuckAtOnce_thenAFewOneByOneAndOneSummaryForTheRest() throws Exception {
     Instant twoHoursAgo = Instant.now().minus(Duration.ofHours(2));
+    List<Tuple> herd = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
-      insertRelease(
-          UUID.randomUUID().toString(), "herd-svc", "v0." + i, "stage_building", 2, twoHoursAgo);
+      herd.add(
+          release(
+              UUID.randomUUID().toString(),
+              "herd-svc",
+              "v0." + i,
+              "stage_building",
+              2,
+              twoHoursAgo));
     }
+    insertReleases(herd);
 
     await()
         .atMost(Duration.ofSeconds(15))
@@ -298,15 +307,27 @@ class AlertsChatTest {
 
   private void insertRelease(
       String id, String service, String tag, String status, long version, Instant at) {
-    pg.preparedQuery(
-            "INSERT INTO read_model.releases (release_id, service_name, release_tag, status,"
-                + " outcome, initiated_by, github_run_id, github_action_link, github_ref,"
-                + " repository, commit_sha, required_approvers, quorum, version, created_at,"
-                + " started_at, updated_at) VALUES ($1, $2, $3, $4, 'active', 'octocat', '1',"
-                + " 'https://github.com/acme/x/actions/runs/1', 'refs/tags/' || $3, 'acme/x',"
-                + " 'abc1234', '[]'::jsonb, 0, $5, $6, $6, $6)")
-        .execute(
-            Tuple.from(List.of(id, service, tag, status, version, at.atOffset(ZoneOffset.UTC))))
+    insertReleases(List.of(release(id, service, tag, status, version, at)));
+  }
+
+  private static Tuple release(
+      String id, String service, String tag, String status, long version, Instant at) {
+    return Tuple.from(List.of(id, service, tag, status, version, at.atOffset(ZoneOffset.UTC)));
+  }
+
+  /** In one transaction: a look at the read model sees all of them or none. */
+  private void insertReleases(List<Tuple> releases) {
+    pg.withTransaction(
+            conn ->
+                conn.preparedQuery(
+                        "INSERT INTO read_model.releases (release_id, service_name, release_tag,"
+                            + " status, outcome, initiated_by, github_run_id, github_action_link,"
+                            + " github_ref, repository, commit_sha, required_approvers, quorum,"
+                            + " version, created_at, started_at, updated_at) VALUES ($1, $2, $3,"
+                            + " $4, 'active', 'octocat', '1',"
+                            + " 'https://github.com/acme/x/actions/runs/1', 'refs/tags/' || $3,"
+                            + " 'acme/x', 'abc1234', '[]'::jsonb, 0, $5, $6, $6, $6)")
+                    .executeBatch(releases))
         .await()
         .atMost(Duration.ofSeconds(10));
   }
