@@ -1,6 +1,5 @@
 package dev.rmm.contracts.ops;
 
-import dev.rmm.contracts.EventEnvelope;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Objects;
@@ -94,11 +93,6 @@ public record Alert(
       }
     }
     return b.toString();
-  }
-
-  /** The trace id of a W3C {@code traceparent}, or null: {@link EventEnvelope#traceIdOf}. */
-  public static String traceIdOf(String traceparent) {
-    return EventEnvelope.traceIdOf(traceparent);
   }
 
   private static String clip(String s) {

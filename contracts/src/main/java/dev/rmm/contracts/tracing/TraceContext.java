@@ -15,7 +15,8 @@ import java.util.Map;
  */
 public final class TraceContext {
 
-  public static final String HEADER = "traceparent";
+  /** The W3C header (and envelope attribute) name; a compile-time constant, so no Kafka class. */
+  public static final String HEADER = dev.rmm.contracts.kafka.TraceHeaders.TRACEPARENT;
 
   private static final W3CTraceContextPropagator W3C = W3CTraceContextPropagator.getInstance();
   private static final TextMapSetter<Map<String, String>> SET = Map::put;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rmm.contracts.EventCodec;
+import dev.rmm.contracts.EventEnvelope;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -120,11 +121,11 @@ class AlertCodecTest {
 
   @Test
   void givenATraceparent_thenTheTraceIdIsTheSecondField() {
-    assertThat(Alert.traceIdOf("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"))
+    assertThat(EventEnvelope.traceIdOf("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"))
         .isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
-    assertThat(Alert.traceIdOf(null)).isNull();
-    assertThat(Alert.traceIdOf("garbage")).isNull();
-    assertThat(Alert.traceIdOf("00-00000000000000000000000000000000-00f067aa0ba902b7-01"))
+    assertThat(EventEnvelope.traceIdOf(null)).isNull();
+    assertThat(EventEnvelope.traceIdOf("garbage")).isNull();
+    assertThat(EventEnvelope.traceIdOf("00-00000000000000000000000000000000-00f067aa0ba902b7-01"))
         .as("the all-zero trace id is invalid")
         .isNull();
   }

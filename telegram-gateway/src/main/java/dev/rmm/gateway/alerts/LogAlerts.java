@@ -81,7 +81,7 @@ public final class LogAlerts {
             ReleaseCard.elapsed(Duration.between(since, now), lang),
             StatusTexts.of(status, lang)),
         null,
-        Alert.traceIdOf(traceparent),
+        EventEnvelope.traceIdOf(traceparent),
         now);
   }
 
@@ -129,7 +129,7 @@ public final class LogAlerts {
         release == null ? null : release.path("release_tag").asText(null),
         summary,
         detail,
-        Alert.traceIdOf(e.traceparent()),
+        e.traceId(),
         e.occurredAt());
   }
 
