@@ -223,7 +223,9 @@ public final class ReleaseDecider {
     }
     if (state.hasApproved(c.telegramUserId())) {
       // A double click, also on the approval that reached the quorum and moved the release on.
-      return new Accepted(List.of());
+      // When the approvals are complete but the quorum event is not in the log (it was void:
+      // another writer's event took its place, see ChainRule), the repeat completes it.
+      return new Accepted(quorumOwed(state) ? List.of(quorumReached(state, List.of())) : List.of());
     }
     Optional<Refused> notNow = checkSeen("approve", c.seenVersion(), state);
     if (notNow.isPresent()) {
@@ -239,13 +241,23 @@ public final class ReleaseDecider {
     List<ReleaseEvent> events = new ArrayList<>();
     events.add(
         new ApprovalGranted(c.telegramUserId(), approver.get().name(), count, policy.quorum()));
-    if (count == policy.quorum()) {
-      List<Long> ids = new ArrayList<>();
-      state.approvals().forEach(a -> ids.add(a.approverId()));
-      ids.add(c.telegramUserId());
-      events.add(new ApprovalQuorumReached(ids));
+    if (count >= policy.quorum()) {
+      events.add(quorumReached(state, List.of(c.telegramUserId())));
     }
     return new Accepted(events);
+  }
+
+  /** Approvals that meet the quorum on a release still in manual testing: the quorum is owed. */
+  private static boolean quorumOwed(ReleaseState state) {
+    return state.status() == ReleaseStatus.MANUAL_TESTING
+        && state.approvals().size() >= state.policy().quorum();
+  }
+
+  private static ApprovalQuorumReached quorumReached(ReleaseState state, List<Long> more) {
+    List<Long> ids = new ArrayList<>();
+    state.approvals().forEach(a -> ids.add(a.approverId()));
+    ids.addAll(more);
+    return new ApprovalQuorumReached(ids);
   }
 
   private static Decision reject(Reject c, ReleaseState state) {
@@ -449,16 +461,24 @@ public final class ReleaseDecider {
   /** Ends the runbook once; the release becomes rollback_done or rollback_failed. */
   private static Decision finishRunbook(FinishRunbook c, ReleaseState state) {
     Optional<Refused> wrong = runbookCheck(c.runId(), c.actor(), state);
-    if (wrong.isPresent()) {
-      return wrong.get().reason() == Refusal.CONFLICT
-              && state.runbook() != null
-              && state.runbook().finished()
-              && state.runbook().runId().equals(c.runId())
-          ? new Accepted(List.of())
-          : wrong.get();
-    }
     ReleaseStatus to = c.ok() ? ReleaseStatus.ROLLBACK_DONE : ReleaseStatus.ROLLBACK_FAILED;
     String detail = clip(c.detail());
+    if (wrong.isPresent()) {
+      boolean repeat =
+          wrong.get().reason() == Refusal.CONFLICT
+              && state.runbook() != null
+              && state.runbook().finished()
+              && state.runbook().runId().equals(c.runId());
+      if (!repeat) {
+        return wrong.get();
+      }
+      // a repeat; when the status change of the first attempt was void (see ChainRule), it
+      // completes it
+      return new Accepted(
+          state.status() == ReleaseStatus.PRODUCTION_ROLLBACK
+              ? List.of(new StatusChanged(state.status(), to, detail))
+              : List.of());
+    }
     return new Accepted(
         List.of(
             new RunbookFinished(c.runId(), c.ok(), c.failedStep(), detail),

@@ -68,6 +68,23 @@ class ReleaseDeciderApproveTest {
     assertThat(after.statusVersion()).isEqualTo(after.version());
   }
 
+  @Test
+  void
+      givenTheLastApprovalCountedButItsQuorumEventVoid_whenItIsRepeated_thenTheQuorumIsCompleted() {
+    // two writers raced: the approval that met the quorum counts, its quorum event lost the race
+    // (ChainRule) and the writer decides the request again on the true state
+    ReleaseState oneApproval = apply(manualTesting, approve(BOB, CARD));
+    ReleaseState approvalsOnly =
+        evolveAll(oneApproval, List.of(new ApprovalGranted(CAROL, "Carol", 2, 2)));
+
+    var events = accepted(decide(approve(CAROL, CARD), approvalsOnly));
+
+    assertThat(events).containsExactly(new ApprovalQuorumReached(List.of(BOB, CAROL)));
+    assertThat(evolveAll(approvalsOnly, events).status()).isEqualTo(MANUAL_TEST_PASSED);
+    // once passed, a repeat changes nothing
+    assertThat(accepted(decide(approve(CAROL, CARD), evolveAll(approvalsOnly, events)))).isEmpty();
+  }
+
   @ParameterizedTest(name = "{0} of 3")
   @ValueSource(ints = {1, 2, 3})
   void givenAKOfNPolicy_whenApproversApproveOneByOne_thenTheKthApprovalReachesTheQuorumOnce(int k) {

@@ -33,7 +33,7 @@ class OpenApiAndHealthTest {
   }
 
   @Test
-  void readinessIncludesTheWriterAndMetricsIncludeItsTransactions() {
+  void readinessIncludesTheWriterAndMetricsIncludeItsAppendTimes() {
     Api.awaitReady();
     given()
         .when()
@@ -47,6 +47,6 @@ class OpenApiAndHealthTest {
         .get("/q/metrics")
         .then()
         .statusCode(200)
-        .body(containsString("rmm_writer_transaction_seconds_count"));
+        .body(containsString("rmm_writer_append_seconds_count"));
   }
 }

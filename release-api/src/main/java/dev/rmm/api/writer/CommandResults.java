@@ -3,7 +3,6 @@ package dev.rmm.api.writer;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rmm.contracts.Decision;
 import dev.rmm.contracts.EventCodec;
-import dev.rmm.contracts.EventEnvelope;
 import dev.rmm.contracts.ReleaseState;
 
 /**
@@ -37,9 +36,7 @@ public final class CommandResults {
       n.put("quorum", s.policy().quorum());
     }
     var types = n.putArray("events");
-    for (EventEnvelope e : result.appended()) {
-      types.add(e.type());
-    }
+    result.eventTypes().forEach(types::add);
     if (s.exists()) {
       n.set("release", ReleaseViews.of(s));
     }

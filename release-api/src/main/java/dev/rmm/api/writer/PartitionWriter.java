@@ -7,9 +7,11 @@ import dev.rmm.contracts.EventEnvelope;
 import dev.rmm.contracts.ReleaseDecider;
 import dev.rmm.contracts.ReleaseEvent;
 import dev.rmm.contracts.ReleaseState;
-import dev.rmm.contracts.audit.EventChain;
 import dev.rmm.contracts.kafka.RecordTracing;
 import dev.rmm.contracts.kafka.TraceHeaders;
+import dev.rmm.contracts.log.ChainRule;
+import dev.rmm.contracts.log.Link;
+import dev.rmm.contracts.log.StateFold;
 import dev.rmm.contracts.tracing.TraceContext;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
@@ -17,34 +19,52 @@ import io.opentelemetry.api.trace.Tracer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.jboss.logging.Logger;
 
 /**
- * The only writer of one partition of the release log. It keeps the state of every release on its
- * partition in memory (rebuilt from the log when it takes the partition over), decides commands one
- * after another, and appends each batch of decisions in one Kafka transaction. Its transactional id
- * is tied to the partition, so when another instance takes the partition over, {@code
- * initTransactions} there fences this one: a stale owner can never append.
+ * The writer of one partition of the release log, without a Kafka transaction: <b>the log is the
+ * lock</b> ({@link ChainRule}). It keeps the state of every release on its partition in memory,
+ * folded from the log through the chain rule, and decides requests one after another on the state
+ * that already includes its own events still in flight (pipelining). Events go out through one
+ * idempotent producer.
+ *
+ * <p>A request is answered only once its events are known to be valid in the log. The broker's
+ * offsets show this cheaply: when a record lands at the offset right after the last one this writer
+ * folded, nothing else was appended in between and the event is the next link. When there is a gap,
+ * another writer appended (a stale owner that has not noticed it lost the partition); the gap is
+ * read and folded with the rule first. A request whose events turned out void is decided again on
+ * the true state; no caller ever gets an answer for a void event. A producer error makes the writer
+ * re-read its partition from the last offset it folded before it decides anything else.
+ *
+ * <p>Commands read from the commands topic are handled at least once: a command whose id already
+ * has events in the log gets the same answer again without new events ({@link AppliedCommands}),
+ * and its offset becomes committable only after its events are valid ({@link CommandOffsets}).
  */
 final class PartitionWriter implements Runnable {
 
   private static final Logger LOG = Logger.getLogger(PartitionWriter.class);
+  private static final long DRAIN_NANOS = TimeUnit.SECONDS.toNanos(10);
+  private static final long READ_NANOS = TimeUnit.SECONDS.toNanos(30);
 
   enum Phase {
     LOADING,
@@ -54,26 +74,64 @@ final class PartitionWriter implements Runnable {
   }
 
   private final int partition;
+  private final TopicPartition events;
   private final WriterSettings settings;
-  private final BlockingQueue<WriteRequest> queue = new LinkedBlockingQueue<>();
-  private final Map<String, ReleaseState> states = new HashMap<>();
+  private final WriterMetrics metrics;
+  private final Tracer tracer;
+  private final CommandOffsets commandOffsets;
 
-  /** The hash of each release's newest stored event: the link its next event carries. */
-  private final Map<String, String> heads = new HashMap<>();
+  /** Requests from callers and acknowledgements from the producer, in arrival order. */
+  private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+
+  private final AtomicInteger backlog = new AtomicInteger();
+
+  /** The valid log of this partition, folded up to (not including) {@link #nextOffset}. */
+  private final StateFold log = new StateFold();
+
+  private long nextOffset;
+  private final AppliedCommands applied = new AppliedCommands(100_000);
+
+  /** State and head of each release that has events in flight, as if they were all valid. */
+  private final Map<String, Speculation> speculative = new HashMap<>();
+
+  /** Requests whose events are sent, in send order (records of one partition land in order). */
+  private final ArrayDeque<Pending> inflight = new ArrayDeque<>();
+
+  /** Event id of every attempt of every unanswered request, to recognise them in the log. */
+  private final Map<String, Pending> byEventId = new HashMap<>();
+
+  /** Requests to decide again, on the true state, before any new one. */
+  private final ArrayDeque<Pending> redo = new ArrayDeque<>();
+
+  /** Releases whose speculation turned out wrong: new requests wait until none is in flight. */
+  private final Set<String> poisoned = new HashSet<>();
+
+  /** Requests of poisoned releases, waiting for the release's events in flight to settle. */
+  private final Map<String, List<Pending>> parked = new HashMap<>();
+
+  /** Requests that arrived while the writer recovered from a producer error. */
+  private final List<WriteRequest> arrivedDuringRecovery = new ArrayList<>();
 
   private final Thread thread;
   private volatile Phase phase = Phase.LOADING;
   private volatile Throwable failure;
   private volatile boolean running = true;
+  private KafkaProducer<String, byte[]> producer;
+  private KafkaConsumer<String, byte[]> reader;
+  private boolean producerFailed;
 
-  private final WriterMetrics metrics;
-  private final Tracer tracer;
-
-  PartitionWriter(int partition, WriterSettings settings, WriterMetrics metrics, Tracer tracer) {
+  PartitionWriter(
+      int partition,
+      WriterSettings settings,
+      WriterMetrics metrics,
+      Tracer tracer,
+      CommandOffsets commandOffsets) {
     this.partition = partition;
+    this.events = new TopicPartition(settings.eventsTopic(), partition);
     this.settings = settings;
     this.metrics = metrics;
     this.tracer = tracer;
+    this.commandOffsets = commandOffsets;
     this.thread = new Thread(this, "rmm-writer-" + partition);
     this.thread.setDaemon(true);
   }
@@ -96,21 +154,26 @@ final class PartitionWriter implements Runnable {
   }
 
   int backlog() {
-    return queue.size();
+    return backlog.get();
+  }
+
+  CommandOffsets commandOffsets() {
+    return commandOffsets;
   }
 
   void submit(WriteRequest request) {
-    if (phase == Phase.FAILED || phase == Phase.CLOSED) {
+    if (phase == Phase.FAILED || phase == Phase.CLOSED || !running) {
       request.reply().completeExceptionally(new NotOwnerException(partition, "writer " + phase));
       return;
     }
-    queue.add(request);
-    if (phase == Phase.FAILED || phase == Phase.CLOSED) {
-      failPending("writer " + phase);
-    }
+    backlog.incrementAndGet();
+    inbox.add(request);
   }
 
-  /** Stops after the batch in flight and answers what is still queued with 503. */
+  /**
+   * Stops taking requests, waits (up to 10 s) for the answers of those whose events are in flight,
+   * and answers the others with 503.
+   */
   void close() {
     running = false;
     try {
@@ -121,37 +184,21 @@ final class PartitionWriter implements Runnable {
     if (phase != Phase.FAILED) {
       phase = Phase.CLOSED;
     }
-    failPending("partition handed over");
+    if (!thread.isAlive()) {
+      failUndecided("partition handed over"); // a request that came in after its last look
+    }
   }
 
   @Override
   public void run() {
-    try (KafkaProducer<String, byte[]> producer =
-        new KafkaProducer<>(settings.producerProperties(partition))) {
-      producer.initTransactions(); // fences any earlier owner of this partition
+    try {
+      reader = new KafkaConsumer<>(settings.readerProperties());
+      reader.assign(List.of(events));
       load();
+      producer = new KafkaProducer<>(settings.producerProperties(partition));
       phase = Phase.READY;
-      LOG.infof("Writer for partition %d is ready: %d releases loaded", partition, states.size());
-      List<WriteRequest> batch = new ArrayList<>();
-      while (running) {
-        WriteRequest first = queue.poll(100, TimeUnit.MILLISECONDS);
-        if (first == null) {
-          continue;
-        }
-        batch.clear();
-        batch.add(first);
-        queue.drainTo(batch, settings.maxBatch() - 1);
-        try {
-          writeBatch(producer, batch);
-        } catch (RuntimeException | Error e) {
-          for (WriteRequest r : batch) {
-            r.reply()
-                .completeExceptionally(
-                    new NotOwnerException(partition, "the write failed: " + e.getMessage()));
-          }
-          throw e;
-        }
-      }
+      LOG.infof("Writer for partition %d is ready: %d releases loaded", partition, log.size());
+      loop();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       failure = e;
@@ -167,120 +214,308 @@ final class PartitionWriter implements Runnable {
           e.getMessage());
       phase = Phase.FAILED;
     } finally {
-      failPending("writer for partition " + partition + " stopped");
+      failAll("writer for partition " + partition + " stopped");
+      if (producer != null) {
+        producer.close(Duration.ofSeconds(1));
+      }
+      if (reader != null) {
+        reader.close();
+      }
     }
   }
 
-  /** Rebuilds the state of every release on this partition from the committed log. */
-  private void load() {
-    TopicPartition tp = new TopicPartition(settings.eventsTopic(), partition);
-    try (KafkaConsumer<String, byte[]> reader = new KafkaConsumer<>(settings.readerProperties())) {
-      reader.assign(List.of(tp));
-      reader.seekToBeginning(List.of(tp));
-      long end = reader.endOffsets(List.of(tp)).get(tp);
-      while (reader.position(tp) < end) {
-        for (ConsumerRecord<String, byte[]> r : reader.poll(Duration.ofMillis(200))) {
-          apply(r);
+  private void loop() throws InterruptedException {
+    long drainUntil = Long.MAX_VALUE;
+    List<WriteRequest> fresh = new ArrayList<>();
+    while (running || (!inflight.isEmpty() && System.nanoTime() < drainUntil)) {
+      Object first = inbox.poll(50, TimeUnit.MILLISECONDS);
+      fresh.clear();
+      if (first != null) {
+        take(first, fresh);
+        Object next;
+        while (fresh.size() < settings.maxBatch() && (next = inbox.poll()) != null) {
+          take(next, fresh);
         }
       }
-    }
-  }
-
-  private void apply(ConsumerRecord<String, byte[]> r) {
-    EventEnvelope e;
-    try {
-      e = EventCodec.decode(r.value());
-    } catch (EventCodec.MalformedEventException ex) {
-      LOG.errorf(
-          "Skipping unreadable record at %s-%d offset %d: %s",
-          r.topic(), r.partition(), r.offset(), ex.getMessage());
-      return;
-    }
-    ReleaseState s = states.getOrDefault(e.releaseId(), ReleaseState.none(e.releaseId()));
-    if (e.sequence() != s.version() + 1) {
-      LOG.errorf(
-          "Skipping event %s of release %s at offset %d: sequence %d, expected %d",
-          e.id(), e.releaseId(), r.offset(), e.sequence(), s.version() + 1);
-      return;
-    }
-    states.put(e.releaseId(), ReleaseDecider.evolve(s, e.data()));
-    heads.put(e.releaseId(), EventChain.hash(r.value()));
-  }
-
-  private void writeBatch(KafkaProducer<String, byte[]> producer, List<WriteRequest> batch) {
-    Map<String, ReleaseState> changed = new HashMap<>();
-    Map<String, String> changedHeads = new HashMap<>();
-    List<WriteResult> results = new ArrayList<>(batch.size());
-    long t0 = System.nanoTime();
-    List<Span> spans = new ArrayList<>(batch.size());
-    try {
-      appendBatch(producer, batch, spans, changed, changedHeads, results);
-    } catch (RuntimeException | Error e) {
-      RecordTracing.end(spans, e);
-      throw e;
-    }
-    RecordTracing.end(spans, null);
-    metrics.batch(batch.size(), System.nanoTime() - t0);
-    states.putAll(changed);
-    heads.putAll(changedHeads);
-    for (int i = 0; i < batch.size(); i++) {
-      batch.get(i).reply().complete(results.get(i));
-    }
-  }
-
-  /** Decides every request of the batch and appends its events in one transaction. */
-  private void appendBatch(
-      KafkaProducer<String, byte[]> producer,
-      List<WriteRequest> batch,
-      List<Span> spans,
-      Map<String, ReleaseState> changed,
-      Map<String, String> changedHeads,
-      List<WriteResult> results) {
-    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-    ConsumerGroupMetadata group = null;
-    producer.beginTransaction();
-    for (WriteRequest req : batch) {
-      if (req.command() == null) {
-        skipUnreadable(producer, req, offsets);
-        group = req.source().group();
-        results.add(null);
+      confirm();
+      if (producerFailed) {
+        recover();
+      }
+      if (!running) {
+        // handing the partition over: settle what is in flight, decide nothing new
+        if (drainUntil == Long.MAX_VALUE) {
+          drainUntil = System.nanoTime() + DRAIN_NANOS;
+        }
+        fresh.forEach(r -> r.reply().completeExceptionally(notOwner("partition handed over")));
+        failUndecided("partition handed over");
         continue;
       }
-      String id = req.command().releaseId();
-      ReleaseState before =
-          changed.getOrDefault(id, states.getOrDefault(id, ReleaseState.none(id)));
-      Decision decision = decide(req, before);
-      Span span = appendSpan(req);
-      spans.add(span);
-      List<EventEnvelope> envelopes = new ArrayList<>(decision.events().size());
-      String link =
-          before.version() == 0 ? EventChain.GENESIS : changedHeads.getOrDefault(id, heads.get(id));
-      for (EventEnvelope e : envelopes(req, before, decision.events(), TraceContext.of(span))) {
-        EventEnvelope chained = e.chainedTo(link);
-        byte[] stored = EventCodec.encode(chained);
-        producer.send(eventRecord(chained, stored));
-        link = EventChain.hash(stored);
-        envelopes.add(chained);
+      int decided = redo.size() + fresh.size();
+      while (!redo.isEmpty()) {
+        decideAndSend(redo.poll());
       }
-      if (!envelopes.isEmpty()) {
-        changedHeads.put(id, link);
+      for (WriteRequest r : fresh) {
+        decideAndSend(new Pending(r));
       }
-      ReleaseState after = ReleaseDecider.evolveAll(before, decision.events());
-      changed.put(id, after);
-      WriteResult result = new WriteResult(decision, after, envelopes);
-      results.add(result);
-      if (req.source() != null) {
-        offsets.put(req.source().partition(), new OffsetAndMetadata(req.source().offset() + 1));
-        group = req.source().group();
-        producer.send(resultRecord(req, result));
+      if (decided > 0) {
+        metrics.decided(decided);
       }
     }
-    if (!offsets.isEmpty()) {
-      producer.sendOffsetsToTransaction(offsets, group);
+  }
+
+  private void take(Object item, List<WriteRequest> fresh) {
+    if (item instanceof Ack a) {
+      a.pending.acked(a.index, a.metadata, a.error);
+    } else {
+      backlog.decrementAndGet();
+      fresh.add((WriteRequest) item);
     }
-    // any failure here stops the writer: the batch is aborted with the producer, nothing of it
-    // is visible to read_committed readers, and its commands are read again by the next writer
-    producer.commitTransaction();
+  }
+
+  /** Rebuilds the state of every release on this partition from the log. */
+  private void load() {
+    reader.seekToBeginning(List.of(events));
+    long end = reader.endOffsets(List.of(events)).get(events);
+    nextOffset = 0;
+    foldUpTo(end);
+  }
+
+  /** Reads and folds the log from {@link #nextOffset} to {@code end} (exclusive). */
+  private void foldUpTo(long end) {
+    if (nextOffset >= end) {
+      return;
+    }
+    reader.seek(events, nextOffset);
+    long deadline = System.nanoTime() + READ_NANOS;
+    while (reader.position(events) < end) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "reading " + events + " up to offset " + end + " made no progress for 30 s");
+      }
+      for (ConsumerRecord<String, byte[]> r : reader.poll(Duration.ofMillis(200))) {
+        deadline = System.nanoTime() + READ_NANOS;
+        if (r.offset() >= end) {
+          break;
+        }
+        fold(r.key(), r.value(), r.offset());
+      }
+    }
+    nextOffset = end;
+  }
+
+  /** Folds one stored record through the chain rule, keeping the writer's books. */
+  private void fold(String key, byte[] stored, long offset) {
+    track(log.accept(key, stored), offset);
+  }
+
+  private void track(Link link, long offset) {
+    nextOffset = offset + 1;
+    if (link instanceof Link.Valid v) {
+      EventEnvelope e = v.event();
+      applied.record(e);
+      Pending ours = byEventId.get(e.id());
+      if (ours != null) {
+        ours.valid(e.id());
+      } else if (speculative.containsKey(e.releaseId())) {
+        // another writer extended a release we have events in flight for: they will be void
+        poisoned.add(e.releaseId());
+      }
+    } else if (link instanceof Link.Void v) {
+      LOG.debugf("Void event at %s@%d: %s", events, offset, v.why());
+    } else if (link instanceof Link.Unreadable u) {
+      LOG.errorf("Skipping unreadable record at %s@%d: %s", events, offset, u.why());
+    }
+  }
+
+  /** Decides a request on the speculative state and sends its events; answers what it can. */
+  private void decideAndSend(Pending p) {
+    WriteRequest req = p.request;
+    if (req.command() == null) {
+      skipUnreadable(req);
+      return;
+    }
+    String id = req.command().releaseId();
+    if (poisoned.contains(id)) {
+      parked.computeIfAbsent(id, k -> new ArrayList<>()).add(p);
+      return;
+    }
+    if (req.source() != null && p.attempts.isEmpty()) {
+      AppliedCommands.Answer again = applied.answer(id, req.meta().causationId());
+      if (again != null) {
+        answer(p, again.decision(), current(id), again.eventTypes());
+        return;
+      }
+    }
+    Speculation spec = speculative.get(id);
+    ReleaseState before = spec == null ? log.state(id) : spec.state;
+    ChainRule.Head head = spec == null ? log.head(id) : spec.head;
+    Decision decision = decide(req, before);
+    p.decision = decision;
+    if (decision.events().isEmpty()) {
+      if (spec == null) {
+        answer(p, decision, before, List.of());
+      } else {
+        p.attempt(List.of(), List.of());
+        p.releaseId = id;
+        spec.inflight++;
+        inflight.add(p); // answered in turn, once the events before it are known valid
+      }
+      return;
+    }
+    if (p.span == null) {
+      p.span = appendSpan(req);
+    }
+    List<EventEnvelope> envelopes =
+        envelopes(req, head.sequence(), decision.events(), TraceContext.of(p.span));
+    List<byte[]> stored = new ArrayList<>(envelopes.size());
+    List<EventEnvelope> chained = new ArrayList<>(envelopes.size());
+    ChainRule.Head link = head;
+    for (EventEnvelope e : envelopes) {
+      EventEnvelope c = e.chainedTo(link.hash());
+      byte[] bytes = EventCodec.encode(c);
+      link = link.then(c, bytes);
+      chained.add(c);
+      stored.add(bytes);
+    }
+    p.attempt(chained, stored);
+    p.releaseId = id;
+    p.sentAt = System.nanoTime();
+    chained.forEach(e -> byEventId.put(e.id(), p));
+    if (spec == null) {
+      spec = new Speculation();
+      speculative.put(id, spec);
+    }
+    spec.state = ReleaseDecider.evolveAll(before, decision.events());
+    spec.head = link;
+    spec.inflight++;
+    inflight.add(p);
+    for (int i = 0; i < chained.size(); i++) {
+      int index = i;
+      try {
+        producer.send(
+            eventRecord(chained.get(i), stored.get(i)),
+            (md, ex) -> inbox.add(new Ack(p, index, md, ex)));
+      } catch (RuntimeException e) {
+        // the producer refused it outright (closed, record too large, serialisation)
+        inbox.add(new Ack(p, index, null, e));
+      }
+    }
+  }
+
+  /** Settles the requests at the head of the in-flight queue whose records are all acknowledged. */
+  private void confirm() {
+    while (!inflight.isEmpty() && inflight.peek().complete()) {
+      Pending p = inflight.peek();
+      if (p.error != null) {
+        producerFailed = true;
+        return; // recover() settles it with the rest
+      }
+      inflight.poll();
+      long[] offsets = p.offsets;
+      for (int i = 0; i < offsets.length; i++) {
+        long o = offsets[i];
+        if (o > nextOffset) {
+          LOG.debugf(
+              "Partition %d: another writer appended at offsets %d..%d; folding them",
+              partition, nextOffset, o - 1);
+          foldUpTo(o);
+        }
+        if (o == nextOffset) {
+          track(log.accept(p.events.get(i), p.stored.get(i)), o);
+        }
+        // o < nextOffset: already folded while reading a gap
+      }
+      settle(p);
+    }
+  }
+
+  /** Answers a request whose turn came, or sends it back to be decided again. */
+  private void settle(Pending p) {
+    String id = p.releaseId;
+    boolean valid = p.lastAttemptValid() && !(p.events.isEmpty() && poisoned.contains(id));
+    if (valid || p.anyAttemptValid()) {
+      metrics.appended(System.nanoTime() - p.sentAt);
+      answer(p, p.decision, log.state(id), p.eventTypes());
+    } else {
+      LOG.debugf(
+          "Partition %d: the events of %s for release %s were void; deciding it again",
+          partition, p.request.meta().causationId(), id);
+      poisoned.add(id);
+      redo.add(p);
+    }
+    Speculation spec = speculative.get(id);
+    if (spec != null && --spec.inflight == 0) {
+      speculative.remove(id);
+      poisoned.remove(id);
+      List<Pending> waiting = parked.remove(id);
+      if (waiting != null) {
+        redo.addAll(waiting);
+      }
+    }
+  }
+
+  /**
+   * After a producer error: a fresh producer, and the log re-read from the last offset folded, so
+   * that every request in flight is answered from what the log really holds or decided again.
+   */
+  private void recover() {
+    LOG.warnf(
+        "Partition %d: the producer failed (%s); re-reading the log from offset %d",
+        partition, inflight.peek().error, nextOffset);
+    producer.close(Duration.ZERO); // fails what it still holds; every callback still comes
+    long deadline = System.nanoTime() + DRAIN_NANOS;
+    while (inflight.stream().anyMatch(p -> !p.complete()) && System.nanoTime() < deadline) {
+      Object item;
+      try {
+        item = inbox.poll(50, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while recovering", e);
+      }
+      if (item instanceof Ack a) {
+        a.pending.acked(a.index, a.metadata, a.error);
+      } else if (item != null) {
+        backlog.decrementAndGet();
+        arrivedDuringRecovery.add((WriteRequest) item);
+      }
+    }
+    foldUpTo(reader.endOffsets(List.of(events)).get(events));
+    producer = new KafkaProducer<>(settings.producerProperties(partition));
+    producerFailed = false;
+    List<Pending> left = new ArrayList<>(inflight);
+    inflight.clear();
+    speculative.clear();
+    poisoned.clear();
+    for (Pending p : left) {
+      if (p.anyAttemptValid() && !p.events.isEmpty()) {
+        answer(p, p.decision, log.state(p.releaseId), p.eventTypes());
+      } else {
+        redo.add(p);
+      }
+    }
+    parked.values().forEach(redo::addAll);
+    parked.clear();
+    arrivedDuringRecovery.forEach(r -> redo.add(new Pending(r)));
+    arrivedDuringRecovery.clear();
+  }
+
+  private ReleaseState current(String id) {
+    Speculation spec = speculative.get(id);
+    return spec == null ? log.state(id) : spec.state;
+  }
+
+  private void answer(Pending p, Decision d, ReleaseState state, List<String> types) {
+    p.attempts.forEach(a -> a.forEach(e -> byEventId.remove(e.id())));
+    if (p.span != null) {
+      RecordTracing.end(List.of(p.span), null);
+    }
+    WriteRequest req = p.request;
+    WriteResult result = new WriteResult(d, state, types);
+    if (req.source() != null) {
+      producer.send(resultRecord(req, result));
+      commandOffsets.done(req.source().offset());
+    }
+    req.reply().complete(result);
   }
 
   /**
@@ -329,11 +564,7 @@ final class PartitionWriter implements Runnable {
   }
 
   /** An unreadable command: answered on the results topic (when it has an id) and skipped. */
-  private void skipUnreadable(
-      KafkaProducer<String, byte[]> producer,
-      WriteRequest req,
-      Map<TopicPartition, OffsetAndMetadata> offsets) {
-    offsets.put(req.source().partition(), new OffsetAndMetadata(req.source().offset() + 1));
+  private void skipUnreadable(WriteRequest req) {
     String commandId = req.meta().causationId();
     if (commandId != null) {
       try {
@@ -345,15 +576,17 @@ final class PartitionWriter implements Runnable {
         throw new IllegalStateException(e);
       }
     }
+    commandOffsets.done(req.source().offset());
+    req.reply().complete(null);
   }
 
   private static List<EventEnvelope> envelopes(
-      WriteRequest req, ReleaseState before, List<ReleaseEvent> events, String traceparent) {
+      WriteRequest req, long lastSequence, List<ReleaseEvent> events, String traceparent) {
     List<EventEnvelope> out = new ArrayList<>(events.size());
     // microseconds: what Postgres keeps, so every copy of the event (log, read model, rebuild)
     // agrees
-    Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
-    long seq = before.version();
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    long seq = lastSequence;
     for (ReleaseEvent event : events) {
       out.add(
           new EventEnvelope(
@@ -392,11 +625,123 @@ final class PartitionWriter implements Runnable {
     }
   }
 
-  private void failPending(String why) {
-    List<WriteRequest> left = new ArrayList<>();
-    queue.drainTo(left);
-    for (WriteRequest r : left) {
-      r.reply().completeExceptionally(new NotOwnerException(partition, why));
+  private NotOwnerException notOwner(String why) {
+    return new NotOwnerException(partition, why);
+  }
+
+  /** Answers 503 to the requests not decided yet: queued, parked, or waiting to be redone. */
+  private void failUndecided(String why) {
+    List<Object> left = new ArrayList<>();
+    inbox.drainTo(left);
+    for (Object o : left) {
+      if (o instanceof WriteRequest r) {
+        backlog.decrementAndGet();
+        r.reply().completeExceptionally(notOwner(why));
+      } else if (o instanceof Ack a && Thread.currentThread() == thread) {
+        a.pending.acked(a.index, a.metadata, a.error);
+      }
+    }
+    if (Thread.currentThread() != thread) {
+      return; // the writer's own collections belong to its thread
+    }
+    List<Pending> pending = new ArrayList<>(redo);
+    parked.values().forEach(pending::addAll);
+    arrivedDuringRecovery.forEach(r -> pending.add(new Pending(r)));
+    redo.clear();
+    parked.clear();
+    arrivedDuringRecovery.clear();
+    pending.forEach(p -> fail(p, why));
+  }
+
+  /** Answers 503 to everything not answered yet, in flight included: the writer stops. */
+  private void failAll(String why) {
+    failUndecided(why);
+    if (Thread.currentThread() == thread) {
+      inflight.forEach(p -> fail(p, why));
+      inflight.clear();
+    }
+  }
+
+  private void fail(Pending p, String why) {
+    if (p.span != null) {
+      RecordTracing.end(List.of(p.span), notOwner(why));
+    }
+    p.request.reply().completeExceptionally(notOwner(why));
+  }
+
+  /** What this writer assumes of a release while its events are in flight. */
+  private static final class Speculation {
+    ReleaseState state;
+    ChainRule.Head head;
+    int inflight;
+  }
+
+  /** The producer's word on one record. */
+  private record Ack(Pending pending, int index, RecordMetadata metadata, Exception error) {}
+
+  /** One request on its way: its decision, and the events of each attempt at appending it. */
+  private static final class Pending {
+    final WriteRequest request;
+    final List<List<EventEnvelope>> attempts = new ArrayList<>();
+    final Set<String> validIds = new HashSet<>();
+    String releaseId;
+    Decision decision;
+    Span span;
+    long sentAt;
+    List<EventEnvelope> events = List.of();
+    List<byte[]> stored = List.of();
+    long[] offsets = new long[0];
+    int acks;
+    Exception error;
+
+    Pending(WriteRequest request) {
+      this.request = request;
+    }
+
+    void attempt(List<EventEnvelope> events, List<byte[]> stored) {
+      this.events = events;
+      this.stored = stored;
+      this.offsets = new long[events.size()];
+      this.acks = 0;
+      this.error = null;
+      attempts.add(events);
+    }
+
+    void acked(int index, RecordMetadata md, Exception e) {
+      acks++;
+      if (e != null) {
+        error = e;
+      } else {
+        offsets[index] = md.offset();
+      }
+    }
+
+    boolean complete() {
+      return acks >= events.size();
+    }
+
+    void valid(String eventId) {
+      validIds.add(eventId);
+    }
+
+    boolean lastAttemptValid() {
+      return events.stream().allMatch(e -> validIds.contains(e.id()));
+    }
+
+    /** Whether all events of one attempt (an earlier one may have landed late) are valid. */
+    boolean anyAttemptValid() {
+      return attempts.stream()
+          .anyMatch(a -> !a.isEmpty() && a.stream().allMatch(e -> validIds.contains(e.id())));
+    }
+
+    /** The types of the events of the attempt that counts (or of the last one). */
+    List<String> eventTypes() {
+      List<EventEnvelope> counted =
+          attempts.stream()
+              .filter(a -> !a.isEmpty() && a.stream().allMatch(e -> validIds.contains(e.id())))
+              .findFirst()
+              .orElse(events);
+      return counted.stream().map(EventEnvelope::type).toList();
     }
   }
 }

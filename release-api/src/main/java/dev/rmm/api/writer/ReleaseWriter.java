@@ -15,6 +15,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +52,10 @@ public class ReleaseWriter {
   private final Tracer tracer;
   private final AlertPublisher alerts;
   private final Map<Integer, PartitionWriter> writers = new ConcurrentHashMap<>();
+
+  /** The offsets last committed per commands partition (member thread only). */
+  private final Map<TopicPartition, Long> committed = new HashMap<>();
+
   private volatile boolean running;
   private volatile boolean joined;
   private Thread memberThread;
@@ -118,9 +123,9 @@ public class ReleaseWriter {
 
   /**
    * Decides a command on the writer that owns its release and completes, once the resulting events
-   * are committed to Kafka, with the answer in the results-topic format ({@link CommandResults}).
-   * When another instance owns the release, the command is forwarded to it over Kafka. Fails with
-   * {@link NotOwnerException} while this instance has not joined the group yet.
+   * are known valid in the log, with the answer in the results-topic format ({@link
+   * CommandResults}). When another instance owns the release, the command is forwarded to it over
+   * Kafka. Fails with {@link NotOwnerException} while this instance has not joined the group yet.
    *
    * @param repositoryScope when set, the command may only act on releases of this repository
    */
@@ -175,11 +180,17 @@ public class ReleaseWriter {
           }
           restartFailedWriters(consumer);
           applyBackpressure(consumer);
+          commitSettled(consumer, false);
         } catch (WakeupException e) {
           // shutting down
         }
       }
       writers.values().forEach(PartitionWriter::close);
+      try {
+        commitSettled(consumer, true);
+      } catch (RuntimeException e) {
+        LOG.warnf("Could not commit the settled commands on shutdown: %s", e.getMessage());
+      }
       writers.clear();
     } catch (RuntimeException e) {
       LOG.errorf(e, "The writer's group membership failed: %s", e.getMessage());
@@ -199,8 +210,8 @@ public class ReleaseWriter {
       consumer.pause(List.of(tp));
       return;
     }
-    WriteRequest.KafkaSource source =
-        new WriteRequest.KafkaSource(tp, r.offset(), consumer.groupMetadata());
+    WriteRequest.KafkaSource source = new WriteRequest.KafkaSource(tp, r.offset());
+    w.commandOffsets().handed(r.offset());
     WriteRequest request;
     try {
       CommandCodec.Envelope c = CommandCodec.decode(r.value());
@@ -233,8 +244,13 @@ public class ReleaseWriter {
       w.close();
       TopicPartition commands = new TopicPartition(settings.commandsTopic(), p);
       if (consumer.assignment().contains(commands)) {
+        // the commands it had not settled are read again; those already in the log are answered
+        // from it without new events (AppliedCommands)
+        long settled = w.commandOffsets().committable();
         OffsetAndMetadata committed = consumer.committed(Set.of(commands)).get(commands);
-        if (committed != null) {
+        if (settled >= 0) {
+          consumer.seek(commands, settled);
+        } else if (committed != null) {
           consumer.seek(commands, committed.offset());
         } else {
           consumer.seekToBeginning(List.of(commands));
@@ -245,7 +261,8 @@ public class ReleaseWriter {
         alerts.publish(
             Alert.consumerError("release-api", "writer of partition " + p, w.failure(), null));
       }
-      PartitionWriter fresh = new PartitionWriter(p, settings, metrics, tracer);
+      PartitionWriter fresh =
+          new PartitionWriter(p, settings, metrics, tracer, new CommandOffsets());
       writers.put(p, fresh);
       fresh.start();
     }
@@ -268,6 +285,39 @@ public class ReleaseWriter {
     }
   }
 
+  /**
+   * Commits, for each partition writer, the commands it has settled (their events are valid in the
+   * log, or they needed none). Asynchronous while running; a lost commit only means a command is
+   * read again and answered from the log.
+   */
+  private void commitSettled(KafkaConsumer<String, byte[]> consumer, boolean sync) {
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    for (PartitionWriter w : writers.values()) {
+      TopicPartition tp = new TopicPartition(settings.commandsTopic(), w.partition());
+      long next = w.commandOffsets().committable();
+      Long done = committed.get(tp);
+      if (next >= 0 && (done == null || done != next) && consumer.assignment().contains(tp)) {
+        offsets.put(tp, new OffsetAndMetadata(next));
+      }
+    }
+    if (offsets.isEmpty()) {
+      return;
+    }
+    offsets.forEach((tp, o) -> committed.put(tp, o.offset()));
+    if (sync) {
+      consumer.commitSync(offsets, Duration.ofSeconds(5));
+    } else {
+      consumer.commitAsync(
+          offsets,
+          (o, e) -> {
+            if (e != null) {
+              o.keySet().forEach(committed::remove);
+              LOG.debugf("Committing settled commands failed (%s); retried", e.getMessage());
+            }
+          });
+    }
+  }
+
   /** Starts and stops partition writers as the group moves partitions between instances. */
   private final class Ownership implements ConsumerRebalanceListener {
     private final KafkaConsumer<String, byte[]> consumer;
@@ -282,7 +332,8 @@ public class ReleaseWriter {
       for (TopicPartition tp : partitions) {
         if (tp.topic().equals(settings.eventsTopic())) {
           events.add(tp);
-          PartitionWriter w = new PartitionWriter(tp.partition(), settings, metrics, tracer);
+          PartitionWriter w =
+              new PartitionWriter(tp.partition(), settings, metrics, tracer, new CommandOffsets());
           PartitionWriter old = writers.put(tp.partition(), w);
           if (old != null) {
             old.close();
@@ -298,12 +349,30 @@ public class ReleaseWriter {
 
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      Map<TopicPartition, OffsetAndMetadata> settled = new HashMap<>();
       for (TopicPartition tp : partitions) {
         if (tp.topic().equals(settings.eventsTopic())) {
           PartitionWriter w = writers.remove(tp.partition());
+          committed.remove(new TopicPartition(settings.commandsTopic(), tp.partition()));
           if (w != null) {
-            w.close();
+            w.close(); // settles the commands whose events are in flight
+            long next = w.commandOffsets().committable();
+            if (next >= 0) {
+              settled.put(
+                  new TopicPartition(settings.commandsTopic(), tp.partition()),
+                  new OffsetAndMetadata(next));
+            }
           }
+        }
+      }
+      if (!settled.isEmpty()) {
+        try {
+          consumer.commitSync(settled, Duration.ofSeconds(5));
+        } catch (RuntimeException e) {
+          LOG.warnf(
+              "Could not commit the settled commands of %s on hand-over (%s); the next owner reads"
+                  + " them again and answers them from the log",
+              settled.keySet(), e.getMessage());
         }
       }
     }

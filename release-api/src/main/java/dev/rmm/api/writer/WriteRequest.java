@@ -5,7 +5,6 @@ import dev.rmm.contracts.ReleaseCommand;
 import dev.rmm.contracts.ReleaseState;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
-import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -14,12 +13,12 @@ import org.apache.kafka.common.TopicPartition;
  * @param command what to decide; null for a command read from Kafka that could not be decoded (its
  *     offset is still committed, with an answer on the results topic)
  * @param meta ids and trace context to stamp on the events
- * @param reply completed once the events are committed to Kafka (or the command is refused)
+ * @param reply completed once the events are known valid in the log (or the command is refused)
  * @param guard checked against the release's current state before deciding (for example: the
  *     caller's token belongs to the release's repository); a non-null answer refuses the command
  *     and writes nothing. May be null.
- * @param source set when the command was read from the commands topic: its offset is committed in
- *     the same Kafka transaction as the events, and its answer goes to the results topic
+ * @param source set when the command was read from the commands topic: its offset becomes
+ *     committable once its events are valid in the log, and its answer goes to the results topic
  */
 record WriteRequest(
     ReleaseCommand command,
@@ -34,5 +33,5 @@ record WriteRequest(
   }
 
   /** Where a command read from Kafka came from. */
-  record KafkaSource(TopicPartition partition, long offset, ConsumerGroupMetadata group) {}
+  record KafkaSource(TopicPartition partition, long offset) {}
 }

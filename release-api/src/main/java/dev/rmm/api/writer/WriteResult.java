@@ -1,12 +1,11 @@
 package dev.rmm.api.writer;
 
 import dev.rmm.contracts.Decision;
-import dev.rmm.contracts.EventEnvelope;
 import dev.rmm.contracts.ReleaseState;
 import java.util.List;
 
 /**
- * The outcome of one command: the decision, the release's state after it, and the events that Kafka
- * has acknowledged.
+ * The outcome of one command: the decision, the release's state after it, and the types of the
+ * events it appended, all of them valid in the log.
  */
-public record WriteResult(Decision decision, ReleaseState state, List<EventEnvelope> appended) {}
+public record WriteResult(Decision decision, ReleaseState state, List<String> eventTypes) {}

@@ -3,31 +3,35 @@ package dev.rmm.api.writer;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
 
 /**
- * What the writers measure, at {@code /q/metrics}: how many commands each Kafka transaction carries
- * and how long a transaction takes from its first send to its commit.
+ * What the writers measure, at {@code /q/metrics}: how many requests one turn of a writer decides,
+ * and how long a request's events take from their send to being known valid in the log.
  */
 final class WriterMetrics {
 
   private final DistributionSummary batchSize;
-  private final Timer commit;
+  private final Timer append;
 
   WriterMetrics(MeterRegistry registry) {
     this.batchSize =
         DistributionSummary.builder("rmm.writer.batch.commands")
-            .description("Commands decided and committed in one Kafka transaction")
+            .description("Requests decided and sent in one turn of a partition writer")
             .publishPercentiles(0.5, 0.99)
             .register(registry);
-    this.commit =
-        Timer.builder("rmm.writer.transaction")
-            .description("Time from the first send of a batch to its commit")
+    this.append =
+        Timer.builder("rmm.writer.append")
+            .description("Time from sending a request's events to knowing them valid in the log")
             .publishPercentiles(0.5, 0.99)
             .register(registry);
   }
 
-  void batch(int commands, long nanos) {
-    batchSize.record(commands);
-    commit.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  void decided(int requests) {
+    batchSize.record(requests);
+  }
+
+  void appended(long nanos) {
+    append.record(nanos, TimeUnit.NANOSECONDS);
   }
 }

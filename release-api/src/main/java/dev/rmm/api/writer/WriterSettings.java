@@ -16,7 +16,11 @@ record WriterSettings(
     String group,
     int maxBatch) {
 
-  /** One transactional, idempotent producer per partition; acks=all. */
+  /**
+   * One idempotent producer per partition writer, without a transaction ({@link
+   * dev.rmm.contracts.log.ChainRule}: the log is the lock); acks=all, at most 5 requests in flight,
+   * which keeps the writer's records in order.
+   */
   Properties producerProperties(int partition) {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -24,13 +28,11 @@ record WriterSettings(
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "rmm-writer-" + eventsTopic + "-" + partition);
-    // the HTTP answer waits for the commit: do not wait for more records to fill a batch
+    p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
+    // the HTTP answer waits for the ack: do not wait for more records to fill a batch
     p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-    // a new transaction right after a commit meets CONCURRENT_TRANSACTIONS until the markers are
-    // written; retry that quickly instead of after the default 100 ms
-    p.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 2);
-    p.put(ProducerConfig.RETRY_BACKOFF_MAX_MS_CONFIG, 5);
+    p.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 10);
+    p.put(ProducerConfig.RETRY_BACKOFF_MAX_MS_CONFIG, 200);
     p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
     p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
     p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);

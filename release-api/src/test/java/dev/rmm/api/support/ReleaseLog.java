@@ -99,6 +99,11 @@ public final class ReleaseLog implements AutoCloseable {
         .collect(Collectors.groupingBy(EventEnvelope::releaseId));
   }
 
+  /** Every record of one events partition, in log order (void events included). */
+  public List<ConsumerRecord<String, byte[]>> partition(int partition) {
+    return read(List.of(partition));
+  }
+
   /** Reads the given events partitions from the start to their committed end. */
   private List<ConsumerRecord<String, byte[]>> read(List<Integer> partitions) {
     Map<Integer, Long> end = endOffsets();

@@ -205,6 +205,44 @@ class KafkaCommandsTest {
     assertThat(last(log.events(id)).causationId()).isEqualTo(next);
   }
 
+  @Test
+  void givenACommandDeliveredAgain_thenItHasOneEffectAndTheSameAnswer() throws Exception {
+    String id = Api.releaseInManualTesting(BILLING_REPO);
+    // a crash after the events were valid but before the command's offset was committed: the
+    // next owner reads the same command (same command id) again
+    String commandId = UUID.randomUUID().toString();
+    byte[] json =
+        CommandCodec.encode(commandId, approve(id, 1001, "Alice"), "corr-" + commandId, null);
+    producer
+        .send(new ProducerRecord<>(ReleaseLog.commandsTopic(), id, json))
+        .get(10, TimeUnit.SECONDS);
+    JsonNode first = awaitResult(commandId);
+    producer
+        .send(new ProducerRecord<>(ReleaseLog.commandsTopic(), id, json))
+        .get(10, TimeUnit.SECONDS);
+    JsonNode again = awaitResult(commandId);
+
+    assertThat(again.path("outcome").asText()).isEqualTo("accepted");
+    assertThat(again.path("events")).isEqualTo(first.path("events"));
+    assertThat(again.path("approvals").asInt()).isEqualTo(1);
+    assertThat(log.events(id).stream().filter(e -> commandId.equals(e.causationId())))
+        .extracting(EventEnvelope::type)
+        .containsExactly("release.approval-granted.v1");
+
+    // a refused command read again is refused again, without a second audit record
+    String refusedId = UUID.randomUUID().toString();
+    byte[] refused =
+        CommandCodec.encode(refusedId, approve(id, 2000, "Mallory"), "corr-" + refusedId, null);
+    producer.send(new ProducerRecord<>(ReleaseLog.commandsTopic(), id, refused)).get();
+    JsonNode no = awaitResult(refusedId);
+    producer.send(new ProducerRecord<>(ReleaseLog.commandsTopic(), id, refused)).get();
+    JsonNode noAgain = awaitResult(refusedId);
+    assertThat(noAgain.path("outcome").asText()).isEqualTo("refused");
+    assertThat(noAgain.path("reason")).isEqualTo(no.path("reason"));
+    assertThat(noAgain.path("detail")).isEqualTo(no.path("detail"));
+    assertThat(log.events(id).stream().filter(e -> refusedId.equals(e.causationId()))).hasSize(1);
+  }
+
   private static ReleaseCommand approve(String id, long user, String name) {
     return new ReleaseCommand.Approve(id, user, null, Actor.telegram(user, name));
   }

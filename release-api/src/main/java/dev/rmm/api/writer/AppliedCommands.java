@@ -1,0 +1,75 @@
+package dev.rmm.api.writer;
+
+import dev.rmm.contracts.Actor;
+import dev.rmm.contracts.Decision;
+import dev.rmm.contracts.EventEnvelope;
+import dev.rmm.contracts.ReleaseEvent;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The commands of one partition whose events are valid in the log, by command id: a command read
+ * again from the commands topic (after a crash before its offset was committed) gets the same
+ * answer again and appends nothing. Bounded: a command is read again within seconds or minutes of
+ * its first delivery, so the newest entries are the ones that matter. Only commands that come over
+ * Kafka (from Telegram users and the orchestrator) are remembered; HTTP requests are answered
+ * idempotently by the decider itself.
+ */
+final class AppliedCommands {
+
+  /** What the command's events said: the types appended, and the refusal when it was refused. */
+  record Answer(Decision decision, List<String> eventTypes) {}
+
+  private final Map<String, List<EventEnvelope>> byCommand;
+
+  AppliedCommands(int capacity) {
+    this.byCommand =
+        new LinkedHashMap<>(1024, 0.75f, false) {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<String, List<EventEnvelope>> eldest) {
+            return size() > capacity;
+          }
+        };
+  }
+
+  /** Remembers a valid event of the log. */
+  void record(EventEnvelope e) {
+    Actor.Kind kind = e.actor().kind();
+    if (e.causationId() == null
+        || (kind != Actor.Kind.TELEGRAM && kind != Actor.Kind.ORCHESTRATOR)) {
+      return;
+    }
+    byCommand.computeIfAbsent(key(e.releaseId(), e.causationId()), k -> new ArrayList<>(2)).add(e);
+  }
+
+  /** The answer the command got, or null when it has no events in the log. */
+  Answer answer(String releaseId, String commandId) {
+    List<EventEnvelope> events =
+        commandId == null ? null : byCommand.get(key(releaseId, commandId));
+    if (events == null) {
+      return null;
+    }
+    List<String> types = events.stream().map(EventEnvelope::type).toList();
+    for (EventEnvelope e : events) {
+      if (e.data() instanceof ReleaseEvent.ActionRefused r) {
+        return new Answer(new Decision.Refused(refusal(r.reason()), r.detail(), List.of()), types);
+      }
+    }
+    return new Answer(new Decision.Accepted(List.of()), types);
+  }
+
+  private static Decision.Refusal refusal(String reason) {
+    try {
+      return Decision.Refusal.valueOf(reason.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException | NullPointerException e) {
+      return Decision.Refusal.NOT_ALLOWED;
+    }
+  }
+
+  private static String key(String releaseId, String commandId) {
+    return releaseId + '\n' + commandId;
+  }
+}
