@@ -1,6 +1,7 @@
 package dev.rmm.contracts.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.rmm.contracts.Actor;
 import dev.rmm.contracts.EventCodec;
@@ -37,8 +38,18 @@ class LogVerifierTest {
   }
 
   private static EventEnvelope event(String release, int seq, String detail) {
+    return event("evt-" + release + "-" + seq, release, seq, detail);
+  }
+
+  /** Another writer's event for the same slot, decided on the head {@code prev}. */
+  private static byte[] competitor(String release, int seq, String prev) {
+    return EventCodec.encode(
+        event("evt-" + release + "-" + seq + "-b", release, seq, "other writer").chainedTo(prev));
+  }
+
+  private static EventEnvelope event(String id, String release, int seq, String detail) {
     return new EventEnvelope(
-        "evt-" + release + "-" + seq,
+        id,
         release,
         seq,
         Instant.parse("2026-11-27T10:00:00Z").plusSeconds(seq),
@@ -163,5 +174,111 @@ class LogVerifierTest {
         .satisfiesExactly(
             w -> assertThat(w).contains("stored under key other"),
             w -> assertThat(w).startsWith("unreadable event"));
+  }
+
+  @Test
+  void givenTwoEventsForOneSlot_whenVerified_thenTheSecondIsVoidAndTheLogIntact() {
+    List<byte[]> log = chained("r1", 3);
+    log.add(competitor("r1", 3, EventChain.hash(log.get(1))));
+
+    LogVerifier.Report report = verify("r1", log);
+
+    assertThat(report.intact()).isTrue();
+    assertThat(report.problems()).isEmpty();
+    assertThat(report.voids())
+        .singleElement()
+        .satisfies(
+            v -> {
+              assertThat(v.releaseId()).isEqualTo("r1");
+              assertThat(v.sequence()).isEqualTo(3);
+              assertThat(v.location()).isEqualTo("events-0@3");
+              assertThat(v.what())
+                  .startsWith("void (lost a race): ")
+                  .contains("already taken")
+                  .contains("evt-r1-3-b");
+            });
+    assertThat(report.heads()).containsEntry("r1", "3:" + EventChain.hash(log.get(2)));
+  }
+
+  @Test
+  void givenTwoFirstEvents_whenVerified_thenTheSecondIsVoid() {
+    List<byte[]> log = chained("r1", 2);
+    log.add(1, competitor("r1", 1, EventChain.GENESIS));
+
+    LogVerifier.Report report = verify("r1", log);
+
+    assertThat(report.intact()).isTrue();
+    assertThat(report.voids())
+        .singleElement()
+        .satisfies(v -> assertThat(v.sequence()).isEqualTo(1));
+  }
+
+  @Test
+  void givenAnEventChainedOnAVoidOne_whenVerified_thenBothAreVoidAndTheValidChainGoesOn() {
+    List<byte[]> log = chained("r1", 4);
+    byte[] fourth = log.remove(3);
+    byte[] lost = competitor("r1", 3, EventChain.hash(log.get(1)));
+    log.add(lost);
+    byte[] next = competitor("r1", 4, EventChain.hash(lost)); // its writer went on from its own
+    log.add(next);
+    log.add(competitor("r1", 5, EventChain.hash(next)));
+    log.add(fourth);
+
+    LogVerifier.Report report = verify("r1", log);
+
+    assertThat(report.intact()).isTrue();
+    assertThat(report.voids())
+        .extracting(LogVerifier.VoidEvent::sequence, LogVerifier.VoidEvent::location)
+        .containsExactly(tuple(3L, "events-0@3"), tuple(4L, "events-0@4"), tuple(5L, "events-0@5"));
+    assertThat(report.voids().get(1).what()).contains("links to a head that is not the release's");
+    assertThat(report.voids().get(2).what()).contains("follows a void event or a gap");
+    assertThat(report.heads()).containsEntry("r1", "4:" + EventChain.hash(fourth));
+  }
+
+  @Test
+  void givenAVoidEventAndAnAlterationElsewhere_whenVerified_thenTheAlterationIsNamed() {
+    LogVerifier v = new LogVerifier();
+    List<byte[]> raced = chained("r1", 2);
+    raced.add(competitor("r1", 2, EventChain.hash(raced.get(0))));
+    raced.forEach(b -> v.accept("events-0@x", "r1", b));
+    List<byte[]> altered = chained("r2", 3);
+    altered.set(
+        1,
+        new String(altered.get(1), StandardCharsets.UTF_8)
+            .replace("step 2", "step 2 (edited)")
+            .getBytes(StandardCharsets.UTF_8));
+    for (int i = 0; i < altered.size(); i++) {
+      v.accept("events-1@" + i, "r2", altered.get(i));
+    }
+
+    LogVerifier.Report report = v.report();
+
+    assertThat(report.intact()).isFalse();
+    assertThat(report.voids())
+        .singleElement()
+        .satisfies(x -> assertThat(x.releaseId()).isEqualTo("r1"));
+    assertThat(report.problems())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.releaseId()).isEqualTo("r2");
+              assertThat(p.sequence()).isEqualTo(3);
+              assertThat(p.what()).contains("event 2 was altered");
+            });
+  }
+
+  @Test
+  void givenACopyOfAVoidEvent_whenVerified_thenItAppearsAgain() {
+    List<byte[]> log = chained("r1", 3);
+    byte[] lost = competitor("r1", 3, EventChain.hash(log.get(1)));
+    log.add(lost);
+    log.add(lost);
+
+    LogVerifier.Report report = verify("r1", log);
+
+    assertThat(report.voids()).hasSize(1);
+    assertThat(report.problems())
+        .singleElement()
+        .satisfies(p -> assertThat(p.what()).contains("appears again"));
   }
 }
