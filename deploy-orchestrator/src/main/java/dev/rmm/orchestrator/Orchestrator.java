@@ -1,15 +1,13 @@
 package dev.rmm.orchestrator;
 
 import dev.rmm.contracts.Actor;
-import dev.rmm.contracts.EventCodec;
-import dev.rmm.contracts.EventEnvelope;
-import dev.rmm.contracts.ReleaseDecider;
 import dev.rmm.contracts.ReleaseState;
 import dev.rmm.contracts.ReleaseStatus;
 import dev.rmm.contracts.kafka.AlertPublisher;
 import dev.rmm.contracts.kafka.CommandChannel;
 import dev.rmm.contracts.kafka.LogConsumers;
 import dev.rmm.contracts.kafka.RecordTracing;
+import dev.rmm.contracts.log.Link;
 import dev.rmm.contracts.ops.Alert;
 import dev.rmm.contracts.tracing.TraceContext;
 import dev.rmm.orchestrator.dispatch.Dispatches;
@@ -58,9 +56,10 @@ import org.jboss.logging.Logger;
  *
  * <p>The orchestrator keeps no state of its own: the log is its memory. Its consumer group only
  * shares out the partitions; on each assignment it reads its partitions from the beginning, folds
- * every release with the domain's own {@code evolve}, and acts on what is still due. Intent and
- * outcome go back into the log as commands to release-api, which accepts one claim per release.
- * Runbooks of one service run one at a time.
+ * every release through the chain rule and the domain's own {@code evolve} ({@link OwnedReleases}:
+ * an event that lost a race to another writer's counts for nothing), and acts on what is still due.
+ * Intent and outcome go back into the log as commands to release-api, which accepts one claim per
+ * release. Runbooks of one service run one at a time.
  */
 @ApplicationScoped
 public class Orchestrator {
@@ -76,12 +75,7 @@ public class Orchestrator {
   private final Rollbacks rollbacks;
   private final Actor actor;
   private final AlertPublisher alerts;
-  private final Map<String, ReleaseState> states = new ConcurrentHashMap<>();
-  private final Map<String, Integer> partitionOf = new ConcurrentHashMap<>();
-
-  /** The trace of each release's newest event: what the orchestrator's actions continue. */
-  private final Map<String, String> traceOf = new ConcurrentHashMap<>();
-
+  private final OwnedReleases releases = new OwnedReleases();
   private final Tracer tracer;
   private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
   private final Set<String> waiting = ConcurrentHashMap.newKeySet();
@@ -199,7 +193,7 @@ public class Orchestrator {
           if (!caughtUp
               && ends.entrySet().stream().allMatch(e -> c.position(e.getKey()) >= e.getValue())) {
             caughtUp = true;
-            LOG.infof("Read %d releases from the log; acting on those still due", states.size());
+            LOG.infof("Read %d releases from the log; acting on those still due", releases.size());
             considerAll();
           } else if (caughtUp) {
             touched.forEach(this::consider);
@@ -216,50 +210,30 @@ public class Orchestrator {
   }
 
   private void apply(ConsumerRecord<String, byte[]> r, Set<String> touched) {
-    EventEnvelope e;
-    try {
-      e = EventCodec.decode(r.value());
-    } catch (RuntimeException ex) {
-      LOG.warnf(
-          "Skipping an unreadable event at %d@%d: %s", r.partition(), r.offset(), ex.getMessage());
-      return;
+    Link link = releases.apply(r.partition(), r.key(), r.value());
+    if (link instanceof Link.Valid v) {
+      touched.add(v.event().releaseId());
+    } else if (link instanceof Link.Void v) {
+      LOG.debugf("Ignoring a void event at %d@%d: %s", r.partition(), r.offset(), v.why());
+    } else if (link instanceof Link.Unreadable u) {
+      LOG.warnf("Skipping an unreadable event at %d@%d: %s", r.partition(), r.offset(), u.why());
     }
-    ReleaseState s = states.getOrDefault(e.releaseId(), ReleaseState.none(e.releaseId()));
-    if (e.sequence() <= s.version()) {
-      return;
-    }
-    states.put(e.releaseId(), ReleaseDecider.evolve(s, e.data()));
-    partitionOf.put(e.releaseId(), r.partition());
-    if (e.traceparent() != null) {
-      traceOf.put(e.releaseId(), e.traceparent());
-    }
-    touched.add(e.releaseId());
   }
 
   private void forget(Collection<TopicPartition> parts) {
     Set<Integer> gone = new HashSet<>();
     parts.forEach(tp -> gone.add(tp.partition()));
-    partitionOf
-        .entrySet()
-        .removeIf(
-            e -> {
-              if (gone.contains(e.getValue())) {
-                states.remove(e.getKey());
-                traceOf.remove(e.getKey());
-                return true;
-              }
-              return false;
-            });
+    releases.forget(gone);
   }
 
   private void considerAll() {
     if (caughtUp) {
-      states.keySet().forEach(this::consider);
+      releases.all().forEach(s -> consider(s.releaseId()));
     }
   }
 
   private void consider(String releaseId) {
-    ReleaseState s = states.get(releaseId);
+    ReleaseState s = releases.state(releaseId);
     if (s == null || !due(s) || !inFlight.add(releaseId)) {
       return;
     }
@@ -276,7 +250,7 @@ public class Orchestrator {
           Span span =
               tracer
                   .spanBuilder(dispatch ? "dispatch production workflow" : "rollback runbook")
-                  .setParent(TraceContext.parse(traceOf.get(releaseId)))
+                  .setParent(TraceContext.parse(releases.traceOf(releaseId)))
                   .setAttribute(RecordTracing.RELEASE, releaseId)
                   .startSpan();
           try (Scope ignored = span.makeCurrent()) {
@@ -322,8 +296,8 @@ public class Orchestrator {
    */
   private boolean deploying(ReleaseState s) {
     String service = s.spec().service();
-    for (ReleaseState other : states.values()) {
-      if (other != s
+    for (ReleaseState other : releases.all()) {
+      if (!other.releaseId().equals(s.releaseId())
           && other.exists()
           && other.spec().service().equals(service)
           && other.status() == ReleaseStatus.DEPLOYING) {
@@ -341,7 +315,7 @@ public class Orchestrator {
 
   /** Acts on the release as the log shows it now (it may have moved on while queued). */
   private void act(String releaseId) {
-    ReleaseState s = states.get(releaseId);
+    ReleaseState s = releases.state(releaseId);
     if (s == null) {
       return;
     }
