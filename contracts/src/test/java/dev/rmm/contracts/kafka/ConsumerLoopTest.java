@@ -1,0 +1,105 @@
+package dev.rmm.contracts.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The loop's lifecycle, with a consumer that never reaches a broker (its polls come back empty): a
+ * stopped loop starts again, a failing session is reported and restarted with a fresh consumer.
+ */
+class ConsumerLoopTest {
+
+  private final AtomicInteger opened = new AtomicInteger();
+  private final AtomicInteger polls = new AtomicInteger();
+  private final AtomicInteger closed = new AtomicInteger();
+  private final List<RuntimeException> reported = new CopyOnWriteArrayList<>();
+  private volatile int failFirst;
+  private ConsumerLoop loop;
+
+  @AfterEach
+  void stop() {
+    if (loop != null) {
+      loop.stop();
+    }
+  }
+
+  @Test
+  void givenAStoppedLoop_whenStartedAgain_thenItPollsAgain() throws Exception {
+    loop = loop();
+    loop.start();
+    loop.start(); // idempotent
+    awaitPolls(3);
+    loop.stop();
+    assertThat(loop.isRunning()).isFalse();
+    int after = polls.get();
+    Thread.sleep(100);
+    assertThat(polls.get()).isEqualTo(after);
+    assertThat(closed.get()).isEqualTo(1);
+
+    loop.start();
+    awaitPolls(after + 3);
+    assertThat(opened.get()).isEqualTo(2);
+  }
+
+  @Test
+  void givenASessionThatFails_thenTheFailureIsReportedAndAFreshConsumerTakesOver()
+      throws Exception {
+    failFirst = 2;
+    loop = loop();
+    loop.start();
+    awaitPolls(5);
+    assertThat(reported).hasSize(2).allSatisfy(e -> assertThat(e).hasMessage("boom"));
+    assertThat(opened.get()).isEqualTo(3);
+  }
+
+  private ConsumerLoop loop() {
+    Properties p = LogConsumers.properties("127.0.0.1:1");
+    return new ConsumerLoop(
+        "test-loop",
+        p,
+        new ConsumerLoop.Session() {
+          @Override
+          public void open(KafkaConsumer<String, byte[]> consumer) {
+            opened.incrementAndGet();
+            consumer.assign(List.of(new TopicPartition("nowhere", 0)));
+          }
+
+          @Override
+          public void handle(
+              KafkaConsumer<String, byte[]> consumer, ConsumerRecords<String, byte[]> records) {
+            polls.incrementAndGet();
+            if (failFirst > 0) {
+              failFirst--;
+              throw new IllegalStateException("boom");
+            }
+          }
+
+          @Override
+          public void closed() {
+            closed.incrementAndGet();
+          }
+        },
+        Duration.ofMillis(10),
+        Duration.ofMillis(20),
+        Duration.ofSeconds(5),
+        reported::add);
+  }
+
+  private void awaitPolls(int n) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (polls.get() < n) {
+      assertThat(System.nanoTime()).as("%d polls", n).isLessThan(deadline);
+      Thread.sleep(5);
+    }
+  }
+}
