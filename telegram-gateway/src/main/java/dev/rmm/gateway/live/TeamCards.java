@@ -1,10 +1,10 @@
 package dev.rmm.gateway.live;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.rmm.contracts.EventCodec;
 import dev.rmm.contracts.EventEnvelope;
 import dev.rmm.contracts.kafka.LogConsumers;
 import dev.rmm.contracts.kafka.RecordTracing;
+import dev.rmm.contracts.log.Link;
 import dev.rmm.contracts.ops.Alert;
 import dev.rmm.contracts.tracing.TraceContext;
 import dev.rmm.gateway.GatewayConfig;
@@ -28,6 +28,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,9 +36,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -56,6 +60,11 @@ import org.telegram.telegrambots.meta.api.objects.message.Message;
  * to the read model's current state, and a notification already sent is remembered in Redis by
  * event id. Telegram's rate limits are waited out; a chat that blocked the bot is logged and
  * skipped.
+ *
+ * <p>Only events that count are shown: an event that lost a race to another writer's (void, see
+ * {@link dev.rmm.contracts.log.ChainRule}) stays in the log and is ignored here, as by every
+ * reader. To judge that, each assigned partition is folded from its beginning ({@link
+ * ResumedChains}).
  *
  * <p>The same reading feeds the alerts chat with the events that mean a failure ({@link
  * LogAlerts}), so it also runs when only an alerts chat is set (then without cards).
@@ -124,7 +133,7 @@ public class TeamCards {
     }
   }
 
-  public void stop() {
+  public synchronized void stop() {
     running = false;
     KafkaConsumer<String, byte[]> c = consumer;
     if (c != null) {
@@ -136,6 +145,7 @@ public class TeamCards {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+      thread = null;
     }
   }
 
@@ -149,12 +159,28 @@ public class TeamCards {
     while (running) {
       try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p)) {
         consumer = c;
-        c.subscribe(List.of(topic));
+        ResumedChains chains = new ResumedChains();
+        c.subscribe(
+            List.of(topic),
+            new ConsumerRebalanceListener() {
+              @Override
+              public void onPartitionsAssigned(Collection<TopicPartition> parts) {
+                chains.assigned(c, parts);
+              }
+
+              @Override
+              public void onPartitionsRevoked(Collection<TopicPartition> parts) {
+                chains.revoked(parts);
+              }
+            });
         while (running) {
           ConsumerRecords<String, byte[]> batch = c.poll(Duration.ofMillis(500));
           if (!batch.isEmpty()) {
-            handle(batch);
-            c.commitSync();
+            handle(batch, chains);
+            Map<TopicPartition, OffsetAndMetadata> done = chains.toCommit(batch);
+            if (!done.isEmpty()) {
+              c.commitSync(done);
+            }
           }
         }
       } catch (WakeupException e) {
@@ -170,21 +196,29 @@ public class TeamCards {
     }
   }
 
-  private void handle(ConsumerRecords<String, byte[]> batch) {
+  private void handle(ConsumerRecords<String, byte[]> batch, ResumedChains chains) {
     Instant oldest = Instant.now().minus(backfill);
     Map<String, Long> latest = new LinkedHashMap<>();
     Map<String, String> traces = new HashMap<>();
     List<EventEnvelope> events = new ArrayList<>();
     for (ConsumerRecord<String, byte[]> r : batch) {
-      EventEnvelope e;
-      try {
-        e = EventCodec.decode(r.value());
-      } catch (RuntimeException ex) {
-        LOG.warnf(
-            "Skipping an unreadable event at %s-%d offset %d: %s",
-            r.topic(), r.partition(), r.offset(), ex.getMessage());
+      Link link = chains.fold(r); // every record, also the ones handled before, to know the heads
+      if (chains.handledBefore(r)) {
         continue;
       }
+      if (link instanceof Link.Unreadable u) {
+        LOG.warnf(
+            "Skipping an unreadable event at %s-%d offset %d: %s",
+            r.topic(), r.partition(), r.offset(), u.why());
+        continue;
+      }
+      if (link instanceof Link.Void v) {
+        LOG.infof(
+            "Ignoring a void event at %s-%d offset %d: %s",
+            r.topic(), r.partition(), r.offset(), v.why());
+        continue;
+      }
+      EventEnvelope e = ((Link.Valid) link).event();
       if (e.occurredAt().isBefore(oldest)) {
         continue; // history from before the backfill window
       }

@@ -9,8 +9,11 @@ import dev.rmm.contracts.Actor;
 import dev.rmm.contracts.EventCodec;
 import dev.rmm.contracts.EventEnvelope;
 import dev.rmm.contracts.ReleaseEvent;
+import dev.rmm.contracts.ReleaseStatus;
+import dev.rmm.contracts.audit.EventChain;
 import dev.rmm.contracts.kafka.AlertPublisher;
 import dev.rmm.contracts.ops.Alert;
+import dev.rmm.gateway.live.TeamCards;
 import dev.rmm.testsupport.FakeBotApi;
 import dev.rmm.testsupport.PostgresTestResource;
 import dev.rmm.testsupport.RedisTestResource;
@@ -27,15 +30,21 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -56,6 +65,7 @@ class AlertsChatTest {
 
   @Inject AlertsChat chat;
   @Inject AlertFeed feed;
+  @Inject TeamCards teamCards;
   @Inject Pool pg;
 
   @ConfigProperty(name = "kafka.bootstrap.servers")
@@ -107,7 +117,10 @@ class AlertsChatTest {
     assertThat(edits).as("edits are coalesced").isNotEmpty().hasSizeLessThan(10);
     assertThat(edits.get(edits.size() - 1).path("text").asText()).endsWith("×50");
     assertThat(edits.get(0).path("parse_mode").asText()).isEqualToIgnoringCase("html");
-    assertThat(FakeBotApi.rejections("editMessageText")).isEmpty();
+    // (the team chat's live cards are edited to an unchanged read model by other tests' events)
+    assertThat(FakeBotApi.rejections("editMessageText"))
+        .filteredOn(r -> FakeBotApi.json(r.call()).path("chat_id").asLong() == ALERTS_CHAT)
+        .isEmpty();
 
     String other = "other-" + UUID.randomUUID();
     chat.report(failure(other, "something else"));
@@ -154,16 +167,15 @@ class AlertsChatTest {
             releaseId,
             3,
             now,
-            new Actor(
-                Actor.Kind.ORCHESTRATOR, "deploy-orchestrator-1a2b3c4d", "deploy-orchestrator"),
+            ORCHESTRATOR,
             null,
             null,
             "00-" + traceId + "-00f067aa0ba902b7-01",
             new ReleaseEvent.DispatchFailed("d-1", 404, "Not Found: workflow deploy.yml", 1));
     try (KafkaProducer<String, byte[]> producer = producer()) {
-      producer
-          .send(new ProducerRecord<>(AlertsTestStack.EVENTS, releaseId, EventCodec.encode(failed)))
-          .get();
+      byte[] second =
+          append(producer, dispatchStarted(releaseId), appendFirst(producer, releaseId));
+      append(producer, failed, second);
     }
 
     await()
@@ -250,6 +262,141 @@ class AlertsChatTest {
         .startsWith("<b>🆘 Consumer error</b>")
         .contains("release-projector: " + marker + " failed on IllegalStateException")
         .contains("💬 boom");
+  }
+
+  @Test
+  void givenAFailureEventThatLostARace_thenOnlyTheOneThatCountsIsAlerted() throws Exception {
+    String releaseId = UUID.randomUUID().toString();
+    String lost = "lost-" + UUID.randomUUID();
+    String won = "won-" + UUID.randomUUID();
+    insertRelease(releaseId, "race-alerts", "v7.0.0", "manual_test_passed", 3, Instant.now());
+
+    try (KafkaProducer<String, byte[]> producer = producer()) {
+      byte[] first = appendFirst(producer, releaseId);
+      byte[] second = append(producer, dispatchStarted(releaseId), first);
+      // a second writer decided on event 1 too: its event 2 lands after the real one and is void
+      append(producer, dispatchFailed(releaseId, 2, lost), first);
+      append(producer, dispatchFailed(releaseId, 3, won), second);
+    }
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> sendsAbout(won).size() == 1);
+    await()
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> !mentionedAnywhere(lost) && !textsAbout(won).contains("×"));
+  }
+
+  @Test
+  void givenTheGatewayRestartsRightBeforeAVoidEvent_thenTheVoidOneIsIgnoredAndTheNextCounts()
+      throws Exception {
+    String releaseId = UUID.randomUUID().toString();
+    String lost = "lost-" + UUID.randomUUID();
+    String won = "won-" + UUID.randomUUID();
+    insertRelease(releaseId, "restart-alerts", "v6.0.0", "manual_test_passed", 3, Instant.now());
+    byte[] first;
+    byte[] second;
+    try (KafkaProducer<String, byte[]> producer = producer()) {
+      first = appendFirst(producer, releaseId);
+      second = append(producer, dispatchStarted(releaseId), first);
+    }
+    await().atMost(Duration.ofSeconds(20)).until(this::teamCardsCommittedEverything);
+
+    teamCards.stop();
+    try (KafkaProducer<String, byte[]> producer = producer()) {
+      // the first events it reads after the restart: a void one, then the real next link
+      append(producer, dispatchFailed(releaseId, 2, lost), first);
+      append(producer, dispatchFailed(releaseId, 3, won), second);
+    } finally {
+      teamCards.start(AlertsTestStack.TEAM_CHAT);
+    }
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> sendsAbout(won).size() == 1);
+    await()
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> !mentionedAnywhere(lost) && !textsAbout(won).contains("×"));
+  }
+
+  private static final Actor ORCHESTRATOR =
+      new Actor(Actor.Kind.ORCHESTRATOR, "deploy-orchestrator-1a2b3c4d", "deploy-orchestrator");
+
+  private static EventEnvelope event(String releaseId, long sequence, ReleaseEvent data) {
+    return new EventEnvelope(
+        UUID.randomUUID().toString(),
+        releaseId,
+        sequence,
+        Instant.now(),
+        ORCHESTRATOR,
+        null,
+        null,
+        null,
+        data);
+  }
+
+  private static EventEnvelope dispatchStarted(String releaseId) {
+    return event(
+        releaseId,
+        2,
+        new ReleaseEvent.DispatchStarted("d-1", "acme/x", "deploy.yml", "refs/tags/v1"));
+  }
+
+  private static EventEnvelope dispatchFailed(String releaseId, long sequence, String detail) {
+    return event(releaseId, sequence, new ReleaseEvent.DispatchFailed("d-1", 500, detail, 1));
+  }
+
+  /** Appends the release's event 1 (quorum reached, nothing to announce); returns it as stored. */
+  private static byte[] appendFirst(KafkaProducer<String, byte[]> producer, String releaseId)
+      throws Exception {
+    return append(
+        producer,
+        event(
+            releaseId,
+            1,
+            new ReleaseEvent.StatusChanged(
+                ReleaseStatus.MANUAL_TESTING, ReleaseStatus.MANUAL_TEST_PASSED, null)),
+        null);
+  }
+
+  /**
+   * Appends {@code e} linked to {@code previous} (as stored; null for a release's first event), as
+   * a writer that decided on that head does; returns it as stored.
+   */
+  private static byte[] append(
+      KafkaProducer<String, byte[]> producer, EventEnvelope e, byte[] previous) throws Exception {
+    byte[] stored =
+        EventCodec.encode(
+            e.chainedTo(previous == null ? EventChain.GENESIS : EventChain.hash(previous)));
+    producer.send(new ProducerRecord<>(AlertsTestStack.EVENTS, e.releaseId(), stored)).get();
+    return stored;
+  }
+
+  /** Whether the team cards' group has committed every event in the log (it handled them all). */
+  private boolean teamCardsCommittedEverything() throws Exception {
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    try (Admin admin = Admin.create(p)) {
+      Map<TopicPartition, OffsetAndMetadata> committed =
+          admin.listConsumerGroupOffsets(TeamCards.GROUP).partitionsToOffsetAndMetadata().get();
+      Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
+      for (int i = 0; i < 3; i++) {
+        latest.put(new TopicPartition(AlertsTestStack.EVENTS, i), OffsetSpec.latest());
+      }
+      var ends = admin.listOffsets(latest).all().get();
+      return ends.entrySet().stream()
+          .allMatch(
+              e -> {
+                OffsetAndMetadata c = committed.get(e.getKey());
+                return (c == null ? 0 : c.offset()) >= e.getValue().offset();
+              });
+    }
+  }
+
+  /** Whether any message sent or edited to any chat mentions {@code text}. */
+  private static boolean mentionedAnywhere(String text) {
+    return Stream.concat(
+            FakeBotApi.calls("sendMessage").stream(), FakeBotApi.calls("editMessageText").stream())
+        .map(FakeBotApi::json)
+        .anyMatch(n -> n.path("text").asText().contains(text));
   }
 
   private static Alert failure(String marker, String detail) {
