@@ -23,8 +23,8 @@ import org.postgresql.copy.CopyManager;
 /**
  * Loads an empty read-model schema from the log as fast as Postgres takes it: events go in with
  * COPY as they are read, releases (and their approvals) are folded in memory (with the live
- * projection's own {@link Projection#fold}) and copied once at the end, with the positions, in one
- * transaction.
+ * projection's own {@link Projection#fold}, so void events are left out and every release gets its
+ * exact chain head) and copied once at the end, with the positions, in one transaction.
  */
 final class BulkLoader {
 
@@ -64,7 +64,8 @@ final class BulkLoader {
                 r.topic(), r.partition(), r.offset(), ex.getMessage());
             continue;
           }
-          if (!Projection.fold(rows, e)) {
+          if (!Projection.fold(
+              rows, new Projection.Decoded(e, r.value(), r.partition(), r.offset()))) {
             continue;
           }
           n++;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rmm.contracts.EventCodec;
 import dev.rmm.contracts.EventEnvelope;
 import dev.rmm.contracts.ReleaseEvent;
+import dev.rmm.contracts.log.ChainRule;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -28,7 +29,10 @@ import org.jboss.logging.Logger;
  * Applies a batch of records from the release log to the read model in one schema, in ONE Postgres
  * transaction together with the new log positions. Idempotent by position: records below the stored
  * position of their partition are skipped, so a redelivered batch (after a crash or a rebalance)
- * changes nothing. The same code builds the live schema and a rebuild.
+ * changes nothing. Only the events that count are applied: each release's chain head is kept in its
+ * row and every event is judged against it with {@link ChainRule}, as every reader of the log does;
+ * void events stay in the log and leave no trace here. The same code builds the live schema and a
+ * rebuild.
  */
 public final class Projection {
 
@@ -66,7 +70,10 @@ public final class Projection {
     return out;
   }
 
-  /** Applies the records; returns how many events were applied (duplicates excluded). */
+  /**
+   * Applies the records; returns how many events were applied (void events and duplicates
+   * excluded).
+   */
   public int apply(List<ConsumerRecord<String, byte[]>> records) {
     if (records.isEmpty()) {
       return 0;
@@ -99,7 +106,7 @@ public final class Projection {
       }
       next.put(r.partition(), r.offset() + 1);
       try {
-        fresh.add(new Decoded(EventCodec.decode(r.value()), r.partition(), r.offset()));
+        fresh.add(new Decoded(EventCodec.decode(r.value()), r.value(), r.partition(), r.offset()));
       } catch (EventCodec.MalformedEventException e) {
         LOG.errorf(
             "Skipping unreadable record %s-%d@%d: %s",
@@ -110,10 +117,10 @@ public final class Projection {
     List<Tuple> events = new ArrayList<>();
     List<Tuple> approvals = new ArrayList<>();
     for (Decoded d : fresh) {
-      EventEnvelope e = d.envelope();
-      if (!fold(rows, e)) {
+      if (!fold(rows, d)) {
         continue;
       }
+      EventEnvelope e = d.envelope();
       if (e.data() instanceof ReleaseEvent.ApprovalGranted g) {
         approvals.add(
             Tuple.of(
@@ -156,23 +163,41 @@ public final class Projection {
   }
 
   /**
-   * Applies one event to the rows of its release (creating the row on the first event). Returns
-   * false when the event is skipped: already applied, or of a release that was never created.
-   * Shared by the live projection and the rebuild's bulk load, so both fold events identically.
+   * Applies one event to the rows of its release (creating the row on the first event) when it is
+   * the next link of the release's chain ({@link ChainRule#follows} against the head kept in the
+   * row, {@link ChainRule.Head#NONE} without a row), and moves the head to it. Returns false when
+   * the event is skipped: void (it lost a race, follows a void event or links to another head), or
+   * of a release that was never created. Shared by the live projection and the rebuild's bulk load,
+   * so both fold events identically.
    */
-  static boolean fold(Map<String, ReleaseRow> rows, EventEnvelope e) {
+  static boolean fold(Map<String, ReleaseRow> rows, Decoded d) {
+    EventEnvelope e = d.envelope();
     ReleaseRow row = rows.get(e.releaseId());
-    long expected = row == null ? 1 : row.version + 1;
-    if (e.sequence() < expected) {
-      return false; // the same event twice in the log (cannot happen with the transactional writer)
+    ChainRule.Head head = row == null ? ChainRule.Head.NONE : row.head();
+    boolean follows;
+    if (head == null) {
+      // a row projected before heads were stored: its hash is unknown, so the sequence decides once
+      head = new ChainRule.Head(row.version, null, false);
+      follows = e.sequence() == row.version + 1;
+      if (follows) {
+        LOG.infof(
+            "Release %s: the read model has no chain head for it yet (projected before heads were"
+                + " stored); event %d at %d@%d (partition@offset) is accepted by sequence alone and"
+                + " its hash is kept from now on. A rebuild gives exact heads.",
+            e.releaseId(), e.sequence(), d.partition(), d.offset());
+      }
+    } else {
+      follows = ChainRule.follows(head, e);
     }
-    if (e.sequence() > expected) {
-      LOG.errorf(
-          "Release %s: event %s has sequence %d but %d was expected; applying it anyway",
-          e.releaseId(), e.id(), e.sequence(), expected);
+    if (!follows) {
+      LOG.infof(
+          "Ignoring void event %s at %d@%d (partition@offset): %s",
+          e.id(), d.partition(), d.offset(), ChainRule.whyVoid(head, e));
+      return false;
     }
     if (e.data() instanceof ReleaseEvent.ReleaseCreated c) {
-      rows.put(e.releaseId(), ReleaseRow.created(e, c));
+      row = ReleaseRow.created(e, c);
+      rows.put(e.releaseId(), row);
     } else if (row == null) {
       LOG.errorf(
           "Release %s: event %s arrived before the release was created; skipped",
@@ -181,6 +206,7 @@ public final class Projection {
     } else {
       row.apply(e);
     }
+    row.headAt(head.then(e, d.stored()));
     return true;
   }
 
@@ -228,7 +254,7 @@ public final class Projection {
             + ReleaseRow.COLUMNS
             + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::text::jsonb,"
             + " $14::text::jsonb, $15, $16::text::jsonb, $17, $18, $19, $20, $21, $22, $23, $24,"
-            + " $25::text::jsonb, $26::text::jsonb, $27, $28, $29, $30, $31)"
+            + " $25::text::jsonb, $26::text::jsonb, $27, $28, $29, $30, $31, $32, $33)"
             + " ON CONFLICT (release_id) DO UPDATE SET rollback_to_tag ="
             + " EXCLUDED.rollback_to_tag, status = EXCLUDED.status, outcome = EXCLUDED.outcome,"
             + " approved_list = EXCLUDED.approved_list, rejection_reason ="
@@ -238,7 +264,8 @@ public final class Projection {
             + " EXCLUDED.dispatch, runbook = EXCLUDED.runbook, manual_testing_at ="
             + " EXCLUDED.manual_testing_at, decided_at = EXCLUDED.decided_at, deploying_at ="
             + " EXCLUDED.deploying_at, rollback_started_at = EXCLUDED.rollback_started_at,"
-            + " restored_at = EXCLUDED.restored_at",
+            + " restored_at = EXCLUDED.restored_at, head_hash = EXCLUDED.head_hash,"
+            + " head_chained = EXCLUDED.head_chained",
         tuples);
   }
 
@@ -315,6 +342,8 @@ public final class Projection {
     row.deployingAt = instant(r.getOffsetDateTime("deploying_at"));
     row.rollbackStartedAt = instant(r.getOffsetDateTime("rollback_started_at"));
     row.restoredAt = instant(r.getOffsetDateTime("restored_at"));
+    row.headHash = r.getString("head_hash");
+    row.headChained = r.getBoolean("head_chained");
     return row;
   }
 
@@ -346,5 +375,6 @@ public final class Projection {
     return t.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
   }
 
-  private record Decoded(EventEnvelope envelope, int partition, long offset) {}
+  /** A record of the log that could be read: the event and its value exactly as stored. */
+  record Decoded(EventEnvelope envelope, byte[] stored, int partition, long offset) {}
 }

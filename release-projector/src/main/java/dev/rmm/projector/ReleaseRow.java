@@ -8,6 +8,7 @@ import dev.rmm.contracts.EventEnvelope;
 import dev.rmm.contracts.ReleaseEvent;
 import dev.rmm.contracts.ReleaseSpec;
 import dev.rmm.contracts.ReleaseStatus;
+import dev.rmm.contracts.log.ChainRule;
 import java.time.Instant;
 
 /**
@@ -22,7 +23,8 @@ final class ReleaseRow {
           + " github_run_id, github_action_link, github_ref, repository, commit_sha, approved_list,"
           + " required_approvers, quorum, admins, initiator_may_approve, rejection_reason, version,"
           + " created_at, started_at, completed_at, deployed_at, updated_at, dispatch, runbook,"
-          + " manual_testing_at, decided_at, deploying_at, rollback_started_at, restored_at";
+          + " manual_testing_at, decided_at, deploying_at, rollback_started_at, restored_at,"
+          + " head_hash, head_chained";
 
   String releaseId;
   String service;
@@ -54,6 +56,11 @@ final class ReleaseRow {
   Instant deployingAt;
   Instant rollbackStartedAt;
   Instant restoredAt;
+
+  /** The hash of the chain head (the last applied event); null on a row from before V5. */
+  String headHash;
+
+  boolean headChained;
 
   /** The row's values in the order of {@link #COLUMNS}; JSON columns as text. */
   java.util.List<Object> values() {
@@ -88,7 +95,23 @@ final class ReleaseRow {
         decidedAt,
         deployingAt,
         rollbackStartedAt,
-        restoredAt);
+        restoredAt,
+        headHash,
+        headChained);
+  }
+
+  /**
+   * The release's chain head, the event {@link ChainRule#follows} judges the next one against; null
+   * when unknown (a row projected before heads were stored).
+   */
+  ChainRule.Head head() {
+    return headHash == null ? null : new ChainRule.Head(version, headHash, headChained);
+  }
+
+  /** Records the head after an applied event ({@code version} is set by the event itself). */
+  void headAt(ChainRule.Head head) {
+    headHash = head.hash();
+    headChained = head.chained();
   }
 
   /** The row as the release's first event creates it. */

@@ -141,6 +141,15 @@ final class EventLog implements AutoCloseable {
     producer.send(record);
   }
 
+  /**
+   * Appends a record exactly as given, as a writer that chains (or a second, racing writer) stores
+   * it: the caller builds the event, its sequence and its hash link. Not counted in {@link
+   * #counts}.
+   */
+  void appendStored(String releaseId, byte[] stored) {
+    producer.send(new ProducerRecord<>(TOPIC, releaseId, stored));
+  }
+
   /** How many events each release got. */
   Map<String, Long> counts() {
     return new HashMap<>(sequences);

@@ -1,0 +1,324 @@
+package dev.rmm.projector;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.rmm.contracts.Actor;
+import dev.rmm.contracts.EventCodec;
+import dev.rmm.contracts.EventEnvelope;
+import dev.rmm.contracts.ReleaseEvent;
+import dev.rmm.contracts.ReleaseSpec;
+import dev.rmm.contracts.ReleaseStatus;
+import dev.rmm.contracts.audit.EventChain;
+import dev.rmm.contracts.kafka.LogConsumers;
+import dev.rmm.testsupport.KafkaTestResource;
+import dev.rmm.testsupport.PostgresTestResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The log is the lock: two writers may both append events of one release, and only the next link of
+ * the release's hash chain counts. The read model (live and rebuilt) holds exactly the events that
+ * count; void events stay in the log and leave no trace in it.
+ */
+@QuarkusTest
+@WithTestResource(KafkaTestResource.class)
+@WithTestResource(PostgresTestResource.class)
+class ChainProjectionTest {
+
+  private static final Instant T0 = Instant.parse("2026-11-29T08:00:00Z");
+
+  @Inject LiveProjector live;
+  @Inject Pool pg;
+
+  @ConfigProperty(name = "kafka.bootstrap.servers")
+  String bootstrap;
+
+  EventLog log;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    EventLog.createTopic(bootstrap, 3);
+    log = new EventLog(bootstrap);
+    live.start();
+  }
+
+  @AfterEach
+  void tearDown() {
+    log.close();
+  }
+
+  @Test
+  void givenAChainWithVoidEvents_whenProjectedAndRebuilt_thenOnlyTheChainCounts() {
+    ReleaseSpec spec = EventLog.spec("chain-svc", "v1.0.0");
+    String id = spec.releaseId();
+    EventEnvelope e1 = event(id, 1, new ReleaseEvent.ReleaseCreated(spec, EventLog.POLICY));
+    byte[] s1 = append(e1, EventChain.GENESIS);
+    EventEnvelope e2 = event(id, 2, status(ReleaseStatus.INITIATED, ReleaseStatus.STAGE_BUILDING));
+    byte[] s2 = append(e2, EventChain.hash(s1));
+    EventEnvelope e3 =
+        event(id, 3, status(ReleaseStatus.STAGE_BUILDING, ReleaseStatus.STAGE_TEST_ROLLBACK));
+    byte[] s3 = append(e3, EventChain.hash(s2));
+    log.flush();
+    // the next events are judged against the head read back from Postgres
+    Row row = awaitRow(id, 3);
+    assertThat(row.getString("head_hash")).isEqualTo(EventChain.hash(s3));
+    assertThat(row.getBoolean("head_chained")).isTrue();
+
+    // (a) a second writer lost the race for slot 3: right link to event 2, slot already taken
+    byte[] lostRace =
+        append(
+            event(id, 3, new ReleaseEvent.ReleaseCancelled(ReleaseStatus.STAGE_BUILDING, "race")),
+            EventChain.hash(s2));
+    // (c) that writer's next event, chained to its void one
+    append(
+        event(id, 4, new ReleaseEvent.ApprovalGranted(1001, "Alice", 1, 2)),
+        EventChain.hash(lostRace));
+    EventEnvelope e4 =
+        event(id, 4, status(ReleaseStatus.STAGE_TEST_ROLLBACK, ReleaseStatus.MANUAL_TESTING));
+    byte[] s4 = append(e4, EventChain.hash(s3));
+    // (b) the next sequence, but linked to a head that is not the release's
+    byte[] wrongLink =
+        append(
+            event(id, 5, new ReleaseEvent.ReleaseRejected(1002, "Bob", "stale")), "ab".repeat(32));
+    EventEnvelope e5 = event(id, 5, new ReleaseEvent.ApprovalGranted(1002, "Bob", 1, 2));
+    byte[] s5 = append(e5, EventChain.hash(s4));
+    // (c) again: the slot after the head, chained to the void event (b)
+    append(
+        event(id, 6, new ReleaseEvent.ApprovalQuorumReached(List.of(1001L, 1002L))),
+        EventChain.hash(wrongLink));
+    log.flush();
+
+    awaitCaughtUp();
+    row = awaitRow(id, 5);
+    assertThat(timeline(id)).containsExactly(e1.id(), e2.id(), e3.id(), e4.id(), e5.id());
+    assertThat(row.getString("status")).isEqualTo("manual_testing");
+    assertThat(row.getString("outcome")).isEqualTo("active");
+    assertThat(row.getString("rejection_reason")).isNull();
+    assertThat(row.getValue("approved_list").toString()).contains("Bob").doesNotContain("Alice");
+    assertThat(row.getString("head_hash")).isEqualTo(EventChain.hash(s5));
+    assertThat(row.getBoolean("head_chained")).isTrue();
+    assertThat(approvers(id)).containsExactly(1002L);
+
+    assertARebuildEqualsTheLiveReadModel();
+  }
+
+  @Test
+  void givenEventsFromBeforeChaining_whenTheReleaseStartsChaining_thenAnUnchainedEventIsVoid() {
+    ReleaseSpec spec = EventLog.spec("legacy-chain-svc", "v1.0.0");
+    String id = spec.releaseId();
+    EventEnvelope l1 = event(id, 1, new ReleaseEvent.ReleaseCreated(spec, EventLog.POLICY));
+    appendUnchained(l1);
+    EventEnvelope l2 = event(id, 2, status(ReleaseStatus.INITIATED, ReleaseStatus.STAGE_BUILDING));
+    byte[] s2 = appendUnchained(l2);
+    log.flush();
+    Row row = awaitRow(id, 2);
+    // an old release's head has a hash too: its first chained event links to it
+    assertThat(row.getString("head_hash")).isEqualTo(EventChain.hash(s2));
+    assertThat(row.getBoolean("head_chained")).isFalse();
+
+    EventEnvelope c3 =
+        event(id, 3, status(ReleaseStatus.STAGE_BUILDING, ReleaseStatus.STAGE_TEST_ROLLBACK));
+    byte[] s3 = append(c3, EventChain.hash(s2));
+    // once chained, an event without a link is void
+    appendUnchained(
+        event(
+            id,
+            4,
+            new ReleaseEvent.ReleaseCancelled(ReleaseStatus.STAGE_TEST_ROLLBACK, "old writer")));
+    EventEnvelope c4 =
+        event(id, 4, status(ReleaseStatus.STAGE_TEST_ROLLBACK, ReleaseStatus.MANUAL_TESTING));
+    byte[] s4 = append(c4, EventChain.hash(s3));
+    log.flush();
+
+    awaitCaughtUp();
+    row = awaitRow(id, 4);
+    assertThat(timeline(id)).containsExactly(l1.id(), l2.id(), c3.id(), c4.id());
+    assertThat(row.getString("status")).isEqualTo("manual_testing");
+    assertThat(row.getString("head_hash")).isEqualTo(EventChain.hash(s4));
+    assertThat(row.getBoolean("head_chained")).isTrue();
+
+    assertARebuildEqualsTheLiveReadModel();
+  }
+
+  @Test
+  void givenARowProjectedBeforeHeadsWereStored_whenItsNextEventArrives_thenItsHeadIsStored() {
+    ReleaseSpec spec = EventLog.spec("migrated-svc", "v1.0.0");
+    String id = spec.releaseId();
+    byte[] s1 =
+        append(
+            event(id, 1, new ReleaseEvent.ReleaseCreated(spec, EventLog.POLICY)),
+            EventChain.GENESIS);
+    byte[] s2 =
+        append(
+            event(id, 2, status(ReleaseStatus.INITIATED, ReleaseStatus.STAGE_BUILDING)),
+            EventChain.hash(s1));
+    log.flush();
+    awaitRow(id, 2);
+    awaitCaughtUp();
+    // as V5 leaves a row of an older read model
+    pg.preparedQuery(
+            "UPDATE read_model.releases SET head_hash = NULL, head_chained = FALSE"
+                + " WHERE release_id = $1")
+        .execute(Tuple.of(id))
+        .await()
+        .indefinitely();
+
+    byte[] s3 =
+        append(
+            event(id, 3, status(ReleaseStatus.STAGE_BUILDING, ReleaseStatus.STAGE_TEST_ROLLBACK)),
+            EventChain.hash(s2));
+    log.flush();
+    Row row = awaitRow(id, 3);
+    assertThat(row.getString("head_hash")).isEqualTo(EventChain.hash(s3));
+    assertThat(row.getBoolean("head_chained")).isTrue();
+
+    // from now on the chain decides: a lost race for slot 4 (linked to 2) is void
+    append(
+        event(id, 4, new ReleaseEvent.ReleaseCancelled(ReleaseStatus.STAGE_BUILDING, "race")),
+        EventChain.hash(s2));
+    log.flush();
+    awaitCaughtUp();
+    assertThat(awaitRow(id, 3).getString("status")).isEqualTo("stage_test_rollback");
+    assertThat(timeline(id)).hasSize(3);
+
+    assertARebuildEqualsTheLiveReadModel();
+  }
+
+  private static ReleaseEvent status(ReleaseStatus from, ReleaseStatus to) {
+    return new ReleaseEvent.StatusChanged(from, to, null);
+  }
+
+  /** An event as a writer decides it, before it is linked to its release's chain. */
+  private static EventEnvelope event(String releaseId, long sequence, ReleaseEvent data) {
+    return new EventEnvelope(
+        UUID.randomUUID().toString(),
+        releaseId,
+        sequence,
+        T0.plusSeconds(7 * sequence),
+        Actor.system("test"),
+        "corr-" + releaseId,
+        "cause-" + sequence,
+        null,
+        data);
+  }
+
+  /** Appends {@code e} linked to {@code prevHash}; returns the record value as stored. */
+  private byte[] append(EventEnvelope e, String prevHash) {
+    byte[] stored = EventCodec.encode(e.chainedTo(prevHash));
+    log.appendStored(e.releaseId(), stored);
+    return stored;
+  }
+
+  /** Appends {@code e} without a hash link, as writers did before chaining existed. */
+  private byte[] appendUnchained(EventEnvelope e) {
+    byte[] stored = EventCodec.encode(e);
+    log.appendStored(e.releaseId(), stored);
+    return stored;
+  }
+
+  /** A rebuild from offset 0 (not swapped in) finds no difference from the live read model. */
+  private void assertARebuildEqualsTheLiveReadModel() {
+    Map<String, Object> report =
+        given()
+            .header("Authorization", "Bearer test-admin-token")
+            .when()
+            .post("/admin/rebuild?swap=false")
+            .then()
+            .statusCode(200)
+            .extract()
+            .jsonPath()
+            .getMap("");
+    assertThat((Map<?, ?>) report.get("differences"))
+        .hasSize(ReadModelDiff.TABLES.length)
+        .allSatisfy((t, n) -> assertThat(((Number) n).longValue()).as("%s", t).isZero());
+  }
+
+  /** Waits until the live projection has read every partition to its end. */
+  private void awaitCaughtUp() {
+    Map<Integer, Long> end = new HashMap<>();
+    try (KafkaConsumer<String, byte[]> c =
+        new KafkaConsumer<>(LogConsumers.properties(bootstrap))) {
+      List<TopicPartition> parts = new ArrayList<>();
+      c.partitionsFor(EventLog.TOPIC)
+          .forEach(p -> parts.add(new TopicPartition(p.topic(), p.partition())));
+      c.endOffsets(parts).forEach((tp, o) -> end.put(tp.partition(), o));
+    }
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () -> {
+              Map<Integer, Long> stored = new HashMap<>();
+              pg.query("SELECT partition, next_offset FROM read_model.projection_positions")
+                  .execute()
+                  .await()
+                  .indefinitely()
+                  .forEach(r -> stored.put(r.getInteger("partition"), r.getLong("next_offset")));
+              return end.entrySet().stream()
+                  .allMatch(e -> stored.getOrDefault(e.getKey(), 0L) >= e.getValue());
+            });
+  }
+
+  private Row awaitRow(String id, long version) {
+    Row[] found = new Row[1];
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () -> {
+              var rows =
+                  pg.preparedQuery("SELECT * FROM read_model.releases WHERE release_id = $1")
+                      .execute(Tuple.of(id))
+                      .await()
+                      .indefinitely();
+              if (rows.size() == 0) {
+                return false;
+              }
+              found[0] = rows.iterator().next();
+              return found[0].getLong("version") == version;
+            });
+    return found[0];
+  }
+
+  /** The event ids of the release's timeline, by sequence. */
+  private List<String> timeline(String id) {
+    List<String> ids = new ArrayList<>();
+    pg.preparedQuery(
+            "SELECT event_id FROM read_model.release_events WHERE release_id = $1 ORDER BY"
+                + " sequence")
+        .execute(Tuple.of(id))
+        .await()
+        .indefinitely()
+        .forEach(r -> ids.add(r.getString("event_id")));
+    return ids;
+  }
+
+  private List<Long> approvers(String id) {
+    List<Long> ids = new ArrayList<>();
+    pg.preparedQuery(
+            "SELECT approver_id FROM read_model.approvals WHERE release_id = $1 ORDER BY"
+                + " approver_id")
+        .execute(Tuple.of(id))
+        .await()
+        .indefinitely()
+        .forEach(r -> ids.add(r.getLong("approver_id")));
+    return ids;
+  }
+}
