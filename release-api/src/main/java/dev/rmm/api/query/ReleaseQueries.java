@@ -27,7 +27,7 @@ public class ReleaseQueries {
   public static final String SCHEMA = "read_model";
 
   private static final String RELEASE_JSON =
-      "to_jsonb(r) - 'admins' - 'initiator_may_approve' AS j";
+      "to_jsonb(r) - 'admins' - 'initiator_may_approve' - 'head_hash' - 'head_chained' AS j";
 
   private final Pool pg;
 
