@@ -16,10 +16,11 @@ import dev.cdevents.models.CDEvent;
 import dev.cdevents.models.testsuiterun.finished.Content;
 import dev.rmm.contracts.EventCodec;
 import dev.rmm.contracts.EventEnvelope;
-import dev.rmm.contracts.ReleaseDecider;
 import dev.rmm.contracts.ReleaseEvent;
 import dev.rmm.contracts.ReleaseSpec;
 import dev.rmm.contracts.ReleaseState;
+import dev.rmm.contracts.log.Link;
+import dev.rmm.contracts.log.StateFold;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
 import io.cloudevents.core.format.EventFormat;
@@ -27,6 +28,7 @@ import io.cloudevents.jackson.JsonFormat;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 
@@ -38,6 +40,8 @@ import java.util.List;
  * with no CDEvents counterpart (single approvals, refusals, runbook steps...) are exported as rmm's
  * own CloudEvents, unchanged. Every exported event keeps the rmm event's id and time, and carries
  * {@code rmmtype} and {@code releaseseq}, so the export is deterministic and traceable to the log.
+ * Only the events that count are exported: the release's records are folded through the chain rule
+ * ({@link StateFold}), so an event that lost a race to another writer's (void) is left out.
  *
  * <p>The CDEvents payloads are built with the CDEvents SDK and validated against the CDEvents
  * schemas it ships; the CloudEvents envelope is built and written by the CloudEvents SDK.
@@ -49,13 +53,20 @@ public final class CloudEventsExport {
 
   private CloudEventsExport() {}
 
-  /** One JSON line per event, in sequence order. */
-  public static List<String> lines(List<EventEnvelope> history) {
-    ReleaseState state = ReleaseState.none(history.isEmpty() ? "" : history.get(0).releaseId());
-    List<String> out = new java.util.ArrayList<>(history.size());
-    for (EventEnvelope e : history) {
-      state = ReleaseDecider.evolve(state, e.data());
-      out.add(new String(JSON.serialize(toCloudEvent(e, state)), StandardCharsets.UTF_8));
+  /**
+   * One JSON line per event of the release that counts, in sequence order.
+   *
+   * @param releaseId the release
+   * @param stored its records as stored in the log, in log order
+   */
+  public static List<String> lines(String releaseId, List<byte[]> stored) {
+    StateFold fold = new StateFold();
+    List<String> out = new ArrayList<>(stored.size());
+    for (byte[] record : stored) {
+      if (fold.accept(releaseId, record) instanceof Link.Valid v) {
+        CloudEvent ce = toCloudEvent(v.event(), fold.state(v.event().releaseId()));
+        out.add(new String(JSON.serialize(ce), StandardCharsets.UTF_8));
+      }
     }
     return out;
   }

@@ -6,6 +6,8 @@ import dev.rmm.contracts.ReleaseDecider;
 import dev.rmm.contracts.ReleaseState;
 import dev.rmm.contracts.audit.LogVerifier;
 import dev.rmm.contracts.kafka.LogConsumers;
+import dev.rmm.contracts.log.ChainFold;
+import dev.rmm.contracts.log.Link;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,6 +15,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -23,8 +26,10 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * Replays the release log for audit, straight from Kafka (not the read model): the history of one
- * release, or the state of every release as of a moment, folded with the domain's own {@code
- * evolve} exactly as release-api does.
+ * release, or the state of every release as of a moment, folded through the chain rule ({@link
+ * dev.rmm.contracts.log.ChainRule}) and the domain's own {@code evolve} exactly as release-api
+ * does. Only events that count change a state; an event that lost a race to another writer's is
+ * <em>void</em>: it stays in the log and every reader ignores it.
  *
  * <pre>
  * deploy/local/replay history &lt;release id&gt;
@@ -33,9 +38,13 @@ import org.apache.kafka.common.TopicPartition;
  * deploy/local/replay export &lt;release id&gt;
  * </pre>
  *
- * {@code verify} checks every release's hash chain and sequence numbers and names the first broken
- * or missing link of each (exit status 1 when there is one); {@code export} prints the release's
- * history as CloudEvents JSON lines in the CDEvents vocabulary ({@link CloudEventsExport}).
+ * {@code history} prints the release's events in log order, a void one as {@code void: <why>} after
+ * its sequence number (exit status 1 when the release has no event that counts). {@code as-of} uses
+ * only the events that count. {@code verify} checks every release's hash chain and sequence numbers
+ * and names the first broken or missing link of each (exit status 1 when there is one); events that
+ * lost a race are listed as void, not as breaks (exit status 0 when they are all it finds). {@code
+ * export} prints the release's history as CloudEvents JSON lines in the CDEvents vocabulary, void
+ * events left out ({@link CloudEventsExport}).
  *
  * <p>Options: {@code --bootstrap host:port} (default 127.0.0.1:9092), {@code --topic} (default
  * rmm.release-events).
@@ -84,44 +93,70 @@ public final class Replay {
     } else {
       System.err.println(
           "usage: replay history <release id> | as-of <instant> | verify | export <release id>"
-              + " [--bootstrap host:port] [--topic name]");
+              + " [--bootstrap host:port] [--topic name]\n"
+              + "  history: the release's events in log order; one that lost a race to another"
+              + " writer's is marked 'void: <why>' and counts for nothing\n"
+              + "  as-of: the state of every release at that moment, from the events that count\n"
+              + "  verify: every release's hash chain; exit 1 on a broken or missing link, 0 when"
+              + " it finds only void events (listed)\n"
+              + "  export: the release's events that count as CloudEvents JSON lines");
       System.exit(2);
     }
   }
 
-  /** Prints every event of the release in order; false when the log has none. */
+  /**
+   * Prints every event of the release in log order, a void one marked {@code void: <why>}; false
+   * when none of its events counts.
+   */
   public boolean history(String releaseId) {
-    List<EventEnvelope> events = eventsOf(releaseId);
-    if (events.isEmpty()) {
-      return false;
-    }
-    for (EventEnvelope e : events) {
-      var data = EventCodec.toJson(e).get("data");
+    ChainFold fold = new ChainFold();
+    boolean any = false;
+    for (byte[] stored : storedOf(releaseId)) {
+      Link link = fold.accept(releaseId, stored);
+      if (link instanceof Link.Unreadable u) {
+        System.err.println("unreadable record of release " + releaseId + ": " + u.why());
+        continue;
+      }
+      EventEnvelope e = link.eventOrNull();
+      String kind = e.actor().kind().name().toLowerCase(Locale.ROOT);
+      if (link instanceof Link.Void v) {
+        out.printf(
+            "%3d void: %s [%s %s by %s %s]%n",
+            e.sequence(), v.why(), e.id(), e.type(), kind, e.actor().name());
+        continue;
+      }
+      any = true;
       out.printf(
           "%3d %s %-32s %-12s %-24s %s%n",
           e.sequence(),
           e.occurredAt(),
           e.type(),
-          e.actor().kind().name().toLowerCase(java.util.Locale.ROOT),
+          kind,
           e.actor().name(),
-          data);
+          EventCodec.toJson(e).get("data"));
     }
-    return true;
+    if (!any) {
+      System.err.println("no event of release " + releaseId + " that counts in " + topic);
+    }
+    return any;
   }
 
   /**
    * Prints the release's history as CloudEvents JSON lines (nothing else goes to the output, so it
-   * can be piped); false when the log has none of its events.
+   * can be piped), void events left out; false when none of its events counts.
    */
   public boolean export(String releaseId) {
-    List<EventEnvelope> events = eventsOf(releaseId);
-    CloudEventsExport.lines(events).forEach(out::println);
-    return !events.isEmpty();
+    List<String> lines = CloudEventsExport.lines(releaseId, storedOf(releaseId));
+    lines.forEach(out::println);
+    if (lines.isEmpty()) {
+      System.err.println("no event of release " + releaseId + " that counts in " + topic);
+    }
+    return !lines.isEmpty();
   }
 
   /**
    * Walks every release's chain of events in the log and prints a summary, then the first broken or
-   * missing link of each broken release.
+   * missing link of each broken release, then the void events (they lost a race: not a break).
    */
   public LogVerifier.Report verify() {
     LogVerifier verifier = new LogVerifier();
@@ -139,34 +174,50 @@ public final class Replay {
       out.println("BROKEN: " + report.problems().size() + " release(s) with a broken chain");
       report.problems().forEach(p -> out.println("  " + p));
     }
+    if (!report.voids().isEmpty()) {
+      out.println(
+          report.voids().size()
+              + " void event(s) that lost a race to another writer's (not a break: they stay in"
+              + " the log and no reader counts them):");
+      report.voids().forEach(v -> out.println("  " + v));
+    }
     return report;
   }
 
-  private List<EventEnvelope> eventsOf(String releaseId) {
-    List<EventEnvelope> events = new ArrayList<>();
-    read(
-        e -> {
-          if (e.releaseId().equals(releaseId)) {
-            events.add(e);
+  /** The records stored under the release's key, in log order. */
+  private List<byte[]> storedOf(String releaseId) {
+    List<byte[]> stored = new ArrayList<>();
+    readRecords(
+        r -> {
+          if (releaseId.equals(r.key())) {
+            stored.add(r.value());
           }
         });
-    if (events.isEmpty()) {
-      System.err.println("no events of release " + releaseId + " in " + topic);
-    }
-    events.sort(Comparator.comparingLong(EventEnvelope::sequence));
-    return events;
+    return stored;
   }
 
-  /** Prints the state of every release at {@code moment}: events after it are left out. */
+  /**
+   * Prints the state of every release at {@code moment}, from the events that count: a release's
+   * valid events up to the first one after the moment. Whether an event counts does not depend on
+   * the moment (the first next link in the log wins), so every record is folded.
+   */
   public void asOf(Instant moment) {
+    ChainFold chain = new ChainFold();
     Map<String, ReleaseState> states = new TreeMap<>();
-    read(
-        e -> {
-          if (!e.occurredAt().isAfter(moment)) {
-            ReleaseState s = states.getOrDefault(e.releaseId(), ReleaseState.none(e.releaseId()));
-            if (e.sequence() == s.version() + 1) {
-              states.put(e.releaseId(), ReleaseDecider.evolve(s, e.data()));
-            }
+    readRecords(
+        r -> {
+          Link link = chain.accept(r.key(), r.value());
+          if (link instanceof Link.Unreadable u) {
+            System.err.println(
+                "unreadable record " + r.partition() + "@" + r.offset() + ": " + u.why());
+          }
+          if (!(link instanceof Link.Valid v) || v.event().occurredAt().isAfter(moment)) {
+            return;
+          }
+          EventEnvelope e = v.event();
+          ReleaseState s = states.getOrDefault(e.releaseId(), ReleaseState.none(e.releaseId()));
+          if (e.sequence() == s.version() + 1) {
+            states.put(e.releaseId(), ReleaseDecider.evolve(s, e.data()));
           }
         });
     out.println("releases as of " + moment + ": " + states.size());
@@ -186,19 +237,6 @@ public final class Replay {
                     s.version(),
                     s.approvals().size(),
                     s.policy().quorum()));
-  }
-
-  /** Decodes the whole topic (committed records only) once, in partition order. */
-  private void read(Consumer<EventEnvelope> each) {
-    readRecords(
-        r -> {
-          try {
-            each.accept(EventCodec.decode(r.value()));
-          } catch (EventCodec.MalformedEventException e) {
-            System.err.println(
-                "unreadable record " + r.partition() + "@" + r.offset() + ": " + e.getMessage());
-          }
-        });
   }
 
   /** Reads the whole topic (committed records only) once, in partition order. */
