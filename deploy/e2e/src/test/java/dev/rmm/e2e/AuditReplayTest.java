@@ -10,6 +10,9 @@ import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import dev.rmm.contracts.EventCodec;
 import dev.rmm.contracts.EventEnvelope;
+import dev.rmm.contracts.ReleaseEvent;
+import dev.rmm.contracts.ReleaseStatus;
+import dev.rmm.contracts.audit.EventChain;
 import dev.rmm.contracts.audit.LogVerifier;
 import dev.rmm.contracts.kafka.LogConsumers;
 import dev.rmm.local.Replay;
@@ -24,6 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
+import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -117,6 +121,55 @@ class AuditReplayTest {
     assertThat(d.problems())
         .singleElement()
         .satisfies(p -> assertThat(p.what()).startsWith("event 3 is missing"));
+  }
+
+  @Test
+  void givenACopyOfTheLogWithAnEventThatLostARace_whenVerified_thenIntactAndItIsListedAsVoid() {
+    String id = new Pipeline(stack).toManualTesting("raced", "v3.1.0", "706");
+    List<ConsumerRecord<String, byte[]>> log = records(EVENTS, id);
+    assertThat(log).hasSize(4);
+    // a second writer decided on event 2 too: its own event 3 (a cancellation) lands last
+    EventEnvelope third = decode(log.get(2));
+    String lostId = "lost-" + UUID.randomUUID();
+    EventEnvelope lost =
+        new EventEnvelope(
+            lostId,
+            id,
+            3,
+            third.occurredAt(),
+            third.actor(),
+            third.correlationId(),
+            null,
+            null,
+            EventChain.hash(log.get(1).value()),
+            new ReleaseEvent.ReleaseCancelled(ReleaseStatus.STAGE_BUILDING, "a stale writer"));
+    copy(log, "audit-raced", ConsumerRecord::value);
+    append("audit-raced", id, EventCodec.encode(lost));
+
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    LogVerifier.Report report = replay("audit-raced", out).verify();
+
+    assertThat(report.intact()).as(out.toString(StandardCharsets.UTF_8)).isTrue();
+    assertThat(report.voids())
+        .singleElement()
+        .satisfies(
+            v -> {
+              assertThat(v.releaseId()).isEqualTo(id);
+              assertThat(v.sequence()).isEqualTo(3);
+              assertThat(v.location()).isEqualTo("audit-raced-0@4");
+              assertThat(v.what()).startsWith("void (lost a race)").contains(lostId);
+            });
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .contains("OK: every release's chain is intact")
+        .contains("1 void event(s) that lost a race");
+
+    ByteArrayOutputStream history = new ByteArrayOutputStream();
+    assertThat(replay("audit-raced", history).history(id)).isTrue();
+    List<String> lines = history.toString(StandardCharsets.UTF_8).lines().toList();
+    assertThat(lines).hasSize(5);
+    assertThat(lines.subList(0, 4)).noneMatch(l -> l.contains("void") || l.contains("stale"));
+    assertThat(lines.get(3)).contains("\"to\":\"manual_testing\"");
+    assertThat(lines.get(4)).startsWith("  3 void: ").contains(lostId);
   }
 
   @Test
@@ -225,6 +278,19 @@ class AuditReplayTest {
       }
     }
     return out;
+  }
+
+  /** Appends one record to partition 0 of {@code topic}, as a writer without a transaction does. */
+  private static void append(String topic, String key, byte[] value) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers());
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p)) {
+      producer.send(new ProducerRecord<>(topic, 0, key, value)).get();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot append to " + topic, e);
+    }
   }
 
   /** Writes the records, changed by {@code edit} (null drops one), to a new one-partition topic. */
