@@ -1,6 +1,7 @@
 package dev.rmm.projector;
 
 import dev.rmm.contracts.kafka.AlertPublisher;
+import dev.rmm.contracts.kafka.ConsumerLoop;
 import dev.rmm.contracts.kafka.LogConsumers;
 import dev.rmm.contracts.kafka.RecordTracing;
 import dev.rmm.contracts.ops.Alert;
@@ -26,7 +27,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -34,7 +34,8 @@ import org.jboss.logging.Logger;
  * The live projection: a consumer-group member that applies the partitions assigned to it into the
  * {@code read_model} schema. Its position lives in Postgres, written in the same transaction as the
  * rows, and it seeks there on every assignment; the offsets it also commits to Kafka are only for
- * monitoring (kafka-consumer-groups shows the lag).
+ * monitoring (kafka-consumer-groups shows the lag). A batch that fails rolls back and is alerted;
+ * the loop then starts again after a second with a fresh consumer, from the stored positions.
  */
 @ApplicationScoped
 public class LiveProjector {
@@ -43,20 +44,17 @@ public class LiveProjector {
   private static final Logger LOG = Logger.getLogger(LiveProjector.class);
 
   private final ProjectorConfig config;
-  private final String bootstrap;
   private final Projection projection;
   private final AlertPublisher alerts;
   private final Tracer tracer;
+  private final ConsumerLoop loop;
 
   /** Held while a batch is applied; a rebuild holds it to swap schemas between batches. */
   private final ReentrantLock batchLock = new ReentrantLock();
 
-  private volatile boolean running;
   private volatile boolean reseek;
   private volatile boolean assigned;
   private volatile long applied;
-  private Thread thread;
-  private volatile KafkaConsumer<String, byte[]> consumer;
 
   LiveProjector(
       ProjectorConfig config,
@@ -65,9 +63,19 @@ public class LiveProjector {
       Tracer tracer) {
     this.config = config;
     this.tracer = tracer;
-    this.bootstrap = bootstrap;
     this.projection = new Projection(pg, LIVE_SCHEMA, config.topics().events());
     this.alerts = new AlertPublisher(bootstrap, config.topics().alerts());
+    this.loop =
+        new ConsumerLoop(
+            "rmm-live-projector",
+            properties(bootstrap),
+            new Projecting(),
+            Duration.ofMillis(100),
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(30),
+            e ->
+                alerts.publish(
+                    Alert.consumerError("release-projector", config.projector().group(), e, null)));
   }
 
   void onStart(@Observes StartupEvent ev) {
@@ -81,35 +89,17 @@ public class LiveProjector {
     alerts.close();
   }
 
-  public synchronized void start() {
-    if (running) {
-      return;
-    }
-    running = true;
-    thread = new Thread(this::loop, "rmm-live-projector");
-    thread.setDaemon(true);
-    thread.start();
+  public void start() {
+    loop.start();
   }
 
   /** Stops between batches (or aborts the one in flight; its transaction then rolls back). */
-  public synchronized void stop() {
-    running = false;
-    KafkaConsumer<String, byte[]> c = consumer;
-    if (c != null) {
-      c.wakeup();
-    }
-    if (thread != null) {
-      try {
-        thread.join(30_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      thread = null;
-    }
+  public void stop() {
+    loop.stop();
   }
 
   public boolean isRunning() {
-    return running && assigned;
+    return loop.isRunning() && assigned;
   }
 
   /** Events applied since start (duplicates excluded). */
@@ -128,60 +118,6 @@ public class LiveProjector {
       reseek = true;
     } finally {
       batchLock.unlock();
-    }
-  }
-
-  private void loop() {
-    try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(properties())) {
-      consumer = c;
-      c.subscribe(List.of(config.topics().events()), new SeekToStored(c));
-      while (running) {
-        try {
-          ConsumerRecords<String, byte[]> records = c.poll(Duration.ofMillis(100));
-          batchLock.lock();
-          try {
-            if (reseek) {
-              reseek = false;
-              seekToStored(c, c.assignment());
-              continue; // drop what was polled: it is read again from the stored positions
-            }
-            if (records.isEmpty()) {
-              continue;
-            }
-            List<ConsumerRecord<String, byte[]>> list = new ArrayList<>(records.count());
-            records.forEach(list::add);
-            // one span per traced event, child of the span that appended it, ended at the commit
-            List<Span> spans = RecordTracing.consumeTraced(tracer, "project release event", list);
-            try {
-              applied += projection.apply(list);
-            } catch (RuntimeException e) {
-              RecordTracing.end(spans, e);
-              throw e;
-            }
-            RecordTracing.end(spans, null);
-          } finally {
-            batchLock.unlock();
-          }
-          c.commitAsync(next(records), null);
-        } catch (WakeupException e) {
-          // stopping
-        } catch (RuntimeException e) {
-          LOG.errorf(
-              e,
-              "Projecting into %s failed: %s. Retrying from the stored positions in 1 s.",
-              LIVE_SCHEMA,
-              e.getMessage());
-          alerts.publish(
-              Alert.consumerError("release-projector", config.projector().group(), e, null));
-          sleep(1000);
-          if (running) {
-            seekToStored(c, c.assignment());
-          }
-        }
-      }
-    } finally {
-      consumer = null;
-      assigned = false;
     }
   }
 
@@ -206,7 +142,7 @@ public class LiveProjector {
     return m;
   }
 
-  private Properties properties() {
+  private Properties properties(String bootstrap) {
     Properties p = LogConsumers.properties(bootstrap);
     p.put(ConsumerConfig.GROUP_ID_CONFIG, config.projector().group());
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -217,11 +153,46 @@ public class LiveProjector {
     return p;
   }
 
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+  /** What the loop does with its consumer: one batch per poll, applied under the batch lock. */
+  private final class Projecting implements ConsumerLoop.Session {
+
+    @Override
+    public void open(KafkaConsumer<String, byte[]> c) {
+      c.subscribe(List.of(config.topics().events()), new SeekToStored(c));
+    }
+
+    @Override
+    public void handle(KafkaConsumer<String, byte[]> c, ConsumerRecords<String, byte[]> records) {
+      batchLock.lock();
+      try {
+        if (reseek) {
+          reseek = false;
+          seekToStored(c, c.assignment());
+          return; // drop what was polled: it is read again from the stored positions
+        }
+        if (records.isEmpty()) {
+          return;
+        }
+        List<ConsumerRecord<String, byte[]>> list = new ArrayList<>(records.count());
+        records.forEach(list::add);
+        // one span per traced event, child of the span that appended it, ended at the commit
+        List<Span> spans = RecordTracing.consumeTraced(tracer, "project release event", list);
+        try {
+          applied += projection.apply(list);
+        } catch (RuntimeException e) {
+          RecordTracing.end(spans, e);
+          throw e;
+        }
+        RecordTracing.end(spans, null);
+      } finally {
+        batchLock.unlock();
+      }
+      c.commitAsync(next(records), null);
+    }
+
+    @Override
+    public void closed() {
+      assigned = false;
     }
   }
 

@@ -1,9 +1,13 @@
 package dev.rmm.projector;
 
+import static dev.rmm.contracts.ops.AlertCodec.decode;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.rmm.contracts.kafka.AlertPublisher;
+import dev.rmm.contracts.kafka.LogConsumers;
+import dev.rmm.contracts.ops.Alert;
 import dev.rmm.testsupport.KafkaTestResource;
 import dev.rmm.testsupport.PostgresTestResource;
 import io.quarkus.test.common.WithTestResource;
@@ -16,7 +20,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -210,6 +219,51 @@ class ProjectorTest {
   }
 
   @Test
+  void givenTheReadModelRefusesABatch_thenItIsAlertedAndProjectedOnceItCanWithoutDuplicates()
+      throws Exception {
+    String service = "refused-" + UUID.randomUUID().toString().substring(0, 8);
+    createTopic(AlertPublisher.TOPIC);
+    exec(
+        "CREATE FUNCTION read_model.refuse_for_test() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION"
+            + " 'the test refuses %', NEW.service_name; END $$ LANGUAGE plpgsql");
+    exec(
+        "CREATE TRIGGER refuse_for_test BEFORE INSERT ON read_model.releases FOR EACH ROW WHEN"
+            + " (NEW.service_name LIKE 'refused-%') EXECUTE FUNCTION read_model.refuse_for_test()");
+    String id;
+    try (KafkaConsumer<String, byte[]> alerts = alertsConsumer()) {
+      id = log.releaseToManualTesting(service, "v1.0.0");
+      log.flush();
+      List<Alert> seen = new ArrayList<>();
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () -> {
+                alerts.poll(Duration.ofMillis(200)).forEach(r -> seen.add(decode(r.value())));
+                return seen.stream()
+                        .filter(a -> a.detail() != null && a.detail().contains(service))
+                        .count()
+                    >= 2; // it failed, started again with a fresh consumer and failed again
+              });
+      assertThat(seen)
+          .filteredOn(a -> a.detail() != null && a.detail().contains(service))
+          .allSatisfy(
+              a -> {
+                assertThat(a.kind()).isEqualTo(Alert.CONSUMER_ERROR);
+                assertThat(a.source()).isEqualTo("release-projector");
+              });
+      assertThat(count("SELECT count(*) FROM read_model.releases WHERE release_id = $1", id))
+          .isZero();
+    } finally {
+      exec("DROP TRIGGER refuse_for_test ON read_model.releases");
+      exec("DROP FUNCTION read_model.refuse_for_test()");
+    }
+
+    awaitRow(id, 4);
+    assertThat(count("SELECT count(*) FROM read_model.release_events WHERE release_id = $1", id))
+        .isEqualTo(4);
+  }
+
+  @Test
   void rebuildNeedsAnAdminToken() {
     given().when().post("/admin/rebuild").then().statusCode(401);
     given()
@@ -238,6 +292,28 @@ class ProjectorTest {
               return found[0].getLong("version") == version;
             });
     return found[0];
+  }
+
+  private void exec(String sql) {
+    pg.query(sql).execute().await().indefinitely();
+  }
+
+  private void createTopic(String topic) throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+      if (!admin.listTopics().names().get().contains(topic)) {
+        admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+      }
+    }
+  }
+
+  /** Reads the alerts published from now on. */
+  private KafkaConsumer<String, byte[]> alertsConsumer() {
+    KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(LogConsumers.properties(bootstrap));
+    TopicPartition tp = new TopicPartition(AlertPublisher.TOPIC, 0);
+    c.assign(List.of(tp));
+    c.seekToEnd(List.of(tp));
+    c.position(tp);
+    return c;
   }
 
   private long count(String sql, Object... args) {
