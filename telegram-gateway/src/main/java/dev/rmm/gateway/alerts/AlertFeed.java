@@ -1,5 +1,6 @@
 package dev.rmm.gateway.alerts;
 
+import dev.rmm.contracts.kafka.ConsumerLoop;
 import dev.rmm.contracts.kafka.LogConsumers;
 import dev.rmm.contracts.ops.Alert;
 import dev.rmm.contracts.ops.AlertCodec;
@@ -15,63 +16,49 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
  * Reads the alerts that the services publish ({@code rmm.alerts}) into the alerts chat. Its own
  * consumer group starts at the end of the topic the first time (old failures are not news), and
- * commits a batch after the chat took it.
+ * commits a batch after the chat took it. When reading fails, the failure goes to the chat too and
+ * reading starts again 5 s later from the last committed alert.
  */
 @ApplicationScoped
 public class AlertFeed {
 
   private static final Logger LOG = Logger.getLogger(AlertFeed.class);
 
-  private final String bootstrap;
   private final String topic;
-  private final String group;
   private final AlertsChat chat;
-  private volatile boolean running;
+  private final ConsumerLoop loop;
   private volatile boolean assigned;
-  private volatile KafkaConsumer<String, byte[]> consumer;
-  private Thread thread;
 
   AlertFeed(
       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
       GatewayConfig config,
       AlertsChat chat) {
-    this.bootstrap = bootstrap;
     this.topic = config.topics().alerts();
-    this.group = config.alerts().group();
     this.chat = chat;
+    String group = config.alerts().group();
+    this.loop =
+        new ConsumerLoop(
+            "rmm-alert-feed",
+            properties(bootstrap, group),
+            new Feeding(),
+            Duration.ofMillis(500),
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(10),
+            e -> chat.report(Alert.consumerError("telegram-gateway", group, e, null)));
   }
 
-  public synchronized void start() {
-    if (thread != null) {
-      return;
-    }
-    running = true;
-    thread = new Thread(this::run, "rmm-alert-feed");
-    thread.setDaemon(true);
-    thread.start();
+  public void start() {
+    loop.start();
   }
 
-  public synchronized void stop() {
-    running = false;
-    KafkaConsumer<String, byte[]> c = consumer;
-    if (c != null) {
-      c.wakeup();
-    }
-    if (thread != null) {
-      try {
-        thread.join(10_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      thread = null;
-    }
+  public void stop() {
+    loop.stop();
   }
 
   /** Whether the topic's partitions are assigned, so newly published alerts will be read. */
@@ -79,40 +66,14 @@ public class AlertFeed {
     return assigned;
   }
 
-  private void run() {
+  private static Properties properties(String bootstrap, String group) {
     Properties p = LogConsumers.properties(bootstrap);
     p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
     // Telegram's rate limits may hold a batch for minutes: that is not a dead consumer
     p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Duration.ofMinutes(30).toMillis());
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 200);
-    while (running) {
-      try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p)) {
-        consumer = c;
-        c.subscribe(List.of(topic), new Assignment(c));
-        while (running) {
-          ConsumerRecords<String, byte[]> batch = c.poll(Duration.ofMillis(500));
-          if (!batch.isEmpty()) {
-            batch.forEach(this::handle);
-            c.commitSync();
-          }
-        }
-      } catch (WakeupException e) {
-        return;
-      } catch (RuntimeException e) {
-        LOG.errorf(
-            e,
-            "Reading alerts from %s stopped on an error; restarting in 5 s from the last committed"
-                + " alert: %s",
-            topic,
-            e.getMessage());
-        chat.report(Alert.consumerError("telegram-gateway", group, e, null));
-        sleep(Duration.ofSeconds(5));
-      } finally {
-        assigned = false;
-        consumer = null;
-      }
-    }
+    return p;
   }
 
   private void handle(ConsumerRecord<String, byte[]> r) {
@@ -126,6 +87,28 @@ public class AlertFeed {
       return;
     }
     chat.report(alert);
+  }
+
+  /** What the loop does with its consumer: each batch into the chat, then committed. */
+  private final class Feeding implements ConsumerLoop.Session {
+
+    @Override
+    public void open(KafkaConsumer<String, byte[]> c) {
+      c.subscribe(List.of(topic), new Assignment(c));
+    }
+
+    @Override
+    public void handle(KafkaConsumer<String, byte[]> c, ConsumerRecords<String, byte[]> batch) {
+      if (!batch.isEmpty()) {
+        batch.forEach(AlertFeed.this::handle);
+        c.commitSync();
+      }
+    }
+
+    @Override
+    public void closed() {
+      assigned = false;
+    }
   }
 
   private final class Assignment implements ConsumerRebalanceListener {
@@ -144,13 +127,5 @@ public class AlertFeed {
 
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {}
-  }
-
-  private static void sleep(Duration d) {
-    try {
-      Thread.sleep(d.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 }

@@ -2,6 +2,7 @@ package dev.rmm.gateway.live;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rmm.contracts.EventEnvelope;
+import dev.rmm.contracts.kafka.ConsumerLoop;
 import dev.rmm.contracts.kafka.LogConsumers;
 import dev.rmm.contracts.kafka.RecordTracing;
 import dev.rmm.contracts.log.Link;
@@ -42,7 +43,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import org.telegram.telegrambots.meta.api.methods.send.SendMessage;
@@ -80,7 +80,6 @@ public class TeamCards {
   private static final Duration READ_MODEL_PATIENCE = Duration.ofSeconds(5);
   private static final long NOTIFIED_TTL_SECONDS = Duration.ofDays(7).toSeconds();
 
-  private final String bootstrap;
   private final String topic;
   private final Duration backfill;
   private final Language language;
@@ -90,9 +89,7 @@ public class TeamCards {
   private final ValueCommands<String, String> redis;
   private final AlertsChat alerts;
   private final Tracer tracer;
-  private volatile boolean running;
-  private volatile KafkaConsumer<String, byte[]> consumer;
-  private Thread thread;
+  private final ConsumerLoop loop;
   private Long chatId;
 
   TeamCards(
@@ -105,7 +102,6 @@ public class TeamCards {
       AlertsChat alerts,
       Tracer tracer) {
     this.tracer = tracer;
-    this.bootstrap = bootstrap;
     this.topic = config.topics().events();
     this.backfill = config.telegram().teamBackfill();
     this.language = Language.parse(config.telegram().defaultLanguage());
@@ -114,85 +110,85 @@ public class TeamCards {
     this.replies = replies;
     this.redis = redis.value(String.class);
     this.alerts = alerts;
+    this.loop =
+        new ConsumerLoop(
+            "rmm-team-cards",
+            properties(bootstrap),
+            new Reading(),
+            Duration.ofMillis(500),
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(10),
+            e -> alerts.report(Alert.consumerError("telegram-gateway", GROUP, e, null)));
   }
 
   /**
    * @param teamChatId the team chat, or null for no cards (the log then only feeds the alerts)
    */
   public synchronized void start(Long teamChatId) {
-    if (thread != null) {
+    if (loop.isRunning()) {
       return;
     }
     this.chatId = teamChatId;
-    running = true;
-    thread = new Thread(this::run, "rmm-team-cards");
-    thread.setDaemon(true);
-    thread.start();
+    loop.start();
     if (teamChatId != null) {
       LOG.infof("Live release cards go to team chat %d", teamChatId);
     }
   }
 
   public synchronized void stop() {
-    running = false;
-    KafkaConsumer<String, byte[]> c = consumer;
-    if (c != null) {
-      c.wakeup();
-    }
-    if (thread != null) {
-      try {
-        thread.join(10_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      thread = null;
-    }
+    loop.stop();
   }
 
-  private void run() {
+  private static Properties properties(String bootstrap) {
     Properties p = LogConsumers.properties(bootstrap);
     p.put(ConsumerConfig.GROUP_ID_CONFIG, GROUP);
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     // Telegram's rate limits may hold a batch for minutes: that is not a dead consumer
     p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Duration.ofMinutes(30).toMillis());
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 200);
-    while (running) {
-      try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p)) {
-        consumer = c;
-        ResumedChains chains = new ResumedChains();
-        c.subscribe(
-            List.of(topic),
-            new ConsumerRebalanceListener() {
-              @Override
-              public void onPartitionsAssigned(Collection<TopicPartition> parts) {
-                chains.assigned(c, parts);
-              }
+    return p;
+  }
 
-              @Override
-              public void onPartitionsRevoked(Collection<TopicPartition> parts) {
-                chains.revoked(parts);
-              }
-            });
-        while (running) {
-          ConsumerRecords<String, byte[]> batch = c.poll(Duration.ofMillis(500));
-          if (!batch.isEmpty()) {
-            handle(batch, chains);
-            Map<TopicPartition, OffsetAndMetadata> done = chains.toCommit(batch);
-            if (!done.isEmpty()) {
-              c.commitSync(done);
+  /**
+   * What the loop does with its consumer: each batch handled, then committed; a failure restarts it
+   * 5 s later from the last committed event. The chains belong to one consumer (its assignments).
+   */
+  private final class Reading implements ConsumerLoop.Session {
+    private ResumedChains chains;
+
+    @Override
+    public void open(KafkaConsumer<String, byte[]> c) {
+      ResumedChains resumed = new ResumedChains();
+      chains = resumed;
+      c.subscribe(
+          List.of(topic),
+          new ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsAssigned(Collection<TopicPartition> parts) {
+              resumed.assigned(c, parts);
             }
-          }
+
+            @Override
+            public void onPartitionsRevoked(Collection<TopicPartition> parts) {
+              resumed.revoked(parts);
+            }
+          });
+    }
+
+    @Override
+    public void handle(KafkaConsumer<String, byte[]> c, ConsumerRecords<String, byte[]> batch) {
+      if (!batch.isEmpty()) {
+        TeamCards.this.handle(batch, chains);
+        Map<TopicPartition, OffsetAndMetadata> done = chains.toCommit(batch);
+        if (!done.isEmpty()) {
+          c.commitSync(done);
         }
-      } catch (WakeupException e) {
-        return;
-      } catch (RuntimeException e) {
-        LOG.errorf(
-            e,
-            "Team cards stopped on an error and restart in 5 s from the last committed event: %s",
-            e.getMessage());
-        alerts.report(Alert.consumerError("telegram-gateway", GROUP, e, null));
-        sleep(Duration.ofSeconds(5));
       }
+    }
+
+    @Override
+    public void closed() {
+      chains = null;
     }
   }
 
@@ -335,13 +331,5 @@ public class TeamCards {
 
   private static String cardKey(String releaseId) {
     return "rmm:tg:team-card:" + releaseId;
-  }
-
-  private static void sleep(Duration d) {
-    try {
-      Thread.sleep(d.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 }
