@@ -5,6 +5,7 @@ import dev.rmm.contracts.ReleaseState;
 import dev.rmm.contracts.ReleaseStatus;
 import dev.rmm.contracts.kafka.AlertPublisher;
 import dev.rmm.contracts.kafka.CommandChannel;
+import dev.rmm.contracts.kafka.ConsumerLoop;
 import dev.rmm.contracts.kafka.LogConsumers;
 import dev.rmm.contracts.kafka.RecordTracing;
 import dev.rmm.contracts.log.Link;
@@ -43,9 +44,9 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -84,11 +85,9 @@ public class Orchestrator {
   private final Map<String, ExecutorService> runbookWorkers = new ConcurrentHashMap<>();
   private final ScheduledExecutorService recheck =
       Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "rmm-orchestrator-recheck"));
-  private volatile boolean running;
+  private final ConsumerLoop logLoop;
   private volatile boolean caughtUp;
-  private volatile KafkaConsumer<String, byte[]> consumer;
   private Commands commands;
-  private Thread thread;
 
   Orchestrator(
       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
@@ -113,6 +112,15 @@ public class Orchestrator {
     String instance = "deploy-orchestrator-" + UUID.randomUUID().toString().substring(0, 8);
     this.actor = new Actor(Actor.Kind.ORCHESTRATOR, instance, "deploy-orchestrator");
     this.alerts = new AlertPublisher(bootstrap, config.topics().alerts());
+    this.logLoop =
+        new ConsumerLoop(
+            "rmm-orchestrator-log",
+            properties(bootstrap),
+            new Reading(),
+            Duration.ofMillis(500),
+            Duration.ofSeconds(5), // then it reads its partitions from the start again
+            Duration.ofSeconds(10),
+            e -> alerts.publish(Alert.consumerError("deploy-orchestrator", GROUP, e, null)));
   }
 
   void onStart(@Observes StartupEvent ev) {
@@ -126,85 +134,77 @@ public class Orchestrator {
             new CommandChannel(bootstrap, config.topics().commands(), config.topics().results()),
             config.deploy().commandTimeout(),
             actor);
-    running = true;
-    thread = new Thread(this::consume, "rmm-orchestrator-log");
-    thread.setDaemon(true);
-    thread.start();
+    logLoop.start();
     long every = config.deploy().recheck().toMillis();
     recheck.scheduleWithFixedDelay(this::considerAll, every, every, TimeUnit.MILLISECONDS);
     LOG.infof("Acting on the release log as %s", actor.id());
   }
 
   void onStop(@Observes ShutdownEvent ev) {
-    running = false;
     recheck.shutdownNow();
-    KafkaConsumer<String, byte[]> c = consumer;
-    if (c != null) {
-      c.wakeup();
-    }
+    logLoop.stop(); // before the workers: the log's thread hands them work
     dispatchWorker.shutdownNow();
     runbookWorkers.values().forEach(ExecutorService::shutdownNow);
-    if (thread != null) {
-      try {
-        thread.join(10_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
     if (commands != null) {
       commands.close();
     }
     alerts.close();
   }
 
-  private void consume() {
+  private static Properties properties(String bootstrap) {
     Properties p = LogConsumers.properties(bootstrap);
     p.put(ConsumerConfig.GROUP_ID_CONFIG, GROUP);
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     // a crashed instance's partitions move to the others after 10 s, not Kafka's default 45 s
     p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
     p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_000);
-    while (running) {
-      try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p)) {
-        consumer = c;
-        Map<TopicPartition, Long> ends = new HashMap<>();
-        c.subscribe(
-            List.of(config.topics().events()),
-            new ConsumerRebalanceListener() {
-              @Override
-              public void onPartitionsRevoked(Collection<TopicPartition> parts) {
-                forget(parts);
-              }
+    return p;
+  }
 
-              @Override
-              public void onPartitionsAssigned(Collection<TopicPartition> parts) {
-                // the log is the memory: read what is ours from the start
-                c.seekToBeginning(parts);
-                ends.clear();
-                ends.putAll(c.endOffsets(c.assignment()));
-                caughtUp = false;
-              }
-            });
-        while (running) {
-          Set<String> touched = new HashSet<>();
-          for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) {
-            apply(r, touched);
-          }
-          if (!caughtUp
-              && ends.entrySet().stream().allMatch(e -> c.position(e.getKey()) >= e.getValue())) {
-            caughtUp = true;
-            LOG.infof("Read %d releases from the log; acting on those still due", releases.size());
-            considerAll();
-          } else if (caughtUp) {
-            touched.forEach(this::consider);
-          }
-        }
-      } catch (WakeupException e) {
-        return;
-      } catch (RuntimeException e) {
-        LOG.errorf(e, "Reading the release log failed; starting over in 5 s: %s", e.getMessage());
-        alerts.publish(Alert.consumerError("deploy-orchestrator", GROUP, e, null));
-        sleep(Duration.ofSeconds(5));
+  /**
+   * What the log's loop does with its consumer: on each assignment, read the partitions from the
+   * start; once caught up with their ends, act on every release still due, then on each release an
+   * event touches.
+   */
+  private final class Reading implements ConsumerLoop.Session {
+    /** The assigned partitions' end offsets when they were assigned: caught up once reached. */
+    private final Map<TopicPartition, Long> ends = new HashMap<>();
+
+    @Override
+    public void open(KafkaConsumer<String, byte[]> c) {
+      ends.clear();
+      c.subscribe(
+          List.of(config.topics().events()),
+          new ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsRevoked(Collection<TopicPartition> parts) {
+              forget(parts);
+            }
+
+            @Override
+            public void onPartitionsAssigned(Collection<TopicPartition> parts) {
+              // the log is the memory: read what is ours from the start
+              c.seekToBeginning(parts);
+              ends.clear();
+              ends.putAll(c.endOffsets(c.assignment()));
+              caughtUp = false;
+            }
+          });
+    }
+
+    @Override
+    public void handle(KafkaConsumer<String, byte[]> c, ConsumerRecords<String, byte[]> records) {
+      Set<String> touched = new HashSet<>();
+      for (ConsumerRecord<String, byte[]> r : records) {
+        apply(r, touched);
+      }
+      if (!caughtUp
+          && ends.entrySet().stream().allMatch(e -> c.position(e.getKey()) >= e.getValue())) {
+        caughtUp = true;
+        LOG.infof("Read %d releases from the log; acting on those still due", releases.size());
+        considerAll();
+      } else if (caughtUp) {
+        touched.forEach(Orchestrator.this::consider);
       }
     }
   }
@@ -330,13 +330,5 @@ public class Orchestrator {
     Thread t = new Thread(r, name);
     t.setDaemon(true);
     return t;
-  }
-
-  private static void sleep(Duration d) {
-    try {
-      Thread.sleep(d.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 }
