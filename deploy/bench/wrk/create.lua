@@ -1,25 +1,54 @@
--- wrk script: every request creates a new release (a real append, answered after Kafka's commit).
--- Usage: wrk -t2 -c64 -d20s -s deploy/bench/wrk/create.lua http://127.0.0.1:8081 -- "$(cat .rmm/dev-token)"
+-- wrk script: every request creates a new release (a real append, answered once the event is in Kafka).
+-- Usage: wrk -t2 -c64 -d20s -s deploy/bench/wrk/create.lua http://127.0.0.1:8081 -- TOKEN [IDS_FILE] [RUN]
+--   IDS_FILE  append the release ids of the 201 answers to this file, one a line, when wrk ends
+--   RUN       a label making this run's tags unique (default: the time in seconds)
+-- Each thread numbers its own tags (LuaJIT's random numbers are the same in every thread, so they
+-- cannot keep two threads apart). Prints a RESULT line with the answers by status code.
+dofile((debug.getinfo(1, "S").source:match("^@(.-)[^/]*$") or "") .. "common.lua")
+
 local counter = 0
-local run = tostring(os.time()) .. tostring(math.random(1000000))
+ids = {}
+created = 0
 
 function init(args)
   token = args[1]
-  counter = math.random(1, 1000000000)
+  ids_file = args[2] ~= "" and args[2] or nil
+  run = args[3] or tostring(os.time())
+  hdrs = { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token }
 end
 
 function request()
   counter = counter + 1
-  local body = '{"service":"wrk-' .. (counter % 50) .. '","tag":"v' .. run .. '.' .. counter ..
-    '","initiator":"bench","github_run_id":"' .. run ..
+  local body = '{"service":"wrk-' .. (counter % 50) .. '","tag":"v' .. run .. '.' .. tid .. '.' ..
+    counter .. '","initiator":"bench","github_run_id":"' .. run ..
     '","github_run_link":"https://github.com/acme/bench/actions/runs/1","ref":"refs/tags/v1",' ..
     '"repository":"acme/bench","commit_sha":"abcdef1"}'
-  return wrk.format("POST", "/api/v1/releases",
-    { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token }, body)
+  return wrk.format("POST", "/api/v1/releases", hdrs, body)
+end
+
+function response(status, headers, body)
+  count_status(status)
+  if status == 201 then
+    created = created + 1
+    if ids_file then
+      local id = body:match('"release_id"%s*:%s*"([^"]+)"')
+      if id then ids[#ids + 1] = id end
+    end
+  end
 end
 
 function done(summary, latency, requests)
-  io.write(string.format("non-2xx or errors: %d/%d\n",
-    summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write +
-    summary.errors.timeout, summary.requests))
+  local written = 0
+  local file = threads[1] and threads[1]:get("ids_file")
+  if file then
+    local f = assert(io.open(file, "a"))
+    for _, t in ipairs(threads) do
+      for _, id in ipairs(t:get("ids") or {}) do
+        f:write(id, "\n")
+        written = written + 1
+      end
+    end
+    f:close()
+  end
+  report(summary, latency, string.format(" created=%d ids_written=%d", sum_threads("created"), written))
 end
