@@ -45,8 +45,8 @@ import org.jboss.logging.Logger;
  * The writer of one partition of the release log, without a Kafka transaction: <b>the log is the
  * lock</b> ({@link ChainRule}). It keeps the state of every release on its partition in memory,
  * folded from the log through the chain rule, and decides requests one after another on the state
- * that already includes its own events still in flight (pipelining). Events go out through one
- * idempotent producer.
+ * that already includes its own events still in flight (pipelining). Events go out through the
+ * instance's one idempotent producer ({@link SharedProducer}).
  *
  * <p>A request is answered only once its events are known to be valid in the log. The broker's
  * offsets show this cheaply: when a record lands at the offset right after the last one this writer
@@ -79,6 +79,7 @@ final class PartitionWriter implements Runnable {
   private final WriterMetrics metrics;
   private final Tracer tracer;
   private final CommandOffsets commandOffsets;
+  private final SharedProducer producers;
 
   /** Requests from callers and acknowledgements from the producer, in arrival order. */
   private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
@@ -125,12 +126,14 @@ final class PartitionWriter implements Runnable {
       WriterSettings settings,
       WriterMetrics metrics,
       Tracer tracer,
+      SharedProducer producers,
       CommandOffsets commandOffsets) {
     this.partition = partition;
     this.events = new TopicPartition(settings.eventsTopic(), partition);
     this.settings = settings;
     this.metrics = metrics;
     this.tracer = tracer;
+    this.producers = producers;
     this.commandOffsets = commandOffsets;
     this.thread = new Thread(this, "rmm-writer-" + partition);
     this.thread.setDaemon(true);
@@ -195,7 +198,7 @@ final class PartitionWriter implements Runnable {
       reader = new KafkaConsumer<>(settings.readerProperties());
       reader.assign(List.of(events));
       load();
-      producer = new KafkaProducer<>(settings.producerProperties(partition));
+      producer = producers.get();
       phase = Phase.READY;
       LOG.infof("Writer for partition %d is ready: %d releases loaded", partition, log.size());
       loop();
@@ -215,9 +218,6 @@ final class PartitionWriter implements Runnable {
       phase = Phase.FAILED;
     } finally {
       failAll("writer for partition " + partition + " stopped");
-      if (producer != null) {
-        producer.close(Duration.ofSeconds(1));
-      }
       if (reader != null) {
         reader.close();
       }
@@ -462,7 +462,7 @@ final class PartitionWriter implements Runnable {
     LOG.warnf(
         "Partition %d: the producer failed (%s); re-reading the log from offset %d",
         partition, inflight.peek().error, nextOffset);
-    producer.close(Duration.ZERO); // fails what it still holds; every callback still comes
+    producer = producers.renew(producer); // what the old one held fails; every callback comes
     long deadline = System.nanoTime() + DRAIN_NANOS;
     while (inflight.stream().anyMatch(p -> !p.complete()) && System.nanoTime() < deadline) {
       Object item;
@@ -480,7 +480,6 @@ final class PartitionWriter implements Runnable {
       }
     }
     foldUpTo(reader.endOffsets(List.of(events)).get(events));
-    producer = new KafkaProducer<>(settings.producerProperties(partition));
     producerFailed = false;
     List<Pending> left = new ArrayList<>(inflight);
     inflight.clear();
@@ -512,10 +511,28 @@ final class PartitionWriter implements Runnable {
     WriteRequest req = p.request;
     WriteResult result = new WriteResult(d, state, types);
     if (req.source() != null) {
-      producer.send(resultRecord(req, result));
+      sendResult(resultRecord(req, result));
       commandOffsets.done(req.source().offset());
     }
     req.reply().complete(result);
+  }
+
+  /**
+   * Publishes a command's answer. Best effort: a lost answer makes the requester time out and send
+   * the command again, which is then answered from the log.
+   */
+  private void sendResult(ProducerRecord<String, byte[]> result) {
+    try {
+      producer.send(
+          result,
+          (md, e) -> {
+            if (e != null) {
+              LOG.warnf("The answer to command %s was not published: %s", result.key(), e);
+            }
+          });
+    } catch (RuntimeException e) {
+      LOG.warnf("The answer to command %s was not published: %s", result.key(), e);
+    }
   }
 
   /**
@@ -571,7 +588,7 @@ final class PartitionWriter implements Runnable {
         byte[] body =
             EventCodec.mapper()
                 .writeValueAsBytes(CommandResults.malformed(commandId, req.meta().correlationId()));
-        producer.send(new ProducerRecord<>(settings.resultsTopic(), commandId, body));
+        sendResult(new ProducerRecord<>(settings.resultsTopic(), commandId, body));
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
         throw new IllegalStateException(e);
       }

@@ -61,6 +61,7 @@ public class ReleaseWriter {
   private Thread memberThread;
   private KafkaConsumer<String, byte[]> member;
   private CommandChannel forwarder;
+  private SharedProducer producers;
 
   ReleaseWriter(
       RmmApiConfig config,
@@ -97,6 +98,7 @@ public class ReleaseWriter {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while starting", e);
     }
+    producers = new SharedProducer(settings.producerProperties());
     running = true;
     memberThread = new Thread(this::memberLoop, "rmm-writer-member");
     memberThread.setDaemon(true);
@@ -117,6 +119,9 @@ public class ReleaseWriter {
     }
     if (forwarder != null) {
       forwarder.close();
+    }
+    if (producers != null) {
+      producers.close();
     }
     alerts.close();
   }
@@ -262,7 +267,7 @@ public class ReleaseWriter {
             Alert.consumerError("release-api", "writer of partition " + p, w.failure(), null));
       }
       PartitionWriter fresh =
-          new PartitionWriter(p, settings, metrics, tracer, new CommandOffsets());
+          new PartitionWriter(p, settings, metrics, tracer, producers, new CommandOffsets());
       writers.put(p, fresh);
       fresh.start();
     }
@@ -333,7 +338,8 @@ public class ReleaseWriter {
         if (tp.topic().equals(settings.eventsTopic())) {
           events.add(tp);
           PartitionWriter w =
-              new PartitionWriter(tp.partition(), settings, metrics, tracer, new CommandOffsets());
+              new PartitionWriter(
+                  tp.partition(), settings, metrics, tracer, producers, new CommandOffsets());
           PartitionWriter old = writers.put(tp.partition(), w);
           if (old != null) {
             old.close();

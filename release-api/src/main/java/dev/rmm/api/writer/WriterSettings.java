@@ -17,11 +17,11 @@ record WriterSettings(
     int maxBatch) {
 
   /**
-   * One idempotent producer per partition writer, without a transaction ({@link
+   * The instance's one idempotent producer for its partition writers, without a transaction ({@link
    * dev.rmm.contracts.log.ChainRule}: the log is the lock); acks=all, at most 5 requests in flight,
    * which keeps the writer's records in order.
    */
-  Properties producerProperties(int partition) {
+  Properties producerProperties() {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
@@ -36,7 +36,7 @@ record WriterSettings(
     p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
     p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
     p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-    p.put(ProducerConfig.CLIENT_ID_CONFIG, "rmm-writer-" + partition);
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, "rmm-writer");
     return p;
   }
 

@@ -66,6 +66,7 @@ class TwoWritersTest {
   private ReleaseLog log;
   private PartitionWriter stale;
   private final ExecutorService callers = Executors.newFixedThreadPool(8);
+  private final List<SharedProducer> producers = new ArrayList<>();
 
   /** Every answer a caller got: request id -> the answer (results-topic JSON). */
   private final Map<String, JsonNode> answers = new ConcurrentHashMap<>();
@@ -82,6 +83,7 @@ class TwoWritersTest {
     if (stale != null) {
       stale.close();
     }
+    producers.forEach(SharedProducer::close);
     log.close();
   }
 
@@ -218,6 +220,11 @@ class TwoWritersTest {
     return reply;
   }
 
+  private SharedProducer own(SharedProducer p) {
+    producers.add(p);
+    return p;
+  }
+
   /** A writer of {@code partition} outside the group: it was its owner and has not noticed. */
   private PartitionWriter staleWriter(int partition) {
     WriterSettings settings =
@@ -234,6 +241,7 @@ class TwoWritersTest {
             settings,
             new WriterMetrics(new SimpleMeterRegistry()),
             OpenTelemetry.noop().getTracer("stale"),
+            own(new SharedProducer(settings.producerProperties())),
             new CommandOffsets());
     w.start();
     await().atMost(Duration.ofSeconds(30)).until(() -> w.phase() == PartitionWriter.Phase.READY);
