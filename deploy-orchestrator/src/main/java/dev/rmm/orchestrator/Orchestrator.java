@@ -2,7 +2,6 @@ package dev.rmm.orchestrator;
 
 import dev.rmm.contracts.Actor;
 import dev.rmm.contracts.ReleaseState;
-import dev.rmm.contracts.ReleaseStatus;
 import dev.rmm.contracts.kafka.AlertPublisher;
 import dev.rmm.contracts.kafka.CommandChannel;
 import dev.rmm.contracts.kafka.ConsumerLoop;
@@ -228,7 +227,7 @@ public class Orchestrator {
 
   private void considerAll() {
     if (caughtUp) {
-      releases.all().forEach(s -> consider(s.releaseId()));
+      releases.actionable().forEach(s -> consider(s.releaseId()));
     }
   }
 
@@ -296,15 +295,12 @@ public class Orchestrator {
    */
   private boolean deploying(ReleaseState s) {
     String service = s.spec().service();
-    for (ReleaseState other : releases.all()) {
-      if (!other.releaseId().equals(s.releaseId())
-          && other.exists()
-          && other.spec().service().equals(service)
-          && other.status() == ReleaseStatus.DEPLOYING) {
+    for (String other : releases.deploying(service)) {
+      if (!other.equals(s.releaseId())) {
         if (waiting.add(s.releaseId())) {
           LOG.infof(
               "Release %s: the rollback of %s waits: release %s of the service is deploying",
-              s.releaseId(), service, other.releaseId());
+              s.releaseId(), service, other);
         }
         return true;
       }

@@ -67,7 +67,7 @@ class OwnedReleasesTest {
 
     assertThat(forged).isInstanceOf(Link.Void.class);
     assertThat(releases.state(ID)).isNull();
-    assertThat(releases.all()).isEmpty();
+    assertThat(releases.actionable()).isEmpty();
   }
 
   @Test
@@ -84,6 +84,33 @@ class OwnedReleasesTest {
     // the chain head went too: reading the partition from the beginning again counts event 1
     assertThat(releases.apply(2, ID, created)).isInstanceOf(Link.Valid.class);
     assertThat(releases.state(ID).version()).isEqualTo(1);
+  }
+
+  @Test
+  void givenReleasesMovingOn_thenOnlyThoseThatMayNeedActionAreLookedAtAgain() {
+    byte[] created = stored(created(), 1, EventChain.GENESIS, null);
+    byte[] passed =
+        stored(status(ReleaseStatus.MANUAL_TEST_PASSED), 2, EventChain.hash(created), null);
+    byte[] deploying = stored(status(ReleaseStatus.DEPLOYING), 3, EventChain.hash(passed), null);
+    byte[] deployed = stored(status(ReleaseStatus.DEPLOYED), 4, EventChain.hash(deploying), null);
+
+    releases.apply(0, ID, created);
+    assertThat(releases.actionable()).isEmpty();
+    releases.apply(0, ID, passed);
+    assertThat(releases.actionable()).extracting(s -> s.releaseId()).containsExactly(ID);
+    releases.apply(0, ID, deploying);
+    assertThat(releases.actionable()).isEmpty();
+    assertThat(releases.deploying("billing")).containsExactly(ID);
+    releases.apply(0, ID, deployed);
+    assertThat(releases.deploying("billing")).isEmpty();
+
+    releases.apply(
+        0,
+        ID,
+        stored(status(ReleaseStatus.PRODUCTION_ROLLBACK), 5, EventChain.hash(deployed), null));
+    assertThat(releases.actionable()).extracting(s -> s.releaseId()).containsExactly(ID);
+    releases.forget(Set.of(0));
+    assertThat(releases.actionable()).isEmpty();
   }
 
   private static ReleaseEvent created() {
