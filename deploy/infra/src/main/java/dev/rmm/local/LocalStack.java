@@ -67,6 +67,7 @@ public final class LocalStack {
 
   public static final String APPROVERS_VARIABLE = "RMM_POLICY_DEFAULT_APPROVERS";
   public static final String ADMINS_VARIABLE = "RMM_POLICY_DEFAULT_ADMINS";
+
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
 
   private final Path root;
@@ -133,7 +134,7 @@ public final class LocalStack {
                 port(LocalRedis.PORT_VARIABLE, LocalRedis.DEFAULT_PORT),
                 httpPorts(),
                 serviceEnvironment(token),
-                List.of(),
+                jvmOptions(),
                 READY_TIMEOUT),
             line -> out.println("  " + line));
     synchronized (this) {
@@ -274,5 +275,17 @@ public final class LocalStack {
     if (System.getProperty(property) == null) {
       System.setProperty(property, value);
     }
+  }
+
+  /**
+   * The services' JVM options: {@code RMM_JVM_OPTIONS} (space-separated), none by default. For
+   * measuring collectors on the write path (docs/benchmarks.md), e.g. {@code -XX:+UseZGC}.
+   */
+  static List<String> jvmOptions() {
+    String set = System.getenv("RMM_JVM_OPTIONS");
+    if (set == null || set.isBlank()) {
+      return List.of();
+    }
+    return java.util.Arrays.stream(set.trim().split("\\s+")).toList();
   }
 }
