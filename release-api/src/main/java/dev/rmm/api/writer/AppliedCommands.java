@@ -23,13 +23,19 @@ final class AppliedCommands {
   /** What the command's events said: the types appended, and the refusal when it was refused. */
   record Answer(Decision decision, List<String> eventTypes) {}
 
-  private final Map<String, List<EventEnvelope>> byCommand;
+  /** What is kept of a command's events: their types, and its refusal when it was refused. */
+  private static final class Applied {
+    final List<String> types = new ArrayList<>(2);
+    ReleaseEvent.ActionRefused refusal;
+  }
+
+  private final Map<String, Applied> byCommand;
 
   AppliedCommands(int capacity) {
     this.byCommand =
         new LinkedHashMap<>(1024, 0.75f, false) {
           @Override
-          protected boolean removeEldestEntry(Map.Entry<String, List<EventEnvelope>> eldest) {
+          protected boolean removeEldestEntry(Map.Entry<String, Applied> eldest) {
             return size() > capacity;
           }
         };
@@ -42,21 +48,23 @@ final class AppliedCommands {
         || (kind != Actor.Kind.TELEGRAM && kind != Actor.Kind.ORCHESTRATOR)) {
       return;
     }
-    byCommand.computeIfAbsent(key(e.releaseId(), e.causationId()), k -> new ArrayList<>(2)).add(e);
+    Applied a = byCommand.computeIfAbsent(key(e.releaseId(), e.causationId()), k -> new Applied());
+    a.types.add(e.type());
+    if (e.data() instanceof ReleaseEvent.ActionRefused r) {
+      a.refusal = r;
+    }
   }
 
   /** The answer the command got, or null when it has no events in the log. */
   Answer answer(String releaseId, String commandId) {
-    List<EventEnvelope> events =
-        commandId == null ? null : byCommand.get(key(releaseId, commandId));
-    if (events == null) {
+    Applied a = commandId == null ? null : byCommand.get(key(releaseId, commandId));
+    if (a == null) {
       return null;
     }
-    List<String> types = events.stream().map(EventEnvelope::type).toList();
-    for (EventEnvelope e : events) {
-      if (e.data() instanceof ReleaseEvent.ActionRefused r) {
-        return new Answer(new Decision.Refused(refusal(r.reason()), r.detail(), List.of()), types);
-      }
+    List<String> types = List.copyOf(a.types);
+    if (a.refusal != null) {
+      return new Answer(
+          new Decision.Refused(refusal(a.refusal.reason()), a.refusal.detail(), List.of()), types);
     }
     return new Answer(new Decision.Accepted(List.of()), types);
   }

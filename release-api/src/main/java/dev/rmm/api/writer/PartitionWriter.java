@@ -90,7 +90,7 @@ final class PartitionWriter implements Runnable {
   private final StateFold log = new StateFold();
 
   private long nextOffset;
-  private final AppliedCommands applied = new AppliedCommands(100_000);
+  private final AppliedCommands applied = new AppliedCommands(20_000);
 
   /** State and head of each release that has events in flight, as if they were all valid. */
   private final Map<String, Speculation> speculative = new HashMap<>();

@@ -74,14 +74,7 @@ public class ReleaseWriter {
     this.alerts = new AlertPublisher(bootstrap, config.topics().alerts());
     this.metrics = new WriterMetrics(registry);
     this.topics = topics;
-    this.settings =
-        new WriterSettings(
-            bootstrap,
-            config.topics().events(),
-            config.topics().commands(),
-            config.topics().results(),
-            config.writer().group(),
-            config.writer().maxBatch());
+    this.settings = WriterSettings.of(config, bootstrap);
   }
 
   void onStart(@Observes StartupEvent ev) {

@@ -1,5 +1,6 @@
 package dev.rmm.api.writer;
 
+import dev.rmm.api.RmmApiConfig;
 import dev.rmm.contracts.kafka.LogConsumers;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -15,6 +16,16 @@ record WriterSettings(
     String resultsTopic,
     String group,
     int maxBatch) {
+
+  static WriterSettings of(RmmApiConfig config, String bootstrapServers) {
+    return new WriterSettings(
+        bootstrapServers,
+        config.topics().events(),
+        config.topics().commands(),
+        config.topics().results(),
+        config.writer().group(),
+        config.writer().maxBatch());
+  }
 
   /**
    * The instance's one idempotent producer for its partition writers, without a transaction ({@link

@@ -227,14 +227,7 @@ class TwoWritersTest {
 
   /** A writer of {@code partition} outside the group: it was its owner and has not noticed. */
   private PartitionWriter staleWriter(int partition) {
-    WriterSettings settings =
-        new WriterSettings(
-            bootstrap,
-            config.topics().events(),
-            config.topics().commands(),
-            config.topics().results(),
-            config.writer().group(),
-            config.writer().maxBatch());
+    WriterSettings settings = WriterSettings.of(config, bootstrap);
     PartitionWriter w =
         new PartitionWriter(
             partition,
