@@ -434,7 +434,9 @@ final class PartitionWriter implements Runnable {
     String id = p.releaseId;
     boolean valid = p.lastAttemptValid() && !(p.events.isEmpty() && poisoned.contains(id));
     if (valid || p.anyAttemptValid()) {
-      metrics.appended(System.nanoTime() - p.sentAt);
+      if (!p.events.isEmpty()) {
+        metrics.appended(System.nanoTime() - p.sentAt);
+      }
       answer(p, p.decision, log.state(id), p.eventTypes());
     } else {
       LOG.debugf(
