@@ -36,6 +36,20 @@ public final class ChainFold {
     return new Link.Valid(e, next);
   }
 
+  /**
+   * Judges an event whose stored form the caller has hashed already ({@link
+   * dev.rmm.contracts.audit.EventChain#hash}): a writer folding the events it encoded itself.
+   */
+  public Link acceptHashed(EventEnvelope e, String storedHash) {
+    ChainRule.Head head = head(e.releaseId());
+    if (!ChainRule.follows(head, e)) {
+      return new Link.Void(e, ChainRule.whyVoid(head, e));
+    }
+    ChainRule.Head next = head.thenHashed(e, storedHash);
+    heads.put(e.releaseId(), next);
+    return new Link.Valid(e, next);
+  }
+
   /** The head of a release ({@link ChainRule.Head#NONE} when it has no valid event yet). */
   public ChainRule.Head head(String releaseId) {
     return heads.getOrDefault(releaseId, ChainRule.Head.NONE);

@@ -37,7 +37,12 @@ public final class ChainRule {
 
     /** The head after {@code next}, stored as {@code stored}, was found to follow this one. */
     public Head then(EventEnvelope next, byte[] stored) {
-      return new Head(next.sequence(), EventChain.hash(stored), chained || next.prevHash() != null);
+      return thenHashed(next, EventChain.hash(stored));
+    }
+
+    /** The same, when the caller hashed the stored event already ({@link EventChain#hash}). */
+    public Head thenHashed(EventEnvelope next, String storedHash) {
+      return new Head(next.sequence(), storedHash, chained || next.prevHash() != null);
     }
   }
 

@@ -27,6 +27,11 @@ public final class StateFold {
     return evolve(chain.accept(e, stored));
   }
 
+  /** Folds an event whose stored form the caller has hashed already (see {@link ChainFold}). */
+  public Link acceptHashed(EventEnvelope e, String storedHash) {
+    return evolve(chain.acceptHashed(e, storedHash));
+  }
+
   private Link evolve(Link link) {
     if (link instanceof Link.Valid v) {
       String id = v.event().releaseId();

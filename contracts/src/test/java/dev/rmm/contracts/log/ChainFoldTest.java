@@ -68,6 +68,18 @@ class ChainFoldTest {
   }
 
   @Test
+  void givenAnEventHashedByItsWriter_whenFolded_thenTheSameRuleAndHeadAsFromItsBytes() {
+    byte[] first = stored(1, EventChain.GENESIS);
+    EventEnvelope decoded = EventCodec.decode(first);
+    ChainFold other = new ChainFold();
+
+    assertThat(fold.acceptHashed(decoded, EventChain.hash(first))).isInstanceOf(Link.Valid.class);
+    other.accept(ID, first);
+    assertThat(fold.head(ID)).isEqualTo(other.head(ID));
+    assertThat(fold.acceptHashed(decoded, EventChain.hash(first))).isInstanceOf(Link.Void.class);
+  }
+
+  @Test
   void givenAStateFold_whenAVoidEventArrives_thenTheStateIgnoresIt() {
     StateFold states = new StateFold();
     byte[] created = created();

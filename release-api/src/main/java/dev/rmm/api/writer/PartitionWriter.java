@@ -368,6 +368,7 @@ final class PartitionWriter implements Runnable {
     List<EventEnvelope> envelopes =
         envelopes(req, head.sequence(), decision.events(), TraceContext.of(p.span));
     List<byte[]> stored = new ArrayList<>(envelopes.size());
+    List<String> hashes = new ArrayList<>(envelopes.size());
     List<EventEnvelope> chained = new ArrayList<>(envelopes.size());
     ChainRule.Head link = head;
     for (EventEnvelope e : envelopes) {
@@ -376,8 +377,9 @@ final class PartitionWriter implements Runnable {
       link = link.then(c, bytes);
       chained.add(c);
       stored.add(bytes);
+      hashes.add(link.hash());
     }
-    p.attempt(chained, stored);
+    p.attempt(chained, hashes);
     p.releaseId = id;
     p.sentAt = System.nanoTime();
     chained.forEach(e -> byEventId.put(e.id(), p));
@@ -421,7 +423,8 @@ final class PartitionWriter implements Runnable {
           foldUpTo(o);
         }
         if (o == nextOffset) {
-          track(log.accept(p.events.get(i), p.stored.get(i)), o);
+          // hashed once, when it was encoded
+          track(log.acceptHashed(p.events.get(i), p.hashes.get(i)), o);
         }
         // o < nextOffset: already folded while reading a gap
       }
@@ -708,7 +711,7 @@ final class PartitionWriter implements Runnable {
     Span span;
     long sentAt;
     List<EventEnvelope> events = List.of();
-    List<byte[]> stored = List.of();
+    List<String> hashes = List.of();
     long[] offsets = new long[0];
     int acks;
     Exception error;
@@ -717,9 +720,9 @@ final class PartitionWriter implements Runnable {
       this.request = request;
     }
 
-    void attempt(List<EventEnvelope> events, List<byte[]> stored) {
+    void attempt(List<EventEnvelope> events, List<String> hashes) {
       this.events = events;
-      this.stored = stored;
+      this.hashes = hashes;
       this.offsets = new long[events.size()];
       this.acks = 0;
       this.error = null;
