@@ -10,6 +10,7 @@ import dev.rmm.contracts.ReleaseCommand.Reject;
 import dev.rmm.contracts.ReleaseCommand.ReportStep;
 import dev.rmm.contracts.ReleaseCommand.RequestRollback;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.Locale;
 
 /**
@@ -47,12 +48,19 @@ public final class CommandCodec {
    * @param repositoryScope when set, the command may only act on releases of this repository (the
    *     token of the forwarded HTTP request belonged to it); null means no restriction
    */
+  /**
+   * A decoded command.
+   *
+   * @param deadline when the sender stops waiting for the answer, or null: a command read after it
+   *     is answered "expired" and not decided (the sender has already told its user it failed)
+   */
   public record Envelope(
       String commandId,
       ReleaseCommand command,
       String correlationId,
       String traceparent,
-      String repositoryScope) {}
+      String repositoryScope,
+      Instant deadline) {}
 
   public static byte[] encode(
       String commandId, ReleaseCommand command, String correlationId, String traceparent) {
@@ -65,6 +73,21 @@ public final class CommandCodec {
       String correlationId,
       String traceparent,
       String repositoryScope) {
+    return encode(commandId, command, correlationId, traceparent, repositoryScope, null);
+  }
+
+  /**
+   * Encodes a command.
+   *
+   * @param deadline when the sender stops waiting (epoch milliseconds on the wire), or null
+   */
+  public static byte[] encode(
+      String commandId,
+      ReleaseCommand command,
+      String correlationId,
+      String traceparent,
+      String repositoryScope,
+      Instant deadline) {
     ObjectNode n = MAPPER.createObjectNode();
     n.put("command_id", commandId);
     n.put("release_id", command.releaseId());
@@ -140,6 +163,9 @@ public final class CommandCodec {
     }
     if (traceparent != null) {
       n.put("traceparent", traceparent);
+    }
+    if (deadline != null) {
+      n.put("deadline_ms", deadline.toEpochMilli());
     }
     try {
       return MAPPER.writeValueAsBytes(n);
@@ -244,10 +270,22 @@ public final class CommandCodec {
           command,
           n.path("correlation_id").asText(null),
           n.path("traceparent").asText(null),
-          n.path("repository_scope").asText(null));
+          n.path("repository_scope").asText(null),
+          deadline(n));
     } catch (IllegalArgumentException | NullPointerException | IOException e) {
       throw new MalformedCommandException(id, e.getMessage());
     }
+  }
+
+  private static Instant deadline(JsonNode n) {
+    JsonNode v = n.get("deadline_ms");
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (!v.canConvertToLong()) {
+      throw new IllegalArgumentException("deadline_ms must be epoch milliseconds");
+    }
+    return Instant.ofEpochMilli(v.asLong());
   }
 
   private static long userId(JsonNode n) {

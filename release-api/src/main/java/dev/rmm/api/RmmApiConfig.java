@@ -81,9 +81,16 @@ public interface RmmApiConfig {
     @WithDefault("rmm-release-writers")
     String group();
 
-    /** The most requests decided and committed in one Kafka transaction. */
+    /** The most requests one partition writer decides before it looks at acknowledgements. */
     @WithDefault("256")
     int maxBatch();
+
+    /**
+     * The most HTTP requests that may wait for one partition's writer; the next is answered 503
+     * with Retry-After at once. Commands read from Kafka are bounded by pausing their partition.
+     */
+    @WithDefault("2048")
+    int maxWaiting();
 
     /** How long an HTTP request waits for its write before answering 503. */
     @WithDefault("10s")

@@ -77,20 +77,41 @@ public final class CommandChannel implements AutoCloseable {
       String correlationId,
       String traceparent,
       String scope) {
+    return send(commandId, command, correlationId, traceparent, scope, null);
+  }
+
+  /**
+   * Sends a command that the writer drops, answering "expired", when it reads it after {@code
+   * deadline} (the moment this sender stops waiting). Call it off the Vert.x event loop: a send
+   * blocks while Kafka has no metadata for the topic (up to {@code max.block.ms}).
+   */
+  public CompletableFuture<JsonNode> send(
+      String commandId,
+      ReleaseCommand command,
+      String correlationId,
+      String traceparent,
+      String scope,
+      java.time.Instant deadline) {
     CompletableFuture<JsonNode> answer = new CompletableFuture<>();
     waiting.put(commandId, answer);
     answer.whenComplete((r, e) -> waiting.remove(commandId));
-    byte[] body = CommandCodec.encode(commandId, command, correlationId, traceparent, scope);
+    byte[] body =
+        CommandCodec.encode(commandId, command, correlationId, traceparent, scope, deadline);
     ProducerRecord<String, byte[]> record =
         new ProducerRecord<>(commandsTopic, command.releaseId(), body);
     TraceHeaders.inject(traceparent, record.headers());
-    producer.send(
-        record,
-        (md, e) -> {
-          if (e != null) {
-            answer.completeExceptionally(e);
-          }
-        });
+    try {
+      producer.send(
+          record,
+          (md, e) -> {
+            if (e != null) {
+              answer.completeExceptionally(e);
+            }
+          });
+    } catch (RuntimeException e) {
+      // no metadata within max.block.ms, or the producer is closed: the command was not sent
+      answer.completeExceptionally(e);
+    }
     return answer;
   }
 

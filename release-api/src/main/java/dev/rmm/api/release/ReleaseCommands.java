@@ -5,9 +5,9 @@ import dev.rmm.api.auth.Caller;
 import dev.rmm.api.policy.PolicyRegistry;
 import dev.rmm.api.problem.InvalidRequestException;
 import dev.rmm.api.problem.Problem;
-import dev.rmm.api.writer.NotOwnerException;
 import dev.rmm.api.writer.ReleaseWriter;
 import dev.rmm.api.writer.RequestMeta;
+import dev.rmm.api.writer.WriteUnavailableException;
 import dev.rmm.contracts.Actor;
 import dev.rmm.contracts.ApprovalPolicy;
 import dev.rmm.contracts.ReleaseCommand;
@@ -163,13 +163,17 @@ public class ReleaseCommands {
       case "not_allowed" -> Problem.of(403, "forbidden", "Forbidden", detail, extra);
       case "stale" -> Problem.of(409, "stale", "Stale card", detail, extra);
       case "conflict" -> Problem.of(409, "conflict", "Conflict", detail, extra);
+      case "expired" ->
+          Response.fromResponse(Problem.of(503, "unavailable", "Service unavailable", detail))
+              .header("Retry-After", "1")
+              .build();
       default -> Problem.of(422, "validation", "Invalid request", detail, extra);
     };
   }
 
   private static Response unavailable(Throwable t) {
     Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
-    if (cause instanceof NotOwnerException || cause instanceof TimeoutException) {
+    if (cause instanceof WriteUnavailableException || cause instanceof TimeoutException) {
       String detail =
           cause instanceof TimeoutException
               ? "the release log did not acknowledge the write in time; it may still land, and"

@@ -43,6 +43,20 @@ public final class CommandResults {
     return n;
   }
 
+  /** The answer to a command read after its sender's deadline: not decided, nothing appended. */
+  public static ObjectNode expired(String commandId, String releaseId) {
+    ObjectNode n = EventCodec.mapper().createObjectNode();
+    n.put("command_id", commandId);
+    if (releaseId != null) {
+      n.put("release_id", releaseId);
+    }
+    n.put("outcome", "refused");
+    n.put("reason", "expired");
+    n.put("detail", "the command was read after its sender's deadline; nothing was decided");
+    n.putArray("events");
+    return n;
+  }
+
   /** The answer to a command that could not even be read. */
   public static ObjectNode malformed(String commandId, String detail) {
     ObjectNode n = EventCodec.mapper().createObjectNode();

@@ -164,9 +164,22 @@ final class PartitionWriter implements Runnable {
     return commandOffsets;
   }
 
+  /**
+   * Queues a request. An HTTP request (no Kafka source) finding {@link WriterSettings#maxWaiting()}
+   * requests ahead of it is refused at once ({@link OverloadedException}, 503); a command read from
+   * Kafka is always taken, the group member pausing its partition when the backlog grows.
+   */
   void submit(WriteRequest request) {
     if (phase == Phase.FAILED || phase == Phase.CLOSED || !running) {
       request.reply().completeExceptionally(new NotOwnerException(partition, "writer " + phase));
+      return;
+    }
+    if (request.source() == null && backlog.get() >= settings.maxWaiting()) {
+      metrics.refusedOverloaded();
+      request
+          .reply()
+          .completeExceptionally(
+              new OverloadedException("the writer of partition " + partition, backlog.get()));
       return;
     }
     backlog.incrementAndGet();
@@ -268,8 +281,39 @@ final class PartitionWriter implements Runnable {
       a.pending.acked(a.index, a.metadata, a.error);
     } else {
       backlog.decrementAndGet();
-      fresh.add((WriteRequest) item);
+      WriteRequest r = (WriteRequest) item;
+      if (r.expiredAt(Instant.now())) {
+        expire(r);
+      } else {
+        fresh.add(r);
+      }
     }
+  }
+
+  /**
+   * Drops a request its requester no longer waits for, undecided: an HTTP client was answered 503
+   * already; a command's sender is answered "expired" on the results topic and its offset settles.
+   */
+  private void expire(WriteRequest r) {
+    metrics.expired();
+    String id = r.meta().causationId();
+    LOG.debugf(
+        "Request %s passed its deadline %s before partition %d reached it",
+        id, r.deadline(), partition);
+    if (r.source() != null) {
+      try {
+        byte[] body =
+            EventCodec.mapper()
+                .writeValueAsBytes(
+                    CommandResults.expired(
+                        id, r.command() == null ? null : r.command().releaseId()));
+        sendResult(new ProducerRecord<>(settings.resultsTopic(), id, body));
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new IllegalStateException(e);
+      }
+      commandOffsets.done(r.source().offset());
+    }
+    r.reply().completeExceptionally(new ExpiredException(id));
   }
 
   /** Rebuilds the state of every release on this partition from the log. */

@@ -14,14 +14,18 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -44,6 +48,7 @@ public class ReleaseWriter {
   private static final Logger LOG = Logger.getLogger(ReleaseWriter.class);
   private static final int PAUSE_BACKLOG = 5_000;
   private static final int RESUME_BACKLOG = 500;
+  private static final int FORWARD_QUEUE = 1_024;
 
   private final RmmApiConfig config;
   private final TopicSetup topics;
@@ -62,6 +67,20 @@ public class ReleaseWriter {
   private KafkaConsumer<String, byte[]> member;
   private CommandChannel forwarder;
   private SharedProducer producers;
+
+  /** Sends forwarded requests to the commands topic; bounded, so a Kafka outage answers 503. */
+  private final ThreadPoolExecutor forwarding =
+      new ThreadPoolExecutor(
+          2,
+          2,
+          0,
+          TimeUnit.SECONDS,
+          new ArrayBlockingQueue<>(FORWARD_QUEUE),
+          r -> {
+            Thread t = new Thread(r, "rmm-writer-forward");
+            t.setDaemon(true);
+            return t;
+          });
 
   ReleaseWriter(
       RmmApiConfig config,
@@ -110,6 +129,7 @@ public class ReleaseWriter {
         Thread.currentThread().interrupt();
       }
     }
+    forwarding.shutdown();
     if (forwarder != null) {
       forwarder.close();
     }
@@ -130,26 +150,50 @@ public class ReleaseWriter {
   public CompletableFuture<JsonNode> submit(
       ReleaseCommand command, RequestMeta meta, String repositoryScope) {
     int p = Partitioning.partitionOf(command.releaseId(), config.topics().partitions());
+    Duration timeout = config.writer().requestTimeout();
+    Instant deadline = Instant.now().plus(timeout);
     PartitionWriter w = writers.get(p);
     CompletableFuture<JsonNode> answer;
     if (w != null) {
       CompletableFuture<WriteResult> reply = new CompletableFuture<>();
-      w.submit(new WriteRequest(command, meta, reply, Guards.repository(repositoryScope), null));
+      w.submit(
+          new WriteRequest(
+              command, meta, reply, Guards.repository(repositoryScope), null, deadline));
       answer = reply.thenApply(r -> CommandResults.toJson(meta.causationId(), r));
     } else if (joined && forwarder != null) {
-      answer =
-          forwarder.send(
-              meta.causationId(),
-              command,
-              meta.correlationId(),
-              meta.traceparent(),
-              repositoryScope);
+      answer = forward(command, meta, repositoryScope, deadline);
     } else {
       answer = new CompletableFuture<>();
       answer.completeExceptionally(new NotOwnerException(p, "this instance has not joined yet"));
       return answer;
     }
-    return answer.orTimeout(config.writer().requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    return answer.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Hands a request to the owning instance over the commands topic. The send runs on {@link
+   * #forwarding}, never on the caller's thread: it is an HTTP event loop, and a Kafka send blocks
+   * while the broker has no metadata (up to max.block.ms).
+   */
+  private CompletableFuture<JsonNode> forward(
+      ReleaseCommand command, RequestMeta meta, String repositoryScope, Instant deadline) {
+    try {
+      return CompletableFuture.supplyAsync(
+              () ->
+                  forwarder.send(
+                      meta.causationId(),
+                      command,
+                      meta.correlationId(),
+                      meta.traceparent(),
+                      repositoryScope,
+                      deadline),
+              forwarding)
+          .thenCompose(f -> f);
+    } catch (RejectedExecutionException e) {
+      metrics.refusedOverloaded();
+      return CompletableFuture.failedFuture(
+          new OverloadedException("forwarding to the owning instance", FORWARD_QUEUE));
+    }
   }
 
   /** Ready when the group has given this instance its partitions and each has been loaded. */
@@ -219,7 +263,8 @@ public class ReleaseWriter {
               new RequestMeta(c.commandId(), c.correlationId(), c.traceparent()),
               new CompletableFuture<>(),
               Guards.repository(c.repositoryScope()),
-              source);
+              source,
+              c.deadline());
     } catch (CommandCodec.MalformedCommandException e) {
       LOG.warnf(
           "Unreadable command at %s offset %d (command id %s): %s; answered and skipped",

@@ -3,6 +3,7 @@ package dev.rmm.api.writer;
 import dev.rmm.contracts.Decision;
 import dev.rmm.contracts.ReleaseCommand;
 import dev.rmm.contracts.ReleaseState;
+import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import org.apache.kafka.common.TopicPartition;
@@ -19,17 +20,29 @@ import org.apache.kafka.common.TopicPartition;
  *     and writes nothing. May be null.
  * @param source set when the command was read from the commands topic: its offset becomes
  *     committable once its events are valid in the log, and its answer goes to the results topic
+ * @param deadline when the requester stops waiting, or null for none: a request the writer reaches
+ *     after it is dropped undecided ({@link ExpiredException}; "expired" on the results topic)
  */
 record WriteRequest(
     ReleaseCommand command,
     RequestMeta meta,
     CompletableFuture<WriteResult> reply,
     Function<ReleaseState, Decision.Refused> guard,
-    KafkaSource source) {
+    KafkaSource source,
+    Instant deadline) {
 
   static WriteRequest unreadable(String commandId, String detail, KafkaSource source) {
     return new WriteRequest(
-        null, new RequestMeta(commandId, detail, null), new CompletableFuture<>(), null, source);
+        null,
+        new RequestMeta(commandId, detail, null),
+        new CompletableFuture<>(),
+        null,
+        source,
+        null);
+  }
+
+  boolean expiredAt(Instant now) {
+    return deadline != null && now.isAfter(deadline);
   }
 
   /** Where a command read from Kafka came from. */

@@ -15,7 +15,8 @@ record WriterSettings(
     String commandsTopic,
     String resultsTopic,
     String group,
-    int maxBatch) {
+    int maxBatch,
+    int maxWaiting) {
 
   static WriterSettings of(RmmApiConfig config, String bootstrapServers) {
     return new WriterSettings(
@@ -24,7 +25,8 @@ record WriterSettings(
         config.topics().commands(),
         config.topics().results(),
         config.writer().group(),
-        config.writer().maxBatch());
+        config.writer().maxBatch(),
+        config.writer().maxWaiting());
   }
 
   /**

@@ -243,6 +243,34 @@ class KafkaCommandsTest {
     assertThat(log.events(id).stream().filter(e -> refusedId.equals(e.causationId()))).hasSize(1);
   }
 
+  @Test
+  void givenACommandReadAfterItsSendersDeadline_thenItIsAnsweredExpiredAndNotDecided()
+      throws Exception {
+    String id = Api.releaseInManualTesting(BILLING_REPO);
+    long before = log.events(id).size();
+    // the sender (the gateway, or another release-api instance forwarding) gave up a second ago
+    String late = UUID.randomUUID().toString();
+    byte[] json =
+        CommandCodec.encode(
+            late,
+            approve(id, 1001, "Alice"),
+            "corr-" + late,
+            null,
+            null,
+            java.time.Instant.now().minusSeconds(1));
+    producer.send(new ProducerRecord<>(ReleaseLog.commandsTopic(), id, json)).get();
+    JsonNode answer = awaitResult(late);
+
+    assertThat(answer.path("outcome").asText()).isEqualTo("refused");
+    assertThat(answer.path("reason").asText()).isEqualTo("expired");
+    assertThat(answer.path("events")).isEmpty();
+    // the partition goes on: a command in time is decided, and the late one left no trace
+    String next = send(id, approve(id, 1002, "Bob"));
+    assertThat(awaitResult(next).path("outcome").asText()).isEqualTo("accepted");
+    assertThat(log.events(id)).hasSize((int) before + 1);
+    assertThat(log.events(id).stream().filter(e -> late.equals(e.causationId()))).isEmpty();
+  }
+
   private static ReleaseCommand approve(String id, long user, String name) {
     return new ReleaseCommand.Approve(id, user, null, Actor.telegram(user, name));
   }

@@ -216,7 +216,9 @@ class TwoWritersTest {
   private static CompletableFuture<WriteResult> submit(
       PartitionWriter w, ReleaseCommand command, String request) {
     CompletableFuture<WriteResult> reply = new CompletableFuture<>();
-    w.submit(new WriteRequest(command, new RequestMeta(request, request, null), reply, null, null));
+    w.submit(
+        new WriteRequest(
+            command, new RequestMeta(request, request, null), reply, null, null, null));
     return reply;
   }
 
