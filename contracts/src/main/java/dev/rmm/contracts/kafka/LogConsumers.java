@@ -16,12 +16,17 @@ public final class LogConsumers {
 
   /** Consumer properties to add a group, offsets reset and limits to. */
   public static Properties properties(String bootstrapServers) {
+    return properties(bootstrapServers, KafkaSecurity.fromEnvironment());
+  }
+
+  /** The same, with the given security settings instead of this process's environment. */
+  public static Properties properties(String bootstrapServers, KafkaSecurity security) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    return p;
+    return security.applyTo(p);
   }
 }

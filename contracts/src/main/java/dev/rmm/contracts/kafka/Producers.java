@@ -16,6 +16,11 @@ public final class Producers {
   private Producers() {}
 
   public static Properties properties(String bootstrapServers) {
+    return properties(bootstrapServers, KafkaSecurity.fromEnvironment());
+  }
+
+  /** The same, with the given security settings instead of this process's environment. */
+  public static Properties properties(String bootstrapServers, KafkaSecurity security) {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
@@ -24,6 +29,6 @@ public final class Producers {
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
     p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
-    return p;
+    return security.applyTo(p);
   }
 }

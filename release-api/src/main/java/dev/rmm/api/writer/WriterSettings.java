@@ -1,6 +1,7 @@
 package dev.rmm.api.writer;
 
 import dev.rmm.api.RmmApiConfig;
+import dev.rmm.contracts.kafka.KafkaSecurity;
 import dev.rmm.contracts.kafka.LogConsumers;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -50,7 +51,7 @@ record WriterSettings(
     p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
     p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
     p.put(ProducerConfig.CLIENT_ID_CONFIG, "rmm-writer");
-    return p;
+    return KafkaSecurity.fromEnvironment().applyTo(p);
   }
 
   /** Reads committed events only, without a group: used to load a partition's state. */

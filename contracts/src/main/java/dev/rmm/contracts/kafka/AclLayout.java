@@ -1,0 +1,135 @@
+package dev.rmm.contracts.kafka;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
+
+/**
+ * What each rmm service may do on Kafka, as ACLs for its principal. The point is the split of
+ * writes: only release-api appends events and answers; the gateway and the orchestrator may only
+ * send commands, which release-api decides; the projector only reads. A consumer-group ACL per
+ * service keeps any other principal from joining the writers' group and taking partitions over.
+ * Every producer is idempotent, which needs IDEMPOTENT_WRITE on the cluster.
+ *
+ * @param names the topics and groups (the services' defaults in {@link Names#defaults()})
+ */
+public record AclLayout(Names names) {
+
+  /** The services, each with its own principal. */
+  public enum Service {
+    RELEASE_API,
+    RELEASE_PROJECTOR,
+    TELEGRAM_GATEWAY,
+    DEPLOY_ORCHESTRATOR
+  }
+
+  /** Topic and consumer-group names, as configured in the services. */
+  public record Names(
+      String events,
+      String commands,
+      String results,
+      String alerts,
+      String topicPrefix,
+      String writersGroup,
+      String projectorGroup,
+      String gatewayGroup,
+      String gatewayAlertsGroup,
+      String orchestratorGroup) {
+
+    public static Names defaults() {
+      return new Names(
+          "rmm.release-events",
+          "rmm.release-commands",
+          "rmm.release-command-results",
+          "rmm.alerts",
+          "rmm.",
+          "rmm-release-writers",
+          "rmm-release-projector",
+          "rmm-telegram-gateway",
+          "rmm-telegram-gateway-alerts",
+          "rmm-deploy-orchestrator");
+    }
+  }
+
+  /** The ACLs of one service's principal, e.g. {@code User:rmm-gateway}. */
+  public List<AclBinding> bindings(Service service, String principal) {
+    Grants g = new Grants(principal);
+    g.cluster(AclOperation.IDEMPOTENT_WRITE);
+    switch (service) {
+      case RELEASE_API -> {
+        g.topic(names.events(), AclOperation.READ, AclOperation.WRITE);
+        g.topic(names.commands(), AclOperation.READ);
+        g.topic(names.results(), AclOperation.WRITE);
+        g.topic(names.alerts(), AclOperation.WRITE);
+        // it creates the topics it needs at start-up, and checks their settings
+        g.prefixed(AclOperation.CREATE, AclOperation.DESCRIBE_CONFIGS);
+        g.group(names.writersGroup());
+      }
+      case RELEASE_PROJECTOR -> {
+        g.topic(names.events(), AclOperation.READ);
+        g.topic(names.alerts(), AclOperation.WRITE);
+        g.group(names.projectorGroup());
+      }
+      case TELEGRAM_GATEWAY -> {
+        g.topic(names.events(), AclOperation.READ);
+        g.topic(names.commands(), AclOperation.WRITE);
+        g.topic(names.results(), AclOperation.READ);
+        g.topic(names.alerts(), AclOperation.READ);
+        g.group(names.gatewayGroup());
+        g.group(names.gatewayAlertsGroup());
+      }
+      case DEPLOY_ORCHESTRATOR -> {
+        g.topic(names.events(), AclOperation.READ);
+        g.topic(names.commands(), AclOperation.WRITE);
+        g.topic(names.results(), AclOperation.READ);
+        g.topic(names.alerts(), AclOperation.WRITE);
+        g.group(names.orchestratorGroup());
+      }
+    }
+    return g.bindings;
+  }
+
+  /** Collects one principal's ALLOW entries; every topic it uses also gets DESCRIBE. */
+  private final class Grants {
+    private final String principal;
+    private final List<AclBinding> bindings = new ArrayList<>();
+
+    Grants(String principal) {
+      this.principal = principal;
+    }
+
+    void topic(String topic, AclOperation... operations) {
+      add(ResourceType.TOPIC, topic, PatternType.LITERAL, AclOperation.DESCRIBE);
+      for (AclOperation op : operations) {
+        add(ResourceType.TOPIC, topic, PatternType.LITERAL, op);
+      }
+    }
+
+    void prefixed(AclOperation... operations) {
+      for (AclOperation op : operations) {
+        add(ResourceType.TOPIC, names.topicPrefix(), PatternType.PREFIXED, op);
+      }
+    }
+
+    void group(String group) {
+      add(ResourceType.GROUP, group, PatternType.LITERAL, AclOperation.READ);
+    }
+
+    void cluster(AclOperation op) {
+      add(ResourceType.CLUSTER, "kafka-cluster", PatternType.LITERAL, op);
+    }
+
+    private void add(ResourceType type, String name, PatternType pattern, AclOperation op) {
+      bindings.add(
+          new AclBinding(
+              new ResourcePattern(type, name, pattern),
+              new AccessControlEntry(principal, "*", op, AclPermissionType.ALLOW)));
+    }
+  }
+}
