@@ -1,6 +1,7 @@
 package dev.rmm.api.auth;
 
 import com.auth0.jwt.JWT;
+import com.auth0.jwt.RegisteredClaims;
 import com.auth0.jwt.algorithms.Algorithm;
 import com.auth0.jwt.exceptions.JWTDecodeException;
 import com.auth0.jwt.exceptions.JWTVerificationException;
@@ -99,6 +100,8 @@ final class OidcTokens {
           JWT.require(Algorithm.RSA256(key, null))
               .withIssuer(issuer)
               .withAudience(audience)
+              // a token without an expiry would be good forever: GitHub's always carry one
+              .withClaimPresence(RegisteredClaims.EXPIRES_AT)
               .acceptLeeway(30)
               .build()
               .verify(token);

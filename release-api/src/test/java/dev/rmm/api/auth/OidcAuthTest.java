@@ -93,17 +93,19 @@ class OidcAuthTest {
   }
 
   private static String token(KeyPair signer, String repository, String audience, Instant expires) {
-    return JWT.create()
-        .withKeyId("k1")
-        .withIssuer(ISSUER)
-        .withAudience(audience)
-        .withSubject("repo:" + repository + ":ref:refs/tags/v1.0.0")
-        .withClaim("repository", repository)
-        .withIssuedAt(Instant.now().minusSeconds(5))
-        .withExpiresAt(expires)
-        .sign(
-            Algorithm.RSA256(
-                (RSAPublicKey) signer.getPublic(), (RSAPrivateKey) signer.getPrivate()));
+    var builder =
+        JWT.create()
+            .withKeyId("k1")
+            .withIssuer(ISSUER)
+            .withAudience(audience)
+            .withSubject("repo:" + repository + ":ref:refs/tags/v1.0.0")
+            .withClaim("repository", repository)
+            .withIssuedAt(Instant.now().minusSeconds(5));
+    if (expires != null) {
+      builder.withExpiresAt(expires);
+    }
+    return builder.sign(
+        Algorithm.RSA256((RSAPublicKey) signer.getPublic(), (RSAPrivateKey) signer.getPrivate()));
   }
 
   private static String valid(String repository) {
@@ -156,6 +158,11 @@ class OidcAuthTest {
             .get("/api/v1/releases"),
         401,
         "the OIDC token is not valid");
+    // no expiry: it would be good forever
+    assertProblem(
+        as(token(key, "acme/billing", "rmm", null)).get("/api/v1/releases"),
+        401,
+        "The Claim 'exp' is not present in the JWT");
     assertProblem(
         as(token(stranger, "acme/billing", "rmm", Instant.now().plusSeconds(300)))
             .get("/api/v1/releases"),
