@@ -59,7 +59,30 @@ class ComposeFileTest {
           "TELEGRAM_WEBHOOK_SECRET",
           "TELEGRAM_CALLBACK_SECRET",
           "GITHUB_TOKEN",
-          "GITHUB_APP_PRIVATE_KEY");
+          "GITHUB_APP_PRIVATE_KEY",
+          "POSTGRES_PASSWORD",
+          "RMM_READER_PASSWORD",
+          "QUARKUS_DATASOURCE_PASSWORD",
+          "QUARKUS_REDIS_PASSWORD",
+          "REDISCLI_AUTH",
+          "GF_SECURITY_ADMIN_PASSWORD");
+
+  /** Passwords compose refuses to start without (no weak default such as postgres/postgres). */
+  private static final Set<String> REQUIRED_PASSWORDS =
+      Set.of(
+          "POSTGRES_PASSWORD", "RMM_READER_PASSWORD", "REDIS_PASSWORD", "GRAFANA_ADMIN_PASSWORD");
+
+  /** Services reachable from other machines: the pipelines' API and Telegram's webhook. */
+  private static final Set<String> PUBLIC = Set.of("release-api", "telegram-gateway");
+
+  /** What every required variable is set to when docker compose checks the file. */
+  private static final Map<String, String> REQUIRED_ENV =
+      Map.of(
+          "RMM_API_TOKENS", "*=sha256:" + "0".repeat(64),
+          "POSTGRES_PASSWORD", "p1",
+          "RMM_READER_PASSWORD", "p2",
+          "REDIS_PASSWORD", "p3",
+          "GRAFANA_ADMIN_PASSWORD", "p4");
 
   /** The metrics release-projector exposes for the delivery dashboard. */
   private static final List<String> DELIVERY_METRICS =
@@ -216,7 +239,9 @@ class ComposeFileTest {
               (variable, value) ->
                   assertThat(env).as(name + "'s environment").containsEntry(variable, value));
           int port = ComposeProject.SERVICE_PORTS.get(name);
-          assertThat(texts(service.path("ports"))).as(name).containsExactly(port + ":" + port);
+          assertThat(texts(service.path("ports")))
+              .as(name)
+              .containsExactly((PUBLIC.contains(name) ? "" : "127.0.0.1:") + port + ":" + port);
           assertThat(texts(service.path("healthcheck").path("test")))
               .as(name + "'s healthcheck")
               .anySatisfy(
@@ -255,6 +280,32 @@ class ComposeFileTest {
   }
 
   @Test
+  void infrastructureListensOnLoopbackOnlyAndNeedsItsPasswords() throws IOException {
+    services
+        .fields()
+        .forEachRemaining(
+            s -> {
+              if (!ComposeProject.SERVICE_PORTS.containsKey(s.getKey())) {
+                assertThat(texts(s.getValue().path("ports")))
+                    .as(s.getKey() + " publishes its ports on 127.0.0.1 only")
+                    .allMatch(p -> p.startsWith("127.0.0.1:"));
+              }
+            });
+    String file = Files.readString(ComposeProject.composeFile());
+    for (String password : REQUIRED_PASSWORDS) {
+      assertThat(file).as(password + " is required").contains("${" + password + ":?");
+      assertThat(file).as(password + " has no default").doesNotContain("${" + password + ":-");
+    }
+    assertThat(environment(services.path("release-api")).get("QUARKUS_DATASOURCE_USERNAME"))
+        .as("release-api only reads the read model")
+        .isEqualTo("rmm_reader");
+    assertThat(environment(services.path("telegram-gateway")).get("QUARKUS_DATASOURCE_USERNAME"))
+        .as("the gateway only reads the read model")
+        .isEqualTo("rmm_reader");
+    assertThat(texts(services.path("redis").path("command"))).contains("--requirepass");
+  }
+
+  @Test
   void secretsComeFromTheEnvironmentWithoutDefaults() {
     services
         .fields()
@@ -266,7 +317,8 @@ class ComposeFileTest {
                           if (SECRETS.contains(name)) {
                             assertThat(value)
                                 .as(s.getKey() + ": " + name)
-                                .matches(Pattern.quote("${" + name) + "(:-|:\\?[^}]+)}");
+                                // its own variable or another secret's, never a value
+                                .matches("\\$\\{[A-Z][A-Z0-9_]*(:-|:\\?[^}]+)}");
                           }
                         }));
     assertThat(environment(services.path("release-api")).get("RMM_API_TOKENS"))
@@ -420,12 +472,19 @@ class ComposeFileTest {
     List<String> config = new ArrayList<>(composeCommand);
     config.addAll(List.of("-f", ComposeProject.composeFile().toString(), "config", "-q"));
 
-    Run accepted = run(config, Map.of("RMM_API_TOKENS", "*=sha256:" + "0".repeat(64)));
+    Run accepted = run(config, REQUIRED_ENV);
     assertThat(accepted.exit()).as(String.join(" ", config) + ": " + accepted.output()).isZero();
 
-    Run refused = run(config, Map.of());
+    Map<String, String> noTokens = new java.util.HashMap<>(REQUIRED_ENV);
+    noTokens.remove("RMM_API_TOKENS");
+    Run refused = run(config, noTokens);
     assertThat(refused.exit()).as("without RMM_API_TOKENS").isNotZero();
     assertThat(refused.output()).contains("set RMM_API_TOKENS to the hashed API tokens");
+    Map<String, String> noPassword = new java.util.HashMap<>(REQUIRED_ENV);
+    noPassword.remove("POSTGRES_PASSWORD");
+    Run weak = run(config, noPassword);
+    assertThat(weak.exit()).as("without POSTGRES_PASSWORD").isNotZero();
+    assertThat(weak.output()).contains("set POSTGRES_PASSWORD");
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -440,7 +499,7 @@ class ComposeFileTest {
         Map.of(
             "KAFKA_BOOTSTRAP_SERVERS", kafka,
             "QUARKUS_DATASOURCE_REACTIVE_URL", reactive,
-            "QUARKUS_DATASOURCE_USERNAME", "postgres",
+            "QUARKUS_DATASOURCE_USERNAME", "rmm_reader",
             "QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT", otel));
     w.put(
         "release-projector",
@@ -455,7 +514,7 @@ class ComposeFileTest {
         Map.of(
             "KAFKA_BOOTSTRAP_SERVERS", kafka,
             "QUARKUS_DATASOURCE_REACTIVE_URL", reactive,
-            "QUARKUS_DATASOURCE_USERNAME", "postgres",
+            "QUARKUS_DATASOURCE_USERNAME", "rmm_reader",
             "QUARKUS_REDIS_HOSTS", "redis://redis:6379",
             "QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT", otel,
             "RMM_GRAFANA_URL", "${RMM_GRAFANA_URL:-http://localhost:3000}",
