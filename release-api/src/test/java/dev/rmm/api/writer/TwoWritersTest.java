@@ -57,6 +57,9 @@ class TwoWritersTest {
   private static final Actor ADMIN = new Actor(Actor.Kind.ADMIN, "*", "admin token");
   private static final long[] APPROVERS = {1001, 1002, 1003};
 
+  /** Trials of the race: 1 in the build, 10 with deploy/chaos/stale-owner. */
+  private static final int TRIALS = Integer.getInteger("chaos.stale-owner-trials", 1);
+
   @Inject ReleaseWriter owner;
   @Inject RmmApiConfig config;
 
@@ -91,6 +94,16 @@ class TwoWritersTest {
   void
       givenAStaleOwnerAppendingToTheSamePartition_thenEveryAnswerIsValidAndEachQuorumIsReachedOnce()
           throws Exception {
+    for (int trial = 1; trial <= TRIALS; trial++) {
+      answers.clear();
+      staleOwnerTrial();
+      stale.close();
+      stale = null;
+    }
+  }
+
+  /** One trial: ten releases of one partition, raced through its owner and a stale writer. */
+  private void staleOwnerTrial() throws Exception {
     List<String> releases = new ArrayList<>();
     int partition = -1;
     while (releases.size() < 10) {
@@ -142,8 +155,8 @@ class TwoWritersTest {
         validByRequest
             .computeIfAbsent(v.event().causationId(), k -> new ArrayList<>())
             .add(v.event().type());
-      } else if (link instanceof Link.Void) {
-        voids++;
+      } else if (link instanceof Link.Void && releases.contains(r.key())) {
+        voids++; // of this trial's releases
       }
     }
     assertThat(voids).as("the two writers raced (void events in the log)").isPositive();
