@@ -21,7 +21,8 @@ public interface OrchestratorConfig {
     @WithDefault("rmm.release-events")
     String events();
 
-    @WithDefault("rmm.release-commands")
+    /** Commands to release-api: the orchestrator's own commands topic. */
+    @WithDefault("rmm.orchestrator-commands")
     String commands();
 
     @WithDefault("rmm.release-command-results")

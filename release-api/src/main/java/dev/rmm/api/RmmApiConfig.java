@@ -24,9 +24,21 @@ public interface RmmApiConfig {
     @WithDefault("rmm.release-events")
     String events();
 
-    /** Commands from the gateway and orchestrator, keyed by release id. */
+    /**
+     * Commands forwarded by other release-api instances, keyed by release id. Each sender has its
+     * own commands topic, which only its principal may write: what a command may do follows from
+     * the topic it comes from (docs/security.md).
+     */
     @WithDefault("rmm.release-commands")
     String commands();
+
+    /** The Telegram gateway's commands: a person's approvals, rejections and rollbacks. */
+    @WithDefault("rmm.gateway-commands")
+    String gatewayCommands();
+
+    /** deploy-orchestrator's commands: dispatches and runbook steps. */
+    @WithDefault("rmm.orchestrator-commands")
+    String orchestratorCommands();
 
     /** One answer per command, keyed by command id. */
     @WithDefault("rmm.release-command-results")

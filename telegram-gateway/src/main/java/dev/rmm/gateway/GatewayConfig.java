@@ -110,8 +110,8 @@ public interface GatewayConfig {
     @WithDefault("rmm.release-events")
     String events();
 
-    /** Commands to release-api (the single writer). */
-    @WithDefault("rmm.release-commands")
+    /** Commands to release-api (the single writer): the gateway's own commands topic. */
+    @WithDefault("rmm.gateway-commands")
     String commands();
 
     /** release-api's answers to commands, keyed by command id. */

@@ -13,7 +13,8 @@ import org.apache.kafka.common.resource.ResourceType;
 /**
  * What each rmm service may do on Kafka, as ACLs for its principal. The point is the split of
  * writes: only release-api appends events and answers; the gateway and the orchestrator may only
- * send commands, which release-api decides; the projector only reads. A consumer-group ACL per
+ * send commands, each on its own topic, which release-api decides according to that topic (a
+ * gateway command cannot record a dispatch); the projector only reads. A consumer-group ACL per
  * service keeps any other principal from joining the writers' group and taking partitions over.
  * Every producer is idempotent, which needs IDEMPOTENT_WRITE on the cluster.
  *
@@ -33,6 +34,8 @@ public record AclLayout(Names names) {
   public record Names(
       String events,
       String commands,
+      String gatewayCommands,
+      String orchestratorCommands,
       String results,
       String alerts,
       String topicPrefix,
@@ -46,6 +49,8 @@ public record AclLayout(Names names) {
       return new Names(
           "rmm.release-events",
           "rmm.release-commands",
+          "rmm.gateway-commands",
+          "rmm.orchestrator-commands",
           "rmm.release-command-results",
           "rmm.alerts",
           "rmm.",
@@ -64,7 +69,10 @@ public record AclLayout(Names names) {
     switch (service) {
       case RELEASE_API -> {
         g.topic(names.events(), AclOperation.READ, AclOperation.WRITE);
-        g.topic(names.commands(), AclOperation.READ);
+        // it forwards requests for partitions another instance owns, and reads every sender's
+        g.topic(names.commands(), AclOperation.READ, AclOperation.WRITE);
+        g.topic(names.gatewayCommands(), AclOperation.READ);
+        g.topic(names.orchestratorCommands(), AclOperation.READ);
         g.topic(names.results(), AclOperation.WRITE);
         g.topic(names.alerts(), AclOperation.WRITE);
         // it creates the topics it needs at start-up, and checks their settings
@@ -78,7 +86,7 @@ public record AclLayout(Names names) {
       }
       case TELEGRAM_GATEWAY -> {
         g.topic(names.events(), AclOperation.READ);
-        g.topic(names.commands(), AclOperation.WRITE);
+        g.topic(names.gatewayCommands(), AclOperation.WRITE);
         g.topic(names.results(), AclOperation.READ);
         g.topic(names.alerts(), AclOperation.READ);
         g.group(names.gatewayGroup());
@@ -86,7 +94,7 @@ public record AclLayout(Names names) {
       }
       case DEPLOY_ORCHESTRATOR -> {
         g.topic(names.events(), AclOperation.READ);
-        g.topic(names.commands(), AclOperation.WRITE);
+        g.topic(names.orchestratorCommands(), AclOperation.WRITE);
         g.topic(names.results(), AclOperation.READ);
         g.topic(names.alerts(), AclOperation.WRITE);
         g.group(names.orchestratorGroup());

@@ -119,7 +119,9 @@ class DispatchFlowTest {
     String claimed = "d-test-claim-" + id.substring(0, 8);
     try (CommandChannel commands =
         new CommandChannel(
-            stack.kafkaBootstrapServers(), "rmm.release-commands", "rmm.release-command-results")) {
+            stack.kafkaBootstrapServers(),
+            "rmm.orchestrator-commands",
+            "rmm.release-command-results")) {
       assertThat(commands.awaitReady(Duration.ofSeconds(30))).isTrue();
       JsonNode answer =
           commands

@@ -90,7 +90,9 @@ class KafkaAclsTest {
           .createTopics(
               List.of(
                   new NewTopic(NAMES.events(), 1, (short) 1),
-                  new NewTopic(NAMES.commands(), 1, (short) 1)))
+                  new NewTopic(NAMES.commands(), 1, (short) 1),
+                  new NewTopic(NAMES.gatewayCommands(), 1, (short) 1),
+                  new NewTopic(NAMES.orchestratorCommands(), 1, (short) 1)))
           .all()
           .get();
       for (String user : USERS.values()) {
@@ -124,7 +126,7 @@ class KafkaAclsTest {
   @Test
   void givenTheGatewaysPrincipal_whenItSendsACommand_thenItIsWritten() throws Exception {
     try (KafkaProducer<String, byte[]> gateway = producer(Service.TELEGRAM_GATEWAY, null)) {
-      assertThat(send(gateway, NAMES.commands()).offset()).isNotNegative();
+      assertThat(send(gateway, NAMES.gatewayCommands()).offset()).isNotNegative();
     }
   }
 
@@ -147,6 +149,18 @@ class KafkaAclsTest {
   }
 
   @Test
+  void givenTheGatewaysPrincipal_whenItWritesTheOrchestratorsOrTheForwardedCommands_thenRefused() {
+    try (KafkaProducer<String, byte[]> gateway = producer(Service.TELEGRAM_GATEWAY, null)) {
+      for (String topic : List.of(NAMES.orchestratorCommands(), NAMES.commands())) {
+        assertThatThrownBy(() -> send(gateway, topic))
+            .as(topic)
+            .isInstanceOf(ExecutionException.class)
+            .hasCauseInstanceOf(TopicAuthorizationException.class);
+      }
+    }
+  }
+
+  @Test
   void givenReleaseApisPrincipal_whenItAppendsAnEvent_thenItIsWritten() throws Exception {
     try (KafkaProducer<String, byte[]> api = producer(Service.RELEASE_API, null)) {
       assertThat(send(api, NAMES.events()).offset()).isNotNegative();
@@ -159,7 +173,7 @@ class KafkaAclsTest {
         LogConsumers.properties(cluster.bootstrapServers(), security("rmm-gateway", null));
     p.put(ConsumerConfig.GROUP_ID_CONFIG, NAMES.writersGroup());
     try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p)) {
-      c.subscribe(List.of(NAMES.commands()));
+      c.subscribe(List.of(NAMES.gatewayCommands()));
       assertThatThrownBy(() -> c.poll(Duration.ofSeconds(10)))
           .isInstanceOf(GroupAuthorizationException.class);
     }
@@ -186,7 +200,7 @@ class KafkaAclsTest {
         .contains(
             "kafka-acls.sh --bootstrap-server kafka:9093 --command-config admin.properties --add"
                 + " --allow-principal User:rmm-gateway --operation WRITE --topic"
-                + " rmm.release-commands")
+                + " rmm.gateway-commands")
         .doesNotContain("--operation WRITE --topic rmm.release-events");
   }
 

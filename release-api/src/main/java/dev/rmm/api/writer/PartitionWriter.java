@@ -311,7 +311,7 @@ final class PartitionWriter implements Runnable {
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
         throw new IllegalStateException(e);
       }
-      commandOffsets.done(r.source().offset());
+      commandOffsets.done(r.source());
     }
     r.reply().completeExceptionally(new ExpiredException(id));
   }
@@ -561,7 +561,7 @@ final class PartitionWriter implements Runnable {
     WriteResult result = new WriteResult(d, state, types);
     if (req.source() != null) {
       sendResult(resultRecord(req, result));
-      commandOffsets.done(req.source().offset());
+      commandOffsets.done(req.source());
     }
     req.reply().complete(result);
   }
@@ -642,7 +642,7 @@ final class PartitionWriter implements Runnable {
         throw new IllegalStateException(e);
       }
     }
-    commandOffsets.done(req.source().offset());
+    commandOffsets.done(req.source());
     req.reply().complete(null);
   }
 

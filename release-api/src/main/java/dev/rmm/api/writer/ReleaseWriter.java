@@ -3,6 +3,7 @@ package dev.rmm.api.writer;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rmm.api.RmmApiConfig;
 import dev.rmm.contracts.CommandCodec;
+import dev.rmm.contracts.Decision;
 import dev.rmm.contracts.ReleaseCommand;
 import dev.rmm.contracts.kafka.AlertPublisher;
 import dev.rmm.contracts.kafka.CommandChannel;
@@ -15,6 +16,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -213,8 +215,7 @@ public class ReleaseWriter {
     try (KafkaConsumer<String, byte[]> consumer =
         new KafkaConsumer<>(settings.memberProperties())) {
       member = consumer;
-      consumer.subscribe(
-          List.of(settings.eventsTopic(), settings.commandsTopic()), new Ownership(consumer));
+      consumer.subscribe(topics(), new Ownership(consumer));
       while (running) {
         try {
           for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
@@ -253,16 +254,28 @@ public class ReleaseWriter {
       return;
     }
     WriteRequest.KafkaSource source = new WriteRequest.KafkaSource(tp, r.offset());
-    w.commandOffsets().handed(r.offset());
+    w.commandOffsets().handed(source);
     WriteRequest request;
     try {
       CommandCodec.Envelope c = CommandCodec.decode(r.value());
+      // what the command may do follows from who could write its topic, not from its own fields
+      Decision.Refused foreign = settings.commandTopics().senderOf(r.topic()).refuses(c.command());
+      if (foreign != null) {
+        LOG.warnf(
+            "Command %s (%s as %s) at %s offset %d is refused: %s",
+            c.commandId(),
+            c.command().getClass().getSimpleName(),
+            c.command().actor().kind(),
+            tp,
+            r.offset(),
+            foreign.detail());
+      }
       request =
           new WriteRequest(
               c.command(),
               new RequestMeta(c.commandId(), c.correlationId(), c.traceparent()),
               new CompletableFuture<>(),
-              Guards.repository(c.repositoryScope()),
+              foreign != null ? state -> foreign : Guards.repository(c.repositoryScope()),
               source,
               c.deadline());
     } catch (CommandCodec.MalformedCommandException e) {
@@ -285,11 +298,13 @@ public class ReleaseWriter {
       }
       int p = w.partition();
       w.close();
-      TopicPartition commands = new TopicPartition(settings.commandsTopic(), p);
-      if (consumer.assignment().contains(commands)) {
+      for (TopicPartition commands : commandPartitions(p)) {
+        if (!consumer.assignment().contains(commands)) {
+          continue;
+        }
         // the commands it had not settled are read again; those already in the log are answered
         // from it without new events (AppliedCommands)
-        long settled = w.commandOffsets().committable();
+        long settled = w.commandOffsets().committable(commands.topic());
         OffsetAndMetadata committed = consumer.committed(Set.of(commands)).get(commands);
         if (settled >= 0) {
           consumer.seek(commands, settled);
@@ -314,16 +329,17 @@ public class ReleaseWriter {
   private void applyBackpressure(KafkaConsumer<String, byte[]> consumer) {
     Set<TopicPartition> paused = consumer.paused();
     for (PartitionWriter w : writers.values()) {
-      TopicPartition tp = new TopicPartition(settings.commandsTopic(), w.partition());
-      if (!consumer.assignment().contains(tp)) {
-        continue;
-      }
-      if (w.backlog() > PAUSE_BACKLOG && !paused.contains(tp)) {
-        consumer.pause(List.of(tp));
-      } else if (w.backlog() < RESUME_BACKLOG
-          && paused.contains(tp)
-          && w.phase() == PartitionWriter.Phase.READY) {
-        consumer.resume(List.of(tp));
+      for (TopicPartition tp : commandPartitions(w.partition())) {
+        if (!consumer.assignment().contains(tp)) {
+          continue;
+        }
+        if (w.backlog() > PAUSE_BACKLOG && !paused.contains(tp)) {
+          consumer.pause(List.of(tp));
+        } else if (w.backlog() < RESUME_BACKLOG
+            && paused.contains(tp)
+            && w.phase() == PartitionWriter.Phase.READY) {
+          consumer.resume(List.of(tp));
+        }
       }
     }
   }
@@ -336,11 +352,12 @@ public class ReleaseWriter {
   private void commitSettled(KafkaConsumer<String, byte[]> consumer, boolean sync) {
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
     for (PartitionWriter w : writers.values()) {
-      TopicPartition tp = new TopicPartition(settings.commandsTopic(), w.partition());
-      long next = w.commandOffsets().committable();
-      Long done = committed.get(tp);
-      if (next >= 0 && (done == null || done != next) && consumer.assignment().contains(tp)) {
-        offsets.put(tp, new OffsetAndMetadata(next));
+      for (TopicPartition tp : commandPartitions(w.partition())) {
+        long next = w.commandOffsets().committable(tp.topic());
+        Long done = committed.get(tp);
+        if (next >= 0 && (done == null || done != next) && consumer.assignment().contains(tp)) {
+          offsets.put(tp, new OffsetAndMetadata(next));
+        }
       }
     }
     if (offsets.isEmpty()) {
@@ -359,6 +376,22 @@ public class ReleaseWriter {
             }
           });
     }
+  }
+
+  /**
+   * The events topic and every commands topic: RangeAssignor gives partition p of each to one
+   * member.
+   */
+  private List<String> topics() {
+    List<String> all = new ArrayList<>();
+    all.add(settings.eventsTopic());
+    all.addAll(settings.commandTopics().all());
+    return all;
+  }
+
+  /** Partition {@code p} of each commands topic. */
+  private List<TopicPartition> commandPartitions(int p) {
+    return settings.commandTopics().all().stream().map(t -> new TopicPartition(t, p)).toList();
   }
 
   /** Starts and stops partition writers as the group moves partitions between instances. */
@@ -397,14 +430,14 @@ public class ReleaseWriter {
       for (TopicPartition tp : partitions) {
         if (tp.topic().equals(settings.eventsTopic())) {
           PartitionWriter w = writers.remove(tp.partition());
-          committed.remove(new TopicPartition(settings.commandsTopic(), tp.partition()));
+          commandPartitions(tp.partition()).forEach(committed::remove);
           if (w != null) {
             w.close(); // settles the commands whose events are in flight
-            long next = w.commandOffsets().committable();
-            if (next >= 0) {
-              settled.put(
-                  new TopicPartition(settings.commandsTopic(), tp.partition()),
-                  new OffsetAndMetadata(next));
+            for (TopicPartition commands : commandPartitions(tp.partition())) {
+              long next = w.commandOffsets().committable(commands.topic());
+              if (next >= 0) {
+                settled.put(commands, new OffsetAndMetadata(next));
+              }
             }
           }
         }

@@ -1,6 +1,7 @@
 package dev.rmm.api.writer;
 
 import dev.rmm.api.RmmApiConfig;
+import dev.rmm.contracts.kafka.KafkaSecurity;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +26,8 @@ import org.jboss.logging.Logger;
  * <ul>
  *   <li>events: N partitions, kept forever ({@code retention.ms=-1}, {@code cleanup.policy=delete}
  *       with no deadline: never compacted, never deleted)
- *   <li>commands: N partitions (the same N), kept 7 days
+ *   <li>commands, one topic per sender (other release-api instances, the gateway, the
+ *       orchestrator): N partitions each (the same N), kept 7 days
  *   <li>command results: N partitions, kept 1 day
  *   <li>alerts (for the gateway's alerts chat): 1 partition, kept 1 day
  * </ul>
@@ -48,7 +50,7 @@ public class TopicSetup {
     RmmApiConfig.Topics t = config.topics();
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    try (Admin admin = Admin.create(p)) {
+    try (Admin admin = Admin.create(KafkaSecurity.fromEnvironment().applyTo(p))) {
       List<NewTopic> wanted = new ArrayList<>();
       wanted.add(
           new NewTopic(t.events(), t.partitions(), t.replicationFactor())
@@ -57,10 +59,12 @@ public class TopicSetup {
                       TopicConfig.RETENTION_MS_CONFIG, "-1",
                       TopicConfig.RETENTION_BYTES_CONFIG, "-1",
                       TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE)));
-      wanted.add(
-          new NewTopic(t.commands(), t.partitions(), t.replicationFactor())
-              .configs(
-                  Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(7L * 24 * 3600_000))));
+      for (String commands : List.of(t.commands(), t.gatewayCommands(), t.orchestratorCommands())) {
+        wanted.add(
+            new NewTopic(commands, t.partitions(), t.replicationFactor())
+                .configs(
+                    Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(7L * 24 * 3600_000))));
+      }
       wanted.add(
           new NewTopic(t.results(), t.partitions(), t.replicationFactor())
               .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(24L * 3600_000))));
@@ -81,7 +85,8 @@ public class TopicSetup {
       }
       Map<String, TopicDescription> described =
           admin
-              .describeTopics(List.of(t.events(), t.commands()))
+              .describeTopics(
+                  List.of(t.events(), t.commands(), t.gatewayCommands(), t.orchestratorCommands()))
               .allTopicNames()
               .get(30, TimeUnit.SECONDS);
       for (TopicDescription d : described.values()) {

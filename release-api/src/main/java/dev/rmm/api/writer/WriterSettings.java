@@ -13,17 +13,25 @@ import org.apache.kafka.common.serialization.StringSerializer;
 record WriterSettings(
     String bootstrapServers,
     String eventsTopic,
-    String commandsTopic,
+    CommandTopics commandTopics,
     String resultsTopic,
     String group,
     int maxBatch,
     int maxWaiting) {
 
+  /** The topic this instance forwards HTTP requests to, for the owning instance. */
+  String commandsTopic() {
+    return commandTopics.api();
+  }
+
   static WriterSettings of(RmmApiConfig config, String bootstrapServers) {
     return new WriterSettings(
         bootstrapServers,
         config.topics().events(),
-        config.topics().commands(),
+        new CommandTopics(
+            config.topics().commands(),
+            config.topics().gatewayCommands(),
+            config.topics().orchestratorCommands()),
         config.topics().results(),
         config.writer().group(),
         config.writer().maxBatch(),

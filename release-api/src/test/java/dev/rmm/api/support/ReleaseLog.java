@@ -57,6 +57,14 @@ public final class ReleaseLog implements AutoCloseable {
     return ConfigProvider.getConfig().getValue("rmm.topics.commands", String.class);
   }
 
+  public static String gatewayCommandsTopic() {
+    return ConfigProvider.getConfig().getValue("rmm.topics.gateway-commands", String.class);
+  }
+
+  public static String orchestratorCommandsTopic() {
+    return ConfigProvider.getConfig().getValue("rmm.topics.orchestrator-commands", String.class);
+  }
+
   public static String resultsTopic() {
     return ConfigProvider.getConfig().getValue("rmm.topics.results", String.class);
   }

@@ -38,10 +38,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The gateway and the orchestrator talk to the writer through the commands topic. Here a plain
- * Kafka producer plays them: each command gets its events in the log and one answer on the results
- * topic, keyed by command id; unreadable commands are answered (when they have an id) and skipped
- * without stopping the partition.
+ * The gateway and the orchestrator talk to the writer through their commands topics, and other
+ * release-api instances forward requests through theirs. Here a plain Kafka producer plays them:
+ * each command gets its events in the log and one answer on the results topic, keyed by command id;
+ * unreadable commands are answered (when they have an id) and skipped without stopping the
+ * partition.
  */
 @QuarkusTest
 @WithTestResource(value = KafkaTestResource.class, parallel = true)
@@ -107,7 +108,7 @@ class KafkaCommandsTest {
     assertThat(quorum.path("events").toString())
         .isEqualTo("[\"release.approval-granted.v1\",\"release.quorum-reached.v1\"]");
 
-    // the orchestrator reports the production deploy through the same topic
+    // the pipeline's production step, forwarded by another release-api instance
     String deploying =
         send(
             id,
@@ -115,7 +116,7 @@ class KafkaCommandsTest {
                 id,
                 ReleaseStatus.DEPLOYING,
                 "workflow dispatched",
-                new Actor(Actor.Kind.ORCHESTRATOR, "deploy-orchestrator", null)));
+                new Actor(Actor.Kind.GITHUB, BILLING_REPO, null)));
     assertThat(awaitResult(deploying).path("status").asText()).isEqualTo("deploying");
     assertThat(log.types(id))
         .containsExactly(
@@ -269,6 +270,60 @@ class KafkaCommandsTest {
     assertThat(awaitResult(next).path("outcome").asText()).isEqualTo("accepted");
     assertThat(log.events(id)).hasSize((int) before + 1);
     assertThat(log.events(id).stream().filter(e -> late.equals(e.causationId()))).isEmpty();
+  }
+
+  @Test
+  void givenTheGatewaysTopic_whenItCarriesADispatchOrAnotherActor_thenRefusedWithNothingAppended()
+      throws Exception {
+    String id = Api.releaseInManualTesting(BILLING_REPO);
+    int before = log.events(id).size();
+    ReleaseCommand dispatch =
+        new ReleaseCommand.StartDispatch(
+            id,
+            "d-forged",
+            "evil/repo",
+            "deploy.yml",
+            "refs/heads/evil",
+            new Actor(Actor.Kind.ORCHESTRATOR, "forged", "deploy-orchestrator"));
+    ReleaseCommand asAdmin =
+        new ReleaseCommand.Approve(id, 1001, null, new Actor(Actor.Kind.ADMIN, "*", "admin"));
+
+    JsonNode forgedDispatch = awaitResult(sendOn(ReleaseLog.gatewayCommandsTopic(), id, dispatch));
+    JsonNode forgedActor = awaitResult(sendOn(ReleaseLog.gatewayCommandsTopic(), id, asAdmin));
+
+    assertThat(forgedDispatch.path("reason").asText()).isEqualTo("not_allowed");
+    assertThat(forgedDispatch.path("detail").asText())
+        .isEqualTo("StartDispatch may not come from the gateway's topic");
+    assertThat(forgedActor.path("reason").asText()).isEqualTo("not_allowed");
+    assertThat(forgedActor.path("detail").asText())
+        .isEqualTo("the gateway's topic may not act as admin");
+    assertThat(log.events(id)).hasSize(before);
+    // a person's approval on the gateway's topic is what it is for
+    JsonNode approved =
+        awaitResult(sendOn(ReleaseLog.gatewayCommandsTopic(), id, approve(id, 1001, "Alice")));
+    assertThat(approved.path("outcome").asText()).isEqualTo("accepted");
+  }
+
+  @Test
+  void givenTheOrchestratorsTopic_whenItCarriesAnApproval_thenRefusedWithNothingAppended()
+      throws Exception {
+    String id = Api.releaseInManualTesting(BILLING_REPO);
+    int before = log.events(id).size();
+
+    JsonNode answer =
+        awaitResult(sendOn(ReleaseLog.orchestratorCommandsTopic(), id, approve(id, 1001, "Alice")));
+
+    assertThat(answer.path("outcome").asText()).isEqualTo("refused");
+    assertThat(answer.path("detail").asText())
+        .isEqualTo("Approve may not come from the orchestrator's topic");
+    assertThat(log.events(id)).hasSize(before);
+  }
+
+  private String sendOn(String topic, String releaseId, ReleaseCommand command) throws Exception {
+    String commandId = UUID.randomUUID().toString();
+    byte[] json = CommandCodec.encode(commandId, command, "corr-" + commandId, null);
+    producer.send(new ProducerRecord<>(topic, releaseId, json)).get(10, TimeUnit.SECONDS);
+    return commandId;
   }
 
   private static ReleaseCommand approve(String id, long user, String name) {

@@ -122,7 +122,7 @@ class WriterLimitsTest {
         new WriterSettings(
             base.bootstrapServers(),
             base.eventsTopic(),
-            base.commandsTopic(),
+            base.commandTopics(),
             base.resultsTopic(),
             base.group(),
             base.maxBatch(),
