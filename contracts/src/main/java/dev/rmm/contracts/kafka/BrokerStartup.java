@@ -146,9 +146,12 @@ public final class BrokerStartup {
     }
   }
 
-  /** Waits for a Kafka client future for at most {@code timeout}; for use inside an attempt. */
+  /**
+   * Waits for a Kafka client future, for use inside an attempt whose call was given {@code timeout}
+   * too: a second longer, so that the client's own timeout, with its message, comes first.
+   */
   public static <T> T get(KafkaFuture<T> future, Duration timeout) throws Exception {
-    return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    return future.get(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
   }
 
   /**
