@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * The no-Docker local stack, started by {@code deploy/local/start} from the repository root: Kafka,
@@ -96,7 +97,18 @@ public final class LocalStack {
     // our own handlers, not only a shutdown hook: PostgreSQL's and Redis's libraries register
     // hooks of their own that would stop them while the services are still shutting down
     for (String signal : List.of("INT", "TERM", "HUP")) {
-      Signal.handle(new Signal(signal), s -> local.stopAndExit(0));
+      SignalHandler before = Signal.handle(new Signal(signal), s -> local.stopAndExit(0));
+      // the JVM leaves a signal that this process inherited as ignored ignored (nohup's SIGHUP, or
+      // SIGINT of a background job of a shell without job control): say how to stop it instead
+      if (before == SignalHandler.SIG_IGN && !signal.equals("HUP")) {
+        System.err.println(
+            "rmm local stack: SIG"
+                + signal
+                + " is ignored by this process (it was started in the background without job"
+                + " control): stop it with kill -TERM "
+                + ProcessHandle.current().pid()
+                + " or start it with deploy/local/start");
+      }
     }
     Runtime.getRuntime().addShutdownHook(new Thread(local::stop, "rmm-local-stack-stop"));
     try {
