@@ -58,9 +58,26 @@ public interface RmmApiConfig {
     @WithDefault("6")
     int partitions();
 
-    /** Replication factor for topics that are created; 1 on a single broker. */
-    @WithDefault("1")
-    short replicationFactor();
+    /**
+     * Replication factor for topics that are created. Unset: it follows the cluster's size, 3 when
+     * Kafka has 3 or more brokers, else as many as it has (1 on a single broker, as in the local
+     * stack).
+     */
+    Optional<Short> replicationFactor();
+
+    /**
+     * {@code min.insync.replicas} of the topics that are created. Unset: 2 when the replication
+     * factor is 3 or more, else 1.
+     */
+    Optional<Integer> minInsyncReplicas();
+
+    /**
+     * How long release-api waits at start-up for Kafka to answer while it creates and checks these
+     * topics (a broker that is still starting, a new topic whose metadata lags); then it stops with
+     * a message that says what it waited for.
+     */
+    @WithDefault("60s")
+    Duration startupWait();
   }
 
   /**

@@ -19,9 +19,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
 
 /**
@@ -119,13 +119,9 @@ public final class CommandChannel implements AutoCloseable {
     Properties p = LogConsumers.properties(bootstrap);
     try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p)) {
       results = c;
-      List<TopicPartition> parts = awaitPartitions(c);
-      if (parts.isEmpty()) {
+      if (!awaitAssigned(c)) {
         return;
       }
-      c.assign(parts);
-      c.seekToEnd(parts);
-      parts.forEach(c::position); // resolve the end now: later answers come after it
       listening.countDown();
       while (running) {
         for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
@@ -146,16 +142,30 @@ public final class CommandChannel implements AutoCloseable {
     }
   }
 
-  private List<TopicPartition> awaitPartitions(KafkaConsumer<String, byte[]> c) {
+  /**
+   * Assigns every partition of the results topic at its end, once Kafka serves them; returns false
+   * when closed first. Kafka's transient answers while it starts (not reachable, the topic not
+   * created or its metadata lagging its creation, no leader yet) are waited out, not fatal: without
+   * this thread nothing answers a command.
+   */
+  private boolean awaitAssigned(KafkaConsumer<String, byte[]> c) {
     boolean told = false;
     while (running) {
       try {
         List<PartitionInfo> info = c.listTopics(Duration.ofSeconds(10)).get(resultsTopic);
         if (info != null && !info.isEmpty()) {
-          return info.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+          List<TopicPartition> parts =
+              info.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+          c.assign(parts);
+          c.seekToEnd(parts);
+          parts.forEach(c::position); // resolve the end now: later answers come after it
+          return true;
         }
-      } catch (TimeoutException e) {
-        // Kafka is not up yet
+      } catch (KafkaException e) {
+        if (!BrokerStartup.isTransient(e)) {
+          throw e;
+        }
+        LOG.info("Kafka at " + bootstrap + " is not ready for " + resultsTopic + ": " + e);
       }
       if (!told) {
         LOG.info(
@@ -170,10 +180,10 @@ public final class CommandChannel implements AutoCloseable {
         Thread.sleep(1000);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        return List.of();
+        return false;
       }
     }
-    return List.of();
+    return false;
   }
 
   @Override

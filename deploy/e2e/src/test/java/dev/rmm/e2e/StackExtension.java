@@ -46,7 +46,7 @@ public final class StackExtension implements BeforeAllCallback, AfterAllCallback
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
   /** C1 only: the services start about a third faster, and tests do not need peak speed. */
-  private static final List<String> JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1");
+  static final List<String> JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1");
 
   private final Map<String, String> extraEnvironment = new LinkedHashMap<>();
   private final List<ServiceProcess> extraInstances =
@@ -205,7 +205,7 @@ public final class StackExtension implements BeforeAllCallback, AfterAllCallback
   }
 
   /** The checkout this module lives in: Surefire runs in deploy/e2e and sets {@code basedir}. */
-  private static Path repositoryRoot() {
+  static Path repositoryRoot() {
     Path start = Path.of(System.getProperty("basedir", System.getProperty("user.dir")));
     for (Path dir = start.toAbsolutePath(); dir != null; dir = dir.getParent()) {
       if (Files.isRegularFile(dir.resolve("deploy/infra/pom.xml"))) {
@@ -215,7 +215,7 @@ public final class StackExtension implements BeforeAllCallback, AfterAllCallback
     throw new IllegalStateException("no rmm checkout (deploy/infra/pom.xml) above " + start);
   }
 
-  private static void deleteRecursively(Path dir) {
+  static void deleteRecursively(Path dir) {
     if (dir == null || !Files.exists(dir)) {
       return;
     }

@@ -12,12 +12,13 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * The no-Docker local stack, started by {@code deploy/local/start} from the repository root: Kafka,
- * PostgreSQL and Redis with their data under {@code .rmm/}, and the four services, each at its
- * usual port, logging to {@code .rmm/logs/}. Ctrl-C stops the services first, then Redis,
- * PostgreSQL and Kafka; the next start reuses the Kafka log and the database.
+ * PostgreSQL and Redis with their data under {@code .rmm/} (or {@code RMM_LOCAL_HOME}), and the
+ * four services, each at its usual port, logging to {@code .rmm/logs/}. Ctrl-C stops the services
+ * first, then Redis, PostgreSQL and Kafka; the next start reuses the Kafka log and the database.
  *
  * <p>The services get the user's environment (TELEGRAM_BOT_TOKEN, GITHUB_TOKEN, ...) on top of demo
  * defaults (the API token, a demo approval policy, no OpenTelemetry export); only the wiring to
@@ -70,6 +71,9 @@ public final class LocalStack {
 
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
 
+  /** Where the stack keeps its data and logs; {@code .rmm} in the repository when unset. */
+  public static final String HOME_VARIABLE = "RMM_LOCAL_HOME";
+
   private final Path root;
   private final Path home;
   private final Map<String, String> userEnvironment;
@@ -77,9 +81,9 @@ public final class LocalStack {
   private RmmStack stack;
   private volatile boolean stopping;
 
-  LocalStack(Path root, Map<String, String> userEnvironment, PrintStream out) {
+  LocalStack(Path root, Path home, Map<String, String> userEnvironment, PrintStream out) {
     this.root = root;
-    this.home = root.resolve(".rmm");
+    this.home = home;
     this.userEnvironment = userEnvironment;
     this.out = out;
   }
@@ -91,12 +95,24 @@ public final class LocalStack {
           root + " is not the rmm repository root: start the stack with deploy/local/start");
       System.exit(2);
     }
-    logInfrastructureTo(root.resolve(".rmm/logs/infra.log"));
-    LocalStack local = new LocalStack(root, System.getenv(), System.out);
+    Path home = home(root, System.getenv(HOME_VARIABLE));
+    logInfrastructureTo(home.resolve("logs/infra.log"));
+    LocalStack local = new LocalStack(root, home, System.getenv(), System.out);
     // our own handlers, not only a shutdown hook: PostgreSQL's and Redis's libraries register
     // hooks of their own that would stop them while the services are still shutting down
     for (String signal : List.of("INT", "TERM", "HUP")) {
-      Signal.handle(new Signal(signal), s -> local.stopAndExit(0));
+      SignalHandler before = Signal.handle(new Signal(signal), s -> local.stopAndExit(0));
+      // the JVM leaves a signal that this process inherited as ignored ignored (nohup's SIGHUP, or
+      // SIGINT of a background job of a shell without job control): say how to stop it instead
+      if (before == SignalHandler.SIG_IGN && !signal.equals("HUP")) {
+        System.err.println(
+            "rmm local stack: SIG"
+                + signal
+                + " is ignored by this process (it was started in the background without job"
+                + " control): stop it with kill -TERM "
+                + ProcessHandle.current().pid()
+                + " or start it with deploy/local/start");
+      }
     }
     Runtime.getRuntime().addShutdownHook(new Thread(local::stop, "rmm-local-stack-stop"));
     try {
@@ -148,6 +164,12 @@ public final class LocalStack {
     out.println();
     out.printf("rmm local stack is up after %.1f s%n", (System.nanoTime() - begin) / 1e9);
     new StackSummary(stack, root, home, userEnvironment).print(out);
+  }
+
+  private static Path home(Path root, String configured) {
+    Path home =
+        configured == null || configured.isBlank() ? root.resolve(".rmm") : Path.of(configured);
+    return home.toAbsolutePath();
   }
 
   /** Stops everything once; safe to call from several threads and again after it finished. */

@@ -104,7 +104,7 @@ public class ReleaseWriter {
         new CommandChannel(
             settings.bootstrapServers(), settings.commandsTopic(), settings.resultsTopic());
     try {
-      if (!forwarder.awaitReady(Duration.ofSeconds(30))) {
+      if (!forwarder.awaitReady(config.topics().startupWait())) {
         throw new IllegalStateException(
             "cannot read " + settings.resultsTopic() + " at " + settings.bootstrapServers());
       }
