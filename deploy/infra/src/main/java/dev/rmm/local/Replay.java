@@ -4,11 +4,15 @@ import dev.rmm.contracts.EventCodec;
 import dev.rmm.contracts.EventEnvelope;
 import dev.rmm.contracts.ReleaseDecider;
 import dev.rmm.contracts.ReleaseState;
+import dev.rmm.contracts.audit.Checkpoint;
+import dev.rmm.contracts.audit.CheckpointKeys;
 import dev.rmm.contracts.audit.LogVerifier;
+import dev.rmm.contracts.audit.PartitionDigest;
 import dev.rmm.contracts.kafka.LogConsumers;
 import dev.rmm.contracts.log.ChainFold;
 import dev.rmm.contracts.log.Link;
 import java.io.PrintStream;
+import java.security.PublicKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -66,9 +70,15 @@ public final class Replay {
     String bootstrap =
         "127.0.0.1:" + System.getenv().getOrDefault(LocalKafka.PORT_VARIABLE, "9092");
     String topic = "rmm.release-events";
+    String publicKey = null;
+    String checkpoints = "rmm.release-checkpoints";
     for (int i = 0; i < args.length; i++) {
       if (args[i].equals("--bootstrap") && i + 1 < args.length) {
         bootstrap = args[++i];
+      } else if (args[i].equals("--public-key") && i + 1 < args.length) {
+        publicKey = args[++i];
+      } else if (args[i].equals("--checkpoints") && i + 1 < args.length) {
+        checkpoints = args[++i];
       } else if (args[i].equals("--topic") && i + 1 < args.length) {
         topic = args[++i];
       } else {
@@ -87,18 +97,24 @@ public final class Replay {
         System.exit(2);
       }
     } else if (rest.size() == 1 && rest.get(0).equals("verify")) {
-      System.exit(replay.verify().intact() ? 0 : 1);
+      boolean intact = replay.verify().intact();
+      if (publicKey != null) {
+        intact &= replay.verifyCheckpoints(checkpoints, CheckpointKeys.publicKey(key(publicKey)));
+      }
+      System.exit(intact ? 0 : 1);
     } else if (rest.size() == 2 && rest.get(0).equals("export")) {
       System.exit(replay.export(rest.get(1)) ? 0 : 1);
     } else {
       System.err.println(
           "usage: replay history <release id> | as-of <instant> | verify | export <release id>"
               + " [--bootstrap host:port] [--topic name]\n"
+              + "  [--public-key <base64 X.509 or @file>] [--checkpoints topic]\n"
               + "  history: the release's events in log order; one that lost a race to another"
               + " writer's is marked 'void: <why>' and counts for nothing\n"
               + "  as-of: the state of every release at that moment, from the events that count\n"
               + "  verify: every release's hash chain; exit 1 on a broken or missing link, 0 when"
-              + " it finds only void events (listed)\n"
+              + " it finds only void events (listed); with --public-key also every signed"
+              + " checkpoint: its signature, and that the log below it still has its digest\n"
               + "  export: the release's events that count as CloudEvents JSON lines");
       System.exit(2);
     }
@@ -184,6 +200,127 @@ public final class Replay {
     return report;
   }
 
+  /**
+   * Checks every signed checkpoint on {@code checkpointsTopic} against the log: its Ed25519
+   * signature with {@code key}, and the partition's digest of valid events below its offset,
+   * recomputed here. Also reports any event without a chain link at or after a partition's first
+   * checkpoint (the writer has chained every event since long before checkpoints began). True when
+   * there is at least one checkpoint and all hold.
+   */
+  public boolean verifyCheckpoints(String checkpointsTopic, PublicKey key) {
+    Map<Integer, java.util.PriorityQueue<Checkpoint>> pending = new TreeMap<>();
+    List<String> problems = new ArrayList<>();
+    int[] total = {0};
+    readRecords(
+        checkpointsTopic,
+        r -> {
+          Checkpoint c;
+          try {
+            c = Checkpoint.decode(r.value());
+          } catch (IllegalArgumentException e) {
+            problems.add("unreadable checkpoint at " + r.partition() + "@" + r.offset());
+            return;
+          }
+          total[0]++;
+          if (!c.topic().equals(topic)) {
+            return;
+          }
+          if (!c.signedBy(key)) {
+            problems.add("checkpoint " + c.partition() + "@" + c.offset() + ": bad signature");
+            return;
+          }
+          pending
+              .computeIfAbsent(
+                  c.partition(),
+                  p -> new java.util.PriorityQueue<>(Comparator.comparingLong(Checkpoint::offset)))
+              .add(c);
+        });
+    Map<Integer, Long> firstCheckpoint = new TreeMap<>();
+    pending.forEach(
+        (p, q) -> firstCheckpoint.put(p, q.stream().mapToLong(Checkpoint::offset).min().orElse(0)));
+    Map<Integer, PartitionDigest> digests = new TreeMap<>();
+    ChainFold chain = new ChainFold();
+    int[] checked = {0};
+    readRecords(
+        topic,
+        r -> {
+          java.util.PriorityQueue<Checkpoint> q = pending.get(r.partition());
+          PartitionDigest d = digests.computeIfAbsent(r.partition(), p -> new PartitionDigest());
+          while (q != null && !q.isEmpty() && q.peek().offset() <= r.offset()) {
+            checked[0] += compare(q.poll(), d, problems);
+          }
+          if (chain.accept(r.key(), r.value()) instanceof Link.Valid v) {
+            d.add(v.head().hash());
+            Long first = firstCheckpoint.get(r.partition());
+            if (v.event().prevHash() == null && first != null && r.offset() >= first) {
+              problems.add(
+                  "unchained event "
+                      + v.event().id()
+                      + " at "
+                      + r.partition()
+                      + "@"
+                      + r.offset()
+                      + ", after checkpoints began: not written by release-api");
+            }
+          }
+        });
+    pending.forEach(
+        (p, q) -> {
+          PartitionDigest d = digests.computeIfAbsent(p, x -> new PartitionDigest());
+          while (!q.isEmpty()) {
+            checked[0] += compare(q.poll(), d, problems);
+          }
+        });
+    out.printf(
+        "%s: %d checkpoints, %d checked against the log, key %s%n",
+        checkpointsTopic, total[0], checked[0], CheckpointKeys.keyId(key));
+    if (checked[0] == 0 && problems.isEmpty()) {
+      problems.add("no signed checkpoint of " + topic + " to check");
+    }
+    if (problems.isEmpty()) {
+      out.println("OK: every checkpoint is signed by the key and the log below it is unchanged");
+      return true;
+    }
+    out.println("CHECKPOINTS FAILED: " + problems.size() + " problem(s)");
+    problems.forEach(p -> out.println("  " + p));
+    return false;
+  }
+
+  /** 1 when the checkpoint matches the digest of the events read so far; else records why. */
+  private static int compare(Checkpoint c, PartitionDigest d, List<String> problems) {
+    if (!c.digest().equals(d.value()) || c.events() != d.events()) {
+      problems.add(
+          "checkpoint "
+              + c.partition()
+              + "@"
+              + c.offset()
+              + " signed at "
+              + c.signedAt()
+              + " says "
+              + c.events()
+              + " valid events with digest "
+              + c.digest()
+              + ", the log now has "
+              + d.events()
+              + " with "
+              + d.value()
+              + ": the log below it was changed");
+      return 0;
+    }
+    return 1;
+  }
+
+  private static String key(String arg) {
+    if (!arg.startsWith("@")) {
+      return arg;
+    }
+    try {
+      return java.nio.file.Files.readString(java.nio.file.Path.of(arg.substring(1))).trim();
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("cannot read the public key file " + arg.substring(1), e);
+    }
+  }
+
   /** The records stored under the release's key, in log order. */
   private List<byte[]> storedOf(String releaseId) {
     List<byte[]> stored = new ArrayList<>();
@@ -241,6 +378,10 @@ public final class Replay {
 
   /** Reads the whole topic (committed records only) once, in partition order. */
   private void readRecords(Consumer<ConsumerRecord<String, byte[]>> each) {
+    readRecords(topic, each);
+  }
+
+  private void readRecords(String topic, Consumer<ConsumerRecord<String, byte[]>> each) {
     Properties p = LogConsumers.properties(bootstrap);
     try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p)) {
       List<TopicPartition> parts =

@@ -9,12 +9,16 @@ import dev.rmm.contracts.EventEnvelope;
 import dev.rmm.contracts.ReleaseEvent;
 import dev.rmm.contracts.ReleaseSpec;
 import dev.rmm.contracts.ReleaseStatus;
+import dev.rmm.contracts.audit.Checkpoint;
+import dev.rmm.contracts.audit.CheckpointKeys;
 import dev.rmm.contracts.audit.EventChain;
 import dev.rmm.contracts.audit.LogVerifier;
+import dev.rmm.contracts.audit.PartitionDigest;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.KeyPair;
 import java.time.Instant;
 import java.util.List;
 import java.util.Properties;
@@ -45,6 +49,10 @@ class ReplayTest {
 
   @TempDir static Path dir;
   private static LocalKafka kafka;
+  private static final KeyPair SIGNER = CheckpointKeys.generate();
+
+  /** The stored events, in log order: created, building, lost (void), rollback. */
+  private static List<byte[]> log;
 
   @BeforeAll
   static void logWithALostRace() throws Exception {
@@ -77,8 +85,9 @@ class ReplayTest {
             EventChain.hash(building));
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    log = List.of(created, building, lost, rollback);
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p)) {
-      for (byte[] value : List.of(created, building, lost, rollback)) {
+      for (byte[] value : log) {
         producer.send(new ProducerRecord<>(TOPIC, ID, value)).get();
       }
     }
@@ -147,6 +156,69 @@ class ReplayTest {
 
     List<String> lines = text(out).lines().toList();
     assertThat(lines).hasSize(3).noneMatch(l -> l.contains(LOST_ID));
+  }
+
+  @Test
+  void givenCheckpointsSignedByTheWriter_whenVerifiedWithThePublicKey_thenEachMatchesTheLog()
+      throws Exception {
+    // below offset 2: created, building; below 4: and rollback (the lost event is void)
+    publish(
+        "cp-ok",
+        checkpoint(2, SIGNER, log.get(0), log.get(1)),
+        checkpoint(4, SIGNER, log.get(0), log.get(1), log.get(3)));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+    boolean ok = replay(out).verifyCheckpoints("cp-ok", SIGNER.getPublic());
+
+    assertThat(ok).as(text(out)).isTrue();
+    assertThat(text(out))
+        .contains("cp-ok: 2 checkpoints, 2 checked against the log")
+        .contains("OK: every checkpoint is signed by the key and the log below it is unchanged");
+  }
+
+  @Test
+  void givenACheckpointTheLogNoLongerMatchesOrAForgedOne_whenVerified_thenEachIsReported()
+      throws Exception {
+    // signed when the lost event was (as if) valid: the log below offset 4 is not what was signed
+    publish(
+        "cp-bad",
+        checkpoint(4, SIGNER, log.get(0), log.get(1), log.get(2)),
+        checkpoint(2, CheckpointKeys.generate(), log.get(0), log.get(1)));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+    boolean ok = replay(out).verifyCheckpoints("cp-bad", SIGNER.getPublic());
+
+    assertThat(ok).isFalse();
+    assertThat(text(out))
+        .contains("CHECKPOINTS FAILED: 2 problem(s)")
+        .contains("checkpoint 0@2: bad signature")
+        .contains("checkpoint 0@4 signed at ")
+        .contains("the log below it was changed");
+  }
+
+  private static byte[] checkpoint(long offset, KeyPair key, byte[]... valid) {
+    PartitionDigest d = new PartitionDigest();
+    for (byte[] stored : valid) {
+      d.add(EventChain.hash(stored));
+    }
+    return Checkpoint.sign(
+            TOPIC, 0, offset, d, T0, key.getPrivate(), CheckpointKeys.keyId(key.getPublic()))
+        .encode();
+  }
+
+  private static void publish(String topic, byte[]... checkpoints) throws Exception {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    try (Admin admin = Admin.create(p)) {
+      admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+    }
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p)) {
+      for (byte[] c : checkpoints) {
+        producer.send(new ProducerRecord<>(topic, "0", c)).get();
+      }
+    }
   }
 
   private static Replay replay(ByteArrayOutputStream out) {
