@@ -103,9 +103,10 @@ public class Orchestrator {
             g.apiUrl(),
             g.userAgent(),
             g.requestTimeout(),
-            new GitHubClient.Retries(g.maxAttempts(), g.firstBackoff(), g.maxBackoff()),
+            new GitHubClient.Retries(
+                g.maxAttempts(), g.firstBackoff(), g.maxBackoff(), g.runLookup()),
             d -> Thread.sleep(d.toMillis()));
-    this.dispatches = new Dispatches(targets, github, g.runLookup());
+    this.dispatches = new Dispatches(targets, github);
     this.rollbacks =
         new Rollbacks(plans, new SshRunner(), Redactor.fromEnvironment(System.getenv()), tracer);
     String instance = "deploy-orchestrator-" + UUID.randomUUID().toString().substring(0, 8);
