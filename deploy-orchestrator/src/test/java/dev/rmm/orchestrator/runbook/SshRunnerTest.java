@@ -93,7 +93,7 @@ class SshRunnerTest {
           CompletableFuture.supplyAsync(
               () ->
                   ssh.run(
-                      c, "sleep 600; touch '" + marker + "'", Duration.ofSeconds(600), owned::get));
+                      c, nap + "; touch '" + marker + "'", Duration.ofSeconds(600), owned::get));
       await().until(() -> !noProcessMentions(nap));
 
       owned.set(false);
