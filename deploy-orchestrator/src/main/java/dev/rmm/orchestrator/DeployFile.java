@@ -1,6 +1,9 @@
 package dev.rmm.orchestrator;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rmm.contracts.EventCodec;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -27,6 +30,13 @@ public class DeployFile {
   private final JsonNode services;
   private final Function<String, String> environment;
 
+  /** A deploy file that is not one: the only error {@link #parse} throws, with what is wrong. */
+  public static final class Invalid extends IllegalArgumentException {
+    Invalid(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
   @Inject
   DeployFile(OrchestratorConfig config) {
     this(
@@ -36,14 +46,56 @@ public class DeployFile {
             .map(
                 f -> {
                   try {
-                    return EventCodec.mapper().readTree(Files.readString(f)).path("services");
+                    return parse(Files.readString(f));
                   } catch (IOException e) {
                     throw new UncheckedIOException("cannot read the deploy file " + f, e);
+                  } catch (Invalid e) {
+                    throw new Invalid("the deploy file " + f + " " + e.getMessage(), e);
                   }
                 })
             .orElse(EventCodec.mapper().createObjectNode()),
         System::getenv);
   }
+
+  /**
+   * The {@code services} object of a deploy file's text: one JSON object, nothing after it, whose
+   * {@code services}, when present, is an object of objects.
+   *
+   * @throws Invalid otherwise, saying what is wrong
+   */
+  public static JsonNode parse(String text) {
+    JsonNode root;
+    try (JsonParser p = READER.createParser(text)) {
+      root = READER.readTree(p);
+      if (root != null && p.nextToken() != null) {
+        throw new Invalid("has more after its JSON object, at " + p.currentLocation(), null);
+      }
+    } catch (JsonProcessingException e) {
+      throw new Invalid("is not JSON: " + e.getOriginalMessage(), e);
+    } catch (IOException e) {
+      throw new Invalid("is not JSON: " + e.getMessage(), e);
+    }
+    if (root == null || !root.isObject()) {
+      throw new Invalid("must be a JSON object {\"services\": {...}}", null);
+    }
+    JsonNode services = root.path("services");
+    if (services.isMissingNode()) {
+      return EventCodec.mapper().createObjectNode();
+    }
+    if (!services.isObject()) {
+      throw new Invalid("must have \"services\" as an object of services by name", null);
+    }
+    for (var e : services.properties()) {
+      if (!e.getValue().isObject()) {
+        throw new Invalid("has service " + e.getKey() + " that is not an object", null);
+      }
+    }
+    return services;
+  }
+
+  /** Strict JSON: no duplicate keys, so a file never means two things. */
+  private static final ObjectMapper READER =
+      EventCodec.mapper().copy().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
   public DeployFile(JsonNode services, Function<String, String> environment) {
     this.services = services;

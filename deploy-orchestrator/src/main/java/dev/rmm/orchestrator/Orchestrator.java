@@ -13,6 +13,7 @@ import dev.rmm.contracts.tracing.TraceContext;
 import dev.rmm.orchestrator.dispatch.Dispatches;
 import dev.rmm.orchestrator.dispatch.ServiceTargets;
 import dev.rmm.orchestrator.github.GitHubClient;
+import dev.rmm.orchestrator.lease.PartitionLeases;
 import dev.rmm.orchestrator.runbook.Redactor;
 import dev.rmm.orchestrator.runbook.Rollbacks;
 import dev.rmm.orchestrator.runbook.RunbookPlans;
@@ -40,6 +41,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -85,6 +87,7 @@ public class Orchestrator {
   private final ScheduledExecutorService recheck =
       Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "rmm-orchestrator-recheck"));
   private final ConsumerLoop logLoop;
+  private final PartitionLeases leases;
   private volatile boolean caughtUp;
   private Commands commands;
 
@@ -103,14 +106,21 @@ public class Orchestrator {
             g.apiUrl(),
             g.userAgent(),
             g.requestTimeout(),
-            new GitHubClient.Retries(g.maxAttempts(), g.firstBackoff(), g.maxBackoff()),
+            new GitHubClient.Retries(
+                g.maxAttempts(), g.firstBackoff(), g.maxBackoff(), g.runLookup()),
             d -> Thread.sleep(d.toMillis()));
-    this.dispatches = new Dispatches(targets, github, g.runLookup());
+    this.dispatches = new Dispatches(targets, github);
     this.rollbacks =
         new Rollbacks(plans, new SshRunner(), Redactor.fromEnvironment(System.getenv()), tracer);
     String instance = "deploy-orchestrator-" + UUID.randomUUID().toString().substring(0, 8);
     this.actor = new Actor(Actor.Kind.ORCHESTRATOR, instance, "deploy-orchestrator");
     this.alerts = new AlertPublisher(bootstrap, config.topics().alerts());
+    this.leases =
+        new PartitionLeases(
+            Admin.create(Map.<String, Object>of("bootstrap.servers", bootstrap)),
+            GROUP,
+            config.topics().events(),
+            config.deploy().runbookLease());
     this.logLoop =
         new ConsumerLoop(
             "rmm-orchestrator-log",
@@ -144,6 +154,7 @@ public class Orchestrator {
     logLoop.stop(); // before the workers: the log's thread hands them work
     dispatchWorker.shutdownNow();
     runbookWorkers.values().forEach(ExecutorService::shutdownNow);
+    leases.close();
     if (commands != null) {
       commands.close();
     }
@@ -177,12 +188,19 @@ public class Orchestrator {
           new ConsumerRebalanceListener() {
             @Override
             public void onPartitionsRevoked(Collection<TopicPartition> parts) {
+              leases.revoked(parts.stream().map(TopicPartition::partition).toList());
               forget(parts);
+            }
+
+            @Override
+            public void onPartitionsLost(Collection<TopicPartition> parts) {
+              onPartitionsRevoked(parts);
             }
 
             @Override
             public void onPartitionsAssigned(Collection<TopicPartition> parts) {
               // the log is the memory: read what is ours from the start
+              leases.assigned(parts.stream().map(TopicPartition::partition).toList());
               c.seekToBeginning(parts);
               ends.clear();
               ends.putAll(c.endOffsets(c.assignment()));
@@ -193,6 +211,7 @@ public class Orchestrator {
 
     @Override
     public void handle(KafkaConsumer<String, byte[]> c, ConsumerRecords<String, byte[]> records) {
+      leases.member(c.groupMetadata().memberId());
       Set<String> touched = new HashSet<>();
       for (ConsumerRecord<String, byte[]> r : records) {
         apply(r, touched);
@@ -285,7 +304,18 @@ public class Orchestrator {
   }
 
   private boolean due(ReleaseState s) {
-    return dispatches.due(s) || rollbacks.due(s) && !deploying(s);
+    return dispatches.due(s) || rollbacks.due(s) && !deploying(s) && !takingOver(s);
+  }
+
+  /**
+   * Whether the release's runbook was started (by an instance that owned its partition before) and
+   * this instance got the partition too recently to know that instance has stopped: it is settled
+   * only after {@link PartitionLeases#takeOverWait()}, on a later event or recheck.
+   */
+  private boolean takingOver(ReleaseState s) {
+    return s.runbook() != null
+        && !s.runbook().finished()
+        && !leases.mayTakeOver(releases.partitionOf(s.releaseId()));
   }
 
   /**
@@ -318,7 +348,9 @@ public class Orchestrator {
     if (dispatches.due(s)) {
       dispatches.act(s, commands);
     } else if (rollbacks.due(s)) {
-      rollbacks.act(s, commands);
+      try (PartitionLeases.OpenLease lease = leases.open(releases.partitionOf(releaseId))) {
+        rollbacks.act(s, commands, lease);
+      }
     }
   }
 

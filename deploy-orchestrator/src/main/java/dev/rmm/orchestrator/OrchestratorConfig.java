@@ -103,5 +103,15 @@ public interface OrchestratorConfig {
     /** How often releases whose dispatch is still due are looked at again. */
     @WithDefault("15s")
     Duration recheck();
+
+    /**
+     * How long a running runbook's hold on its partition lasts without word from the group's
+     * coordinator (renewed every third of it); a new owner of the partition waits twice this long
+     * before it declares a runbook it found unfinished interrupted. Below the consumer's session
+     * timeout (10 s) so that an instance cut off from the group stops its steps before the group
+     * gives its partitions away.
+     */
+    @WithDefault("9s")
+    Duration runbookLease();
   }
 }

@@ -87,6 +87,11 @@ final class OwnedReleases {
     return partitionOf.containsKey(releaseId) ? fold.state(releaseId) : null;
   }
 
+  /** The partition of the release's events, or -1 when it has none here. */
+  synchronized int partitionOf(String releaseId) {
+    return partitionOf.getOrDefault(releaseId, -1);
+  }
+
   /** The releases on which a dispatch or a runbook may be due. */
   synchronized List<ReleaseState> actionable() {
     List<ReleaseState> out = new ArrayList<>(actionable.size());

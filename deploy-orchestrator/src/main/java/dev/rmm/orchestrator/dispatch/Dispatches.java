@@ -8,7 +8,7 @@ import dev.rmm.contracts.ReleaseStatus;
 import dev.rmm.orchestrator.Commands;
 import dev.rmm.orchestrator.github.GitHubClient;
 import dev.rmm.orchestrator.github.GitHubTarget;
-import java.time.Duration;
+import dev.rmm.orchestrator.github.RunLookup;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -23,8 +23,10 @@ import org.jboss.logging.Logger;
  *       release-api accepts one claim per release, so of two instances only one wins), call GitHub,
  *       record the outcome ({@code RecordDispatch});
  *   <li>a dispatch started but no outcome (the instance that claimed it stopped in between): look
- *       for the workflow run carrying its id for a while; record it if it exists, else dispatch it
- *       once more with the same id, which the workflow checks against rmm before deploying.
+ *       for the workflow run carrying its id for a while; record it if it exists, dispatch it once
+ *       more with the same id (which the workflow checks against rmm before deploying) only if
+ *       GitHub definitely lists none, and record it as unknown, for a person, if GitHub cannot be
+ *       asked.
  * </ul>
  */
 public final class Dispatches {
@@ -33,13 +35,11 @@ public final class Dispatches {
 
   private final ServiceTargets targets;
   private final GitHubClient github;
-  private final Duration runLookup;
   private final Set<String> finished = ConcurrentHashMap.newKeySet();
 
-  public Dispatches(ServiceTargets targets, GitHubClient github, Duration runLookup) {
+  public Dispatches(ServiceTargets targets, GitHubClient github) {
     this.targets = targets;
     this.github = github;
-    this.runLookup = runLookup;
   }
 
   /** Whether the release has a dispatch to make or to settle. */
@@ -86,26 +86,34 @@ public final class Dispatches {
     dispatch(s, id, t, commands);
   }
 
-  /** A dispatch started before a restart: find its run, or dispatch it again with its id. */
+  /**
+   * A dispatch started before a restart: record its run if GitHub lists one; send it again with its
+   * id only if GitHub definitely lists none; if the runs cannot be listed, record that it is
+   * unknown (a visible failure for a person to check) rather than risk a second production
+   * workflow.
+   */
   private void recover(
       ReleaseState s, ReleaseState.Dispatch d, ServiceTargets.Result t, Commands commands) {
     GitHubTarget target =
         new GitHubTarget(d.repository(), d.workflow(), d.ref(), t.target().credentials());
     if (t.missing() == null) {
-      long deadline = System.nanoTime() + runLookup.toNanos();
-      while (true) {
-        Optional<Long> run = github.findRun(target, d.id());
-        if (run.isPresent()) {
-          LOG.infof(
-              "Release %s: dispatch %s had reached GitHub (run %d); recording it",
-              s.releaseId(), d.id(), run.get());
-          record(s.releaseId(), d.id(), new GitHubClient.Outcome(true, 204, null, 0), commands);
-          return;
-        }
-        if (System.nanoTime() > deadline) {
-          break;
-        }
-        sleep(Duration.ofSeconds(3));
+      RunLookup settled = github.settle(target, d.id());
+      if (settled instanceof RunLookup.Found f) {
+        LOG.infof(
+            "Release %s: dispatch %s had reached GitHub (run %d); recording it",
+            s.releaseId(), d.id(), f.runId());
+        record(s.releaseId(), d.id(), new GitHubClient.Outcome(true, 204, null, 0), commands);
+        return;
+      }
+      if (settled instanceof RunLookup.Unknown u) {
+        String detail = GitHubClient.unknown(target, d.id(), u);
+        LOG.errorf("Release %s: %s", s.releaseId(), detail);
+        record(
+            s.releaseId(),
+            d.id(),
+            new GitHubClient.Outcome(false, u.status(), detail, 0),
+            commands);
+        return;
       }
       LOG.infof(
           "Release %s: dispatch %s has no workflow run on GitHub; dispatching it again",
@@ -142,14 +150,6 @@ public final class Dispatches {
                 commands.actor()))
         .isPresent()) {
       finished.add(id);
-    }
-  }
-
-  private static void sleep(Duration d) {
-    try {
-      Thread.sleep(d.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 }

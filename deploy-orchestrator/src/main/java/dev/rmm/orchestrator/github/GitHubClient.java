@@ -19,14 +19,21 @@ import org.jboss.logging.Logger;
 /**
  * The two GitHub REST calls the orchestrator makes, following GitHub's rules: every request has a
  * User-Agent, {@code Accept: application/vnd.github+json}, the API version header and a bearer
- * token. A dispatch is answered 204 No Content. 5xx, 429 and rate-limit 403s are retried after
- * {@code Retry-After} (or until {@code x-ratelimit-reset}, else with doubling backoff); any other
- * 4xx is final and reported with GitHub's message.
+ * token. A dispatch is answered 204 No Content; 429 and rate-limit 403s (GitHub's primary and
+ * secondary limits) are retried after {@code Retry-After} (or until {@code x-ratelimit-reset}, else
+ * with doubling backoff); any other 4xx is final and reported with GitHub's message.
+ *
+ * <p>Exactly once: a 5xx or a lost answer may come after GitHub created the run, so the dispatch is
+ * sent again only after GitHub has definitely listed no run carrying its id ({@link #settle}). A
+ * run lookup that fails (404, 5xx, 429, no answer) proves nothing: it is retried with backoff, and
+ * if it keeps failing the dispatch ends as unknown, for a person to check, rather than being sent
+ * twice.
  */
 public final class GitHubClient {
 
   private static final Logger LOG = Logger.getLogger(GitHubClient.class);
   private static final String API_VERSION = "2022-11-28";
+  private static final Duration LOOK_AGAIN = Duration.ofSeconds(3);
 
   /** How a dispatch ended: GitHub's last status and message, and how many requests it took. */
   public record Outcome(boolean dispatched, int status, String detail, int attempts) {}
@@ -36,8 +43,32 @@ public final class GitHubClient {
     void sleep(Duration d) throws InterruptedException;
   }
 
-  /** Retry settings. */
-  public record Retries(int maxAttempts, Duration firstBackoff, Duration maxBackoff) {}
+  /**
+   * Retry settings.
+   *
+   * @param maxAttempts dispatch requests at most, and failed run lookups in a row at most once the
+   *     lookup window is over
+   * @param runLookup how long a dispatch that may have reached GitHub is looked for before it
+   *     counts as not dispatched (GitHub lists a new run a few seconds after accepting its
+   *     dispatch)
+   */
+  public record Retries(
+      int maxAttempts, Duration firstBackoff, Duration maxBackoff, Duration runLookup) {}
+
+  /** What one dispatch request did. */
+  private sealed interface Post {
+    /** GitHub has the dispatch. */
+    record Accepted(int status) implements Post {}
+
+    /** GitHub refused it for good (a 4xx that is not a rate limit). */
+    record Refused(int status, String detail) implements Post {}
+
+    /** GitHub did not take it (rate limit, no connection, no token yet): safe to send again. */
+    record NotTaken(int status, String detail, Optional<Duration> retryAfter) implements Post {}
+
+    /** A 5xx or a lost answer: GitHub may have created the run. */
+    record Unsure(int status, String detail) implements Post {}
+  }
 
   private final HttpClient http;
   private final String api;
@@ -58,68 +89,52 @@ public final class GitHubClient {
 
   /**
    * {@code POST /repos/{owner}/{repo}/actions/workflows/{workflow}/dispatches} with {@code {"ref",
-   * "inputs"}}.
+   * "inputs"}}; {@code inputs.dispatch_id} is the id the workflow's run title carries.
    */
   public Outcome dispatch(GitHubTarget target, Map<String, String> inputs) {
-    ObjectNode body = EventCodec.mapper().createObjectNode();
-    body.put("ref", target.ref());
-    ObjectNode in = body.putObject("inputs");
-    inputs.forEach(in::put);
-    URI uri = workflowUri(target, "/dispatches");
+    String marker = inputs.get("dispatch_id");
     Duration backoff = retries.firstBackoff();
     int status = 0;
     String detail = null;
     for (int attempt = 1; attempt <= retries.maxAttempts(); attempt++) {
-      Duration wait;
-      try {
-        HttpResponse<String> r =
-            http.send(
-                request(uri, target.credentials().token())
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
-        status = r.statusCode();
-        detail = message(r.body());
-        if (status == 204 || status == 200) {
-          return new Outcome(true, status, null, attempt);
-        }
-        Optional<Duration> limited = rateLimitWait(r);
-        if (status >= 500 || limited.isPresent()) {
-          wait = limited.orElse(backoff);
-        } else {
-          LOG.warnf("GitHub refused the dispatch of %s: %d %s", target, status, detail);
-          return new Outcome(false, status, detail, attempt);
-        }
+      Post p = post(target, inputs);
+      Duration wait = backoff;
+      if (p instanceof Post.Accepted a) {
+        return new Outcome(true, a.status(), null, attempt);
+      } else if (p instanceof Post.Refused r) {
+        LOG.warnf("GitHub refused the dispatch of %s: %d %s", target, r.status(), r.detail());
+        return new Outcome(false, r.status(), r.detail(), attempt);
+      } else if (p instanceof Post.NotTaken n) {
+        status = n.status();
+        detail = n.detail();
+        wait = n.retryAfter().orElse(backoff);
+      } else if (p instanceof Post.Unsure u) {
+        status = u.status();
+        detail = u.detail();
         LOG.warnf(
-            "GitHub answered %d to the dispatch of %s (attempt %d): %s; retrying in %d ms",
-            status, target, attempt, detail, wait.toMillis());
-      } catch (Credentials.AuthException e) {
-        status = e.status();
-        detail = e.getMessage();
-        if (status != 0 && status < 500) {
-          LOG.warnf("No GitHub token for %s: %s", target, detail);
-          return new Outcome(false, status, detail, attempt);
+            "GitHub answered %d to the dispatch %s of %s (attempt %d): %s; looking for its run"
+                + " before sending it again",
+            status, marker, target, attempt, detail);
+        RunLookup settled = settle(target, marker);
+        if (settled instanceof RunLookup.Found f) {
+          LOG.infof(
+              "Dispatch %s of %s reached GitHub after all (run %d)", marker, target, f.runId());
+          return new Outcome(true, 204, null, attempt);
         }
-        wait = backoff;
-      } catch (IOException e) {
-        status = 0;
-        detail = "GitHub unreachable: " + e.getMessage();
-        wait = backoff;
-        LOG.warnf(
-            "Dispatching %s failed (attempt %d): %s; retrying in %d ms",
-            target, attempt, e.getMessage(), wait.toMillis());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+        if (settled instanceof RunLookup.Unknown unknown) {
+          return new Outcome(false, unknown.status(), unknown(target, marker, unknown), attempt);
+        }
+      }
+      if (Thread.currentThread().isInterrupted()) {
         return new Outcome(false, status, "interrupted", attempt);
       }
       if (attempt == retries.maxAttempts()) {
         break;
       }
-      try {
-        sleeper.sleep(wait);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+      LOG.warnf(
+          "The dispatch of %s did not go through (attempt %d): %d %s; retrying in %d ms",
+          target, attempt, status, detail, wait.toMillis());
+      if (!pause(wait)) {
         return new Outcome(false, status, "interrupted", attempt);
       }
       backoff = min(backoff.multipliedBy(2), retries.maxBackoff());
@@ -137,11 +152,113 @@ public final class GitHubClient {
   }
 
   /**
-   * The id of a run of the workflow whose title carries {@code marker} (the dispatch id, which the
-   * workflow puts in its {@code run-name}), among the newest dispatched runs; empty when there is
-   * none or GitHub cannot be asked.
+   * What a person is told when it cannot be known whether a dispatch reached GitHub: where to look
+   * and what to do, since rmm does not send it a second time.
    */
-  public Optional<Long> findRun(GitHubTarget target, String marker) {
+  public static String unknown(GitHubTarget target, String marker, RunLookup.Unknown u) {
+    return "unknown whether dispatch "
+        + marker
+        + " reached GitHub: its runs could not be listed ("
+        + (u.status() == 0 ? "" : u.status() + " ")
+        + u.detail()
+        + "); it is not sent again: check the runs of "
+        + target
+        + " for "
+        + marker
+        + " and start the workflow by hand if there is none";
+  }
+
+  private Post post(GitHubTarget target, Map<String, String> inputs) {
+    ObjectNode body = EventCodec.mapper().createObjectNode();
+    body.put("ref", target.ref());
+    ObjectNode in = body.putObject("inputs");
+    inputs.forEach(in::put);
+    try {
+      HttpResponse<String> r =
+          http.send(
+              request(workflowUri(target, "/dispatches"), target.credentials().token())
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      int status = r.statusCode();
+      String detail = message(r.body());
+      if (status == 204 || status == 200) {
+        return new Post.Accepted(status);
+      }
+      Optional<Duration> limited = rateLimitWait(r);
+      if (limited.isPresent()) {
+        return new Post.NotTaken(status, detail, limited);
+      }
+      return status >= 500 ? new Post.Unsure(status, detail) : new Post.Refused(status, detail);
+    } catch (Credentials.AuthException e) {
+      if (e.status() != 0 && e.status() < 500) {
+        LOG.warnf("No GitHub token for %s: %s", target, e.getMessage());
+        return new Post.Refused(e.status(), e.getMessage());
+      }
+      return new Post.NotTaken(e.status(), e.getMessage(), Optional.empty());
+    } catch (java.net.ConnectException | java.net.http.HttpConnectTimeoutException e) {
+      return new Post.NotTaken(0, "GitHub unreachable: " + e.getMessage(), Optional.empty());
+    } catch (IOException e) {
+      return new Post.Unsure(0, "no answer from GitHub: " + e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new Post.NotTaken(0, "interrupted", Optional.empty());
+    }
+  }
+
+  /**
+   * Settles a dispatch that may have reached GitHub: {@link RunLookup.Found} as soon as its run is
+   * listed; {@link RunLookup.None} only when GitHub, asked after the lookup window, definitely
+   * lists none; {@link RunLookup.Unknown} when the runs could not be listed {@code maxAttempts}
+   * times in a row after the window (each failure waits as GitHub asks, else with doubling
+   * backoff).
+   */
+  public RunLookup settle(GitHubTarget target, String marker) {
+    Duration waited = Duration.ZERO;
+    Duration backoff = retries.firstBackoff();
+    int failedInARow = 0;
+    while (true) {
+      RunLookup r = findRun(target, marker);
+      if (r instanceof RunLookup.Found) {
+        return r;
+      }
+      boolean windowOver = waited.compareTo(retries.runLookup()) >= 0;
+      Duration wait;
+      if (r instanceof RunLookup.Unknown u) {
+        failedInARow++;
+        if (windowOver && failedInARow >= retries.maxAttempts()) {
+          LOG.errorf(
+              "Listing the runs of %s failed %d times in a row (last: %d %s): whether dispatch %s"
+                  + " reached GitHub is unknown",
+              target, failedInARow, u.status(), u.detail(), marker);
+          return u;
+        }
+        wait = u.retryAfter().orElse(backoff);
+        backoff = min(backoff.multipliedBy(2), retries.maxBackoff());
+        LOG.warnf(
+            "Listing the runs of %s failed: %d %s; trying again in %d ms",
+            target, u.status(), u.detail(), wait.toMillis());
+      } else {
+        if (windowOver) {
+          return r;
+        }
+        failedInARow = 0;
+        backoff = retries.firstBackoff();
+        wait = min(LOOK_AGAIN, retries.runLookup().minus(waited));
+      }
+      if (!pause(wait)) {
+        return new RunLookup.Unknown(0, "interrupted", Optional.empty());
+      }
+      waited = waited.plus(wait);
+    }
+  }
+
+  /**
+   * One look for a run of the workflow whose title carries {@code marker} (the dispatch id, which
+   * the workflow puts in its {@code run-name}), among the newest dispatched runs.
+   */
+  public RunLookup findRun(GitHubTarget target, String marker) {
     URI uri = workflowUri(target, "/runs?event=workflow_dispatch&per_page=100");
     try {
       HttpResponse<String> r =
@@ -149,22 +266,37 @@ public final class GitHubClient {
               request(uri, target.credentials().token()).GET().build(),
               HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() != 200) {
-        LOG.warnf("Listing the runs of %s: %d %s", target, r.statusCode(), message(r.body()));
-        return Optional.empty();
+        return new RunLookup.Unknown(r.statusCode(), message(r.body()), rateLimitWait(r));
       }
-      for (JsonNode run : EventCodec.mapper().readTree(r.body()).path("workflow_runs")) {
+      JsonNode runs = EventCodec.mapper().readTree(r.body()).path("workflow_runs");
+      if (!runs.isArray()) {
+        return new RunLookup.Unknown(200, "no workflow_runs in GitHub's answer", Optional.empty());
+      }
+      for (JsonNode run : runs) {
         String title = run.path("display_title").asText("") + " " + run.path("name").asText("");
         if (title.contains(marker)) {
-          return Optional.of(run.path("id").asLong());
+          return new RunLookup.Found(run.path("id").asLong());
         }
       }
-      return Optional.empty();
-    } catch (IOException | Credentials.AuthException e) {
-      LOG.warnf("Listing the runs of %s failed: %s", target, e.getMessage());
-      return Optional.empty();
+      return new RunLookup.None();
+    } catch (Credentials.AuthException e) {
+      return new RunLookup.Unknown(e.status(), e.getMessage(), Optional.empty());
+    } catch (IOException e) {
+      return new RunLookup.Unknown(0, "no answer from GitHub: " + e, Optional.empty());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return Optional.empty();
+      return new RunLookup.Unknown(0, "interrupted", Optional.empty());
+    }
+  }
+
+  /** Waits; false when interrupted (the orchestrator is stopping). */
+  private boolean pause(Duration wait) {
+    try {
+      sleeper.sleep(wait);
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
     }
   }
 

@@ -58,4 +58,15 @@ public final class Redactor {
     }
     return PAIR.matcher(out).replaceAll("$1$2" + MASK);
   }
+
+  /**
+   * The last {@code maxChars} characters of a command's raw output, redacted first and cut after,
+   * so that a cut never leaves part of a secret that redaction would no longer recognise.
+   */
+  public String redactTail(String raw, int maxChars) {
+    String out = redact(raw);
+    return out == null || out.length() <= maxChars
+        ? out
+        : "\u2026" + out.substring(out.length() - maxChars + 1);
+  }
 }

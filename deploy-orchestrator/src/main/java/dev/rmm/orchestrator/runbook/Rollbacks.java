@@ -6,6 +6,7 @@ import dev.rmm.contracts.ReleaseEvent;
 import dev.rmm.contracts.ReleaseState;
 import dev.rmm.contracts.ReleaseStatus;
 import dev.rmm.orchestrator.Commands;
+import dev.rmm.orchestrator.lease.PartitionLeases;
 import dev.rmm.orchestrator.runbook.RunbookPlans.Host;
 import dev.rmm.orchestrator.runbook.RunbookPlans.Plan;
 import io.opentelemetry.api.trace.Span;
@@ -28,11 +29,19 @@ import org.jboss.logging.Logger;
  * rollback_done or rollback_failed naming the step that failed. A runbook found started but not
  * ended (the instance that ran it stopped) is never run again: it ends rollback_failed, saying so,
  * for a person to look at the host.
+ *
+ * <p>Steps run under a lease on the release's partition ({@link PartitionLeases}): no step starts
+ * without it, and a running step is stopped, on the host too, when it ends (the partition went to
+ * another orchestrator, or this one lost touch with the group). The runbook then stops where it is,
+ * unfinished, and the new owner settles it after its wait.
  */
 public final class Rollbacks {
 
   private static final Logger LOG = Logger.getLogger(Rollbacks.class);
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(20);
+
+  /** Characters of a step's output tail that go into its event. */
+  static final int TAIL_CHARS = 2000;
 
   private final RunbookPlans plans;
   private final SshRunner ssh;
@@ -59,7 +68,13 @@ public final class Rollbacks {
         || (!r.finished() && !running.contains(r.runId()) && !finished.contains(r.runId()));
   }
 
-  public void act(ReleaseState s, Commands commands) {
+  public void act(ReleaseState s, Commands commands, PartitionLeases.Lease lease) {
+    if (!lease.held()) {
+      LOG.infof(
+          "Release %s: not acting on its rollback: this orchestrator does not hold its partition",
+          s.releaseId());
+      return;
+    }
     ReleaseState.Runbook r = s.runbook();
     if (r != null) {
       LOG.warnf(
@@ -103,13 +118,14 @@ public final class Rollbacks {
         finish(s.releaseId(), runId, false, "settings", plan.missing(), commands);
         return;
       }
-      run(s, runId, plan, commands);
+      run(s, runId, plan, commands, lease);
     } finally {
       running.remove(runId);
     }
   }
 
-  private void run(ReleaseState s, String runId, Plan plan, Commands commands) {
+  private void run(
+      ReleaseState s, String runId, Plan plan, Commands commands, PartitionLeases.Lease lease) {
     boolean several = plan.hosts().size() > 1;
     for (Host host : plan.hosts()) {
       String where = several ? host + " " : "";
@@ -122,9 +138,17 @@ public final class Rollbacks {
               plan.privateKey(),
               CONNECT_TIMEOUT)) {
         for (Map.Entry<String, String> step : plan.steps().entrySet()) {
+          if (lost(s, runId, where + step.getKey(), lease)) {
+            return;
+          }
           SshRunner.Result result =
-              traced(where + step.getKey(), () -> ssh.run(c, step.getValue(), plan.stepTimeout()));
+              traced(
+                  where + step.getKey(),
+                  () -> ssh.run(c, step.getValue(), plan.stepTimeout(), lease::held));
           record(s.releaseId(), runId, where + step.getKey(), step.getValue(), result, commands);
+          if (SshRunner.STOPPED.equals(result.problem())) {
+            return; // unfinished: the partition's new owner settles it
+          }
           if (!result.ok()) {
             finish(
                 s.releaseId(),
@@ -136,7 +160,7 @@ public final class Rollbacks {
             return;
           }
         }
-        if (plan.health() != null && !healthy(s, runId, where, c, plan, commands)) {
+        if (plan.health() != null && !healthy(s, runId, where, c, plan, commands, lease)) {
           return;
         }
       } catch (SshRunner.ConnectException e) {
@@ -167,11 +191,21 @@ public final class Rollbacks {
       String where,
       SshRunner.Connection c,
       Plan plan,
-      Commands commands) {
+      Commands commands,
+      PartitionLeases.Lease lease) {
     sleep(plan.healthFirstWait());
     SshRunner.Result last = null;
     for (int attempt = 1; attempt <= plan.healthAttempts(); attempt++) {
-      last = traced(where + "health", () -> ssh.run(c, plan.health(), plan.stepTimeout()));
+      if (lost(s, runId, where + "health", lease)) {
+        return false;
+      }
+      last =
+          traced(
+              where + "health", () -> ssh.run(c, plan.health(), plan.stepTimeout(), lease::held));
+      if (SshRunner.STOPPED.equals(last.problem())) {
+        record(s.releaseId(), runId, where + "health", plan.health(), last, commands);
+        return false;
+      }
       if (last.ok()) {
         record(s.releaseId(), runId, where + "health", plan.health(), last, commands);
         return true;
@@ -189,6 +223,19 @@ public final class Rollbacks {
         where + "health check failed " + plan.healthAttempts() + " times: " + describe(last),
         commands);
     return false;
+  }
+
+  /** Whether the lease is gone before {@code step}: the runbook then stops, unfinished. */
+  private static boolean lost(
+      ReleaseState s, String runId, String step, PartitionLeases.Lease lease) {
+    if (lease.held()) {
+      return false;
+    }
+    LOG.warnf(
+        "Release %s: runbook %s stops before %s: this orchestrator lost its partition; the new"
+            + " owner settles it",
+        s.releaseId(), runId, step);
+    return true;
   }
 
   /** One step over SSH as a span of the rollback's trace, with its exit code. */
@@ -233,7 +280,7 @@ public final class Rollbacks {
             redactor.redact(command),
             r.exitCode(),
             r.durationMs(),
-            redactor.redact(r.outputTail()),
+            redactor.redactTail(r.outputTail(), TAIL_CHARS),
             r.ok(),
             commands.actor()));
   }

@@ -92,7 +92,11 @@ public class RunbookPlans {
       String address = h.asText();
       int colon = address.lastIndexOf(':');
       String name = colon < 0 ? address : address.substring(0, colon);
-      int port = colon < 0 ? 22 : Integer.parseInt(address.substring(colon + 1));
+      int port = colon < 0 ? 22 : port(address.substring(colon + 1));
+      if (name.isBlank() || port < 1) {
+        return Plan.refused(
+            "ssh.hosts: '" + address + "' is not HOST or HOST:PORT with a port from 1 to 65535");
+      }
       String pinned = ssh.path("host_keys").path(address).asText(ssh.path("host_key").asText(""));
       if (pinned.isBlank()) {
         return Plan.refused("no pinned host key for " + address + " (ssh.host_keys)");
@@ -117,21 +121,57 @@ public class RunbookPlans {
           }
         });
     String health = fill(ssh.path("steps").path("health").asText(DEFAULT_HEALTH), values);
+    Duration stepTimeout = seconds(ssh, "step_timeout_seconds", 300, 1);
+    Duration firstWait = seconds(ssh, "health_first_wait_seconds", 15, 0);
+    Duration pause = seconds(ssh, "health_pause_seconds", 5, 0);
+    JsonNode attempts = ssh.path("health_attempts");
+    int healthAttempts = attempts.isMissingNode() ? 5 : attempts.isInt() ? attempts.intValue() : 0;
+    if (stepTimeout == null || firstWait == null || pause == null) {
+      return Plan.refused(
+          "ssh: step_timeout_seconds (1 to "
+              + MAX_SECONDS
+              + "), health_first_wait_seconds and health_pause_seconds (0 to "
+              + MAX_SECONDS
+              + ") must be numbers of seconds");
+    }
+    if (healthAttempts < 1 || healthAttempts > 100) {
+      return Plan.refused("ssh.health_attempts must be a whole number from 1 to 100");
+    }
     return new Plan(
         hosts,
         ssh.path("user").asText("deploy"),
         key,
         steps,
         health.isBlank() ? null : health,
-        seconds(ssh, "step_timeout_seconds", 300),
-        seconds(ssh, "health_first_wait_seconds", 15),
-        ssh.path("health_attempts").asInt(5),
-        seconds(ssh, "health_pause_seconds", 5),
+        stepTimeout,
+        firstWait,
+        healthAttempts,
+        pause,
         null);
   }
 
-  private static Duration seconds(JsonNode ssh, String field, int fallback) {
-    return Duration.ofMillis((long) (ssh.path(field).asDouble(fallback) * 1000));
+  /** Longest wait or timeout a deploy file may set: a day. */
+  private static final int MAX_SECONDS = 86_400;
+
+  /** A number of seconds from {@code min} to a day, the fallback when absent, else null. */
+  private static Duration seconds(JsonNode ssh, String field, int fallback, int min) {
+    JsonNode n = ssh.path(field);
+    if (n.isMissingNode()) {
+      return Duration.ofSeconds(fallback);
+    }
+    if (!n.isNumber() || !(n.asDouble() >= min && n.asDouble() <= MAX_SECONDS)) {
+      return null;
+    }
+    return Duration.ofMillis(Math.round(n.asDouble() * 1000));
+  }
+
+  /** A TCP port from its text, or -1 when it is not one. */
+  private static int port(String text) {
+    if (text.isEmpty() || text.length() > 5 || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
+      return -1;
+    }
+    int port = Integer.parseInt(text);
+    return port <= 65535 ? port : -1;
   }
 
   private static String fill(String command, Map<String, String> values) {

@@ -3,6 +3,8 @@ package dev.rmm.orchestrator.runbook;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -13,6 +15,7 @@ import java.util.Deque;
 import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.channel.ChannelExec;
 import org.apache.sshd.client.channel.ClientChannelEvent;
@@ -27,15 +30,29 @@ import org.jboss.logging.Logger;
 /**
  * Runs commands on a host over SSH with Apache MINA SSHD: key authentication only, and the host key
  * must be the pinned one (an unknown or changed key refuses the connection). Each command has a
- * timeout; its exit code, duration and the tail of its output come back.
+ * timeout; its exit code, duration and the tail of its output come back. A command that times out
+ * or is stopped is stopped on the host as well, not only its channel ({@link RemoteCommand}).
  */
 public final class SshRunner {
 
   private static final Logger LOG = Logger.getLogger(SshRunner.class);
-  private static final int TAIL_LINES = 20;
-  private static final int TAIL_CHARS = 2000;
 
-  /** What a command did; exit code -1 when it timed out or the connection broke. */
+  /** Lines of output kept. */
+  static final int TAIL_LINES = 20;
+
+  /** Bytes kept of one line (its end); a line longer than that is marked as cut. */
+  static final int LINE_BYTES = 4096;
+
+  /** How often a running command checks that it may go on. */
+  private static final Duration CHECK_EVERY = Duration.ofSeconds(1);
+
+  /** The problem of a command stopped because the orchestrator lost its lease. */
+  public static final String STOPPED = "stopped: this orchestrator no longer owns the runbook";
+
+  /**
+   * What a command did; exit code -1 when it timed out, was stopped or the connection broke. The
+   * output tail is raw (bounded, not redacted).
+   */
   public record Result(int exitCode, long durationMs, String outputTail, String problem) {
     public boolean ok() {
       return exitCode == 0;
@@ -122,19 +139,46 @@ public final class SshRunner {
 
   /** Runs one command; never throws for what the command does. */
   public Result run(Connection connection, String command, Duration timeout) {
+    return run(connection, command, timeout, () -> true);
+  }
+
+  /**
+   * Runs one command until it ends, its timeout passes or {@code mayGoOn} turns false (checked
+   * every {@link #CHECK_EVERY}: the orchestrator lost its right to run the runbook). A command that
+   * is stopped is stopped on the host too ({@link RemoteCommand}). Never throws for what the
+   * command does.
+   */
+  public Result run(
+      Connection connection, String command, Duration timeout, BooleanSupplier mayGoOn) {
     ClientSession session = connection.session();
     long start = System.nanoTime();
     Tail tail = new Tail();
-    try (ChannelExec channel = session.createExecChannel(command)) {
+    // stdin stays open while the step runs: its end (the channel's close) is what stops the
+    // command on the host, so the channel must not send EOF before
+    PipedOutputStream stdin = new PipedOutputStream();
+    try (ChannelExec channel = session.createExecChannel(RemoteCommand.wrap(command));
+        PipedInputStream in = new PipedInputStream(stdin)) {
+      channel.setIn(in);
       channel.setOut(tail);
       channel.setErr(tail);
       channel.open().verify(timeout);
-      long left = Math.max(1, timeout.toMillis() - elapsed(start));
-      Set<ClientChannelEvent> events = channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), left);
-      if (events.contains(ClientChannelEvent.TIMEOUT)) {
-        channel.close(true);
-        return new Result(
-            -1, elapsed(start), tail.text(), "timed out after " + timeout.toSeconds() + " s");
+      while (true) {
+        long left = timeout.toMillis() - elapsed(start);
+        if (left <= 0) {
+          stop(channel, stdin);
+          return new Result(
+              -1, elapsed(start), tail.text(), "timed out after " + timeout.toSeconds() + " s");
+        }
+        Set<ClientChannelEvent> events =
+            channel.waitFor(
+                EnumSet.of(ClientChannelEvent.CLOSED), Math.min(left, CHECK_EVERY.toMillis()));
+        if (events.contains(ClientChannelEvent.CLOSED)) {
+          break;
+        }
+        if (!mayGoOn.getAsBoolean()) {
+          stop(channel, stdin);
+          return new Result(-1, elapsed(start), tail.text(), STOPPED);
+        }
       }
       Integer exit = channel.getExitStatus();
       return new Result(
@@ -144,6 +188,23 @@ public final class SshRunner {
           exit == null ? "the connection closed without an exit status" : null);
     } catch (IOException e) {
       return new Result(-1, elapsed(start), tail.text(), "SSH failed: " + e.getMessage());
+    } finally {
+      closeQuietly(stdin);
+    }
+  }
+
+  /** Closes the command's stdin and its channel: the host's wrapper then stops the command. */
+  private static void stop(ChannelExec channel, PipedOutputStream stdin) {
+    closeQuietly(stdin);
+    channel.close(false).awaitUninterruptibly(CHECK_EVERY);
+    channel.close(true);
+  }
+
+  private static void closeQuietly(OutputStream out) {
+    try {
+      out.close();
+    } catch (IOException e) {
+      // nothing more to stop
     }
   }
 
@@ -151,11 +212,15 @@ public final class SshRunner {
     return (System.nanoTime() - start) / 1_000_000;
   }
 
-  /** Keeps the last lines of what a command printed. */
-  private static final class Tail extends OutputStream {
+  /**
+   * Keeps the last {@link #TAIL_LINES} lines of what a command printed, each cut to its last {@link
+   * #LINE_BYTES} bytes, so that a command printing without end costs bounded memory. The text is
+   * raw: redact it before it goes anywhere ({@link Redactor#redactTail}).
+   */
+  static final class Tail extends OutputStream {
     private final Deque<String> lines = new ArrayDeque<>();
-    private final StringBuilder current = new StringBuilder();
     private final java.io.ByteArrayOutputStream pending = new java.io.ByteArrayOutputStream();
+    private boolean cut;
 
     @Override
     public synchronized void write(int b) {
@@ -163,14 +228,33 @@ public final class SshRunner {
         flushLine();
       } else {
         pending.write(b);
+        if (pending.size() >= 2 * LINE_BYTES) {
+          keepLineEnd();
+        }
       }
     }
 
-    private void flushLine() {
-      current.append(pending.toString(StandardCharsets.UTF_8));
+    @Override
+    public synchronized void write(byte[] b, int off, int len) {
+      for (int i = off; i < off + len; i++) {
+        write(b[i]);
+      }
+    }
+
+    private void keepLineEnd() {
+      byte[] all = pending.toByteArray();
       pending.reset();
-      lines.addLast(current.toString());
-      current.setLength(0);
+      pending.write(all, all.length - LINE_BYTES, LINE_BYTES);
+      cut = true;
+    }
+
+    private void flushLine() {
+      if (pending.size() > LINE_BYTES) {
+        keepLineEnd();
+      }
+      lines.addLast((cut ? "\u2026" : "") + pending.toString(StandardCharsets.UTF_8));
+      pending.reset();
+      cut = false;
       while (lines.size() > TAIL_LINES) {
         lines.removeFirst();
       }
@@ -180,8 +264,7 @@ public final class SshRunner {
       if (pending.size() > 0) {
         flushLine();
       }
-      String all = String.join("\n", lines);
-      return all.length() > TAIL_CHARS ? all.substring(all.length() - TAIL_CHARS) : all;
+      return String.join("\n", lines);
     }
   }
 }

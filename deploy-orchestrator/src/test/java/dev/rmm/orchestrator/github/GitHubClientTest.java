@@ -43,7 +43,8 @@ class GitHubClientTest {
             api,
             "rmm-deploy-orchestrator",
             Duration.ofSeconds(10),
-            new GitHubClient.Retries(4, Duration.ofMillis(100), Duration.ofSeconds(1)),
+            new GitHubClient.Retries(
+                4, Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ZERO),
             waits::add);
   }
 
@@ -65,8 +66,8 @@ class GitHubClientTest {
     assertThat(r.body().path("inputs").path("release_tag").asText()).isEqualTo("v1.4.0");
     assertThat(r.body().path("inputs").path("commit_sha").asText()).isEqualTo("3f2c1a9");
     assertThat(r.body().path("inputs").path("dispatch_id").asText()).isEqualTo("d-1");
-    assertThat(github.findRun(TARGET, "d-1")).isPresent();
-    assertThat(github.findRun(TARGET, "d-2")).isEmpty();
+    assertThat(github.findRun(TARGET, "d-1")).isInstanceOf(RunLookup.Found.class);
+    assertThat(github.findRun(TARGET, "d-2")).isEqualTo(new RunLookup.None());
   }
 
   @Test

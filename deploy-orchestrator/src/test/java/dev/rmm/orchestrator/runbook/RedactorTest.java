@@ -2,6 +2,7 @@ package dev.rmm.orchestrator.runbook;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -24,5 +25,16 @@ class RedactorTest {
                 "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----"))
         .isEqualTo("***");
     assertThat(r.redact("PATH is /usr/bin, abc stays")).isEqualTo("PATH is /usr/bin, abc stays");
+  }
+
+  @Test
+  void givenATailCutThroughASecret_thenTheSecretIsRedactedBeforeTheCut() {
+    Redactor r = new Redactor(List.of("hunter2hunter2"));
+    String raw = "x".repeat(5000) + " hunter2hunter2 " + "y".repeat(10);
+
+    String tail = r.redactTail(raw, 20);
+
+    assertThat(tail).hasSize(20).startsWith("\u2026").doesNotContain("hunter").doesNotContain("r2");
+    assertThat(r.redactTail("short", 20)).isEqualTo("short");
   }
 }

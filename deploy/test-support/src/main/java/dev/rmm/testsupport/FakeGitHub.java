@@ -25,8 +25,10 @@ import java.util.regex.Pattern;
  * does: a request without User-Agent is refused (403), a missing or wrong token is 401 "Bad
  * credentials", an unknown workflow is 404, a body without {@code ref} is 422, and a dispatch is
  * answered 204 No Content and creates a workflow run whose title carries the {@code dispatch_id}
- * input (as the workflow template's {@code run-name} does). Tests script failures (500, 429 with
- * Retry-After) and slow answers, and read every request.
+ * input (as the workflow template's {@code run-name} does). Tests script failures of the dispatch
+ * (500, 429 with Retry-After; a 502 or a dropped connection after the run was created, as when
+ * GitHub's front end fails after the back end took the request) and of the run lookup (any status,
+ * or a dropped connection), slow answers, and read every request and every run created.
  */
 public final class FakeGitHub {
 
@@ -37,7 +39,14 @@ public final class FakeGitHub {
   public record Request(
       String method, String path, Map<String, String> headers, JsonNode body, int status) {}
 
-  private record Failure(int status, Map<String, String> headers, String body) {}
+  /**
+   * A scripted answer: {@code status} {@link #DROP} closes the connection without an answer; {@code
+   * afterRun} creates the dispatch's run first.
+   */
+  private record Failure(int status, Map<String, String> headers, String body, boolean afterRun) {}
+
+  /** A scripted "status" that closes the connection without answering (an I/O error). */
+  public static final int DROP = -1;
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern DISPATCH =
@@ -53,6 +62,7 @@ public final class FakeGitHub {
   private static final Set<String> WORKFLOWS = ConcurrentHashMap.newKeySet();
   private static final Map<String, ArrayNode> RUNS_BY_WORKFLOW = new ConcurrentHashMap<>();
   private static final Deque<Failure> FAILURES = new ArrayDeque<>();
+  private static final Deque<Failure> LOOKUP_FAILURES = new ArrayDeque<>();
   private static final AtomicLong RUN_IDS = new AtomicLong(7_000_000_000L);
   private static final java.util.concurrent.atomic.AtomicInteger ARRIVED =
       new java.util.concurrent.atomic.AtomicInteger();
@@ -92,6 +102,7 @@ public final class FakeGitHub {
     APPS.clear();
     synchronized (FAILURES) {
       FAILURES.clear();
+      LOOKUP_FAILURES.clear();
     }
     slowDispatch = Duration.ZERO;
     ARRIVED.set(0);
@@ -119,8 +130,42 @@ public final class FakeGitHub {
   /** The next dispatch is answered with this status, headers and body instead. */
   public static void failNextDispatch(int status, Map<String, String> headers, String body) {
     synchronized (FAILURES) {
-      FAILURES.add(new Failure(status, headers, body));
+      FAILURES.add(new Failure(status, headers, body, false));
     }
+  }
+
+  /**
+   * The next dispatch creates its run (GitHub has it) but is answered with this status ({@link
+   * #DROP}: the connection closes without an answer).
+   */
+  public static void failNextDispatchAfterCreatingTheRun(int status, String body) {
+    synchronized (FAILURES) {
+      FAILURES.add(new Failure(status, Map.of(), body, true));
+    }
+  }
+
+  /**
+   * The next listing of a workflow's runs is answered with this status, headers and body instead
+   * ({@link #DROP}: the connection closes without an answer).
+   */
+  public static void failNextRunLookup(int status, Map<String, String> headers, String body) {
+    synchronized (FAILURES) {
+      LOOKUP_FAILURES.add(new Failure(status, headers, body, false));
+    }
+  }
+
+  /** The display titles of every workflow run the dispatches created, in any workflow. */
+  public static List<String> runTitles() {
+    List<String> titles = new java.util.ArrayList<>();
+    RUNS_BY_WORKFLOW
+        .values()
+        .forEach(
+            runs -> {
+              synchronized (runs) {
+                runs.forEach(r -> titles.add(r.path("display_title").asText()));
+              }
+            });
+    return titles;
   }
 
   /** Dispatches are accepted (and their runs created) at once but answered only after this. */
@@ -195,14 +240,23 @@ public final class FakeGitHub {
       return dispatch(ex, dispatch.group(1), dispatch.group(2), body);
     }
     if (runs.matches() && ex.getRequestMethod().equals("GET")) {
+      Failure f;
+      synchronized (FAILURES) {
+        f = LOOKUP_FAILURES.poll();
+      }
+      if (f != null) {
+        return scripted(ex, f);
+      }
       if (!known(runs.group(1), runs.group(2))) {
         return notFound(ex);
       }
       ArrayNode list =
           RUNS_BY_WORKFLOW.getOrDefault(key(runs.group(1), runs.group(2)), JSON.createArrayNode());
       ObjectNode page = JSON.createObjectNode();
-      page.put("total_count", list.size());
-      page.set("workflow_runs", list);
+      synchronized (list) {
+        page.put("total_count", list.size());
+        page.set("workflow_runs", list.deepCopy());
+      }
       return json(ex, 200, page, Map.of());
     }
     return notFound(ex);
@@ -214,14 +268,8 @@ public final class FakeGitHub {
     synchronized (FAILURES) {
       f = FAILURES.poll();
     }
-    if (f != null) {
-      byte[] bytes = f.body().getBytes(StandardCharsets.UTF_8);
-      f.headers().forEach((k, v) -> ex.getResponseHeaders().add(k, v));
-      ex.getResponseHeaders().add("Content-Type", "application/json; charset=utf-8");
-      recordAnswer(f.status());
-      ex.sendResponseHeaders(f.status(), bytes.length);
-      ex.getResponseBody().write(bytes);
-      return f.status();
+    if (f != null && !f.afterRun()) {
+      return scripted(ex, f);
     }
     if (!known(repo, workflow)) {
       return notFound(ex);
@@ -249,9 +297,14 @@ public final class FakeGitHub {
     run.put("event", "workflow_dispatch");
     run.put("status", "queued");
     run.put("head_branch", body.path("ref").asText());
-    RUNS_BY_WORKFLOW
-        .computeIfAbsent(key(repo, workflow), k -> JSON.createArrayNode())
-        .insert(0, run);
+    ArrayNode runs =
+        RUNS_BY_WORKFLOW.computeIfAbsent(key(repo, workflow), k -> JSON.createArrayNode());
+    synchronized (runs) {
+      runs.insert(0, run);
+    }
+    if (f != null) {
+      return scripted(ex, f);
+    }
     recordAnswer(204); // GitHub has the dispatch (and its run) before it answers
     Duration delay = slowDispatch;
     if (!delay.isZero()) {
@@ -263,6 +316,22 @@ public final class FakeGitHub {
     }
     ex.sendResponseHeaders(204, -1);
     return 204;
+  }
+
+  /** Answers as scripted, or closes the connection without an answer. */
+  private static int scripted(HttpExchange ex, Failure f) throws IOException {
+    recordAnswer(f.status());
+    if (f.status() == DROP) {
+      // the exchange is closed (by handle) before any answer: the JDK server then closes the
+      // connection, and the client gets an I/O error
+      return DROP;
+    }
+    byte[] bytes = f.body().getBytes(StandardCharsets.UTF_8);
+    f.headers().forEach((k, v) -> ex.getResponseHeaders().add(k, v));
+    ex.getResponseHeaders().add("Content-Type", "application/json; charset=utf-8");
+    ex.sendResponseHeaders(f.status(), bytes.length);
+    ex.getResponseBody().write(bytes);
+    return f.status();
   }
 
   /** {@code POST /app/installations/{id}/access_tokens}, authenticated by the App's JWT. */
