@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
  * arbitrary strings ({@link ArbitraryReleases}) is projected live, rebuilt to the same read model,
  * and accepted by replay (the audit's {@link LogVerifier} and the {@link StateFold} every reader
  * uses, which folds it to the decider's own state). CI runs {@value #DEFAULT_TRIES} releases in one
- * go; {@code -Drmm.property.tries=N} runs more, {@code -Drmm.property.seed=S} repeats a run.
+ * go; {@code -Dproperty.tries=N} runs more, {@code -Dproperty.seed=S} repeats a run.
  */
 @QuarkusTest
 @WithTestResource(KafkaTestResource.class)
@@ -69,11 +69,10 @@ class ArbitraryHistoriesPropertyTest {
 
   @Test
   void givenArbitraryValidHistories_whenProjectedAndRebuilt_thenBothAgreeAndReplayAcceptsThem() {
-    int tries = Integer.getInteger("rmm.property.tries", DEFAULT_TRIES);
-    long seed = Long.getLong("rmm.property.seed", new java.util.Random().nextLong());
+    int tries = Integer.getInteger("property.tries", DEFAULT_TRIES);
+    long seed = Long.getLong("property.seed", new java.util.Random().nextLong());
     LOG.infof(
-        "%d arbitrary releases from seed %d (repeat with -Drmm.property.seed=%d)",
-        tries, seed, seed);
+        "%d arbitrary releases from seed %d (repeat with -Dproperty.seed=%d)", tries, seed, seed);
     ArbitraryReleases arbitrary = new ArbitraryReleases(seed);
     LogVerifier verifier = new LogVerifier();
     StateFold replay = new StateFold();
