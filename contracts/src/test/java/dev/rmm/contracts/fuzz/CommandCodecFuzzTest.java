@@ -11,18 +11,14 @@ import dev.rmm.contracts.CommandCodec;
  * CommandCodec.MalformedCommandException}, never another exception; and a command it reads must
  * encode again and read back as the same command. Seeds (one command of each type, and what fuzzing
  * found) are under {@code src/test/resources/dev/rmm/contracts/fuzz/}; {@code JAZZER_FUZZ=1} fuzzes
- * for {@link EventCodecFuzzTest#CI_DURATION}; {@code deploy/fuzz/run} runs longer.
+ * for {@link EventCodecFuzzTest#CI_DURATION}; {@code deploy/fuzz/run} runs the same test longer, in
+ * Jazzer's own driver.
  */
 class CommandCodecFuzzTest {
 
   @FuzzTest(maxDuration = EventCodecFuzzTest.CI_DURATION)
   void givenArbitraryBytes_whenDecoded_thenACommandThatRoundTripsOrTheDocumentedRefusal(
       byte[] bytes) {
-    check(bytes);
-  }
-
-  /** The same target for Jazzer's own driver (deploy/fuzz/run). */
-  public static void fuzzerTestOneInput(byte[] bytes) {
     check(bytes);
   }
 

@@ -12,7 +12,8 @@ import dev.rmm.contracts.EventEnvelope;
  * EventCodec.MalformedEventException}, never another exception; and an event it reads must encode
  * again and read back as the same event. In a normal build this runs the seeds (the golden events
  * and what fuzzing found) under {@code src/test/resources/dev/rmm/contracts/fuzz/}; {@code
- * JAZZER_FUZZ=1} fuzzes for {@link #CI_DURATION}; {@code deploy/fuzz/run} runs longer.
+ * JAZZER_FUZZ=1} fuzzes for {@link #CI_DURATION}; {@code deploy/fuzz/run} runs the same test
+ * longer, in Jazzer's own driver.
  */
 class EventCodecFuzzTest {
 
@@ -21,11 +22,6 @@ class EventCodecFuzzTest {
   @FuzzTest(maxDuration = CI_DURATION)
   void givenArbitraryBytes_whenDecoded_thenAnEventThatRoundTripsOrTheDocumentedRefusal(
       byte[] bytes) {
-    check(bytes);
-  }
-
-  /** The same target for Jazzer's own driver (deploy/fuzz/run). */
-  public static void fuzzerTestOneInput(byte[] bytes) {
     check(bytes);
   }
 
