@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.rmm.contracts.kafka.AlertPublisher;
+import dev.rmm.contracts.kafka.ConsumerLoop;
 import dev.rmm.contracts.kafka.LogConsumers;
 import dev.rmm.contracts.ops.Alert;
 import dev.rmm.testsupport.KafkaTestResource;
@@ -259,7 +260,9 @@ class ProjectorTest {
       assertThat(alert.source()).isEqualTo("release-projector");
       assertThat(alert.summary()).contains("stuck");
       assertThat(alert.detail()).contains("failures in a row").contains("head_chained");
-      assertThat(live.progress().consecutiveFailures()).isGreaterThan(3);
+      assertThat(live.progress().stuck()).isTrue();
+      assertThat(live.progress().consecutiveFailures())
+          .isGreaterThanOrEqualTo(ConsumerLoop.DEFAULT_FAILURES_BEFORE_STUCK);
       assertThat(count("SELECT count(*) FROM read_model.releases WHERE release_id = $1", id))
           .isZero();
     } finally {
