@@ -221,8 +221,8 @@ public final class CommandCodec {
                     actor);
             case CREATE ->
                 new CreateRelease(
-                    MAPPER.treeToValue(n.get("spec"), ReleaseSpec.class),
-                    MAPPER.treeToValue(n.get("policy"), ApprovalPolicy.class),
+                    MAPPER.treeToValue(object(n, "spec"), ReleaseSpec.class),
+                    MAPPER.treeToValue(object(n, "policy"), ApprovalPolicy.class),
                     actor);
             case START_DISPATCH ->
                 new ReleaseCommand.StartDispatch(
@@ -294,6 +294,15 @@ public final class CommandCodec {
       throw new IllegalArgumentException("missing or non-numeric telegram_user_id");
     }
     return v.asLong();
+  }
+
+  /** A field that must hold a JSON object (a missing one would decode as null). */
+  private static JsonNode object(JsonNode n, String field) {
+    JsonNode v = n.get(field);
+    if (v == null || !v.isObject()) {
+      throw new IllegalArgumentException("missing '" + field + "' (a JSON object)");
+    }
+    return v;
   }
 
   private static String required(JsonNode n, String field) {

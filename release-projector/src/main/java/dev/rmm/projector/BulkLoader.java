@@ -24,7 +24,9 @@ import org.postgresql.copy.CopyManager;
  * Loads an empty read-model schema from the log as fast as Postgres takes it: events go in with
  * COPY as they are read, releases (and their approvals) are folded in memory (with the live
  * projection's own {@link Projection#fold}, so void events are left out and every release gets its
- * exact chain head) and copied once at the end, with the positions, in one transaction.
+ * exact chain head) and copied once at the end, with the positions, in one transaction. The values
+ * are the live projection's own ({@link Projection#eventValues}, {@link ReleaseRow#values}), so a
+ * rebuild writes exactly what the live projection writes, {@link PgText}'s replacements included.
  */
 final class BulkLoader {
 
@@ -71,13 +73,7 @@ final class BulkLoader {
           n++;
           line(events, Projection.eventValues(e, r.partition(), r.offset()));
           if (e.data() instanceof ReleaseEvent.ApprovalGranted g) {
-            line(
-                approvals,
-                e.releaseId(),
-                g.approverId(),
-                g.approverName(),
-                e.occurredAt(),
-                e.sequence());
+            line(approvals, Projection.approvalValues(e, g));
           }
         }
         if (events.length() > FLUSH_CHARS) {
@@ -91,10 +87,7 @@ final class BulkLoader {
       }
       copy(copy, "releases (" + ReleaseRow.COLUMNS + ")", releases);
       // after the releases they refer to
-      copy(
-          copy,
-          "approvals (release_id, approver_id, approver_name, approved_at, sequence)",
-          approvals);
+      copy(copy, "approvals (" + Projection.APPROVAL_COLUMNS + ")", approvals);
       StringBuilder positions = new StringBuilder();
       next.forEach((p, o) -> line(positions, topic, p, o));
       copy(copy, "projection_positions (topic, partition, next_offset)", positions);
@@ -109,32 +102,51 @@ final class BulkLoader {
     copy(copy, "release_events (" + Projection.EVENT_COLUMNS + ")", events);
   }
 
-  private void copy(CopyManager copy, String target, StringBuilder csv)
+  private void copy(CopyManager copy, String target, StringBuilder data)
       throws SQLException, IOException {
-    if (csv.length() > 0) {
+    if (data.length() > 0) {
       copy.copyIn(
-          "COPY " + schema + "." + target + " FROM STDIN WITH (FORMAT csv)",
-          new StringReader(csv.toString()));
-      csv.setLength(0);
+          "COPY " + schema + "." + target + " FROM STDIN", new StringReader(data.toString()));
+      data.setLength(0);
     }
   }
 
-  /** One CSV line: null is an unquoted empty field (NULL), everything else is quoted. */
   private static void line(StringBuilder out, Object... values) {
     line(out, java.util.Arrays.asList(values));
   }
 
+  /**
+   * One line in COPY's text format: tab-separated, null as {@code \N}, and backslash, tab, newline
+   * and carriage return escaped with a backslash. Unlike CSV, a value can never span lines, so no
+   * value (a tag holding a line {@code \.}, say) can be taken for COPY's end-of-data marker. The
+   * values come from {@link PgText} already, so none holds a NUL.
+   */
   private static void line(StringBuilder out, List<Object> values) {
     for (int i = 0; i < values.size(); i++) {
       if (i > 0) {
-        out.append(',');
+        out.append('\t');
       }
       Object v = values.get(i);
-      if (v != null) {
+      if (v == null) {
+        out.append("\\N");
+      } else {
         String s = v instanceof Instant t ? Projection.micros(t).toString() : String.valueOf(v);
-        out.append('"').append(s.replace("\"", "\"\"")).append('"');
+        escape(out, s);
       }
     }
     out.append('\n');
+  }
+
+  private static void escape(StringBuilder out, String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '\\' -> out.append("\\\\");
+        case '\t' -> out.append("\\t");
+        case '\n' -> out.append("\\n");
+        case '\r' -> out.append("\\r");
+        default -> out.append(c);
+      }
+    }
   }
 }

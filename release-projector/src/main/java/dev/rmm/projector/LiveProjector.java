@@ -13,12 +13,14 @@ import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -34,13 +36,20 @@ import org.jboss.logging.Logger;
  * The live projection: a consumer-group member that applies the partitions assigned to it into the
  * {@code read_model} schema. Its position lives in Postgres, written in the same transaction as the
  * rows, and it seeks there on every assignment; the offsets it also commits to Kafka are only for
- * monitoring (kafka-consumer-groups shows the lag). A batch that fails rolls back and is alerted;
- * the loop then starts again after a second with a fresh consumer, from the stored positions.
+ * monitoring (kafka-consumer-groups shows the lag). A batch that fails rolls back and is logged;
+ * the loop then starts again after a second with a fresh consumer, from the stored positions. When
+ * it keeps failing ({@link ConsumerLoop.Progress#stuck()}), one alert is raised and {@link
+ * ProjectorReadiness} reports DOWN until a batch goes through again.
  */
 @ApplicationScoped
 public class LiveProjector {
 
   public static final String LIVE_SCHEMA = "read_model";
+
+  /** The kind of the alert raised when the live projection is stuck. */
+  public static final String CONSUMER_STUCK = "consumer-stuck";
+
+  static final String SOURCE = "release-projector";
   private static final Logger LOG = Logger.getLogger(LiveProjector.class);
 
   private final ProjectorConfig config;
@@ -67,15 +76,45 @@ public class LiveProjector {
     this.alerts = new AlertPublisher(bootstrap, config.topics().alerts());
     this.loop =
         new ConsumerLoop(
-            "rmm-live-projector",
-            properties(bootstrap),
-            new Projecting(),
-            Duration.ofMillis(100),
-            Duration.ofSeconds(1),
-            Duration.ofSeconds(30),
-            e ->
-                alerts.publish(
-                    Alert.consumerError("release-projector", config.projector().group(), e, null)));
+                "rmm-live-projector",
+                properties(bootstrap),
+                new Projecting(),
+                Duration.ofMillis(100),
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(30),
+                null) // each failure is logged by the loop; people are told once, when it is stuck
+            .whenStuck(
+                ConsumerLoop.DEFAULT_FAILURES_BEFORE_STUCK,
+                p -> alerts.publish(stuckAlert(config.projector().group(), p)),
+                p -> {});
+  }
+
+  /** The alert raised once when the projection stops moving. */
+  static Alert stuckAlert(String group, ConsumerLoop.Progress p) {
+    return new Alert(
+        UUID.randomUUID().toString(),
+        CONSUMER_STUCK,
+        Alert.fingerprint(CONSUMER_STUCK, SOURCE, group),
+        SOURCE,
+        null,
+        null,
+        null,
+        SOURCE
+            + ": the live projection ("
+            + group
+            + ") is stuck; the read model is not kept up to date",
+        p.consecutiveFailures()
+            + " failures in a row since "
+            + p.failingSince()
+            + ", retried every second; last error: "
+            + p.lastError(),
+        null,
+        Instant.now());
+  }
+
+  /** Where the projection stands: stuck or moving, failures in a row, last batch and error. */
+  public ConsumerLoop.Progress progress() {
+    return loop.progress();
   }
 
   void onStart(@Observes StartupEvent ev) {

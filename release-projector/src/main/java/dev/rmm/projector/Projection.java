@@ -122,13 +122,7 @@ public final class Projection {
       }
       EventEnvelope e = d.envelope();
       if (e.data() instanceof ReleaseEvent.ApprovalGranted g) {
-        approvals.add(
-            Tuple.of(
-                e.releaseId(),
-                g.approverId(),
-                g.approverName(),
-                utc(e.occurredAt()),
-                e.sequence()));
+        approvals.add(forPostgres(approvalValues(e, g)));
       }
       events.add(forPostgres(eventValues(e, d.partition(), d.offset())));
     }
@@ -146,8 +140,9 @@ public final class Projection {
         conn,
         "INSERT INTO "
             + schema
-            + ".approvals (release_id, approver_id, approver_name, approved_at,"
-            + " sequence) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+            + ".approvals ("
+            + APPROVAL_COLUMNS
+            + ") VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
         approvals);
     List<Tuple> positions = new ArrayList<>();
     next.forEach((p, o) -> positions.add(Tuple.of(topic, p, o)));
@@ -172,7 +167,10 @@ public final class Projection {
    */
   static boolean fold(Map<String, ReleaseRow> rows, Decoded d) {
     EventEnvelope e = d.envelope();
-    ReleaseRow row = rows.get(e.releaseId());
+    // keyed as the row is stored, so the live projection (rows read back) and the rebuild (rows in
+    // memory) find the same row for an id that PgText changes
+    String key = PgText.text(e.releaseId());
+    ReleaseRow row = rows.get(key);
     ChainRule.Head head = row == null ? ChainRule.Head.NONE : row.head();
     boolean follows;
     if (head == null) {
@@ -197,7 +195,7 @@ public final class Projection {
     }
     if (e.data() instanceof ReleaseEvent.ReleaseCreated c) {
       row = ReleaseRow.created(e, c);
-      rows.put(e.releaseId(), row);
+      rows.put(key, row);
     } else if (row == null) {
       LOG.errorf(
           "Release %s: event %s arrived before the release was created; skipped",
@@ -226,7 +224,10 @@ public final class Projection {
   private Map<String, ReleaseRow> load(SqlConnection conn, List<Decoded> events) {
     Map<String, ReleaseRow> rows = new LinkedHashMap<>();
     String[] ids =
-        events.stream().map(d -> d.envelope().releaseId()).distinct().toArray(String[]::new);
+        events.stream()
+            .map(d -> PgText.text(d.envelope().releaseId()))
+            .distinct()
+            .toArray(String[]::new);
     if (ids.length == 0) {
       return rows;
     }
@@ -292,21 +293,38 @@ public final class Projection {
   /** One event's row in {@code release_events}, shared by the live projection and bulk load. */
   static List<Object> eventValues(EventEnvelope e, int partition, long offset) {
     return Arrays.asList(
-        e.releaseId(),
+        PgText.text(e.releaseId()),
         e.sequence(),
-        e.id(),
-        e.type(),
+        PgText.text(e.id()),
+        PgText.text(e.type()),
         e.occurredAt(),
         e.actor().kind().name().toLowerCase(java.util.Locale.ROOT),
-        e.actor().id(),
-        e.actor().name(),
-        e.correlationId(),
-        e.causationId(),
-        e.traceparent(),
-        EventCodec.toJson(e).get("data").toString(),
+        PgText.text(e.actor().id()),
+        PgText.text(e.actor().name()),
+        PgText.text(e.correlationId()),
+        PgText.text(e.causationId()),
+        PgText.text(e.traceparent()),
+        PgText.json(EventCodec.toJson(e).get("data")),
         partition,
         offset);
   }
+
+  /**
+   * One approval's row in {@code approvals}, in the order of {@link #APPROVAL_COLUMNS}, shared by
+   * the live projection and bulk load.
+   */
+  static List<Object> approvalValues(EventEnvelope e, ReleaseEvent.ApprovalGranted g) {
+    return Arrays.asList(
+        PgText.text(e.releaseId()),
+        g.approverId(),
+        PgText.text(g.approverName()),
+        e.occurredAt(),
+        e.sequence());
+  }
+
+  /** The columns of {@code approvals}, in the order of {@link #approvalValues}. */
+  static final String APPROVAL_COLUMNS =
+      "release_id, approver_id, approver_name, approved_at, sequence";
 
   private static ReleaseRow fromRow(Row r) {
     ReleaseRow row = new ReleaseRow();

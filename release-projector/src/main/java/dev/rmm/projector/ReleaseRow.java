@@ -62,35 +62,38 @@ final class ReleaseRow {
 
   boolean headChained;
 
-  /** The row's values in the order of {@link #COLUMNS}; JSON columns as text. */
+  /**
+   * The row's values in the order of {@link #COLUMNS}; JSON columns as text; every string made fit
+   * for Postgres by {@link PgText}.
+   */
   java.util.List<Object> values() {
     return java.util.Arrays.asList(
-        releaseId,
-        service,
-        tag,
-        rollbackToTag,
+        PgText.text(releaseId),
+        PgText.text(service),
+        PgText.text(tag),
+        PgText.text(rollbackToTag),
         status.wire(),
         status.outcome().wire(),
-        initiatedBy,
-        githubRunId,
-        githubActionLink,
-        githubRef,
-        repository,
-        commitSha,
-        approvedList.toString(),
-        requiredApprovers.toString(),
+        PgText.text(initiatedBy),
+        PgText.text(githubRunId),
+        PgText.text(githubActionLink),
+        PgText.text(githubRef),
+        PgText.text(repository),
+        PgText.text(commitSha),
+        PgText.json(approvedList),
+        PgText.json(requiredApprovers),
         quorum,
-        admins.toString(),
+        PgText.json(admins),
         initiatorMayApprove,
-        rejectionReason,
+        PgText.text(rejectionReason),
         version,
         createdAt,
         startedAt,
         completedAt,
         deployedAt,
         updatedAt,
-        dispatch == null ? null : dispatch.toString(),
-        runbook == null ? null : runbook.toString(),
+        PgText.json(dispatch),
+        PgText.json(runbook),
         manualTestingAt,
         decidedAt,
         deployingAt,

@@ -4,8 +4,11 @@ import static dev.rmm.contracts.ops.AlertCodec.decode;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
 
 import dev.rmm.contracts.kafka.AlertPublisher;
+import dev.rmm.contracts.kafka.ConsumerLoop;
 import dev.rmm.contracts.kafka.LogConsumers;
 import dev.rmm.contracts.ops.Alert;
 import dev.rmm.testsupport.KafkaTestResource;
@@ -20,7 +23,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -219,48 +221,59 @@ class ProjectorTest {
   }
 
   @Test
-  void givenTheReadModelRefusesABatch_thenItIsAlertedAndProjectedOnceItCanWithoutDuplicates()
+  void givenARowWriteThatCannotSucceed_thenHealthIsDownWithOneAlert_andUpOnceTheFaultIsGone()
       throws Exception {
-    String service = "refused-" + UUID.randomUUID().toString().substring(0, 8);
     createTopic(AlertPublisher.TOPIC);
-    exec(
-        "CREATE FUNCTION read_model.refuse_for_test() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION"
-            + " 'the test refuses %', NEW.service_name; END $$ LANGUAGE plpgsql");
-    exec(
-        "CREATE TRIGGER refuse_for_test BEFORE INSERT ON read_model.releases FOR EACH ROW WHEN"
-            + " (NEW.service_name LIKE 'refused-%') EXECUTE FUNCTION read_model.refuse_for_test()");
     String id;
+    // a realistic fault: a hand-made schema change renames a column the projection writes
+    exec("ALTER TABLE read_model.releases RENAME COLUMN head_chained TO head_chained_renamed");
     try (KafkaConsumer<String, byte[]> alerts = alertsConsumer()) {
-      id = log.releaseToManualTesting(service, "v1.0.0");
+      id = log.releaseToManualTesting("stuck-svc", "v1.0.0");
       log.flush();
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () ->
+                  given()
+                      .when()
+                      .get("/q/health")
+                      .then()
+                      .statusCode(503)
+                      .body("status", equalTo("DOWN"))
+                      .body("checks.find { it.name == 'live projection' }.status", equalTo("DOWN"))
+                      .body(
+                          "checks.find { it.name == 'live projection' }.data.last_error",
+                          containsString("head_chained")));
+
+      // it keeps retrying every second, and people are told once
       List<Alert> seen = new ArrayList<>();
       await()
+          .during(Duration.ofSeconds(4))
           .atMost(Duration.ofSeconds(20))
           .until(
               () -> {
                 alerts.poll(Duration.ofMillis(200)).forEach(r -> seen.add(decode(r.value())));
-                return seen.stream()
-                        .filter(a -> a.detail() != null && a.detail().contains(service))
-                        .count()
-                    >= 2; // it failed, started again with a fresh consumer and failed again
+                return seen.size() == 1;
               });
-      assertThat(seen)
-          .filteredOn(a -> a.detail() != null && a.detail().contains(service))
-          .allSatisfy(
-              a -> {
-                assertThat(a.kind()).isEqualTo(Alert.CONSUMER_ERROR);
-                assertThat(a.source()).isEqualTo("release-projector");
-              });
+      Alert alert = seen.get(0);
+      assertThat(alert.kind()).isEqualTo(LiveProjector.CONSUMER_STUCK);
+      assertThat(alert.source()).isEqualTo("release-projector");
+      assertThat(alert.summary()).contains("stuck");
+      assertThat(alert.detail()).contains("failures in a row").contains("head_chained");
+      assertThat(live.progress().stuck()).isTrue();
+      assertThat(live.progress().consecutiveFailures())
+          .isGreaterThanOrEqualTo(ConsumerLoop.DEFAULT_FAILURES_BEFORE_STUCK);
       assertThat(count("SELECT count(*) FROM read_model.releases WHERE release_id = $1", id))
           .isZero();
     } finally {
-      exec("DROP TRIGGER refuse_for_test ON read_model.releases");
-      exec("DROP FUNCTION read_model.refuse_for_test()");
+      exec("ALTER TABLE read_model.releases RENAME COLUMN head_chained_renamed TO head_chained");
     }
 
     awaitRow(id, 4);
     assertThat(count("SELECT count(*) FROM read_model.release_events WHERE release_id = $1", id))
         .isEqualTo(4);
+    given().when().get("/q/health").then().statusCode(200).body("status", equalTo("UP"));
+    assertThat(live.progress().stuck()).isFalse();
   }
 
   @Test

@@ -62,6 +62,55 @@ class ConsumerLoopTest {
     assertThat(opened.get()).isEqualTo(3);
   }
 
+  @Test
+  void givenASessionThatKeepsFailing_whenItFailedThreeTimesInARow_thenItIsStuckAndToldOnce()
+      throws Exception {
+    List<ConsumerLoop.Progress> stuck = new CopyOnWriteArrayList<>();
+    List<ConsumerLoop.Progress> recovered = new CopyOnWriteArrayList<>();
+    failFirst = 6;
+    loop = loop().whenStuck(3, stuck::add, recovered::add);
+    assertThat(loop.progress().stuck()).isFalse();
+    loop.start();
+    awaitPolls(8); // six failures, then polls that hand over no records
+
+    assertThat(reported).hasSize(6);
+    assertThat(stuck).hasSize(1);
+    assertThat(stuck.get(0).consecutiveFailures()).isEqualTo(3);
+    assertThat(stuck.get(0).failingSince()).isNotNull();
+    ConsumerLoop.Progress now = loop.progress();
+    assertThat(now.stuck()).isTrue();
+    assertThat(now.consecutiveFailures()).isEqualTo(6);
+    assertThat(now.lastError()).isEqualTo("boom");
+    assertThat(now.lastBatchAt()).isNull();
+    // polls without records are no progress: it stays stuck, and nobody is told it recovered
+    assertThat(recovered).isEmpty();
+  }
+
+  @Test
+  void givenAStuckLoop_whenStartedAgain_thenItStartsUnstuck() throws Exception {
+    failFirst = 3;
+    loop = loop().whenStuck(3, p -> {}, p -> {});
+    loop.start();
+    awaitPolls(4);
+    assertThat(loop.progress().stuck()).isTrue();
+    loop.stop();
+
+    loop.start();
+    assertThat(loop.progress()).isEqualTo(new ConsumerLoop.Progress(false, 0, null, null, null));
+  }
+
+  @Test
+  void givenTheDefaultSettings_whenASessionFailedTwiceInARow_thenItIsNotStuckYet()
+      throws Exception {
+    failFirst = ConsumerLoop.DEFAULT_FAILURES_BEFORE_STUCK - 1;
+    loop = loop();
+    loop.start();
+    awaitPolls(ConsumerLoop.DEFAULT_FAILURES_BEFORE_STUCK + 1);
+    assertThat(loop.progress().stuck()).isFalse();
+    assertThat(loop.progress().consecutiveFailures())
+        .isEqualTo(ConsumerLoop.DEFAULT_FAILURES_BEFORE_STUCK - 1);
+  }
+
   private ConsumerLoop loop() {
     Properties p = LogConsumers.properties("127.0.0.1:1");
     return new ConsumerLoop(

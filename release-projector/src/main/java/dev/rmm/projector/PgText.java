@@ -1,0 +1,104 @@
+package dev.rmm.projector;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * The one place where a string of the log becomes a string Postgres can hold. Postgres {@code text}
+ * and {@code jsonb} cannot hold U+0000 (text fails with {@code invalid byte sequence for encoding
+ * "UTF8": 0x00}, jsonb refuses the JSON escape {@code \u0000}), and a lone UTF-16 surrogate has no
+ * UTF-8 form at all (each driver would write its own '?'). The log may hold both: events written
+ * before the API refused control characters, or a forged write. A reader must never stop on them,
+ * so every text value and every string inside a JSON value the projector writes goes through here:
+ * each NUL and each lone surrogate becomes U+FFFD, the Unicode replacement character, and nothing
+ * else changes (other control characters, bidi controls and any length are kept as they are).
+ *
+ * <p>The mapping is deterministic and idempotent, so the live projection, which reads rows back and
+ * writes them again, and a rebuild, which writes them once, produce identical rows. It is lossy on
+ * purpose: the read model is a view; the exact bytes stay in the log (and in the hash chain), where
+ * the timeline's replay and the audit read them.
+ */
+final class PgText {
+
+  /** What stands for a character Postgres cannot hold. */
+  static final char REPLACEMENT = '\uFFFD';
+
+  private PgText() {}
+
+  /** {@code s} with every NUL and lone surrogate replaced by U+FFFD; null stays null. */
+  static String text(String s) {
+    if (s == null) {
+      return null;
+    }
+    int first = firstUnfit(s, 0);
+    if (first < 0) {
+      return s;
+    }
+    StringBuilder b = new StringBuilder(s.length()).append(s, 0, first);
+    int i = first;
+    while (i < s.length()) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c)
+          && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
+        b.append(c).append(s.charAt(i + 1));
+        i += 2;
+      } else {
+        b.append(c == 0 || Character.isSurrogate(c) ? REPLACEMENT : c);
+        i++;
+      }
+    }
+    return b.toString();
+  }
+
+  /** The JSON text of {@code node} with every string in it (names and values) made fit. */
+  static String json(JsonNode node) {
+    return node == null ? null : fit(node).toString();
+  }
+
+  private static JsonNode fit(JsonNode n) {
+    if (n.isTextual()) {
+      String t = text(n.textValue());
+      return t == n.textValue() ? n : TextNode.valueOf(t);
+    }
+    if (n.isObject()) {
+      ObjectNode o = JsonNodeFactory.instance.objectNode();
+      for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> f = it.next();
+        o.set(text(f.getKey()), fit(f.getValue()));
+      }
+      return o;
+    }
+    if (n.isArray()) {
+      ArrayNode a = JsonNodeFactory.instance.arrayNode(n.size());
+      n.forEach(v -> a.add(fit(v)));
+      return a;
+    }
+    return n;
+  }
+
+  /** The index of the first NUL or lone surrogate at or after {@code from}, or -1. */
+  private static int firstUnfit(String s, int from) {
+    for (int i = from; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == 0) {
+        return i;
+      }
+      if (Character.isSurrogate(c)) {
+        if (Character.isHighSurrogate(c)
+            && i + 1 < s.length()
+            && Character.isLowSurrogate(s.charAt(i + 1))) {
+          i++;
+        } else {
+          return i;
+        }
+      }
+    }
+    return -1;
+  }
+}
