@@ -63,7 +63,16 @@ public class ProblemMappers {
         "an unexpected error occurred; see the server log");
   }
 
-  static String describe(JsonProcessingException e) {
+  public static String describe(JsonProcessingException e) {
+    String original = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+    if (original.startsWith("Trailing token")) {
+      return "the body must be exactly one JSON value; something follows it";
+    }
+    if (original.startsWith("Duplicate field")) {
+      return "the body is not valid JSON: "
+          + original.substring(0, Math.min(original.length(), 120))
+          + " (each field may appear once)";
+    }
     if (e instanceof UnrecognizedPropertyException u) {
       return "unknown field '" + u.getPropertyName() + "'";
     }

@@ -14,6 +14,7 @@ import dev.rmm.contracts.ReleaseCommand;
 import dev.rmm.contracts.ReleaseEvent;
 import dev.rmm.contracts.ReleaseSpec;
 import dev.rmm.contracts.ReleaseStatus;
+import dev.rmm.contracts.TextRules;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.Response;
@@ -90,7 +91,11 @@ public class ReleaseCommands {
   }
 
   public Uni<Response> step(String releaseId, StepRequest r, Caller caller, RequestMeta meta) {
-    Validation.check().required("status", r.status()).orThrow();
+    Validation.check()
+        .text("release_id", releaseId, TextRules.Kind.LINE)
+        .required("status", r.status())
+        .text("detail", r.detail(), TextRules.Kind.FREE_TEXT)
+        .orThrow();
     ReleaseStatus status =
         ReleaseStatus.parse(r.status())
             .orElseThrow(

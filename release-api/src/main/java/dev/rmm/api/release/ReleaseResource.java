@@ -9,6 +9,7 @@ import dev.rmm.api.writer.RequestMeta;
 import dev.rmm.contracts.Actor;
 import dev.rmm.contracts.Outcome;
 import dev.rmm.contracts.ReleaseCommand;
+import dev.rmm.contracts.TextRules.Kind;
 import dev.rmm.contracts.tracing.TraceContext;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -71,9 +72,13 @@ public class ReleaseResource {
       @Context ContainerRequestContext ctx,
       @Context HttpHeaders h) {
     requireAdmin(ctx);
+    Validation.check()
+        .text("release_id", id, Kind.LINE)
+        .text("name", requireBody(body).name(), Kind.LINE)
+        .orThrow();
     return onBehalfOf(
         h,
-        requireBody(body).telegramUserId(),
+        body.telegramUserId(),
         user ->
             new ReleaseCommand.Approve(
                 id, user, body.seenVersion(), Actor.telegram(user, body.name())));
@@ -88,9 +93,14 @@ public class ReleaseResource {
       @Context ContainerRequestContext ctx,
       @Context HttpHeaders h) {
     requireAdmin(ctx);
+    Validation.check()
+        .text("release_id", id, Kind.LINE)
+        .text("name", requireBody(body).name(), Kind.LINE)
+        .text("reason", body.reason(), Kind.FREE_TEXT)
+        .orThrow();
     return onBehalfOf(
         h,
-        requireBody(body).telegramUserId(),
+        body.telegramUserId(),
         user ->
             new ReleaseCommand.Reject(
                 id, user, body.reason(), body.seenVersion(), Actor.telegram(user, body.name())));
@@ -105,9 +115,14 @@ public class ReleaseResource {
       @Context ContainerRequestContext ctx,
       @Context HttpHeaders h) {
     requireAdmin(ctx);
+    Validation.check()
+        .text("release_id", id, Kind.LINE)
+        .text("name", requireBody(body).name(), Kind.LINE)
+        .text("target_tag", body.targetTag(), Kind.LINE)
+        .orThrow();
     return onBehalfOf(
         h,
-        requireBody(body).telegramUserId(),
+        body.telegramUserId(),
         user ->
             new ReleaseCommand.RequestRollback(
                 id, user, body.targetTag(), body.seenVersion(), Actor.telegram(user, body.name())));
@@ -123,6 +138,10 @@ public class ReleaseResource {
       @Context HttpHeaders h) {
     requireAdmin(ctx);
     String reason = body == null ? null : body.reason();
+    Validation.check()
+        .text("release_id", id, Kind.LINE)
+        .text("reason", reason, Kind.FREE_TEXT)
+        .orThrow();
     return commands.action(
         new ReleaseCommand.CancelRelease(
             id, reason, new Actor(Actor.Kind.ADMIN, "*", "admin token")),
@@ -136,6 +155,7 @@ public class ReleaseResource {
       @QueryParam("service") String service,
       @QueryParam("page") @DefaultValue("1") int page,
       @QueryParam("size") @DefaultValue("20") int size) {
+    Validation.check().text("service", service, Kind.LINE).orThrow();
     Outcome o =
         Arrays.stream(Outcome.values())
             .filter(v -> v.wire().equals(outcome.toLowerCase(Locale.ROOT)))
@@ -154,6 +174,7 @@ public class ReleaseResource {
   @GET
   @Path("/{id}")
   public Uni<Response> get(@PathParam("id") String id) {
+    Validation.check().text("release_id", id, Kind.LINE).orThrow();
     return queries
         .release(id)
         .map(
@@ -171,6 +192,7 @@ public class ReleaseResource {
   @GET
   @Path("/{id}/timeline")
   public Uni<Response> timeline(@PathParam("id") String id) {
+    Validation.check().text("release_id", id, Kind.LINE).orThrow();
     return queries
         .timeline(id)
         .map(
@@ -196,10 +218,14 @@ public class ReleaseResource {
 
   static RequestMeta meta(HttpHeaders h) {
     String requestId = h.getHeaderString("X-Request-Id");
+    String correlation = h.getHeaderString("X-Correlation-Id");
+    Validation.check()
+        .text("X-Request-Id", requestId, Kind.LINE)
+        .text("X-Correlation-Id", correlation, Kind.LINE)
+        .orThrow();
     if (requestId == null || requestId.isBlank() || requestId.length() > 100) {
       requestId = UUID.randomUUID().toString();
     }
-    String correlation = h.getHeaderString("X-Correlation-Id");
     if (correlation != null && correlation.length() > 100) {
       correlation = null;
     }
