@@ -6,9 +6,7 @@ import dev.rmm.api.problem.InvalidRequestException;
 import dev.rmm.api.problem.Problem;
 import dev.rmm.api.query.ReleaseQueries;
 import dev.rmm.api.writer.RequestMeta;
-import dev.rmm.contracts.Actor;
 import dev.rmm.contracts.Outcome;
-import dev.rmm.contracts.ReleaseCommand;
 import dev.rmm.contracts.TextRules.Kind;
 import dev.rmm.contracts.tracing.TraceContext;
 import io.smallrye.mutiny.Uni;
@@ -72,16 +70,7 @@ public class ReleaseResource {
       @Context ContainerRequestContext ctx,
       @Context HttpHeaders h) {
     requireAdmin(ctx);
-    Validation.check()
-        .text("release_id", id, Kind.LINE)
-        .text("name", requireBody(body).name(), Kind.LINE)
-        .orThrow();
-    return onBehalfOf(
-        h,
-        body.telegramUserId(),
-        user ->
-            new ReleaseCommand.Approve(
-                id, user, body.seenVersion(), Actor.telegram(user, body.name())));
+    return commands.action(RequestCommands.approve(id, body), meta(h));
   }
 
   /** An approver's rejection with a reason (admin token only). */
@@ -93,17 +82,7 @@ public class ReleaseResource {
       @Context ContainerRequestContext ctx,
       @Context HttpHeaders h) {
     requireAdmin(ctx);
-    Validation.check()
-        .text("release_id", id, Kind.LINE)
-        .text("name", requireBody(body).name(), Kind.LINE)
-        .text("reason", body.reason(), Kind.FREE_TEXT)
-        .orThrow();
-    return onBehalfOf(
-        h,
-        body.telegramUserId(),
-        user ->
-            new ReleaseCommand.Reject(
-                id, user, body.reason(), body.seenVersion(), Actor.telegram(user, body.name())));
+    return commands.action(RequestCommands.reject(id, body), meta(h));
   }
 
   /** An admin's rollback request to an earlier tag (admin token only). */
@@ -115,17 +94,7 @@ public class ReleaseResource {
       @Context ContainerRequestContext ctx,
       @Context HttpHeaders h) {
     requireAdmin(ctx);
-    Validation.check()
-        .text("release_id", id, Kind.LINE)
-        .text("name", requireBody(body).name(), Kind.LINE)
-        .text("target_tag", body.targetTag(), Kind.LINE)
-        .orThrow();
-    return onBehalfOf(
-        h,
-        body.telegramUserId(),
-        user ->
-            new ReleaseCommand.RequestRollback(
-                id, user, body.targetTag(), body.seenVersion(), Actor.telegram(user, body.name())));
+    return commands.action(RequestCommands.rollback(id, body), meta(h));
   }
 
   /** Cancels a release still on its way (admin token only). */
@@ -137,15 +106,7 @@ public class ReleaseResource {
       @Context ContainerRequestContext ctx,
       @Context HttpHeaders h) {
     requireAdmin(ctx);
-    String reason = body == null ? null : body.reason();
-    Validation.check()
-        .text("release_id", id, Kind.LINE)
-        .text("reason", reason, Kind.FREE_TEXT)
-        .orThrow();
-    return commands.action(
-        new ReleaseCommand.CancelRelease(
-            id, reason, new Actor(Actor.Kind.ADMIN, "*", "admin token")),
-        meta(h));
+    return commands.action(RequestCommands.cancel(id, body), meta(h));
   }
 
   /** Releases by outcome (active, successful, failed, cancelled), newest first, paginated. */
@@ -206,12 +167,6 @@ public class ReleaseResource {
                     : Response.ok(n.toString()).build());
   }
 
-  /** A Telegram user's action sent by an admin tool (the caller checked the admin token). */
-  private Uni<Response> onBehalfOf(
-      HttpHeaders h, Long telegramUserId, java.util.function.LongFunction<ReleaseCommand> command) {
-    return commands.action(command.apply(requireUser(telegramUserId)), meta(h));
-  }
-
   static Caller caller(ContainerRequestContext ctx) {
     return (Caller) ctx.getProperty(TokenAuthFilter.CALLER);
   }
@@ -235,17 +190,7 @@ public class ReleaseResource {
   }
 
   static <T> T requireBody(T body) {
-    if (body == null) {
-      throw InvalidRequestException.validation("a JSON body is required");
-    }
-    return body;
-  }
-
-  private static long requireUser(Long id) {
-    if (id == null || id <= 0) {
-      throw InvalidRequestException.validation("'telegram_user_id' is required");
-    }
-    return id;
+    return RequestCommands.requireBody(body);
   }
 
   private static void requireAdmin(ContainerRequestContext ctx) {
