@@ -24,6 +24,7 @@ import dev.rmm.contracts.ReleaseSpec;
 import dev.rmm.contracts.ReleaseState;
 import dev.rmm.contracts.ReleaseStatus;
 import dev.rmm.contracts.TextRules;
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -99,6 +100,8 @@ final class RequestHarness {
       assertThat(e.status()).isBetween(400, 499);
       assertThat(e.getMessage()).isNotBlank();
       return;
+    } catch (CharConversionException e) {
+      return; // bytes that are no text in the detected encoding: 400 (ProblemMappers.badEncoding)
     } catch (IOException e) {
       throw new AssertionError("reading a byte array cannot fail with I/O", e);
     }

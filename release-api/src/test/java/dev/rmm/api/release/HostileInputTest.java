@@ -234,6 +234,16 @@ class HostileInputTest {
   }
 
   @Test
+  void givenABodyThatIsNoUtf8Text_whenPosted_then400() {
+    // found by HttpBodyFuzzTest: leading NUL bytes make Jackson read the body as UTF-32
+    byte[] body =
+        java.util.Base64.getDecoder()
+            .decode("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAHsic2VydmljZSI6IngifQ==");
+    Response r = writesNothing(() -> as(BILLING).body(body).post("/api/v1/releases"));
+    assertProblem(r, 400, "send it as UTF-8");
+  }
+
+  @Test
   void givenAFieldTwice_whenSent_then400() {
     String id = Api.createRelease(BILLING_REPO);
     Response r =
