@@ -48,6 +48,10 @@ public final class ReleaseDecider {
   private ReleaseDecider() {}
 
   public static Decision decide(ReleaseCommand command, ReleaseState state) {
+    Optional<String> badText = CommandText.problem(command);
+    if (badText.isPresent()) {
+      return new Refused(Refusal.INVALID, badText.get(), List.of());
+    }
     // Java 17 has no pattern switch; the sealed interface keeps this list complete.
     if (command instanceof CreateRelease c) {
       return create(c, state);
@@ -569,6 +573,11 @@ public final class ReleaseDecider {
     if (text == null) {
       return null;
     }
-    return text.length() <= MAX_TEXT ? text : text.substring(0, MAX_TEXT);
+    if (text.length() <= MAX_TEXT) {
+      return text;
+    }
+    // never half of a surrogate pair: a lone surrogate has no UTF-8 form
+    int end = Character.isHighSurrogate(text.charAt(MAX_TEXT - 1)) ? MAX_TEXT - 1 : MAX_TEXT;
+    return text.substring(0, end);
   }
 }

@@ -16,8 +16,8 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  * Authenticates every API request with a per-repository bearer token. Only SHA-256 hashes of the
  * tokens are configured (RMM_API_TOKENS); a presented token is hashed and compared in constant
  * time. A GitHub Actions OIDC token is accepted instead when its repository is allowed
- * (RMM_API_OIDC_REPOSITORIES; {@link OidcTokens}). Also refuses oversized bodies before they are
- * read.
+ * (RMM_API_OIDC_REPOSITORIES; {@link OidcTokens}). Oversized bodies were refused before this runs
+ * ({@link dev.rmm.api.problem.BodyLimits}).
  *
  * <p>Application-scoped (a client proxy) because REST filters are instantiated at static init, when
  * the runtime configuration with the tokens is not available yet; {@code @Startup} still parses the
@@ -32,12 +32,10 @@ public class TokenAuthFilter {
 
   private final ApiTokens tokens;
   private final Optional<OidcTokens> oidc;
-  private final int maxBody;
 
   TokenAuthFilter(RmmApiConfig config) {
     this.tokens = ApiTokens.parse(config.api().tokens().orElse(""));
     this.oidc = OidcTokens.of(config.api().oidc());
-    this.maxBody = config.api().maxBodyBytes();
     oidc.ifPresent(
         o ->
             LOG.infof(
@@ -55,15 +53,6 @@ public class TokenAuthFilter {
     String path = ctx.getUriInfo().getPath();
     if (!(path.startsWith("/api/") || path.equals("/release") || path.startsWith("/release/"))) {
       return Optional.empty();
-    }
-    String length = ctx.getHeaderString(HttpHeaders.CONTENT_LENGTH);
-    if (length != null && parseLength(length) > maxBody) {
-      return Optional.of(
-          Problem.of(
-              413,
-              "payload-too-large",
-              "Payload too large",
-              "the body has " + length + " bytes; the limit is " + maxBody));
     }
     String header = ctx.getHeaderString(HttpHeaders.AUTHORIZATION);
     if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
@@ -84,14 +73,6 @@ public class TokenAuthFilter {
     }
     ctx.setProperty(CALLER, new Caller(repository.get()));
     return Optional.empty();
-  }
-
-  private static long parseLength(String v) {
-    try {
-      return Long.parseLong(v.trim());
-    } catch (NumberFormatException e) {
-      return Long.MAX_VALUE;
-    }
   }
 
   private static Response unauthorized(String detail) {

@@ -39,34 +39,45 @@ public class LegacyReleaseResource {
 
   @POST
   public Uni<Response> create(JsonNode body, @Context ContainerRequestContext ctx) {
-    JsonNode b = object(body);
     Caller caller = (Caller) ctx.getProperty(TokenAuthFilter.CALLER);
-    String repository = text(b, "repository");
-    if (repository == null && !caller.isAdmin()) {
-      repository = caller.repository();
-    }
-    CreateReleaseRequest r =
-        new CreateReleaseRequest(
-            text(b, "service_name"),
-            text(b, "release_tag"),
-            text(b, "initiated_by"),
-            text(b, "github_run_id"),
-            text(b, "github_action_link"),
-            text(b, "github_ref"),
-            repository,
-            text(b, "commit_sha") == null ? "0000000" : text(b, "commit_sha"));
-    return commands.create(r, caller, meta());
+    return commands.create(createRequest(body, caller), caller, meta());
   }
 
   @PATCH
   public Uni<Response> update(JsonNode body, @Context ContainerRequestContext ctx) {
+    Update u = update(body);
+    Caller caller = (Caller) ctx.getProperty(TokenAuthFilter.CALLER);
+    return commands.step(u.releaseId(), u.step(), caller, meta());
+  }
+
+  /** A {@code PATCH /release} body: which release, and the step it reached. */
+  public record Update(String releaseId, StepRequest step) {}
+
+  /** The original column names of {@code POST /release} mapped onto the v1 request. */
+  public static CreateReleaseRequest createRequest(JsonNode body, Caller caller) {
+    JsonNode b = object(body);
+    String repository = text(b, "repository");
+    if (repository == null && !caller.isAdmin()) {
+      repository = caller.repository();
+    }
+    return new CreateReleaseRequest(
+        text(b, "service_name"),
+        text(b, "release_tag"),
+        text(b, "initiated_by"),
+        text(b, "github_run_id"),
+        text(b, "github_action_link"),
+        text(b, "github_ref"),
+        repository,
+        text(b, "commit_sha") == null ? "0000000" : text(b, "commit_sha"));
+  }
+
+  public static Update update(JsonNode body) {
     JsonNode b = object(body);
     String id = text(b, "release_id");
     if (id == null) {
       throw InvalidRequestException.validation("'release_id' is required");
     }
-    Caller caller = (Caller) ctx.getProperty(TokenAuthFilter.CALLER);
-    return commands.step(id, new StepRequest(text(b, "status"), text(b, "detail")), caller, meta());
+    return new Update(id, new StepRequest(text(b, "status"), text(b, "detail")));
   }
 
   private static JsonNode object(JsonNode body) {

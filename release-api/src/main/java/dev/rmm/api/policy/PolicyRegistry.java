@@ -1,10 +1,14 @@
 package dev.rmm.api.policy;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rmm.api.RmmApiConfig;
+import dev.rmm.api.json.StrictJson;
 import dev.rmm.contracts.ApprovalPolicy;
 import dev.rmm.contracts.ApprovalPolicy.Approver;
-import dev.rmm.contracts.EventCodec;
+import dev.rmm.contracts.TextRules;
+import dev.rmm.contracts.TextRules.Kind;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,6 +32,9 @@ import java.util.Optional;
  */
 @ApplicationScoped
 public class PolicyRegistry {
+
+  /** Strict like request bodies: one JSON value, each field once. */
+  private static final ObjectMapper POLICY_JSON = StrictJson.strict(new ObjectMapper());
 
   private final Optional<ApprovalPolicy> defaults;
   private final Map<String, ApprovalPolicy> perService;
@@ -85,41 +92,93 @@ public class PolicyRegistry {
   }
 
   private static Map<String, ApprovalPolicy> readFile(Path file) {
-    JsonNode root;
     try {
-      root = EventCodec.mapper().readTree(Files.readAllBytes(file));
+      return parse(Files.readAllBytes(file), file.toString());
     } catch (IOException e) {
       throw new IllegalStateException(
           "cannot read the policy file " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The per-service policies of a policy file's content.
+   *
+   * @throws IllegalStateException saying what is wrong where, for any content that is not a valid
+   *     policy file (the service does not start with it)
+   */
+  public static Map<String, ApprovalPolicy> parse(byte[] json, String source) {
+    JsonNode root;
+    try {
+      root = POLICY_JSON.readTree(json);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(
+          "the policy file "
+              + source
+              + " is not valid JSON: "
+              + TextRules.escape(e.getOriginalMessage()),
+          e);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read the policy file " + source, e);
+    }
+    if (root == null || !root.isObject() || !root.path("services").isObject()) {
+      throw new IllegalStateException(
+          "the policy file " + source + " must be a JSON object with a \"services\" object");
     }
     Map<String, ApprovalPolicy> out = new HashMap<>();
     Iterator<Map.Entry<String, JsonNode>> it = root.path("services").fields();
     while (it.hasNext()) {
       Map.Entry<String, JsonNode> e = it.next();
-      JsonNode s = e.getValue();
-      List<Approver> approvers = new ArrayList<>();
-      for (JsonNode a : s.path("approvers")) {
-        approvers.add(
-            new Approver(
-                a.path("telegram_id").asLong(),
-                a.path("name").asText(a.path("telegram_id").asText()),
-                a.path("github_login").asText(null)));
-      }
-      List<Long> admins = new ArrayList<>();
-      s.path("admins").forEach(a -> admins.add(a.asLong()));
       try {
-        out.put(
-            e.getKey(),
-            new ApprovalPolicy(
-                approvers,
-                s.path("quorum").asInt(approvers.size()),
-                s.path("initiator_may_approve").asBoolean(false),
-                admins));
+        out.put(e.getKey(), policy(e.getKey(), e.getValue()));
       } catch (IllegalArgumentException ex) {
         throw new IllegalStateException(
-            "policy of service " + e.getKey() + " in " + file + ": " + ex.getMessage(), ex);
+            "policy of service "
+                + TextRules.escape(e.getKey())
+                + " in "
+                + source
+                + ": "
+                + ex.getMessage(),
+            ex);
       }
     }
     return Map.copyOf(out);
+  }
+
+  private static ApprovalPolicy policy(String service, JsonNode s) {
+    TextRules.check("service", service, Kind.LINE).ifPresent(PolicyRegistry::invalid);
+    List<Approver> approvers = new ArrayList<>();
+    for (JsonNode a : s.path("approvers")) {
+      JsonNode id = a.path("telegram_id");
+      if (!isId(id)) {
+        invalid("every approver needs a numeric 'telegram_id'");
+      }
+      String name = a.path("name").asText(id.asText());
+      String login = a.path("github_login").asText(null);
+      TextRules.check("name", name, Kind.LINE).ifPresent(PolicyRegistry::invalid);
+      TextRules.check("github_login", login, Kind.LINE).ifPresent(PolicyRegistry::invalid);
+      approvers.add(new Approver(id.asLong(), name, login));
+    }
+    List<Long> admins = new ArrayList<>();
+    for (JsonNode a : s.path("admins")) {
+      if (!isId(a)) {
+        invalid("'admins' holds numeric Telegram user ids");
+      }
+      admins.add(a.asLong());
+    }
+    return new ApprovalPolicy(
+        approvers,
+        s.path("quorum").asInt(approvers.size()),
+        s.path("initiator_may_approve").asBoolean(false),
+        admins);
+  }
+
+  /** A Telegram user id: an integer, or a string of digits. */
+  private static boolean isId(JsonNode n) {
+    return (n.isIntegralNumber() && n.canConvertToLong())
+        || (n.isTextual() && n.asText().matches("-?[0-9]{1,18}"));
+  }
+
+  private static void invalid(String problem) {
+    throw new IllegalArgumentException(problem);
   }
 }

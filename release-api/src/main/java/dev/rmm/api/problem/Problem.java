@@ -2,6 +2,7 @@ package dev.rmm.api.problem;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rmm.contracts.EventCodec;
+import dev.rmm.contracts.TextRules;
 import jakarta.ws.rs.core.Response;
 import java.util.Map;
 
@@ -26,13 +27,29 @@ public final class Problem {
    */
   public static Response of(
       int status, String slug, String title, String detail, Map<String, ?> extra) {
+    return Response.status(status)
+        .type(MEDIA_TYPE)
+        .entity(node(status, slug, title, detail, extra).toString())
+        .build();
+  }
+
+  /** A problem body for answers written below JAX-RS (on the Vert.x router). */
+  public record Json(int status, String body) {}
+
+  public static Json json(int status, String slug, String title, String detail) {
+    return new Json(status, node(status, slug, title, detail, Map.of()).toString());
+  }
+
+  private static ObjectNode node(
+      int status, String slug, String title, String detail, Map<String, ?> extra) {
     ObjectNode n = EventCodec.mapper().createObjectNode();
     n.put("type", TYPE_BASE + slug);
     n.put("title", title);
     n.put("status", status);
-    n.put("detail", detail);
+    // untrusted text quoted in a detail (a parser's message) never carries a control character
+    n.put("detail", TextRules.escape(detail));
     extra.forEach((k, v) -> n.set(k, EventCodec.mapper().valueToTree(v)));
-    return Response.status(status).type(MEDIA_TYPE).entity(n.toString()).build();
+    return n;
   }
 
   public static Response badRequest(String detail) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
+import java.io.CharConversionException;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -27,6 +28,16 @@ public class ProblemMappers {
   @ServerExceptionMapper
   public Response badInput(MismatchedInputException e) {
     return Problem.badRequest(describe(e));
+  }
+
+  /**
+   * Bytes that are no text in the encoding Jackson detected (a body starting with NUL bytes reads
+   * as UTF-32): without this it would be an unexpected error, 500.
+   */
+  @ServerExceptionMapper
+  public Response badEncoding(CharConversionException e) {
+    return Problem.badRequest(
+        "the body is not valid JSON text: send it as UTF-8 (" + e.getMessage() + ")");
   }
 
   @ServerExceptionMapper
@@ -63,7 +74,16 @@ public class ProblemMappers {
         "an unexpected error occurred; see the server log");
   }
 
-  static String describe(JsonProcessingException e) {
+  public static String describe(JsonProcessingException e) {
+    String original = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+    if (original.startsWith("Trailing token")) {
+      return "the body must be exactly one JSON value; something follows it";
+    }
+    if (original.startsWith("Duplicate field")) {
+      return "the body is not valid JSON: "
+          + original.substring(0, Math.min(original.length(), 120))
+          + " (each field may appear once)";
+    }
     if (e instanceof UnrecognizedPropertyException u) {
       return "unknown field '" + u.getPropertyName() + "'";
     }

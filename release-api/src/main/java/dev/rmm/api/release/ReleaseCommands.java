@@ -3,17 +3,12 @@ package dev.rmm.api.release;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rmm.api.auth.Caller;
 import dev.rmm.api.policy.PolicyRegistry;
-import dev.rmm.api.problem.InvalidRequestException;
 import dev.rmm.api.problem.Problem;
 import dev.rmm.api.writer.ReleaseWriter;
 import dev.rmm.api.writer.RequestMeta;
 import dev.rmm.api.writer.WriteUnavailableException;
-import dev.rmm.contracts.Actor;
-import dev.rmm.contracts.ApprovalPolicy;
 import dev.rmm.contracts.ReleaseCommand;
 import dev.rmm.contracts.ReleaseEvent;
-import dev.rmm.contracts.ReleaseSpec;
-import dev.rmm.contracts.ReleaseStatus;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.Response;
@@ -39,76 +34,12 @@ public class ReleaseCommands {
   }
 
   public Uni<Response> create(CreateReleaseRequest r, Caller caller, RequestMeta meta) {
-    Validation.check()
-        .required("service", r.service())
-        .matches("service", r.service(), Validation.SERVICE, "letters, digits, '.', '_' or '-'")
-        .required("tag", r.tag())
-        .required("initiator", r.initiator())
-        .required("github_run_id", r.githubRunId())
-        .required("github_run_link", r.githubRunLink())
-        .url("github_run_link", r.githubRunLink())
-        .required("ref", r.ref())
-        .required("repository", r.repository())
-        .matches("repository", r.repository(), Validation.REPOSITORY, "owner/name")
-        .required("commit_sha", r.commitSha())
-        .matches("commit_sha", r.commitSha(), Validation.SHA, "a hexadecimal commit sha")
-        .orThrow();
-    if (!caller.mayWrite(r.repository())) {
-      return Uni.createFrom()
-          .item(
-              Problem.of(
-                  403,
-                  "forbidden",
-                  "Forbidden",
-                  "this token belongs to "
-                      + caller.repository()
-                      + " and cannot create releases for "
-                      + r.repository()));
-    }
-    ApprovalPolicy policy =
-        policies
-            .forService(r.service())
-            .orElseThrow(
-                () ->
-                    InvalidRequestException.validation(
-                        "no approvers are configured for service '"
-                            + r.service()
-                            + "': set RMM_POLICY_DEFAULT_APPROVERS or add the service to the"
-                            + " policy file"));
-    ReleaseSpec spec =
-        new ReleaseSpec(
-            r.service().trim(),
-            r.tag().trim(),
-            r.initiator().trim(),
-            r.githubRunId().trim(),
-            r.githubRunLink().trim(),
-            r.ref().trim(),
-            r.repository().trim(),
-            r.commitSha().trim().toLowerCase(java.util.Locale.ROOT));
-    Actor actor = Actor.github(spec.repository(), spec.initiator());
-    return answer(new ReleaseCommand.CreateRelease(spec, policy, actor), meta, scope(caller), true);
+    return answer(
+        RequestCommands.create(r, caller, policies::forService), meta, scope(caller), true);
   }
 
   public Uni<Response> step(String releaseId, StepRequest r, Caller caller, RequestMeta meta) {
-    Validation.check().required("status", r.status()).orThrow();
-    ReleaseStatus status =
-        ReleaseStatus.parse(r.status())
-            .orElseThrow(
-                () ->
-                    InvalidRequestException.validation(
-                        "unknown status '"
-                            + r.status()
-                            + "'; known statuses: "
-                            + ReleaseStatus.wireValues()));
-    Actor actor =
-        caller.isAdmin()
-            ? new Actor(Actor.Kind.ADMIN, "*", "admin token")
-            : Actor.github(caller.repository(), null);
-    return answer(
-        new ReleaseCommand.ReportStep(releaseId, status, r.detail(), actor),
-        meta,
-        scope(caller),
-        false);
+    return answer(RequestCommands.step(releaseId, r, caller), meta, scope(caller), false);
   }
 
   /** Runs a user action (approve, reject, rollback, cancel) and answers with the new view. */

@@ -6,9 +6,8 @@ import dev.rmm.api.problem.InvalidRequestException;
 import dev.rmm.api.problem.Problem;
 import dev.rmm.api.query.ReleaseQueries;
 import dev.rmm.api.writer.RequestMeta;
-import dev.rmm.contracts.Actor;
 import dev.rmm.contracts.Outcome;
-import dev.rmm.contracts.ReleaseCommand;
+import dev.rmm.contracts.TextRules.Kind;
 import dev.rmm.contracts.tracing.TraceContext;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -71,12 +70,7 @@ public class ReleaseResource {
       @Context ContainerRequestContext ctx,
       @Context HttpHeaders h) {
     requireAdmin(ctx);
-    return onBehalfOf(
-        h,
-        requireBody(body).telegramUserId(),
-        user ->
-            new ReleaseCommand.Approve(
-                id, user, body.seenVersion(), Actor.telegram(user, body.name())));
+    return commands.action(RequestCommands.approve(id, body), meta(h));
   }
 
   /** An approver's rejection with a reason (admin token only). */
@@ -88,12 +82,7 @@ public class ReleaseResource {
       @Context ContainerRequestContext ctx,
       @Context HttpHeaders h) {
     requireAdmin(ctx);
-    return onBehalfOf(
-        h,
-        requireBody(body).telegramUserId(),
-        user ->
-            new ReleaseCommand.Reject(
-                id, user, body.reason(), body.seenVersion(), Actor.telegram(user, body.name())));
+    return commands.action(RequestCommands.reject(id, body), meta(h));
   }
 
   /** An admin's rollback request to an earlier tag (admin token only). */
@@ -105,12 +94,7 @@ public class ReleaseResource {
       @Context ContainerRequestContext ctx,
       @Context HttpHeaders h) {
     requireAdmin(ctx);
-    return onBehalfOf(
-        h,
-        requireBody(body).telegramUserId(),
-        user ->
-            new ReleaseCommand.RequestRollback(
-                id, user, body.targetTag(), body.seenVersion(), Actor.telegram(user, body.name())));
+    return commands.action(RequestCommands.rollback(id, body), meta(h));
   }
 
   /** Cancels a release still on its way (admin token only). */
@@ -122,11 +106,7 @@ public class ReleaseResource {
       @Context ContainerRequestContext ctx,
       @Context HttpHeaders h) {
     requireAdmin(ctx);
-    String reason = body == null ? null : body.reason();
-    return commands.action(
-        new ReleaseCommand.CancelRelease(
-            id, reason, new Actor(Actor.Kind.ADMIN, "*", "admin token")),
-        meta(h));
+    return commands.action(RequestCommands.cancel(id, body), meta(h));
   }
 
   /** Releases by outcome (active, successful, failed, cancelled), newest first, paginated. */
@@ -136,6 +116,7 @@ public class ReleaseResource {
       @QueryParam("service") String service,
       @QueryParam("page") @DefaultValue("1") int page,
       @QueryParam("size") @DefaultValue("20") int size) {
+    Validation.check().text("service", service, Kind.LINE).orThrow();
     Outcome o =
         Arrays.stream(Outcome.values())
             .filter(v -> v.wire().equals(outcome.toLowerCase(Locale.ROOT)))
@@ -154,6 +135,7 @@ public class ReleaseResource {
   @GET
   @Path("/{id}")
   public Uni<Response> get(@PathParam("id") String id) {
+    Validation.check().text("release_id", id, Kind.LINE).orThrow();
     return queries
         .release(id)
         .map(
@@ -171,6 +153,7 @@ public class ReleaseResource {
   @GET
   @Path("/{id}/timeline")
   public Uni<Response> timeline(@PathParam("id") String id) {
+    Validation.check().text("release_id", id, Kind.LINE).orThrow();
     return queries
         .timeline(id)
         .map(
@@ -184,22 +167,20 @@ public class ReleaseResource {
                     : Response.ok(n.toString()).build());
   }
 
-  /** A Telegram user's action sent by an admin tool (the caller checked the admin token). */
-  private Uni<Response> onBehalfOf(
-      HttpHeaders h, Long telegramUserId, java.util.function.LongFunction<ReleaseCommand> command) {
-    return commands.action(command.apply(requireUser(telegramUserId)), meta(h));
-  }
-
   static Caller caller(ContainerRequestContext ctx) {
     return (Caller) ctx.getProperty(TokenAuthFilter.CALLER);
   }
 
   static RequestMeta meta(HttpHeaders h) {
     String requestId = h.getHeaderString("X-Request-Id");
+    String correlation = h.getHeaderString("X-Correlation-Id");
+    Validation.check()
+        .text("X-Request-Id", requestId, Kind.LINE)
+        .text("X-Correlation-Id", correlation, Kind.LINE)
+        .orThrow();
     if (requestId == null || requestId.isBlank() || requestId.length() > 100) {
       requestId = UUID.randomUUID().toString();
     }
-    String correlation = h.getHeaderString("X-Correlation-Id");
     if (correlation != null && correlation.length() > 100) {
       correlation = null;
     }
@@ -209,17 +190,7 @@ public class ReleaseResource {
   }
 
   static <T> T requireBody(T body) {
-    if (body == null) {
-      throw InvalidRequestException.validation("a JSON body is required");
-    }
-    return body;
-  }
-
-  private static long requireUser(Long id) {
-    if (id == null || id <= 0) {
-      throw InvalidRequestException.validation("'telegram_user_id' is required");
-    }
-    return id;
+    return RequestCommands.requireBody(body);
   }
 
   private static void requireAdmin(ContainerRequestContext ctx) {

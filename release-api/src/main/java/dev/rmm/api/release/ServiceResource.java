@@ -1,6 +1,7 @@
 package dev.rmm.api.release;
 
 import dev.rmm.api.query.ReleaseQueries;
+import dev.rmm.contracts.TextRules;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -24,6 +25,7 @@ public class ServiceResource {
   @GET
   @Path("/{service}/deployed-tags")
   public Uni<Response> deployedTags(@PathParam("service") String service) {
+    Validation.check().text("service", service, TextRules.Kind.LINE).orThrow();
     return queries.deployedTags(service).map(n -> Response.ok(n.toString()).build());
   }
 }

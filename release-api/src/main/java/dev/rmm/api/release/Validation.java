@@ -1,11 +1,17 @@
 package dev.rmm.api.release;
 
 import dev.rmm.api.problem.InvalidRequestException;
+import dev.rmm.contracts.TextRules;
+import dev.rmm.contracts.TextRules.Kind;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
-/** Checks request fields and reports every problem at once, as one 422 answer. */
+/**
+ * Checks request fields and reports every problem at once, as one 422 answer. Every text field of
+ * every request passes {@link TextRules} here (one line, or free text where a person writes a
+ * reason or a detail), so no control or bidi character reaches the release log.
+ */
 final class Validation {
 
   static final Pattern SERVICE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
@@ -25,6 +31,12 @@ final class Validation {
     } else if (value.length() > MAX_FIELD) {
       problems.add("'" + field + "' is longer than " + MAX_FIELD + " characters");
     }
+    return text(field, value, Kind.LINE);
+  }
+
+  /** A field that may be absent; when present, {@link TextRules} apply. */
+  Validation text(String field, String value, Kind kind) {
+    TextRules.check(field, value, kind).ifPresent(problems::add);
     return this;
   }
 

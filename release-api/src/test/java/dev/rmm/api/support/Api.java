@@ -60,6 +60,15 @@ public final class Api {
     return b;
   }
 
+  /** The body as JSON text, for requests that alter it by hand. */
+  public static String json(Map<String, Object> body) {
+    try {
+      return dev.rmm.contracts.EventCodec.mapper().writeValueAsString(body);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Creates a release and returns its id. */
   public static String create(String token, Map<String, Object> body) {
     return as(token)
