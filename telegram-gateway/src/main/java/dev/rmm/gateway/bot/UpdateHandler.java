@@ -28,7 +28,9 @@ import org.telegram.telegrambots.meta.api.objects.message.Message;
 /**
  * Handles one Telegram update, from long polling or the webhook: commands and the menu, paging
  * through release cards, and the buttons of the cards (handed to {@link ActionFlows}). An update
- * already handled (Telegram redelivers) is ignored.
+ * already handled (Telegram redelivers) is ignored. An update that cannot be handled now because
+ * Redis (or another store) is unreachable is answered {@link Handled#RETRY}: the caller leaves it
+ * unconfirmed (long polling) or answers non-2xx (webhook), so Telegram delivers it again.
  */
 @ApplicationScoped
 public class UpdateHandler {
@@ -63,11 +65,57 @@ public class UpdateHandler {
     this.defaultLanguage = Language.parse(config.telegram().defaultLanguage());
   }
 
-  public void handle(Update update) {
-    if (!memory.firstTime(update.getUpdateId())) {
-      LOG.debugf("Ignoring update %d: already handled", update.getUpdateId());
-      return;
+  /** What became of an update. */
+  public enum Handled {
+    /** Handled, ignored as a repeat, or refused for good: confirm it to Telegram. */
+    DONE,
+    /**
+     * Not handled now (a store is unavailable, or it is being handled elsewhere): deliver again.
+     */
+    RETRY
+  }
+
+  /** Handles one update; never throws. */
+  public Handled handle(Update update) {
+    Integer id = update.getUpdateId();
+    if (id == null) {
+      LOG.warn("Ignoring an update without update_id");
+      return Handled.DONE;
     }
+    UpdateMemory.Claim claim;
+    try {
+      claim = memory.claim(id);
+    } catch (RuntimeException e) {
+      LOG.warnf(
+          "Update %d is not handled now: Redis did not answer (%s). It stays unconfirmed and is"
+              + " handled when Telegram delivers it again; check Redis.",
+          id, e.getMessage());
+      return Handled.RETRY;
+    }
+    if (claim == UpdateMemory.Claim.HANDLED) {
+      LOG.debugf("Ignoring update %d: already handled", id);
+      return Handled.DONE;
+    }
+    if (claim == UpdateMemory.Claim.BUSY) {
+      LOG.infof("Update %d is being handled elsewhere; it is left for a later delivery", id);
+      return Handled.RETRY;
+    }
+    if (!handleClaimed(update)) {
+      return Handled.RETRY;
+    }
+    try {
+      memory.handled(id);
+    } catch (RuntimeException e) {
+      LOG.warnf(
+          "Update %d was handled, but Redis did not record it (%s): a redelivery within %d s is"
+              + " put off, a later one is handled again",
+          id, e.getMessage(), UpdateMemory.CLAIM.toSeconds());
+    }
+    return Handled.DONE;
+  }
+
+  /** False when a store was unavailable: the update is released for a later delivery. */
+  private boolean handleClaimed(Update update) {
     // a new trace per press or message: the command it sends, the events it causes and the
     // services that act on them all carry it on
     Span span =
@@ -86,9 +134,28 @@ public class UpdateHandler {
     } catch (RuntimeException e) {
       span.recordException(e);
       span.setStatus(StatusCode.ERROR, e.getMessage());
+      if (Unavailable.is(e)) {
+        LOG.warnf(
+            "Update %d was not handled: a store did not answer (%s). It is handled again when"
+                + " Telegram delivers it again.",
+            update.getUpdateId(), e.getMessage());
+        release(update.getUpdateId());
+        return false;
+      }
       LOG.errorf(e, "Handling update %d failed: %s", update.getUpdateId(), e.getMessage());
     } finally {
       span.end();
+    }
+    return true;
+  }
+
+  private void release(int updateId) {
+    try {
+      memory.release(updateId);
+    } catch (RuntimeException e) {
+      LOG.debugf(
+          "Update %d stays claimed for %d s: Redis did not answer",
+          updateId, UpdateMemory.CLAIM.toSeconds());
     }
   }
 
