@@ -11,6 +11,8 @@ import dev.rmm.gateway.card.CallbackData;
 import dev.rmm.gateway.card.ReleaseCard.Card;
 import dev.rmm.gateway.releases.ReleaseReader;
 import dev.rmm.gateway.releases.ReleaseReader.Page;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
@@ -46,6 +48,11 @@ public class UpdateHandler {
   private final Language defaultLanguage;
   private final Tracer tracer;
 
+  /**
+   * Updates whose handling failed on a bug (not on an unavailable store): each one is a finding.
+   */
+  private final Counter failures;
+
   UpdateHandler(
       UpdateMemory memory,
       Sessions sessions,
@@ -54,8 +61,13 @@ public class UpdateHandler {
       Replies replies,
       ActionFlows actions,
       GatewayConfig config,
-      Tracer tracer) {
+      Tracer tracer,
+      MeterRegistry meters) {
     this.tracer = tracer;
+    this.failures =
+        Counter.builder("rmm.telegram.update.failures")
+            .description("Telegram updates whose handling failed with an unexpected error")
+            .register(meters);
     this.memory = memory;
     this.sessions = sessions;
     this.reader = reader;
@@ -80,6 +92,11 @@ public class UpdateHandler {
     Integer id = update.getUpdateId();
     if (id == null) {
       LOG.warn("Ignoring an update without update_id");
+      return Handled.DONE;
+    }
+    Optional<String> malformed = UpdateCheck.problem(update);
+    if (malformed.isPresent()) {
+      LOG.warnf("Ignoring update %d: %s (not as Telegram sends updates)", id, malformed.get());
       return Handled.DONE;
     }
     UpdateMemory.Claim claim;
@@ -142,6 +159,7 @@ public class UpdateHandler {
         release(update.getUpdateId());
         return false;
       }
+      failures.increment();
       LOG.errorf(e, "Handling update %d failed: %s", update.getUpdateId(), e.getMessage());
     } finally {
       span.end();
