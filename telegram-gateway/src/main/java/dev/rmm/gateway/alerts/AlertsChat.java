@@ -69,6 +69,13 @@ public class AlertsChat {
           + "redis.call('DEL', KEYS[2])\n"
           + "return 1";
 
+  /**
+   * The most failures whose repeats wait for an edit on this instance. When that many differ at
+   * once, a repeat of yet another one is counted in Redis but not shown until that failure repeats
+   * again with room here (a flood of distinct failures must not grow memory without end).
+   */
+  static final int MAX_REPEATING = 1000;
+
   /** How many edit intervals a repeat waits for the first message's id before it gives up. */
   private static final int MAX_WAITS = 30;
 
@@ -238,6 +245,13 @@ public class AlertsChat {
   }
 
   private void repeated(Alert alert, long n, Integer messageId) {
+    if (repeats.size() >= MAX_REPEATING && !repeats.containsKey(alert.fingerprint())) {
+      LOG.warnf(
+          "Alert %s repeated (%d times) while %d other failures wait for their counts: its count"
+              + " is kept in Redis and shown at its next repeat",
+          alert.fingerprint(), n, MAX_REPEATING);
+      return;
+    }
     boolean[] start = {false};
     repeats.compute(
         alert.fingerprint(),
