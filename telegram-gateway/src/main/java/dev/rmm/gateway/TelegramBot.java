@@ -174,6 +174,8 @@ public class TelegramBot {
               .url(url)
               .secretToken(secret)
               .allowedUpdates(List.of("message", "callback_query"))
+              // each update is handled in its request: as many at once as there are workers
+              .maxConnections(config.workers())
               .build());
       LOG.infof("Telegram is connected (webhook %s)", url);
     } catch (TelegramApiException e) {

@@ -2,8 +2,8 @@ package dev.rmm.gateway.webhook;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.rmm.gateway.fuzz.FuzzInput;
 import dev.rmm.testsupport.KafkaTestResource;
 import dev.rmm.testsupport.RedisTestResource;
 import io.quarkus.test.common.WithTestResource;
@@ -34,8 +34,9 @@ class WebhookFuzzTest {
   URI webhook;
 
   @FuzzTest(maxDuration = "30m")
-  void givenAnyBodyAndSecret_thenOnly200Or4xx_andAWrongSecretIsNeverHandled(FuzzedDataProvider in)
+  void givenAnyBodyAndSecret_thenOnly200Or4xx_andAWrongSecretIsNeverHandled(byte[] bytes)
       throws IOException, InterruptedException {
+    FuzzInput in = new FuzzInput(bytes);
     int secretKind = in.consumeInt(0, 2);
     String secret =
         switch (secretKind) {
