@@ -18,11 +18,40 @@ public interface RmmApiConfig {
 
   Policy policy();
 
+  Checkpoints checkpoints();
+
+  /**
+   * Signed checkpoints of the log (docs/security.md): each partition writer signs, every so often,
+   * the digest of its partition's valid events below its position, on the checkpoints topic. An
+   * auditor checks them with the public key alone ({@code deploy/local/replay verify
+   * --public-key}).
+   */
+  interface Checkpoints {
+    /**
+     * The Ed25519 private key, base64 PKCS#8 ({@code RMM_CHECKPOINTS_PRIVATE_KEY}); unset: none.
+     */
+    Optional<String> privateKey();
+
+    /**
+     * Its public key, base64 X.509 ({@code RMM_CHECKPOINTS_PUBLIC_KEY}): names the key in each
+     * checkpoint, and is checked against the private key at start-up.
+     */
+    Optional<String> publicKey();
+
+    /** How often a partition writer signs a checkpoint, when its partition moved since the last. */
+    @WithDefault("60s")
+    Duration every();
+  }
+
   /** The Kafka topics rmm uses; created by release-api at start-up when missing. */
   interface Topics {
     /** The release event log: kept forever, keyed by release id. */
     @WithDefault("rmm.release-events")
     String events();
+
+    /** Signed checkpoints of the event log, keyed by partition: kept forever, one partition. */
+    @WithDefault("rmm.release-checkpoints")
+    String checkpoints();
 
     /**
      * Commands forwarded by other release-api instances, keyed by release id. Each sender has its

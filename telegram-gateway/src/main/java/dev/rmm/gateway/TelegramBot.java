@@ -6,36 +6,37 @@ import dev.rmm.gateway.alerts.AlertsChat;
 import dev.rmm.gateway.alerts.StuckReleases;
 import dev.rmm.gateway.bot.Replies;
 import dev.rmm.gateway.bot.UpdateHandler;
+import dev.rmm.gateway.bot.UpdateHandler.Handled;
 import dev.rmm.gateway.commands.CommandClient;
 import dev.rmm.gateway.live.TeamCards;
 import dev.rmm.gateway.telegram.BotClient;
+import dev.rmm.gateway.telegram.LongPolling;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
+import okhttp3.OkHttpClient;
 import org.jboss.logging.Logger;
 import org.telegram.telegrambots.client.okhttp.OkHttpTelegramClient;
-import org.telegram.telegrambots.longpolling.TelegramBotsLongPollingApplication;
-import org.telegram.telegrambots.longpolling.interfaces.LongPollingUpdateConsumer;
-import org.telegram.telegrambots.longpolling.util.DefaultGetUpdatesGenerator;
 import org.telegram.telegrambots.meta.TelegramUrl;
 import org.telegram.telegrambots.meta.api.methods.updates.SetWebhook;
-import org.telegram.telegrambots.meta.api.objects.Update;
 import org.telegram.telegrambots.meta.exceptions.TelegramApiException;
 
 /**
  * The bot's lifecycle: with TELEGRAM_BOT_TOKEN set it connects to the Bot API, receives updates by
- * long polling or through the webhook, and hands each to a worker thread; it starts the team chat's
- * live cards and the alerts chat. Without a token the gateway runs, says so once, and stays
- * healthy.
+ * long polling ({@link LongPolling}: a batch at a time, handed to the workers) or through the
+ * webhook (handled in the request, answered once done); it starts the team chat's live cards and
+ * the alerts chat. Without a token the gateway runs, says so once, and stays healthy.
  */
 @ApplicationScoped
 public class TelegramBot {
@@ -53,7 +54,11 @@ public class TelegramBot {
   private final AlertsChat alerts;
   private final AlertFeed alertFeed;
   private final StuckReleases stuckReleases;
-  private TelegramBotsLongPollingApplication polling;
+
+  /** How long one getUpdates waits for updates. */
+  private static final Duration POLL_TIMEOUT = Duration.ofSeconds(25);
+
+  private LongPolling polling;
   private ExecutorService workers;
   private volatile boolean webhookActive;
 
@@ -90,9 +95,15 @@ public class TelegramBot {
     OkHttpTelegramClient client = new OkHttpTelegramClient(token.get(), url);
     replies.connect(new BotClient(client));
     AtomicInteger n = new AtomicInteger();
+    // bounded: the poller hands over one batch (at most LongPolling.LIMIT updates) at a time and
+    // waits for it; more would be a bug, refused rather than queued
     workers =
-        Executors.newFixedThreadPool(
+        new ThreadPoolExecutor(
             config.workers(),
+            config.workers(),
+            0,
+            TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(LongPolling.LIMIT),
             r -> {
               Thread t = new Thread(r, "rmm-telegram-" + n.incrementAndGet());
               t.setDaemon(true);
@@ -126,14 +137,16 @@ public class TelegramBot {
   }
 
   private void startPolling(String token, TelegramUrl url, URI api) {
-    polling = new TelegramBotsLongPollingApplication();
-    LongPollingUpdateConsumer consumer = this::dispatch;
-    try {
-      polling.registerBot(token, () -> url, new DefaultGetUpdatesGenerator(), consumer);
-      LOG.infof("Telegram is connected to %s (long polling)", api.getHost());
-    } catch (TelegramApiException e) {
-      throw new IllegalStateException("cannot start long polling at " + api.getHost(), e);
-    }
+    OkHttpClient http =
+        new OkHttpClient.Builder().readTimeout(POLL_TIMEOUT.plusSeconds(15)).build();
+    polling =
+        new LongPolling(
+            new OkHttpTelegramClient(http, token, url),
+            workers,
+            u -> handler.handle(u) == Handled.DONE,
+            POLL_TIMEOUT);
+    polling.start();
+    LOG.infof("Telegram is connected to %s (long polling)", api.getHost());
   }
 
   private void startWebhook(OkHttpTelegramClient client) {
@@ -161,6 +174,8 @@ public class TelegramBot {
               .url(url)
               .secretToken(secret)
               .allowedUpdates(List.of("message", "callback_query"))
+              // each update is handled in its request: as many at once as there are workers
+              .maxConnections(config.workers())
               .build());
       LOG.infof("Telegram is connected (webhook %s)", url);
     } catch (TelegramApiException e) {
@@ -176,20 +191,9 @@ public class TelegramBot {
     return webhookActive;
   }
 
-  /** Hands updates to the workers, so one user's slow answer does not hold up another's. */
-  public void dispatch(List<Update> updates) {
-    for (Update u : updates) {
-      workers.execute(() -> handler.handle(u));
-    }
-  }
-
   void onStop(@Observes ShutdownEvent ev) {
     if (polling != null) {
-      try {
-        polling.close();
-      } catch (Exception e) {
-        LOG.warnf("Stopping long polling: %s", e.getMessage());
-      }
+      polling.stop();
     }
     teamCards.stop();
     alertFeed.stop();

@@ -51,7 +51,31 @@ public final class CheckpointKeys {
     }
   }
 
-  /** The public key of a private one (Ed25519 derives it), for the key id. */
+  /**
+   * The public key, after checking that it belongs to the private one (a signature made with one
+   * verifies with the other): a mismatched pair would sign checkpoints nobody can verify.
+   */
+  public static PublicKey matchingPublicKey(PrivateKey privateKey, String base64X509) {
+    PublicKey publicKey = publicKey(base64X509);
+    try {
+      byte[] probe = "rmm-checkpoint-key-check".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      java.security.Signature s = java.security.Signature.getInstance(ALGORITHM);
+      s.initSign(privateKey);
+      s.update(probe);
+      byte[] signature = s.sign();
+      s.initVerify(publicKey);
+      s.update(probe);
+      if (!s.verify(signature)) {
+        throw new IllegalArgumentException(
+            "the checkpoint public key does not belong to the private key");
+      }
+      return publicKey;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalArgumentException("cannot check the checkpoint key pair", e);
+    }
+  }
+
+  /** A key's standard encoding in base64 (PKCS#8 for a private key, X.509 for a public one). */
   public static String encode(java.security.Key key) {
     return Base64.getEncoder().encodeToString(key.getEncoded());
   }

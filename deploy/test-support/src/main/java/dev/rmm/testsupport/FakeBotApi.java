@@ -41,7 +41,9 @@ import java.util.regex.Pattern;
  * and multipart bodies, hands out scripted updates to {@code getUpdates}, keeps the messages the
  * bot sent (so edits are checked against them: unknown message, "message is not modified"),
  * validates text and callback data lengths with Telegram's error answers, and can be told to fail
- * (429 with {@code retry_after}, a blocked chat, any error) for the bot's error handling.
+ * (429 with {@code retry_after}, a blocked chat, any error, an outage of a while) for the bot's
+ * error handling. {@code getUpdates} follows the Bot API's offsets: an update it returned is
+ * returned again until a request's {@code offset} is greater than its id.
  *
  * <p>The state is static, one per JVM: {@link #start()} starts the server once and returns its base
  * URL (for services run as processes), {@link Resource} points a {@code @QuarkusTest} application
@@ -100,6 +102,14 @@ public final class FakeBotApi {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final BlockingQueue<String> UPDATES = new LinkedBlockingQueue<>();
+
+  /** Updates getUpdates returned and no offset confirmed yet, by update id. Guarded by itself. */
+  private static final NavigableMap<Integer, String> UNCONFIRMED = new TreeMap<>();
+
+  /** Outages: until when ({@link System#nanoTime()}) which methods fail, and how. */
+  private record Outage(long untilNanos, Set<String> methods, Failure failure) {}
+
+  private static final List<Outage> OUTAGES = new CopyOnWriteArrayList<>();
   private static final List<Call> CALLS = new CopyOnWriteArrayList<>();
   private static final List<Rejection> REJECTIONS = new CopyOnWriteArrayList<>();
   private static final Map<String, AtomicInteger> ATTEMPTS = new ConcurrentHashMap<>();
@@ -143,6 +153,10 @@ public final class FakeBotApi {
   public static void reset() {
     ANSWERED.clear();
     UPDATES.clear();
+    synchronized (UNCONFIRMED) {
+      UNCONFIRMED.clear();
+    }
+    OUTAGES.clear();
     CALLS.clear();
     REJECTIONS.clear();
     ATTEMPTS.clear();
@@ -190,6 +204,31 @@ public final class FakeBotApi {
         queue.add(new Failure(errorCode, description, retryAfter));
       }
     }
+  }
+
+  /**
+   * For {@code duration} from now, every request of these methods (case-insensitive; none given:
+   * every method, getUpdates included) fails with this error, as during an outage of Telegram or a
+   * long flood wait. The failed requests count in {@link #attempts(String)} and show in {@link
+   * #rejections()}.
+   *
+   * @param retryAfter sent as {@code parameters.retry_after} when not null
+   */
+  public static void failDuring(
+      java.time.Duration duration,
+      int errorCode,
+      String description,
+      Integer retryAfter,
+      String... methods) {
+    Set<String> lower = new java.util.HashSet<>();
+    for (String m : methods) {
+      lower.add(lower(m));
+    }
+    OUTAGES.add(
+        new Outage(
+            System.nanoTime() + duration.toNanos(),
+            Set.copyOf(lower),
+            new Failure(errorCode, description, retryAfter)));
   }
 
   /**
@@ -482,16 +521,42 @@ public final class FakeBotApi {
       }
     }
     List<String> batch = new ArrayList<>();
-    try {
-      String first = UPDATES.poll(waitMillis, TimeUnit.MILLISECONDS);
-      if (first != null) {
-        batch.add(first);
-        UPDATES.drainTo(batch, limit - 1);
+    synchronized (UNCONFIRMED) {
+      String offset = str(params, "offset");
+      if (offset != null && !offset.isEmpty()) {
+        try {
+          UNCONFIRMED.headMap(Integer.parseInt(offset.trim()), false).clear();
+        } catch (NumberFormatException ignored) {
+          // confirms nothing
+        }
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      UNCONFIRMED.values().stream().limit(limit).forEach(batch::add);
+    }
+    if (batch.isEmpty()) {
+      try {
+        String first = UPDATES.poll(waitMillis, TimeUnit.MILLISECONDS);
+        if (first != null) {
+          batch.add(first);
+          UPDATES.drainTo(batch, limit - 1);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      synchronized (UNCONFIRMED) {
+        for (String u : batch) {
+          UNCONFIRMED.put(updateId(u), u);
+        }
+      }
     }
     return batch;
+  }
+
+  private static int updateId(String update) {
+    try {
+      return MAPPER.readTree(update).path("update_id").asInt();
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("a pushed update is not JSON: " + update, e);
+    }
   }
 
   private static JsonNode sendMessage(ObjectNode p) throws ApiError {
@@ -731,6 +796,13 @@ public final class FakeBotApi {
   // ---------------------------------------------------------------- request parsing
 
   private static Failure nextFailure(String method) {
+    long now = System.nanoTime();
+    OUTAGES.removeIf(o -> now - o.untilNanos() >= 0);
+    for (Outage o : OUTAGES) {
+      if (o.methods().isEmpty() || o.methods().contains(method)) {
+        return o.failure();
+      }
+    }
     synchronized (FAILURES) {
       Deque<Failure> queue = FAILURES.get(method);
       return queue == null ? null : queue.poll();

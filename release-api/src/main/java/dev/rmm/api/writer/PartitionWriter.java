@@ -7,6 +7,8 @@ import dev.rmm.contracts.EventEnvelope;
 import dev.rmm.contracts.ReleaseDecider;
 import dev.rmm.contracts.ReleaseEvent;
 import dev.rmm.contracts.ReleaseState;
+import dev.rmm.contracts.audit.Checkpoint;
+import dev.rmm.contracts.audit.PartitionDigest;
 import dev.rmm.contracts.kafka.RecordTracing;
 import dev.rmm.contracts.kafka.TraceHeaders;
 import dev.rmm.contracts.log.ChainRule;
@@ -85,6 +87,12 @@ final class PartitionWriter implements Runnable {
   private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
 
   private final AtomicInteger backlog = new AtomicInteger();
+
+  /** The running digest of this partition's valid events below {@link #nextOffset}. */
+  private final PartitionDigest digest = new PartitionDigest();
+
+  private long nextCheckpointAt = System.nanoTime();
+  private long checkpointedEvents = -1;
 
   /** The valid log of this partition, folded up to (not including) {@link #nextOffset}. */
   private final StateFold log = new StateFold();
@@ -254,6 +262,7 @@ final class PartitionWriter implements Runnable {
       if (producerFailed) {
         recover();
       }
+      checkpointIfDue();
       if (!running) {
         // handing the partition over: settle what is in flight, decide nothing new
         if (drainUntil == Long.MAX_VALUE) {
@@ -316,6 +325,43 @@ final class PartitionWriter implements Runnable {
     r.reply().completeExceptionally(new ExpiredException(id));
   }
 
+  /**
+   * Signs and sends a checkpoint of this partition when one is due ({@link
+   * WriterSettings.CheckpointSigner#every()}) and the partition moved since the last one: the
+   * digest of every valid event below {@link #nextOffset}. Best effort: a lost checkpoint only
+   * leaves a longer stretch of the log to the next one.
+   */
+  private void checkpointIfDue() {
+    WriterSettings.CheckpointSigner signer = settings.signer();
+    long now = System.nanoTime();
+    if (signer == null || now - nextCheckpointAt < 0 || digest.events() == checkpointedEvents) {
+      return;
+    }
+    nextCheckpointAt = now + signer.every().toNanos();
+    checkpointedEvents = digest.events();
+    Checkpoint c =
+        Checkpoint.sign(
+            settings.eventsTopic(),
+            partition,
+            nextOffset,
+            digest,
+            Instant.now(),
+            signer.key(),
+            signer.keyId());
+    try {
+      producer.send(
+          new ProducerRecord<>(signer.topic(), Integer.toString(partition), c.encode()),
+          (md, e) -> {
+            if (e != null) {
+              LOG.warnf(
+                  "The checkpoint of %s at offset %d was not sent: %s", events, c.offset(), e);
+            }
+          });
+    } catch (RuntimeException e) {
+      LOG.warnf("The checkpoint of %s at offset %d was not sent: %s", events, c.offset(), e);
+    }
+  }
+
   /** Rebuilds the state of every release on this partition from the log. */
   private void load() {
     reader.seekToBeginning(List.of(events));
@@ -355,6 +401,7 @@ final class PartitionWriter implements Runnable {
   private void track(Link link, long offset) {
     nextOffset = offset + 1;
     if (link instanceof Link.Valid v) {
+      digest.add(v.head().hash());
       EventEnvelope e = v.event();
       applied.record(e);
       Pending ours = byEventId.get(e.id());

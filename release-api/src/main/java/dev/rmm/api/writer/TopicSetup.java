@@ -39,6 +39,7 @@ import org.jboss.logging.Logger;
  *   <li>commands, one topic per sender (other release-api instances, the gateway, the
  *       orchestrator): N partitions each (the same N), kept 7 days
  *   <li>command results: N partitions, kept 1 day
+ *   <li>signed checkpoints of the events: 1 partition, kept forever
  *   <li>alerts (for the gateway's alerts chat): 1 partition, kept 1 day
  * </ul>
  *
@@ -143,6 +144,15 @@ public class TopicSetup {
             .configs(
                 withMinInsync(
                     r, Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(24L * 3600_000)))));
+    wanted.add(
+        topic(topics.checkpoints(), 1, r)
+            .configs(
+                withMinInsync(
+                    r,
+                    Map.of(
+                        TopicConfig.RETENTION_MS_CONFIG, "-1",
+                        TopicConfig.RETENTION_BYTES_CONFIG, "-1",
+                        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE))));
     wanted.add(
         topic(topics.alerts(), 1, r)
             .configs(

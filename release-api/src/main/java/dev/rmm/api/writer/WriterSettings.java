@@ -1,8 +1,11 @@
 package dev.rmm.api.writer;
 
 import dev.rmm.api.RmmApiConfig;
+import dev.rmm.contracts.audit.CheckpointKeys;
 import dev.rmm.contracts.kafka.KafkaSecurity;
 import dev.rmm.contracts.kafka.LogConsumers;
+import java.security.PrivateKey;
+import java.time.Duration;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -17,7 +20,16 @@ record WriterSettings(
     String resultsTopic,
     String group,
     int maxBatch,
-    int maxWaiting) {
+    int maxWaiting,
+    CheckpointSigner signer) {
+
+  /**
+   * Signs a partition's checkpoints: null when no key is configured.
+   *
+   * @param topic where the checkpoints go
+   * @param every how often a writer signs one, when its partition moved
+   */
+  record CheckpointSigner(PrivateKey key, String keyId, String topic, Duration every) {}
 
   /** The topic this instance forwards HTTP requests to, for the owning instance. */
   String commandsTopic() {
@@ -35,7 +47,29 @@ record WriterSettings(
         config.topics().results(),
         config.writer().group(),
         config.writer().maxBatch(),
-        config.writer().maxWaiting());
+        config.writer().maxWaiting(),
+        config
+            .checkpoints()
+            .privateKey()
+            .filter(k -> !k.isBlank())
+            .map(
+                k ->
+                    new CheckpointSigner(
+                        CheckpointKeys.privateKey(k),
+                        CheckpointKeys.keyId(
+                            CheckpointKeys.matchingPublicKey(
+                                CheckpointKeys.privateKey(k),
+                                config
+                                    .checkpoints()
+                                    .publicKey()
+                                    .orElseThrow(
+                                        () ->
+                                            new IllegalArgumentException(
+                                                "RMM_CHECKPOINTS_PUBLIC_KEY is required with"
+                                                    + " RMM_CHECKPOINTS_PRIVATE_KEY")))),
+                        config.topics().checkpoints(),
+                        config.checkpoints().every()))
+            .orElse(null));
   }
 
   /**

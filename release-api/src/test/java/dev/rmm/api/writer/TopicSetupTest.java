@@ -42,7 +42,7 @@ class TopicSetupTest {
 
         try (Admin admin = admin(cluster)) {
           Map<String, TopicDescription> described = describe(admin, topics.names());
-          assertThat(described).hasSize(6);
+          assertThat(described).hasSize(7);
           described
               .values()
               .forEach(
@@ -145,7 +145,13 @@ class TopicSetupTest {
 
     List<String> names() {
       return List.of(
-          events(), commands(), gatewayCommands(), orchestratorCommands(), results(), alerts());
+          events(),
+          commands(),
+          gatewayCommands(),
+          orchestratorCommands(),
+          results(),
+          alerts(),
+          checkpoints());
     }
 
     @Override
@@ -156,6 +162,11 @@ class TopicSetupTest {
     @Override
     public String commands() {
       return prefix + ".commands";
+    }
+
+    @Override
+    public String checkpoints() {
+      return prefix + ".checkpoints";
     }
 
     @Override

@@ -126,7 +126,8 @@ class WriterLimitsTest {
             base.resultsTopic(),
             base.group(),
             base.maxBatch(),
-            maxWaiting);
+            maxWaiting,
+            null);
     producer = new SharedProducer(settings.producerProperties());
     PartitionWriter w =
         new PartitionWriter(

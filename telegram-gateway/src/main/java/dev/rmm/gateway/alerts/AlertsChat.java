@@ -41,9 +41,15 @@ public class AlertsChat {
 
   private static final Logger LOG = Logger.getLogger(AlertsChat.class);
 
-  /** Counts an occurrence; starts the window on the first. Returns {count, message id or ''}. */
+  /**
+   * Marks the alert id as seen and counts an occurrence of its fingerprint, both or neither (one
+   * script), so a Redis failure in between cannot leave an alert marked seen but never posted.
+   * Starts the window on the first occurrence. Returns {0, ''} for an alert id seen before, else
+   * {count, message id or ''}.
+   */
   private static final String COUNT =
-      "local n = redis.call('HINCRBY', KEYS[1], 'count', 1)\n"
+      "if redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[1]) == false then return {0, ''} end\n"
+          + "local n = redis.call('HINCRBY', KEYS[1], 'count', 1)\n"
           + "if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end\n"
           + "local m = redis.call('HGET', KEYS[1], 'msg')\n"
           + "if not m then m = '' end\n"
@@ -54,10 +60,21 @@ public class AlertsChat {
       "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'msg', ARGV[1]) end\n"
           + "return 1";
 
-  /** The first message could not be sent: the next occurrence tries again. */
+  /**
+   * The first message could not be sent: the alert id and its count are forgotten, so the same
+   * alert read again (it was not committed) and the next occurrence try again.
+   */
   private static final String FORGET_UNSENT =
       "if redis.call('HEXISTS', KEYS[1], 'msg') == 0 then redis.call('DEL', KEYS[1]) end\n"
+          + "redis.call('DEL', KEYS[2])\n"
           + "return 1";
+
+  /**
+   * The most failures whose repeats wait for an edit on this instance. When that many differ at
+   * once, a repeat of yet another one is counted in Redis but not shown until that failure repeats
+   * again with room here (a flood of distinct failures must not grow memory without end).
+   */
+  static final int MAX_REPEATING = 1000;
 
   /** How many edit intervals a repeat waits for the first message's id before it gives up. */
   private static final int MAX_WAITS = 30;
@@ -123,43 +140,69 @@ public class AlertsChat {
 
   /**
    * Posts the alert, or counts it as a repeat of the same failure. Never throws: an alert that
-   * cannot be posted is logged. Blocks while Telegram asks to wait (rate limits).
+   * cannot be posted is logged. For alerts that are found again if lost (stuck releases, a reader's
+   * own failure); the alerts topic uses {@link #deliver}.
    */
   public void report(Alert alert) {
-    Long chat = chatId;
-    Optional<BotClient> bot = replies.bot();
-    if (chat == null || bot.isEmpty()) {
-      LOG.debugf("No alerts chat; not posted: %s %s", alert.kind(), alert.summary());
-      return;
-    }
     try {
-      if (!firstTime(alert.id())) {
-        return;
-      }
-      Response counted =
-          redis.execute(
-              "EVAL", COUNT, "1", key(alert.fingerprint()), Long.toString(window.toMillis()));
-      long n = counted.get(0).toLong();
-      String msg = counted.get(1).toString();
-      if (n == 1) {
-        send(bot.get(), chat, alert, 1);
-      } else {
-        repeated(alert, n, msg.isEmpty() ? null : Integer.valueOf(msg));
-      }
-    } catch (RuntimeException e) {
+      deliver(alert);
+    } catch (NotDelivered e) {
       LOG.errorf(
           "The alert %s (%s: %s) could not be posted: %s",
           alert.fingerprint(), alert.kind(), alert.summary(), e.getMessage());
     }
   }
 
-  private boolean firstTime(String alertId) {
-    return redis.execute(
-            "SET", "rmm:alert:id:" + alertId, "1", "NX", "PX", Long.toString(window.toMillis()))
-        != null;
+  /**
+   * Posts the alert, or counts it as a repeat of the same failure; an alert id seen before (a
+   * redelivery) is ignored. Blocks while Telegram asks to wait (rate limits) or is down.
+   *
+   * @return false when there is no alerts chat, or Telegram refused the message for good (a 4xx:
+   *     the chat is gone or the bot was removed): retrying cannot help
+   * @throws NotDelivered when it may work later (Redis unavailable, interrupted): nothing of the
+   *     alert was recorded, so the caller must keep it and call again
+   */
+  public boolean deliver(Alert alert) throws NotDelivered {
+    Long chat = chatId;
+    Optional<BotClient> bot = replies.bot();
+    if (chat == null || bot.isEmpty()) {
+      LOG.debugf("No alerts chat; not posted: %s %s", alert.kind(), alert.summary());
+      return false;
+    }
+    Response counted;
+    try {
+      counted =
+          redis.execute(
+              "EVAL",
+              COUNT,
+              "2",
+              key(alert.fingerprint()),
+              idKey(alert.id()),
+              Long.toString(window.toMillis()));
+    } catch (RuntimeException e) {
+      throw new NotDelivered("Redis did not count it: " + e.getMessage(), e);
+    }
+    long n = counted.get(0).toLong();
+    String msg = counted.get(1).toString();
+    if (n == 0) {
+      return true; // this very alert was counted before (a redelivery)
+    }
+    if (n == 1) {
+      return send(bot.get(), chat, alert, 1);
+    }
+    repeated(alert, n, msg.isEmpty() ? null : Integer.valueOf(msg));
+    return true;
   }
 
-  private void send(BotClient bot, long chat, Alert alert, long count) {
+  /** An alert that could not be posted now and was not recorded: try it again later. */
+  public static final class NotDelivered extends Exception {
+    NotDelivered(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /** Sends the first message of a failure; see {@link #deliver} for what it answers. */
+  private boolean send(BotClient bot, long chat, Alert alert, long count) throws NotDelivered {
     BotClient.Reply<Message> sent =
         bot.call(
             SendMessage.builder()
@@ -171,17 +214,44 @@ public class AlertsChat {
             Delivery.MUST_DELIVER);
     String key = key(alert.fingerprint());
     if (sent.ok() && sent.result() != null) {
-      redis.execute("EVAL", REMEMBER, "1", key, sent.result().getMessageId().toString());
       LOG.infof("Alert posted: %s (%s)", alert.fingerprint(), alert.summary());
-    } else {
-      redis.execute("EVAL", FORGET_UNSENT, "1", key);
-      LOG.errorf(
-          "The alerts chat did not take the alert %s (%s): %d %s",
-          alert.fingerprint(), alert.summary(), sent.errorCode(), sent.description());
+      try {
+        redis.execute("EVAL", REMEMBER, "1", key, sent.result().getMessageId().toString());
+      } catch (RuntimeException e) { // posted all the same
+        LOG.warnf(
+            "Alert %s was posted, but Redis did not keep its message id (%s): its repeats within"
+                + " the window are not counted on it",
+            alert.fingerprint(), e.getMessage());
+      }
+      return true;
     }
+    try {
+      redis.execute("EVAL", FORGET_UNSENT, "2", key, idKey(alert.id()));
+    } catch (RuntimeException e) {
+      LOG.errorf(
+          "Alert %s was not posted and Redis could not forget it (%s): read again within %s it"
+              + " counts as a repeat",
+          alert.fingerprint(), e.getMessage(), window);
+    }
+    if (sent.refused()) {
+      LOG.errorf(
+          "The alerts chat refused the alert %s (%s) for good: %d %s. Check"
+              + " TELEGRAM_ALERTS_CHAT_ID and that the bot is a member of that chat.",
+          alert.fingerprint(), alert.summary(), sent.errorCode(), sent.description());
+      return false;
+    }
+    throw new NotDelivered(
+        "Telegram did not take it: " + sent.errorCode() + " " + sent.description(), null);
   }
 
   private void repeated(Alert alert, long n, Integer messageId) {
+    if (repeats.size() >= MAX_REPEATING && !repeats.containsKey(alert.fingerprint())) {
+      LOG.warnf(
+          "Alert %s repeated (%d times) while %d other failures wait for their counts: its count"
+              + " is kept in Redis and shown at its next repeat",
+          alert.fingerprint(), n, MAX_REPEATING);
+      return;
+    }
     boolean[] start = {false};
     repeats.compute(
         alert.fingerprint(),
@@ -293,7 +363,11 @@ public class AlertsChat {
       LOG.infof(
           "The message of alert %s was deleted from the chat; posting it again",
           alert.fingerprint());
-      send(bot, chat, alert, count);
+      try {
+        send(bot, chat, alert, count);
+      } catch (NotDelivered e) {
+        LOG.warnf("Alert %s could not be posted again: %s", alert.fingerprint(), e.getMessage());
+      }
     } else if (!edited.ok()) {
       LOG.warnf(
           "The alerts chat did not take the count of alert %s: %d %s",
@@ -314,5 +388,9 @@ public class AlertsChat {
 
   private static String key(String fingerprint) {
     return "rmm:alert:" + fingerprint;
+  }
+
+  private static String idKey(String alertId) {
+    return "rmm:alert:id:" + alertId;
   }
 }

@@ -15,7 +15,9 @@ import org.telegram.telegrambots.meta.api.objects.replykeyboard.ReplyKeyboard;
 
 /**
  * Sends, edits and answers for the bot's handlers, through the {@link BotClient} of the connected
- * bot. Texts are plain (no parse mode), so nothing from users or pipelines needs escaping.
+ * bot. Texts are plain (no parse mode), so nothing from users or pipelines needs escaping. Messages
+ * and card edits outlast an outage of Telegram ({@link Delivery#PATIENT}); the answer to a press is
+ * given up after a few seconds, as Telegram no longer takes it.
  */
 @ApplicationScoped
 public class Replies {
@@ -46,7 +48,7 @@ public class Replies {
       m.replyParameters(
           ReplyParameters.builder().messageId(replyTo).allowSendingWithoutReply(true).build());
     }
-    return Optional.ofNullable(bot.call(m.build(), Delivery.INTERACTIVE).result());
+    return Optional.ofNullable(bot.call(m.build(), Delivery.PATIENT).result());
   }
 
   /** Edits a message in place; "not modified" counts as done. */
@@ -60,7 +62,7 @@ public class Replies {
             .linkPreviewOptions(LinkPreviewOptions.builder().isDisabled(true).build())
             .replyMarkup(keyboard)
             .build(),
-        Delivery.INTERACTIVE);
+        Delivery.PATIENT);
   }
 
   /** Ends the button's spinner; a non-empty text shows as a toast, or an alert when it matters. */

@@ -11,6 +11,8 @@ import dev.rmm.gateway.card.CallbackData;
 import dev.rmm.gateway.card.ReleaseCard.Card;
 import dev.rmm.gateway.releases.ReleaseReader;
 import dev.rmm.gateway.releases.ReleaseReader.Page;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
@@ -28,7 +30,9 @@ import org.telegram.telegrambots.meta.api.objects.message.Message;
 /**
  * Handles one Telegram update, from long polling or the webhook: commands and the menu, paging
  * through release cards, and the buttons of the cards (handed to {@link ActionFlows}). An update
- * already handled (Telegram redelivers) is ignored.
+ * already handled (Telegram redelivers) is ignored. An update that cannot be handled now because
+ * Redis (or another store) is unreachable is answered {@link Handled#RETRY}: the caller leaves it
+ * unconfirmed (long polling) or answers non-2xx (webhook), so Telegram delivers it again.
  */
 @ApplicationScoped
 public class UpdateHandler {
@@ -44,6 +48,11 @@ public class UpdateHandler {
   private final Language defaultLanguage;
   private final Tracer tracer;
 
+  /**
+   * Updates whose handling failed on a bug (not on an unavailable store): each one is a finding.
+   */
+  private final Counter failures;
+
   UpdateHandler(
       UpdateMemory memory,
       Sessions sessions,
@@ -52,8 +61,13 @@ public class UpdateHandler {
       Replies replies,
       ActionFlows actions,
       GatewayConfig config,
-      Tracer tracer) {
+      Tracer tracer,
+      MeterRegistry meters) {
     this.tracer = tracer;
+    this.failures =
+        Counter.builder("rmm.telegram.update.failures")
+            .description("Telegram updates whose handling failed with an unexpected error")
+            .register(meters);
     this.memory = memory;
     this.sessions = sessions;
     this.reader = reader;
@@ -63,11 +77,62 @@ public class UpdateHandler {
     this.defaultLanguage = Language.parse(config.telegram().defaultLanguage());
   }
 
-  public void handle(Update update) {
-    if (!memory.firstTime(update.getUpdateId())) {
-      LOG.debugf("Ignoring update %d: already handled", update.getUpdateId());
-      return;
+  /** What became of an update. */
+  public enum Handled {
+    /** Handled, ignored as a repeat, or refused for good: confirm it to Telegram. */
+    DONE,
+    /**
+     * Not handled now (a store is unavailable, or it is being handled elsewhere): deliver again.
+     */
+    RETRY
+  }
+
+  /** Handles one update; never throws. */
+  public Handled handle(Update update) {
+    Integer id = update.getUpdateId();
+    if (id == null) {
+      LOG.warn("Ignoring an update without update_id");
+      return Handled.DONE;
     }
+    Optional<String> malformed = UpdateCheck.problem(update);
+    if (malformed.isPresent()) {
+      LOG.warnf("Ignoring update %d: %s (not as Telegram sends updates)", id, malformed.get());
+      return Handled.DONE;
+    }
+    UpdateMemory.Claim claim;
+    try {
+      claim = memory.claim(id);
+    } catch (RuntimeException e) {
+      LOG.warnf(
+          "Update %d is not handled now: Redis did not answer (%s). It stays unconfirmed and is"
+              + " handled when Telegram delivers it again; check Redis.",
+          id, e.getMessage());
+      return Handled.RETRY;
+    }
+    if (claim == UpdateMemory.Claim.HANDLED) {
+      LOG.debugf("Ignoring update %d: already handled", id);
+      return Handled.DONE;
+    }
+    if (claim == UpdateMemory.Claim.BUSY) {
+      LOG.infof("Update %d is being handled elsewhere; it is left for a later delivery", id);
+      return Handled.RETRY;
+    }
+    if (!handleClaimed(update)) {
+      return Handled.RETRY;
+    }
+    try {
+      memory.handled(id);
+    } catch (RuntimeException e) {
+      LOG.warnf(
+          "Update %d was handled, but Redis did not record it (%s): a redelivery within %d s is"
+              + " put off, a later one is handled again",
+          id, e.getMessage(), UpdateMemory.CLAIM.toSeconds());
+    }
+    return Handled.DONE;
+  }
+
+  /** False when a store was unavailable: the update is released for a later delivery. */
+  private boolean handleClaimed(Update update) {
     // a new trace per press or message: the command it sends, the events it causes and the
     // services that act on them all carry it on
     Span span =
@@ -86,9 +151,29 @@ public class UpdateHandler {
     } catch (RuntimeException e) {
       span.recordException(e);
       span.setStatus(StatusCode.ERROR, e.getMessage());
+      if (Unavailable.is(e)) {
+        LOG.warnf(
+            "Update %d was not handled: a store did not answer (%s). It is handled again when"
+                + " Telegram delivers it again.",
+            update.getUpdateId(), e.getMessage());
+        release(update.getUpdateId());
+        return false;
+      }
+      failures.increment();
       LOG.errorf(e, "Handling update %d failed: %s", update.getUpdateId(), e.getMessage());
     } finally {
       span.end();
+    }
+    return true;
+  }
+
+  private void release(int updateId) {
+    try {
+      memory.release(updateId);
+    } catch (RuntimeException e) {
+      LOG.debugf(
+          "Update %d stays claimed for %d s: Redis did not answer",
+          updateId, UpdateMemory.CLAIM.toSeconds());
     }
   }
 

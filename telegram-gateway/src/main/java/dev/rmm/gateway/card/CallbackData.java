@@ -55,7 +55,14 @@ public final class CallbackData {
     this.secret = secret.clone();
   }
 
+  /**
+   * @throws IllegalArgumentException when the release id holds a ':' (it could not be read back) or
+   *     the data would exceed 64 bytes
+   */
   public String encode(Action action, String releaseId, long version) {
+    if (releaseId.indexOf(':') >= 0) {
+      throw new IllegalArgumentException("a release id with ':' cannot be callback data");
+    }
     String body = action.code + ":" + releaseId + ":" + version;
     String data = body + ":" + mac(body);
     if (data.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {

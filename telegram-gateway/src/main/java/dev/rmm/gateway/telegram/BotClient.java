@@ -21,20 +21,35 @@ public final class BotClient {
 
   /** How hard to try. */
   public enum Delivery {
-    /** An answer to a user who is waiting: a few quick retries, then give up and say so. */
-    INTERACTIVE(4, Duration.ofSeconds(10)),
     /**
-     * A team-chat notification: keep trying through rate limits (however long Telegram asks to
-     * wait) and outages until delivered.
+     * The answer to a button press (the spinner): a few quick retries, then give up, since Telegram
+     * no longer takes the answer to an old press.
      */
-    MUST_DELIVER(Integer.MAX_VALUE, Duration.ofDays(1));
+    INTERACTIVE(4, Duration.ofSeconds(10), Duration.ofSeconds(15)),
+    /**
+     * A message to a user or the edit of their card: keep trying through rate limits and outages
+     * for up to 5 minutes (an outage of a minute loses nothing), then give up and log it.
+     */
+    PATIENT(Integer.MAX_VALUE, Duration.ofMinutes(5), Duration.ofMinutes(5)),
+    /**
+     * A team-chat notification or an alert: keep trying through rate limits (however long Telegram
+     * asks to wait) and outages until delivered.
+     */
+    MUST_DELIVER(Integer.MAX_VALUE, Duration.ofDays(1), Duration.ofDays(365));
 
     final int attempts;
     final Duration maxWait;
+    final Duration budget;
 
-    Delivery(int attempts, Duration maxWait) {
+    /**
+     * @param attempts the most calls
+     * @param maxWait the longest single wait (a longer retry_after gives up at once)
+     * @param budget the longest time from the first call to the last
+     */
+    Delivery(int attempts, Duration maxWait, Duration budget) {
       this.attempts = attempts;
       this.maxWait = maxWait;
+      this.budget = budget;
     }
   }
 
@@ -48,6 +63,14 @@ public final class BotClient {
   public record Reply<T>(T result, int errorCode, String description) {
     public boolean ok() {
       return errorCode == 0;
+    }
+
+    /**
+     * Telegram refused the call for good (a 4xx other than 429): calling again cannot help. Not
+     * when the client gave up on rate limits or outages, or was interrupted.
+     */
+    public boolean refused() {
+      return errorCode >= 400 && errorCode < 499 && errorCode != 429;
     }
 
     /** The message to edit is gone (deleted, or too old to edit). */
@@ -78,6 +101,7 @@ public final class BotClient {
 
   public <T extends Serializable> Reply<T> call(BotApiMethod<T> method, Delivery delivery) {
     Duration backoff = Duration.ofMillis(200);
+    long started = System.nanoTime();
     for (int attempt = 1; ; attempt++) {
       Duration wait;
       try {
@@ -117,7 +141,10 @@ public final class BotClient {
             "Calling Telegram's %s failed: %s; retrying in %d ms",
             method.getMethod(), e.getMessage(), wait.toMillis());
       }
-      if (attempt >= delivery.attempts || wait.compareTo(delivery.maxWait) > 0) {
+      Duration spent = Duration.ofNanos(System.nanoTime() - started);
+      if (attempt >= delivery.attempts
+          || wait.compareTo(delivery.maxWait) > 0
+          || spent.plus(wait).compareTo(delivery.budget) > 0) {
         LOG.errorf("Giving up on Telegram's %s after %d attempts", method.getMethod(), attempt);
         return new Reply<>(null, 429, "gave up after " + attempt + " attempts");
       }

@@ -4,9 +4,9 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.rmm.gateway.outage.RestartableRedis;
 import dev.rmm.testsupport.FakeBotApi;
 import dev.rmm.testsupport.KafkaTestResource;
-import dev.rmm.testsupport.RedisTestResource;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 /** Webhook mode: registered with Telegram with its secret, and nothing without that secret. */
 @QuarkusTest
-@WithTestResource(RedisTestResource.class)
+@WithTestResource(RestartableRedis.class)
 @WithTestResource(KafkaTestResource.class)
 @WithTestResource(WebhookTest.WebhookMode.class)
 class WebhookTest {
@@ -106,6 +106,47 @@ class WebhookTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> messagesTo(5103) >= 1);
     Thread.sleep(500); // time for a wrong second answer to show up
     assertThat(messagesTo(5103)).isEqualTo(1);
+  }
+
+  @Test
+  void givenRedisIsDown_thenTheUpdateIsAnswered503ToBeDeliveredAgain_andHandledOnceWhenItIsBack() {
+    String update = FakeBotApi.message(74, 5104, "Kim", "en", "/start");
+    RestartableRedis.stopServer();
+    try {
+      given()
+          .contentType("application/json")
+          .header(WebhookResource.SECRET_HEADER, SECRET)
+          .body(update)
+          .post("/telegram/webhook")
+          .then()
+          .statusCode(503)
+          .header("Retry-After", "5")
+          .contentType("application/problem+json");
+    } finally {
+      RestartableRedis.startServer();
+    }
+    assertThat(messagesTo(5104)).isZero();
+
+    // Telegram delivers it again, and again (its answer to the first redelivery was lost)
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                given()
+                        .contentType("application/json")
+                        .header(WebhookResource.SECRET_HEADER, SECRET)
+                        .body(update)
+                        .post("/telegram/webhook")
+                        .statusCode()
+                    == 200);
+    given()
+        .contentType("application/json")
+        .header(WebhookResource.SECRET_HEADER, SECRET)
+        .body(update)
+        .post("/telegram/webhook")
+        .then()
+        .statusCode(200);
+    assertThat(messagesTo(5104)).isEqualTo(1);
   }
 
   private static long messagesTo(long chat) {

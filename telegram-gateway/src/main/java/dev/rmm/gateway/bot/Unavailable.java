@@ -1,0 +1,31 @@
+package dev.rmm.gateway.bot;
+
+import java.io.IOException;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Tells a store that could not be reached (Redis down, a connection closed or timed out) from a
+ * failure of the update itself: the first is worth handling again later, the second is not (it
+ * would fail the same way every time and hold up the updates behind it).
+ */
+final class Unavailable {
+
+  private Unavailable() {}
+
+  static boolean is(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof IOException
+          || t instanceof TimeoutException
+          || t instanceof io.smallrye.mutiny.TimeoutException
+          || t instanceof io.vertx.core.VertxException && mentionsConnection(t)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean mentionsConnection(Throwable t) {
+    String m = t.getMessage();
+    return m != null && m.toLowerCase(java.util.Locale.ROOT).contains("connection");
+  }
+}

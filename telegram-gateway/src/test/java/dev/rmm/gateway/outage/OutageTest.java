@@ -1,0 +1,156 @@
+package dev.rmm.gateway.outage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.rmm.contracts.kafka.AlertPublisher;
+import dev.rmm.contracts.ops.Alert;
+import dev.rmm.gateway.alerts.AlertFeed;
+import dev.rmm.gateway.alerts.AlertsTestStack;
+import dev.rmm.testsupport.FakeBotApi;
+import dev.rmm.testsupport.PostgresTestResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Outages under the gateway, with the real parts: Redis stopped and started again while presses and
+ * alerts arrive, and Telegram answering 5xx and then 429 for a while. Afterwards every press is
+ * answered once, every card edit is made, and every alert is posted once.
+ */
+@QuarkusTest
+@WithTestResource(RestartableRedis.class)
+@WithTestResource(PostgresTestResource.class)
+@WithTestResource(AlertsTestStack.class)
+class OutageTest {
+
+  private static final AtomicInteger UPDATE_IDS = new AtomicInteger(5000);
+
+  @Inject AlertFeed feed;
+
+  @ConfigProperty(name = "kafka.bootstrap.servers")
+  String bootstrap;
+
+  @Test
+  void givenRedisStoppedWhilePressesAndAlertsArrive_whenItIsBack_thenEachIsHandledOnce() {
+    await().atMost(Duration.ofSeconds(20)).until(feed::isReading);
+    List<Long> users = List.of(7301L, 7302L, 7303L, 7304L);
+    List<String> alerts =
+        IntStream.range(0, 3).mapToObj(i -> "redis-down-" + UUID.randomUUID()).toList();
+
+    RestartableRedis.stopServer();
+    try {
+      users.forEach(u -> FakeBotApi.push(start(u)));
+      publish(alerts);
+      int polls = FakeBotApi.attempts("getUpdates");
+      // while Redis is down nothing is handled, and the updates stay unconfirmed: asked for again
+      await()
+          .during(Duration.ofSeconds(2))
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> users.stream().allMatch(u -> messagesTo(u).isEmpty()));
+      assertThat(alerts).allMatch(a -> alertsAbout(a).isEmpty());
+      assertThat(FakeBotApi.attempts("getUpdates")).isGreaterThan(polls);
+    } finally {
+      RestartableRedis.startServer();
+    }
+
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                users.stream().allMatch(u -> messagesTo(u).size() == 1)
+                    && alerts.stream().allMatch(a -> alertsAbout(a).size() == 1));
+    await()
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () ->
+                users.stream().allMatch(u -> messagesTo(u).size() == 1)
+                    && alerts.stream().allMatch(a -> alertsAbout(a).size() == 1));
+    assertThat(messagesTo(7301).get(0).path("text").asText()).startsWith("👋 Hello, U7301!");
+  }
+
+  @Test
+  void givenTelegramAnswering5xxThen429ForAWhile_thenNoAnswerEditOrAlertIsDroppedOrDoubled() {
+    await().atMost(Duration.ofSeconds(20)).until(feed::isReading);
+    long user = 7311;
+    FakeBotApi.push(start(user));
+    await().atMost(Duration.ofSeconds(20)).until(() -> messagesTo(user).size() == 1);
+    int menu = FakeBotApi.messages(user).get(0).messageId();
+    List<String> alerts = List.of("tg-5xx-" + UUID.randomUUID(), "tg-429-" + UUID.randomUUID());
+
+    // an outage: every method, getUpdates included, answers 502 for 3 s
+    FakeBotApi.failDuring(Duration.ofSeconds(3), 502, "Bad Gateway", null);
+    FakeBotApi.push(
+        FakeBotApi.callback(
+            UPDATE_IDS.getAndIncrement(), user, "U" + user, "en", user, menu, "lang:ru"));
+    publish(alerts.subList(0, 1));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                FakeBotApi.messages(user).get(0).text().startsWith("👋 Привет")
+                    && alertsAbout(alerts.get(0)).size() == 1);
+
+    // flood control: sending and editing answer 429 with retry_after 1 for 3 s
+    FakeBotApi.failDuring(
+        Duration.ofSeconds(3),
+        429,
+        "Too Many Requests: retry after 1",
+        1,
+        "sendMessage",
+        "editMessageText");
+    FakeBotApi.push(start(7312));
+    publish(alerts.subList(1, 2));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> messagesTo(7312).size() == 1 && alertsAbout(alerts.get(1)).size() == 1);
+
+    await()
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () ->
+                messagesTo(user).size() == 1
+                    && messagesTo(7312).size() == 1
+                    && alerts.stream().allMatch(a -> alertsAbout(a).size() == 1));
+    assertThat(FakeBotApi.rejections()).anyMatch(r -> r.errorCode() == 502);
+    assertThat(FakeBotApi.rejections("sendMessage")).anyMatch(r -> r.errorCode() == 429);
+  }
+
+  private static String start(long user) {
+    return FakeBotApi.message(UPDATE_IDS.getAndIncrement(), user, "U" + user, "en", "/start");
+  }
+
+  private void publish(List<String> markers) {
+    try (AlertPublisher publisher = new AlertPublisher(bootstrap, "rmm.alerts")) {
+      markers.forEach(
+          m ->
+              publisher.publish(
+                  Alert.consumerError(
+                      "release-projector", m, new IllegalStateException("x"), null)));
+    }
+  }
+
+  private static List<JsonNode> messagesTo(long chat) {
+    return FakeBotApi.calls("sendMessage").stream()
+        .map(FakeBotApi::json)
+        .filter(n -> n.path("chat_id").asText().equals(Long.toString(chat)))
+        .toList();
+  }
+
+  private static List<JsonNode> alertsAbout(String marker) {
+    return FakeBotApi.calls("sendMessage").stream()
+        .map(FakeBotApi::json)
+        .filter(n -> n.path("text").asText().contains(marker))
+        .toList();
+  }
+}
