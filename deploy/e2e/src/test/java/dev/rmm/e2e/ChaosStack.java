@@ -1,0 +1,91 @@
+package dev.rmm.e2e;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rmm.testsupport.FakeBotApi;
+import dev.rmm.testsupport.FakeGitHub;
+import dev.rmm.testsupport.TestSshServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The stack a chaos trial runs against: the four services wired to the fake Bot API (the team chat
+ * {@link ChaosLoad#TEAM}), the fake GitHub (every repository has the production workflow) and a
+ * real SSH server that runs each service's rollback runbook. Every runbook command names the
+ * service and the target tag, so a command run twice shows as the same line twice in {@link
+ * TestSshServer#commands()}.
+ */
+final class ChaosStack {
+
+  /** How many services (and so pipelines) the deploy file knows. */
+  static final int SERVICES = 8;
+
+  static final List<String> RUNBOOK = List.of("migrations", "checkout", "up", "health");
+
+  private ChaosStack() {}
+
+  /** The service pipeline {@code i} releases. */
+  static String service(int i) {
+    return "chaos" + (i % SERVICES);
+  }
+
+  /** A stack with the fakes and the deploy file; the SSH server is the caller's to close. */
+  static StackExtension extension(TestSshServer ssh) {
+    return new StackExtension()
+        .withEnvironment("TELEGRAM_BOT_TOKEN", FakeBotApi.TOKEN)
+        .withEnvironment("RMM_TELEGRAM_API_URL", FakeBotApi.start())
+        .withEnvironment("TELEGRAM_TEAM_CHAT_ID", Long.toString(ChaosLoad.TEAM))
+        .withEnvironment("RMM_TELEGRAM_DEFAULT_LANGUAGE", "en")
+        .withEnvironment("GITHUB_TOKEN", FakeGitHub.TOKEN)
+        .withEnvironment("RMM_GITHUB_API_URL", FakeGitHub.start())
+        .withEnvironment("RMM_GITHUB_RUN_LOOKUP", "5s")
+        .withEnvironment("RMM_DEPLOY_RECHECK", "2s")
+        .withEnvironment("RMM_SSH_KEY_CHAOS", ssh.clientPrivateKey())
+        .withEnvironment("RMM_DEPLOY_FILE", deployFile(ssh).toString());
+  }
+
+  /** Forgets what the fakes recorded and makes the production workflow exist everywhere. */
+  static void resetFakes(TestSshServer ssh) {
+    FakeBotApi.reset();
+    FakeGitHub.reset();
+    FakeGitHub.addWorkflow("*", "on-approve-manual-testing.yml");
+    ssh.clearCommands();
+  }
+
+  /** The runbook command of one step, as the deploy file has it before the tag is filled in. */
+  static String command(String step, String service, String targetTag) {
+    return "echo " + step + "-" + service + "-" + targetTag;
+  }
+
+  private static Path deployFile(TestSshServer ssh) {
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode services = json.createObjectNode();
+    for (int i = 0; i < SERVICES; i++) {
+      ObjectNode s = json.createObjectNode();
+      s.putArray("hosts").add(ssh.address());
+      s.put("user", "deploy");
+      s.put("private_key_variable", "RMM_SSH_KEY_CHAOS");
+      s.putObject("host_keys").put(ssh.address(), ssh.hostKeyLine());
+      s.put("workdir", "/tmp");
+      s.put("health_first_wait_seconds", 0);
+      s.put("health_attempts", 3);
+      s.put("health_pause_seconds", 0.2);
+      ObjectNode steps = s.putObject("steps");
+      for (String step : RUNBOOK) {
+        steps.put(step, "echo " + step + "-{service}-{tag}");
+      }
+      services.putObject(service(i)).set("ssh", s);
+    }
+    try {
+      Path f = Files.createTempFile("rmm-chaos-deploy-", ".json");
+      Files.writeString(f, json.createObjectNode().set("services", services).toString());
+      f.toFile().deleteOnExit();
+      return f;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,99 @@
+package dev.rmm.e2e;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * PostgreSQL (the read model) stopped for a while under load, then started again on its data. While
+ * it is down, writes must be unaffected (they go to the log, not to PostgreSQL): no write is
+ * refused or left unanswered; and queries must answer 503 {@code application/problem+json}. After
+ * it is back the {@link Verdict} checks that the projector caught up with no gap and no duplicate
+ * (the read model equals a rebuild and shows every release's final status).
+ */
+final class PostgresOutage implements Fault {
+
+  /** Time for the services to notice that their connections are gone. */
+  private static final Duration NOTICE = Duration.ofSeconds(3);
+
+  private final StackExtension stack;
+  private final Duration outage;
+
+  PostgresOutage(StackExtension stack, Duration outage) {
+    this.stack = stack;
+    this.outage = outage;
+  }
+
+  @Override
+  public String name() {
+    return "PostgreSQL stopped for " + outage.toSeconds() + " s";
+  }
+
+  @Override
+  public List<String> inject(ChaosLoad load) throws InterruptedException {
+    Thread.sleep(1500);
+    List<String> failed = new ArrayList<>();
+    Http api = new Http(stack.apiUrl(), stack.apiToken());
+    load.resetWriteCounters();
+    long stopped = System.nanoTime();
+    stack.stack().postgres().stop();
+    int probes = 0;
+    try {
+      while (System.nanoTime() - stopped < outage.toNanos()) {
+        Thread.sleep(500);
+        if (System.nanoTime() - stopped < NOTICE.toNanos()) {
+          continue;
+        }
+        List<ChaosLoad.Release> made = load.releases();
+        if (made.isEmpty()) {
+          continue;
+        }
+        String id = made.get(made.size() - 1).id();
+        Http.Answer a;
+        try {
+          a = api.get("/api/v1/releases/" + id);
+        } catch (IllegalStateException noAnswer) {
+          a = new Http.Answer(0, null, "no answer or no JSON: " + noAnswer.getMessage());
+        }
+        probes++;
+        if (a.status() != 503 || !a.contentType().startsWith("application/problem+json")) {
+          if (failed.size() < 5) {
+            failed.add(
+                "postgres down: GET /api/v1/releases/"
+                    + id
+                    + " answered "
+                    + a.status()
+                    + " "
+                    + a.contentType()
+                    + " "
+                    + a.body()
+                    + "; expected 503 application/problem+json");
+          }
+        }
+      }
+    } finally {
+      stack.stack().postgres().start();
+    }
+    int refused = load.writesRefused();
+    int unanswered = load.writesUnanswered();
+    int answered = load.writesAnswered();
+    System.out.printf(
+        "postgres down %d s: %d queries probed, writes %d answered, %d refused (503), %d"
+            + " unanswered%n",
+        outage.toSeconds(), probes, answered, refused, unanswered);
+    if (answered == 0) {
+      failed.add("postgres down: no write was answered while PostgreSQL was down");
+    }
+    if (refused + unanswered > 0) {
+      failed.add(
+          "postgres down: writes were affected: "
+              + refused
+              + " answered 503 and "
+              + unanswered
+              + " got no answer ("
+              + answered
+              + " answered 2xx)");
+    }
+    return failed;
+  }
+}
