@@ -250,9 +250,17 @@ class FakeBotApiTest {
     assertThat(query.at("/message/text").asText()).isEqualTo("card");
     assertThat(query.at("/message/chat/id").asLong()).isEqualTo(4210);
 
+    // as in the Bot API, an offset past the last update confirms them: they are not handed out
+    // again
     long started = System.nanoTime();
     JsonNode none =
-        call("getUpdates", JSON.createObjectNode().put("timeout", 50)).body().get("result");
+        call(
+                "getUpdates",
+                JSON.createObjectNode()
+                    .put("timeout", 50)
+                    .put("offset", updates.at("/2/update_id").asLong() + 1))
+            .body()
+            .get("result");
     assertThat(none).isEmpty();
     assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
     assertThat(FakeBotApi.calls("getUpdates")).isEmpty();
