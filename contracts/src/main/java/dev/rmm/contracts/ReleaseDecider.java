@@ -52,6 +52,16 @@ public final class ReleaseDecider {
     if (badText.isPresent()) {
       return new Refused(Refusal.INVALID, badText.get(), List.of());
     }
+    return decideWithoutTextRule(command, state);
+  }
+
+  /**
+   * The decision without the text rule ({@link TextRules}): what the decider decided before that
+   * rule existed. Events of this shape (NUL, controls, bidi in any text) can be in the log, so
+   * every reader must still handle them; the readers' property tests make their histories with
+   * this.
+   */
+  public static Decision decideWithoutTextRule(ReleaseCommand command, ReleaseState state) {
     // Java 17 has no pattern switch; the sealed interface keeps this list complete.
     if (command instanceof CreateRelease c) {
       return create(c, state);
