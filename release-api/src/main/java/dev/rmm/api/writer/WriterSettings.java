@@ -29,7 +29,26 @@ record WriterSettings(
    * @param topic where the checkpoints go
    * @param every how often a writer signs one, when its partition moved
    */
-  record CheckpointSigner(PrivateKey key, String keyId, String topic, Duration every) {}
+  record CheckpointSigner(PrivateKey key, String keyId, String topic, Duration every) {
+
+    /** The signer of a configured key pair; the public key must belong to the private one. */
+    static CheckpointSigner of(String privateKey, RmmApiConfig config) {
+      PrivateKey key = CheckpointKeys.privateKey(privateKey);
+      String publicKey =
+          config
+              .checkpoints()
+              .publicKey()
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "RMM_CHECKPOINTS_PUBLIC_KEY is required with RMM_CHECKPOINTS_PRIVATE_KEY"));
+      return new CheckpointSigner(
+          key,
+          CheckpointKeys.keyId(CheckpointKeys.matchingPublicKey(key, publicKey)),
+          config.topics().checkpoints(),
+          config.checkpoints().every());
+    }
+  }
 
   /** The topic this instance forwards HTTP requests to, for the owning instance. */
   String commandsTopic() {
@@ -52,23 +71,7 @@ record WriterSettings(
             .checkpoints()
             .privateKey()
             .filter(k -> !k.isBlank())
-            .map(
-                k ->
-                    new CheckpointSigner(
-                        CheckpointKeys.privateKey(k),
-                        CheckpointKeys.keyId(
-                            CheckpointKeys.matchingPublicKey(
-                                CheckpointKeys.privateKey(k),
-                                config
-                                    .checkpoints()
-                                    .publicKey()
-                                    .orElseThrow(
-                                        () ->
-                                            new IllegalArgumentException(
-                                                "RMM_CHECKPOINTS_PUBLIC_KEY is required with"
-                                                    + " RMM_CHECKPOINTS_PRIVATE_KEY")))),
-                        config.topics().checkpoints(),
-                        config.checkpoints().every()))
+            .map(k -> CheckpointSigner.of(k, config))
             .orElse(null));
   }
 
