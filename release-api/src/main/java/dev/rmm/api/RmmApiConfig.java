@@ -170,6 +170,13 @@ public interface RmmApiConfig {
     /** The largest request body accepted, in bytes. */
     @WithDefault("16384")
     int maxBodyBytes();
+
+    /**
+     * How long a query that asks for {@code min_version} waits for the read model to reach it
+     * before answering 503 (read your writes: a pipeline reads back what it has just written).
+     */
+    @WithDefault("5s")
+    Duration readWait();
   }
 
   /** Who approves: the default policy and a file of per-service policies. */

@@ -122,6 +122,31 @@ class ReleaseWalkthroughTest {
   }
 
   @Test
+  void givenAPipelineThatWrites_whenItReadsBackWithTheAnsweredVersion_thenItSeesItsWriteAtOnce() {
+    Http api = api();
+    Http.Answer created =
+        api.post("/api/v1/releases", Http.createBody("billing", "v1.5.0-ryw", "112"));
+    assertThat(created.status()).as(String.valueOf(created.body())).isEqualTo(201);
+    String id = created.body().get("release_id").asText();
+    long version = created.body().get("version").asLong();
+
+    // no waiting in the test: the query itself waits for the read model (README step 3)
+    Http.Answer first = api.get("/api/v1/releases/" + id + "?min_version=" + version);
+    assertThat(first.status()).as(String.valueOf(first.body())).isEqualTo(200);
+    assertThat(first.body().get("status").asText()).isEqualTo("initiated");
+    for (String s : List.of("stage_building", "stage_test_rollback", "manual_testing")) {
+      Http.Answer step = api.post("/api/v1/releases/" + id + "/steps", Http.step(s));
+      long v = step.body().get("version").asLong();
+      Http.Answer read = api.get("/api/v1/releases/" + id + "?min_version=" + v);
+      assertThat(read.status()).as(String.valueOf(read.body())).isEqualTo(200);
+      assertThat(read.body().get("status").asText()).isEqualTo(s);
+      assertThat(read.body().get("version").asLong()).isGreaterThanOrEqualTo(v);
+      Http.Answer timeline = api.get("/api/v1/releases/" + id + "/timeline?min_version=" + v);
+      assertThat(timeline.body().get("events")).hasSize((int) v);
+    }
+  }
+
+  @Test
   void givenALog_whenReplayed_thenTheHistoryAndTheStateAsOfAMomentComeFromKafkaAlone() {
     Pipeline pipeline = new Pipeline(stack);
     String id = pipeline.toManualTesting("audit", "v9.9.9", "999");

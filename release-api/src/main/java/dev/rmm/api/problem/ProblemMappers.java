@@ -42,7 +42,12 @@ public class ProblemMappers {
 
   @ServerExceptionMapper
   public Response invalid(InvalidRequestException e) {
-    return Problem.of(e.status(), e.slug(), e.title(), e.getMessage(), e.extra());
+    Response r = Problem.of(e.status(), e.slug(), e.title(), e.getMessage(), e.extra());
+    if (e.status() == 503) {
+      // temporary by definition: the read model is behind or missing; say when to come back
+      r.getHeaders().putSingle("Retry-After", "1");
+    }
+    return r;
   }
 
   @ServerExceptionMapper

@@ -1,9 +1,12 @@
 package dev.rmm.api.release;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rmm.api.auth.Caller;
 import dev.rmm.api.auth.TokenAuthFilter;
 import dev.rmm.api.problem.InvalidRequestException;
 import dev.rmm.api.problem.Problem;
+import dev.rmm.api.query.FreshReads;
 import dev.rmm.api.query.ReleaseQueries;
 import dev.rmm.api.writer.RequestMeta;
 import dev.rmm.contracts.Outcome;
@@ -36,9 +39,12 @@ public class ReleaseResource {
   private final ReleaseCommands commands;
   private final ReleaseQueries queries;
 
-  ReleaseResource(ReleaseCommands commands, ReleaseQueries queries) {
+  private final FreshReads fresh;
+
+  ReleaseResource(ReleaseCommands commands, ReleaseQueries queries, FreshReads fresh) {
     this.commands = commands;
     this.queries = queries;
+    this.fresh = fresh;
   }
 
   /**
@@ -131,13 +137,17 @@ public class ReleaseResource {
     return queries.list(o, service, page, size).map(n -> Response.ok(n.toString()).build());
   }
 
-  /** One release from the read model. */
+  /**
+   * One release from the read model. With {@code min_version} (the {@code version} a write
+   * answered), it waits until the read model holds at least that version: read your writes.
+   */
   @GET
   @Path("/{id}")
-  public Uni<Response> get(@PathParam("id") String id) {
+  public Uni<Response> get(
+      @PathParam("id") String id, @QueryParam("min_version") String minVersion) {
     Validation.check().text("release_id", id, Kind.LINE).orThrow();
-    return queries
-        .release(id)
+    return fresh
+        .atLeast(id, minVersion, () -> queries.release(id), n -> n.path("version").asLong())
         .map(
             n ->
                 n == null
@@ -149,13 +159,17 @@ public class ReleaseResource {
                     : Response.ok(n.toString()).build());
   }
 
-  /** Every event of a release, in order, with who caused it and when. */
+  /**
+   * Every event of a release, in order, with who caused it and when; {@code min_version} as for
+   * {@link #get}.
+   */
   @GET
   @Path("/{id}/timeline")
-  public Uni<Response> timeline(@PathParam("id") String id) {
+  public Uni<Response> timeline(
+      @PathParam("id") String id, @QueryParam("min_version") String minVersion) {
     Validation.check().text("release_id", id, Kind.LINE).orThrow();
-    return queries
-        .timeline(id)
+    return fresh
+        .atLeast(id, minVersion, () -> queries.timeline(id), ReleaseResource::lastSequence)
         .map(
             n ->
                 n == null
@@ -165,6 +179,11 @@ public class ReleaseResource {
                         "Release not found",
                         "release " + id + " not found")
                     : Response.ok(n.toString()).build());
+  }
+
+  private static long lastSequence(ObjectNode timeline) {
+    JsonNode events = timeline.path("events");
+    return events.isEmpty() ? 0 : events.get(events.size() - 1).path("sequence").asLong();
   }
 
   static Caller caller(ContainerRequestContext ctx) {
