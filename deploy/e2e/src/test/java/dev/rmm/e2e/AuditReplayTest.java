@@ -12,9 +12,11 @@ import dev.rmm.contracts.EventCodec;
 import dev.rmm.contracts.EventEnvelope;
 import dev.rmm.contracts.ReleaseEvent;
 import dev.rmm.contracts.ReleaseStatus;
+import dev.rmm.contracts.audit.CheckpointKeys;
 import dev.rmm.contracts.audit.EventChain;
 import dev.rmm.contracts.audit.LogVerifier;
 import dev.rmm.contracts.kafka.LogConsumers;
+import dev.rmm.local.CheckpointKeyFiles;
 import dev.rmm.local.Replay;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.jackson.JsonFormat;
@@ -22,6 +24,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,6 +41,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -48,9 +52,22 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class AuditReplayTest {
 
-  @RegisterExtension static final StackExtension stack = new StackExtension();
+  /** The writer's checkpoint key, as deploy/local/start makes one (CheckpointKeyFiles). */
+  private static final KeyPair CHECKPOINT_KEY = CheckpointKeys.generate();
+
+  @RegisterExtension
+  static final StackExtension stack =
+      new StackExtension()
+          .withEnvironment(
+              CheckpointKeyFiles.PRIVATE_KEY_VARIABLE,
+              CheckpointKeys.encode(CHECKPOINT_KEY.getPrivate()))
+          .withEnvironment(
+              CheckpointKeyFiles.PUBLIC_KEY_VARIABLE,
+              CheckpointKeys.encode(CHECKPOINT_KEY.getPublic()))
+          .withEnvironment("RMM_CHECKPOINTS_EVERY", "1s");
 
   private static final String EVENTS = "rmm.release-events";
+  private static final String CHECKPOINTS = "rmm.release-checkpoints";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @Test
@@ -69,6 +86,27 @@ class AuditReplayTest {
         events.stream().filter(e -> e.type().equals("release.quorum-reached.v1")).findFirst().get();
     assertThat(asOf(quorum.occurredAt()))
         .containsPattern(id + " asof +v1\\.0\\.0 +manual_test_passed +v\\d+ approvals 2/2");
+  }
+
+  @Test
+  void givenTheWriterSigns_whenAnAuditorVerifiesWithThePublicKeyAlone_thenEveryCheckpointHolds() {
+    new Pipeline(stack).toManualTesting("signed", "v3.0.0", "703");
+
+    // the writer signs its partitions' heads every second (RMM_CHECKPOINTS_EVERY) once they moved
+    Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> recordsIn(CHECKPOINTS) > 0);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    boolean ok = replay(EVENTS, out).verifyCheckpoints(CHECKPOINTS, CHECKPOINT_KEY.getPublic());
+
+    assertThat(ok).as(out.toString(StandardCharsets.UTF_8)).isTrue();
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .contains("OK: every checkpoint is signed by the key and the log below it is unchanged");
+    // another key (an attacker's, or a rotated one not given to the auditor) is not accepted
+    ByteArrayOutputStream other = new ByteArrayOutputStream();
+    assertThat(
+            replay(EVENTS, other)
+                .verifyCheckpoints(CHECKPOINTS, CheckpointKeys.generate().getPublic()))
+        .isFalse();
+    assertThat(other.toString(StandardCharsets.UTF_8)).contains("bad signature");
   }
 
   @Test
@@ -278,6 +316,18 @@ class AuditReplayTest {
       }
     }
     return out;
+  }
+
+  /** How many records {@code topic} holds (the sum of its end offsets). */
+  private static long recordsIn(String topic) {
+    try (KafkaConsumer<String, byte[]> c =
+        new KafkaConsumer<>(LogConsumers.properties(stack.kafkaBootstrapServers()))) {
+      List<TopicPartition> parts =
+          c.partitionsFor(topic).stream()
+              .map(i -> new TopicPartition(i.topic(), i.partition()))
+              .toList();
+      return c.endOffsets(parts).values().stream().mapToLong(Long::longValue).sum();
+    }
   }
 
   /** Appends one record to partition 0 of {@code topic}, as a writer without a transaction does. */

@@ -134,6 +134,7 @@ public final class LocalStack {
     RmmStack.requireBuilt(root, "run deploy/local/start --build (or ./mvnw install -DskipTests)");
     Path logs = home.resolve("logs");
     String token = ApiToken.loadOrCreate(home.resolve("dev-token"));
+    CheckpointKeyFiles.Pair checkpointKey = CheckpointKeyFiles.loadOrCreate(home);
     truncateServiceLogs(logs);
 
     out.println("rmm local stack: starting in " + root + " (data and logs in " + home + ")");
@@ -149,7 +150,7 @@ public final class LocalStack {
                 port(LocalPostgres.PORT_VARIABLE, LocalPostgres.DEFAULT_PORT),
                 port(LocalRedis.PORT_VARIABLE, LocalRedis.DEFAULT_PORT),
                 httpPorts(),
-                serviceEnvironment(token),
+                serviceEnvironment(token, checkpointKey),
                 jvmOptions(),
                 READY_TIMEOUT),
             line -> out.println("  " + line));
@@ -201,7 +202,8 @@ public final class LocalStack {
   }
 
   /** Demo defaults first, then the user's environment on top. */
-  private Map<String, String> serviceEnvironment(String token) {
+  private Map<String, String> serviceEnvironment(
+      String token, CheckpointKeyFiles.Pair checkpointKey) {
     Map<String, String> env = new HashMap<>();
     if (!userEnvironment.containsKey("QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT")
         && !userEnvironment.containsKey("QUARKUS_OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")) {
@@ -211,6 +213,10 @@ public final class LocalStack {
     env.put(ApiToken.TOKENS_VARIABLE, ApiToken.forAnyRepository(token));
     env.put(APPROVERS_VARIABLE, DEMO_APPROVERS);
     env.put(ADMINS_VARIABLE, DEMO_ADMINS);
+    if (!userEnvironment.containsKey(CheckpointKeyFiles.PRIVATE_KEY_VARIABLE)) {
+      env.put(CheckpointKeyFiles.PRIVATE_KEY_VARIABLE, checkpointKey.privateKey());
+      env.put(CheckpointKeyFiles.PUBLIC_KEY_VARIABLE, checkpointKey.publicKey());
+    }
     env.putAll(userEnvironment);
     return env;
   }

@@ -213,10 +213,20 @@ public final class RmmStack {
     return env;
   }
 
+  /** Secrets in {@link Settings#environment()} that only one service is given. */
+  static final Map<String, RmmService> ONLY_FOR =
+      Map.of(CheckpointKeyFiles.PRIVATE_KEY_VARIABLE, RmmService.RELEASE_API);
+
   private void startServices() {
     long launched = System.nanoTime();
     for (RmmService service : RmmService.values()) {
       Map<String, String> env = new HashMap<>(settings.environment());
+      ONLY_FOR.forEach(
+          (variable, owner) -> {
+            if (service != owner) {
+              env.remove(variable);
+            }
+          });
       env.putAll(wiring(service));
       ServiceProcess process =
           new ServiceProcess(

@@ -60,10 +60,21 @@ final class StackSummary {
         "Logs",
         home.resolve("logs") + "/<service>.log (Kafka, PostgreSQL, Redis: infra.log)");
     out.printf(FORMAT, "Data", home + " (kept between starts)");
+    out.printf(FORMAT, "Audit", auditLine());
     out.printf(FORMAT, "Telegram", connection("TELEGRAM_BOT_TOKEN", "telegram-gateway"));
     out.printf(FORMAT, "GitHub", connection("GITHUB_TOKEN", "deploy-orchestrator"));
     out.println();
     out.println("Ctrl-C stops the stack.");
+  }
+
+  private String auditLine() {
+    if (isSet(CheckpointKeyFiles.PRIVATE_KEY_VARIABLE)) {
+      return "checkpoints signed with your RMM_CHECKPOINTS_PRIVATE_KEY;"
+          + " deploy/local/replay verify --public-key <its public key>";
+    }
+    Path key = home.resolve("checkpoint-signing.pub");
+    return "checkpoints signed every minute; deploy/local/replay verify --public-key @"
+        + (key.startsWith(root) ? root.relativize(key) : key);
   }
 
   private void printToken(PrintStream out) {
