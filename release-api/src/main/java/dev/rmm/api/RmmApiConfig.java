@@ -49,6 +49,13 @@ public interface RmmApiConfig {
     @WithDefault("rmm.release-events")
     String events();
 
+    /**
+     * Snapshots of the partition writers' state, compacted, as many partitions as the events topic
+     * (a takeover reads the newest snapshot and folds only the log after it).
+     */
+    @WithDefault("rmm.writer-snapshots")
+    String snapshots();
+
     /** Signed checkpoints of the event log, keyed by partition: kept forever, one partition. */
     @WithDefault("rmm.release-checkpoints")
     String checkpoints();
@@ -149,6 +156,17 @@ public interface RmmApiConfig {
      */
     @WithDefault("2048")
     int maxWaiting();
+
+    /**
+     * A partition writer snapshots its state after this many records of the log since its last
+     * snapshot (0: never), so that a takeover folds at most about this many records.
+     */
+    @WithDefault("100000")
+    long snapshotEvery();
+
+    /** The shortest time between two snapshots of one partition. */
+    @WithDefault("30s")
+    Duration snapshotMinInterval();
 
     /** How long an HTTP request waits for its write before answering 503. */
     @WithDefault("10s")

@@ -17,6 +17,18 @@ public final class PartitionDigest {
   private String value = EventChain.GENESIS;
   private long events;
 
+  /** The digest of no events. */
+  public PartitionDigest() {}
+
+  /** A digest already moved over {@code events} events to {@code value} (a writer's snapshot). */
+  public PartitionDigest(String value, long events) {
+    if (!value.matches("[0-9a-f]{64}") || events < 0) {
+      throw new IllegalArgumentException("not a partition digest: " + value + " over " + events);
+    }
+    this.value = value;
+    this.events = events;
+  }
+
   /** Moves the digest over the next valid event, given its hash ({@link EventChain#hash}). */
   public void add(String eventHash) {
     try {

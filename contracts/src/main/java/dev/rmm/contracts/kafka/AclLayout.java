@@ -38,6 +38,8 @@ public record AclLayout(Names names) {
       String orchestratorCommands,
       String results,
       String alerts,
+      String checkpoints,
+      String snapshots,
       String topicPrefix,
       String writersGroup,
       String projectorGroup,
@@ -53,6 +55,8 @@ public record AclLayout(Names names) {
           "rmm.orchestrator-commands",
           "rmm.release-command-results",
           "rmm.alerts",
+          "rmm.release-checkpoints",
+          "rmm.writer-snapshots",
           "rmm.",
           "rmm-release-writers",
           "rmm-release-projector",
@@ -75,6 +79,9 @@ public record AclLayout(Names names) {
         g.topic(names.orchestratorCommands(), AclOperation.READ);
         g.topic(names.results(), AclOperation.WRITE);
         g.topic(names.alerts(), AclOperation.WRITE);
+        g.topic(names.checkpoints(), AclOperation.WRITE);
+        // its own snapshots: no other principal may read or forge a writer's state
+        g.topic(names.snapshots(), AclOperation.READ, AclOperation.WRITE);
         // it creates the topics it needs at start-up, and checks their settings
         g.prefixed(AclOperation.CREATE, AclOperation.DESCRIBE_CONFIGS);
         g.group(names.writersGroup());

@@ -1,5 +1,6 @@
 package dev.rmm.api.writer;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.rmm.contracts.Actor;
 import dev.rmm.contracts.Decision;
 import dev.rmm.contracts.EventEnvelope;
@@ -26,12 +27,23 @@ final class AppliedCommands {
   /** What is kept of a command's events: their types, and its refusal when it was refused. */
   private static final class Applied {
     final List<String> types = new ArrayList<>(2);
-    ReleaseEvent.ActionRefused refusal;
+    String refusalReason;
+    String refusalDetail;
   }
+
+  /** One remembered command, as a writer snapshot holds it (WriterSnapshots). */
+  record Entry(
+      @JsonProperty("key") String key,
+      @JsonProperty("types") List<String> types,
+      @JsonProperty("refusal_reason") String refusalReason,
+      @JsonProperty("refusal_detail") String refusalDetail) {}
+
+  private final int capacity;
 
   private final Map<String, Applied> byCommand;
 
   AppliedCommands(int capacity) {
+    this.capacity = capacity;
     this.byCommand =
         new LinkedHashMap<>(1024, 0.75f, false) {
           @Override
@@ -51,8 +63,31 @@ final class AppliedCommands {
     Applied a = byCommand.computeIfAbsent(key(e.releaseId(), e.causationId()), k -> new Applied());
     a.types.add(e.type());
     if (e.data() instanceof ReleaseEvent.ActionRefused r) {
-      a.refusal = r;
+      a.refusalReason = r.reason();
+      a.refusalDetail = r.detail();
     }
+  }
+
+  /** Every remembered command, oldest first. */
+  List<Entry> entries() {
+    List<Entry> out = new ArrayList<>(byCommand.size());
+    byCommand.forEach(
+        (key, a) ->
+            out.add(new Entry(key, List.copyOf(a.types), a.refusalReason, a.refusalDetail)));
+    return out;
+  }
+
+  /** The same books, from a snapshot's {@link #entries()}. */
+  AppliedCommands restored(List<Entry> entries) {
+    AppliedCommands copy = new AppliedCommands(capacity);
+    for (Entry e : entries) {
+      Applied a = new Applied();
+      a.types.addAll(e.types());
+      a.refusalReason = e.refusalReason();
+      a.refusalDetail = e.refusalDetail();
+      copy.byCommand.put(e.key(), a);
+    }
+    return copy;
   }
 
   /** The answer the command got, or null when it has no events in the log. */
@@ -62,9 +97,9 @@ final class AppliedCommands {
       return null;
     }
     List<String> types = List.copyOf(a.types);
-    if (a.refusal != null) {
+    if (a.refusalReason != null) {
       return new Answer(
-          new Decision.Refused(refusal(a.refusal.reason()), a.refusal.detail(), List.of()), types);
+          new Decision.Refused(refusal(a.refusalReason), a.refusalDetail, List.of()), types);
     }
     return new Answer(new Decision.Accepted(List.of()), types);
   }

@@ -12,6 +12,7 @@ import dev.rmm.contracts.audit.PartitionDigest;
 import dev.rmm.contracts.kafka.RecordTracing;
 import dev.rmm.contracts.kafka.TraceHeaders;
 import dev.rmm.contracts.log.ChainRule;
+import dev.rmm.contracts.log.FoldSnapshot;
 import dev.rmm.contracts.log.Link;
 import dev.rmm.contracts.log.StateFold;
 import dev.rmm.contracts.tracing.TraceContext;
@@ -89,16 +90,29 @@ final class PartitionWriter implements Runnable {
   private final AtomicInteger backlog = new AtomicInteger();
 
   /** The running digest of this partition's valid events below {@link #nextOffset}. */
-  private final PartitionDigest digest = new PartitionDigest();
+  private PartitionDigest digest = new PartitionDigest();
 
   private long nextCheckpointAt = System.nanoTime();
   private long checkpointedEvents = -1;
 
   /** The valid log of this partition, folded up to (not including) {@link #nextOffset}. */
-  private final StateFold log = new StateFold();
+  private StateFold log = new StateFold();
 
   private long nextOffset;
-  private final AppliedCommands applied = new AppliedCommands(20_000);
+  private AppliedCommands applied = new AppliedCommands(20_000);
+
+  /** Where snapshots of the books above go and come from; null: none (always fold from 0). */
+  private final WriterSnapshots snapshots;
+
+  /** The offset the newest snapshot covers (written, being written, or loaded from). */
+  private long snapshotOffset;
+
+  private long nextSnapshotAt = System.nanoTime();
+
+  /** The offset of the snapshot the last load started from; -1: it folded from the start. */
+  private volatile long loadedFromSnapshot = -1;
+
+  private java.util.concurrent.Future<?> snapshotWriting;
 
   /** State and head of each release that has events in flight, as if they were all valid. */
   private final Map<String, Speculation> speculative = new HashMap<>();
@@ -136,6 +150,18 @@ final class PartitionWriter implements Runnable {
       Tracer tracer,
       SharedProducer producers,
       CommandOffsets commandOffsets) {
+    this(partition, settings, metrics, tracer, producers, commandOffsets, null);
+  }
+
+  PartitionWriter(
+      int partition,
+      WriterSettings settings,
+      WriterMetrics metrics,
+      Tracer tracer,
+      SharedProducer producers,
+      CommandOffsets commandOffsets,
+      WriterSnapshots snapshots) {
+    this.snapshots = snapshots;
     this.partition = partition;
     this.events = new TopicPartition(settings.eventsTopic(), partition);
     this.settings = settings;
@@ -170,6 +196,11 @@ final class PartitionWriter implements Runnable {
 
   CommandOffsets commandOffsets() {
     return commandOffsets;
+  }
+
+  /** The offset of the snapshot its load started from, or -1 when it folded from the start. */
+  long loadedFromSnapshot() {
+    return loadedFromSnapshot;
   }
 
   /**
@@ -263,6 +294,7 @@ final class PartitionWriter implements Runnable {
         recover();
       }
       checkpointIfDue();
+      snapshotIfDue();
       if (!running) {
         // handing the partition over: settle what is in flight, decide nothing new
         if (drainUntil == Long.MAX_VALUE) {
@@ -362,12 +394,64 @@ final class PartitionWriter implements Runnable {
     }
   }
 
-  /** Rebuilds the state of every release on this partition from the log. */
+  /**
+   * Rebuilds the state of every release on this partition: from the newest snapshot when there is a
+   * usable one, then the log after it; else the whole log from its start.
+   */
   private void load() {
-    reader.seekToBeginning(List.of(events));
+    long begin = System.nanoTime();
     long end = reader.endOffsets(List.of(events)).get(events);
     nextOffset = 0;
+    int restored = 0;
+    if (snapshots != null) {
+      var snapshot = snapshots.latest(partition).filter(s -> s.header().offset() <= end);
+      if (snapshot.isPresent()) {
+        WriterSnapshots.Restored s = snapshot.get();
+        log = s.fold();
+        digest = new PartitionDigest(s.header().digest(), s.header().digestEvents());
+        applied = applied.restored(s.applied());
+        nextOffset = s.header().offset();
+        snapshotOffset = nextOffset;
+        loadedFromSnapshot = nextOffset;
+        restored = s.releases();
+      }
+    }
+    long from = nextOffset;
     foldUpTo(end);
+    LOG.infof(
+        "Partition %d loaded in %d ms: %d releases from a snapshot at offset %d, then %d records"
+            + " of the log",
+        partition,
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin),
+        restored,
+        from,
+        end - from);
+  }
+
+  /**
+   * Hands a snapshot of the books to {@link #snapshots} when enough of the log was folded since the
+   * last one ({@link WriterSettings.SnapshotPolicy}). Copying the books is cheap (the states are
+   * immutable); encoding and sending them happen on the snapshots' own thread.
+   */
+  private void snapshotIfDue() {
+    WriterSettings.SnapshotPolicy policy = settings.snapshots();
+    long now = System.nanoTime();
+    if (snapshots == null
+        || policy == null
+        || nextOffset - snapshotOffset < policy.everyRecords()
+        || now - nextSnapshotAt < 0
+        || (snapshotWriting != null && !snapshotWriting.isDone())) {
+      return;
+    }
+    nextSnapshotAt = now + policy.minInterval().toNanos();
+    snapshotOffset = nextOffset;
+    snapshotWriting =
+        snapshots.writeLater(
+            partition,
+            new WriterSnapshots.Taken(
+                WriterSnapshots.header(nextOffset, digest.value(), digest.events()),
+                applied.entries(),
+                FoldSnapshot.entries(log)));
   }
 
   /** Reads and folds the log from {@link #nextOffset} to {@code end} (exclusive). */

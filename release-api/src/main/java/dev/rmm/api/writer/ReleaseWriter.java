@@ -69,6 +69,7 @@ public class ReleaseWriter {
   private KafkaConsumer<String, byte[]> member;
   private CommandChannel forwarder;
   private SharedProducer producers;
+  private WriterSnapshots snapshots;
 
   /** Sends forwarded requests to the commands topic; bounded, so a Kafka outage answers 503. */
   private final ThreadPoolExecutor forwarding =
@@ -113,6 +114,13 @@ public class ReleaseWriter {
       throw new IllegalStateException("interrupted while starting", e);
     }
     producers = new SharedProducer(settings.producerProperties());
+    if (settings.snapshots() != null) {
+      snapshots =
+          new WriterSnapshots(
+              settings.snapshots().topic(),
+              settings.producerProperties(),
+              settings.readerProperties());
+    }
     running = true;
     memberThread = new Thread(this::memberLoop, "rmm-writer-member");
     memberThread.setDaemon(true);
@@ -137,6 +145,9 @@ public class ReleaseWriter {
     }
     if (producers != null) {
       producers.close();
+    }
+    if (snapshots != null) {
+      snapshots.close();
     }
     alerts.close();
   }
@@ -320,7 +331,8 @@ public class ReleaseWriter {
             Alert.consumerError("release-api", "writer of partition " + p, w.failure(), null));
       }
       PartitionWriter fresh =
-          new PartitionWriter(p, settings, metrics, tracer, producers, new CommandOffsets());
+          new PartitionWriter(
+              p, settings, metrics, tracer, producers, new CommandOffsets(), snapshots);
       writers.put(p, fresh);
       fresh.start();
     }
@@ -410,7 +422,13 @@ public class ReleaseWriter {
           events.add(tp);
           PartitionWriter w =
               new PartitionWriter(
-                  tp.partition(), settings, metrics, tracer, producers, new CommandOffsets());
+                  tp.partition(),
+                  settings,
+                  metrics,
+                  tracer,
+                  producers,
+                  new CommandOffsets(),
+                  snapshots);
           PartitionWriter old = writers.put(tp.partition(), w);
           if (old != null) {
             old.close();

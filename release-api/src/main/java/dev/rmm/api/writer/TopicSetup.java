@@ -145,6 +145,21 @@ public class TopicSetup {
                 withMinInsync(
                     r, Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(24L * 3600_000)))));
     wanted.add(
+        topic(topics.snapshots(), topics.partitions(), r)
+            .configs(
+                withMinInsync(
+                    r,
+                    Map.of(
+                        TopicConfig.CLEANUP_POLICY_CONFIG,
+                        TopicConfig.CLEANUP_POLICY_COMPACT,
+                        // chunks of old snapshots are tombstoned; let the cleaner drop them soon
+                        TopicConfig.SEGMENT_MS_CONFIG,
+                        String.valueOf(3600_000L),
+                        TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG,
+                        "0.1",
+                        TopicConfig.DELETE_RETENTION_MS_CONFIG,
+                        String.valueOf(3600_000L)))));
+    wanted.add(
         topic(topics.checkpoints(), 1, r)
             .configs(
                 withMinInsync(

@@ -21,7 +21,14 @@ record WriterSettings(
     String group,
     int maxBatch,
     int maxWaiting,
-    CheckpointSigner signer) {
+    CheckpointSigner signer,
+    SnapshotPolicy snapshots) {
+
+  /**
+   * When a partition writer snapshots its books (WriterSnapshots): after {@code everyRecords}
+   * records of the log, at most once per {@code minInterval}. Null: never.
+   */
+  record SnapshotPolicy(String topic, long everyRecords, Duration minInterval) {}
 
   /**
    * Signs a partition's checkpoints: null when no key is configured.
@@ -72,7 +79,13 @@ record WriterSettings(
             .privateKey()
             .filter(k -> !k.isBlank())
             .map(k -> CheckpointSigner.of(k, config))
-            .orElse(null));
+            .orElse(null),
+        config.writer().snapshotEvery() <= 0
+            ? null
+            : new SnapshotPolicy(
+                config.topics().snapshots(),
+                config.writer().snapshotEvery(),
+                config.writer().snapshotMinInterval()));
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.rmm.api.writer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.rmm.api.RmmApiConfig;
 import java.time.Duration;
@@ -42,7 +43,7 @@ class TopicSetupTest {
 
         try (Admin admin = admin(cluster)) {
           Map<String, TopicDescription> described = describe(admin, topics.names());
-          assertThat(described).hasSize(7);
+          assertThat(described).hasSize(8);
           described
               .values()
               .forEach(
@@ -55,6 +56,10 @@ class TopicSetupTest {
                               }));
           assertThat(described.get(topics.events()).partitions()).hasSize(6);
           assertThat(minInsync(admin, topics.events())).isEqualTo("1");
+          // one snapshot per writer partition survives compaction
+          assertThat(described.get(topics.snapshots()).partitions()).hasSize(6);
+          assertThat(setting(admin, topics.snapshots(), TopicConfig.CLEANUP_POLICY_CONFIG))
+              .isEqualTo(TopicConfig.CLEANUP_POLICY_COMPACT);
         }
       }
     }
@@ -71,16 +76,23 @@ class TopicSetupTest {
       new TopicSetup(byClusterSize, cluster.bootstrapServers()).ensureTopics();
       new TopicSetup(configured, cluster.bootstrapServers()).ensureTopics();
 
-      for (String topic : byClusterSize.names()) {
-        assertThat(describe(admin, List.of(topic)).get(topic).partitions())
-            .allSatisfy(p -> assertThat(p.replicas()).hasSize(3));
-        assertThat(minInsync(admin, topic)).isEqualTo("2");
-      }
-      for (String topic : configured.names()) {
-        assertThat(describe(admin, List.of(topic)).get(topic).partitions())
-            .allSatisfy(p -> assertThat(p.replicas()).hasSize(2));
-        assertThat(minInsync(admin, topic)).isEqualTo("1");
-      }
+      // ensureTopics saw every topic served; another broker's metadata may lag a moment behind
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .ignoreExceptions()
+          .untilAsserted(
+              () -> {
+                for (String topic : byClusterSize.names()) {
+                  assertThat(describe(admin, List.of(topic)).get(topic).partitions())
+                      .allSatisfy(p -> assertThat(p.replicas()).hasSize(3));
+                  assertThat(minInsync(admin, topic)).isEqualTo("2");
+                }
+                for (String topic : configured.names()) {
+                  assertThat(describe(admin, List.of(topic)).get(topic).partitions())
+                      .allSatisfy(p -> assertThat(p.replicas()).hasSize(2));
+                  assertThat(minInsync(admin, topic)).isEqualTo("1");
+                }
+              });
     }
   }
 
@@ -138,6 +150,17 @@ class TopicSetupTest {
     return config.get(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG).value();
   }
 
+  private static String setting(Admin admin, String topic, String name) throws Exception {
+    ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+    return admin
+        .describeConfigs(List.of(resource))
+        .all()
+        .get(30, TimeUnit.SECONDS)
+        .get(resource)
+        .get(name)
+        .value();
+  }
+
   /** The topics settings of one case, its topic names prefixed so that cases do not meet. */
   private record Topics(
       String prefix, Optional<Short> replicationFactor, Optional<Integer> minInsyncReplicas)
@@ -151,7 +174,8 @@ class TopicSetupTest {
           orchestratorCommands(),
           results(),
           alerts(),
-          checkpoints());
+          checkpoints(),
+          snapshots());
     }
 
     @Override
@@ -167,6 +191,11 @@ class TopicSetupTest {
     @Override
     public String checkpoints() {
       return prefix + ".checkpoints";
+    }
+
+    @Override
+    public String snapshots() {
+      return prefix + ".snapshots";
     }
 
     @Override

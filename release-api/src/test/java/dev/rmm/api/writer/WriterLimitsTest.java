@@ -127,6 +127,7 @@ class WriterLimitsTest {
             base.group(),
             base.maxBatch(),
             maxWaiting,
+            null,
             null);
     producer = new SharedProducer(settings.producerProperties());
     PartitionWriter w =

@@ -1,0 +1,149 @@
+package dev.rmm.contracts.log;
+
+import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
+import com.fasterxml.jackson.annotation.PropertyAccessor;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rmm.contracts.ReleaseState;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.RecordComponent;
+import java.lang.reflect.Type;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The state of every release of a {@link StateFold}, written out and read back, so that a reader
+ * taking over a partition starts from a snapshot and folds only the log after it instead of the
+ * whole partition from offset 0 (issue 12: a takeover of a partition holding 1M events in seconds).
+ *
+ * <p>Each release is written as its {@link ReleaseState} and its chain head, with Jackson over the
+ * records' components. A snapshot is only as good as the code that folded it: its {@link #FORMAT}
+ * is a fingerprint of {@link ReleaseState}'s shape (every component's name and type, recursively),
+ * and a snapshot of another shape is not read (the reader folds from offset 0 instead). A change to
+ * what {@code evolve} computes without a change of shape must bump {@link #REVISION}.
+ */
+public final class FoldSnapshot {
+
+  /** Bump when {@code evolve}'s results change for the same events (not caught by the shape). */
+  private static final int REVISION = 1;
+
+  /** This code's snapshot format: the revision and the fingerprint of ReleaseState's shape. */
+  public static final String FORMAT = REVISION + "-" + fingerprint(ReleaseState.class);
+
+  /** Only the records' components (fields), never helper methods like {@code exists()}. */
+  private static final ObjectMapper JSON =
+      new ObjectMapper()
+          .setVisibility(PropertyAccessor.ALL, Visibility.NONE)
+          .setVisibility(PropertyAccessor.FIELD, Visibility.ANY)
+          .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+
+  /** One release as the snapshot holds it. */
+  public record Entry(ReleaseState state, long sequence, String hash, boolean chained) {
+    ChainRule.Head head() {
+      return new ChainRule.Head(sequence, hash, chained);
+    }
+  }
+
+  private FoldSnapshot() {}
+
+  /** The releases of {@code fold}, copied (cheap: the states are immutable) to write elsewhere. */
+  public static List<Entry> entries(StateFold fold) {
+    List<Entry> out = new ArrayList<>(fold.size());
+    fold.forEach(
+        (id, state) -> {
+          ChainRule.Head h = fold.head(id);
+          out.add(new Entry(state, h.sequence(), h.hash(), h.chained()));
+        });
+    return out;
+  }
+
+  /** Writes {@code entries} as a JSON array to {@code out} (left open). */
+  public static void write(List<Entry> entries, OutputStream out) throws IOException {
+    try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
+      g.configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
+      g.writeStartArray();
+      for (Entry e : entries) {
+        JSON.writeValue(g, e);
+      }
+      g.writeEndArray();
+    }
+  }
+
+  /** Reads what {@link #write} wrote into {@code fold}; returns how many releases it held. */
+  public static int read(InputStream in, StateFold fold) throws IOException {
+    int n = 0;
+    try (JsonParser p = JSON.getFactory().createParser(in)) {
+      if (p.nextToken() != JsonToken.START_ARRAY) {
+        throw new IOException("a fold snapshot is a JSON array");
+      }
+      while (p.nextToken() == JsonToken.START_OBJECT) {
+        Entry e = JSON.readValue(p, Entry.class);
+        fold.put(e.state(), e.head());
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** A short digest of a record type's shape: component names and types, recursively. */
+  static String fingerprint(Class<?> type) {
+    StringBuilder shape = new StringBuilder();
+    describe(type, shape, new LinkedHashSet<>());
+    try {
+      byte[] d =
+          MessageDigest.getInstance("SHA-256")
+              .digest(shape.toString().getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(d, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
+  }
+
+  private static void describe(Type type, StringBuilder shape, Set<Type> seen) {
+    if (type instanceof ParameterizedType pt) {
+      describe(pt.getRawType(), shape, seen);
+      shape.append('<');
+      for (Type arg : pt.getActualTypeArguments()) {
+        describe(arg, shape, seen);
+        shape.append(',');
+      }
+      shape.append('>');
+      return;
+    }
+    if (!(type instanceof Class<?> c)) {
+      shape.append(type.getTypeName());
+      return;
+    }
+    shape.append(c.getName());
+    if (!seen.add(c)) {
+      return;
+    }
+    if (c.isRecord()) {
+      shape.append('{');
+      for (RecordComponent rc : c.getRecordComponents()) {
+        shape.append(rc.getName()).append(':');
+        describe(rc.getGenericType(), shape, seen);
+        shape.append(';');
+      }
+      shape.append('}');
+    } else if (c.isEnum()) {
+      shape.append('[');
+      for (Object constant : c.getEnumConstants()) {
+        shape.append(((Enum<?>) constant).name()).append(',');
+      }
+      shape.append(']');
+    }
+  }
+}
