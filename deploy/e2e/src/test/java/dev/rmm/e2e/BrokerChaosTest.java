@@ -65,7 +65,7 @@ class BrokerChaosTest {
 
   /**
    * What the services chose when they saw three brokers, and what Kafka's own topics got. After the
-   * trials: the transaction state topic only exists once the writer has committed a transaction.
+   * trials, so that every consumer group has committed and Kafka's consumer offsets topic exists.
    */
   @Order(2)
   @Test
@@ -79,7 +79,7 @@ class BrokerChaosTest {
               .listTopics(new ListTopicsOptions().listInternal(true))
               .names()
               .get(30, TimeUnit.SECONDS);
-      assertThat(names).contains(BrokerLeaderKill.EVENTS, "__transaction_state");
+      assertThat(names).contains(BrokerLeaderKill.EVENTS, "__consumer_offsets");
       List<String> wrong = new ArrayList<>();
       for (TopicDescription d :
           admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS).values()) {
