@@ -51,6 +51,7 @@ public final class StackExtension implements BeforeAllCallback, AfterAllCallback
   private final Map<String, String> extraEnvironment = new LinkedHashMap<>();
   private final List<ServiceProcess> extraInstances =
       new java.util.concurrent.CopyOnWriteArrayList<>();
+  private int kafkaBrokers = 1;
   private Path logs;
   private RmmStack stack;
   private Path dataDir;
@@ -59,6 +60,16 @@ public final class StackExtension implements BeforeAllCallback, AfterAllCallback
   /** Adds a variable to every service's environment; call before the tests start. */
   public StackExtension withEnvironment(String name, String value) {
     extraEnvironment.put(name, value);
+    return this;
+  }
+
+  /**
+   * Runs Kafka as a cluster of {@code brokers} brokers and a dedicated controller ({@link
+   * dev.rmm.local.LocalKafkaCluster}, reached through {@code stack().kafkaCluster()}) instead of
+   * one node; call before the tests start.
+   */
+  public StackExtension withKafkaBrokers(int brokers) {
+    this.kafkaBrokers = brokers;
     return this;
   }
 
@@ -88,7 +99,8 @@ public final class StackExtension implements BeforeAllCallback, AfterAllCallback
                 httpPorts,
                 environment(),
                 JVM_OPTIONS,
-                READY_TIMEOUT),
+                READY_TIMEOUT,
+                kafkaBrokers),
             line -> System.out.println("[e2e stack] " + line));
     // if the test JVM is stopped before afterAll (Ctrl-C on Maven), the services must not outlive
     // it
@@ -130,7 +142,7 @@ public final class StackExtension implements BeforeAllCallback, AfterAllCallback
   }
 
   public String kafkaBootstrapServers() {
-    return stack.kafka().bootstrapServers();
+    return stack.kafkaBootstrapServers();
   }
 
   /** The read model's database; user {@link #jdbcUser()}, password {@link #jdbcPassword()}. */

@@ -27,6 +27,9 @@ public final class RmmStack {
    *     wiring, see {@link RmmStack#wiring}, always wins)
    * @param jvmOptions options for each service's JVM
    * @param readyTimeout how long each service may take to answer {@code /q/health/ready}
+   * @param kafkaBrokers 1: one combined KRaft node ({@link LocalKafka}); more: a cluster of that
+   *     many brokers and a dedicated controller ({@link LocalKafkaCluster}), the first broker on
+   *     {@code kafkaPort}, the others on free ports
    */
   public record Settings(
       Path repositoryRoot,
@@ -39,12 +42,66 @@ public final class RmmStack {
       Map<RmmService, Integer> httpPorts,
       Map<String, String> environment,
       List<String> jvmOptions,
-      Duration readyTimeout) {}
+      Duration readyTimeout,
+      int kafkaBrokers) {
+
+    public Settings {
+      if (kafkaBrokers < 1) {
+        throw new IllegalArgumentException("kafkaBrokers must be at least 1, not " + kafkaBrokers);
+      }
+    }
+
+    /** One Kafka node, as the local stack runs it. */
+    public Settings(
+        Path repositoryRoot,
+        Path kafkaDir,
+        Path postgresDir,
+        Path logDir,
+        int kafkaPort,
+        int postgresPort,
+        int redisPort,
+        Map<RmmService, Integer> httpPorts,
+        Map<String, String> environment,
+        List<String> jvmOptions,
+        Duration readyTimeout) {
+      this(
+          repositoryRoot,
+          kafkaDir,
+          postgresDir,
+          logDir,
+          kafkaPort,
+          postgresPort,
+          redisPort,
+          httpPorts,
+          environment,
+          jvmOptions,
+          readyTimeout,
+          1);
+    }
+
+    /** The same settings with {@code brokers} Kafka brokers. */
+    public Settings withKafkaBrokers(int brokers) {
+      return new Settings(
+          repositoryRoot,
+          kafkaDir,
+          postgresDir,
+          logDir,
+          kafkaPort,
+          postgresPort,
+          redisPort,
+          httpPorts,
+          environment,
+          jvmOptions,
+          readyTimeout,
+          brokers);
+    }
+  }
 
   private final Settings settings;
   private final Consumer<String> progress;
   private final Map<RmmService, ServiceProcess> services = new EnumMap<>(RmmService.class);
   private LocalKafka kafka;
+  private LocalKafkaCluster kafkaCluster;
   private LocalPostgres postgres;
   private LocalRedis redis;
   private boolean stopped;
@@ -84,10 +141,20 @@ public final class RmmStack {
    */
   public void start() {
     // check every port before anything starts, so a clash fails at once and leaves nothing behind
-    LocalKafka kafka = new LocalKafka(settings.kafkaDir(), settings.kafkaPort());
+    boolean cluster = settings.kafkaBrokers() > 1;
+    LocalKafka kafka = cluster ? null : new LocalKafka(settings.kafkaDir(), settings.kafkaPort());
+    LocalKafkaCluster kafkaCluster =
+        cluster
+            ? new LocalKafkaCluster(
+                settings.kafkaDir(), settings.kafkaPort(), settings.kafkaBrokers())
+            : null;
     LocalPostgres postgres = new LocalPostgres(settings.postgresDir(), settings.postgresPort());
     LocalRedis redis = new LocalRedis(settings.redisPort());
-    kafka.requirePortFree();
+    if (cluster) {
+      kafkaCluster.requirePortFree();
+    } else {
+      kafka.requirePortFree();
+    }
     postgres.requirePortFree();
     redis.requirePortFree();
     for (RmmService service : RmmService.values()) {
@@ -98,9 +165,21 @@ public final class RmmStack {
       synchronized (this) {
         requireNotStopped();
         this.kafka = kafka;
+        this.kafkaCluster = kafkaCluster;
       }
-      kafka.start();
-      progress.accept(line("Kafka", kafka.bootstrapServers(), begin, dataNote(kafka.reusedData())));
+      if (cluster) {
+        kafkaCluster.start();
+        progress.accept(
+            line(
+                "Kafka (" + kafkaCluster.brokerCount() + " brokers)",
+                kafkaCluster.bootstrapServers(),
+                begin,
+                dataNote(kafkaCluster.reusedData())));
+      } else {
+        kafka.start();
+        progress.accept(
+            line("Kafka", kafka.bootstrapServers(), begin, dataNote(kafka.reusedData())));
+      }
 
       begin = System.nanoTime();
       synchronized (this) {
@@ -144,6 +223,7 @@ public final class RmmStack {
       servers.add(redis);
       servers.add(postgres);
       servers.add(kafka);
+      servers.add(kafkaCluster);
     }
     List<RuntimeException> failures = new ArrayList<>();
     ServiceProcess.stopAll(running, ServiceProcess.STOP_GRACE);
@@ -181,8 +261,28 @@ public final class RmmStack {
     return process;
   }
 
+  /** The single Kafka node; a stack of several brokers has {@link #kafkaCluster()} instead. */
   public synchronized LocalKafka kafka() {
+    if (kafkaCluster != null) {
+      throw new IllegalStateException(
+          "this stack runs "
+              + kafkaCluster.brokerCount()
+              + " Kafka brokers: use kafkaCluster() or kafkaBootstrapServers()");
+    }
     return kafka;
+  }
+
+  /** The Kafka cluster of a stack with several brokers ({@link Settings#kafkaBrokers()} > 1). */
+  public synchronized LocalKafkaCluster kafkaCluster() {
+    if (kafkaCluster == null) {
+      throw new IllegalStateException("this stack runs a single Kafka node: use kafka()");
+    }
+    return kafkaCluster;
+  }
+
+  /** Every broker's address, comma separated. */
+  public synchronized String kafkaBootstrapServers() {
+    return kafkaCluster != null ? kafkaCluster.bootstrapServers() : kafka.bootstrapServers();
   }
 
   public synchronized LocalPostgres postgres() {
@@ -203,7 +303,7 @@ public final class RmmStack {
    */
   public Map<String, String> wiring(RmmService service) {
     Map<String, String> env = new LinkedHashMap<>();
-    env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+    env.put("KAFKA_BOOTSTRAP_SERVERS", kafkaBootstrapServers());
     env.put("QUARKUS_DATASOURCE_REACTIVE_URL", postgres.reactiveUrl());
     env.put("QUARKUS_DATASOURCE_JDBC_URL", postgres.jdbcUrl());
     env.put("QUARKUS_DATASOURCE_USERNAME", LocalPostgres.USER);

@@ -31,15 +31,15 @@ final class StackSummary {
       }
     }
     out.println();
-    LocalKafka kafka = stack.kafka();
-    out.printf(FORMAT, "Kafka", kafka.bootstrapServers());
+    String kafka = stack.kafkaBootstrapServers();
+    out.printf(FORMAT, "Kafka", kafka);
     out.printf(
         FORMAT,
         "",
         "topics: java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn"
             + " -cp \"deploy/infra/target/lib/*\" org.apache.kafka.tools.TopicCommand"
             + " --bootstrap-server "
-            + kafka.bootstrapServers()
+            + kafka
             + " --list");
     LocalPostgres postgres = stack.postgres();
     out.printf(
