@@ -250,10 +250,14 @@ final class PartitionWriter implements Runnable {
       reader = new KafkaConsumer<>(settings.readerProperties());
       reader.assign(List.of(events));
       load();
+      // a long load is worth keeping even when the partition moves on at once
+      snapshotIfDue();
       producer = producers.get();
       phase = Phase.READY;
       LOG.infof("Writer for partition %d is ready: %d releases loaded", partition, log.size());
       loop();
+    } catch (HandedOverWhileLoading e) {
+      LOG.infof("Writer for partition %d stopped loading: %s", partition, e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       failure = e;
@@ -466,6 +470,10 @@ final class PartitionWriter implements Runnable {
         throw new IllegalStateException(
             "reading " + events + " up to offset " + end + " made no progress for 30 s");
       }
+      if (phase == Phase.LOADING && !running) {
+        // closed before it was ready: another writer of this partition starts over anyway
+        throw new HandedOverWhileLoading(nextOffset, end);
+      }
       for (ConsumerRecord<String, byte[]> r : reader.poll(Duration.ofMillis(200))) {
         deadline = System.nanoTime() + READ_NANOS;
         if (r.offset() >= end) {
@@ -475,6 +483,17 @@ final class PartitionWriter implements Runnable {
       }
     }
     nextOffset = end;
+  }
+
+  /** The writer was closed while it was still loading: the fold is abandoned, not failed. */
+  private static final class HandedOverWhileLoading extends RuntimeException {
+    HandedOverWhileLoading(long at, long end) {
+      super(
+          "the partition was handed over at offset " + at + " of " + end + ", before it was ready",
+          null,
+          false,
+          false);
+    }
   }
 
   /** Folds one stored record through the chain rule, keeping the writer's books. */
