@@ -107,11 +107,11 @@ public interface OrchestratorConfig {
     /**
      * How long a running runbook's hold on its partition lasts without word from the group's
      * coordinator (renewed every third of it); a new owner of the partition waits twice this long
-     * before it declares a runbook it found unfinished interrupted. Below the consumer's session
-     * timeout (10 s) so that an instance cut off from the group stops its steps before the group
-     * gives its partitions away.
+     * before it declares a runbook it found unfinished interrupted, which keeps each step at most
+     * once whatever the session timeout. Longer than a coordinator's failover (about 10 s when a
+     * broker dies, docs/reliability.md F9), so that a failover does not stop a running step.
      */
-    @WithDefault("9s")
+    @WithDefault("20s")
     Duration runbookLease();
   }
 }

@@ -42,6 +42,16 @@ public final class PartitionLeases implements AutoCloseable {
   public interface Lease {
     /** Whether steps may still run: the partition is owned and the lease renewed in time. */
     boolean held();
+
+    /**
+     * Waits up to {@code patience} for the lease to be held again after it lapsed without the
+     * partition being taken away (the coordinator did not answer in time, e.g. during a broker's
+     * failover); false at once when the partition was taken away. Only between steps: a running
+     * step is stopped when the lease lapses, whatever comes next.
+     */
+    default boolean awaitHeld(Duration patience) {
+      return held();
+    }
   }
 
   private final Admin admin;
@@ -51,6 +61,10 @@ public final class PartitionLeases implements AutoCloseable {
   private final Map<Integer, Long> heldUntil = new ConcurrentHashMap<>();
   private final Map<Integer, Long> assignedAt = new ConcurrentHashMap<>();
   private final Map<Integer, Integer> inUse = new ConcurrentHashMap<>();
+
+  /** How many times each partition was taken from this instance: a lease opened before is lost. */
+  private final Map<Integer, Integer> revocations = new ConcurrentHashMap<>();
+
   private final ScheduledExecutorService renewer =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -95,6 +109,7 @@ public final class PartitionLeases implements AutoCloseable {
     partitions.forEach(
         p -> {
           assignedAt.remove(p);
+          revocations.merge(p, 1, Integer::sum);
           if (heldUntil.remove(p) != null) {
             LOG.warnf(
                 "Partition %d went to another orchestrator: its runbook stops before its next step"
@@ -123,15 +138,41 @@ public final class PartitionLeases implements AutoCloseable {
   /** A lease in use by one runbook; closing it stops its renewal. */
   public final class OpenLease implements Lease, AutoCloseable {
     private final int partition;
+    private final int revokedBefore;
 
     private OpenLease(int partition) {
       this.partition = partition;
+      this.revokedBefore = revocations.getOrDefault(partition, 0);
     }
 
     @Override
     public boolean held() {
       Long until = heldUntil.get(partition);
-      return until != null && until - System.nanoTime() > 0;
+      return until != null && until - System.nanoTime() > 0 && !lost();
+    }
+
+    /** Whether the partition was taken from this instance since the lease was opened. */
+    public boolean lost() {
+      return revocations.getOrDefault(partition, 0) != revokedBefore
+          || !assignedAt.containsKey(partition);
+    }
+
+    @Override
+    public boolean awaitHeld(Duration patience) {
+      long deadline = System.nanoTime() + patience.toNanos();
+      while (!held()) {
+        if (lost() || System.nanoTime() - deadline > 0) {
+          return false;
+        }
+        renew(Set.of(partition));
+        try {
+          Thread.sleep(Math.min(1000, Math.max(10, lease.toMillis() / 10)));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+      }
+      return true;
     }
 
     @Override

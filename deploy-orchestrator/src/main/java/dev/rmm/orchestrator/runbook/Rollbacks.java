@@ -57,6 +57,9 @@ public final class Rollbacks {
     this.redactor = redactor;
   }
 
+  /** How long a runbook waits between steps for a lapsed lease to come back. */
+  static final Duration LAPSE_PATIENCE = Duration.ofSeconds(60);
+
   public boolean due(ReleaseState s) {
     if (!s.exists()
         || s.status() != ReleaseStatus.PRODUCTION_ROLLBACK
@@ -225,10 +228,23 @@ public final class Rollbacks {
     return false;
   }
 
-  /** Whether the lease is gone before {@code step}: the runbook then stops, unfinished. */
+  /**
+   * Whether the lease is gone before {@code step}: the runbook then stops, unfinished. A lease that
+   * only lapsed (the group's coordinator did not answer, as during a broker's failover) while this
+   * instance still owns the partition is waited for, up to {@link #LAPSE_PATIENCE}: no step runs
+   * meanwhile, and the runbook goes on once the coordinator confirms the ownership again.
+   */
   private static boolean lost(
       ReleaseState s, String runId, String step, PartitionLeases.Lease lease) {
     if (lease.held()) {
+      return false;
+    }
+    LOG.warnf(
+        "Release %s: runbook %s waits before %s: the lease on its partition lapsed; it goes on if"
+            + " the group confirms this orchestrator still owns the partition within %d s",
+        s.releaseId(), runId, step, LAPSE_PATIENCE.toSeconds());
+    if (lease.awaitHeld(LAPSE_PATIENCE)) {
+      LOG.infof("Release %s: runbook %s goes on with %s", s.releaseId(), runId, step);
       return false;
     }
     LOG.warnf(

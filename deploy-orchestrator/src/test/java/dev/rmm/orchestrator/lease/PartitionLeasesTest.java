@@ -79,6 +79,10 @@ class PartitionLeasesTest {
     final PartitionLeases leases = new PartitionLeases(admin, group, topic, LEASE);
     final AtomicBoolean polling = new AtomicBoolean(true);
     final AtomicBoolean closing = new AtomicBoolean();
+
+    /** Whether the log thread tells the leases its member id after each poll. */
+    final AtomicBoolean reportsMember = new AtomicBoolean(true);
+
     final Thread thread;
 
     Member() {
@@ -111,7 +115,9 @@ class PartitionLeasesTest {
                   while (!closing.get()) {
                     if (polling.get()) {
                       c.poll(Duration.ofMillis(100));
-                      leases.member(c.groupMetadata().memberId());
+                      if (reportsMember.get()) {
+                        leases.member(c.groupMetadata().memberId());
+                      }
                     } else {
                       sleepQuietly();
                     }
@@ -217,6 +223,54 @@ class PartitionLeasesTest {
     await().atMost(Duration.ofSeconds(15)).until(() -> b.leases.mayTakeOver(0));
     await().atMost(Duration.ofSeconds(15)).until(() -> !processRuns(nap));
     assertThat(marker).doesNotExist();
+  }
+
+  @Test
+  void givenALeaseThatLapsedWithoutARebalance_whenTheGroupConfirmsTheOwnerAgain_thenItIsHeldAgain()
+      throws Exception {
+    admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+    a = new Member();
+    await().atMost(Duration.ofSeconds(30)).until(() -> owns(a));
+    try (PartitionLeases.OpenLease lease = a.leases.open(0)) {
+      // the coordinator stops vouching for A (as when it cannot be asked during a failover), while
+      // the group never took the partition away
+      String me = a.leases.memberId();
+      a.reportsMember.set(false);
+      a.leases.member("not-" + me);
+      await().atMost(Duration.ofSeconds(10)).until(() -> !lease.held());
+      assertThat(lease.lost()).isFalse();
+
+      CompletableFuture<Boolean> back =
+          CompletableFuture.supplyAsync(() -> lease.awaitHeld(Duration.ofSeconds(30)));
+      await()
+          .during(Duration.ofMillis(500))
+          .atMost(Duration.ofSeconds(2))
+          .until(() -> !back.isDone());
+      a.leases.member(me);
+
+      assertThat(back.get(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(lease.held()).isTrue();
+    }
+  }
+
+  @Test
+  void givenALapsedLease_whenThePartitionIsTakenAway_thenWaitingForItEndsAtOnceUnheld()
+      throws Exception {
+    admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+    a = new Member();
+    await().atMost(Duration.ofSeconds(30)).until(() -> owns(a));
+    try (PartitionLeases.OpenLease lease = a.leases.open(0)) {
+      a.reportsMember.set(false);
+      a.leases.member("nobody");
+      await().atMost(Duration.ofSeconds(10)).until(() -> !lease.held());
+      CompletableFuture<Boolean> back =
+          CompletableFuture.supplyAsync(() -> lease.awaitHeld(Duration.ofSeconds(60)));
+
+      a.leases.revoked(List.of(0));
+
+      assertThat(back.get(10, TimeUnit.SECONDS)).isFalse();
+      assertThat(lease.lost()).isTrue();
+    }
   }
 
   private static boolean processRuns(String text) {
