@@ -3,6 +3,7 @@ package dev.rmm.api.query;
 import io.vertx.core.VertxException;
 import io.vertx.pgclient.PgException;
 import java.io.IOException;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -14,20 +15,19 @@ final class ReadModelFailures {
 
   private ReadModelFailures() {}
 
+  /**
+   * Whether the pool's failure {@code t} (as the client reports it, unwrapped) says PostgreSQL is
+   * away. Only {@code t} itself is judged: an error of ours that wraps an IOException (unreadable
+   * JSON) is no outage.
+   */
   static boolean isUnreachable(Throwable t) {
-    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-      if (c instanceof PgException pe) {
-        return isServerAway(pe.getSqlState());
-      }
-      // the pool's own failures: connect refused (an IOException), connection closed, no
-      // connection in time; the database's answers are PgExceptions, handled above
-      if (c instanceof IOException
-          || c instanceof TimeoutException
-          || c instanceof VertxException) {
-        return true;
-      }
+    Throwable c = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+    if (c instanceof PgException pe) {
+      return isServerAway(pe.getSqlState());
     }
-    return false;
+    // the pool's own failures: connect refused (an IOException), connection closed (a
+    // VertxException), no connection in time; the database's answers are PgExceptions
+    return c instanceof IOException || c instanceof TimeoutException || c instanceof VertxException;
   }
 
   /**

@@ -140,7 +140,7 @@ public class ReleaseQueries {
    * A failure that says the read model cannot answer now becomes {@link
    * ReadModelUnavailableException} (503 with Retry-After); anything else (a bug) stays what it is.
    */
-  static Throwable readModelError(Throwable t) {
+  private static Throwable readModelError(Throwable t) {
     if (t instanceof PgException pe && "42P01".equals(pe.getSqlState())) {
       return new ReadModelUnavailableException(
           "the read model does not exist yet: is release-projector running?", t);
