@@ -3,6 +3,7 @@ package dev.rmm.projector;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
 
 import dev.rmm.testsupport.KafkaTestResource;
 import dev.rmm.testsupport.RestartablePostgres;
@@ -63,6 +64,16 @@ class PostgresRestartTest {
       during = log.releaseToManualTesting("restart-svc", "v1.0.1");
       log.approveAndDeploy(before);
       log.flush();
+      // meanwhile a rebuild cannot run, and says so
+      given()
+          .header("Authorization", "Bearer test-admin-token")
+          .when()
+          .post("/admin/rebuild")
+          .then()
+          .statusCode(503)
+          .contentType("application/problem+json")
+          .header("Retry-After", "5")
+          .body("detail", containsString("PostgreSQL (the read model) cannot be reached"));
     } finally {
       RestartablePostgres.startServer();
     }
