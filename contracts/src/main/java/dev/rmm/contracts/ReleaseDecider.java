@@ -101,7 +101,7 @@ public final class ReleaseDecider {
     } else if (event instanceof ReleaseRejected e) {
       return state.rejected(e.reason());
     } else if (event instanceof RollbackRequested e) {
-      return state.rollbackRequested(e.targetTag());
+      return state.rollbackRequested(e.requestedBy(), e.targetTag());
     } else if (event instanceof ReleaseCancelled) {
       return state.movedTo(ReleaseStatus.CANCELLED);
     } else if (event instanceof ActionRefused) {
@@ -326,6 +326,11 @@ public final class ReleaseDecider {
           "cannot roll " + state.spec().tag() + " back to itself; choose an earlier tag",
           List.of());
     }
+    if (isRepeatedRollback(c, state)) {
+      // A retried request whose first attempt was appended (the answer was lost, say): before the
+      // card check, as the repeat carries the card version of the first attempt.
+      return new Accepted(List.of());
+    }
     Optional<Refused> notNow = checkSeen("rollback", c.seenVersion(), state);
     if (notNow.isPresent()) {
       return notNow.get();
@@ -338,6 +343,16 @@ public final class ReleaseDecider {
     }
     return new Accepted(
         List.of(new RollbackRequested(c.telegramUserId(), c.actor().name(), c.targetTag())));
+  }
+
+  /**
+   * The same admin asking again for the rollback to the same tag that the release already went
+   * through, or is going through: a release is rolled back at most once, so this is that request.
+   */
+  private static boolean isRepeatedRollback(RequestRollback c, ReleaseState state) {
+    return state.rollbackRequestedBy() != null
+        && state.rollbackRequestedBy() == c.telegramUserId()
+        && c.targetTag().equals(state.rollbackToTag());
   }
 
   private static Decision cancel(CancelRelease c, ReleaseState state) {

@@ -19,6 +19,8 @@ import java.util.Objects;
  * @param rollbackToTag the tag an admin asked to roll back to, if any
  * @param dispatch the production workflow's dispatch, once the orchestrator started it
  * @param runbook the rollback runbook, once the orchestrator started it
+ * @param rollbackRequestedBy the admin who asked for the rollback, if any (a repeat of their
+ *     request is recognised by it)
  */
 public record ReleaseState(
     String releaseId,
@@ -31,7 +33,8 @@ public record ReleaseState(
     String rejectionReason,
     String rollbackToTag,
     Dispatch dispatch,
-    Runbook runbook) {
+    Runbook runbook,
+    Long rollbackRequestedBy) {
 
   /** One counted approval. */
   public record Approval(long approverId, String approverName) {}
@@ -80,7 +83,8 @@ public record ReleaseState(
 
   /** The state of a release that has no events yet. */
   public static ReleaseState none(String releaseId) {
-    return new ReleaseState(releaseId, null, null, null, 0, 0, List.of(), null, null, null, null);
+    return new ReleaseState(
+        releaseId, null, null, null, 0, 0, List.of(), null, null, null, null, null);
   }
 
   public boolean exists() {
@@ -103,6 +107,7 @@ public record ReleaseState(
         null,
         null,
         null,
+        null,
         null);
   }
 
@@ -118,7 +123,8 @@ public record ReleaseState(
         rejectionReason,
         rollbackToTag,
         dispatch,
-        runbook);
+        runbook,
+        rollbackRequestedBy);
   }
 
   ReleaseState approvedBy(long approverId, String name) {
@@ -135,7 +141,8 @@ public record ReleaseState(
         rejectionReason,
         rollbackToTag,
         dispatch,
-        runbook);
+        runbook,
+        rollbackRequestedBy);
   }
 
   ReleaseState rejected(String reason) {
@@ -150,10 +157,11 @@ public record ReleaseState(
         reason,
         rollbackToTag,
         dispatch,
-        runbook);
+        runbook,
+        rollbackRequestedBy);
   }
 
-  ReleaseState rollbackRequested(String targetTag) {
+  ReleaseState rollbackRequested(long requestedBy, String targetTag) {
     return new ReleaseState(
         releaseId,
         spec,
@@ -165,7 +173,8 @@ public record ReleaseState(
         rejectionReason,
         targetTag,
         dispatch,
-        runbook);
+        runbook,
+        requestedBy);
   }
 
   ReleaseState unchanged() {
@@ -180,7 +189,8 @@ public record ReleaseState(
         rejectionReason,
         rollbackToTag,
         dispatch,
-        runbook);
+        runbook,
+        rollbackRequestedBy);
   }
 
   ReleaseState withDispatch(Dispatch d) {
@@ -195,7 +205,8 @@ public record ReleaseState(
         rejectionReason,
         rollbackToTag,
         d,
-        runbook);
+        runbook,
+        rollbackRequestedBy);
   }
 
   ReleaseState withRunbook(Runbook r) {
@@ -210,6 +221,7 @@ public record ReleaseState(
         rejectionReason,
         rollbackToTag,
         dispatch,
-        r);
+        r,
+        rollbackRequestedBy);
   }
 }

@@ -100,6 +100,7 @@ class FoldSnapshotTest {
         s.rejectionReason(),
         s.rollbackToTag(),
         s.dispatch(),
-        s.runbook());
+        s.runbook(),
+        s.rollbackRequestedBy());
   }
 }

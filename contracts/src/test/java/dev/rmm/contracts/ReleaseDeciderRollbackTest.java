@@ -4,10 +4,12 @@ import static dev.rmm.contracts.ReleaseDecider.decide;
 import static dev.rmm.contracts.ReleaseDecider.evolveAll;
 import static dev.rmm.contracts.ReleaseStatus.DEPLOYED;
 import static dev.rmm.contracts.Releases.ADMIN;
+import static dev.rmm.contracts.Releases.APPROVERS;
 import static dev.rmm.contracts.Releases.BOB;
 import static dev.rmm.contracts.Releases.ID;
 import static dev.rmm.contracts.Releases.accepted;
 import static dev.rmm.contracts.Releases.assertAudited;
+import static dev.rmm.contracts.Releases.given;
 import static dev.rmm.contracts.Releases.inStatus;
 import static dev.rmm.contracts.Releases.none;
 import static dev.rmm.contracts.Releases.refused;
@@ -18,6 +20,9 @@ import dev.rmm.contracts.Decision.Refusal;
 import dev.rmm.contracts.Decision.Refused;
 import dev.rmm.contracts.ReleaseCommand.RequestRollback;
 import dev.rmm.contracts.ReleaseEvent.RollbackRequested;
+import dev.rmm.contracts.ReleaseEvent.StatusChanged;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.NullSource;
@@ -94,5 +99,72 @@ class ReleaseDeciderRollbackTest {
     assertThat(refused.detail())
         .isEqualTo("release is deploying; only a deployed release can be rolled back");
     assertAudited(refused, "rollback");
+  }
+
+  // A retried request (the first was appended, its answer lost) is answered like the first one.
+
+  @Test
+  void givenARollbackRequested_whenTheSameAdminRepeatsIt_thenAcceptedWithoutEvents() {
+    ReleaseState rollingBack = evolveAll(deployed, accepted(decide(rollbackToV122(), deployed)));
+
+    assertThat(accepted(decide(rollbackToV122(), rollingBack))).isEmpty();
+  }
+
+  @Test
+  void givenARollbackThatFinished_whenTheSameAdminRepeatsIt_thenAcceptedWithoutEvents() {
+    ReleaseState rollingBack = evolveAll(deployed, accepted(decide(rollbackToV122(), deployed)));
+    ReleaseState done =
+        evolveAll(
+            rollingBack,
+            List.of(
+                new StatusChanged(
+                    ReleaseStatus.PRODUCTION_ROLLBACK,
+                    ReleaseStatus.ROLLBACK_DONE,
+                    "rolled back")));
+
+    assertThat(accepted(decide(rollbackToV122(), done))).isEmpty();
+  }
+
+  @Test
+  void givenARollbackRequested_whenTheSameAdminAsksForAnotherTag_thenIllegalTransition() {
+    ReleaseState rollingBack = evolveAll(deployed, accepted(decide(rollbackToV122(), deployed)));
+
+    Refused refused =
+        refused(decide(rollback(ADMIN, "v1.2.1", null), rollingBack), Refusal.ILLEGAL_TRANSITION);
+
+    assertThat(refused.detail())
+        .isEqualTo("release is production_rollback; only a deployed release can be rolled back");
+    assertAudited(refused, "rollback");
+  }
+
+  @Test
+  void givenARollbackRequested_whenAnotherAdminAsksForTheSameTag_thenIllegalTransition() {
+    long otherAdmin = 901;
+    ApprovalPolicy twoAdmins = new ApprovalPolicy(APPROVERS, 2, false, List.of(ADMIN, otherAdmin));
+    List<ReleaseEvent> log = new ArrayList<>(Releases.eventsTo(DEPLOYED, twoAdmins));
+    log.add(new RollbackRequested(ADMIN, "Olga", "v1.2.2"));
+
+    Refused refused =
+        refused(
+            decide(rollback(otherAdmin, "v1.2.2", null), given(log)), Refusal.ILLEGAL_TRANSITION);
+
+    assertThat(refused.detail())
+        .isEqualTo("release is production_rollback; only a deployed release can be rolled back");
+  }
+
+  @Test
+  void givenARollbackThePipelineReported_whenAnAdminRequestsOne_thenIllegalTransition() {
+    List<ReleaseEvent> log =
+        new ArrayList<>(Releases.eventsTo(ReleaseStatus.DEPLOYING, Releases.TWO_OF_THREE));
+    log.add(
+        new StatusChanged(
+            ReleaseStatus.DEPLOYING, ReleaseStatus.PRODUCTION_ROLLBACK, "smoke failed"));
+
+    refused(decide(rollback(ADMIN, "v1.2.2", null), given(log)), Refusal.ILLEGAL_TRANSITION);
+  }
+
+  /** The admin's request as the card showed it when the release was deployed. */
+  private RequestRollback rollbackToV122() {
+    return new RequestRollback(ID, ADMIN, "v1.2.2", card, Actor.telegram(ADMIN, "Olga"));
   }
 }

@@ -11,11 +11,14 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.Map;
+import org.jboss.logging.Logger;
 
 /** Operations for SREs: rebuild the read model from the log. Needs an admin token. */
 @Path("/admin")
 @Produces(MediaType.APPLICATION_JSON)
 public class AdminResource {
+
+  private static final Logger LOG = Logger.getLogger(AdminResource.class);
 
   private final Rebuilder rebuilder;
   private final AdminTokens tokens;
@@ -63,6 +66,28 @@ public class AdminResource {
                   409,
                   "detail",
                   e.getMessage()))
+          .build();
+    } catch (RuntimeException e) {
+      if (!PostgresAway.causedBy(e)) {
+        throw e;
+      }
+      LOG.warnf(
+          "Rebuild refused: PostgreSQL cannot be reached (%s); retry when it is back",
+          e.getMessage());
+      return Response.status(503)
+          .type("application/problem+json")
+          .header("Retry-After", "5")
+          .entity(
+              Map.of(
+                  "type",
+                  "https://rmm.dev/problems/read-model-unavailable",
+                  "title",
+                  "Read model unavailable",
+                  "status",
+                  503,
+                  "detail",
+                  "PostgreSQL (the read model) cannot be reached, so the rebuild did not"
+                      + " finish; retry it when PostgreSQL is back"))
           .build();
     }
   }

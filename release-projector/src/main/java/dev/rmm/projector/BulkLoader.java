@@ -10,8 +10,10 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -33,6 +35,9 @@ final class BulkLoader {
   private static final Logger LOG = Logger.getLogger(BulkLoader.class);
   private static final int FLUSH_CHARS = 8 * 1024 * 1024;
 
+  /** Where the event id is in {@link Projection#eventValues}. */
+  private static final int EVENT_ID = 2;
+
   private final DataSource jdbc;
   private final String schema;
   private final String topic;
@@ -50,6 +55,10 @@ final class BulkLoader {
     Map<Integer, Long> next = new HashMap<>();
     StringBuilder events = new StringBuilder();
     StringBuilder approvals = new StringBuilder();
+    // what the tables' unique keys hold so far: a duplicate is left out, as the live projection's
+    // ON CONFLICT DO NOTHING leaves it out, instead of failing the whole COPY
+    Set<String> eventIds = new HashSet<>();
+    Set<String> approvers = new HashSet<>();
     long n = 0;
     try (Connection conn = jdbc.getConnection()) {
       conn.setAutoCommit(false);
@@ -71,8 +80,17 @@ final class BulkLoader {
             continue;
           }
           n++;
-          line(events, Projection.eventValues(e, r.partition(), r.offset()));
-          if (e.data() instanceof ReleaseEvent.ApprovalGranted g) {
+          List<Object> event = Projection.eventValues(e, r.partition(), r.offset());
+          if (eventIds.add((String) event.get(EVENT_ID))) {
+            line(events, event);
+          } else {
+            LOG.warnf(
+                "Event %s at %d@%d (partition@offset) has the id of an earlier event; its release"
+                    + " row is updated, its timeline entry left out (as the live projection does)",
+                e.id(), r.partition(), r.offset());
+          }
+          if (e.data() instanceof ReleaseEvent.ApprovalGranted g
+              && approvers.add(PgText.id(e.releaseId()) + '\n' + g.approverId())) {
             line(approvals, Projection.approvalValues(e, g));
           }
         }

@@ -56,6 +56,35 @@ final class PgText {
     return b.toString();
   }
 
+  /** The longest id kept as it is; a key much longer would not fit a btree index entry. */
+  static final int MAX_ID = 200;
+
+  /** Characters of a shortened id kept before its hash. */
+  private static final int ID_PREFIX = 100;
+
+  /**
+   * An id (release id, event id: indexed columns) as {@link #text} makes it, and when longer than
+   * {@link #MAX_ID} characters, its first 100 characters, U+2026 and the SHA-256 of the whole in
+   * hex: unique as the id was, short enough for any index, and unchanged when fitted again (the
+   * live projection reads its keys back). Ids the API writes are UUIDs; only a forged or very old
+   * event can hold a longer one.
+   */
+  static String id(String s) {
+    String t = text(s);
+    if (t == null || t.length() <= MAX_ID) {
+      return t;
+    }
+    int end = Character.isHighSurrogate(t.charAt(ID_PREFIX - 1)) ? ID_PREFIX - 1 : ID_PREFIX;
+    try {
+      byte[] hash =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(t.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return t.substring(0, end) + '\u2026' + java.util.HexFormat.of().formatHex(hash);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
+  }
+
   /** The JSON text of {@code node} with every string in it (names and values) made fit. */
   static String json(JsonNode node) {
     return node == null ? null : fit(node).toString();

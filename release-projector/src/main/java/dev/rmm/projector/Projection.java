@@ -169,7 +169,7 @@ public final class Projection {
     EventEnvelope e = d.envelope();
     // keyed as the row is stored, so the live projection (rows read back) and the rebuild (rows in
     // memory) find the same row for an id that PgText changes
-    String key = PgText.text(e.releaseId());
+    String key = PgText.id(e.releaseId());
     ReleaseRow row = rows.get(key);
     ChainRule.Head head = row == null ? ChainRule.Head.NONE : row.head();
     boolean follows;
@@ -225,7 +225,7 @@ public final class Projection {
     Map<String, ReleaseRow> rows = new LinkedHashMap<>();
     String[] ids =
         events.stream()
-            .map(d -> PgText.text(d.envelope().releaseId()))
+            .map(d -> PgText.id(d.envelope().releaseId()))
             .distinct()
             .toArray(String[]::new);
     if (ids.length == 0) {
@@ -293,9 +293,9 @@ public final class Projection {
   /** One event's row in {@code release_events}, shared by the live projection and bulk load. */
   static List<Object> eventValues(EventEnvelope e, int partition, long offset) {
     return Arrays.asList(
-        PgText.text(e.releaseId()),
+        PgText.id(e.releaseId()),
         e.sequence(),
-        PgText.text(e.id()),
+        PgText.id(e.id()),
         PgText.text(e.type()),
         e.occurredAt(),
         e.actor().kind().name().toLowerCase(java.util.Locale.ROOT),
@@ -315,7 +315,7 @@ public final class Projection {
    */
   static List<Object> approvalValues(EventEnvelope e, ReleaseEvent.ApprovalGranted g) {
     return Arrays.asList(
-        PgText.text(e.releaseId()),
+        PgText.id(e.releaseId()),
         g.approverId(),
         PgText.text(g.approverName()),
         e.occurredAt(),
@@ -385,12 +385,22 @@ public final class Projection {
     return t == null ? null : micros(t).atOffset(ZoneOffset.UTC);
   }
 
+  /** The earliest instant the read model stores: year 1. */
+  static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+
+  /** The latest instant the read model stores: the end of year 9999. */
+  static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999Z");
+
   /**
    * Postgres keeps microseconds; events written before the writer truncated its clock may carry
-   * nanoseconds. Both the live projection and the bulk load cut them the same way.
+   * nanoseconds. Both the live projection and the bulk load cut them the same way. An instant
+   * outside years 1 to 9999 (a forged or broken clock: Java's range is far wider than Postgres',
+   * and beyond year 9999 ISO 8601 text needs a sign Postgres does not read) is kept as the nearest
+   * of those bounds; the log keeps the exact value.
    */
   static Instant micros(Instant t) {
-    return t.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+    Instant inRange = t.isBefore(EARLIEST) ? EARLIEST : t.isAfter(LATEST) ? LATEST : t;
+    return inRange.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
   }
 
   /** A record of the log that could be read: the event and its value exactly as stored. */

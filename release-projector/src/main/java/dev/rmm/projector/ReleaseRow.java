@@ -68,7 +68,7 @@ final class ReleaseRow {
    */
   java.util.List<Object> values() {
     return java.util.Arrays.asList(
-        PgText.text(releaseId),
+        PgText.id(releaseId),
         PgText.text(service),
         PgText.text(tag),
         PgText.text(rollbackToTag),

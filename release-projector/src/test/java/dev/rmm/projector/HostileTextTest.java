@@ -157,6 +157,106 @@ class HostileTextTest {
     given().when().get("/q/health").then().statusCode(200).body("status", equalTo("UP"));
   }
 
+  @Test
+  void givenEventsNoColumnHoldsAsTheyAre_whenProjectedAndRebuilt_thenStoredAndTheReaderGoesOn() {
+    String run = UUID.randomUUID().toString().substring(0, 8);
+    // timestamps beyond what Postgres (and ISO 8601 with four digits) holds
+    ReleaseSpec farSpec = EventLog.spec("far-time-" + run, "v1.0.0");
+    String far = farSpec.releaseId();
+    String prev =
+        appendChained(
+            far,
+            1,
+            run + "-far-1",
+            Instant.parse("+100000-01-01T00:00:00Z"),
+            new ReleaseEvent.ReleaseCreated(farSpec, EventLog.POLICY),
+            EventChain.GENESIS);
+    appendChained(
+        far,
+        2,
+        run + "-far-2",
+        Instant.parse("-5000-06-01T00:00:00Z"),
+        new ReleaseEvent.StatusChanged(ReleaseStatus.INITIATED, ReleaseStatus.STAGE_BUILDING, null),
+        prev);
+    // a release id and an event id far beyond an index entry
+    Random random = new Random(15);
+    String longId = run + randomText(random, 3_000);
+    String longEventId = randomText(random, 5_000);
+    appendChained(
+        longId,
+        1,
+        longEventId,
+        T0,
+        new ReleaseEvent.ReleaseCreated(EventLog.spec("long-id-" + run, "v1.0.0"), EventLog.POLICY),
+        EventChain.GENESIS);
+    // one event id twice in a release, and one approver twice
+    ReleaseSpec dupSpec = EventLog.spec("dup-" + run, "v1.0.0");
+    String dup = dupSpec.releaseId();
+    List<ReleaseEvent> dupEvents =
+        List.of(
+            new ReleaseEvent.ReleaseCreated(dupSpec, EventLog.POLICY),
+            new ReleaseEvent.StatusChanged(
+                ReleaseStatus.INITIATED, ReleaseStatus.STAGE_BUILDING, null),
+            new ReleaseEvent.StatusChanged(
+                ReleaseStatus.STAGE_BUILDING, ReleaseStatus.STAGE_TEST_ROLLBACK, null),
+            new ReleaseEvent.StatusChanged(
+                ReleaseStatus.STAGE_TEST_ROLLBACK, ReleaseStatus.MANUAL_TESTING, null),
+            new ReleaseEvent.ApprovalGranted(1001, "Alice", 1, 2),
+            new ReleaseEvent.ApprovalGranted(1001, "Alice", 1, 2));
+    prev = EventChain.GENESIS;
+    for (int i = 0; i < dupEvents.size(); i++) {
+      String eventId = run + "-dup-" + (i == 1 ? 0 : i); // the second event reuses the first's id
+      prev = appendChained(dup, i + 1, eventId, T0.plusSeconds(i), dupEvents.get(i), prev);
+    }
+    log.flush();
+
+    Row farRow = checks.awaitRow(far, 2);
+    assertThat(farRow.getOffsetDateTime("created_at").toInstant()).isEqualTo(Projection.LATEST);
+    assertThat(farRow.getOffsetDateTime("updated_at").toInstant()).isEqualTo(Projection.EARLIEST);
+    Row longRow = checks.awaitRow(PgText.id(longId), 1);
+    assertThat(longRow.getString("release_id")).hasSizeLessThanOrEqualTo(PgText.MAX_ID);
+    assertThat(
+            checks.count(
+                "SELECT count(*) FROM read_model.release_events WHERE event_id = $1",
+                PgText.id(longEventId)))
+        .isEqualTo(1);
+    checks.awaitRow(dup, dupEvents.size());
+    assertThat(
+            checks.count(
+                "SELECT count(*) FROM read_model.release_events WHERE release_id = $1", dup))
+        .isEqualTo(dupEvents.size() - 1);
+    assertThat(checks.count("SELECT count(*) FROM read_model.approvals WHERE release_id = $1", dup))
+        .isEqualTo(1);
+
+    checks.awaitCaughtUp(Duration.ofSeconds(20));
+    checks.assertARebuildEqualsTheLiveReadModel(false);
+    String later = log.releaseToManualTesting("dup-" + run, "v1.0.1");
+    log.flush();
+    checks.awaitRow(later, 4);
+    given().when().get("/q/health").then().statusCode(200).body("status", equalTo("UP"));
+    assertThat(live.progress().consecutiveFailures()).isZero();
+  }
+
+  /** Appends one event with the given ids and time, chained to {@code prev}; returns its hash. */
+  private String appendChained(
+      String releaseId, long sequence, String eventId, Instant at, ReleaseEvent data, String prev) {
+    EventEnvelope e =
+        new EventEnvelope(
+                eventId,
+                releaseId,
+                sequence,
+                at,
+                Actor.system("test"),
+                "corr-" + releaseId,
+                null,
+                null,
+                data)
+            .chainedTo(prev);
+    byte[] stored = EventCodec.encode(e);
+    log.appendStored(releaseId, stored);
+    return EventChain.hash(stored);
+  }
+
   private static String randomText(Random random, int length) {
     StringBuilder b = new StringBuilder(length);
     while (b.length() < length) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import dev.rmm.api.query.ReadModelUnavailableException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import java.io.CharConversionException;
@@ -48,6 +49,21 @@ public class ProblemMappers {
       r.getHeaders().putSingle("Retry-After", "1");
     }
     return r;
+  }
+
+  /** 503 with Retry-After: the read model cannot answer now, the query may be repeated. */
+  @ServerExceptionMapper
+  public Response readModelUnavailable(ReadModelUnavailableException e) {
+    Throwable cause = e.getCause();
+    LOG.warnf(
+        "Query answered 503: %s (%s: %s)",
+        e.getMessage(),
+        cause == null ? "-" : cause.getClass().getName(),
+        cause == null ? "-" : cause.getMessage());
+    return Response.fromResponse(
+            Problem.of(503, "read-model-unavailable", "Read model unavailable", e.getMessage()))
+        .header("Retry-After", String.valueOf(ReadModelUnavailableException.RETRY_AFTER_SECONDS))
+        .build();
   }
 
   @ServerExceptionMapper

@@ -2,7 +2,6 @@ package dev.rmm.api.query;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.rmm.api.problem.InvalidRequestException;
 import dev.rmm.contracts.EventCodec;
 import dev.rmm.contracts.Outcome;
 import io.smallrye.mutiny.Uni;
@@ -13,7 +12,6 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
-import java.util.Map;
 
 /**
  * Reads the Postgres read model that release-projector maintains (schema {@code read_model}). Rows
@@ -138,14 +136,20 @@ public class ReleaseQueries {
     }
   }
 
+  /**
+   * A failure that says the read model cannot answer now becomes {@link
+   * ReadModelUnavailableException} (503 with Retry-After); anything else (a bug) stays what it is.
+   */
   private static Throwable readModelError(Throwable t) {
     if (t instanceof PgException pe && "42P01".equals(pe.getSqlState())) {
-      return new InvalidRequestException(
-          503,
-          "read-model-unavailable",
-          "Read model unavailable",
-          "the read model does not exist yet: is release-projector running?",
-          Map.of());
+      return new ReadModelUnavailableException(
+          "the read model does not exist yet: is release-projector running?", t);
+    }
+    if (ReadModelFailures.isUnreachable(t)) {
+      return new ReadModelUnavailableException(
+          "the read model (PostgreSQL) cannot be reached; writes are not affected, retry the"
+              + " query shortly",
+          t);
     }
     return t;
   }

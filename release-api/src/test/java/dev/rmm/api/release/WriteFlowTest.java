@@ -1,5 +1,6 @@
 package dev.rmm.api.release;
 
+import static dev.rmm.api.support.Api.ADMIN;
 import static dev.rmm.api.support.Api.BILLING;
 import static dev.rmm.api.support.Api.BILLING_REPO;
 import static dev.rmm.api.support.Api.as;
@@ -17,6 +18,7 @@ import dev.rmm.testsupport.PostgresTestResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -190,5 +192,51 @@ class WriteFlowTest {
             "release.status-changed.v1",
             "release.status-changed.v1",
             "release.status-changed.v1");
+  }
+
+  @Test
+  void
+      givenARollbackRequest_whenTheAdminRetriesIt_thenTheRepeatIsAnsweredLikeTheFirstAndAppendsNothing() {
+    String id = Api.releaseInManualTesting(BILLING_REPO);
+    for (long approver : new long[] {1001, 1002, 1003}) {
+      Api.approve(id, approver).then().statusCode(200);
+    }
+    Api.stepOk(ADMIN, id, "deploying");
+    int deployedAt =
+        Api.step(ADMIN, id, "deployed").then().statusCode(200).extract().path("version");
+    Map<String, Object> rollback = new LinkedHashMap<>();
+    rollback.put("telegram_user_id", 1002); // the admin of the test policy
+    rollback.put("name", "Bob");
+    rollback.put("target_tag", "v1.2.2");
+    rollback.put("seen_version", deployedAt);
+
+    as(ADMIN)
+        .body(rollback)
+        .post("/api/v1/releases/{id}/rollback", id)
+        .then()
+        .statusCode(200)
+        .body("status", equalTo("production_rollback"))
+        .body("rollback_to_tag", equalTo("v1.2.2"));
+    int version = log.events(id).size();
+
+    // the same request again, as a client sends it when the first answer was lost
+    Map<Integer, Long> before = log.endOffsets();
+    as(ADMIN)
+        .body(rollback)
+        .post("/api/v1/releases/{id}/rollback", id)
+        .then()
+        .statusCode(200)
+        .body("status", equalTo("production_rollback"))
+        .body("rollback_to_tag", equalTo("v1.2.2"))
+        .body("version", equalTo(version));
+    assertThat(log.endOffsets()).isEqualTo(before);
+
+    // another target while rolling back is still refused: the card it was chosen on is stale
+    rollback.put("target_tag", "v1.2.1");
+    Api.assertProblem(
+        as(ADMIN).body(rollback).post("/api/v1/releases/{id}/rollback", id),
+        409,
+        "has since become production_rollback");
+    assertThat(log.types(id)).filteredOn("release.rollback-requested.v1"::equals).hasSize(1);
   }
 }
