@@ -5,8 +5,10 @@ import com.fasterxml.jackson.annotation.PropertyAccessor;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rmm.contracts.ApprovalPolicy;
 import dev.rmm.contracts.ReleaseState;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,9 +20,11 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -37,7 +41,7 @@ import java.util.Set;
 public final class FoldSnapshot {
 
   /** Bump when {@code evolve}'s results change for the same events (not caught by the shape). */
-  private static final int REVISION = 1;
+  private static final int REVISION = 2;
 
   /** This code's snapshot format: the revision and the fingerprint of ReleaseState's shape. */
   public static final String FORMAT = REVISION + "-" + fingerprint(ReleaseState.class);
@@ -56,6 +60,13 @@ public final class FoldSnapshot {
     }
   }
 
+  /**
+   * One release as written: its state without the approval policy, which is written once in a table
+   * before the releases (most releases share a handful of policies) and named by index.
+   */
+  private record Stored(
+      ReleaseState state, int policy, long sequence, String hash, boolean chained) {}
+
   private FoldSnapshot() {}
 
   /** The releases of {@code fold}, copied (cheap: the states are immutable) to write elsewhere. */
@@ -69,13 +80,29 @@ public final class FoldSnapshot {
     return out;
   }
 
-  /** Writes {@code entries} as a JSON array to {@code out} (left open). */
+  /**
+   * Writes {@code entries} to {@code out} (left open): a JSON array of the distinct approval
+   * policies, then a JSON array of the releases, each naming its policy by index.
+   */
   public static void write(List<Entry> entries, OutputStream out) throws IOException {
+    Map<ApprovalPolicy, Integer> index = new HashMap<>();
+    List<ApprovalPolicy> policies = new ArrayList<>();
+    for (Entry e : entries) {
+      ApprovalPolicy p = e.state().policy();
+      if (p != null && !index.containsKey(p)) {
+        index.put(p, policies.size());
+        policies.add(p);
+      }
+    }
     try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
       g.configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
+      JSON.writeValue(g, policies);
       g.writeStartArray();
       for (Entry e : entries) {
-        JSON.writeValue(g, e);
+        ReleaseState s = e.state();
+        int policy = s.policy() == null ? -1 : index.get(s.policy());
+        JSON.writeValue(
+            g, new Stored(withPolicy(s, null), policy, e.sequence(), e.hash(), e.chained()));
       }
       g.writeEndArray();
     }
@@ -86,15 +113,42 @@ public final class FoldSnapshot {
     int n = 0;
     try (JsonParser p = JSON.getFactory().createParser(in)) {
       if (p.nextToken() != JsonToken.START_ARRAY) {
-        throw new IOException("a fold snapshot is a JSON array");
+        throw new IOException("a fold snapshot starts with its array of policies");
+      }
+      List<ApprovalPolicy> policies = JSON.readValue(p, POLICIES);
+      if (p.nextToken() != JsonToken.START_ARRAY) {
+        throw new IOException("a fold snapshot's releases are a JSON array");
       }
       while (p.nextToken() == JsonToken.START_OBJECT) {
-        Entry e = JSON.readValue(p, Entry.class);
-        fold.put(e.state(), e.head());
+        Stored e = JSON.readValue(p, Stored.class);
+        if (e.policy() < -1 || e.policy() >= policies.size()) {
+          throw new IOException("release " + e.state().releaseId() + " names no policy");
+        }
+        ReleaseState state =
+            withPolicy(e.state(), e.policy() < 0 ? null : policies.get(e.policy()));
+        fold.put(state, new ChainRule.Head(e.sequence(), e.hash(), e.chained()));
         n++;
       }
     }
     return n;
+  }
+
+  private static final TypeReference<List<ApprovalPolicy>> POLICIES = new TypeReference<>() {};
+
+  private static ReleaseState withPolicy(ReleaseState s, ApprovalPolicy policy) {
+    return new ReleaseState(
+        s.releaseId(),
+        s.spec(),
+        policy,
+        s.status(),
+        s.version(),
+        s.statusVersion(),
+        s.approvals(),
+        s.rejectionReason(),
+        s.rollbackToTag(),
+        s.dispatch(),
+        s.runbook(),
+        s.rollbackRequestedBy());
   }
 
   /** A short digest of a record type's shape: component names and types, recursively. */
