@@ -23,7 +23,7 @@ import org.apache.kafka.common.TopicPartition;
 final class PendingCards {
 
   static final Duration FIRST_BACKOFF = Duration.ofMillis(500);
-  static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
+  static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
 
   /** A card to draw once the read model holds at least {@code version} of the release. */
   record Pending(
