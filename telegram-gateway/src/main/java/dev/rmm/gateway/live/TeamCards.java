@@ -179,8 +179,8 @@ public class TeamCards {
   /**
    * What the loop does with its consumer: each batch handled, then committed up to the first card
    * still waiting for the read model; waiting cards are tried again at every poll that they are
-   * due; a failure restarts it 5 s later from the last committed event. The chains and the waiting
-   * cards belong to one consumer (its assignments).
+   * due; a failure restarts it after rmm.telegram.reader-restart-delay (5 s) from the last
+   * committed event. The chains and the waiting cards belong to one consumer (its assignments).
    */
   private final class Reading implements ConsumerLoop.Session {
     private ResumedChains chains;
