@@ -27,6 +27,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 final class ApprovingWriter implements AutoCloseable {
 
   private final List<String> commandIds = new CopyOnWriteArrayList<>();
+  private final List<java.time.Instant> deadlines = new CopyOnWriteArrayList<>();
   private final KafkaConsumer<String, byte[]> commands;
   private final KafkaProducer<String, byte[]> results;
   private final String resultsTopic;
@@ -57,12 +58,18 @@ final class ApprovingWriter implements AutoCloseable {
     return List.copyOf(commandIds);
   }
 
+  /** The deadline each command carried (null when it had none), in the order read. */
+  List<java.time.Instant> deadlines() {
+    return java.util.Collections.unmodifiableList(new java.util.ArrayList<>(deadlines));
+  }
+
   private void run() {
     try {
       while (running) {
         for (ConsumerRecord<String, byte[]> r : commands.poll(Duration.ofMillis(200))) {
           CommandCodec.Envelope e = CommandCodec.decode(r.value());
           commandIds.add(e.commandId());
+          deadlines.add(e.deadline());
           ObjectNode answer = EventCodec.mapper().createObjectNode();
           answer
               .put("command_id", e.commandId())

@@ -213,6 +213,7 @@ class ReadModelOutageTest {
             .get(0)
             .path("callback_data")
             .asText();
+    Instant pressedAt;
     RestartablePostgres.stopServer();
     String yesPress =
         FakeBotApi.callback(
@@ -223,6 +224,7 @@ class ReadModelOutageTest {
             .path("id")
             .asText();
     try {
+      pressedAt = Instant.now();
       FakeBotApi.push(yesPress);
       await().atMost(Duration.ofSeconds(20)).until(() -> answersTo(yesId).size() == 1);
     } finally {
@@ -237,6 +239,10 @@ class ReadModelOutageTest {
     assertThat(writer.commandIds())
         .as("one command per press, nothing appended twice")
         .containsExactly("tg-" + yesId);
+    assertThat(writer.deadlines().get(0))
+        .as("the command carries when the gateway stops waiting, so it is not decided later")
+        .isNotNull()
+        .isBetween(pressedAt, Instant.now().plus(Duration.ofSeconds(10)));
   }
 
   @Test
