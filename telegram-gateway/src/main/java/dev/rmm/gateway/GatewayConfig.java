@@ -93,6 +93,18 @@ public interface GatewayConfig {
     @WithDefault("1h")
     Duration teamBackfill();
 
+    /**
+     * How long an update is handled again while a store it needs (the read model, Redis) does not
+     * answer, before the user is told "temporarily unavailable, try again" and the update is done
+     * with. Short: Telegram takes the answer to a button press only for a few seconds.
+     */
+    @WithDefault("8s")
+    Duration unavailableAnswerAfter();
+
+    /** How long a log reader (the live cards, the alerts feed) waits before it starts again. */
+    @WithDefault("5s")
+    Duration readerRestartDelay();
+
     /** Worker threads that handle updates, so one slow answer does not hold up other users. */
     @WithDefault("8")
     int workers();

@@ -95,6 +95,9 @@ public enum Texts {
   UNAVAILABLE(
       "⚠️ Список релизов сейчас недоступен, попробуйте позже.",
       "⚠️ The release lists are unavailable right now; try again later."),
+  TEMPORARILY_UNAVAILABLE(
+      "⚠️ rmm временно недоступен: ничего не сделано. Попробуйте ещё раз через минуту.",
+      "⚠️ rmm is temporarily unavailable: nothing was done. Try again in a minute."),
   TEAM_APPROVAL_NEEDED(
       "🧪 %s %s ждёт ручного тестирования. Нужны апрувы (%d из %d): %s",
       "🧪 %s %s is ready for manual testing. Approvals needed (%d of %d): %s"),

@@ -58,7 +58,7 @@ public class AlertFeed {
             properties(bootstrap, group),
             new Feeding(),
             Duration.ofMillis(500),
-            Duration.ofSeconds(5),
+            config.telegram().readerRestartDelay(),
             Duration.ofSeconds(10),
             e -> chat.report(Alert.consumerError("telegram-gateway", group, e, null)));
   }
@@ -69,6 +69,16 @@ public class AlertFeed {
 
   public void stop() {
     loop.stop();
+  }
+
+  /** How the reading moves, for the readiness check. */
+  public ConsumerLoop.Progress progress() {
+    return loop.progress();
+  }
+
+  /** Whether the reading was started and not stopped. */
+  public boolean isRunning() {
+    return loop.isRunning();
   }
 
   /** Whether the topic's partitions are assigned, so newly published alerts will be read. */

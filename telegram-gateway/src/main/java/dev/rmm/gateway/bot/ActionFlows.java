@@ -158,7 +158,7 @@ public class ActionFlows {
     }
     PendingAction withReason = waiting.get().withReason(reason);
     String token = sessions.offer(withReason);
-    JsonNode r = reader.release(withReason.releaseId()).orElse(null);
+    JsonNode r = namesOf(withReason.releaseId());
     String service = r == null ? withReason.releaseId() : r.path("service_name").asText();
     String tag = r == null ? "" : r.path("release_tag").asText();
     Screen s =
@@ -183,7 +183,7 @@ public class ActionFlows {
       return;
     }
     PendingAction p = pick.get();
-    JsonNode r = reader.release(p.releaseId()).orElse(null);
+    JsonNode r = namesOf(p.releaseId());
     String service = r == null ? p.releaseId() : r.path("service_name").asText();
     String tag = r == null ? "" : r.path("release_tag").asText();
     String confirmToken = sessions.offer(p);
@@ -287,8 +287,36 @@ public class ActionFlows {
     }
     replies.answer(q.getId(), text, !accepted);
     if (accepted || "stale".equals(result.path("reason").asText())) {
-      refreshCard(
-          p.cardChatId(), p.cardMessageId(), p.releaseId(), result.path("version").asLong(), lang);
+      try {
+        refreshCard(
+            p.cardChatId(),
+            p.cardMessageId(),
+            p.releaseId(),
+            result.path("version").asLong(),
+            lang);
+      } catch (RuntimeException e) {
+        // the press is answered and decided: handling it again would answer it twice
+        LOG.warnf(
+            "The card of release %s was not refreshed after %s by user %d (%s); the team chat's"
+                + " live card follows the event, the Refresh button shows it here",
+            p.releaseId(), p.kind(), p.userId(), e.getMessage());
+      }
+    }
+  }
+
+  /**
+   * The release's names for a confirmation text, or null when the read model does not answer: the
+   * step has already taken its session state (a token, an awaited reason), so failing here would
+   * lose the user's step; the release id names it instead.
+   */
+  private JsonNode namesOf(String releaseId) {
+    try {
+      return reader.release(releaseId).orElse(null);
+    } catch (RuntimeException e) {
+      LOG.warnf(
+          "The read model did not answer for release %s (%s); the confirmation names it by id",
+          releaseId, e.getMessage());
+      return null;
     }
   }
 

@@ -17,11 +17,23 @@ final class Unavailable {
       if (t instanceof IOException
           || t instanceof TimeoutException
           || t instanceof io.smallrye.mutiny.TimeoutException
+          || t instanceof io.vertx.sqlclient.ClosedConnectionException
+          || t instanceof io.vertx.sqlclient.DatabaseException d && serverUnavailable(d)
           || t instanceof io.vertx.core.VertxException && mentionsConnection(t)) {
         return true;
       }
     }
     return false;
+  }
+
+  /**
+   * PostgreSQL's SQLSTATE classes for a server that is going away or not there yet: 08 connection
+   * exception, 57P01-57P03 shut down or starting up, 53 out of resources (too many connections).
+   */
+  private static boolean serverUnavailable(io.vertx.sqlclient.DatabaseException d) {
+    String state = d.getSqlState();
+    return state != null
+        && (state.startsWith("08") || state.startsWith("57P") || state.startsWith("53"));
   }
 
   private static boolean mentionsConnection(Throwable t) {

@@ -32,7 +32,10 @@ import org.telegram.telegrambots.meta.api.objects.message.Message;
  * through release cards, and the buttons of the cards (handed to {@link ActionFlows}). An update
  * already handled (Telegram redelivers) is ignored. An update that cannot be handled now because
  * Redis (or another store) is unreachable is answered {@link Handled#RETRY}: the caller leaves it
- * unconfirmed (long polling) or answers non-2xx (webhook), so Telegram delivers it again.
+ * unconfirmed (long polling) or answers non-2xx (webhook), so Telegram delivers it again. When the
+ * store stays unavailable longer than {@code rmm.telegram.unavailable-answer-after}, the user is
+ * told "temporarily unavailable, try again" instead ({@link StoreOutages}) and the update is done
+ * with: a button never spins for good.
  */
 @ApplicationScoped
 public class UpdateHandler {
@@ -47,6 +50,7 @@ public class UpdateHandler {
   private final ActionFlows actions;
   private final Language defaultLanguage;
   private final Tracer tracer;
+  private final StoreOutages outages;
 
   /**
    * Updates whose handling failed on a bug (not on an unavailable store): each one is a finding.
@@ -75,6 +79,7 @@ public class UpdateHandler {
     this.replies = replies;
     this.actions = actions;
     this.defaultLanguage = Language.parse(config.telegram().defaultLanguage());
+    this.outages = new StoreOutages(config.telegram().unavailableAnswerAfter());
   }
 
   /** What became of an update. */
@@ -152,19 +157,67 @@ public class UpdateHandler {
       span.recordException(e);
       span.setStatus(StatusCode.ERROR, e.getMessage());
       if (Unavailable.is(e)) {
-        LOG.warnf(
-            "Update %d was not handled: a store did not answer (%s). It is handled again when"
-                + " Telegram delivers it again.",
-            update.getUpdateId(), e.getMessage());
-        release(update.getUpdateId());
-        return false;
+        if (outages.stillPatient(update.getUpdateId(), System.nanoTime())) {
+          LOG.warnf(
+              "Update %d was not handled: a store did not answer (%s). It is handled again when"
+                  + " Telegram delivers it again.",
+              update.getUpdateId(), e.getMessage());
+          release(update.getUpdateId());
+          return false;
+        }
+        return toldUnavailable(update, e);
       }
       failures.increment();
       LOG.errorf(e, "Handling update %d failed: %s", update.getUpdateId(), e.getMessage());
     } finally {
       span.end();
     }
+    outages.forget(update.getUpdateId());
     return true;
+  }
+
+  /**
+   * A store stayed unavailable past the patience: the user is told to try again (nothing was done)
+   * and the update is done with; false when even that failed, so it is handled again later.
+   */
+  private boolean toldUnavailable(Update update, RuntimeException cause) {
+    int id = update.getUpdateId();
+    LOG.errorf(
+        "Update %d was not handled: a store has not answered for %d s (%s). The user is told to"
+            + " try again; check PostgreSQL (the read model, release-projector's database) and"
+            + " Redis.",
+        id, outages.patience().toSeconds(), cause.getMessage());
+    try {
+      if (update.hasCallbackQuery()) {
+        CallbackQuery q = update.getCallbackQuery();
+        replies.answer(
+            q.getId(), Texts.TEMPORARILY_UNAVAILABLE.in(fallbackLanguage(q.getFrom())), true);
+      } else if (update.hasMessage()) {
+        Message m = update.getMessage();
+        replies.send(
+            m.getChatId(),
+            Texts.TEMPORARILY_UNAVAILABLE.in(fallbackLanguage(m.getFrom())),
+            null,
+            m.getMessageId());
+      }
+    } catch (RuntimeException e) {
+      LOG.warnf(
+          "Update %d: the user could not be told either (%s); it is handled again later",
+          id, e.getMessage());
+      release(id);
+      return false;
+    }
+    outages.forget(id);
+    return true;
+  }
+
+  /** The user's language, without the store that may be the one that is down. */
+  private Language fallbackLanguage(User user) {
+    try {
+      return language(user);
+    } catch (RuntimeException storeDown) {
+      return user == null ? defaultLanguage : Language.of(user.getLanguageCode(), defaultLanguage);
+    }
   }
 
   private void release(int updateId) {

@@ -9,6 +9,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -45,18 +46,23 @@ public class CommandClient {
     }
   }
 
-  /** Sends a command and waits for release-api's answer (the results-topic JSON). */
+  /**
+   * Sends a command and waits for release-api's answer (the results-topic JSON). The command
+   * carries the moment this wait ends: release-api drops it (answering "expired") if it reads it
+   * later, so a press the user was already told had no answer is not carried out behind their back.
+   */
   public JsonNode decide(String commandId, ReleaseCommand command, Duration timeout)
       throws NoAnswerException {
     start();
     long deadline = System.nanoTime() + timeout.toNanos();
+    Instant givesUpAt = Instant.now().plus(timeout);
     try {
       if (!channel.awaitReady(timeout)) {
         throw new NoAnswerException("the results topic is not readable yet", null);
       }
       long left = Math.max(1, deadline - System.nanoTime());
       return channel
-          .send(commandId, command, commandId, TraceContext.current(), null)
+          .send(commandId, command, commandId, TraceContext.current(), null, givesUpAt)
           .get(left, TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -66,6 +66,12 @@ import org.telegram.telegrambots.meta.api.objects.message.Message;
  * reader. To judge that, each assigned partition is folded from its beginning ({@link
  * ResumedChains}).
  *
+ * <p>A card shows the read model's row, which release-projector writes a little after the event. A
+ * card whose row is still older than its event is not drawn from that row (it would show an old
+ * status until the release's next event, for its last event for good): it waits ({@link
+ * PendingCards}) and is drawn once the row has caught up, and the event's position is not committed
+ * while it waits, so a restart draws it too.
+ *
  * <p>The same reading feeds the alerts chat with the events that mean a failure ({@link
  * LogAlerts}), so it also runs when only an alerts chat is set (then without cards).
  */
@@ -77,7 +83,12 @@ public class TeamCards {
   /** The consumer group of the team chat's cards. */
   public static final String GROUP = "rmm-telegram-gateway";
 
-  private static final Duration READ_MODEL_PATIENCE = Duration.ofSeconds(5);
+  /**
+   * How long one batch waits for the read model to reach its events before the cards still behind
+   * wait in {@link PendingCards}: the projector is usually a few milliseconds behind.
+   */
+  private static final Duration READ_MODEL_PATIENCE = Duration.ofSeconds(2);
+
   private static final long NOTIFIED_TTL_SECONDS = Duration.ofDays(7).toSeconds();
 
   private final String topic;
@@ -91,6 +102,7 @@ public class TeamCards {
   private final Tracer tracer;
   private final ConsumerLoop loop;
   private Long chatId;
+  private volatile int waitingCards;
 
   TeamCards(
       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
@@ -116,7 +128,7 @@ public class TeamCards {
             properties(bootstrap),
             new Reading(),
             Duration.ofMillis(500),
-            Duration.ofSeconds(5),
+            config.telegram().readerRestartDelay(),
             Duration.ofSeconds(10),
             e -> alerts.report(Alert.consumerError("telegram-gateway", GROUP, e, null)));
   }
@@ -139,6 +151,21 @@ public class TeamCards {
     loop.stop();
   }
 
+  /** How the reading moves, for the readiness check. */
+  public ConsumerLoop.Progress progress() {
+    return loop.progress();
+  }
+
+  /** Whether the reading was started and not stopped. */
+  public boolean isRunning() {
+    return loop.isRunning();
+  }
+
+  /** Cards waiting for the read model to reach their event (as of the last poll). */
+  public int waitingCards() {
+    return waitingCards;
+  }
+
   private static Properties properties(String bootstrap) {
     Properties p = LogConsumers.properties(bootstrap);
     p.put(ConsumerConfig.GROUP_ID_CONFIG, GROUP);
@@ -150,11 +177,19 @@ public class TeamCards {
   }
 
   /**
-   * What the loop does with its consumer: each batch handled, then committed; a failure restarts it
-   * 5 s later from the last committed event. The chains belong to one consumer (its assignments).
+   * What the loop does with its consumer: each batch handled, then committed up to the first card
+   * still waiting for the read model; waiting cards are tried again at every poll that they are
+   * due; a failure restarts it after rmm.telegram.reader-restart-delay (5 s) from the last
+   * committed event. The chains and the waiting cards belong to one consumer (its assignments).
    */
   private final class Reading implements ConsumerLoop.Session {
     private ResumedChains chains;
+    private final PendingCards pending = new PendingCards();
+
+    /** Per partition: the offset after the last record handled, and the offset last committed. */
+    private final Map<TopicPartition, Long> handledTo = new HashMap<>();
+
+    private final Map<TopicPartition, Long> committedTo = new HashMap<>();
 
     @Override
     public void open(KafkaConsumer<String, byte[]> c) {
@@ -171,6 +206,9 @@ public class TeamCards {
             @Override
             public void onPartitionsRevoked(Collection<TopicPartition> parts) {
               resumed.revoked(parts);
+              pending.revoked(parts); // the next owner reads them from the committed offset
+              handledTo.keySet().removeAll(parts);
+              committedTo.keySet().removeAll(parts);
             }
           });
     }
@@ -178,23 +216,40 @@ public class TeamCards {
     @Override
     public void handle(KafkaConsumer<String, byte[]> c, ConsumerRecords<String, byte[]> batch) {
       if (!batch.isEmpty()) {
-        TeamCards.this.handle(batch, chains);
-        Map<TopicPartition, OffsetAndMetadata> done = chains.toCommit(batch);
-        if (!done.isEmpty()) {
-          c.commitSync(done);
-        }
+        TeamCards.this.handle(batch, chains, pending);
+        chains.toCommit(batch).forEach((tp, o) -> handledTo.put(tp, o.offset()));
+      }
+      drawWaiting(pending);
+      waitingCards = pending.size();
+      Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
+      handledTo.forEach(
+          (tp, to) -> {
+            long upTo = Math.min(to, pending.lowestOffset(tp).orElse(to));
+            if (upTo > committedTo.getOrDefault(tp, -1L)) {
+              done.put(tp, new OffsetAndMetadata(upTo));
+            }
+          });
+      if (!done.isEmpty()) {
+        c.commitSync(done);
+        done.forEach((tp, o) -> committedTo.put(tp, o.offset()));
       }
     }
 
     @Override
     public void closed() {
       chains = null;
+      pending.clear();
+      handledTo.clear();
+      committedTo.clear();
+      waitingCards = 0;
     }
   }
 
-  private void handle(ConsumerRecords<String, byte[]> batch, ResumedChains chains) {
+  private void handle(
+      ConsumerRecords<String, byte[]> batch, ResumedChains chains, PendingCards pending) {
     Instant oldest = Instant.now().minus(backfill);
     Map<String, Long> latest = new LinkedHashMap<>();
+    Map<String, ConsumerRecord<String, byte[]>> latestRecord = new HashMap<>();
     Map<String, String> traces = new HashMap<>();
     List<EventEnvelope> events = new ArrayList<>();
     for (ConsumerRecord<String, byte[]> r : batch) {
@@ -220,8 +275,10 @@ public class TeamCards {
       }
       events.add(e);
       traces.put(e.releaseId(), e.traceparent());
-      if (Announcements.editsCard(e)) {
-        latest.merge(e.releaseId(), e.sequence(), Math::max);
+      if (Announcements.editsCard(e)
+          && e.sequence() >= latest.getOrDefault(e.releaseId(), Long.MIN_VALUE)) {
+        latest.put(e.releaseId(), e.sequence());
+        latestRecord.put(e.releaseId(), r);
       }
     }
     Optional<BotClient> bot = replies.bot();
@@ -229,30 +286,33 @@ public class TeamCards {
       return;
     }
     Map<String, JsonNode> releases = new LinkedHashMap<>();
+    long patienceEnds = System.nanoTime() + READ_MODEL_PATIENCE.toNanos();
     for (Map.Entry<String, Long> l : latest.entrySet()) {
-      Optional<JsonNode> r = reader.releaseAtLeast(l.getKey(), l.getValue(), READ_MODEL_PATIENCE);
-      if (r.isEmpty()) {
-        LOG.warnf(
-            "Release %s is not in the read model yet (is release-projector running?); its card"
-                + " follows with its next event",
-            l.getKey());
+      String id = l.getKey();
+      long version = l.getValue();
+      Duration patience = Duration.ofNanos(Math.max(0, patienceEnds - System.nanoTime()));
+      Optional<JsonNode> r = reader.releaseAtLeast(id, version, patience);
+      r.ifPresent(row -> releases.put(id, row)); // an older row still names it in announcements
+      if (chatId == null) {
         continue;
       }
-      releases.put(l.getKey(), r.get());
-      if (chatId != null) {
-        Span span =
-            tracer
-                .spanBuilder("team card edit")
-                .setParent(TraceContext.parse(traces.get(l.getKey())))
-                .setSpanKind(SpanKind.CONSUMER)
-                .setAttribute(RecordTracing.RELEASE, l.getKey())
-                .startSpan();
-        try (Scope ignored = span.makeCurrent()) {
-          showCard(bot.get(), r.get());
-        } finally {
-          span.end();
-        }
+      if (r.isEmpty() || r.get().path("version").asLong() < version) {
+        ConsumerRecord<String, byte[]> at = latestRecord.get(id);
+        LOG.infof(
+            "The read model has release %s at version %s, behind its event %d (is"
+                + " release-projector running?); its card is drawn once the read model catches up",
+            id, r.map(row -> row.path("version").asText()).orElse("none"), version);
+        pending.waitFor(
+            id,
+            version,
+            traces.get(id),
+            new TopicPartition(at.topic(), at.partition()),
+            at.offset(),
+            System.nanoTime());
+        continue;
       }
+      drawCard(bot.get(), r.get(), traces.get(id));
+      pending.drawn(id, r.get().path("version").asLong());
     }
     for (EventEnvelope e : events) {
       JsonNode release = releases.get(e.releaseId());
@@ -262,6 +322,41 @@ public class TeamCards {
       if (alerts.enabled()) {
         LogAlerts.of(e, release, language).ifPresent(alerts::report);
       }
+    }
+  }
+
+  /** Draws the waiting cards that are due whose row has caught up; the others wait longer. */
+  private void drawWaiting(PendingCards pending) {
+    Optional<BotClient> bot = replies.bot();
+    if (bot.isEmpty()) {
+      return;
+    }
+    for (PendingCards.Pending p : pending.due(System.nanoTime())) {
+      Optional<JsonNode> r = reader.release(p.releaseId());
+      if (r.isEmpty() || r.get().path("version").asLong() < p.version()) {
+        pending.later(p, System.nanoTime());
+        continue;
+      }
+      drawCard(bot.get(), r.get(), p.traceparent());
+      pending.drawn(p.releaseId(), r.get().path("version").asLong());
+      LOG.infof(
+          "The read model caught up with release %s (version %d): its card is drawn",
+          p.releaseId(), r.get().path("version").asLong());
+    }
+  }
+
+  private void drawCard(BotClient bot, JsonNode release, String traceparent) {
+    Span span =
+        tracer
+            .spanBuilder("team card edit")
+            .setParent(TraceContext.parse(traceparent))
+            .setSpanKind(SpanKind.CONSUMER)
+            .setAttribute(RecordTracing.RELEASE, release.path("release_id").asText())
+            .startSpan();
+    try (Scope ignored = span.makeCurrent()) {
+      showCard(bot, release);
+    } finally {
+      span.end();
     }
   }
 

@@ -9,7 +9,7 @@ import dev.rmm.contracts.ops.Alert;
 import dev.rmm.gateway.alerts.AlertFeed;
 import dev.rmm.gateway.alerts.AlertsTestStack;
 import dev.rmm.testsupport.FakeBotApi;
-import dev.rmm.testsupport.PostgresTestResource;
+import dev.rmm.testsupport.RestartablePostgres;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -28,8 +28,9 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @WithTestResource(RestartableRedis.class)
-@WithTestResource(PostgresTestResource.class)
+@WithTestResource(RestartablePostgres.class)
 @WithTestResource(AlertsTestStack.class)
+@WithTestResource(ReadModelOutageTest.Patience.class) // the same app as ReadModelOutageTest
 class OutageTest {
 
   private static final AtomicInteger UPDATE_IDS = new AtomicInteger(5000);

@@ -1,0 +1,383 @@
+package dev.rmm.gateway.outage;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.rmm.contracts.Actor;
+import dev.rmm.contracts.EventEnvelope;
+import dev.rmm.contracts.ReleaseEvent;
+import dev.rmm.contracts.ReleaseStatus;
+import dev.rmm.gateway.bot.Cards;
+import dev.rmm.gateway.card.CallbackData;
+import dev.rmm.gateway.live.TeamCards;
+import dev.rmm.testsupport.FakeBotApi;
+import dev.rmm.testsupport.RestartablePostgres;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The read model (PostgreSQL, written by release-projector) behind or gone, under the gateway with
+ * the real parts: a real broker, PostgreSQL stopped and started again, Redis, the fake Bot API. The
+ * test writes the read model's rows itself, so it decides how far behind the projector is.
+ */
+@QuarkusTest
+@WithTestResource(RestartableRedis.class) // the same app as OutageTest
+@WithTestResource(RestartablePostgres.class)
+@WithTestResource(dev.rmm.gateway.alerts.AlertsTestStack.class)
+@WithTestResource(ReadModelOutageTest.Patience.class)
+class ReadModelOutageTest {
+
+  /** Short bounds, so outages past them fit in a test. */
+  public static class Patience implements QuarkusTestResourceLifecycleManager {
+    @Override
+    public Map<String, String> start() {
+      return Map.of(
+          "rmm.telegram.unavailable-answer-after",
+          UNAVAILABLE_AFTER.toSeconds() + "s",
+          "rmm.telegram.reader-restart-delay",
+          "1s");
+    }
+
+    @Override
+    public void stop() {}
+  }
+
+  static final Duration UNAVAILABLE_AFTER = Duration.ofSeconds(6);
+  private static final String EVENTS = "rmm.release-events";
+  private static final String COMMANDS = "rmm.gateway-commands";
+  private static final String RESULTS = "rmm.release-command-results";
+  private static final long TEAM_CHAT = -1009002;
+  private static final AtomicInteger UPDATE_IDS = new AtomicInteger(9000);
+  private static final Actor ORCHESTRATOR =
+      new Actor(Actor.Kind.ORCHESTRATOR, "deploy-orchestrator-1a2b3c4d", "deploy-orchestrator");
+
+  @Inject Pool pg;
+  @Inject Cards cards;
+
+  @ConfigProperty(name = "kafka.bootstrap.servers")
+  String bootstrap;
+
+  private ApprovingWriter writer;
+
+  @BeforeEach
+  void readModelAndWriter() throws Exception {
+    RestartablePostgres.startServer();
+    await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> schemaReady());
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    try (Admin admin = Admin.create(p)) {
+      admin
+          .createTopics(
+              List.of(new NewTopic(COMMANDS, 3, (short) 1), new NewTopic(RESULTS, 1, (short) 1)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (!(e.getCause() instanceof TopicExistsException)) {
+        throw e;
+      }
+    }
+    writer = new ApprovingWriter(bootstrap, COMMANDS, 3, RESULTS);
+  }
+
+  @AfterEach
+  void stopWriter() throws InterruptedException {
+    RestartablePostgres.startServer();
+    writer.close();
+  }
+
+  private boolean schemaReady() {
+    ReadModelRows.ensureSchema(pg);
+    return true;
+  }
+
+  @Test
+  void givenTheProjectorBehindLongerThanBefore_whenTheRowCatchesUp_thenTheCardShowsTheFinalStatus()
+      throws Exception {
+    String id = UUID.randomUUID().toString();
+    String service = "lagging-" + id.substring(0, 8);
+    ReadModelRows.putRelease(pg, id, service, "v1.0.0", "manual_test_passed", 1, "[]", 0);
+    try (KafkaProducer<String, byte[]> producer = ReadModelRows.producer(bootstrap)) {
+      byte[] first =
+          ReadModelRows.append(
+              producer,
+              EVENTS,
+              changed(id, 1, ReleaseStatus.MANUAL_TESTING, ReleaseStatus.MANUAL_TEST_PASSED),
+              null);
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> cardOf(service).contains("Manual testing passed"));
+
+      // the projector falls behind: event 2 is in the log, the row stays at version 1
+      ReadModelRows.append(
+          producer,
+          EVENTS,
+          changed(id, 2, ReleaseStatus.MANUAL_TEST_PASSED, ReleaseStatus.DEPLOYING),
+          first);
+    }
+    // longer than the gateway used to wait before drawing the older row for good
+    await()
+        .during(Duration.ofSeconds(6))
+        .atMost(Duration.ofSeconds(8))
+        .until(
+            () ->
+                cardOf(service).contains("Manual testing passed")
+                    && !teamCardsCommittedEverything());
+
+    ReadModelRows.putRelease(pg, id, service, "v1.0.0", "deploying", 2, "[]", 0);
+
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> cardOf(service).contains("🔄 Status: 🚀 Deploying to production"));
+    await().atMost(Duration.ofSeconds(20)).until(this::teamCardsCommittedEverything);
+  }
+
+  @Test
+  void
+      givenPostgresStoppedDuringAPress_whenItIsBack_thenThePressIsAnsweredOnce_andItsConfirmationSendsOneCommand()
+          throws Exception {
+    long user = 7401;
+    String id = UUID.randomUUID().toString();
+    String service = "pressed-" + id.substring(0, 8);
+    ReadModelRows.putRelease(
+        pg,
+        id,
+        service,
+        "v2.0.0",
+        "manual_testing",
+        4,
+        "[{\"id\":" + user + ",\"name\":\"Ann\"}]",
+        2);
+    String approve = cards.callbacks().encode(CallbackData.Action.APPROVE, id, 4);
+
+    RestartablePostgres.stopServer();
+    String press =
+        FakeBotApi.callback(UPDATE_IDS.getAndIncrement(), user, "Ann", "en", user, 1, approve);
+    String queryId =
+        FakeBotApi.json(new FakeBotApi.Call("x", press)).path("callback_query").path("id").asText();
+    FakeBotApi.push(press);
+    try {
+      // the press cannot be handled: not answered, not confirmed, delivered again
+      int polls = FakeBotApi.attempts("getUpdates");
+      await()
+          .during(Duration.ofSeconds(1))
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> answersTo(queryId).isEmpty() && FakeBotApi.attempts("getUpdates") > polls);
+    } finally {
+      RestartablePostgres.startServer();
+    }
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> answersTo(queryId).size() == 1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> confirmationsTo(user, service).size() == 1);
+    await()
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> answersTo(queryId).size() == 1 && confirmationsTo(user, service).size() == 1);
+    assertThat(answersTo(queryId).get(0).path("text").isMissingNode())
+        .as("the approval press is answered without a toast: the confirmation follows")
+        .isTrue();
+
+    // "Yes" while PostgreSQL is down again: release-api decides, the user is answered once
+    JsonNode confirmation = confirmationsTo(user, service).get(0);
+    String yes =
+        confirmation
+            .path("reply_markup")
+            .path("inline_keyboard")
+            .get(0)
+            .get(0)
+            .path("callback_data")
+            .asText();
+    Instant pressedAt;
+    RestartablePostgres.stopServer();
+    String yesPress =
+        FakeBotApi.callback(
+            UPDATE_IDS.getAndIncrement(), user, "Ann", "en", user, messageOf(user, service), yes);
+    String yesId =
+        FakeBotApi.json(new FakeBotApi.Call("x", yesPress))
+            .path("callback_query")
+            .path("id")
+            .asText();
+    try {
+      pressedAt = Instant.now();
+      FakeBotApi.push(yesPress);
+      await().atMost(Duration.ofSeconds(20)).until(() -> answersTo(yesId).size() == 1);
+    } finally {
+      RestartablePostgres.startServer();
+    }
+    await()
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> answersTo(yesId).size() == 1);
+    assertThat(answersTo(yesId).get(0).path("text").asText())
+        .isEqualTo("✅ Your approval is counted (1/2)");
+    assertThat(writer.commandIds())
+        .as("one command per press, nothing appended twice")
+        .containsExactly("tg-" + yesId);
+    assertThat(writer.deadlines().get(0))
+        .as("the command carries when the gateway stops waiting, so it is not decided later")
+        .isNotNull()
+        .isBetween(pressedAt, Instant.now().plus(Duration.ofSeconds(10)));
+  }
+
+  @Test
+  void
+      givenPostgresDownPastTheBound_thenThePressIsAnsweredTryAgain_andTheCardsReaderIsNotReadyUntilItIsBack()
+          throws Exception {
+    long user = 7402;
+    String id = UUID.randomUUID().toString();
+    String service = "outage-" + id.substring(0, 8);
+    ReadModelRows.putRelease(pg, id, service, "v3.0.0", "manual_test_passed", 1, "[]", 0);
+    String refresh = cards.callbacks().encode(CallbackData.Action.REFRESH, id, 1);
+
+    String press =
+        FakeBotApi.callback(UPDATE_IDS.getAndIncrement(), user, "Bo", "ru", user, 1, refresh);
+    String queryId =
+        FakeBotApi.json(new FakeBotApi.Call("x", press)).path("callback_query").path("id").asText();
+
+    RestartablePostgres.stopServer();
+    try {
+      try (KafkaProducer<String, byte[]> producer = ReadModelRows.producer(bootstrap)) {
+        ReadModelRows.append(
+            producer,
+            EVENTS,
+            changed(id, 1, ReleaseStatus.MANUAL_TESTING, ReleaseStatus.MANUAL_TEST_PASSED),
+            null);
+      }
+      FakeBotApi.push(press);
+
+      await().atMost(UNAVAILABLE_AFTER.plusSeconds(15)).until(() -> answersTo(queryId).size() == 1);
+      assertThat(answersTo(queryId).get(0).path("text").asText())
+          .startsWith("⚠️ rmm временно недоступен");
+      assertThat(answersTo(queryId).get(0).path("show_alert").asBoolean()).isTrue();
+      AtomicReference<JsonNode> check = new AtomicReference<>();
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () -> "DOWN".equals(check.updateAndGet(c -> readersCheck()).path("status").asText()));
+      assertThat(check.get().path("data").path("team_cards_last_error").asText()).isNotEmpty();
+    } finally {
+      RestartablePostgres.startServer();
+    }
+
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> "UP".equals(readersCheck().path("status").asText()));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> cardOf(service).contains("Manual testing passed"));
+    assertThat(answersTo(queryId))
+        .as("answered once, not again once PostgreSQL is back")
+        .hasSize(1);
+  }
+
+  private static EventEnvelope changed(
+      String id, long sequence, ReleaseStatus from, ReleaseStatus to) {
+    return new EventEnvelope(
+        UUID.randomUUID().toString(),
+        id,
+        sequence,
+        Instant.now(),
+        ORCHESTRATOR,
+        null,
+        null,
+        null,
+        new ReleaseEvent.StatusChanged(from, to, null));
+  }
+
+  /** The readiness check of the gateway's log readers, as /q/health/ready shows it. */
+  private static JsonNode readersCheck() {
+    String body = given().when().get("/q/health/ready").then().extract().asString();
+    JsonNode health;
+    try {
+      health = dev.rmm.contracts.EventCodec.mapper().readTree(body);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("not JSON from /q/health/ready: " + body, e);
+    }
+    for (JsonNode c : health.path("checks")) {
+      if (c.path("name").asText().equals("telegram log readers")) {
+        return c;
+      }
+    }
+    return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+  }
+
+  /** The text of the team chat's live card of the service's release, or "" before it is posted. */
+  private static String cardOf(String service) {
+    return FakeBotApi.messages(TEAM_CHAT).stream()
+        .map(FakeBotApi.SentMessage::text)
+        .filter(t -> t.contains(service))
+        .findFirst()
+        .orElse("");
+  }
+
+  private static List<JsonNode> answersTo(String callbackQueryId) {
+    return FakeBotApi.calls("answerCallbackQuery").stream()
+        .map(FakeBotApi::json)
+        .filter(n -> n.path("callback_query_id").asText().equals(callbackQueryId))
+        .toList();
+  }
+
+  private static int messageOf(long chat, String service) {
+    return FakeBotApi.messages(chat).stream()
+        .filter(m -> m.text().startsWith("Approve " + service))
+        .findFirst()
+        .orElseThrow()
+        .messageId();
+  }
+
+  private static List<JsonNode> confirmationsTo(long chat, String service) {
+    return FakeBotApi.calls("sendMessage").stream()
+        .map(FakeBotApi::json)
+        .filter(
+            n ->
+                n.path("chat_id").asLong() == chat
+                    && n.path("text").asText().startsWith("Approve " + service))
+        .toList();
+  }
+
+  /** Whether the team cards' group has committed every event in the log (it drew them all). */
+  private boolean teamCardsCommittedEverything() throws Exception {
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    try (Admin admin = Admin.create(p)) {
+      Map<TopicPartition, OffsetAndMetadata> committed =
+          admin.listConsumerGroupOffsets(TeamCards.GROUP).partitionsToOffsetAndMetadata().get();
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      for (int i = 0; i < 3; i++) {
+        latest.put(new TopicPartition(EVENTS, i), OffsetSpec.latest());
+      }
+      return admin.listOffsets(latest).all().get().entrySet().stream()
+          .allMatch(
+              e -> {
+                OffsetAndMetadata c = committed.get(e.getKey());
+                return (c == null ? 0 : c.offset()) >= e.getValue().offset();
+              });
+    }
+  }
+}
