@@ -37,8 +37,11 @@ public class DeliveryMetrics extends Collector {
 
   private static final Logger LOG = Logger.getLogger(DeliveryMetrics.class);
 
-  /** Histogram buckets, in seconds: a minute to a week. */
-  static final double[] BUCKETS = {
+  /**
+   * Histogram buckets, in seconds: a minute to a week; the view {@code release_metric_parts} (V7)
+   * names the same. Public for the tests that check the figures; never changed.
+   */
+  public static final double[] BUCKETS = {
     60, 300, 900, 1800, 3600, 7200, 14400, 28800, 86400, 259200, 604800
   };
 
