@@ -1,10 +1,11 @@
 -- The delivery (DORA) metrics per service, kept up to date by the projection in the same
 -- transaction as the rows it writes, never recomputed over all releases.
 --
--- release_metric_parts is the one definition of what a release adds to its service's figures (its
--- parts, never zero). The projection subtracts the parts of the releases a batch touches before it
--- writes their rows and adds them again after; a rebuild and this migration sum the parts of every
--- release. All values are whole numbers (counts, microseconds), so the sums are exact and a rebuild
+-- The function release_metric_parts is the one definition of what a release row adds to its
+-- service's figures (its parts, never zero). The statement that writes a batch's release rows adds
+-- the parts of the new rows and subtracts those of the old ones (read in the same statement), so
+-- only the sums that change are written; a rebuild and this migration sum the parts of every
+-- release (view release_metric_parts). All values are whole numbers (counts, microseconds), so the sums are exact and a rebuild
 -- gives the same figures as the live projection, in any order.
 --   releases            label = status    releases now in that status
 --   deployed            label = ''        releases that reached production (deployed_at set)
@@ -13,10 +14,11 @@
 --   production_failed   label = ''        of those, failed or rolled back
 --   rmm_<histogram>     label = 'sum_micros' the sum of the measured intervals, in microseconds
 --                       label = '<le>'    intervals whose smallest bucket is le seconds ('+Inf')
-CREATE VIEW release_metric_parts AS
-SELECT r.release_id, r.service_name, p.metric, p.label, p.value
-FROM releases r
-CROSS JOIN LATERAL (VALUES
+CREATE FUNCTION release_metric_parts(r releases)
+RETURNS TABLE (metric TEXT, label TEXT, value BIGINT)
+LANGUAGE sql IMMUTABLE AS $$
+SELECT p.metric, p.label, p.value
+FROM (VALUES
     ('releases', r.status, 1::bigint),
     ('deployed', '', CASE WHEN r.deployed_at IS NOT NULL THEN 1 ELSE 0 END::bigint),
     ('stage_passed', '', CASE WHEN r.manual_testing_at IS NOT NULL THEN 1 ELSE 0 END::bigint),
@@ -27,9 +29,8 @@ CROSS JOIN LATERAL (VALUES
 ) AS p(metric, label, value)
 WHERE p.value <> 0
 UNION ALL
-SELECT r.release_id, r.service_name, d.metric, x.label, x.value
-FROM releases r
-CROSS JOIN LATERAL (VALUES
+SELECT d.metric, x.label, x.value
+FROM (VALUES
     ('rmm_release_duration_seconds', r.completed_at - r.created_at),
     ('rmm_lead_time_seconds', r.deployed_at - r.created_at),
     ('rmm_approval_wait_seconds', r.decided_at - r.manual_testing_at),
@@ -52,7 +53,13 @@ CROSS JOIN LATERAL (VALUES
          ELSE '+Inf'
      END, 1::bigint)
 ) AS x(label, value)
-WHERE d.span IS NOT NULL AND x.value <> 0;
+WHERE d.span IS NOT NULL AND x.value <> 0
+$$;
+
+-- Every release's parts.
+CREATE VIEW release_metric_parts AS
+SELECT r.release_id, r.service_name, p.metric, p.label, p.value
+FROM releases r, LATERAL release_metric_parts(r) AS p;
 
 -- The sums of the parts, per service; a row whose sum is zero is deleted.
 CREATE TABLE delivery_metrics (

@@ -95,7 +95,7 @@ public final class Projection {
     this.pg = pg;
     this.schema = schema;
     this.topic = topic;
-    this.upsertReleases = insert(schema, "releases", RELEASES, RELEASE_UPDATE);
+    this.upsertReleases = upsertReleasesWithMetrics(schema);
     this.insertEvents = insert(schema, "release_events", EVENTS, " ON CONFLICT DO NOTHING");
     this.insertApprovals = insert(schema, "approvals", APPROVALS, " ON CONFLICT DO NOTHING");
     this.upsertPositions =
@@ -185,13 +185,10 @@ public final class Projection {
       events.add(eventValues(e, d.partition(), d.offset()));
     }
     if (!changed.isEmpty()) {
-      String[] ids = changed.keySet().toArray(String[]::new);
-      // the releases' parts of the delivery metrics out before their rows change, in after
-      execute(conn, metricsDelta("-"), (Object) ids);
       List<List<Object>> releases = new ArrayList<>(changed.size());
       changed.values().forEach(r -> releases.add(r.values()));
+      // the rows and, in the same statement, their delivery metrics: new parts in, old parts out
       execute(conn, upsertReleases, RELEASES.arrays(releases));
-      execute(conn, metricsDelta("+"), (Object) ids);
       conn.query("DELETE FROM " + schema + ".delivery_metrics WHERE value = 0")
           .execute()
           .await()
@@ -210,20 +207,28 @@ public final class Projection {
   }
 
   /**
-   * Adds ({@code sign} "+") or subtracts ("-") the parts of the delivery metrics of the releases
-   * {@code $1} (view {@code release_metric_parts}, V7) to their services' sums, in key order.
+   * Upserts a batch's release rows ({@code $1..$33}, one array per column) and moves their
+   * services' delivery metrics in the same statement: the parts ({@code release_metric_parts}, V7)
+   * of each row as it was before the statement out, of the row written in, and only the sums whose
+   * change is not zero are written, in key order.
    */
-  private String metricsDelta(String sign) {
-    return "INSERT INTO "
+  private static String upsertReleasesWithMetrics(String schema) {
+    return "WITH old AS (SELECT r.service_name, p.metric, p.label, -p.value AS value FROM "
+        + schema
+        + ".releases r, LATERAL "
+        + schema
+        + ".release_metric_parts(r) p WHERE r.release_id = ANY($1::text[])), up AS ("
+        + insert(schema, "releases", RELEASES, RELEASE_UPDATE)
+        + " RETURNING releases AS r), new AS (SELECT (u.r).service_name, p.metric, p.label,"
+        + " p.value FROM up u, LATERAL "
+        + schema
+        + ".release_metric_parts(u.r) p) INSERT INTO "
         + schema
         + ".delivery_metrics (service_name, metric, label, value) SELECT service_name, metric,"
-        + " label, ("
-        + sign
-        + "sum(value))::bigint FROM "
-        + schema
-        + ".release_metric_parts WHERE release_id = ANY($1::text[]) GROUP BY 1, 2, 3"
-        + " ORDER BY 1, 2, 3 ON CONFLICT (md5(service_name), metric, label) DO UPDATE SET value"
-        + " = delivery_metrics.value + EXCLUDED.value";
+        + " label, sum(value)::bigint FROM (SELECT * FROM old UNION ALL SELECT * FROM new) d"
+        + " GROUP BY 1, 2, 3 HAVING sum(value) <> 0 ORDER BY 1, 2, 3"
+        + " ON CONFLICT (md5(service_name), metric, label) DO UPDATE SET value ="
+        + " delivery_metrics.value + EXCLUDED.value";
   }
 
   private static void execute(SqlConnection conn, String sql, Object... arrays) {

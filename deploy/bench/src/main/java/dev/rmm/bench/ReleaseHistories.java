@@ -40,6 +40,7 @@ final class ReleaseHistories {
   private final String run = Long.toString(System.currentTimeMillis(), 36);
   private Instant clock = Instant.parse("2026-12-01T00:00:00Z");
   private long created;
+  private long started;
 
   ReleaseHistories(int concurrency) {
     this.concurrency = concurrency;
@@ -60,9 +61,9 @@ final class ReleaseHistories {
     return s;
   }
 
-  /** Releases started so far. */
+  /** Releases whose first event was made so far. */
   long releases() {
-    return created;
+    return started;
   }
 
   private final class Release {
@@ -120,6 +121,9 @@ final class ReleaseHistories {
     Stored next() {
       clock = clock.plusMillis(1 + random.nextInt(5000));
       long seq = at + 1;
+      if (seq == 1) {
+        started++;
+      }
       EventEnvelope e =
           new EventEnvelope(
                   UUID.randomUUID().toString(),
