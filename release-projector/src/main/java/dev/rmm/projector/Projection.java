@@ -33,6 +33,11 @@ import org.jboss.logging.Logger;
  * row and every event is judged against it with {@link ChainRule}, as every reader of the log does;
  * void events stay in the log and leave no trace here. The same code builds the live schema and a
  * rebuild.
+ *
+ * <p>A batch is folded in memory release by release, so N events of one release make one row
+ * write, and written in a few multi-row statements ({@link ColumnArrays}: one array per column,
+ * expanded by {@code unnest}): the release rows together with their services' delivery metrics,
+ * the timeline rows, the approvals and the positions.
  */
 public final class Projection {
 
