@@ -34,10 +34,10 @@ import org.jboss.logging.Logger;
  * void events stay in the log and leave no trace here. The same code builds the live schema and a
  * rebuild.
  *
- * <p>A batch is folded in memory release by release, so N events of one release make one row
- * write, and written in a few multi-row statements ({@link ColumnArrays}: one array per column,
- * expanded by {@code unnest}): the release rows together with their services' delivery metrics,
- * the timeline rows, the approvals and the positions.
+ * <p>A batch is folded in memory release by release, so N events of one release make one row write,
+ * and written in a few multi-row statements ({@link ColumnArrays}: one array per column, expanded
+ * by {@code unnest}): the release rows together with their services' delivery metrics, the timeline
+ * rows, the approvals and the positions.
  */
 public final class Projection {
 
