@@ -29,6 +29,8 @@ import org.postgresql.copy.CopyManager;
  * exact chain head) and copied once at the end, with the positions, in one transaction. The values
  * are the live projection's own ({@link Projection#eventValues}, {@link ReleaseRow#values}), so a
  * rebuild writes exactly what the live projection writes, {@link PgText}'s replacements included.
+ * The delivery metrics are summed from the copied releases by the view the live projection keeps
+ * them with ({@code release_metric_parts}, V7).
  */
 final class BulkLoader {
 
@@ -104,6 +106,7 @@ final class BulkLoader {
         line(releases, r.values());
       }
       copy(copy, "releases (" + ReleaseRow.COLUMNS + ")", releases);
+      sumDeliveryMetrics(conn);
       // after the releases they refer to
       copy(copy, "approvals (" + Projection.APPROVAL_COLUMNS + ")", approvals);
       StringBuilder positions = new StringBuilder();
@@ -114,6 +117,19 @@ final class BulkLoader {
       throw new IllegalStateException("bulk load into " + schema + " failed: " + e.getMessage(), e);
     }
     return n;
+  }
+
+  /** The delivery metrics of every release copied, summed as the live projection keeps them. */
+  private void sumDeliveryMetrics(Connection conn) throws SQLException {
+    try (var st = conn.createStatement()) {
+      st.executeUpdate(
+          "INSERT INTO "
+              + schema
+              + ".delivery_metrics (service_name, metric, label, value) SELECT service_name,"
+              + " metric, label, sum(value)::bigint FROM "
+              + schema
+              + ".release_metric_parts GROUP BY 1, 2, 3 HAVING sum(value) <> 0");
+    }
   }
 
   private void copyEvents(CopyManager copy, StringBuilder events) throws SQLException, IOException {

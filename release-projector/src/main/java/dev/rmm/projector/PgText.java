@@ -87,7 +87,34 @@ final class PgText {
 
   /** The JSON text of {@code node} with every string in it (names and values) made fit. */
   static String json(JsonNode node) {
-    return node == null ? null : fit(node).toString();
+    if (node == null) {
+      return null;
+    }
+    return fits(node) ? node.toString() : fit(node).toString();
+  }
+
+  /** Whether no string in {@code n} (names and values) holds a NUL or a lone surrogate. */
+  private static boolean fits(JsonNode n) {
+    if (n.isTextual()) {
+      return firstUnfit(n.textValue(), 0) < 0;
+    }
+    if (n.isObject()) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> f = it.next();
+        if (firstUnfit(f.getKey(), 0) >= 0 || !fits(f.getValue())) {
+          return false;
+        }
+      }
+      return true;
+    }
+    if (n.isArray()) {
+      for (JsonNode v : n) {
+        if (!fits(v)) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   private static JsonNode fit(JsonNode n) {

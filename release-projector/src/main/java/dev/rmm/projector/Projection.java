@@ -33,15 +33,65 @@ import org.jboss.logging.Logger;
  * row and every event is judged against it with {@link ChainRule}, as every reader of the log does;
  * void events stay in the log and leave no trace here. The same code builds the live schema and a
  * rebuild.
+ *
+ * <p>A batch is folded in memory release by release, so N events of one release make one row write,
+ * and written in a few multi-row statements ({@link ColumnArrays}: one array per column, expanded
+ * by {@code unnest}): the release rows together with their services' delivery metrics, the timeline
+ * rows, the approvals and the positions.
  */
 public final class Projection {
 
   private static final Logger LOG = Logger.getLogger(Projection.class);
   private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
+  private static final ColumnArrays RELEASES =
+      new ColumnArrays(ReleaseRow.COLUMNS, ReleaseRow.TYPES.toArray(ColumnArrays.Type[]::new));
+  private static final ColumnArrays EVENTS =
+      new ColumnArrays(
+          "release_id, sequence, event_id, type, occurred_at, actor_kind, actor_id, actor_name,"
+              + " correlation_id, causation_id, traceparent, data, kafka_partition, kafka_offset",
+          ColumnArrays.Type.TEXT,
+          ColumnArrays.Type.INT8,
+          ColumnArrays.Type.TEXT,
+          ColumnArrays.Type.TEXT,
+          ColumnArrays.Type.TIMESTAMPTZ,
+          ColumnArrays.Type.TEXT,
+          ColumnArrays.Type.TEXT,
+          ColumnArrays.Type.TEXT,
+          ColumnArrays.Type.TEXT,
+          ColumnArrays.Type.TEXT,
+          ColumnArrays.Type.TEXT,
+          ColumnArrays.Type.JSONB,
+          ColumnArrays.Type.INT4,
+          ColumnArrays.Type.INT8);
+  private static final ColumnArrays APPROVALS =
+      new ColumnArrays(
+          "release_id, approver_id, approver_name, approved_at, sequence",
+          ColumnArrays.Type.TEXT,
+          ColumnArrays.Type.INT8,
+          ColumnArrays.Type.TEXT,
+          ColumnArrays.Type.TIMESTAMPTZ,
+          ColumnArrays.Type.INT8);
+  private static final ColumnArrays POSITIONS =
+      new ColumnArrays(
+          "topic, partition, next_offset",
+          ColumnArrays.Type.TEXT,
+          ColumnArrays.Type.INT4,
+          ColumnArrays.Type.INT8);
+
+  /** The columns of {@code release_events}, in the order of {@link #eventValues}. */
+  static final String EVENT_COLUMNS = EVENTS.columns();
+
+  /** The columns of {@code approvals}, in the order of {@link #approvalValues}. */
+  static final String APPROVAL_COLUMNS = APPROVALS.columns();
+
   private final Pool pg;
   private final String schema;
   private final String topic;
+  private final String upsertReleases;
+  private final String insertEvents;
+  private final String insertApprovals;
+  private final String upsertPositions;
 
   public Projection(Pool pg, String schema, String topic) {
     if (!IDENTIFIER.matcher(schema).matches()) {
@@ -50,6 +100,15 @@ public final class Projection {
     this.pg = pg;
     this.schema = schema;
     this.topic = topic;
+    this.upsertReleases = upsertReleasesWithMetrics(schema);
+    this.insertEvents = insert(schema, "release_events", EVENTS, " ON CONFLICT DO NOTHING");
+    this.insertApprovals = insert(schema, "approvals", APPROVALS, " ON CONFLICT DO NOTHING");
+    this.upsertPositions =
+        insert(
+            schema,
+            "projection_positions",
+            POSITIONS,
+            " ON CONFLICT (topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset");
   }
 
   public String schema() {
@@ -113,48 +172,72 @@ public final class Projection {
             r.topic(), r.partition(), r.offset(), e.getMessage());
       }
     }
+    // the batch folded in memory, release by release: N events of a release make one row write
     Map<String, ReleaseRow> rows = load(conn, fresh);
-    List<Tuple> events = new ArrayList<>();
-    List<Tuple> approvals = new ArrayList<>();
+    Map<String, ReleaseRow> changed = new LinkedHashMap<>();
+    List<List<Object>> events = new ArrayList<>();
+    List<List<Object>> approvals = new ArrayList<>();
     for (Decoded d : fresh) {
       if (!fold(rows, d)) {
         continue;
       }
       EventEnvelope e = d.envelope();
+      String key = PgText.text(e.releaseId());
+      changed.put(key, rows.get(key));
       if (e.data() instanceof ReleaseEvent.ApprovalGranted g) {
-        approvals.add(forPostgres(approvalValues(e, g)));
+        approvals.add(approvalValues(e, g));
       }
-      events.add(forPostgres(eventValues(e, d.partition(), d.offset())));
+      events.add(eventValues(e, d.partition(), d.offset()));
     }
-    upsertRows(conn, rows.values());
-    batch(
-        conn,
-        "INSERT INTO "
-            + schema
-            + ".release_events ("
-            + EVENT_COLUMNS
-            + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::text::jsonb, $13, $14)"
-            + " ON CONFLICT DO NOTHING",
-        events);
-    batch(
-        conn,
-        "INSERT INTO "
-            + schema
-            + ".approvals ("
-            + APPROVAL_COLUMNS
-            + ") VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-        approvals);
-    List<Tuple> positions = new ArrayList<>();
-    next.forEach((p, o) -> positions.add(Tuple.of(topic, p, o)));
-    batch(
-        conn,
-        "INSERT INTO "
-            + schema
-            + ".projection_positions (topic, partition, next_offset) VALUES ($1,"
-            + " $2, $3) ON CONFLICT (topic, partition) DO UPDATE SET next_offset ="
-            + " EXCLUDED.next_offset",
-        positions);
+    if (!changed.isEmpty()) {
+      List<List<Object>> releases = new ArrayList<>(changed.size());
+      changed.values().forEach(r -> releases.add(r.values()));
+      // the rows and, in the same statement, their delivery metrics: new parts in, old parts out
+      execute(conn, upsertReleases, RELEASES.arrays(releases));
+      conn.query("DELETE FROM " + schema + ".delivery_metrics WHERE value = 0")
+          .execute()
+          .await()
+          .indefinitely();
+    }
+    if (!events.isEmpty()) {
+      execute(conn, insertEvents, EVENTS.arrays(events));
+    }
+    if (!approvals.isEmpty()) {
+      execute(conn, insertApprovals, APPROVALS.arrays(approvals));
+    }
+    List<List<Object>> positions = new ArrayList<>();
+    next.forEach((p, o) -> positions.add(List.of(topic, p, o)));
+    execute(conn, upsertPositions, POSITIONS.arrays(positions));
     return events.size();
+  }
+
+  /**
+   * Upserts a batch's release rows ({@code $1..$33}, one array per column) and moves their
+   * services' delivery metrics in the same statement: the parts ({@code release_metric_parts}, V7)
+   * of each row as it was before the statement out, of the row written in, and only the sums whose
+   * change is not zero are written, in key order.
+   */
+  private static String upsertReleasesWithMetrics(String schema) {
+    return "WITH old AS (SELECT r.service_name, p.metric, p.label, -p.value AS value FROM "
+        + schema
+        + ".releases r, LATERAL "
+        + schema
+        + ".release_metric_parts(r) p WHERE r.release_id = ANY($1::text[])), up AS ("
+        + insert(schema, "releases", RELEASES, RELEASE_UPDATE)
+        + " RETURNING releases AS r), new AS (SELECT (u.r).service_name, p.metric, p.label,"
+        + " p.value FROM up u, LATERAL "
+        + schema
+        + ".release_metric_parts(u.r) p) INSERT INTO "
+        + schema
+        + ".delivery_metrics (service_name, metric, label, value) SELECT service_name, metric,"
+        + " label, sum(value)::bigint FROM (SELECT * FROM old UNION ALL SELECT * FROM new) d"
+        + " GROUP BY 1, 2, 3 HAVING sum(value) <> 0 ORDER BY 1, 2, 3"
+        + " ON CONFLICT (md5(service_name), metric, label) DO UPDATE SET value ="
+        + " delivery_metrics.value + EXCLUDED.value";
+  }
+
+  private static void execute(SqlConnection conn, String sql, Object... arrays) {
+    conn.preparedQuery(sql).execute(Tuple.from(arrays)).await().indefinitely();
   }
 
   /**
@@ -242,53 +325,31 @@ public final class Projection {
     return rows;
   }
 
-  private void upsertRows(SqlConnection conn, java.util.Collection<ReleaseRow> rows) {
-    List<Tuple> tuples = new ArrayList<>();
-    for (ReleaseRow r : rows) {
-      tuples.add(forPostgres(r.values()));
-    }
-    batch(
-        conn,
-        "INSERT INTO "
-            + schema
-            + ".releases ("
-            + ReleaseRow.COLUMNS
-            + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::text::jsonb,"
-            + " $14::text::jsonb, $15, $16::text::jsonb, $17, $18, $19, $20, $21, $22, $23, $24,"
-            + " $25::text::jsonb, $26::text::jsonb, $27, $28, $29, $30, $31, $32, $33)"
-            + " ON CONFLICT (release_id) DO UPDATE SET rollback_to_tag ="
-            + " EXCLUDED.rollback_to_tag, status = EXCLUDED.status, outcome = EXCLUDED.outcome,"
-            + " approved_list = EXCLUDED.approved_list, rejection_reason ="
-            + " EXCLUDED.rejection_reason, version = EXCLUDED.version, started_at ="
-            + " EXCLUDED.started_at, completed_at = EXCLUDED.completed_at, deployed_at ="
-            + " EXCLUDED.deployed_at, updated_at = EXCLUDED.updated_at, dispatch ="
-            + " EXCLUDED.dispatch, runbook = EXCLUDED.runbook, manual_testing_at ="
-            + " EXCLUDED.manual_testing_at, decided_at = EXCLUDED.decided_at, deploying_at ="
-            + " EXCLUDED.deploying_at, rollback_started_at = EXCLUDED.rollback_started_at,"
-            + " restored_at = EXCLUDED.restored_at, head_hash = EXCLUDED.head_hash,"
-            + " head_chained = EXCLUDED.head_chained",
-        tuples);
-  }
+  /** Every column but the key and the release's fixed facts is replaced. */
+  private static final String RELEASE_UPDATE =
+      " ON CONFLICT (release_id) DO UPDATE SET rollback_to_tag ="
+          + " EXCLUDED.rollback_to_tag, status = EXCLUDED.status, outcome = EXCLUDED.outcome,"
+          + " approved_list = EXCLUDED.approved_list, rejection_reason ="
+          + " EXCLUDED.rejection_reason, version = EXCLUDED.version, started_at ="
+          + " EXCLUDED.started_at, completed_at = EXCLUDED.completed_at, deployed_at ="
+          + " EXCLUDED.deployed_at, updated_at = EXCLUDED.updated_at, dispatch ="
+          + " EXCLUDED.dispatch, runbook = EXCLUDED.runbook, manual_testing_at ="
+          + " EXCLUDED.manual_testing_at, decided_at = EXCLUDED.decided_at, deploying_at ="
+          + " EXCLUDED.deploying_at, rollback_started_at = EXCLUDED.rollback_started_at,"
+          + " restored_at = EXCLUDED.restored_at, head_hash = EXCLUDED.head_hash,"
+          + " head_chained = EXCLUDED.head_chained";
 
-  /** A tuple for the reactive client: instants as UTC timestamps cut to microseconds. */
-  private static Tuple forPostgres(List<Object> values) {
-    List<Object> out = new ArrayList<>(values.size());
-    for (Object v : values) {
-      out.add(v instanceof Instant t ? utc(t) : v);
-    }
-    return Tuple.from(out);
+  private static String insert(String schema, String table, ColumnArrays columns, String tail) {
+    return "INSERT INTO "
+        + schema
+        + "."
+        + table
+        + " ("
+        + columns.columns()
+        + ") "
+        + columns.select(1)
+        + tail;
   }
-
-  private static void batch(SqlConnection conn, String sql, List<Tuple> tuples) {
-    if (!tuples.isEmpty()) {
-      conn.preparedQuery(sql).executeBatch(tuples).await().indefinitely();
-    }
-  }
-
-  /** The columns of {@code release_events}, in the order of {@link #eventValues}. */
-  static final String EVENT_COLUMNS =
-      "release_id, sequence, event_id, type, occurred_at, actor_kind, actor_id, actor_name,"
-          + " correlation_id, causation_id, traceparent, data, kafka_partition, kafka_offset";
 
   /** One event's row in {@code release_events}, shared by the live projection and bulk load. */
   static List<Object> eventValues(EventEnvelope e, int partition, long offset) {
@@ -304,7 +365,7 @@ public final class Projection {
         PgText.text(e.correlationId()),
         PgText.text(e.causationId()),
         PgText.text(e.traceparent()),
-        PgText.json(EventCodec.toJson(e).get("data")),
+        PgText.json(EventCodec.mapper().valueToTree(e.data())),
         partition,
         offset);
   }
@@ -321,10 +382,6 @@ public final class Projection {
         e.occurredAt(),
         e.sequence());
   }
-
-  /** The columns of {@code approvals}, in the order of {@link #approvalValues}. */
-  static final String APPROVAL_COLUMNS =
-      "release_id, approver_id, approver_name, approved_at, sequence";
 
   private static ReleaseRow fromRow(Row r) {
     ReleaseRow row = new ReleaseRow();

@@ -11,7 +11,7 @@ import java.util.Map;
 public final class ReadModelDiff {
 
   static final String[] TABLES = {
-    "releases", "approvals", "release_events", "projection_positions"
+    "releases", "approvals", "release_events", "projection_positions", "delivery_metrics"
   };
 
   private ReadModelDiff() {}

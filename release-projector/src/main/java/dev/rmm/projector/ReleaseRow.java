@@ -26,6 +26,34 @@ final class ReleaseRow {
           + " manual_testing_at, decided_at, deploying_at, rollback_started_at, restored_at,"
           + " head_hash, head_chained";
 
+  /** The Postgres types of {@link #COLUMNS}, in the same order. */
+  static final java.util.List<ColumnArrays.Type> TYPES;
+
+  static {
+    java.util.List<ColumnArrays.Type> t = new java.util.ArrayList<>();
+    // release_id ... commit_sha
+    t.addAll(java.util.Collections.nCopies(12, ColumnArrays.Type.TEXT));
+    // approved_list, required_approvers, quorum, admins, initiator_may_approve
+    t.addAll(
+        java.util.List.of(
+            ColumnArrays.Type.JSONB,
+            ColumnArrays.Type.JSONB,
+            ColumnArrays.Type.INT4,
+            ColumnArrays.Type.JSONB,
+            ColumnArrays.Type.BOOL));
+    // rejection_reason, version
+    t.addAll(java.util.List.of(ColumnArrays.Type.TEXT, ColumnArrays.Type.INT8));
+    // created_at ... updated_at
+    t.addAll(java.util.Collections.nCopies(5, ColumnArrays.Type.TIMESTAMPTZ));
+    // dispatch, runbook
+    t.addAll(java.util.Collections.nCopies(2, ColumnArrays.Type.JSONB));
+    // manual_testing_at ... restored_at
+    t.addAll(java.util.Collections.nCopies(5, ColumnArrays.Type.TIMESTAMPTZ));
+    // head_hash, head_chained
+    t.addAll(java.util.List.of(ColumnArrays.Type.TEXT, ColumnArrays.Type.BOOL));
+    TYPES = java.util.List.copyOf(t);
+  }
+
   String releaseId;
   String service;
   String tag;

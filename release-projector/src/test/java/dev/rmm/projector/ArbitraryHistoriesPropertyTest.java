@@ -110,6 +110,11 @@ class ArbitraryHistoriesPropertyTest {
           assertThat(row.getString("rejection_reason"))
               .isEqualTo(PgText.text(h.state().rejectionReason()));
         });
+    // the delivery metrics kept batch by batch equal the same figures computed over the rows
+    assertThat(checks.deliveryMetrics())
+        .as("seed %d", seed)
+        .isNotEmpty()
+        .isEqualTo(checks.deliveryMetricsFromTheRows());
     checks.assertARebuildEqualsTheLiveReadModel(false);
     given().when().get("/q/health").then().statusCode(200).body("status", equalTo("UP"));
   }

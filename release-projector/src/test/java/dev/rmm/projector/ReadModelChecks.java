@@ -93,6 +93,88 @@ final class ReadModelChecks {
     return found[0];
   }
 
+  /** The delivery metrics the projection keeps: "service|metric|label" to value. */
+  Map<String, Long> deliveryMetrics() {
+    Map<String, Long> out = new java.util.TreeMap<>();
+    pg.query("SELECT service_name, metric, label, value FROM read_model.delivery_metrics")
+        .execute()
+        .await()
+        .indefinitely()
+        .forEach(
+            r ->
+                out.put(
+                    r.getString(0) + "|" + r.getString(1) + "|" + r.getString(2), r.getLong(3)));
+    return out;
+  }
+
+  /**
+   * The same figures computed here from the rows of {@code releases}, in Java, as the definition in
+   * words says (V7): releases by status, deployed, stage passed, production changes and failures,
+   * and per interval its sum in microseconds and a count per smallest bucket. Zero sums are left
+   * out, as the table leaves them out.
+   */
+  Map<String, Long> deliveryMetricsFromTheRows() {
+    String[][] intervals = {
+      {"rmm_release_duration_seconds", "created_at", "completed_at"},
+      {"rmm_lead_time_seconds", "created_at", "deployed_at"},
+      {"rmm_approval_wait_seconds", "manual_testing_at", "decided_at"},
+      {"rmm_time_to_restore_seconds", "rollback_started_at", "restored_at"}
+    };
+    java.util.Set<String> failedInProduction =
+        java.util.Set.of(
+            "production_failed", "production_rollback", "rollback_done", "rollback_failed");
+    Map<String, Long> out = new java.util.TreeMap<>();
+    StringBuilder sql = new StringBuilder("SELECT service_name, status");
+    for (String c :
+        List.of(
+            "created_at",
+            "completed_at",
+            "deployed_at",
+            "manual_testing_at",
+            "decided_at",
+            "deploying_at",
+            "rollback_started_at",
+            "restored_at")) {
+      sql.append(", (extract(epoch FROM ").append(c).append(") * 1000000)::bigint AS ").append(c);
+    }
+    for (Row r : pg.query(sql + " FROM read_model.releases").execute().await().indefinitely()) {
+      String svc = r.getString("service_name") + "|";
+      String status = r.getString("status");
+      out.merge(svc + "releases|" + status, 1L, Long::sum);
+      if (r.getLong("deployed_at") != null) {
+        out.merge(svc + "deployed|", 1L, Long::sum);
+      }
+      if (r.getLong("manual_testing_at") != null) {
+        out.merge(svc + "stage_passed|", 1L, Long::sum);
+      }
+      if (r.getLong("deploying_at") != null) {
+        out.merge(svc + "production_changes|", 1L, Long::sum);
+        if (failedInProduction.contains(status)) {
+          out.merge(svc + "production_failed|", 1L, Long::sum);
+        }
+      }
+      for (String[] i : intervals) {
+        Long from = r.getLong(i[1]);
+        Long to = r.getLong(i[2]);
+        if (from == null || to == null) {
+          continue;
+        }
+        long micros = to - from;
+        out.merge(svc + i[0] + "|sum_micros", micros, Long::sum);
+        String le = "+Inf";
+        for (double b : dev.rmm.projector.metrics.DeliveryMetrics.BUCKETS) {
+          if (micros <= (long) b * 1_000_000L) {
+            le = Long.toString((long) b);
+            break;
+          }
+        }
+        out.merge(svc + i[0] + "|" + le, 1L, Long::sum);
+      }
+    }
+    out.values().removeIf(v -> v == 0);
+    return out;
+  }
+
   long count(String sql, Object... args) {
     var rows = pg.preparedQuery(sql).execute(Tuple.from(args)).await().indefinitely();
     return rows.size() == 0 ? -1 : rows.iterator().next().getLong(0);

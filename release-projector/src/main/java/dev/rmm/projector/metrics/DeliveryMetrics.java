@@ -1,5 +1,6 @@
 package dev.rmm.projector.metrics;
 
+import dev.rmm.contracts.ReleaseStatus;
 import dev.rmm.projector.ProjectorConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.prometheus.client.Collector;
@@ -10,9 +11,11 @@ import io.vertx.mutiny.sqlclient.Row;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -23,41 +26,39 @@ import org.jboss.logging.Logger;
  * production deploys, release duration, lead time from tag to production, approval wait, stage and
  * production (change) failure rates, rollbacks and time to restore.
  *
- * <p>They are computed from the read model, whose every value comes from the events (never the
- * clock), so the same log gives the same numbers, a rebuild from offset 0 included. The aggregation
- * runs in Postgres every {@code rmm.projector.metrics-refresh} and a scrape reads the last result,
- * so scrapes cost nothing and never block on the database.
+ * <p>The projection keeps them per service in the read model ({@code delivery_metrics}), in the
+ * same transaction as the rows, from values that all come from the events (never the clock), so the
+ * same log gives the same numbers, a rebuild from offset 0 included. Nothing is recomputed over all
+ * releases: every {@code rmm.projector.metrics-refresh} the few rows per service are read, and a
+ * scrape returns the last result, so scrapes cost nothing and never block on the database.
  */
 @ApplicationScoped
 public class DeliveryMetrics extends Collector {
 
   private static final Logger LOG = Logger.getLogger(DeliveryMetrics.class);
 
-  /** Histogram buckets, in seconds: a minute to a week. */
-  static final double[] BUCKETS = {
+  /**
+   * Histogram buckets, in seconds: a minute to a week; the view {@code release_metric_parts} (V7)
+   * names the same. Public for the tests that check the figures; never changed.
+   */
+  public static final double[] BUCKETS = {
     60, 300, 900, 1800, 3600, 7200, 14400, 28800, 86400, 259200, 604800
   };
 
-  /** The histograms and the interval each measures, from the {@code releases} columns. */
-  private static final Map<String, String[]> DURATIONS = new LinkedHashMap<>();
+  /**
+   * The histograms and what each measures; the intervals are defined in the view {@code
+   * release_metric_parts} (V7), with these buckets.
+   */
+  private static final Map<String, String> DURATIONS = new LinkedHashMap<>();
+
+  /** The label of a histogram's sum, in microseconds. */
+  private static final String SUM = "sum_micros";
 
   static {
-    DURATIONS.put(
-        "rmm_release_duration_seconds",
-        new String[] {"created_at", "completed_at", "From creation to the final status."});
-    DURATIONS.put(
-        "rmm_lead_time_seconds",
-        new String[] {"created_at", "deployed_at", "Lead time: from the tag to production."});
-    DURATIONS.put(
-        "rmm_approval_wait_seconds",
-        new String[] {
-          "manual_testing_at", "decided_at", "From manual testing to the quorum or a rejection."
-        });
-    DURATIONS.put(
-        "rmm_time_to_restore_seconds",
-        new String[] {
-          "rollback_started_at", "restored_at", "Time to restore: from rollback start to done."
-        });
+    DURATIONS.put("rmm_release_duration_seconds", "From creation to the final status.");
+    DURATIONS.put("rmm_lead_time_seconds", "Lead time: from the tag to production.");
+    DURATIONS.put("rmm_approval_wait_seconds", "From manual testing to the quorum or a rejection.");
+    DURATIONS.put("rmm_time_to_restore_seconds", "Time to restore: from rollback start to done.");
   }
 
   private final Pool pg;
@@ -107,88 +108,108 @@ public class DeliveryMetrics extends Collector {
     }
   }
 
-  /** Recomputes every metric from the read model now. */
+  /** Reads every metric from the sums the projection keeps ({@code delivery_metrics}) now. */
   public void refresh() {
-    List<MetricFamilySamples> out = new ArrayList<>();
-    out.addAll(counts());
-    for (Map.Entry<String, String[]> d : DURATIONS.entrySet()) {
-      out.add(histogram(d.getKey(), d.getValue()[0], d.getValue()[1], d.getValue()[2]));
+    Map<String, ServiceSums> services = new TreeMap<>();
+    for (Row r :
+        pg.query(
+                "SELECT service_name, metric, label, value FROM read_model.delivery_metrics"
+                    + " ORDER BY 1, 2, 3")
+            .execute()
+            .await()
+            .indefinitely()) {
+      services
+          .computeIfAbsent(r.getString("service_name"), k -> new ServiceSums())
+          .put(r.getString("metric"), r.getString("label"), r.getLong("value"));
+    }
+    List<MetricFamilySamples> out = new ArrayList<>(counts(services));
+    for (Map.Entry<String, String> d : DURATIONS.entrySet()) {
+      out.add(histogram(services, d.getKey(), d.getValue()));
     }
     last = List.copyOf(out);
   }
 
-  private List<MetricFamilySamples> counts() {
-    List<MetricFamilySamples.Sample> byStatus = new ArrayList<>();
-    for (Row r :
-        pg.query(
-                "SELECT service_name, status, outcome, count(*) AS n FROM read_model.releases"
-                    + " GROUP BY 1, 2, 3 ORDER BY 1, 2")
-            .execute()
-            .await()
-            .indefinitely()) {
-      byStatus.add(
-          sample(
-              "rmm_releases",
-              List.of("service", "status", "outcome"),
-              List.of(r.getString("service_name"), r.getString("status"), r.getString("outcome")),
-              r.getLong("n")));
+  /** One service's sums: metric, then label, then value. */
+  private static final class ServiceSums {
+    private final Map<String, Map<String, Long>> values = new HashMap<>();
+
+    void put(String metric, String label, long value) {
+      values.computeIfAbsent(metric, k -> new TreeMap<>()).put(label, value);
     }
+
+    long get(String metric, String label) {
+      return values.getOrDefault(metric, Map.of()).getOrDefault(label, 0L);
+    }
+
+    Map<String, Long> labels(String metric) {
+      return values.getOrDefault(metric, Map.of());
+    }
+
+    /** Whether the service has a release (a service whose releases all left has none). */
+    boolean hasReleases() {
+      return !labels("releases").isEmpty();
+    }
+  }
+
+  private static List<MetricFamilySamples> counts(Map<String, ServiceSums> services) {
+    List<MetricFamilySamples.Sample> byStatus = new ArrayList<>();
     List<MetricFamilySamples.Sample> deploys = new ArrayList<>();
     List<MetricFamilySamples.Sample> rollbacks = new ArrayList<>();
     List<MetricFamilySamples.Sample> stageFailure = new ArrayList<>();
     List<MetricFamilySamples.Sample> prodFailure = new ArrayList<>();
-    for (Row r :
-        pg.query(
-                "SELECT service_name,"
-                    + " count(*) FILTER (WHERE deployed_at IS NOT NULL) AS deploys,"
-                    + " count(*) FILTER (WHERE status = 'rollback_done') AS rollbacks_done,"
-                    + " count(*) FILTER (WHERE status = 'rollback_failed') AS rollbacks_failed,"
-                    + " count(*) FILTER (WHERE status IN ('stage_building_failed',"
-                    + " 'stage_test_rollback_failed')) AS stage_failed,"
-                    + " count(*) FILTER (WHERE manual_testing_at IS NOT NULL) AS stage_passed,"
-                    + " count(*) FILTER (WHERE deploying_at IS NOT NULL) AS prod_changes,"
-                    + " count(*) FILTER (WHERE deploying_at IS NOT NULL AND status IN"
-                    + " ('production_failed', 'production_rollback', 'rollback_done',"
-                    + " 'rollback_failed')) AS prod_failed"
-                    + " FROM read_model.releases GROUP BY 1 ORDER BY 1")
-            .execute()
-            .await()
-            .indefinitely()) {
-      String service = r.getString("service_name");
-      List<String> svc = List.of(service);
-      deploys.add(sample("rmm_deployments_total", List.of("service"), svc, r.getLong("deploys")));
-      rollbacks.add(
-          sample(
-              "rmm_rollbacks_total",
-              List.of("service", "outcome"),
-              List.of(service, "done"),
-              r.getLong("rollbacks_done")));
-      rollbacks.add(
-          sample(
-              "rmm_rollbacks_total",
-              List.of("service", "outcome"),
-              List.of(service, "failed"),
-              r.getLong("rollbacks_failed")));
-      long stageFailed = r.getLong("stage_failed");
-      long stageEnded = stageFailed + r.getLong("stage_passed");
-      if (stageEnded > 0) {
-        stageFailure.add(
-            sample(
-                "rmm_stage_failure_ratio",
-                List.of("service"),
-                svc,
-                (double) stageFailed / stageEnded));
-      }
-      long changes = r.getLong("prod_changes");
-      if (changes > 0) {
-        prodFailure.add(
-            sample(
-                "rmm_production_failure_ratio",
-                List.of("service"),
-                svc,
-                (double) r.getLong("prod_failed") / changes));
-      }
-    }
+    services.forEach(
+        (service, sums) -> {
+          if (!sums.hasReleases()) {
+            return;
+          }
+          List<String> svc = List.of(service);
+          sums.labels("releases")
+              .forEach(
+                  (status, n) ->
+                      byStatus.add(
+                          sample(
+                              "rmm_releases",
+                              List.of("service", "status", "outcome"),
+                              List.of(service, status, outcome(status)),
+                              n)));
+          deploys.add(
+              sample("rmm_deployments_total", List.of("service"), svc, sums.get("deployed", "")));
+          long done = sums.get("releases", ReleaseStatus.ROLLBACK_DONE.wire());
+          long failed = sums.get("releases", ReleaseStatus.ROLLBACK_FAILED.wire());
+          rollbacks.add(
+              sample(
+                  "rmm_rollbacks_total",
+                  List.of("service", "outcome"),
+                  List.of(service, "done"),
+                  done));
+          rollbacks.add(
+              sample(
+                  "rmm_rollbacks_total",
+                  List.of("service", "outcome"),
+                  List.of(service, "failed"),
+                  failed));
+          long stageFailed =
+              sums.get("releases", ReleaseStatus.STAGE_BUILDING_FAILED.wire())
+                  + sums.get("releases", ReleaseStatus.STAGE_TEST_ROLLBACK_FAILED.wire());
+          long stageEnded = stageFailed + sums.get("stage_passed", "");
+          if (stageEnded > 0) {
+            stageFailure.add(
+                sample(
+                    "rmm_stage_failure_ratio",
+                    List.of("service"),
+                    svc,
+                    (double) stageFailed / stageEnded));
+          }
+          long changes = sums.get("production_changes", "");
+          if (changes > 0) {
+            prodFailure.add(
+                sample(
+                    "rmm_production_failure_ratio",
+                    List.of("service"),
+                    svc,
+                    (double) sums.get("production_failed", "") / changes));
+          }
+        });
     return List.of(
         new MetricFamilySamples(
             "rmm_releases",
@@ -215,38 +236,52 @@ public class DeliveryMetrics extends Collector {
             prodFailure));
   }
 
-  private MetricFamilySamples histogram(String name, String from, String to, String help) {
-    StringBuilder sql =
-        new StringBuilder("SELECT service_name, count(*) AS n, coalesce(sum(s), 0) AS total");
-    for (int i = 0; i < BUCKETS.length; i++) {
-      sql.append(", count(*) FILTER (WHERE s <= ").append(BUCKETS[i]).append(") AS b").append(i);
+  private static String outcome(String status) {
+    try {
+      return ReleaseStatus.fromWire(status).outcome().wire();
+    } catch (IllegalArgumentException e) {
+      return "unknown"; // a status this version does not know (a newer projector wrote it)
     }
-    sql.append(" FROM (SELECT service_name, extract(epoch FROM ")
-        .append(to)
-        .append(" - ")
-        .append(from)
-        .append(")::float8 AS s FROM read_model.releases WHERE ")
-        .append(to)
-        .append(" IS NOT NULL AND ")
-        .append(from)
-        .append(" IS NOT NULL) d GROUP BY 1 ORDER BY 1");
+  }
+
+  /**
+   * A histogram from a service's parts: {@code <le>} labels count the intervals whose smallest
+   * bucket is {@code le} (cumulated here), {@code sum_micros} their sum.
+   */
+  private static MetricFamilySamples histogram(
+      Map<String, ServiceSums> services, String name, String help) {
     List<MetricFamilySamples.Sample> samples = new ArrayList<>();
-    for (Row r : pg.query(sql.toString()).execute().await().indefinitely()) {
-      String service = r.getString("service_name");
-      for (int i = 0; i < BUCKETS.length; i++) {
-        samples.add(
-            sample(
-                name + "_bucket",
-                List.of("service", "le"),
-                List.of(service, Collector.doubleToGoString(BUCKETS[i])),
-                r.getLong("b" + i)));
-      }
-      long n = r.getLong("n");
-      samples.add(sample(name + "_bucket", List.of("service", "le"), List.of(service, "+Inf"), n));
-      samples.add(sample(name + "_count", List.of("service"), List.of(service), n));
-      samples.add(
-          sample(name + "_sum", List.of("service"), List.of(service), r.getDouble("total")));
-    }
+    services.forEach(
+        (service, sums) -> {
+          Map<String, Long> parts = sums.labels(name);
+          long n =
+              parts.entrySet().stream()
+                  .filter(e -> !e.getKey().equals(SUM))
+                  .mapToLong(Map.Entry::getValue)
+                  .sum();
+          if (n == 0) {
+            return;
+          }
+          long cumulative = 0;
+          for (double bucket : BUCKETS) {
+            cumulative += parts.getOrDefault(Long.toString((long) bucket), 0L);
+            samples.add(
+                sample(
+                    name + "_bucket",
+                    List.of("service", "le"),
+                    List.of(service, Collector.doubleToGoString(bucket)),
+                    cumulative));
+          }
+          samples.add(
+              sample(name + "_bucket", List.of("service", "le"), List.of(service, "+Inf"), n));
+          samples.add(sample(name + "_count", List.of("service"), List.of(service), n));
+          samples.add(
+              sample(
+                  name + "_sum",
+                  List.of("service"),
+                  List.of(service),
+                  parts.getOrDefault(SUM, 0L) / 1_000_000.0));
+        });
     return new MetricFamilySamples(name, Type.HISTOGRAM, help + " Per service.", samples);
   }
 
