@@ -6,6 +6,7 @@ import static dev.rmm.contracts.ReleaseStatus.DEPLOYED;
 import static dev.rmm.contracts.Releases.ADMIN;
 import static dev.rmm.contracts.Releases.BOB;
 import static dev.rmm.contracts.Releases.ID;
+import static dev.rmm.contracts.Releases.TARGETS;
 import static dev.rmm.contracts.Releases.accepted;
 import static dev.rmm.contracts.Releases.assertAudited;
 import static dev.rmm.contracts.Releases.inStatus;
@@ -18,6 +19,7 @@ import dev.rmm.contracts.Decision.Refusal;
 import dev.rmm.contracts.Decision.Refused;
 import dev.rmm.contracts.ReleaseCommand.RequestRollback;
 import dev.rmm.contracts.ReleaseEvent.RollbackRequested;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.NullSource;
@@ -40,7 +42,7 @@ class ReleaseDeciderRollbackTest {
     RequestRollback request =
         new RequestRollback(ID, ADMIN, "v1.2.2", card, Actor.telegram(ADMIN, "Olga"));
 
-    var events = accepted(decide(request, deployed));
+    var events = accepted(decide(request, deployed, TARGETS));
 
     assertThat(events).containsExactly(new RollbackRequested(ADMIN, "Olga", "v1.2.2"));
     ReleaseState after = evolveAll(deployed, events);
@@ -93,6 +95,56 @@ class ReleaseDeciderRollbackTest {
 
     assertThat(refused.detail())
         .isEqualTo("release is deploying; only a deployed release can be rolled back");
+    assertAudited(refused, "rollback");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"v1.2.0", "v1.2.4", "v9"})
+  void givenTheServiceHistory_whenTheTargetIsNotAllowed_thenRefusedNamingTheAllowedTagsAndNothing(
+      String target) {
+    // v1.2.0 was rolled back as broken, v1.2.4 is newer, v9 was never deployed
+    Refused refused =
+        refused(
+            decide(rollback(ADMIN, target, card), deployed, TARGETS), Refusal.TARGET_NOT_ALLOWED);
+
+    assertThat(refused.detail())
+        .isEqualTo(
+            target
+                + " is not a rollback target of name-authorization v1.2.3: allowed are v1.2.2,"
+                + " v1.2.1 (tags of name-authorization deployed before it that were not rolled back"
+                + " and did not fail); production runs v1.2.3");
+    assertThat(refused.events()).isEmpty();
+  }
+
+  @Test
+  void givenNoEarlierTagIsAllowed_whenRollbackRequested_thenRefusedNamingNone() {
+    RollbackTargets none = new RollbackTargets(List.of(), "v1.2.3");
+
+    Refused refused =
+        refused(
+            decide(rollback(ADMIN, "v1.2.2", card), deployed, none), Refusal.TARGET_NOT_ALLOWED);
+
+    assertThat(refused.detail()).contains("allowed are none");
+    assertThat(refused.events()).isEmpty();
+  }
+
+  @Test
+  void givenTargetsThatWereNotLookedUp_whenRollbackRequested_thenRefusedAndNothingAppended() {
+    Refused refused =
+        refused(decide(rollback(ADMIN, "v1.2.2", card), deployed), Refusal.TARGET_NOT_ALLOWED);
+
+    assertThat(refused.detail())
+        .isEqualTo(
+            "the rollback targets of name-authorization were not looked up, so no rollback of"
+                + " v1.2.3 can be decided");
+    assertThat(refused.events()).isEmpty();
+  }
+
+  @Test
+  void givenAStrangerAndAForbiddenTarget_whenRollbackRequested_thenNotAllowedComesFirst() {
+    Refused refused =
+        refused(decide(rollback(BOB, "v1.2.0", card), deployed, TARGETS), Refusal.NOT_ALLOWED);
+
     assertAudited(refused, "rollback");
   }
 }
