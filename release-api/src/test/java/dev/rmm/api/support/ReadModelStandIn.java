@@ -37,10 +37,12 @@ public final class ReadModelStandIn {
     this.pg = pg;
   }
 
-  /** Creates schema {@code read_model} with every migration of release-projector, in order. */
+  /** (Re)creates schema {@code read_model} with every migration of release-projector, in order. */
   public void create() {
     StringBuilder sql =
-        new StringBuilder("CREATE SCHEMA read_model; SET search_path TO read_model;");
+        new StringBuilder(
+            "DROP SCHEMA IF EXISTS read_model CASCADE; CREATE SCHEMA read_model;"
+                + " SET search_path TO read_model;");
     try (Stream<Path> files = Files.list(MIGRATIONS)) {
       for (Path f : files.sorted().toList()) {
         sql.append(Files.readString(f)).append(';');
