@@ -38,6 +38,11 @@ public sealed interface Decision {
     /** The user acted on a card that is older than the release's current status. */
     STALE,
     /** A release with this id exists with different details. */
-    CONFLICT
+    CONFLICT,
+    /**
+     * A rollback to a tag the service's history does not allow (not an earlier deployed tag, or one
+     * rolled back or failed); the detail names the allowed tags.
+     */
+    TARGET_NOT_ALLOWED
   }
 }

@@ -47,12 +47,28 @@ public final class ReleaseDecider {
 
   private ReleaseDecider() {}
 
+  /**
+   * Decides without knowing the release's service history: a rollback request is refused (its
+   * target cannot be checked). Every other command needs nothing more.
+   */
   public static Decision decide(ReleaseCommand command, ReleaseState state) {
+    return decide(command, state, null);
+  }
+
+  /**
+   * Decides a command.
+   *
+   * @param targets what the service's history allows a rollback of this release to, looked up by
+   *     the receiver of a {@link RequestRollback} (never taken from the command); null when not
+   *     looked up, and then a rollback is refused
+   */
+  public static Decision decide(
+      ReleaseCommand command, ReleaseState state, RollbackTargets targets) {
     Optional<String> badText = CommandText.problem(command);
     if (badText.isPresent()) {
       return new Refused(Refusal.INVALID, badText.get(), List.of());
     }
-    return decideWithoutTextRule(command, state);
+    return decideWithoutTextRule(command, state, targets);
   }
 
   /**
@@ -62,6 +78,12 @@ public final class ReleaseDecider {
    * this.
    */
   public static Decision decideWithoutTextRule(ReleaseCommand command, ReleaseState state) {
+    return decideWithoutTextRule(command, state, null);
+  }
+
+  /** {@link #decideWithoutTextRule(ReleaseCommand, ReleaseState)} with the rollback targets. */
+  public static Decision decideWithoutTextRule(
+      ReleaseCommand command, ReleaseState state, RollbackTargets targets) {
     // Java 17 has no pattern switch; the sealed interface keeps this list complete.
     if (command instanceof CreateRelease c) {
       return create(c, state);
@@ -72,7 +94,7 @@ public final class ReleaseDecider {
     } else if (command instanceof Reject c) {
       return reject(c, state);
     } else if (command instanceof RequestRollback c) {
-      return requestRollback(c, state);
+      return requestRollback(c, state, targets);
     } else if (command instanceof CancelRelease c) {
       return cancel(c, state);
     } else if (command instanceof StartDispatch c) {
@@ -307,7 +329,8 @@ public final class ReleaseDecider {
         List.of(new ReleaseRejected(c.telegramUserId(), name, clip(c.reason().strip()))));
   }
 
-  private static Decision requestRollback(RequestRollback c, ReleaseState state) {
+  private static Decision requestRollback(
+      RequestRollback c, ReleaseState state, RollbackTargets targets) {
     if (!state.exists()) {
       return notFound(state);
     }
@@ -341,6 +364,10 @@ public final class ReleaseDecider {
           Refusal.ILLEGAL_TRANSITION,
           "release is " + state.status() + "; only a deployed release can be rolled back");
     }
+    if (targets == null || !targets.allows(c.targetTag())) {
+      // nothing appended: the admin picked from a stale or forged list, and is told the real one
+      return new Refused(Refusal.TARGET_NOT_ALLOWED, notATarget(c, state, targets), List.of());
+    }
     return new Accepted(
         List.of(new RollbackRequested(c.telegramUserId(), c.actor().name(), c.targetTag())));
   }
@@ -353,6 +380,28 @@ public final class ReleaseDecider {
     return state.rollbackRequestedBy() != null
         && state.rollbackRequestedBy() == c.telegramUserId()
         && c.targetTag().equals(state.rollbackToTag());
+  }
+
+  private static String notATarget(RequestRollback c, ReleaseState state, RollbackTargets targets) {
+    String service = state.spec().service();
+    if (targets == null) {
+      return "the rollback targets of "
+          + service
+          + " were not looked up, so no rollback of "
+          + state.spec().tag()
+          + " can be decided";
+    }
+    return c.targetTag()
+        + " is not a rollback target of "
+        + service
+        + " "
+        + state.spec().tag()
+        + ": allowed are "
+        + (targets.allowed().isEmpty() ? "none" : String.join(", ", targets.allowed()))
+        + " (tags of "
+        + service
+        + " deployed before it that were not rolled back and did not fail); production runs "
+        + (targets.production() == null ? "no known tag" : targets.production());
   }
 
   private static Decision cancel(CancelRelease c, ReleaseState state) {

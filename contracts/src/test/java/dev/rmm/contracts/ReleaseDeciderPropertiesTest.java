@@ -112,7 +112,7 @@ class ReleaseDeciderPropertiesTest {
         ReleaseCommand command = nextCommand(step);
         history.add(command);
         try {
-          Decision decision = decide(command, state);
+          Decision decision = decide(command, state, Releases.TARGETS);
           history.add(decision);
           checkDecision(command, state, decision);
         } catch (AssertionError | RuntimeException e) {
@@ -136,7 +136,9 @@ class ReleaseDeciderPropertiesTest {
 
     private void checkDecision(ReleaseCommand command, ReleaseState before, Decision decision) {
       List<ReleaseEvent> events = decision.events();
-      assertThat(decide(command, before)).as("decide is deterministic").isEqualTo(decision);
+      assertThat(decide(command, before, Releases.TARGETS))
+          .as("decide is deterministic")
+          .isEqualTo(decision);
       if (decision instanceof Refused refused) {
         refusalsSeen.add(refused.reason());
         assertThat(events).as("(f) refusals carry only an audit record").hasSizeLessThan(2);
@@ -209,7 +211,7 @@ class ReleaseDeciderPropertiesTest {
         return new Reject(ID, user, reason, seenVersion(), telegram(user));
       } else if (dice < 39) {
         long user = someone();
-        String tag = oneOf(null, SPEC.tag(), "v1.2.2");
+        String tag = oneOf(null, SPEC.tag(), "v1.2.2", "v1.2.0");
         return new RequestRollback(ID, user, tag, seenVersion(), telegram(user));
       }
       Actor actor = random.nextBoolean() ? PIPELINE : telegram(someone());

@@ -7,6 +7,7 @@ import static dev.rmm.contracts.Releases.ADMIN;
 import static dev.rmm.contracts.Releases.APPROVERS;
 import static dev.rmm.contracts.Releases.BOB;
 import static dev.rmm.contracts.Releases.ID;
+import static dev.rmm.contracts.Releases.TARGETS;
 import static dev.rmm.contracts.Releases.accepted;
 import static dev.rmm.contracts.Releases.assertAudited;
 import static dev.rmm.contracts.Releases.given;
@@ -45,7 +46,7 @@ class ReleaseDeciderRollbackTest {
     RequestRollback request =
         new RequestRollback(ID, ADMIN, "v1.2.2", card, Actor.telegram(ADMIN, "Olga"));
 
-    var events = accepted(decide(request, deployed));
+    var events = accepted(decide(request, deployed, TARGETS));
 
     assertThat(events).containsExactly(new RollbackRequested(ADMIN, "Olga", "v1.2.2"));
     ReleaseState after = evolveAll(deployed, events);
@@ -105,14 +106,16 @@ class ReleaseDeciderRollbackTest {
 
   @Test
   void givenARollbackRequested_whenTheSameAdminRepeatsIt_thenAcceptedWithoutEvents() {
-    ReleaseState rollingBack = evolveAll(deployed, accepted(decide(rollbackToV122(), deployed)));
+    ReleaseState rollingBack =
+        evolveAll(deployed, accepted(decide(rollbackToV122(), deployed, TARGETS)));
 
     assertThat(accepted(decide(rollbackToV122(), rollingBack))).isEmpty();
   }
 
   @Test
   void givenARollbackThatFinished_whenTheSameAdminRepeatsIt_thenAcceptedWithoutEvents() {
-    ReleaseState rollingBack = evolveAll(deployed, accepted(decide(rollbackToV122(), deployed)));
+    ReleaseState rollingBack =
+        evolveAll(deployed, accepted(decide(rollbackToV122(), deployed, TARGETS)));
     ReleaseState done =
         evolveAll(
             rollingBack,
@@ -127,7 +130,8 @@ class ReleaseDeciderRollbackTest {
 
   @Test
   void givenARollbackRequested_whenTheSameAdminAsksForAnotherTag_thenIllegalTransition() {
-    ReleaseState rollingBack = evolveAll(deployed, accepted(decide(rollbackToV122(), deployed)));
+    ReleaseState rollingBack =
+        evolveAll(deployed, accepted(decide(rollbackToV122(), deployed, TARGETS)));
 
     Refused refused =
         refused(decide(rollback(ADMIN, "v1.2.1", null), rollingBack), Refusal.ILLEGAL_TRANSITION);
@@ -166,5 +170,55 @@ class ReleaseDeciderRollbackTest {
   /** The admin's request as the card showed it when the release was deployed. */
   private RequestRollback rollbackToV122() {
     return new RequestRollback(ID, ADMIN, "v1.2.2", card, Actor.telegram(ADMIN, "Olga"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"v1.2.0", "v1.2.4", "v9"})
+  void givenTheServiceHistory_whenTheTargetIsNotAllowed_thenRefusedNamingTheAllowedTagsAndNothing(
+      String target) {
+    // v1.2.0 was rolled back as broken, v1.2.4 is newer, v9 was never deployed
+    Refused refused =
+        refused(
+            decide(rollback(ADMIN, target, card), deployed, TARGETS), Refusal.TARGET_NOT_ALLOWED);
+
+    assertThat(refused.detail())
+        .isEqualTo(
+            target
+                + " is not a rollback target of name-authorization v1.2.3: allowed are v1.2.2,"
+                + " v1.2.1 (tags of name-authorization deployed before it that were not rolled back"
+                + " and did not fail); production runs v1.2.3");
+    assertThat(refused.events()).isEmpty();
+  }
+
+  @Test
+  void givenNoEarlierTagIsAllowed_whenRollbackRequested_thenRefusedNamingNone() {
+    RollbackTargets none = new RollbackTargets(List.of(), "v1.2.3");
+
+    Refused refused =
+        refused(
+            decide(rollback(ADMIN, "v1.2.2", card), deployed, none), Refusal.TARGET_NOT_ALLOWED);
+
+    assertThat(refused.detail()).contains("allowed are none");
+    assertThat(refused.events()).isEmpty();
+  }
+
+  @Test
+  void givenTargetsThatWereNotLookedUp_whenRollbackRequested_thenRefusedAndNothingAppended() {
+    Refused refused =
+        refused(decide(rollback(ADMIN, "v1.2.2", card), deployed), Refusal.TARGET_NOT_ALLOWED);
+
+    assertThat(refused.detail())
+        .isEqualTo(
+            "the rollback targets of name-authorization were not looked up, so no rollback of"
+                + " v1.2.3 can be decided");
+    assertThat(refused.events()).isEmpty();
+  }
+
+  @Test
+  void givenAStrangerAndAForbiddenTarget_whenRollbackRequested_thenNotAllowedComesFirst() {
+    Refused refused =
+        refused(decide(rollback(BOB, "v1.2.0", card), deployed, TARGETS), Refusal.NOT_ALLOWED);
+
+    assertAudited(refused, "rollback");
   }
 }

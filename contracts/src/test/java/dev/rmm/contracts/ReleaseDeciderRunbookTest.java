@@ -35,7 +35,8 @@ class ReleaseDeciderRunbookTest {
               decide(
                   new RequestRollback(
                       ID, ADMIN, "v1.2.2", deployed.version(), Actor.telegram(ADMIN, "Olga")),
-                  deployed)));
+                  deployed,
+                  Releases.TARGETS)));
 
   private ReleaseState started(String runId) {
     return evolveAll(

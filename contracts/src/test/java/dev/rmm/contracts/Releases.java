@@ -80,6 +80,12 @@ final class Releases {
 
   static final String ID = SPEC.releaseId();
 
+  /**
+   * What the history of the service lets {@link #SPEC} be rolled back to: two earlier deployed
+   * tags; v1.2.0 was rolled back and is not among them. Production runs v1.2.3.
+   */
+  static final RollbackTargets TARGETS = new RollbackTargets(List.of("v1.2.2", "v1.2.1"), "v1.2.3");
+
   static final Actor PIPELINE = Actor.github("acme/name-authorization", "alice-gh");
 
   /** How the fixture reaches each status: the status it comes from. */

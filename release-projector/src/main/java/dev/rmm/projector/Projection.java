@@ -182,7 +182,7 @@ public final class Projection {
         continue;
       }
       EventEnvelope e = d.envelope();
-      String key = PgText.text(e.releaseId());
+      String key = PgText.id(e.releaseId());
       changed.put(key, rows.get(key));
       if (e.data() instanceof ReleaseEvent.ApprovalGranted g) {
         approvals.add(approvalValues(e, g));

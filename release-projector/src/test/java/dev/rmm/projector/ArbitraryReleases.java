@@ -9,6 +9,7 @@ import dev.rmm.contracts.ReleaseEvent;
 import dev.rmm.contracts.ReleaseSpec;
 import dev.rmm.contracts.ReleaseState;
 import dev.rmm.contracts.ReleaseStatus;
+import dev.rmm.contracts.RollbackTargets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -79,7 +80,13 @@ final class ArbitraryReleases {
 
   private ReleaseState decide(ReleaseCommand c, ReleaseState state, List<ReleaseEvent> events) {
     // as before the text rule: the log may hold such events, and the projector must take them
-    Decision d = ReleaseDecider.decideWithoutTextRule(c, state);
+    // and with whatever target a rollback names allowed: the log holds rollbacks decided before
+    // targets were checked, and the projector must take those as well
+    RollbackTargets anyTarget =
+        c instanceof ReleaseCommand.RequestRollback r && r.targetTag() != null
+            ? new RollbackTargets(List.of(r.targetTag()), null)
+            : null;
+    Decision d = ReleaseDecider.decideWithoutTextRule(c, state, anyTarget);
     List<ReleaseEvent> decided =
         d instanceof Decision.Accepted a ? a.events() : ((Decision.Refused) d).events();
     events.addAll(decided);

@@ -7,6 +7,8 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
+import dev.rmm.contracts.ReleaseEvent;
+import dev.rmm.contracts.ReleaseStatus;
 import dev.rmm.contracts.kafka.AlertPublisher;
 import dev.rmm.contracts.kafka.ConsumerLoop;
 import dev.rmm.contracts.kafka.LogConsumers;
@@ -88,6 +90,71 @@ class ProjectorTest {
         .isEqualTo(2);
     assertThat(count("SELECT count(*) FROM read_model.release_events WHERE release_id = $1", id))
         .isEqualTo(9);
+  }
+
+  @Test
+  void
+      givenV2RolledBackAndV4Newer_whenProjected_thenTheRollbackViewsAllowV1ForV3AndProductionIsV4() {
+    String service = "rollback-rule-" + System.nanoTime();
+    String v1 = deployed(service, "v1");
+    String v2 = deployed(service, "v2");
+    log.append(v2, new ReleaseEvent.RollbackRequested(1002, "Bob", "v1"));
+    log.append(
+        v2,
+        new ReleaseEvent.StatusChanged(
+            ReleaseStatus.PRODUCTION_ROLLBACK, ReleaseStatus.ROLLBACK_DONE, "restored"));
+    String v3 = deployed(service, "v3");
+    String v4 = deployed(service, "v4");
+    String v5 = log.releaseToManualTesting(service, "v5");
+    log.append(v5, new ReleaseEvent.ApprovalGranted(1001, "Alice", 1, 2));
+    log.append(v5, new ReleaseEvent.ApprovalGranted(1002, "Bob", 2, 2));
+    log.append(v5, new ReleaseEvent.ApprovalQuorumReached(List.of(1001L, 1002L)));
+    log.append(
+        v5,
+        new ReleaseEvent.StatusChanged(
+            ReleaseStatus.MANUAL_TEST_PASSED, ReleaseStatus.DEPLOYING, null));
+    log.append(
+        v5,
+        new ReleaseEvent.StatusChanged(
+            ReleaseStatus.DEPLOYING, ReleaseStatus.PRODUCTION_FAILED, "smoke test failed"));
+    log.flush();
+    awaitRow(v1, 9);
+    awaitRow(v2, 11);
+    awaitRow(v3, 9);
+    awaitRow(v4, 9);
+    awaitRow(v5, 9);
+
+    // v2 was rolled back and v4 is newer: only v1; v4 may go back to v3 or v1, never to v2 or v5
+    assertThat(targets(v3)).containsExactly("v1");
+    assertThat(targets(v4)).containsExactly("v3", "v1");
+    assertThat(targets(v1)).isEmpty();
+    Row production =
+        pg.preparedQuery("SELECT tag FROM read_model.production_tags WHERE service_name = $1")
+            .execute(Tuple.of(service))
+            .await()
+            .indefinitely()
+            .iterator()
+            .next();
+    assertThat(production.getString("tag")).isEqualTo("v4");
+  }
+
+  private String deployed(String service, String tag) {
+    String id = log.releaseToManualTesting(service, tag);
+    log.approveAndDeploy(id);
+    return id;
+  }
+
+  /** What the view allows the release to be rolled back to, most recently deployed first. */
+  private List<String> targets(String releaseId) {
+    List<String> tags = new ArrayList<>();
+    pg.preparedQuery(
+            "SELECT target_tag FROM read_model.rollback_targets WHERE release_id = $1"
+                + " ORDER BY target_deployed_at DESC")
+        .execute(Tuple.of(releaseId))
+        .await()
+        .indefinitely()
+        .forEach(r -> tags.add(r.getString("target_tag")));
+    return tags;
   }
 
   @Test

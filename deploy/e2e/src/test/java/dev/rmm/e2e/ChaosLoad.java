@@ -187,7 +187,7 @@ final class ChaosLoad {
             return;
           }
         }
-        if (rollback) {
+        if (rollback && awaitTarget(id, previousTag)) {
           write(
               "/api/v1/releases/" + id + "/rollback",
               "{\"telegram_user_id\":1002,\"name\":\"Bob Lead\",\"target_tag\":\""
@@ -215,6 +215,43 @@ final class ChaosLoad {
       }
       pause(100);
     }
+    return false;
+  }
+
+  /**
+   * A rollback is checked against the read model, which lags the log (and the chaos stops the
+   * projector now and then): waits, as an admin looking at the picker would, until the previous tag
+   * is offered.
+   */
+  private boolean awaitTarget(String id, String tag) {
+    long deadline = System.nanoTime() + PATIENCE.toNanos();
+    while (System.nanoTime() < deadline) {
+      try {
+        HttpResponse<String> r =
+            client.send(
+                HttpRequest.newBuilder(
+                        URI.create(api + "/api/v1/releases/" + id + "/rollback-targets"))
+                    .header("Authorization", "Bearer " + token)
+                    .timeout(Duration.ofSeconds(10))
+                    .GET()
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200) {
+          for (JsonNode t : EventCodec.mapper().readTree(r.body()).path("targets")) {
+            if (t.path("tag").asText().equals(tag)) {
+              return true;
+            }
+          }
+        }
+      } catch (IOException e) {
+        // the process died or is not up yet
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+      pause(100);
+    }
+    problems.add("rollback of " + id + ": " + tag + " was never offered as its target");
     return false;
   }
 

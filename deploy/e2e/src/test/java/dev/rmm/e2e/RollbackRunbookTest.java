@@ -218,18 +218,34 @@ class RollbackRunbookTest {
     return pipeline.api();
   }
 
-  /** A release of {@code service} at {@code tag}, deployed, then rolled back to v1.0.0 by Bob. */
+  /**
+   * A release of {@code service} at {@code tag}, deployed after v1.0.0 of it, then rolled back to
+   * v1.0.0 by Bob.
+   */
   private String rolledBack(String service, String tag, String run) {
-    String id = pipeline.toManualTesting(service, tag, run);
-    pipeline.approve(id, 1001L, 1002L);
-    pipeline.step(id, "deploying");
-    pipeline.step(id, "deployed");
+    String earlier = deployed(service, "v1.0.0", run + "0");
+    String id = deployed(service, tag, run);
+    // the target is checked against the read model: wait until the projector has v1.0.0 deployed
+    await()
+        .atMost(PATIENCE)
+        .until(
+            () ->
+                String.valueOf(api().get("/api/v1/releases/" + id + "/rollback-targets").body())
+                    .contains("\"release_id\":\"" + earlier + "\""));
     Http.Answer rollback =
         api()
             .post(
                 "/api/v1/releases/" + id + "/rollback",
                 "{\"telegram_user_id\":1002,\"name\":\"Bob Lead\",\"target_tag\":\"v1.0.0\"}");
     assertThat(rollback.status()).as(String.valueOf(rollback.body())).isEqualTo(200);
+    return id;
+  }
+
+  private String deployed(String service, String tag, String run) {
+    String id = pipeline.toManualTesting(service, tag, run);
+    pipeline.approve(id, 1001L, 1002L);
+    pipeline.step(id, "deploying");
+    pipeline.step(id, "deployed");
     return id;
   }
 

@@ -107,23 +107,63 @@ public class ReleaseQueries {
         .transform(ReleaseQueries::readModelError);
   }
 
-  /** Tags of a service that reached production, newest first, with when. */
+  /**
+   * Tags of a service that reached production, newest first, with when, and the tag that runs in
+   * production now ({@code production_tag}, null when nothing was deployed).
+   */
   public Uni<ObjectNode> deployedTags(String service) {
-    return pg.preparedQuery(
-            "SELECT jsonb_build_object('release_tag', release_tag, 'release_id', release_id,"
-                + " 'deployed_at', deployed_at, 'status', status) AS j FROM "
-                + SCHEMA
-                + ".releases WHERE service_name = $1 AND deployed_at IS NOT NULL"
-                + " ORDER BY deployed_at DESC")
-        .execute(Tuple.of(service))
+    Uni<RowSet<Row>> tags =
+        pg.preparedQuery(
+                "SELECT jsonb_build_object('release_tag', release_tag, 'release_id', release_id,"
+                    + " 'deployed_at', deployed_at, 'status', status) AS j FROM "
+                    + SCHEMA
+                    + ".releases WHERE service_name = $1 AND deployed_at IS NOT NULL"
+                    + " ORDER BY deployed_at DESC")
+            .execute(Tuple.of(service));
+    Uni<RowSet<Row>> production =
+        pg.preparedQuery("SELECT tag FROM " + SCHEMA + ".production_tags WHERE service_name = $1")
+            .execute(Tuple.of(service));
+    return Uni.combine()
+        .all()
+        .unis(tags, production)
+        .asTuple()
         .map(
-            rows -> {
+            t -> {
               ObjectNode n = EventCodec.mapper().createObjectNode();
               n.put("service", service);
-              var tags = n.putArray("tags");
-              rows.forEach(r -> tags.add(json(r)));
+              var found = t.getItem2().iterator();
+              n.put("production_tag", found.hasNext() ? found.next().getString("tag") : null);
+              var list = n.putArray("tags");
+              t.getItem1().forEach(r -> list.add(json(r)));
               return n;
             })
+        .onFailure()
+        .transform(ReleaseQueries::readModelError);
+  }
+
+  /**
+   * What a release may be rolled back to, by the rule of the views {@code rollback_targets} and
+   * {@code production_tags} (release-projector's V7 migration; the gateway's picker reads the same
+   * views): {@code {"release_id", "service", "release_tag", "production_tag", "targets": [{"tag",
+   * "release_id", "deployed_at"}]}}, the most recently deployed target first; null when the read
+   * model does not know the release.
+   */
+  public Uni<ObjectNode> rollbackTargets(String releaseId) {
+    return pg.preparedQuery(
+            "SELECT jsonb_build_object('release_id', r.release_id, 'service', r.service_name,"
+                + " 'release_tag', r.release_tag, 'production_tag', (SELECT p.tag FROM "
+                + SCHEMA
+                + ".production_tags p WHERE p.service_name = r.service_name), 'targets',"
+                + " coalesce((SELECT jsonb_agg(jsonb_build_object('tag', t.target_tag,"
+                + " 'release_id', t.target_release_id, 'deployed_at', t.target_deployed_at)"
+                + " ORDER BY t.target_deployed_at DESC, t.target_tag) FROM "
+                + SCHEMA
+                + ".rollback_targets t WHERE t.release_id = r.release_id), '[]'::jsonb)) AS j"
+                + " FROM "
+                + SCHEMA
+                + ".releases r WHERE r.release_id = $1")
+        .execute(Tuple.of(releaseId))
+        .map(rows -> rows.size() == 0 ? null : (ObjectNode) json(rows.iterator().next()))
         .onFailure()
         .transform(ReleaseQueries::readModelError);
   }

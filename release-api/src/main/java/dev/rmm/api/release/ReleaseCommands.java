@@ -87,6 +87,10 @@ public class ReleaseCommands {
       extra.put("version", release.path("version").asLong());
       extra.put("allowed_next", release.path("allowed_next"));
     }
+    if (result.has("allowed_targets")) {
+      extra.put("allowed_targets", result.get("allowed_targets"));
+      extra.put("production_tag", result.get("production_tag"));
+    }
     return switch (reason) {
       case "not_found" -> Problem.of(404, "release-not-found", "Release not found", detail, extra);
       case "illegal_transition" ->
@@ -94,7 +98,10 @@ public class ReleaseCommands {
       case "not_allowed" -> Problem.of(403, "forbidden", "Forbidden", detail, extra);
       case "stale" -> Problem.of(409, "stale", "Stale card", detail, extra);
       case "conflict" -> Problem.of(409, "conflict", "Conflict", detail, extra);
-      case "expired" ->
+      case "target_not_allowed" ->
+          Problem.of(
+              409, "rollback-target-not-allowed", "Rollback target not allowed", detail, extra);
+      case "expired", "unavailable" ->
           Response.fromResponse(Problem.of(503, "unavailable", "Service unavailable", detail))
               .header("Retry-After", "1")
               .build();

@@ -186,6 +186,27 @@ public class ReleaseResource {
     return events.isEmpty() ? 0 : events.get(events.size() - 1).path("sequence").asLong();
   }
 
+  /**
+   * What the release may be rolled back to (the tags the rollback request is checked against) and
+   * what runs in production now: the rule of docs/security.md, "Rollback targets".
+   */
+  @GET
+  @Path("/{id}/rollback-targets")
+  public Uni<Response> rollbackTargets(@PathParam("id") String id) {
+    Validation.check().text("release_id", id, Kind.LINE).orThrow();
+    return queries
+        .rollbackTargets(id)
+        .map(
+            n ->
+                n == null
+                    ? Problem.of(
+                        404,
+                        "release-not-found",
+                        "Release not found",
+                        "release " + id + " not found")
+                    : Response.ok(n.toString()).build());
+  }
+
   static Caller caller(ContainerRequestContext ctx) {
     return (Caller) ctx.getProperty(TokenAuthFilter.CALLER);
   }

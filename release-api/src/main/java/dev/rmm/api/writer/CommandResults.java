@@ -8,8 +8,9 @@ import dev.rmm.contracts.ReleaseState;
 /**
  * The answer to a command read from Kafka, published on the results topic keyed by command id:
  * {@code {"command_id", "release_id", "outcome": "accepted"|"refused", "reason", "detail",
- * "status", "version", "approvals", "quorum", "events": [types], "release": {the release's view}}}.
- * A release-api instance that forwarded an HTTP request answers from it, exactly as the owner would
+ * "status", "version", "approvals", "quorum", "events": [types], "release": {the release's view}}};
+ * a rollback refused for its target adds {@code "allowed_targets": [tags], "production_tag"}. A
+ * release-api instance that forwarded an HTTP request answers from it, exactly as the owner would
  * have.
  */
 public final class CommandResults {
@@ -25,6 +26,10 @@ public final class CommandResults {
       n.put("outcome", "refused");
       n.put("reason", r.reason().name().toLowerCase(java.util.Locale.ROOT));
       n.put("detail", r.detail());
+      if (r.reason() == Decision.Refusal.TARGET_NOT_ALLOWED && result.rollbackTargets() != null) {
+        result.rollbackTargets().allowed().forEach(n.putArray("allowed_targets")::add);
+        n.put("production_tag", result.rollbackTargets().production());
+      }
     } else {
       n.put("outcome", "accepted");
     }
@@ -54,6 +59,17 @@ public final class CommandResults {
     n.put("reason", "expired");
     n.put("detail", "the command was read after its sender's deadline; nothing was decided");
     n.putArray("events");
+    return n;
+  }
+
+  /**
+   * The answer to a command that cannot be decided now (its rollback targets could not be looked
+   * up): not decided, nothing appended; the sender may try again.
+   */
+  public static ObjectNode unavailable(String commandId, String releaseId, String detail) {
+    ObjectNode n = expired(commandId, releaseId);
+    n.put("reason", "unavailable");
+    n.put("detail", detail);
     return n;
   }
 

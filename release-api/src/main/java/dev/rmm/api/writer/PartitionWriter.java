@@ -329,6 +329,8 @@ final class PartitionWriter implements Runnable {
       WriteRequest r = (WriteRequest) item;
       if (r.expiredAt(Instant.now())) {
         expire(r);
+      } else if (r.undecidable() != null) {
+        answerUndecidable(r);
       } else {
         fresh.add(r);
       }
@@ -359,6 +361,27 @@ final class PartitionWriter implements Runnable {
       commandOffsets.done(r.source());
     }
     r.reply().completeExceptionally(new ExpiredException(id));
+  }
+
+  /** Answers a request that cannot be decided now: "unavailable", nothing appended. */
+  private void answerUndecidable(WriteRequest r) {
+    String id = r.meta().causationId();
+    LOG.warnf(
+        "Request %s for release %s is not decided: %s. Nothing is appended; the sender may retry.",
+        id, r.command().releaseId(), r.undecidable());
+    if (r.source() != null) {
+      try {
+        byte[] body =
+            EventCodec.mapper()
+                .writeValueAsBytes(
+                    CommandResults.unavailable(id, r.command().releaseId(), r.undecidable()));
+        sendResult(new ProducerRecord<>(settings.resultsTopic(), id, body));
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new IllegalStateException(e);
+      }
+      commandOffsets.done(r.source());
+    }
+    r.reply().completeExceptionally(new WriteUnavailableException(r.undecidable()));
   }
 
   /**
@@ -708,7 +731,7 @@ final class PartitionWriter implements Runnable {
       RecordTracing.end(List.of(p.span), null);
     }
     WriteRequest req = p.request;
-    WriteResult result = new WriteResult(d, state, types);
+    WriteResult result = new WriteResult(d, state, types, req.rollbackTargets());
     if (req.source() != null) {
       sendResult(resultRecord(req, result));
       commandOffsets.done(req.source());
@@ -762,7 +785,7 @@ final class PartitionWriter implements Runnable {
       return refusedByGuard;
     }
     try {
-      return ReleaseDecider.decide(req.command(), before);
+      return ReleaseDecider.decide(req.command(), before, req.rollbackTargets());
     } catch (RuntimeException e) {
       LOG.errorf(
           e,

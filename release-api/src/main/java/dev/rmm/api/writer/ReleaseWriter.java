@@ -2,6 +2,7 @@ package dev.rmm.api.writer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rmm.api.RmmApiConfig;
+import dev.rmm.api.rollback.RollbackTargetLookup;
 import dev.rmm.contracts.CommandCodec;
 import dev.rmm.contracts.Decision;
 import dev.rmm.contracts.ReleaseCommand;
@@ -58,6 +59,7 @@ public class ReleaseWriter {
   private final WriterMetrics metrics;
   private final Tracer tracer;
   private final AlertPublisher alerts;
+  private final RollbackTargetLookup rollbackTargets;
   private final Map<Integer, PartitionWriter> writers = new ConcurrentHashMap<>();
 
   /** The offsets last committed per commands partition (member thread only). */
@@ -90,8 +92,10 @@ public class ReleaseWriter {
       TopicSetup topics,
       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
       MeterRegistry registry,
-      Tracer tracer) {
+      Tracer tracer,
+      RollbackTargetLookup rollbackTargets) {
     this.config = config;
+    this.rollbackTargets = rollbackTargets;
     this.tracer = tracer;
     this.alerts = new AlertPublisher(bootstrap, config.topics().alerts());
     this.metrics = new WriterMetrics(registry);
@@ -169,10 +173,24 @@ public class ReleaseWriter {
     CompletableFuture<JsonNode> answer;
     if (w != null) {
       CompletableFuture<WriteResult> reply = new CompletableFuture<>();
-      w.submit(
+      WriteRequest request =
           new WriteRequest(
-              command, meta, reply, Guards.repository(repositoryScope), null, deadline));
-      answer = reply.thenApply(r -> CommandResults.toJson(meta.causationId(), r));
+              command, meta, reply, Guards.repository(repositoryScope), null, deadline);
+      if (command instanceof ReleaseCommand.RequestRollback) {
+        // looked up here, at the door; a forwarded request is looked up by the owner on arrival
+        answer =
+            rollbackTargets
+                .of(command.releaseId())
+                .thenCompose(
+                    t -> {
+                      w.submit(request.withRollbackTargets(t));
+                      return reply;
+                    })
+                .thenApply(r -> CommandResults.toJson(meta.causationId(), r));
+      } else {
+        w.submit(request);
+        answer = reply.thenApply(r -> CommandResults.toJson(meta.causationId(), r));
+      }
     } else if (joined && forwarder != null) {
       answer = forward(command, meta, repositoryScope, deadline);
     } else {
@@ -267,6 +285,7 @@ public class ReleaseWriter {
     WriteRequest.KafkaSource source = new WriteRequest.KafkaSource(tp, r.offset());
     w.commandOffsets().handed(source);
     WriteRequest request;
+    boolean rollback = false;
     try {
       CommandCodec.Envelope c = CommandCodec.decode(r.value());
       // what the command may do follows from who could write its topic, not from its own fields
@@ -289,13 +308,37 @@ public class ReleaseWriter {
               foreign != null ? state -> foreign : Guards.repository(c.repositoryScope()),
               source,
               c.deadline());
+      rollback = foreign == null && c.command() instanceof ReleaseCommand.RequestRollback;
     } catch (CommandCodec.MalformedCommandException e) {
       LOG.warnf(
           "Unreadable command at %s offset %d (command id %s): %s; answered and skipped",
           tp, r.offset(), e.commandId(), e.getMessage());
       request = WriteRequest.unreadable(e.commandId(), e.getMessage(), source);
     }
-    w.submit(request);
+    if (rollback) {
+      submitWithRollbackTargets(w, request);
+    } else {
+      w.submit(request);
+    }
+  }
+
+  /**
+   * A rollback command read from Kafka goes to its writer once its targets are looked up (without
+   * blocking this loop), or is answered "unavailable" when they cannot be. Its offset stays
+   * uncommitted until then ({@link CommandOffsets}). It may be decided after commands read later,
+   * which is harmless: rollbacks act only on deployed releases, which no other command moves.
+   */
+  private void submitWithRollbackTargets(PartitionWriter w, WriteRequest request) {
+    rollbackTargets
+        .of(request.command().releaseId())
+        .whenComplete(
+            (targets, failure) ->
+                w.submit(
+                    failure == null
+                        ? request.withRollbackTargets(targets)
+                        : request.undecidable(
+                            (failure.getCause() != null ? failure.getCause() : failure)
+                                .getMessage())));
   }
 
   /**

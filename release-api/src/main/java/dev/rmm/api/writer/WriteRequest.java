@@ -3,6 +3,7 @@ package dev.rmm.api.writer;
 import dev.rmm.contracts.Decision;
 import dev.rmm.contracts.ReleaseCommand;
 import dev.rmm.contracts.ReleaseState;
+import dev.rmm.contracts.RollbackTargets;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
@@ -22,6 +23,10 @@ import org.apache.kafka.common.TopicPartition;
  *     committable once its events are valid in the log, and its answer goes to the results topic
  * @param deadline when the requester stops waiting, or null for none: a request the writer reaches
  *     after it is dropped undecided ({@link ExpiredException}; "expired" on the results topic)
+ * @param rollbackTargets for a rollback request: what the service's history allows, looked up when
+ *     the request arrived ({@link dev.rmm.api.rollback.RollbackTargetLookup}); null otherwise
+ * @param undecidable why the request cannot be decided now (its rollback targets could not be
+ *     looked up), or null: such a request is answered "unavailable" undecided, nothing appended
  */
 record WriteRequest(
     ReleaseCommand command,
@@ -29,7 +34,27 @@ record WriteRequest(
     CompletableFuture<WriteResult> reply,
     Function<ReleaseState, Decision.Refused> guard,
     KafkaSource source,
-    Instant deadline) {
+    Instant deadline,
+    RollbackTargets rollbackTargets,
+    String undecidable) {
+
+  WriteRequest(
+      ReleaseCommand command,
+      RequestMeta meta,
+      CompletableFuture<WriteResult> reply,
+      Function<ReleaseState, Decision.Refused> guard,
+      KafkaSource source,
+      Instant deadline) {
+    this(command, meta, reply, guard, source, deadline, null, null);
+  }
+
+  WriteRequest withRollbackTargets(RollbackTargets targets) {
+    return new WriteRequest(command, meta, reply, guard, source, deadline, targets, null);
+  }
+
+  WriteRequest undecidable(String why) {
+    return new WriteRequest(command, meta, reply, guard, source, deadline, null, why);
+  }
 
   static WriteRequest unreadable(String commandId, String detail, KafkaSource source) {
     return new WriteRequest(

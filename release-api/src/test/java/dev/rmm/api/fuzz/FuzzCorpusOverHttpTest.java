@@ -7,6 +7,7 @@ import static dev.rmm.api.support.Api.as;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rmm.api.support.Api;
+import dev.rmm.api.support.ReadModelStandIn;
 import dev.rmm.api.support.ReleaseLog;
 import dev.rmm.testsupport.KafkaTestResource;
 import dev.rmm.testsupport.PostgresTestResource;
@@ -14,6 +15,8 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
+import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -45,18 +48,25 @@ class FuzzCorpusOverHttpTest {
   private static final Path SEEDS = Path.of("src/test/resources/dev/rmm/api/fuzz");
   private static final Path FOUND = Path.of(".cifuzz-corpus/dev.rmm.api.fuzz.HttpBodyFuzzTest");
 
+  @Inject Pool pg;
+
   private ReleaseLog log;
+  private ReadModelStandIn readModel;
   private String releaseId;
 
   @BeforeEach
   void setUp() {
     Api.awaitReady();
+    // a rollback request looks its targets up in the read model; without one it is a 503
+    readModel = new ReadModelStandIn(pg);
+    readModel.create();
     log = new ReleaseLog();
     releaseId = Api.releaseInManualTesting(BILLING_REPO);
   }
 
   @AfterEach
   void tearDown() {
+    readModel.drop();
     log.close();
   }
 

@@ -23,6 +23,7 @@ import dev.rmm.contracts.ReleaseEvent;
 import dev.rmm.contracts.ReleaseSpec;
 import dev.rmm.contracts.ReleaseState;
 import dev.rmm.contracts.ReleaseStatus;
+import dev.rmm.contracts.RollbackTargets;
 import dev.rmm.contracts.TextRules;
 import java.io.CharConversionException;
 import java.io.IOException;
@@ -105,8 +106,13 @@ final class RequestHarness {
     } catch (IOException e) {
       throw new AssertionError("reading a byte array cannot fail with I/O", e);
     }
+    // a rollback's target allowed by the service's history, so its event is checked too
+    RollbackTargets targets =
+        command instanceof ReleaseCommand.RequestRollback r && r.targetTag() != null
+            ? new RollbackTargets(List.of(r.targetTag()), null)
+            : null;
     for (ReleaseState state : STATES) {
-      Decision d = ReleaseDecider.decide(command, state);
+      Decision d = ReleaseDecider.decide(command, state, targets);
       if (d instanceof Decision.Refused r) {
         assertThat(r.events()).allMatch(ReleaseEvent.ActionRefused.class::isInstance);
         assertThat(TextRules.allows(r.detail(), TextRules.Kind.FREE_TEXT))

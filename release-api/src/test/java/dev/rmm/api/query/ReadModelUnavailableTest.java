@@ -3,6 +3,7 @@ package dev.rmm.api.query;
 import static dev.rmm.api.support.Api.ADMIN;
 import static dev.rmm.api.support.Api.as;
 import static dev.rmm.api.support.Api.assertProblem;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rmm.api.support.Api;
 import dev.rmm.testsupport.KafkaTestResource;
@@ -47,5 +48,22 @@ class ReadModelUnavailableTest {
   @Test
   void deployedTagsWithoutTheReadModelAreUnavailable() {
     assertProblem(as(ADMIN).get("/api/v1/services/billing/deployed-tags"), 503, DETAIL);
+  }
+
+  @Test
+  void givenNoReadModel_whenARollbackIsRequested_thenUnavailableAndNothingAppended() {
+    String id = Api.releaseInManualTesting(Api.BILLING_REPO);
+    try (dev.rmm.api.support.ReleaseLog log = new dev.rmm.api.support.ReleaseLog()) {
+      java.util.Map<Integer, Long> before = log.endOffsets();
+
+      assertProblem(
+          as(ADMIN)
+              .body(
+                  java.util.Map.of("telegram_user_id", 1002, "name", "Bob", "target_tag", "v1.0.0"))
+              .post("/api/v1/releases/{id}/rollback", id),
+          503,
+          "could not be looked up in the read model");
+      assertThat(log.endOffsets()).isEqualTo(before);
+    }
   }
 }

@@ -43,6 +43,7 @@ class SecondInstanceTest {
 
   @Inject RmmApiConfig config;
   @Inject ReleaseWriter app;
+  @Inject dev.rmm.api.rollback.RollbackTargetLookup rollbackTargets;
 
   @ConfigProperty(name = "kafka.bootstrap.servers")
   String bootstrap;
@@ -57,7 +58,8 @@ class SecondInstanceTest {
             new TopicSetup(config, bootstrap),
             bootstrap,
             new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
-            io.opentelemetry.api.trace.TracerProvider.noop().get("second-instance"));
+            io.opentelemetry.api.trace.TracerProvider.noop().get("second-instance"),
+            rollbackTargets);
     second.onStart(null);
     try (ReleaseLog log = new ReleaseLog()) {
       await()

@@ -136,7 +136,7 @@ public class ActionFlows {
             messageId);
         replies.answer(q.getId(), null, false);
       }
-      case ROLLBACK -> offerTags(q, pending, service, tag, lang);
+      case ROLLBACK -> offerTags(q, pending, service, lang);
     }
   }
 
@@ -215,9 +215,10 @@ public class ActionFlows {
     replies.answer(q.getId(), Texts.ACTION_CANCELLED.in(lang), false);
   }
 
-  private void offerTags(
-      CallbackQuery q, PendingAction pending, String service, String tag, Language lang) {
-    List<DeployedTag> tags = reader.deployedBefore(service, tag, MAX_TAGS);
+  /** The picker: the targets release-api will accept, and what runs in production now. */
+  private void offerTags(CallbackQuery q, PendingAction pending, String service, Language lang) {
+    ReleaseReader.RollbackPicker picker = reader.rollbackTargets(pending.releaseId(), MAX_TAGS);
+    List<DeployedTag> tags = picker.tags();
     if (tags.isEmpty()) {
       replies.answer(q.getId(), Texts.NO_EARLIER_TAGS.in(lang, service), true);
       return;
@@ -233,7 +234,8 @@ public class ActionFlows {
         new InlineKeyboardRow(Screens.button(Texts.BUTTON_CANCEL.in(lang), Screens.CANCEL + "-")));
     replies.send(
         pending.cardChatId(),
-        Texts.PICK_ROLLBACK.in(lang, service, tag),
+        Texts.PICK_ROLLBACK.in(
+            lang, service, picker.production() == null ? "?" : picker.production()),
         k.build(),
         pending.cardMessageId());
     replies.answer(q.getId(), null, false);

@@ -35,6 +35,12 @@ public class ReleaseReader {
   /** A tag of a service that reached production, and when. */
   public record DeployedTag(String tag, String releaseId, OffsetDateTime deployedAt) {}
 
+  /**
+   * The rollback picker's content: the tags a release may be rolled back to, and the tag that runs
+   * in production (null when no deploy of the service is known).
+   */
+  public record RollbackPicker(List<DeployedTag> tags, String production) {}
+
   /** An active release that has not changed since its last event, and that event's traceparent. */
   public record Unchanged(JsonNode release, String traceparent) {}
 
@@ -125,25 +131,38 @@ public class ReleaseReader {
     }
   }
 
-  /** Tags of the service deployed before {@code before}, newest first, one row per tag. */
-  public List<DeployedTag> deployedBefore(String service, String excludeTag, int limit) {
+  /**
+   * What a release may be rolled back to, by the rule release-api checks every rollback against
+   * (the read model's views {@code rollback_targets} and {@code production_tags},
+   * release-projector's V7 migration): at most {@code limit} tags, the most recently deployed
+   * first, and the tag that runs in production now.
+   */
+  public RollbackPicker rollbackTargets(String releaseId, int limit) {
     RowSet<Row> rows =
         run(
-            "SELECT DISTINCT ON (release_tag) release_tag, release_id, deployed_at FROM "
+            "SELECT target_tag, target_release_id, target_deployed_at FROM "
                 + SCHEMA
-                + ".releases WHERE service_name = $1 AND deployed_at IS NOT NULL"
-                + " AND release_tag <> $2 ORDER BY release_tag, deployed_at DESC",
-            Tuple.of(service, excludeTag));
+                + ".rollback_targets WHERE release_id = $1"
+                + " ORDER BY target_deployed_at DESC, target_tag LIMIT $2",
+            Tuple.of(releaseId, limit));
     List<DeployedTag> tags = new ArrayList<>();
     rows.forEach(
         r ->
             tags.add(
                 new DeployedTag(
-                    r.getString("release_tag"),
-                    r.getString("release_id"),
-                    r.getOffsetDateTime("deployed_at"))));
-    tags.sort((a, b) -> b.deployedAt().compareTo(a.deployedAt()));
-    return tags.size() > limit ? tags.subList(0, limit) : tags;
+                    r.getString("target_tag"),
+                    r.getString("target_release_id"),
+                    r.getOffsetDateTime("target_deployed_at"))));
+    RowSet<Row> production =
+        run(
+            "SELECT p.tag FROM "
+                + SCHEMA
+                + ".production_tags p JOIN "
+                + SCHEMA
+                + ".releases r ON r.service_name = p.service_name WHERE r.release_id = $1",
+            Tuple.of(releaseId));
+    String now = production.size() == 0 ? null : production.iterator().next().getString("tag");
+    return new RollbackPicker(tags, now);
   }
 
   /**

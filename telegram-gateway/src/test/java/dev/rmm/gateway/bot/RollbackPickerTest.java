@@ -1,0 +1,144 @@
+package dev.rmm.gateway.bot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.rmm.gateway.card.CallbackData;
+import dev.rmm.testsupport.FakeBotApi;
+import dev.rmm.testsupport.PostgresTestResource;
+import dev.rmm.testsupport.RedisTestResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The rollback picker offers what release-api will accept, and says what really runs in production.
+ * A service's history in the read model (as release-projector's migrations make it): v1 deployed;
+ * v2 deployed and rolled back to v1 as broken; v3 deployed (its card is pressed); v4 deployed after
+ * it, so production runs v4; v5 failed in production.
+ */
+@QuarkusTest
+@WithTestResource(RedisTestResource.class)
+@WithTestResource(FakeBotApi.Resource.class)
+@WithTestResource(PostgresTestResource.class)
+class RollbackPickerTest {
+
+  private static final long ADMIN = 7001;
+
+  @Inject Pool pg;
+  @Inject Cards cards;
+
+  @BeforeEach
+  void readModel() throws IOException {
+    if (exists()) {
+      return;
+    }
+    StringBuilder sql =
+        new StringBuilder("CREATE SCHEMA read_model; SET search_path TO read_model;");
+    try (Stream<Path> files =
+        Files.list(Path.of("../release-projector/src/main/resources/db/readmodel"))) {
+      for (Path f : files.sorted().toList()) {
+        sql.append(Files.readString(f)).append(';');
+      }
+    }
+    sql.append("RESET search_path;");
+    pg.query(sql.toString()).execute().await().atMost(Duration.ofSeconds(30));
+  }
+
+  @Test
+  void givenARolledBackAndANewerRelease_whenAnAdminPressesRollback_thenOnlyV1AndProductionV4()
+      throws Exception {
+    String service = "cart-" + UUID.randomUUID().toString().substring(0, 8);
+    Instant t = Instant.parse("2026-03-01T10:00:00Z");
+    insert(service, "v1", "deployed", t, null, "");
+    insert(
+        service,
+        "v2",
+        "rollback_done",
+        t.plus(1, ChronoUnit.DAYS),
+        t.plus(26, ChronoUnit.HOURS),
+        "v1");
+    String v3 = insert(service, "v3", "deployed", t.plus(2, ChronoUnit.DAYS), null, "");
+    insert(service, "v4", "deployed", t.plus(3, ChronoUnit.DAYS), null, "");
+    insert(service, "v5", "production_failed", null, null, "");
+
+    String data = cards.callbacks().encode(CallbackData.Action.ROLLBACK, v3, 9);
+    FakeBotApi.push(FakeBotApi.callback(9_000_001, ADMIN, "Olga", "en", ADMIN, 1, data));
+
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(() -> FakeBotApi.messages(ADMIN).stream().anyMatch(m -> m.text().startsWith("⏪")));
+    FakeBotApi.SentMessage picker =
+        FakeBotApi.messages(ADMIN).stream().filter(m -> m.text().startsWith("⏪")).findFirst().get();
+    assertThat(picker.text()).isEqualTo("⏪ Roll " + service + " (now v4) back to which tag?");
+    List<String> buttons = new ArrayList<>();
+    for (JsonNode row : picker.replyMarkup().path("inline_keyboard")) {
+      row.forEach(b -> buttons.add(b.path("text").asText()));
+    }
+    assertThat(buttons).hasSize(2);
+    assertThat(buttons.get(0)).isEqualTo("v1 · 01.03.2026 13:00"); // Moscow time
+    assertThat(buttons.get(1)).isEqualTo("↩️ Cancel");
+  }
+
+  private boolean exists() {
+    return pg.query("SELECT to_regclass('read_model.releases') IS NOT NULL AS e")
+        .execute()
+        .await()
+        .atMost(Duration.ofSeconds(10))
+        .iterator()
+        .next()
+        .getBoolean("e");
+  }
+
+  /** One release row as the projector writes it; ADMIN is the release's admin. */
+  private String insert(
+      String service,
+      String tag,
+      String status,
+      Instant deployedAt,
+      Instant restoredAt,
+      String to) {
+    String id = UUID.randomUUID().toString();
+    Instant created = deployedAt == null ? Instant.parse("2026-03-05T10:00:00Z") : deployedAt;
+    pg.preparedQuery(
+            "INSERT INTO read_model.releases (release_id, service_name, release_tag,"
+                + " rollback_to_tag, status, outcome, initiated_by, github_run_id,"
+                + " github_action_link, github_ref, repository, commit_sha, required_approvers,"
+                + " quorum, admins, version, created_at, started_at, updated_at, deployed_at,"
+                + " restored_at) VALUES ($1, $2, $3, $4, $5, $6, 'dave', '1',"
+                + " 'https://github.com/acme/cart/actions/runs/1', 'refs/tags/' || $3, 'acme/cart',"
+                + " 'abc1234', '[]'::jsonb, 1, '[7001]'::jsonb, 9, $7, $7, $7, $8, $9)")
+        .execute(
+            Tuple.from(
+                Arrays.asList(
+                    id,
+                    service,
+                    tag,
+                    to,
+                    status,
+                    status.equals("deployed") ? "successful" : "failed",
+                    created.atOffset(ZoneOffset.UTC),
+                    deployedAt == null ? null : deployedAt.atOffset(ZoneOffset.UTC),
+                    restoredAt == null ? null : restoredAt.atOffset(ZoneOffset.UTC))))
+        .await()
+        .atMost(Duration.ofSeconds(10));
+    return id;
+  }
+}
