@@ -7,6 +7,9 @@ import dev.rmm.gateway.Screens.Screen;
 import dev.rmm.gateway.Texts;
 import dev.rmm.gateway.Texts.Language;
 import dev.rmm.gateway.UpdateMemory;
+import dev.rmm.gateway.access.Audience;
+import dev.rmm.gateway.access.Refusals;
+import dev.rmm.gateway.access.SignedButtons;
 import dev.rmm.gateway.card.CallbackData;
 import dev.rmm.gateway.card.ReleaseCard.Card;
 import dev.rmm.gateway.releases.ReleaseReader;
@@ -45,6 +48,9 @@ public class UpdateHandler {
   private final Cards cards;
   private final Replies replies;
   private final ActionFlows actions;
+  private final Audience audience;
+  private final SignedButtons buttons;
+  private final Refusals refusals;
   private final Language defaultLanguage;
   private final Tracer tracer;
 
@@ -60,6 +66,9 @@ public class UpdateHandler {
       Cards cards,
       Replies replies,
       ActionFlows actions,
+      Audience audience,
+      SignedButtons buttons,
+      Refusals refusals,
       GatewayConfig config,
       Tracer tracer,
       MeterRegistry meters) {
@@ -74,6 +83,9 @@ public class UpdateHandler {
     this.cards = cards;
     this.replies = replies;
     this.actions = actions;
+    this.audience = audience;
+    this.buttons = buttons;
+    this.refusals = refusals;
     this.defaultLanguage = Language.parse(config.telegram().defaultLanguage());
   }
 
@@ -195,6 +207,10 @@ public class UpdateHandler {
     Language lang = language(user);
     String text = m.getText().strip();
     String command = commandOf(text);
+    if ((command.equals("/start") || command.equals("/lang")) && !audience.admits(user.getId())) {
+      refusals.stranger(m.getChatId(), user, lang);
+      return;
+    }
     switch (command) {
       case "/start" -> show(m.getChatId(), null, Screens.mainMenu(user.getFirstName(), lang));
       case "/lang" -> {
@@ -223,7 +239,6 @@ public class UpdateHandler {
   }
 
   private void onButton(CallbackQuery q) {
-    String data = q.getData() == null ? "" : q.getData();
     Language lang = language(q.getFrom());
     if (q.getMessage() == null) { // a button of an inline message: not ours
       replies.answer(q.getId(), Texts.FORGED_BUTTON.in(lang), true);
@@ -231,6 +246,20 @@ public class UpdateHandler {
     }
     long chatId = q.getMessage().getChatId();
     int messageId = q.getMessage().getMessageId();
+    Optional<String> signed = buttons.pressed(q);
+    if (signed.isEmpty()) {
+      LOG.warnf(
+          "Refused a button with unsigned or altered data, or not on the message %d it was pressed"
+              + " on, from user %d in chat %d",
+          messageId, q.getFrom().getId(), chatId);
+      replies.answer(q.getId(), Texts.FORGED_BUTTON.in(lang), true);
+      return;
+    }
+    String data = signed.get();
+    if (!audience.admits(q.getFrom().getId())) {
+      refusals.stranger(q, data, lang);
+      return;
+    }
     if (data.equals(Screens.MENU)) {
       show(chatId, messageId, Screens.mainMenu(q.getFrom().getFirstName(), lang));
       replies.answer(q.getId(), null, false);
