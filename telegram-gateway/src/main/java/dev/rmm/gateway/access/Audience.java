@@ -8,6 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.jboss.logging.Logger;
 
 /**
  * Who may see the bot's menus, lists and cards: the configured viewers, the approvers and admins of
@@ -20,6 +21,8 @@ import java.util.Set;
  */
 @ApplicationScoped
 public class Audience {
+
+  private static final Logger LOG = Logger.getLogger(Audience.class);
 
   private final Set<Long> viewers;
   private final Optional<Long> teamChat;
@@ -37,25 +40,60 @@ public class Audience {
     this.team = team;
   }
 
+  /** Whether someone may see releases. */
+  public enum Verdict {
+    ADMITTED,
+    REFUSED,
+    /**
+     * Not known now: Telegram or the read model did not answer, and neither admitted them. Nothing
+     * is remembered; the user is told to try again later.
+     */
+    UNKNOWN
+  }
+
   /**
    * Whether this Telegram user may see releases.
    *
-   * @throws RuntimeException when Redis, the read model or Telegram did not answer: the update is
-   *     handled again later
+   * @throws RuntimeException when Redis did not answer: the update is handled again later
    */
-  public boolean admits(long userId) {
+  public Verdict verdict(long userId) {
     if (viewers.contains(userId)) {
-      return true;
+      return Verdict.ADMITTED;
     }
     String key = "rmm:tg:access:" + userId;
     String known = values.get(key);
     if (known != null) {
-      return known.equals("1");
+      return known.equals("1") ? Verdict.ADMITTED : Verdict.REFUSED;
     }
-    boolean admitted =
-        policy.isApproverOrAdmin(userId)
-            || teamChat.isPresent() && team.isMember(teamChat.get(), userId);
-    values.set(key, admitted ? "1" : "0", new SetArgs().ex(ttlSeconds));
-    return admitted;
+    boolean unknown = false;
+    // the team chat first: most users are in it, and the read model is then not asked
+    if (teamChat.isPresent()) {
+      try {
+        if (team.isMember(teamChat.get(), userId)) {
+          return remember(key, Verdict.ADMITTED);
+        }
+      } catch (RuntimeException e) {
+        unknown = true;
+        LOG.warnf(
+            "Cannot tell whether Telegram user %d is in the team chat: %s", userId, e.getMessage());
+      }
+    }
+    try {
+      if (policy.isApproverOrAdmin(userId)) {
+        return remember(key, Verdict.ADMITTED);
+      }
+    } catch (RuntimeException e) {
+      unknown = true;
+      LOG.warnf(
+          "Cannot tell whether Telegram user %d is an approver or admin: the read model did not"
+              + " answer (%s). They are told to try again later; check Postgres.",
+          userId, e.getMessage());
+    }
+    return unknown ? Verdict.UNKNOWN : remember(key, Verdict.REFUSED);
+  }
+
+  private Verdict remember(String key, Verdict v) {
+    values.set(key, v == Verdict.ADMITTED ? "1" : "0", new SetArgs().ex(ttlSeconds));
+    return v;
   }
 }

@@ -78,8 +78,15 @@ public class Refusals {
     replies.answer(q.getId(), Texts.REFUSED_NOT_ALLOWED.in(lang, why.in(lang)), true);
   }
 
-  /** A message from someone who may not see releases: one polite refusal per window. */
-  public void stranger(long chatId, User user, Language lang) {
+  /**
+   * A message from someone who may not see releases: one polite refusal per window; when it is not
+   * known now whether they may, a "try again later".
+   */
+  public void refuse(long chatId, User user, Audience.Verdict verdict, Language lang) {
+    if (verdict == Audience.Verdict.UNKNOWN) {
+      replies.send(chatId, Texts.UNAVAILABLE.in(lang), null, null);
+      return;
+    }
     boolean first =
         values.setAndChanged(
             "rmm:tg:refused-notice:" + user.getId(), "1", new SetArgs().nx().ex(windowSeconds));
@@ -95,10 +102,15 @@ public class Refusals {
   }
 
   /**
-   * A press by someone who may not see releases: the refusal, and nothing edited. A card action
-   * (approve, reject, rollback) is recorded by release-api once per user, release and window.
+   * A press by someone who may not see releases: the refusal (or "try again later" when that is not
+   * known now), and nothing edited. A card action (approve, reject, rollback) is recorded by
+   * release-api once per user, release and window.
    */
-  public void stranger(CallbackQuery q, String data, Language lang) {
+  public void refuse(CallbackQuery q, String data, Audience.Verdict verdict, Language lang) {
+    if (verdict == Audience.Verdict.UNKNOWN) {
+      replies.answer(q.getId(), Texts.UNAVAILABLE.in(lang), true);
+      return;
+    }
     replies.answer(q.getId(), Texts.ACCESS_REFUSED.in(lang), true);
     Optional<CallbackData.Press> press = callbacks.decode(data);
     if (press.isEmpty()

@@ -207,9 +207,12 @@ public class UpdateHandler {
     Language lang = language(user);
     String text = m.getText().strip();
     String command = commandOf(text);
-    if ((command.equals("/start") || command.equals("/lang")) && !audience.admits(user.getId())) {
-      refusals.stranger(m.getChatId(), user, lang);
-      return;
+    if (command.equals("/start") || command.equals("/lang")) {
+      Audience.Verdict may = audience.verdict(user.getId());
+      if (may != Audience.Verdict.ADMITTED) {
+        refusals.refuse(m.getChatId(), user, may, lang);
+        return;
+      }
     }
     switch (command) {
       case "/start" -> show(m.getChatId(), null, Screens.mainMenu(user.getFirstName(), lang));
@@ -256,8 +259,9 @@ public class UpdateHandler {
       return;
     }
     String data = signed.get();
-    if (!audience.admits(q.getFrom().getId())) {
-      refusals.stranger(q, data, lang);
+    Audience.Verdict may = audience.verdict(q.getFrom().getId());
+    if (may != Audience.Verdict.ADMITTED) {
+      refusals.refuse(q, data, may, lang);
       return;
     }
     if (data.equals(Screens.MENU)) {
