@@ -102,6 +102,9 @@ public enum Texts {
       "отклонить релиз могут только его апруверы и администраторы",
       "only the release's approvers and admins may reject it"),
   ONLY_ADMINS("откатить релиз могут только администраторы", "only admins may roll a release back"),
+  BUTTON_GONE(
+      "⌛ Этой кнопки больше нет на этом сообщении: действие не выполнено.",
+      "⌛ This button is no longer on this message: nothing was done."),
   RELEASE_UNKNOWN("⚠️ Релиз не найден", "⚠️ Release not found"),
   UNAVAILABLE(
       "⚠️ Список релизов сейчас недоступен, попробуйте позже.",

@@ -46,6 +46,11 @@ public class SignedButtons {
     return keyboard;
   }
 
+  /** Whether the data is signed by the bot (wherever it was pressed). */
+  public boolean isSigned(String data) {
+    return callbacks.open(data).isPresent();
+  }
+
   /**
    * The data of a press to act on: a card action as pressed (for {@link CallbackData#decode}),
    * anything else without its signature. Empty when the data is not signed by the bot, or is not a

@@ -251,11 +251,14 @@ public class UpdateHandler {
     int messageId = q.getMessage().getMessageId();
     Optional<String> signed = buttons.pressed(q);
     if (signed.isEmpty()) {
+      boolean gone =
+          buttons.isSigned(q.getData()); // ours, but no longer (or never) on this message
       LOG.warnf(
-          "Refused a button with unsigned or altered data, or not on the message %d it was pressed"
-              + " on, from user %d in chat %d",
-          messageId, q.getFrom().getId(), chatId);
-      replies.answer(q.getId(), Texts.FORGED_BUTTON.in(lang), true);
+          "Refused a button with %s from user %d in chat %d",
+          gone ? "data not on the message " + messageId + " it was pressed on" : "unsigned data",
+          q.getFrom().getId(),
+          chatId);
+      replies.answer(q.getId(), (gone ? Texts.BUTTON_GONE : Texts.FORGED_BUTTON).in(lang), true);
       return;
     }
     String data = signed.get();
