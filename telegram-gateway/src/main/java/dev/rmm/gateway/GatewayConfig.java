@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -108,6 +109,29 @@ public interface GatewayConfig {
     /** Worker threads that handle updates, so one slow answer does not hold up other users. */
     @WithDefault("8")
     int workers();
+
+    /**
+     * Telegram user ids who may see the menus, lists and cards without being an approver, an admin
+     * or a member of the team chat (RMM_TELEGRAM_VIEWERS, comma-separated, e.g. auditors). Seeing
+     * is all: acting on a release stays with the release's approvers and admins. Unset: nobody
+     * beyond those.
+     */
+    Optional<List<Long>> viewers();
+
+    /**
+     * How long whether someone may see releases (an approver, an admin, a member of the team chat,
+     * or none of these) is remembered in Redis before Telegram's {@code getChatMember} and the read
+     * model are asked again: someone who leaves the team chat loses access within it.
+     */
+    @WithDefault("5m")
+    Duration accessCacheTtl();
+
+    /**
+     * A refused press is sent to release-api, which records it in the log, at most once per user,
+     * release and this window; a stranger's messages get one refusal per window.
+     */
+    @WithDefault("1h")
+    Duration refusalWindow();
   }
 
   /** Where updates come from. */

@@ -9,7 +9,8 @@ import org.telegram.telegrambots.meta.api.objects.replykeyboard.buttons.InlineKe
 
 /**
  * The bot's fixed screens and the callback data of their buttons; pure functions of their inputs.
- * Callback data here is not signed: it names a list or a language, which anyone may ask for.
+ * Callback data here is plain; it is signed as it leaves the bot ({@link
+ * dev.rmm.gateway.access.SignedButtons}), so a client can neither forge nor move it.
  */
 public final class Screens {
 

@@ -91,6 +91,20 @@ public enum Texts {
   FORGED_BUTTON(
       "⚠️ Эта кнопка не от rmm или изменена: действие не выполнено.",
       "⚠️ This button is not rmm's or was altered: nothing was done."),
+  ACCESS_REFUSED(
+      "🔒 Извините, этот бот показывает релизы только команде. Если вам нужен доступ, попросите"
+          + " администратора rmm.",
+      "🔒 Sorry, this bot shows releases to the release team only. If you need access, please ask"
+          + " an rmm admin."),
+  ONLY_APPROVERS(
+      "одобрить релиз могут только его апруверы", "only the release's approvers may approve it"),
+  ONLY_APPROVERS_OR_ADMINS(
+      "отклонить релиз могут только его апруверы и администраторы",
+      "only the release's approvers and admins may reject it"),
+  ONLY_ADMINS("откатить релиз могут только администраторы", "only admins may roll a release back"),
+  BUTTON_GONE(
+      "⌛ Этой кнопки больше нет на этом сообщении: действие не выполнено.",
+      "⌛ This button is no longer on this message: nothing was done."),
   RELEASE_UNKNOWN("⚠️ Релиз не найден", "⚠️ Release not found"),
   UNAVAILABLE(
       "⚠️ Список релизов сейчас недоступен, попробуйте позже.",

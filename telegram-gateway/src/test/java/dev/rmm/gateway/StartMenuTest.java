@@ -5,8 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rmm.gateway.access.Viewers;
 import dev.rmm.testsupport.FakeBotApi;
 import dev.rmm.testsupport.RedisTestResource;
+import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
@@ -18,6 +20,9 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithTestResource(RedisTestResource.class)
 @WithTestResource(FakeBotApi.Resource.class)
+@WithTestResource(
+    value = Viewers.class,
+    initArgs = @ResourceArg(name = "ids", value = "4201,4202,4203,4204"))
 class StartMenuTest {
 
   /**
@@ -38,13 +43,15 @@ class StartMenuTest {
     JsonNode rows = sent.at("/reply_markup/inline_keyboard");
     assertThat(rows).hasSize(4);
     assertThat(rows.get(0).get(0).get("text").asText()).isEqualTo("🚀 Active releases");
-    assertThat(rows.get(0).get(0).get("callback_data").asText()).isEqualTo("menu:active");
+    // every button's data is signed: <data>:<MAC>
+    assertThat(rows.get(0).get(0).get("callback_data").asText()).matches("menu:active:[\\w-]{11}");
     assertThat(rows.get(1).get(0).get("text").asText()).isEqualTo("✅ Successful releases");
-    assertThat(rows.get(1).get(0).get("callback_data").asText()).isEqualTo("menu:successful");
+    assertThat(rows.get(1).get(0).get("callback_data").asText())
+        .matches("menu:successful:[\\w-]{11}");
     assertThat(rows.get(2).get(0).get("text").asText()).isEqualTo("❌ Failed releases");
-    assertThat(rows.get(2).get(0).get("callback_data").asText()).isEqualTo("menu:failed");
+    assertThat(rows.get(2).get(0).get("callback_data").asText()).matches("menu:failed:[\\w-]{11}");
     assertThat(rows.get(3).get(0).get("text").asText()).isEqualTo("🌐 Русский");
-    assertThat(rows.get(3).get(0).get("callback_data").asText()).isEqualTo("lang:ru");
+    assertThat(rows.get(3).get(0).get("callback_data").asText()).matches("lang:ru:[\\w-]{11}");
   }
 
   @Test
@@ -78,10 +85,11 @@ class StartMenuTest {
     JsonNode menu = awaitMessageTo(4204);
     assertThat(menu.get("text").asText()).startsWith("👋 Привет, Ivan!");
     int messageId = FakeBotApi.messages(4204).get(0).messageId();
+    String english = menu.at("/reply_markup/inline_keyboard/3/0/callback_data").asText();
 
     FakeBotApi.push(
         FakeBotApi.callback(
-            UPDATE_IDS.getAndIncrement(), 4204, "Ivan", "ru", 4204, messageId, "lang:en"));
+            UPDATE_IDS.getAndIncrement(), 4204, "Ivan", "ru", 4204, messageId, english));
 
     await()
         .atMost(Duration.ofSeconds(10))

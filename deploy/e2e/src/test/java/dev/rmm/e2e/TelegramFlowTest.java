@@ -27,7 +27,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * records every request: the team chat's live card and notices, approvals with confirmation, a
  * rejection with its reason, a rollback picked from earlier tags, and every kind of bad press.
  * Users are "Alice QA" (1001, approver), "Bob Lead" (1002, approver and admin), "Carol Dev" (1003,
- * approver of the service trio only) and Mallory (4242, nobody).
+ * approver of the service trio only) and Mallory (4242, in the team chat, nobody in any policy).
  */
 class TelegramFlowTest {
 
@@ -149,7 +149,9 @@ class TelegramFlowTest {
     SentMessage card = liveCard("api", "v3.0.0", "Manual testing");
     String approveData = button(card, "✅ Approve");
 
-    // somebody who is not an approver: refused at once, and the attempt is in the log
+    // somebody in the team chat who is not an approver: refused at once, and the attempt is in
+    // the log
+    FakeBotApi.chatMember(TEAM, MALLORY, "member");
     JsonNode refused = answerTo(press(MALLORY, "Mallory", TEAM, card.messageId(), approveData));
     assertThat(refused.path("show_alert").asBoolean()).isTrue();
     assertThat(refused.path("text").asText()).startsWith("⛔ Not allowed:");
@@ -267,7 +269,7 @@ class TelegramFlowTest {
     // Bob, in his private chat: /start, successful releases, page to cart v1.1.0
     FakeBotApi.push(FakeBotApi.message(UPDATE_IDS.incrementAndGet(), BOB, "Bob", "en", "/start"));
     SentMessage menu = awaitMessage(BOB, m -> m.text().startsWith("👋 Hello, Bob!"));
-    answerTo(press(BOB, "Bob", BOB, menu.messageId(), "menu:successful"));
+    answerTo(press(BOB, "Bob", BOB, menu.messageId(), button(menu, "✅ Successful releases")));
     SentMessage shown = message(BOB, menu.messageId());
     for (int i = 0; i < 10 && !shown.text().contains("🏷️ Tag: v1.1.0"); i++) {
       answerTo(press(BOB, "Bob", BOB, menu.messageId(), button(shown, "Next ➡️")));
@@ -314,6 +316,7 @@ class TelegramFlowTest {
         .until(
             () ->
                 FakeBotApi.rejections("sendMessage").stream().anyMatch(r -> r.errorCode() == 403));
+    FakeBotApi.chatMember(TEAM, 7002, "member"); // only the team sees releases
     FakeBotApi.push(FakeBotApi.message(UPDATE_IDS.incrementAndGet(), 7002, "Dana", "en", "/start"));
     awaitMessage(7002, m -> m.text().startsWith("👋 Hello, Dana!"));
   }

@@ -115,6 +115,12 @@ public final class FakeBotApi {
   private static final Map<String, AtomicInteger> ATTEMPTS = new ConcurrentHashMap<>();
   private static final Map<String, Deque<Failure>> FAILURES = new HashMap<>(); // guarded by itself
   private static final Set<Long> BLOCKED = ConcurrentHashMap.newKeySet();
+
+  /** What getChatMember answers: chat id -> user id -> a ChatMember's status (and is_member). */
+  private static final Map<Long, Map<Long, Membership>> MEMBERS = new ConcurrentHashMap<>();
+
+  private record Membership(String status, boolean isMember) {}
+
   private static final Map<Long, NavigableMap<Integer, Stored>> MESSAGES =
       new HashMap<>(); // guarded by itself
   private static final AtomicInteger MESSAGE_IDS = new AtomicInteger(100);
@@ -164,6 +170,7 @@ public final class FakeBotApi {
       FAILURES.clear();
     }
     BLOCKED.clear();
+    MEMBERS.clear();
     synchronized (MESSAGES) {
       MESSAGES.clear();
     }
@@ -182,6 +189,31 @@ public final class FakeBotApi {
    */
   public static void blockChat(long chatId) {
     BLOCKED.add(chatId);
+  }
+
+  /**
+   * What {@code getChatMember} answers for this user in this group from now on: a ChatMember with
+   * this status, {@code creator}, {@code administrator}, {@code member}, {@code left} or {@code
+   * kicked} (for {@code restricted} see {@link #restrictedMember}). A user never set is {@code
+   * left}, as Telegram answers for someone who is not in the chat.
+   */
+  public static void chatMember(long chatId, long userId, String status) {
+    if (!Set.of("creator", "administrator", "member", "left", "kicked").contains(status)) {
+      throw new IllegalArgumentException("not a ChatMember status: " + status);
+    }
+    MEMBERS
+        .computeIfAbsent(chatId, c -> new ConcurrentHashMap<>())
+        .put(userId, new Membership(status, !status.equals("left") && !status.equals("kicked")));
+  }
+
+  /**
+   * The user is {@code restricted} in the group: still in it ({@code is_member} true) or restricted
+   * after leaving it (false).
+   */
+  public static void restrictedMember(long chatId, long userId, boolean isMember) {
+    MEMBERS
+        .computeIfAbsent(chatId, c -> new ConcurrentHashMap<>())
+        .put(userId, new Membership("restricted", isMember));
   }
 
   /** Undoes {@link #blockChat(long)}. */
@@ -495,6 +527,7 @@ public final class FakeBotApi {
       case "editmessagereplymarkup" -> editMessageReplyMarkup(params);
       case "answercallbackquery" -> answerCallbackQuery(params);
       case "deletemessage" -> deleteMessage(params);
+      case "getchatmember" -> getChatMember(params);
       case "getme" -> botUser();
       default -> MAPPER.getNodeFactory().booleanNode(true); // setWebhook, deleteWebhook, ...
     };
@@ -647,6 +680,81 @@ public final class FakeBotApi {
       Thread.sleep(0, 200_000);
     }
     return a;
+  }
+
+  /**
+   * A ChatMember object as the Bot API returns it (ChatMemberOwner, ChatMemberAdministrator,
+   * ChatMemberMember, ChatMemberRestricted, ChatMemberLeft or ChatMemberBanned, told apart by
+   * {@code status}), with the fields each one always has. A private chat has no members to ask
+   * about (400), and a user id that is not a number is not found.
+   */
+  private static JsonNode getChatMember(ObjectNode p) throws ApiError {
+    long chatId = chatId(p);
+    String userParam = str(p, "user_id");
+    long userId;
+    try {
+      userId = Long.parseLong(Objects.requireNonNull(userParam).trim());
+    } catch (RuntimeException e) {
+      throw new ApiError(400, "Bad Request: invalid user_id specified");
+    }
+    if (chatId > 0 && chatId != userId) {
+      throw new ApiError(400, "Bad Request: chat not found");
+    }
+    Membership m =
+        chatId > 0
+            ? new Membership("member", true)
+            : MEMBERS
+                .getOrDefault(chatId, Map.of())
+                .getOrDefault(userId, new Membership("left", false));
+    ObjectNode member = MAPPER.createObjectNode().put("status", m.status());
+    member.set("user", user(userId, "U" + userId, null));
+    switch (m.status()) {
+      case "creator" -> member.put("is_anonymous", false);
+      case "administrator" -> {
+        member.put("can_be_edited", false).put("is_anonymous", false);
+        for (String right :
+            List.of(
+                "can_manage_chat",
+                "can_delete_messages",
+                "can_manage_video_chats",
+                "can_restrict_members",
+                "can_promote_members",
+                "can_change_info",
+                "can_invite_users",
+                "can_post_stories",
+                "can_edit_stories",
+                "can_delete_stories")) {
+          member.put(right, right.equals("can_manage_chat"));
+        }
+      }
+      case "restricted" -> {
+        member.put("is_member", m.isMember());
+        for (String right :
+            List.of(
+                "can_send_messages",
+                "can_send_audios",
+                "can_send_documents",
+                "can_send_photos",
+                "can_send_videos",
+                "can_send_video_notes",
+                "can_send_voice_notes",
+                "can_send_polls",
+                "can_send_other_messages",
+                "can_add_web_page_previews",
+                "can_change_info",
+                "can_invite_users",
+                "can_pin_messages",
+                "can_manage_topics")) {
+          member.put(right, false);
+        }
+        member.put("until_date", 0);
+      }
+      case "kicked" -> member.put("until_date", 0);
+      default -> {
+        // member and left carry only status and user
+      }
+    }
+    return member;
   }
 
   private static JsonNode deleteMessage(ObjectNode p) {

@@ -10,6 +10,7 @@ import dev.rmm.gateway.Screens;
 import dev.rmm.gateway.Screens.Screen;
 import dev.rmm.gateway.Texts;
 import dev.rmm.gateway.Texts.Language;
+import dev.rmm.gateway.access.Refusals;
 import dev.rmm.gateway.bot.PendingAction.Kind;
 import dev.rmm.gateway.card.CallbackData;
 import dev.rmm.gateway.card.ReleaseCard.Card;
@@ -33,8 +34,9 @@ import org.telegram.telegrambots.meta.api.objects.replykeyboard.buttons.InlineKe
 /**
  * Approve, reject and rollback from a card: each asks for confirmation (a rejection first for its
  * reason, a rollback first for its target tag), then goes to release-api as a command carrying the
- * card's version, and the user reads release-api's decision. Someone not allowed to act gets
- * release-api's refusal at once, which the event log records; a stale card is refreshed instead of
+ * card's version, and the user reads release-api's decision. Someone not allowed to act gets a
+ * refusal at once: the first one per release and window is release-api's, which the event log
+ * records ({@link Refusals}), later ones the gateway's own; a stale card is refreshed instead of
  * acting.
  */
 @ApplicationScoped
@@ -50,6 +52,7 @@ public class ActionFlows {
   private final Cards cards;
   private final Replies replies;
   private final CommandClient commands;
+  private final Refusals refusals;
   private final Duration commandTimeout;
 
   ActionFlows(
@@ -58,12 +61,14 @@ public class ActionFlows {
       Cards cards,
       Replies replies,
       CommandClient commands,
+      Refusals refusals,
       GatewayConfig config) {
     this.sessions = sessions;
     this.reader = reader;
     this.cards = cards;
     this.replies = replies;
     this.commands = commands;
+    this.refusals = refusals;
     this.commandTimeout = config.telegram().commandTimeout();
   }
 
@@ -101,8 +106,12 @@ public class ActionFlows {
             chatId,
             messageId);
     if (!mayTry(kind, r, user.getId())) {
-      // release-api refuses and records the attempt; the user reads its reason
-      decideAndAnswer(q, pending.withReason("-").withTargetTag(""), lang);
+      if (refusals.firstInWindow(user.getId(), press.releaseId())) {
+        // release-api refuses and records the attempt; the user reads its reason
+        decideAndAnswer(q, pending.withReason("-").withTargetTag(""), lang);
+      } else {
+        refusals.notAllowed(q, press.action(), lang); // recorded already: not sent again
+      }
       return;
     }
     ReleaseStatus expected =

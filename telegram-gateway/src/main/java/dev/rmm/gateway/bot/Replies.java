@@ -1,5 +1,6 @@
 package dev.rmm.gateway.bot;
 
+import dev.rmm.gateway.access.SignedButtons;
 import dev.rmm.gateway.telegram.BotClient;
 import dev.rmm.gateway.telegram.BotClient.Delivery;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,9 +16,10 @@ import org.telegram.telegrambots.meta.api.objects.replykeyboard.ReplyKeyboard;
 
 /**
  * Sends, edits and answers for the bot's handlers, through the {@link BotClient} of the connected
- * bot. Texts are plain (no parse mode), so nothing from users or pipelines needs escaping. Messages
- * and card edits outlast an outage of Telegram ({@link Delivery#PATIENT}); the answer to a press is
- * given up after a few seconds, as Telegram no longer takes it.
+ * bot; every button it shows is signed ({@link SignedButtons}). Texts are plain (no parse mode), so
+ * nothing from users or pipelines needs escaping. Messages and card edits outlast an outage of
+ * Telegram ({@link Delivery#PATIENT}); the answer to a press is given up after a few seconds, as
+ * Telegram no longer takes it.
  */
 @ApplicationScoped
 public class Replies {
@@ -26,6 +28,12 @@ public class Replies {
   static final int MAX_ANSWER = 200;
 
   private volatile BotClient bot;
+
+  private final SignedButtons buttons;
+
+  Replies(SignedButtons buttons) {
+    this.buttons = buttons;
+  }
 
   /** Called once Telegram is configured. */
   public void connect(BotClient client) {
@@ -38,6 +46,9 @@ public class Replies {
 
   /** A new message; empty when Telegram refused it (blocked, chat gone). */
   public Optional<Message> send(long chatId, String text, ReplyKeyboard keyboard, Integer replyTo) {
+    if (keyboard instanceof InlineKeyboardMarkup inline) {
+      buttons.sign(inline);
+    }
     SendMessage.SendMessageBuilder<?, ?> m =
         SendMessage.builder()
             .chatId(chatId)
@@ -54,6 +65,7 @@ public class Replies {
   /** Edits a message in place; "not modified" counts as done. */
   public BotClient.Reply<?> edit(
       long chatId, int messageId, String text, InlineKeyboardMarkup keyboard) {
+    buttons.sign(keyboard);
     return bot.call(
         EditMessageText.builder()
             .chatId(chatId)

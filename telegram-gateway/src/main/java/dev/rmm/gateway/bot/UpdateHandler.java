@@ -7,6 +7,9 @@ import dev.rmm.gateway.Screens.Screen;
 import dev.rmm.gateway.Texts;
 import dev.rmm.gateway.Texts.Language;
 import dev.rmm.gateway.UpdateMemory;
+import dev.rmm.gateway.access.Audience;
+import dev.rmm.gateway.access.Refusals;
+import dev.rmm.gateway.access.SignedButtons;
 import dev.rmm.gateway.card.CallbackData;
 import dev.rmm.gateway.card.ReleaseCard.Card;
 import dev.rmm.gateway.releases.ReleaseReader;
@@ -48,6 +51,9 @@ public class UpdateHandler {
   private final Cards cards;
   private final Replies replies;
   private final ActionFlows actions;
+  private final Audience audience;
+  private final SignedButtons buttons;
+  private final Refusals refusals;
   private final Language defaultLanguage;
   private final Tracer tracer;
   private final StoreOutages outages;
@@ -64,6 +70,9 @@ public class UpdateHandler {
       Cards cards,
       Replies replies,
       ActionFlows actions,
+      Audience audience,
+      SignedButtons buttons,
+      Refusals refusals,
       GatewayConfig config,
       Tracer tracer,
       MeterRegistry meters) {
@@ -78,6 +87,9 @@ public class UpdateHandler {
     this.cards = cards;
     this.replies = replies;
     this.actions = actions;
+    this.audience = audience;
+    this.buttons = buttons;
+    this.refusals = refusals;
     this.defaultLanguage = Language.parse(config.telegram().defaultLanguage());
     this.outages = new StoreOutages(config.telegram().unavailableAnswerAfter());
   }
@@ -248,6 +260,13 @@ public class UpdateHandler {
     Language lang = language(user);
     String text = m.getText().strip();
     String command = commandOf(text);
+    if (command.equals("/start") || command.equals("/lang")) {
+      Audience.Verdict may = audience.verdict(user.getId());
+      if (may != Audience.Verdict.ADMITTED) {
+        refusals.refuse(m.getChatId(), user, may, lang);
+        return;
+      }
+    }
     switch (command) {
       case "/start" -> show(m.getChatId(), null, Screens.mainMenu(user.getFirstName(), lang));
       case "/lang" -> {
@@ -276,7 +295,6 @@ public class UpdateHandler {
   }
 
   private void onButton(CallbackQuery q) {
-    String data = q.getData() == null ? "" : q.getData();
     Language lang = language(q.getFrom());
     if (q.getMessage() == null) { // a button of an inline message: not ours
       replies.answer(q.getId(), Texts.FORGED_BUTTON.in(lang), true);
@@ -284,6 +302,24 @@ public class UpdateHandler {
     }
     long chatId = q.getMessage().getChatId();
     int messageId = q.getMessage().getMessageId();
+    Optional<String> signed = buttons.pressed(q);
+    if (signed.isEmpty()) {
+      boolean gone =
+          buttons.isSigned(q.getData()); // ours, but no longer (or never) on this message
+      LOG.warnf(
+          "Refused a button with %s from user %d in chat %d",
+          gone ? "data not on the message " + messageId + " it was pressed on" : "unsigned data",
+          q.getFrom().getId(),
+          chatId);
+      replies.answer(q.getId(), (gone ? Texts.BUTTON_GONE : Texts.FORGED_BUTTON).in(lang), true);
+      return;
+    }
+    String data = signed.get();
+    Audience.Verdict may = audience.verdict(q.getFrom().getId());
+    if (may != Audience.Verdict.ADMITTED) {
+      refusals.refuse(q, data, may, lang);
+      return;
+    }
     if (data.equals(Screens.MENU)) {
       show(chatId, messageId, Screens.mainMenu(q.getFrom().getFirstName(), lang));
       replies.answer(q.getId(), null, false);

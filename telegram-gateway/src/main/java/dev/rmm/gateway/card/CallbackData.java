@@ -71,6 +71,38 @@ public final class CallbackData {
     return data;
   }
 
+  /**
+   * Any other button's data, signed the same way as a card action: {@code <data>:<mac>}, so that no
+   * button the bot shows can be forged (menus, list pagers, confirmations).
+   *
+   * @throws IllegalArgumentException when the signed data would exceed 64 bytes
+   */
+  public String sign(String data) {
+    String signed = data + ":" + mac(data);
+    if (signed.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {
+      throw new IllegalArgumentException("signed callback data over 64 bytes: " + signed);
+    }
+    return signed;
+  }
+
+  /**
+   * The data a signed button carries ({@link #sign}; for a card action the part before its MAC), or
+   * empty when the data is not one of ours.
+   */
+  public Optional<String> open(String signed) {
+    if (signed == null) {
+      return Optional.empty();
+    }
+    int cut = signed.lastIndexOf(':');
+    if (cut < 0) {
+      return Optional.empty();
+    }
+    String body = signed.substring(0, cut);
+    byte[] expected = mac(body).getBytes(StandardCharsets.US_ASCII);
+    byte[] given = signed.substring(cut + 1).getBytes(StandardCharsets.US_ASCII);
+    return MessageDigest.isEqual(expected, given) ? Optional.of(body) : Optional.empty();
+  }
+
   /** The press, or empty when the data is not one of ours (forged, altered, or malformed). */
   public Optional<Press> decode(String data) {
     if (data == null) {

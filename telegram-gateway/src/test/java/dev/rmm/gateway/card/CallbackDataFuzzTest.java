@@ -12,7 +12,7 @@ import java.util.Optional;
 /**
  * Callback data as a hostile client sends it: any string decodes to nothing or to a press whose own
  * encoding it is (never to a press it does not sign), and whatever the gateway encodes decodes back
- * to the same press, or is refused when it encodes.
+ * to the same press, or is refused when it encodes. The same for any other button's signed data.
  */
 class CallbackDataFuzzTest {
 
@@ -44,5 +44,29 @@ class CallbackDataFuzzTest {
 
     assertThat(data.getBytes(StandardCharsets.UTF_8)).hasSizeLessThanOrEqualTo(64);
     assertThat(DATA.decode(data)).contains(new Press(action, releaseId, version));
+  }
+
+  @FuzzTest(maxDuration = "15m")
+  void givenAnyString_whenOpened_thenNothingOrDataItSigns(FuzzedDataProvider in) {
+    String signed = in.consumeRemainingAsString();
+
+    Optional<String> data = DATA.open(signed);
+
+    data.ifPresent(d -> assertThat(DATA.sign(d)).isEqualTo(signed));
+  }
+
+  @FuzzTest(maxDuration = "15m")
+  void givenAnyButtonData_whenSigned_thenItOpensToItselfOrIsRefused(FuzzedDataProvider in) {
+    String data = in.consumeRemainingAsString();
+
+    String signed;
+    try {
+      signed = DATA.sign(data);
+    } catch (IllegalArgumentException refused) {
+      return; // over Telegram's 64 bytes
+    }
+
+    assertThat(signed.getBytes(StandardCharsets.UTF_8)).hasSizeBetween(1, 64);
+    assertThat(DATA.open(signed)).contains(data);
   }
 }

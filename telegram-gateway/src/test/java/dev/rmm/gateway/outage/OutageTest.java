@@ -6,10 +6,12 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rmm.contracts.kafka.AlertPublisher;
 import dev.rmm.contracts.ops.Alert;
+import dev.rmm.gateway.access.Viewers;
 import dev.rmm.gateway.alerts.AlertFeed;
 import dev.rmm.gateway.alerts.AlertsTestStack;
 import dev.rmm.testsupport.FakeBotApi;
 import dev.rmm.testsupport.RestartablePostgres;
+import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -31,6 +33,9 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(RestartablePostgres.class)
 @WithTestResource(AlertsTestStack.class)
 @WithTestResource(ReadModelOutageTest.Patience.class) // the same app as ReadModelOutageTest
+@WithTestResource(
+    value = Viewers.class,
+    initArgs = @ResourceArg(name = "ids", value = "7301,7302,7303,7304,7311,7312,7401,7402"))
 class OutageTest {
 
   private static final AtomicInteger UPDATE_IDS = new AtomicInteger(5000);
@@ -86,13 +91,19 @@ class OutageTest {
     FakeBotApi.push(start(user));
     await().atMost(Duration.ofSeconds(20)).until(() -> messagesTo(user).size() == 1);
     int menu = FakeBotApi.messages(user).get(0).messageId();
+    String russian =
+        FakeBotApi.messages(user)
+            .get(0)
+            .replyMarkup()
+            .at("/inline_keyboard/3/0/callback_data")
+            .asText();
     List<String> alerts = List.of("tg-5xx-" + UUID.randomUUID(), "tg-429-" + UUID.randomUUID());
 
     // an outage: every method, getUpdates included, answers 502 for 3 s
     FakeBotApi.failDuring(Duration.ofSeconds(3), 502, "Bad Gateway", null);
     FakeBotApi.push(
         FakeBotApi.callback(
-            UPDATE_IDS.getAndIncrement(), user, "U" + user, "en", user, menu, "lang:ru"));
+            UPDATE_IDS.getAndIncrement(), user, "U" + user, "en", user, menu, russian));
     publish(alerts.subList(0, 1));
     await()
         .atMost(Duration.ofSeconds(30))

@@ -9,12 +9,14 @@ import dev.rmm.contracts.Actor;
 import dev.rmm.contracts.EventEnvelope;
 import dev.rmm.contracts.ReleaseEvent;
 import dev.rmm.contracts.ReleaseStatus;
+import dev.rmm.gateway.access.Viewers;
 import dev.rmm.gateway.bot.Cards;
 import dev.rmm.gateway.card.CallbackData;
 import dev.rmm.gateway.live.TeamCards;
 import dev.rmm.testsupport.FakeBotApi;
 import dev.rmm.testsupport.RestartablePostgres;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -52,6 +54,9 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(RestartablePostgres.class)
 @WithTestResource(dev.rmm.gateway.alerts.AlertsTestStack.class)
 @WithTestResource(ReadModelOutageTest.Patience.class)
+@WithTestResource(
+    value = Viewers.class,
+    initArgs = @ResourceArg(name = "ids", value = "7301,7302,7303,7304,7311,7312,7401,7402"))
 class ReadModelOutageTest {
 
   /** Short bounds, so outages past them fit in a test. */

@@ -1,0 +1,44 @@
+package dev.rmm.gateway.access;
+
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+
+/**
+ * Whether someone is an approver or an admin, as the gateway knows them everywhere else: from the
+ * approval policy recorded with each release in the read model ({@code required_approvers}, {@code
+ * admins}). The policy in force for a service is the one of its newest release, so someone removed
+ * from a policy stops counting once the service's next release is created.
+ */
+@ApplicationScoped
+public class PolicyPeople {
+
+  private static final Duration TIMEOUT = Duration.ofSeconds(5);
+
+  private static final String SQL =
+      "SELECT EXISTS (SELECT 1 FROM read_model.releases r"
+          + " WHERE (r.required_approvers @> jsonb_build_array(jsonb_build_object('id', $1::bigint))"
+          + " OR r.admins @> jsonb_build_array($1::bigint))"
+          + " AND NOT EXISTS (SELECT 1 FROM read_model.releases n"
+          + " WHERE n.service_name = r.service_name AND n.created_at > r.created_at)) AS listed";
+
+  private final Pool pg;
+
+  PolicyPeople(Pool pg) {
+    this.pg = pg;
+  }
+
+  /**
+   * @throws RuntimeException when the read model cannot be read (the update is handled again later)
+   */
+  public boolean isApproverOrAdmin(long telegramUserId) {
+    return pg.preparedQuery(SQL)
+        .execute(Tuple.of(telegramUserId))
+        .await()
+        .atMost(TIMEOUT)
+        .iterator()
+        .next()
+        .getBoolean("listed");
+  }
+}

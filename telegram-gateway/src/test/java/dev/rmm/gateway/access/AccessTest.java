@@ -1,0 +1,446 @@
+package dev.rmm.gateway.access;
+
+import static dev.rmm.gateway.access.AccessTestStack.TEAM_CHAT;
+import static dev.rmm.gateway.access.AccessTestStack.VIEWER;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rmm.contracts.Actor;
+import dev.rmm.contracts.CommandCodec;
+import dev.rmm.contracts.EventCodec;
+import dev.rmm.contracts.EventEnvelope;
+import dev.rmm.contracts.ReleaseCommand;
+import dev.rmm.contracts.ReleaseEvent;
+import dev.rmm.contracts.ReleaseStatus;
+import dev.rmm.contracts.audit.EventChain;
+import dev.rmm.testsupport.FakeBotApi;
+import dev.rmm.testsupport.FakeBotApi.SentMessage;
+import dev.rmm.testsupport.PostgresTestResource;
+import dev.rmm.testsupport.RedisTestResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Who sees releases in Telegram and what a refused press costs, with the real parts: the fake Bot
+ * API (getChatMember on the team chat), Redis, the read model in Postgres and the commands topic in
+ * Kafka. A command the gateway sends is one event release-api appends, so commands are counted.
+ */
+@QuarkusTest
+@WithTestResource(RedisTestResource.class)
+@WithTestResource(PostgresTestResource.class)
+@WithTestResource(AccessTestStack.class)
+class AccessTest {
+
+  private static final AtomicInteger UPDATE_IDS = new AtomicInteger(1);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String REFUSAL =
+      "🔒 Sorry, this bot shows releases to the release team only. If you need access, please ask"
+          + " an rmm admin.";
+  private static final long STRANGER = 6601;
+  private static final long MEMBER = 6602;
+  private static final long APPROVER = 6604;
+  private static final long ADMIN = 6605;
+  private static boolean schema;
+
+  @Inject Pool pg;
+
+  @ConfigProperty(name = "kafka.bootstrap.servers")
+  String bootstrap;
+
+  @BeforeEach
+  void readModel() throws IOException {
+    if (schema) {
+      return;
+    }
+    // the read model as release-projector's migrations make it
+    StringBuilder sql =
+        new StringBuilder("CREATE SCHEMA read_model; SET search_path TO read_model;");
+    try (Stream<Path> files =
+        Files.list(Path.of("../release-projector/src/main/resources/db/readmodel"))) {
+      for (Path f : files.sorted().toList()) {
+        sql.append(Files.readString(f)).append(';');
+      }
+    }
+    sql.append("RESET search_path;");
+    pg.query(sql.toString()).execute().await().atMost(Duration.ofSeconds(30));
+    schema = true;
+  }
+
+  @Test
+  void givenAStranger_whenTheyStartTwiceAndAskForTheMenu_thenOnePoliteRefusalAndNothingElse() {
+    FakeBotApi.push(start(STRANGER, "Eve"));
+    FakeBotApi.push(start(STRANGER, "Eve"));
+    FakeBotApi.push(
+        FakeBotApi.message(UPDATE_IDS.getAndIncrement(), STRANGER, "Eve", "en", "/lang en"));
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> FakeBotApi.messages(STRANGER).size() == 1);
+    await()
+        .during(Duration.ofSeconds(1))
+        .atMost(Duration.ofSeconds(3))
+        .until(() -> FakeBotApi.messages(STRANGER).size() == 1);
+    SentMessage only = FakeBotApi.messages(STRANGER).get(0);
+    assertThat(only.text()).isEqualTo(REFUSAL);
+    assertThat(only.replyMarkup()).as("no buttons, no release data").isNull();
+    // Telegram was asked once whether Eve is in the team chat; the answer is remembered
+    assertThat(FakeBotApi.calls("getChatMember"))
+        .map(FakeBotApi::json)
+        .filteredOn(c -> c.path("user_id").asLong() == STRANGER)
+        .hasSize(1)
+        .allMatch(c -> c.path("chat_id").asLong() == TEAM_CHAT);
+  }
+
+  @Test
+  void givenATeamChatMember_whenTheyOpenTheActiveList_thenTheySeeTheCardsWithSignedButtons()
+      throws Exception {
+    String id = release("members-see", "v1.0.0");
+    FakeBotApi.chatMember(TEAM_CHAT, MEMBER, "member");
+    FakeBotApi.restrictedMember(TEAM_CHAT, 6607, true);
+    FakeBotApi.restrictedMember(TEAM_CHAT, 6608, false);
+
+    SentMessage menu = startAndAwaitMenu(MEMBER, "Max");
+    for (JsonNode row : menu.replyMarkup().path("inline_keyboard")) {
+      for (JsonNode b : row) {
+        String data = b.path("callback_data").asText();
+        assertThat(data).as("signed").matches("[a-z:]+:[A-Za-z0-9_-]{11}");
+        assertThat(data.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(64);
+      }
+    }
+    press(MEMBER, "Max", MEMBER, menu.messageId(), data(menu, "🚀 Active releases"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> message(MEMBER, menu.messageId()).text().startsWith("📦 Service: "));
+    pageTo(MEMBER, menu.messageId(), id);
+    assertThat(message(MEMBER, menu.messageId()).text()).contains("members-see");
+
+    // restricted, but still in the team chat: a member; restricted after leaving it: not
+    startAndAwaitMenu(6607, "Rita");
+    FakeBotApi.push(start(6608, "Gone"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> FakeBotApi.messages(6608).size() == 1);
+    assertThat(FakeBotApi.messages(6608).get(0).text()).isEqualTo(REFUSAL);
+  }
+
+  @Test
+  void givenAnApproverOutsideTheTeamChat_whenStart_thenTheyGetTheMenu() {
+    release("approvers-see", "v1.0.0");
+    startAndAwaitMenu(APPROVER, "Ann");
+    startAndAwaitMenu(ADMIN, "Adam");
+  }
+
+  @Test
+  void givenAViewer_whenTheyPressApproveTwentyTimes_thenTheyAreRefusedAndOneCommandIsSent()
+      throws Exception {
+    String id = release("viewer-press", "v2.0.0");
+    SentMessage menu = startAndAwaitMenu(VIEWER, "Vic");
+    press(VIEWER, "Vic", VIEWER, menu.messageId(), data(menu, "🚀 Active releases"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> message(VIEWER, menu.messageId()).text().startsWith("📦 Service: "));
+    pageTo(VIEWER, menu.messageId(), id);
+    SentMessage card = message(VIEWER, menu.messageId());
+    String approve = data(card, "✅ Approve");
+
+    List<String> presses = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      presses.add(press(VIEWER, "Vic", VIEWER, card.messageId(), approve));
+    }
+
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> presses.stream().allMatch(p -> answer(p) != null));
+    assertThat(presses.stream().map(this::answer))
+        .filteredOn(t -> t.equals("⛔ Not allowed: only the release's approvers may approve it"))
+        .hasSize(19);
+    assertThat(commandsBy(VIEWER, id)).as("one refusal recorded, not twenty").hasSize(1);
+    assertThat(commandsBy(VIEWER, id).get(0)).isInstanceOf(ReleaseCommand.Approve.class);
+    assertThat(FakeBotApi.calls("sendMessage"))
+        .map(FakeBotApi::json)
+        .noneMatch(m -> m.path("text").asText().startsWith("Approve viewer-press"));
+  }
+
+  @Test
+  void givenAStranger_whenTheyPressTheLiveCardsButtonsTwentyTimes_thenRefusedAndOneCommand()
+      throws Exception {
+    String id = release("stranger-press", "v3.0.0");
+    SentMessage card = liveCard(id, "stranger-press");
+    String approve = data(card, "✅ Approve");
+    String refresh = data(card, "🔄 Refresh");
+    int editsBefore = editsOf(TEAM_CHAT, card.messageId());
+
+    List<String> presses = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      presses.add(press(6609, "Mallory", TEAM_CHAT, card.messageId(), approve));
+    }
+    presses.add(press(6609, "Mallory", TEAM_CHAT, card.messageId(), refresh));
+
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> presses.stream().allMatch(p -> answer(p) != null));
+    assertThat(presses.stream().map(this::answer)).allMatch(REFUSAL::equals);
+    await().atMost(Duration.ofSeconds(10)).until(() -> commandsBy(6609, id).size() == 1);
+    await()
+        .during(Duration.ofSeconds(1))
+        .atMost(Duration.ofSeconds(3))
+        .until(() -> commandsBy(6609, id).size() == 1);
+    assertThat(message(TEAM_CHAT, card.messageId())).isEqualTo(card);
+    assertThat(editsOf(TEAM_CHAT, card.messageId())).isEqualTo(editsBefore);
+  }
+
+  @Test
+  void givenForgedOrMisplacedData_whenPressedOnTheLiveCard_thenRefusedAndTheCardIsUntouched()
+      throws Exception {
+    String id = release("forged-pager", "v4.0.0");
+    release("forged-pager-2", "v4.0.0");
+    FakeBotApi.chatMember(TEAM_CHAT, 6610, "administrator");
+    SentMessage card = liveCard(id, "forged-pager");
+    // a genuine, signed pager of the member's own list (two active releases: it has a pager)
+    SentMessage menu = startAndAwaitMenu(6610, "Oscar");
+    press(6610, "Oscar", 6610, menu.messageId(), data(menu, "🚀 Active releases"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> message(6610, menu.messageId()).text().startsWith("📦 Service: "));
+    String genuinePager = data(message(6610, menu.messageId()), "Next ➡️");
+    int editsBefore = editsOf(TEAM_CHAT, card.messageId());
+
+    List<String> presses =
+        List.of(
+            press(6610, "Oscar", TEAM_CHAT, card.messageId(), "l:a:999"),
+            press(6610, "Oscar", TEAM_CHAT, card.messageId(), "l:a:999:AAAAAAAAAAA"),
+            press(6610, "Oscar", TEAM_CHAT, card.messageId(), genuinePager),
+            press(6610, "Oscar", TEAM_CHAT, card.messageId(), "menu"));
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> presses.stream().allMatch(p -> answer(p) != null));
+    assertThat(presses.stream().map(this::answer))
+        .containsExactly(
+            "⚠️ This button is not rmm's or was altered: nothing was done.",
+            "⚠️ This button is not rmm's or was altered: nothing was done.",
+            "⌛ This button is no longer on this message: nothing was done.", // ours, not here
+            "⚠️ This button is not rmm's or was altered: nothing was done.");
+    await()
+        .during(Duration.ofSeconds(1))
+        .atMost(Duration.ofSeconds(3))
+        .until(() -> editsOf(TEAM_CHAT, card.messageId()) == editsBefore);
+    assertThat(message(TEAM_CHAT, card.messageId())).isEqualTo(card);
+    assertThat(buttonTexts(card)).contains("✅ Approve", "❌ Reject");
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private static String start(long user, String name) {
+    return FakeBotApi.message(UPDATE_IDS.getAndIncrement(), user, name, "en", "/start");
+  }
+
+  private static SentMessage startAndAwaitMenu(long user, String name) {
+    FakeBotApi.push(start(user, name));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> FakeBotApi.messages(user).stream().anyMatch(m -> isMenu(m, name)));
+    return FakeBotApi.messages(user).stream().filter(m -> isMenu(m, name)).findFirst().get();
+  }
+
+  private static boolean isMenu(SentMessage m, String name) {
+    return m.text().startsWith("👋 Hello, " + name + "!");
+  }
+
+  /** Presses a button; returns the callback query's id. */
+  private static String press(long user, String name, long chat, int messageId, String data) {
+    String update =
+        FakeBotApi.callback(UPDATE_IDS.getAndIncrement(), user, name, "en", chat, messageId, data);
+    FakeBotApi.push(update);
+    try {
+      return JSON.readTree(update).path("callback_query").path("id").asText();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private String answer(String callbackQueryId) {
+    return FakeBotApi.calls("answerCallbackQuery").stream()
+        .map(FakeBotApi::json)
+        .filter(a -> a.path("callback_query_id").asText().equals(callbackQueryId))
+        .map(a -> a.path("text").asText())
+        .findFirst()
+        .orElse(null);
+  }
+
+  /** Pages the list shown in the message until it shows the release. */
+  private void pageTo(long chat, int messageId, String releaseId) {
+    for (int i = 0; i < 20; i++) {
+      SentMessage shown = message(chat, messageId);
+      if (buttonData(shown).stream().anyMatch(d -> d.contains(releaseId))) {
+        return;
+      }
+      press(chat, "U", chat, messageId, data(shown, "Next ➡️"));
+      String before = shown.text() + buttonData(shown);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () -> {
+                SentMessage now = message(chat, messageId);
+                return !(now.text() + buttonData(now)).equals(before);
+              });
+    }
+    throw new AssertionError("release " + releaseId + " is not in the list");
+  }
+
+  private static SentMessage message(long chat, int messageId) {
+    return FakeBotApi.messages(chat).stream()
+        .filter(m -> m.messageId() == messageId)
+        .findFirst()
+        .orElseThrow();
+  }
+
+  private static String data(SentMessage m, String buttonText) {
+    for (JsonNode row : m.replyMarkup().path("inline_keyboard")) {
+      for (JsonNode b : row) {
+        if (b.path("text").asText().equals(buttonText)) {
+          return b.path("callback_data").asText();
+        }
+      }
+    }
+    throw new AssertionError("no button " + buttonText + " on " + m);
+  }
+
+  private static List<String> buttonData(SentMessage m) {
+    List<String> out = new ArrayList<>();
+    if (m.replyMarkup() != null) {
+      m.replyMarkup()
+          .path("inline_keyboard")
+          .forEach(row -> row.forEach(b -> out.add(b.path("callback_data").asText())));
+    }
+    return out;
+  }
+
+  private static List<String> buttonTexts(SentMessage m) {
+    List<String> out = new ArrayList<>();
+    m.replyMarkup()
+        .path("inline_keyboard")
+        .forEach(row -> row.forEach(b -> out.add(b.path("text").asText())));
+    return out;
+  }
+
+  private static int editsOf(long chat, int messageId) {
+    return (int)
+        FakeBotApi.calls("editMessageText").stream()
+            .map(FakeBotApi::json)
+            .filter(
+                e ->
+                    e.path("chat_id").asLong() == chat && e.path("message_id").asInt() == messageId)
+            .count();
+  }
+
+  /** The commands on the gateway's commands topic about a release by a Telegram user. */
+  private List<ReleaseCommand> commandsBy(long user, String releaseId) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    List<ReleaseCommand> found = new ArrayList<>();
+    try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p)) {
+      TopicPartition tp = new TopicPartition(AccessTestStack.COMMANDS, 0);
+      c.assign(List.of(tp));
+      c.seekToBeginning(List.of(tp));
+      long end = c.endOffsets(List.of(tp)).get(tp);
+      while (c.position(tp) < end) {
+        for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) {
+          ReleaseCommand cmd = CommandCodec.decode(r.value()).command();
+          if (cmd.releaseId().equals(releaseId) && cmd.actor().id().equals(Long.toString(user))) {
+            found.add(cmd);
+          }
+        }
+      }
+    }
+    return found;
+  }
+
+  /**
+   * A release in manual_testing in the read model, approved by {@link #APPROVER} with {@link
+   * #ADMIN} as admin; returns its id.
+   */
+  private String release(String service, String tag) {
+    String id = UUID.randomUUID().toString();
+    Instant now = Instant.now();
+    pg.preparedQuery(
+            "INSERT INTO read_model.releases (release_id, service_name, release_tag, status,"
+                + " outcome, initiated_by, github_run_id, github_action_link, github_ref,"
+                + " repository, commit_sha, required_approvers, quorum, admins, version,"
+                + " created_at, started_at, updated_at) VALUES ($1, $2, $3, 'manual_testing',"
+                + " 'active', 'octocat', '1', 'https://github.com/acme/x/actions/runs/1',"
+                + " 'refs/tags/' || $3, 'acme/x', 'abc1234',"
+                + " jsonb_build_array(jsonb_build_object('id', $4::bigint, 'name', 'Ann')), 1,"
+                + " jsonb_build_array($5::bigint), 1, $6, $6, $6)")
+        .execute(
+            Tuple.from(List.of(id, service, tag, APPROVER, ADMIN, now.atOffset(ZoneOffset.UTC))))
+        .await()
+        .atMost(Duration.ofSeconds(10));
+    return id;
+  }
+
+  /** Appends the release's first event, so the team chat gets its live card; returns the card. */
+  private SentMessage liveCard(String releaseId, String service) throws Exception {
+    EventEnvelope e =
+        new EventEnvelope(
+            UUID.randomUUID().toString(),
+            releaseId,
+            1,
+            Instant.now(),
+            new Actor(Actor.Kind.GITHUB, "acme/x", "octocat"),
+            null,
+            null,
+            null,
+            new ReleaseEvent.StatusChanged(
+                ReleaseStatus.STAGE_TEST_ROLLBACK, ReleaseStatus.MANUAL_TESTING, null));
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p)) {
+      producer
+          .send(
+              new ProducerRecord<>(
+                  AccessTestStack.EVENTS,
+                  releaseId,
+                  EventCodec.encode(e.chainedTo(EventChain.GENESIS))))
+          .get();
+    }
+    Predicate<SentMessage> isCard = m -> m.text().startsWith("📦 Service: " + service + "\n");
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> FakeBotApi.messages(TEAM_CHAT).stream().anyMatch(isCard));
+    return FakeBotApi.messages(TEAM_CHAT).stream().filter(isCard).findFirst().get();
+  }
+}
