@@ -315,7 +315,8 @@ public final class ReleaseDecider {
           Refusal.ILLEGAL_TRANSITION,
           "release is " + state.status() + "; only a release in manual_testing can be rejected");
     }
-    String name = approver.map(Approver::name).orElse(c.actor().name());
+    Actor person = c.actor().actsOnBehalf() ? c.actor().onBehalfOf() : c.actor();
+    String name = approver.map(Approver::name).orElse(person.name());
     return new Accepted(
         List.of(new ReleaseRejected(c.telegramUserId(), name, clip(c.reason().strip()))));
   }
