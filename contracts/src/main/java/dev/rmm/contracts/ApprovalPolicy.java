@@ -1,5 +1,6 @@
 package dev.rmm.contracts;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -13,9 +14,17 @@ import java.util.Optional;
  * @param quorum how many distinct approvals are needed (k of n)
  * @param initiatorMayApprove whether the person who pushed the tag may approve their own release
  * @param admins Telegram user ids allowed to roll back and cancel
+ * @param onBehalfCounts whether an approval an admin token sends on behalf of an approver counts
+ *     toward the quorum; false (the default, and the value of every policy recorded before the flag
+ *     existed) refuses it, so that one admin token cannot meet the whole quorum. Written only when
+ *     true, so policies without it keep their recorded shape.
  */
 public record ApprovalPolicy(
-    List<Approver> approvers, int quorum, boolean initiatorMayApprove, List<Long> admins) {
+    List<Approver> approvers,
+    int quorum,
+    boolean initiatorMayApprove,
+    List<Long> admins,
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean onBehalfCounts) {
 
   /**
    * One approver.
@@ -43,6 +52,12 @@ public record ApprovalPolicy(
               + "), was "
               + quorum);
     }
+  }
+
+  /** A policy under which approvals on behalf of an approver do not count. */
+  public ApprovalPolicy(
+      List<Approver> approvers, int quorum, boolean initiatorMayApprove, List<Long> admins) {
+    this(approvers, quorum, initiatorMayApprove, admins, false);
   }
 
   /** The original system's rule: every listed approver must approve. */

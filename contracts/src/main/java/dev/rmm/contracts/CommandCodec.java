@@ -95,6 +95,14 @@ public final class CommandCodec {
     actor.put("kind", command.actor().kind().name().toLowerCase(Locale.ROOT));
     actor.put("id", command.actor().id());
     actor.put("name", command.actor().name());
+    Actor behalf = command.actor().onBehalfOf();
+    if (behalf != null) {
+      actor
+          .putObject("on_behalf_of")
+          .put("kind", behalf.kind().name().toLowerCase(Locale.ROOT))
+          .put("id", behalf.id())
+          .put("name", behalf.name());
+    }
     if (command instanceof Approve c) {
       n.put("type", APPROVE);
       n.put("telegram_user_id", c.telegramUserId());
@@ -201,7 +209,8 @@ public final class CommandCodec {
           new Actor(
               Actor.Kind.valueOf(required(a, "kind").toUpperCase(Locale.ROOT)),
               required(a, "id"),
-              a.path("name").asText(null));
+              a.path("name").asText(null),
+              onBehalfOf(a.path("on_behalf_of")));
       Long seen = n.hasNonNull("seen_version") ? n.get("seen_version").asLong() : null;
       String type = required(n, "type");
       ReleaseCommand command =
@@ -303,6 +312,17 @@ public final class CommandCodec {
       throw new IllegalArgumentException("missing '" + field + "' (a JSON object)");
     }
     return v;
+  }
+
+  /** The person a command's actor acts for, or null (absent in commands of older senders). */
+  private static Actor onBehalfOf(JsonNode b) {
+    if (b.isMissingNode() || b.isNull()) {
+      return null;
+    }
+    return new Actor(
+        Actor.Kind.valueOf(required(b, "kind").toUpperCase(Locale.ROOT)),
+        required(b, "id"),
+        b.path("name").asText(null));
   }
 
   private static String required(JsonNode n, String field) {

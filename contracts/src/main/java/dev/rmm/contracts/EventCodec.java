@@ -72,6 +72,12 @@ public final class EventCodec {
     n.put("actorkind", e.actor().kind().name().toLowerCase(Locale.ROOT));
     n.put("actorid", e.actor().id());
     n.put("actorname", e.actor().name());
+    Actor behalf = e.actor().onBehalfOf();
+    if (behalf != null) {
+      n.put("onbehalfofkind", behalf.kind().name().toLowerCase(Locale.ROOT));
+      n.put("onbehalfofid", behalf.id());
+      n.put("onbehalfofname", behalf.name());
+    }
     putIfPresent(n, "correlationid", e.correlationId());
     putIfPresent(n, "causationid", e.causationId());
     putIfPresent(n, "traceparent", e.traceparent());
@@ -113,7 +119,8 @@ public final class EventCodec {
           new Actor(
               Actor.Kind.valueOf(text(n, "actorkind").toUpperCase(Locale.ROOT)),
               text(n, "actorid"),
-              n.path("actorname").asText(null));
+              n.path("actorname").asText(null),
+              onBehalfOf(n));
       return new EventEnvelope(
           text(n, "id"),
           text(n, "subject"),
@@ -128,6 +135,17 @@ public final class EventCodec {
     } catch (IOException | RuntimeException ex) {
       throw new MalformedEventException("bad " + type + " event: " + ex.getMessage(), ex);
     }
+  }
+
+  /** The person the actor acted for: absent on events written before on-behalf was recorded. */
+  private static Actor onBehalfOf(JsonNode n) {
+    if (!n.has("onbehalfofid")) {
+      return null;
+    }
+    return new Actor(
+        Actor.Kind.valueOf(text(n, "onbehalfofkind").toUpperCase(Locale.ROOT)),
+        text(n, "onbehalfofid"),
+        n.path("onbehalfofname").asText(null));
   }
 
   private static String text(JsonNode n, String field) {

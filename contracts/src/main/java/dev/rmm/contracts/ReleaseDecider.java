@@ -257,6 +257,19 @@ public final class ReleaseDecider {
           Refusal.NOT_ALLOWED,
           approver.get().name() + " started this release and may not approve it");
     }
+    if (c.actor().actsOnBehalf() && !policy.onBehalfCounts()) {
+      return refuse(
+          "approve",
+          Refusal.NOT_ALLOWED,
+          c.actor().name()
+              + ": an approval on behalf of "
+              + approver.get().name()
+              + " does not count toward the quorum of "
+              + state.spec().service()
+              + " (its policy does not set on_behalf_counts); "
+              + approver.get().name()
+              + " approves in Telegram");
+    }
     if (state.hasApproved(c.telegramUserId())) {
       // A double click, also on the approval that reached the quorum and moved the release on.
       // When the approvals are complete but the quorum event is not in the log (it was void:
@@ -324,7 +337,8 @@ public final class ReleaseDecider {
           Refusal.ILLEGAL_TRANSITION,
           "release is " + state.status() + "; only a release in manual_testing can be rejected");
     }
-    String name = approver.map(Approver::name).orElse(c.actor().name());
+    Actor person = c.actor().actsOnBehalf() ? c.actor().onBehalfOf() : c.actor();
+    String name = approver.map(Approver::name).orElse(person.name());
     return new Accepted(
         List.of(new ReleaseRejected(c.telegramUserId(), name, clip(c.reason().strip()))));
   }

@@ -45,4 +45,42 @@ class CommandCodecEnvelopeTest {
         .extracting(e -> ((CommandCodec.MalformedCommandException) e).commandId())
         .isEqualTo("c-3");
   }
+
+  @Test
+  void givenAnApprovalOnBehalfOfAUser_whenEncodedAndDecoded_thenTheAdminAndTheUserSurvive() {
+    ReleaseCommand onBehalf =
+        new ReleaseCommand.Approve("r-1", 1001, 7L, Actor.adminTokenFor(1001, "Alice"));
+
+    ReleaseCommand decoded =
+        CommandCodec.decode(CommandCodec.encode("c-4", onBehalf, null, null)).command();
+
+    assertThat(decoded).isEqualTo(onBehalf);
+    assertThat(decoded.actor().kind()).isEqualTo(Actor.Kind.ADMIN);
+    assertThat(decoded.actor().onBehalfOf()).isEqualTo(Actor.telegram(1001, "Alice"));
+  }
+
+  @Test
+  void givenAPolicyWhereOnBehalfCounts_whenACreateIsEncodedAndDecoded_thenTheFlagSurvives() {
+    ReleaseCommand create =
+        new ReleaseCommand.CreateRelease(
+            new ReleaseSpec(
+                "billing",
+                "v1.0.0",
+                "alice",
+                "1",
+                "https://github.com/acme/billing/actions/runs/1",
+                "refs/tags/v1.0.0",
+                "acme/billing",
+                "abc123"),
+            new ApprovalPolicy(
+                java.util.List.of(new ApprovalPolicy.Approver(1001, "Alice", null)),
+                1,
+                false,
+                java.util.List.of(),
+                true),
+            Actor.github("acme/billing", "alice"));
+
+    assertThat(CommandCodec.decode(CommandCodec.encode("c-5", create, null, null)).command())
+        .isEqualTo(create);
+  }
 }

@@ -64,6 +64,54 @@ class EventCodecCompatibilityTest {
   }
 
   @Test
+  void givenAnOnBehalfApproval_whenEncoded_thenItIsTheOnBehalfGoldenFileAndReadsBack()
+      throws IOException {
+    EventEnvelope onBehalf = onBehalfApproval();
+    byte[] golden = resource("/golden-on-behalf/release.approval-granted.v1.json");
+
+    assertThat(JSON.readTree(EventCodec.encode(onBehalf))).isEqualTo(JSON.readTree(golden));
+    assertThat(EventCodec.decode(golden)).isEqualTo(onBehalf);
+    assertThat(EventCodec.decode(golden).actor().onBehalfOf())
+        .isEqualTo(Actor.telegram(5012345678L, "Bob"));
+  }
+
+  @Test
+  void givenAnEventWrittenBeforeOnBehalfExisted_whenDecoded_thenItsActorActedForThemself() {
+    EventEnvelope old = EventCodec.decode(golden(APPROVAL));
+
+    assertThat(old.actor().onBehalfOf()).isNull();
+    assertThat(old.actor().actsOnBehalf()).isFalse();
+  }
+
+  @Test
+  void givenAPolicyWrittenBeforeOnBehalfCountsExisted_whenDecoded_thenOnBehalfDoesNotCount() {
+    EventEnvelope created = EventCodec.decode(golden(ReleaseEvent.ReleaseCreated.TYPE));
+
+    assertThat(((ReleaseEvent.ReleaseCreated) created.data()).policy().onBehalfCounts()).isFalse();
+  }
+
+  private static EventEnvelope onBehalfApproval() {
+    EventEnvelope own = fixture(APPROVAL);
+    return new EventEnvelope(
+        own.id(),
+        own.releaseId(),
+        own.sequence(),
+        own.occurredAt(),
+        Actor.adminTokenFor(5012345678L, "Bob"),
+        own.correlationId(),
+        own.causationId(),
+        own.traceparent(),
+        own.prevHash(),
+        own.data());
+  }
+
+  private static byte[] resource(String path) throws IOException {
+    try (var in = EventCodecCompatibilityTest.class.getResourceAsStream(path)) {
+      return in.readAllBytes();
+    }
+  }
+
+  @Test
   void givenAnUnknownType_whenDecoded_thenMalformedNamingTheType() throws IOException {
     ObjectNode unknown = goldenTree(APPROVAL).put("type", "release.exploded.v1");
 

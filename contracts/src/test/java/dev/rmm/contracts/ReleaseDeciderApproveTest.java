@@ -9,6 +9,7 @@ import static dev.rmm.contracts.Releases.ALICE;
 import static dev.rmm.contracts.Releases.APPROVERS;
 import static dev.rmm.contracts.Releases.BOB;
 import static dev.rmm.contracts.Releases.CAROL;
+import static dev.rmm.contracts.Releases.ID;
 import static dev.rmm.contracts.Releases.STRANGER;
 import static dev.rmm.contracts.Releases.accepted;
 import static dev.rmm.contracts.Releases.approve;
@@ -246,6 +247,42 @@ class ReleaseDeciderApproveTest {
     assertAudited(fresh, "approve");
     assertAudited(stale, "approve");
     assertThat(evolveAll(rejected, fresh.events()).approvals()).isEmpty();
+  }
+
+  @Test
+  void
+      givenTheDefaultPolicy_whenAnAdminTokenApprovesOnBehalfOfAnApprover_thenRefusedAndNotCounted() {
+    ReleaseCommand.Approve onBehalf =
+        new ReleaseCommand.Approve(ID, BOB, CARD, Actor.adminTokenFor(BOB, "Bob"));
+
+    Refused refused = refused(decide(onBehalf, manualTesting), Refusal.NOT_ALLOWED);
+
+    assertThat(refused.detail())
+        .isEqualTo(
+            "admin token for Bob: an approval on behalf of Bob does not count toward the quorum of"
+                + " name-authorization (its policy does not set on_behalf_counts); Bob approves"
+                + " in Telegram");
+    assertAudited(refused, "approve");
+    assertThat(evolveAll(manualTesting, refused.events()).approvals()).isEmpty();
+  }
+
+  @Test
+  void givenAPolicyWhereOnBehalfCounts_whenAnAdminTokenApprovesForTheQuorum_thenItIsCounted() {
+    ApprovalPolicy counts = new ApprovalPolicy(APPROVERS, 2, false, List.of(ADMIN), true);
+    ReleaseState testing = inStatus(MANUAL_TESTING, counts);
+    ReleaseState bob =
+        apply(testing, new ReleaseCommand.Approve(ID, BOB, null, Actor.adminTokenFor(BOB, "Bob")));
+
+    var events =
+        accepted(
+            decide(
+                new ReleaseCommand.Approve(ID, CAROL, null, Actor.adminTokenFor(CAROL, "Carol")),
+                bob));
+
+    assertThat(events)
+        .containsExactly(
+            new ApprovalGranted(CAROL, "Carol", 2, 2),
+            new ApprovalQuorumReached(List.of(BOB, CAROL)));
   }
 
   private static ReleaseState apply(ReleaseState state, ReleaseCommand command) {

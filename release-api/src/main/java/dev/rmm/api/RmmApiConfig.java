@@ -209,10 +209,27 @@ public interface RmmApiConfig {
     @WithDefault("false")
     boolean defaultInitiatorMayApprove();
 
+    /**
+     * Whether, under the default policy, an approval an admin token sends on behalf of an approver
+     * counts toward the quorum. False (the default) refuses it, so that one admin token cannot meet
+     * the whole quorum; the local demo, which approves with curl, sets it.
+     */
+    @WithDefault("false")
+    boolean defaultOnBehalfCounts();
+
     /** Default admins: comma-separated Telegram user ids. */
     Optional<String> defaultAdmins();
 
     /** A JSON file with per-service policies (see docs/configuration.md). */
     Optional<Path> file();
+
+    /**
+     * Whether a service whose policy declares no {@code repository} (every service under the
+     * default policy) may be released from any repository whose token or OIDC claim names itself in
+     * the request. False (the default) refuses such releases with 403: a service must be bound to
+     * its repository (docs/security.md). The local stack and the demo set it explicitly.
+     */
+    @WithDefault("false")
+    boolean allowUnboundServices();
   }
 }

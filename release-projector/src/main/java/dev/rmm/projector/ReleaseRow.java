@@ -187,11 +187,16 @@ final class ReleaseRow {
     if (d instanceof ReleaseEvent.StatusChanged c) {
       moveTo(c.to(), at);
     } else if (d instanceof ReleaseEvent.ApprovalGranted g) {
-      approvedList
-          .addObject()
-          .put("id", g.approverId())
-          .put("name", g.approverName())
-          .put("at", at.toString());
+      var approval =
+          approvedList
+              .addObject()
+              .put("id", g.approverId())
+              .put("name", g.approverName())
+              .put("at", at.toString());
+      if (e.actor().actsOnBehalf()) {
+        // an admin token approved for the approver (counted because the policy allows it)
+        approval.put("on_behalf", true);
+      }
     } else if (d instanceof ReleaseEvent.ApprovalQuorumReached) {
       moveTo(ReleaseStatus.MANUAL_TEST_PASSED, at);
     } else if (d instanceof ReleaseEvent.ReleaseRejected r) {

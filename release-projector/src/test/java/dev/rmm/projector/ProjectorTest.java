@@ -158,6 +158,30 @@ class ProjectorTest {
   }
 
   @Test
+  void givenAnApprovalAnAdminTokenGaveOnAlicesBehalf_whenProjected_thenItIsMarkedOnBehalf() {
+    String id = log.releaseToManualTesting("billing-on-behalf", "v1.0.0");
+    dev.rmm.contracts.EventEnvelope onBehalf =
+        new dev.rmm.contracts.EventEnvelope(
+            java.util.UUID.randomUUID().toString(),
+            id,
+            5,
+            java.time.Instant.parse("2026-11-30T10:00:00Z"),
+            dev.rmm.contracts.Actor.adminTokenFor(1001, "Alice"),
+            "corr-" + id,
+            "cause-5",
+            null,
+            new dev.rmm.contracts.ReleaseEvent.ApprovalGranted(1001, "Alice", 1, 2));
+    log.appendStored(id, dev.rmm.contracts.EventCodec.encode(onBehalf));
+    log.flush();
+
+    Row row = awaitRow(id, 5);
+
+    assertThat(row.getValue("approved_list").toString())
+        .contains("\"name\":\"Alice\"")
+        .contains("\"on_behalf\":true");
+  }
+
+  @Test
   void givenTheProjectorIsStoppedMidStream_whenRestarted_thenNoEventIsDuplicatedOrMissing()
       throws Exception {
     AtomicBoolean writing = new AtomicBoolean(true);

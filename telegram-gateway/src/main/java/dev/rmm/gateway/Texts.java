@@ -13,6 +13,7 @@ public enum Texts {
   MENU_FAILED("❌ Неудачные релизы", "❌ Failed releases"),
   CARD_SERVICE("📦 Сервис: %s", "📦 Service: %s"),
   CARD_TAG("🏷️ Тег: %s", "🏷️ Tag: %s"),
+  CARD_REPOSITORY("📁 Репозиторий: %s", "📁 Repository: %s"),
   CARD_STATUS("🔄 Статус: %s", "🔄 Status: %s"),
   CARD_INITIATOR("👤 Инициатор: %s", "👤 Initiator: %s"),
   CARD_CREATED("📅 Создан: %s", "📅 Created: %s"),
@@ -21,6 +22,7 @@ public enum Texts {
   CARD_APPROVERS("👥 Нужны апрувы (%d из %d): %s", "👥 Approvals needed (%d of %d): %s"),
   CARD_APPROVED("✅ Одобрили (%d/%d): %s", "✅ Approved so far (%d/%d): %s"),
   CARD_NOBODY("пока никто", "nobody yet"),
+  CARD_ON_BEHALF("%s (за него — админ-токен)", "%s (by an admin token on their behalf)"),
   CARD_REJECTED("💬 Причина отказа: %s", "💬 Rejection reason: %s"),
   CARD_ROLLBACK_TO("⏪ Откат на: %s", "⏪ Rolling back to: %s"),
   CARD_RUNBOOK_RUNNING(

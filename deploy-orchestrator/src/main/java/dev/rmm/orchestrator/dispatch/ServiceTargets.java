@@ -13,9 +13,14 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Where each service's production workflow is: by default the repository that created the release,
- * {@code rmm.deploy.default-workflow}, run at the release's own tag; the deploy file
- * (RMM_DEPLOY_FILE) may set any of them per service, and the environment variable that holds its
- * token ({@link DeployFile}).
+ * {@code rmm.deploy.default-workflow}, run at the release's own tag ({@code refs/tags/<tag>}); the
+ * deploy file (RMM_DEPLOY_FILE) may set the workflow and the ref per service, and the environment
+ * variable that holds its token ({@link DeployFile}). The ref never comes from the release's own
+ * free-text {@code ref}: a pipeline cannot choose which branch's workflow file runs in production.
+ * When the deploy file names the service's repository, a release from any other repository is not
+ * dispatched at all: its dispatch is recorded as failed with the reason (which the gateway's alerts
+ * chat shows), so a release that slipped past release-api's binding never runs another repository's
+ * production workflow.
  */
 @ApplicationScoped
 public class ServiceTargets {
@@ -72,13 +77,40 @@ public class ServiceTargets {
     } else {
       missing = "no GitHub token: neither GITHUB_TOKEN nor a GitHub App is configured";
     }
+    String foreign = foreignRepository(spec, g);
     return new Result(
         new GitHubTarget(
             g.path("repository").asText(spec.repository()),
             g.path("workflow").asText(defaultWorkflow),
-            g.path("ref").asText(spec.ref()),
+            ref(spec, g),
             credentials),
-        missing);
+        foreign != null ? foreign : missing);
+  }
+
+  /** The deploy file's ref for the service, or the release's tag: never the release's own ref. */
+  static String ref(ReleaseSpec spec, JsonNode github) {
+    return github.path("ref").asText("refs/tags/" + spec.tag());
+  }
+
+  /**
+   * Why the release may not be dispatched because it comes from another repository than the one the
+   * deploy file names for its service, or null when it may.
+   */
+  static String foreignRepository(ReleaseSpec spec, JsonNode github) {
+    String declared = github.path("repository").asText(null);
+    if (declared == null || declared.equalsIgnoreCase(spec.repository())) {
+      return null;
+    }
+    return "not dispatched: the release comes from "
+        + spec.repository()
+        + ", but the deploy file (RMM_DEPLOY_FILE) deploys service "
+        + spec.service()
+        + " from "
+        + declared
+        + "; only releases of "
+        + declared
+        + " run its production workflow. Check the service's repository in release-api's policy"
+        + " file and in the deploy file";
   }
 
   /** One App client per installation, so its token is reused across releases. */
@@ -89,9 +121,11 @@ public class ServiceTargets {
   }
 
   /**
-   * A release's target and, when its token is missing, why.
+   * A release's target and, when it cannot be dispatched, why.
    *
-   * @param missing null when the target can be dispatched
+   * @param missing null when the target can be dispatched; otherwise why not (no token, or the
+   *     release comes from another repository than the deploy file's), recorded as the dispatch's
+   *     failure
    */
   public record Result(GitHubTarget target, String missing) {}
 

@@ -73,6 +73,7 @@ class ComposeStackSmokeTest {
             .withEnv("RMM_API_TOKENS", ApiToken.forAnyRepository(TOKEN))
             .withEnv(LocalStack.APPROVERS_VARIABLE, LocalStack.DEMO_APPROVERS)
             .withEnv(LocalStack.ADMINS_VARIABLE, LocalStack.DEMO_ADMINS)
+            .withEnv(LocalStack.DEMO_TRUST)
             .withEnv("GRAFANA_ADMIN_PASSWORD", GRAFANA_PASSWORD)
             // never the real Telegram or GitHub, whatever the runner's environment holds
             .withEnv("TELEGRAM_BOT_TOKEN", "")

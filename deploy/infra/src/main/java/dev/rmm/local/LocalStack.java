@@ -48,6 +48,7 @@ public final class LocalStack {
     env.put(ApiToken.TOKENS_VARIABLE, ApiToken.forAnyRepository(apiToken));
     env.put(APPROVERS_VARIABLE, DEMO_APPROVERS);
     env.put(ADMINS_VARIABLE, DEMO_ADMINS);
+    env.putAll(DEMO_TRUST);
     return env;
   }
 
@@ -65,6 +66,17 @@ public final class LocalStack {
 
   /** The demo admins (may roll back): Telegram user ids. */
   public static final String DEMO_ADMINS = "1002";
+
+  /**
+   * What the demo trusts that a production policy should not (docs/security.md): its services are
+   * bound to no repository (the demo token may release any service from any repository), and the
+   * curl approvals it prints, sent with the admin token on the approvers' behalf, count toward the
+   * quorum. Both are off unless set; a user's own environment overrides them.
+   */
+  public static final Map<String, String> DEMO_TRUST =
+      Map.of(
+          "RMM_POLICY_ALLOW_UNBOUND_SERVICES", "true",
+          "RMM_POLICY_DEFAULT_ON_BEHALF_COUNTS", "true");
 
   public static final String APPROVERS_VARIABLE = "RMM_POLICY_DEFAULT_APPROVERS";
   public static final String ADMINS_VARIABLE = "RMM_POLICY_DEFAULT_ADMINS";
@@ -217,6 +229,7 @@ public final class LocalStack {
       env.put(CheckpointKeyFiles.PRIVATE_KEY_VARIABLE, checkpointKey.privateKey());
       env.put(CheckpointKeyFiles.PUBLIC_KEY_VARIABLE, checkpointKey.publicKey());
     }
+    env.putAll(DEMO_TRUST);
     env.putAll(userEnvironment);
     return env;
   }

@@ -4,13 +4,26 @@ package dev.rmm.api.auth;
  * Who is calling, from the bearer token they presented.
  *
  * @param repository the repository the token belongs to, or {@code *} for an admin token
+ * @param jobWorkflowRef the workflow that asked, from a GitHub OIDC token's {@code
+ *     job_workflow_ref} claim ({@code owner/repo/.github/workflows/release.yml@refs/tags/v1.2.3});
+ *     null for a repository token or an admin token, which cannot prove which workflow runs
  */
-public record Caller(String repository) {
+public record Caller(String repository, String jobWorkflowRef) {
 
   public static final String ANY = "*";
 
+  /** A caller with a repository token or the admin token. */
+  public Caller(String repository) {
+    this(repository, null);
+  }
+
   public boolean isAdmin() {
     return ANY.equals(repository);
+  }
+
+  /** Whether this caller authenticated with a GitHub OIDC token. */
+  public boolean isOidc() {
+    return jobWorkflowRef != null;
   }
 
   /** Whether this caller may report for releases of {@code repo}. */

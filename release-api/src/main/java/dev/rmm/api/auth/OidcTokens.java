@@ -39,8 +39,8 @@ final class OidcTokens {
   private static final Logger LOG = Logger.getLogger(OidcTokens.class);
   private static final Duration REFRESH_GAP = Duration.ofMinutes(1);
 
-  /** The outcome: the repository, or why the token is refused. */
-  record Result(String repository, String refusal) {}
+  /** The outcome: the repository and the workflow that asked, or why the token is refused. */
+  record Result(String repository, String jobWorkflowRef, String refusal) {}
 
   private final List<Pattern> allowed;
   private final String issuer;
@@ -88,12 +88,13 @@ final class OidcTokens {
     try {
       jwt = JWT.decode(token);
     } catch (JWTDecodeException e) {
-      return new Result(null, "the bearer token is not a readable JWT");
+      return new Result(null, null, "the bearer token is not a readable JWT");
     }
     RSAPublicKey key = jwt.getKeyId() == null ? null : keys.get(jwt.getKeyId());
     if (key == null) {
       refreshInBackground();
-      return new Result(null, "the OIDC token's signing key is not known (yet); retry shortly");
+      return new Result(
+          null, null, "the OIDC token's signing key is not known (yet); retry shortly");
     }
     try {
       DecodedJWT ok =
@@ -107,11 +108,16 @@ final class OidcTokens {
               .verify(token);
       String repository = ok.getClaim("repository").asString();
       if (repository == null || allowed.stream().noneMatch(p -> p.matcher(repository).matches())) {
-        return new Result(null, "repository " + repository + " may not use OIDC tokens here");
+        return new Result(null, null, "repository " + repository + " may not use OIDC tokens here");
       }
-      return new Result(repository, null);
+      String workflow = ok.getClaim("job_workflow_ref").asString();
+      if (workflow == null || workflow.isBlank()) {
+        return new Result(
+            null, null, "the OIDC token has no job_workflow_ref claim; GitHub's always carry one");
+      }
+      return new Result(repository, workflow, null);
     } catch (JWTVerificationException e) {
-      return new Result(null, "the OIDC token is not valid: " + e.getMessage());
+      return new Result(null, null, "the OIDC token is not valid: " + e.getMessage());
     }
   }
 

@@ -66,7 +66,8 @@ public class TokenAuthFilter {
       if (r.refusal() != null) {
         return Optional.of(unauthorized(r.refusal()));
       }
-      repository = Optional.of(r.repository());
+      ctx.setProperty(CALLER, new Caller(r.repository(), r.jobWorkflowRef()));
+      return Optional.empty();
     }
     if (repository.isEmpty()) {
       return Optional.of(unauthorized("the bearer token is not valid"));

@@ -19,25 +19,34 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
- * The approval policy of each service, from configuration: a default (RMM_POLICY_DEFAULT_*) and
- * per-service policies from a JSON file (RMM_POLICY_FILE):
+ * The policy of each service, from configuration: a default (RMM_POLICY_DEFAULT_*) and per-service
+ * policies from a JSON file (RMM_POLICY_FILE):
  *
- * <pre>{"services": {"billing": {"approvers": [{"telegram_id": 1001, "name": "Alice",
- *   "github_login": "alice"}], "quorum": 1, "initiator_may_approve": false, "admins": [1002]}}}
+ * <pre>{"services": {"billing": {"repository": "acme/billing",
+ *   "job_workflow_refs": ["acme/billing/.github/workflows/release.yml@refs/tags/*"],
+ *   "approvers": [{"telegram_id": 1001, "name": "Alice", "github_login": "alice"}],
+ *   "quorum": 1, "initiator_may_approve": false, "admins": [1002], "on_behalf_counts": false}}}
  * </pre>
  *
- * The policy found here is copied into each new release's first event.
+ * The approval policy found here is copied into each new release's first event; the repository
+ * binds the service to the one repository whose pipelines may release it (docs/security.md).
  */
 @ApplicationScoped
-public class PolicyRegistry {
+public class PolicyRegistry implements ServicePolicies {
 
   /** Strict like request bodies: one JSON value, each field once. */
   private static final ObjectMapper POLICY_JSON = StrictJson.strict(new ObjectMapper());
 
+  /** A declared repository: {@code owner/name}, as the API's {@code repository} field. */
+  private static final Pattern REPOSITORY =
+      Pattern.compile("[A-Za-z0-9_.-]{1,100}/[A-Za-z0-9_.-]{1,100}");
+
   private final Optional<ApprovalPolicy> defaults;
-  private final Map<String, ApprovalPolicy> perService;
+  private final Map<String, ServicePolicy> perService;
+  private final boolean allowUnbound;
 
   PolicyRegistry(RmmApiConfig config) {
     RmmApiConfig.Policy p = config.policy();
@@ -51,14 +60,21 @@ public class PolicyRegistry {
                     approvers,
                     p.defaultQuorum().orElse(approvers.size()),
                     p.defaultInitiatorMayApprove(),
-                    admins));
+                    admins,
+                    p.defaultOnBehalfCounts()));
     this.perService = p.file().map(PolicyRegistry::readFile).orElse(Map.of());
+    this.allowUnbound = p.allowUnboundServices();
   }
 
-  /** The policy for a service, or empty when neither a service policy nor a default exists. */
-  public Optional<ApprovalPolicy> forService(String service) {
-    ApprovalPolicy own = perService.get(service);
-    return own != null ? Optional.of(own) : defaults;
+  @Override
+  public Optional<ServicePolicy> of(String service) {
+    ServicePolicy own = perService.get(service);
+    return own != null ? Optional.of(own) : defaults.map(ServicePolicy::unbound);
+  }
+
+  @Override
+  public boolean allowsUnbound() {
+    return allowUnbound;
   }
 
   static List<Approver> parseApprovers(String spec) {
@@ -91,7 +107,7 @@ public class PolicyRegistry {
     return out;
   }
 
-  private static Map<String, ApprovalPolicy> readFile(Path file) {
+  private static Map<String, ServicePolicy> readFile(Path file) {
     try {
       return parse(Files.readAllBytes(file), file.toString());
     } catch (IOException e) {
@@ -106,7 +122,7 @@ public class PolicyRegistry {
    * @throws IllegalStateException saying what is wrong where, for any content that is not a valid
    *     policy file (the service does not start with it)
    */
-  public static Map<String, ApprovalPolicy> parse(byte[] json, String source) {
+  public static Map<String, ServicePolicy> parse(byte[] json, String source) {
     JsonNode root;
     try {
       root = POLICY_JSON.readTree(json);
@@ -124,7 +140,7 @@ public class PolicyRegistry {
       throw new IllegalStateException(
           "the policy file " + source + " must be a JSON object with a \"services\" object");
     }
-    Map<String, ApprovalPolicy> out = new HashMap<>();
+    Map<String, ServicePolicy> out = new HashMap<>();
     Iterator<Map.Entry<String, JsonNode>> it = root.path("services").fields();
     while (it.hasNext()) {
       Map.Entry<String, JsonNode> e = it.next();
@@ -144,7 +160,7 @@ public class PolicyRegistry {
     return Map.copyOf(out);
   }
 
-  private static ApprovalPolicy policy(String service, JsonNode s) {
+  private static ServicePolicy policy(String service, JsonNode s) {
     TextRules.check("service", service, Kind.LINE).ifPresent(PolicyRegistry::invalid);
     List<Approver> approvers = new ArrayList<>();
     for (JsonNode a : s.path("approvers")) {
@@ -165,11 +181,49 @@ public class PolicyRegistry {
       }
       admins.add(a.asLong());
     }
-    return new ApprovalPolicy(
-        approvers,
-        s.path("quorum").asInt(approvers.size()),
-        s.path("initiator_may_approve").asBoolean(false),
-        admins);
+    ApprovalPolicy approval =
+        new ApprovalPolicy(
+            approvers,
+            s.path("quorum").asInt(approvers.size()),
+            s.path("initiator_may_approve").asBoolean(false),
+            admins,
+            s.path("on_behalf_counts").asBoolean(false));
+    return new ServicePolicy(approval, repository(s.get("repository")), workflowRefs(s));
+  }
+
+  /** The declared repository, or null when the policy declares none. */
+  private static String repository(JsonNode r) {
+    if (r == null || r.isNull()) {
+      return null;
+    }
+    if (!r.isTextual() || !REPOSITORY.matcher(r.asText()).matches()) {
+      invalid("'repository' is the one repository that releases the service, as \"owner/name\"");
+    }
+    return r.asText();
+  }
+
+  private static List<String> workflowRefs(JsonNode s) {
+    JsonNode refs = s.path("job_workflow_refs");
+    if (refs.isMissingNode() || refs.isNull()) {
+      return List.of();
+    }
+    if (!refs.isArray()) {
+      invalid("'job_workflow_refs' is a list of job_workflow_ref patterns");
+    }
+    if (!s.hasNonNull("repository")) {
+      invalid("'job_workflow_refs' needs the service's 'repository'");
+    }
+    List<String> out = new ArrayList<>();
+    for (JsonNode ref : refs) {
+      if (!ref.isTextual() || ref.asText().isBlank()) {
+        invalid(
+            "'job_workflow_refs' holds non-empty strings such as owner/repo/.github/workflows/release.yml@refs/tags/*");
+      }
+      TextRules.check("job_workflow_refs", ref.asText(), Kind.LINE)
+          .ifPresent(PolicyRegistry::invalid);
+      out.add(ref.asText());
+    }
+    return out;
   }
 
   /** A Telegram user id: an integer, or a string of digits. */

@@ -34,8 +34,7 @@ public class ReleaseCommands {
   }
 
   public Uni<Response> create(CreateReleaseRequest r, Caller caller, RequestMeta meta) {
-    return answer(
-        RequestCommands.create(r, caller, policies::forService), meta, scope(caller), true);
+    return answer(RequestCommands.create(r, caller, policies), meta, scope(caller), true);
   }
 
   public Uni<Response> step(String releaseId, StepRequest r, Caller caller, RequestMeta meta) {

@@ -1,17 +1,16 @@
 package dev.rmm.api.release;
 
 import dev.rmm.api.auth.Caller;
+import dev.rmm.api.policy.ServicePolicies;
+import dev.rmm.api.policy.ServicePolicy;
 import dev.rmm.api.problem.InvalidRequestException;
 import dev.rmm.contracts.Actor;
-import dev.rmm.contracts.ApprovalPolicy;
 import dev.rmm.contracts.ReleaseCommand;
 import dev.rmm.contracts.ReleaseSpec;
 import dev.rmm.contracts.ReleaseStatus;
 import dev.rmm.contracts.TextRules.Kind;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
-import java.util.function.Function;
 
 /**
  * Turns a bound request body into the command the writer decides, with every check that needs no
@@ -24,7 +23,7 @@ public final class RequestCommands {
 
   /** {@code POST /api/v1/releases} (and legacy {@code POST /release}). */
   public static ReleaseCommand.CreateRelease create(
-      CreateReleaseRequest r, Caller caller, Function<String, Optional<ApprovalPolicy>> policies) {
+      CreateReleaseRequest r, Caller caller, ServicePolicies policies) {
     Validation.check()
         .required("service", r.service())
         .matches("service", r.service(), Validation.SERVICE, "letters, digits, '.', '_' or '-'")
@@ -50,9 +49,9 @@ public final class RequestCommands {
               + r.repository(),
           Map.of());
     }
-    ApprovalPolicy policy =
+    ServicePolicy policy =
         policies
-            .apply(r.service())
+            .of(r.service())
             .orElseThrow(
                 () ->
                     InvalidRequestException.validation(
@@ -60,6 +59,7 @@ public final class RequestCommands {
                             + r.service()
                             + "': set RMM_POLICY_DEFAULT_APPROVERS or add the service to the"
                             + " policy file"));
+    RepositoryBinding.check(r.service(), r.repository(), caller, policy, policies.allowsUnbound());
     ReleaseSpec spec =
         new ReleaseSpec(
             r.service().trim(),
@@ -71,7 +71,7 @@ public final class RequestCommands {
             r.repository().trim(),
             r.commitSha().trim().toLowerCase(Locale.ROOT));
     return new ReleaseCommand.CreateRelease(
-        spec, policy, Actor.github(spec.repository(), spec.initiator()));
+        spec, policy.approval(), Actor.github(spec.repository(), spec.initiator()));
   }
 
   /** {@code POST /api/v1/releases/{id}/steps} (and legacy {@code PATCH /release}). */
@@ -90,14 +90,15 @@ public final class RequestCommands {
                             + r.status()
                             + "'; known statuses: "
                             + ReleaseStatus.wireValues()));
-    Actor actor =
-        caller.isAdmin()
-            ? new Actor(Actor.Kind.ADMIN, "*", "admin token")
-            : Actor.github(caller.repository(), null);
+    Actor actor = caller.isAdmin() ? Actor.adminToken() : Actor.github(caller.repository(), null);
     return new ReleaseCommand.ReportStep(releaseId, status, r.detail(), actor);
   }
 
-  /** {@code POST /api/v1/releases/{id}/approvals}: an approver's approval, sent by an admin. */
+  /**
+   * {@code POST /api/v1/releases/{id}/approvals}: an approver's approval, sent by an admin token on
+   * their behalf. Recorded as the admin token acting for the approver, never as the approver's own
+   * press; it counts toward the quorum only where the policy sets {@code on_behalf_counts}.
+   */
   public static ReleaseCommand.Approve approve(String releaseId, ActionRequests.Approval body) {
     Validation.check()
         .text("release_id", releaseId, Kind.LINE)
@@ -105,7 +106,7 @@ public final class RequestCommands {
         .orThrow();
     long user = requireUser(body.telegramUserId());
     return new ReleaseCommand.Approve(
-        releaseId, user, body.seenVersion(), Actor.telegram(user, body.name()));
+        releaseId, user, body.seenVersion(), Actor.adminTokenFor(user, body.name()));
   }
 
   /** {@code POST /api/v1/releases/{id}/rejections}. */
@@ -117,7 +118,7 @@ public final class RequestCommands {
         .orThrow();
     long user = requireUser(body.telegramUserId());
     return new ReleaseCommand.Reject(
-        releaseId, user, body.reason(), body.seenVersion(), Actor.telegram(user, body.name()));
+        releaseId, user, body.reason(), body.seenVersion(), Actor.adminTokenFor(user, body.name()));
   }
 
   /** {@code POST /api/v1/releases/{id}/rollback}. */
@@ -130,7 +131,11 @@ public final class RequestCommands {
         .orThrow();
     long user = requireUser(body.telegramUserId());
     return new ReleaseCommand.RequestRollback(
-        releaseId, user, body.targetTag(), body.seenVersion(), Actor.telegram(user, body.name()));
+        releaseId,
+        user,
+        body.targetTag(),
+        body.seenVersion(),
+        Actor.adminTokenFor(user, body.name()));
   }
 
   /** {@code POST /api/v1/releases/{id}/cancel}; the body (a reason) is optional. */
@@ -141,8 +146,7 @@ public final class RequestCommands {
         .text("release_id", releaseId, Kind.LINE)
         .text("reason", reason, Kind.FREE_TEXT)
         .orThrow();
-    return new ReleaseCommand.CancelRelease(
-        releaseId, reason, new Actor(Actor.Kind.ADMIN, "*", "admin token"));
+    return new ReleaseCommand.CancelRelease(releaseId, reason, Actor.adminToken());
   }
 
   static <T> T requireBody(T body) {

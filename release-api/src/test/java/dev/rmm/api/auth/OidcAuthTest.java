@@ -2,6 +2,7 @@ package dev.rmm.api.auth;
 
 import static dev.rmm.api.support.Api.as;
 import static dev.rmm.api.support.Api.assertProblem;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
@@ -9,6 +10,7 @@ import com.auth0.jwt.JWT;
 import com.auth0.jwt.algorithms.Algorithm;
 import com.sun.net.httpserver.HttpServer;
 import dev.rmm.api.support.Api;
+import dev.rmm.api.support.ReleaseLog;
 import dev.rmm.testsupport.KafkaTestResource;
 import dev.rmm.testsupport.PostgresTestResource;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
@@ -93,6 +95,16 @@ class OidcAuthTest {
   }
 
   private static String token(KeyPair signer, String repository, String audience, Instant expires) {
+    return token(
+        signer,
+        repository,
+        audience,
+        expires,
+        repository + "/.github/workflows/release.yml@refs/tags/v1.0.0");
+  }
+
+  private static String token(
+      KeyPair signer, String repository, String audience, Instant expires, String workflow) {
     var builder =
         JWT.create()
             .withKeyId("k1")
@@ -100,6 +112,7 @@ class OidcAuthTest {
             .withAudience(audience)
             .withSubject("repo:" + repository + ":ref:refs/tags/v1.0.0")
             .withClaim("repository", repository)
+            .withClaim("job_workflow_ref", workflow)
             .withIssuedAt(Instant.now().minusSeconds(5));
     if (expires != null) {
       builder.withExpiresAt(expires);
@@ -168,5 +181,66 @@ class OidcAuthTest {
             .get("/api/v1/releases"),
         401,
         "the OIDC token is not valid");
+  }
+
+  @Test
+  void givenBillingBoundToAcmeBilling_whenAnotherRepositorysOidcTokenCreatesIt_then403AndNoWrite() {
+    try (ReleaseLog log = new ReleaseLog()) {
+      Map<Integer, Long> before = log.endOffsets();
+
+      assertProblem(
+          as(valid("acme/frontend"))
+              .body(Api.createBody("billing", "acme/frontend"))
+              .post("/api/v1/releases"),
+          403,
+          "service 'billing' is released only from acme/billing");
+
+      assertThat(log.endOffsets()).isEqualTo(before);
+    }
+    as(valid("acme/billing"))
+        .body(Api.createBody("billing", "acme/billing"))
+        .post("/api/v1/releases")
+        .then()
+        .statusCode(201);
+  }
+
+  @Test
+  void givenLedgersWorkflowAllowlist_thenOnlyItsReleaseWorkflowCreatesLedgerReleases() {
+    as(valid("acme/billing"))
+        .body(Api.createBody("ledger", "acme/billing"))
+        .post("/api/v1/releases")
+        .then()
+        .statusCode(201);
+    try (ReleaseLog log = new ReleaseLog()) {
+      Map<Integer, Long> before = log.endOffsets();
+
+      assertProblem(
+          as(token(
+                  key,
+                  "acme/billing",
+                  "rmm",
+                  Instant.now().plusSeconds(300),
+                  "acme/billing/.github/workflows/debug.yml@refs/heads/main"))
+              .body(Api.createBody("ledger", "acme/billing"))
+              .post("/api/v1/releases"),
+          403,
+          "the workflow acme/billing/.github/workflows/debug.yml@refs/heads/main may not release"
+              + " service 'ledger'");
+      assertProblem(
+          as(Api.BILLING).body(Api.createBody("ledger", "acme/billing")).post("/api/v1/releases"),
+          403,
+          "a repository token cannot prove which workflow runs");
+
+      assertThat(log.endOffsets()).isEqualTo(before);
+    }
+  }
+
+  @Test
+  void givenAnOidcTokenWithoutJobWorkflowRef_thenItIsRefused() {
+    assertProblem(
+        as(token(key, "acme/billing", "rmm", Instant.now().plusSeconds(300), null))
+            .get("/api/v1/releases"),
+        401,
+        "the OIDC token has no job_workflow_ref claim");
   }
 }

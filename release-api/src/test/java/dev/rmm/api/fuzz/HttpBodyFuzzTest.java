@@ -12,7 +12,6 @@ import dev.rmm.api.release.ActionRequests;
 import dev.rmm.api.release.CreateReleaseRequest;
 import dev.rmm.api.release.RequestCommands;
 import dev.rmm.api.release.StepRequest;
-import java.util.Optional;
 
 /**
  * Fuzzes the bodies of the API's write endpoints through {@link RequestHarness}: any bytes end as a
@@ -34,7 +33,7 @@ class HttpBodyFuzzTest {
               RequestCommands.create(
                   requireBody(bind(body, CreateReleaseRequest.class)),
                   caller,
-                  service -> Optional.of(RequestHarness.POLICY)));
+                  RequestHarness.POLICIES));
     }
   }
 
@@ -68,7 +67,7 @@ class HttpBodyFuzzTest {
               RequestCommands.create(
                   LegacyReleaseResource.createRequest(bindTree(body), caller),
                   caller,
-                  service -> Optional.of(RequestHarness.POLICY)));
+                  RequestHarness.POLICIES));
       request(
           () -> {
             LegacyReleaseResource.Update u = LegacyReleaseResource.update(bindTree(body));

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.rmm.api.policy.PolicyRegistry;
-import dev.rmm.contracts.ApprovalPolicy;
+import dev.rmm.api.policy.ServicePolicy;
 import dev.rmm.contracts.TextRules;
 import java.util.Map;
 
@@ -17,7 +17,7 @@ class PolicyFileFuzzTest {
 
   @FuzzTest(maxDuration = "30m")
   void policyFile(byte[] content) {
-    Map<String, ApprovalPolicy> policies;
+    Map<String, ServicePolicy> policies;
     try {
       policies = PolicyRegistry.parse(content, "policy.json");
     } catch (IllegalStateException e) {
@@ -25,8 +25,15 @@ class PolicyFileFuzzTest {
       return;
     }
     policies.forEach(
-        (service, p) -> {
+        (service, sp) -> {
           assertThat(TextRules.allows(service, TextRules.Kind.LINE)).isTrue();
+          assertThat(sp.repository())
+              .satisfiesAnyOf(
+                  r -> assertThat(r).isNull(),
+                  r -> assertThat(r).matches("[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+"));
+          sp.jobWorkflowRefs()
+              .forEach(w -> assertThat(TextRules.allows(w, TextRules.Kind.LINE)).isTrue());
+          var p = sp.approval();
           assertThat(p.quorum()).isBetween(1, p.approvers().size());
           p.approvers()
               .forEach(

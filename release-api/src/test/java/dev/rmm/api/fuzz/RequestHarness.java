@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.rmm.api.json.StrictJson;
+import dev.rmm.api.policy.ServicePolicies;
+import dev.rmm.api.policy.ServicePolicy;
 import dev.rmm.api.problem.InvalidRequestException;
 import dev.rmm.api.problem.ProblemMappers;
 import dev.rmm.contracts.Actor;
@@ -30,6 +32,7 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -71,6 +74,26 @@ final class RequestHarness {
           2,
           false,
           List.of(1002L));
+
+  /**
+   * The policies the request layer sees: billing bound to acme/billing, as the HTTP fuzz tests'
+   * service is; every other service under the same approvers, unbound and allowed.
+   */
+  static final ServicePolicies POLICIES =
+      new ServicePolicies() {
+        @Override
+        public Optional<ServicePolicy> of(String service) {
+          return Optional.of(
+              service.equals(SPEC.service())
+                  ? new ServicePolicy(POLICY, SPEC.repository(), List.of())
+                  : ServicePolicy.unbound(POLICY));
+        }
+
+        @Override
+        public boolean allowsUnbound() {
+          return true;
+        }
+      };
 
   /** The same release before it exists and in the statuses where commands do something. */
   static final List<ReleaseState> STATES = states();

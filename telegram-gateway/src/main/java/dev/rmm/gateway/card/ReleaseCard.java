@@ -55,13 +55,23 @@ public final class ReleaseCard {
     List<String> lines = new ArrayList<>();
     lines.add(Texts.CARD_SERVICE.in(lang, r.path("service_name").asText()));
     lines.add(Texts.CARD_TAG.in(lang, r.path("release_tag").asText()));
+    if (r.hasNonNull("repository")) {
+      lines.add(Texts.CARD_REPOSITORY.in(lang, r.path("repository").asText()));
+    }
     lines.add(Texts.CARD_STATUS.in(lang, StatusTexts.of(status, lang)));
     lines.add(Texts.CARD_INITIATOR.in(lang, r.path("initiated_by").asText()));
     lines.add(Texts.CARD_CREATED.in(lang, CREATED.format(created.atZone(zone))));
     lines.add(Texts.CARD_ELAPSED.in(lang, elapsed(Duration.between(created, until), lang)));
     lines.add(Texts.CARD_RUN.in(lang, r.path("github_action_link").asText()));
     List<String> required = names(r.path("required_approvers"));
-    List<String> approved = names(r.path("approved_list"));
+    List<String> approved = new ArrayList<>();
+    r.path("approved_list")
+        .forEach(
+            a ->
+                approved.add(
+                    a.path("on_behalf").asBoolean(false)
+                        ? Texts.CARD_ON_BEHALF.in(lang, name(a))
+                        : name(a)));
     int quorum = r.path("quorum").asInt(required.size());
     lines.add(Texts.CARD_APPROVERS.in(lang, quorum, required.size(), String.join(", ", required)));
     lines.add(
@@ -167,8 +177,12 @@ public final class ReleaseCard {
 
   private static List<String> names(JsonNode people) {
     List<String> out = new ArrayList<>();
-    people.forEach(p -> out.add(p.path("name").asText(p.path("id").asText())));
+    people.forEach(p -> out.add(name(p)));
     return out;
+  }
+
+  private static String name(JsonNode person) {
+    return person.path("name").asText(person.path("id").asText());
   }
 
   private static InlineKeyboardButton button(String text, String data) {

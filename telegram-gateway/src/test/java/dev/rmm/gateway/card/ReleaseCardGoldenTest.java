@@ -58,6 +58,22 @@ class ReleaseCardGoldenTest {
     assertThat(render(card)).isEqualTo(golden);
   }
 
+  @ParameterizedTest
+  @CsvSource({
+    "EN, '✅ Approved so far (1/2): Alice QA (by an admin token on their behalf)'",
+    "RU, '✅ Одобрили (1/2): Alice QA (за него — админ-токен)'"
+  })
+  void anApprovalAnAdminTokenGaveOnAnApproversBehalfIsShownAsSuch(Language lang, String line)
+      throws IOException {
+    com.fasterxml.jackson.databind.node.ObjectNode r =
+        (com.fasterxml.jackson.databind.node.ObjectNode)
+            json.readTree(resource("releases/manual-testing.json"));
+    ((com.fasterxml.jackson.databind.node.ObjectNode) r.path("approved_list").get(0))
+        .put("on_behalf", true);
+
+    assertThat(cards.renderLive(r, lang, MOSCOW, NOW).text().lines()).contains(line);
+  }
+
   static String render(ReleaseCard.Card card) {
     return Golden.render(card.text(), card.keyboard());
   }
