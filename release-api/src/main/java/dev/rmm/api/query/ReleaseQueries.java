@@ -143,7 +143,7 @@ public class ReleaseQueries {
 
   /**
    * What a release may be rolled back to, by the rule of the views {@code rollback_targets} and
-   * {@code production_tags} (release-projector's V7 migration; the gateway's picker reads the same
+   * {@code production_tags} (release-projector's V8 migration; the gateway's picker reads the same
    * views): {@code {"release_id", "service", "release_tag", "production_tag", "targets": [{"tag",
    * "release_id", "deployed_at"}]}}, the most recently deployed target first; null when the read
    * model does not know the release.

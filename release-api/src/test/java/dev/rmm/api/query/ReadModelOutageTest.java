@@ -49,6 +49,8 @@ class ReadModelOutageTest {
                 + " sequence bigint, event_id text, type text, occurred_at timestamptz,"
                 + " actor_kind text, actor_id text, actor_name text, correlation_id text,"
                 + " causation_id text, traceparent text, data jsonb);"
+                + " CREATE OR REPLACE VIEW read_model.production_tags AS SELECT service_name,"
+                + " release_tag AS tag FROM read_model.releases WHERE false;"
                 + " INSERT INTO read_model.releases VALUES ('"
                 + RELEASE_ID
                 + "', 'billing', 'v1.0.0', 'deployed', 'successful', now(), now(), 9)"

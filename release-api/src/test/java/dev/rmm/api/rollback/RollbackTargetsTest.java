@@ -87,7 +87,7 @@ class RollbackTargetsTest {
     rollback(v3, "v1").then().statusCode(200);
     List<EventEnvelope> events = log.events(v3);
     assertThat(events.get(events.size() - 1).data())
-        .isEqualTo(new ReleaseEvent.RollbackRequested(ADMIN_USER, "Bob", "v1"));
+        .isEqualTo(new ReleaseEvent.RollbackRequested(ADMIN_USER, "admin token for Bob", "v1"));
   }
 
   @Test
