@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.rmm.api.support.Api;
+import dev.rmm.api.support.ReadModelStandIn;
 import dev.rmm.api.support.ReleaseLog;
 import dev.rmm.contracts.EventEnvelope;
 import dev.rmm.contracts.ReleaseEvent;
@@ -17,6 +18,8 @@ import dev.rmm.testsupport.KafkaTestResource;
 import dev.rmm.testsupport.PostgresTestResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,6 +37,24 @@ import org.junit.jupiter.api.Test;
 class WriteFlowTest {
 
   private ReleaseLog log;
+
+  @Inject Pool pg;
+
+  private static String deployed(String service, String tag) {
+    Map<String, Object> body = Api.createBody(service, BILLING_REPO);
+    body.put("tag", tag);
+    body.put("ref", "refs/tags/" + tag);
+    String id = Api.create(ADMIN, body);
+    for (String s : List.of("stage_building", "stage_test_rollback", "manual_testing")) {
+      Api.stepOk(ADMIN, id, s);
+    }
+    for (long approver : new long[] {1001, 1002, 1003}) {
+      Api.approve(id, approver).then().statusCode(200);
+    }
+    Api.stepOk(ADMIN, id, "deploying");
+    Api.stepOk(ADMIN, id, "deployed");
+    return id;
+  }
 
   @BeforeEach
   void setUp() {
@@ -197,13 +218,23 @@ class WriteFlowTest {
   @Test
   void
       givenARollbackRequest_whenTheAdminRetriesIt_thenTheRepeatIsAnsweredLikeTheFirstAndAppendsNothing() {
-    String id = Api.releaseInManualTesting(BILLING_REPO);
-    for (long approver : new long[] {1001, 1002, 1003}) {
-      Api.approve(id, approver).then().statusCode(200);
+    // v1.2.2 of the service ran in production before v1.2.3: the rollback target the read model
+    // offers (release-projector is not running here: ReadModelStandIn mirrors the log)
+    String service = Api.newService();
+    String earlier = deployed(service, "v1.2.2");
+    String id = deployed(service, "v1.2.3");
+    int deployedAt = log.events(id).size();
+    ReadModelStandIn readModel = new ReadModelStandIn(pg);
+    readModel.create();
+    try {
+      readModel.mirror(log, earlier, id);
+      retriedRollback(id, deployedAt);
+    } finally {
+      readModel.drop(); // the other tests run without a read model
     }
-    Api.stepOk(ADMIN, id, "deploying");
-    int deployedAt =
-        Api.step(ADMIN, id, "deployed").then().statusCode(200).extract().path("version");
+  }
+
+  private void retriedRollback(String id, int deployedAt) {
     Map<String, Object> rollback = new LinkedHashMap<>();
     rollback.put("telegram_user_id", 1002); // the admin of the test policy
     rollback.put("name", "Bob");
