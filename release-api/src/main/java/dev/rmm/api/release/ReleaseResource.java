@@ -148,15 +148,7 @@ public class ReleaseResource {
     Validation.check().text("release_id", id, Kind.LINE).orThrow();
     return fresh
         .atLeast(id, minVersion, () -> queries.release(id), n -> n.path("version").asLong())
-        .map(
-            n ->
-                n == null
-                    ? Problem.of(
-                        404,
-                        "release-not-found",
-                        "Release not found",
-                        "release " + id + " not found")
-                    : Response.ok(n.toString()).build());
+        .map(n -> foundOr404(id, n));
   }
 
   /**
@@ -170,15 +162,14 @@ public class ReleaseResource {
     Validation.check().text("release_id", id, Kind.LINE).orThrow();
     return fresh
         .atLeast(id, minVersion, () -> queries.timeline(id), ReleaseResource::lastSequence)
-        .map(
-            n ->
-                n == null
-                    ? Problem.of(
-                        404,
-                        "release-not-found",
-                        "Release not found",
-                        "release " + id + " not found")
-                    : Response.ok(n.toString()).build());
+        .map(n -> foundOr404(id, n));
+  }
+
+  /** The release's view as the answer, or 404 problem+json when the read model does not know it. */
+  private static Response foundOr404(String id, ObjectNode n) {
+    return n == null
+        ? Problem.of(404, "release-not-found", "Release not found", "release " + id + " not found")
+        : Response.ok(n.toString()).build();
   }
 
   private static long lastSequence(ObjectNode timeline) {
@@ -194,17 +185,7 @@ public class ReleaseResource {
   @Path("/{id}/rollback-targets")
   public Uni<Response> rollbackTargets(@PathParam("id") String id) {
     Validation.check().text("release_id", id, Kind.LINE).orThrow();
-    return queries
-        .rollbackTargets(id)
-        .map(
-            n ->
-                n == null
-                    ? Problem.of(
-                        404,
-                        "release-not-found",
-                        "Release not found",
-                        "release " + id + " not found")
-                    : Response.ok(n.toString()).build());
+    return queries.rollbackTargets(id).map(n -> foundOr404(id, n));
   }
 
   static Caller caller(ContainerRequestContext ctx) {
