@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.rmm.gateway.card.CallbackData;
 import dev.rmm.testsupport.FakeBotApi;
 import dev.rmm.testsupport.PostgresTestResource;
 import dev.rmm.testsupport.RedisTestResource;
@@ -24,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,9 +41,9 @@ import org.junit.jupiter.api.Test;
 class RollbackPickerTest {
 
   private static final long ADMIN = 7001;
+  private static final AtomicInteger UPDATE_IDS = new AtomicInteger(9_000_001);
 
   @Inject Pool pg;
-  @Inject Cards cards;
 
   @BeforeEach
   void readModel() throws IOException {
@@ -79,8 +79,20 @@ class RollbackPickerTest {
     insert(service, "v4", "deployed", t.plus(3, ChronoUnit.DAYS), null, "");
     insert(service, "v5", "production_failed", null, null, "");
 
-    String data = cards.callbacks().encode(CallbackData.Action.ROLLBACK, v3, 9);
-    FakeBotApi.push(FakeBotApi.callback(9_000_001, ADMIN, "Olga", "en", ADMIN, 1, data));
+    // the admin opens v3's card as the bot shows it (successful releases) and presses its Rollback
+    FakeBotApi.push(
+        FakeBotApi.message(UPDATE_IDS.getAndIncrement(), ADMIN, "Olga", "en", "/start"));
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(() -> FakeBotApi.messages(ADMIN).stream().anyMatch(m -> isMenu(m)));
+    int menu =
+        FakeBotApi.messages(ADMIN).stream().filter(m -> isMenu(m)).findFirst().get().messageId();
+    press(menu, data(message(menu), "✅ Successful releases"));
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(() -> message(menu).text().startsWith("📦 Service: "));
+    pageTo(menu, v3);
+    press(menu, data(message(menu), "⏪ Rollback"));
 
     await()
         .atMost(Duration.ofSeconds(15))
@@ -95,6 +107,64 @@ class RollbackPickerTest {
     assertThat(buttons).hasSize(2);
     assertThat(buttons.get(0)).isEqualTo("v1 · 01.03.2026 13:00"); // Moscow time
     assertThat(buttons.get(1)).isEqualTo("↩️ Cancel");
+  }
+
+  private static boolean isMenu(FakeBotApi.SentMessage m) {
+    return m.text().startsWith("👋 Hello, Olga!");
+  }
+
+  private static void press(int messageId, String data) {
+    FakeBotApi.push(
+        FakeBotApi.callback(
+            UPDATE_IDS.getAndIncrement(), ADMIN, "Olga", "en", ADMIN, messageId, data));
+  }
+
+  private static FakeBotApi.SentMessage message(int messageId) {
+    return FakeBotApi.messages(ADMIN).stream()
+        .filter(m -> m.messageId() == messageId)
+        .findFirst()
+        .orElseThrow();
+  }
+
+  private static String data(FakeBotApi.SentMessage m, String buttonText) {
+    for (JsonNode row : m.replyMarkup().path("inline_keyboard")) {
+      for (JsonNode b : row) {
+        if (b.path("text").asText().equals(buttonText)) {
+          return b.path("callback_data").asText();
+        }
+      }
+    }
+    throw new AssertionError("no button " + buttonText + " on " + m);
+  }
+
+  /** Pages the list shown in the message until it shows the release's card. */
+  private static void pageTo(int messageId, String releaseId) {
+    for (int i = 0; i < 50; i++) {
+      FakeBotApi.SentMessage shown = message(messageId);
+      if (buttonData(shown).stream().anyMatch(d -> d.contains(releaseId))) {
+        return;
+      }
+      String before = shown.text() + buttonData(shown);
+      press(messageId, data(shown, "Next ➡️"));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () -> {
+                FakeBotApi.SentMessage now = message(messageId);
+                return !(now.text() + buttonData(now)).equals(before);
+              });
+    }
+    throw new AssertionError("release " + releaseId + " is not in the successful list");
+  }
+
+  private static List<String> buttonData(FakeBotApi.SentMessage m) {
+    List<String> out = new ArrayList<>();
+    if (m.replyMarkup() != null) {
+      m.replyMarkup()
+          .path("inline_keyboard")
+          .forEach(row -> row.forEach(b -> out.add(b.path("callback_data").asText())));
+    }
+    return out;
   }
 
   private boolean exists() {

@@ -9,9 +9,8 @@ import dev.rmm.contracts.Actor;
 import dev.rmm.contracts.EventEnvelope;
 import dev.rmm.contracts.ReleaseEvent;
 import dev.rmm.contracts.ReleaseStatus;
+import dev.rmm.gateway.Texts;
 import dev.rmm.gateway.access.Viewers;
-import dev.rmm.gateway.bot.Cards;
-import dev.rmm.gateway.card.CallbackData;
 import dev.rmm.gateway.live.TeamCards;
 import dev.rmm.testsupport.FakeBotApi;
 import dev.rmm.testsupport.RestartablePostgres;
@@ -84,7 +83,6 @@ class ReadModelOutageTest {
       new Actor(Actor.Kind.ORCHESTRATOR, "deploy-orchestrator-1a2b3c4d", "deploy-orchestrator");
 
   @Inject Pool pg;
-  @Inject Cards cards;
 
   @ConfigProperty(name = "kafka.bootstrap.servers")
   String bootstrap;
@@ -179,11 +177,13 @@ class ReadModelOutageTest {
         4,
         "[{\"id\":" + user + ",\"name\":\"Ann\"}]",
         2);
-    String approve = cards.callbacks().encode(CallbackData.Action.APPROVE, id, 4);
+    FakeBotApi.SentMessage card = cardShownTo(user, "Ann", Texts.Language.EN, id);
+    String approve = data(card, Texts.BUTTON_APPROVE.in(Texts.Language.EN));
 
     RestartablePostgres.stopServer();
     String press =
-        FakeBotApi.callback(UPDATE_IDS.getAndIncrement(), user, "Ann", "en", user, 1, approve);
+        FakeBotApi.callback(
+            UPDATE_IDS.getAndIncrement(), user, "Ann", "en", user, card.messageId(), approve);
     String queryId =
         FakeBotApi.json(new FakeBotApi.Call("x", press)).path("callback_query").path("id").asText();
     FakeBotApi.push(press);
@@ -258,10 +258,12 @@ class ReadModelOutageTest {
     String id = UUID.randomUUID().toString();
     String service = "outage-" + id.substring(0, 8);
     ReadModelRows.putRelease(pg, id, service, "v3.0.0", "manual_test_passed", 1, "[]", 0);
-    String refresh = cards.callbacks().encode(CallbackData.Action.REFRESH, id, 1);
+    FakeBotApi.SentMessage card = cardShownTo(user, "Bo", Texts.Language.RU, id);
+    String refresh = data(card, Texts.BUTTON_REFRESH.in(Texts.Language.RU));
 
     String press =
-        FakeBotApi.callback(UPDATE_IDS.getAndIncrement(), user, "Bo", "ru", user, 1, refresh);
+        FakeBotApi.callback(
+            UPDATE_IDS.getAndIncrement(), user, "Bo", "ru", user, card.messageId(), refresh);
     String queryId =
         FakeBotApi.json(new FakeBotApi.Call("x", press)).path("callback_query").path("id").asText();
 
@@ -339,6 +341,78 @@ class ReadModelOutageTest {
         .filter(t -> t.contains(service))
         .findFirst()
         .orElse("");
+  }
+
+  /**
+   * The release's card as the bot shows it to the user in their own chat: /start, the active
+   * releases, paged to the release. Its buttons are the ones the user can press.
+   */
+  private static FakeBotApi.SentMessage cardShownTo(
+      long user, String name, Texts.Language lang, String releaseId) {
+    String code = lang == Texts.Language.EN ? "en" : "ru";
+    String greeting = Texts.GREETING.in(lang, name);
+    FakeBotApi.push(FakeBotApi.message(UPDATE_IDS.getAndIncrement(), user, name, code, "/start"));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> FakeBotApi.messages(user).stream().anyMatch(m -> m.text().equals(greeting)));
+    int menu =
+        FakeBotApi.messages(user).stream()
+            .filter(m -> m.text().equals(greeting))
+            .findFirst()
+            .get()
+            .messageId();
+    String shownBefore = shown(user, menu);
+    pressIn(user, name, code, menu, data(message(user, menu), Texts.MENU_ACTIVE.in(lang)));
+    await().atMost(Duration.ofSeconds(20)).until(() -> !shown(user, menu).equals(shownBefore));
+    for (int i = 0; i < 50; i++) {
+      FakeBotApi.SentMessage now = message(user, menu);
+      if (buttonData(now).stream().anyMatch(d -> d.contains(releaseId))) {
+        return now;
+      }
+      String before = shown(user, menu);
+      pressIn(user, name, code, menu, data(now, Texts.BUTTON_NEXT.in(lang)));
+      await().atMost(Duration.ofSeconds(20)).until(() -> !shown(user, menu).equals(before));
+    }
+    throw new AssertionError("release " + releaseId + " is not in the active list");
+  }
+
+  private static void pressIn(long user, String name, String lang, int messageId, String data) {
+    FakeBotApi.push(
+        FakeBotApi.callback(UPDATE_IDS.getAndIncrement(), user, name, lang, user, messageId, data));
+  }
+
+  private static FakeBotApi.SentMessage message(long chat, int messageId) {
+    return FakeBotApi.messages(chat).stream()
+        .filter(m -> m.messageId() == messageId)
+        .findFirst()
+        .orElseThrow();
+  }
+
+  /** The message's text and buttons, to see it change. */
+  private static String shown(long chat, int messageId) {
+    FakeBotApi.SentMessage m = message(chat, messageId);
+    return m.text() + buttonData(m);
+  }
+
+  private static String data(FakeBotApi.SentMessage m, String buttonText) {
+    for (JsonNode row : m.replyMarkup().path("inline_keyboard")) {
+      for (JsonNode b : row) {
+        if (b.path("text").asText().equals(buttonText)) {
+          return b.path("callback_data").asText();
+        }
+      }
+    }
+    throw new AssertionError("no button " + buttonText + " on " + m);
+  }
+
+  private static List<String> buttonData(FakeBotApi.SentMessage m) {
+    List<String> out = new java.util.ArrayList<>();
+    if (m.replyMarkup() != null) {
+      m.replyMarkup()
+          .path("inline_keyboard")
+          .forEach(row -> row.forEach(b -> out.add(b.path("callback_data").asText())));
+    }
+    return out;
   }
 
   private static List<JsonNode> answersTo(String callbackQueryId) {
