@@ -26,6 +26,14 @@ public record Caller(String repository, String jobWorkflowRef) {
     return jobWorkflowRef != null;
   }
 
+  /**
+   * The repository whose releases this caller may read: its own for a pipeline, null (every one)
+   * for the admin token.
+   */
+  public String readScope() {
+    return isAdmin() ? null : repository;
+  }
+
   /** Whether this caller may report for releases of {@code repo}. */
   public boolean mayWrite(String repo) {
     return isAdmin() || repository.equalsIgnoreCase(repo);

@@ -33,8 +33,20 @@ public class ReleaseQueries {
     this.pg = pg;
   }
 
-  public Uni<ObjectNode> list(Outcome outcome, String service, int page, int size) {
-    Tuple args = Tuple.of(outcome.wire(), service, size, (long) (page - 1) * size);
+  /**
+   * Releases by outcome, newest first, paginated.
+   *
+   * @param repository only this repository's releases (a pipeline's read scope); null: all
+   */
+  public Uni<ObjectNode> list(
+      Outcome outcome, String service, String repository, int page, int size) {
+    Tuple args =
+        Tuple.tuple()
+            .addString(outcome.wire())
+            .addString(service)
+            .addInteger(size)
+            .addLong((long) (page - 1) * size)
+            .addString(repository);
     Uni<RowSet<Row>> items =
         pg.preparedQuery(
                 "SELECT "
@@ -42,14 +54,16 @@ public class ReleaseQueries {
                     + " FROM "
                     + SCHEMA
                     + ".releases r WHERE outcome = $1 AND ($2::text IS NULL OR service_name = $2)"
+                    + " AND ($5::text IS NULL OR lower(repository) = lower($5))"
                     + " ORDER BY created_at DESC, release_id LIMIT $3 OFFSET $4")
             .execute(args);
     Uni<RowSet<Row>> total =
         pg.preparedQuery(
                 "SELECT count(*) AS n FROM "
                     + SCHEMA
-                    + ".releases WHERE outcome = $1 AND ($2::text IS NULL OR service_name = $2)")
-            .execute(Tuple.of(outcome.wire(), service));
+                    + ".releases WHERE outcome = $1 AND ($2::text IS NULL OR service_name = $2)"
+                    + " AND ($3::text IS NULL OR lower(repository) = lower($3))")
+            .execute(Tuple.of(outcome.wire(), service, repository));
     return Uni.combine()
         .all()
         .unis(items, total)
@@ -111,18 +125,25 @@ public class ReleaseQueries {
    * Tags of a service that reached production, newest first, with when, and the tag that runs in
    * production now ({@code production_tag}, null when nothing was deployed).
    */
-  public Uni<ObjectNode> deployedTags(String service) {
+  public Uni<ObjectNode> deployedTags(String service, String repository) {
     Uni<RowSet<Row>> tags =
         pg.preparedQuery(
                 "SELECT jsonb_build_object('release_tag', release_tag, 'release_id', release_id,"
                     + " 'deployed_at', deployed_at, 'status', status) AS j FROM "
                     + SCHEMA
                     + ".releases WHERE service_name = $1 AND deployed_at IS NOT NULL"
+                    + " AND ($2::text IS NULL OR lower(repository) = lower($2))"
                     + " ORDER BY deployed_at DESC")
-            .execute(Tuple.of(service));
+            .execute(Tuple.of(service, repository));
     Uni<RowSet<Row>> production =
-        pg.preparedQuery("SELECT tag FROM " + SCHEMA + ".production_tags WHERE service_name = $1")
-            .execute(Tuple.of(service));
+        pg.preparedQuery(
+                "SELECT tag FROM "
+                    + SCHEMA
+                    + ".production_tags WHERE service_name = $1 AND ($2::text IS NULL OR EXISTS"
+                    + " (SELECT 1 FROM "
+                    + SCHEMA
+                    + ".releases r WHERE r.service_name = $1 AND lower(r.repository) = lower($2)))")
+            .execute(Tuple.of(service, repository));
     return Uni.combine()
         .all()
         .unis(tags, production)

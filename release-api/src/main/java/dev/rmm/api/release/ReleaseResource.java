@@ -115,13 +115,17 @@ public class ReleaseResource {
     return commands.action(RequestCommands.cancel(id, body), meta(h));
   }
 
-  /** Releases by outcome (active, successful, failed, cancelled), newest first, paginated. */
+  /**
+   * Releases by outcome (active, successful, failed, cancelled), newest first, paginated; a
+   * pipeline sees its own repository's releases only.
+   */
   @GET
   public Uni<Response> list(
       @QueryParam("outcome") @DefaultValue("active") String outcome,
       @QueryParam("service") String service,
       @QueryParam("page") @DefaultValue("1") int page,
-      @QueryParam("size") @DefaultValue("20") int size) {
+      @QueryParam("size") @DefaultValue("20") int size,
+      @Context ContainerRequestContext ctx) {
     Validation.check().text("service", service, Kind.LINE).orThrow();
     Outcome o =
         Arrays.stream(Outcome.values())
@@ -134,7 +138,9 @@ public class ReleaseResource {
     if (page < 1 || size < 1 || size > 100) {
       throw InvalidRequestException.validation("page starts at 1; size is between 1 and 100");
     }
-    return queries.list(o, service, page, size).map(n -> Response.ok(n.toString()).build());
+    return queries
+        .list(o, service, caller(ctx).readScope(), page, size)
+        .map(n -> Response.ok(n.toString()).build());
   }
 
   /**
@@ -144,11 +150,14 @@ public class ReleaseResource {
   @GET
   @Path("/{id}")
   public Uni<Response> get(
-      @PathParam("id") String id, @QueryParam("min_version") String minVersion) {
+      @PathParam("id") String id,
+      @QueryParam("min_version") String minVersion,
+      @Context ContainerRequestContext ctx) {
     Validation.check().text("release_id", id, Kind.LINE).orThrow();
+    String scope = caller(ctx).readScope();
     return fresh
         .atLeast(id, minVersion, () -> queries.release(id), n -> n.path("version").asLong())
-        .map(n -> foundOr404(id, n));
+        .map(n -> foundOr404(id, inScope(n, scope)));
   }
 
   /**
@@ -158,11 +167,37 @@ public class ReleaseResource {
   @GET
   @Path("/{id}/timeline")
   public Uni<Response> timeline(
-      @PathParam("id") String id, @QueryParam("min_version") String minVersion) {
+      @PathParam("id") String id,
+      @QueryParam("min_version") String minVersion,
+      @Context ContainerRequestContext ctx) {
     Validation.check().text("release_id", id, Kind.LINE).orThrow();
+    String scope = caller(ctx).readScope();
     return fresh
         .atLeast(id, minVersion, () -> queries.timeline(id), ReleaseResource::lastSequence)
+        .flatMap(n -> scoped(id, n, scope))
         .map(n -> foundOr404(id, n));
+  }
+
+  /**
+   * The release, or null when {@code scope} (a pipeline's repository; null: every one) may not see
+   * it: another repository's release is answered like one that does not exist.
+   */
+  private static ObjectNode inScope(ObjectNode release, String scope) {
+    if (release == null || scope == null) {
+      return release;
+    }
+    return scope.equalsIgnoreCase(release.path("repository").asText()) ? release : null;
+  }
+
+  /**
+   * {@code view} (of release {@code id}), or null when a caller of {@code scope} may not see that
+   * release: for a pipeline, one more read of the release's repository.
+   */
+  private Uni<ObjectNode> scoped(String id, ObjectNode view, String scope) {
+    if (view == null || scope == null) {
+      return Uni.createFrom().item(view);
+    }
+    return queries.release(id).map(r -> r != null && inScope(r, scope) != null ? view : null);
   }
 
   /** The release's view as the answer, or 404 problem+json when the read model does not know it. */
@@ -183,9 +218,14 @@ public class ReleaseResource {
    */
   @GET
   @Path("/{id}/rollback-targets")
-  public Uni<Response> rollbackTargets(@PathParam("id") String id) {
+  public Uni<Response> rollbackTargets(
+      @PathParam("id") String id, @Context ContainerRequestContext ctx) {
     Validation.check().text("release_id", id, Kind.LINE).orThrow();
-    return queries.rollbackTargets(id).map(n -> foundOr404(id, n));
+    String scope = caller(ctx).readScope();
+    return queries
+        .rollbackTargets(id)
+        .flatMap(n -> scoped(id, n, scope))
+        .map(n -> foundOr404(id, n));
   }
 
   static Caller caller(ContainerRequestContext ctx) {

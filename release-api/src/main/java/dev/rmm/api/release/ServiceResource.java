@@ -7,6 +7,8 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
@@ -24,8 +26,11 @@ public class ServiceResource {
   /** Tags of the service that reached production, newest first: the rollback picker's list. */
   @GET
   @Path("/{service}/deployed-tags")
-  public Uni<Response> deployedTags(@PathParam("service") String service) {
+  public Uni<Response> deployedTags(
+      @PathParam("service") String service, @Context ContainerRequestContext ctx) {
     Validation.check().text("service", service, TextRules.Kind.LINE).orThrow();
-    return queries.deployedTags(service).map(n -> Response.ok(n.toString()).build());
+    // a pipeline reads its own repository's releases only
+    String scope = ReleaseResource.caller(ctx).readScope();
+    return queries.deployedTags(service, scope).map(n -> Response.ok(n.toString()).build());
   }
 }

@@ -44,7 +44,7 @@ class ReadModelOutageTest {
             "CREATE SCHEMA IF NOT EXISTS read_model;"
                 + " CREATE TABLE IF NOT EXISTS read_model.releases (release_id text PRIMARY KEY,"
                 + " service_name text, release_tag text, status text, outcome text,"
-                + " created_at timestamptz, deployed_at timestamptz, version bigint);"
+                + " created_at timestamptz, deployed_at timestamptz, version bigint, repository text);"
                 + " CREATE TABLE IF NOT EXISTS read_model.release_events (release_id text,"
                 + " sequence bigint, event_id text, type text, occurred_at timestamptz,"
                 + " actor_kind text, actor_id text, actor_name text, correlation_id text,"
@@ -53,7 +53,7 @@ class ReadModelOutageTest {
                 + " release_tag AS tag FROM read_model.releases WHERE false;"
                 + " INSERT INTO read_model.releases VALUES ('"
                 + RELEASE_ID
-                + "', 'billing', 'v1.0.0', 'deployed', 'successful', now(), now(), 9)"
+                + "', 'billing', 'v1.0.0', 'deployed', 'successful', now(), now(), 9, 'acme/billing')"
                 + " ON CONFLICT DO NOTHING;"
                 + " INSERT INTO read_model.release_events (release_id, sequence, event_id, type,"
                 + " occurred_at, actor_kind, actor_id, data) SELECT '"

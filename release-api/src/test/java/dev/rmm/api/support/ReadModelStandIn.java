@@ -80,7 +80,7 @@ public final class ReadModelStandIn {
                 + " rollback_to_tag, status, outcome, initiated_by, github_run_id,"
                 + " github_action_link, github_ref, repository, commit_sha, required_approvers,"
                 + " quorum, version, created_at, started_at, updated_at, deployed_at, restored_at)"
-                + " VALUES ($1, $2, $3, $4, $5, $6, '', '', '', '', '', '', '[]'::jsonb, 0, $7, $8,"
+                + " VALUES ($1, $2, $3, $4, $5, $6, '', '', '', '', $11, '', '[]'::jsonb, 0, $7, $8,"
                 + " $8, $8, $9, $10) ON CONFLICT (release_id) DO UPDATE SET rollback_to_tag ="
                 + " EXCLUDED.rollback_to_tag, status = EXCLUDED.status, outcome ="
                 + " EXCLUDED.outcome, version = EXCLUDED.version, deployed_at ="
@@ -97,7 +97,8 @@ public final class ReadModelStandIn {
                     s.version(),
                     at.atOffset(ZoneOffset.UTC),
                     deployedAt == null ? null : deployedAt.atOffset(ZoneOffset.UTC),
-                    restoredAt == null ? null : restoredAt.atOffset(ZoneOffset.UTC))))
+                    restoredAt == null ? null : restoredAt.atOffset(ZoneOffset.UTC),
+                    s.spec().repository())))
         .await()
         .atMost(WAIT);
   }
