@@ -5,6 +5,7 @@ import dev.rmm.contracts.ReleaseState;
 import dev.rmm.contracts.kafka.AlertPublisher;
 import dev.rmm.contracts.kafka.CommandChannel;
 import dev.rmm.contracts.kafka.ConsumerLoop;
+import dev.rmm.contracts.kafka.KafkaClients;
 import dev.rmm.contracts.kafka.LogConsumers;
 import dev.rmm.contracts.kafka.RecordTracing;
 import dev.rmm.contracts.log.Link;
@@ -41,7 +42,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -117,7 +117,7 @@ public class Orchestrator {
     this.alerts = new AlertPublisher(bootstrap, config.topics().alerts());
     this.leases =
         new PartitionLeases(
-            Admin.create(Map.<String, Object>of("bootstrap.servers", bootstrap)),
+            KafkaClients.admin(KafkaClients.adminProperties(bootstrap)),
             GROUP,
             config.topics().events(),
             config.deploy().runbookLease());

@@ -1,5 +1,6 @@
 package dev.rmm.projector;
 
+import dev.rmm.contracts.kafka.KafkaClients;
 import dev.rmm.contracts.kafka.LogConsumers;
 import io.agroal.api.AgroalDataSource;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -94,7 +95,7 @@ public class Rebuilder {
     Projection target = new Projection(pg, schema, config.topics().events());
     long[] events = {0};
     Map<String, Long> diff = new HashMap<>();
-    try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(properties())) {
+    try (KafkaConsumer<String, byte[]> c = KafkaClients.consumer(properties())) {
       List<TopicPartition> parts = new ArrayList<>();
       for (PartitionInfo p : c.partitionsFor(config.topics().events())) {
         parts.add(new TopicPartition(p.topic(), p.partition()));

@@ -67,7 +67,7 @@ public final class AlertPublisher implements AutoCloseable {
   private void send(Alert alert) {
     try {
       if (producer == null) {
-        producer = new KafkaProducer<>(Producers.properties(bootstrap));
+        producer = KafkaClients.producer(Producers.properties(bootstrap));
       }
       producer.send(
           new ProducerRecord<>(topic, alert.fingerprint(), AlertCodec.encode(alert)),

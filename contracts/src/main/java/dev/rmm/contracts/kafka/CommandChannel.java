@@ -52,7 +52,7 @@ public final class CommandChannel implements AutoCloseable {
     this.bootstrap = bootstrap;
     this.commandsTopic = commandsTopic;
     this.resultsTopic = resultsTopic;
-    this.producer = new KafkaProducer<>(Producers.properties(bootstrap));
+    this.producer = KafkaClients.producer(Producers.properties(bootstrap));
     this.listener = new Thread(this::listen, "rmm-command-results");
     this.listener.setDaemon(true);
     this.listener.start();
@@ -117,7 +117,7 @@ public final class CommandChannel implements AutoCloseable {
 
   private void listen() {
     Properties p = LogConsumers.properties(bootstrap);
-    try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p)) {
+    try (KafkaConsumer<String, byte[]> c = KafkaClients.consumer(p)) {
       results = c;
       if (!awaitAssigned(c)) {
         return;

@@ -177,7 +177,7 @@ public final class ConsumerLoop {
 
   private void run() {
     while (running) {
-      try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(properties)) {
+      try (KafkaConsumer<String, byte[]> c = KafkaClients.consumer(properties)) {
         consumer = c;
         session.open(c);
         while (running) {

@@ -1,6 +1,7 @@
 package dev.rmm.local;
 
 import dev.rmm.contracts.kafka.AclLayout;
+import dev.rmm.contracts.kafka.KafkaClients;
 import dev.rmm.contracts.kafka.KafkaSecurity;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -8,10 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.acl.AclBinding;
 
 /**
@@ -57,9 +56,7 @@ public final class KafkaAcls {
       print(bindings, bootstrap, System.out);
       return;
     }
-    Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    try (Admin admin = Admin.create(KafkaSecurity.fromEnvironment().applyTo(p))) {
+    try (Admin admin = KafkaClients.admin(KafkaClients.adminProperties(bootstrap))) {
       apply(admin, bindings);
       System.out.printf("created %d ACLs for %s%n", bindings.size(), principals.values());
     }

@@ -8,6 +8,7 @@ import dev.rmm.contracts.audit.Checkpoint;
 import dev.rmm.contracts.audit.CheckpointKeys;
 import dev.rmm.contracts.audit.LogVerifier;
 import dev.rmm.contracts.audit.PartitionDigest;
+import dev.rmm.contracts.kafka.KafkaClients;
 import dev.rmm.contracts.kafka.LogConsumers;
 import dev.rmm.contracts.log.ChainFold;
 import dev.rmm.contracts.log.Link;
@@ -383,7 +384,7 @@ public final class Replay {
 
   private void readRecords(String topic, Consumer<ConsumerRecord<String, byte[]>> each) {
     Properties p = LogConsumers.properties(bootstrap);
-    try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p)) {
+    try (KafkaConsumer<String, byte[]> c = KafkaClients.consumer(p)) {
       List<TopicPartition> parts =
           c.partitionsFor(topic, Duration.ofSeconds(15)).stream()
               .map(i -> new TopicPartition(i.topic(), i.partition()))

@@ -9,6 +9,7 @@ import dev.rmm.contracts.ReleaseEvent;
 import dev.rmm.contracts.ReleaseState;
 import dev.rmm.contracts.audit.Checkpoint;
 import dev.rmm.contracts.audit.PartitionDigest;
+import dev.rmm.contracts.kafka.KafkaClients;
 import dev.rmm.contracts.kafka.RecordTracing;
 import dev.rmm.contracts.kafka.TraceHeaders;
 import dev.rmm.contracts.log.ChainRule;
@@ -247,7 +248,7 @@ final class PartitionWriter implements Runnable {
   @Override
   public void run() {
     try {
-      reader = new KafkaConsumer<>(settings.readerProperties());
+      reader = KafkaClients.consumer(settings.readerProperties());
       reader.assign(List.of(events));
       load();
       // a long load is worth keeping even when the partition moves on at once

@@ -8,6 +8,7 @@ import dev.rmm.contracts.Decision;
 import dev.rmm.contracts.ReleaseCommand;
 import dev.rmm.contracts.kafka.AlertPublisher;
 import dev.rmm.contracts.kafka.CommandChannel;
+import dev.rmm.contracts.kafka.KafkaClients;
 import dev.rmm.contracts.ops.Alert;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.trace.Tracer;
@@ -242,7 +243,7 @@ public class ReleaseWriter {
 
   private void memberLoop() {
     try (KafkaConsumer<String, byte[]> consumer =
-        new KafkaConsumer<>(settings.memberProperties())) {
+        KafkaClients.consumer(settings.memberProperties())) {
       member = consumer;
       consumer.subscribe(topics(), new Ownership(consumer));
       while (running) {

@@ -1,5 +1,6 @@
 package dev.rmm.api.writer;
 
+import dev.rmm.contracts.kafka.KafkaClients;
 import java.time.Duration;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -22,7 +23,7 @@ final class SharedProducer implements AutoCloseable {
 
   synchronized KafkaProducer<String, byte[]> get() {
     if (current == null) {
-      current = new KafkaProducer<>(properties);
+      current = KafkaClients.producer(properties);
     }
     return current;
   }
@@ -35,7 +36,7 @@ final class SharedProducer implements AutoCloseable {
   synchronized KafkaProducer<String, byte[]> renew(KafkaProducer<String, byte[]> failed) {
     if (current == failed) {
       failed.close(Duration.ZERO);
-      current = new KafkaProducer<>(properties);
+      current = KafkaClients.producer(properties);
     }
     return current;
   }

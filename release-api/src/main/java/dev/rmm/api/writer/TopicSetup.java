@@ -2,7 +2,7 @@ package dev.rmm.api.writer;
 
 import dev.rmm.api.RmmApiConfig;
 import dev.rmm.contracts.kafka.BrokerStartup;
-import dev.rmm.contracts.kafka.KafkaSecurity;
+import dev.rmm.contracts.kafka.KafkaClients;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -10,11 +10,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.CreateTopicsOptions;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
@@ -72,9 +70,7 @@ public class TopicSetup {
 
   public void ensureTopics() {
     BrokerStartup broker = new BrokerStartup("release-api", bootstrap, topics.startupWait());
-    Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    try (Admin admin = Admin.create(KafkaSecurity.fromEnvironment().applyTo(p))) {
+    try (Admin admin = KafkaClients.admin(KafkaClients.adminProperties(bootstrap))) {
       Replication replication =
           replicationFor(
               broker.await(

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rmm.contracts.kafka.KafkaClients;
 import dev.rmm.contracts.log.FoldSnapshot;
 import dev.rmm.contracts.log.StateFold;
 import java.io.ByteArrayInputStream;
@@ -108,7 +109,7 @@ final class WriterSnapshots implements AutoCloseable {
     p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 1024 * 1024);
     // not on the answering path: let records batch
     p.put(ProducerConfig.LINGER_MS_CONFIG, 20);
-    this.producer = new KafkaProducer<>(p);
+    this.producer = KafkaClients.producer(p);
     this.readerProperties = readerProperties;
     this.worker =
         Executors.newSingleThreadExecutor(
@@ -189,7 +190,7 @@ final class WriterSnapshots implements AutoCloseable {
   /** The newest usable snapshot of events partition {@code partition}, if there is one. */
   Optional<Restored> latest(int partition) {
     TopicPartition tp = new TopicPartition(topic, partition);
-    try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(readerProperties)) {
+    try (KafkaConsumer<String, byte[]> c = KafkaClients.consumer(readerProperties)) {
       c.assign(List.of(tp));
       long end = c.endOffsets(List.of(tp)).get(tp);
       long start = c.beginningOffsets(List.of(tp)).get(tp);
