@@ -1,6 +1,5 @@
 package dev.rmm.projector;
 
-import dev.rmm.contracts.EventCodec;
 import dev.rmm.contracts.EventEnvelope;
 import dev.rmm.contracts.ReleaseEvent;
 import java.io.IOException;
@@ -9,6 +8,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
@@ -36,6 +37,7 @@ final class BulkLoader {
 
   private static final Logger LOG = Logger.getLogger(BulkLoader.class);
   private static final int FLUSH_CHARS = 8 * 1024 * 1024;
+  private static final int DECODERS = Runtime.getRuntime().availableProcessors();
 
   /** Where the event id is in {@link Projection#eventValues}. */
   private static final int EVENT_ID = 2;
@@ -66,30 +68,21 @@ final class BulkLoader {
       conn.setAutoCommit(false);
       CopyManager copy = conn.unwrap(PGConnection.class).getCopyAPI();
       while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-        for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-          next.put(r.partition(), r.offset() + 1);
-          EventEnvelope e;
-          try {
-            e = EventCodec.decode(r.value());
-          } catch (EventCodec.MalformedEventException ex) {
-            LOG.errorf(
-                "Skipping unreadable record %s-%d@%d: %s",
-                r.topic(), r.partition(), r.offset(), ex.getMessage());
-            continue;
-          }
-          if (!Projection.fold(
-              rows, new Projection.Decoded(e, r.value(), r.partition(), r.offset()))) {
-            continue;
+        for (Projection.Prepared p : decodeInParallel(c.poll(Duration.ofMillis(200)))) {
+          next.put(p.partition(), p.offset() + 1);
+          if (p.decoded() == null || !Projection.fold(rows, p.decoded())) {
+            continue; // unreadable (logged by decode) or void
           }
           n++;
-          List<Object> event = Projection.eventValues(e, r.partition(), r.offset());
+          EventEnvelope e = p.decoded().envelope();
+          List<Object> event = p.eventRow();
           if (eventIds.add((String) event.get(EVENT_ID))) {
             line(events, event);
           } else {
             LOG.warnf(
                 "Event %s at %d@%d (partition@offset) has the id of an earlier event; its release"
                     + " row is updated, its timeline entry left out (as the live projection does)",
-                e.id(), r.partition(), r.offset());
+                e.id(), p.partition(), p.offset());
           }
           if (e.data() instanceof ReleaseEvent.ApprovalGranted g
               && approvers.add(PgText.id(e.releaseId()) + '\n' + g.approverId())) {
@@ -117,6 +110,31 @@ final class BulkLoader {
       throw new IllegalStateException("bulk load into " + schema + " failed: " + e.getMessage(), e);
     }
     return n;
+  }
+
+  /**
+   * Decodes a poll's records (and makes their timeline rows' values) on every core: the JVM's
+   * largest cost in a rebuild, and each record's independent of the others. The result keeps the
+   * poll's order, in which the records are then folded one by one.
+   */
+  private static List<Projection.Prepared> decodeInParallel(
+      ConsumerRecords<String, byte[]> polled) {
+    List<ConsumerRecord<String, byte[]>> records = new ArrayList<>(polled.count());
+    polled.forEach(records::add);
+    int chunks = Math.min(DECODERS, Math.max(1, records.size() / 256));
+    if (chunks == 1) {
+      return Projection.decode(records).records();
+    }
+    List<List<ConsumerRecord<String, byte[]>>> parts = new ArrayList<>(chunks);
+    for (int i = 0; i < chunks; i++) {
+      parts.add(records.subList(i * records.size() / chunks, (i + 1) * records.size() / chunks));
+    }
+    List<Projection.Prepared> out = new ArrayList<>(records.size());
+    parts.parallelStream()
+        .map(part -> Projection.decode(part).records())
+        .toList()
+        .forEach(out::addAll);
+    return out;
   }
 
   /** The delivery metrics of every release copied, summed as the live projection keeps them. */

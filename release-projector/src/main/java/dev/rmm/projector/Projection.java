@@ -134,7 +134,40 @@ public final class Projection {
    * excluded).
    */
   public int apply(List<ConsumerRecord<String, byte[]>> records) {
-    if (records.isEmpty()) {
+    return apply(decode(records));
+  }
+
+  /**
+   * Reads a poll's records into what {@link #apply(Batch)} writes: each event decoded once, and its
+   * timeline row's values made, before any connection is taken: it needs nothing from Postgres, so
+   * the transaction is open only while it writes, and the rebuild runs it on every core ({@link
+   * BulkLoader}). Unreadable records are logged here and only move the positions.
+   */
+  public static Batch decode(List<ConsumerRecord<String, byte[]>> records) {
+    List<Prepared> out = new ArrayList<>(records.size());
+    for (ConsumerRecord<String, byte[]> r : records) {
+      Decoded d = null;
+      List<Object> eventRow = null;
+      try {
+        EventEnvelope e = EventCodec.decode(r.value());
+        d = new Decoded(e, r.value(), r.partition(), r.offset());
+        eventRow = eventValues(e, r.partition(), r.offset());
+      } catch (EventCodec.MalformedEventException e) {
+        LOG.errorf(
+            "Skipping unreadable record %s-%d@%d: %s",
+            r.topic(), r.partition(), r.offset(), e.getMessage());
+      }
+      out.add(new Prepared(r.partition(), r.offset(), d, eventRow));
+    }
+    return new Batch(out);
+  }
+
+  /**
+   * Applies a decoded batch in one transaction; returns how many events were applied (void events
+   * and duplicates excluded).
+   */
+  public int apply(Batch batch) {
+    if (batch.records().isEmpty()) {
       return 0;
     }
     // blocking calls from the projector's own thread, never from an event loop
@@ -142,7 +175,7 @@ public final class Projection {
     try {
       Transaction tx = conn.begin().await().indefinitely();
       try {
-        int applied = applyIn(conn, records);
+        int applied = applyIn(conn, batch);
         tx.commit().await().indefinitely();
         return applied;
       } catch (RuntimeException e) {
@@ -154,22 +187,20 @@ public final class Projection {
     }
   }
 
-  private int applyIn(SqlConnection conn, List<ConsumerRecord<String, byte[]>> records) {
+  private int applyIn(SqlConnection conn, Batch batch) {
     Map<Integer, Long> stored = lockPositions(conn);
     Map<Integer, Long> next = new HashMap<>(stored);
     List<Decoded> fresh = new ArrayList<>();
-    for (ConsumerRecord<String, byte[]> r : records) {
-      long from = next.getOrDefault(r.partition(), 0L);
-      if (r.offset() < from) {
+    Map<Decoded, List<Object>> eventRows = new java.util.IdentityHashMap<>();
+    for (Prepared p : batch.records()) {
+      long from = next.getOrDefault(p.partition(), 0L);
+      if (p.offset() < from) {
         continue; // already applied: position-based idempotency
       }
-      next.put(r.partition(), r.offset() + 1);
-      try {
-        fresh.add(new Decoded(EventCodec.decode(r.value()), r.value(), r.partition(), r.offset()));
-      } catch (EventCodec.MalformedEventException e) {
-        LOG.errorf(
-            "Skipping unreadable record %s-%d@%d: %s",
-            r.topic(), r.partition(), r.offset(), e.getMessage());
+      next.put(p.partition(), p.offset() + 1);
+      if (p.decoded() != null) {
+        fresh.add(p.decoded());
+        eventRows.put(p.decoded(), p.eventRow());
       }
     }
     // the batch folded in memory, release by release: N events of a release make one row write
@@ -187,7 +218,7 @@ public final class Projection {
       if (e.data() instanceof ReleaseEvent.ApprovalGranted g) {
         approvals.add(approvalValues(e, g));
       }
-      events.add(eventValues(e, d.partition(), d.offset()));
+      events.add(eventRows.get(d));
     }
     if (!changed.isEmpty()) {
       List<List<Object>> releases = new ArrayList<>(changed.size());
@@ -209,6 +240,10 @@ public final class Projection {
     next.forEach((p, o) -> positions.add(List.of(topic, p, o)));
     execute(conn, upsertPositions, POSITIONS.arrays(positions));
     return events.size();
+  }
+
+  private static void execute(SqlConnection conn, String sql, Object... arrays) {
+    conn.preparedQuery(sql).execute(Tuple.from(arrays)).await().indefinitely();
   }
 
   /**
@@ -234,10 +269,6 @@ public final class Projection {
         + " GROUP BY 1, 2, 3 HAVING sum(value) <> 0 ORDER BY 1, 2, 3"
         + " ON CONFLICT (md5(service_name), metric, label) DO UPDATE SET value ="
         + " delivery_metrics.value + EXCLUDED.value";
-  }
-
-  private static void execute(SqlConnection conn, String sql, Object... arrays) {
-    conn.preparedQuery(sql).execute(Tuple.from(arrays)).await().indefinitely();
   }
 
   /**
@@ -462,4 +493,13 @@ public final class Projection {
 
   /** A record of the log that could be read: the event and its value exactly as stored. */
   record Decoded(EventEnvelope envelope, byte[] stored, int partition, long offset) {}
+
+  /**
+   * One record of a poll, ready to apply: its position, and when it could be read the event and the
+   * values of its timeline row ({@link #eventValues}); both null for an unreadable record.
+   */
+  record Prepared(int partition, long offset, Decoded decoded, List<Object> eventRow) {}
+
+  /** A poll's records, decoded by {@link #decode} and waiting for {@link #apply(Batch)}. */
+  public record Batch(List<Prepared> records) {}
 }
