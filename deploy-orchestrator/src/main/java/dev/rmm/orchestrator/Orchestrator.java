@@ -107,7 +107,7 @@ public class Orchestrator {
             g.userAgent(),
             g.requestTimeout(),
             new GitHubClient.Retries(
-                g.maxAttempts(), g.firstBackoff(), g.maxBackoff(), g.runLookup()),
+                g.maxAttempts(), g.firstBackoff(), g.maxBackoff(), g.runLookup(), g.retryFor()),
             d -> Thread.sleep(d.toMillis()));
     this.dispatches = new Dispatches(targets, github);
     this.rollbacks =

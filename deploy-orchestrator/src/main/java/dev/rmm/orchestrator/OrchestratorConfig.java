@@ -73,6 +73,15 @@ public interface OrchestratorConfig {
     Duration maxBackoff();
 
     /**
+     * How long a dispatch, and the lookup of its run after a 5xx or a lost answer, keep being
+     * retried through 5xx, 429 and network errors at the least, even past {@link #maxAttempts()}
+     * (RMM_GITHUB_RETRY_FOR): an outage of GitHub shorter than this delays the deploy instead of
+     * failing it for a person to check.
+     */
+    @WithDefault("10m")
+    Duration retryFor();
+
+    /**
      * After a restart, how long to look for the workflow run of a dispatch whose outcome was not
      * recorded before dispatching it again (GitHub lists a new run within seconds).
      */

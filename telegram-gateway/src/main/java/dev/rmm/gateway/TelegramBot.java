@@ -10,6 +10,7 @@ import dev.rmm.gateway.bot.UpdateHandler.Handled;
 import dev.rmm.gateway.commands.CommandClient;
 import dev.rmm.gateway.live.TeamCards;
 import dev.rmm.gateway.telegram.BotClient;
+import dev.rmm.gateway.telegram.FloodWait;
 import dev.rmm.gateway.telegram.LongPolling;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -93,7 +94,8 @@ public class TelegramBot {
     int port = api.getPort() != -1 ? api.getPort() : "https".equals(api.getScheme()) ? 443 : 80;
     TelegramUrl url = new TelegramUrl(api.getScheme(), api.getHost(), port, false);
     OkHttpTelegramClient client = new OkHttpTelegramClient(token.get(), url);
-    replies.connect(new BotClient(client));
+    FloodWait flood = new FloodWait(); // one per token: a 429 holds every call of the bot
+    replies.connect(new BotClient(client, flood));
     AtomicInteger n = new AtomicInteger();
     // bounded: the poller hands over one batch (at most LongPolling.LIMIT updates) at a time and
     // waits for it; more would be a bug, refused rather than queued
@@ -113,7 +115,7 @@ public class TelegramBot {
     if (config.mode() == Mode.WEBHOOK) {
       startWebhook(client);
     } else {
-      startPolling(token.get(), url, api);
+      startPolling(token.get(), url, api, flood);
     }
     Optional<Long> team = config.teamChatId();
     Optional<Long> alertsChat = config.alertsChatId().or(() -> team);
@@ -136,7 +138,7 @@ public class TelegramBot {
     }
   }
 
-  private void startPolling(String token, TelegramUrl url, URI api) {
+  private void startPolling(String token, TelegramUrl url, URI api, FloodWait flood) {
     OkHttpClient http =
         new OkHttpClient.Builder().readTimeout(POLL_TIMEOUT.plusSeconds(15)).build();
     polling =
@@ -144,7 +146,8 @@ public class TelegramBot {
             new OkHttpTelegramClient(http, token, url),
             workers,
             u -> handler.handle(u) == Handled.DONE,
-            POLL_TIMEOUT);
+            POLL_TIMEOUT,
+            flood);
     polling.start();
     LOG.infof("Telegram is connected to %s (long polling)", api.getHost());
   }

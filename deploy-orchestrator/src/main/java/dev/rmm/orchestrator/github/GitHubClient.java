@@ -27,7 +27,8 @@ import org.jboss.logging.Logger;
  * sent again only after GitHub has definitely listed no run carrying its id ({@link #settle}). A
  * run lookup that fails (404, 5xx, 429, no answer) proves nothing: it is retried with backoff, and
  * if it keeps failing the dispatch ends as unknown, for a person to check, rather than being sent
- * twice.
+ * twice. Both keep trying for at least {@link Retries#retryFor()} (in waits), so an outage of
+ * GitHub shorter than that only delays the deploy.
  */
 public final class GitHubClient {
 
@@ -51,9 +52,28 @@ public final class GitHubClient {
    * @param runLookup how long a dispatch that may have reached GitHub is looked for before it
    *     counts as not dispatched (GitHub lists a new run a few seconds after accepting its
    *     dispatch)
+   * @param retryFor how long, in waits, a dispatch and the lookup of its run keep being retried
+   *     through failures at the least, even past {@code maxAttempts}: an outage of GitHub shorter
+   *     than this only delays the deploy, it needs no person
    */
   public record Retries(
-      int maxAttempts, Duration firstBackoff, Duration maxBackoff, Duration runLookup) {}
+      int maxAttempts,
+      Duration firstBackoff,
+      Duration maxBackoff,
+      Duration runLookup,
+      Duration retryFor) {
+
+    /** Retries bounded by {@code maxAttempts} alone. */
+    public Retries(
+        int maxAttempts, Duration firstBackoff, Duration maxBackoff, Duration runLookup) {
+      this(maxAttempts, firstBackoff, maxBackoff, runLookup, Duration.ZERO);
+    }
+
+    /** Whether to give up after {@code attempts} failures that waited {@code waited} in all. */
+    boolean exhausted(int attempts, Duration waited) {
+      return attempts >= maxAttempts && waited.compareTo(retryFor) >= 0;
+    }
+  }
 
   /** What one dispatch request did. */
   private sealed interface Post {
@@ -96,7 +116,8 @@ public final class GitHubClient {
     Duration backoff = retries.firstBackoff();
     int status = 0;
     String detail = null;
-    for (int attempt = 1; attempt <= retries.maxAttempts(); attempt++) {
+    Duration waited = Duration.ZERO;
+    for (int attempt = 1; ; attempt++) {
       Post p = post(target, inputs);
       Duration wait = backoff;
       if (p instanceof Post.Accepted a) {
@@ -128,8 +149,19 @@ public final class GitHubClient {
       if (Thread.currentThread().isInterrupted()) {
         return new Outcome(false, status, "interrupted", attempt);
       }
-      if (attempt == retries.maxAttempts()) {
-        break;
+      if (retries.exhausted(attempt, waited)) {
+        return new Outcome(
+            false,
+            status,
+            "gave up after "
+                + attempt
+                + " attempts in "
+                + waited.toSeconds()
+                + " s; last answer: "
+                + status
+                + " "
+                + detail,
+            attempt);
       }
       LOG.warnf(
           "The dispatch of %s did not go through (attempt %d): %d %s; retrying in %d ms",
@@ -137,18 +169,9 @@ public final class GitHubClient {
       if (!pause(wait)) {
         return new Outcome(false, status, "interrupted", attempt);
       }
+      waited = waited.plus(wait);
       backoff = min(backoff.multipliedBy(2), retries.maxBackoff());
     }
-    return new Outcome(
-        false,
-        status,
-        "gave up after "
-            + retries.maxAttempts()
-            + " attempts; last answer: "
-            + status
-            + " "
-            + detail,
-        retries.maxAttempts());
   }
 
   /**
@@ -218,6 +241,7 @@ public final class GitHubClient {
     Duration waited = Duration.ZERO;
     Duration backoff = retries.firstBackoff();
     int failedInARow = 0;
+    Duration failingFor = Duration.ZERO; // the waits since the lookups started failing
     while (true) {
       RunLookup r = findRun(target, marker);
       if (r instanceof RunLookup.Found) {
@@ -227,7 +251,7 @@ public final class GitHubClient {
       Duration wait;
       if (r instanceof RunLookup.Unknown u) {
         failedInARow++;
-        if (windowOver && failedInARow >= retries.maxAttempts()) {
+        if (windowOver && retries.exhausted(failedInARow, failingFor)) {
           LOG.errorf(
               "Listing the runs of %s failed %d times in a row (last: %d %s): whether dispatch %s"
                   + " reached GitHub is unknown",
@@ -244,6 +268,7 @@ public final class GitHubClient {
           return r;
         }
         failedInARow = 0;
+        failingFor = Duration.ZERO;
         backoff = retries.firstBackoff();
         wait = min(LOOK_AGAIN, retries.runLookup().minus(waited));
       }
@@ -251,6 +276,9 @@ public final class GitHubClient {
         return new RunLookup.Unknown(0, "interrupted", Optional.empty());
       }
       waited = waited.plus(wait);
+      if (failedInARow > 0) {
+        failingFor = failingFor.plus(wait);
+      }
     }
   }
 

@@ -77,6 +77,7 @@ final class ChaosLoad {
   private ExecutorService running;
   private final List<Future<?>> work = new ArrayList<>();
   private final AtomicBoolean more = new AtomicBoolean();
+  private volatile int trial;
 
   ChaosLoad(String apiUrl, String token, int pipelines) {
     this.api = apiUrl;
@@ -86,6 +87,7 @@ final class ChaosLoad {
 
   /** Starts the pipelines of one trial; each works on its own service ({@code chaos0..}). */
   void start(int trial) {
+    this.trial = trial;
     more.set(true);
     running = Executors.newFixedThreadPool(pipelines);
     work.clear();
@@ -105,6 +107,11 @@ final class ChaosLoad {
     } finally {
       running.shutdownNow();
     }
+  }
+
+  /** The trial the load was started for. */
+  int trial() {
+    return trial;
   }
 
   List<Answered> answers() {
@@ -204,13 +211,13 @@ final class ChaosLoad {
 
   /**
    * The production workflow reports deploying and deployed only once it runs: waits until the fake
-   * GitHub accepted the release's dispatch.
+   * GitHub took the release's dispatch (created its run, whether or not its answer got through).
    */
   private boolean awaitDispatch(String id) {
     long deadline = System.nanoTime() + PATIENCE.toNanos();
     while (System.nanoTime() < deadline) {
-      if (FakeGitHub.dispatches().stream()
-          .anyMatch(d -> d.body().at("/inputs/release_id").asText().equals(id))) {
+      if (FakeGitHub.dispatchesTaken().stream()
+          .anyMatch(d -> d.at("/inputs/release_id").asText().equals(id))) {
         return true;
       }
       pause(100);

@@ -23,6 +23,9 @@ final class ChaosStack {
   /** How many services (and so pipelines) the deploy file knows. */
   static final int SERVICES = 8;
 
+  /** The alerts chat the gateway posts alerts to (apart from the team chat, to judge them). */
+  static final long ALERTS = -1009876543210L;
+
   static final List<String> RUNBOOK = List.of("migrations", "checkout", "up", "health");
 
   private ChaosStack() {}
@@ -38,6 +41,7 @@ final class ChaosStack {
         .withEnvironment("TELEGRAM_BOT_TOKEN", FakeBotApi.TOKEN)
         .withEnvironment("RMM_TELEGRAM_API_URL", FakeBotApi.start())
         .withEnvironment("TELEGRAM_TEAM_CHAT_ID", Long.toString(ChaosLoad.TEAM))
+        .withEnvironment("TELEGRAM_ALERTS_CHAT_ID", Long.toString(ALERTS))
         .withEnvironment("RMM_TELEGRAM_DEFAULT_LANGUAGE", "en")
         .withEnvironment("GITHUB_TOKEN", FakeGitHub.TOKEN)
         .withEnvironment("RMM_GITHUB_API_URL", FakeGitHub.start())

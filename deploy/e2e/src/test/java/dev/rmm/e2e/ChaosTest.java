@@ -29,7 +29,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  *   <li>{@code -Drmm.chaos.postgres.trials} (1) and {@code -Drmm.chaos.postgres.outage} seconds
  *       (5): PostgreSQL stopped under load;
  *   <li>{@code -Drmm.chaos.redis.trials} (1) and {@code -Drmm.chaos.redis.outage} seconds (5):
- *       Redis stopped under load.
+ *       Redis stopped under load;
+ *   <li>{@code -Drmm.chaos.external.trials} (1) and {@code -Drmm.chaos.external.outage} seconds
+ *       (15): Telegram answering 429/5xx and GitHub 5xx/429 with failing run lookups under load.
  * </ul>
  *
  * {@code -Drmm.chaos.seed} fixes the random moments; the seed is printed.
@@ -95,6 +97,19 @@ class ChaosTest {
     Duration outage = Duration.ofSeconds(Integer.getInteger("rmm.chaos.redis.outage", 5));
     List<String> failed =
         trials.run(new RedisOutage(stack, outage), Integer.getInteger("rmm.chaos.redis.trials", 1));
+    assertThat(failed).as("failed verdict lines (see target/chaos/trials.log)").isEmpty();
+  }
+
+  @Order(2)
+  @Test
+  void
+      givenTelegramAndGitHubFailingUnderLoad_thenClientsBackOffDispatchOnceAndAlertsAreDeduplicated()
+          throws Exception {
+    Duration outage = Duration.ofSeconds(Integer.getInteger("rmm.chaos.external.outage", 15));
+    List<String> failed =
+        trials.run(
+            new ExternalApisOutage(stack, outage),
+            Integer.getInteger("rmm.chaos.external.trials", 1));
     assertThat(failed).as("failed verdict lines (see target/chaos/trials.log)").isEmpty();
   }
 }

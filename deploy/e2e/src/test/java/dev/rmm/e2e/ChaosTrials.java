@@ -57,6 +57,7 @@ final class ChaosTrials {
       load.stop();
     }
     failed.addAll(verdict.judge(load, trial));
+    failed.addAll(fault.afterwards());
     String title =
         String.format(
             "%s, trial %d/%d (#%d): %d releases, %d answers, %d presses, %.1f s",

@@ -19,4 +19,14 @@ interface Fault {
    * @return the failed checks of the fault itself, empty when all held
    */
   List<String> inject(ChaosLoad load) throws Exception;
+
+  /**
+   * The fault's own checks that can only be judged once the trial settled (run after the {@link
+   * Verdict}), e.g. that the alerts raised during the fault reached the alerts chat.
+   *
+   * @return the failed checks, empty when all held
+   */
+  default List<String> afterwards() {
+    return List.of();
+  }
 }

@@ -39,7 +39,9 @@ import java.util.stream.Collectors;
  *   <li>the hash chain verifies ({@link dev.rmm.contracts.audit.LogVerifier});
  *   <li>each release's live card in the team chat shows its final status, and every button press
  *       the load pushed was answered (no Telegram update lost);
- *   <li>the load itself got an answer to every request (none refused for good, none lost).
+ *   <li>the load itself got an answer to every request (none refused for good, none lost);
+ *   <li>alerts are de-duplicated: one failure is one message in the alerts chat, edited with its
+ *       count, not sent again.
  * </ol>
  */
 final class Verdict {
@@ -64,6 +66,12 @@ final class Verdict {
           ReleaseStatus.PRODUCTION_ROLLBACK, "⏪ Rolling back production",
           ReleaseStatus.ROLLBACK_DONE, "⚠️ Rolled back",
           ReleaseStatus.ROLLBACK_FAILED, "🆘 Rollback failed");
+
+  /**
+   * The gateway's alert window (rmm.alerts.window, 1 h) less the longest trial: a failure sent
+   * again later than this may have a new window.
+   */
+  private static final Duration ALERT_WINDOW = Duration.ofMinutes(50);
 
   private static final Set<ReleaseStatus> ROLLED_BACK =
       EnumSet.of(ReleaseStatus.ROLLBACK_DONE, ReleaseStatus.ROLLBACK_FAILED);
@@ -101,7 +109,39 @@ final class Verdict {
     readModelShowsFinalStatus(releases, log, failed);
     cardsShowFinalStatus(releases, log, failed);
     everyPressAnswered(load, failed);
+    alertsNotRepeated(failed);
     return failed;
+  }
+
+  /**
+   * When the head of each alert message (its title, summary and release: what one failure keeps)
+   * was first sent to the alerts chat, as first seen by a verdict.
+   */
+  private final Map<String, Long> alertHeads = new HashMap<>();
+
+  private int alertsJudged;
+
+  /**
+   * Alerts are de-duplicated: the same failure within the gateway's window (1 h) is one message,
+   * edited with its count, never a second {@code sendMessage} to the alerts chat.
+   */
+  private void alertsNotRepeated(List<String> failed) {
+    List<JsonNode> sent =
+        FakeBotApi.calls("sendMessage").stream()
+            .map(FakeBotApi::json)
+            .filter(j -> j.path("chat_id").asLong() == ChaosStack.ALERTS)
+            .toList();
+    long now = System.nanoTime();
+    for (int i = alertsJudged; i < sent.size(); i++) {
+      String head = AlertProbe.head(sent.get(i));
+      Long first = alertHeads.putIfAbsent(head, now);
+      if (first != null && now - first < ALERT_WINDOW.toNanos()) {
+        failed.add(
+            "alerts: the same failure was sent to the alerts chat again instead of edited: "
+                + head.replace("\n", " | "));
+      }
+    }
+    alertsJudged = sent.size();
   }
 
   /** The log once every release of the trial reached the end of its life, or after SETTLE. */
@@ -202,9 +242,10 @@ final class Verdict {
       return;
     }
     long started = log.count(r.id(), "release.dispatch-started.v1");
+    // a dispatch answered 5xx (or not at all) after GitHub created its run is a dispatch too
     long atGitHub =
-        FakeGitHub.dispatches().stream()
-            .filter(d -> d.body().at("/inputs/release_id").asText().equals(r.id()))
+        FakeGitHub.dispatchesTaken().stream()
+            .filter(d -> d.at("/inputs/release_id").asText().equals(r.id()))
             .count();
     if (started != 1 || atGitHub != 1) {
       failed.add(
@@ -214,7 +255,7 @@ final class Verdict {
               + started
               + " dispatch-started events and "
               + atGitHub
-              + " dispatches accepted by GitHub; expected 1 and 1");
+              + " dispatches taken by GitHub; expected 1 and 1");
     }
   }
 

@@ -75,6 +75,16 @@ public final class FakeBotApi {
 
   private record Failure(int errorCode, String description, Integer retryAfter) {}
 
+  /**
+   * One request with the right token as it arrived: the method in lower case, when ({@link
+   * System#nanoTime()}), and the injected failure it got (0: none, else its error code, with the
+   * {@code retry_after} sent, or null), for checks that the bot waited as it was asked to.
+   */
+  public record Arrival(String method, long atNanos, int errorCode, Integer retryAfter) {}
+
+  private static final java.util.Queue<Arrival> ARRIVALS =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+
   /** A Bot API error answer. */
   private static final class ApiError extends Exception {
     private final int errorCode;
@@ -163,6 +173,7 @@ public final class FakeBotApi {
       UNCONFIRMED.clear();
     }
     OUTAGES.clear();
+    ARRIVALS.clear();
     CALLS.clear();
     REJECTIONS.clear();
     ATTEMPTS.clear();
@@ -277,6 +288,11 @@ public final class FakeBotApi {
   }
 
   // ---------------------------------------------------------------- inspection
+
+  /** Every request with the right token, getUpdates included, in the order they arrived. */
+  public static List<Arrival> arrivals() {
+    return List.copyOf(ARRIVALS);
+  }
 
   /** The requests the fake accepted (answered {@code ok:true}), except getUpdates, in order. */
   public static List<Call> calls() {
@@ -486,14 +502,17 @@ public final class FakeBotApi {
       }
       String method = lower(path.substring(prefix.length()));
       ATTEMPTS.computeIfAbsent(method, m -> new AtomicInteger()).incrementAndGet();
+      long arrived = System.nanoTime();
       Call call = new Call(method, body);
       boolean record = !method.equals("getupdates");
       JsonNode result;
       try {
         Failure failure = nextFailure(method);
         if (failure != null) {
+          ARRIVALS.add(new Arrival(method, arrived, failure.errorCode(), failure.retryAfter()));
           throw new ApiError(failure.errorCode(), failure.description(), failure.retryAfter());
         }
+        ARRIVALS.add(new Arrival(method, arrived, 0, null));
         ObjectNode params = parseBody(ex.getRequestHeaders().getFirst("Content-Type"), body);
         parseForm(ex.getRequestURI().getRawQuery(), params);
         if (method.equals("getupdates")) {

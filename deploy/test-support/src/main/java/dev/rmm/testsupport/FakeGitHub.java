@@ -48,6 +48,39 @@ public final class FakeGitHub {
   /** A scripted "status" that closes the connection without answering (an I/O error). */
   public static final int DROP = -1;
 
+  /**
+   * One request as it arrived, with when ({@link System#nanoTime()}), how it was answered ({@link
+   * #DROP}: no answer) and the {@code Retry-After} seconds sent with it (null: none), for checks
+   * that a client waited as it was asked to.
+   *
+   * @param kind {@code dispatch}, {@code lookup} or {@code other}
+   * @param createdRun whether the request created a workflow run (the dispatch reached GitHub,
+   *     whatever it was answered)
+   */
+  public record Arrival(
+      String kind,
+      long atNanos,
+      int status,
+      Integer retryAfter,
+      boolean createdRun,
+      JsonNode body) {}
+
+  private static final java.util.Queue<Arrival> ARRIVALS =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+  /**
+   * An outage until {@code untilNanos}: dispatches are answered in turn 503, 429 with Retry-After,
+   * and 502 after their run was created; run lookups in turn 503, a dropped connection, and 429
+   * with Retry-After.
+   */
+  private record Outage(long untilNanos, int retryAfterSeconds) {}
+
+  private static volatile Outage outage;
+  private static final java.util.concurrent.atomic.AtomicInteger OUTAGE_DISPATCHES =
+      new java.util.concurrent.atomic.AtomicInteger();
+  private static final java.util.concurrent.atomic.AtomicInteger OUTAGE_LOOKUPS =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern DISPATCH =
       Pattern.compile("/repos/([^/]+/[^/]+)/actions/workflows/([^/]+)/dispatches");
@@ -106,6 +139,8 @@ public final class FakeGitHub {
     }
     slowDispatch = Duration.ZERO;
     ARRIVED.set(0);
+    ARRIVALS.clear();
+    outage = null;
   }
 
   /** Dispatch requests that reached the fake with a valid token, answered yet or not. */
@@ -152,6 +187,33 @@ public final class FakeGitHub {
     synchronized (FAILURES) {
       LOOKUP_FAILURES.add(new Failure(status, headers, body, false));
     }
+  }
+
+  /**
+   * For {@code duration} from now GitHub is failing, as during one of its incidents: every dispatch
+   * is answered in turn 503, 429 with {@code Retry-After: retryAfterSeconds} (a secondary rate
+   * limit), and 502 after its run was created (the front end failed after the back end took it);
+   * every listing of runs in turn 503, a dropped connection, and 429 with {@code Retry-After}. The
+   * scripted failures of {@link #failNextDispatch} and {@link #failNextRunLookup} come first.
+   */
+  public static void outage(Duration duration, int retryAfterSeconds) {
+    outage = new Outage(System.nanoTime() + duration.toNanos(), retryAfterSeconds);
+  }
+
+  /** Every dispatch and run lookup that reached the fake with a valid token, in order. */
+  public static List<Arrival> arrivals() {
+    return List.copyOf(ARRIVALS);
+  }
+
+  /**
+   * The dispatches that reached GitHub (created their workflow run), whatever they were answered:
+   * 204, or a 5xx or no answer after the run was created. The production workflow runs for each.
+   */
+  public static List<JsonNode> dispatchesTaken() {
+    return ARRIVALS.stream()
+        .filter(a -> a.kind().equals("dispatch") && a.createdRun())
+        .map(Arrival::body)
+        .toList();
   }
 
   /** The display titles of every workflow run the dispatches created, in any workflow. */
@@ -237,19 +299,29 @@ public final class FakeGitHub {
     Matcher runs = RUNS.matcher(path);
     if (dispatch.matches() && ex.getRequestMethod().equals("POST")) {
       ARRIVED.incrementAndGet();
-      return dispatch(ex, dispatch.group(1), dispatch.group(2), body);
+      long at = System.nanoTime();
+      int[] created = {0};
+      int status = dispatch(ex, dispatch.group(1), dispatch.group(2), body, created);
+      ARRIVALS.add(
+          new Arrival("dispatch", at, status, LAST_RETRY_AFTER.get(), created[0] == 1, body));
+      LAST_RETRY_AFTER.remove();
+      return status;
     }
     if (runs.matches() && ex.getRequestMethod().equals("GET")) {
       Failure f;
       synchronized (FAILURES) {
         f = LOOKUP_FAILURES.poll();
       }
+      if (f == null) {
+        f = outageFailure(false);
+      }
       if (f != null) {
-        return scripted(ex, f);
+        return arrived("lookup", scripted(ex, f), f, false, null);
       }
       if (!known(runs.group(1), runs.group(2))) {
         return notFound(ex);
       }
+      ARRIVALS.add(new Arrival("lookup", System.nanoTime(), 200, null, false, null));
       ArrayNode list =
           RUNS_BY_WORKFLOW.getOrDefault(key(runs.group(1), runs.group(2)), JSON.createArrayNode());
       ObjectNode page = JSON.createObjectNode();
@@ -262,11 +334,18 @@ public final class FakeGitHub {
     return notFound(ex);
   }
 
-  private static int dispatch(HttpExchange ex, String repo, String workflow, JsonNode body)
+  private static int dispatch(
+      HttpExchange ex, String repo, String workflow, JsonNode body, int[] created)
       throws IOException {
     Failure f;
     synchronized (FAILURES) {
       f = FAILURES.poll();
+    }
+    if (f == null) {
+      f = outageFailure(true);
+    }
+    if (f != null) {
+      LAST_RETRY_AFTER.set(retryAfter(f));
     }
     if (f != null && !f.afterRun()) {
       return scripted(ex, f);
@@ -302,6 +381,7 @@ public final class FakeGitHub {
     synchronized (runs) {
       runs.insert(0, run);
     }
+    created[0] = 1;
     if (f != null) {
       return scripted(ex, f);
     }
@@ -316,6 +396,46 @@ public final class FakeGitHub {
     }
     ex.sendResponseHeaders(204, -1);
     return 204;
+  }
+
+  /** The Retry-After of the scripted answer being sent on this thread, for its arrival. */
+  private static final ThreadLocal<Integer> LAST_RETRY_AFTER = new ThreadLocal<>();
+
+  /** The failure the outage answers this request with, or null when there is no outage now. */
+  private static Failure outageFailure(boolean dispatch) {
+    Outage o = outage;
+    if (o == null || System.nanoTime() - o.untilNanos() >= 0) {
+      return null;
+    }
+    Map<String, String> wait = Map.of("Retry-After", Integer.toString(o.retryAfterSeconds()));
+    String limited =
+        "{\"message\":\"You have exceeded a secondary rate limit. Please wait a few minutes before"
+            + " you try again.\",\"documentation_url\":\"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api\",\"status\":\"429\"}";
+    String unavailable =
+        "{\"message\":\"Service Unavailable\",\"documentation_url\":\"https://docs.github.com/rest\",\"status\":\"503\"}";
+    if (dispatch) {
+      return switch (OUTAGE_DISPATCHES.getAndIncrement() % 3) {
+        case 0 -> new Failure(503, Map.of(), unavailable, false);
+        case 1 -> new Failure(429, wait, limited, false);
+        default -> new Failure(502, Map.of(), "{\"message\":\"Server Error\"}", true);
+      };
+    }
+    return switch (OUTAGE_LOOKUPS.getAndIncrement() % 3) {
+      case 0 -> new Failure(503, Map.of(), unavailable, false);
+      case 1 -> new Failure(DROP, Map.of(), "", false);
+      default -> new Failure(429, wait, limited, false);
+    };
+  }
+
+  private static Integer retryAfter(Failure f) {
+    String v = f.headers().get("Retry-After");
+    return v == null ? null : Integer.valueOf(v);
+  }
+
+  private static int arrived(
+      String kind, int status, Failure f, boolean createdRun, JsonNode body) {
+    ARRIVALS.add(new Arrival(kind, System.nanoTime(), status, retryAfter(f), createdRun, body));
+    return status;
   }
 
   /** Answers as scripted, or closes the connection without an answer. */

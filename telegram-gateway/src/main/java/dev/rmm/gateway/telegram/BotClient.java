@@ -11,7 +11,8 @@ import org.telegram.telegrambots.meta.generics.TelegramClient;
 
 /**
  * Calls the Bot API the way Telegram asks clients to: a 429 is retried after its {@code
- * retry_after}; "message is not modified" is a success (the message already shows that); 403 (the
+ * retry_after}, and no other call goes out before that either ({@link FloodWait}, shared with the
+ * long polling); "message is not modified" is a success (the message already shows that); 403 (the
  * bot was blocked or removed) and other 4xx are final and reported, never thrown into a consumer;
  * network errors and 5xx are retried with backoff.
  */
@@ -89,21 +90,33 @@ public final class BotClient {
 
   private final TelegramClient client;
   private final Sleeper sleeper;
+  private final FloodWait flood;
 
-  public BotClient(TelegramClient client) {
-    this(client, d -> Thread.sleep(d.toMillis()));
+  public BotClient(TelegramClient client, FloodWait flood) {
+    this(client, d -> Thread.sleep(d.toMillis()), flood);
   }
 
   BotClient(TelegramClient client, Sleeper sleeper) {
+    this(client, sleeper, new FloodWait());
+  }
+
+  BotClient(TelegramClient client, Sleeper sleeper, FloodWait flood) {
     this.client = client;
     this.sleeper = sleeper;
+    this.flood = flood;
   }
 
   public <T extends Serializable> Reply<T> call(BotApiMethod<T> method, Delivery delivery) {
     Duration backoff = Duration.ofMillis(200);
     long started = System.nanoTime();
+    long waitedOut = Long.MIN_VALUE; // the flood wait this call's own 429 set and it slept
     for (int attempt = 1; ; attempt++) {
       Duration wait;
+      if (!awaitTurn(method, delivery, started, attempt, waitedOut)) {
+        return Thread.currentThread().isInterrupted()
+            ? new Reply<>(null, 499, "interrupted")
+            : new Reply<>(null, 429, "gave up after " + (attempt - 1) + " attempts");
+      }
       try {
         return new Reply<>(client.execute(method), 0, null);
       } catch (TelegramApiRequestException e) {
@@ -115,6 +128,11 @@ public final class BotClient {
         if (code == 429) {
           Integer after = e.getParameters() == null ? null : e.getParameters().getRetryAfter();
           wait = Duration.ofSeconds(after == null ? 1 : after);
+          waitedOut = flood.hold(wait);
+          Duration held = Duration.ofNanos(waitedOut - System.nanoTime());
+          if (held.compareTo(wait) > 0) { // another call's 429 asked for longer
+            wait = held;
+          }
           LOG.warnf(
               "Telegram rate limit on %s: retrying after %d s (attempt %d)",
               method.getMethod(), wait.toSeconds(), attempt);
@@ -158,6 +176,35 @@ public final class BotClient {
           backoff.multipliedBy(2).compareTo(Duration.ofSeconds(30)) > 0
               ? Duration.ofSeconds(30)
               : backoff.multipliedBy(2);
+    }
+  }
+
+  /**
+   * Waits while another call's 429 holds every call ({@link FloodWait}); false when that wait is
+   * longer than the delivery allows (given up) or it was interrupted.
+   */
+  private boolean awaitTurn(
+      BotApiMethod<?> method, Delivery delivery, long started, int attempt, long waitedOut) {
+    Duration held = flood.remainingBeyond(waitedOut);
+    if (held.isZero()) {
+      return true;
+    }
+    Duration spent = Duration.ofNanos(System.nanoTime() - started);
+    if (held.compareTo(delivery.maxWait) > 0 || spent.plus(held).compareTo(delivery.budget) > 0) {
+      LOG.errorf(
+          "Giving up on Telegram's %s: Telegram asked the bot to wait %d s more",
+          method.getMethod(), held.toSeconds());
+      return false;
+    }
+    LOG.debugf(
+        "Telegram's %s waits %d ms for the flood wait of an earlier call (attempt %d)",
+        method.getMethod(), held.toMillis(), attempt);
+    try {
+      sleeper.sleep(held);
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
     }
   }
 

@@ -38,6 +38,7 @@ public final class LongPolling {
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
 
   private final TelegramClient client;
+  private final FloodWait flood;
   private final ExecutorService workers;
   private final Predicate<Update> handle;
   private final int timeoutSeconds;
@@ -51,10 +52,16 @@ public final class LongPolling {
    * @param handle true when the update is done with (handled, ignored, refused), false to get it
    *     again
    * @param timeout how long one getUpdates waits for updates
+   * @param flood the bot's flood wait, shared with its other calls ({@link BotClient})
    */
   public LongPolling(
-      TelegramClient client, ExecutorService workers, Predicate<Update> handle, Duration timeout) {
+      TelegramClient client,
+      ExecutorService workers,
+      Predicate<Update> handle,
+      Duration timeout,
+      FloodWait flood) {
     this.client = client;
+    this.flood = flood;
     this.workers = workers;
     this.handle = handle;
     this.timeoutSeconds = (int) timeout.toSeconds();
@@ -92,6 +99,10 @@ public final class LongPolling {
     }
     while (running) {
       List<Update> batch;
+      sleep(flood.remaining()); // another call's 429 holds every call of the bot
+      if (!running) {
+        return;
+      }
       try {
         batch =
             new ArrayList<>(
@@ -167,6 +178,7 @@ public final class LongPolling {
   }
 
   private boolean deleteWebhook() {
+    sleep(flood.remaining());
     try {
       client.execute(new DeleteWebhook());
       return true;
@@ -182,6 +194,7 @@ public final class LongPolling {
         && r.getParameters() != null
         && r.getParameters().getRetryAfter() != null) {
       wait = Duration.ofSeconds(r.getParameters().getRetryAfter());
+      flood.hold(wait);
     }
     LOG.warnf(
         "Telegram's %s failed: %s; polling again in %d ms",
