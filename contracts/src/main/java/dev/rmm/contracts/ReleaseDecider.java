@@ -20,6 +20,7 @@ import dev.rmm.contracts.ReleaseEvent.ApprovalGranted;
 import dev.rmm.contracts.ReleaseEvent.ApprovalQuorumReached;
 import dev.rmm.contracts.ReleaseEvent.DispatchFailed;
 import dev.rmm.contracts.ReleaseEvent.DispatchStarted;
+import dev.rmm.contracts.ReleaseEvent.PolicyChanged;
 import dev.rmm.contracts.ReleaseEvent.ReleaseCancelled;
 import dev.rmm.contracts.ReleaseEvent.ReleaseCreated;
 import dev.rmm.contracts.ReleaseEvent.ReleaseRejected;
@@ -64,11 +65,25 @@ public final class ReleaseDecider {
    */
   public static Decision decide(
       ReleaseCommand command, ReleaseState state, RollbackTargets targets) {
+    return decide(command, state, targets, null);
+  }
+
+  /**
+   * Decides a command under the policy in force.
+   *
+   * @param policy the service's policy now (release-api's policy log), which decides who may
+   *     approve, reject, cancel and roll back, and how many approvals make the quorum; the events
+   *     it decides name its version. Null: the policy recorded when the release was created
+   *     decides, and no version is named (how every decision was made before policies were
+   *     versioned).
+   */
+  public static Decision decide(
+      ReleaseCommand command, ReleaseState state, RollbackTargets targets, PolicyInForce policy) {
     Optional<String> badText = CommandText.problem(command);
     if (badText.isPresent()) {
       return new Refused(Refusal.INVALID, badText.get(), List.of());
     }
-    return decideWithoutTextRule(command, state, targets);
+    return decideWithoutTextRule(command, state, targets, policy);
   }
 
   /**
@@ -84,19 +99,24 @@ public final class ReleaseDecider {
   /** {@link #decideWithoutTextRule(ReleaseCommand, ReleaseState)} with the rollback targets. */
   public static Decision decideWithoutTextRule(
       ReleaseCommand command, ReleaseState state, RollbackTargets targets) {
+    return decideWithoutTextRule(command, state, targets, null);
+  }
+
+  private static Decision decideWithoutTextRule(
+      ReleaseCommand command, ReleaseState state, RollbackTargets targets, PolicyInForce policy) {
     // Java 17 has no pattern switch; the sealed interface keeps this list complete.
     if (command instanceof CreateRelease c) {
       return create(c, state);
     } else if (command instanceof ReportStep c) {
       return reportStep(c, state);
     } else if (command instanceof Approve c) {
-      return approve(c, state);
+      return approve(c, state, Rules.of(state, policy));
     } else if (command instanceof Reject c) {
-      return reject(c, state);
+      return reject(c, state, Rules.of(state, policy));
     } else if (command instanceof RequestRollback c) {
-      return requestRollback(c, state, targets);
+      return requestRollback(c, state, targets, Rules.of(state, policy));
     } else if (command instanceof CancelRelease c) {
-      return cancel(c, state);
+      return cancel(c, state, Rules.of(state, policy));
     } else if (command instanceof StartDispatch c) {
       return startDispatch(c, state);
     } else if (command instanceof RecordDispatch c) {
@@ -127,6 +147,9 @@ public final class ReleaseDecider {
     } else if (event instanceof ReleaseCancelled) {
       return state.movedTo(ReleaseStatus.CANCELLED);
     } else if (event instanceof ActionRefused) {
+      return state.unchanged();
+    } else if (event instanceof PolicyChanged) {
+      // a policy event belongs to the policy topic's own chain; on a release it changes nothing
       return state.unchanged();
     } else if (event instanceof DispatchStarted e) {
       return state.withDispatch(
@@ -239,26 +262,33 @@ public final class ReleaseDecider {
     };
   }
 
-  private static Decision approve(Approve c, ReleaseState state) {
+  private static Decision approve(Approve c, ReleaseState state, Rules rules) {
     if (!state.exists()) {
       return notFound(state);
     }
-    ApprovalPolicy policy = state.policy();
+    if (rules.policy() == null) {
+      return rules.refuse("approve", Refusal.NOT_ALLOWED, noPolicy(state, rules));
+    }
+    ApprovalPolicy policy = rules.policy();
     Optional<Approver> approver = policy.approver(c.telegramUserId());
     if (approver.isEmpty()) {
-      return refuse(
+      return rules.refuse(
           "approve",
           Refusal.NOT_ALLOWED,
-          "user " + c.telegramUserId() + " is not an approver of " + state.spec().service());
+          "user "
+              + c.telegramUserId()
+              + " is not an approver of "
+              + state.spec().service()
+              + rules.named());
     }
     if (!policy.initiatorMayApprove() && isInitiator(approver.get(), state.spec())) {
-      return refuse(
+      return rules.refuse(
           "approve",
           Refusal.NOT_ALLOWED,
           approver.get().name() + " started this release and may not approve it");
     }
     if (c.actor().actsOnBehalf() && !policy.onBehalfCounts()) {
-      return refuse(
+      return rules.refuse(
           "approve",
           Refusal.NOT_ALLOWED,
           c.actor().name()
@@ -270,69 +300,87 @@ public final class ReleaseDecider {
               + approver.get().name()
               + " approves in Telegram");
     }
+    // Only approvals of people who are approvers under the policy in force count: an approver
+    // removed from the policy (they left the team, their account is no longer trusted) no longer
+    // carries a release toward production (docs/security.md, "Policy as data in the log").
+    List<Long> counted = countedApprovals(state, policy);
     if (state.hasApproved(c.telegramUserId())) {
       // A double click, also on the approval that reached the quorum and moved the release on.
       // When the approvals are complete but the quorum event is not in the log (it was void:
-      // another writer's event took its place, see ChainRule), the repeat completes it.
-      return new Accepted(quorumOwed(state) ? List.of(quorumReached(state, List.of())) : List.of());
+      // another writer's event took its place, see ChainRule), or a policy change lowered the
+      // quorum to the approvals given, the repeat completes it.
+      return new Accepted(
+          quorumOwed(state, policy, counted)
+              ? List.of(new ApprovalQuorumReached(counted, rules.version()))
+              : List.of());
     }
-    Optional<Refused> notNow = checkSeen("approve", c.seenVersion(), state);
+    Optional<Refused> notNow = checkSeen("approve", c.seenVersion(), state, rules);
     if (notNow.isPresent()) {
       return notNow.get();
     }
     if (state.status() != ReleaseStatus.MANUAL_TESTING) {
-      return refuse(
+      return rules.refuse(
           "approve",
           Refusal.ILLEGAL_TRANSITION,
           "release is " + state.status() + "; only a release in manual_testing can be approved");
     }
-    int count = state.approvals().size() + 1;
+    int count = counted.size() + 1;
     List<ReleaseEvent> events = new ArrayList<>();
     events.add(
-        new ApprovalGranted(c.telegramUserId(), approver.get().name(), count, policy.quorum()));
+        new ApprovalGranted(
+            c.telegramUserId(), approver.get().name(), count, policy.quorum(), rules.version()));
     if (count >= policy.quorum()) {
-      events.add(quorumReached(state, List.of(c.telegramUserId())));
+      List<Long> ids = new ArrayList<>(counted);
+      ids.add(c.telegramUserId());
+      events.add(new ApprovalQuorumReached(ids, rules.version()));
     }
     return new Accepted(events);
   }
 
-  /** Approvals that meet the quorum on a release still in manual testing: the quorum is owed. */
-  private static boolean quorumOwed(ReleaseState state) {
-    return state.status() == ReleaseStatus.MANUAL_TESTING
-        && state.approvals().size() >= state.policy().quorum();
-  }
-
-  private static ApprovalQuorumReached quorumReached(ReleaseState state, List<Long> more) {
+  /** The approvers whose approvals count under {@code policy}, in the order they approved. */
+  private static List<Long> countedApprovals(ReleaseState state, ApprovalPolicy policy) {
     List<Long> ids = new ArrayList<>();
-    state.approvals().forEach(a -> ids.add(a.approverId()));
-    ids.addAll(more);
-    return new ApprovalQuorumReached(ids);
+    for (ReleaseState.Approval a : state.approvals()) {
+      if (policy.approver(a.approverId()).isPresent()) {
+        ids.add(a.approverId());
+      }
+    }
+    return ids;
   }
 
-  private static Decision reject(Reject c, ReleaseState state) {
+  /** Approvals that meet the quorum on a release still in manual testing: the quorum is owed. */
+  private static boolean quorumOwed(ReleaseState state, ApprovalPolicy policy, List<Long> counted) {
+    return state.status() == ReleaseStatus.MANUAL_TESTING && counted.size() >= policy.quorum();
+  }
+
+  private static Decision reject(Reject c, ReleaseState state, Rules rules) {
     if (!state.exists()) {
       return notFound(state);
     }
-    ApprovalPolicy policy = state.policy();
+    if (rules.policy() == null) {
+      return rules.refuse("reject", Refusal.NOT_ALLOWED, noPolicy(state, rules));
+    }
+    ApprovalPolicy policy = rules.policy();
     Optional<Approver> approver = policy.approver(c.telegramUserId());
     if (approver.isEmpty() && !policy.isAdmin(c.telegramUserId())) {
-      return refuse(
+      return rules.refuse(
           "reject",
           Refusal.NOT_ALLOWED,
           "user "
               + c.telegramUserId()
               + " is neither an approver nor an admin of "
-              + state.spec().service());
+              + state.spec().service()
+              + rules.named());
     }
     if (c.reason() == null || c.reason().isBlank()) {
       return new Refused(Refusal.INVALID, "a rejection needs a reason", List.of());
     }
-    Optional<Refused> notNow = checkSeen("reject", c.seenVersion(), state);
+    Optional<Refused> notNow = checkSeen("reject", c.seenVersion(), state, rules);
     if (notNow.isPresent()) {
       return notNow.get();
     }
     if (state.status() != ReleaseStatus.MANUAL_TESTING) {
-      return refuse(
+      return rules.refuse(
           "reject",
           Refusal.ILLEGAL_TRANSITION,
           "release is " + state.status() + "; only a release in manual_testing can be rejected");
@@ -340,19 +388,28 @@ public final class ReleaseDecider {
     Actor person = c.actor().actsOnBehalf() ? c.actor().onBehalfOf() : c.actor();
     String name = approver.map(Approver::name).orElse(person.name());
     return new Accepted(
-        List.of(new ReleaseRejected(c.telegramUserId(), name, clip(c.reason().strip()))));
+        List.of(
+            new ReleaseRejected(
+                c.telegramUserId(), name, clip(c.reason().strip()), rules.version())));
   }
 
   private static Decision requestRollback(
-      RequestRollback c, ReleaseState state, RollbackTargets targets) {
+      RequestRollback c, ReleaseState state, RollbackTargets targets, Rules rules) {
     if (!state.exists()) {
       return notFound(state);
     }
-    if (!state.policy().isAdmin(c.telegramUserId())) {
-      return refuse(
+    if (rules.policy() == null) {
+      return rules.refuse("rollback", Refusal.NOT_ALLOWED, noPolicy(state, rules));
+    }
+    if (!rules.policy().isAdmin(c.telegramUserId())) {
+      return rules.refuse(
           "rollback",
           Refusal.NOT_ALLOWED,
-          "user " + c.telegramUserId() + " is not an admin of " + state.spec().service());
+          "user "
+              + c.telegramUserId()
+              + " is not an admin of "
+              + state.spec().service()
+              + rules.named());
     }
     if (c.targetTag() == null || c.targetTag().isBlank()) {
       return new Refused(Refusal.INVALID, "a rollback needs a target tag", List.of());
@@ -368,12 +425,12 @@ public final class ReleaseDecider {
       // card check, as the repeat carries the card version of the first attempt.
       return new Accepted(List.of());
     }
-    Optional<Refused> notNow = checkSeen("rollback", c.seenVersion(), state);
+    Optional<Refused> notNow = checkSeen("rollback", c.seenVersion(), state, rules);
     if (notNow.isPresent()) {
       return notNow.get();
     }
     if (state.status() != ReleaseStatus.DEPLOYED) {
-      return refuse(
+      return rules.refuse(
           "rollback",
           Refusal.ILLEGAL_TRANSITION,
           "release is " + state.status() + "; only a deployed release can be rolled back");
@@ -383,7 +440,9 @@ public final class ReleaseDecider {
       return new Refused(Refusal.TARGET_NOT_ALLOWED, notATarget(c, state, targets), List.of());
     }
     return new Accepted(
-        List.of(new RollbackRequested(c.telegramUserId(), c.actor().name(), c.targetTag())));
+        List.of(
+            new RollbackRequested(
+                c.telegramUserId(), c.actor().name(), c.targetTag(), rules.version())));
   }
 
   /**
@@ -418,15 +477,20 @@ public final class ReleaseDecider {
         + (targets.production() == null ? "no known tag" : targets.production());
   }
 
-  private static Decision cancel(CancelRelease c, ReleaseState state) {
+  private static Decision cancel(CancelRelease c, ReleaseState state, Rules rules) {
     if (!state.exists()) {
       return notFound(state);
     }
-    if (c.actor().kind() == Actor.Kind.TELEGRAM && !isAdmin(state.policy(), c.actor().id())) {
-      return refuse(
+    if (c.actor().kind() == Actor.Kind.TELEGRAM
+        && (rules.policy() == null || !isAdmin(rules.policy(), c.actor().id()))) {
+      return rules.refuse(
           "cancel",
           Refusal.NOT_ALLOWED,
-          "user " + c.actor().id() + " is not an admin of " + state.spec().service());
+          "user "
+              + c.actor().id()
+              + " is not an admin of "
+              + state.spec().service()
+              + rules.named());
     }
     if (state.status() == ReleaseStatus.CANCELLED) {
       return new Accepted(List.of());
@@ -437,7 +501,8 @@ public final class ReleaseDecider {
           "release is " + state.status() + "; only a release still on its way can be cancelled",
           List.of());
     }
-    return new Accepted(List.of(new ReleaseCancelled(state.status(), clip(c.reason()))));
+    return new Accepted(
+        List.of(new ReleaseCancelled(state.status(), clip(c.reason()), rules.version())));
   }
 
   /**
@@ -601,7 +666,8 @@ public final class ReleaseDecider {
    * refused as stale rather than applied to a release the user has not seen. Approvals by others do
    * not make a card stale: three approvers may press at once.
    */
-  private static Optional<Refused> checkSeen(String action, Long seen, ReleaseState state) {
+  private static Optional<Refused> checkSeen(
+      String action, Long seen, ReleaseState state, Rules rules) {
     if (seen == null) {
       return Optional.empty();
     }
@@ -615,7 +681,7 @@ public final class ReleaseDecider {
     if (seen < state.statusVersion()) {
       Refused r =
           (Refused)
-              refuse(
+              rules.refuse(
                   action,
                   Refusal.STALE,
                   "the card showed version "
@@ -646,11 +712,43 @@ public final class ReleaseDecider {
   }
 
   private static Decision refuse(String action, Refusal reason, String detail) {
-    return new Refused(
-        reason,
-        detail,
-        List.of(
-            new ActionRefused(action, reason.name().toLowerCase(java.util.Locale.ROOT), detail)));
+    return Rules.RECORDED.refuse(action, reason, detail);
+  }
+
+  private static String noPolicy(ReleaseState state, Rules rules) {
+    return "no approval policy is in force for "
+        + state.spec().service()
+        + rules.named()
+        + ": nobody may approve, reject or roll back its releases";
+  }
+
+  /**
+   * The rules a user's action is decided by: the policy in force and its version, or (without a
+   * policy log) the policy recorded at the release's creation and no version.
+   */
+  private record Rules(ApprovalPolicy policy, Long version) {
+
+    static final Rules RECORDED = new Rules(null, null);
+
+    static Rules of(ReleaseState state, PolicyInForce inForce) {
+      return inForce == null
+          ? new Rules(state.policy(), null)
+          : new Rules(inForce.approval(), inForce.version());
+    }
+
+    /** " (policy version N)" for a refusal's detail, or nothing without a version. */
+    String named() {
+      return version == null ? "" : " (policy version " + version + ")";
+    }
+
+    Decision refuse(String action, Refusal reason, String detail) {
+      return new Refused(
+          reason,
+          detail,
+          List.of(
+              new ActionRefused(
+                  action, reason.name().toLowerCase(java.util.Locale.ROOT), detail, version)));
+    }
   }
 
   private static Decision notFound(ReleaseState state) {

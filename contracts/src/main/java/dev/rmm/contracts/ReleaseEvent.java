@@ -1,6 +1,10 @@
 package dev.rmm.contracts;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * What happened to a release. Each event has a stable type name (never the Java class name) that is
@@ -32,10 +36,27 @@ public sealed interface ReleaseEvent {
     }
   }
 
-  /** An approver's approval was counted. */
-  record ApprovalGranted(long approverId, String approverName, int approvals, int quorum)
+  /**
+   * An approver's approval was counted.
+   *
+   * @param approvals the approvals that count after this one (only those of people who are
+   *     approvers under the policy in force)
+   * @param policyVersion the version of the policy in force that decided it (the sequence number of
+   *     its {@link PolicyChanged} event on the policy topic); absent on events decided before
+   *     policy versions were recorded
+   */
+  record ApprovalGranted(
+      long approverId,
+      String approverName,
+      int approvals,
+      int quorum,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Long policyVersion)
       implements ReleaseEvent {
     public static final String TYPE = "release.approval-granted.v1";
+
+    public ApprovalGranted(long approverId, String approverName, int approvals, int quorum) {
+      this(approverId, approverName, approvals, quorum, null);
+    }
 
     @Override
     public String type() {
@@ -47,11 +68,17 @@ public sealed interface ReleaseEvent {
    * The last needed approval arrived: the release is {@code manual_test_passed}. Emitted exactly
    * once per release.
    */
-  record ApprovalQuorumReached(List<Long> approverIds) implements ReleaseEvent {
+  record ApprovalQuorumReached(
+      List<Long> approverIds, @JsonInclude(JsonInclude.Include.NON_NULL) Long policyVersion)
+      implements ReleaseEvent {
     public static final String TYPE = "release.quorum-reached.v1";
 
     public ApprovalQuorumReached {
       approverIds = List.copyOf(approverIds);
+    }
+
+    public ApprovalQuorumReached(List<Long> approverIds) {
+      this(approverIds, null);
     }
 
     @Override
@@ -61,9 +88,17 @@ public sealed interface ReleaseEvent {
   }
 
   /** An approver rejected the release: it is {@code manual_test_failed}. */
-  record ReleaseRejected(long rejectedBy, String rejectedByName, String reason)
+  record ReleaseRejected(
+      long rejectedBy,
+      String rejectedByName,
+      String reason,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Long policyVersion)
       implements ReleaseEvent {
     public static final String TYPE = "release.rejected.v1";
+
+    public ReleaseRejected(long rejectedBy, String rejectedByName, String reason) {
+      this(rejectedBy, rejectedByName, reason, null);
+    }
 
     @Override
     public String type() {
@@ -72,9 +107,17 @@ public sealed interface ReleaseEvent {
   }
 
   /** An admin asked to roll the deployed release back: it is {@code production_rollback}. */
-  record RollbackRequested(long requestedBy, String requestedByName, String targetTag)
+  record RollbackRequested(
+      long requestedBy,
+      String requestedByName,
+      String targetTag,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Long policyVersion)
       implements ReleaseEvent {
     public static final String TYPE = "release.rollback-requested.v1";
+
+    public RollbackRequested(long requestedBy, String requestedByName, String targetTag) {
+      this(requestedBy, requestedByName, targetTag, null);
+    }
 
     @Override
     public String type() {
@@ -83,8 +126,16 @@ public sealed interface ReleaseEvent {
   }
 
   /** The release was cancelled. */
-  record ReleaseCancelled(ReleaseStatus from, String reason) implements ReleaseEvent {
+  record ReleaseCancelled(
+      ReleaseStatus from,
+      String reason,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Long policyVersion)
+      implements ReleaseEvent {
     public static final String TYPE = "release.cancelled.v1";
+
+    public ReleaseCancelled(ReleaseStatus from, String reason) {
+      this(from, reason, null);
+    }
 
     @Override
     public String type() {
@@ -96,8 +147,17 @@ public sealed interface ReleaseEvent {
    * Somebody tried to act on the release and was refused (not allowed, stale card, wrong status).
    * It changes nothing; it is in the log for the audit trail.
    */
-  record ActionRefused(String action, String reason, String detail) implements ReleaseEvent {
+  record ActionRefused(
+      String action,
+      String reason,
+      String detail,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Long policyVersion)
+      implements ReleaseEvent {
     public static final String TYPE = "release.action-refused.v1";
+
+    public ActionRefused(String action, String reason, String detail) {
+      this(action, reason, detail, null);
+    }
 
     @Override
     public String type() {
@@ -191,6 +251,82 @@ public sealed interface ReleaseEvent {
     }
   }
 
+  /**
+   * The policy file release-api enforces changed (or was first recorded): the whole policy in force
+   * from this event on, so that the log alone says who could approve, reject and roll back what,
+   * and when. These events are written only to the policy topic ({@code rmm.release-policies}),
+   * chained under the subject {@link #SUBJECT}; their sequence number is the policy's version,
+   * which every decision that used it names ({@code policy_version}).
+   *
+   * <p>Who: the envelope's actor is the release-api instance that read the file ({@code
+   * release-api@host}); {@code author} is who the file (or the operator's environment, {@code
+   * RMM_POLICY_AUTHOR}) says made the change, a claim recorded as such; {@code file_owner} is the
+   * file's owner in the file system. What: every service's policy and the default policy.
+   *
+   * @param services each service's own policy, by service name
+   * @param defaultPolicy the approval policy of services without their own, or null for none
+   * @param changed the services whose policy this event adds, changes or removes ({@code *}: the
+   *     default policy)
+   * @param source where release-api read it (the policy file's path, or {@code environment})
+   * @param sha256 the SHA-256 (hex) of the policy file's bytes, or null without a file
+   * @param author who the file or the environment names as the author of the change, or null
+   * @param fileOwner the file's owner as the file system reports it, or null
+   */
+  record PolicyChanged(
+      Map<String, Service> services,
+      @JsonInclude(JsonInclude.Include.NON_NULL) ApprovalPolicy defaultPolicy,
+      List<String> changed,
+      String source,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String sha256,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String author,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String fileOwner)
+      implements ReleaseEvent {
+    public static final String TYPE = "release.policy-changed.v1";
+
+    /** The subject (the Kafka key and the chain) of every policy event. */
+    public static final String SUBJECT = "policy";
+
+    /**
+     * One service's policy.
+     *
+     * @param approval who approves, rejects and rolls back its releases
+     * @param repository the one repository that may release it, or null for none declared
+     * @param jobWorkflowRefs the OIDC workflows that may create its releases; empty for any
+     */
+    public record Service(
+        ApprovalPolicy approval,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String repository,
+        List<String> jobWorkflowRefs) {
+      public Service {
+        jobWorkflowRefs = jobWorkflowRefs == null ? List.of() : List.copyOf(jobWorkflowRefs);
+      }
+    }
+
+    public PolicyChanged {
+      // sorted, so that the same policy is always written the same way
+      services = Collections.unmodifiableMap(new TreeMap<>(services == null ? Map.of() : services));
+      changed = changed == null ? List.of() : List.copyOf(changed);
+    }
+
+    /** The approval policy of a service under this policy: its own, or else the default. */
+    public ApprovalPolicy approvalOf(String service) {
+      Service own = services.get(service);
+      return own != null ? own.approval() : defaultPolicy;
+    }
+
+    /** Whether {@code other} enforces the same rules (who wrote it, and where from, aside). */
+    public boolean sameRules(PolicyChanged other) {
+      return other != null
+          && services.equals(other.services)
+          && java.util.Objects.equals(defaultPolicy, other.defaultPolicy);
+    }
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
+
   /** All event classes with their type names; the codec and the docs are built from this. */
   List<Class<? extends ReleaseEvent>> ALL =
       List.of(
@@ -207,5 +343,6 @@ public sealed interface ReleaseEvent {
           DispatchFailed.class,
           RunbookStarted.class,
           RunbookStep.class,
-          RunbookFinished.class);
+          RunbookFinished.class,
+          PolicyChanged.class);
 }

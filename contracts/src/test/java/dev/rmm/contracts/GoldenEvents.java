@@ -8,6 +8,7 @@ import dev.rmm.contracts.ReleaseEvent.ApprovalGranted;
 import dev.rmm.contracts.ReleaseEvent.ApprovalQuorumReached;
 import dev.rmm.contracts.ReleaseEvent.DispatchFailed;
 import dev.rmm.contracts.ReleaseEvent.DispatchStarted;
+import dev.rmm.contracts.ReleaseEvent.PolicyChanged;
 import dev.rmm.contracts.ReleaseEvent.ReleaseCancelled;
 import dev.rmm.contracts.ReleaseEvent.ReleaseCreated;
 import dev.rmm.contracts.ReleaseEvent.ReleaseRejected;
@@ -177,12 +178,46 @@ final class GoldenEvents {
               "2026-03-15T08:01:40Z",
               ORCHESTRATOR,
               TRACE,
-              new RunbookFinished(RUN, false, "health", "health check failed 5 times: exit 22")));
+              new RunbookFinished(RUN, false, "health", "health check failed 5 times: exit 22")),
+          policyEnvelope());
 
   static final Map<String, EventEnvelope> BY_TYPE =
       ALL.stream().collect(Collectors.toMap(EventEnvelope::type, Function.identity()));
 
   private GoldenEvents() {}
+
+  /** The policy topic's chain: its own subject, its version 2 after the first policy. */
+  static EventEnvelope policyEnvelope() {
+    ApprovalPolicy billing =
+        new ApprovalPolicy(
+            List.of(new Approver(BOB, "Bob", "bob-gh"), new Approver(CAROL, "Carol", null)),
+            1,
+            false,
+            List.of(OLGA));
+    return new EventEnvelope(
+        "0b9c7e1a-3f52-4c1e-9d7a-2f1e8c6b5a20",
+        PolicyChanged.SUBJECT,
+        2,
+        Instant.parse("2026-03-16T07:30:00Z"),
+        new Actor(Actor.Kind.SYSTEM, "release-api@rmm-1", "release-api on rmm-1"),
+        null,
+        null,
+        null,
+        EventChain.hash("stored policy event 1".getBytes(UTF_8)),
+        new PolicyChanged(
+            Map.of(
+                "billing",
+                new PolicyChanged.Service(
+                    billing,
+                    "acme/billing",
+                    List.of("acme/billing/.github/workflows/release.yml@refs/tags/*"))),
+            new ApprovalPolicy(List.of(new Approver(CAROL, "Carol", null)), 1, false, List.of()),
+            List.of("billing"),
+            "/etc/rmm/policy.json",
+            "5b0a1c2e9d3f4b6a8c7e0d1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d",
+            "Olga: Dave left the team",
+            "root"));
+  }
 
   private static EventEnvelope envelope(
       String id, long sequence, String time, Actor actor, String traceparent, ReleaseEvent data) {

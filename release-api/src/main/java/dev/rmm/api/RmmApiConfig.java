@@ -88,6 +88,13 @@ public interface RmmApiConfig {
     String alerts();
 
     /**
+     * The policy in force as events ({@code release.policy-changed.v1}): one partition, kept
+     * forever, written only by release-api; every instance reads all of it (docs/security.md).
+     */
+    @WithDefault("rmm.release-policies")
+    String policies();
+
+    /**
      * Partitions of the events and commands topics (they must be equal: partition p of both is
      * owned by the same writer).
      */
@@ -231,5 +238,18 @@ public interface RmmApiConfig {
      */
     @WithDefault("false")
     boolean allowUnboundServices();
+
+    /**
+     * How often the policy file is looked at for a change, which is then recorded in the policy log
+     * and in force without a restart ({@code RMM_POLICY_RELOAD_INTERVAL}).
+     */
+    @WithDefault("2s")
+    Duration reloadInterval();
+
+    /**
+     * Who changes the policy, recorded with each change ({@code RMM_POLICY_AUTHOR}) when the file
+     * itself names no top-level {@code "author"}: a claim, recorded as such.
+     */
+    Optional<String> author();
   }
 }

@@ -45,7 +45,8 @@ public record AclLayout(Names names) {
       String projectorGroup,
       String gatewayGroup,
       String gatewayAlertsGroup,
-      String orchestratorGroup) {
+      String orchestratorGroup,
+      String policies) {
 
     public static Names defaults() {
       return new Names(
@@ -62,7 +63,8 @@ public record AclLayout(Names names) {
           "rmm-release-projector",
           "rmm-telegram-gateway",
           "rmm-telegram-gateway-alerts",
-          "rmm-deploy-orchestrator");
+          "rmm-deploy-orchestrator",
+          "rmm.release-policies");
     }
   }
 
@@ -80,6 +82,8 @@ public record AclLayout(Names names) {
         g.topic(names.results(), AclOperation.WRITE);
         g.topic(names.alerts(), AclOperation.WRITE);
         g.topic(names.checkpoints(), AclOperation.WRITE);
+        // the policy in force, as events: only release-api records a policy change
+        g.topic(names.policies(), AclOperation.READ, AclOperation.WRITE);
         // its own snapshots: no other principal may read or forge a writer's state
         g.topic(names.snapshots(), AclOperation.READ, AclOperation.WRITE);
         // it creates the topics it needs at start-up, and checks their settings

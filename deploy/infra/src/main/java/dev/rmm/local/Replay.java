@@ -52,7 +52,8 @@ import org.apache.kafka.common.TopicPartition;
  * events left out ({@link CloudEventsExport}).
  *
  * <p>Options: {@code --bootstrap host:port} (default 127.0.0.1:9092), {@code --topic} (default
- * rmm.release-events).
+ * rmm.release-events), {@code --policies} (default rmm.release-policies: {@code verify} checks the
+ * chain of the policy in force too, subject {@code policy}).
  */
 public final class Replay {
 
@@ -73,11 +74,14 @@ public final class Replay {
     String topic = "rmm.release-events";
     String publicKey = null;
     String checkpoints = "rmm.release-checkpoints";
+    String policies = "rmm.release-policies";
     for (int i = 0; i < args.length; i++) {
       if (args[i].equals("--bootstrap") && i + 1 < args.length) {
         bootstrap = args[++i];
       } else if (args[i].equals("--public-key") && i + 1 < args.length) {
         publicKey = args[++i];
+      } else if (args[i].equals("--policies") && i + 1 < args.length) {
+        policies = args[++i];
       } else if (args[i].equals("--checkpoints") && i + 1 < args.length) {
         checkpoints = args[++i];
       } else if (args[i].equals("--topic") && i + 1 < args.length) {
@@ -99,6 +103,8 @@ public final class Replay {
       }
     } else if (rest.size() == 1 && rest.get(0).equals("verify")) {
       boolean intact = replay.verify().intact();
+      // the policy in force is part of the audit trail: its chain is checked the same way
+      intact &= new Replay(bootstrap, policies, System.out).verify().intact();
       if (publicKey != null) {
         intact &= replay.verifyCheckpoints(checkpoints, CheckpointKeys.publicKey(key(publicKey)));
       }
@@ -108,12 +114,13 @@ public final class Replay {
     } else {
       System.err.println(
           "usage: replay history <release id> | as-of <instant> | verify | export <release id>"
-              + " [--bootstrap host:port] [--topic name]\n"
+              + " [--bootstrap host:port] [--topic name] [--policies topic]\n"
               + "  [--public-key <base64 X.509 or @file>] [--checkpoints topic]\n"
               + "  history: the release's events in log order; one that lost a race to another"
               + " writer's is marked 'void: <why>' and counts for nothing\n"
               + "  as-of: the state of every release at that moment, from the events that count\n"
-              + "  verify: every release's hash chain; exit 1 on a broken or missing link, 0 when"
+              + "  verify: every release's hash chain, and the policy topic's; exit 1 on a broken"
+              + " or missing link, 0 when"
               + " it finds only void events (listed); with --public-key also every signed"
               + " checkpoint: its signature, and that the log below it still has its digest\n"
               + "  export: the release's events that count as CloudEvents JSON lines");

@@ -92,7 +92,8 @@ class KafkaAclsTest {
                   new NewTopic(NAMES.events(), 1, (short) 1),
                   new NewTopic(NAMES.commands(), 1, (short) 1),
                   new NewTopic(NAMES.gatewayCommands(), 1, (short) 1),
-                  new NewTopic(NAMES.orchestratorCommands(), 1, (short) 1)))
+                  new NewTopic(NAMES.orchestratorCommands(), 1, (short) 1),
+                  new NewTopic(NAMES.policies(), 1, (short) 1)))
           .all()
           .get();
       for (String user : USERS.values()) {
@@ -164,6 +165,23 @@ class KafkaAclsTest {
   void givenReleaseApisPrincipal_whenItAppendsAnEvent_thenItIsWritten() throws Exception {
     try (KafkaProducer<String, byte[]> api = producer(Service.RELEASE_API, null)) {
       assertThat(send(api, NAMES.events()).offset()).isNotNegative();
+    }
+  }
+
+  @Test
+  void givenThePolicyTopic_whenAnotherPrincipalRecordsAPolicy_thenRefused_andReleaseApiMay()
+      throws Exception {
+    for (Service other :
+        List.of(Service.TELEGRAM_GATEWAY, Service.DEPLOY_ORCHESTRATOR, Service.RELEASE_PROJECTOR)) {
+      try (KafkaProducer<String, byte[]> p = producer(other, null)) {
+        assertThatThrownBy(() -> send(p, NAMES.policies()))
+            .as("%s writes %s", other, NAMES.policies())
+            .isInstanceOf(ExecutionException.class)
+            .hasCauseInstanceOf(TopicAuthorizationException.class);
+      }
+    }
+    try (KafkaProducer<String, byte[]> api = producer(Service.RELEASE_API, null)) {
+      assertThat(send(api, NAMES.policies()).offset()).isNotNegative();
     }
   }
 

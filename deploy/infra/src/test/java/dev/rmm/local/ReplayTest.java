@@ -121,6 +121,82 @@ class ReplayTest {
   }
 
   @Test
+  void givenThePolicyTopic_whenVerified_thenItsChainIsChecked_andATamperedPolicyIsNamed()
+      throws Exception {
+    String policies = "rmm.release-policies";
+    String tampered = "tampered-policies";
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    try (Admin admin = Admin.create(p)) {
+      admin
+          .createTopics(
+              List.of(new NewTopic(policies, 1, (short) 1), new NewTopic(tampered, 1, (short) 1)))
+          .all()
+          .get();
+    }
+    byte[] first = stored(policyEvent("pol-1", 1, List.of(1001L)), EventChain.GENESIS);
+    byte[] second = stored(policyEvent("pol-2", 2, List.of()), EventChain.hash(first));
+    // the removal of admin 1001, rewritten afterwards to keep them: its link no longer holds
+    byte[] rewritten =
+        new String(first, StandardCharsets.UTF_8)
+            .replace("\"admins\":[1001]", "\"admins\":[1001,666]")
+            .getBytes(StandardCharsets.UTF_8);
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p)) {
+      producer.send(new ProducerRecord<>(policies, "policy", first)).get();
+      producer.send(new ProducerRecord<>(policies, "policy", second)).get();
+      producer.send(new ProducerRecord<>(tampered, "policy", rewritten)).get();
+      producer.send(new ProducerRecord<>(tampered, "policy", second)).get();
+    }
+    assertThat(rewritten).isNotEqualTo(first);
+
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    LogVerifier.Report ok =
+        new Replay(
+                kafka.bootstrapServers(),
+                policies,
+                new PrintStream(out, true, StandardCharsets.UTF_8))
+            .verify();
+    assertThat(ok.intact()).isTrue();
+    assertThat(ok.events()).isEqualTo(2);
+    assertThat(text(out)).contains(policies + ": 1 releases, 2 events");
+
+    LogVerifier.Report broken =
+        new Replay(
+                kafka.bootstrapServers(),
+                tampered,
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))
+            .verify();
+    assertThat(broken.intact()).isFalse();
+    assertThat(broken.problems()).singleElement().asString().contains("policy");
+  }
+
+  private static EventEnvelope policyEvent(String id, long seq, List<Long> admins) {
+    ApprovalPolicy billing =
+        new ApprovalPolicy(
+            List.of(new ApprovalPolicy.Approver(1002, "Bob", null)), 1, false, admins);
+    return new EventEnvelope(
+        id,
+        ReleaseEvent.PolicyChanged.SUBJECT,
+        seq,
+        T0.plusSeconds(seq),
+        new Actor(Actor.Kind.SYSTEM, "release-api@rmm-1", "release-api on rmm-1"),
+        null,
+        null,
+        null,
+        new ReleaseEvent.PolicyChanged(
+            java.util.Map.of(
+                "billing", new ReleaseEvent.PolicyChanged.Service(billing, "acme/billing", null)),
+            null,
+            List.of("billing"),
+            "/etc/rmm/policy.json",
+            null,
+            "Olga",
+            "root"));
+  }
+
+  @Test
   void givenAnEventThatLostARace_whenHistoryIsPrinted_thenItIsMarkedVoid() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
 

@@ -7,9 +7,13 @@ import dev.rmm.api.RmmApiConfig;
 import dev.rmm.api.json.StrictJson;
 import dev.rmm.contracts.ApprovalPolicy;
 import dev.rmm.contracts.ApprovalPolicy.Approver;
+import dev.rmm.contracts.PolicyInForce;
+import dev.rmm.contracts.ReleaseEvent.PolicyChanged;
 import dev.rmm.contracts.TextRules;
 import dev.rmm.contracts.TextRules.Kind;
+import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The policy of each service, from configuration: a default (RMM_POLICY_DEFAULT_*) and per-service
@@ -33,6 +38,12 @@ import java.util.regex.Pattern;
  *
  * The approval policy found here is copied into each new release's first event; the repository
  * binds the service to the one repository whose pipelines may release it (docs/security.md).
+ *
+ * <p><b>Policy as data in the log</b> (issue 13, point 9): once started, the policy in force is the
+ * newest event of the policy topic ({@link PolicyLog}), not this instance's copy of the file. At
+ * start-up and whenever the file changes ({@link PolicyReloads}) the file's policy is recorded
+ * there as a {@code release.policy-changed.v1} event, unless it is already the one in force; a file
+ * that does not parse is refused with a log line and an alert, and the policy in force stays.
  */
 @ApplicationScoped
 public class PolicyRegistry implements ServicePolicies {
@@ -47,8 +58,15 @@ public class PolicyRegistry implements ServicePolicies {
   private final Optional<ApprovalPolicy> defaults;
   private final Map<String, ServicePolicy> perService;
   private final boolean allowUnbound;
+  private final RmmApiConfig config;
+  private final String bootstrap;
+  private volatile PolicyLog log;
+  private PolicyReloads reloads;
 
-  PolicyRegistry(RmmApiConfig config) {
+  PolicyRegistry(
+      RmmApiConfig config, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
+    this.config = config;
+    this.bootstrap = bootstrap;
     RmmApiConfig.Policy p = config.policy();
     List<Approver> approvers = parseApprovers(p.defaultApprovers().orElse(""));
     List<Long> admins = parseIds(p.defaultAdmins().orElse(""));
@@ -66,8 +84,58 @@ public class PolicyRegistry implements ServicePolicies {
     this.allowUnbound = p.allowUnboundServices();
   }
 
+  /**
+   * Reads the policy topic, records the file's policy when it is not the one in force, and starts
+   * watching the file. Called by the writer before it decides anything, once the topics exist.
+   */
+  public synchronized void start() {
+    if (log != null) {
+      return;
+    }
+    PolicyLog started = new PolicyLog(bootstrap, config.topics().policies());
+    started.start(config.topics().startupWait());
+    log = started;
+    reloads = new PolicyReloads(config, bootstrap, started, defaults.orElse(null), perService);
+    reloads.start();
+  }
+
+  void onStop(@Observes ShutdownEvent ev) {
+    if (reloads != null) {
+      reloads.close();
+    }
+    if (log != null) {
+      log.close();
+    }
+  }
+
+  /**
+   * The policy in force for a decision on a release of {@code service}: the newest policy event's,
+   * with its version; null before the policy log is read (then a release's recorded policy
+   * decides).
+   */
+  public PolicyInForce inForce(String service) {
+    PolicyLog l = log;
+    return l == null ? null : l.history().inForce(service);
+  }
+
+  /** The version of the policy in force, 0 before any is recorded. */
+  public long version() {
+    PolicyLog l = log;
+    return l == null ? 0 : l.history().version();
+  }
+
   @Override
   public Optional<ServicePolicy> of(String service) {
+    PolicyLog l = log;
+    PolicyChanged current = l == null ? null : l.history().current();
+    if (current != null) {
+      PolicyChanged.Service own = current.services().get(service);
+      if (own != null) {
+        return Optional.of(
+            new ServicePolicy(own.approval(), own.repository(), own.jobWorkflowRefs()));
+      }
+      return Optional.ofNullable(current.defaultPolicy()).map(ServicePolicy::unbound);
+    }
     ServicePolicy own = perService.get(service);
     return own != null ? Optional.of(own) : defaults.map(ServicePolicy::unbound);
   }
@@ -107,7 +175,7 @@ public class PolicyRegistry implements ServicePolicies {
     return out;
   }
 
-  private static Map<String, ServicePolicy> readFile(Path file) {
+  static Map<String, ServicePolicy> readFile(Path file) {
     try {
       return parse(Files.readAllBytes(file), file.toString());
     } catch (IOException e) {

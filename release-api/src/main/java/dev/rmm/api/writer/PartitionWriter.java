@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rmm.contracts.Decision;
 import dev.rmm.contracts.EventCodec;
 import dev.rmm.contracts.EventEnvelope;
+import dev.rmm.contracts.PolicyInForce;
 import dev.rmm.contracts.ReleaseDecider;
 import dev.rmm.contracts.ReleaseEvent;
 import dev.rmm.contracts.ReleaseState;
@@ -36,6 +37,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -139,6 +141,7 @@ final class PartitionWriter implements Runnable {
   private final Thread thread;
   private volatile Phase phase = Phase.LOADING;
   private volatile Throwable failure;
+  private final Function<String, PolicyInForce> policies;
   private volatile boolean running = true;
   private KafkaProducer<String, byte[]> producer;
   private KafkaConsumer<String, byte[]> reader;
@@ -162,6 +165,23 @@ final class PartitionWriter implements Runnable {
       SharedProducer producers,
       CommandOffsets commandOffsets,
       WriterSnapshots snapshots) {
+    this(partition, settings, metrics, tracer, producers, commandOffsets, snapshots, null);
+  }
+
+  /**
+   * @param policies the policy in force for a service's releases (release-api's policy log), which
+   *     decides users' actions and is named in their events; null: each release's own policy
+   */
+  PartitionWriter(
+      int partition,
+      WriterSettings settings,
+      WriterMetrics metrics,
+      Tracer tracer,
+      SharedProducer producers,
+      CommandOffsets commandOffsets,
+      WriterSnapshots snapshots,
+      Function<String, PolicyInForce> policies) {
+    this.policies = policies;
     this.snapshots = snapshots;
     this.partition = partition;
     this.events = new TopicPartition(settings.eventsTopic(), partition);
@@ -786,7 +806,9 @@ final class PartitionWriter implements Runnable {
       return refusedByGuard;
     }
     try {
-      return ReleaseDecider.decide(req.command(), before, req.rollbackTargets());
+      PolicyInForce policy =
+          policies == null || !before.exists() ? null : policies.apply(before.spec().service());
+      return ReleaseDecider.decide(req.command(), before, req.rollbackTargets(), policy);
     } catch (RuntimeException e) {
       LOG.errorf(
           e,

@@ -2,9 +2,11 @@ package dev.rmm.api.writer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rmm.api.RmmApiConfig;
+import dev.rmm.api.policy.PolicyRegistry;
 import dev.rmm.api.rollback.RollbackTargetLookup;
 import dev.rmm.contracts.CommandCodec;
 import dev.rmm.contracts.Decision;
+import dev.rmm.contracts.PolicyInForce;
 import dev.rmm.contracts.ReleaseCommand;
 import dev.rmm.contracts.kafka.AlertPublisher;
 import dev.rmm.contracts.kafka.CommandChannel;
@@ -16,6 +18,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -61,6 +64,10 @@ public class ReleaseWriter {
   private final Tracer tracer;
   private final AlertPublisher alerts;
   private final RollbackTargetLookup rollbackTargets;
+
+  /** The policy in force for decisions (the policy log), or null: each release's own policy. */
+  private final PolicyRegistry policies;
+
   private final Map<Integer, PartitionWriter> writers = new ConcurrentHashMap<>();
 
   /** The offsets last committed per commands partition (member thread only). */
@@ -88,13 +95,27 @@ public class ReleaseWriter {
             return t;
           });
 
+  /** An instance that decides by the policy each release was created under (no policy log). */
+  ReleaseWriter(
+      RmmApiConfig config,
+      TopicSetup topics,
+      String bootstrap,
+      MeterRegistry registry,
+      Tracer tracer,
+      RollbackTargetLookup rollbackTargets) {
+    this(config, topics, bootstrap, registry, tracer, rollbackTargets, null);
+  }
+
+  @Inject
   ReleaseWriter(
       RmmApiConfig config,
       TopicSetup topics,
       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
       MeterRegistry registry,
       Tracer tracer,
-      RollbackTargetLookup rollbackTargets) {
+      RollbackTargetLookup rollbackTargets,
+      PolicyRegistry policies) {
+    this.policies = policies;
     this.config = config;
     this.rollbackTargets = rollbackTargets;
     this.tracer = tracer;
@@ -106,6 +127,10 @@ public class ReleaseWriter {
 
   void onStart(@Observes StartupEvent ev) {
     topics.ensureTopics();
+    if (policies != null) {
+      // the policy in force is known (and the file's recorded) before anything is decided
+      policies.start();
+    }
     forwarder =
         new CommandChannel(
             settings.bootstrapServers(), settings.commandsTopic(), settings.resultsTopic());
@@ -155,6 +180,11 @@ public class ReleaseWriter {
       snapshots.close();
     }
     alerts.close();
+  }
+
+  /** The policy in force for a service's releases, or null for none (see {@link #policies}). */
+  private java.util.function.Function<String, PolicyInForce> policyInForce() {
+    return policies == null ? null : policies::inForce;
   }
 
   /**
@@ -376,7 +406,14 @@ public class ReleaseWriter {
       }
       PartitionWriter fresh =
           new PartitionWriter(
-              p, settings, metrics, tracer, producers, new CommandOffsets(), snapshots);
+              p,
+              settings,
+              metrics,
+              tracer,
+              producers,
+              new CommandOffsets(),
+              snapshots,
+              policyInForce());
       writers.put(p, fresh);
       fresh.start();
     }
@@ -472,7 +509,8 @@ public class ReleaseWriter {
                   tracer,
                   producers,
                   new CommandOffsets(),
-                  snapshots);
+                  snapshots,
+                  policyInForce());
           PartitionWriter old = writers.put(tp.partition(), w);
           if (old != null) {
             old.close();

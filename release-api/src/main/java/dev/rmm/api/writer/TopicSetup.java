@@ -38,6 +38,7 @@ import org.jboss.logging.Logger;
  *       orchestrator): N partitions each (the same N), kept 7 days
  *   <li>command results: N partitions, kept 1 day
  *   <li>signed checkpoints of the events: 1 partition, kept forever
+ *   <li>the policy in force, as events: 1 partition, kept forever
  *   <li>alerts (for the gateway's alerts chat): 1 partition, kept 1 day
  * </ul>
  *
@@ -157,6 +158,15 @@ public class TopicSetup {
                         String.valueOf(3600_000L)))));
     wanted.add(
         topic(topics.checkpoints(), 1, r)
+            .configs(
+                withMinInsync(
+                    r,
+                    Map.of(
+                        TopicConfig.RETENTION_MS_CONFIG, "-1",
+                        TopicConfig.RETENTION_BYTES_CONFIG, "-1",
+                        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE))));
+    wanted.add(
+        topic(topics.policies(), 1, r)
             .configs(
                 withMinInsync(
                     r,

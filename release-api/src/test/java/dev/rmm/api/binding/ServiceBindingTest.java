@@ -163,7 +163,12 @@ class ServiceBindingTest {
     Api.approve(id, 1001).then().statusCode(200);
 
     EventEnvelope granted = last(log.events(id));
-    assertThat(granted.data()).isEqualTo(new ReleaseEvent.ApprovalGranted(1001, "Alice", 1, 3));
+    ReleaseEvent.ApprovalGranted approval = (ReleaseEvent.ApprovalGranted) granted.data();
+    assertThat(approval.policyVersion())
+        .as("the version of the policy that counted it")
+        .isNotNull();
+    assertThat(approval)
+        .isEqualTo(new ReleaseEvent.ApprovalGranted(1001, "Alice", 1, 3, approval.policyVersion()));
     assertThat(granted.actor())
         .isEqualTo(
             new Actor(

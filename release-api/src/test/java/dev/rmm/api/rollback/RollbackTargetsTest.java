@@ -86,8 +86,15 @@ class RollbackTargetsTest {
 
     rollback(v3, "v1").then().statusCode(200);
     List<EventEnvelope> events = log.events(v3);
-    assertThat(events.get(events.size() - 1).data())
-        .isEqualTo(new ReleaseEvent.RollbackRequested(ADMIN_USER, "admin token for Bob", "v1"));
+    ReleaseEvent.RollbackRequested requested =
+        (ReleaseEvent.RollbackRequested) events.get(events.size() - 1).data();
+    assertThat(requested.policyVersion())
+        .as("the version of the policy that allowed it")
+        .isNotNull();
+    assertThat(requested)
+        .isEqualTo(
+            new ReleaseEvent.RollbackRequested(
+                ADMIN_USER, "admin token for Bob", "v1", requested.policyVersion()));
   }
 
   @Test

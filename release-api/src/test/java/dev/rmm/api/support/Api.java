@@ -103,6 +103,15 @@ public final class Api {
     return id;
   }
 
+  /** Creates a release of {@code service} and drives it to manual_testing. */
+  public static String releaseInManualTesting(String repository, String service) {
+    String id = create(ADMIN, createBody(service, repository));
+    for (String s : new String[] {"stage_building", "stage_test_rollback", "manual_testing"}) {
+      stepOk(ADMIN, id, s);
+    }
+    return id;
+  }
+
   public static Response approve(String releaseId, long user) {
     return as(ADMIN)
         .body(Map.of("telegram_user_id", user, "name", "user " + user))

@@ -43,7 +43,7 @@ class TopicSetupTest {
 
         try (Admin admin = admin(cluster)) {
           Map<String, TopicDescription> described = describe(admin, topics.names());
-          assertThat(described).hasSize(8);
+          assertThat(described).hasSize(9);
           described
               .values()
               .forEach(
@@ -60,6 +60,10 @@ class TopicSetupTest {
           assertThat(described.get(topics.snapshots()).partitions()).hasSize(6);
           assertThat(setting(admin, topics.snapshots(), TopicConfig.CLEANUP_POLICY_CONFIG))
               .isEqualTo(TopicConfig.CLEANUP_POLICY_COMPACT);
+          // the policy log: one chain, read whole by every instance, kept forever
+          assertThat(described.get(topics.policies()).partitions()).hasSize(1);
+          assertThat(setting(admin, topics.policies(), TopicConfig.RETENTION_MS_CONFIG))
+              .isEqualTo("-1");
         }
       }
     }
@@ -175,7 +179,8 @@ class TopicSetupTest {
           results(),
           alerts(),
           checkpoints(),
-          snapshots());
+          snapshots(),
+          policies());
     }
 
     @Override
@@ -216,6 +221,11 @@ class TopicSetupTest {
     @Override
     public String alerts() {
       return prefix + ".alerts";
+    }
+
+    @Override
+    public String policies() {
+      return prefix + ".policies";
     }
 
     @Override
