@@ -5,6 +5,7 @@ import dev.rmm.contracts.EventCodec;
 import dev.rmm.contracts.EventEnvelope;
 import dev.rmm.contracts.PolicyHistory;
 import dev.rmm.contracts.ReleaseEvent.PolicyChanged;
+import dev.rmm.contracts.kafka.KafkaClients;
 import dev.rmm.contracts.kafka.LogConsumers;
 import dev.rmm.contracts.kafka.Producers;
 import dev.rmm.contracts.log.ChainFold;
@@ -60,8 +61,8 @@ final class PolicyLog implements AutoCloseable {
 
   PolicyLog(String bootstrap, String topic) {
     this.partition = new TopicPartition(topic, 0);
-    this.consumer = new KafkaConsumer<>(LogConsumers.properties(bootstrap));
-    this.producer = new KafkaProducer<>(Producers.properties(bootstrap));
+    this.consumer = KafkaClients.consumer(LogConsumers.properties(bootstrap));
+    this.producer = KafkaClients.producer(Producers.properties(bootstrap));
     this.reader = new Thread(this::readLoop, "rmm-policy-log");
     this.reader.setDaemon(true);
   }
