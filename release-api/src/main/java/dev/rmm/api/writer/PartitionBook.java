@@ -43,9 +43,7 @@ import java.util.function.Predicate;
 final class PartitionBook implements AutoCloseable {
 
   /** How much of the partition the heap may hold. */
-  record Limits(int maxHot, int maxOverlay) {
-    static final Limits DEFAULT = new Limits(20_000, 50_000);
-  }
+  record Limits(int maxHot, int maxOverlay) {}
 
   private final Limits limits;
   private final Path dir;
