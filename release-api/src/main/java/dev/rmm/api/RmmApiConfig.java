@@ -175,6 +175,23 @@ public interface RmmApiConfig {
     @WithDefault("30s")
     Duration snapshotMinInterval();
 
+    /**
+     * The most releases one partition writer keeps as whole objects in its heap. Finished releases
+     * leave the heap at once, the least recently used others beyond this bound; they live in a
+     * local file (the partition's snapshot) and come back when a command or event names them, with
+     * the very same state (issue 12: bounded memory).
+     */
+    @WithDefault("10000")
+    int releasesInHeap();
+
+    /**
+     * How many releases that left the heap one partition writer keeps encoded in memory before it
+     * merges them into a new local file, off its thread (each costs about 1 KiB of heap; a fold
+     * from offset 0 pushes nearly every release out at once).
+     */
+    @WithDefault("20000")
+    int releasesOutsideFile();
+
     /** How long an HTTP request waits for its write before answering 503. */
     @WithDefault("10s")
     Duration requestTimeout();

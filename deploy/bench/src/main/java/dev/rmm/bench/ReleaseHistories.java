@@ -37,13 +37,22 @@ final class ReleaseHistories {
   private final Random random = new Random(42);
   private final List<Release> active = new ArrayList<>();
   private final int concurrency;
+
+  /** Every release created, built and failed on stage (3 events): many releases in few events. */
+  private final boolean shortLives;
+
   private final String run = Long.toString(System.currentTimeMillis(), 36);
   private Instant clock = Instant.parse("2026-12-01T00:00:00Z");
   private long created;
   private long started;
 
   ReleaseHistories(int concurrency) {
+    this(concurrency, false);
+  }
+
+  ReleaseHistories(int concurrency, boolean shortLives) {
     this.concurrency = concurrency;
+    this.shortLives = shortLives;
   }
 
   /** The next event of the log. */
@@ -85,7 +94,7 @@ final class ReleaseHistories {
               Long.toHexString(random.nextLong()) + Long.toHexString(random.nextLong()));
       id = spec.releaseId();
       events.add(new ReleaseEvent.ReleaseCreated(spec, POLICY));
-      int path = random.nextInt(10);
+      int path = shortLives ? 0 : random.nextInt(10);
       status(ReleaseStatus.INITIATED, ReleaseStatus.STAGE_BUILDING);
       if (path == 0) {
         status(ReleaseStatus.STAGE_BUILDING, ReleaseStatus.STAGE_BUILDING_FAILED);

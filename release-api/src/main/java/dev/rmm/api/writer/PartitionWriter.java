@@ -14,14 +14,13 @@ import dev.rmm.contracts.kafka.KafkaClients;
 import dev.rmm.contracts.kafka.RecordTracing;
 import dev.rmm.contracts.kafka.TraceHeaders;
 import dev.rmm.contracts.log.ChainRule;
-import dev.rmm.contracts.log.FoldSnapshot;
 import dev.rmm.contracts.log.Link;
-import dev.rmm.contracts.log.StateFold;
 import dev.rmm.contracts.tracing.TraceContext;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -34,6 +33,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -98,8 +102,11 @@ final class PartitionWriter implements Runnable {
   private long nextCheckpointAt = System.nanoTime();
   private long checkpointedEvents = -1;
 
-  /** The valid log of this partition, folded up to (not including) {@link #nextOffset}. */
-  private StateFold log = new StateFold();
+  /**
+   * The valid log of this partition, folded up to (not including) {@link #nextOffset}: the releases
+   * in work in the heap, the others in a local file that is also the partition's snapshot.
+   */
+  private PartitionBook log;
 
   private long nextOffset;
   private AppliedCommands applied = new AppliedCommands(20_000);
@@ -115,7 +122,13 @@ final class PartitionWriter implements Runnable {
   /** The offset of the snapshot the last load started from; -1: it folded from the start. */
   private volatile long loadedFromSnapshot = -1;
 
-  private java.util.concurrent.Future<?> snapshotWriting;
+  /**
+   * Merges a new file of the book's releases (and sends it as a snapshot) off the writer's thread.
+   */
+  private ExecutorService compactor;
+
+  private Future<ColdReleases> compacting;
+  private PartitionBook.Compaction compactingWhat;
 
   /** State and head of each release that has events in flight, as if they were all valid. */
   private final Map<String, Speculation> speculative = new HashMap<>();
@@ -272,7 +285,7 @@ final class PartitionWriter implements Runnable {
       reader.assign(List.of(events));
       load();
       // a long load is worth keeping even when the partition moves on at once
-      snapshotIfDue();
+      maintainBook();
       producer = producers.get();
       phase = Phase.READY;
       LOG.infof("Writer for partition %d is ready: %d releases loaded", partition, log.size());
@@ -298,6 +311,7 @@ final class PartitionWriter implements Runnable {
       if (reader != null) {
         reader.close();
       }
+      closeBook();
     }
   }
 
@@ -319,7 +333,7 @@ final class PartitionWriter implements Runnable {
         recover();
       }
       checkpointIfDue();
-      snapshotIfDue();
+      maintainBook();
       if (!running) {
         // handing the partition over: settle what is in flight, decide nothing new
         if (drainUntil == Long.MAX_VALUE) {
@@ -345,6 +359,8 @@ final class PartitionWriter implements Runnable {
   private void take(Object item, List<WriteRequest> fresh) {
     if (item instanceof Ack a) {
       a.pending.acked(a.index, a.metadata, a.error);
+    } else if (item instanceof Inspection i) {
+      i.run(log);
     } else {
       backlog.decrementAndGet();
       WriteRequest r = (WriteRequest) item;
@@ -444,62 +460,141 @@ final class PartitionWriter implements Runnable {
 
   /**
    * Rebuilds the state of every release on this partition: from the newest snapshot when there is a
-   * usable one, then the log after it; else the whole log from its start.
+   * usable one (its release file becomes the book's file as it is downloaded, no object is built
+   * per release), then the log after it; else the whole log from its start.
    */
   private void load() {
     long begin = System.nanoTime();
     long end = reader.endOffsets(List.of(events)).get(events);
     nextOffset = 0;
     int restored = 0;
+    Path dir = PartitionBook.newDirectory(partition);
+    ColdReleases base = null;
     if (snapshots != null) {
-      var snapshot = snapshots.latest(partition).filter(s -> s.header().offset() <= end);
-      if (snapshot.isPresent()) {
+      var snapshot = snapshots.latest(partition, dir);
+      if (snapshot.isPresent() && snapshot.get().header().offset() > end) {
+        snapshot.get().releases().delete(); // a snapshot ahead of the log it read: not this log's
+      } else if (snapshot.isPresent()) {
         WriterSnapshots.Restored s = snapshot.get();
-        log = s.fold();
+        base = s.releases();
         digest = new PartitionDigest(s.header().digest(), s.header().digestEvents());
         applied = applied.restored(s.applied());
         nextOffset = s.header().offset();
         snapshotOffset = nextOffset;
         loadedFromSnapshot = nextOffset;
-        restored = s.releases();
+        restored = s.count();
       }
     }
+    log = new PartitionBook(dir, settings.memory(), base);
     long from = nextOffset;
+    long restoredAt = System.nanoTime();
     foldUpTo(end);
     LOG.infof(
-        "Partition %d loaded in %d ms: %d releases from a snapshot at offset %d, then %d records"
-            + " of the log",
+        "Partition %d loaded in %d ms: %d releases from a snapshot at offset %d (%d ms), then %d"
+            + " records of the log; %d releases in the heap",
         partition,
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin),
         restored,
         from,
-        end - from);
+        TimeUnit.NANOSECONDS.toMillis(restoredAt - begin),
+        end - from,
+        log.inHeap());
   }
 
   /**
-   * Hands a snapshot of the books to {@link #snapshots} when enough of the log was folded since the
-   * last one ({@link WriterSettings.SnapshotPolicy}). Copying the books is cheap (the states are
-   * immutable); encoding and sending them happen on the snapshots' own thread.
+   * Keeps the book's heap bounded: finished releases (and the least recently used beyond the bound)
+   * leave the heap; when enough left it, or a snapshot is due ({@link
+   * WriterSettings.SnapshotPolicy}), a new release file is merged in the background and, when a
+   * snapshot is due, sent to the snapshots topic. A merged file is swapped in at the next call.
    */
-  private void snapshotIfDue() {
+  private void maintainBook() {
+    log.evict(speculative::containsKey);
+    if (compacting != null) {
+      if (!compacting.isDone()) {
+        return;
+      }
+      try {
+        log.install(compactingWhat, compacting.get());
+      } catch (ExecutionException e) {
+        LOG.warnf(
+            "Partition %d: the release file was not merged (%s); the releases stay in the heap"
+                + " until the next attempt",
+            partition, e.getCause());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      compacting = null;
+      compactingWhat = null;
+    }
     WriterSettings.SnapshotPolicy policy = settings.snapshots();
     long now = System.nanoTime();
-    if (snapshots == null
-        || policy == null
-        || nextOffset - snapshotOffset < policy.everyRecords()
-        || now - nextSnapshotAt < 0
-        || (snapshotWriting != null && !snapshotWriting.isDone())) {
+    boolean snapshotDue =
+        snapshots != null
+            && policy != null
+            && nextOffset - snapshotOffset >= policy.everyRecords()
+            && now - nextSnapshotAt >= 0;
+    if (!snapshotDue && !log.overlayFull()) {
       return;
     }
-    nextSnapshotAt = now + policy.minInterval().toNanos();
-    snapshotOffset = nextOffset;
-    snapshotWriting =
-        snapshots.writeLater(
-            partition,
-            new WriterSnapshots.Taken(
-                WriterSnapshots.header(nextOffset, digest.value(), digest.events()),
-                applied.entries(),
-                FoldSnapshot.entries(log)));
+    if (snapshotDue) {
+      nextSnapshotAt = now + policy.minInterval().toNanos();
+      snapshotOffset = nextOffset;
+    }
+    PartitionBook.Compaction c = log.compaction();
+    WriterSnapshots.Header header =
+        WriterSnapshots.header(nextOffset, digest.value(), digest.events());
+    List<AppliedCommands.Entry> commands = applied.entries();
+    if (compactor == null) {
+      compactor =
+          Executors.newSingleThreadExecutor(
+              r -> {
+                Thread t = new Thread(r, "rmm-writer-book-" + partition);
+                t.setDaemon(true);
+                return t;
+              });
+    }
+    compactingWhat = c;
+    compacting =
+        compactor.submit(
+            () -> {
+              ColdReleases merged = c.merge(WriterSnapshots.meta(header, commands));
+              if (snapshotDue) {
+                try {
+                  snapshots.write(partition, merged);
+                } catch (Exception e) {
+                  LOG.warnf(
+                      "The snapshot of partition %d at offset %d was not written: %s. The next"
+                          + " takeover folds more of the log; nothing is lost.",
+                      partition, header.offset(), e.toString());
+                }
+              }
+              return merged;
+            });
+  }
+
+  /** Waits for a merge under way, then deletes the book's files (the next owner has its own). */
+  private void closeBook() {
+    if (compactor != null) {
+      compactor.shutdown();
+      try {
+        if (compactor.awaitTermination(30, TimeUnit.SECONDS)
+            && compacting != null
+            && compacting.isDone()
+            && !compacting.isCancelled()) {
+          try {
+            compacting.get().delete();
+          } catch (ExecutionException e) {
+            // it failed: nothing to delete
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (log != null) {
+      log.close();
+    }
   }
 
   /** Reads and folds the log from {@link #nextOffset} to {@code end} (exclusive). */
@@ -524,6 +619,9 @@ final class PartitionWriter implements Runnable {
           break;
         }
         fold(r.key(), r.value(), r.offset());
+      }
+      if (phase == Phase.LOADING) {
+        maintainBook(); // a long fold must not hold every release either
       }
     }
     nextOffset = end;
@@ -717,6 +815,8 @@ final class PartitionWriter implements Runnable {
       }
       if (item instanceof Ack a) {
         a.pending.acked(a.index, a.metadata, a.error);
+      } else if (item instanceof Inspection i) {
+        i.run(log);
       } else if (item != null) {
         backlog.decrementAndGet();
         arrivedDuringRecovery.add((WriteRequest) item);
@@ -929,6 +1029,31 @@ final class PartitionWriter implements Runnable {
       RecordTracing.end(List.of(p.span), notOwner(why));
     }
     p.request.reply().completeExceptionally(notOwner(why));
+  }
+
+  /**
+   * Runs {@code query} on the writer's thread against its book, between two batches (tests and
+   * diagnostics: the book is not thread-safe).
+   */
+  <T> CompletableFuture<T> inspect(Function<PartitionBook, T> query) {
+    CompletableFuture<T> answer = new CompletableFuture<>();
+    inbox.add(
+        new Inspection(
+            book -> {
+              try {
+                answer.complete(query.apply(book));
+              } catch (RuntimeException e) {
+                answer.completeExceptionally(e);
+              }
+            }));
+    return answer;
+  }
+
+  /** A look at the book, queued like a request. */
+  private record Inspection(java.util.function.Consumer<PartitionBook> action) {
+    void run(PartitionBook book) {
+      action.accept(book);
+    }
   }
 
   /** What this writer assumes of a release while its events are in flight. */

@@ -22,7 +22,8 @@ record WriterSettings(
     int maxBatch,
     int maxWaiting,
     CheckpointSigner signer,
-    SnapshotPolicy snapshots) {
+    SnapshotPolicy snapshots,
+    PartitionBook.Limits memory) {
 
   /**
    * When a partition writer snapshots its books (WriterSnapshots): after {@code everyRecords}
@@ -85,7 +86,9 @@ record WriterSettings(
             : new SnapshotPolicy(
                 config.topics().snapshots(),
                 config.writer().snapshotEvery(),
-                config.writer().snapshotMinInterval()));
+                config.writer().snapshotMinInterval()),
+        new PartitionBook.Limits(
+            config.writer().releasesInHeap(), config.writer().releasesOutsideFile()));
   }
 
   /**

@@ -1,18 +1,16 @@
 package dev.rmm.api.writer;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rmm.contracts.kafka.KafkaClients;
 import dev.rmm.contracts.log.FoldSnapshot;
-import dev.rmm.contracts.log.StateFold;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -26,12 +24,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.GZIPOutputStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -46,14 +40,15 @@ import org.jboss.logging.Logger;
  * partition reads the newest snapshot and folds only the log after it (issue 12: a takeover in
  * seconds, not a fold of the whole partition from offset 0).
  *
- * <p>A snapshot of events partition p goes to partition p of the snapshots topic: its content (gzip
- * of a header, the applied commands and {@link FoldSnapshot}'s releases) in chunks of at most
- * {@link #CHUNK_BYTES} keyed {@code <snapshot id>/<n>}, then a manifest keyed {@code manifest} that
- * names the chunks, their first offset and the SHA-256 of their bytes, then tombstones for the
- * previous snapshot's chunks, so that compaction keeps one snapshot per partition. A reader takes
- * the newest manifest and checks the SHA-256; a snapshot that does not check, or that another
- * version of the code made ({@link FoldSnapshot#FORMAT}), is not used: the writer folds from offset
- * 0 as before, which is always right, only slower.
+ * <p>A snapshot of events partition p goes to partition p of the snapshots topic: its content (the
+ * writer's {@link ColdReleases} file, whose metadata holds the header and the applied commands; the
+ * file a takeover downloads and uses as it is, without building an object per release) in chunks of
+ * at most {@link #CHUNK_BYTES} keyed {@code <snapshot id>/<n>}, then a manifest keyed {@code
+ * manifest} that names the chunks, their first offset and the SHA-256 of their bytes, then
+ * tombstones for the previous snapshot's chunks, so that compaction keeps one snapshot per
+ * partition. A reader takes the newest manifest and checks the SHA-256; a snapshot that does not
+ * check, or that another version of the code made ({@link #FORMAT}), is not used: the writer folds
+ * from offset 0 as before, which is always right, only slower.
  *
  * <p>Only release-api's principal may write the topic (AclLayout): a snapshot is trusted as much as
  * the events themselves.
@@ -89,16 +84,22 @@ final class WriterSnapshots implements AutoCloseable {
 
   /** A snapshot read back: the writer's books as of {@code header.offset()}. */
   record Restored(
-      Header header, StateFold fold, List<AppliedCommands.Entry> applied, int releases) {}
+      Header header, ColdReleases releases, List<AppliedCommands.Entry> applied, int count) {}
 
-  /** A snapshot to write, copied from the writer's books on its own thread. */
-  record Taken(
-      Header header, List<AppliedCommands.Entry> applied, List<FoldSnapshot.Entry> releases) {}
+  /** What a snapshot's file holds beside the releases ({@link ColdReleases#meta()}). */
+  record Meta(
+      @JsonProperty("header") Header header,
+      @JsonProperty("applied") List<AppliedCommands.Entry> applied) {}
+
+  /**
+   * This code's snapshot format: the release file's layout, then {@link FoldSnapshot#FORMAT} (the
+   * shape of each release's state inside it). A snapshot of another format is not read.
+   */
+  static final String FORMAT = "cold1-" + FoldSnapshot.FORMAT;
 
   private final String topic;
   private final KafkaProducer<String, byte[]> producer;
   private final Properties readerProperties;
-  private final ExecutorService worker;
   private final Map<Integer, Manifest> lastWritten = Collections.synchronizedMap(new HashMap<>());
 
   WriterSnapshots(String topic, Properties producerProperties, Properties readerProperties) {
@@ -111,49 +112,47 @@ final class WriterSnapshots implements AutoCloseable {
     p.put(ProducerConfig.LINGER_MS_CONFIG, 20);
     this.producer = KafkaClients.producer(p);
     this.readerProperties = readerProperties;
-    this.worker =
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "rmm-writer-snapshots");
-              t.setDaemon(true);
-              return t;
-            });
   }
 
   String topic() {
     return topic;
   }
 
-  /** Writes {@code taken} in the background; the future ends when it is in Kafka (or failed). */
-  Future<?> writeLater(int partition, Taken taken) {
-    return worker.submit(
-        () -> {
-          try {
-            write(partition, taken);
-          } catch (Exception e) {
-            LOG.warnf(
-                "The snapshot of partition %d at offset %d was not written: %s. The next takeover"
-                    + " folds more of the log; nothing is lost.",
-                partition, taken.header().offset(), e.toString());
-          }
-        });
+  /** The metadata a snapshot's release file carries. */
+  static byte[] meta(Header header, List<AppliedCommands.Entry> applied) {
+    try {
+      return JSON.writeValueAsBytes(new Meta(header, applied));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
-  void write(int partition, Taken taken) throws Exception {
+  static Meta meta(ColdReleases file) throws IOException {
+    return JSON.readValue(file.meta(), Meta.class);
+  }
+
+  /**
+   * Sends {@code file} (a release file whose metadata is a {@link Meta}) as the snapshot of events
+   * partition {@code partition}; returns when Kafka has it. Runs on the writer's compaction thread.
+   */
+  void write(int partition, ColdReleases file) throws Exception {
     long begin = System.nanoTime();
-    ByteArrayOutputStream buffer = new ByteArrayOutputStream(1 << 20);
-    try (OutputStream gz = new GZIPOutputStream(buffer, 1 << 16)) {
-      encode(taken, gz);
-    }
-    byte[] bytes = buffer.toByteArray();
+    Meta meta = meta(file);
     String id = UUID.randomUUID().toString();
-    int chunks = Math.max(1, (bytes.length + CHUNK_BYTES - 1) / CHUNK_BYTES);
-    List<Future<RecordMetadata>> sent = new ArrayList<>(chunks);
-    for (int n = 0; n < chunks; n++) {
-      int from = n * CHUNK_BYTES;
-      int to = Math.min(bytes.length, from + CHUNK_BYTES);
-      byte[] chunk = java.util.Arrays.copyOfRange(bytes, from, to);
-      sent.add(producer.send(new ProducerRecord<>(topic, partition, id + "/" + n, chunk)));
+    MessageDigest sha = sha();
+    List<Future<RecordMetadata>> sent = new ArrayList<>();
+    long bytes = 0;
+    try (InputStream in = Files.newInputStream(file.file())) {
+      byte[] chunk;
+      int n = 0;
+      while ((chunk = in.readNBytes(CHUNK_BYTES)).length > 0 || n == 0) {
+        sha.update(chunk);
+        bytes += chunk.length;
+        sent.add(producer.send(new ProducerRecord<>(topic, partition, id + "/" + n++, chunk)));
+        if (chunk.length < CHUNK_BYTES) {
+          break;
+        }
+      }
     }
     long first = sent.get(0).get(30, TimeUnit.SECONDS).offset();
     for (Future<RecordMetadata> f : sent) {
@@ -161,18 +160,18 @@ final class WriterSnapshots implements AutoCloseable {
     }
     Manifest m =
         new Manifest(
-            taken.header().format(),
+            FORMAT,
             id,
-            taken.header().offset(),
+            meta.header().offset(),
             first,
-            chunks,
-            sha256(bytes),
-            taken.releases().size());
+            sent.size(),
+            HexFormat.of().formatHex(sha.digest()),
+            file.size());
     producer
         .send(new ProducerRecord<>(topic, partition, MANIFEST_KEY, JSON.writeValueAsBytes(m)))
         .get(30, TimeUnit.SECONDS);
     Manifest previous = lastWritten.put(partition, m);
-    if (previous != null) {
+    if (previous != null && !previous.id().equals(m.id())) {
       for (int n = 0; n < previous.chunks(); n++) {
         producer.send(new ProducerRecord<>(topic, partition, previous.id() + "/" + n, null));
       }
@@ -182,13 +181,16 @@ final class WriterSnapshots implements AutoCloseable {
         partition,
         m.offset(),
         m.releases(),
-        bytes.length / 1024,
-        chunks,
+        bytes / 1024,
+        m.chunks(),
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin));
   }
 
-  /** The newest usable snapshot of events partition {@code partition}, if there is one. */
-  Optional<Restored> latest(int partition) {
+  /**
+   * The newest usable snapshot of events partition {@code partition}, downloaded into {@code dir}
+   * as a release file, if there is one.
+   */
+  Optional<Restored> latest(int partition, Path dir) {
     TopicPartition tp = new TopicPartition(topic, partition);
     try (KafkaConsumer<String, byte[]> c = KafkaClients.consumer(readerProperties)) {
       c.assign(List.of(tp));
@@ -198,30 +200,40 @@ final class WriterSnapshots implements AutoCloseable {
       if (m == null) {
         return Optional.empty();
       }
-      if (!FoldSnapshot.FORMAT.equals(m.format())) {
+      if (!FORMAT.equals(m.format())) {
         LOG.infof(
             "The snapshot of partition %d at offset %d was made by another version (format %s,"
                 + " this one %s): folding the partition from its start",
-            partition, m.offset(), m.format(), FoldSnapshot.FORMAT);
+            partition, m.offset(), m.format(), FORMAT);
         return Optional.empty();
       }
-      byte[] bytes = chunks(c, tp, m, end);
-      if (bytes == null) {
+      Path file = dir.resolve("snapshot-" + m.id() + ".bin");
+      String sha = download(c, tp, m, end, file);
+      if (sha == null) {
+        Files.deleteIfExists(file);
         LOG.warnf(
             "The snapshot of partition %d at offset %d is incomplete: folding from the start",
             partition, m.offset());
         return Optional.empty();
       }
-      if (!sha256(bytes).equals(m.sha256())) {
+      if (!sha.equals(m.sha256())) {
+        Files.deleteIfExists(file);
         LOG.warnf(
             "The snapshot of partition %d at offset %d does not match its manifest's SHA-256:"
                 + " folding from the start",
             partition, m.offset());
         return Optional.empty();
       }
-      Restored r = decode(new GZIPInputStream(new ByteArrayInputStream(bytes), 1 << 16));
+      ColdReleases releases = ColdReleases.open(file);
+      Meta meta;
+      try {
+        meta = meta(releases);
+      } catch (IOException | RuntimeException e) {
+        releases.delete();
+        throw e;
+      }
       lastWritten.put(partition, m);
-      return Optional.of(r);
+      return Optional.of(new Restored(meta.header(), releases, meta.applied(), releases.size()));
     } catch (Exception e) {
       LOG.warnf(
           "Could not read the snapshot of partition %d (%s): folding the partition from its start",
@@ -252,32 +264,61 @@ final class WriterSnapshots implements AutoCloseable {
     return null;
   }
 
-  private static byte[] chunks(
-      KafkaConsumer<String, byte[]> c, TopicPartition tp, Manifest m, long end) throws IOException {
-    byte[][] parts = new byte[m.chunks()][];
+  /**
+   * Writes the snapshot's chunks into {@code file}, each at its place; returns the SHA-256 of the
+   * whole, or null when a chunk is missing.
+   */
+  private static String download(
+      KafkaConsumer<String, byte[]> c, TopicPartition tp, Manifest m, long end, Path file)
+      throws IOException {
+    boolean[] have = new boolean[m.chunks()];
+    long[] lengths = new long[m.chunks()];
     int found = 0;
     c.seek(tp, m.firstChunkOffset());
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (found < m.chunks() && c.position(tp) < end && System.nanoTime() < deadline) {
-      for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-        String key = r.key();
-        if (key != null && key.startsWith(m.id() + "/") && r.value() != null) {
-          int n = Integer.parseInt(key.substring(m.id().length() + 1));
-          if (n < parts.length && parts[n] == null) {
-            parts[n] = r.value();
-            found++;
+    try (FileChannel out =
+        FileChannel.open(
+            file,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.READ)) {
+      while (found < m.chunks() && c.position(tp) < end && System.nanoTime() < deadline) {
+        for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+          String key = r.key();
+          if (key != null && key.startsWith(m.id() + "/") && r.value() != null) {
+            int n = Integer.parseInt(key.substring(m.id().length() + 1));
+            if (n < have.length && !have[n]) {
+              ByteBuffer b = ByteBuffer.wrap(r.value());
+              long at = (long) n * CHUNK_BYTES;
+              while (b.hasRemaining()) {
+                at += out.write(b, at);
+              }
+              have[n] = true;
+              lengths[n] = r.value().length;
+              found++;
+            }
           }
         }
       }
+      if (found < m.chunks()) {
+        return null;
+      }
+      for (int n = 0; n + 1 < lengths.length; n++) {
+        if (lengths[n] != CHUNK_BYTES) {
+          return null;
+        }
+      }
+      MessageDigest sha = sha();
+      ByteBuffer buf = ByteBuffer.allocate(1 << 20);
+      long at = 0;
+      int got;
+      while ((got = out.read(buf.clear(), at)) > 0) {
+        at += got;
+        sha.update(buf.flip());
+      }
+      return HexFormat.of().formatHex(sha.digest());
     }
-    if (found < m.chunks()) {
-      return null;
-    }
-    ByteArrayOutputStream all = new ByteArrayOutputStream();
-    for (byte[] p : parts) {
-      all.write(p);
-    }
-    return all.toByteArray();
   }
 
   private static List<ConsumerRecord<String, byte[]>> read(
@@ -295,44 +336,13 @@ final class WriterSnapshots implements AutoCloseable {
     return out;
   }
 
-  /** The snapshot's content: the header, the applied commands, then the releases. */
-  static void encode(Taken taken, OutputStream out) throws IOException {
-    try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
-      g.configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
-      JSON.writeValue(g, taken.header());
-      JSON.writeValue(g, taken.applied());
-    }
-    out.write('\n');
-    FoldSnapshot.write(taken.releases(), out);
-  }
-
-  static Restored decode(InputStream in) throws IOException {
-    // the header and the applied commands are one line each, then FoldSnapshot's array
-    ByteArrayOutputStream head = new ByteArrayOutputStream();
-    int b;
-    while ((b = in.read()) != -1 && b != '\n') {
-      head.write(b);
-    }
-    Header header;
-    List<AppliedCommands.Entry> applied;
-    try (JsonParser p = JSON.getFactory().createParser(head.toByteArray())) {
-      p.nextToken();
-      header = JSON.readValue(p, Header.class);
-      p.nextToken();
-      applied = JSON.readValue(p, new TypeReference<List<AppliedCommands.Entry>>() {});
-    }
-    StateFold fold = new StateFold();
-    int releases = FoldSnapshot.read(in, fold);
-    return new Restored(header, fold, applied, releases);
-  }
-
   static Header header(long offset, String digest, long digestEvents) {
-    return new Header(FoldSnapshot.FORMAT, offset, digest, digestEvents, Instant.now().toString());
+    return new Header(FORMAT, offset, digest, digestEvents, Instant.now().toString());
   }
 
-  private static String sha256(byte[] bytes) {
+  private static MessageDigest sha() {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is part of every JDK", e);
     }
@@ -340,12 +350,6 @@ final class WriterSnapshots implements AutoCloseable {
 
   @Override
   public void close() {
-    worker.shutdown();
-    try {
-      worker.awaitTermination(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
     producer.close(Duration.ofSeconds(5));
   }
 }

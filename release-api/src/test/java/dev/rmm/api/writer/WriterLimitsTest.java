@@ -128,7 +128,8 @@ class WriterLimitsTest {
             base.maxBatch(),
             maxWaiting,
             null,
-            null);
+            null,
+            base.memory());
     producer = new SharedProducer(settings.producerProperties());
     PartitionWriter w =
         new PartitionWriter(

@@ -12,6 +12,7 @@ import dev.rmm.contracts.Actor;
 import dev.rmm.contracts.ReleaseCommand;
 import dev.rmm.contracts.ReleaseStatus;
 import dev.rmm.contracts.audit.PartitionDigest;
+import dev.rmm.contracts.log.FoldSnapshot;
 import dev.rmm.contracts.log.Link;
 import dev.rmm.contracts.log.StateFold;
 import dev.rmm.testsupport.KafkaTestResource;
@@ -22,6 +23,7 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +37,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A writer taking over a partition starts from the newest snapshot of the previous owner's books
@@ -56,6 +59,8 @@ class WriterSnapshotsTest {
   private ReleaseLog log;
   private final List<AutoCloseable> closing = new ArrayList<>();
   private final List<PartitionWriter> writers = new ArrayList<>();
+
+  @TempDir Path downloads;
 
   @BeforeEach
   void setUp() {
@@ -92,11 +97,12 @@ class WriterSnapshotsTest {
         digest.add(v.head().hash());
       }
     }
-    assertThat(taken.fold().size()).isEqualTo(folded.size());
+    assertThat(taken.count()).isEqualTo(folded.size());
     folded.forEach(
         (id, state) -> {
-          assertThat(taken.fold().state(id)).isEqualTo(state);
-          assertThat(taken.fold().head(id)).isEqualTo(folded.head(id));
+          FoldSnapshot.Entry e = ReleaseRecords.decode(taken.releases().get(id));
+          assertThat(e.state()).isEqualTo(state);
+          assertThat(ReleaseRecords.head(e)).isEqualTo(folded.head(id));
         });
     assertThat(taken.header().digest()).isEqualTo(digest.value());
 
@@ -125,8 +131,7 @@ class WriterSnapshotsTest {
         new KafkaProducer<>(WriterSettings.of(config, bootstrap).producerProperties())) {
       String forged =
           "{\"format\":\"%s\",\"id\":\"%s\",\"offset\":1,\"first_chunk_offset\":0,\"chunks\":1,\"sha256\":\"%s\",\"releases\":0}"
-              .formatted(
-                  dev.rmm.contracts.log.FoldSnapshot.FORMAT, UUID.randomUUID(), "0".repeat(64));
+              .formatted(WriterSnapshots.FORMAT, UUID.randomUUID(), "0".repeat(64));
       p.send(
               new ProducerRecord<>(
                   config.topics().snapshots(),
@@ -135,7 +140,7 @@ class WriterSnapshotsTest {
                   forged.getBytes(StandardCharsets.UTF_8)))
           .get(10, TimeUnit.SECONDS);
     }
-    assertThat(snapshots.latest(partition)).isEmpty();
+    assertThat(snapshots.latest(partition, downloads)).isEmpty();
 
     PartitionWriter w = writer(partition, snapshots);
 
@@ -187,7 +192,7 @@ class WriterSnapshotsTest {
     return await()
         .atMost(Duration.ofSeconds(30))
         .until(
-            () -> snapshots.latest(partition),
+            () -> snapshots.latest(partition, downloads),
             s -> s.isPresent() && s.get().header().offset() >= atLeast)
         .get();
   }
@@ -214,7 +219,8 @@ class WriterSnapshotsTest {
             base.maxBatch(),
             base.maxWaiting(),
             null,
-            new WriterSettings.SnapshotPolicy(config.topics().snapshots(), 1, Duration.ZERO));
+            new WriterSettings.SnapshotPolicy(config.topics().snapshots(), 1, Duration.ZERO),
+            base.memory());
     SharedProducer producer = new SharedProducer(settings.producerProperties());
     closing.add(producer::close);
     PartitionWriter w =
