@@ -258,6 +258,9 @@ class AuthorizationMatrixTest {
             .toList();
     results.assign(partitions);
     results.seekToEnd(partitions);
+    // seekToEnd is lazy: resolve the positions now, or an answer written before the first poll
+    // would be skipped
+    partitions.forEach(results::position);
     kafkaSubject = Api.releaseInManualTesting(BILLING_REPO);
   }
 
@@ -451,7 +454,7 @@ class AuthorizationMatrixTest {
   }
 
   private JsonNode awaitResult(String commandId) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (System.nanoTime() < deadline) {
       for (ConsumerRecord<String, byte[]> r : results.poll(Duration.ofMillis(100))) {
         if (commandId.equals(r.key())) {
