@@ -1,19 +1,21 @@
 package dev.rmm.projector;
 
 import io.smallrye.common.annotation.Blocking;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DefaultValue;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.Map;
 import org.jboss.logging.Logger;
 
-/** Operations for SREs: rebuild the read model from the log. Needs an admin token. */
+/**
+ * Operations for SREs: rebuild the read model from the log. Needs the admin token ({@link
+ * AdminTokenMechanism}); every method declares its role, and anything else is closed by default.
+ */
 @Path("/admin")
 @Produces(MediaType.APPLICATION_JSON)
 public class AdminResource {
@@ -21,11 +23,9 @@ public class AdminResource {
   private static final Logger LOG = Logger.getLogger(AdminResource.class);
 
   private final Rebuilder rebuilder;
-  private final AdminTokens tokens;
 
-  AdminResource(Rebuilder rebuilder, AdminTokens tokens) {
+  AdminResource(Rebuilder rebuilder) {
     this.rebuilder = rebuilder;
-    this.tokens = tokens;
   }
 
   /**
@@ -35,22 +35,8 @@ public class AdminResource {
   @POST
   @Path("/rebuild")
   @Blocking
-  public Response rebuild(
-      @HeaderParam(HttpHeaders.AUTHORIZATION) String auth,
-      @QueryParam("swap") @DefaultValue("true") boolean swap) {
-    if (!tokens.isAdmin(auth)) {
-      return Response.status(401)
-          .type("application/problem+json")
-          .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"rmm\"")
-          .entity(
-              Map.of(
-                  "type", "https://rmm.dev/problems/unauthorized",
-                  "title", "Unauthorized",
-                  "status", 401,
-                  "detail",
-                      "send an admin token ('*' in RMM_API_TOKENS) as 'Authorization: Bearer'"))
-          .build();
-    }
+  @RolesAllowed(AdminTokenIdentityProvider.ADMIN)
+  public Response rebuild(@QueryParam("swap") @DefaultValue("true") boolean swap) {
     try {
       return Response.ok(rebuilder.rebuild(swap)).build();
     } catch (Rebuilder.AlreadyRunning e) {

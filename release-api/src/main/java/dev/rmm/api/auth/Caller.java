@@ -1,7 +1,10 @@
 package dev.rmm.api.auth;
 
+import io.quarkus.security.identity.SecurityIdentity;
+
 /**
- * Who is calling, from the bearer token they presented.
+ * Who is calling: a typed view of the {@link SecurityIdentity} that {@link BearerAuthMechanism}
+ * established (its {@link Roles#REPOSITORY} and {@link Roles#JOB_WORKFLOW_REF} attributes).
  *
  * @param repository the repository the token belongs to, or {@code *} for an admin token
  * @param jobWorkflowRef the workflow that asked, from a GitHub OIDC token's {@code
@@ -11,6 +14,16 @@ package dev.rmm.api.auth;
 public record Caller(String repository, String jobWorkflowRef) {
 
   public static final String ANY = "*";
+
+  /** The caller behind an identity authenticated by this API's mechanism. */
+  public static Caller of(SecurityIdentity identity) {
+    String repository = identity.getAttribute(Roles.REPOSITORY);
+    if (repository == null) {
+      // every door is @RolesAllowed, so only an authenticated caller of ours gets here
+      throw new IllegalStateException("no rmm caller in identity " + identity.getPrincipal());
+    }
+    return new Caller(repository, identity.getAttribute(Roles.JOB_WORKFLOW_REF));
+  }
 
   /** A caller with a repository token or the admin token. */
   public Caller(String repository) {

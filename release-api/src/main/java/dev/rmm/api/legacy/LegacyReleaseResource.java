@@ -2,21 +2,21 @@ package dev.rmm.api.legacy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rmm.api.auth.Caller;
-import dev.rmm.api.auth.TokenAuthFilter;
+import dev.rmm.api.auth.Roles;
 import dev.rmm.api.problem.InvalidRequestException;
 import dev.rmm.api.release.CreateReleaseRequest;
 import dev.rmm.api.release.ReleaseCommands;
 import dev.rmm.api.release.StepRequest;
 import dev.rmm.api.writer.RequestMeta;
 import dev.rmm.contracts.tracing.TraceContext;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.container.ContainerRequestContext;
-import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.UUID;
@@ -32,21 +32,25 @@ import java.util.UUID;
 public class LegacyReleaseResource {
 
   private final ReleaseCommands commands;
+  private final SecurityIdentity identity;
 
-  LegacyReleaseResource(ReleaseCommands commands) {
+  LegacyReleaseResource(ReleaseCommands commands, SecurityIdentity identity) {
     this.commands = commands;
+    this.identity = identity;
   }
 
   @POST
-  public Uni<Response> create(JsonNode body, @Context ContainerRequestContext ctx) {
-    Caller caller = (Caller) ctx.getProperty(TokenAuthFilter.CALLER);
+  @RolesAllowed({Roles.PIPELINE, Roles.ADMIN})
+  public Uni<Response> create(JsonNode body) {
+    Caller caller = Caller.of(identity);
     return commands.create(createRequest(body, caller), caller, meta());
   }
 
   @PATCH
-  public Uni<Response> update(JsonNode body, @Context ContainerRequestContext ctx) {
+  @RolesAllowed({Roles.PIPELINE, Roles.ADMIN})
+  public Uni<Response> report(JsonNode body) {
     Update u = update(body);
-    Caller caller = (Caller) ctx.getProperty(TokenAuthFilter.CALLER);
+    Caller caller = Caller.of(identity);
     return commands.step(u.releaseId(), u.step(), caller, meta());
   }
 

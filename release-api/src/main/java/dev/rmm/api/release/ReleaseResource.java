@@ -3,7 +3,7 @@ package dev.rmm.api.release;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rmm.api.auth.Caller;
-import dev.rmm.api.auth.TokenAuthFilter;
+import dev.rmm.api.auth.Roles;
 import dev.rmm.api.problem.InvalidRequestException;
 import dev.rmm.api.problem.Problem;
 import dev.rmm.api.query.FreshReads;
@@ -12,7 +12,9 @@ import dev.rmm.api.writer.RequestMeta;
 import dev.rmm.contracts.Outcome;
 import dev.rmm.contracts.TextRules.Kind;
 import dev.rmm.contracts.tracing.TraceContext;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -21,7 +23,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
@@ -30,7 +31,11 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.UUID;
 
-/** The release API for pipelines and tools: create, report steps, act, and query. */
+/**
+ * The release API for pipelines and tools: create, report steps, act, and query. Who may call each
+ * method is declared with {@code @RolesAllowed} ({@link Roles}); the caller's repository comes from
+ * the authenticated identity ({@link Caller#of}).
+ */
 @Path("/api/v1/releases")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
@@ -40,78 +45,69 @@ public class ReleaseResource {
   private final ReleaseQueries queries;
 
   private final FreshReads fresh;
+  private final SecurityIdentity identity;
 
-  ReleaseResource(ReleaseCommands commands, ReleaseQueries queries, FreshReads fresh) {
+  ReleaseResource(
+      ReleaseCommands commands,
+      ReleaseQueries queries,
+      FreshReads fresh,
+      SecurityIdentity identity) {
     this.commands = commands;
     this.queries = queries;
     this.fresh = fresh;
+    this.identity = identity;
   }
 
   /**
    * Creates a release (201), or returns the existing one for the same service + tag + run (200).
    */
   @POST
-  public Uni<Response> create(
-      CreateReleaseRequest body, @Context ContainerRequestContext ctx, @Context HttpHeaders h) {
-    return commands.create(requireBody(body), caller(ctx), meta(h));
+  @RolesAllowed({Roles.PIPELINE, Roles.ADMIN})
+  public Uni<Response> create(CreateReleaseRequest body, @Context HttpHeaders h) {
+    return commands.create(requireBody(body), caller(), meta(h));
   }
 
   /** Reports the status a release reached; 409 with the allowed next steps when illegal. */
   @POST
   @Path("/{id}/steps")
-  public Uni<Response> step(
-      @PathParam("id") String id,
-      StepRequest body,
-      @Context ContainerRequestContext ctx,
-      @Context HttpHeaders h) {
-    return commands.step(id, requireBody(body), caller(ctx), meta(h));
+  @RolesAllowed({Roles.PIPELINE, Roles.ADMIN})
+  public Uni<Response> step(@PathParam("id") String id, StepRequest body, @Context HttpHeaders h) {
+    return commands.step(id, requireBody(body), caller(), meta(h));
   }
 
   /** An approver's approval, sent by an admin tool on their behalf (admin token only). */
   @POST
   @Path("/{id}/approvals")
+  @RolesAllowed(Roles.ADMIN)
   public Uni<Response> approve(
-      @PathParam("id") String id,
-      ActionRequests.Approval body,
-      @Context ContainerRequestContext ctx,
-      @Context HttpHeaders h) {
-    requireAdmin(ctx);
+      @PathParam("id") String id, ActionRequests.Approval body, @Context HttpHeaders h) {
     return commands.action(RequestCommands.approve(id, body), meta(h));
   }
 
   /** An approver's rejection with a reason (admin token only). */
   @POST
   @Path("/{id}/rejections")
+  @RolesAllowed(Roles.ADMIN)
   public Uni<Response> reject(
-      @PathParam("id") String id,
-      ActionRequests.Rejection body,
-      @Context ContainerRequestContext ctx,
-      @Context HttpHeaders h) {
-    requireAdmin(ctx);
+      @PathParam("id") String id, ActionRequests.Rejection body, @Context HttpHeaders h) {
     return commands.action(RequestCommands.reject(id, body), meta(h));
   }
 
   /** An admin's rollback request to an earlier tag (admin token only). */
   @POST
   @Path("/{id}/rollback")
+  @RolesAllowed(Roles.ADMIN)
   public Uni<Response> rollback(
-      @PathParam("id") String id,
-      ActionRequests.Rollback body,
-      @Context ContainerRequestContext ctx,
-      @Context HttpHeaders h) {
-    requireAdmin(ctx);
+      @PathParam("id") String id, ActionRequests.Rollback body, @Context HttpHeaders h) {
     return commands.action(RequestCommands.rollback(id, body), meta(h));
   }
 
   /** Cancels a release still on its way (admin token only). */
   @POST
   @Path("/{id}/cancel")
+  @RolesAllowed(Roles.ADMIN)
   public Uni<Response> cancel(
-      @PathParam("id") String id,
-      ActionRequests.Cancellation body,
-      @Context ContainerRequestContext ctx,
-      @Context HttpHeaders h) {
-    requireAdmin(ctx);
+      @PathParam("id") String id, ActionRequests.Cancellation body, @Context HttpHeaders h) {
     return commands.action(RequestCommands.cancel(id, body), meta(h));
   }
 
@@ -120,12 +116,12 @@ public class ReleaseResource {
    * pipeline sees its own repository's releases only.
    */
   @GET
+  @RolesAllowed({Roles.PIPELINE, Roles.ADMIN})
   public Uni<Response> list(
       @QueryParam("outcome") @DefaultValue("active") String outcome,
       @QueryParam("service") String service,
       @QueryParam("page") @DefaultValue("1") int page,
-      @QueryParam("size") @DefaultValue("20") int size,
-      @Context ContainerRequestContext ctx) {
+      @QueryParam("size") @DefaultValue("20") int size) {
     Validation.check().text("service", service, Kind.LINE).orThrow();
     Outcome o =
         Arrays.stream(Outcome.values())
@@ -139,7 +135,7 @@ public class ReleaseResource {
       throw InvalidRequestException.validation("page starts at 1; size is between 1 and 100");
     }
     return queries
-        .list(o, service, caller(ctx).readScope(), page, size)
+        .list(o, service, caller().readScope(), page, size)
         .map(n -> Response.ok(n.toString()).build());
   }
 
@@ -149,12 +145,11 @@ public class ReleaseResource {
    */
   @GET
   @Path("/{id}")
+  @RolesAllowed({Roles.PIPELINE, Roles.ADMIN})
   public Uni<Response> get(
-      @PathParam("id") String id,
-      @QueryParam("min_version") String minVersion,
-      @Context ContainerRequestContext ctx) {
+      @PathParam("id") String id, @QueryParam("min_version") String minVersion) {
     Validation.check().text("release_id", id, Kind.LINE).orThrow();
-    String scope = caller(ctx).readScope();
+    String scope = caller().readScope();
     return fresh
         .atLeast(id, minVersion, () -> queries.release(id), n -> n.path("version").asLong())
         .map(n -> foundOr404(id, inScope(n, scope)));
@@ -166,12 +161,11 @@ public class ReleaseResource {
    */
   @GET
   @Path("/{id}/timeline")
+  @RolesAllowed({Roles.PIPELINE, Roles.ADMIN})
   public Uni<Response> timeline(
-      @PathParam("id") String id,
-      @QueryParam("min_version") String minVersion,
-      @Context ContainerRequestContext ctx) {
+      @PathParam("id") String id, @QueryParam("min_version") String minVersion) {
     Validation.check().text("release_id", id, Kind.LINE).orThrow();
-    String scope = caller(ctx).readScope();
+    String scope = caller().readScope();
     return fresh
         .atLeast(id, minVersion, () -> queries.timeline(id), ReleaseResource::lastSequence)
         .flatMap(n -> scoped(id, n, scope))
@@ -218,18 +212,18 @@ public class ReleaseResource {
    */
   @GET
   @Path("/{id}/rollback-targets")
-  public Uni<Response> rollbackTargets(
-      @PathParam("id") String id, @Context ContainerRequestContext ctx) {
+  @RolesAllowed({Roles.PIPELINE, Roles.ADMIN})
+  public Uni<Response> rollbackTargets(@PathParam("id") String id) {
     Validation.check().text("release_id", id, Kind.LINE).orThrow();
-    String scope = caller(ctx).readScope();
+    String scope = caller().readScope();
     return queries
         .rollbackTargets(id)
         .flatMap(n -> scoped(id, n, scope))
         .map(n -> foundOr404(id, n));
   }
 
-  static Caller caller(ContainerRequestContext ctx) {
-    return (Caller) ctx.getProperty(TokenAuthFilter.CALLER);
+  private Caller caller() {
+    return Caller.of(identity);
   }
 
   static RequestMeta meta(HttpHeaders h) {
@@ -252,16 +246,5 @@ public class ReleaseResource {
 
   static <T> T requireBody(T body) {
     return RequestCommands.requireBody(body);
-  }
-
-  private static void requireAdmin(ContainerRequestContext ctx) {
-    if (!caller(ctx).isAdmin()) {
-      throw new InvalidRequestException(
-          403,
-          "forbidden",
-          "Forbidden",
-          "user actions need an admin token ('*'); pipelines only create releases and report steps",
-          java.util.Map.of());
-    }
   }
 }

@@ -1,14 +1,16 @@
 package dev.rmm.api.release;
 
+import dev.rmm.api.auth.Caller;
+import dev.rmm.api.auth.Roles;
 import dev.rmm.api.query.ReleaseQueries;
 import dev.rmm.contracts.TextRules;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.container.ContainerRequestContext;
-import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
@@ -18,19 +20,21 @@ import jakarta.ws.rs.core.Response;
 public class ServiceResource {
 
   private final ReleaseQueries queries;
+  private final SecurityIdentity identity;
 
-  ServiceResource(ReleaseQueries queries) {
+  ServiceResource(ReleaseQueries queries, SecurityIdentity identity) {
     this.queries = queries;
+    this.identity = identity;
   }
 
   /** Tags of the service that reached production, newest first: the rollback picker's list. */
   @GET
   @Path("/{service}/deployed-tags")
-  public Uni<Response> deployedTags(
-      @PathParam("service") String service, @Context ContainerRequestContext ctx) {
+  @RolesAllowed({Roles.PIPELINE, Roles.ADMIN})
+  public Uni<Response> deployedTags(@PathParam("service") String service) {
     Validation.check().text("service", service, TextRules.Kind.LINE).orThrow();
     // a pipeline reads its own repository's releases only
-    String scope = ReleaseResource.caller(ctx).readScope();
+    String scope = Caller.of(identity).readScope();
     return queries.deployedTags(service, scope).map(n -> Response.ok(n.toString()).build());
   }
 }

@@ -289,7 +289,9 @@ class HostileInputTest {
   @Test
   void givenAnUnknownPath_whenCalled_then404ProblemJson() {
     assertProblem(as(BILLING).get("/api/v1/nothing-here"), 404, "no such resource");
-    assertProblem(given().get("/nothing-here"), 404, "no such resource");
+    assertProblem(as(BILLING).get("/nothing-here"), 404, "no such resource");
+    // closed by default: without a token no path answers, so a stranger cannot map them
+    assertProblem(given().get("/nothing-here"), 401, "Authorization: Bearer");
   }
 
   @Test
