@@ -54,6 +54,7 @@ public class TelegramBot {
   private final AlertsChat alerts;
   private final AlertFeed alertFeed;
   private final StuckReleases stuckReleases;
+  private final UpdateMemory memory;
 
   /** How long one getUpdates waits for updates. */
   private static final Duration POLL_TIMEOUT = Duration.ofSeconds(25);
@@ -70,7 +71,8 @@ public class TelegramBot {
       TeamCards teamCards,
       AlertsChat alerts,
       AlertFeed alertFeed,
-      StuckReleases stuckReleases) {
+      StuckReleases stuckReleases,
+      UpdateMemory memory) {
     this.config = config.telegram();
     this.handler = handler;
     this.replies = replies;
@@ -79,6 +81,7 @@ public class TelegramBot {
     this.alerts = alerts;
     this.alertFeed = alertFeed;
     this.stuckReleases = stuckReleases;
+    this.memory = memory;
   }
 
   void onStart(@Observes StartupEvent ev) {
@@ -110,6 +113,8 @@ public class TelegramBot {
               return t;
             });
     commands.start();
+    // alive before the first claim: a claim of an instance that is not alive is taken over
+    memory.start();
     if (config.mode() == Mode.WEBHOOK) {
       startWebhook(client);
     } else {
@@ -207,5 +212,7 @@ public class TelegramBot {
         Thread.currentThread().interrupt();
       }
     }
+    // after the workers: a claim still held is of an update the shutdown cut short
+    memory.stop();
   }
 }
