@@ -43,7 +43,12 @@ public final class StackExtension implements BeforeAllCallback, AfterAllCallback
   /** The bearer token release-api accepts, for any repository. */
   public static final String API_TOKEN = "rmm-e2e-token";
 
-  private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+  /**
+   * How long a service may take to be ready; {@code -Drmm.e2e.ready-timeout} (seconds) lengthens it
+   * on a machine shared with other builds.
+   */
+  private static final Duration READY_TIMEOUT =
+      Duration.ofSeconds(Integer.getInteger("rmm.e2e.ready-timeout", 60));
 
   /** C1 only: the services start about a third faster, and tests do not need peak speed. */
   static final List<String> JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1");
