@@ -55,6 +55,7 @@ public class TelegramBot {
   private final AlertsChat alerts;
   private final AlertFeed alertFeed;
   private final StuckReleases stuckReleases;
+  private final UpdateMemory memory;
 
   /** How long one getUpdates waits for updates. */
   private static final Duration POLL_TIMEOUT = Duration.ofSeconds(25);
@@ -71,7 +72,8 @@ public class TelegramBot {
       TeamCards teamCards,
       AlertsChat alerts,
       AlertFeed alertFeed,
-      StuckReleases stuckReleases) {
+      StuckReleases stuckReleases,
+      UpdateMemory memory) {
     this.config = config.telegram();
     this.handler = handler;
     this.replies = replies;
@@ -80,6 +82,7 @@ public class TelegramBot {
     this.alerts = alerts;
     this.alertFeed = alertFeed;
     this.stuckReleases = stuckReleases;
+    this.memory = memory;
   }
 
   void onStart(@Observes StartupEvent ev) {
@@ -112,6 +115,8 @@ public class TelegramBot {
               return t;
             });
     commands.start();
+    // alive before the first claim: a claim of an instance that is not alive is taken over
+    memory.start();
     if (config.mode() == Mode.WEBHOOK) {
       startWebhook(client);
     } else {
@@ -210,5 +215,7 @@ public class TelegramBot {
         Thread.currentThread().interrupt();
       }
     }
+    // after the workers: a claim still held is of an update the shutdown cut short
+    memory.stop();
   }
 }
