@@ -53,6 +53,22 @@ public class AdminResource {
                   "detail",
                   e.getMessage()))
           .build();
+    } catch (Rebuilder.LiveBehind e) {
+      LOG.warnf("Rebuild refused: %s", e.getMessage());
+      return Response.status(503)
+          .type("application/problem+json")
+          .header("Retry-After", "30")
+          .entity(
+              Map.of(
+                  "type",
+                  "https://rmm.dev/problems/live-projection-behind",
+                  "title",
+                  "Live projection behind the log",
+                  "status",
+                  503,
+                  "detail",
+                  e.getMessage()))
+          .build();
     } catch (RuntimeException e) {
       if (!PostgresAway.causedBy(e)) {
         throw e;

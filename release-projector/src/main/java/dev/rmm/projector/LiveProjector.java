@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -147,14 +148,17 @@ public class LiveProjector {
   }
 
   /**
-   * Runs {@code swap} while no batch is being applied, then makes the projector continue from the
-   * positions stored in the (new) live schema.
+   * Runs {@code step} while no batch is being applied. When it answers true (it swapped schemas),
+   * the projector continues from the positions stored in the (new) live schema.
    */
-  void swapBetweenBatches(Runnable swap) {
+  boolean betweenBatches(BooleanSupplier step) {
     batchLock.lock();
     try {
-      swap.run();
-      reseek = true;
+      boolean swapped = step.getAsBoolean();
+      if (swapped) {
+        reseek = true;
+      }
+      return swapped;
     } finally {
       batchLock.unlock();
     }

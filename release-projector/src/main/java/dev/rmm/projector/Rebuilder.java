@@ -47,6 +47,20 @@ public class Rebuilder {
     }
   }
 
+  /** The live projection is behind the log for longer than the rebuild waits for it. */
+  public static final class LiveBehind extends RuntimeException {
+    LiveBehind(Duration waited) {
+      super(
+          "the live projection stayed behind the log for "
+              + waited.toSeconds()
+              + " s, so the two could not be compared at one position; try again when it has"
+              + " caught up (see /q/health and the consumer group's lag)");
+    }
+  }
+
+  /** How long a rebuild waits for the live projection to reach what the rebuild has read. */
+  static final Duration LIVE_CATCH_UP = Duration.ofSeconds(90);
+
   private final AgroalDataSource jdbc;
   private final Pool pg;
   private final LiveProjector live;
@@ -86,55 +100,119 @@ public class Rebuilder {
   private Report run(boolean swap) {
     long t0 = System.nanoTime();
     String schema = "read_model_rebuild_" + System.currentTimeMillis();
-    Flyway.configure()
-        .dataSource(jdbc)
-        .schemas(schema)
-        .locations("classpath:db/readmodel")
-        .load()
-        .migrate();
-    Projection target = new Projection(pg, schema, config.topics().events());
-    long[] events = {0};
-    Map<String, Long> diff = new HashMap<>();
-    try (KafkaConsumer<String, byte[]> c = KafkaClients.consumer(properties())) {
-      List<TopicPartition> parts = new ArrayList<>();
-      for (PartitionInfo p : c.partitionsFor(config.topics().events())) {
-        parts.add(new TopicPartition(p.topic(), p.partition()));
-      }
-      c.assign(parts);
-      c.seekToBeginning(parts);
-      events[0] += new BulkLoader(jdbc, schema, config.topics().events()).load(c, parts);
-      LOG.infof(
-          "Rebuild into %s caught up: %d events; finishing between live batches",
-          schema, events[0]);
-      live.swapBetweenBatches(
-          () -> {
-            events[0] += drain(c, target, parts);
-            diff.putAll(ReadModelDiff.compare(pg, LiveProjector.LIVE_SCHEMA, schema));
-            if (swap) {
-              swapIn(schema);
+    boolean kept = false;
+    try {
+      Flyway.configure()
+          .dataSource(jdbc)
+          .schemas(schema)
+          .locations("classpath:db/readmodel")
+          .load()
+          .migrate();
+      Projection target = new Projection(pg, schema, config.topics().events());
+      long[] events = {0};
+      Map<String, Long> diff = new HashMap<>();
+      try (KafkaConsumer<String, byte[]> c = KafkaClients.consumer(properties())) {
+        List<TopicPartition> parts = new ArrayList<>();
+        for (PartitionInfo p : c.partitionsFor(config.topics().events())) {
+          parts.add(new TopicPartition(p.topic(), p.partition()));
+        }
+        c.assign(parts);
+        c.seekToBeginning(parts);
+        events[0] += new BulkLoader(jdbc, schema, config.topics().events()).load(c, parts);
+        LOG.infof(
+            "Rebuild into %s caught up: %d events; finishing between live batches",
+            schema, events[0]);
+        Projection liveSchema =
+            new Projection(pg, LiveProjector.LIVE_SCHEMA, config.topics().events());
+        long deadline = System.nanoTime() + LIVE_CATCH_UP.toNanos();
+        boolean finished = false;
+        while (!finished) {
+          // the two schemas are compared at the live projection's positions: the rebuild is
+          // drained up to them, never past them; while the live projection is behind what the
+          // rebuild has already read (after a restart, say), it is given time to catch up
+          finished =
+              live.betweenBatches(
+                  () -> {
+                    Map<Integer, Long> at = liveSchema.positions();
+                    if (ahead(c, parts, at)) {
+                      return false;
+                    }
+                    events[0] += drainTo(c, target, parts, at);
+                    diff.putAll(ReadModelDiff.compare(pg, LiveProjector.LIVE_SCHEMA, schema));
+                    if (swap) {
+                      swapIn(schema);
+                    }
+                    return true;
+                  });
+          if (!finished) {
+            if (System.nanoTime() > deadline) {
+              throw new LiveBehind(LIVE_CATCH_UP);
             }
-          });
+            sleep();
+          }
+        }
+      }
+      kept = swap;
+      long millis = Math.max(1, (System.nanoTime() - t0) / 1_000_000);
+      Report r = new Report(schema, events[0], millis, events[0] * 1000 / millis, diff, swap);
+      LOG.infof("Rebuild finished: %s", r);
+      return r;
+    } finally {
+      if (!kept) {
+        // a comparison-only rebuild, or a failed one, leaves no schema behind
+        pg.query("DROP SCHEMA IF EXISTS " + schema + " CASCADE").execute().await().indefinitely();
+      }
     }
-    if (!swap) {
-      pg.query("DROP SCHEMA " + schema + " CASCADE").execute().await().indefinitely();
-    }
-    long millis = Math.max(1, (System.nanoTime() - t0) / 1_000_000);
-    Report r = new Report(schema, events[0], millis, events[0] * 1000 / millis, diff, swap);
-    LOG.infof("Rebuild finished: %s", r);
-    return r;
   }
 
-  /** Reads every partition up to its current end, applying batch by batch. */
-  private long drain(
-      KafkaConsumer<String, byte[]> c, Projection target, List<TopicPartition> parts) {
-    Map<TopicPartition, Long> end = c.endOffsets(parts);
+  /** True when the rebuild has read past the live projection's position in some partition. */
+  private static boolean ahead(
+      KafkaConsumer<String, byte[]> c, List<TopicPartition> parts, Map<Integer, Long> at) {
+    return parts.stream().anyMatch(tp -> c.position(tp) > at.getOrDefault(tp.partition(), 0L));
+  }
+
+  /** Reads every partition up to {@code at} (the live projection's positions), no further. */
+  private long drainTo(
+      KafkaConsumer<String, byte[]> c,
+      Projection target,
+      List<TopicPartition> parts,
+      Map<Integer, Long> at) {
     long n = 0;
-    while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+    Map<TopicPartition, Long> end = c.endOffsets(parts);
+    while (true) {
+      List<TopicPartition> open = new ArrayList<>();
+      for (TopicPartition tp : parts) {
+        long stop = Math.min(at.getOrDefault(tp.partition(), 0L), end.get(tp));
+        if (c.position(tp) < stop) {
+          open.add(tp);
+        }
+      }
+      if (open.isEmpty()) {
+        return n;
+      }
+      c.pause(parts);
+      c.resume(open);
       List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>();
-      c.poll(Duration.ofMillis(200)).forEach(batch::add);
+      for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+        long stop = at.getOrDefault(r.partition(), 0L);
+        if (r.offset() < stop) {
+          batch.add(r);
+        } else {
+          // read past the live position: put the consumer back, so the loop sees it done
+          c.seek(new TopicPartition(r.topic(), r.partition()), stop);
+        }
+      }
       n += target.apply(batch);
     }
-    return n;
+  }
+
+  private static void sleep() {
+    try {
+      Thread.sleep(200);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("rebuild interrupted while the live projection caught up", e);
+    }
   }
 
   /** Renames the fresh schema to the live name in one transaction, then drops the old one. */
