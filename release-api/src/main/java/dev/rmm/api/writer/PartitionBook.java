@@ -225,6 +225,16 @@ final class PartitionBook implements AutoCloseable {
   }
 
   /**
+   * Whether so many releases wait outside the file (twice the bound) that the writer must wait for
+   * the merge under way before it pushes out more: a fold from offset 0 finishes releases faster
+   * than a loaded machine merges them, and without this the encoded releases waiting grew past 100k
+   * with a bound of 20k (docs/benchmarks.md, "Writer memory").
+   */
+  boolean overlayOverrun() {
+    return overlay.size() >= 2L * limits.maxOverlay();
+  }
+
+  /**
    * What changed since the file was written, copied on the writer's thread (cheap: references to
    * immutable states and byte arrays), to merge into a new file on another thread.
    */

@@ -122,6 +122,9 @@ final class PartitionWriter implements Runnable {
   /** The offset of the snapshot the last load started from; -1: it folded from the start. */
   private volatile long loadedFromSnapshot = -1;
 
+  /** How many times the writer waited for a merge because too many releases were waiting. */
+  private volatile long mergeWaits;
+
   /**
    * Merges a new file of the book's releases (and sends it as a snapshot) off the writer's thread.
    */
@@ -235,6 +238,11 @@ final class PartitionWriter implements Runnable {
   /** The offset of the snapshot its load started from, or -1 when it folded from the start. */
   long loadedFromSnapshot() {
     return loadedFromSnapshot;
+  }
+
+  /** How many times it waited for a merge with twice the bound of releases outside the file. */
+  long mergeWaits() {
+    return mergeWaits;
   }
 
   /**
@@ -510,10 +518,17 @@ final class PartitionWriter implements Runnable {
   private void maintainBook() {
     log.evict(speculative::containsKey);
     if (compacting != null) {
-      if (!compacting.isDone()) {
+      if (!compacting.isDone() && !log.overlayOverrun()) {
         return;
       }
-      try {
+      if (!compacting.isDone()) {
+        mergeWaits++;
+        LOG.debugf(
+            "Partition %d: %d releases wait outside the release file; waiting for the merge under"
+                + " way before folding on",
+            partition, log.inOverlay());
+      }
+      try { // waits for the merge when the overlay is overrun (back-pressure), else done already
         log.install(compactingWhat, compacting.get());
       } catch (ExecutionException e) {
         LOG.warnf(

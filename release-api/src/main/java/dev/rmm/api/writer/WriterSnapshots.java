@@ -242,10 +242,16 @@ final class WriterSnapshots implements AutoCloseable {
     }
   }
 
-  /** Reads backwards in growing windows until a manifest is found (it is near the end). */
+  /**
+   * Reads backwards in growing windows until a manifest is found. It is near the end: only the
+   * previous snapshot's tombstones (one per chunk, no payload) follow it. The first window is small
+   * because the records before the manifest are chunks of 768 KiB: a window of 256 read up to 190
+   * MiB, and on a loaded machine the read's deadline cut it short before the newest manifest, so a
+   * takeover started from an older snapshot and folded more of the log (docs/benchmarks.md).
+   */
   private Manifest newestManifest(
       KafkaConsumer<String, byte[]> c, TopicPartition tp, long start, long end) throws IOException {
-    long window = 256;
+    long window = 16;
     long upTo = end;
     while (upTo > start) {
       long from = Math.max(start, upTo - window);
@@ -254,6 +260,12 @@ final class WriterSnapshots implements AutoCloseable {
         if (MANIFEST_KEY.equals(r.key()) && r.value() != null) {
           found = JSON.readValue(r.value(), Manifest.class);
         }
+      }
+      if (c.position(tp) < upTo) {
+        LOG.warnf(
+            "Reading the snapshots of partition %d from offset %d stopped at %d, before %d (30 s):"
+                + " a newer snapshot may have been missed, and the takeover folds more of the log",
+            tp.partition(), from, c.position(tp), upTo);
       }
       if (found != null) {
         return found;
