@@ -157,6 +157,13 @@ public interface GatewayConfig {
     /** Alerts that the services publish for the alerts chat (created by release-api). */
     @WithDefault("rmm.alerts")
     String alerts();
+
+    /**
+     * The policy in force, as events written by release-api: the gateway checks presses and draws
+     * cards with it, not with the policy each release recorded when it was created.
+     */
+    @WithDefault("rmm.release-policies")
+    String policies();
   }
 
   /** The alerts chat: what counts as the same failure, and when a release counts as stuck. */

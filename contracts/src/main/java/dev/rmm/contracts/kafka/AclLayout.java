@@ -100,6 +100,8 @@ public record AclLayout(Names names) {
         g.topic(names.gatewayCommands(), AclOperation.WRITE);
         g.topic(names.results(), AclOperation.READ);
         g.topic(names.alerts(), AclOperation.READ);
+        // the policy in force, to check a press and draw a card as release-api decides
+        g.topic(names.policies(), AclOperation.READ);
         g.group(names.gatewayGroup());
         g.group(names.gatewayAlertsGroup());
       }

@@ -6,27 +6,18 @@ import dev.rmm.contracts.EventEnvelope;
 import dev.rmm.contracts.PolicyHistory;
 import dev.rmm.contracts.ReleaseEvent.PolicyChanged;
 import dev.rmm.contracts.kafka.KafkaClients;
-import dev.rmm.contracts.kafka.LogConsumers;
+import dev.rmm.contracts.kafka.PolicyFollower;
 import dev.rmm.contracts.kafka.Producers;
-import dev.rmm.contracts.log.ChainFold;
 import dev.rmm.contracts.log.ChainRule;
-import dev.rmm.contracts.log.Link;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.jboss.logging.Logger;
 
 /**
  * The policy topic ({@code rmm.release-policies}): one partition, one chain under the subject
@@ -41,47 +32,24 @@ import org.jboss.logging.Logger;
  */
 final class PolicyLog implements AutoCloseable {
 
-  private static final Logger LOG = Logger.getLogger(PolicyLog.class);
-
   private final TopicPartition partition;
-  private final KafkaConsumer<String, byte[]> consumer;
+  private final PolicyFollower follower;
   private final KafkaProducer<String, byte[]> producer;
-  private final ChainFold chain = new ChainFold(); // the reader thread only
-  private final Object progress = new Object();
-  private final Thread reader;
-
-  private volatile PolicyHistory history = PolicyHistory.NONE;
-  private volatile ChainRule.Head head = ChainRule.Head.NONE;
-  private volatile long position; // the next offset to fold
-
-  /** The ids of the valid policy events (a handful: one per policy change). */
-  private final Set<String> validIds = ConcurrentHashMap.newKeySet();
-
-  private volatile boolean running = true;
 
   PolicyLog(String bootstrap, String topic) {
     this.partition = new TopicPartition(topic, 0);
-    this.consumer = KafkaClients.consumer(LogConsumers.properties(bootstrap));
+    this.follower = new PolicyFollower(bootstrap, topic, "release-api");
     this.producer = KafkaClients.producer(Producers.properties(bootstrap));
-    this.reader = new Thread(this::readLoop, "rmm-policy-log");
-    this.reader.setDaemon(true);
   }
 
   /** Reads the topic to its end (so the policy in force is known), then follows it. */
   void start(Duration wait) {
-    consumer.assign(List.of(partition));
-    consumer.seekToBeginning(List.of(partition));
-    long end = consumer.endOffsets(List.of(partition), wait).get(partition);
-    reader.start();
-    if (!awaitPosition(end, wait)) {
-      throw new IllegalStateException(
-          "could not read the policy topic " + partition + " up to offset " + end + " in " + wait);
-    }
+    follower.start(wait);
   }
 
   /** The policies recorded so far: the newest valid policy event and its version. */
   PolicyHistory history() {
-    return history;
+    return follower.history();
   }
 
   /**
@@ -92,7 +60,7 @@ final class PolicyLog implements AutoCloseable {
    */
   Optional<PolicyHistory> append(PolicyChanged change, Actor actor, Duration timeout)
       throws InterruptedException {
-    ChainRule.Head h = head;
+    ChainRule.Head h = follower.head();
     EventEnvelope e =
         new EventEnvelope(
             UUID.randomUUID().toString(),
@@ -120,7 +88,7 @@ final class PolicyLog implements AutoCloseable {
       throw new IllegalStateException(
           "could not append the policy change to " + partition + ": " + ex.getMessage(), ex);
     }
-    if (!awaitPosition(md.offset() + 1, timeout)) {
+    if (!follower.awaitPosition(md.offset() + 1, timeout)) {
       throw new IllegalStateException(
           "the policy change at "
               + partition
@@ -129,90 +97,12 @@ final class PolicyLog implements AutoCloseable {
               + " was not read back in "
               + timeout);
     }
-    return validIds.contains(e.id()) ? Optional.of(history) : Optional.empty();
-  }
-
-  private boolean awaitPosition(long offset, Duration wait) {
-    long deadline = System.nanoTime() + wait.toNanos();
-    synchronized (progress) {
-      while (position < offset) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0 || !running) {
-          return false;
-        }
-        try {
-          TimeUnit.NANOSECONDS.timedWait(progress, left);
-        } catch (InterruptedException ex) {
-          Thread.currentThread().interrupt();
-          return false;
-        }
-      }
-      return true;
-    }
-  }
-
-  private void readLoop() {
-    try {
-      while (running) {
-        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-          fold(r);
-        }
-        long p = consumer.position(partition);
-        synchronized (progress) {
-          position = p;
-          progress.notifyAll();
-        }
-      }
-    } catch (WakeupException e) {
-      // closing
-    } catch (RuntimeException e) {
-      LOG.errorf(
-          e,
-          "Stopped reading the policy topic %s: %s. The policy in force stays version %d until"
-              + " release-api restarts.",
-          partition,
-          e.getMessage(),
-          history.version());
-    } finally {
-      running = false;
-      synchronized (progress) {
-        progress.notifyAll();
-      }
-    }
-  }
-
-  private void fold(ConsumerRecord<String, byte[]> r) {
-    Link link = chain.accept(r.key(), r.value());
-    if (link instanceof Link.Valid v
-        && v.event().data() instanceof PolicyChanged
-        && PolicyChanged.SUBJECT.equals(v.event().releaseId())) {
-      history = history.then(v.event());
-      head = v.head();
-      validIds.add(v.event().id());
-    } else if (link instanceof Link.Valid v) {
-      // a valid link of another subject or type: not a policy, so it changes no policy
-      LOG.warnf(
-          "Ignored %s at %s@%d: the policy topic holds only %s events of subject %s",
-          v.event().type(), partition, r.offset(), PolicyChanged.TYPE, PolicyChanged.SUBJECT);
-    } else if (link instanceof Link.Void v) {
-      LOG.infof("Policy event at %s@%d is void: %s", partition, r.offset(), v.why());
-    } else if (link instanceof Link.Unreadable u) {
-      LOG.warnf("Unreadable record at %s@%d skipped: %s", partition, r.offset(), u.why());
-    }
+    return follower.counted(e.id()) ? Optional.of(follower.history()) : Optional.empty();
   }
 
   @Override
   public void close() {
-    running = false;
-    consumer.wakeup();
-    try {
-      reader.join(5_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    if (!reader.isAlive()) {
-      consumer.close();
-    }
+    follower.close();
     producer.close(Duration.ofSeconds(5));
   }
 }

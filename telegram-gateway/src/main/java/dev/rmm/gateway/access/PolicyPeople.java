@@ -4,12 +4,12 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
- * Whether someone is an approver or an admin, as the gateway knows them everywhere else: from the
- * approval policy recorded with each release in the read model ({@code required_approvers}, {@code
- * admins}). The policy in force for a service is the one of its newest release, so someone removed
- * from a policy stops counting once the service's next release is created.
+ * Whether someone is an approver or an admin: under the policy in force ({@link PoliciesInForce}),
+ * or, before any policy event was read, under the approval policy recorded with each release in the
+ * read model ({@code required_approvers}, {@code admins}), the newest release of each service.
  */
 @ApplicationScoped
 public class PolicyPeople {
@@ -24,15 +24,21 @@ public class PolicyPeople {
           + " WHERE n.service_name = r.service_name AND n.created_at > r.created_at)) AS listed";
 
   private final Pool pg;
+  private final PoliciesInForce policies;
 
-  PolicyPeople(Pool pg) {
+  PolicyPeople(Pool pg, PoliciesInForce policies) {
     this.pg = pg;
+    this.policies = policies;
   }
 
   /**
    * @throws RuntimeException when the read model cannot be read (the update is handled again later)
    */
   public boolean isApproverOrAdmin(long telegramUserId) {
+    Optional<Boolean> inForce = policies.listsAnywhere(telegramUserId);
+    if (inForce.isPresent()) {
+      return inForce.get();
+    }
     return pg.preparedQuery(SQL)
         .execute(Tuple.of(telegramUserId))
         .await()

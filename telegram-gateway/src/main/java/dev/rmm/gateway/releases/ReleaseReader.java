@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.rmm.contracts.EventCodec;
 import dev.rmm.contracts.Outcome;
 import dev.rmm.contracts.ReleaseStatus;
+import dev.rmm.gateway.access.PoliciesInForce;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
@@ -48,9 +49,11 @@ public class ReleaseReader {
   private static final int MAX_UNCHANGED = 100;
 
   private final Pool pg;
+  private final PoliciesInForce policies;
 
-  ReleaseReader(Pool pg) {
+  ReleaseReader(Pool pg, PoliciesInForce policies) {
     this.pg = pg;
+    this.policies = policies;
   }
 
   /** The card at {@code index} of a list (wrapped into range), or empty when the list is empty. */
@@ -198,9 +201,10 @@ public class ReleaseReader {
     return pg.preparedQuery(sql).execute(args).await().atMost(TIMEOUT);
   }
 
-  private static JsonNode json(Row r) {
+  /** The row as JSON, with the policy in force over the one the release recorded. */
+  private JsonNode json(Row r) {
     try {
-      return EventCodec.mapper().readTree(r.getJson("j").toString());
+      return policies.overlay(EventCodec.mapper().readTree(r.getJson("j").toString()));
     } catch (IOException e) {
       throw new IllegalStateException("unreadable release JSON from the read model", e);
     }

@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rmm.contracts.Actor;
+import dev.rmm.contracts.ApprovalPolicy;
 import dev.rmm.contracts.CommandCodec;
 import dev.rmm.contracts.EventCodec;
 import dev.rmm.contracts.EventEnvelope;
@@ -33,11 +34,15 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -73,9 +78,12 @@ class AccessTest {
   private static final long MEMBER = 6602;
   private static final long APPROVER = 6604;
   private static final long ADMIN = 6605;
+  private static final long NEW_APPROVER = 6606;
+  private static final String POLICIES = "rmm.release-policies";
   private static boolean schema;
 
   @Inject Pool pg;
+  @Inject PoliciesInForce policies;
 
   @ConfigProperty(name = "kafka.bootstrap.servers")
   String bootstrap;
@@ -257,6 +265,114 @@ class AccessTest {
         .until(() -> editsOf(TEAM_CHAT, card.messageId()) == editsBefore);
     assertThat(message(TEAM_CHAT, card.messageId())).isEqualTo(card);
     assertThat(buttonTexts(card)).contains("✅ Approve", "❌ Reject");
+  }
+
+  /**
+   * The policy in force is the newest event of the policy topic, as release-api decides: an
+   * approver added after the release was created is let through to the confirmation (before, the
+   * gateway's own check refused them with the policy the release recorded), the card names the
+   * approvers in force, and an approver removed for the service is refused locally.
+   */
+  @Test
+  void
+      givenThePolicyChangedAfterTheReleaseWasCreated_thenTheCardAndThePressesFollowThePolicyInForce()
+          throws Exception {
+    String id = release("policy-svc", "v5.0.0"); // recorded: Ann approves
+    ApprovalPolicy asRecorded =
+        new ApprovalPolicy(
+            List.of(new ApprovalPolicy.Approver(APPROVER, "Ann", null)), 1, false, List.of(ADMIN));
+    ApprovalPolicy bobOnly =
+        new ApprovalPolicy(
+            List.of(new ApprovalPolicy.Approver(NEW_APPROVER, "Bob", null)),
+            1,
+            false,
+            List.of(ADMIN));
+    appendPolicy(
+        new ReleaseEvent.PolicyChanged(
+            Map.of("policy-svc", new ReleaseEvent.PolicyChanged.Service(bobOnly, null, List.of())),
+            asRecorded, // every other service keeps what its releases recorded
+            List.of("policy-svc"),
+            "/etc/rmm/policy.json",
+            null,
+            "Olga: Bob takes over policy-svc",
+            null));
+    await().atMost(Duration.ofSeconds(20)).until(() -> policies.inForce("policy-svc") != null);
+
+    // Bob is in no release's recorded policy: the policy in force lets him in and to the
+    // confirmation
+    SentMessage menu = startAndAwaitMenu(NEW_APPROVER, "Bob");
+    press(NEW_APPROVER, "Bob", NEW_APPROVER, menu.messageId(), data(menu, "🚀 Active releases"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> message(NEW_APPROVER, menu.messageId()).text().startsWith("📦 Service: "));
+    pageTo(NEW_APPROVER, menu.messageId(), id);
+    SentMessage card = message(NEW_APPROVER, menu.messageId());
+    assertThat(card.text()).contains("Bob").doesNotContain("Ann");
+    press(NEW_APPROVER, "Bob", NEW_APPROVER, card.messageId(), data(card, "✅ Approve"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                FakeBotApi.messages(NEW_APPROVER).stream()
+                    .anyMatch(m -> m.text().startsWith("Approve policy-svc")));
+
+    // Ann approves it no more: refused by the gateway itself after the one recorded refusal
+    SentMessage annMenu = startAndAwaitMenu(APPROVER, "Ann");
+    press(APPROVER, "Ann", APPROVER, annMenu.messageId(), data(annMenu, "🚀 Active releases"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> message(APPROVER, annMenu.messageId()).text().startsWith("📦 Service: "));
+    pageTo(APPROVER, annMenu.messageId(), id);
+    SentMessage annCard = message(APPROVER, annMenu.messageId());
+    List<String> presses = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      presses.add(
+          press(APPROVER, "Ann", APPROVER, annCard.messageId(), data(annCard, "✅ Approve")));
+    }
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> presses.stream().allMatch(p -> answer(p) != null));
+    assertThat(presses.stream().map(this::answer))
+        .filteredOn(t -> t.equals("⛔ Not allowed: only the release's approvers may approve it"))
+        .hasSizeGreaterThanOrEqualTo(2);
+    assertThat(commandsBy(APPROVER, id)).hasSizeLessThanOrEqualTo(1);
+    assertThat(FakeBotApi.messages(APPROVER))
+        .noneMatch(m -> m.text().startsWith("Approve policy-svc"));
+  }
+
+  private void appendPolicy(ReleaseEvent.PolicyChanged policy) throws Exception {
+    Properties a = new Properties();
+    a.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    try (Admin admin = Admin.create(a)) {
+      admin
+          .createTopics(List.of(new NewTopic(POLICIES, 1, (short) 1)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
+    }
+    EventEnvelope e =
+        new EventEnvelope(
+            UUID.randomUUID().toString(),
+            ReleaseEvent.PolicyChanged.SUBJECT,
+            1,
+            Instant.now(),
+            Actor.system("release-api@test"),
+            null,
+            null,
+            null,
+            policy);
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p)) {
+      producer
+          .send(
+              new ProducerRecord<>(
+                  POLICIES,
+                  ReleaseEvent.PolicyChanged.SUBJECT,
+                  EventCodec.encode(e.chainedTo(EventChain.GENESIS))))
+          .get();
+    }
   }
 
   // ---------------------------------------------------------------- helpers
