@@ -95,6 +95,14 @@ public final class LogVerifier {
   private long unchained;
 
   /**
+   * The cutover: where each partition's first chained event is. An event without a hash link after
+   * it cannot be from rmm's writer (it chains every event since chaining exists), so it is
+   * tampering, not an old event: without this an appended event of a new release that simply left
+   * out {@code prevhash} passed as a pre-chaining one.
+   */
+  private final Map<String, String> chainedSince = new HashMap<>();
+
+  /**
    * Checks the next stored event.
    *
    * @param location where it is stored, e.g. {@code rmm.release-events-2@118}
@@ -130,6 +138,26 @@ public final class LogVerifier {
           "stored under key " + key + " but belongs to release " + e.releaseId());
       return;
     }
+    String partition = partitionOf(location);
+    if (e.prevHash() == null && chainedSince.containsKey(partition)) {
+      fail(
+          c,
+          e.releaseId(),
+          seq,
+          location,
+          "event "
+              + seq
+              + " ("
+              + e.id()
+              + ") has no hash link, but this partition's events are chained since "
+              + chainedSince.get(partition)
+              + ": only a log written before hash chaining existed may hold such events, so it"
+              + " was written by something else than rmm's writer");
+      return;
+    }
+    if (e.prevHash() != null) {
+      chainedSince.putIfAbsent(partition, location);
+    }
     ChainRule.Head head = fold.head(e.releaseId());
     Link link = fold.accept(e, stored);
     if (link instanceof Link.Valid v) {
@@ -150,6 +178,12 @@ public final class LogVerifier {
       return;
     }
     describe(c, head, e, location);
+  }
+
+  /** The partition part of a location ({@code rmm.release-events-2@118}: the part before @). */
+  private static String partitionOf(String location) {
+    int at = location.lastIndexOf('@');
+    return at < 0 ? location : location.substring(0, at);
   }
 
   /**

@@ -154,6 +154,33 @@ class LogVerifierTest {
   }
 
   @Test
+  void givenAnUnchainedNewReleaseAfterThePartitionsCutover_whenVerified_thenItIsTampering() {
+    LogVerifier v = new LogVerifier();
+    List<byte[]> chainedRelease = chained("r1", 2);
+    v.accept("events-0@0", "r1", chainedRelease.get(0));
+    v.accept("events-0@1", "r1", chainedRelease.get(1));
+    // appended later by someone who left prevhash out, as if it were from before chaining
+    v.accept("events-0@2", "r2", EventCodec.encode(event("r2", 1, "forged")));
+    // another partition that was never chained: an old log, checked by sequence as before
+    v.accept("events-1@0", "r3", EventCodec.encode(event("r3", 1, "old")));
+    v.accept("events-1@1", "r3", EventCodec.encode(event("r3", 2, "old")));
+
+    LogVerifier.Report report = v.report();
+
+    assertThat(report.problems())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.releaseId()).isEqualTo("r2");
+              assertThat(p.location()).isEqualTo("events-0@2");
+              assertThat(p.what())
+                  .contains("has no hash link")
+                  .contains("chained since events-0@0");
+            });
+    assertThat(report.unchained()).isEqualTo(2);
+  }
+
+  @Test
   void givenAChainedEventStrippedOfItsLink_whenVerified_thenRewritten() {
     List<byte[]> log = chained("r1", 3);
     log.set(2, EventCodec.encode(event("r1", 3, "step 3")));
