@@ -77,7 +77,8 @@ public class Orchestrator {
   private final Rollbacks rollbacks;
   private final Actor actor;
   private final AlertPublisher alerts;
-  private final OwnedReleases releases = new OwnedReleases();
+  private final LogHistory history;
+  private final OwnedReleases releases;
   private final Tracer tracer;
   private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
   private final Set<String> waiting = ConcurrentHashMap.newKeySet();
@@ -115,6 +116,8 @@ public class Orchestrator {
     String instance = "deploy-orchestrator-" + UUID.randomUUID().toString().substring(0, 8);
     this.actor = new Actor(Actor.Kind.ORCHESTRATOR, instance, "deploy-orchestrator");
     this.alerts = new AlertPublisher(bootstrap, config.topics().alerts());
+    this.history = new LogHistory(bootstrap, config.topics().events());
+    this.releases = new OwnedReleases(history);
     this.leases =
         new PartitionLeases(
             KafkaClients.admin(KafkaClients.adminProperties(bootstrap)),
@@ -159,6 +162,7 @@ public class Orchestrator {
       commands.close();
     }
     alerts.close();
+    history.close();
   }
 
   private static Properties properties(String bootstrap) {
@@ -205,6 +209,7 @@ public class Orchestrator {
               ends.clear();
               ends.putAll(c.endOffsets(c.assignment()));
               caughtUp = false;
+              releases.catchingUp();
             }
           });
     }
@@ -218,8 +223,14 @@ public class Orchestrator {
       }
       if (!caughtUp
           && ends.entrySet().stream().allMatch(e -> c.position(e.getKey()) >= e.getValue())) {
+        Map<Integer, Long> positions = new HashMap<>();
+        c.assignment().forEach(tp -> positions.put(tp.partition(), c.position(tp)));
+        releases.caughtUp(positions);
         caughtUp = true;
-        LOG.infof("Read %d releases from the log; acting on those still due", releases.size());
+        LOG.infof(
+            "Read the log: %d releases in work in memory, %d settled ones left it; acting on those"
+                + " still due",
+            releases.size(), releases.settledAway());
         considerAll();
       } else if (caughtUp) {
         touched.forEach(Orchestrator.this::consider);
@@ -228,7 +239,7 @@ public class Orchestrator {
   }
 
   private void apply(ConsumerRecord<String, byte[]> r, Set<String> touched) {
-    Link link = releases.apply(r.partition(), r.key(), r.value());
+    Link link = releases.apply(r.partition(), r.offset(), r.key(), r.value());
     if (link instanceof Link.Valid v) {
       touched.add(v.event().releaseId());
     } else if (link instanceof Link.Void v) {

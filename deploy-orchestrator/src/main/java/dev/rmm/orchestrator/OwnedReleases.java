@@ -1,5 +1,7 @@
 package dev.rmm.orchestrator;
 
+import dev.rmm.contracts.EventCodec;
+import dev.rmm.contracts.EventEnvelope;
 import dev.rmm.contracts.ReleaseState;
 import dev.rmm.contracts.ReleaseStatus;
 import dev.rmm.contracts.log.Link;
@@ -19,12 +21,53 @@ import java.util.Set;
  * each release's partition (to forget it when the partition goes to another orchestrator) and the
  * trace of its newest event (what the orchestrator's actions continue).
  *
+ * <p><b>Bounded memory.</b> With a {@link History} of the log, a release leaves memory once it is
+ * settled (a final status, or {@code deployed} with nothing due): nothing of it stays, not even its
+ * chain head. What can still follow (an admin's rollback of a deployed release, days later) is
+ * rare, so such an event (one of a release this object does not hold, past its first) is judged by
+ * folding that release's records again from the log through the same rule: at once when caught up,
+ * and for all such releases in one read of each partition when the initial read reaches the log's
+ * end ({@link #caughtUp}). A first event of a release id seen before is then taken as a new
+ * release; only a forged log can hold one (ids are new UUIDs), and a forger with write access can
+ * make a new release anyway. Without a history (unit tests of the rule) every release stays in
+ * memory.
+ *
  * <p>The log thread folds; the dispatch and runbook workers and the recheck read. The fold is not
- * thread-safe, so every method holds this object's lock (each is short).
+ * thread-safe, so every method holds this object's lock (each is short, except a fold from the log,
+ * which is rare).
  */
 final class OwnedReleases {
 
+  /** The log, read again for the records of releases no longer in memory. */
+  interface History {
+    /**
+     * The records of {@code releaseIds} in {@code partition} below {@code upTo}, by release, in
+     * partition order.
+     */
+    Map<String, List<byte[]>> records(int partition, Set<String> releaseIds, long upTo);
+  }
+
+  private final History history;
   private final StateFold fold = new StateFold();
+
+  /** Releases met while catching up that are not in memory (settled earlier), by partition. */
+  private final Map<Integer, Set<String>> deferred = new HashMap<>();
+
+  /** Whether the initial read of the assigned partitions reached their ends. */
+  private boolean live;
+
+  /** Releases that left memory since the start (settled), for the log line and the tests. */
+  private long settledAway;
+
+  /** Every release stays in memory (no history to fold one again from). */
+  OwnedReleases() {
+    this(null);
+  }
+
+  OwnedReleases(History history) {
+    this.history = history;
+  }
+
   private final Map<String, Integer> partitionOf = new HashMap<>();
   private final Map<String, String> traceOf = new HashMap<>();
 
@@ -39,16 +82,135 @@ final class OwnedReleases {
 
   /** Folds the next record read from {@code partition}; the link says whether it counted. */
   synchronized Link apply(int partition, String key, byte[] stored) {
-    Link link = fold.accept(key, stored);
+    return apply(partition, -1, key, stored);
+  }
+
+  /**
+   * Folds the record at {@code offset} of {@code partition}; the link says whether it counted. A
+   * later event of a release that left memory is judged by folding its records from the log again
+   * (see the class comment); while catching up it is put off, and its link is void for now.
+   */
+  synchronized Link apply(int partition, long offset, String key, byte[] stored) {
+    if (history != null && offset >= 0) {
+      EventEnvelope e;
+      try {
+        e = EventCodec.decode(stored);
+      } catch (EventCodec.MalformedEventException ex) {
+        return new Link.Unreadable(key, ex.getMessage());
+      }
+      String id = e.releaseId();
+      if (e.sequence() > 1 && !partitionOf.containsKey(id)) {
+        if (!live) {
+          deferred.computeIfAbsent(partition, p -> new HashSet<>()).add(id);
+          return new Link.Void(e, "put off: its release is folded from the log once caught up");
+        }
+        return refold(partition, id, offset + 1);
+      }
+      Set<String> waiting = deferred.get(partition);
+      if (waiting != null && waiting.contains(id)) {
+        return new Link.Void(e, "put off: its release is folded from the log once caught up");
+      }
+      return counted(partition, fold.accept(e, stored));
+    }
+    return counted(partition, fold.accept(key, stored));
+  }
+
+  private Link counted(int partition, Link link) {
     if (link instanceof Link.Valid v) {
       String id = v.event().releaseId();
       partitionOf.put(id, partition);
       if (v.event().traceparent() != null) {
         traceOf.put(id, v.event().traceparent());
       }
-      index(fold.state(id));
+      ReleaseState s = fold.state(id);
+      index(s);
+      settle(s);
     }
     return link;
+  }
+
+  /** A settled release leaves memory when the log can give it back. */
+  private void settle(ReleaseState s) {
+    if (history == null || !settled(s)) {
+      return;
+    }
+    String id = s.releaseId();
+    fold.forget(id);
+    partitionOf.remove(id);
+    traceOf.remove(id);
+    actionable.remove(id);
+    settledAway++;
+  }
+
+  private static boolean settled(ReleaseState s) {
+    return s.exists()
+        && s.status() != null
+        && (s.status().isTerminal() || s.status() == ReleaseStatus.DEPLOYED)
+        && !mayAct(s)
+        && (s.runbook() == null || s.runbook().finished());
+  }
+
+  /**
+   * Folds the release's records below {@code upTo} from the log again; the link of the last one
+   * (the record being applied) is the answer.
+   */
+  private Link refold(int partition, String id, long upTo) {
+    List<byte[]> records = history.records(partition, Set.of(id), upTo).getOrDefault(id, List.of());
+    return adopt(partition, id, records);
+  }
+
+  private Link adopt(int partition, String id, List<byte[]> records) {
+    StateFold again = new StateFold();
+    Link last = null;
+    String trace = null;
+    for (byte[] r : records) {
+      last = again.accept(id, r);
+      if (last instanceof Link.Valid v && v.event().traceparent() != null) {
+        trace = v.event().traceparent();
+      }
+    }
+    ReleaseState s = again.state(id);
+    if (s.exists()) {
+      fold.put(s, again.head(id));
+      partitionOf.put(id, partition);
+      if (trace != null) {
+        traceOf.put(id, trace);
+      }
+      index(s);
+      settle(s);
+    }
+    return last;
+  }
+
+  /**
+   * The initial read reached the ends ({@code positions}: each assigned partition's next offset):
+   * the releases put off meanwhile are folded from the log, one read of each partition.
+   */
+  synchronized void caughtUp(Map<Integer, Long> positions) {
+    live = true;
+    if (history == null) {
+      return;
+    }
+    for (var e : deferred.entrySet()) {
+      Long upTo = positions.get(e.getKey());
+      if (upTo == null) {
+        continue; // the partition went away meanwhile
+      }
+      history
+          .records(e.getKey(), e.getValue(), upTo)
+          .forEach((id, records) -> adopt(e.getKey(), id, records));
+    }
+    deferred.clear();
+  }
+
+  /** Partitions were assigned: until {@link #caughtUp}, later events of settled releases wait. */
+  synchronized void catchingUp() {
+    live = false;
+  }
+
+  /** How many releases left memory since the start. */
+  synchronized long settledAway() {
+    return settledAway;
   }
 
   private void index(ReleaseState s) {
@@ -111,6 +273,7 @@ final class OwnedReleases {
 
   /** Forgets the releases of partitions no longer owned: state, chain head and trace. */
   synchronized void forget(Set<Integer> partitions) {
+    partitions.forEach(deferred::remove);
     partitionOf
         .entrySet()
         .removeIf(

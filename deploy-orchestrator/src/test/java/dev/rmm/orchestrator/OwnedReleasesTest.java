@@ -8,11 +8,15 @@ import dev.rmm.contracts.EventCodec;
 import dev.rmm.contracts.EventEnvelope;
 import dev.rmm.contracts.ReleaseEvent;
 import dev.rmm.contracts.ReleaseSpec;
+import dev.rmm.contracts.ReleaseState;
 import dev.rmm.contracts.ReleaseStatus;
 import dev.rmm.contracts.audit.EventChain;
 import dev.rmm.contracts.log.Link;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -111,6 +115,128 @@ class OwnedReleasesTest {
     assertThat(releases.actionable()).extracting(s -> s.releaseId()).containsExactly(ID);
     releases.forget(Set.of(0));
     assertThat(releases.actionable()).isEmpty();
+  }
+
+  /** The log as a list per partition: what {@link LogHistory} reads from Kafka. */
+  private static final class InMemoryLog implements OwnedReleases.History {
+    final Map<Integer, List<String[]>> keys = new HashMap<>();
+    final Map<Integer, List<byte[]>> values = new HashMap<>();
+    int reads;
+
+    long append(int partition, String key, byte[] value) {
+      keys.computeIfAbsent(partition, p -> new ArrayList<>()).add(new String[] {key});
+      List<byte[]> v = values.computeIfAbsent(partition, p -> new ArrayList<>());
+      v.add(value);
+      return v.size() - 1;
+    }
+
+    @Override
+    public Map<String, List<byte[]>> records(int partition, Set<String> ids, long upTo) {
+      reads++;
+      Map<String, List<byte[]>> out = new HashMap<>();
+      for (int i = 0; i < upTo; i++) {
+        String key = keys.get(partition).get(i)[0];
+        if (ids.contains(key)) {
+          out.computeIfAbsent(key, k -> new ArrayList<>()).add(values.get(partition).get(i));
+        }
+      }
+      return out;
+    }
+  }
+
+  /** A deployed release's whole history, chained, ending with {@code deployed}. */
+  private static List<byte[]> deployedHistory(String releaseId) {
+    List<byte[]> out = new ArrayList<>();
+    String prev = EventChain.GENESIS;
+    ReleaseEvent[] walk = {
+      created(),
+      status(ReleaseStatus.MANUAL_TEST_PASSED),
+      status(ReleaseStatus.DEPLOYING),
+      status(ReleaseStatus.DEPLOYED)
+    };
+    for (int i = 0; i < walk.length; i++) {
+      byte[] b = stored(walk[i], i + 1, prev, TRACE, releaseId);
+      prev = EventChain.hash(b);
+      out.add(b);
+    }
+    return out;
+  }
+
+  @Test
+  void givenADeployedRelease_thenItLeavesMemory_andALateRollbackIsFoldedFromTheLog() {
+    InMemoryLog log = new InMemoryLog();
+    OwnedReleases bounded = new OwnedReleases(log);
+    bounded.caughtUp(Map.of(0, 0L));
+    List<byte[]> history = deployedHistory(ID);
+    for (byte[] b : history) {
+      bounded.apply(0, log.append(0, ID, b), ID, b);
+    }
+    assertThat(bounded.state(ID)).as("settled: not in memory").isNull();
+    assertThat(bounded.size()).isZero();
+    assertThat(bounded.settledAway()).isEqualTo(1);
+
+    // days later an admin's rollback: judged by folding the release again from the log
+    byte[] rollback =
+        stored(status(ReleaseStatus.PRODUCTION_ROLLBACK), 5, EventChain.hash(history.get(3)), null);
+    Link link = bounded.apply(0, log.append(0, ID, rollback), ID, rollback);
+
+    assertThat(link).isInstanceOf(Link.Valid.class);
+    assertThat(bounded.state(ID).status()).isEqualTo(ReleaseStatus.PRODUCTION_ROLLBACK);
+    assertThat(bounded.state(ID).version()).isEqualTo(5);
+    assertThat(bounded.traceOf(ID)).isEqualTo(TRACE);
+    assertThat(bounded.actionable()).extracting(ReleaseState::releaseId).containsExactly(ID);
+
+    // a rival for the same slot stays void, judged by the refolded head
+    byte[] rival =
+        stored(
+            new ReleaseEvent.ReleaseCancelled(ReleaseStatus.DEPLOYED, "stale writer"),
+            5,
+            EventChain.hash(history.get(3)),
+            VOID_TRACE);
+    assertThat(bounded.apply(0, log.append(0, ID, rival), ID, rival)).isInstanceOf(Link.Void.class);
+    assertThat(bounded.state(ID).status()).isEqualTo(ReleaseStatus.PRODUCTION_ROLLBACK);
+  }
+
+  @Test
+  void givenLateEventsOfSettledReleasesWhileCatchingUp_thenOneReadOfThePartitionFoldsThemAll() {
+    InMemoryLog log = new InMemoryLog();
+    OwnedReleases bounded = new OwnedReleases(log);
+    bounded.catchingUp();
+    List<String> ids = List.of("rel-a", "rel-b", "rel-c");
+    List<byte[]> lastOf = new ArrayList<>();
+    for (String id : ids) {
+      List<byte[]> h = deployedHistory(id);
+      for (byte[] b : h) {
+        bounded.apply(0, log.append(0, id, b), id, b);
+      }
+      lastOf.add(h.get(3));
+    }
+    assertThat(bounded.size()).isZero();
+    // two of them are rolled back later in the log; the third's late event is forged
+    for (int i = 0; i < 2; i++) {
+      byte[] rollback =
+          stored(
+              status(ReleaseStatus.PRODUCTION_ROLLBACK),
+              5,
+              EventChain.hash(lastOf.get(i)),
+              null,
+              ids.get(i));
+      assertThat(bounded.apply(0, log.append(0, ids.get(i), rollback), ids.get(i), rollback))
+          .as("put off until caught up")
+          .isInstanceOf(Link.Void.class);
+    }
+    byte[] forged =
+        stored(status(ReleaseStatus.PRODUCTION_ROLLBACK), 5, "f".repeat(64), null, "rel-c");
+    bounded.apply(0, log.append(0, "rel-c", forged), "rel-c", forged);
+    int readsBefore = log.reads;
+
+    bounded.caughtUp(Map.of(0, (long) log.values.get(0).size()));
+
+    assertThat(log.reads - readsBefore).as("one read of the partition").isEqualTo(1);
+    assertThat(bounded.actionable())
+        .extracting(ReleaseState::releaseId)
+        .containsExactlyInAnyOrder("rel-a", "rel-b");
+    assertThat(bounded.state("rel-c")).as("settled again: its late event was void").isNull();
   }
 
   private static ReleaseEvent created() {
