@@ -360,6 +360,11 @@ class AccessTest {
             null,
             null,
             policy);
+    appendFirst(POLICIES, ReleaseEvent.PolicyChanged.SUBJECT, e);
+  }
+
+  /** Appends {@code e} as the first link of its chain to {@code topic}. */
+  private void appendFirst(String topic, String key, EventEnvelope e) throws Exception {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
@@ -367,10 +372,7 @@ class AccessTest {
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p)) {
       producer
           .send(
-              new ProducerRecord<>(
-                  POLICIES,
-                  ReleaseEvent.PolicyChanged.SUBJECT,
-                  EventCodec.encode(e.chainedTo(EventChain.GENESIS))))
+              new ProducerRecord<>(topic, key, EventCodec.encode(e.chainedTo(EventChain.GENESIS))))
           .get();
     }
   }
@@ -541,19 +543,7 @@ class AccessTest {
             null,
             new ReleaseEvent.StatusChanged(
                 ReleaseStatus.STAGE_TEST_ROLLBACK, ReleaseStatus.MANUAL_TESTING, null));
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p)) {
-      producer
-          .send(
-              new ProducerRecord<>(
-                  AccessTestStack.EVENTS,
-                  releaseId,
-                  EventCodec.encode(e.chainedTo(EventChain.GENESIS))))
-          .get();
-    }
+    appendFirst(AccessTestStack.EVENTS, releaseId, e);
     Predicate<SentMessage> isCard = m -> m.text().startsWith("📦 Service: " + service + "\n");
     await()
         .atMost(Duration.ofSeconds(20))
