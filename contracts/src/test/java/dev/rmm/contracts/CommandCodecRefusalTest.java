@@ -15,8 +15,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Hostile command records: the owner of a release decodes whatever its topic holds and answers a
  * refusal with the codec's message, so the refusals and their messages are part of the contract.
- * Each case here was checked against the field-by-field codec before it moved onto the type
- * registry; the cases under "values of the wrong type" were accepted then with a made-up value.
+ * Each refusal here was checked against the field-by-field codec before it moved onto the type
+ * registry, and answers as it did; {@link #valuesOfTheWrongType} were accepted then.
  */
 class CommandCodecRefusalTest {
 
@@ -134,6 +134,39 @@ class CommandCodecRefusalTest {
     assertThatThrownBy(() -> decode(json))
         .isInstanceOf(MalformedCommandException.class)
         .hasMessageStartingWith(message)
+        .extracting(e -> ((MalformedCommandException) e).commandId())
+        .isEqualTo("c-1");
+  }
+
+  static Stream<Arguments> valuesOfTheWrongType() {
+    return Stream.of(
+        Arguments.of(
+            command("release.approve.v1", ",\"telegram_user_id\":1001,\"seen_version\":\"x\""),
+            "seen_version"),
+        Arguments.of(
+            command("release.record-dispatch.v1", ",\"dispatch_id\":\"d\",\"http_status\":\"abc\""),
+            "http_status"),
+        Arguments.of(
+            command(
+                "release.record-dispatch.v1", ",\"dispatch_id\":\"d\",\"http_status\":99999999999"),
+            "http_status"),
+        Arguments.of(
+            command("release.record-dispatch.v1", ",\"dispatch_id\":\"d\",\"dispatched\":\"yes\""),
+            "dispatched"),
+        Arguments.of(command("release.cancel.v1", ",\"reason\":{\"x\":1}"), "reason"));
+  }
+
+  /**
+   * The field-by-field codec read these as 0, false, a truncated int or an empty text, and the
+   * decider decided on the made-up value; no sender writes them (every sender encodes with this
+   * codec), so they are refused now, naming the field.
+   */
+  @ParameterizedTest(name = "{1}")
+  @MethodSource("valuesOfTheWrongType")
+  void givenAValueOfTheWrongType_whenDecoded_thenRefusedNamingTheField(String json, String field) {
+    assertThatThrownBy(() -> decode(json))
+        .isInstanceOf(MalformedCommandException.class)
+        .hasMessageContaining("(field '" + field + "')")
         .extracting(e -> ((MalformedCommandException) e).commandId())
         .isEqualTo("c-1");
   }
