@@ -1,14 +1,11 @@
 package dev.rmm.contracts;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.lang.reflect.Field;
-import java.lang.reflect.RecordComponent;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -54,7 +51,7 @@ public final class CommandCodec {
   private static final Map<String, Class<? extends ReleaseCommand>> TYPES = typeRegistry();
 
   private static final Map<Class<? extends ReleaseCommand>, List<RequiredField>> REQUIRED =
-      requiredFields();
+      RequiredField.of(ReleaseCommand.ALL);
 
   private CommandCodec() {}
 
@@ -221,76 +218,6 @@ public final class CommandCodec {
       }
     }
     return Map.copyOf(m);
-  }
-
-  /** Per class, its components marked {@code @JsonProperty(required = true)}. */
-  private static Map<Class<? extends ReleaseCommand>, List<RequiredField>> requiredFields() {
-    var snakeCase = (PropertyNamingStrategies.NamingBase) PropertyNamingStrategies.SNAKE_CASE;
-    Map<Class<? extends ReleaseCommand>, List<RequiredField>> m = new LinkedHashMap<>();
-    for (Class<? extends ReleaseCommand> c : ReleaseCommand.ALL) {
-      List<RequiredField> fields = new ArrayList<>();
-      for (RecordComponent rc : c.getRecordComponents()) {
-        JsonProperty p = rc.getAccessor().getAnnotation(JsonProperty.class);
-        if (p != null && p.required()) {
-          fields.add(RequiredField.of(snakeCase.translate(rc.getName()), rc.getType()));
-        }
-      }
-      m.put(c, List.copyOf(fields));
-    }
-    return Map.copyOf(m);
-  }
-
-  /**
-   * A field a command of some type must carry, filled: Jackson alone would read a missing text as
-   * null and a missing number as 0, and the decider would decide on them.
-   */
-  private record RequiredField(String name, Kind kind) {
-
-    enum Kind {
-      /** Non-blank text (a string or an enum's wire value). */
-      TEXT,
-      /** A number that fits a long (a Telegram user id); text with digits is not one. */
-      NUMBER,
-      /** A JSON object (a release spec, a policy). */
-      OBJECT
-    }
-
-    static RequiredField text(String name) {
-      return new RequiredField(name, Kind.TEXT);
-    }
-
-    static RequiredField of(String name, Class<?> type) {
-      if (type == String.class || type.isEnum()) {
-        return new RequiredField(name, Kind.TEXT);
-      }
-      if (type == long.class || type == int.class) {
-        return new RequiredField(name, Kind.NUMBER);
-      }
-      return new RequiredField(name, Kind.OBJECT);
-    }
-
-    /** The field's value, or IllegalArgumentException naming it. */
-    JsonNode check(JsonNode n) {
-      JsonNode v = n.get(name);
-      switch (kind) {
-        case TEXT -> {
-          if (v == null || !v.isTextual() || v.asText().isBlank()) {
-            throw new IllegalArgumentException("missing '" + name + "'");
-          }
-        }
-        case NUMBER -> {
-          if (v == null || !v.canConvertToLong()) {
-            throw new IllegalArgumentException("missing or non-numeric " + name);
-          }
-        }
-        case OBJECT -> {
-          if (v == null || !v.isObject()) {
-            throw new IllegalArgumentException("missing '" + name + "' (a JSON object)");
-          }
-        }
-      }
-      return v;
-    }
   }
 
   /** The bytes are not a command this version understands. */
