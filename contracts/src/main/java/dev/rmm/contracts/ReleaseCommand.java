@@ -1,10 +1,19 @@
 package dev.rmm.contracts;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+
 /**
  * What someone asks rmm to do with one release. Commands are verbs; the decider answers each with
- * events or a rejection.
+ * events or a rejection. Like an event, each command has a stable type name on the wire (never the
+ * Java class name); a changed shape gets a new version of the type name. A component marked
+ * {@code @JsonProperty(required = true)} must be present and filled on the wire ({@link
+ * CommandCodec} refuses a record without it); {@code releaseId} and {@code actor} always are.
  */
 public sealed interface ReleaseCommand {
+
+  /** Stable wire type name, e.g. {@code release.approve.v1}. */
+  String type();
 
   String releaseId();
 
@@ -12,34 +21,89 @@ public sealed interface ReleaseCommand {
   Actor actor();
 
   /** Create a release. Idempotent: the same service + tag + run id names the same release. */
-  record CreateRelease(ReleaseSpec spec, ApprovalPolicy policy, Actor actor)
+  record CreateRelease(
+      @JsonProperty(required = true) ReleaseSpec spec,
+      @JsonProperty(required = true) ApprovalPolicy policy,
+      Actor actor)
       implements ReleaseCommand {
+    public static final String TYPE = "release.create.v1";
+
     @Override
     public String releaseId() {
       return spec.releaseId();
     }
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
   }
 
   /** A pipeline (or the orchestrator) reports that the release reached a lifecycle step. */
-  record ReportStep(String releaseId, ReleaseStatus status, String detail, Actor actor)
-      implements ReleaseCommand {}
+  record ReportStep(
+      String releaseId,
+      @JsonProperty(required = true) ReleaseStatus status,
+      String detail,
+      Actor actor)
+      implements ReleaseCommand {
+    public static final String TYPE = "release.report-step.v1";
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
 
   /**
    * An approver approves a release in manual testing.
    *
    * @param seenVersion the release version shown to the user, or null when unknown
    */
-  record Approve(String releaseId, long telegramUserId, Long seenVersion, Actor actor)
-      implements ReleaseCommand {}
+  record Approve(
+      String releaseId,
+      @JsonProperty(required = true) long telegramUserId,
+      Long seenVersion,
+      Actor actor)
+      implements ReleaseCommand {
+    public static final String TYPE = "release.approve.v1";
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
 
   /** An approver or admin rejects a release in manual testing, with a reason. */
-  record Reject(String releaseId, long telegramUserId, String reason, Long seenVersion, Actor actor)
-      implements ReleaseCommand {}
+  record Reject(
+      String releaseId,
+      @JsonProperty(required = true) long telegramUserId,
+      String reason,
+      Long seenVersion,
+      Actor actor)
+      implements ReleaseCommand {
+    public static final String TYPE = "release.reject.v1";
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
 
   /** An admin asks to roll a deployed release back to an earlier tag of the same service. */
   record RequestRollback(
-      String releaseId, long telegramUserId, String targetTag, Long seenVersion, Actor actor)
-      implements ReleaseCommand {}
+      String releaseId,
+      @JsonProperty(required = true) long telegramUserId,
+      String targetTag,
+      Long seenVersion,
+      Actor actor)
+      implements ReleaseCommand {
+    public static final String TYPE = "release.request-rollback.v1";
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
 
   /**
    * The orchestrator claims the dispatch of a release that passed manual testing, before it calls
@@ -47,46 +111,112 @@ public sealed interface ReleaseCommand {
    */
   record StartDispatch(
       String releaseId,
-      String dispatchId,
+      @JsonProperty(required = true) String dispatchId,
       String repository,
       String workflow,
       String ref,
       Actor actor)
-      implements ReleaseCommand {}
+      implements ReleaseCommand {
+    public static final String TYPE = "release.start-dispatch.v1";
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
 
   /** The orchestrator records how the dispatch it started ended. */
   record RecordDispatch(
       String releaseId,
-      String dispatchId,
+      @JsonProperty(required = true) String dispatchId,
       boolean dispatched,
       int httpStatus,
       String detail,
       int attempts,
       Actor actor)
-      implements ReleaseCommand {}
+      implements ReleaseCommand {
+    public static final String TYPE = "release.record-dispatch.v1";
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
 
   /** The orchestrator claims the rollback runbook of a release, before running anything. */
-  record StartRunbook(String releaseId, String runId, String host, Actor actor)
-      implements ReleaseCommand {}
+  record StartRunbook(
+      String releaseId, @JsonProperty(required = true) String runId, String host, Actor actor)
+      implements ReleaseCommand {
+    public static final String TYPE = "release.start-runbook.v1";
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
 
   /** The orchestrator records one step of the runbook it started. */
   record RecordRunbookStep(
       String releaseId,
-      String runId,
-      String step,
+      @JsonProperty(required = true) String runId,
+      @JsonProperty(required = true) String step,
       String command,
       int exitCode,
       long durationMs,
       String outputTail,
       boolean ok,
       Actor actor)
-      implements ReleaseCommand {}
+      implements ReleaseCommand {
+    public static final String TYPE = "release.record-runbook-step.v1";
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
 
   /** The orchestrator ends the runbook; the release becomes rollback_done or rollback_failed. */
   record FinishRunbook(
-      String releaseId, String runId, boolean ok, String failedStep, String detail, Actor actor)
-      implements ReleaseCommand {}
+      String releaseId,
+      @JsonProperty(required = true) String runId,
+      boolean ok,
+      String failedStep,
+      String detail,
+      Actor actor)
+      implements ReleaseCommand {
+    public static final String TYPE = "release.finish-runbook.v1";
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
 
   /** An admin (or a newer release of the same service) cancels a release still on its way. */
-  record CancelRelease(String releaseId, String reason, Actor actor) implements ReleaseCommand {}
+  record CancelRelease(String releaseId, String reason, Actor actor) implements ReleaseCommand {
+    public static final String TYPE = "release.cancel.v1";
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
+
+  /**
+   * All command classes with their type names; the codec's registry is built from this, and
+   * PermittedSubclassesTest holds it to the sealed interface.
+   */
+  List<Class<? extends ReleaseCommand>> ALL =
+      List.of(
+          CreateRelease.class,
+          ReportStep.class,
+          Approve.class,
+          Reject.class,
+          RequestRollback.class,
+          CancelRelease.class,
+          StartDispatch.class,
+          RecordDispatch.class,
+          StartRunbook.class,
+          RecordRunbookStep.class,
+          FinishRunbook.class);
 }

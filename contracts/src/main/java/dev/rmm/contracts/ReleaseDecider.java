@@ -104,7 +104,9 @@ public final class ReleaseDecider {
 
   private static Decision decideWithoutTextRule(
       ReleaseCommand command, ReleaseState state, RollbackTargets targets, PolicyInForce policy) {
-    // Java 17 has no pattern switch; the sealed interface keeps this list complete.
+    // Java 17 has no pattern switch, so nothing here is checked by the compiler: a command type
+    // missing from this chain falls through to the throw below. PermittedSubclassesTest decides
+    // every permitted subclass of ReleaseCommand, so a type added without a branch fails the build.
     if (command instanceof CreateRelease c) {
       return create(c, state);
     } else if (command instanceof ReportStep c) {
@@ -131,6 +133,10 @@ public final class ReleaseDecider {
     throw new IllegalArgumentException("unknown command " + command);
   }
 
+  /**
+   * Applies one event. Like {@link #decide}, an {@code instanceof} chain the compiler does not
+   * check (Java 17): PermittedSubclassesTest evolves every permitted subclass of ReleaseEvent.
+   */
   public static ReleaseState evolve(ReleaseState state, ReleaseEvent event) {
     if (event instanceof ReleaseCreated e) {
       return state.created(e.spec(), e.policy());
@@ -644,11 +650,11 @@ public final class ReleaseDecider {
 
   private static Optional<Refused> runbookCheck(String runId, Actor actor, ReleaseState state) {
     if (!state.exists()) {
-      return Optional.of((Refused) notFound(state));
+      return Optional.of(notFound(state));
     }
     if (actor.kind() != Actor.Kind.ORCHESTRATOR) {
       return Optional.of(
-          (Refused) refuse("runbook", Refusal.NOT_ALLOWED, "only the orchestrator runs runbooks"));
+          refuse("runbook", Refusal.NOT_ALLOWED, "only the orchestrator runs runbooks"));
     }
     ReleaseState.Runbook r = state.runbook();
     if (r == null || !r.runId().equals(runId) || r.finished()) {
@@ -680,17 +686,16 @@ public final class ReleaseDecider {
     }
     if (seen < state.statusVersion()) {
       Refused r =
-          (Refused)
-              rules.refuse(
-                  action,
-                  Refusal.STALE,
-                  "the card showed version "
-                      + seen
-                      + " but the release has since become "
-                      + state.status()
-                      + " (version "
-                      + state.version()
-                      + ")");
+          rules.refuse(
+              action,
+              Refusal.STALE,
+              "the card showed version "
+                  + seen
+                  + " but the release has since become "
+                  + state.status()
+                  + " (version "
+                  + state.version()
+                  + ")");
       return Optional.of(r);
     }
     return Optional.empty();
@@ -711,7 +716,7 @@ public final class ReleaseDecider {
         && approver.githubLogin().equalsIgnoreCase(spec.initiator());
   }
 
-  private static Decision refuse(String action, Refusal reason, String detail) {
+  private static Refused refuse(String action, Refusal reason, String detail) {
     return Rules.RECORDED.refuse(action, reason, detail);
   }
 
@@ -741,7 +746,7 @@ public final class ReleaseDecider {
       return version == null ? "" : " (policy version " + version + ")";
     }
 
-    Decision refuse(String action, Refusal reason, String detail) {
+    Refused refuse(String action, Refusal reason, String detail) {
       return new Refused(
           reason,
           detail,
@@ -751,7 +756,7 @@ public final class ReleaseDecider {
     }
   }
 
-  private static Decision notFound(ReleaseState state) {
+  private static Refused notFound(ReleaseState state) {
     return new Refused(Refusal.NOT_FOUND, "release " + state.releaseId() + " not found", List.of());
   }
 

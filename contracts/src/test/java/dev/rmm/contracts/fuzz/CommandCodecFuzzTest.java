@@ -31,7 +31,12 @@ class CommandCodecFuzzTest {
     }
     byte[] again =
         CommandCodec.encode(
-            c.commandId(), c.command(), c.correlationId(), c.traceparent(), c.repositoryScope());
+            c.commandId(),
+            c.command(),
+            c.correlationId(),
+            c.traceparent(),
+            c.repositoryScope(),
+            c.deadline());
     assertThat(CommandCodec.decode(again)).isEqualTo(c);
   }
 }
