@@ -26,7 +26,7 @@ public final class BotClient {
      * The answer to a button press (the spinner): retried for up to 15 s, then given up, since
      * Telegram no longer takes the answer to an old press (it then refuses it with 400 "query is
      * too old", which ends the retries sooner). Bounded by time, not by a count: four attempts were
-     * spent in under 2 s of 5xx, well within the press's life (F13 in docs/reliability.md).
+     * spent in 7 s of 429s and 5xx, within the press's life (F13 in docs/reliability.md).
      */
     INTERACTIVE(Integer.MAX_VALUE, Duration.ofSeconds(10), Duration.ofSeconds(15)),
     /**
