@@ -78,9 +78,13 @@ public final class FakeBotApi {
   /**
    * One request with the right token as it arrived: the method in lower case, when ({@link
    * System#nanoTime()}), and the injected failure it got (0: none, else its error code, with the
-   * {@code retry_after} sent, or null), for checks that the bot waited as it was asked to.
+   * {@code retry_after} sent, or null), for checks that the bot waited as it was asked to. {@code
+   * answeredNanos} is when the fake had sent its answer to an injected failure (the bot cannot have
+   * read a {@code retry_after} before then, so a wait counts from there); the arrival for other
+   * requests.
    */
-  public record Arrival(String method, long atNanos, int errorCode, Integer retryAfter) {}
+  public record Arrival(
+      String method, long atNanos, int errorCode, Integer retryAfter, long answeredNanos) {}
 
   private static final java.util.Queue<Arrival> ARRIVALS =
       new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -168,6 +172,9 @@ public final class FakeBotApi {
    */
   public static void reset() {
     ANSWERED.clear();
+    PRESSED.clear();
+    SHOWN.clear();
+    callbackQueryLifetime = null;
     UPDATES.clear();
     synchronized (UNCONFIRMED) {
       UNCONFIRMED.clear();
@@ -189,9 +196,41 @@ public final class FakeBotApi {
 
   // ---------------------------------------------------------------- scripting
 
-  /** Queues an update (raw Bot API JSON) for the bot's next getUpdates. */
+  /**
+   * Queues an update (raw Bot API JSON) for the bot's next getUpdates. A callback query is taken as
+   * pressed now, for {@link #callbackQueryLifetime} and {@link #pressOutcome}.
+   */
   public static void push(String updateJson) {
+    pressed(updateJson);
     UPDATES.add(updateJson);
+  }
+
+  /**
+   * From now on (until {@link #reset()}) an answer to a callback query later than {@code lifetime}
+   * after it was pushed gets 400 "query is too old and response timeout expired or query ID is
+   * invalid", as Telegram answers once a press's spinner has timed out (Telegram does not document
+   * how long; a few seconds to about 15 are reported). By default answers are taken at any time.
+   */
+  public static void callbackQueryLifetime(java.time.Duration lifetime) {
+    callbackQueryLifetime = lifetime;
+  }
+
+  private static void pressed(String updateJson) {
+    JsonNode query;
+    try {
+      query = MAPPER.readTree(updateJson).path("callback_query");
+    } catch (JsonProcessingException notJson) {
+      return; // handed to the bot as it is: a test of its input checks
+    }
+    JsonNode message = query.path("message");
+    if (query.path("id").isTextual() && message.path("message_id").canConvertToInt()) {
+      PRESSED.putIfAbsent(
+          query.path("id").asText(),
+          new Pressed(
+              message.path("chat").path("id").asLong(),
+              message.path("message_id").asInt(),
+              System.nanoTime()));
+    }
   }
 
   /**
@@ -291,7 +330,8 @@ public final class FakeBotApi {
 
   /** Every request with the right token, getUpdates included, in the order they arrived. */
   public static List<Arrival> arrivals() {
-    return List.copyOf(ARRIVALS);
+    // an injected failure is recorded once answered, possibly after a later request arrived
+    return ARRIVALS.stream().sorted(java.util.Comparator.comparingLong(Arrival::atNanos)).toList();
   }
 
   /** The requests the fake accepted (answered {@code ok:true}), except getUpdates, in order. */
@@ -509,10 +549,19 @@ public final class FakeBotApi {
       try {
         Failure failure = nextFailure(method);
         if (failure != null) {
-          ARRIVALS.add(new Arrival(method, arrived, failure.errorCode(), failure.retryAfter()));
-          throw new ApiError(failure.errorCode(), failure.description(), failure.retryAfter());
+          ApiError e =
+              new ApiError(failure.errorCode(), failure.description(), failure.retryAfter());
+          if (record) {
+            REJECTIONS.add(new Rejection(call, e.errorCode, e.getMessage()));
+          }
+          respond(ex, e.errorCode, error(e));
+          ex.getResponseBody().close(); // sent: from now on the bot may read the retry_after
+          ARRIVALS.add(
+              new Arrival(
+                  method, arrived, failure.errorCode(), failure.retryAfter(), System.nanoTime()));
+          return;
         }
-        ARRIVALS.add(new Arrival(method, arrived, 0, null));
+        ARRIVALS.add(new Arrival(method, arrived, 0, null, arrived));
         ObjectNode params = parseBody(ex.getRequestHeaders().getFirst("Content-Type"), body);
         parseForm(ex.getRequestURI().getRawQuery(), params);
         if (method.equals("getupdates")) {
@@ -621,6 +670,10 @@ public final class FakeBotApi {
     synchronized (MESSAGES) {
       MESSAGES.computeIfAbsent(chatId, c -> new TreeMap<>()).put(stored.messageId(), stored);
     }
+    Integer replyTo = replyTo(p);
+    if (replyTo != null) {
+      SHOWN.add(new Shown(chatId, replyTo, true, System.nanoTime()));
+    }
     return messageJson(stored, null);
   }
 
@@ -663,13 +716,20 @@ public final class FakeBotApi {
       }
       Stored edited = new Stored(chatId, messageId, newContent, markup, old.date(), now());
       chat.put(messageId, edited);
+      SHOWN.add(new Shown(chatId, messageId, false, System.nanoTime()));
       return messageJson(edited, null);
     }
   }
 
   private static JsonNode answerCallbackQuery(ObjectNode p) throws ApiError {
     String id = str(p, "callback_query_id");
-    if (id == null || id.isEmpty()) {
+    java.time.Duration lifetime = callbackQueryLifetime;
+    Pressed pressed = id == null ? null : PRESSED.get(id);
+    if (id == null
+        || id.isEmpty()
+        || (lifetime != null
+            && pressed != null
+            && System.nanoTime() - pressed.atNanos() > lifetime.toNanos())) {
       throw new ApiError(
           400, "Bad Request: query is too old and response timeout expired or query ID is invalid");
     }
@@ -683,6 +743,55 @@ public final class FakeBotApi {
 
   /** When a callback query was answered ({@link System#nanoTime()}) and with what text. */
   public record Answer(long atNanos, String text) {}
+
+  /**
+   * What the user who pressed a button could see of it: the answer to the callback query (its
+   * spinner ended, with the answer's text), and the first message sent in reply to the pressed
+   * message and the first edit of the pressed message after the press ({@link System#nanoTime()};
+   * null when none). A message edit is not always the press's doing: live cards are edited as their
+   * releases move on.
+   */
+  public record PressOutcome(Answer answer, Long repliedAtNanos, Long editedAtNanos) {
+    /** Whether the user saw anything at all. */
+    public boolean anything() {
+      return answer != null || repliedAtNanos != null || editedAtNanos != null;
+    }
+  }
+
+  /** What the user saw of a press pushed with {@link #push}, so far. */
+  public static PressOutcome pressOutcome(String callbackQueryId) {
+    Answer answer = ANSWERED.get(callbackQueryId);
+    Pressed p = PRESSED.get(callbackQueryId);
+    if (p == null) {
+      return new PressOutcome(answer, null, null);
+    }
+    Long replied = null;
+    Long edited = null;
+    for (Shown s : SHOWN) {
+      if (s.chatId() != p.chatId() || s.messageId() != p.messageId() || s.atNanos() < p.atNanos()) {
+        continue;
+      }
+      if (s.reply() && replied == null) {
+        replied = s.atNanos();
+      } else if (!s.reply() && edited == null) {
+        edited = s.atNanos();
+      }
+    }
+    return new PressOutcome(answer, replied, edited);
+  }
+
+  /** A press pushed: the message its button was on, and when. */
+  private record Pressed(long chatId, int messageId, long atNanos) {}
+
+  /**
+   * A message sent in reply to message {@code messageId} ({@code reply}), or that message edited.
+   */
+  private record Shown(long chatId, int messageId, boolean reply, long atNanos) {}
+
+  private static final Map<String, Pressed> PRESSED = new ConcurrentHashMap<>();
+  private static final java.util.Queue<Shown> SHOWN =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private static volatile java.time.Duration callbackQueryLifetime;
 
   private static final java.util.Map<String, Answer> ANSWERED =
       new java.util.concurrent.ConcurrentHashMap<>();
@@ -1005,6 +1114,27 @@ public final class FakeBotApi {
       }
       Matcher file = FILE_NAME.matcher(headers);
       params.put(name.group(1), file.find() ? file.group(1) : value);
+    }
+  }
+
+  /** The message a sendMessage replies to, or null. */
+  private static Integer replyTo(ObjectNode p) {
+    JsonNode replyParameters = p.get("reply_parameters");
+    if (replyParameters != null && replyParameters.isTextual()) {
+      try {
+        replyParameters = MAPPER.readTree(replyParameters.asText());
+      } catch (JsonProcessingException notJson) {
+        replyParameters = null;
+      }
+    }
+    if (replyParameters != null && replyParameters.path("message_id").canConvertToInt()) {
+      return replyParameters.path("message_id").asInt();
+    }
+    String old = str(p, "reply_to_message_id");
+    try {
+      return old == null ? null : Integer.valueOf(old.trim());
+    } catch (NumberFormatException e) {
+      return null;
     }
   }
 

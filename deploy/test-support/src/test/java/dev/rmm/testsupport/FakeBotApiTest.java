@@ -142,6 +142,13 @@ class FakeBotApiTest {
     assertThat(limited.body().at("/parameters/retry_after").asInt()).isEqualTo(7);
 
     assertThat(call("sendMessage", message(4205, "hi", null)).status()).isEqualTo(200);
+    assertThat(FakeBotApi.arrivals())
+        .first()
+        .satisfies(
+            a -> {
+              assertThat(a.errorCode()).isEqualTo(429);
+              assertThat(a.answeredNanos()).isGreaterThanOrEqualTo(a.atNanos());
+            });
     assertThat(FakeBotApi.attempts("sendMessage")).isEqualTo(2);
     assertThat(FakeBotApi.calls("sendMessage")).hasSize(1);
     assertThat(FakeBotApi.messages(4205)).hasSize(1);
@@ -285,6 +292,37 @@ class FakeBotApiTest {
     JsonNode call = FakeBotApi.json(FakeBotApi.calls("sendMessage").get(0));
     assertThat(call.get("text").asText()).isEqualTo("a b");
     assertThat(call.at("/reply_markup/inline_keyboard/0/0/callback_data").asText()).isEqualTo("y");
+  }
+
+  @Test
+  void aPress_showsAsItsAnswerAReplyToItsMessageOrAnEdit_andALateAnswerIsTooOld() throws Exception {
+    int card =
+        call("sendMessage", message(4210, "card", "a")).body().at("/result/message_id").asInt();
+    String press = FakeBotApi.callback(1, 4210, "Ann", "en", 4210, card, "a");
+    String id = JSON.readTree(press).at("/callback_query/id").asText();
+    FakeBotApi.push(press);
+    assertThat(FakeBotApi.pressOutcome(id).anything()).isFalse();
+
+    ObjectNode reply = message(4210, "Approve?", null);
+    reply.putObject("reply_parameters").put("message_id", card);
+    assertThat(call("sendMessage", reply).status()).isEqualTo(200);
+    assertThat(call("editMessageText", edit(4210, card, "card, edited", "a")).status())
+        .isEqualTo(200);
+    FakeBotApi.PressOutcome seen = FakeBotApi.pressOutcome(id);
+    assertThat(seen.answer()).isNull();
+    assertThat(seen.repliedAtNanos()).isNotNull();
+    assertThat(seen.editedAtNanos()).isNotNull();
+
+    FakeBotApi.callbackQueryLifetime(Duration.ZERO);
+    Answer late = call("answerCallbackQuery", JSON.createObjectNode().put("callback_query_id", id));
+    assertThat(late.status()).isEqualTo(400);
+    assertThat(late.body().get("description").asText()).contains("query is too old");
+    FakeBotApi.callbackQueryLifetime(null);
+    assertThat(
+            call("answerCallbackQuery", JSON.createObjectNode().put("callback_query_id", id))
+                .status())
+        .isEqualTo(200);
+    assertThat(FakeBotApi.pressOutcome(id).answer()).isNotNull();
   }
 
   private static ObjectNode message(long chatId, String text, String callbackData) {

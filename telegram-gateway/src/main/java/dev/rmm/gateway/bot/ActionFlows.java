@@ -83,7 +83,7 @@ public class ActionFlows {
     }
     Optional<JsonNode> found = reader.release(press.releaseId());
     if (found.isEmpty()) {
-      replies.answer(q.getId(), Texts.RELEASE_UNKNOWN.in(lang), true);
+      replies.answer(q, Texts.RELEASE_UNKNOWN.in(lang), true);
       return;
     }
     JsonNode r = found.get();
@@ -119,7 +119,7 @@ public class ActionFlows {
     ReleaseStatus now = ReleaseStatus.fromWire(r.path("status").asText());
     if (now != expected) {
       refreshCard(chatId, messageId, press.releaseId(), r.path("version").asLong(), lang);
-      replies.answer(q.getId(), Texts.REFUSED_STALE.in(lang, StatusTexts.of(now, lang)), true);
+      replies.answer(q, Texts.REFUSED_STALE.in(lang, StatusTexts.of(now, lang)), true);
       return;
     }
     String service = r.path("service_name").asText();
@@ -229,7 +229,7 @@ public class ActionFlows {
     ReleaseReader.RollbackPicker picker = reader.rollbackTargets(pending.releaseId(), MAX_TAGS);
     List<DeployedTag> tags = picker.tags();
     if (tags.isEmpty()) {
-      replies.answer(q.getId(), Texts.NO_EARLIER_TAGS.in(lang, service), true);
+      replies.answer(q, Texts.NO_EARLIER_TAGS.in(lang, service), true);
       return;
     }
     InlineKeyboardMarkup.InlineKeyboardMarkupBuilder<?, ?> k = InlineKeyboardMarkup.builder();
@@ -254,12 +254,12 @@ public class ActionFlows {
   private Optional<PendingAction> takeOwn(CallbackQuery q, String token, Language lang) {
     Optional<PendingAction> p = sessions.peek(token);
     if (p.isPresent() && p.get().userId() != q.getFrom().getId()) {
-      replies.answer(q.getId(), Texts.NOT_YOURS.in(lang, p.get().userName()), true);
+      replies.answer(q, Texts.NOT_YOURS.in(lang, p.get().userName()), true);
       return Optional.empty();
     }
     Optional<PendingAction> taken = p.isEmpty() ? p : sessions.take(token);
     if (taken.isEmpty()) {
-      replies.answer(q.getId(), Texts.EXPIRED.in(lang), true);
+      replies.answer(q, Texts.EXPIRED.in(lang), true);
     }
     return taken;
   }
@@ -280,7 +280,7 @@ public class ActionFlows {
       result = commands.decide("tg-" + q.getId(), command, commandTimeout);
     } catch (CommandClient.NoAnswerException e) {
       LOG.warnf("No decision for %s by user %d: %s", p.kind(), p.userId(), e.getMessage());
-      replies.answer(q.getId(), Texts.NO_ANSWER.in(lang), true);
+      replies.answer(q, Texts.NO_ANSWER.in(lang), true);
       return;
     }
     boolean accepted = "accepted".equals(result.path("outcome").asText());
@@ -294,9 +294,12 @@ public class ActionFlows {
         result.path("reason").asText(""));
     boolean fromConfirmation = q.getData() != null && q.getData().startsWith(Screens.CONFIRM);
     if (fromConfirmation) {
+      // the confirmation shows the decision: it is what the user sees when the answer is too late
       replies.edit(q.getMessage().getChatId(), q.getMessage().getMessageId(), text, null);
+      replies.answer(q.getId(), text, !accepted);
+    } else {
+      replies.answer(q, text, !accepted);
     }
-    replies.answer(q.getId(), text, !accepted);
     if (accepted || "stale".equals(result.path("reason").asText())) {
       try {
         refreshCard(

@@ -5,9 +5,11 @@ import dev.rmm.gateway.telegram.BotClient;
 import dev.rmm.gateway.telegram.BotClient.Delivery;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Optional;
+import org.jboss.logging.Logger;
 import org.telegram.telegrambots.meta.api.methods.AnswerCallbackQuery;
 import org.telegram.telegrambots.meta.api.methods.send.SendMessage;
 import org.telegram.telegrambots.meta.api.methods.updatingmessages.EditMessageText;
+import org.telegram.telegrambots.meta.api.objects.CallbackQuery;
 import org.telegram.telegrambots.meta.api.objects.LinkPreviewOptions;
 import org.telegram.telegrambots.meta.api.objects.ReplyParameters;
 import org.telegram.telegrambots.meta.api.objects.message.Message;
@@ -19,10 +21,13 @@ import org.telegram.telegrambots.meta.api.objects.replykeyboard.ReplyKeyboard;
  * bot; every button it shows is signed ({@link SignedButtons}). Texts are plain (no parse mode), so
  * nothing from users or pipelines needs escaping. Messages and card edits outlast an outage of
  * Telegram ({@link Delivery#PATIENT}); the answer to a press is given up after a few seconds, as
- * Telegram no longer takes it.
+ * Telegram no longer takes it ("query is too old"), and what it had to say is then sent as a
+ * message in reply to the pressed message ({@link #answer(CallbackQuery, String, boolean)}).
  */
 @ApplicationScoped
 public class Replies {
+
+  private static final Logger LOG = Logger.getLogger(Replies.class);
 
   /** Telegram's limit for the text of a callback answer. */
   static final int MAX_ANSWER = 200;
@@ -77,14 +82,48 @@ public class Replies {
         Delivery.PATIENT);
   }
 
-  /** Ends the button's spinner; a non-empty text shows as a toast, or an alert when it matters. */
-  public void answer(String callbackQueryId, String text, boolean alert) {
+  /**
+   * Ends the button's spinner; a non-empty text shows as a toast, or an alert when it matters. For
+   * an answer with nothing else to say (the press's outcome is a message or an edit of its own), or
+   * whose text the pressed message already shows, or to a press not to be given a message (a
+   * stranger's, a forged button).
+   *
+   * @return whether Telegram took the answer
+   */
+  public boolean answer(String callbackQueryId, String text, boolean alert) {
     AnswerCallbackQuery.AnswerCallbackQueryBuilder<?, ?> a =
         AnswerCallbackQuery.builder().callbackQueryId(callbackQueryId);
     if (text != null && !text.isEmpty()) {
       a.text(text.length() > MAX_ANSWER ? text.substring(0, MAX_ANSWER - 1) + "…" : text);
       a.showAlert(alert);
     }
-    bot.call(a.build(), Delivery.INTERACTIVE);
+    return bot.call(a.build(), Delivery.INTERACTIVE).ok();
+  }
+
+  /**
+   * Answers a press whose answer says what became of it (refused, expired, no answer from rmm). A
+   * press lives only a short while: when Telegram did not take the answer (an outage or a flood
+   * wait outlasting it, or the query already too old: F13 in docs/reliability.md), the text is sent
+   * as a message in reply to the pressed message instead, so the user still learns it. In a group
+   * it names the user, as the whole chat sees it.
+   */
+  public void answer(CallbackQuery q, String text, boolean alert) {
+    if (answer(q.getId(), text, alert)
+        || text == null
+        || text.isEmpty()
+        || q.getMessage() == null
+        || Thread.currentThread().isInterrupted()) {
+      return;
+    }
+    long chatId = q.getMessage().getChatId();
+    boolean group = q.getFrom() != null && chatId != q.getFrom().getId();
+    LOG.infof(
+        "The answer to callback query %s was not delivered; it is sent to chat %d as a message",
+        q.getId(), chatId);
+    send(
+        chatId,
+        group ? q.getFrom().getFirstName() + ": " + text : text,
+        null,
+        q.getMessage().getMessageId());
   }
 }

@@ -202,8 +202,7 @@ public class UpdateHandler {
     try {
       if (update.hasCallbackQuery()) {
         CallbackQuery q = update.getCallbackQuery();
-        replies.answer(
-            q.getId(), Texts.TEMPORARILY_UNAVAILABLE.in(fallbackLanguage(q.getFrom())), true);
+        replies.answer(q, Texts.TEMPORARILY_UNAVAILABLE.in(fallbackLanguage(q.getFrom())), true);
       } else if (update.hasMessage()) {
         Message m = update.getMessage();
         replies.send(
@@ -378,7 +377,7 @@ public class UpdateHandler {
       page = reader.page(list, index);
     } catch (RuntimeException e) {
       LOG.errorf("Reading the %s list from the read model failed: %s", list, e.getMessage());
-      replies.answer(q.getId(), Texts.UNAVAILABLE.in(lang), true);
+      replies.answer(q, Texts.UNAVAILABLE.in(lang), true);
       return;
     }
     if (page.isEmpty()) {

@@ -8,18 +8,32 @@ import java.time.Duration;
  * once any call got one, every call (getUpdates included) waits until it has elapsed; calls that
  * went on meanwhile would only prolong the limit (Telegram lengthens it for bots that keep
  * calling).
+ *
+ * <p>A call waiting out one deadline must look again when it wakes: a call already on its way when
+ * the first 429 came may have got its own 429 meanwhile and set a later one. And it must sleep the
+ * whole wait: {@code Thread.sleep(d.toMillis())} sleeps up to a millisecond less (F13 in
+ * docs/reliability.md: the chaos verdict saw an edit reach Telegram 2.995-3 s after a 429 with
+ * retry_after 3).
  */
 public final class FloodWait {
+
+  /**
+   * How much longer than {@code retry_after} calls are held: Telegram counts the wait in whole
+   * seconds from its own answer, so a call released on the exact boundary may be early by a
+   * rounding or the time the answer took to arrive.
+   */
+  public static final Duration MARGIN = Duration.ofMillis(100);
 
   private long until = System.nanoTime(); // guarded by this
 
   /**
-   * Telegram asked to wait this long from now (a later deadline already set stays).
+   * Telegram asked to wait this long from now (a later deadline already set stays); calls are held
+   * {@link #MARGIN} longer.
    *
    * @return the deadline now in force, for {@link #remainingBeyond}
    */
   public synchronized long hold(Duration retryAfter) {
-    long end = System.nanoTime() + retryAfter.toNanos();
+    long end = System.nanoTime() + retryAfter.plus(MARGIN).toNanos();
     if (end - until > 0) {
       until = end;
     }
@@ -38,5 +52,16 @@ public final class FloodWait {
    */
   public synchronized Duration remainingBeyond(long waitedOut) {
     return until == waitedOut ? Duration.ZERO : remaining();
+  }
+
+  /**
+   * Sleeps at least {@code d} (never the millisecond less that {@code Thread.sleep(d.toMillis())}
+   * may sleep).
+   */
+  static void sleep(Duration d) throws InterruptedException {
+    long nanos = d.toNanos();
+    if (nanos > 0) {
+      Thread.sleep((nanos + 999_999) / 1_000_000);
+    }
   }
 }

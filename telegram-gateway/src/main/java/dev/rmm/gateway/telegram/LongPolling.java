@@ -99,7 +99,7 @@ public final class LongPolling {
     }
     while (running) {
       List<Update> batch;
-      sleep(flood.remaining()); // another call's 429 holds every call of the bot
+      awaitFlood(); // another call's 429 holds every call of the bot
       if (!running) {
         return;
       }
@@ -177,8 +177,15 @@ public final class LongPolling {
     }
   }
 
+  /** Until no 429 holds the bot's calls, however many came meanwhile. */
+  private void awaitFlood() {
+    for (Duration d = flood.remaining(); running && !d.isZero(); d = flood.remaining()) {
+      sleep(d);
+    }
+  }
+
   private boolean deleteWebhook() {
-    sleep(flood.remaining());
+    awaitFlood();
     try {
       client.execute(new DeleteWebhook());
       return true;
@@ -193,8 +200,8 @@ public final class LongPolling {
     if (e instanceof TelegramApiRequestException r
         && r.getParameters() != null
         && r.getParameters().getRetryAfter() != null) {
-      wait = Duration.ofSeconds(r.getParameters().getRetryAfter());
-      flood.hold(wait);
+      flood.hold(Duration.ofSeconds(r.getParameters().getRetryAfter()));
+      wait = flood.remaining(); // with the margin, or another call's longer wait
     }
     LOG.warnf(
         "Telegram's %s failed: %s; polling again in %d ms",
@@ -215,7 +222,7 @@ public final class LongPolling {
 
   private void sleep(Duration d) {
     try {
-      Thread.sleep(d.toMillis());
+      FloodWait.sleep(d);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       running = false;

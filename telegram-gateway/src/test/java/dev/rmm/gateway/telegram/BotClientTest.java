@@ -12,6 +12,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.telegram.telegrambots.client.okhttp.OkHttpTelegramClient;
 import org.telegram.telegrambots.meta.TelegramUrl;
+import org.telegram.telegrambots.meta.api.methods.AnswerCallbackQuery;
 import org.telegram.telegrambots.meta.api.methods.send.SendMessage;
 import org.telegram.telegrambots.meta.api.methods.updatingmessages.EditMessageText;
 import org.telegram.telegrambots.meta.api.objects.message.Message;
@@ -42,7 +43,14 @@ class BotClientTest {
 
     assertThat(r.ok()).isTrue();
     assertThat(r.result().getMessageId()).isPositive();
-    assertThat(waits).containsExactly(Duration.ofSeconds(3), Duration.ofSeconds(3));
+    // retry_after, and the margin FloodWait adds so that no call reaches Telegram on the boundary
+    assertThat(waits)
+        .hasSize(2)
+        .allSatisfy(
+            w ->
+                assertThat(w)
+                    .isGreaterThan(Duration.ofSeconds(3))
+                    .isLessThanOrEqualTo(Duration.ofSeconds(3).plus(FloodWait.MARGIN)));
     assertThat(FakeBotApi.attempts("sendMessage")).isEqualTo(3);
   }
 
@@ -91,6 +99,22 @@ class BotClientTest {
             Delivery.MUST_DELIVER);
 
     assertThat(r.messageGone()).isTrue();
+  }
+
+  @Test
+  void givenTheAnswerToAPressFailingForSecondsOf5xx_thenItIsRetriedWhileThePressLives() {
+    // 200 + 400 + 800 + 1600 + 3200 + 6400 ms of backoff: within the press's 15 s (F13)
+    FakeBotApi.failNext("answerCallbackQuery", 6, 502, "Bad Gateway", null);
+
+    BotClient.Reply<Boolean> r =
+        bot.call(
+            AnswerCallbackQuery.builder().callbackQueryId("4000000000000009101").build(),
+            Delivery.INTERACTIVE);
+
+    assertThat(r.ok()).isTrue();
+    assertThat(FakeBotApi.attempts("answerCallbackQuery")).isEqualTo(7);
+    assertThat(waits.stream().reduce(Duration.ZERO, Duration::plus))
+        .isLessThan(Duration.ofSeconds(15));
   }
 
   private static SendMessage send(long chat, String text) {

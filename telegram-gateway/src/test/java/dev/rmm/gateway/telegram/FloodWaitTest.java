@@ -9,8 +9,10 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -91,6 +93,37 @@ class FloodWaitTest {
     assertThat(r.ok()).isFalse();
     assertThat(r.errorCode()).isEqualTo(429);
     assertThat(FakeBotApi.attempts("sendMessage")).isZero();
+  }
+
+  @Test
+  void givenACallWaitingOutA429_whenACallAlreadyOnItsWayGets429Meanwhile_thenItWaitsThatOutToo()
+      throws Exception {
+    flood.hold(Duration.ofSeconds(1)); // one call got a 429
+    CountDownLatch waiting = new CountDownLatch(1);
+    BotClient bot =
+        new BotClient(
+            client,
+            d -> {
+              waiting.countDown();
+              Thread.sleep(d.toMillis() + 1);
+            },
+            flood);
+    CompletableFuture<BotClient.Reply<Message>> waiter =
+        CompletableFuture.supplyAsync(() -> bot.call(send(9205, "waits"), Delivery.PATIENT));
+    assertThat(waiting.await(10, TimeUnit.SECONDS)).as("the call waits out the 429").isTrue();
+
+    // while it waits, a call that was on its way before the first 429 gets one too, asking longer
+    long later = flood.hold(Duration.ofSeconds(RETRY_AFTER));
+
+    assertThat(waiter.get(30, TimeUnit.SECONDS).ok()).isTrue();
+    FakeBotApi.Arrival sent =
+        FakeBotApi.arrivals().stream()
+            .filter(a -> a.method().equals("sendmessage"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(sent.atNanos() - later)
+        .as("the waiting call went out only once the later wait was over (ns after it)")
+        .isNotNegative();
   }
 
   private static FakeBotApi.Arrival limited() {
