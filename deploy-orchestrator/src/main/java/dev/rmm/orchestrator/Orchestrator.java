@@ -46,6 +46,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -112,7 +113,13 @@ public class Orchestrator {
             d -> Thread.sleep(d.toMillis()));
     this.dispatches = new Dispatches(targets, github);
     this.rollbacks =
-        new Rollbacks(plans, new SshRunner(), Redactor.fromEnvironment(System.getenv()), tracer);
+        new Rollbacks(
+            plans,
+            // a frozen orchestrator's step stops on the host within its lease (heartbeats go
+            // every second, so the host waits a few of them at the least)
+            new SshRunner(max(config.deploy().runbookLease().dividedBy(2), Duration.ofSeconds(3))),
+            Redactor.fromEnvironment(System.getenv()),
+            tracer);
     String instance = "deploy-orchestrator-" + UUID.randomUUID().toString().substring(0, 8);
     this.actor = new Actor(Actor.Kind.ORCHESTRATOR, instance, "deploy-orchestrator");
     this.alerts = new AlertPublisher(bootstrap, config.topics().alerts());
@@ -127,7 +134,7 @@ public class Orchestrator {
     this.logLoop =
         new ConsumerLoop(
             "rmm-orchestrator-log",
-            properties(bootstrap),
+            logConsumerProperties(bootstrap),
             new Reading(),
             Duration.ofMillis(500),
             Duration.ofSeconds(5), // then it reads its partitions from the start again
@@ -165,10 +172,20 @@ public class Orchestrator {
     history.close();
   }
 
-  private static Properties properties(String bootstrap) {
+  /**
+   * The log consumer's settings. The group assigns cooperatively: a rebalance takes away only the
+   * partitions that move to another orchestrator. Kafka's default (range, eager) revokes every
+   * partition of every member at each rebalance, so a second orchestrator joining, or one leaving,
+   * ended the lease of every runbook running anywhere, also on partitions that stayed where they
+   * were: each running step was stopped and its runbook ended "finish by hand".
+   */
+  public static Properties logConsumerProperties(String bootstrap) {
     Properties p = LogConsumers.properties(bootstrap);
     p.put(ConsumerConfig.GROUP_ID_CONFIG, GROUP);
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(
+        ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+        CooperativeStickyAssignor.class.getName());
     // a crashed instance's partitions move to the others after 10 s, not Kafka's default 45 s
     p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
     p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_000);
@@ -203,7 +220,12 @@ public class Orchestrator {
 
             @Override
             public void onPartitionsAssigned(Collection<TopicPartition> parts) {
-              // the log is the memory: read what is ours from the start
+              if (parts.isEmpty()) {
+                // a cooperative rebalance that gave nothing new; seekToBeginning(none) would
+                // seek every partition this instance has to the start
+                return;
+              }
+              // the log is the memory: read what is new to us from the start
               leases.assigned(parts.stream().map(TopicPartition::partition).toList());
               c.seekToBeginning(parts);
               ends.clear();
@@ -363,6 +385,10 @@ public class Orchestrator {
         rollbacks.act(s, commands, lease);
       }
     }
+  }
+
+  private static Duration max(Duration a, Duration b) {
+    return a.compareTo(b) >= 0 ? a : b;
   }
 
   private static Thread daemon(Runnable r, String name) {

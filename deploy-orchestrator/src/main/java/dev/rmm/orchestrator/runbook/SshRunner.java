@@ -46,6 +46,29 @@ public final class SshRunner {
   /** How often a running command checks that it may go on. */
   private static final Duration CHECK_EVERY = Duration.ofSeconds(1);
 
+  /**
+   * How long a host lets a step run without a heartbeat from this runner when none is given: half
+   * the default runbook lease ({@code rmm.deploy.runbook-lease}, 20 s).
+   */
+  public static final Duration DEFAULT_SILENCE = Duration.ofSeconds(10);
+
+  private final Duration silence;
+
+  /** A runner whose steps the host stops after {@link #DEFAULT_SILENCE} without a heartbeat. */
+  public SshRunner() {
+    this(DEFAULT_SILENCE);
+  }
+
+  /**
+   * @param silence how long the host lets a step run without hearing from this runner, which sends
+   *     a heartbeat every second while the step may go on ({@link RemoteCommand}); shorter than the
+   *     runbook lease, so that a frozen orchestrator's step is stopped on the host before another
+   *     orchestrator may settle its runbook
+   */
+  public SshRunner(Duration silence) {
+    this.silence = silence;
+  }
+
   /** The problem of a command stopped because the orchestrator lost its lease. */
   public static final String STOPPED = "stopped: this orchestrator no longer owns the runbook";
 
@@ -156,7 +179,7 @@ public final class SshRunner {
     // stdin stays open while the step runs: its end (the channel's close) is what stops the
     // command on the host, so the channel must not send EOF before
     PipedOutputStream stdin = new PipedOutputStream();
-    try (ChannelExec channel = session.createExecChannel(RemoteCommand.wrap(command));
+    try (ChannelExec channel = session.createExecChannel(RemoteCommand.wrap(command, silence));
         PipedInputStream in = new PipedInputStream(stdin)) {
       channel.setIn(in);
       channel.setOut(tail);
@@ -179,6 +202,7 @@ public final class SshRunner {
           stop(channel, stdin);
           return new Result(-1, elapsed(start), tail.text(), STOPPED);
         }
+        heartbeat(stdin);
       }
       Integer exit = channel.getExitStatus();
       return new Result(
@@ -190,6 +214,20 @@ public final class SshRunner {
       return new Result(-1, elapsed(start), tail.text(), "SSH failed: " + e.getMessage());
     } finally {
       closeQuietly(stdin);
+    }
+  }
+
+  /**
+   * Tells the host's wrapper that the step may go on; a host that hears nothing for the silence
+   * stops it ({@link RemoteCommand}). A failed write means the channel is closing: its end stops
+   * the step anyway, and the wait for it says how the step ended.
+   */
+  private static void heartbeat(PipedOutputStream stdin) {
+    try {
+      stdin.write(RemoteCommand.HEARTBEAT);
+      stdin.flush();
+    } catch (IOException e) {
+      LOG.debugf("No heartbeat to the host: %s", e.getMessage());
     }
   }
 

@@ -3,6 +3,7 @@ package dev.rmm.orchestrator.lease;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.rmm.orchestrator.Orchestrator;
 import dev.rmm.orchestrator.runbook.SshRunner;
 import dev.rmm.testsupport.KafkaTestResource;
 import dev.rmm.testsupport.TestSshServer;
@@ -12,8 +13,10 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
@@ -86,7 +89,13 @@ class PartitionLeasesTest {
     final Thread thread;
 
     Member() {
+      this(new Properties());
+    }
+
+    /** A member whose consumer has {@code base} as settings (the orchestrator's, say). */
+    Member(Properties base) {
       Properties p = new Properties();
+      p.putAll(base);
       p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
       p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
       p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
@@ -180,8 +189,58 @@ class PartitionLeasesTest {
 
   /** Whether the member holds the partition's lease now (asking the coordinator). */
   private static boolean owns(Member m) {
-    try (PartitionLeases.OpenLease l = m.leases.open(0)) {
+    return owns(m, 0);
+  }
+
+  private static boolean owns(Member m, int partition) {
+    try (PartitionLeases.OpenLease l = m.leases.open(partition)) {
       return l.held();
+    }
+  }
+
+  @Test
+  void
+      givenRunbooksOnTwoPartitions_whenASecondOrchestratorJoins_thenOnlyThePartitionThatMovesStops()
+          throws Exception {
+    admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1))).all().get(30, TimeUnit.SECONDS);
+    Properties orchestrators = Orchestrator.logConsumerProperties(bootstrap);
+    a = new Member(orchestrators);
+    await().atMost(Duration.ofSeconds(30)).until(() -> owns(a, 0) && owns(a, 1));
+    try (PartitionLeases.OpenLease first = a.leases.open(0);
+        PartitionLeases.OpenLease second = a.leases.open(1)) {
+      // what a running step sees each time it asks, while the group rebalances: A's leases are
+      // renewed all the time (asking the coordinator, as the renewer does every third of a lease)
+      Set<Integer> unheldWhileOwned = ConcurrentHashMap.newKeySet();
+      AtomicBoolean watching = new AtomicBoolean(true);
+      CompletableFuture<Void> watch =
+          CompletableFuture.runAsync(
+              () -> {
+                while (watching.get()) {
+                  a.leases.open(0).close();
+                  a.leases.open(1).close();
+                  for (PartitionLeases.OpenLease l : List.of(first, second)) {
+                    if (!l.held() && !l.lost()) {
+                      unheldWhileOwned.add(l == first ? 0 : 1);
+                    }
+                  }
+                  sleepQuietly();
+                }
+              });
+
+      b = new Member(orchestrators);
+
+      await().atMost(Duration.ofSeconds(60)).until(() -> owns(b, 0) || owns(b, 1));
+      watching.set(false);
+      watch.get(10, TimeUnit.SECONDS);
+      int keptPartition = owns(b, 0) ? 1 : 0;
+      PartitionLeases.OpenLease kept = keptPartition == 0 ? first : second;
+      PartitionLeases.OpenLease moved = kept == first ? second : first;
+      assertThat(moved.lost()).isTrue();
+      assertThat(kept.lost()).as("the lease of the partition that stayed was lost").isFalse();
+      assertThat(unheldWhileOwned)
+          .as("partitions whose lease lapsed during the rebalance though A kept them")
+          .doesNotContain(keptPartition);
+      assertThat(kept.held()).isTrue();
     }
   }
 

@@ -107,6 +107,61 @@ class SshRunnerTest {
   }
 
   @Test
+  void givenAStepWhoseOrchestratorFreezes_thenTheHostStopsItAfterTheSilence(@TempDir Path dir)
+      throws Exception {
+    SshRunner runner = new SshRunner(Duration.ofSeconds(3));
+    Path marker = dir.resolve("marker");
+    String nap = "sleep 600." + System.nanoTime() % 100_000;
+    AtomicBoolean frozen = new AtomicBoolean();
+    try (SshRunner.Connection c = connect(server.hostKeyLine(), server.clientPrivateKey())) {
+      CompletableFuture<SshRunner.Result> run =
+          CompletableFuture.supplyAsync(
+              () ->
+                  runner.run(
+                      c,
+                      nap + "; touch '" + marker + "'",
+                      Duration.ofSeconds(600),
+                      () -> {
+                        // a paused process: its connection stays open, it sends nothing
+                        while (frozen.get()) {
+                          sleepQuietly(50);
+                        }
+                        return true;
+                      }));
+      await().until(() -> !noProcessMentions(nap));
+
+      frozen.set(true);
+
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> noProcessMentions(nap) && noProcessMentions(marker.toString()));
+      assertThat(marker).doesNotExist();
+      frozen.set(false);
+      assertThat(run.get(30, TimeUnit.SECONDS).ok()).isFalse();
+    }
+  }
+
+  @Test
+  void givenAStepLongerThanTheSilence_whileItsOrchestratorMayGoOn_thenItRunsToItsEnd()
+      throws Exception {
+    SshRunner runner = new SshRunner(Duration.ofSeconds(2));
+    try (SshRunner.Connection c = connect(server.hostKeyLine(), server.clientPrivateKey())) {
+      SshRunner.Result r = runner.run(c, "sleep 5; echo done", Duration.ofSeconds(60), () -> true);
+
+      assertThat(r.exitCode()).isZero();
+      assertThat(r.outputTail()).isEqualTo("done");
+    }
+  }
+
+  private static void sleepQuietly(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Test
   void givenAStepPrintingWithoutEnd_thenTheTailIsBoundedInLinesAndBytes() throws Exception {
     try (SshRunner.Connection c = connect(server.hostKeyLine(), server.clientPrivateKey())) {
       SshRunner.Result r =

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -27,6 +28,16 @@ final class ChaosStack {
   static final long ALERTS = -1009876543210L;
 
   static final List<String> RUNBOOK = List.of("migrations", "checkout", "up", "health");
+
+  /**
+   * While this file exists, the runbook's {@code up} step sleeps {@link #SLOW_STEP} on the host
+   * after its echo ({@link OrchestratorRebalance}); otherwise every step ends at once.
+   */
+  static final Path SLOW_SWITCH =
+      Path.of(
+          System.getProperty("java.io.tmpdir"), "rmm-chaos-slow-" + ProcessHandle.current().pid());
+
+  static final Duration SLOW_STEP = Duration.ofSeconds(30);
 
   private ChaosStack() {}
 
@@ -64,6 +75,11 @@ final class ChaosStack {
     return "echo " + step + "-" + service + "-" + targetTag;
   }
 
+  /** The end of the {@code up} step: a sleep while {@link #SLOW_SWITCH} exists. */
+  private static String slowly() {
+    return "; [ ! -e '" + SLOW_SWITCH + "' ] || sleep " + SLOW_STEP.toSeconds();
+  }
+
   private static Path deployFile(TestSshServer ssh) {
     ObjectMapper json = new ObjectMapper();
     ObjectNode services = json.createObjectNode();
@@ -79,7 +95,7 @@ final class ChaosStack {
       s.put("health_pause_seconds", 0.2);
       ObjectNode steps = s.putObject("steps");
       for (String step : RUNBOOK) {
-        steps.put(step, "echo " + step + "-{service}-{tag}");
+        steps.put(step, "echo " + step + "-{service}-{tag}" + (step.equals("up") ? slowly() : ""));
       }
       services.putObject(service(i)).set("ssh", s);
     }

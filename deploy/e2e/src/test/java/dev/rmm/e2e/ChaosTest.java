@@ -31,7 +31,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  *   <li>{@code -Drmm.chaos.redis.trials} (1) and {@code -Drmm.chaos.redis.outage} seconds (5):
  *       Redis stopped under load;
  *   <li>{@code -Drmm.chaos.external.trials} (1) and {@code -Drmm.chaos.external.outage} seconds
- *       (15): Telegram answering 429/5xx and GitHub 5xx/429 with failing run lookups under load.
+ *       (15): Telegram answering 429/5xx and GitHub 5xx/429 with failing run lookups under load;
+ *   <li>{@code -Drmm.chaos.rebalance.trials} (1): a second orchestrator joins and leaves while
+ *       rollbacks run a slow SSH step.
  * </ul>
  *
  * {@code -Drmm.chaos.seed} fixes the random moments; the seed is printed.
@@ -97,6 +99,23 @@ class ChaosTest {
     Duration outage = Duration.ofSeconds(Integer.getInteger("rmm.chaos.redis.outage", 5));
     List<String> failed =
         trials.run(new RedisOutage(stack, outage), Integer.getInteger("rmm.chaos.redis.trials", 1));
+    assertThat(failed).as("failed verdict lines (see target/chaos/trials.log)").isEmpty();
+  }
+
+  /**
+   * Issue 14's fault 6: a lease per runbook, and each runbook still at most once. Out of the
+   * build's slice: one trial takes 2 to 3 minutes (a 30 s step, the new owner's 40 s wait, both
+   * ways); deploy/chaos/orchestrator-rebalance runs it (-Drmm.chaos=true).
+   */
+  @EnabledIfSystemProperty(named = "rmm.chaos", matches = "true")
+  @Order(2)
+  @Test
+  void givenASecondOrchestratorJoiningAndLeavingDuringASlowSshStep_thenNoStepRunsTwiceOrUnowned()
+      throws Exception {
+    List<String> failed =
+        trials.run(
+            new OrchestratorRebalance(stack, ssh, random),
+            Integer.getInteger("rmm.chaos.rebalance.trials", 1));
     assertThat(failed).as("failed verdict lines (see target/chaos/trials.log)").isEmpty();
   }
 

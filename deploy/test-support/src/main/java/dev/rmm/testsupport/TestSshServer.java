@@ -2,6 +2,8 @@ package dev.rmm.testsupport;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -10,13 +12,18 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PublicKey;
 import java.security.spec.ECGenParameterSpec;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.config.keys.PublicKeyEntry;
 import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceWriter;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
+import org.apache.sshd.server.Environment;
+import org.apache.sshd.server.ExitCallback;
 import org.apache.sshd.server.SshServer;
+import org.apache.sshd.server.channel.ChannelSession;
+import org.apache.sshd.server.command.Command;
 import org.apache.sshd.server.shell.ProcessShellCommandFactory;
 
 /**
@@ -53,7 +60,8 @@ public final class TestSshServer implements AutoCloseable {
       s.setCommandFactory(
           (channel, command) -> {
             t.commands.add(command);
-            return ProcessShellCommandFactory.INSTANCE.createCommand(channel, command);
+            return t.timed(
+                command, ProcessShellCommandFactory.INSTANCE.createCommand(channel, command));
           });
       s.start();
       return t;
@@ -80,6 +88,61 @@ public final class TestSshServer implements AutoCloseable {
     return privateKey(clientKey);
   }
 
+  /**
+   * One command the server ran: when it started and when its process ended (null while it runs).
+   * The process is the {@code /bin/sh -c} the command runs in; what that shell started in the
+   * background may outlive it.
+   */
+  public record Run(String command, Instant started, Instant ended) {}
+
+  private final List<Run[]> runs = new CopyOnWriteArrayList<>();
+
+  /** Commands run so far, in order, with their times. */
+  public List<Run> runs() {
+    return runs.stream().map(r -> r[0]).toList();
+  }
+
+  private Command timed(String command, Command process) {
+    Run[] run = {new Run(command, null, null)};
+    runs.add(run);
+    return new Command() {
+      @Override
+      public void setExitCallback(ExitCallback callback) {
+        process.setExitCallback(
+            (code, message, closeImmediately) -> {
+              run[0] = new Run(command, run[0].started(), Instant.now());
+              callback.onExit(code, message, closeImmediately);
+            });
+      }
+
+      @Override
+      public void setInputStream(InputStream in) {
+        process.setInputStream(in);
+      }
+
+      @Override
+      public void setOutputStream(OutputStream out) {
+        process.setOutputStream(out);
+      }
+
+      @Override
+      public void setErrorStream(OutputStream err) {
+        process.setErrorStream(err);
+      }
+
+      @Override
+      public void start(ChannelSession channel, Environment env) throws IOException {
+        run[0] = new Run(command, Instant.now(), null);
+        process.start(channel, env);
+      }
+
+      @Override
+      public void destroy(ChannelSession channel) throws Exception {
+        process.destroy(channel);
+      }
+    };
+  }
+
   /** Commands run so far, in order. */
   public List<String> commands() {
     return List.copyOf(commands);
@@ -87,6 +150,7 @@ public final class TestSshServer implements AutoCloseable {
 
   public void clearCommands() {
     commands.clear();
+    runs.clear();
   }
 
   /** A key pair the server does not trust, in OpenSSH format. */
