@@ -368,6 +368,40 @@ class ProjectorTest {
   }
 
   /**
+   * The projector keeps release rows in memory between batches (ReleaseRowCache). A batch that
+   * fails has already folded its events into those rows; were they kept, the retry would judge the
+   * event against a head it had moved itself, find it void, and leave it out of the timeline.
+   */
+  @Test
+  void givenARowKeptBetweenBatches_whenTheBatchChangingItFails_thenTheRetryAppliesTheEventOnce() {
+    String id = log.releaseToManualTesting("kept-row-svc", "v1.0.0");
+    log.flush();
+    awaitRow(id, 4);
+    long failuresBefore = live.progress().consecutiveFailures();
+    exec("ALTER TABLE read_model.releases RENAME COLUMN head_chained TO head_chained_renamed");
+    try {
+      log.append(id, new ReleaseEvent.ApprovalGranted(1001, "Alice", 1, 2));
+      log.flush();
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> live.progress().consecutiveFailures() > failuresBefore);
+    } finally {
+      exec("ALTER TABLE read_model.releases RENAME COLUMN head_chained_renamed TO head_chained");
+    }
+
+    Row row = awaitRow(id, 5);
+    assertThat(count("SELECT count(*) FROM read_model.release_events WHERE release_id = $1", id))
+        .isEqualTo(5);
+    assertThat(
+            count(
+                "SELECT jsonb_array_length(approved_list) FROM read_model.releases"
+                    + " WHERE release_id = $1",
+                id))
+        .isEqualTo(1);
+    assertThat(row.getValue("approved_list").toString()).contains("\"name\":\"Alice\"");
+  }
+
+  /**
    * Found by ChaosTest in CI: a comparison right after the projector restarted reported every event
    * the live projection had not reached yet as a difference. The rebuild now compares at the live
    * projection's positions, waiting for it to reach what the rebuild has read.
