@@ -304,6 +304,13 @@ class ProjectorTest {
             count(
                 "SELECT count(*) FROM information_schema.schemata WHERE schema_name LIKE 'read_model_%'"))
         .isZero();
+    // the bulk load builds the timeline's keys after its COPY: the swapped-in schema has them
+    assertThat(
+            count(
+                "SELECT count(*) FROM pg_indexes WHERE schemaname = 'read_model' AND tablename ="
+                    + " 'release_events' AND indexname IN ('release_events_pkey',"
+                    + " 'release_events_event_id_key') AND indexdef LIKE 'CREATE UNIQUE INDEX %'"))
+        .isEqualTo(2);
 
     // the live projection goes on in the swapped-in schema
     String after = log.releaseToManualTesting("rebuild-svc-late", "v9.9.9");
