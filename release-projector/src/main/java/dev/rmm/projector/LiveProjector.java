@@ -156,6 +156,8 @@ public class LiveProjector {
     try {
       boolean swapped = step.getAsBoolean();
       if (swapped) {
+        // the rows kept between batches are the old schema's
+        projection.forget();
         reseek = true;
       }
       return swapped;
@@ -248,6 +250,8 @@ public class LiveProjector {
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      // another instance may have written these partitions' releases meanwhile
+      projection.forget();
       seekToStored(c, partitions);
       assigned = true;
       LOG.infof("Projecting partitions %s into %s", partitions, LIVE_SCHEMA);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.rmm.contracts.EventCodec;
 import java.util.Iterator;
 import java.util.Map;
 
@@ -91,6 +92,30 @@ final class PgText {
       return null;
     }
     return fits(node) ? node.toString() : fit(node).toString();
+  }
+
+  /**
+   * The JSON text of {@code value} (an event's data) as the event codec's mapper writes it, with
+   * every string in it made fit: the text is written once, straight from the record, and only when
+   * it holds an escaped NUL or a lone surrogate is it made again through a tree by {@link
+   * #json(JsonNode)} (Jackson writes a NUL as the escape {@code \u0000} and a lone surrogate as it
+   * is). Going through a tree for every event cost the projector a sixth of its CPU.
+   */
+  static String jsonOf(Object value) {
+    if (value == null) {
+      return null;
+    }
+    String text;
+    try {
+      text = EventCodec.mapper().writeValueAsString(value);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("cannot write " + value.getClass().getSimpleName(), e);
+    }
+    // a false alarm (a string holding a backslash then u0000) only takes the slower way
+    if (!text.contains("\\u0000") && firstUnfit(text, 0) < 0) {
+      return text;
+    }
+    return json(EventCodec.mapper().valueToTree(value));
   }
 
   /** Whether no string in {@code n} (names and values) holds a NUL or a lone surrogate. */

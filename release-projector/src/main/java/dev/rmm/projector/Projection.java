@@ -93,6 +93,9 @@ public final class Projection {
   private final String insertApprovals;
   private final String upsertPositions;
 
+  /** The rows the last batches committed, so the next batch need not read them back. */
+  private final ReleaseRowCache cache = new ReleaseRowCache();
+
   public Projection(Pool pg, String schema, String topic) {
     if (!IDENTIFIER.matcher(schema).matches()) {
       throw new IllegalArgumentException("bad schema name " + schema);
@@ -113,6 +116,15 @@ public final class Projection {
 
   public String schema() {
     return schema;
+  }
+
+  /**
+   * Forgets the release rows kept between batches: the next batch reads the rows it needs from
+   * Postgres. Called when the rows may have changed under this projection (a schema swapped in,
+   * partitions assigned again). Only between batches.
+   */
+  public void forget() {
+    cache.clear();
   }
 
   /** Next offset to read per partition, as stored with the rows. */
@@ -175,10 +187,14 @@ public final class Projection {
     try {
       Transaction tx = conn.begin().await().indefinitely();
       try {
-        int applied = applyIn(conn, batch);
+        Written written = applyIn(conn, batch);
         tx.commit().await().indefinitely();
-        return applied;
+        cache.committed(written.rows(), written.positions());
+        return written.applied();
       } catch (RuntimeException e) {
+        // the batch's rows were changed in memory and not stored (or it is unknown whether the
+        // commit went through): the next batch reads them back
+        cache.clear();
         tx.rollback().onFailure().recoverWithNull().await().indefinitely();
         throw e;
       }
@@ -187,8 +203,12 @@ public final class Projection {
     }
   }
 
-  private int applyIn(SqlConnection conn, Batch batch) {
+  /** What a batch wrote: how many events, every row it folded into, the positions after it. */
+  private record Written(int applied, Map<String, ReleaseRow> rows, Map<Integer, Long> positions) {}
+
+  private Written applyIn(SqlConnection conn, Batch batch) {
     Map<Integer, Long> stored = lockPositions(conn);
+    cache.checkAgainst(stored, batch.partitions());
     Map<Integer, Long> next = new HashMap<>(stored);
     List<Decoded> fresh = new ArrayList<>();
     Map<Decoded, List<Object>> eventRows = new java.util.IdentityHashMap<>();
@@ -239,7 +259,7 @@ public final class Projection {
     List<List<Object>> positions = new ArrayList<>();
     next.forEach((p, o) -> positions.add(List.of(topic, p, o)));
     execute(conn, upsertPositions, POSITIONS.arrays(positions));
-    return events.size();
+    return new Written(events.size(), rows, next);
   }
 
   private static void execute(SqlConnection conn, String sql, Object... arrays) {
@@ -335,19 +355,30 @@ public final class Projection {
     return out;
   }
 
+  /**
+   * The rows of the batch's releases: those the last batches left in the cache, the others read
+   * from Postgres (a release created in this batch has none yet).
+   */
   private Map<String, ReleaseRow> load(SqlConnection conn, List<Decoded> events) {
-    Map<String, ReleaseRow> rows = new LinkedHashMap<>();
-    String[] ids =
-        events.stream()
-            .map(d -> PgText.id(d.envelope().releaseId()))
-            .distinct()
-            .toArray(String[]::new);
-    if (ids.length == 0) {
+    Map<String, ReleaseRow> rows = new HashMap<>();
+    java.util.Set<String> missing = new java.util.LinkedHashSet<>();
+    for (Decoded d : events) {
+      String key = PgText.id(d.envelope().releaseId());
+      if (!rows.containsKey(key) && !missing.contains(key)) {
+        ReleaseRow cached = cache.get(key);
+        if (cached != null) {
+          rows.put(key, cached);
+        } else {
+          missing.add(key);
+        }
+      }
+    }
+    if (missing.isEmpty()) {
       return rows;
     }
     for (Row r :
         conn.preparedQuery("SELECT * FROM " + schema + ".releases WHERE release_id = ANY($1)")
-            .execute(Tuple.of(ids))
+            .execute(Tuple.of(missing.toArray(String[]::new)))
             .await()
             .indefinitely()) {
       ReleaseRow row = fromRow(r);
@@ -396,7 +427,7 @@ public final class Projection {
         PgText.text(e.correlationId()),
         PgText.text(e.causationId()),
         PgText.text(e.traceparent()),
-        PgText.json(EventCodec.mapper().valueToTree(e.data())),
+        PgText.jsonOf(e.data()),
         partition,
         offset);
   }
@@ -501,5 +532,13 @@ public final class Projection {
   record Prepared(int partition, long offset, Decoded decoded, List<Object> eventRow) {}
 
   /** A poll's records, decoded by {@link #decode} and waiting for {@link #apply(Batch)}. */
-  public record Batch(List<Prepared> records) {}
+  public record Batch(List<Prepared> records) {
+
+    /** The partitions the records come from. */
+    java.util.Set<Integer> partitions() {
+      java.util.Set<Integer> out = new java.util.HashSet<>();
+      records.forEach(p -> out.add(p.partition()));
+      return out;
+    }
+  }
 }

@@ -85,6 +85,15 @@ final class ReleaseRow {
   Instant rollbackStartedAt;
   Instant restoredAt;
 
+  /**
+   * The JSON text of {@link #requiredApprovers} and {@link #admins}, made on the first write: they
+   * are the release's policy, set when it is created and never changed by a later event, and the
+   * row is written again (with them) by nearly every event of the release.
+   */
+  private String requiredApproversJson;
+
+  private String adminsJson;
+
   /** The hash of the chain head (the last applied event); null on a row from before V5. */
   String headHash;
 
@@ -109,9 +118,9 @@ final class ReleaseRow {
         PgText.text(repository),
         PgText.text(commitSha),
         PgText.json(approvedList),
-        PgText.json(requiredApprovers),
+        requiredApproversJson(),
         quorum,
-        PgText.json(admins),
+        adminsJson(),
         initiatorMayApprove,
         PgText.text(rejectionReason),
         version,
@@ -129,6 +138,20 @@ final class ReleaseRow {
         restoredAt,
         headHash,
         headChained);
+  }
+
+  private String requiredApproversJson() {
+    if (requiredApproversJson == null) {
+      requiredApproversJson = PgText.json(requiredApprovers);
+    }
+    return requiredApproversJson;
+  }
+
+  private String adminsJson() {
+    if (adminsJson == null) {
+      adminsJson = PgText.json(admins);
+    }
+    return adminsJson;
   }
 
   /**

@@ -304,6 +304,13 @@ class ProjectorTest {
             count(
                 "SELECT count(*) FROM information_schema.schemata WHERE schema_name LIKE 'read_model_%'"))
         .isZero();
+    // the bulk load builds the timeline's keys after its COPY: the swapped-in schema has them
+    assertThat(
+            count(
+                "SELECT count(*) FROM pg_indexes WHERE schemaname = 'read_model' AND tablename ="
+                    + " 'release_events' AND indexname IN ('release_events_pkey',"
+                    + " 'release_events_event_id_key') AND indexdef LIKE 'CREATE UNIQUE INDEX %'"))
+        .isEqualTo(2);
 
     // the live projection goes on in the swapped-in schema
     String after = log.releaseToManualTesting("rebuild-svc-late", "v9.9.9");
@@ -365,6 +372,40 @@ class ProjectorTest {
         .isEqualTo(4);
     given().when().get("/q/health").then().statusCode(200).body("status", equalTo("UP"));
     assertThat(live.progress().stuck()).isFalse();
+  }
+
+  /**
+   * The projector keeps release rows in memory between batches (ReleaseRowCache). A batch that
+   * fails has already folded its events into those rows; were they kept, the retry would judge the
+   * event against a head it had moved itself, find it void, and leave it out of the timeline.
+   */
+  @Test
+  void givenARowKeptBetweenBatches_whenTheBatchChangingItFails_thenTheRetryAppliesTheEventOnce() {
+    String id = log.releaseToManualTesting("kept-row-svc", "v1.0.0");
+    log.flush();
+    awaitRow(id, 4);
+    long failuresBefore = live.progress().consecutiveFailures();
+    exec("ALTER TABLE read_model.releases RENAME COLUMN head_chained TO head_chained_renamed");
+    try {
+      log.append(id, new ReleaseEvent.ApprovalGranted(1001, "Alice", 1, 2));
+      log.flush();
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> live.progress().consecutiveFailures() > failuresBefore);
+    } finally {
+      exec("ALTER TABLE read_model.releases RENAME COLUMN head_chained_renamed TO head_chained");
+    }
+
+    Row row = awaitRow(id, 5);
+    assertThat(count("SELECT count(*) FROM read_model.release_events WHERE release_id = $1", id))
+        .isEqualTo(5);
+    assertThat(
+            count(
+                "SELECT jsonb_array_length(approved_list) FROM read_model.releases"
+                    + " WHERE release_id = $1",
+                id))
+        .isEqualTo(1);
+    assertThat(row.getValue("approved_list").toString()).contains("\"name\":\"Alice\"");
   }
 
   /**

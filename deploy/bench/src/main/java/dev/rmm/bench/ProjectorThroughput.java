@@ -70,12 +70,23 @@ public final class ProjectorThroughput {
 
   private static Duration readyTimeout = Duration.ofSeconds(120);
 
+  /** Whether a rebuild from offset 0 (compared with the live schema, not swapped) is timed. */
+  private static boolean rebuild;
+
+  /** The admin token the rebuild is asked with. */
+  private static final String ADMIN_TOKEN = "bench-admin-token";
+
+  /** Whether Postgres's time per statement (pg_stat_statements) is printed after the run. */
+  private static boolean statements;
+
   public static void main(String[] args) throws Exception {
     long events = longArg(args, "--events", 1_000_000);
     int partitions = (int) longArg(args, "--partitions", 6);
     int active = (int) longArg(args, "--active", 1000);
     int maxBatch = (int) longArg(args, "--max-batch", 2000);
     boolean jfr = Arrays.asList(args).contains("--jfr");
+    statements = Arrays.asList(args).contains("--pg-statements");
+    rebuild = Arrays.asList(args).contains("--rebuild");
     // on a machine loaded by other work the ceilings take minutes and the start more than 2 min
     boolean ceilings = !Arrays.asList(args).contains("--no-ceilings");
     readyTimeout = Duration.ofSeconds(longArg(args, "--ready-timeout", 120));
@@ -90,8 +101,12 @@ public final class ProjectorThroughput {
     System.out.printf(
         "projector benchmark, %s, %d cores, load average %s; files in %s%n",
         Instant.now(), Runtime.getRuntime().availableProcessors(), loadAverage(), out);
+    int pgPort = Ports.free();
+    if (statements) {
+      preloadStatementStatistics(out.resolve("postgres"), pgPort);
+    }
     try (LocalKafka kafka = new LocalKafka(out.resolve("kafka"), Ports.free()).start();
-        LocalPostgres pg = new LocalPostgres(out.resolve("postgres"), Ports.free()).start()) {
+        LocalPostgres pg = new LocalPostgres(out.resolve("postgres"), pgPort).start()) {
       String bootstrap = kafka.bootstrapServers();
       try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
         admin.createTopics(List.of(new NewTopic(TOPIC, partitions, (short) 1))).all().get();
@@ -186,6 +201,7 @@ public final class ProjectorThroughput {
     env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
     env.put("RMM_PROJECTOR_MAX_BATCH", Integer.toString(maxBatch));
     env.put("RMM_PROJECTOR_METRICS_REFRESH", "2s");
+    env.put("RMM_API_TOKENS", dev.rmm.contracts.ApiTokens.entry("*", ADMIN_TOKEN));
     List<String> jvm = new ArrayList<>(List.of("-Xmx512m"));
     if (jfr) {
       jvm.add(
@@ -252,6 +268,9 @@ public final class ProjectorThroughput {
             "  cpu %-26s %6.1f s  %4.0f %%  %6.1f µs per event%n",
             who[i], used, 100 * used / total, used * 1e6 / events);
       }
+      if (statements) {
+        printStatements(sql);
+      }
       long rows = single(sql, "SELECT count(*) FROM read_model.releases");
       long timeline = single(sql, "SELECT count(*) FROM read_model.release_events");
       System.out.printf(
@@ -262,6 +281,9 @@ public final class ProjectorThroughput {
       System.out.printf(
           "delivery metrics: %d rows in read_model.delivery_metrics; GET /q/metrics %s%n",
           metricsRows, metrics);
+      if (rebuild) {
+        rebuild(port, jvmProcess, pg);
+      }
       System.out.printf(
           "RESULT projector events=%d releases=%d seconds=%.2f events_per_s=%.0f"
               + " events_per_s_10_90=%.0f rows_ok=%b%n",
@@ -269,6 +291,65 @@ public final class ProjectorThroughput {
     } finally {
       projector.stop();
     }
+  }
+
+  /**
+   * Starts Postgres once on its data directory to have it load pg_stat_statements from then on (a
+   * library loaded only at start), and stops it; the benchmark's start keeps the setting.
+   */
+  private static void preloadStatementStatistics(Path data, int port) throws SQLException {
+    try (LocalPostgres once = new LocalPostgres(data, port).start();
+        Connection sql =
+            DriverManager.getConnection(
+                once.jdbcUrl(), LocalPostgres.USER, LocalPostgres.PASSWORD);
+        Statement st = sql.createStatement()) {
+      st.execute("ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'");
+    }
+  }
+
+  /** Postgres's statements by time spent in them during the run, the most costly first. */
+  private static void printStatements(Connection sql) throws SQLException {
+    try (Statement st = sql.createStatement()) {
+      st.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+      try (ResultSet rs =
+          st.executeQuery(
+              "SELECT calls, rows, total_exec_time, left(regexp_replace(query, '\\s+', ' ',"
+                  + " 'g'), 110) FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 8")) {
+        System.out.println("  postgres statements (pg_stat_statements), most time first:");
+        while (rs.next()) {
+          System.out.printf(
+              "    %8.1f s %7d calls %9d rows  %s%n",
+              rs.getDouble(3) / 1000, rs.getLong(1), rs.getLong(2), rs.getString(4));
+        }
+      }
+    }
+  }
+
+  /**
+   * Asks the projector for a rebuild from offset 0 into a fresh schema, compared with the live one
+   * and dropped (swap=false), and prints its report (events/s, differences) with the CPU time the
+   * projector and Postgres used meanwhile.
+   */
+  private static void rebuild(int port, ProcessHandle projector, LocalPostgres pg)
+      throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    HttpRequest post =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/admin/rebuild?swap=false"))
+            .header("Authorization", "Bearer " + ADMIN_TOKEN)
+            .timeout(Duration.ofMinutes(30))
+            .POST(HttpRequest.BodyPublishers.noBody())
+            .build();
+    double[] before = cpu(projector, pg);
+    long t0 = System.nanoTime();
+    HttpResponse<String> r = http.send(post, HttpResponse.BodyHandlers.ofString());
+    double secs = (System.nanoTime() - t0) / 1e9;
+    double[] after = cpu(projector, pg);
+    System.out.printf(
+        "rebuild (swap=false): HTTP %d in %.1f s, load average %s: %s%n",
+        r.statusCode(), secs, loadAverage(), r.body());
+    System.out.printf(
+        "  cpu projector JVM %.1f s, postgres %.1f s%n",
+        after[0] - before[0], after[1] - before[1]);
   }
 
   /** The events counted by the first position stored: the first batch is not timed. */
