@@ -5,10 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.lang.reflect.Field;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -208,16 +206,7 @@ public final class CommandCodec {
   }
 
   private static Map<String, Class<? extends ReleaseCommand>> typeRegistry() {
-    Map<String, Class<? extends ReleaseCommand>> m = new LinkedHashMap<>();
-    for (Class<? extends ReleaseCommand> c : ReleaseCommand.ALL) {
-      try {
-        Field f = c.getField("TYPE");
-        m.put((String) f.get(null), c);
-      } catch (ReflectiveOperationException ex) {
-        throw new IllegalStateException(c + " has no TYPE constant", ex);
-      }
-    }
-    return Map.copyOf(m);
+    return TypeRegistry.of(ReleaseCommand.ALL);
   }
 
   /** The bytes are not a command this version understands. */

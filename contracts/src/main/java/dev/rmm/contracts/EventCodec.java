@@ -10,9 +10,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
-import java.lang.reflect.Field;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
@@ -189,16 +187,7 @@ public final class EventCodec {
   }
 
   private static Map<String, Class<? extends ReleaseEvent>> typeRegistry() {
-    Map<String, Class<? extends ReleaseEvent>> m = new LinkedHashMap<>();
-    for (Class<? extends ReleaseEvent> c : ReleaseEvent.ALL) {
-      try {
-        Field f = c.getField("TYPE");
-        m.put((String) f.get(null), c);
-      } catch (ReflectiveOperationException ex) {
-        throw new IllegalStateException(c + " has no TYPE constant", ex);
-      }
-    }
-    return Map.copyOf(m);
+    return TypeRegistry.of(ReleaseEvent.ALL);
   }
 
   /** The bytes are not an event this version of rmm can read. */
