@@ -1,7 +1,9 @@
 package dev.rmm.orchestrator;
 
+import dev.rmm.contracts.ReleaseState;
 import dev.rmm.contracts.kafka.KafkaClients;
 import dev.rmm.contracts.kafka.LogConsumers;
+import dev.rmm.contracts.log.StateFold;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,7 +17,9 @@ import org.apache.kafka.common.TopicPartition;
 /**
  * Reads a partition of the release log from its start for the records of a few releases (by their
  * key, without decoding the others): how {@link OwnedReleases} gets back a release that left
- * memory. Used by the log thread only.
+ * memory, and how a runbook worker reads a release as the log shows it right now ({@link #latest})
+ * before it declares its runbook interrupted. One instance per thread that reads (the log thread
+ * has its own); the methods are synchronized so that the runbook workers may share one.
  */
 final class LogHistory implements OwnedReleases.History, AutoCloseable {
 
@@ -30,8 +34,23 @@ final class LogHistory implements OwnedReleases.History, AutoCloseable {
     this.consumer = KafkaClients.consumer(LogConsumers.properties(bootstrap));
   }
 
+  /**
+   * The release as its valid events in {@code partition} make it, up to the partition's end now:
+   * what the log says, whatever this instance's log thread has read so far.
+   */
+  synchronized ReleaseState latest(int partition, String releaseId) {
+    TopicPartition tp = new TopicPartition(topic, partition);
+    long end = consumer.endOffsets(List.of(tp), STALL).get(tp);
+    StateFold fold = new StateFold();
+    records(partition, Set.of(releaseId), end)
+        .getOrDefault(releaseId, List.of())
+        .forEach(r -> fold.accept(releaseId, r));
+    return fold.state(releaseId);
+  }
+
   @Override
-  public Map<String, List<byte[]>> records(int partition, Set<String> releaseIds, long upTo) {
+  public synchronized Map<String, List<byte[]>> records(
+      int partition, Set<String> releaseIds, long upTo) {
     Map<String, List<byte[]>> out = new HashMap<>();
     TopicPartition tp = new TopicPartition(topic, partition);
     consumer.assign(List.of(tp));
@@ -57,7 +76,7 @@ final class LogHistory implements OwnedReleases.History, AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
     consumer.close(Duration.ofSeconds(5));
   }
 }

@@ -79,6 +79,10 @@ public class Orchestrator {
   private final Actor actor;
   private final AlertPublisher alerts;
   private final LogHistory history;
+
+  /** The log read again by the runbook workers right before they declare a runbook interrupted. */
+  private final LogHistory tail;
+
   private final OwnedReleases releases;
   private final Tracer tracer;
   private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
@@ -124,6 +128,7 @@ public class Orchestrator {
     this.actor = new Actor(Actor.Kind.ORCHESTRATOR, instance, "deploy-orchestrator");
     this.alerts = new AlertPublisher(bootstrap, config.topics().alerts());
     this.history = new LogHistory(bootstrap, config.topics().events());
+    this.tail = new LogHistory(bootstrap, config.topics().events());
     this.releases = new OwnedReleases(history);
     this.leases =
         new PartitionLeases(
@@ -159,8 +164,20 @@ public class Orchestrator {
     LOG.infof("Acting on the release log as %s", actor.id());
   }
 
+  /**
+   * Stops in an order that leaves the log saying what happened: a runbook step that is running is
+   * stopped on the host and recorded, and its runbook ended, while this instance still owns the
+   * partition and can still send commands (for at most {@code rmm.deploy.shutdown-grace}); only
+   * then does it leave the group, handing the partitions over.
+   */
   void onStop(@Observes ShutdownEvent ev) {
     recheck.shutdownNow();
+    if (!rollbacks.stop(config.deploy().shutdownGrace())) {
+      LOG.warnf(
+          "A rollback runbook was still recording its end %d s after the shutdown began; the"
+              + " partition's next owner settles it after its wait",
+          config.deploy().shutdownGrace().toSeconds());
+    }
     logLoop.stop(); // before the workers: the log's thread hands them work
     dispatchWorker.shutdownNow();
     runbookWorkers.values().forEach(ExecutorService::shutdownNow);
@@ -170,6 +187,7 @@ public class Orchestrator {
     }
     alerts.close();
     history.close();
+    tail.close();
   }
 
   /**
@@ -343,12 +361,14 @@ public class Orchestrator {
   /**
    * Whether the release's runbook was started (by an instance that owned its partition before) and
    * this instance got the partition too recently to know that instance has stopped: it is settled
-   * only after {@link PartitionLeases#takeOverWait()}, on a later event or recheck.
+   * only after {@link PartitionLeases#takeOverWait()} (from the later of getting the partition and
+   * the newest runbook event read), on a later event or recheck.
    */
   private boolean takingOver(ReleaseState s) {
     return s.runbook() != null
         && !s.runbook().finished()
-        && !leases.mayTakeOver(releases.partitionOf(s.releaseId()));
+        && !leases.mayTakeOver(
+            releases.partitionOf(s.releaseId()), releases.runbookSeenAt(s.releaseId()));
   }
 
   /**
@@ -381,10 +401,33 @@ public class Orchestrator {
     if (dispatches.due(s)) {
       dispatches.act(s, commands);
     } else if (rollbacks.due(s)) {
-      try (PartitionLeases.OpenLease lease = leases.open(releases.partitionOf(releaseId))) {
+      int partition = releases.partitionOf(releaseId);
+      try (PartitionLeases.OpenLease lease = leases.open(partition)) {
+        if (s.runbook() != null && movedOn(s, partition)) {
+          return;
+        }
         rollbacks.act(s, commands, lease);
       }
     }
+  }
+
+  /**
+   * Whether the log holds more of the release than the state this instance is about to declare its
+   * runbook interrupted from (read again from the partition's end, right before): the old owner
+   * appended a step result or the end meanwhile, which this instance's log thread has not folded
+   * yet. The runbook is then not settled now; the wait starts again from this sign of life.
+   */
+  private boolean movedOn(ReleaseState s, int partition) {
+    ReleaseState now = tail.latest(partition, s.releaseId());
+    if (now.version() == s.version()) {
+      return false;
+    }
+    releases.runbookSeenNow(s.releaseId());
+    LOG.infof(
+        "Release %s: runbook %s moved on in the log (version %d, %d here) since it was found"
+            + " unfinished; it is not declared interrupted now",
+        s.releaseId(), s.runbook().runId(), now.version(), s.version());
+    return true;
   }
 
   private static Duration max(Duration a, Duration b) {

@@ -122,5 +122,16 @@ public interface OrchestratorConfig {
      */
     @WithDefault("20s")
     Duration runbookLease();
+
+    /**
+     * How long a graceful stop (SIGTERM, a rolling restart) waits for the rollback runbooks running
+     * here to stop their step on the host, record it ("interrupted by the shutdown", exit code
+     * unknown, its duration and output tail) and end the runbook, before this instance leaves the
+     * group. A runbook that has not ended by then is settled by the partition's next owner after
+     * its wait. A step notices the shutdown within a second; the rest is two answers from
+     * release-api.
+     */
+    @WithDefault("5s")
+    Duration shutdownGrace();
   }
 }

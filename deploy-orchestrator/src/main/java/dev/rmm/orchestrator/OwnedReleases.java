@@ -2,6 +2,7 @@ package dev.rmm.orchestrator;
 
 import dev.rmm.contracts.EventCodec;
 import dev.rmm.contracts.EventEnvelope;
+import dev.rmm.contracts.ReleaseEvent;
 import dev.rmm.contracts.ReleaseState;
 import dev.rmm.contracts.ReleaseStatus;
 import dev.rmm.contracts.log.Link;
@@ -80,6 +81,14 @@ final class OwnedReleases {
   /** Releases being deployed to production, by service: a rollback of the service waits. */
   private final Map<String, Set<String>> deploying = new HashMap<>();
 
+  /**
+   * For each release whose runbook is started and not ended, when (local {@link System#nanoTime})
+   * this instance last saw a sign of life of it: a runbook event read from the log, or found by
+   * reading the log again. A new owner's wait before it declares the runbook interrupted counts
+   * from here when this is later than its getting the partition.
+   */
+  private final Map<String, Long> runbookSeenAt = new HashMap<>();
+
   /** Folds the next record read from {@code partition}; the link says whether it counted. */
   synchronized Link apply(int partition, String key, byte[] stored) {
     return apply(partition, -1, key, stored);
@@ -124,9 +133,19 @@ final class OwnedReleases {
       }
       ReleaseState s = fold.state(id);
       index(s);
+      seen(s, v.event().data());
       settle(s);
     }
     return link;
+  }
+
+  /** Notes a runbook event as a sign of life of the instance running the runbook. */
+  private void seen(ReleaseState s, ReleaseEvent e) {
+    if (s.runbook() == null || s.runbook().finished()) {
+      runbookSeenAt.remove(s.releaseId());
+    } else if (e instanceof ReleaseEvent.RunbookStarted || e instanceof ReleaseEvent.RunbookStep) {
+      runbookSeenAt.put(s.releaseId(), System.nanoTime());
+    }
   }
 
   /** A settled release leaves memory when the log can give it back. */
@@ -139,6 +158,7 @@ final class OwnedReleases {
     partitionOf.remove(id);
     traceOf.remove(id);
     actionable.remove(id);
+    runbookSeenAt.remove(id);
     settledAway++;
   }
 
@@ -177,6 +197,9 @@ final class OwnedReleases {
         traceOf.put(id, trace);
       }
       index(s);
+      if (s.runbook() != null && !s.runbook().finished()) {
+        runbookSeenAt.put(id, System.nanoTime());
+      }
       settle(s);
     }
     return last;
@@ -289,10 +312,29 @@ final class OwnedReleases {
                   }
                 }
                 traceOf.remove(e.getKey());
+                runbookSeenAt.remove(e.getKey());
                 return true;
               }
               return false;
             });
+  }
+
+  /**
+   * When (local {@link System#nanoTime}) this instance last saw a sign of life of the release's
+   * unfinished runbook, or null when it saw none.
+   */
+  synchronized Long runbookSeenAt(String releaseId) {
+    return runbookSeenAt.get(releaseId);
+  }
+
+  /**
+   * The log showed the release's runbook moving on (read again before declaring it interrupted):
+   * its owner was alive a moment ago, so the wait starts again from now.
+   */
+  synchronized void runbookSeenNow(String releaseId) {
+    if (partitionOf.containsKey(releaseId)) {
+      runbookSeenAt.put(releaseId, System.nanoTime());
+    }
   }
 
   synchronized int size() {

@@ -31,8 +31,9 @@ import org.jboss.logging.Logger;
  *
  * <p>The other side: a new owner that finds a runbook started and not ended waits {@link
  * #takeOverWait()} (twice the lease: the old owner's last renewal plus the time it takes to stop
- * its step) after it got the partition before it declares the runbook interrupted. Only local,
- * monotonic durations are compared; no two machines' clocks.
+ * its step) after it got the partition, or after the newest sign of life of the runbook it read if
+ * that came later, before it declares the runbook interrupted. Only local, monotonic durations are
+ * compared; no two machines' clocks.
  */
 public final class PartitionLeases implements AutoCloseable {
 
@@ -121,8 +122,24 @@ public final class PartitionLeases implements AutoCloseable {
 
   /** Whether a runbook on the partition found started and not ended may be settled by this one. */
   public boolean mayTakeOver(int partition) {
+    return mayTakeOver(partition, null);
+  }
+
+  /**
+   * Whether a runbook on the partition found started and not ended, whose last sign of life this
+   * instance saw at {@code lastSeen} ({@link System#nanoTime}; null: none), may be settled by this
+   * one: {@link #takeOverWait()} has passed since the later of the two, getting the partition and
+   * that sign. The old owner's lease ended at the latest a lease after its last renewal, which came
+   * before the group gave the partition here; a runbook event read after that (a step result that
+   * reached the log late) shows the old owner was still at work, so the wait starts again from it.
+   */
+  public boolean mayTakeOver(int partition, Long lastSeen) {
     Long at = assignedAt.get(partition);
-    return at != null && System.nanoTime() - at >= takeOverWait().toNanos();
+    if (at == null) {
+      return false;
+    }
+    long since = lastSeen != null && lastSeen - at > 0 ? lastSeen : at;
+    return System.nanoTime() - since >= takeOverWait().toNanos();
   }
 
   /**

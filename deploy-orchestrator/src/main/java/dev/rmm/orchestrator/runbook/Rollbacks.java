@@ -20,6 +20,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
@@ -34,6 +37,12 @@ import org.jboss.logging.Logger;
  * without it, and a running step is stopped, on the host too, when it ends (the partition went to
  * another orchestrator, or this one lost touch with the group). The runbook then stops where it is,
  * unfinished, and the new owner settles it after its wait.
+ *
+ * <p>A graceful stop of this instance ({@link #stop}) ends its runbooks itself, because only it
+ * knows exactly where they are: a running step is stopped on the host as a timed-out step is,
+ * recorded as interrupted by the shutdown (exit code unknown, its duration and output tail), and
+ * the runbook ended "interrupted" for a person to finish, with the lease still held; the new owner
+ * then finds it ended and has nothing to wait for.
  */
 public final class Rollbacks {
 
@@ -49,6 +58,15 @@ public final class Rollbacks {
   private final Tracer tracer;
   private final Set<String> running = ConcurrentHashMap.newKeySet();
   private final Set<String> finished = ConcurrentHashMap.newKeySet();
+
+  /** Counted down when this instance shuts down: no step starts, a running one is stopped. */
+  private final CountDownLatch shuttingDown = new CountDownLatch(1);
+
+  /** Guards {@link #acting}; notified when it drops. */
+  private final Object idle = new Object();
+
+  /** How many runbooks are being claimed, run or settled here now: the shutdown waits for them. */
+  private int acting;
 
   public Rollbacks(RunbookPlans plans, SshRunner ssh, Redactor redactor, Tracer tracer) {
     this.tracer = tracer;
@@ -72,6 +90,60 @@ public final class Rollbacks {
   }
 
   public void act(ReleaseState s, Commands commands, PartitionLeases.Lease lease) {
+    synchronized (idle) {
+      acting++;
+    }
+    try {
+      if (stopping()) {
+        LOG.infof(
+            "Release %s: not acting on its rollback: this orchestrator is shutting down",
+            s.releaseId());
+        return;
+      }
+      actHeld(s, commands, lease);
+    } finally {
+      synchronized (idle) {
+        acting--;
+        idle.notifyAll();
+      }
+    }
+  }
+
+  /**
+   * This instance shuts down: no runbook or step starts any more, a running step is stopped on the
+   * host and recorded, and its runbook ended (see the class comment). Waits up to {@code grace} for
+   * the runbooks being acted on to end; false when one had not by then.
+   */
+  public boolean stop(Duration grace) {
+    shuttingDown.countDown();
+    long deadline = System.nanoTime() + grace.toNanos();
+    synchronized (idle) {
+      if (acting > 0) {
+        LOG.infof(
+            "Shutting down: stopping %d rollback runbooks and recording where they stopped",
+            acting);
+      }
+      while (acting > 0) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        try {
+          idle.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  private boolean stopping() {
+    return shuttingDown.getCount() == 0;
+  }
+
+  private void actHeld(ReleaseState s, Commands commands, PartitionLeases.Lease lease) {
     if (!lease.held()) {
       LOG.infof(
           "Release %s: not acting on its rollback: this orchestrator does not hold its partition",
@@ -141,13 +213,18 @@ public final class Rollbacks {
               plan.privateKey(),
               CONNECT_TIMEOUT)) {
         for (Map.Entry<String, String> step : plan.steps().entrySet()) {
-          if (lost(s, runId, where + step.getKey(), lease)) {
+          if (lost(s, runId, where + step.getKey(), lease)
+              || shutDownBefore(s, runId, where + step.getKey(), commands, lease)) {
             return;
           }
           SshRunner.Result result =
               traced(
                   where + step.getKey(),
-                  () -> ssh.run(c, step.getValue(), plan.stepTimeout(), lease::held));
+                  () -> ssh.run(c, step.getValue(), plan.stepTimeout(), mayGoOn(lease)));
+          if (stoppedByShutdown(
+              s, runId, where + step.getKey(), step.getValue(), result, commands, lease)) {
+            return;
+          }
           record(s.releaseId(), runId, where + step.getKey(), step.getValue(), result, commands);
           if (SshRunner.STOPPED.equals(result.problem())) {
             return; // unfinished: the partition's new owner settles it
@@ -196,15 +273,20 @@ public final class Rollbacks {
       Plan plan,
       Commands commands,
       PartitionLeases.Lease lease) {
-    sleep(plan.healthFirstWait());
+    pause(plan.healthFirstWait());
     SshRunner.Result last = null;
     for (int attempt = 1; attempt <= plan.healthAttempts(); attempt++) {
-      if (lost(s, runId, where + "health", lease)) {
+      if (lost(s, runId, where + "health", lease)
+          || shutDownBefore(s, runId, where + "health", commands, lease)) {
         return false;
       }
       last =
           traced(
-              where + "health", () -> ssh.run(c, plan.health(), plan.stepTimeout(), lease::held));
+              where + "health",
+              () -> ssh.run(c, plan.health(), plan.stepTimeout(), mayGoOn(lease)));
+      if (stoppedByShutdown(s, runId, where + "health", plan.health(), last, commands, lease)) {
+        return false;
+      }
       if (SshRunner.STOPPED.equals(last.problem())) {
         record(s.releaseId(), runId, where + "health", plan.health(), last, commands);
         return false;
@@ -214,7 +296,7 @@ public final class Rollbacks {
         return true;
       }
       if (attempt < plan.healthAttempts()) {
-        sleep(plan.healthPause());
+        pause(plan.healthPause());
       }
     }
     record(s.releaseId(), runId, where + "health", plan.health(), last, commands);
@@ -278,6 +360,79 @@ public final class Rollbacks {
     return r.problem() != null ? r.problem() : "exit " + r.exitCode();
   }
 
+  /** A running step may go on while the lease is held and this instance is not shutting down. */
+  private BooleanSupplier mayGoOn(PartitionLeases.Lease lease) {
+    return () -> lease.held() && !stopping();
+  }
+
+  /**
+   * Whether the shutdown came before {@code step}: nothing runs on the host, and the runbook is
+   * ended here (with the lease held) so that the next owner need not wait to settle it.
+   */
+  private boolean shutDownBefore(
+      ReleaseState s, String runId, String step, Commands commands, PartitionLeases.Lease lease) {
+    if (!stopping()) {
+      return false;
+    }
+    endAtShutdown(s, runId, "before step " + step + " (nothing of it ran)", commands, lease);
+    return true;
+  }
+
+  /**
+   * Whether {@code r} is a step stopped because this instance shuts down: it is then recorded as
+   * interrupted by the shutdown (stopped on the host, exit code unknown, its duration and output
+   * tail) and the runbook ended.
+   */
+  private boolean stoppedByShutdown(
+      ReleaseState s,
+      String runId,
+      String step,
+      String command,
+      SshRunner.Result r,
+      Commands commands,
+      PartitionLeases.Lease lease) {
+    if (!SshRunner.STOPPED.equals(r.problem()) || !stopping()) {
+      return false;
+    }
+    String what =
+        "interrupted by the shutdown of "
+            + commands.actor().id()
+            + ": stopped on the host after "
+            + r.durationMs() / 1000
+            + " s, exit code unknown";
+    LOG.warnf("Release %s: runbook %s step %s %s", s.releaseId(), runId, step, what);
+    record(s.releaseId(), runId, step, command, r, commands, "rmm: " + what);
+    endAtShutdown(s, runId, "during step " + step + " (" + what + ")", commands, lease);
+    return true;
+  }
+
+  /**
+   * Ends the runbook "interrupted" at this instance's shutdown, for a person to finish; only while
+   * the lease is held (otherwise the partition's new owner settles it after its wait).
+   */
+  private void endAtShutdown(
+      ReleaseState s, String runId, String when, Commands commands, PartitionLeases.Lease lease) {
+    if (!lease.held()) {
+      LOG.warnf(
+          "Release %s: runbook %s stops at the shutdown %s; the lease is gone, so the partition's"
+              + " new owner settles it",
+          s.releaseId(), runId, when);
+      return;
+    }
+    finish(
+        s.releaseId(),
+        runId,
+        false,
+        "interrupted",
+        commands.actor().id()
+            + " shut down "
+            + when
+            + "; nothing is run twice: check the host and finish the rollback to "
+            + s.rollbackToTag()
+            + " by hand",
+        commands);
+  }
+
   private void record(
       String releaseId,
       String runId,
@@ -285,6 +440,28 @@ public final class Rollbacks {
       String command,
       SshRunner.Result r,
       Commands commands) {
+    record(releaseId, runId, step, command, r, commands, null);
+  }
+
+  /**
+   * Records a step; {@code note} (the orchestrator's own line, e.g. why the step stopped) goes
+   * after its output tail and is never cut.
+   */
+  private void record(
+      String releaseId,
+      String runId,
+      String step,
+      String command,
+      SshRunner.Result r,
+      Commands commands,
+      String note) {
+    String tail;
+    if (note == null) {
+      tail = redactor.redactTail(r.outputTail(), TAIL_CHARS);
+    } else {
+      String output = redactor.redactTail(r.outputTail(), TAIL_CHARS - note.length() - 1);
+      tail = output == null || output.isEmpty() ? note : output + "\n" + note;
+    }
     LOG.infof(
         "Release %s: runbook step %s %s in %d ms",
         releaseId, step, r.ok() ? "passed" : "failed (" + describe(r) + ")", r.durationMs());
@@ -296,7 +473,7 @@ public final class Rollbacks {
             redactor.redact(command),
             r.exitCode(),
             r.durationMs(),
-            redactor.redactTail(r.outputTail(), TAIL_CHARS),
+            tail,
             r.ok(),
             commands.actor()));
   }
@@ -318,9 +495,10 @@ public final class Rollbacks {
     LOG.infof("Release %s: runbook %s %s", releaseId, runId, ok ? "done: " + detail : detail);
   }
 
-  private static void sleep(Duration d) {
+  /** Waits {@code d}, or less when this instance begins to shut down. */
+  private void pause(Duration d) {
     try {
-      Thread.sleep(d.toMillis());
+      shuttingDown.await(d.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -1,0 +1,412 @@
+package dev.rmm.orchestrator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.rmm.contracts.Actor;
+import dev.rmm.contracts.ApprovalPolicy;
+import dev.rmm.contracts.EventCodec;
+import dev.rmm.contracts.EventEnvelope;
+import dev.rmm.contracts.ReleaseCommand;
+import dev.rmm.contracts.ReleaseEvent;
+import dev.rmm.contracts.ReleaseSpec;
+import dev.rmm.contracts.kafka.KafkaClients;
+import dev.rmm.contracts.kafka.LogConsumers;
+import dev.rmm.orchestrator.dispatch.TestTargets;
+import dev.rmm.orchestrator.runbook.TestPlans;
+import dev.rmm.testsupport.KafkaTestResource;
+import dev.rmm.testsupport.TestSshServer;
+import io.opentelemetry.api.OpenTelemetry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.configuration.DurationConverter;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Whole orchestrators (their log thread, leases, runbook workers and SSH runner) handing a rollback
+ * runbook over, on a real broker and a real SSH server (issue 14, fault 6). release-api is stood in
+ * for by {@link WriterStandIn}, which decides the orchestrators' commands with the domain's own
+ * decider and appends the events to the real log. The lease is short (2 s, so a new owner waits 4
+ * s) to keep the tests short; the rules are those of the 20 s default.
+ */
+class RunbookHandoverTest {
+
+  private static final Duration LEASE = Duration.ofSeconds(2);
+  private static final Duration TAKE_OVER_WAIT = LEASE.multipliedBy(2);
+  private static final String KEY_VARIABLE = "TEST_SSH_KEY";
+  private static final KafkaTestResource KAFKA = new KafkaTestResource();
+  private static String bootstrap;
+  private static Admin admin;
+  private static TestSshServer ssh;
+
+  private final String run = Long.toString(System.nanoTime() % 1_000_000);
+  private final String events = "rmm.handover-events-" + run;
+  private final String commands = "rmm.handover-commands-" + run;
+  private final String results = "rmm.handover-results-" + run;
+  private final String alerts = "rmm.handover-alerts-" + run;
+  private final List<Orchestrator> started = new ArrayList<>();
+  private WriterStandIn writer;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void start() {
+    bootstrap = KAFKA.start().get("kafka.bootstrap.servers");
+    admin = Admin.create(Map.<String, Object>of("bootstrap.servers", bootstrap));
+    ssh = TestSshServer.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    ssh.close();
+    admin.close();
+    KAFKA.stop();
+  }
+
+  @BeforeEach
+  void topics() throws Exception {
+    admin
+        .createTopics(
+            List.of(
+                new NewTopic(events, 2, (short) 1),
+                new NewTopic(commands, 1, (short) 1),
+                new NewTopic(results, 1, (short) 1),
+                new NewTopic(alerts, 1, (short) 1)))
+        .all()
+        .get(30, TimeUnit.SECONDS);
+    writer = new WriterStandIn(bootstrap, events, commands, results);
+  }
+
+  @AfterEach
+  void stopAll() {
+    started.forEach(o -> o.onStop(new ShutdownEvent()));
+    writer.close();
+  }
+
+  /**
+   * A slow step on each partition; a second orchestrator joins and one partition moves to it. The
+   * old owner stops the step of the moved runbook on the host (the other runbook goes on), and the
+   * new owner declares the moved runbook interrupted only after that step ended on the host and
+   * past its wait, counted from the old owner's last step record; every step ran at most once.
+   */
+  @Test
+  void givenSlowStepsOnBothPartitions_whenASecondOrchestratorJoins_thenItDeclaresOnlyAfterTheStop()
+      throws Exception {
+    String billing = releaseOn(0, "billing");
+    String ledger = releaseOn(1, "ledger");
+    orchestrator(); // A
+    await().atMost(Duration.ofSeconds(60)).until(() -> slowStepRuns("billing"));
+    await().atMost(Duration.ofSeconds(60)).until(() -> slowStepRuns("ledger"));
+
+    orchestrator(); // B joins the group: one of the two partitions moves to it
+
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .until(() -> finish(billing).isPresent() || finish(ledger).isPresent());
+    String moved = finish(billing).isPresent() ? billing : ledger;
+    String kept = moved.equals(billing) ? ledger : billing;
+    String movedService = moved.equals(billing) ? "billing" : "ledger";
+    String keptService = moved.equals(billing) ? "ledger" : "billing";
+    assertThat(slowStepRuns(keptService))
+        .as("the runbook on the partition that stayed goes on")
+        .isTrue();
+    assertThat(finish(kept)).isEmpty();
+
+    List<EventEnvelope> log = log(moved);
+    EventEnvelope startedBy = only(log, ReleaseEvent.RunbookStarted.class);
+    EventEnvelope end = finish(moved).orElseThrow();
+    ReleaseEvent.RunbookFinished f = (ReleaseEvent.RunbookFinished) end.data();
+    assertThat(f.failedStep()).isEqualTo("interrupted");
+    assertThat(end.actor().id())
+        .as("declared by the new owner")
+        .isNotEqualTo(startedBy.actor().id());
+    EventEnvelope stoppedStep = stepRecord(log, "up");
+    assertThat(stoppedStep.actor().id()).isEqualTo(startedBy.actor().id());
+    assertThat(((ReleaseEvent.RunbookStep) stoppedStep.data()).exitCode()).isEqualTo(-1);
+
+    TestSshServer.Run slow = slowRun(movedService);
+    assertThat(slow.ended())
+        .as(
+            "the old owner's step had ended on the host before the runbook was declared interrupted")
+        .isNotNull()
+        .isBeforeOrEqualTo(end.occurredAt());
+    assertThat(Duration.between(stoppedStep.occurredAt(), end.occurredAt()))
+        .as("the new owner waited past its wait from the old owner's last step record")
+        .isGreaterThanOrEqualTo(TAKE_OVER_WAIT);
+    assertThat(dir.resolve("done-" + movedService)).doesNotExist();
+    assertThat(timesRun(movedService, "migrations")).isEqualTo(1);
+    assertThat(timesRun(movedService, "checkout")).isEqualTo(1);
+    assertThat(timesRun(movedService, "up")).isEqualTo(1);
+  }
+
+  /**
+   * The old owner (here a ghost: it started the runbook and then went quiet) records a step after
+   * the new owner got the partition, as an owner does whose step result reached the log late. The
+   * new owner's wait starts again from that record, and it then declares the runbook interrupted
+   * with the step counted.
+   */
+  @Test
+  void
+      givenAStepRecordedAfterTheNewOwnerGotThePartition_thenItWaitsPastThatRecordBeforeDeclaring() {
+    String id = releaseOn(0, "billing");
+    Actor ghost = new Actor(Actor.Kind.ORCHESTRATOR, "deploy-orchestrator-ghost", "ghost");
+    String runId = "rb-" + UUID.randomUUID();
+    writer.decide(id, new ReleaseCommand.StartRunbook(id, runId, "127.0.0.1:22", ghost), "c-1");
+
+    orchestrator();
+    await().atMost(Duration.ofSeconds(60)).until(this::partitionZeroAssigned);
+    await() // the new owner waits after it got the partition
+        .during(TAKE_OVER_WAIT.minusSeconds(1))
+        .atMost(TAKE_OVER_WAIT.plusSeconds(5))
+        .until(() -> finish(id).isEmpty());
+
+    writer.decide(
+        id,
+        new ReleaseCommand.RecordRunbookStep(
+            id, runId, "migrations", "./migrate down v1", 0, 1200, "ok", true, ghost),
+        "c-2");
+
+    await() // a wait from the assignment alone would have ended within a second of the record
+        .during(TAKE_OVER_WAIT.minusSeconds(1))
+        .atMost(TAKE_OVER_WAIT.plusSeconds(5))
+        .until(() -> finish(id).isEmpty());
+    await().atMost(Duration.ofSeconds(30)).until(() -> finish(id).isPresent());
+    ReleaseEvent.RunbookFinished f = (ReleaseEvent.RunbookFinished) finish(id).get().data();
+    assertThat(f.failedStep()).isEqualTo("interrupted");
+    assertThat(f.detail()).contains("after 1 recorded steps");
+  }
+
+  /**
+   * A graceful stop (SIGTERM, a rolling restart) during a slow step: the step is stopped on the
+   * host, recorded as interrupted by the shutdown with its output tail, and the runbook ended, all
+   * before the instance leaves the group; the next owner finds it ended and acts on nothing.
+   */
+  @Test
+  void givenASlowStep_whenTheOrchestratorShutsDown_thenTheStepIsRecordedAndTheRunbookEnded()
+      throws Exception {
+    String id = releaseOn(0, "billing");
+    Orchestrator a = orchestrator();
+    await().atMost(Duration.ofSeconds(60)).until(() -> slowStepRuns("billing"));
+
+    started.remove(a);
+    CompletableFuture.runAsync(() -> a.onStop(new ShutdownEvent())).get(30, TimeUnit.SECONDS);
+
+    List<EventEnvelope> log = log(id);
+    EventEnvelope startedBy = only(log, ReleaseEvent.RunbookStarted.class);
+    EventEnvelope up = stepRecord(log, "up");
+    ReleaseEvent.RunbookStep step = (ReleaseEvent.RunbookStep) up.data();
+    assertThat(step.ok()).isFalse();
+    assertThat(step.exitCode()).as("unknown").isEqualTo(-1);
+    assertThat(step.outputTail())
+        .startsWith("up billing began")
+        .contains("interrupted by the shutdown of " + startedBy.actor().id())
+        .contains("exit code unknown");
+    EventEnvelope end = finish(id).orElseThrow();
+    ReleaseEvent.RunbookFinished f = (ReleaseEvent.RunbookFinished) end.data();
+    assertThat(end.actor().id()).isEqualTo(startedBy.actor().id());
+    assertThat(f.failedStep()).isEqualTo("interrupted");
+    assertThat(f.detail()).contains("shut down during step up").contains("by hand");
+    await().atMost(Duration.ofSeconds(15)).until(() -> !slowStepRuns("billing"));
+    assertThat(dir.resolve("done-billing")).doesNotExist();
+
+    int before = log(id).size();
+    orchestrator(); // the next owner
+    await().atMost(Duration.ofSeconds(60)).until(this::partitionZeroAssigned);
+    await()
+        .during(TAKE_OVER_WAIT.plusSeconds(1))
+        .atMost(TAKE_OVER_WAIT.plusSeconds(5))
+        .until(() -> log(id).size() == before);
+    assertThat(timesRun("billing", "up")).isEqualTo(1);
+  }
+
+  /** A release of {@code service} in production_rollback to v1, on the partition. */
+  private String releaseOn(int partition, String service) {
+    String id = "rel-" + service + "-" + run;
+    writer.seed(
+        id,
+        partition,
+        new ReleaseEvent.ReleaseCreated(
+            new ReleaseSpec(
+                service,
+                "v2",
+                "octocat",
+                "1",
+                "https://x/1",
+                "refs/tags/v2",
+                "acme/" + service,
+                "abc1234"),
+            new ApprovalPolicy(
+                List.of(new ApprovalPolicy.Approver(1, "Ann", null)), 1, false, List.of())),
+        new ReleaseEvent.RollbackRequested(1, "Ann", "v1"));
+    return id;
+  }
+
+  /** An orchestrator whose services' runbooks have a slow {@code up} step on the test server. */
+  private Orchestrator orchestrator() {
+    OrchestratorConfig config =
+        new SmallRyeConfigBuilder()
+            .withMapping(OrchestratorConfig.class)
+            // Quarkus's own form of durations ("20s"), as in application.properties
+            .withConverter(Duration.class, 200, new DurationConverter())
+            .withSources(
+                new PropertiesConfigSource(
+                    Map.of(
+                        "rmm.topics.events", events,
+                        "rmm.topics.commands", commands,
+                        "rmm.topics.results", results,
+                        "rmm.topics.alerts", alerts,
+                        "rmm.deploy.runbook-lease", LEASE.toMillis() + "ms",
+                        "rmm.deploy.recheck", "300ms",
+                        "rmm.deploy.command-timeout", "10s"),
+                    "test",
+                    400))
+            .build()
+            .getConfigMapping(OrchestratorConfig.class);
+    DeployFile file =
+        new DeployFile(
+            DeployFile.parse(deployFile()),
+            v -> KEY_VARIABLE.equals(v) ? ssh.clientPrivateKey() : null);
+    Orchestrator o =
+        new Orchestrator(
+            bootstrap,
+            config,
+            TestTargets.of(config, file),
+            TestPlans.of(file),
+            OpenTelemetry.noop().getTracer("test"));
+    o.onStart(new StartupEvent());
+    started.add(o);
+    return o;
+  }
+
+  private String deployFile() {
+    String address = ssh.address();
+    StringBuilder services = new StringBuilder();
+    for (String service : List.of("billing", "ledger")) {
+      if (services.length() > 0) {
+        services.append(',');
+      }
+      String up =
+          "echo up "
+              + service
+              + " began; "
+              + nap(service)
+              + "; touch "
+              + dir.resolve("done-" + service);
+      services.append(
+          String.format(
+              "\"%s\": {\"ssh\": {\"hosts\": [\"%s\"], \"user\": \"deploy\","
+                  + " \"private_key_variable\": \"%s\", \"host_keys\": {\"%s\": \"%s\"},"
+                  + " \"workdir\": \"/tmp\", \"step_timeout_seconds\": 600, \"steps\": {"
+                  + "\"migrations\": \"echo migrations %s %s\", \"checkout\": \"echo checkout %s"
+                  + " %s\", \"up\": \"%s\", \"health\": \"\"}}}",
+              service,
+              address,
+              KEY_VARIABLE,
+              address,
+              ssh.hostKeyLine(),
+              service,
+              run,
+              service,
+              run,
+              up));
+    }
+    return "{\"services\": {" + services + "}}";
+  }
+
+  /** The slow part of a service's {@code up} step: a sleep no other test runs. */
+  private String nap(String service) {
+    return "sleep 600." + run + (service.equals("billing") ? "1" : "2");
+  }
+
+  private boolean slowStepRuns(String service) {
+    String nap = nap(service);
+    return ProcessHandle.allProcesses()
+        .anyMatch(
+            p -> p.isAlive() && p.info().commandLine().map(l -> l.contains(nap)).orElse(false));
+  }
+
+  private TestSshServer.Run slowRun(String service) {
+    String nap = nap(service);
+    return ssh.runs().stream().filter(r -> r.command().contains(nap)).findFirst().orElseThrow();
+  }
+
+  /** How many times the step of the service (this test's) was run on the host. */
+  private long timesRun(String service, String step) {
+    String mark = step.equals("up") ? nap(service) : step + " " + service + " " + run;
+    return ssh.commands().stream().filter(c -> c.contains(mark)).count();
+  }
+
+  private boolean partitionZeroAssigned() throws Exception {
+    return admin
+        .describeConsumerGroups(List.of(Orchestrator.GROUP))
+        .describedGroups()
+        .get(Orchestrator.GROUP)
+        .get(10, TimeUnit.SECONDS)
+        .members()
+        .stream()
+        .anyMatch(m -> m.assignment().topicPartitions().contains(new TopicPartition(events, 0)));
+  }
+
+  private Optional<EventEnvelope> finish(String releaseId) {
+    return log(releaseId).stream()
+        .filter(e -> e.data() instanceof ReleaseEvent.RunbookFinished)
+        .findFirst();
+  }
+
+  private static EventEnvelope only(List<EventEnvelope> log, Class<?> type) {
+    List<EventEnvelope> found = log.stream().filter(e -> type.isInstance(e.data())).toList();
+    assertThat(found).hasSize(1);
+    return found.get(0);
+  }
+
+  private static EventEnvelope stepRecord(List<EventEnvelope> log, String step) {
+    List<EventEnvelope> found =
+        log.stream()
+            .filter(e -> e.data() instanceof ReleaseEvent.RunbookStep s && s.step().equals(step))
+            .toList();
+    assertThat(found).as("records of step %s", step).hasSize(1);
+    return found.get(0);
+  }
+
+  /** The release's events as the log holds them now, in order. */
+  private List<EventEnvelope> log(String releaseId) {
+    List<EventEnvelope> out = new ArrayList<>();
+    try (KafkaConsumer<String, byte[]> c =
+        KafkaClients.consumer(LogConsumers.properties(bootstrap))) {
+      List<TopicPartition> parts =
+          List.of(new TopicPartition(events, 0), new TopicPartition(events, 1));
+      c.assign(parts);
+      c.seekToBeginning(parts);
+      Map<TopicPartition, Long> ends = c.endOffsets(parts);
+      while (parts.stream().anyMatch(tp -> c.position(tp) < ends.get(tp))) {
+        for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+          if (releaseId.equals(r.key())) {
+            out.add(EventCodec.decode(r.value()));
+          }
+        }
+      }
+    }
+    return out;
+  }
+}
