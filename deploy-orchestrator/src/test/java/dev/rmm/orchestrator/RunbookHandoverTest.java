@@ -240,6 +240,35 @@ class RunbookHandoverTest {
     assertThat(timesRun("billing", "up")).isEqualTo(1);
   }
 
+  /**
+   * A graceful stop while the runbook waits before its health check (its steps all passed): nothing
+   * runs on the host, so the runbook is ended at once, saying before which step, rather than after
+   * the wait or by the next owner.
+   */
+  @Test
+  void givenARunbookWaitingBeforeItsHealthCheck_whenTheOrchestratorShutsDown_thenItIsEndedAtOnce()
+      throws Exception {
+    String id = releaseOn(0, "audit");
+    Orchestrator a = orchestrator();
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                log(id).stream()
+                    .anyMatch(
+                        e ->
+                            e.data() instanceof ReleaseEvent.RunbookStep s
+                                && s.step().equals("up")));
+
+    started.remove(a);
+    CompletableFuture.runAsync(() -> a.onStop(new ShutdownEvent())).get(30, TimeUnit.SECONDS);
+
+    ReleaseEvent.RunbookFinished f = (ReleaseEvent.RunbookFinished) finish(id).orElseThrow().data();
+    assertThat(f.failedStep()).isEqualTo("interrupted");
+    assertThat(f.detail()).contains("shut down before step health (nothing of it ran)");
+    assertThat(ssh.commands()).noneMatch(c -> c.contains("health audit " + run));
+  }
+
   /** A release of {@code service} in production_rollback to v1, on the partition. */
   private String releaseOn(int partition, String service) {
     String id = "rel-" + service + "-" + run;
@@ -299,27 +328,36 @@ class RunbookHandoverTest {
     return o;
   }
 
+  /**
+   * billing and ledger: a slow {@code up} step, no health check; audit: quick steps, then a long
+   * wait before its health check.
+   */
   private String deployFile() {
     String address = ssh.address();
     StringBuilder services = new StringBuilder();
-    for (String service : List.of("billing", "ledger")) {
+    for (String service : List.of("billing", "ledger", "audit")) {
       if (services.length() > 0) {
         services.append(',');
       }
+      boolean slow = !service.equals("audit");
       String up =
-          "echo up "
-              + service
-              + " began; "
-              + nap(service)
-              + "; touch "
-              + dir.resolve("done-" + service);
+          slow
+              ? "echo up "
+                  + service
+                  + " began; "
+                  + nap(service)
+                  + "; touch "
+                  + dir.resolve("done-" + service)
+              : "echo up " + service + " " + run;
+      String health = slow ? "" : "echo health " + service + " " + run;
       services.append(
           String.format(
               "\"%s\": {\"ssh\": {\"hosts\": [\"%s\"], \"user\": \"deploy\","
                   + " \"private_key_variable\": \"%s\", \"host_keys\": {\"%s\": \"%s\"},"
-                  + " \"workdir\": \"/tmp\", \"step_timeout_seconds\": 600, \"steps\": {"
+                  + " \"workdir\": \"/tmp\", \"step_timeout_seconds\": 600,"
+                  + " \"health_first_wait_seconds\": 600, \"steps\": {"
                   + "\"migrations\": \"echo migrations %s %s\", \"checkout\": \"echo checkout %s"
-                  + " %s\", \"up\": \"%s\", \"health\": \"\"}}}",
+                  + " %s\", \"up\": \"%s\", \"health\": \"%s\"}}}",
               service,
               address,
               KEY_VARIABLE,
@@ -329,7 +367,8 @@ class RunbookHandoverTest {
               run,
               service,
               run,
-              up));
+              up,
+              health));
     }
     return "{\"services\": {" + services + "}}";
   }
