@@ -227,6 +227,10 @@ class RunbookHandoverTest {
     assertThat(end.actor().id()).isEqualTo(startedBy.actor().id());
     assertThat(f.failedStep()).isEqualTo("interrupted");
     assertThat(f.detail()).contains("shut down during step up").contains("by hand");
+    assertThat(slowRun("billing").ended())
+        .as("the step had ended on the host before its runbook was ended")
+        .isNotNull()
+        .isBeforeOrEqualTo(end.occurredAt());
     await().atMost(Duration.ofSeconds(15)).until(() -> !slowStepRuns("billing"));
     assertThat(dir.resolve("done-billing")).doesNotExist();
 
