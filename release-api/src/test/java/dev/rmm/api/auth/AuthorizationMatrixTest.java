@@ -36,10 +36,13 @@ import java.security.interfaces.RSAPublicKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -276,7 +279,7 @@ class AuthorizationMatrixTest {
   @MethodSource("httpCells")
   void givenAnHttpDoor_whenACallerKnocks_thenTheAnswerIsTheMatrixCell(
       Door door, Knocker knocker, int expected) {
-    String id = subject(door.subject);
+    String id = subject(door, expected);
     Map<Integer, Long> before = log.endOffsets();
 
     Response r = door.knock.apply(knocker, id);
@@ -300,7 +303,31 @@ class AuthorizationMatrixTest {
     }
   }
 
-  /** A release for the door to act on, mirrored into the read model so queries can find it. */
+  /** The doors that only read: a knock on them changes no release. */
+  private static final Set<Door> QUERIES =
+      EnumSet.of(Door.LIST, Door.GET, Door.TIMELINE, Door.ROLLBACK_TARGETS, Door.DEPLOYED_TAGS);
+
+  /** One release of each kind shared by the cells that cannot change it. */
+  private final Map<Subject, String> shared = new EnumMap<>(Subject.class);
+
+  /**
+   * The release a cell knocks about: a new one when the cell is a write the door lets through (it
+   * moves the release on, so the next cell would find it in another status), else the one release
+   * of that kind shared by every refusal and query (a refusal that wrote anyway is still caught by
+   * the log's end offsets). Making a release in manual testing takes four writes and a read of its
+   * partition, so sharing it makes 10 releases for the 77 cells that need one.
+   */
+  private String subject(Door door, int expected) {
+    if (door.subject == Subject.NONE) {
+      return null;
+    }
+    if (!QUERIES.contains(door) && expected < 400) {
+      return subject(door.subject);
+    }
+    return shared.computeIfAbsent(door.subject, this::subject);
+  }
+
+  /** A new release for the door to act on, mirrored into the read model so queries can find it. */
   private String subject(Subject s) {
     String id =
         switch (s) {

@@ -29,7 +29,12 @@ import org.junit.jupiter.api.Test;
  */
 class TopicSetupTest {
 
-  private static final int NEW_BROKERS = 3;
+  /**
+   * One new broker per build: each costs a cluster start (~10 s on 2 cores), and the race is tried
+   * 20 times by {@code deploy/chaos/fresh-start} (FreshStartTest, the whole stack on a new data
+   * directory).
+   */
+  private static final int NEW_BROKERS = 1;
 
   @Test
   void givenANewBroker_whenTheTopicsAreCreatedAndCheckedAtOnce_thenEveryPartitionHasALeader()
