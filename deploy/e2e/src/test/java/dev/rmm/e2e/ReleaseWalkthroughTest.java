@@ -6,6 +6,10 @@ import static org.awaitility.Awaitility.await;
 import dev.rmm.contracts.EventCodec;
 import dev.rmm.contracts.EventEnvelope;
 import dev.rmm.local.RmmService;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -23,17 +27,42 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * A release driven the way a GitHub Actions workflow drives it, through the four packaged services:
  * HTTP create and steps, the events read back from Kafka with a plain consumer, the row in
- * Postgres, and the HTTP queries over the read model.
+ * Postgres, and the HTTP queries over the read model. First of all, the four services start from
+ * their built jars against one Kafka, Postgres and Redis and report themselves up (a class of its
+ * own before, which cost the build a start of the whole stack).
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ReleaseWalkthroughTest {
 
   @RegisterExtension static final StackExtension stack = new StackExtension();
+
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @Order(1) // before a test below kills and restarts the projector
+  @ParameterizedTest
+  @EnumSource(RmmService.class)
+  void everyServiceReportsItselfUp(RmmService service) throws Exception {
+    HttpResponse<String> health =
+        http.send(
+            HttpRequest.newBuilder(URI.create(stack.baseUrl(service) + "/q/health"))
+                .timeout(Duration.ofSeconds(5))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+
+    assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
+    assertThat(health.body()).containsPattern("^\\{\\s*\"status\"\\s*:\\s*\"UP\"");
+  }
 
   private Http api() {
     return new Http(stack.apiUrl(), stack.apiToken());
