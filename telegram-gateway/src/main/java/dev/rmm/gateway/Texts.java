@@ -24,6 +24,7 @@ public enum Texts {
   CARD_NOBODY("пока никто", "nobody yet"),
   CARD_ON_BEHALF("%s (за него — админ-токен)", "%s (by an admin token on their behalf)"),
   CARD_REJECTED("💬 Причина отказа: %s", "💬 Rejection reason: %s"),
+  CARD_SUPERSEDED("🔀 Заменён на %s", "🔀 Replaced by %s"),
   CARD_ROLLBACK_TO("⏪ Откат на: %s", "⏪ Rolling back to: %s"),
   CARD_RUNBOOK_RUNNING(
       "⏳ Откат на %s выполняется на %s (шагов: %d)", "⏳ Rolling back on %s: %s (steps done: %d)"),
