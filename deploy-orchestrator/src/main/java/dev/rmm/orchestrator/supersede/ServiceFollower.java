@@ -149,6 +149,10 @@ public final class ServiceFollower implements AutoCloseable {
           c.partitionsFor(topic).stream()
               .map(p -> new TopicPartition(topic, p.partition()))
               .toList();
+      if (parts.isEmpty()) {
+        // release-api creates the topic; the loop opens again in a few seconds
+        throw new IllegalStateException(topic + " has no partitions yet");
+      }
       c.assign(parts);
       c.seekToBeginning(parts);
       view.clear();

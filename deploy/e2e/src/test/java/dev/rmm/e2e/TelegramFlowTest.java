@@ -145,7 +145,7 @@ class TelegramFlowTest {
   @Test
   void givenBadPresses_thenEachIsRefusedClearlyAndNothingIsDecidedTwice() {
     String id = release("api", "v3.0.0", "401");
-    String other = release("api", "v3.0.1", "402");
+    String other = release("api-other", "v3.0.1", "402");
     SentMessage card = liveCard("api", "v3.0.0", "Manual testing");
     String approveData = button(card, "✅ Approve");
 
