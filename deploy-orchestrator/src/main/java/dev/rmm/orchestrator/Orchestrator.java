@@ -125,18 +125,12 @@ public class Orchestrator {
     this.alerts = new AlertPublisher(bootstrap, config.topics().alerts());
     // superseding sees every release of a service, so it reads every partition, not only ours
     ServiceReleases view = new ServiceReleases();
-    Supersedes[] reaction = new Supersedes[1];
     this.services =
         new ServiceFollower(
-            bootstrap,
-            config.topics().events(),
-            view,
-            touched -> reaction[0].consider(touched),
-            alerts);
+            bootstrap, config.topics().events(), view, this::servicesTouched, alerts);
     this.supersedes =
         new Supersedes(
             view, services, () -> commands, supersedeWorker, config.deploy().commandTimeout());
-    reaction[0] = supersedes;
     this.dispatches = new Dispatches(targets, github, supersedes::mayDispatch);
     this.rollbacks =
         new Rollbacks(
@@ -298,6 +292,11 @@ public class Orchestrator {
     } else if (link instanceof Link.Unreadable u) {
       LOG.warnf("Skipping an unreadable event at %d@%d: %s", r.partition(), r.offset(), u.why());
     }
+  }
+
+  /** New events of these services were read (all of them once caught up): supersede what is due. */
+  private void servicesTouched(Set<String> services) {
+    supersedes.consider(services);
   }
 
   private void forget(Collection<TopicPartition> parts) {

@@ -11,6 +11,7 @@ public enum Texts {
   MENU_ACTIVE("🚀 Активные релизы", "🚀 Active releases"),
   MENU_SUCCESSFUL("✅ Успешные релизы", "✅ Successful releases"),
   MENU_FAILED("❌ Неудачные релизы", "❌ Failed releases"),
+  MENU_CANCELLED("🚫 Отменённые и заменённые", "🚫 Cancelled and replaced"),
   CARD_SERVICE("📦 Сервис: %s", "📦 Service: %s"),
   CARD_TAG("🏷️ Тег: %s", "🏷️ Tag: %s"),
   CARD_REPOSITORY("📁 Репозиторий: %s", "📁 Repository: %s"),

@@ -90,8 +90,8 @@ public final class Supersedes {
     }
     ServiceReleases.Line n = newer.get();
     LOG.infof(
-        "Release %s (%s %s): not dispatching: release %s (%s) of the service is %s and newer;"
-            + " superseding it",
+        "Release %s (%s %s): not dispatching: release %s (%s) of the service is newer and %s;"
+            + " superseding the older one instead",
         s.releaseId(), s.spec().service(), s.spec().tag(), n.releaseId(), n.tag(), n.status());
     ServiceReleases.Line older =
         new ServiceReleases.Line(

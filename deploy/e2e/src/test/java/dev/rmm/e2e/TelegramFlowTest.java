@@ -254,6 +254,30 @@ class TelegramFlowTest {
   }
 
   @Test
+  void givenACancelledRelease_whenTheCancelledListIsOpened_thenItsCardIsThere() {
+    String id = release("gone", "v1.0.0", "801");
+    assertThat(
+            api()
+                .post("/api/v1/releases/" + id + "/cancel", "{\"reason\":\"not needed\"}")
+                .status())
+        .isEqualTo(200);
+    await().atMost(PATIENCE).until(() -> "cancelled".equals(status(id)));
+
+    FakeBotApi.push(FakeBotApi.message(UPDATE_IDS.incrementAndGet(), BOB, "Bob", "en", "/start"));
+    SentMessage menu = awaitMessage(BOB, m -> m.text().startsWith("👋 Hello, Bob!"));
+    answerTo(press(BOB, "Bob", BOB, menu.messageId(), button(menu, "🚫 Cancelled and replaced")));
+    SentMessage shown = message(BOB, menu.messageId());
+    for (int i = 0; i < 10 && !shown.text().contains("📦 Service: gone"); i++) {
+      answerTo(press(BOB, "Bob", BOB, menu.messageId(), button(shown, "Next ➡️")));
+      shown = message(BOB, menu.messageId());
+    }
+    assertThat(shown.text())
+        .contains("📦 Service: gone")
+        .contains("🏷️ Tag: v1.0.0")
+        .contains("🚫 Cancelled");
+  }
+
+  @Test
   void givenAnAdmin_whenRollingBackFromTheSuccessfulList_thenAnEarlierTagIsPickedAndRequested() {
     release("cart", "v1.0.0", "601");
     String older = lastCreated;
