@@ -88,7 +88,7 @@ class StartMenuTest {
     JsonNode menu = awaitMessageTo(4204);
     assertThat(menu.get("text").asText()).startsWith("👋 Привет, Ivan!");
     int messageId = FakeBotApi.messages(4204).get(0).messageId();
-    String english = menu.at("/reply_markup/inline_keyboard/3/0/callback_data").asText();
+    String english = menu.at("/reply_markup/inline_keyboard/4/0/callback_data").asText();
 
     FakeBotApi.push(
         FakeBotApi.callback(
