@@ -203,6 +203,30 @@ public sealed interface ReleaseCommand {
   }
 
   /**
+   * The orchestrator says that a newer release of the same service reached manual testing (or went
+   * further toward production), so this older one will never be deployed: it becomes {@code
+   * cancelled}, naming the newer one. Only the orchestrator sends it (it alone follows every
+   * release of a service); its command id is derived from both release ids, so a redelivery has one
+   * effect. Which release is newer is {@link ReleaseOrder}'s rule, applied by the sender.
+   *
+   * @param byReleaseId the newer release's id
+   * @param byTag the newer release's tag, for people ("replaced by v1.5.0")
+   */
+  record SupersedeRelease(
+      String releaseId,
+      @JsonProperty(required = true) String byReleaseId,
+      @JsonProperty(required = true) String byTag,
+      Actor actor)
+      implements ReleaseCommand {
+    public static final String TYPE = "release.supersede.v1";
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
+
+  /**
    * All command classes with their type names; the codec's registry is built from this, and
    * PermittedSubclassesTest holds it to the sealed interface.
    */
@@ -218,5 +242,6 @@ public sealed interface ReleaseCommand {
           RecordDispatch.class,
           StartRunbook.class,
           RecordRunbookStep.class,
-          FinishRunbook.class);
+          FinishRunbook.class,
+          SupersedeRelease.class);
 }

@@ -15,6 +15,7 @@ import dev.rmm.contracts.ReleaseCommand.ReportStep;
 import dev.rmm.contracts.ReleaseCommand.RequestRollback;
 import dev.rmm.contracts.ReleaseCommand.StartDispatch;
 import dev.rmm.contracts.ReleaseCommand.StartRunbook;
+import dev.rmm.contracts.ReleaseCommand.SupersedeRelease;
 import dev.rmm.contracts.ReleaseEvent.ActionRefused;
 import dev.rmm.contracts.ReleaseEvent.ApprovalGranted;
 import dev.rmm.contracts.ReleaseEvent.ApprovalQuorumReached;
@@ -24,6 +25,7 @@ import dev.rmm.contracts.ReleaseEvent.PolicyChanged;
 import dev.rmm.contracts.ReleaseEvent.ReleaseCancelled;
 import dev.rmm.contracts.ReleaseEvent.ReleaseCreated;
 import dev.rmm.contracts.ReleaseEvent.ReleaseRejected;
+import dev.rmm.contracts.ReleaseEvent.ReleaseSuperseded;
 import dev.rmm.contracts.ReleaseEvent.RollbackRequested;
 import dev.rmm.contracts.ReleaseEvent.RunbookFinished;
 import dev.rmm.contracts.ReleaseEvent.RunbookStarted;
@@ -129,6 +131,8 @@ public final class ReleaseDecider {
       return recordRunbookStep(c, state);
     } else if (command instanceof FinishRunbook c) {
       return finishRunbook(c, state);
+    } else if (command instanceof SupersedeRelease c) {
+      return supersede(c, state);
     }
     throw new IllegalArgumentException("unknown command " + command);
   }
@@ -150,7 +154,7 @@ public final class ReleaseDecider {
       return state.rejected(e.reason());
     } else if (event instanceof RollbackRequested e) {
       return state.rollbackRequested(e.requestedBy(), e.targetTag());
-    } else if (event instanceof ReleaseCancelled) {
+    } else if (event instanceof ReleaseCancelled || event instanceof ReleaseSuperseded) {
       return state.movedTo(ReleaseStatus.CANCELLED);
     } else if (event instanceof ActionRefused) {
       return state.unchanged();
@@ -509,6 +513,48 @@ public final class ReleaseDecider {
     }
     return new Accepted(
         List.of(new ReleaseCancelled(state.status(), clip(c.reason()), rules.version())));
+  }
+
+  /**
+   * A newer release of the service reached manual testing (the orchestrator saw it; this release
+   * cannot): this one is cancelled if it has not started toward production. Once its dispatch is
+   * claimed it is production's, and the orchestrator's guard (it dispatches nothing older than the
+   * newest approved release of a service) decided before that claim. A repeat, also one that
+   * arrives after an admin cancelled it, is accepted without events; a refusal appends nothing
+   * either, so a redelivered command gets the same answer and leaves the log as it was.
+   */
+  private static Decision supersede(SupersedeRelease c, ReleaseState state) {
+    if (!state.exists()) {
+      return notFound(state);
+    }
+    if (c.actor().kind() != Actor.Kind.ORCHESTRATOR) {
+      return refuse("supersede", Refusal.NOT_ALLOWED, "only the orchestrator supersedes releases");
+    }
+    if (c.byReleaseId() == null || c.byReleaseId().isBlank() || c.byTag() == null) {
+      return new Refused(
+          Refusal.INVALID, "a supersede names the newer release and its tag", List.of());
+    }
+    if (c.byReleaseId().equals(state.releaseId())) {
+      return new Refused(Refusal.INVALID, "a release cannot supersede itself", List.of());
+    }
+    if (state.status() == ReleaseStatus.CANCELLED) {
+      return new Accepted(List.of());
+    }
+    if (state.dispatch() != null || !state.status().isSupersedable()) {
+      return new Refused(
+          Refusal.ILLEGAL_TRANSITION,
+          "release "
+              + state.spec().tag()
+              + " is "
+              + state.status()
+              + (state.dispatch() != null ? " and its production dispatch was claimed" : "")
+              + "; only a release that has not started toward production is superseded (by "
+              + c.byTag()
+              + ")",
+          List.of());
+    }
+    return new Accepted(
+        List.of(new ReleaseSuperseded(state.status(), c.byReleaseId(), clip(c.byTag()))));
   }
 
   /**

@@ -144,6 +144,24 @@ public sealed interface ReleaseEvent {
   }
 
   /**
+   * A newer release of the same service reached manual testing (or went further toward production)
+   * before this one reached production: this one is {@code cancelled} and will never be deployed.
+   *
+   * @param from the status it had
+   * @param byReleaseId the newer release's id
+   * @param byTag the newer release's tag
+   */
+  record ReleaseSuperseded(ReleaseStatus from, String byReleaseId, String byTag)
+      implements ReleaseEvent {
+    public static final String TYPE = "release.superseded.v1";
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
+
+  /**
    * Somebody tried to act on the release and was refused (not allowed, stale card, wrong status).
    * It changes nothing; it is in the log for the audit trail.
    */
@@ -344,5 +362,6 @@ public sealed interface ReleaseEvent {
           RunbookStarted.class,
           RunbookStep.class,
           RunbookFinished.class,
-          PolicyChanged.class);
+          PolicyChanged.class,
+          ReleaseSuperseded.class);
 }

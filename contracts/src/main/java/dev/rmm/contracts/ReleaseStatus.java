@@ -94,6 +94,15 @@ public enum ReleaseStatus {
   }
 
   /**
+   * Whether a newer release of the service may supersede a release in this status: one still on its
+   * way that has not started toward production ({@code deploying} and later are production's, and a
+   * final status stays as it is).
+   */
+  public boolean isSupersedable() {
+    return isCancellable() && ordinal() < DEPLOYING.ordinal();
+  }
+
+  /**
    * Statuses that only rmm itself decides: the quorum ({@code manual_test_passed}), a rejection
    * ({@code manual_test_failed}) and a cancellation. A pipeline reporting a step may not set them.
    */

@@ -13,6 +13,7 @@ import dev.rmm.contracts.ReleaseCommand.ReportStep;
 import dev.rmm.contracts.ReleaseCommand.RequestRollback;
 import dev.rmm.contracts.ReleaseCommand.StartDispatch;
 import dev.rmm.contracts.ReleaseCommand.StartRunbook;
+import dev.rmm.contracts.ReleaseCommand.SupersedeRelease;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +38,7 @@ final class GoldenCommands {
   private static final String RUN = "rb-462256a1-be4c-301a-80b8-67f6ab660614";
   private static final Actor ORCHESTRATOR =
       new Actor(Actor.Kind.ORCHESTRATOR, "deploy-orchestrator-1", "deploy-orchestrator");
+  private static final String NEWER = "7d0c4b1e-5a8f-3e2d-9c6b-1f0e2d3c4b5a";
   private static final Actor PIPELINE = Actor.github(SCOPE, "alice-gh");
   private static final ReleaseSpec SPEC =
       new ReleaseSpec(
@@ -118,7 +120,10 @@ final class GoldenCommands {
           full(
               CommandCodec.FINISH_RUNBOOK,
               new FinishRunbook(
-                  RELEASE, RUN, false, "health", "health check failed 5 times", ORCHESTRATOR)));
+                  RELEASE, RUN, false, "health", "health check failed 5 times", ORCHESTRATOR)),
+          full(
+              CommandCodec.SUPERSEDE,
+              new SupersedeRelease(RELEASE, NEWER, "v1.2.4", ORCHESTRATOR)));
 
   /** Every optional field empty: no scope, correlation, trace or deadline; nulls in the command. */
   static final Map<String, Envelope> SPARSE =
@@ -153,7 +158,10 @@ final class GoldenCommands {
               new RecordRunbookStep(RELEASE, RUN, "stop", null, -1, 0, null, false, ORCHESTRATOR)),
           sparse(
               CommandCodec.FINISH_RUNBOOK,
-              new FinishRunbook(RELEASE, RUN, true, null, null, ORCHESTRATOR)));
+              new FinishRunbook(RELEASE, RUN, true, null, null, ORCHESTRATOR)),
+          sparse(
+              CommandCodec.SUPERSEDE,
+              new SupersedeRelease(RELEASE, NEWER, "v1.2.4", ORCHESTRATOR)));
 
   private GoldenCommands() {}
 

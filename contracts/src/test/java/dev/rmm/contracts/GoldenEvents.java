@@ -12,6 +12,7 @@ import dev.rmm.contracts.ReleaseEvent.PolicyChanged;
 import dev.rmm.contracts.ReleaseEvent.ReleaseCancelled;
 import dev.rmm.contracts.ReleaseEvent.ReleaseCreated;
 import dev.rmm.contracts.ReleaseEvent.ReleaseRejected;
+import dev.rmm.contracts.ReleaseEvent.ReleaseSuperseded;
 import dev.rmm.contracts.ReleaseEvent.RollbackRequested;
 import dev.rmm.contracts.ReleaseEvent.RunbookFinished;
 import dev.rmm.contracts.ReleaseEvent.RunbookStarted;
@@ -179,6 +180,14 @@ final class GoldenEvents {
               ORCHESTRATOR,
               TRACE,
               new RunbookFinished(RUN, false, "health", "health check failed 5 times: exit 22")),
+          envelope(
+              "0b9c7e1a-3f52-4c1e-9d7a-2f1e8c6b5a22",
+              6,
+              "2026-03-14T09:41:07.500Z",
+              ORCHESTRATOR,
+              TRACE,
+              new ReleaseSuperseded(
+                  ReleaseStatus.MANUAL_TESTING, "7d0c4b1e-5a8f-3e2d-9c6b-1f0e2d3c4b5a", "v1.2.4")),
           policyEnvelope());
 
   static final Map<String, EventEnvelope> BY_TYPE =

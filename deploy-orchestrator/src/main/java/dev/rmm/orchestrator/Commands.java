@@ -33,12 +33,20 @@ public final class Commands implements AutoCloseable {
 
   /** release-api's answer, or empty when it did not answer in time (try again later). */
   public Optional<JsonNode> decide(ReleaseCommand command) {
+    return decide(command, "orch-" + UUID.randomUUID());
+  }
+
+  /**
+   * Like {@link #decide(ReleaseCommand)} with the command id given: a command whose id is derived
+   * from what it is about (a supersede names both releases) has one effect however often it is
+   * sent, by this instance again or by another orchestrator.
+   */
+  public Optional<JsonNode> decide(ReleaseCommand command, String id) {
     try {
       if (!channel.awaitReady(timeout)) {
         LOG.warn("release-api's answers are not readable yet; trying again later");
         return Optional.empty();
       }
-      String id = "orch-" + UUID.randomUUID();
       return Optional.of(
           channel
               .send(id, command, id, TraceContext.current(), null)

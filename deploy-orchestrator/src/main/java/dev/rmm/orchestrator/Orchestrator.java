@@ -19,6 +19,9 @@ import dev.rmm.orchestrator.runbook.Redactor;
 import dev.rmm.orchestrator.runbook.Rollbacks;
 import dev.rmm.orchestrator.runbook.RunbookPlans;
 import dev.rmm.orchestrator.runbook.SshRunner;
+import dev.rmm.orchestrator.supersede.ServiceFollower;
+import dev.rmm.orchestrator.supersede.ServiceReleases;
+import dev.rmm.orchestrator.supersede.Supersedes;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
@@ -63,6 +66,10 @@ import org.jboss.logging.Logger;
  * an event that lost a race to another writer's counts for nothing), and acts on what is still due.
  * Intent and outcome go back into the log as commands to release-api, which accepts one claim per
  * release. Runbooks of one service run one at a time.
+ *
+ * <p>Superseding needs every release of a service, so {@link ServiceFollower} reads every partition
+ * beside the group's share: an older release is superseded once a newer one reached manual testing,
+ * and no release is dispatched while a newer one of its service was approved ({@link Supersedes}).
  */
 @ApplicationScoped
 public class Orchestrator {
@@ -89,13 +96,17 @@ public class Orchestrator {
   private final Set<String> waiting = ConcurrentHashMap.newKeySet();
   private final ExecutorService dispatchWorker =
       Executors.newSingleThreadExecutor(r -> daemon(r, "rmm-dispatch"));
+  private final ExecutorService supersedeWorker =
+      Executors.newSingleThreadExecutor(r -> daemon(r, "rmm-supersede"));
+  private final ServiceFollower services;
+  private final Supersedes supersedes;
   private final Map<String, ExecutorService> runbookWorkers = new ConcurrentHashMap<>();
   private final ScheduledExecutorService recheck =
       Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "rmm-orchestrator-recheck"));
   private final ConsumerLoop logLoop;
   private final PartitionLeases leases;
   private volatile boolean caughtUp;
-  private Commands commands;
+  private volatile Commands commands;
 
   Orchestrator(
       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
@@ -115,7 +126,16 @@ public class Orchestrator {
             new GitHubClient.Retries(
                 g.maxAttempts(), g.firstBackoff(), g.maxBackoff(), g.runLookup(), g.retryFor()),
             d -> Thread.sleep(d.toMillis()));
-    this.dispatches = new Dispatches(targets, github);
+    this.alerts = new AlertPublisher(bootstrap, config.topics().alerts());
+    // superseding sees every release of a service, so it reads every partition, not only ours
+    ServiceReleases view = new ServiceReleases();
+    this.services =
+        new ServiceFollower(
+            bootstrap, config.topics().events(), view, this::servicesTouched, alerts);
+    this.supersedes =
+        new Supersedes(
+            view, services, () -> commands, supersedeWorker, config.deploy().commandTimeout());
+    this.dispatches = new Dispatches(targets, github, supersedes::mayDispatch);
     this.rollbacks =
         new Rollbacks(
             plans,
@@ -126,7 +146,6 @@ public class Orchestrator {
             tracer);
     String instance = "deploy-orchestrator-" + UUID.randomUUID().toString().substring(0, 8);
     this.actor = new Actor(Actor.Kind.ORCHESTRATOR, instance, "deploy-orchestrator");
-    this.alerts = new AlertPublisher(bootstrap, config.topics().alerts());
     this.history = new LogHistory(bootstrap, config.topics().events());
     this.tail = new LogHistory(bootstrap, config.topics().events());
     this.releases = new OwnedReleases(history);
@@ -159,8 +178,10 @@ public class Orchestrator {
             config.deploy().commandTimeout(),
             actor);
     logLoop.start();
+    services.start();
     long every = config.deploy().recheck().toMillis();
     recheck.scheduleWithFixedDelay(this::considerAll, every, every, TimeUnit.MILLISECONDS);
+    recheck.scheduleWithFixedDelay(supersedes::recheck, every, every, TimeUnit.MILLISECONDS);
     LOG.infof("Acting on the release log as %s", actor.id());
   }
 
@@ -179,7 +200,9 @@ public class Orchestrator {
           config.deploy().shutdownGrace().toSeconds());
     }
     logLoop.stop(); // before the workers: the log's thread hands them work
+    services.close();
     dispatchWorker.shutdownNow();
+    supersedeWorker.shutdownNow();
     runbookWorkers.values().forEach(ExecutorService::shutdownNow);
     leases.close();
     if (commands != null) {
@@ -287,6 +310,11 @@ public class Orchestrator {
     } else if (link instanceof Link.Unreadable u) {
       LOG.warnf("Skipping an unreadable event at %d@%d: %s", r.partition(), r.offset(), u.why());
     }
+  }
+
+  /** New events of these services were read (all of them once caught up): supersede what is due. */
+  private void servicesTouched(Set<String> services) {
+    supersedes.consider(services);
   }
 
   private void forget(Collection<TopicPartition> parts) {

@@ -399,7 +399,8 @@ public final class Projection {
           + " EXCLUDED.manual_testing_at, decided_at = EXCLUDED.decided_at, deploying_at ="
           + " EXCLUDED.deploying_at, rollback_started_at = EXCLUDED.rollback_started_at,"
           + " restored_at = EXCLUDED.restored_at, head_hash = EXCLUDED.head_hash,"
-          + " head_chained = EXCLUDED.head_chained";
+          + " head_chained = EXCLUDED.head_chained, superseded_by_id = EXCLUDED.superseded_by_id,"
+          + " superseded_by_tag = EXCLUDED.superseded_by_tag";
 
   private static String insert(String schema, String table, ColumnArrays columns, String tail) {
     return "INSERT INTO "
@@ -481,6 +482,8 @@ public final class Projection {
     row.restoredAt = instant(r.getOffsetDateTime("restored_at"));
     row.headHash = r.getString("head_hash");
     row.headChained = r.getBoolean("head_chained");
+    row.supersededById = r.getString("superseded_by_id");
+    row.supersededByTag = r.getString("superseded_by_tag");
     return row;
   }
 

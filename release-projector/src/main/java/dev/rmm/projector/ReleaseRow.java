@@ -24,7 +24,7 @@ final class ReleaseRow {
           + " required_approvers, quorum, admins, initiator_may_approve, rejection_reason, version,"
           + " created_at, started_at, completed_at, deployed_at, updated_at, dispatch, runbook,"
           + " manual_testing_at, decided_at, deploying_at, rollback_started_at, restored_at,"
-          + " head_hash, head_chained";
+          + " head_hash, head_chained, superseded_by_id, superseded_by_tag";
 
   /** The Postgres types of {@link #COLUMNS}, in the same order. */
   static final java.util.List<ColumnArrays.Type> TYPES;
@@ -51,6 +51,8 @@ final class ReleaseRow {
     t.addAll(java.util.Collections.nCopies(5, ColumnArrays.Type.TIMESTAMPTZ));
     // head_hash, head_chained
     t.addAll(java.util.List.of(ColumnArrays.Type.TEXT, ColumnArrays.Type.BOOL));
+    // superseded_by_id, superseded_by_tag
+    t.addAll(java.util.List.of(ColumnArrays.Type.TEXT, ColumnArrays.Type.TEXT));
     TYPES = java.util.List.copyOf(t);
   }
 
@@ -84,6 +86,11 @@ final class ReleaseRow {
   Instant deployingAt;
   Instant rollbackStartedAt;
   Instant restoredAt;
+
+  /** The newer release that superseded this one, and its tag; null unless superseded. */
+  String supersededById;
+
+  String supersededByTag;
 
   /**
    * The JSON text of {@link #requiredApprovers} and {@link #admins}, made on the first write: they
@@ -137,7 +144,9 @@ final class ReleaseRow {
         rollbackStartedAt,
         restoredAt,
         headHash,
-        headChained);
+        headChained,
+        PgText.text(supersededById),
+        PgText.text(supersededByTag));
   }
 
   private String requiredApproversJson() {
@@ -229,6 +238,10 @@ final class ReleaseRow {
       rollbackToTag = r.targetTag();
       moveTo(ReleaseStatus.PRODUCTION_ROLLBACK, at);
     } else if (d instanceof ReleaseEvent.ReleaseCancelled) {
+      moveTo(ReleaseStatus.CANCELLED, at);
+    } else if (d instanceof ReleaseEvent.ReleaseSuperseded r) {
+      supersededById = r.byReleaseId();
+      supersededByTag = r.byTag();
       moveTo(ReleaseStatus.CANCELLED, at);
     } else if (d instanceof ReleaseEvent.DispatchStarted s) {
       dispatch = EventCodec.mapper().createObjectNode();

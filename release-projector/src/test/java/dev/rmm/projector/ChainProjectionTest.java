@@ -122,6 +122,39 @@ class ChainProjectionTest {
   }
 
   @Test
+  void givenAReleaseSupersededByANewerOne_whenProjectedAndRebuilt_thenCancelledNamingTheNewer() {
+    ReleaseSpec spec = EventLog.spec("superseded-svc", "v1.4.0");
+    String id = spec.releaseId();
+    byte[] s1 =
+        append(
+            event(id, 1, new ReleaseEvent.ReleaseCreated(spec, EventLog.POLICY)),
+            EventChain.GENESIS);
+    byte[] s2 =
+        append(
+            event(id, 2, status(ReleaseStatus.INITIATED, ReleaseStatus.STAGE_BUILDING)),
+            EventChain.hash(s1));
+    EventEnvelope superseded =
+        event(
+            id,
+            3,
+            new ReleaseEvent.ReleaseSuperseded(
+                ReleaseStatus.STAGE_BUILDING, "newer-release-id", "v1.5.0"));
+    append(superseded, EventChain.hash(s2));
+    log.flush();
+
+    Row row = awaitRow(id, 3);
+    assertThat(row.getString("status")).isEqualTo("cancelled");
+    assertThat(row.getString("outcome")).isEqualTo("cancelled");
+    assertThat(row.getString("superseded_by_id")).isEqualTo("newer-release-id");
+    assertThat(row.getString("superseded_by_tag")).isEqualTo("v1.5.0");
+    assertThat(row.getValue("completed_at")).isNotNull();
+    assertThat(timeline(id)).endsWith(superseded.id());
+
+    awaitCaughtUp();
+    assertARebuildEqualsTheLiveReadModel();
+  }
+
+  @Test
   void givenEventsFromBeforeChaining_whenTheReleaseStartsChaining_thenAnUnchainedEventIsVoid() {
     ReleaseSpec spec = EventLog.spec("legacy-chain-svc", "v1.0.0");
     String id = spec.releaseId();

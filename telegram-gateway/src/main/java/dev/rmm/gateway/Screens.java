@@ -20,6 +20,9 @@ public final class Screens {
   public static final String SUCCESSFUL = "menu:successful";
   public static final String FAILED = "menu:failed";
 
+  /** Releases an admin cancelled or a newer release of their service superseded. */
+  public static final String CANCELLED = "menu:cancelled";
+
   /** Callback data of "back to the main menu". */
   public static final String MENU = "menu";
 
@@ -40,7 +43,7 @@ public final class Screens {
 
   private Screens() {}
 
-  /** {@code /start}: a greeting by first name, the three lists and the language switch. */
+  /** {@code /start}: a greeting by first name, the four lists and the language switch. */
   public static Screen mainMenu(String firstName, Language language) {
     Language other = language == Language.RU ? Language.EN : Language.RU;
     return new Screen(
@@ -50,6 +53,8 @@ public final class Screens {
             .keyboardRow(
                 new InlineKeyboardRow(button(Texts.MENU_SUCCESSFUL.in(language), SUCCESSFUL)))
             .keyboardRow(new InlineKeyboardRow(button(Texts.MENU_FAILED.in(language), FAILED)))
+            .keyboardRow(
+                new InlineKeyboardRow(button(Texts.MENU_CANCELLED.in(language), CANCELLED)))
             .keyboardRow(
                 new InlineKeyboardRow(
                     button(Texts.BUTTON_LANGUAGE.in(language), LANGUAGE + other.code())))
@@ -97,7 +102,7 @@ public final class Screens {
       case ACTIVE -> Texts.MENU_ACTIVE.in(language);
       case SUCCESSFUL -> Texts.MENU_SUCCESSFUL.in(language);
       case FAILED -> Texts.MENU_FAILED.in(language);
-      case CANCELLED -> "🚫";
+      case CANCELLED -> Texts.MENU_CANCELLED.in(language);
     };
   }
 

@@ -11,6 +11,7 @@ public enum Texts {
   MENU_ACTIVE("🚀 Активные релизы", "🚀 Active releases"),
   MENU_SUCCESSFUL("✅ Успешные релизы", "✅ Successful releases"),
   MENU_FAILED("❌ Неудачные релизы", "❌ Failed releases"),
+  MENU_CANCELLED("🚫 Отменённые и заменённые", "🚫 Cancelled and replaced"),
   CARD_SERVICE("📦 Сервис: %s", "📦 Service: %s"),
   CARD_TAG("🏷️ Тег: %s", "🏷️ Tag: %s"),
   CARD_REPOSITORY("📁 Репозиторий: %s", "📁 Repository: %s"),
@@ -24,6 +25,7 @@ public enum Texts {
   CARD_NOBODY("пока никто", "nobody yet"),
   CARD_ON_BEHALF("%s (за него — админ-токен)", "%s (by an admin token on their behalf)"),
   CARD_REJECTED("💬 Причина отказа: %s", "💬 Rejection reason: %s"),
+  CARD_SUPERSEDED("🔀 Заменён на %s", "🔀 Replaced by %s"),
   CARD_ROLLBACK_TO("⏪ Откат на: %s", "⏪ Rolling back to: %s"),
   CARD_RUNBOOK_RUNNING(
       "⏳ Откат на %s выполняется на %s (шагов: %d)", "⏳ Rolling back on %s: %s (steps done: %d)"),

@@ -88,7 +88,7 @@ class GoneGatewayClaimTest {
   private String menuButton(long user, String name) {
     FakeBotApi.push(FakeBotApi.message(UPDATE_IDS.getAndIncrement(), user, name, "ru", "/start"));
     await().atMost(Duration.ofSeconds(60)).until(() -> messagesTo(user).size() == 1);
-    return messagesTo(user).get(0).at("/reply_markup/inline_keyboard/3/0/callback_data").asText();
+    return messagesTo(user).get(0).at("/reply_markup/inline_keyboard/4/0/callback_data").asText();
   }
 
   private static String start(long user, String name) {

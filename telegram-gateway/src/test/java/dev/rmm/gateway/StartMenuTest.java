@@ -41,7 +41,7 @@ class StartMenuTest {
     JsonNode sent = awaitMessageTo(4201);
     assertThat(sent.get("text").asText()).startsWith("👋 Hello, Ann!");
     JsonNode rows = sent.at("/reply_markup/inline_keyboard");
-    assertThat(rows).hasSize(4);
+    assertThat(rows).hasSize(5);
     assertThat(rows.get(0).get(0).get("text").asText()).isEqualTo("🚀 Active releases");
     // every button's data is signed: <data>:<MAC>
     assertThat(rows.get(0).get(0).get("callback_data").asText()).matches("menu:active:[\\w-]{11}");
@@ -50,8 +50,11 @@ class StartMenuTest {
         .matches("menu:successful:[\\w-]{11}");
     assertThat(rows.get(2).get(0).get("text").asText()).isEqualTo("❌ Failed releases");
     assertThat(rows.get(2).get(0).get("callback_data").asText()).matches("menu:failed:[\\w-]{11}");
-    assertThat(rows.get(3).get(0).get("text").asText()).isEqualTo("🌐 Русский");
-    assertThat(rows.get(3).get(0).get("callback_data").asText()).matches("lang:ru:[\\w-]{11}");
+    assertThat(rows.get(3).get(0).get("text").asText()).isEqualTo("🚫 Cancelled and replaced");
+    assertThat(rows.get(3).get(0).get("callback_data").asText())
+        .matches("menu:cancelled:[\\w-]{11}");
+    assertThat(rows.get(4).get(0).get("text").asText()).isEqualTo("🌐 Русский");
+    assertThat(rows.get(4).get(0).get("callback_data").asText()).matches("lang:ru:[\\w-]{11}");
   }
 
   @Test
@@ -85,7 +88,7 @@ class StartMenuTest {
     JsonNode menu = awaitMessageTo(4204);
     assertThat(menu.get("text").asText()).startsWith("👋 Привет, Ivan!");
     int messageId = FakeBotApi.messages(4204).get(0).messageId();
-    String english = menu.at("/reply_markup/inline_keyboard/3/0/callback_data").asText();
+    String english = menu.at("/reply_markup/inline_keyboard/4/0/callback_data").asText();
 
     FakeBotApi.push(
         FakeBotApi.callback(

@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import org.jboss.logging.Logger;
 
 /**
@@ -35,11 +36,18 @@ public final class Dispatches {
 
   private final ServiceTargets targets;
   private final GitHubClient github;
+  private final Predicate<ReleaseState> mayDispatch;
   private final Set<String> finished = ConcurrentHashMap.newKeySet();
 
-  public Dispatches(ServiceTargets targets, GitHubClient github) {
+  /**
+   * @param mayDispatch asked before a dispatch is claimed: false keeps the release from production
+   *     (a newer release of its service was approved: it is superseded instead), or for now
+   */
+  public Dispatches(
+      ServiceTargets targets, GitHubClient github, Predicate<ReleaseState> mayDispatch) {
     this.targets = targets;
     this.github = github;
+    this.mayDispatch = mayDispatch;
   }
 
   /** Whether the release has a dispatch to make or to settle. */
@@ -60,6 +68,9 @@ public final class Dispatches {
     ReleaseState.Dispatch d = s.dispatch();
     if (d != null) {
       recover(s, d, t, commands);
+      return;
+    }
+    if (!mayDispatch.test(s)) {
       return;
     }
     String id = "d-" + UUID.randomUUID();

@@ -145,7 +145,7 @@ class TelegramFlowTest {
   @Test
   void givenBadPresses_thenEachIsRefusedClearlyAndNothingIsDecidedTwice() {
     String id = release("api", "v3.0.0", "401");
-    String other = release("api", "v3.0.1", "402");
+    String other = release("api-other", "v3.0.1", "402");
     SentMessage card = liveCard("api", "v3.0.0", "Manual testing");
     String approveData = button(card, "✅ Approve");
 
@@ -251,6 +251,30 @@ class TelegramFlowTest {
     List<String> types = timelineTypes(id);
     assertThat(types.stream().filter("release.quorum-reached.v1"::equals)).hasSize(1);
     assertThat(types.stream().filter("release.approval-granted.v1"::equals)).hasSize(3);
+  }
+
+  @Test
+  void givenACancelledRelease_whenTheCancelledListIsOpened_thenItsCardIsThere() {
+    String id = release("gone", "v1.0.0", "801");
+    assertThat(
+            api()
+                .post("/api/v1/releases/" + id + "/cancel", "{\"reason\":\"not needed\"}")
+                .status())
+        .isEqualTo(200);
+    await().atMost(PATIENCE).until(() -> "cancelled".equals(status(id)));
+
+    FakeBotApi.push(FakeBotApi.message(UPDATE_IDS.incrementAndGet(), BOB, "Bob", "en", "/start"));
+    SentMessage menu = awaitMessage(BOB, m -> m.text().startsWith("👋 Hello, Bob!"));
+    answerTo(press(BOB, "Bob", BOB, menu.messageId(), button(menu, "🚫 Cancelled and replaced")));
+    SentMessage shown = message(BOB, menu.messageId());
+    for (int i = 0; i < 10 && !shown.text().contains("📦 Service: gone"); i++) {
+      answerTo(press(BOB, "Bob", BOB, menu.messageId(), button(shown, "Next ➡️")));
+      shown = message(BOB, menu.messageId());
+    }
+    assertThat(shown.text())
+        .contains("📦 Service: gone")
+        .contains("🏷️ Tag: v1.0.0")
+        .contains("🚫 Cancelled");
   }
 
   @Test

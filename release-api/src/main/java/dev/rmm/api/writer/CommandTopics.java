@@ -16,7 +16,8 @@ import java.util.Set;
  *
  * @param api other release-api instances forwarding HTTP requests they authenticated: any command
  * @param gateway the Telegram gateway: a person's actions, as that Telegram user
- * @param orchestrator deploy-orchestrator: dispatches and runbooks, as the orchestrator
+ * @param orchestrator deploy-orchestrator: dispatches, runbooks and superseding, as the
+ *     orchestrator
  */
 record CommandTopics(String api, String gateway, String orchestrator) {
 
@@ -45,7 +46,8 @@ record CommandTopics(String api, String gateway, String orchestrator) {
             ReleaseCommand.RecordDispatch.class,
             ReleaseCommand.StartRunbook.class,
             ReleaseCommand.RecordRunbookStep.class,
-            ReleaseCommand.FinishRunbook.class));
+            ReleaseCommand.FinishRunbook.class,
+            ReleaseCommand.SupersedeRelease.class));
 
     private final Set<Actor.Kind> actors;
     private final Set<Class<? extends ReleaseCommand>> commands;

@@ -44,7 +44,9 @@ public final class ReadModelStandIn {
             "DROP SCHEMA IF EXISTS read_model CASCADE; CREATE SCHEMA read_model;"
                 + " SET search_path TO read_model;");
     try (Stream<Path> files = Files.list(MIGRATIONS)) {
-      for (Path f : files.sorted().toList()) {
+      // in version order, as Flyway applies them: by name, V11__ would come before V1__
+      for (Path f :
+          files.sorted(java.util.Comparator.comparingInt(ReadModelStandIn::version)).toList()) {
         sql.append(Files.readString(f)).append(';');
       }
     } catch (IOException e) {
@@ -52,6 +54,12 @@ public final class ReadModelStandIn {
     }
     sql.append("RESET search_path;");
     pg.query(sql.toString()).execute().await().atMost(WAIT);
+  }
+
+  /** The version of a migration file {@code V<n>__<name>.sql}. */
+  private static int version(Path migration) {
+    String name = migration.getFileName().toString();
+    return Integer.parseInt(name.substring(1, name.indexOf("__")));
   }
 
   public void drop() {

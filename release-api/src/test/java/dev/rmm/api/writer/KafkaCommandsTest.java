@@ -12,6 +12,7 @@ import dev.rmm.contracts.CommandCodec;
 import dev.rmm.contracts.EventCodec;
 import dev.rmm.contracts.EventEnvelope;
 import dev.rmm.contracts.ReleaseCommand;
+import dev.rmm.contracts.ReleaseEvent;
 import dev.rmm.contracts.ReleaseStatus;
 import dev.rmm.testsupport.KafkaTestResource;
 import dev.rmm.testsupport.PostgresTestResource;
@@ -317,6 +318,51 @@ class KafkaCommandsTest {
     assertThat(answer.path("detail").asText())
         .isEqualTo("Approve may not come from the orchestrator's topic");
     assertThat(log.events(id)).hasSize(before);
+  }
+
+  @Test
+  void
+      givenTheOrchestratorsTopic_whenItSupersedesARelease_thenItIsCancelledAndRefusesApprovalsAndSteps()
+          throws Exception {
+    String older = Api.releaseInManualTesting(BILLING_REPO);
+    Actor orchestrator = new Actor(Actor.Kind.ORCHESTRATOR, "orch-1", "deploy-orchestrator");
+    ReleaseCommand supersede =
+        new ReleaseCommand.SupersedeRelease(older, "newer-release-id", "v9.9.9", orchestrator);
+    int before = log.events(older).size();
+
+    // the gateway's principal may not supersede anything
+    JsonNode forged = awaitResult(sendOn(ReleaseLog.gatewayCommandsTopic(), older, supersede));
+    assertThat(forged.path("detail").asText())
+        .isEqualTo("SupersedeRelease may not come from the gateway's topic");
+    assertThat(log.events(older)).hasSize(before);
+
+    // the orchestrator's command id names both releases: a redelivery has one effect
+    String commandId = "supersede-" + older + "-newer-release-id";
+    byte[] json = CommandCodec.encode(commandId, supersede, "corr-" + commandId, null);
+    producer
+        .send(new ProducerRecord<>(ReleaseLog.orchestratorCommandsTopic(), older, json))
+        .get(10, TimeUnit.SECONDS);
+    JsonNode first = awaitResult(commandId);
+    producer
+        .send(new ProducerRecord<>(ReleaseLog.orchestratorCommandsTopic(), older, json))
+        .get(10, TimeUnit.SECONDS);
+    JsonNode again = awaitResult(commandId);
+
+    assertThat(first.path("outcome").asText()).isEqualTo("accepted");
+    assertThat(first.path("status").asText()).isEqualTo("cancelled");
+    assertThat(first.path("events").toString()).isEqualTo("[\"release.superseded.v1\"]");
+    assertThat(again.path("events")).isEqualTo(first.path("events"));
+    EventEnvelope superseded = last(log.events(older));
+    assertThat(superseded.data())
+        .isEqualTo(
+            new ReleaseEvent.ReleaseSuperseded(
+                ReleaseStatus.MANUAL_TESTING, "newer-release-id", "v9.9.9"));
+    assertThat(log.events(older)).hasSize(before + 1);
+
+    // a late approval and a late step are refused with a clear detail; nothing is appended
+    Api.assertProblem(
+        Api.approve(older, 1001), 409, "release is cancelled; only a release in manual_testing");
+    Api.assertProblem(Api.step(Api.ADMIN, older, "stage_building"), 409, "the release is final");
   }
 
   private String sendOn(String topic, String releaseId, ReleaseCommand command) throws Exception {

@@ -59,6 +59,10 @@ public final class ReleaseCard {
       lines.add(Texts.CARD_REPOSITORY.in(lang, r.path("repository").asText()));
     }
     lines.add(Texts.CARD_STATUS.in(lang, StatusTexts.of(status, lang)));
+    if (r.hasNonNull("superseded_by_tag")) {
+      // a newer release of the service reached manual testing: this one will not be deployed
+      lines.add(Texts.CARD_SUPERSEDED.in(lang, r.path("superseded_by_tag").asText()));
+    }
     lines.add(Texts.CARD_INITIATOR.in(lang, r.path("initiated_by").asText()));
     lines.add(Texts.CARD_CREATED.in(lang, CREATED.format(created.atZone(zone))));
     lines.add(Texts.CARD_ELAPSED.in(lang, elapsed(Duration.between(created, until), lang)));

@@ -98,7 +98,7 @@ class AccessTest {
         new StringBuilder("CREATE SCHEMA read_model; SET search_path TO read_model;");
     try (Stream<Path> files =
         Files.list(Path.of("../release-projector/src/main/resources/db/readmodel"))) {
-      for (Path f : files.sorted().toList()) {
+      for (Path f : files.sorted(dev.rmm.gateway.ReadModelMigrations.IN_ORDER).toList()) {
         sql.append(Files.readString(f)).append(';');
       }
     }

@@ -59,6 +59,16 @@ class ReleaseCardGoldenTest {
   }
 
   @ParameterizedTest
+  @CsvSource({"EN", "RU"})
+  void aSupersededReleasesLiveCardSaysWhichReleaseReplacedItAndHasNoActions(Language lang)
+      throws IOException {
+    JsonNode r = json.readTree(resource("releases/superseded.json"));
+    ReleaseCard.Card card = cards.renderLive(r, lang, MOSCOW, NOW);
+    String golden = resource("golden/live-card-superseded-" + lang.name().toLowerCase() + ".txt");
+    assertThat(render(card)).isEqualTo(golden);
+  }
+
+  @ParameterizedTest
   @CsvSource({
     "EN, '✅ Approved so far (1/2): Alice QA (by an admin token on their behalf)'",
     "RU, '✅ Одобрили (1/2): Alice QA (за него — админ-токен)'"

@@ -95,7 +95,7 @@ class OutageTest {
         FakeBotApi.messages(user)
             .get(0)
             .replyMarkup()
-            .at("/inline_keyboard/3/0/callback_data")
+            .at("/inline_keyboard/4/0/callback_data")
             .asText();
     List<String> alerts = List.of("tg-5xx-" + UUID.randomUUID(), "tg-429-" + UUID.randomUUID());
 

@@ -1,0 +1,229 @@
+package dev.rmm.orchestrator.supersede;
+
+import dev.rmm.contracts.EventEnvelope;
+import dev.rmm.contracts.ReleaseEvent;
+import dev.rmm.contracts.ReleaseOrder;
+import dev.rmm.contracts.ReleaseStatus;
+import dev.rmm.contracts.log.ChainFold;
+import dev.rmm.contracts.log.Link;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Every release of every service that superseding can still concern, folded from all partitions of
+ * the log through the chain rule ({@link ChainFold}: a void event changes nothing). Releases are
+ * partitioned by release id, so no decision of release-api sees two releases of a service; this
+ * view does, and says which older release a newer one supersedes (docs/events.md, "Superseding").
+ *
+ * <p>A newer release <i>N</i> supersedes an older release <i>O</i> of the same service ({@link
+ * ReleaseOrder}) when <i>N</i> reached {@code manual_testing} and still stands ({@code
+ * manual_testing} to {@code deployed}), <i>O</i> existed by then, and <i>O</i> has not started
+ * toward production (its status is before {@code deploying}, not final, and no dispatch was
+ * claimed). Manual testing is the moment because <i>N</i> is then built and rehearsed on stage: a
+ * tag that breaks on stage never clears the release the team may still ship. Besides, no release is
+ * dispatched while a newer one of its service was approved ({@link #newerThan}): that covers a
+ * hotfix tagged after the newer release reached stage.
+ *
+ * <p>Memory: a release leaves once it is final, and a deployed one once a newer one of its service
+ * is deployed; only the chain heads of the others stay. Not thread-safe on its own: every method
+ * holds this object's lock (the log thread folds, the dispatch worker asks).
+ */
+public final class ServiceReleases {
+
+  /** Statuses in which a release that reached stage supersedes older ones. */
+  private static final Set<ReleaseStatus> STANDING =
+      EnumSet.of(
+          ReleaseStatus.MANUAL_TESTING,
+          ReleaseStatus.MANUAL_TEST_PASSED,
+          ReleaseStatus.DEPLOYING,
+          ReleaseStatus.DEPLOYED);
+
+  /** Statuses of a release whose approval quorum was reached and that was not undone. */
+  private static final Set<ReleaseStatus> APPROVED =
+      EnumSet.of(ReleaseStatus.MANUAL_TEST_PASSED, ReleaseStatus.DEPLOYING, ReleaseStatus.DEPLOYED);
+
+  /**
+   * What superseding needs to know of one release.
+   *
+   * @param stagedAt when it reached manual_testing, or null before
+   * @param dispatchClaimed whether its production dispatch was claimed (it is production's then)
+   */
+  public record Line(
+      String releaseId,
+      String service,
+      String tag,
+      Instant createdAt,
+      ReleaseStatus status,
+      Instant stagedAt,
+      boolean dispatchClaimed) {
+
+    ReleaseOrder.Candidate candidate() {
+      return new ReleaseOrder.Candidate(releaseId, tag, createdAt);
+    }
+
+    boolean supersedable() {
+      return status.isSupersedable() && !dispatchClaimed;
+    }
+
+    Line with(ReleaseStatus next, Instant at) {
+      Instant staged = stagedAt == null && next == ReleaseStatus.MANUAL_TESTING ? at : stagedAt;
+      return new Line(releaseId, service, tag, createdAt, next, staged, dispatchClaimed);
+    }
+
+    Line claimed() {
+      return new Line(releaseId, service, tag, createdAt, status, stagedAt, true);
+    }
+  }
+
+  /** An older release to supersede, and the newer one that does it. */
+  public record Due(Line older, Line newer) {
+    /** The command id: the same pair gives the same id, so a redelivery has one effect. */
+    public String commandId() {
+      return "supersede-" + older.releaseId() + "-" + newer.releaseId();
+    }
+  }
+
+  private ChainFold fold = new ChainFold();
+  private final Map<String, Line> lines = new HashMap<>();
+  private final Map<String, Map<String, Line>> byService = new HashMap<>();
+
+  /** Folds the next record of a partition; returns the service of a valid event, if it has one. */
+  public synchronized Optional<String> apply(String key, byte[] stored) {
+    Link link = fold.accept(key, stored);
+    if (!(link instanceof Link.Valid v)) {
+      return Optional.empty();
+    }
+    return apply(v.event());
+  }
+
+  private Optional<String> apply(EventEnvelope e) {
+    ReleaseEvent d = e.data();
+    if (d instanceof ReleaseEvent.ReleaseCreated c) {
+      put(
+          new Line(
+              e.releaseId(),
+              c.spec().service(),
+              c.spec().tag(),
+              e.occurredAt(),
+              ReleaseStatus.INITIATED,
+              null,
+              false));
+      return Optional.of(c.spec().service());
+    }
+    Line line = lines.get(e.releaseId());
+    if (line == null) {
+      return Optional.empty(); // final or dominated: nothing of it matters any more
+    }
+    Line next = line;
+    if (d instanceof ReleaseEvent.StatusChanged c) {
+      next = line.with(c.to(), e.occurredAt());
+    } else if (d instanceof ReleaseEvent.ApprovalQuorumReached) {
+      next = line.with(ReleaseStatus.MANUAL_TEST_PASSED, e.occurredAt());
+    } else if (d instanceof ReleaseEvent.ReleaseRejected) {
+      next = line.with(ReleaseStatus.MANUAL_TEST_FAILED, e.occurredAt());
+    } else if (d instanceof ReleaseEvent.RollbackRequested) {
+      next = line.with(ReleaseStatus.PRODUCTION_ROLLBACK, e.occurredAt());
+    } else if (d instanceof ReleaseEvent.ReleaseCancelled
+        || d instanceof ReleaseEvent.ReleaseSuperseded) {
+      next = line.with(ReleaseStatus.CANCELLED, e.occurredAt());
+    } else if (d instanceof ReleaseEvent.DispatchStarted) {
+      next = line.claimed();
+    }
+    if (next != line) {
+      put(next);
+    }
+    return Optional.of(line.service());
+  }
+
+  private void put(Line line) {
+    Map<String, Line> ofService = byService.computeIfAbsent(line.service(), s -> new HashMap<>());
+    if (line.status().isTerminal()) {
+      lines.remove(line.releaseId());
+      ofService.remove(line.releaseId());
+      return;
+    }
+    if (line.status() == ReleaseStatus.DEPLOYED) {
+      // the newest deployed release stands for every older deployed one
+      for (Line other : List.copyOf(ofService.values())) {
+        if (other.status() == ReleaseStatus.DEPLOYED
+            && !other.releaseId().equals(line.releaseId())) {
+          if (ReleaseOrder.newer(line.candidate(), other.candidate())) {
+            lines.remove(other.releaseId());
+            ofService.remove(other.releaseId());
+          } else {
+            lines.remove(line.releaseId());
+            ofService.remove(line.releaseId());
+            return;
+          }
+        }
+      }
+    }
+    lines.put(line.releaseId(), line);
+    ofService.put(line.releaseId(), line);
+  }
+
+  /** The older releases of {@code service} that a newer one supersedes now. */
+  public synchronized List<Due> due(String service) {
+    List<Due> out = new ArrayList<>();
+    Map<String, Line> ofService = byService.getOrDefault(service, Map.of());
+    for (Line older : ofService.values()) {
+      supersededBy(older, ofService).ifPresent(newer -> out.add(new Due(older, newer)));
+    }
+    return out;
+  }
+
+  /** Every service with a release in view. */
+  public synchronized List<String> services() {
+    return List.copyOf(byService.keySet());
+  }
+
+  /**
+   * Why a release must not be dispatched: the newest release of its service that supersedes it, or
+   * that is newer and was approved (its quorum reached, not rolled back or failed). Empty: nothing
+   * newer stands in its way.
+   */
+  public synchronized Optional<Line> newerThan(String releaseId) {
+    Line older = lines.get(releaseId);
+    if (older == null) {
+      return Optional.empty();
+    }
+    Map<String, Line> ofService = byService.getOrDefault(older.service(), Map.of());
+    Optional<Line> superseding = supersededBy(older, ofService);
+    if (superseding.isPresent()) {
+      return superseding;
+    }
+    return ofService.values().stream()
+        .filter(n -> APPROVED.contains(n.status()))
+        .filter(n -> ReleaseOrder.newer(n.candidate(), older.candidate()))
+        .max((a, b) -> ReleaseOrder.compare(a.candidate(), b.candidate()));
+  }
+
+  private static Optional<Line> supersededBy(Line older, Map<String, Line> ofService) {
+    if (!older.supersedable()) {
+      return Optional.empty();
+    }
+    return ofService.values().stream()
+        .filter(n -> STANDING.contains(n.status()) && n.stagedAt() != null)
+        .filter(n -> !older.createdAt().isAfter(n.stagedAt()))
+        .filter(n -> ReleaseOrder.newer(n.candidate(), older.candidate()))
+        .max((a, b) -> ReleaseOrder.compare(a.candidate(), b.candidate()));
+  }
+
+  /** Starts again from nothing (the log is read from its start again). */
+  public synchronized void clear() {
+    lines.clear();
+    byService.clear();
+    fold = new ChainFold();
+  }
+
+  /** How many releases are in view (for the log line and the tests). */
+  public synchronized int size() {
+    return lines.size();
+  }
+}

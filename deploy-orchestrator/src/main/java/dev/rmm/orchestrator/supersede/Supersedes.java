@@ -1,0 +1,130 @@
+package dev.rmm.orchestrator.supersede;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.rmm.contracts.ReleaseCommand;
+import dev.rmm.contracts.ReleaseState;
+import dev.rmm.orchestrator.Commands;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.function.Supplier;
+import org.jboss.logging.Logger;
+
+/**
+ * Supersedes older releases of a service once a newer one reached manual testing, and keeps the
+ * orchestrator from dispatching a release older than the newest approved one of its service
+ * (docs/events.md, "Superseding"). It asks release-api with {@code release.supersede.v1}, the
+ * command id naming both releases, so every orchestrator instance may ask and one event results.
+ */
+public final class Supersedes {
+
+  private static final Logger LOG = Logger.getLogger(Supersedes.class);
+
+  private final ServiceReleases view;
+  private final ServiceFollower follower;
+  private final Supplier<Commands> commands;
+  private final ExecutorService worker;
+  private final Duration readWait;
+
+  /** Command ids sent and answered, or on their way: not sent again by the reaction. */
+  private final Set<String> asked = ConcurrentHashMap.newKeySet();
+
+  /**
+   * @param worker runs the reaction's commands, off the log's thread
+   * @param readWait how long the dispatch guard waits for the log to be read up to its end
+   */
+  public Supersedes(
+      ServiceReleases view,
+      ServiceFollower follower,
+      Supplier<Commands> commands,
+      ExecutorService worker,
+      Duration readWait) {
+    this.view = view;
+    this.follower = follower;
+    this.commands = commands;
+    this.worker = worker;
+    this.readWait = readWait;
+  }
+
+  /** Supersedes what is due in {@code services} (events touched them, or a recheck). */
+  public void consider(Collection<String> services) {
+    for (String service : services) {
+      for (ServiceReleases.Due due : view.due(service)) {
+        if (asked.add(due.commandId())) {
+          worker.execute(
+              () -> {
+                if (send(due).isEmpty()) {
+                  asked.remove(due.commandId()); // no answer: the next recheck asks again
+                }
+              });
+        }
+      }
+    }
+  }
+
+  /** Looks at every service again (the orchestrator's recheck). */
+  public void recheck() {
+    consider(view.services());
+  }
+
+  /**
+   * Whether the release may be dispatched now. It may not while the log is not read up to the end
+   * it has now (a newer release may be in it: ask again later), nor when a newer release of its
+   * service reached stage or was approved: then it is superseded instead, the event naming the
+   * newer release as the reason.
+   */
+  public boolean mayDispatch(ReleaseState s) {
+    if (!follower.awaitRead(readWait)) {
+      LOG.infof(
+          "Release %s: not dispatching yet: the log is not read up to its end within %s, so a"
+              + " newer release of %s may be unseen; looked at again later",
+          s.releaseId(), readWait, s.spec().service());
+      return false;
+    }
+    Optional<ServiceReleases.Line> newer = view.newerThan(s.releaseId());
+    if (newer.isEmpty()) {
+      return true;
+    }
+    ServiceReleases.Line n = newer.get();
+    LOG.infof(
+        "Release %s (%s %s): not dispatching: release %s (%s) of the service is newer and %s;"
+            + " superseding the older one instead",
+        s.releaseId(), s.spec().service(), s.spec().tag(), n.releaseId(), n.tag(), n.status());
+    ServiceReleases.Line older =
+        new ServiceReleases.Line(
+            s.releaseId(), s.spec().service(), s.spec().tag(), null, s.status(), null, false);
+    ServiceReleases.Due due = new ServiceReleases.Due(older, n);
+    asked.add(due.commandId());
+    send(due);
+    return false;
+  }
+
+  private Optional<JsonNode> send(ServiceReleases.Due due) {
+    Commands c = commands.get();
+    if (c == null) {
+      return Optional.empty();
+    }
+    ServiceReleases.Line older = due.older();
+    ServiceReleases.Line newer = due.newer();
+    Optional<JsonNode> answer =
+        c.decide(
+            new ReleaseCommand.SupersedeRelease(
+                older.releaseId(), newer.releaseId(), newer.tag(), c.actor()),
+            due.commandId());
+    answer.ifPresent(
+        a ->
+            LOG.infof(
+                "Release %s (%s %s) superseded by %s (%s): release-api said %s%s",
+                older.releaseId(),
+                older.service(),
+                older.tag(),
+                newer.releaseId(),
+                newer.tag(),
+                a.path("outcome").asText(),
+                a.hasNonNull("detail") ? " (" + a.path("detail").asText() + ")" : ""));
+    return answer;
+  }
+}

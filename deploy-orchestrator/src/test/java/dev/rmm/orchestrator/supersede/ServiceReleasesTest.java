@@ -1,0 +1,190 @@
+package dev.rmm.orchestrator.supersede;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rmm.contracts.Actor;
+import dev.rmm.contracts.ApprovalPolicy;
+import dev.rmm.contracts.EventCodec;
+import dev.rmm.contracts.EventEnvelope;
+import dev.rmm.contracts.ReleaseEvent;
+import dev.rmm.contracts.ReleaseSpec;
+import dev.rmm.contracts.ReleaseStatus;
+import dev.rmm.contracts.audit.EventChain;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Which older release of a service a newer one supersedes, and which release the orchestrator must
+ * not dispatch, as the log shows them.
+ */
+class ServiceReleasesTest {
+
+  private final ServiceReleases view = new ServiceReleases();
+  private final Map<String, String> heads = new HashMap<>();
+  private final Map<String, Long> seqs = new HashMap<>();
+  private Instant clock = Instant.parse("2026-11-30T10:00:00Z");
+
+  @Test
+  void givenTwoReleases_whenTheNewerReachesManualTesting_thenTheOlderIsDue() {
+    create("old", "billing", "v1.4.0");
+    toManualTesting("old");
+    create("new", "billing", "v1.5.0");
+    assertThat(view.due("billing")).as("the newer one is not on stage yet").isEmpty();
+
+    toManualTesting("new");
+
+    List<ServiceReleases.Due> due = view.due("billing");
+    assertThat(due).hasSize(1);
+    assertThat(due.get(0).older().releaseId()).isEqualTo("old");
+    assertThat(due.get(0).newer().releaseId()).isEqualTo("new");
+    assertThat(due.get(0).commandId()).isEqualTo("supersede-old-new");
+    assertThat(view.due("shop")).as("another service is not concerned").isEmpty();
+  }
+
+  @Test
+  void givenTheOlderWasSuperseded_thenNothingIsDueAnyMore() {
+    create("old", "billing", "v1.4.0");
+    create("new", "billing", "v1.5.0");
+    toManualTesting("new");
+
+    append("old", new ReleaseEvent.ReleaseSuperseded(ReleaseStatus.INITIATED, "new", "v1.5.0"));
+
+    assertThat(view.due("billing")).isEmpty();
+  }
+
+  @Test
+  void givenAHotfixTaggedLowerButCreatedLater_whenItReachesManualTesting_thenItSupersedesNothing() {
+    create("current", "billing", "v1.5.0");
+    create("hotfix", "billing", "v1.4.1");
+
+    toManualTesting("hotfix");
+
+    assertThat(view.due("billing")).isEmpty();
+    assertThat(view.newerThan("current")).isEmpty();
+  }
+
+  @Test
+  void
+      givenAHotfixCreatedAfterTheNewerReachedStage_thenItIsNotSupersededButNeverDispatchedOnceTheNewerIsApproved() {
+    create("v15", "billing", "v1.5.0");
+    toManualTesting("v15");
+    create("hotfix", "billing", "v1.4.1");
+    toManualTesting("hotfix");
+    assertThat(view.due("billing")).as("it came after v1.5.0 reached stage").isEmpty();
+    assertThat(view.newerThan("hotfix")).as("v1.5.0 is not approved yet").isEmpty();
+
+    append("v15", new ReleaseEvent.ApprovalQuorumReached(List.of(1L)));
+
+    assertThat(view.newerThan("hotfix"))
+        .hasValueSatisfying(n -> assertThat(n.releaseId()).isEqualTo("v15"));
+  }
+
+  @Test
+  void givenAnOlderReleaseWhoseDispatchWasClaimed_thenItIsNotSuperseded() {
+    create("old", "billing", "v1.4.0");
+    toManualTesting("old");
+    append("old", new ReleaseEvent.ApprovalQuorumReached(List.of(1L)));
+    append("old", new ReleaseEvent.DispatchStarted("d-1", "acme/billing", "deploy.yml", "main"));
+    create("new", "billing", "v1.5.0");
+
+    toManualTesting("new");
+
+    assertThat(view.due("billing")).isEmpty();
+  }
+
+  @Test
+  void givenAnApprovedOlderRelease_whenANewerOneIsOnStage_thenTheGuardNamesTheNewer() {
+    create("old", "billing", "v1.4.0");
+    toManualTesting("old");
+    create("new", "billing", "v1.5.0");
+    toManualTesting("new");
+    append("old", new ReleaseEvent.ApprovalQuorumReached(List.of(1L)));
+
+    assertThat(view.newerThan("old"))
+        .hasValueSatisfying(n -> assertThat(n.tag()).isEqualTo("v1.5.0"));
+    assertThat(view.newerThan("new")).isEmpty();
+  }
+
+  @Test
+  void givenANewerReleaseThatFailedOnStage_thenItSupersedesNothing() {
+    create("old", "billing", "v1.4.0");
+    create("new", "billing", "v1.5.0");
+    toManualTesting("new");
+    append(
+        "new", new ReleaseEvent.ReleaseRejected(1L, "Ann", "broken login")); // rejected in testing
+
+    assertThat(view.due("billing")).isEmpty();
+    assertThat(view.newerThan("old")).isEmpty();
+  }
+
+  @Test
+  void givenAnEventThatLostARace_thenItChangesNothing() {
+    create("old", "billing", "v1.4.0");
+    create("new", "billing", "v1.5.0");
+    // a second writer's event at the same sequence as a valid one: void under the chain rule
+    byte[] forged =
+        stored(
+            "new",
+            2,
+            "f".repeat(64),
+            new ReleaseEvent.StatusChanged(
+                ReleaseStatus.STAGE_TEST_ROLLBACK, ReleaseStatus.MANUAL_TESTING, null));
+
+    view.apply("new", forged);
+
+    assertThat(view.due("billing")).isEmpty();
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private void create(String id, String service, String tag) {
+    append(
+        id,
+        new ReleaseEvent.ReleaseCreated(
+            new ReleaseSpec(
+                service,
+                tag,
+                "octocat",
+                "1",
+                "https://x/1",
+                "refs/tags/" + tag,
+                "acme/" + service,
+                "abc1234"),
+            new ApprovalPolicy(
+                List.of(new ApprovalPolicy.Approver(1, "Ann", null)), 1, false, List.of())));
+  }
+
+  private void toManualTesting(String id) {
+    append(
+        id,
+        new ReleaseEvent.StatusChanged(
+            ReleaseStatus.STAGE_TEST_ROLLBACK, ReleaseStatus.MANUAL_TESTING, null));
+  }
+
+  private void append(String id, ReleaseEvent data) {
+    long seq = seqs.merge(id, 1L, Long::sum);
+    byte[] record = stored(id, seq, heads.getOrDefault(id, EventChain.GENESIS), data);
+    heads.put(id, EventChain.hash(record));
+    view.apply(id, record);
+  }
+
+  private byte[] stored(String id, long seq, String prev, ReleaseEvent data) {
+    clock = clock.plusSeconds(1);
+    return EventCodec.encode(
+        new EventEnvelope(
+                UUID.randomUUID().toString(),
+                id,
+                seq,
+                clock,
+                Actor.system("test"),
+                null,
+                null,
+                null,
+                data)
+            .chainedTo(prev));
+  }
+}
