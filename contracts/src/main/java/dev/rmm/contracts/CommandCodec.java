@@ -14,12 +14,13 @@ import java.util.Map;
  * The wire format of commands sent over Kafka (topic {@code rmm.release-commands}, key = release
  * id): by the gateway and the orchestrator, and by a release-api instance that forwards an HTTP
  * request to the instance owning the release's partition ({@code release.create.v1} and {@code
- * repository_scope} exist for that).
+ * repository_scope} and {@code workflow_scope} exist for that).
  *
  * <pre>{"command_id": "...", "release_id": "...",
  *  "actor": {"kind": "telegram", "id": "1001", "name": "Alice"}, "type": "release.approve.v1",
  *  "telegram_user_id": 1001, "seen_version": 7,
- *  "repository_scope": "...", "correlation_id": "...", "traceparent": "...", "deadline_ms": 1}
+ *  "repository_scope": "...", "workflow_scope": "...", "correlation_id": "...", "traceparent": "...",
+ *  "deadline_ms": 1}
  * </pre>
  *
  * <p>Like {@link EventCodec}: the type name picks the class from a registry built from {@link
@@ -61,6 +62,9 @@ public final class CommandCodec {
    *     token of the forwarded HTTP request belonged to it); null means no restriction
    * @param deadline when the sender stops waiting for the answer, or null: a command read after it
    *     is answered "expired" and not decided (the sender has already told its user it failed)
+   * @param workflowScope with a {@code repositoryScope}: the GitHub OIDC {@code job_workflow_ref}
+   *     of the pipeline that asked, or null when it proved none (a repository token), so a service
+   *     whose policy lists workflows refuses it; meaningless without a repository scope
    */
   public record Envelope(
       String commandId,
@@ -68,7 +72,20 @@ public final class CommandCodec {
       String correlationId,
       String traceparent,
       String repositoryScope,
-      Instant deadline) {}
+      Instant deadline,
+      String workflowScope) {
+
+    /** A command without a workflow scope (from the gateway, the orchestrator or an admin). */
+    public Envelope(
+        String commandId,
+        ReleaseCommand command,
+        String correlationId,
+        String traceparent,
+        String repositoryScope,
+        Instant deadline) {
+      this(commandId, command, correlationId, traceparent, repositoryScope, deadline, null);
+    }
+  }
 
   /** Every known command type name with its class. */
   public static Map<String, Class<? extends ReleaseCommand>> types() {
@@ -102,6 +119,21 @@ public final class CommandCodec {
       String traceparent,
       String repositoryScope,
       Instant deadline) {
+    return encode(commandId, command, correlationId, traceparent, repositoryScope, deadline, null);
+  }
+
+  /**
+   * Encodes a command forwarded for a pipeline: with its repository and, when it proved one, the
+   * workflow ({@link Envelope#workflowScope()}).
+   */
+  public static byte[] encode(
+      String commandId,
+      ReleaseCommand command,
+      String correlationId,
+      String traceparent,
+      String repositoryScope,
+      Instant deadline,
+      String workflowScope) {
     ObjectNode fields = MAPPER.valueToTree(command);
     ObjectNode n = MAPPER.createObjectNode();
     n.put("command_id", commandId);
@@ -111,6 +143,7 @@ public final class CommandCodec {
     n.put("type", command.type());
     n.setAll(fields);
     putIfPresent(n, "repository_scope", repositoryScope);
+    putIfPresent(n, "workflow_scope", workflowScope);
     putIfPresent(n, "correlation_id", correlationId);
     putIfPresent(n, "traceparent", traceparent);
     if (deadline != null) {
@@ -160,7 +193,8 @@ public final class CommandCodec {
           n.path("correlation_id").asText(null),
           n.path("traceparent").asText(null),
           n.path("repository_scope").asText(null),
-          deadline(n));
+          deadline(n),
+          n.path("workflow_scope").asText(null));
     } catch (IllegalArgumentException | NullPointerException | IOException e) {
       throw new MalformedCommandException(id, reason(e));
     }

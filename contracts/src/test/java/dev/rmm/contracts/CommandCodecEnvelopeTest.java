@@ -28,6 +28,27 @@ class CommandCodecEnvelopeTest {
   }
 
   @Test
+  void givenAPipelinesWorkflowScope_whenEncodedAndDecoded_thenItSurvivesBesideTheRepository() {
+    String workflow = "acme/billing/.github/workflows/release.yml@refs/tags/v1.2.3";
+    byte[] wire = CommandCodec.encode("c-4", APPROVE, null, null, "acme/billing", null, workflow);
+
+    CommandCodec.Envelope e = CommandCodec.decode(wire);
+
+    assertThat(new String(wire, StandardCharsets.UTF_8))
+        .contains("\"workflow_scope\":\"" + workflow + "\"");
+    assertThat(e.repositoryScope()).isEqualTo("acme/billing");
+    assertThat(e.workflowScope()).isEqualTo(workflow);
+  }
+
+  @Test
+  void givenARepositoryTokensCommand_thenItHasNoWorkflowScopeOnTheWire() {
+    byte[] wire = CommandCodec.encode("c-5", APPROVE, null, null, "acme/billing", null);
+
+    assertThat(new String(wire, StandardCharsets.UTF_8)).doesNotContain("workflow_scope");
+    assertThat(CommandCodec.decode(wire).workflowScope()).isNull();
+  }
+
+  @Test
   void givenNoDeadline_thenTheCommandHasNone() {
     assertThat(CommandCodec.decode(CommandCodec.encode("c-2", APPROVE, null, null)).deadline())
         .isNull();

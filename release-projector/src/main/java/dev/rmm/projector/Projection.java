@@ -2,6 +2,7 @@ package dev.rmm.projector;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rmm.contracts.Actor;
 import dev.rmm.contracts.EventCodec;
 import dev.rmm.contracts.EventEnvelope;
 import dev.rmm.contracts.ReleaseEvent;
@@ -49,7 +50,8 @@ public final class Projection {
   private static final ColumnArrays EVENTS =
       new ColumnArrays(
           "release_id, sequence, event_id, type, occurred_at, actor_kind, actor_id, actor_name,"
-              + " correlation_id, causation_id, traceparent, data, kafka_partition, kafka_offset",
+              + " correlation_id, causation_id, traceparent, data, kafka_partition, kafka_offset,"
+              + " on_behalf_of_kind, on_behalf_of_id, on_behalf_of_name",
           ColumnArrays.Type.TEXT,
           ColumnArrays.Type.INT8,
           ColumnArrays.Type.TEXT,
@@ -63,7 +65,10 @@ public final class Projection {
           ColumnArrays.Type.TEXT,
           ColumnArrays.Type.JSONB,
           ColumnArrays.Type.INT4,
-          ColumnArrays.Type.INT8);
+          ColumnArrays.Type.INT8,
+          ColumnArrays.Type.TEXT,
+          ColumnArrays.Type.TEXT,
+          ColumnArrays.Type.TEXT);
   private static final ColumnArrays APPROVALS =
       new ColumnArrays(
           "release_id, approver_id, approver_name, approved_at, sequence",
@@ -414,8 +419,13 @@ public final class Projection {
         + tail;
   }
 
-  /** One event's row in {@code release_events}, shared by the live projection and bulk load. */
+  /**
+   * One event's row in {@code release_events}, shared by the live projection and bulk load. An
+   * action taken for somebody else (an admin token approving for a Telegram user) keeps the actor
+   * as the one who acted and the person acted for in the {@code on_behalf_of_*} columns.
+   */
   static List<Object> eventValues(EventEnvelope e, int partition, long offset) {
+    Actor behalf = e.actor().onBehalfOf();
     return Arrays.asList(
         PgText.id(e.releaseId()),
         e.sequence(),
@@ -430,7 +440,10 @@ public final class Projection {
         PgText.text(e.traceparent()),
         PgText.jsonOf(e.data()),
         partition,
-        offset);
+        offset,
+        behalf == null ? null : behalf.kind().name().toLowerCase(java.util.Locale.ROOT),
+        behalf == null ? null : PgText.text(behalf.id()),
+        behalf == null ? null : PgText.text(behalf.name()));
   }
 
   /**

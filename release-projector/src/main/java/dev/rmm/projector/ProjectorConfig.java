@@ -42,6 +42,15 @@ public interface ProjectorConfig {
     @WithDefault("true")
     boolean autoStart();
 
+    /**
+     * How long a rebuild waits for the live projection to reach what the rebuild has read
+     * (RMM_PROJECTOR_REBUILD_LIVE_WAIT): the two are compared at one log position, so while the
+     * live projection is behind (after a restart, say) the rebuild waits; past this it gives up
+     * with 503 and Retry-After.
+     */
+    @WithDefault("90s")
+    java.time.Duration rebuildLiveWait();
+
     /** How often the delivery metrics at /q/metrics are recomputed from the read model. */
     @WithDefault("15s")
     java.time.Duration metricsRefresh();

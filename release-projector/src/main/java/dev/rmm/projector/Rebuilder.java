@@ -58,9 +58,6 @@ public class Rebuilder {
     }
   }
 
-  /** How long a rebuild waits for the live projection to reach what the rebuild has read. */
-  static final Duration LIVE_CATCH_UP = Duration.ofSeconds(90);
-
   private final AgroalDataSource jdbc;
   private final Pool pg;
   private final LiveProjector live;
@@ -124,7 +121,8 @@ public class Rebuilder {
             schema, events[0]);
         Projection liveSchema =
             new Projection(pg, LiveProjector.LIVE_SCHEMA, config.topics().events());
-        long deadline = System.nanoTime() + LIVE_CATCH_UP.toNanos();
+        Duration liveWait = config.projector().rebuildLiveWait();
+        long deadline = System.nanoTime() + liveWait.toNanos();
         boolean finished = false;
         while (!finished) {
           // the two schemas are compared at the live projection's positions: the rebuild is
@@ -146,7 +144,7 @@ public class Rebuilder {
                   });
           if (!finished) {
             if (System.nanoTime() > deadline) {
-              throw new LiveBehind(LIVE_CATCH_UP);
+              throw new LiveBehind(liveWait);
             }
             sleep();
           }

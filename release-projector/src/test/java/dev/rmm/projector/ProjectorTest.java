@@ -181,6 +181,70 @@ class ProjectorTest {
         .contains("\"on_behalf\":true");
   }
 
+  /**
+   * Issue 13, point 7: an action an admin token took for a user is shown as the admin acting for
+   * them in the timeline too, not only on the card. The bulk load (COPY) of a rebuild writes the
+   * same columns from the same values, so the rebuilt timeline is identical.
+   */
+  @Test
+  void
+      givenAnApprovalOnAlicesBehalfInTheLog_whenProjectedAndRebuilt_thenTheTimelineNamesTheAdminAndAlice_andTheRebuildIsIdentical() {
+    String id = log.releaseToManualTesting("timeline-on-behalf", "v1.0.0");
+    dev.rmm.contracts.EventEnvelope onBehalf =
+        new dev.rmm.contracts.EventEnvelope(
+            java.util.UUID.randomUUID().toString(),
+            id,
+            5,
+            java.time.Instant.parse("2026-11-30T10:00:00Z"),
+            dev.rmm.contracts.Actor.adminTokenFor(1001, "Alice"),
+            "corr-" + id,
+            "cause-5",
+            null,
+            new dev.rmm.contracts.ReleaseEvent.ApprovalGranted(1001, "Alice", 1, 2));
+    log.appendStored(id, dev.rmm.contracts.EventCodec.encode(onBehalf));
+    log.flush();
+    awaitRow(id, 5);
+
+    Row approval = timelineRow(id, 5);
+    assertThat(approval.getString("actor_kind")).isEqualTo("admin");
+    assertThat(approval.getString("actor_id")).isEqualTo("*");
+    assertThat(approval.getString("actor_name")).isEqualTo("admin token for Alice");
+    assertThat(approval.getString("on_behalf_of_kind")).isEqualTo("telegram");
+    assertThat(approval.getString("on_behalf_of_id")).isEqualTo("1001");
+    assertThat(approval.getString("on_behalf_of_name")).isEqualTo("Alice");
+    Row ownStep = timelineRow(id, 4);
+    assertThat(ownStep.getString("actor_kind")).isEqualTo("system");
+    assertThat(ownStep.getString("on_behalf_of_kind")).as("acted for itself").isNull();
+    assertThat(ownStep.getString("on_behalf_of_id")).isNull();
+    assertThat(ownStep.getString("on_behalf_of_name")).isNull();
+
+    Map<String, Object> report =
+        given()
+            .header("Authorization", "Bearer test-admin-token")
+            .queryParam("swap", "false")
+            .when()
+            .post("/admin/rebuild")
+            .then()
+            .statusCode(200)
+            .extract()
+            .jsonPath()
+            .getMap("");
+    Map<?, ?> differences = (Map<?, ?>) report.get("differences");
+    assertThat(differences.containsKey("release_events")).as("the timeline is compared").isTrue();
+    assertThat(differences).allSatisfy((t, n) -> assertThat(((Number) n).longValue()).isZero());
+  }
+
+  private Row timelineRow(String id, long sequence) {
+    var rows =
+        pg.preparedQuery(
+                "SELECT * FROM read_model.release_events WHERE release_id = $1 AND sequence = $2")
+            .execute(Tuple.of(id, sequence))
+            .await()
+            .indefinitely();
+    assertThat(rows.size()).isEqualTo(1);
+    return rows.iterator().next();
+  }
+
   @Test
   void givenTheProjectorIsStoppedMidStream_whenRestarted_thenNoEventIsDuplicatedOrMissing()
       throws Exception {

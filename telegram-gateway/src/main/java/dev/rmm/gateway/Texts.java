@@ -24,6 +24,8 @@ public enum Texts {
   CARD_APPROVED("✅ Одобрили (%d/%d): %s", "✅ Approved so far (%d/%d): %s"),
   CARD_NOBODY("пока никто", "nobody yet"),
   CARD_ON_BEHALF("%s (за него — админ-токен)", "%s (by an admin token on their behalf)"),
+  CARD_NO_LONGER_APPROVER(
+      "%s (уже не апрувер — не засчитано)", "%s (no longer an approver, not counted)"),
   CARD_REJECTED("💬 Причина отказа: %s", "💬 Rejection reason: %s"),
   CARD_SUPERSEDED("🔀 Заменён на %s", "🔀 Replaced by %s"),
   CARD_ROLLBACK_TO("⏪ Откат на: %s", "⏪ Rolling back to: %s"),

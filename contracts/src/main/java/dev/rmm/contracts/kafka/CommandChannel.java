@@ -92,11 +92,28 @@ public final class CommandChannel implements AutoCloseable {
       String traceparent,
       String scope,
       java.time.Instant deadline) {
+    return send(commandId, command, correlationId, traceparent, scope, deadline, null);
+  }
+
+  /**
+   * Sends a pipeline's request forwarded to the owning instance: limited to the repository {@code
+   * scope} and, when the pipeline proved one with its OIDC token, to its workflow ({@link
+   * CommandCodec.Envelope#workflowScope()}).
+   */
+  public CompletableFuture<JsonNode> send(
+      String commandId,
+      ReleaseCommand command,
+      String correlationId,
+      String traceparent,
+      String scope,
+      java.time.Instant deadline,
+      String workflowScope) {
     CompletableFuture<JsonNode> answer = new CompletableFuture<>();
     waiting.put(commandId, answer);
     answer.whenComplete((r, e) -> waiting.remove(commandId));
     byte[] body =
-        CommandCodec.encode(commandId, command, correlationId, traceparent, scope, deadline);
+        CommandCodec.encode(
+            commandId, command, correlationId, traceparent, scope, deadline, workflowScope);
     ProducerRecord<String, byte[]> record =
         new ProducerRecord<>(commandsTopic, command.releaseId(), body);
     TraceHeaders.inject(traceparent, record.headers());

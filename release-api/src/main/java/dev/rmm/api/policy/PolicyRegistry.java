@@ -3,6 +3,7 @@ package dev.rmm.api.policy;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rmm.api.ConfigChecks;
 import dev.rmm.api.RmmApiConfig;
 import dev.rmm.api.json.StrictJson;
 import dev.rmm.contracts.ApprovalPolicy;
@@ -55,6 +56,15 @@ public class PolicyRegistry implements ServicePolicies {
   private static final Pattern REPOSITORY =
       Pattern.compile("[A-Za-z0-9_.-]{1,100}/[A-Za-z0-9_.-]{1,100}");
 
+  /** The longest service name: the API's (a longer one could never be released). */
+  private static final int MAX_SERVICE = 100;
+
+  /** The longest approver name or GitHub login (a card lists every approver's name). */
+  private static final int MAX_NAME = 100;
+
+  /** The longest {@code job_workflow_ref} pattern. */
+  private static final int MAX_WORKFLOW_REF = 512;
+
   private final Optional<ApprovalPolicy> defaults;
   private final Map<String, ServicePolicy> perService;
   private final boolean allowUnbound;
@@ -65,6 +75,7 @@ public class PolicyRegistry implements ServicePolicies {
 
   PolicyRegistry(
       RmmApiConfig config, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
+    ConfigChecks.require(config);
     this.config = config;
     this.bootstrap = bootstrap;
     RmmApiConfig.Policy p = config.policy();
@@ -156,6 +167,23 @@ public class PolicyRegistry implements ServicePolicies {
         long id = Long.parseLong(parts[0].trim());
         String name = parts.length > 1 ? parts[1].trim() : parts[0].trim();
         String login = parts.length > 2 ? parts[2].trim() : null;
+        // the same rules as the file's approvers: these names reach the cards and the log
+        for (String[] text : new String[][] {{"name", name}, {"github_login", login}}) {
+          TextRules.check(text[0], text[1], Kind.LINE)
+              .ifPresent(
+                  p -> {
+                    throw new IllegalArgumentException(
+                        "RMM_POLICY_DEFAULT_APPROVERS (rmm.policy.default-approvers): " + p);
+                  });
+          if (text[1] != null && text[1].codePointCount(0, text[1].length()) > MAX_NAME) {
+            throw new IllegalArgumentException(
+                "RMM_POLICY_DEFAULT_APPROVERS (rmm.policy.default-approvers): '"
+                    + text[0]
+                    + "' is longer than "
+                    + MAX_NAME
+                    + " characters");
+          }
+        }
         out.add(new Approver(id, name, login));
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException(
@@ -216,12 +244,7 @@ public class PolicyRegistry implements ServicePolicies {
         out.put(e.getKey(), policy(e.getKey(), e.getValue()));
       } catch (IllegalArgumentException ex) {
         throw new IllegalStateException(
-            "policy of service "
-                + TextRules.escape(e.getKey())
-                + " in "
-                + source
-                + ": "
-                + ex.getMessage(),
+            "policy of service " + shown(e.getKey()) + " in " + source + ": " + ex.getMessage(),
             ex);
       }
     }
@@ -230,6 +253,7 @@ public class PolicyRegistry implements ServicePolicies {
 
   private static ServicePolicy policy(String service, JsonNode s) {
     TextRules.check("service", service, Kind.LINE).ifPresent(PolicyRegistry::invalid);
+    checkLength("service", service, MAX_SERVICE);
     List<Approver> approvers = new ArrayList<>();
     for (JsonNode a : s.path("approvers")) {
       JsonNode id = a.path("telegram_id");
@@ -240,6 +264,8 @@ public class PolicyRegistry implements ServicePolicies {
       String login = a.path("github_login").asText(null);
       TextRules.check("name", name, Kind.LINE).ifPresent(PolicyRegistry::invalid);
       TextRules.check("github_login", login, Kind.LINE).ifPresent(PolicyRegistry::invalid);
+      checkLength("name", name, MAX_NAME);
+      checkLength("github_login", login, MAX_NAME);
       approvers.add(new Approver(id.asLong(), name, login));
     }
     List<Long> admins = new ArrayList<>();
@@ -289,6 +315,7 @@ public class PolicyRegistry implements ServicePolicies {
       }
       TextRules.check("job_workflow_refs", ref.asText(), Kind.LINE)
           .ifPresent(PolicyRegistry::invalid);
+      checkLength("job_workflow_refs", ref.asText(), MAX_WORKFLOW_REF);
       out.add(ref.asText());
     }
     return out;
@@ -298,6 +325,32 @@ public class PolicyRegistry implements ServicePolicies {
   private static boolean isId(JsonNode n) {
     return (n.isIntegralNumber() && n.canConvertToLong())
         || (n.isTextual() && n.asText().matches("-?[0-9]{1,18}"));
+  }
+
+  /**
+   * A text of the policy reaches the cards and the alerts chat (a Telegram message holds at most
+   * 4096 characters) and every log line about the policy, so it is refused past a length no real
+   * name needs, with a message that gives the length, never the text.
+   */
+  private static void checkLength(String field, String value, int max) {
+    if (value != null && value.codePointCount(0, value.length()) > max) {
+      invalid(
+          "'"
+              + field
+              + "' is "
+              + value.codePointCount(0, value.length())
+              + " characters long; at most "
+              + max
+              + " are allowed");
+    }
+  }
+
+  /** An untrusted text for a message: forbidden characters as U+XXXX, and at most 64 shown. */
+  private static String shown(String value) {
+    String escaped = TextRules.escape(value);
+    return escaped.codePointCount(0, escaped.length()) <= 64
+        ? escaped
+        : escaped.substring(0, escaped.offsetByCodePoints(0, 64)) + "…";
   }
 
   private static void invalid(String problem) {

@@ -222,6 +222,24 @@ final class PolicyReloads implements AutoCloseable {
         file.map(PolicyReloads::owner).orElse(null));
   }
 
+  /**
+   * The author claim to record, with a WARN line when the claim had to be changed: it is text from
+   * a file anybody with write access edits, and it reaches the log, the timeline and the alerts
+   * chat, so it never goes there raw.
+   */
+  private String author(byte[] bytes) {
+    AuthorClaim claim = authorClaim(bytes, config.author());
+    claim
+        .problem()
+        .ifPresent(
+            p ->
+                LOG.warnf(
+                    "The policy's author claim (the file's \"author\" or RMM_POLICY_AUTHOR) %s;"
+                        + " recorded %s",
+                    p, claim.author() == null ? "without an author" : "as " + claim.author()));
+    return claim.author();
+  }
+
   /** The services whose policy differs ({@code *}: the default policy). */
   static List<String> changed(PolicyChanged before, PolicyChanged after) {
     TreeSet<String> names = new TreeSet<>(after.services().keySet());
@@ -242,8 +260,19 @@ final class PolicyReloads implements AutoCloseable {
     return out;
   }
 
-  /** The file's top-level "author", else RMM_POLICY_AUTHOR; a claim, kept short and plain. */
-  private String author(byte[] bytes) {
+  /**
+   * An author claim as it may be recorded: {@code author} is null when there is none to record, and
+   * {@code problem} says what was wrong with the claim (without repeating it raw).
+   */
+  record AuthorClaim(String author, Optional<String> problem) {}
+
+  /**
+   * The file's top-level "author", else RMM_POLICY_AUTHOR; a claim, kept short and plain: one
+   * holding a control or bidirectional character is not recorded (it could make a chat line or a
+   * log line read differently from what it is), and a long one is cut at {@value #MAX_AUTHOR}
+   * characters, never inside a character.
+   */
+  static AuthorClaim authorClaim(byte[] bytes, Optional<String> configured) {
     String claimed = null;
     if (bytes != null) {
       try {
@@ -254,14 +283,23 @@ final class PolicyReloads implements AutoCloseable {
       }
     }
     if (claimed == null) {
-      claimed = config.author().orElse(null);
+      claimed = configured.orElse(null);
     }
-    if (claimed == null
-        || claimed.isBlank()
-        || TextRules.check("author", claimed, TextRules.Kind.LINE).isPresent()) {
-      return null;
+    if (claimed == null || claimed.isBlank()) {
+      return new AuthorClaim(null, Optional.empty());
     }
-    return claimed.length() > MAX_AUTHOR ? claimed.substring(0, MAX_AUTHOR) : claimed;
+    Optional<String> breach = TextRules.check("author", claimed, TextRules.Kind.LINE);
+    if (breach.isPresent()) {
+      return new AuthorClaim(null, breach);
+    }
+    int length = claimed.codePointCount(0, claimed.length());
+    if (length <= MAX_AUTHOR) {
+      return new AuthorClaim(claimed, Optional.empty());
+    }
+    return new AuthorClaim(
+        claimed.substring(0, claimed.offsetByCodePoints(0, MAX_AUTHOR)),
+        Optional.of(
+            "is " + length + " characters long, more than " + MAX_AUTHOR + "; it was shortened"));
   }
 
   private static String owner(Path p) {

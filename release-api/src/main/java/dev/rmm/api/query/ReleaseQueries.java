@@ -94,12 +94,19 @@ public class ReleaseQueries {
         .transform(ReleaseQueries::readModelError);
   }
 
-  /** Every event of a release in order, or null when the release is unknown. */
+  /**
+   * Every event of a release in order, or null when the release is unknown. An action an admin
+   * token took for a user shows the admin as {@code actor} and the user as {@code
+   * actor.on_behalf_of}.
+   */
   public Uni<ObjectNode> timeline(String id) {
     return pg.preparedQuery(
             "SELECT jsonb_build_object('sequence', sequence, 'event_id', event_id, 'type', type,"
                 + " 'occurred_at', occurred_at, 'actor', jsonb_build_object('kind', actor_kind,"
-                + " 'id', actor_id, 'name', actor_name), 'correlation_id', correlation_id,"
+                + " 'id', actor_id, 'name', actor_name) || CASE WHEN on_behalf_of_kind IS NULL"
+                + " THEN '{}'::jsonb ELSE jsonb_build_object('on_behalf_of',"
+                + " jsonb_build_object('kind', on_behalf_of_kind, 'id', on_behalf_of_id, 'name',"
+                + " on_behalf_of_name)) END, 'correlation_id', correlation_id,"
                 + " 'causation_id', causation_id, 'traceparent', traceparent,"
                 + " 'trace_id', substring(traceparent from 4 for 32), 'data', data) AS j"
                 + " FROM "

@@ -34,11 +34,11 @@ public class ReleaseCommands {
   }
 
   public Uni<Response> create(CreateReleaseRequest r, Caller caller, RequestMeta meta) {
-    return answer(RequestCommands.create(r, caller, policies), meta, scope(caller), true);
+    return answer(RequestCommands.create(r, caller, policies), meta, caller, true);
   }
 
   public Uni<Response> step(String releaseId, StepRequest r, Caller caller, RequestMeta meta) {
-    return answer(RequestCommands.step(releaseId, r, caller), meta, scope(caller), false);
+    return answer(RequestCommands.step(releaseId, r, caller), meta, caller, false);
   }
 
   /** Runs a user action (approve, reject, rollback, cancel) and answers with the new view. */
@@ -51,9 +51,13 @@ public class ReleaseCommands {
    * answer; both paths answer from the same results-topic JSON.
    */
   private Uni<Response> answer(
-      ReleaseCommand command, RequestMeta meta, String scope, boolean create) {
+      ReleaseCommand command, RequestMeta meta, Caller caller, boolean create) {
+    // a pipeline acts only on its repository's releases, and only from the workflows its
+    // service's policy lists (checked by the writer, which knows the release's service)
+    String scope = caller == null ? null : scope(caller);
+    String workflow = scope == null ? null : caller.jobWorkflowRef();
     return Uni.createFrom()
-        .completionStage(() -> writer.submit(command, meta, scope))
+        .completionStage(() -> writer.submit(command, meta, scope, workflow))
         .map(result -> render(result, create))
         .onFailure()
         .recoverWithItem(ReleaseCommands::unavailable);

@@ -10,8 +10,9 @@ import java.util.Map;
  * policy declares (and, when the policy lists them, only from the declared GitHub workflows), so
  * another repository's token or OIDC token cannot create a release that gets this service's
  * approvers and production workflow. A refusal is 403 problem+json, decided before anything is
- * written. Steps need no check of their own: a pipeline's token acts only on releases of its own
- * repository ({@code Guards}), and a bound service's releases all carry the declared one.
+ * written. Every later write by a pipeline (steps, the legacy {@code PATCH /release}) is checked by
+ * the writer, which knows the release's service: its token acts only on releases of its own
+ * repository, and a service's workflow list binds those writes too ({@code Guards#pipeline}).
  */
 final class RepositoryBinding {
 

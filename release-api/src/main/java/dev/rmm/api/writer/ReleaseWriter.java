@@ -197,6 +197,17 @@ public class ReleaseWriter {
    */
   public CompletableFuture<JsonNode> submit(
       ReleaseCommand command, RequestMeta meta, String repositoryScope) {
+    return submit(command, meta, repositoryScope, null);
+  }
+
+  /**
+   * Like {@link #submit(ReleaseCommand, RequestMeta, String)} for a pipeline's request.
+   *
+   * @param workflowScope with a {@code repositoryScope}: the {@code job_workflow_ref} the pipeline
+   *     proved with its OIDC token, or null for a repository token (see {@link Guards#pipeline})
+   */
+  public CompletableFuture<JsonNode> submit(
+      ReleaseCommand command, RequestMeta meta, String repositoryScope, String workflowScope) {
     int p = Partitioning.partitionOf(command.releaseId(), config.topics().partitions());
     Duration timeout = config.writer().requestTimeout();
     Instant deadline = Instant.now().plus(timeout);
@@ -206,7 +217,12 @@ public class ReleaseWriter {
       CompletableFuture<WriteResult> reply = new CompletableFuture<>();
       WriteRequest request =
           new WriteRequest(
-              command, meta, reply, Guards.repository(repositoryScope), null, deadline);
+              command,
+              meta,
+              reply,
+              Guards.pipeline(repositoryScope, workflowScope, policies),
+              null,
+              deadline);
       if (command instanceof ReleaseCommand.RequestRollback) {
         // looked up here, at the door; a forwarded request is looked up by the owner on arrival
         answer =
@@ -223,7 +239,7 @@ public class ReleaseWriter {
         answer = reply.thenApply(r -> CommandResults.toJson(meta.causationId(), r));
       }
     } else if (joined && forwarder != null) {
-      answer = forward(command, meta, repositoryScope, deadline);
+      answer = forward(command, meta, repositoryScope, workflowScope, deadline);
     } else {
       answer = new CompletableFuture<>();
       answer.completeExceptionally(new NotOwnerException(p, "this instance has not joined yet"));
@@ -238,7 +254,11 @@ public class ReleaseWriter {
    * while the broker has no metadata (up to max.block.ms).
    */
   private CompletableFuture<JsonNode> forward(
-      ReleaseCommand command, RequestMeta meta, String repositoryScope, Instant deadline) {
+      ReleaseCommand command,
+      RequestMeta meta,
+      String repositoryScope,
+      String workflowScope,
+      Instant deadline) {
     try {
       return CompletableFuture.supplyAsync(
               () ->
@@ -248,7 +268,8 @@ public class ReleaseWriter {
                       meta.correlationId(),
                       meta.traceparent(),
                       repositoryScope,
-                      deadline),
+                      deadline,
+                      workflowScope),
               forwarding)
           .thenCompose(f -> f);
     } catch (RejectedExecutionException e) {
@@ -336,7 +357,9 @@ public class ReleaseWriter {
               c.command(),
               new RequestMeta(c.commandId(), c.correlationId(), c.traceparent()),
               new CompletableFuture<>(),
-              foreign != null ? state -> foreign : Guards.repository(c.repositoryScope()),
+              foreign != null
+                  ? state -> foreign
+                  : Guards.pipeline(c.repositoryScope(), c.workflowScope(), policies),
               source,
               c.deadline());
       rollback = foreign == null && c.command() instanceof ReleaseCommand.RequestRollback;

@@ -235,6 +235,54 @@ class OidcAuthTest {
     }
   }
 
+  /**
+   * The workflow list bound only the create: a ledger release created by release.yml could then be
+   * moved through stage and on to manual testing by any workflow of acme/billing, or by its stored
+   * repository token. Every later write by a pipeline is bound by the list too.
+   */
+  @Test
+  void
+      givenALedgerReleaseOfItsListedWorkflow_whenAnotherWorkflowOrARepositoryTokenReportsAStep_then403AndNoWrite() {
+    String release = valid("acme/billing");
+    String id = Api.create(release, Api.createBody("ledger", "acme/billing"));
+    String debug =
+        token(
+            key,
+            "acme/billing",
+            "rmm",
+            Instant.now().plusSeconds(300),
+            "acme/billing/.github/workflows/debug.yml@refs/heads/main");
+    try (ReleaseLog log = new ReleaseLog()) {
+      Map<Integer, Long> before = log.endOffsets();
+
+      assertProblem(
+          Api.step(debug, id, "stage_building"),
+          403,
+          "the workflow acme/billing/.github/workflows/debug.yml@refs/heads/main may not act on"
+              + " releases of service 'ledger'");
+      assertProblem(
+          Api.step(Api.BILLING, id, "stage_building"),
+          403,
+          "a repository token cannot prove which workflow runs");
+      for (String token : new String[] {debug, Api.BILLING}) {
+        assertProblem(
+            as(token).body(Map.of("release_id", id, "status", "stage_building")).patch("/release"),
+            403,
+            "service 'ledger'");
+      }
+
+      assertThat(log.endOffsets()).isEqualTo(before);
+    }
+    Api.stepOk(release, id, "stage_building");
+    as(release)
+        .body(Map.of("release_id", id, "status", "stage_test_rollback"))
+        .patch("/release")
+        .then()
+        .statusCode(200);
+    // the admin token is not a pipeline: the list does not bind it
+    Api.stepOk(Api.ADMIN, id, "manual_testing");
+  }
+
   @Test
   void givenAnOidcTokenWithoutJobWorkflowRef_thenItIsRefused() {
     assertProblem(

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.rmm.api.support.Api;
+import dev.rmm.api.support.ReadModelStandIn;
 import dev.rmm.api.support.ReleaseLog;
 import dev.rmm.contracts.Actor;
 import dev.rmm.contracts.EventEnvelope;
@@ -17,6 +18,8 @@ import dev.rmm.testsupport.PostgresTestResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
+import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.inject.Inject;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -38,6 +41,8 @@ class ServiceBindingTest {
 
   /** Plaintext of the token of repository acme/frontend. */
   static final String FRONTEND = "frontend-token";
+
+  @Inject Pool pg;
 
   private ReleaseLog log;
 
@@ -176,6 +181,45 @@ class ServiceBindingTest {
                 "*",
                 "admin token for user 1001",
                 Actor.telegram(1001, "user 1001")));
+  }
+
+  /** Issue 13, point 7: the timeline shows the admin acting for the user, as the card does. */
+  @Test
+  void
+      givenAnApprovalTheAdminTokenGaveForAlice_whenTheTimelineIsRead_thenItShowsTheAdminActingForHer() {
+    String id = Api.releaseInManualTesting("acme/billing");
+    Api.approve(id, 1001).then().statusCode(200);
+    ReadModelStandIn readModel = new ReadModelStandIn(pg);
+    readModel.create();
+    try {
+      readModel.mirror(log, id);
+      readModel.mirrorTimeline(log, id);
+
+      var events =
+          as(ADMIN)
+              .get("/api/v1/releases/{id}/timeline", id)
+              .then()
+              .statusCode(200)
+              .extract()
+              .jsonPath();
+
+      int last = events.getList("events").size() - 1;
+      String approval = "events[" + last + "].actor";
+      assertThat(events.getString("events[" + last + "].type"))
+          .isEqualTo(ReleaseEvent.ApprovalGranted.TYPE);
+      assertThat(events.getMap(approval))
+          .containsEntry("kind", "admin")
+          .containsEntry("id", "*")
+          .containsEntry("name", "admin token for user 1001");
+      assertThat(events.getMap(approval + ".on_behalf_of"))
+          .containsExactlyInAnyOrderEntriesOf(
+              Map.of("kind", "telegram", "id", "1001", "name", "user 1001"));
+      assertThat(events.getMap("events[0].actor"))
+          .as("a pipeline acting for itself")
+          .doesNotContainKey("on_behalf_of");
+    } finally {
+      readModel.drop(); // the other tests run without a read model
+    }
   }
 
   private static EventEnvelope last(List<EventEnvelope> events) {

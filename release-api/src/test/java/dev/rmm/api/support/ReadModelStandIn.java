@@ -1,10 +1,12 @@
 package dev.rmm.api.support;
 
+import dev.rmm.contracts.Actor;
 import dev.rmm.contracts.EventEnvelope;
 import dev.rmm.contracts.ReleaseDecider;
 import dev.rmm.contracts.ReleaseEvent;
 import dev.rmm.contracts.ReleaseState;
 import dev.rmm.contracts.ReleaseStatus;
+import dev.rmm.testsupport.MigrationOrder;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import java.io.IOException;
@@ -16,6 +18,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Stream;
 
 /**
@@ -44,9 +47,7 @@ public final class ReadModelStandIn {
             "DROP SCHEMA IF EXISTS read_model CASCADE; CREATE SCHEMA read_model;"
                 + " SET search_path TO read_model;");
     try (Stream<Path> files = Files.list(MIGRATIONS)) {
-      // in version order, as Flyway applies them: by name, V11__ would come before V1__
-      for (Path f :
-          files.sorted(java.util.Comparator.comparingInt(ReadModelStandIn::version)).toList()) {
+      for (Path f : files.sorted(MigrationOrder.BY_VERSION).toList()) {
         sql.append(Files.readString(f)).append(';');
       }
     } catch (IOException e) {
@@ -56,12 +57,6 @@ public final class ReadModelStandIn {
     pg.query(sql.toString()).execute().await().atMost(WAIT);
   }
 
-  /** The version of a migration file {@code V<n>__<name>.sql}. */
-  private static int version(Path migration) {
-    String name = migration.getFileName().toString();
-    return Integer.parseInt(name.substring(1, name.indexOf("__")));
-  }
-
   public void drop() {
     pg.query("DROP SCHEMA IF EXISTS read_model CASCADE").execute().await().atMost(WAIT);
   }
@@ -69,6 +64,42 @@ public final class ReadModelStandIn {
   /** Writes the row of each release as its events in the log make it. */
   public void mirror(ReleaseLog log, String... releaseIds) {
     Arrays.stream(releaseIds).forEach(id -> upsert(id, log.events(id)));
+  }
+
+  /**
+   * Writes the timeline rows of each release as its events in the log make them: the actor and, for
+   * an action taken for somebody else, that person (columns of V10; that the projector fills them
+   * so is release-projector's ProjectorTest).
+   */
+  public void mirrorTimeline(ReleaseLog log, String... releaseIds) {
+    for (String id : releaseIds) {
+      for (EventEnvelope e : log.events(id)) {
+        Actor behalf = e.actor().onBehalfOf();
+        pg.preparedQuery(
+                "INSERT INTO read_model.release_events (release_id, sequence, event_id, type,"
+                    + " occurred_at, actor_kind, actor_id, actor_name, data, kafka_partition,"
+                    + " kafka_offset, on_behalf_of_kind, on_behalf_of_id, on_behalf_of_name)"
+                    + " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, 0, $2, $10, $11, $12)"
+                    + " ON CONFLICT DO NOTHING")
+            .execute(
+                Tuple.from(
+                    Arrays.asList(
+                        id,
+                        e.sequence(),
+                        e.id(),
+                        e.type(),
+                        e.occurredAt().atOffset(ZoneOffset.UTC),
+                        e.actor().kind().name().toLowerCase(Locale.ROOT),
+                        e.actor().id(),
+                        e.actor().name(),
+                        "{}",
+                        behalf == null ? null : behalf.kind().name().toLowerCase(Locale.ROOT),
+                        behalf == null ? null : behalf.id(),
+                        behalf == null ? null : behalf.name())))
+            .await()
+            .atMost(WAIT);
+      }
+    }
   }
 
   private void upsert(String id, List<EventEnvelope> events) {

@@ -12,7 +12,9 @@ import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.telegram.telegrambots.meta.api.objects.replykeyboard.InlineKeyboardMarkup;
 import org.telegram.telegrambots.meta.api.objects.replykeyboard.buttons.InlineKeyboardButton;
 import org.telegram.telegrambots.meta.api.objects.replykeyboard.buttons.InlineKeyboardRow;
@@ -68,20 +70,29 @@ public final class ReleaseCard {
     lines.add(Texts.CARD_ELAPSED.in(lang, elapsed(Duration.between(created, until), lang)));
     lines.add(Texts.CARD_RUN.in(lang, r.path("github_action_link").asText()));
     List<String> required = names(r.path("required_approvers"));
+    Set<Long> approverIds = new HashSet<>();
+    r.path("required_approvers").forEach(a -> approverIds.add(a.path("id").asLong()));
     List<String> approved = new ArrayList<>();
-    r.path("approved_list")
-        .forEach(
-            a ->
-                approved.add(
-                    a.path("on_behalf").asBoolean(false)
-                        ? Texts.CARD_ON_BEHALF.in(lang, name(a))
-                        : name(a)));
+    int counted = 0;
+    for (JsonNode a : r.path("approved_list")) {
+      String who =
+          a.path("on_behalf").asBoolean(false) ? Texts.CARD_ON_BEHALF.in(lang, name(a)) : name(a);
+      // While approvals are being collected, only approvers under the policy in force count, as
+      // in the decider (ReleaseDecider.countedApprovals): an approval by someone removed since
+      // stays visible but is not counted. A quorum already reached stays reached.
+      if (status == ReleaseStatus.MANUAL_TESTING && !approverIds.contains(a.path("id").asLong())) {
+        approved.add(Texts.CARD_NO_LONGER_APPROVER.in(lang, who));
+      } else {
+        approved.add(who);
+        counted++;
+      }
+    }
     int quorum = r.path("quorum").asInt(required.size());
     lines.add(Texts.CARD_APPROVERS.in(lang, quorum, required.size(), String.join(", ", required)));
     lines.add(
         Texts.CARD_APPROVED.in(
             lang,
-            approved.size(),
+            counted,
             quorum,
             approved.isEmpty() ? Texts.CARD_NOBODY.in(lang) : String.join(", ", approved)));
     if (r.hasNonNull("rejection_reason")) {

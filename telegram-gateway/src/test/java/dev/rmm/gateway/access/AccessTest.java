@@ -18,6 +18,7 @@ import dev.rmm.contracts.ReleaseStatus;
 import dev.rmm.contracts.audit.EventChain;
 import dev.rmm.testsupport.FakeBotApi;
 import dev.rmm.testsupport.FakeBotApi.SentMessage;
+import dev.rmm.testsupport.MigrationOrder;
 import dev.rmm.testsupport.PostgresTestResource;
 import dev.rmm.testsupport.RedisTestResource;
 import io.quarkus.test.common.WithTestResource;
@@ -81,6 +82,7 @@ class AccessTest {
   private static final long NEW_APPROVER = 6606;
   private static final String POLICIES = "rmm.release-policies";
   private static boolean schema;
+  private static boolean policyAppended;
 
   @Inject Pool pg;
   @Inject PoliciesInForce policies;
@@ -98,7 +100,7 @@ class AccessTest {
         new StringBuilder("CREATE SCHEMA read_model; SET search_path TO read_model;");
     try (Stream<Path> files =
         Files.list(Path.of("../release-projector/src/main/resources/db/readmodel"))) {
-      for (Path f : files.sorted(dev.rmm.gateway.ReadModelMigrations.IN_ORDER).toList()) {
+      for (Path f : files.sorted(MigrationOrder.BY_VERSION).toList()) {
         sql.append(Files.readString(f)).append(';');
       }
     }
@@ -278,25 +280,7 @@ class AccessTest {
       givenThePolicyChangedAfterTheReleaseWasCreated_thenTheCardAndThePressesFollowThePolicyInForce()
           throws Exception {
     String id = release("policy-svc", "v5.0.0"); // recorded: Ann approves
-    ApprovalPolicy asRecorded =
-        new ApprovalPolicy(
-            List.of(new ApprovalPolicy.Approver(APPROVER, "Ann", null)), 1, false, List.of(ADMIN));
-    ApprovalPolicy bobOnly =
-        new ApprovalPolicy(
-            List.of(new ApprovalPolicy.Approver(NEW_APPROVER, "Bob", null)),
-            1,
-            false,
-            List.of(ADMIN));
-    appendPolicy(
-        new ReleaseEvent.PolicyChanged(
-            Map.of("policy-svc", new ReleaseEvent.PolicyChanged.Service(bobOnly, null, List.of())),
-            asRecorded, // every other service keeps what its releases recorded
-            List.of("policy-svc"),
-            "/etc/rmm/policy.json",
-            null,
-            "Olga: Bob takes over policy-svc",
-            null));
-    await().atMost(Duration.ofSeconds(20)).until(() -> policies.inForce("policy-svc") != null);
+    bobTakesOver();
 
     // Bob is in no release's recorded policy: the policy in force lets him in and to the
     // confirmation
@@ -338,6 +322,71 @@ class AccessTest {
     assertThat(commandsBy(APPROVER, id)).hasSizeLessThanOrEqualTo(1);
     assertThat(FakeBotApi.messages(APPROVER))
         .noneMatch(m -> m.text().startsWith("Approve policy-svc"));
+  }
+
+  /**
+   * Issue 13, point 9 on the card: an approval given by someone the policy in force no longer lists
+   * stays on the card, marked, and does not count toward "k of n", as in the decider.
+   */
+  @Test
+  void
+      givenAnApprovalByAnApproverThePolicyInForceRemoved_whenTheCardIsShown_thenItIsMarkedAndNotCounted()
+          throws Exception {
+    String id = release("removed-approver-svc", "v6.0.0"); // recorded: Ann approves
+    pg.preparedQuery(
+            "UPDATE read_model.releases SET approved_list = jsonb_build_array(jsonb_build_object("
+                + "'id', $2::bigint, 'name', 'Ann', 'at', '2026-12-01T10:00:00Z')) WHERE"
+                + " release_id = $1")
+        .execute(Tuple.of(id, APPROVER))
+        .await()
+        .atMost(Duration.ofSeconds(10));
+    bobTakesOver();
+
+    SentMessage card = liveCard(id, "removed-approver-svc");
+
+    assertThat(card.text())
+        .contains("👥 Approvals needed (1 of 1): Bob")
+        .contains("✅ Approved so far (0/1): Ann (no longer an approver, not counted)");
+  }
+
+  /**
+   * The policy in force from now on (one event for the whole class: the policy topic is one chain):
+   * Bob, not Ann, approves policy-svc and removed-approver-svc; every other service keeps what its
+   * releases recorded.
+   */
+  private void bobTakesOver() throws Exception {
+    synchronized (AccessTest.class) {
+      if (policyAppended) {
+        return;
+      }
+      ApprovalPolicy asRecorded =
+          new ApprovalPolicy(
+              List.of(new ApprovalPolicy.Approver(APPROVER, "Ann", null)),
+              1,
+              false,
+              List.of(ADMIN));
+      ApprovalPolicy bobOnly =
+          new ApprovalPolicy(
+              List.of(new ApprovalPolicy.Approver(NEW_APPROVER, "Bob", null)),
+              1,
+              false,
+              List.of(ADMIN));
+      ReleaseEvent.PolicyChanged.Service bob =
+          new ReleaseEvent.PolicyChanged.Service(bobOnly, null, List.of());
+      appendPolicy(
+          new ReleaseEvent.PolicyChanged(
+              Map.of("policy-svc", bob, "removed-approver-svc", bob),
+              asRecorded,
+              List.of("policy-svc", "removed-approver-svc"),
+              "/etc/rmm/policy.json",
+              null,
+              "Olga: Bob takes over policy-svc and removed-approver-svc",
+              null));
+      policyAppended = true;
+    }
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> policies.inForce("removed-approver-svc") != null);
   }
 
   private void appendPolicy(ReleaseEvent.PolicyChanged policy) throws Exception {

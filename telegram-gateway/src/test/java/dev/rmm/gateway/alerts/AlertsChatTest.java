@@ -15,6 +15,7 @@ import dev.rmm.contracts.kafka.AlertPublisher;
 import dev.rmm.contracts.ops.Alert;
 import dev.rmm.gateway.live.TeamCards;
 import dev.rmm.testsupport.FakeBotApi;
+import dev.rmm.testsupport.MigrationOrder;
 import dev.rmm.testsupport.PostgresTestResource;
 import dev.rmm.testsupport.RedisTestResource;
 import io.quarkus.test.common.WithTestResource;
@@ -81,7 +82,7 @@ class AlertsChatTest {
         new StringBuilder("CREATE SCHEMA read_model; SET search_path TO read_model;");
     try (Stream<Path> files =
         Files.list(Path.of("../release-projector/src/main/resources/db/readmodel"))) {
-      for (Path f : files.sorted(dev.rmm.gateway.ReadModelMigrations.IN_ORDER).toList()) {
+      for (Path f : files.sorted(MigrationOrder.BY_VERSION).toList()) {
         sql.append(Files.readString(f)).append(';');
       }
     }

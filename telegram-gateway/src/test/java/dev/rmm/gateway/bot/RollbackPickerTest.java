@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rmm.testsupport.FakeBotApi;
+import dev.rmm.testsupport.MigrationOrder;
 import dev.rmm.testsupport.PostgresTestResource;
 import dev.rmm.testsupport.RedisTestResource;
 import io.quarkus.test.common.WithTestResource;
@@ -54,7 +55,7 @@ class RollbackPickerTest {
         new StringBuilder("CREATE SCHEMA read_model; SET search_path TO read_model;");
     try (Stream<Path> files =
         Files.list(Path.of("../release-projector/src/main/resources/db/readmodel"))) {
-      for (Path f : files.sorted(dev.rmm.gateway.ReadModelMigrations.IN_ORDER).toList()) {
+      for (Path f : files.sorted(MigrationOrder.BY_VERSION).toList()) {
         sql.append(Files.readString(f)).append(';');
       }
     }

@@ -84,6 +84,30 @@ class ReleaseCardGoldenTest {
     assertThat(cards.renderLive(r, lang, MOSCOW, NOW).text().lines()).contains(line);
   }
 
+  @ParameterizedTest
+  @CsvSource({
+    "EN, manual_testing, '✅ Approved so far (1/2): Alice QA, Carol (no longer an approver, not"
+        + " counted)'",
+    "RU, manual_testing, '✅ Одобрили (1/2): Alice QA, Carol (уже не апрувер — не засчитано)'",
+    "EN, deployed, '✅ Approved so far (2/2): Alice QA, Carol'"
+  })
+  void
+      givenAnApprovalBySomeoneNoLongerAnApprover_whenRendered_thenItCountsOnlyUntilTheQuorumIsDecided(
+          Language lang, String status, String line) throws IOException {
+    com.fasterxml.jackson.databind.node.ObjectNode r =
+        (com.fasterxml.jackson.databind.node.ObjectNode)
+            json.readTree(resource("releases/manual-testing.json"));
+    r.put("status", status);
+    // Carol approved, then the policy in force (required_approvers) left her out
+    ((com.fasterxml.jackson.databind.node.ArrayNode) r.path("approved_list"))
+        .addObject()
+        .put("id", 1003)
+        .put("name", "Carol")
+        .put("at", "2026-11-26T19:45:00Z");
+
+    assertThat(cards.renderLive(r, lang, MOSCOW, NOW).text().lines()).contains(line);
+  }
+
   static String render(ReleaseCard.Card card) {
     return Golden.render(card.text(), card.keyboard());
   }

@@ -3,6 +3,7 @@ package dev.rmm.gateway.outage;
 import dev.rmm.contracts.EventCodec;
 import dev.rmm.contracts.EventEnvelope;
 import dev.rmm.contracts.audit.EventChain;
+import dev.rmm.testsupport.MigrationOrder;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import java.io.IOException;
@@ -47,7 +48,7 @@ final class ReadModelRows {
         new StringBuilder("CREATE SCHEMA read_model; SET search_path TO read_model;");
     try (Stream<Path> files =
         Files.list(Path.of("../release-projector/src/main/resources/db/readmodel"))) {
-      for (Path f : files.sorted(dev.rmm.gateway.ReadModelMigrations.IN_ORDER).toList()) {
+      for (Path f : files.sorted(MigrationOrder.BY_VERSION).toList()) {
         sql.append(Files.readString(f)).append(';');
       }
     } catch (IOException e) {
