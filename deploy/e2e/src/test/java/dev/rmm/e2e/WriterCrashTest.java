@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * kill -9 of release-api under load, as often as {@code -Drmm.chaos.trials} says (2 in the build;
+ * kill -9 of release-api under load, as often as {@code -Drmm.chaos.trials} says (1 in the build;
  * {@code deploy/chaos/writer-kill} runs 10). Pipelines keep creating releases and reporting their
  * stage steps; a request that got no answer (the process died, or 503 while the partitions move) is
  * sent again until it is answered, as a pipeline's retry would. Afterwards the log is folded with
@@ -48,7 +48,7 @@ class WriterCrashTest {
 
   @RegisterExtension static final StackExtension stack = new StackExtension();
 
-  private static final int TRIALS = Integer.getInteger("rmm.chaos.trials", 2);
+  private static final int TRIALS = Integer.getInteger("rmm.chaos.trials", 1);
   private static final int PIPELINES = 12;
   private static final List<String> STEPS =
       List.of("stage_building", "stage_test_rollback", "manual_testing");
@@ -114,7 +114,11 @@ class WriterCrashTest {
     pipelines.shutdown();
   }
 
-  /** Walks releases of one service through the stage steps until told to stop. */
+  /**
+   * Walks releases through the stage steps until told to stop, each of a service of its own: a
+   * newer release of a service reaching manual_testing supersedes the older one (issue 15), an
+   * event this test's "each step exactly once" does not count on.
+   */
   private void pipeline(String service, AtomicBoolean more) {
     int n = 0;
     while (more.get()) {
@@ -122,7 +126,8 @@ class WriterCrashTest {
       String run = UUID.randomUUID().toString();
       JsonNode created =
           untilAnswered(
-              "/api/v1/releases", Http.createBody(service, "v1." + n + ".0", run.substring(0, 8)));
+              "/api/v1/releases",
+              Http.createBody(service + "-" + n, "v1." + n + ".0", run.substring(0, 8)));
       String id = created.get("release_id").asText();
       releases.add(id);
       for (String step : STEPS) {
