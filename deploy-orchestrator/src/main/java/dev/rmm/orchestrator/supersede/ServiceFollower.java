@@ -82,12 +82,26 @@ public final class ServiceFollower implements AutoCloseable {
    * @return false when that did not happen within {@code timeout} (act later, not on a guess)
    */
   public boolean awaitRead(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
     List<TopicPartition> parts;
     synchronized (this) {
+      // right after a start the follower may not have opened the log yet (release-api creates
+      // the topic; the loop opens again a few seconds after "no partitions yet"): wait for it
+      // within the same bound rather than deferring the dispatch to a recheck, which would act
+      // outside the approval's trace
+      while (partitions.isEmpty()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        try {
+          wait(Math.max(1, left / 1_000_000));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+      }
       parts = partitions;
-    }
-    if (parts.isEmpty()) {
-      return false;
     }
     Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
     parts.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
@@ -107,7 +121,6 @@ public final class ServiceFollower implements AutoCloseable {
           "Could not read the log's end offsets: %s; not dispatching on a guess", e.toString());
       return false;
     }
-    long deadline = System.nanoTime() + timeout.toNanos();
     synchronized (this) {
       while (!reached(ends)) {
         long left = deadline - System.nanoTime();
@@ -161,6 +174,7 @@ public final class ServiceFollower implements AutoCloseable {
         positions.clear();
         startEnds = c.endOffsets(parts);
         caughtUp = false;
+        ServiceFollower.this.notifyAll(); // awaitRead waits for the partitions
       }
     }
 
