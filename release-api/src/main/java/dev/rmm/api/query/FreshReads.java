@@ -25,6 +25,10 @@ import java.util.function.ToLongFunction;
 public class FreshReads {
 
   private static final Duration FIRST_PAUSE = Duration.ofMillis(2);
+
+  /** The shortest delay a Vert.x timer takes. */
+  private static final Duration ONE_MILLISECOND = Duration.ofMillis(1);
+
   private static final Duration LONGEST_PAUSE = Duration.ofMillis(50);
 
   private final Duration patience;
@@ -79,11 +83,14 @@ public class FreshReads {
                 return Uni.createFrom().item(n);
               }
               long left = deadline - System.nanoTime();
-              if (left <= 0) {
+              // Vert.x timers refuse a delay under 1 ms (it failed a request with 500 when the
+              // deadline was that close): less than 1 ms left counts as none left
+              if (left < ONE_MILLISECOND.toNanos()) {
                 return Uni.createFrom().failure(behind(releaseId, seen, minVersion));
               }
               Duration wait =
                   pause.compareTo(Duration.ofNanos(left)) < 0 ? pause : Duration.ofNanos(left);
+              wait = wait.compareTo(ONE_MILLISECOND) < 0 ? ONE_MILLISECOND : wait;
               Duration next = pause.multipliedBy(2);
               Duration nextPause = next.compareTo(LONGEST_PAUSE) > 0 ? LONGEST_PAUSE : next;
               return Uni.createFrom()
