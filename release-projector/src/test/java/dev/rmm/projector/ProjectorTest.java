@@ -421,7 +421,11 @@ class ProjectorTest {
       assertThat(alert.kind()).isEqualTo(LiveProjector.CONSUMER_STUCK);
       assertThat(alert.source()).isEqualTo("release-projector");
       assertThat(alert.summary()).contains("stuck");
-      assertThat(alert.detail()).contains("failures in a row").contains("head_chained");
+      // the alert carries the error of the attempt that reached the threshold: the dropped column,
+      // or PostgreSQL's answer to a statement prepared before the column was dropped
+      assertThat(alert.detail())
+          .contains("failures in a row")
+          .containsAnyOf("head_chained", "cached plan must not change result type");
       assertThat(live.progress().stuck()).isTrue();
       assertThat(live.progress().consecutiveFailures())
           .isGreaterThanOrEqualTo(ConsumerLoop.DEFAULT_FAILURES_BEFORE_STUCK);
