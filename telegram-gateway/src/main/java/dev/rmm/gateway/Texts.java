@@ -44,6 +44,7 @@ public enum Texts {
   BUTTON_APPROVE("✅ Одобрить", "✅ Approve"),
   BUTTON_REJECT("❌ Отклонить", "❌ Reject"),
   BUTTON_ROLLBACK("⏪ Откатить", "⏪ Rollback"),
+  BUTTON_CANCEL_RELEASE("🚫 Отменить релиз", "🚫 Cancel release"),
   BUTTON_REFRESH("🔄 Обновить", "🔄 Refresh"),
   BUTTON_BACK("⬅️ В меню", "⬅️ Back to menu"),
   BUTTON_PREV("⬅️ Назад", "⬅️ Prev"),
@@ -60,6 +61,13 @@ public enum Texts {
   REASON_EMPTY(
       "✍️ Причина не может быть пустой: напишите её текстом.",
       "✍️ The reason cannot be empty: please write it as text."),
+  ASK_CANCEL_REASON(
+      "✍️ %s, напишите ответом на это сообщение, почему отменить %s %s (или /cancel).",
+      "✍️ %s, reply to this message with the reason for cancelling %s %s (or /cancel)."),
+  CONFIRM_CANCEL(
+      "Отменить %s %s с причиной «%s»? Он не будет выкачен в прод.",
+      "Cancel %s %s with the reason “%s”? It will not be deployed to production."),
+  BUTTON_YES_CANCEL("🚫 Да, отменить релиз", "🚫 Yes, cancel the release"),
   CONFIRM_REJECT("Отклонить %s %s с причиной «%s»?", "Reject %s %s with the reason “%s”?"),
   BUTTON_YES_REJECT("❌ Да, отклонить", "❌ Yes, reject"),
   PICK_ROLLBACK("⏪ На какой тег откатить %s (сейчас %s)?", "⏪ Roll %s (now %s) back to which tag?"),
@@ -75,6 +83,7 @@ public enum Texts {
       "✅ All approvals collected, production deploy is starting"),
   ALREADY_APPROVED(
       "☑️ Вы уже одобрили этот релиз (%d/%d)", "☑️ You have already approved this release (%d/%d)"),
+  CANCELLED_DONE("🚫 Релиз %s %s отменён", "🚫 Release %s %s is cancelled"),
   REJECTED_DONE("❌ Релиз %s %s отклонён", "❌ Release %s %s is rejected"),
   ROLLBACK_REQUESTED(
       "⏪ Запрошен откат %s на %s: оркестратор выполнит его",
@@ -108,6 +117,8 @@ public enum Texts {
       "отклонить релиз могут только его апруверы и администраторы",
       "only the release's approvers and admins may reject it"),
   ONLY_ADMINS("откатить релиз могут только администраторы", "only admins may roll a release back"),
+  ONLY_ADMINS_CANCEL(
+      "отменить релиз могут только администраторы", "only admins may cancel a release"),
   BUTTON_GONE(
       "⌛ Этой кнопки больше нет на этом сообщении: действие не выполнено.",
       "⌛ This button is no longer on this message: nothing was done."),

@@ -254,14 +254,47 @@ class TelegramFlowTest {
   }
 
   @Test
-  void givenACancelledRelease_whenTheCancelledListIsOpened_thenItsCardIsThere() {
+  void givenAnAdmin_whenCancellingFromTheCard_thenTheReasonIsAskedAndTheCancelledListShowsIt() {
     String id = release("gone", "v1.0.0", "801");
-    assertThat(
-            api()
-                .post("/api/v1/releases/" + id + "/cancel", "{\"reason\":\"not needed\"}")
-                .status())
-        .isEqualTo(200);
+    SentMessage card = liveCard("gone", "v1.0.0", "Manual testing");
+
+    // Alice approves but is no admin: refused, and nothing is asked
+    JsonNode notAdmin =
+        answerTo(press(ALICE, "Alice", TEAM, card.messageId(), button(card, "🚫 Cancel release")));
+    assertThat(notAdmin.path("text").asText()).startsWith("⛔ Not allowed:");
+    assertThat(notAdmin.path("show_alert").asBoolean()).isTrue();
+
+    String asked = press(BOB, "Bob", TEAM, card.messageId(), button(card, "🚫 Cancel release"));
+    assertThat(answerTo(asked).path("text").asText("")).isEmpty();
+    JsonNode prompt =
+        sent(
+            TEAM,
+            t -> t.startsWith("✍️ Bob, reply to this message with the reason for cancelling"));
+    assertThat(prompt.at("/reply_markup/force_reply").asBoolean()).isTrue();
+    FakeBotApi.push(
+        FakeBotApi.groupMessage(
+            UPDATE_IDS.incrementAndGet(), TEAM, BOB, "Bob", "en", "Not needed: $(reboot) 'x'"));
+    SentMessage confirm =
+        awaitMessage(
+            TEAM,
+            m ->
+                m.text()
+                    .equals(
+                        "Cancel gone v1.0.0 with the reason “Not needed: $(reboot) 'x'”? It will"
+                            + " not be deployed to production."));
+    String yes =
+        press(BOB, "Bob", TEAM, confirm.messageId(), button(confirm, "🚫 Yes, cancel the release"));
+    assertThat(answerTo(yes).path("text").asText())
+        .isEqualTo("🚫 Release gone v1.0.0 is cancelled");
     await().atMost(PATIENCE).until(() -> "cancelled".equals(status(id)));
+    assertThat(lastEvent(id, "release.cancelled.v1").at("/data/reason").asText())
+        .isEqualTo("Not needed: $(reboot) 'x'");
+    assertThat(lastEvent(id, "release.cancelled.v1").at("/actor/id").asText()).isEqualTo("1002");
+    await()
+        .atMost(PATIENCE)
+        .until(() -> message(TEAM, card.messageId()).text().contains("🚫 Cancelled"));
+    assertThat(buttonTexts(message(TEAM, card.messageId())))
+        .noneMatch(t -> t.startsWith("🚫 Cancel release"));
 
     FakeBotApi.push(FakeBotApi.message(UPDATE_IDS.incrementAndGet(), BOB, "Bob", "en", "/start"));
     SentMessage menu = awaitMessage(BOB, m -> m.text().startsWith("👋 Hello, Bob!"));

@@ -69,6 +69,7 @@ public class Refusals {
         switch (action) {
           case APPROVE -> Texts.ONLY_APPROVERS;
           case REJECT -> Texts.ONLY_APPROVERS_OR_ADMINS;
+          case CANCEL_RELEASE -> Texts.ONLY_ADMINS_CANCEL;
           default -> Texts.ONLY_ADMINS;
         };
     LOG.debugf(
@@ -103,8 +104,8 @@ public class Refusals {
 
   /**
    * A press by someone who may not see releases: the refusal (or "try again later" when that is not
-   * known now), and nothing edited. A card action (approve, reject, rollback) is recorded by
-   * release-api once per user, release and window.
+   * known now), and nothing edited. A card action (approve, reject, rollback, cancel) is recorded
+   * by release-api once per user, release and window.
    */
   public void refuse(CallbackQuery q, String data, Audience.Verdict verdict, Language lang) {
     if (verdict == Audience.Verdict.UNKNOWN) {
@@ -129,6 +130,7 @@ public class Refusals {
           case APPROVE -> new ReleaseCommand.Approve(p.releaseId(), u.getId(), p.version(), actor);
           case REJECT ->
               new ReleaseCommand.Reject(p.releaseId(), u.getId(), "-", p.version(), actor);
+          case CANCEL_RELEASE -> new ReleaseCommand.CancelRelease(p.releaseId(), "-", actor);
           default ->
               new ReleaseCommand.RequestRollback(p.releaseId(), u.getId(), "", p.version(), actor);
         };

@@ -13,6 +13,7 @@ import dev.rmm.gateway.Texts.Language;
 import dev.rmm.gateway.access.Refusals;
 import dev.rmm.gateway.bot.PendingAction.Kind;
 import dev.rmm.gateway.card.CallbackData;
+import dev.rmm.gateway.card.ReleaseCard;
 import dev.rmm.gateway.card.ReleaseCard.Card;
 import dev.rmm.gateway.card.StatusTexts;
 import dev.rmm.gateway.commands.CommandClient;
@@ -32,12 +33,12 @@ import org.telegram.telegrambots.meta.api.objects.replykeyboard.InlineKeyboardMa
 import org.telegram.telegrambots.meta.api.objects.replykeyboard.buttons.InlineKeyboardRow;
 
 /**
- * Approve, reject and rollback from a card: each asks for confirmation (a rejection first for its
- * reason, a rollback first for its target tag), then goes to release-api as a command carrying the
- * card's version, and the user reads release-api's decision. Someone not allowed to act gets a
- * refusal at once: the first one per release and window is release-api's, which the event log
- * records ({@link Refusals}), later ones the gateway's own; a stale card is refreshed instead of
- * acting.
+ * Approve, reject, rollback and an admin's cancel from a card: each asks for confirmation (a
+ * rejection or a cancel first for its reason, a rollback first for its target tag), then goes to
+ * release-api as a command carrying the card's version, and the user reads release-api's decision.
+ * Someone not allowed to act gets a refusal at once: the first one per release and window is
+ * release-api's, which the event log records ({@link Refusals}), later ones the gateway's own; a
+ * stale card is refreshed instead of acting.
  */
 @ApplicationScoped
 public class ActionFlows {
@@ -92,6 +93,7 @@ public class ActionFlows {
         switch (press.action()) {
           case APPROVE -> Kind.APPROVE;
           case REJECT -> Kind.REJECT;
+          case CANCEL_RELEASE -> Kind.CANCEL_RELEASE;
           default -> Kind.ROLLBACK;
         };
     PendingAction pending =
@@ -114,10 +116,14 @@ public class ActionFlows {
       }
       return;
     }
-    ReleaseStatus expected =
-        kind == Kind.ROLLBACK ? ReleaseStatus.DEPLOYED : ReleaseStatus.MANUAL_TESTING;
     ReleaseStatus now = ReleaseStatus.fromWire(r.path("status").asText());
-    if (now != expected) {
+    boolean current =
+        switch (kind) {
+          case ROLLBACK -> now == ReleaseStatus.DEPLOYED;
+          case CANCEL_RELEASE -> ReleaseCard.offersCancel(r, now);
+          default -> now == ReleaseStatus.MANUAL_TESTING;
+        };
+    if (!current) {
       refreshCard(chatId, messageId, press.releaseId(), r.path("version").asLong(), lang);
       replies.answer(q, Texts.REFUSED_STALE.in(lang, StatusTexts.of(now, lang)), true);
       return;
@@ -136,11 +142,12 @@ public class ActionFlows {
         replies.send(chatId, s.text(), s.keyboard(), messageId);
         replies.answer(q.getId(), null, false);
       }
-      case REJECT -> {
+      case REJECT, CANCEL_RELEASE -> {
         sessions.awaitReason(chatId, user.getId(), pending);
+        Texts ask = kind == Kind.REJECT ? Texts.ASK_REASON : Texts.ASK_CANCEL_REASON;
         replies.send(
             chatId,
-            Texts.ASK_REASON.in(lang, user.getFirstName(), service, tag),
+            ask.in(lang, user.getFirstName(), service, tag),
             ForceReplyKeyboard.builder().forceReply(true).selective(false).build(),
             messageId);
         replies.answer(q.getId(), null, false);
@@ -149,7 +156,7 @@ public class ActionFlows {
     }
   }
 
-  /** The user's text after "reject": the reason, then a confirmation. */
+  /** The user's text after "reject" or "cancel release": the reason, then a confirmation. */
   void onReason(Message m, Language lang) {
     Optional<PendingAction> waiting =
         sessions.takeAwaitedReason(m.getChatId(), m.getFrom().getId());
@@ -170,10 +177,11 @@ public class ActionFlows {
     JsonNode r = namesOf(withReason.releaseId());
     String service = r == null ? withReason.releaseId() : r.path("service_name").asText();
     String tag = r == null ? "" : r.path("release_tag").asText();
+    boolean cancel = withReason.kind() == Kind.CANCEL_RELEASE;
     Screen s =
         Screens.confirmation(
-            Texts.CONFIRM_REJECT.in(lang, service, tag, reason),
-            Texts.BUTTON_YES_REJECT.in(lang),
+            (cancel ? Texts.CONFIRM_CANCEL : Texts.CONFIRM_REJECT).in(lang, service, tag, reason),
+            (cancel ? Texts.BUTTON_YES_CANCEL : Texts.BUTTON_YES_REJECT).in(lang),
             token,
             lang);
     replies.send(m.getChatId(), s.text(), s.keyboard(), m.getMessageId());
@@ -274,6 +282,7 @@ public class ActionFlows {
           case ROLLBACK ->
               new ReleaseCommand.RequestRollback(
                   p.releaseId(), p.userId(), p.targetTag(), p.version(), actor);
+          case CANCEL_RELEASE -> new ReleaseCommand.CancelRelease(p.releaseId(), p.reason(), actor);
         };
     JsonNode result;
     try {
@@ -352,6 +361,9 @@ public class ActionFlows {
               lang, r.path("service_name").asText(), r.path("release_tag").asText());
       case ROLLBACK ->
           Texts.ROLLBACK_REQUESTED.in(lang, r.path("service_name").asText(), p.targetTag());
+      case CANCEL_RELEASE ->
+          Texts.CANCELLED_DONE.in(
+              lang, r.path("service_name").asText(), r.path("release_tag").asText());
     };
   }
 
@@ -377,7 +389,7 @@ public class ActionFlows {
     return switch (kind) {
       case APPROVE -> approver;
       case REJECT -> approver || admin;
-      case ROLLBACK -> admin;
+      case ROLLBACK, CANCEL_RELEASE -> admin;
     };
   }
 

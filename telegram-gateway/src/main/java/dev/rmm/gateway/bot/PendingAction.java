@@ -8,7 +8,7 @@ package dev.rmm.gateway.bot;
  * @param version the release version the user's card showed
  * @param userId who started it: only they may confirm it
  * @param userName their name, for the audit trail
- * @param reason the rejection reason, once given
+ * @param reason the rejection or cancellation reason, once given
  * @param targetTag the rollback's target tag, once picked
  * @param cardChatId the chat of the card the action started from
  * @param cardMessageId the card's message, refreshed when the action is done
@@ -28,7 +28,8 @@ public record PendingAction(
   public enum Kind {
     APPROVE,
     REJECT,
-    ROLLBACK
+    ROLLBACK,
+    CANCEL_RELEASE
   }
 
   public PendingAction withReason(String r) {

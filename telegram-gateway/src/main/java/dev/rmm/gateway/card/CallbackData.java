@@ -25,6 +25,7 @@ public final class CallbackData {
     APPROVE("ap"),
     REJECT("rj"),
     ROLLBACK("rb"),
+    CANCEL_RELEASE("cn"),
     REFRESH("rf");
 
     final String code;

@@ -153,6 +153,13 @@ public final class ReleaseCard {
                   Texts.BUTTON_ROLLBACK.in(lang),
                   callbacks.encode(CallbackData.Action.ROLLBACK, id, version))));
     }
+    if (offersCancel(r, status)) {
+      k.keyboardRow(
+          new InlineKeyboardRow(
+              button(
+                  Texts.BUTTON_CANCEL_RELEASE.in(lang),
+                  callbacks.encode(CallbackData.Action.CANCEL_RELEASE, id, version))));
+    }
     if (list != null && total > 1) {
       String l = Screens.listCode(list);
       k.keyboardRow(
@@ -170,6 +177,16 @@ public final class ReleaseCard {
             ? new InlineKeyboardRow(refresh)
             : new InlineKeyboardRow(refresh, button(Texts.BUTTON_BACK.in(lang), Screens.MENU)));
     return k.build();
+  }
+
+  /**
+   * Whether the card offers an admin's cancel: a release that has not started toward production
+   * (what superseding would cancel too), or one whose production dispatch failed. Once its workflow
+   * is dispatched the pipeline owns it: a deploy is finished or rolled back, not cancelled.
+   */
+  public static boolean offersCancel(JsonNode r, ReleaseStatus status) {
+    return status.isSupersedable()
+        && !"dispatched".equals(r.path("dispatch").path("outcome").asText(""));
   }
 
   /** "404 Not Found", or GitHub's message alone when there was no answer. */
