@@ -32,6 +32,7 @@ public class Cards {
   private final ReleaseCard card;
   private final ZoneId zone;
   private final Optional<Long> teamChat;
+  private final Language teamLanguage;
   private final Clock clock = Clock.systemUTC();
 
   Cards(ReleaseReader reader, GatewayConfig config) {
@@ -40,6 +41,15 @@ public class Cards {
     this.card = new ReleaseCard(callbacks);
     this.zone = config.telegram().timeZone();
     this.teamChat = config.telegram().teamChatId();
+    this.teamLanguage = Language.parse(config.telegram().defaultLanguage());
+  }
+
+  /**
+   * The team chat's language: its cards stay in it whoever presses their buttons (a user's own
+   * language is for what the bot says to that user).
+   */
+  public Language teamLanguage() {
+    return teamLanguage;
   }
 
   public CallbackData callbacks() {
@@ -60,13 +70,14 @@ public class Cards {
 
   /**
    * The card of a release as it is now (at least at {@code version}), in the style of the chat it
-   * is in; empty when the release is unknown.
+   * is in (a team card in the team's language, not {@code lang}); empty when the release is
+   * unknown.
    */
   public Optional<Card> current(String releaseId, long version, long chatId, Language lang) {
     if (isTeamChat(chatId)) {
       return reader
           .releaseAtLeast(releaseId, version, Duration.ofSeconds(2))
-          .map(r -> live(r, lang));
+          .map(r -> live(r, teamLanguage));
     }
     reader.releaseAtLeast(releaseId, version, Duration.ofSeconds(2));
     return reader.pageOf(releaseId).map(p -> page(p, lang));

@@ -3,6 +3,7 @@ package dev.rmm.gateway.bot;
 import dev.rmm.gateway.access.SignedButtons;
 import dev.rmm.gateway.telegram.BotClient;
 import dev.rmm.gateway.telegram.BotClient.Delivery;
+import dev.rmm.gateway.telegram.ShownMessages;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Optional;
 import org.jboss.logging.Logger;
@@ -32,12 +33,18 @@ public class Replies {
   /** Telegram's limit for the text of a callback answer. */
   static final int MAX_ANSWER = 200;
 
+  /** The answer for an edit not sent, as the message already shows it. */
+  private static final BotClient.Reply<?> UNCHANGED =
+      new BotClient.Reply<>(null, 0, "the message shows this already: not sent");
+
   private volatile BotClient bot;
 
   private final SignedButtons buttons;
+  private final ShownMessages shown;
 
-  Replies(SignedButtons buttons) {
+  Replies(SignedButtons buttons, ShownMessages shown) {
     this.buttons = buttons;
+    this.shown = shown;
   }
 
   /** Called once Telegram is configured. */
@@ -64,22 +71,39 @@ public class Replies {
       m.replyParameters(
           ReplyParameters.builder().messageId(replyTo).allowSendingWithoutReply(true).build());
     }
-    return Optional.ofNullable(bot.call(m.build(), Delivery.PATIENT).result());
+    Optional<Message> sent = Optional.ofNullable(bot.call(m.build(), Delivery.PATIENT).result());
+    if (sent.isPresent() && (keyboard == null || keyboard instanceof InlineKeyboardMarkup)) {
+      shown.remember(chatId, sent.get().getMessageId(), text, (InlineKeyboardMarkup) keyboard);
+    }
+    return sent;
   }
 
-  /** Edits a message in place; "not modified" counts as done. */
+  /**
+   * Edits a message in place; "not modified" counts as done, and an edit to what the message is
+   * known to show already is not sent ({@link ShownMessages}).
+   */
   public BotClient.Reply<?> edit(
       long chatId, int messageId, String text, InlineKeyboardMarkup keyboard) {
     buttons.sign(keyboard);
-    return bot.call(
-        EditMessageText.builder()
-            .chatId(chatId)
-            .messageId(messageId)
-            .text(text)
-            .linkPreviewOptions(LinkPreviewOptions.builder().isDisabled(true).build())
-            .replyMarkup(keyboard)
-            .build(),
-        Delivery.PATIENT);
+    if (shown.shows(chatId, messageId, text, keyboard)) {
+      return UNCHANGED;
+    }
+    BotClient.Reply<?> edited =
+        bot.call(
+            EditMessageText.builder()
+                .chatId(chatId)
+                .messageId(messageId)
+                .text(text)
+                .linkPreviewOptions(LinkPreviewOptions.builder().isDisabled(true).build())
+                .replyMarkup(keyboard)
+                .build(),
+            Delivery.PATIENT);
+    if (edited.ok()) {
+      shown.remember(chatId, messageId, text, keyboard);
+    } else {
+      shown.forget(chatId, messageId);
+    }
+    return edited;
   }
 
   /**

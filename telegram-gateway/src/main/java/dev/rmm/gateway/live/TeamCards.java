@@ -18,6 +18,7 @@ import dev.rmm.gateway.card.ReleaseCard.Card;
 import dev.rmm.gateway.releases.ReleaseReader;
 import dev.rmm.gateway.telegram.BotClient;
 import dev.rmm.gateway.telegram.BotClient.Delivery;
+import dev.rmm.gateway.telegram.ShownMessages;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
@@ -100,6 +101,7 @@ public class TeamCards {
   private final ValueCommands<String, String> redis;
   private final AlertsChat alerts;
   private final Tracer tracer;
+  private final ShownMessages shown;
   private final ConsumerLoop loop;
   private Long chatId;
   private volatile int waitingCards;
@@ -112,11 +114,13 @@ public class TeamCards {
       Replies replies,
       RedisDataSource redis,
       AlertsChat alerts,
+      ShownMessages shown,
       Tracer tracer) {
     this.tracer = tracer;
+    this.shown = shown;
     this.topic = config.topics().events();
     this.backfill = config.telegram().teamBackfill();
-    this.language = Language.parse(config.telegram().defaultLanguage());
+    this.language = cards.teamLanguage();
     this.reader = reader;
     this.cards = cards;
     this.replies = replies;
@@ -366,16 +370,25 @@ public class TeamCards {
     Card card = cards.live(release, language);
     String known = redis.get(cardKey(id));
     if (known != null) {
+      int messageId = Integer.parseInt(known);
+      if (shown.shows(chatId, messageId, card.text(), card.keyboard())) {
+        return; // an event that does not change the card (a refusal, a repeated step)
+      }
       BotClient.Reply<?> edited =
           bot.call(
               EditMessageText.builder()
                   .chatId(chatId)
-                  .messageId(Integer.parseInt(known))
+                  .messageId(messageId)
                   .text(card.text())
                   .linkPreviewOptions(LinkPreviewOptions.builder().isDisabled(true).build())
                   .replyMarkup(card.keyboard())
                   .build(),
               Delivery.MUST_DELIVER);
+      if (edited.ok()) {
+        shown.remember(chatId, messageId, card.text(), card.keyboard());
+        return;
+      }
+      shown.forget(chatId, messageId);
       if (!edited.messageGone()) {
         return;
       }
@@ -392,6 +405,7 @@ public class TeamCards {
             Delivery.MUST_DELIVER);
     if (sent.ok() && sent.result() != null) {
       redis.set(cardKey(id), String.valueOf(sent.result().getMessageId()));
+      shown.remember(chatId, sent.result().getMessageId(), card.text(), card.keyboard());
     }
   }
 

@@ -230,6 +230,40 @@ class AccessTest {
   }
 
   @Test
+  void givenARussianClient_whenTheyRefreshTheEnglishTeamCardTwice_thenItStaysEnglishAndIsNotResent()
+      throws Exception {
+    String id = release("team-language", "v5.0.0");
+    FakeBotApi.chatMember(TEAM_CHAT, 6611, "member");
+    SentMessage card = liveCard(id, "team-language");
+    String refresh = data(card, "🔄 Refresh");
+    int editsBefore = editsOf(TEAM_CHAT, card.messageId());
+
+    for (int i = 0; i < 2; i++) {
+      String update =
+          FakeBotApi.callback(
+              UPDATE_IDS.getAndIncrement(),
+              6611,
+              "Ivan",
+              "ru",
+              TEAM_CHAT,
+              card.messageId(),
+              refresh);
+      FakeBotApi.push(update);
+      String pressed = JSON.readTree(update).path("callback_query").path("id").asText();
+      await().atMost(Duration.ofSeconds(10)).until(() -> answer(pressed) != null);
+    }
+
+    // the team's language (en), not the presser's; an unchanged card is not edited at all (one
+    // edit only if the card's "in progress" minute turned meanwhile), so Telegram never answers
+    // "message is not modified"
+    assertThat(message(TEAM_CHAT, card.messageId()).text()).startsWith("📦 Service: team-language");
+    assertThat(editsOf(TEAM_CHAT, card.messageId()) - editsBefore).isLessThanOrEqualTo(1);
+    assertThat(FakeBotApi.rejections("editMessageText"))
+        .filteredOn(r -> FakeBotApi.json(r.call()).path("message_id").asInt() == card.messageId())
+        .noneMatch(r -> r.description().contains("message is not modified"));
+  }
+
+  @Test
   void givenForgedOrMisplacedData_whenPressedOnTheLiveCard_thenRefusedAndTheCardIsUntouched()
       throws Exception {
     String id = release("forged-pager", "v4.0.0");
