@@ -46,11 +46,28 @@ public enum Texts {
   BUTTON_ROLLBACK("⏪ Откатить", "⏪ Rollback"),
   BUTTON_CANCEL_RELEASE("🚫 Отменить релиз", "🚫 Cancel release"),
   BUTTON_REFRESH("🔄 Обновить", "🔄 Refresh"),
-  BUTTON_BACK("⬅️ В меню", "⬅️ Back to menu"),
-  BUTTON_PREV("⬅️ Назад", "⬅️ Prev"),
-  BUTTON_NEXT("Вперёд ➡️", "Next ➡️"),
+  BUTTON_BACK("🏠 В меню", "🏠 Main menu"),
+  BUTTON_PREV("⬅️ Пред.", "⬅️ Prev"),
+  BUTTON_NEXT("След. ➡️", "Next ➡️"),
   BUTTON_LANGUAGE("🌐 English", "🌐 Русский"),
   LANGUAGE_SET("🌐 Язык: русский", "🌐 Language: English"),
+  PICK_SERVICE("%s: какой сервис?", "%s: which service?"),
+  PICK_SERVICE_MANY(
+      "%s: какой сервис? (здесь %d с самыми новыми релизами; любой релиз откроет /release <сервис>"
+          + " <тег>)",
+      "%s: which service? (the %d with the newest releases here; /release <service> <tag> opens any"
+          + " release)"),
+  ALL_SERVICES("📋 Все сервисы (%d)", "📋 All services (%d)"),
+  RELEASE_USAGE(
+      "ℹ️ Так: /release <сервис> <тег>, например /release billing v1.4.0",
+      "ℹ️ Usage: /release <service> <tag>, for example /release billing v1.4.0"),
+  RELEASE_NOT_FOUND("🔍 Релиз %s %s не найден", "🔍 No release %s %s is known"),
+  HISTORY_USAGE(
+      "ℹ️ Так: /history <сервис>, например /history billing",
+      "ℹ️ Usage: /history <service>, for example /history billing"),
+  HISTORY_NONE("🔍 У сервиса %s нет релизов", "🔍 The service %s has no releases"),
+  HISTORY_TITLE("📜 %s: последние релизы (%d)", "📜 %s: the last releases (%d)"),
+  HISTORY_LINE("🏷️ %s · %s · %s", "🏷️ %s · %s · %s"),
   LIST_EMPTY("📭 Здесь пока пусто: %s", "📭 Nothing here yet: %s"),
   CONFIRM_APPROVE(
       "Одобрить %s %s? Ваш апрув будет засчитан.", "Approve %s %s? Your approval will be counted."),

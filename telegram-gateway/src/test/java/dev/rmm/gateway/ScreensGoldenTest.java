@@ -9,7 +9,10 @@ import java.io.IOException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** The main menu, an empty list and a confirmation in both languages, against golden files. */
+/**
+ * The main menu, an empty list, a confirmation and the service picker in both languages, against
+ * golden files.
+ */
 class ScreensGoldenTest {
 
   @ParameterizedTest
@@ -25,6 +28,16 @@ class ScreensGoldenTest {
                     Texts.CONFIRM_APPROVE.in(lang, "billing", "v1.4.0"),
                     Texts.BUTTON_YES_APPROVE.in(lang),
                     "TOKEN0123456789a",
+                    lang))
+            + "===\n"
+            + render(
+                Screens.servicePicker(
+                    Outcome.ACTIVE,
+                    java.util.List.of(
+                        new dev.rmm.gateway.releases.ReleaseReader.ServiceCount("billing", 2),
+                        new dev.rmm.gateway.releases.ReleaseReader.ServiceCount("checkout", 1),
+                        new dev.rmm.gateway.releases.ReleaseReader.ServiceCount(
+                            "a-service-with-a-very-long-name-that-is-cut", 1)),
                     lang));
     assertThat(shown).isEqualTo(resource("golden/screens-" + lang.name().toLowerCase() + ".txt"));
   }

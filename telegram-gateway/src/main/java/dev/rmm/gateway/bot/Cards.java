@@ -2,6 +2,7 @@ package dev.rmm.gateway.bot;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rmm.gateway.GatewayConfig;
+import dev.rmm.gateway.Screens;
 import dev.rmm.gateway.Texts.Language;
 import dev.rmm.gateway.card.CallbackData;
 import dev.rmm.gateway.card.ReleaseCard;
@@ -61,7 +62,15 @@ public class Cards {
   }
 
   public Card page(Page p, Language lang) {
-    return card.render(p.release(), lang, zone, clock.instant(), p.list(), p.index(), p.total());
+    return card.render(
+        p.release(),
+        lang,
+        zone,
+        clock.instant(),
+        p.list(),
+        p.index(),
+        p.total(),
+        p.service() == null ? null : Screens.serviceKey(p.service()));
   }
 
   public Card live(JsonNode release, Language lang) {

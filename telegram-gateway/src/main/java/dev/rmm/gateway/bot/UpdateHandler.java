@@ -11,9 +11,6 @@ import dev.rmm.gateway.access.Audience;
 import dev.rmm.gateway.access.Refusals;
 import dev.rmm.gateway.access.SignedButtons;
 import dev.rmm.gateway.card.CallbackData;
-import dev.rmm.gateway.card.ReleaseCard.Card;
-import dev.rmm.gateway.releases.ReleaseReader;
-import dev.rmm.gateway.releases.ReleaseReader.Page;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.trace.Span;
@@ -47,10 +44,10 @@ public class UpdateHandler {
 
   private final UpdateMemory memory;
   private final Sessions sessions;
-  private final ReleaseReader reader;
   private final Cards cards;
   private final Replies replies;
   private final ActionFlows actions;
+  private final Lists lists;
   private final Audience audience;
   private final SignedButtons buttons;
   private final Refusals refusals;
@@ -66,10 +63,10 @@ public class UpdateHandler {
   UpdateHandler(
       UpdateMemory memory,
       Sessions sessions,
-      ReleaseReader reader,
       Cards cards,
       Replies replies,
       ActionFlows actions,
+      Lists lists,
       Audience audience,
       SignedButtons buttons,
       Refusals refusals,
@@ -83,10 +80,10 @@ public class UpdateHandler {
             .register(meters);
     this.memory = memory;
     this.sessions = sessions;
-    this.reader = reader;
     this.cards = cards;
     this.replies = replies;
     this.actions = actions;
+    this.lists = lists;
     this.audience = audience;
     this.buttons = buttons;
     this.refusals = refusals;
@@ -259,7 +256,7 @@ public class UpdateHandler {
     Language lang = language(user);
     String text = m.getText().strip();
     String command = commandOf(text);
-    if (command.equals("/start") || command.equals("/lang")) {
+    if (!command.isEmpty() && !command.equals("/cancel")) {
       Audience.Verdict may = audience.verdict(user.getId());
       if (may != Audience.Verdict.ADMITTED) {
         refusals.refuse(m.getChatId(), user, may, lang);
@@ -278,9 +275,17 @@ public class UpdateHandler {
         show(m.getChatId(), null, Screens.mainMenu(user.getFirstName(), chosen));
       }
       case "/cancel" -> actions.cancelReason(m, lang);
+      case "/release" -> lists.release(m, argumentsOf(text), lang);
+      case "/history" -> lists.history(m, argumentsOf(text), lang);
       case "" -> actions.onReason(m, lang);
       default -> LOG.debugf("Ignoring unknown command %s", command);
     }
+  }
+
+  /** "/history@rmm_bot billing" -> "billing"; "" when there is nothing after the command. */
+  private static String argumentsOf(String text) {
+    String[] parts = text.split("\\s+", 2);
+    return parts.length < 2 ? "" : parts[1];
   }
 
   /** "/start@rmm_bot x" -> "/start"; "" for text that is not a command. */
@@ -325,10 +330,12 @@ public class UpdateHandler {
     } else if (data.startsWith("menu:")) {
       Optional<Outcome> list = Screens.list(data);
       list.ifPresentOrElse(
-          l -> showPage(q, chatId, messageId, l, 0, lang),
+          l -> lists.opened(q, l, lang),
           () -> replies.answer(q.getId(), Texts.FORGED_BUTTON.in(lang), true));
+    } else if (data.startsWith(Screens.SERVICE)) {
+      lists.picked(q, data, lang);
     } else if (data.startsWith(Screens.PAGE)) {
-      onPage(q, chatId, messageId, data, lang);
+      lists.paged(q, data, lang);
     } else if (data.startsWith(Screens.LANGUAGE)) {
       Language chosen = Language.of(data.substring(Screens.LANGUAGE.length()), lang);
       sessions.setLanguage(q.getFrom().getId(), chosen);
@@ -351,42 +358,6 @@ public class UpdateHandler {
       }
       actions.pressed(q, press.get(), lang);
     }
-  }
-
-  private void onPage(CallbackQuery q, long chatId, int messageId, String data, Language lang) {
-    String[] parts = data.split(":");
-    Optional<Outcome> list = parts.length == 3 ? Screens.list(parts[1]) : Optional.empty();
-    int index;
-    try {
-      index = Integer.parseInt(parts.length == 3 ? parts[2] : "x");
-    } catch (NumberFormatException e) {
-      list = Optional.empty();
-      index = 0;
-    }
-    if (list.isEmpty()) {
-      replies.answer(q.getId(), Texts.FORGED_BUTTON.in(lang), true);
-      return;
-    }
-    showPage(q, chatId, messageId, list.get(), index, lang);
-  }
-
-  private void showPage(
-      CallbackQuery q, long chatId, int messageId, Outcome list, int index, Language lang) {
-    Optional<Page> page;
-    try {
-      page = reader.page(list, index);
-    } catch (RuntimeException e) {
-      LOG.errorf("Reading the %s list from the read model failed: %s", list, e.getMessage());
-      replies.answer(q, Texts.UNAVAILABLE.in(lang), true);
-      return;
-    }
-    if (page.isEmpty()) {
-      show(chatId, messageId, Screens.emptyList(list, lang));
-    } else {
-      Card c = cards.page(page.get(), lang);
-      replies.edit(chatId, messageId, c.text(), c.keyboard());
-    }
-    replies.answer(q.getId(), null, false);
   }
 
   /** Shows a screen: as a new message, or in place of {@code messageId}. */

@@ -48,6 +48,22 @@ public final class ReleaseCard {
    */
   public Card render(
       JsonNode r, Language lang, ZoneId zone, Instant now, Outcome list, int index, int total) {
+    return render(r, lang, zone, now, list, index, total, null);
+  }
+
+  /**
+   * @param serviceKey the key of the one service the list is narrowed to ({@link
+   *     Screens#serviceKey}), or null for every service
+   */
+  public Card render(
+      JsonNode r,
+      Language lang,
+      ZoneId zone,
+      Instant now,
+      Outcome list,
+      int index,
+      int total,
+      String serviceKey) {
     ReleaseStatus status = ReleaseStatus.fromWire(r.path("status").asText());
     Instant created = OffsetDateTime.parse(r.path("created_at").asText()).toInstant();
     Instant until =
@@ -128,11 +144,18 @@ public final class ReleaseCard {
                       runbook.path("host").asText(),
                       runbook.path("steps").size()));
     }
-    return new Card(String.join("\n", lines), keyboard(r, status, lang, list, index, total));
+    return new Card(
+        String.join("\n", lines), keyboard(r, status, lang, list, index, total, serviceKey));
   }
 
   private InlineKeyboardMarkup keyboard(
-      JsonNode r, ReleaseStatus status, Language lang, Outcome list, int index, int total) {
+      JsonNode r,
+      ReleaseStatus status,
+      Language lang,
+      Outcome list,
+      int index,
+      int total,
+      String serviceKey) {
     String id = r.path("release_id").asText();
     long version = r.path("version").asLong();
     InlineKeyboardMarkup.InlineKeyboardMarkupBuilder<?, ?> k = InlineKeyboardMarkup.builder();
@@ -161,12 +184,13 @@ public final class ReleaseCard {
                   callbacks.encode(CallbackData.Action.CANCEL_RELEASE, id, version))));
     }
     if (list != null && total > 1) {
-      String l = Screens.listCode(list);
+      String l = Screens.PAGE + Screens.listCode(list) + ":";
+      String scope = serviceKey == null ? "" : ":" + serviceKey;
       k.keyboardRow(
           new InlineKeyboardRow(
-              button(Texts.BUTTON_PREV.in(lang), "l:" + l + ":" + Math.floorMod(index - 1, total)),
-              button("📊 " + (index + 1) + "/" + total, "l:" + l + ":" + index),
-              button(Texts.BUTTON_NEXT.in(lang), "l:" + l + ":" + (index + 1) % total)));
+              button(Texts.BUTTON_PREV.in(lang), l + Math.floorMod(index - 1, total) + scope),
+              button("📊 " + (index + 1) + "/" + total, l + index + scope),
+              button(Texts.BUTTON_NEXT.in(lang), l + (index + 1) % total + scope)));
     }
     InlineKeyboardButton refresh =
         button(

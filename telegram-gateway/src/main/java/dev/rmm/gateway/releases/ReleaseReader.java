@@ -30,8 +30,14 @@ public class ReleaseReader {
   private static final String SCHEMA = "read_model";
   private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
-  /** One card of a list: the release, its position from 0, and the size of the list. */
-  public record Page(JsonNode release, Outcome list, int index, int total) {}
+  /**
+   * One card of a list: the release, its position from 0, and the size of the list; {@code service}
+   * is the one service the list is narrowed to, or null for every service.
+   */
+  public record Page(JsonNode release, Outcome list, int index, int total, String service) {}
+
+  /** A service with releases in a list, how many, and when its newest one was created. */
+  public record ServiceCount(String service, long releases) {}
 
   /** A tag of a service that reached production, and when. */
   public record DeployedTag(String tag, String releaseId, OffsetDateTime deployedAt) {}
@@ -58,7 +64,24 @@ public class ReleaseReader {
 
   /** The card at {@code index} of a list (wrapped into range), or empty when the list is empty. */
   public Optional<Page> page(Outcome list, int index) {
-    long total = count(list);
+    return page(list, index, null);
+  }
+
+  /**
+   * The card at {@code index} of a list narrowed to one service (null: every service), wrapped into
+   * range; empty when the list is empty.
+   */
+  public Optional<Page> page(Outcome list, int index, String service) {
+    long total =
+        run(
+                "SELECT count(*) AS n FROM "
+                    + SCHEMA
+                    + ".releases WHERE outcome = $1"
+                    + (service == null ? "" : " AND service_name = $2"),
+                service == null ? Tuple.of(list.wire()) : Tuple.of(list.wire(), service))
+            .iterator()
+            .next()
+            .getLong("n");
     if (total == 0) {
       return Optional.empty();
     }
@@ -67,26 +90,42 @@ public class ReleaseReader {
         run(
             "SELECT to_jsonb(r) AS j FROM "
                 + SCHEMA
-                + ".releases r WHERE outcome = $1 ORDER BY created_at DESC, release_id"
-                + " LIMIT 1 OFFSET $2",
-            Tuple.of(list.wire(), (long) at));
+                + ".releases r WHERE outcome = $1"
+                + (service == null ? "" : " AND service_name = $3")
+                + " ORDER BY created_at DESC, release_id LIMIT 1 OFFSET $2",
+            service == null
+                ? Tuple.of(list.wire(), (long) at)
+                : Tuple.of(list.wire(), (long) at, service));
     if (rows.size() == 0) { // the list shrank between the two queries: show its first card
-      return at == 0 ? Optional.empty() : page(list, 0);
+      return at == 0 ? Optional.empty() : page(list, 0, service);
     }
-    return Optional.of(new Page(json(rows.iterator().next()), list, at, (int) total));
+    return Optional.of(new Page(json(rows.iterator().next()), list, at, (int) total, service));
   }
 
   /** A release with its position in the list it now belongs to. */
   public Optional<Page> pageOf(String releaseId) {
+    return pageOf(releaseId, false);
+  }
+
+  /**
+   * A release with its position in the list it now belongs to, among its own service's releases
+   * when {@code withinService}.
+   */
+  public Optional<Page> pageOf(String releaseId, boolean withinService) {
+    String same = withinService ? " AND o.service_name = r.service_name" : "";
     RowSet<Row> rows =
         run(
             "SELECT to_jsonb(r) AS j, (SELECT count(*) FROM "
                 + SCHEMA
-                + ".releases o WHERE o.outcome = r.outcome AND (o.created_at > r.created_at OR"
+                + ".releases o WHERE o.outcome = r.outcome"
+                + same
+                + " AND (o.created_at > r.created_at OR"
                 + " (o.created_at = r.created_at AND o.release_id < r.release_id))) AS idx,"
                 + " (SELECT count(*) FROM "
                 + SCHEMA
-                + ".releases o WHERE o.outcome = r.outcome) AS total FROM "
+                + ".releases o WHERE o.outcome = r.outcome"
+                + same
+                + ") AS total FROM "
                 + SCHEMA
                 + ".releases r WHERE release_id = $1",
             Tuple.of(releaseId));
@@ -100,7 +139,48 @@ public class ReleaseReader {
             release,
             ReleaseStatus.fromWire(release.path("status").asText()).outcome(),
             row.getLong("idx").intValue(),
-            row.getLong("total").intValue()));
+            row.getLong("total").intValue(),
+            withinService ? release.path("service_name").asText() : null));
+  }
+
+  /** The services with releases in a list, the one with the newest release first. */
+  public List<ServiceCount> services(Outcome list) {
+    List<ServiceCount> out = new ArrayList<>();
+    run(
+            "SELECT service_name, count(*) AS n FROM "
+                + SCHEMA
+                + ".releases WHERE outcome = $1 GROUP BY service_name"
+                + " ORDER BY max(created_at) DESC, service_name",
+            Tuple.of(list.wire()))
+        .forEach(r -> out.add(new ServiceCount(r.getString("service_name"), r.getLong("n"))));
+    return out;
+  }
+
+  /** The newest release of a service with this tag. */
+  public Optional<String> releaseIdOf(String service, String tag) {
+    RowSet<Row> rows =
+        run(
+            "SELECT release_id FROM "
+                + SCHEMA
+                + ".releases WHERE service_name = $1 AND release_tag = $2"
+                + " ORDER BY created_at DESC LIMIT 1",
+            Tuple.of(service, tag));
+    return rows.size() == 0
+        ? Optional.empty()
+        : Optional.of(rows.iterator().next().getString("release_id"));
+  }
+
+  /** A service's newest releases, newest first. */
+  public List<JsonNode> history(String service, int limit) {
+    List<JsonNode> out = new ArrayList<>();
+    run(
+            "SELECT to_jsonb(r) AS j FROM "
+                + SCHEMA
+                + ".releases r WHERE service_name = $1 ORDER BY created_at DESC, release_id"
+                + " LIMIT $2",
+            Tuple.of(service, limit))
+        .forEach(r -> out.add(json(r)));
+    return out;
   }
 
   public Optional<JsonNode> release(String releaseId) {
@@ -186,15 +266,6 @@ public class ReleaseReader {
     List<Unchanged> found = new ArrayList<>();
     rows.forEach(r -> found.add(new Unchanged(json(r), r.getString("tp"))));
     return found;
-  }
-
-  private long count(Outcome list) {
-    return run(
-            "SELECT count(*) AS n FROM " + SCHEMA + ".releases WHERE outcome = $1",
-            Tuple.of(list.wire()))
-        .iterator()
-        .next()
-        .getLong("n");
   }
 
   private RowSet<Row> run(String sql, Tuple args) {

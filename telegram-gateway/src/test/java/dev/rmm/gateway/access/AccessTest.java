@@ -149,10 +149,7 @@ class AccessTest {
         assertThat(data.getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(64);
       }
     }
-    press(MEMBER, "Max", MEMBER, menu.messageId(), data(menu, "🚀 Active releases"));
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(() -> message(MEMBER, menu.messageId()).text().startsWith("📦 Service: "));
+    openActive(MEMBER, "Max", menu.messageId(), "members-see");
     pageTo(MEMBER, menu.messageId(), id);
     assertThat(message(MEMBER, menu.messageId()).text()).contains("members-see");
 
@@ -175,10 +172,7 @@ class AccessTest {
       throws Exception {
     String id = release("viewer-press", "v2.0.0");
     SentMessage menu = startAndAwaitMenu(VIEWER, "Vic");
-    press(VIEWER, "Vic", VIEWER, menu.messageId(), data(menu, "🚀 Active releases"));
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(() -> message(VIEWER, menu.messageId()).text().startsWith("📦 Service: "));
+    openActive(VIEWER, "Vic", menu.messageId(), "viewer-press");
     pageTo(VIEWER, menu.messageId(), id);
     SentMessage card = message(VIEWER, menu.messageId());
     String approve = data(card, "✅ Approve");
@@ -272,10 +266,7 @@ class AccessTest {
     SentMessage card = liveCard(id, "forged-pager");
     // a genuine, signed pager of the member's own list (two active releases: it has a pager)
     SentMessage menu = startAndAwaitMenu(6610, "Oscar");
-    press(6610, "Oscar", 6610, menu.messageId(), data(menu, "🚀 Active releases"));
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(() -> message(6610, menu.messageId()).text().startsWith("📦 Service: "));
+    openActive(6610, "Oscar", menu.messageId(), null);
     String genuinePager = data(message(6610, menu.messageId()), "Next ➡️");
     int editsBefore = editsOf(TEAM_CHAT, card.messageId());
 
@@ -319,10 +310,7 @@ class AccessTest {
     // Bob is in no release's recorded policy: the policy in force lets him in and to the
     // confirmation
     SentMessage menu = startAndAwaitMenu(NEW_APPROVER, "Bob");
-    press(NEW_APPROVER, "Bob", NEW_APPROVER, menu.messageId(), data(menu, "🚀 Active releases"));
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(() -> message(NEW_APPROVER, menu.messageId()).text().startsWith("📦 Service: "));
+    openActive(NEW_APPROVER, "Bob", menu.messageId(), "policy-svc");
     pageTo(NEW_APPROVER, menu.messageId(), id);
     SentMessage card = message(NEW_APPROVER, menu.messageId());
     assertThat(card.text()).contains("Bob").doesNotContain("Ann");
@@ -336,10 +324,7 @@ class AccessTest {
 
     // Ann approves it no more: refused by the gateway itself after the one recorded refusal
     SentMessage annMenu = startAndAwaitMenu(APPROVER, "Ann");
-    press(APPROVER, "Ann", APPROVER, annMenu.messageId(), data(annMenu, "🚀 Active releases"));
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(() -> message(APPROVER, annMenu.messageId()).text().startsWith("📦 Service: "));
+    openActive(APPROVER, "Ann", annMenu.messageId(), "policy-svc");
     pageTo(APPROVER, annMenu.messageId(), id);
     SentMessage annCard = message(APPROVER, annMenu.messageId());
     List<String> presses = new ArrayList<>();
@@ -500,6 +485,37 @@ class AccessTest {
   }
 
   /** Pages the list shown in the message until it shows the release. */
+  /**
+   * The active releases from the menu: the service picker, then the service's first card (every
+   * service's when {@code service} is null).
+   */
+  private static void openActive(long chat, String name, int menuId, String service) {
+    press(chat, name, chat, menuId, data(message(chat, menuId), "🚀 Active releases"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> message(chat, menuId).text().equals("🚀 Active releases: which service?"));
+    SentMessage picker = message(chat, menuId);
+    String pick =
+        service == null
+            ? dataStartingWith(picker, "📋 All services (")
+            : dataStartingWith(picker, service + " (");
+    press(chat, name, chat, menuId, pick);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> message(chat, menuId).text().startsWith("📦 Service: "));
+  }
+
+  private static String dataStartingWith(SentMessage m, String buttonText) {
+    for (JsonNode row : m.replyMarkup().path("inline_keyboard")) {
+      for (JsonNode b : row) {
+        if (b.path("text").asText().startsWith(buttonText)) {
+          return b.path("callback_data").asText();
+        }
+      }
+    }
+    throw new AssertionError("no button " + buttonText + "… on " + m);
+  }
+
   private void pageTo(long chat, int messageId, String releaseId) {
     for (int i = 0; i < 20; i++) {
       SentMessage shown = message(chat, messageId);

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.rmm.gateway.outage.ReadModelRows;
 import dev.rmm.testsupport.FakeBotApi;
-import dev.rmm.testsupport.MigrationOrder;
 import dev.rmm.testsupport.PostgresTestResource;
 import dev.rmm.testsupport.RedisTestResource;
 import io.quarkus.test.common.WithTestResource;
@@ -13,9 +13,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -25,7 +22,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -47,20 +43,8 @@ class RollbackPickerTest {
   @Inject Pool pg;
 
   @BeforeEach
-  void readModel() throws IOException {
-    if (exists()) {
-      return;
-    }
-    StringBuilder sql =
-        new StringBuilder("CREATE SCHEMA read_model; SET search_path TO read_model;");
-    try (Stream<Path> files =
-        Files.list(Path.of("../release-projector/src/main/resources/db/readmodel"))) {
-      for (Path f : files.sorted(MigrationOrder.BY_VERSION).toList()) {
-        sql.append(Files.readString(f)).append(';');
-      }
-    }
-    sql.append("RESET search_path;");
-    pg.query(sql.toString()).execute().await().atMost(Duration.ofSeconds(30));
+  void readModel() {
+    ReadModelRows.ensureSchema(pg);
   }
 
   @Test
@@ -91,7 +75,11 @@ class RollbackPickerTest {
     press(menu, data(message(menu), "✅ Successful releases"));
     await()
         .atMost(Duration.ofSeconds(15))
-        .until(() -> message(menu).text().startsWith("📦 Service: "));
+        .until(() -> message(menu).text().equals("✅ Successful releases: which service?"));
+    press(menu, data(message(menu), service + " (3)")); // v1, v3, v4; v2 and v5 are failures
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(() -> message(menu).text().startsWith("📦 Service: " + service));
     pageTo(menu, v3);
     press(menu, data(message(menu), "⏪ Rollback"));
 
@@ -166,16 +154,6 @@ class RollbackPickerTest {
           .forEach(row -> row.forEach(b -> out.add(b.path("callback_data").asText())));
     }
     return out;
-  }
-
-  private boolean exists() {
-    return pg.query("SELECT to_regclass('read_model.releases') IS NOT NULL AS e")
-        .execute()
-        .await()
-        .atMost(Duration.ofSeconds(10))
-        .iterator()
-        .next()
-        .getBoolean("e");
   }
 
   /** One release row as the projector writes it; ADMIN is the release's admin. */

@@ -50,6 +50,16 @@ class ReleaseCardGoldenTest {
 
   @ParameterizedTest
   @CsvSource({"EN", "RU"})
+  void thePagersButtonsAndTheMenuButtonNeverLookAlike(Language lang) {
+    // "⬅️ Назад" stood right beside "⬅️ В меню": one arrow, two meanings
+    String prev = dev.rmm.gateway.Texts.BUTTON_PREV.in(lang);
+    String menu = dev.rmm.gateway.Texts.BUTTON_BACK.in(lang);
+    assertThat(menu.codePointAt(0)).isNotEqualTo(prev.codePointAt(0));
+    assertThat(menu.split(" ")[1]).isNotEqualTo(prev.split(" ")[1]);
+  }
+
+  @ParameterizedTest
+  @CsvSource({"EN", "RU"})
   void theTeamChatsLiveCardHasTheActionsButNoPagerOrMenu(Language lang) throws IOException {
     JsonNode r = json.readTree(resource("releases/manual-testing.json"));
     ReleaseCard.Card card = cards.renderLive(r, lang, MOSCOW, NOW);
