@@ -68,6 +68,21 @@ public enum Texts {
   HISTORY_NONE("🔍 У сервиса %s нет релизов", "🔍 The service %s has no releases"),
   HISTORY_TITLE("📜 %s: последние релизы (%d)", "📜 %s: the last releases (%d)"),
   HISTORY_LINE("🏷️ %s · %s · %s", "🏷️ %s · %s · %s"),
+  STATS_USAGE(
+      "ℹ️ Так: /stats или /stats <сервис>, например /stats billing",
+      "ℹ️ Usage: /stats or /stats <service>, for example /stats billing"),
+  STATS_TITLE("📈 %s · последние %d дней", "📈 %s · the last %d days"),
+  STATS_ALL("все сервисы", "all services"),
+  STATS_DEPLOYMENTS("🚀 Выкладок в прод: %d (%.1f в неделю)", "🚀 Deployments: %d (%.1f a week)"),
+  STATS_LEAD_TIME("⏱️ Время до прода (медиана): %s", "⏱️ Lead time (median): %s"),
+  STATS_FAILURE_RATE(
+      "💥 Доля неудачных выкладок: %d %% (%d из %d)", "💥 Change failure rate: %d %% (%d of %d)"),
+  STATS_RESTORE("🛠️ Время восстановления (медиана): %s", "🛠️ Time to restore (median): %s"),
+  STATS_APPROVAL_WAIT("⏳ Ожидание апрувов (медиана): %s", "⏳ Approval wait (median): %s"),
+  STATS_NONE("—", "—"),
+  STATS_CHART(
+      "📊 На картинке — выкладки по дням, слева направо.",
+      "📊 The chart: deployments per day, oldest on the left."),
   LIST_EMPTY("📭 Здесь пока пусто: %s", "📭 Nothing here yet: %s"),
   CONFIRM_APPROVE(
       "Одобрить %s %s? Ваш апрув будет засчитан.", "Approve %s %s? Your approval will be counted."),
@@ -187,7 +202,8 @@ public enum Texts {
 
   public String in(Language language, Object... args) {
     String pattern = language == Language.EN ? en : ru;
-    return args.length == 0 ? pattern : String.format(pattern, args);
+    // numbers as the language writes them (0,2 in Russian), never as the machine's locale does
+    return args.length == 0 ? pattern : String.format(language.locale(), pattern, args);
   }
 
   /** The languages the bot speaks. */
@@ -207,6 +223,11 @@ public enum Texts {
 
     public static Language parse(String code) {
       return of(code, RU);
+    }
+
+    /** The locale numbers are written in. */
+    public Locale locale() {
+      return this == RU ? Locale.forLanguageTag("ru") : Locale.ENGLISH;
     }
 
     /** The code used in configuration and callback data: ru or en. */

@@ -109,6 +109,7 @@ public final class FakeBotApi {
       "Bad Request: message is not modified: specified new message content and reply markup are"
           + " exactly the same as a current content and reply markup of the message";
   private static final int MAX_TEXT = 4096;
+  private static final int MAX_CAPTION = 1024;
   private static final int MAX_CALLBACK_DATA_BYTES = 64;
   private static final int MAX_CALLBACK_ANSWER = 200;
   private static final long DEFAULT_POLL_MILLIS = 300;
@@ -591,6 +592,7 @@ public final class FakeBotApi {
   private static JsonNode answer(String method, ObjectNode params) throws ApiError {
     return switch (method) {
       case "sendmessage" -> sendMessage(params);
+      case "sendphoto" -> sendPhoto(params);
       case "editmessagetext" -> editMessageText(params);
       case "editmessagereplymarkup" -> editMessageReplyMarkup(params);
       case "answercallbackquery" -> answerCallbackQuery(params);
@@ -675,6 +677,53 @@ public final class FakeBotApi {
       SHOWN.add(new Shown(chatId, replyTo, true, System.nanoTime()));
     }
     return messageJson(stored, null);
+  }
+
+  /**
+   * A photo uploaded as a file (multipart: the part {@code photo}, or the part it names with {@code
+   * attach://<name>}; the file name is kept) or sent by file id; kept like a message whose text is
+   * its caption (Telegram's limit: 1024 characters).
+   */
+  private static JsonNode sendPhoto(ObjectNode p) throws ApiError {
+    long chatId = chatId(p);
+    String photo = str(p, "photo");
+    if (photo != null && photo.startsWith("attach://")) { // the file is the part it names
+      photo = str(p, photo.substring("attach://".length()));
+    }
+    if (photo == null || photo.isBlank()) {
+      throw new ApiError(400, "Bad Request: there is no photo in the request");
+    }
+    String caption = str(p, "caption");
+    if (caption != null && caption.codePointCount(0, caption.length()) > MAX_CAPTION) {
+      throw new ApiError(400, "Bad Request: message caption is too long");
+    }
+    checkNotBlocked(chatId);
+    Stored stored =
+        new Stored(
+            chatId,
+            MESSAGE_IDS.incrementAndGet(),
+            caption == null ? "" : caption,
+            null,
+            now(),
+            null);
+    synchronized (MESSAGES) {
+      MESSAGES.computeIfAbsent(chatId, c -> new TreeMap<>()).put(stored.messageId(), stored);
+    }
+    ObjectNode message = messageJson(stored, null);
+    message.remove("text");
+    if (caption != null) {
+      message.put("caption", caption);
+    }
+    ObjectNode size =
+        message
+            .putArray("photo")
+            .addObject()
+            .put("file_id", "photo-" + stored.messageId())
+            .put("file_unique_id", "u" + stored.messageId())
+            .put("width", 600)
+            .put("height", 240);
+    size.put("file_size", 1);
+    return message;
   }
 
   private static JsonNode editMessageText(ObjectNode p) throws ApiError {

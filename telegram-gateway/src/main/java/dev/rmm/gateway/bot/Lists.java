@@ -8,12 +8,15 @@ import dev.rmm.gateway.Screens;
 import dev.rmm.gateway.Screens.Screen;
 import dev.rmm.gateway.Texts;
 import dev.rmm.gateway.Texts.Language;
+import dev.rmm.gateway.card.ReleaseCard;
 import dev.rmm.gateway.card.ReleaseCard.Card;
 import dev.rmm.gateway.card.StatusTexts;
 import dev.rmm.gateway.releases.ReleaseReader;
 import dev.rmm.gateway.releases.ReleaseReader.Page;
 import dev.rmm.gateway.releases.ReleaseReader.ServiceCount;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
@@ -26,7 +29,8 @@ import org.telegram.telegrambots.meta.api.objects.message.Message;
  * The lists as a team with many services reads them: a list first asks which service (the services
  * with releases in it, the newest first, or every service), then pages through that service's
  * cards; {@code /release <service> <tag>} opens one card, {@code /history <service>} shows a
- * service's last releases with their outcomes.
+ * service's last releases with their outcomes, {@code /stats [service]} the delivery figures of the
+ * last 30 days with a chart.
  */
 @ApplicationScoped
 public class Lists {
@@ -36,6 +40,9 @@ public class Lists {
   /** How many releases {@code /history} shows. */
   static final int HISTORY = 10;
 
+  /** The window of {@code /stats}, in days. */
+  static final int STATS_DAYS = 30;
+
   /** The longest service name or tag a command takes. */
   private static final int MAX_ARGUMENT = 256;
 
@@ -44,6 +51,7 @@ public class Lists {
   private final ReleaseReader reader;
   private final Cards cards;
   private final Replies replies;
+  private final Clock clock = Clock.systemUTC();
 
   Lists(ReleaseReader reader, Cards cards, Replies replies) {
     this.reader = reader;
@@ -133,6 +141,57 @@ public class Lists {
                   DATE.format(created.atZoneSameInstant(cards.zone()))));
     }
     replies.send(m.getChatId(), text.toString(), null, null);
+  }
+
+  /**
+   * {@code /stats [service]}: the delivery (DORA) figures of the last {@link #STATS_DAYS} days as
+   * the caption of a chart of deployments per day; the text alone when Telegram refuses the photo.
+   */
+  void stats(Message m, String arguments, Language lang) {
+    String service = arguments.strip();
+    if (service.contains(" ") || !plausible(service)) {
+      replies.send(m.getChatId(), Texts.STATS_USAGE.in(lang), null, m.getMessageId());
+      return;
+    }
+    ReleaseReader.Stats s =
+        reader.stats(service.isEmpty() ? null : service, clock.instant(), STATS_DAYS, cards.zone());
+    String text = statsText(service.isEmpty() ? Texts.STATS_ALL.in(lang) : service, s, lang);
+    if (!replies.sendPhoto(
+        m.getChatId(),
+        StatsChart.png(s.perDay()),
+        "stats.png",
+        text + "\n" + Texts.STATS_CHART.in(lang))) {
+      LOG.warnf(
+          "Telegram refused the /stats chart for chat %d: the figures go as text", m.getChatId());
+      replies.send(m.getChatId(), text, null, null);
+    }
+  }
+
+  static String statsText(String subject, ReleaseReader.Stats s, Language lang) {
+    StringBuilder t = new StringBuilder(Texts.STATS_TITLE.in(lang, subject, STATS_DAYS));
+    t.append('\n')
+        .append(
+            Texts.STATS_DEPLOYMENTS.in(lang, s.deployments(), s.deployments() * 7.0 / STATS_DAYS));
+    t.append('\n').append(Texts.STATS_LEAD_TIME.in(lang, duration(s.leadTimeMedian(), lang)));
+    t.append('\n')
+        .append(
+            s.changes() == 0
+                ? Texts.STATS_FAILURE_RATE.in(lang, 0, 0, 0)
+                : Texts.STATS_FAILURE_RATE.in(
+                    lang,
+                    Math.round(100.0 * s.failedChanges() / s.changes()),
+                    s.failedChanges(),
+                    s.changes()));
+    t.append('\n').append(Texts.STATS_RESTORE.in(lang, duration(s.timeToRestoreMedian(), lang)));
+    t.append('\n')
+        .append(Texts.STATS_APPROVAL_WAIT.in(lang, duration(s.approvalWaitMedian(), lang)));
+    return t.toString();
+  }
+
+  private static String duration(Double seconds, Language lang) {
+    return seconds == null
+        ? Texts.STATS_NONE.in(lang)
+        : ReleaseCard.elapsed(Duration.ofMillis(Math.round(seconds * 1000)), lang);
   }
 
   private void show(CallbackQuery q, Outcome list, int index, String serviceKey, Language lang) {

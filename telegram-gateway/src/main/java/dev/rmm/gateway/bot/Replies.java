@@ -5,12 +5,15 @@ import dev.rmm.gateway.telegram.BotClient;
 import dev.rmm.gateway.telegram.BotClient.Delivery;
 import dev.rmm.gateway.telegram.ShownMessages;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.io.ByteArrayInputStream;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 import org.telegram.telegrambots.meta.api.methods.AnswerCallbackQuery;
 import org.telegram.telegrambots.meta.api.methods.send.SendMessage;
+import org.telegram.telegrambots.meta.api.methods.send.SendPhoto;
 import org.telegram.telegrambots.meta.api.methods.updatingmessages.EditMessageText;
 import org.telegram.telegrambots.meta.api.objects.CallbackQuery;
+import org.telegram.telegrambots.meta.api.objects.InputFile;
 import org.telegram.telegrambots.meta.api.objects.LinkPreviewOptions;
 import org.telegram.telegrambots.meta.api.objects.ReplyParameters;
 import org.telegram.telegrambots.meta.api.objects.message.Message;
@@ -76,6 +79,19 @@ public class Replies {
       shown.remember(chatId, sent.get().getMessageId(), text, (InlineKeyboardMarkup) keyboard);
     }
     return sent;
+  }
+
+  /**
+   * A photo with its caption (plain text, at most 1024 characters); false when Telegram refused it.
+   */
+  public boolean sendPhoto(long chatId, byte[] png, String fileName, String caption) {
+    SendPhoto photo =
+        SendPhoto.builder()
+            .chatId(chatId)
+            .photo(new InputFile(new ByteArrayInputStream(png), fileName))
+            .caption(caption)
+            .build();
+    return bot.call(photo, Delivery.PATIENT).ok();
   }
 
   /**

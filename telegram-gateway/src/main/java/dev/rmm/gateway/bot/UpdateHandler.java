@@ -277,6 +277,7 @@ public class UpdateHandler {
       case "/cancel" -> actions.cancelReason(m, lang);
       case "/release" -> lists.release(m, argumentsOf(text), lang);
       case "/history" -> lists.history(m, argumentsOf(text), lang);
+      case "/stats" -> lists.stats(m, argumentsOf(text), lang);
       case "" -> actions.onReason(m, lang);
       default -> LOG.debugf("Ignoring unknown command %s", command);
     }

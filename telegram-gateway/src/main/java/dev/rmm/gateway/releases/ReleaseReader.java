@@ -36,6 +36,24 @@ public class ReleaseReader {
    */
   public record Page(JsonNode release, Outcome list, int index, int total, String service) {}
 
+  /**
+   * The delivery (DORA) figures of a window, from the read model's moments of each release (the
+   * same columns as the delivery metrics): medians in seconds, null when nothing was measured.
+   *
+   * @param deployments releases that reached production in the window
+   * @param changes production deploys started in the window
+   * @param failedChanges of those, failed in production or rolled back
+   * @param perDay deployments per day of the window in the team's zone, the oldest day first
+   */
+  public record Stats(
+      long deployments,
+      Double leadTimeMedian,
+      long changes,
+      long failedChanges,
+      Double timeToRestoreMedian,
+      Double approvalWaitMedian,
+      long[] perDay) {}
+
   /** A service with releases in a list, how many, and when its newest one was created. */
   public record ServiceCount(String service, long releases) {}
 
@@ -168,6 +186,65 @@ public class ReleaseReader {
     return rows.size() == 0
         ? Optional.empty()
         : Optional.of(rows.iterator().next().getString("release_id"));
+  }
+
+  /**
+   * The delivery figures of one service (or every service, when null) over the last {@code days}
+   * days up to {@code now}, the days counted in {@code zone}.
+   */
+  public Stats stats(String service, Instant now, int days, java.time.ZoneId zone) {
+    java.time.LocalDate first = now.atZone(zone).toLocalDate().minusDays(days - 1L);
+    OffsetDateTime since = first.atStartOfDay(zone).toOffsetDateTime();
+    String only = service == null ? "" : " AND service_name = $2";
+    Tuple args = service == null ? Tuple.of(since) : Tuple.of(since, service);
+    Row f =
+        run(
+                "SELECT count(*) FILTER (WHERE deployed_at >= $1) AS deployments,"
+                    + " percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM deployed_at"
+                    + " - created_at)) FILTER (WHERE deployed_at >= $1) AS lead,"
+                    + " count(*) FILTER (WHERE deploying_at >= $1) AS changes,"
+                    + " count(*) FILTER (WHERE deploying_at >= $1 AND status IN"
+                    + " ('production_failed', 'production_rollback', 'rollback_done',"
+                    + " 'rollback_failed')) AS failed,"
+                    + " percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM restored_at"
+                    + " - rollback_started_at)) FILTER (WHERE restored_at >= $1) AS restore,"
+                    + " percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM decided_at -"
+                    + " manual_testing_at)) FILTER (WHERE decided_at >= $1) AS wait FROM "
+                    + SCHEMA
+                    + ".releases WHERE greatest(deployed_at, deploying_at, restored_at, decided_at)"
+                    + " >= $1"
+                    + only,
+                args)
+            .iterator()
+            .next();
+    long[] perDay = new long[days];
+    int zoneArg = service == null ? 2 : 3;
+    run(
+            "SELECT (deployed_at AT TIME ZONE $"
+                + zoneArg
+                + ")::date AS d, count(*) AS n FROM "
+                + SCHEMA
+                + ".releases WHERE deployed_at >= $1"
+                + only
+                + " GROUP BY 1",
+            service == null
+                ? Tuple.of(since, zone.getId())
+                : Tuple.of(since, service, zone.getId()))
+        .forEach(
+            r -> {
+              long day = java.time.temporal.ChronoUnit.DAYS.between(first, r.getLocalDate("d"));
+              if (day >= 0 && day < days) {
+                perDay[(int) day] = r.getLong("n");
+              }
+            });
+    return new Stats(
+        f.getLong("deployments"),
+        f.getDouble("lead"),
+        f.getLong("changes"),
+        f.getLong("failed"),
+        f.getDouble("restore"),
+        f.getDouble("wait"),
+        perDay);
   }
 
   /** A service's newest releases, newest first. */

@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.util.Locale;
 import org.jboss.logging.Logger;
 import org.telegram.telegrambots.meta.api.methods.botapimethods.BotApiMethod;
+import org.telegram.telegrambots.meta.api.methods.send.SendPhoto;
+import org.telegram.telegrambots.meta.api.objects.message.Message;
 import org.telegram.telegrambots.meta.exceptions.TelegramApiException;
 import org.telegram.telegrambots.meta.exceptions.TelegramApiRequestException;
 import org.telegram.telegrambots.meta.generics.TelegramClient;
@@ -109,6 +111,21 @@ public final class BotClient {
   }
 
   public <T extends Serializable> Reply<T> call(BotApiMethod<T> method, Delivery delivery) {
+    return call(method.getMethod(), () -> client.execute(method), delivery);
+  }
+
+  /** A photo (multipart upload), sent as {@link #call} sends the other methods. */
+  public Reply<Message> call(SendPhoto photo, Delivery delivery) {
+    return call(SendPhoto.PATH, () -> client.execute(photo), delivery);
+  }
+
+  /** One call to the Bot API, as the client library makes it. */
+  @FunctionalInterface
+  private interface ApiCall<T> {
+    T execute() throws TelegramApiException;
+  }
+
+  private <T> Reply<T> call(String method, ApiCall<T> execute, Delivery delivery) {
     Duration backoff = Duration.ofMillis(200);
     long started = System.nanoTime();
     long waitedOut = Long.MIN_VALUE; // the flood wait this call's own 429 set and it slept
@@ -120,7 +137,7 @@ public final class BotClient {
             : new Reply<>(null, 429, "gave up after " + (attempt - 1) + " attempts");
       }
       try {
-        return new Reply<>(client.execute(method), 0, null);
+        return new Reply<>(execute.execute(), 0, null);
       } catch (TelegramApiRequestException e) {
         int code = e.getErrorCode() == null ? 0 : e.getErrorCode();
         String description = e.getApiResponse();
@@ -137,19 +154,16 @@ public final class BotClient {
           }
           LOG.warnf(
               "Telegram rate limit on %s: retrying after %d s (attempt %d)",
-              method.getMethod(), wait.toSeconds(), attempt);
+              method, wait.toSeconds(), attempt);
         } else if (code >= 500 || code == 0) {
           wait = backoff;
           LOG.warnf(
               "Telegram answered %s to %s: %s; retrying in %d ms",
-              code == 0 ? "nothing usable" : code,
-              method.getMethod(),
-              description,
-              wait.toMillis());
+              code == 0 ? "nothing usable" : code, method, description, wait.toMillis());
         } else {
           LOG.warnf(
               "Telegram refused %s with %d: %s%s",
-              method.getMethod(),
+              method,
               code,
               description,
               code == 403 ? " (the bot was blocked by the user or removed from the chat)" : "");
@@ -159,13 +173,13 @@ public final class BotClient {
         wait = backoff;
         LOG.warnf(
             "Calling Telegram's %s failed: %s; retrying in %d ms",
-            method.getMethod(), e.getMessage(), wait.toMillis());
+            method, e.getMessage(), wait.toMillis());
       }
       Duration spent = Duration.ofNanos(System.nanoTime() - started);
       if (attempt >= delivery.attempts
           || wait.compareTo(delivery.maxWait) > 0
           || spent.plus(wait).compareTo(delivery.budget) > 0) {
-        LOG.errorf("Giving up on Telegram's %s after %d attempts", method.getMethod(), attempt);
+        LOG.errorf("Giving up on Telegram's %s after %d attempts", method, attempt);
         return new Reply<>(null, 429, "gave up after " + attempt + " attempts");
       }
       try {
@@ -187,7 +201,7 @@ public final class BotClient {
    * the wait is longer than the delivery allows (given up) or it was interrupted.
    */
   private boolean awaitTurn(
-      BotApiMethod<?> method, Delivery delivery, long started, int attempt, long waitedOut) {
+      String method, Delivery delivery, long started, int attempt, long waitedOut) {
     for (Duration held = flood.remainingBeyond(waitedOut);
         !held.isZero();
         held = flood.remainingBeyond(waitedOut)) {
@@ -195,12 +209,12 @@ public final class BotClient {
       if (held.compareTo(delivery.maxWait) > 0 || spent.plus(held).compareTo(delivery.budget) > 0) {
         LOG.errorf(
             "Giving up on Telegram's %s: Telegram asked the bot to wait %d s more",
-            method.getMethod(), held.toSeconds());
+            method, held.toSeconds());
         return false;
       }
       LOG.debugf(
           "Telegram's %s waits %d ms for the flood wait of an earlier call (attempt %d)",
-          method.getMethod(), held.toMillis(), attempt);
+          method, held.toMillis(), attempt);
       try {
         sleeper.sleep(held);
       } catch (InterruptedException e) {

@@ -131,6 +131,61 @@ class ListsTest {
   }
 
   @Test
+  void givenAServicesDeliveries_whenStatsIsAsked_thenTheFiguresComeAsTheCaptionOfAChart() {
+    String svc = "stats-" + suffix();
+    Instant day = Instant.now().minus(Duration.ofDays(2));
+    // deployed: 2 h from tag to production, 30 min waiting for approvals
+    moments(
+        svc,
+        "v1.0.0",
+        "deployed",
+        day,
+        day.plus(Duration.ofMinutes(10)),
+        day.plus(Duration.ofMinutes(40)),
+        day.plus(Duration.ofMinutes(100)),
+        day.plus(Duration.ofMinutes(120)));
+    // its production deploy failed: a failed change
+    moments(
+        svc,
+        "v1.1.0",
+        "production_failed",
+        day.plus(Duration.ofHours(3)),
+        null,
+        null,
+        day.plus(Duration.ofHours(4)),
+        null);
+    // older than the window: not counted
+    moments(
+        svc,
+        "v0.9.0",
+        "deployed",
+        day.minus(Duration.ofDays(60)),
+        null,
+        null,
+        day.minus(Duration.ofDays(60)),
+        day.minus(Duration.ofDays(60)));
+
+    send("/stats " + svc);
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(() -> photosTo(USER).stream().anyMatch(c -> c.contains(svc)));
+    assertThat(photosTo(USER).stream().filter(c -> c.contains(svc)).findFirst().get())
+        .isEqualTo(
+            "📈 "
+                + svc
+                + " · the last 30 days\n"
+                + "🚀 Deployments: 1 (0.2 a week)\n"
+                + "⏱️ Lead time (median): 2 h 00 min\n"
+                + "💥 Change failure rate: 50 % (1 of 2)\n"
+                + "🛠️ Time to restore (median): —\n"
+                + "⏳ Approval wait (median): 30 min\n"
+                + "📊 The chart: deployments per day, oldest on the left.");
+
+    send("/stats two words");
+    awaitSent(t -> t.startsWith("ℹ️ Usage: /stats"));
+  }
+
+  @Test
   void givenAStranger_whenTheyAskForHistory_thenTheyAreRefusedAndShownNothing() {
     String svc = "secret-" + suffix();
     insert(svc, "v1.0.0", "deployed", T);
@@ -203,6 +258,66 @@ class ListsTest {
     return out;
   }
 
+  /** The captions of the photos sent to a chat. */
+  private static List<String> photosTo(long chat) {
+    return FakeBotApi.calls("sendPhoto").stream()
+        .map(FakeBotApi::json)
+        .filter(p -> p.path("chat_id").asLong() == chat)
+        .filter(p -> uploaded(p, "photo").equals("stats.png"))
+        .map(p -> p.path("caption").asText())
+        .toList();
+  }
+
+  /**
+   * The file name of an uploaded file parameter: the part itself, or the part it names with {@code
+   * attach://<part>} (how telegrambots uploads a photo).
+   */
+  private static String uploaded(JsonNode params, String name) {
+    String value = params.path(name).asText();
+    return value.startsWith("attach://")
+        ? params.path(value.substring("attach://".length())).asText()
+        : value;
+  }
+
+  /** A release row with the moments the delivery figures are measured between. */
+  private void moments(
+      String service,
+      String tag,
+      String status,
+      Instant created,
+      Instant manualTesting,
+      Instant decided,
+      Instant deploying,
+      Instant deployed) {
+    pg.preparedQuery(
+            "INSERT INTO read_model.releases (release_id, service_name, release_tag, status,"
+                + " outcome, initiated_by, github_run_id, github_action_link, github_ref,"
+                + " repository, commit_sha, required_approvers, quorum, admins, version,"
+                + " created_at, started_at, updated_at, manual_testing_at, decided_at,"
+                + " deploying_at, deployed_at) VALUES ($1, $2, $3, $4, $5, 'dave', '1',"
+                + " 'https://github.com/acme/x/actions/runs/1', 'refs/tags/' || $3, 'acme/x',"
+                + " 'abc1234', '[]'::jsonb, 1, '[7101]'::jsonb, 9, $6, $6, $6, $7, $8, $9, $10)")
+        .execute(
+            Tuple.from(
+                java.util.Arrays.asList(
+                    UUID.randomUUID().toString(),
+                    service,
+                    tag,
+                    status,
+                    dev.rmm.contracts.ReleaseStatus.fromWire(status).outcome().wire(),
+                    at(created),
+                    at(manualTesting),
+                    at(decided),
+                    at(deploying),
+                    at(deployed))))
+        .await()
+        .atMost(Duration.ofSeconds(10));
+  }
+
+  private static java.time.OffsetDateTime at(Instant t) {
+    return t == null ? null : t.atOffset(ZoneOffset.UTC);
+  }
+
   /** One release row as the projector writes it; USER is its admin. */
   private void insert(String service, String tag, String status, Instant created) {
     String outcome = dev.rmm.contracts.ReleaseStatus.fromWire(status).outcome().wire();
@@ -212,8 +327,8 @@ class ListsTest {
                 + " repository, commit_sha, required_approvers, quorum, admins, version,"
                 + " created_at, started_at, updated_at, deployed_at) VALUES ($1, $2, $3, $4, $5,"
                 + " 'dave', '1', 'https://github.com/acme/x/actions/runs/1', 'refs/tags/' || $3,"
-                + " 'acme/x', 'abc1234', '[]'::jsonb, 1, '[7101]'::jsonb, 9, $6, $6, $6,"
-                + " CASE WHEN $4 = 'deployed' THEN $6 END)")
+                + " 'acme/x', 'abc1234', '[]'::jsonb, 1, '[7101]'::jsonb, 9, $6::timestamptz, $6::timestamptz, $6::timestamptz,"
+                + " CASE WHEN $4 = 'deployed' THEN $6::timestamptz END)")
         .execute(
             Tuple.of(
                 UUID.randomUUID().toString(),
