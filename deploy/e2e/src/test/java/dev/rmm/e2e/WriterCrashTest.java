@@ -106,20 +106,30 @@ class WriterCrashTest {
       String service = "crash-" + trial + "-" + i;
       running.add(pipelines.submit(() -> pipeline(service, more)));
     }
-    // killed under load: the pipelines have been answered a couple of times each
+    // killed under load: the pipelines have been answered a couple of times each (or one of them
+    // failed, which f.get() below reports)
     int before = answers.size();
-    await().atMost(Duration.ofSeconds(60)).until(() -> answers.size() >= before + 2 * PIPELINES);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> answers.size() >= before + 2 * PIPELINES || anyEnded(running));
     stack.killService(RmmService.RELEASE_API);
     Thread.sleep(300); // down for a moment before it is started again, as after a crash
     stack.startService(RmmService.RELEASE_API);
     // and the restarted writer answers their retries and new requests a while before they stop
     int restarted = answers.size();
-    await().atMost(Duration.ofSeconds(90)).until(() -> answers.size() >= restarted + 2 * PIPELINES);
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .until(() -> answers.size() >= restarted + 2 * PIPELINES || anyEnded(running));
     more.set(false);
     for (Future<?> f : running) {
       f.get(120, TimeUnit.SECONDS);
     }
     pipelines.shutdown();
+  }
+
+  /** Whether a pipeline ended before it was told to stop: it failed. */
+  private static boolean anyEnded(List<Future<?>> running) {
+    return running.stream().anyMatch(Future::isDone);
   }
 
   /**
