@@ -68,6 +68,13 @@ class RunbookHandoverTest {
   private final List<Orchestrator> started = new ArrayList<>();
   private WriterStandIn writer;
 
+  /**
+   * Reads the log for {@link #log}, again and again while the tests wait: one consumer per test
+   * rather than a new one per look (a new consumer took seconds on a loaded machine, longer than
+   * some of the waits it was looking within).
+   */
+  private KafkaConsumer<String, byte[]> reader;
+
   @TempDir Path dir;
 
   @BeforeAll
@@ -102,6 +109,11 @@ class RunbookHandoverTest {
   void stopAll() {
     started.forEach(o -> o.onStop(new ShutdownEvent()));
     writer.close();
+    synchronized (this) {
+      if (reader != null) {
+        reader.close();
+      }
+    }
   }
 
   /**
@@ -432,21 +444,25 @@ class RunbookHandoverTest {
     return found.get(0);
   }
 
-  /** The release's events as the log holds them now, in order. */
-  private List<EventEnvelope> log(String releaseId) {
+  /**
+   * The release's events as the log holds them now, in order. Synchronized: Awaitility looks from a
+   * thread of its own, and a consumer is for one thread at a time.
+   */
+  private synchronized List<EventEnvelope> log(String releaseId) {
+    List<TopicPartition> parts =
+        List.of(new TopicPartition(events, 0), new TopicPartition(events, 1));
+    if (reader == null) {
+      reader = KafkaClients.consumer(LogConsumers.properties(bootstrap));
+      reader.assign(parts);
+    }
+    KafkaConsumer<String, byte[]> c = reader;
+    c.seekToBeginning(parts);
+    Map<TopicPartition, Long> ends = c.endOffsets(parts);
     List<EventEnvelope> out = new ArrayList<>();
-    try (KafkaConsumer<String, byte[]> c =
-        KafkaClients.consumer(LogConsumers.properties(bootstrap))) {
-      List<TopicPartition> parts =
-          List.of(new TopicPartition(events, 0), new TopicPartition(events, 1));
-      c.assign(parts);
-      c.seekToBeginning(parts);
-      Map<TopicPartition, Long> ends = c.endOffsets(parts);
-      while (parts.stream().anyMatch(tp -> c.position(tp) < ends.get(tp))) {
-        for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-          if (releaseId.equals(r.key())) {
-            out.add(EventCodec.decode(r.value()));
-          }
+    while (parts.stream().anyMatch(tp -> c.position(tp) < ends.get(tp))) {
+      for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+        if (releaseId.equals(r.key())) {
+          out.add(EventCodec.decode(r.value()));
         }
       }
     }

@@ -16,7 +16,6 @@ import dev.rmm.contracts.audit.CheckpointKeys;
 import dev.rmm.contracts.audit.EventChain;
 import dev.rmm.contracts.audit.LogVerifier;
 import dev.rmm.contracts.kafka.LogConsumers;
-import dev.rmm.local.CheckpointKeyFiles;
 import dev.rmm.local.Replay;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.jackson.JsonFormat;
@@ -42,29 +41,23 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Replay for audit over the packaged services' real log: the state of everything at several
  * moments, the hash chain verified (and a tampered or deleted event named), and a release's history
- * exported as CloudEvents in the CDEvents vocabulary.
+ * exported as CloudEvents in the CDEvents vocabulary. The stack is {@link SharedStack}: the live
+ * log holds the other classes' releases too, which every check here allows for.
  */
+@Order(SharedStack.LAST)
 class AuditReplayTest {
 
-  /** The writer's checkpoint key, as deploy/local/start makes one (CheckpointKeyFiles). */
-  private static final KeyPair CHECKPOINT_KEY = CheckpointKeys.generate();
+  /** The writer's checkpoint key (the shared stack's writer signs with it every second). */
+  private static final KeyPair CHECKPOINT_KEY = SharedStack.CHECKPOINT_KEY;
 
-  @RegisterExtension
-  static final StackExtension stack =
-      new StackExtension()
-          .withEnvironment(
-              CheckpointKeyFiles.PRIVATE_KEY_VARIABLE,
-              CheckpointKeys.encode(CHECKPOINT_KEY.getPrivate()))
-          .withEnvironment(
-              CheckpointKeyFiles.PUBLIC_KEY_VARIABLE,
-              CheckpointKeys.encode(CHECKPOINT_KEY.getPublic()))
-          .withEnvironment("RMM_CHECKPOINTS_EVERY", "1s");
+  @RegisterExtension static final StackExtension stack = SharedStack.extension();
 
   private static final String EVENTS = "rmm.release-events";
   private static final String CHECKPOINTS = "rmm.release-checkpoints";

@@ -40,12 +40,13 @@ import org.junit.jupiter.params.provider.EnumSource;
  * HTTP create and steps, the events read back from Kafka with a plain consumer, the row in
  * Postgres, and the HTTP queries over the read model. First of all, the four services start from
  * their built jars against one Kafka, Postgres and Redis and report themselves up (a class of its
- * own before, which cost the build a start of the whole stack).
+ * own before, which cost the build a start of the whole stack). The stack is {@link SharedStack}.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Order(SharedStack.LAST)
 class ReleaseWalkthroughTest {
 
-  @RegisterExtension static final StackExtension stack = new StackExtension();
+  @RegisterExtension static final StackExtension stack = SharedStack.extension();
 
   private final HttpClient http = HttpClient.newHttpClient();
 

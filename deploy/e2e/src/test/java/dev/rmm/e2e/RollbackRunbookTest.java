@@ -38,7 +38,11 @@ class RollbackRunbookTest {
           .withEnvironment("RMM_SSH_KEY_TEST", ssh.clientPrivateKey())
           .withEnvironment("RMM_SSH_KEY_WRONG", TestSshServer.otherPrivateKey())
           .withEnvironment("DB_PASSWORD", SECRET)
-          .withEnvironment("RMM_DEPLOY_RECHECK", "2s");
+          .withEnvironment("RMM_DEPLOY_RECHECK", "2s")
+          // the runbook lease shorter than its 20 s default, with the same rules: the orchestrator
+          // started again after the crash waits twice the lease after it got the partition before
+          // it declares the crashed runbook interrupted, 12 s here instead of 40 s
+          .withEnvironment("RMM_DEPLOY_RUNBOOK_LEASE", "6s");
 
   @AfterAll
   static void stopSsh() {

@@ -32,6 +32,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * @RegisterExtension static final StackExtension stack = new StackExtension();
  * }</pre>
  *
+ * <p>Classes whose stacks would be the same can share one ({@link #sharedAs}, {@link SharedStack}):
+ * a start of the whole stack costs the build about half a minute on 2 cores.
+ *
  * <p>release-api accepts {@link #API_TOKEN} for every repository; the approval policy is the demo
  * one of the local stack ({@link LocalStack#DEMO_APPROVERS}, {@link LocalStack#DEMO_ADMINS}). The
  * developer's own RMM_*, QUARKUS_*, KAFKA_*, REDIS_*, TELEGRAM_* and GITHUB_* variables are not
@@ -54,10 +57,8 @@ public final class StackExtension implements BeforeAllCallback, AfterAllCallback
   private final List<ServiceProcess> extraInstances =
       new java.util.concurrent.CopyOnWriteArrayList<>();
   private int kafkaBrokers = 1;
-  private Path logs;
-  private RmmStack stack;
-  private Path dataDir;
-  private Thread stopOnExit;
+  private String sharedAs;
+  private Started started;
 
   /** Adds a variable to every service's environment; call before the tests start. */
   public StackExtension withEnvironment(String name, String value) {
@@ -75,63 +76,159 @@ public final class StackExtension implements BeforeAllCallback, AfterAllCallback
     return this;
   }
 
+  /**
+   * One stack for every class of this test run that asks for it under {@code name}, instead of one
+   * per class: the first such class starts it, it stays up between them and stops when the run ends
+   * (JUnit closes the root context's store). Every class sharing it must set it up the same
+   * (checked). Its classes must not get in each other's way: releases of services of their own, and
+   * a service they kill or stop started again before they end (a class finding one down starts it
+   * again, so that one failure does not fail the classes after it). Its logs are in {@code
+   * target/e2e-logs/<name>/}.
+   */
+  public StackExtension sharedAs(String name) {
+    this.sharedAs = name;
+    return this;
+  }
+
   @Override
   public void beforeAll(ExtensionContext context) throws IOException {
-    Path root = repositoryRoot();
-    RmmStack.requireBuilt(root, "run ./mvnw install first (./mvnw -B install -DskipTests)");
-    dataDir = Files.createTempDirectory("rmm-e2e-");
-    logs =
-        root.resolve("deploy/e2e/target/e2e-logs")
-            .resolve(context.getRequiredTestClass().getSimpleName());
-    deleteRecursively(logs);
-    Map<RmmService, Integer> httpPorts = new EnumMap<>(RmmService.class);
-    for (RmmService service : RmmService.values()) {
-      httpPorts.put(service, Ports.free());
+    if (sharedAs == null) {
+      started = Started.start(context.getRequiredTestClass().getSimpleName(), settingsKey());
+      return;
     }
-    stack =
-        new RmmStack(
-            new RmmStack.Settings(
-                root,
-                dataDir.resolve("kafka"),
-                dataDir.resolve("postgres"),
-                logs,
-                Ports.free(),
-                Ports.free(),
-                Ports.free(),
-                httpPorts,
-                environment(),
-                JVM_OPTIONS,
-                READY_TIMEOUT,
-                kafkaBrokers),
-            line -> System.out.println("[e2e stack] " + line));
-    // if the test JVM is stopped before afterAll (Ctrl-C on Maven), the services must not outlive
-    // it
-    stopOnExit = new Thread(stack::stop, "rmm-e2e-stack-stop");
-    Runtime.getRuntime().addShutdownHook(stopOnExit);
-    try {
-      stack.start();
-    } catch (RuntimeException e) {
-      deleteRecursively(dataDir);
-      throw e;
+    ExtensionContext.Store store = context.getRoot().getStore(SHARED);
+    started =
+        store.computeIfAbsent(sharedAs, name -> Started.start(name, settingsKey()), Started.class);
+    if (!started.key.equals(settingsKey())) {
+      throw new IllegalStateException(
+          "the shared stack "
+              + sharedAs
+              + " was started with other settings than "
+              + context.getRequiredTestClass().getSimpleName()
+              + " asks for: "
+              + started.key.describe()
+              + " against "
+              + settingsKey().describe());
     }
+    started.startWhatIsDown();
   }
 
   @Override
   public void afterAll(ExtensionContext context) {
     ServiceProcess.stopAll(extraInstances, ServiceProcess.STOP_GRACE);
-    try {
-      if (stack != null) {
+    extraInstances.clear();
+    if (sharedAs == null && started != null) {
+      started.close();
+    }
+  }
+
+  private static final ExtensionContext.Namespace SHARED =
+      ExtensionContext.Namespace.create(StackExtension.class, "shared");
+
+  /** What makes two stacks the same: the services' environment and the number of brokers. */
+  private record SettingsKey(Map<String, String> environment, int kafkaBrokers) {
+    /** Without the values, which may be keys. */
+    String describe() {
+      return "variables "
+          + new java.util.TreeSet<>(environment.keySet())
+          + ", "
+          + kafkaBrokers
+          + " broker(s)";
+    }
+  }
+
+  private SettingsKey settingsKey() {
+    return new SettingsKey(Map.copyOf(extraEnvironment), kafkaBrokers);
+  }
+
+  /**
+   * A started stack, its data and its logs; closing it stops everything and deletes the data (an
+   * {@link AutoCloseable} in a JUnit store is closed with the store).
+   */
+  private static final class Started implements AutoCloseable {
+    final SettingsKey key;
+    final RmmStack stack;
+    final Path dataDir;
+    final Path logs;
+    final Thread stopOnExit;
+
+    private Started(SettingsKey key, RmmStack stack, Path dataDir, Path logs) {
+      this.key = key;
+      this.stack = stack;
+      this.dataDir = dataDir;
+      this.logs = logs;
+      // if the test JVM is stopped before the end (Ctrl-C on Maven), the services must not outlive
+      // it
+      this.stopOnExit = new Thread(stack::stop, "rmm-e2e-stack-stop");
+    }
+
+    static Started start(String name, SettingsKey key) {
+      Path root = repositoryRoot();
+      RmmStack.requireBuilt(root, "run ./mvnw install first (./mvnw -B install -DskipTests)");
+      Path dataDir;
+      try {
+        dataDir = Files.createTempDirectory("rmm-e2e-");
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      Path logs = root.resolve("deploy/e2e/target/e2e-logs").resolve(name);
+      deleteRecursively(logs);
+      Map<RmmService, Integer> httpPorts = new EnumMap<>(RmmService.class);
+      for (RmmService service : RmmService.values()) {
+        httpPorts.put(service, Ports.free());
+      }
+      RmmStack stack =
+          new RmmStack(
+              new RmmStack.Settings(
+                  root,
+                  dataDir.resolve("kafka"),
+                  dataDir.resolve("postgres"),
+                  logs,
+                  Ports.free(),
+                  Ports.free(),
+                  Ports.free(),
+                  httpPorts,
+                  environment(key.environment()),
+                  JVM_OPTIONS,
+                  READY_TIMEOUT,
+                  key.kafkaBrokers()),
+              line -> System.out.println("[e2e stack " + name + "] " + line));
+      Started started = new Started(key, stack, dataDir, logs);
+      Runtime.getRuntime().addShutdownHook(started.stopOnExit);
+      try {
+        stack.start();
+      } catch (RuntimeException e) {
+        Runtime.getRuntime().removeShutdownHook(started.stopOnExit);
+        deleteRecursively(dataDir);
+        throw e;
+      }
+      return started;
+    }
+
+    /** A service a class before left stopped or killed (it failed half-way) is started again. */
+    void startWhatIsDown() {
+      for (RmmService service : RmmService.values()) {
+        if (!stack.service(service).isAlive()) {
+          System.out.println("[e2e stack] " + service + " was down: starting it again");
+          stack.startService(service);
+        }
+      }
+    }
+
+    @Override
+    public void close() {
+      try {
         stack.stop();
         Runtime.getRuntime().removeShutdownHook(stopOnExit);
+      } finally {
+        deleteRecursively(dataDir);
       }
-    } finally {
-      deleteRecursively(dataDir);
     }
   }
 
   /** For example {@code http://127.0.0.1:41234}, without a trailing slash. */
   public String baseUrl(RmmService service) {
-    return stack.service(service).baseUrl();
+    return stack().service(service).baseUrl();
   }
 
   /** release-api's base URL. */
@@ -144,12 +241,12 @@ public final class StackExtension implements BeforeAllCallback, AfterAllCallback
   }
 
   public String kafkaBootstrapServers() {
-    return stack.kafkaBootstrapServers();
+    return stack().kafkaBootstrapServers();
   }
 
   /** The read model's database; user {@link #jdbcUser()}, password {@link #jdbcPassword()}. */
   public String jdbcUrl() {
-    return stack.postgres().jdbcUrl();
+    return stack().postgres().jdbcUrl();
   }
 
   public String jdbcUser() {
@@ -161,26 +258,26 @@ public final class StackExtension implements BeforeAllCallback, AfterAllCallback
   }
 
   public String redisUrl() {
-    return stack.redis().url();
+    return stack().redis().url();
   }
 
   /** Stops one service gracefully (SIGTERM; killed after 10 s); its port stays reserved for it. */
   public void stopService(RmmService service) {
-    stack.stopService(service);
+    stack().stopService(service);
   }
 
   /** Kills one service at once (SIGKILL), as a crash would. */
   public void killService(RmmService service) {
-    stack.killService(service);
+    stack().killService(service);
   }
 
   /** Starts a stopped or killed service again on its port and waits until it is ready. */
   public void startService(RmmService service) {
-    stack.startService(service);
+    stack().startService(service);
   }
 
   public Path logFile(RmmService service) {
-    return stack.service(service).logFile();
+    return stack().service(service).logFile();
   }
 
   /**
@@ -190,8 +287,8 @@ public final class StackExtension implements BeforeAllCallback, AfterAllCallback
   public ServiceProcess startAnotherInstance(RmmService service) {
     Path root = repositoryRoot();
     int port = Ports.free();
-    Map<String, String> env = new HashMap<>(environment());
-    env.putAll(stack.wiring(service));
+    Map<String, String> env = new HashMap<>(environment(extraEnvironment));
+    env.putAll(stack().wiring(service));
     env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
     ServiceProcess p =
         new ServiceProcess(
@@ -200,7 +297,7 @@ public final class StackExtension implements BeforeAllCallback, AfterAllCallback
             port,
             env,
             JVM_OPTIONS,
-            logs.resolve(service.module() + "-" + (extraInstances.size() + 2) + ".log"));
+            started.logs.resolve(service.module() + "-" + (extraInstances.size() + 2) + ".log"));
     extraInstances.add(p);
     p.start();
     p.awaitReady(READY_TIMEOUT);
@@ -209,12 +306,15 @@ public final class StackExtension implements BeforeAllCallback, AfterAllCallback
 
   /** The stack itself, for what the methods above do not cover (restarting Kafka, ...). */
   public RmmStack stack() {
-    return stack;
+    if (started == null) {
+      throw new IllegalStateException("the stack is started before the class's tests, not yet");
+    }
+    return started.stack;
   }
 
-  private Map<String, String> environment() {
+  private static Map<String, String> environment(Map<String, String> extra) {
     Map<String, String> env = LocalStack.isolatedEnvironment(API_TOKEN);
-    env.putAll(extraEnvironment);
+    env.putAll(extra);
     return env;
   }
 

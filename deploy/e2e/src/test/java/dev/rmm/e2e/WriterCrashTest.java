@@ -1,6 +1,7 @@
 package dev.rmm.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rmm.contracts.EventCodec;
@@ -33,6 +34,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -42,11 +44,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * stage steps; a request that got no answer (the process died, or 503 while the partitions move) is
  * sent again until it is answered, as a pipeline's retry would. Afterwards the log is folded with
  * the chain rule: every answer a pipeline got names an event that is valid in the log (the status
- * it reported at the version it reported), and every release holds each step exactly once.
+ * it reported at the version it reported), and every release holds each step exactly once. The
+ * stack is {@link SharedStack}: release-api is started again before the test ends.
  */
+@Order(SharedStack.LAST)
 class WriterCrashTest {
 
-  @RegisterExtension static final StackExtension stack = new StackExtension();
+  @RegisterExtension static final StackExtension stack = SharedStack.extension();
 
   private static final int TRIALS = Integer.getInteger("rmm.chaos.trials", 1);
   private static final int PIPELINES = 12;
@@ -102,16 +106,30 @@ class WriterCrashTest {
       String service = "crash-" + trial + "-" + i;
       running.add(pipelines.submit(() -> pipeline(service, more)));
     }
-    Thread.sleep(1500);
+    // killed under load: the pipelines have been answered a couple of times each (or one of them
+    // failed, which f.get() below reports)
+    int before = answers.size();
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> answers.size() >= before + 2 * PIPELINES || anyEnded(running));
     stack.killService(RmmService.RELEASE_API);
-    Thread.sleep(300);
+    Thread.sleep(300); // down for a moment before it is started again, as after a crash
     stack.startService(RmmService.RELEASE_API);
-    Thread.sleep(1500);
+    // and the restarted writer answers their retries and new requests a while before they stop
+    int restarted = answers.size();
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .until(() -> answers.size() >= restarted + 2 * PIPELINES || anyEnded(running));
     more.set(false);
     for (Future<?> f : running) {
       f.get(120, TimeUnit.SECONDS);
     }
     pipelines.shutdown();
+  }
+
+  /** Whether a pipeline ended before it was told to stop: it failed. */
+  private static boolean anyEnded(List<Future<?>> running) {
+    return running.stream().anyMatch(Future::isDone);
   }
 
   /**

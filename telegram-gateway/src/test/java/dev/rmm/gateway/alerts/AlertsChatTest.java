@@ -18,6 +18,7 @@ import dev.rmm.testsupport.FakeBotApi;
 import dev.rmm.testsupport.MigrationOrder;
 import dev.rmm.testsupport.PostgresTestResource;
 import dev.rmm.testsupport.RedisTestResource;
+import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -68,6 +69,7 @@ class AlertsChatTest {
   @Inject AlertFeed feed;
   @Inject TeamCards teamCards;
   @Inject Pool pg;
+  @Inject RedisDataSource redis;
 
   @ConfigProperty(name = "kafka.bootstrap.servers")
   String bootstrap;
@@ -110,7 +112,13 @@ class AlertsChatTest {
             () ->
                 messagesAbout(marker).size() == 1
                     && messagesAbout(marker).get(0).text().endsWith("×50"));
-    Thread.sleep(1500); // time for a wrong second message or a later edit to show up
+    await() // and no wrong second message or later edit shows up meanwhile
+        .during(Duration.ofMillis(1500))
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                sendsAbout(marker).size() == 1
+                    && messagesAbout(marker).get(0).text().endsWith("×50"));
     assertThat(sendsAbout(marker)).as("one sendMessage for 50 identical failures").hasSize(1);
     FakeBotApi.SentMessage message = messagesAbout(marker).get(0);
     assertThat(message.text()).endsWith("🔁 ×50");
@@ -137,7 +145,18 @@ class AlertsChatTest {
     chat.report(failure(marker, "second"));
     await().atMost(Duration.ofSeconds(10)).until(() -> textsAbout(marker).contains("×2"));
 
-    Thread.sleep((AlertsTestStack.WINDOW_SECONDS + 1) * 1000L);
+    // The window is the expiry of the failure's count in Redis (rmm:alert:<fingerprint>, counted
+    // from the first occurrence): it is set to the configured window, and then brought to its end
+    // rather than waited out by the clock (5 s of the build's time).
+    String window = "rmm:alert:" + failure(marker, "").fingerprint();
+    assertThat(redis.execute("PTTL", window).toLong())
+        .as("milliseconds left of the window")
+        .isPositive()
+        .isLessThanOrEqualTo(AlertsTestStack.WINDOW_SECONDS * 1000L);
+    redis.execute("PEXPIRE", window, "1");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> redis.execute("EXISTS", window).toInteger() == 0);
     chat.report(failure(marker, "third"));
 
     await().atMost(Duration.ofSeconds(10)).until(() -> sendsAbout(marker).size() == 2);
@@ -151,8 +170,10 @@ class AlertsChatTest {
     chat.report(once);
     chat.report(once);
     await().atMost(Duration.ofSeconds(10)).until(() -> sendsAbout(marker).size() == 1);
-    Thread.sleep(1000);
-    assertThat(messagesAbout(marker).get(0).text()).doesNotContain("×");
+    await() // and it is not edited to a count meanwhile
+        .during(Duration.ofSeconds(1))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> !messagesAbout(marker).get(0).text().contains("×"));
   }
 
   @Test
@@ -212,7 +233,10 @@ class AlertsChatTest {
     insertRelease(testing, "testing-svc", "v1.0.0", "manual_testing", 4, hourAgo);
 
     await().atMost(Duration.ofSeconds(15)).until(() -> !sendsAbout("stuck-svc v1.0.0").isEmpty());
-    Thread.sleep(3500); // three more looks at the read model
+    await() // three more looks at the read model, and no second alert
+        .during(Duration.ofMillis(3500))
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> sendsAbout("stuck-svc v1.0.0").size() == 1);
     assertThat(sendsAbout("stuck-svc v1.0.0")).hasSize(1);
     String html = sendsAbout("stuck-svc v1.0.0").get(0).path("text").asText();
     assertThat(html)
@@ -241,7 +265,10 @@ class AlertsChatTest {
     await()
         .atMost(Duration.ofSeconds(15))
         .until(() -> !sendsAbout("more releases without progress").isEmpty());
-    Thread.sleep(2500); // more looks at the read model: nothing new to say
+    await() // more looks at the read model: nothing new to say
+        .during(Duration.ofMillis(2500))
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> sendsAbout("herd-svc v0.").size() == 6);
     assertThat(sendsAbout("herd-svc v0.")).as("one by one, then the summary").hasSize(6);
     List<JsonNode> summary = sendsAbout("3 more releases without progress");
     assertThat(summary).hasSize(1);
