@@ -27,12 +27,12 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * when the read model catches up: the projector's read-model schema, release rows, and events
  * appended to the log with their hash chain.
  */
-final class ReadModelRows {
+public final class ReadModelRows {
 
   private ReadModelRows() {}
 
   /** The read model as release-projector's migrations make it, once per database. */
-  static void ensureSchema(Pool pg) {
+  public static void ensureSchema(Pool pg) {
     boolean there =
         pg.query("SELECT to_regclass('read_model.releases') IS NOT NULL AS there")
             .execute()
