@@ -19,13 +19,17 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -59,6 +63,15 @@ public class FailureNotes {
   /** The counter of notes by outcome: added, failed (the model did not answer one), dropped. */
   static final String METRIC = "rmm.alerts.ai.notes";
 
+  /** How much longer than {@code rmm.ai.timeout} a call may take before it is abandoned. */
+  private static final Duration GRACE = Duration.ofSeconds(1);
+
+  /**
+   * Calls abandoned at the time bound and not yet ended (their thread is interrupted) beyond which
+   * no new call starts.
+   */
+  private static final int MAX_CALLS = 4;
+
   /** Notes waiting for the model beyond the one being written. */
   static final int MAX_WAITING = 16;
 
@@ -68,6 +81,7 @@ public class FailureNotes {
   private final Redactor redactor;
   private final Optional<ChatModel> model;
   private final ThreadPoolExecutor worker;
+  private final ThreadPoolExecutor calls;
   private final Counter added;
   private final Counter failed;
   private final Counter dropped;
@@ -96,6 +110,18 @@ public class FailureNotes {
             new ArrayBlockingQueue<>(MAX_WAITING),
             r -> {
               Thread t = new Thread(r, "rmm-alert-notes");
+              t.setDaemon(true);
+              return t;
+            });
+    this.calls =
+        new ThreadPoolExecutor(
+            0,
+            MAX_CALLS,
+            1,
+            TimeUnit.MINUTES,
+            new SynchronousQueue<>(),
+            r -> {
+              Thread t = new Thread(r, "rmm-alert-notes-call");
               t.setDaemon(true);
               return t;
             });
@@ -135,6 +161,7 @@ public class FailureNotes {
   @PreDestroy
   void stop() {
     worker.shutdownNow();
+    calls.shutdownNow();
   }
 
   /** Whether this alert gets a note. */
@@ -165,27 +192,40 @@ public class FailureNotes {
             redactor,
             config.outputTailChars(),
             UUID.randomUUID().toString().replace("-", ""));
+    ChatRequest request =
+        ChatRequest.builder()
+            .messages(SystemMessage.from(prompt.system()), UserMessage.from(prompt.user()))
+            .build();
     String answer;
+    Future<ChatResponse> call = null;
     try {
+      call = calls.submit(() -> model.get().chat(request));
+      // the client's own timeout covers the wait for the answer's headers; this covers the rest
+      // (a server that sends its headers and then trickles or holds the body)
       ChatResponse response =
-          model
-              .get()
-              .chat(
-                  ChatRequest.builder()
-                      .messages(
-                          SystemMessage.from(prompt.system()), UserMessage.from(prompt.user()))
-                      .build());
+          call.get(config.timeout().plus(GRACE).toMillis(), TimeUnit.MILLISECONDS);
       AiMessage message = response == null ? null : response.aiMessage();
       answer = message == null ? null : message.text();
-    } catch (RuntimeException e) {
-      failed.increment();
-      LOG.warnf(
-          "Alert %s gets no AI note: %s at %s failed (%s: %s); the alert stays as it was",
-          alert.fingerprint(),
-          config.model(),
-          config.baseUrl(),
-          e.getClass().getSimpleName(),
-          clip(redactor.redact(String.valueOf(e.getMessage()))));
+    } catch (java.util.concurrent.TimeoutException e) {
+      call.cancel(true);
+      notAnswered(alert, "no answer within " + config.timeout().plus(GRACE));
+      return;
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      notAnswered(
+          alert,
+          cause.getClass().getSimpleName()
+              + ": "
+              + clip(redactor.redact(String.valueOf(cause.getMessage()))));
+      return;
+    } catch (RejectedExecutionException e) {
+      notAnswered(alert, MAX_CALLS + " earlier calls still hang");
+      return;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // the gateway is stopping
+      if (call != null) {
+        call.cancel(true);
+      }
       return;
     }
     Optional<String> note = FailurePrompt.answer(answer);
@@ -198,6 +238,13 @@ public class FailureNotes {
     }
     added.increment();
     show.accept(note.get());
+  }
+
+  private void notAnswered(Alert alert, String why) {
+    failed.increment();
+    LOG.warnf(
+        "Alert %s gets no AI note: %s at %s failed (%s); the alert stays as it was",
+        alert.fingerprint(), config.model(), config.baseUrl(), why);
   }
 
   /** An error's message for one log line: an HTTP error may carry a whole page. */

@@ -151,6 +151,29 @@ class FailureNotesTest {
   }
 
   @Test
+  void givenTheModelStallsAfterItsHeaders_thenTheCallIsAbandonedAndTheAlertStaysAsItWas() {
+    String service = FakeChatCompletions.HOLD_BODY + "-" + UUID.randomUUID();
+    double failedBefore = failed();
+    try {
+      chat.report(releaseFailure(Alert.DISPATCH_FAILED, service, UUID.randomUUID().toString()));
+
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> !FakeChatCompletions.requestsAbout(service).isEmpty());
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .alias("given up while the body is still held")
+          .until(() -> failed() > failedBefore);
+    } finally {
+      FakeChatCompletions.release();
+    }
+    await()
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> editsAbout(service).isEmpty());
+  }
+
+  @Test
   void givenA500OrAnAnswerThatIsNotJson_thenTheAlertStaysAsItWas() {
     String error = FakeChatCompletions.HTTP_500 + "-" + UUID.randomUUID();
     String garbage = FakeChatCompletions.GARBAGE + "-" + UUID.randomUUID();

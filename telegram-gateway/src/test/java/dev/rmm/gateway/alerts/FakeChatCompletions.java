@@ -19,13 +19,15 @@ import java.util.concurrent.TimeUnit;
 /**
  * A local OpenAI chat-completions API ({@code POST /v1/chat/completions}) that records every
  * request and answers as the request's text asks: a failure whose text holds {@link #HOLD} is held
- * until {@link #release()} (a model that does not answer in time), {@link #HTTP_500} gets OpenAI's
- * error JSON with status 500, {@link #GARBAGE} a 200 whose body is not JSON; anything else gets a
- * completion with {@link #NOTE}.
+ * until {@link #release()} (a model that does not answer in time), {@link #HOLD_BODY} gets its
+ * status and headers at once and the body only then (a server that stalls mid-answer), {@link
+ * #HTTP_500} gets OpenAI's error JSON with status 500, {@link #GARBAGE} a 200 whose body is not
+ * JSON; anything else gets a completion with {@link #NOTE}.
  */
 public final class FakeChatCompletions {
 
   public static final String HOLD = "ai-hold";
+  public static final String HOLD_BODY = "ai-hold-body";
   public static final String HTTP_500 = "ai-http-500";
   public static final String GARBAGE = "ai-garbage";
 
@@ -99,6 +101,8 @@ public final class FakeChatCompletions {
           x,
           404,
           "{\"error\":{\"message\":\"Unknown request URL\",\"type\":\"invalid_request_error\"}}");
+    } else if (text.contains(HOLD_BODY)) {
+      holdBody(x, completion(body));
     } else if (text.contains(HOLD)) {
       try {
         held.await(60, TimeUnit.SECONDS);
@@ -116,6 +120,23 @@ public final class FakeChatCompletions {
       answer(x, 200, "<html><body>502 Bad Gateway</body></html>");
     } else {
       answer(x, 200, completion(body));
+    }
+  }
+
+  private static void holdBody(HttpExchange x, String body) throws IOException {
+    x.getResponseHeaders().set("Content-Type", "application/json");
+    try (OutputStream out = x.getResponseBody()) {
+      x.sendResponseHeaders(200, 0); // chunked: the headers go now
+      out.write(body.substring(0, 10).getBytes(StandardCharsets.UTF_8));
+      out.flush();
+      held.await(60, TimeUnit.SECONDS);
+      out.write(body.substring(10).getBytes(StandardCharsets.UTF_8));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (IOException e) {
+      // the client gave up: nothing to answer to
+    } finally {
+      x.close();
     }
   }
 
