@@ -22,6 +22,8 @@ public interface GatewayConfig {
 
   Grafana grafana();
 
+  Ai ai();
+
   /** The bot and the team chat. */
   interface Telegram {
 
@@ -214,5 +216,47 @@ public interface GatewayConfig {
      * loki}); unset: no links.
      */
     Optional<String> url();
+  }
+
+  /**
+   * The AI note added to a failure alert (probable cause, next step) by any OpenAI-compatible
+   * chat-completions API: OpenAI, Azure OpenAI (its v1 API), Ollama, vLLM. Off without a key.
+   */
+  interface Ai {
+    /**
+     * The API key, sent as {@code Authorization: Bearer} (RMM_AI_API_KEY, from the environment
+     * only, never logged). Unset: no AI notes. Ollama and vLLM ignore it: any value turns notes on.
+     */
+    Optional<String> apiKey();
+
+    /**
+     * The API's base URL, up to and without {@code /chat/completions} (RMM_AI_BASE_URL): e.g.
+     * {@code https://api.openai.com/v1}, {@code https://<resource>.openai.azure.com/openai/v1},
+     * {@code http://localhost:11434/v1} (Ollama), {@code http://vllm:8000/v1}.
+     */
+    @WithDefault("https://api.openai.com/v1")
+    String baseUrl();
+
+    /** The model, or the deployment's name on Azure (RMM_AI_MODEL). */
+    @WithDefault("gpt-4o-mini")
+    String model();
+
+    /**
+     * How long one note may take from the request to the answer (RMM_AI_TIMEOUT); later, the alert
+     * stays as it was. There is no retry.
+     */
+    @WithDefault("10s")
+    Duration timeout();
+
+    /** The most tokens the model may answer with ({@code max_tokens}; RMM_AI_MAX_TOKENS). */
+    @WithDefault("400")
+    int maxTokens();
+
+    /**
+     * How many characters of the failing step's output (its end, secrets redacted) go into the
+     * prompt.
+     */
+    @WithDefault("3000")
+    int outputTailChars();
   }
 }

@@ -177,6 +177,7 @@ public enum Texts {
   ALERT_DISPATCH_FAILED("🆘 Выкладка в прод не запущена", "🆘 Production dispatch failed"),
   ALERT_ROLLBACK_FAILED("🆘 Откат не удался", "🆘 Rollback failed"),
   ALERT_PRODUCTION_FAILED("🔥 Выкладка в прод не удалась", "🔥 Production deploy failed"),
+  ALERT_STAGE_FAILED("🆘 Сбой на stage", "🆘 Stage failed"),
   ALERT_STUCK_RELEASE("⏳ Релиз завис", "⏳ Release stuck"),
   ALERT_OTHER("🆘 Сбой: %s", "🆘 Failure: %s"),
   ALERT_SOURCE("⚙️ Источник: %s", "⚙️ Source: %s"),
@@ -186,6 +187,7 @@ public enum Texts {
   ALERT_DISPATCH_SUMMARY(
       "GitHub не принял запуск production workflow (попыток: %d)",
       "GitHub did not start the production workflow (%d attempts)"),
+  ALERT_AI_NOTE("🤖 Разбор от ИИ (может ошибаться)", "🤖 AI note (may be wrong)"),
   ALERT_ROLLBACK_STEP("Откат упал на шаге «%s»", "The rollback failed at step “%s”"),
   ALERT_STUCK_SUMMARY("Нет движения %s в статусе «%s»", "No progress for %s in status “%s”"),
   ALERT_STUCK_MORE(

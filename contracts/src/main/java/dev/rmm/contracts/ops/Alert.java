@@ -16,7 +16,8 @@ import java.util.UUID;
  *
  * @param id unique per occurrence (a redelivered alert is counted once)
  * @param kind what failed: {@link #CONSUMER_ERROR}, {@link #DISPATCH_FAILED}, {@link
- *     #ROLLBACK_FAILED}, {@link #PRODUCTION_FAILED}, {@link #STUCK_RELEASE}, or another short name
+ *     #ROLLBACK_FAILED}, {@link #PRODUCTION_FAILED}, {@link #STAGE_FAILED}, {@link #STUCK_RELEASE},
+ *     or another short name
  * @param fingerprint what makes two alerts "the same failure": stable parts only (kind, service,
  *     release id or consumer group, error class), never a message with variable numbers in it
  * @param source the service that noticed, e.g. {@code release-projector}
@@ -45,6 +46,7 @@ public record Alert(
   public static final String DISPATCH_FAILED = "dispatch-failed";
   public static final String ROLLBACK_FAILED = "rollback-failed";
   public static final String PRODUCTION_FAILED = "production-failed";
+  public static final String STAGE_FAILED = "stage-failed";
   public static final String STUCK_RELEASE = "stuck-release";
 
   /** The longest {@link #detail()} kept: an alert is a pointer to the logs, not a log. */

@@ -5,6 +5,7 @@ import dev.rmm.contracts.ReleaseCommand;
 import dev.rmm.contracts.ReleaseEvent;
 import dev.rmm.contracts.ReleaseState;
 import dev.rmm.contracts.ReleaseStatus;
+import dev.rmm.contracts.ops.Redactor;
 import dev.rmm.orchestrator.Commands;
 import dev.rmm.orchestrator.lease.PartitionLeases;
 import dev.rmm.orchestrator.runbook.RunbookPlans.Host;

@@ -253,7 +253,7 @@ public final class SshRunner {
   /**
    * Keeps the last {@link #TAIL_LINES} lines of what a command printed, each cut to its last {@link
    * #LINE_BYTES} bytes, so that a command printing without end costs bounded memory. The text is
-   * raw: redact it before it goes anywhere ({@link Redactor#redactTail}).
+   * raw: redact it before it goes anywhere ({@link dev.rmm.contracts.ops.Redactor#redactTail}).
    */
   static final class Tail extends OutputStream {
     private final Deque<String> lines = new ArrayDeque<>();

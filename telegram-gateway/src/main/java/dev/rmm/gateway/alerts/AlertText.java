@@ -7,12 +7,16 @@ import dev.rmm.gateway.Texts.Language;
 /**
  * The alerts chat's message for an alert, in Telegram's HTML parse mode (everything that comes from
  * an alert is escaped): what failed, the release when known, the trace id, links to Grafana when
- * its URL is configured, and, once the same failure repeated, the count ("🔁 ×12") as the last
- * line.
+ * its URL is configured, the AI note once it came (probable cause and next step: untrusted text,
+ * escaped and clipped so the message stays within Telegram's 4096 characters), and, once the same
+ * failure repeated, the count ("🔁 ×12") as the last line.
  */
 public final class AlertText {
 
   private static final int MAX_SUMMARY = 300;
+
+  /** Telegram's limit for a message's text (counted after parsing: the HTML is never shorter). */
+  static final int MAX_TEXT = 4096;
 
   private AlertText() {}
 
@@ -21,6 +25,14 @@ public final class AlertText {
    * @param grafanaUrl Grafana's base URL, or null for no links
    */
   public static String html(Alert a, long count, String grafanaUrl, Language lang) {
+    return html(a, count, grafanaUrl, lang, null);
+  }
+
+  /**
+   * @param note the AI note for the failure, or null for none: plain text from a model, escaped
+   *     here and clipped to the room the rest of the message leaves
+   */
+  public static String html(Alert a, long count, String grafanaUrl, Language lang, String note) {
     StringBuilder b = new StringBuilder();
     b.append("<b>").append(escape(title(a.kind(), lang))).append("</b>");
     b.append('\n').append(escape(clip(a.summary())));
@@ -58,10 +70,45 @@ public final class AlertText {
           .append(escape(Texts.ALERT_LINK_LOGS.in(lang)))
           .append("</a>");
     }
-    if (count > 1) {
-      b.append("\n🔁 ×").append(count);
+    String counter = count > 1 ? "\n🔁 ×" + count : "";
+    if (note != null && !note.isBlank()) {
+      String head = "\n\n<b>" + escape(Texts.ALERT_AI_NOTE.in(lang)) + "</b>\n<i>";
+      String tail = "</i>";
+      int room = MAX_TEXT - b.length() - counter.length() - head.length() - tail.length();
+      if (room > 0) {
+        String text = escapeWithin(note.strip(), room);
+        if (!text.isEmpty()) {
+          b.append(head).append(text).append(tail);
+        }
+      }
     }
-    return b.toString();
+    return b.append(counter).toString();
+  }
+
+  /**
+   * {@code text} escaped, cut (with "…", never inside a character or an entity) so that the escaped
+   * text has at most {@code room} characters; empty when not even a character fits.
+   */
+  static String escapeWithin(String text, int room) {
+    String all = escape(text);
+    if (all.length() <= room) {
+      return all;
+    }
+    if (room <= 0) {
+      return "";
+    }
+    int keep = Math.min(text.length(), room - 1);
+    while (true) {
+      int end = keep > 0 && Character.isHighSurrogate(text.charAt(keep - 1)) ? keep - 1 : keep;
+      String cut = escape(text.substring(0, end)) + "…";
+      if (cut.length() <= room) {
+        return cut;
+      }
+      if (end == 0) {
+        return "";
+      }
+      keep = Math.max(0, end - Math.max(1, cut.length() - room));
+    }
   }
 
   /** The first 8 characters of a release id: enough to find it, short enough to read. */
@@ -91,6 +138,8 @@ public final class AlertText {
         return Texts.ALERT_ROLLBACK_FAILED.in(lang);
       case Alert.PRODUCTION_FAILED:
         return Texts.ALERT_PRODUCTION_FAILED.in(lang);
+      case Alert.STAGE_FAILED:
+        return Texts.ALERT_STAGE_FAILED.in(lang);
       case Alert.STUCK_RELEASE:
         return Texts.ALERT_STUCK_RELEASE.in(lang);
       default:

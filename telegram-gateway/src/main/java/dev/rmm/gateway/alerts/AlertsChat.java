@@ -35,6 +35,10 @@ import org.telegram.telegrambots.meta.api.objects.message.Message;
  * shows the count as it is then; after an edit the count is read again and edited once more if it
  * grew, so the last edit always shows the final count. An alert seen twice (the same id: a Kafka
  * redelivery, an event read again) counts once.
+ *
+ * <p>A release failure's first message gets an AI note later ({@link FailureNotes}): the note is
+ * kept beside the count ({@code note} in the same hash) and shown by the same coalesced edits, so a
+ * count edit keeps the note and the note keeps the count.
  */
 @ApplicationScoped
 public class AlertsChat {
@@ -54,6 +58,11 @@ public class AlertsChat {
           + "local m = redis.call('HGET', KEYS[1], 'msg')\n"
           + "if not m then m = '' end\n"
           + "return {n, m}";
+
+  /** Records the AI note, unless the window ended meanwhile (never a key without expiry). */
+  private static final String REMEMBER_NOTE =
+      "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'note', ARGV[1]) end\n"
+          + "return 1";
 
   /** Records the message id, unless the window ended meanwhile (never a key without expiry). */
   private static final String REMEMBER =
@@ -84,12 +93,18 @@ public class AlertsChat {
     Alert alert;
     long seen;
     Integer messageId;
+    String note;
+
+    /** A note came that no edit has read yet. */
+    boolean noteToShow;
+
     boolean scheduled;
     int waits;
   }
 
   private final RedisDataSource redis;
   private final Replies replies;
+  private final FailureNotes notes;
   private final Duration window;
   private final Duration editInterval;
   private final String grafanaUrl;
@@ -98,9 +113,10 @@ public class AlertsChat {
   private volatile Long chatId;
   private ScheduledExecutorService edits;
 
-  AlertsChat(RedisDataSource redis, Replies replies, GatewayConfig config) {
+  AlertsChat(RedisDataSource redis, Replies replies, FailureNotes notes, GatewayConfig config) {
     this.redis = redis;
     this.replies = replies;
+    this.notes = notes;
     this.window = config.alerts().window();
     this.editInterval = config.alerts().editInterval();
     this.grafanaUrl = config.grafana().url().filter(u -> !u.isBlank()).orElse(null);
@@ -188,7 +204,7 @@ public class AlertsChat {
       return true; // this very alert was counted before (a redelivery)
     }
     if (n == 1) {
-      return send(bot.get(), chat, alert, 1);
+      return send(bot.get(), chat, alert, 1, null);
     }
     repeated(alert, n, msg.isEmpty() ? null : Integer.valueOf(msg));
     return true;
@@ -201,13 +217,17 @@ public class AlertsChat {
     }
   }
 
-  /** Sends the first message of a failure; see {@link #deliver} for what it answers. */
-  private boolean send(BotClient bot, long chat, Alert alert, long count) throws NotDelivered {
+  /**
+   * Sends the first message of a failure (or posts it again with its count and note); see {@link
+   * #deliver} for what it answers. A first message of a release failure asks for its AI note.
+   */
+  private boolean send(BotClient bot, long chat, Alert alert, long count, String note)
+      throws NotDelivered {
     BotClient.Reply<Message> sent =
         bot.call(
             SendMessage.builder()
                 .chatId(chat)
-                .text(AlertText.html(alert, count, grafanaUrl, language))
+                .text(AlertText.html(alert, count, grafanaUrl, language, note))
                 .parseMode(ParseMode.HTML)
                 .linkPreviewOptions(LinkPreviewOptions.builder().isDisabled(true).build())
                 .build(),
@@ -222,6 +242,10 @@ public class AlertsChat {
             "Alert %s was posted, but Redis did not keep its message id (%s): its repeats within"
                 + " the window are not counted on it",
             alert.fingerprint(), e.getMessage());
+      }
+      if (count == 1 && note == null && notes.explains(alert)) {
+        int messageId = sent.result().getMessageId();
+        notes.request(alert, text -> annotate(alert, messageId, text));
       }
       return true;
     }
@@ -242,6 +266,43 @@ public class AlertsChat {
     }
     throw new NotDelivered(
         "Telegram did not take it: " + sent.errorCode() + " " + sent.description(), null);
+  }
+
+  /**
+   * Shows the AI note on the alert's message: kept in Redis for the count's edits, then edited in
+   * through the same coalesced edits as a count (on the edit thread, never at once beside one).
+   */
+  private void annotate(Alert alert, int messageId, String note) {
+    try {
+      redis.execute("EVAL", REMEMBER_NOTE, "1", key(alert.fingerprint()), note);
+    } catch (RuntimeException e) {
+      LOG.warnf(
+          "Redis did not keep the AI note of alert %s (%s): a later count edit may drop it",
+          alert.fingerprint(), e.getMessage());
+    }
+    boolean[] start = {false};
+    repeats.compute(
+        alert.fingerprint(),
+        (fp, r) -> {
+          Repeat repeat = r == null ? new Repeat() : r;
+          synchronized (repeat) {
+            if (repeat.alert == null) {
+              repeat.alert = alert;
+            }
+            repeat.seen = Math.max(repeat.seen, 1);
+            if (repeat.messageId == null) {
+              repeat.messageId = messageId;
+            }
+            repeat.note = note;
+            repeat.noteToShow = true;
+            start[0] = !repeat.scheduled;
+            repeat.scheduled = true;
+          }
+          return repeat;
+        });
+    if (start[0]) {
+      schedule(alert.fingerprint(), Duration.ZERO);
+    }
   }
 
   private void repeated(Alert alert, long n, Integer messageId) {
@@ -297,20 +358,23 @@ public class AlertsChat {
         schedule(fingerprint, editInterval);
         return;
       }
-      Response stored = redis.execute("HMGET", key(fingerprint), "count", "msg");
+      Response stored = redis.execute("HMGET", key(fingerprint), "count", "msg", "note");
       Alert alert;
       long count;
       Integer messageId;
+      String note;
       synchronized (r) {
         alert = r.alert;
         count = Math.max(r.seen, stored.get(0) == null ? 0 : stored.get(0).toLong());
         messageId = stored.get(1) == null ? r.messageId : Integer.valueOf(stored.get(1).toString());
+        note = stored.get(2) == null ? r.note : stored.get(2).toString();
+        r.noteToShow = false;
       }
       if (messageId == null) {
         waitForFirstMessage(fingerprint, r, count);
         return;
       }
-      show(bot.get(), chat, alert, messageId, count);
+      show(bot.get(), chat, alert, messageId, count, note);
       shown = count;
       Response now = redis.execute("HGET", key(fingerprint), "count");
       latest = now == null ? 0 : now.toLong();
@@ -327,7 +391,8 @@ public class AlertsChat {
         fingerprint,
         (fp, repeat) -> {
           synchronized (repeat) {
-            if (repeat.seen > done || grown > done) { // it repeated meanwhile, here or elsewhere
+            // it repeated meanwhile, here or elsewhere, or its note came after this edit read
+            if (repeat.seen > done || grown > done || repeat.noteToShow) {
               schedule(fp, editInterval);
               return repeat;
             }
@@ -348,13 +413,13 @@ public class AlertsChat {
         != null;
   }
 
-  private void show(BotClient bot, long chat, Alert alert, int messageId, long count) {
+  private void show(BotClient bot, long chat, Alert alert, int messageId, long count, String note) {
     BotClient.Reply<?> edited =
         bot.call(
             EditMessageText.builder()
                 .chatId(chat)
                 .messageId(messageId)
-                .text(AlertText.html(alert, count, grafanaUrl, language))
+                .text(AlertText.html(alert, count, grafanaUrl, language, note))
                 .parseMode(ParseMode.HTML)
                 .linkPreviewOptions(LinkPreviewOptions.builder().isDisabled(true).build())
                 .build(),
@@ -364,7 +429,7 @@ public class AlertsChat {
           "The message of alert %s was deleted from the chat; posting it again",
           alert.fingerprint());
       try {
-        send(bot, chat, alert, count);
+        send(bot, chat, alert, count, note);
       } catch (NotDelivered e) {
         LOG.warnf("Alert %s could not be posted again: %s", alert.fingerprint(), e.getMessage());
       }

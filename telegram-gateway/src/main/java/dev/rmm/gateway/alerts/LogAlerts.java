@@ -19,9 +19,10 @@ import java.util.UUID;
 
 /**
  * The alerts that the release log and the read model hold, as pure functions: an event that means a
- * failure (the production dispatch failed, a production deploy failed, a rollback failed) and a
- * release that stopped moving. Each release failure has its own fingerprint, so the same event read
- * twice is the same alert (and its id, the event id, makes it count once).
+ * failure (the production dispatch failed, a production deploy failed, a rollback failed, the stage
+ * build or its test rollback failed) and a release that stopped moving. Each release failure has
+ * its own fingerprint, so the same event read twice is the same alert (and its id, the event id,
+ * makes it count once).
  */
 public final class LogAlerts {
 
@@ -49,6 +50,11 @@ public final class LogAlerts {
       String summary =
           step.isEmpty() ? StatusTexts.of(s.to(), lang) : Texts.ALERT_ROLLBACK_STEP.in(lang, step);
       return Optional.of(alert(e, release, Alert.ROLLBACK_FAILED, summary, s.detail()));
+    }
+    if (s.to() == ReleaseStatus.STAGE_BUILDING_FAILED
+        || s.to() == ReleaseStatus.STAGE_TEST_ROLLBACK_FAILED) {
+      return Optional.of(
+          alert(e, release, Alert.STAGE_FAILED, StatusTexts.of(s.to(), lang), s.detail()));
     }
     if (s.to() == ReleaseStatus.PRODUCTION_FAILED) {
       return Optional.of(

@@ -3,8 +3,10 @@ package dev.rmm.gateway.releases;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rmm.contracts.EventCodec;
 import dev.rmm.contracts.Outcome;
+import dev.rmm.contracts.ReleaseEvent;
 import dev.rmm.contracts.ReleaseStatus;
 import dev.rmm.gateway.access.PoliciesInForce;
+import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
@@ -68,6 +70,12 @@ public class ReleaseReader {
 
   /** An active release that has not changed since its last event, and that event's traceparent. */
   public record Unchanged(JsonNode release, String traceparent) {}
+
+  /**
+   * A runbook step that failed, as its event recorded it: the orchestrator redacted the command and
+   * the output tail before they were written.
+   */
+  public record FailedStep(String step, String command, int exitCode, String outputTail) {}
 
   /** The most stuck releases one look returns (the oldest first). */
   private static final int MAX_UNCHANGED = 100;
@@ -343,6 +351,27 @@ public class ReleaseReader {
     List<Unchanged> found = new ArrayList<>();
     rows.forEach(r -> found.add(new Unchanged(json(r), r.getString("tp"))));
     return found;
+  }
+
+  /** The release's last runbook step that failed, from its timeline; empty when none failed. */
+  public Optional<FailedStep> lastFailedStep(String releaseId) {
+    RowSet<Row> rows =
+        run(
+            "SELECT data FROM "
+                + SCHEMA
+                + ".release_events WHERE release_id = $1 AND type = $2"
+                + " AND (data->>'ok')::boolean IS FALSE ORDER BY sequence DESC LIMIT 1",
+            Tuple.of(releaseId, ReleaseEvent.RunbookStep.TYPE));
+    if (rows.size() == 0) {
+      return Optional.empty();
+    }
+    JsonObject d = rows.iterator().next().getJsonObject("data");
+    return Optional.of(
+        new FailedStep(
+            d.getString("step"),
+            d.getString("command"),
+            d.getInteger("exit_code", -1),
+            d.getString("output_tail")));
   }
 
   private RowSet<Row> run(String sql, Tuple args) {

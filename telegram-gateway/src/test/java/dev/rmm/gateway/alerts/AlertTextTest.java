@@ -103,7 +103,7 @@ class AlertTextTest {
   }
 
   @Test
-  void givenLogEvents_thenDispatchFailedRollbackFailedAndProductionFailedAreAlertsOthersNot() {
+  void givenLogEvents_thenDispatchRollbackProductionAndStageFailuresAreAlertsOthersNot() {
     JsonNode release =
         EventCodec.mapper()
             .createObjectNode()
@@ -146,6 +146,23 @@ class AlertTextTest {
                 .orElseThrow()
                 .kind())
         .isEqualTo(Alert.PRODUCTION_FAILED);
+    for (ReleaseStatus stage :
+        new ReleaseStatus[] {
+          ReleaseStatus.STAGE_BUILDING_FAILED, ReleaseStatus.STAGE_TEST_ROLLBACK_FAILED
+        }) {
+      Alert s =
+          LogAlerts.of(
+                  event(
+                      new ReleaseEvent.StatusChanged(
+                          ReleaseStatus.STAGE_BUILDING, stage, "step 'migrate' exited 1")),
+                  release,
+                  Language.EN)
+              .orElseThrow();
+      assertThat(s.kind()).isEqualTo(Alert.STAGE_FAILED);
+      assertThat(s.detail()).isEqualTo("step 'migrate' exited 1");
+      assertThat(AlertText.html(s, 1, null, Language.EN)).startsWith("<b>🆘 Stage failed</b>");
+      assertThat(AlertText.html(s, 1, null, Language.RU)).startsWith("<b>🆘 Сбой на stage</b>");
+    }
     assertThat(
             LogAlerts.of(
                 event(
@@ -183,5 +200,40 @@ class AlertTextTest {
       }
     }
     throw new AssertionError("no panes in " + url);
+  }
+
+  @Test
+  void givenANote_thenItIsEscapedInItsOwnBlockBeforeTheCount() {
+    String html =
+        AlertText.html(dispatch, 3, null, Language.EN, "Probable cause: <script> & \"quotes\"");
+
+    assertThat(html)
+        .contains(
+            "\n\n<b>🤖 AI note (may be wrong)</b>\n<i>Probable cause: &lt;script&gt; &amp;"
+                + " &quot;quotes&quot;</i>\n🔁 ×3")
+        .endsWith("🔁 ×3");
+    assertThat(AlertText.html(dispatch, 1, null, Language.RU, "x"))
+        .contains("<b>🤖 Разбор от ИИ (может ошибаться)</b>");
+  }
+
+  @Test
+  void givenANoteLongerThanTelegramAllows_thenTheMessageIsClippedTo4096WithTheCountKept() {
+    String note = "<&>".repeat(3000) + "😀".repeat(500);
+
+    String html = AlertText.html(dispatch, 12, null, Language.EN, note);
+
+    assertThat(html.length()).isLessThanOrEqualTo(AlertText.MAX_TEXT);
+    assertThat(html).endsWith("…</i>\n🔁 ×12");
+    assertThat(html).doesNotContainPattern("&[a-z]*…"); // never a cut entity
+    assertThat(AlertText.html(dispatch, 1, null, Language.EN, null))
+        .isEqualTo(AlertText.html(dispatch, 1, null, Language.EN));
+  }
+
+  @Test
+  void givenAClipThroughASurrogatePair_thenThePairStaysWhole() {
+    String cut = AlertText.escapeWithin("ab😀cd", 4);
+
+    assertThat(cut).isEqualTo("ab…");
+    assertThat(AlertText.escapeWithin("&&&", 3)).isEqualTo("…");
   }
 }

@@ -345,6 +345,36 @@ class AlertsChatTest {
         .until(() -> !mentionedAnywhere(lost) && !textsAbout(won).contains("×"));
   }
 
+  @Test
+  void givenNoAiKey_whenAReleaseFailureIsAlerted_thenNoModelIsAskedAndTheAlertStaysAsItWas() {
+    String service = "no-key-" + UUID.randomUUID();
+    String releaseId = UUID.randomUUID().toString();
+    chat.report(
+        new Alert(
+            UUID.randomUUID().toString(),
+            Alert.PRODUCTION_FAILED,
+            Alert.fingerprint(Alert.PRODUCTION_FAILED, releaseId),
+            "github acme/x",
+            releaseId,
+            service,
+            "v1.0.0",
+            "Production deploy failed",
+            "exit code 1",
+            null,
+            Instant.now()));
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> sendsAbout(service).size() == 1);
+    await()
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () ->
+                FakeChatCompletions.requestsAbout(service).isEmpty()
+                    && FakeBotApi.calls("editMessageText").stream()
+                        .noneMatch(
+                            c -> FakeBotApi.json(c).path("text").asText().contains(service)));
+  }
+
   private static final Actor ORCHESTRATOR =
       new Actor(Actor.Kind.ORCHESTRATOR, "deploy-orchestrator-1a2b3c4d", "deploy-orchestrator");
 

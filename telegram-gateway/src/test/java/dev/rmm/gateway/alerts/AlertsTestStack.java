@@ -15,7 +15,8 @@ import org.apache.kafka.clients.admin.NewTopic;
 /**
  * The gateway with an alerts chat: a real broker whose topics exist before the gateway starts (as
  * release-api creates them in production), the fake Bot API, separate team and alerts chats, a
- * short de-duplication window and edit interval, frequent stuck checks and a Grafana URL.
+ * short de-duplication window and edit interval, frequent stuck checks, a Grafana URL, and the fake
+ * chat-completions API without a key (AI notes off).
  */
 public class AlertsTestStack implements QuarkusTestResourceLifecycleManager {
 
@@ -52,6 +53,8 @@ public class AlertsTestStack implements QuarkusTestResourceLifecycleManager {
     config.put("rmm.alerts.stuck-after", "10m");
     config.put("rmm.alerts.stuck-check-every", "1s");
     config.put("rmm.grafana.url", GRAFANA);
+    // a chat-completions API is there, but without a key no AI note is asked for
+    config.put("rmm.ai.base-url", FakeChatCompletions.start());
     return config;
   }
 

@@ -1,4 +1,4 @@
-package dev.rmm.orchestrator.runbook;
+package dev.rmm.contracts.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -25,6 +25,28 @@ class RedactorTest {
                 "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----"))
         .isEqualTo("***");
     assertThat(r.redact("PATH is /usr/bin, abc stays")).isEqualTo("PATH is /usr/bin, abc stays");
+  }
+
+  @Test
+  void givenApiKeysAndBearerTokens_thenTheyAreMasked() {
+    Redactor r = new Redactor(List.of());
+
+    assertThat(r.redact("OPENAI key sk-proj-abcdefghijklmnopqrstuvwxyz0123 used"))
+        .isEqualTo("OPENAI key *** used");
+    assertThat(r.redact("aws AKIAIOSFODNN7EXAMPLE here")).isEqualTo("aws *** here");
+    assertThat(r.redact("Authorization: Bearer eyJhbGciOi.payload.sig rest"))
+        .isEqualTo("Authorization: Bearer *** rest");
+    assertThat(r.redact("a task-list and a desk-top stay"))
+        .isEqualTo("a task-list and a desk-top stay");
+  }
+
+  @Test
+  void givenSecretsAddedFromConfiguration_thenTheyAreMaskedBesidesTheEnvironments() {
+    Redactor r =
+        Redactor.fromEnvironment(Map.of("DB_PASSWORD", "hunter2hunter2"))
+            .with(java.util.Arrays.asList("configured-key-1234", null, "abc"));
+
+    assertThat(r.redact("hunter2hunter2 configured-key-1234 abc")).isEqualTo("*** *** abc");
   }
 
   @Test

@@ -1,4 +1,4 @@
-package dev.rmm.orchestrator.runbook;
+package dev.rmm.contracts.ops;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -7,9 +7,11 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Removes secrets from what goes into the log (commands and output): every value of this process's
- * environment variables whose names say they are secret, and what looks like a GitHub token, a
- * private key or a {@code password=} / {@code token=} pair.
+ * Removes secrets from text that leaves a process: deploy-orchestrator's runbook commands and
+ * output before they go into the log, telegram-gateway's failure context before it goes to an AI
+ * model. Masks every value of this process's environment variables whose names say they are secret
+ * (and any value given), and what looks like a GitHub or OpenAI-style token, an AWS access key id,
+ * a bearer token, a private key or a {@code password=} / {@code token=} pair.
  */
 public final class Redactor {
 
@@ -20,6 +22,9 @@ public final class Redactor {
       List.of(
           Pattern.compile("gh[pousr]_[A-Za-z0-9]{20,}"),
           Pattern.compile("github_pat_[A-Za-z0-9_]{20,}"),
+          Pattern.compile("\\bsk-[A-Za-z0-9_-]{20,}"),
+          Pattern.compile("\\bAKIA[0-9A-Z]{16}\\b"),
+          Pattern.compile("(?i)(?<=\\bbearer\\s)[A-Za-z0-9._~+/=-]{8,}"),
           Pattern.compile(
               "-----BEGIN [A-Z ]*PRIVATE KEY-----[\\s\\S]*?-----END [A-Z ]*PRIVATE KEY-----"));
   private static final Pattern PAIR =
@@ -37,6 +42,20 @@ public final class Redactor {
           }
         });
     return new Redactor(secrets);
+  }
+
+  /**
+   * This redactor and these secrets besides (e.g. keys that came through configuration rather than
+   * the environment); nulls and values shorter than 6 characters are left out.
+   */
+  public Redactor with(List<String> more) {
+    List<String> all = new ArrayList<>(values);
+    for (String v : more) {
+      if (v != null && v.length() >= 6) {
+        all.add(v);
+      }
+    }
+    return new Redactor(all);
   }
 
   public Redactor(List<String> values) {
