@@ -32,12 +32,12 @@ import org.telegram.telegrambots.meta.api.objects.replykeyboard.InlineKeyboardMa
 import org.telegram.telegrambots.meta.api.objects.replykeyboard.buttons.InlineKeyboardRow;
 
 /**
- * Approve, reject and rollback from a card: each asks for confirmation (a rejection first for its
- * reason, a rollback first for its target tag), then goes to release-api as a command carrying the
- * card's version, and the user reads release-api's decision. Someone not allowed to act gets a
- * refusal at once: the first one per release and window is release-api's, which the event log
- * records ({@link Refusals}), later ones the gateway's own; a stale card is refreshed instead of
- * acting.
+ * Approve, reject, rollback and an admin's retry of a failed production dispatch from a card: each
+ * asks for confirmation (a rejection first for its reason, a rollback first for its target tag),
+ * then goes to release-api as a command carrying the card's version, and the user reads
+ * release-api's decision. Someone not allowed to act gets a refusal at once: the first one per
+ * release and window is release-api's, which the event log records ({@link Refusals}), later ones
+ * the gateway's own; a stale card is refreshed instead of acting.
  */
 @ApplicationScoped
 public class ActionFlows {
@@ -92,6 +92,7 @@ public class ActionFlows {
         switch (press.action()) {
           case APPROVE -> Kind.APPROVE;
           case REJECT -> Kind.REJECT;
+          case RETRY_DISPATCH -> Kind.RETRY_DISPATCH;
           default -> Kind.ROLLBACK;
         };
     PendingAction pending =
@@ -115,7 +116,11 @@ public class ActionFlows {
       return;
     }
     ReleaseStatus expected =
-        kind == Kind.ROLLBACK ? ReleaseStatus.DEPLOYED : ReleaseStatus.MANUAL_TESTING;
+        switch (kind) {
+          case ROLLBACK -> ReleaseStatus.DEPLOYED;
+          case RETRY_DISPATCH -> ReleaseStatus.MANUAL_TEST_PASSED;
+          default -> ReleaseStatus.MANUAL_TESTING;
+        };
     ReleaseStatus now = ReleaseStatus.fromWire(r.path("status").asText());
     if (now != expected) {
       refreshCard(chatId, messageId, press.releaseId(), r.path("version").asLong(), lang);
@@ -124,6 +129,12 @@ public class ActionFlows {
     }
     String service = r.path("service_name").asText();
     String tag = r.path("release_tag").asText();
+    if (kind == Kind.RETRY_DISPATCH && !dispatchFailed(r)) {
+      // retried already (by another admin, or this press arrived twice): the card shows where it is
+      refreshCard(chatId, messageId, press.releaseId(), r.path("version").asLong(), lang);
+      replies.answer(q, Texts.RETRY_NOT_NEEDED.in(lang, service, tag), true);
+      return;
+    }
     switch (kind) {
       case APPROVE -> {
         String token = sessions.offer(pending);
@@ -146,7 +157,23 @@ public class ActionFlows {
         replies.answer(q.getId(), null, false);
       }
       case ROLLBACK -> offerTags(q, pending, service, lang);
+      case RETRY_DISPATCH -> {
+        String token = sessions.offer(pending);
+        Screen s =
+            Screens.confirmation(
+                Texts.CONFIRM_RETRY_DISPATCH.in(lang, service, tag),
+                Texts.BUTTON_YES_RETRY_DISPATCH.in(lang),
+                token,
+                lang);
+        replies.send(chatId, s.text(), s.keyboard(), messageId);
+        replies.answer(q.getId(), null, false);
+      }
     }
+  }
+
+  /** Whether the read model shows the release's production dispatch as failed (and not retried). */
+  private static boolean dispatchFailed(JsonNode r) {
+    return "failed".equals(r.path("dispatch").path("outcome").asText(""));
   }
 
   /** The user's text after "reject": the reason, then a confirmation. */
@@ -274,6 +301,8 @@ public class ActionFlows {
           case ROLLBACK ->
               new ReleaseCommand.RequestRollback(
                   p.releaseId(), p.userId(), p.targetTag(), p.version(), actor);
+          case RETRY_DISPATCH ->
+              new ReleaseCommand.RetryDispatch(p.releaseId(), p.userId(), p.version(), actor);
         };
     JsonNode result;
     try {
@@ -284,7 +313,7 @@ public class ActionFlows {
       return;
     }
     boolean accepted = "accepted".equals(result.path("outcome").asText());
-    String text = accepted ? acceptedText(p, result, lang) : refusedText(result, lang);
+    String text = accepted ? acceptedText(p, result, lang) : refusedText(p, result, lang);
     LOG.infof(
         "%s of release %s by Telegram user %d: %s %s",
         p.kind(),
@@ -352,11 +381,32 @@ public class ActionFlows {
               lang, r.path("service_name").asText(), r.path("release_tag").asText());
       case ROLLBACK ->
           Texts.ROLLBACK_REQUESTED.in(lang, r.path("service_name").asText(), p.targetTag());
+      case RETRY_DISPATCH ->
+          Texts.RETRY_DISPATCH_REQUESTED.in(
+              lang, r.path("service_name").asText(), r.path("release_tag").asText());
     };
   }
 
-  private static String refusedText(JsonNode result, Language lang) {
+  private static String refusedText(PendingAction p, JsonNode result, Language lang) {
     String detail = result.path("detail").asText();
+    if (p.kind() == Kind.RETRY_DISPATCH) {
+      // in the user's language: release-api's detail (English) stays in the log's audit record
+      JsonNode r = result.path("release");
+      switch (result.path("reason").asText()) {
+        case "not_allowed" -> {
+          return Texts.REFUSED_NOT_ALLOWED.in(lang, Texts.ONLY_ADMINS_RETRY.in(lang));
+        }
+        case "illegal_transition" -> {
+          return Texts.REFUSED_NOW.in(
+              lang,
+              Texts.RETRY_NOT_NEEDED.in(
+                  lang, r.path("service_name").asText("?"), r.path("release_tag").asText("?")));
+        }
+        default -> {
+          // stale and the rest are answered as for any action
+        }
+      }
+    }
     return switch (result.path("reason").asText()) {
       case "not_allowed" -> Texts.REFUSED_NOT_ALLOWED.in(lang, detail);
       case "stale" ->
@@ -377,7 +427,7 @@ public class ActionFlows {
     return switch (kind) {
       case APPROVE -> approver;
       case REJECT -> approver || admin;
-      case ROLLBACK -> admin;
+      case ROLLBACK, RETRY_DISPATCH -> admin;
     };
   }
 

@@ -28,7 +28,8 @@ public record PendingAction(
   public enum Kind {
     APPROVE,
     REJECT,
-    ROLLBACK
+    ROLLBACK,
+    RETRY_DISPATCH
   }
 
   public PendingAction withReason(String r) {

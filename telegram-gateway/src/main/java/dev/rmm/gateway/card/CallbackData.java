@@ -25,7 +25,9 @@ public final class CallbackData {
     APPROVE("ap"),
     REJECT("rj"),
     ROLLBACK("rb"),
-    REFRESH("rf");
+    REFRESH("rf"),
+    /** An admin retries a failed production dispatch. */
+    RETRY_DISPATCH("rd");
 
     final String code;
 

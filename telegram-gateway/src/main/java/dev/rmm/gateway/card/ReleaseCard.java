@@ -106,7 +106,10 @@ public final class ReleaseCard {
               ? Texts.CARD_DISPATCHED.in(lang)
               : outcome.equals("failed")
                   ? Texts.CARD_DISPATCH_FAILED.in(lang, dispatchProblem(dispatch))
-                  : Texts.CARD_DISPATCHING.in(lang));
+                  : dispatch.hasNonNull("retry_requested_by")
+                      ? Texts.CARD_DISPATCH_RETRYING.in(
+                          lang, dispatch.path("retry_requested_by").asText())
+                      : Texts.CARD_DISPATCHING.in(lang));
     }
     if (!r.path("rollback_to_tag").asText("").isEmpty()) {
       lines.add(Texts.CARD_ROLLBACK_TO.in(lang, r.path("rollback_to_tag").asText()));
@@ -152,6 +155,15 @@ public final class ReleaseCard {
               button(
                   Texts.BUTTON_ROLLBACK.in(lang),
                   callbacks.encode(CallbackData.Action.ROLLBACK, id, version))));
+    }
+    if (status == ReleaseStatus.MANUAL_TEST_PASSED
+        && "failed".equals(r.path("dispatch").path("outcome").asText(""))) {
+      // admins only: anyone else pressing it is refused (and the attempt recorded) like a rollback
+      k.keyboardRow(
+          new InlineKeyboardRow(
+              button(
+                  Texts.BUTTON_RETRY_DISPATCH.in(lang),
+                  callbacks.encode(CallbackData.Action.RETRY_DISPATCH, id, version))));
     }
     if (list != null && total > 1) {
       String l = Screens.listCode(list);
