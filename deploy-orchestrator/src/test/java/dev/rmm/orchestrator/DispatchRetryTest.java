@@ -204,6 +204,41 @@ class DispatchRetryTest {
     assertThat(types(id)).last().isEqualTo(ReleaseEvent.ActionRefused.TYPE);
   }
 
+  @Test
+  void
+      givenANewerReleaseApprovedSinceTheFailure_whenAnAdminRetries_thenItFailsNamingItAndSendsNothing() {
+    FakeGitHub.failNextDispatch(401, Map.of(), "{\"message\":\"Bad credentials\"}");
+    String older = approvedRelease("v1.4.0");
+    orchestrator();
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> has(older, ReleaseEvent.DispatchFailed.class));
+    String newer = approvedRelease("v1.5.0");
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> has(newer, ReleaseEvent.WorkflowDispatched.class));
+
+    retry(older, ADMIN);
+
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                log(older).stream()
+                        .filter(e -> e.data() instanceof ReleaseEvent.DispatchFailed)
+                        .count()
+                    == 2);
+    ReleaseEvent.DispatchFailed again =
+        log(older).stream()
+            .map(EventEnvelope::data)
+            .filter(ReleaseEvent.DispatchFailed.class::isInstance)
+            .map(ReleaseEvent.DispatchFailed.class::cast)
+            .reduce((x, y) -> y)
+            .orElseThrow();
+    assertThat(again.detail()).startsWith("not dispatched again: release v1.5.0 of billing");
+    assertThat(FakeGitHub.runTitles()).singleElement().asString().startsWith("Deploy v1.5.0");
+  }
+
   /** A release of billing whose approval quorum was reached (admin: {@link #ADMIN}). */
   private String approvedRelease(String tag) {
     String id = "rel-billing-" + tag + "-" + run;
