@@ -227,6 +227,29 @@ public sealed interface ReleaseCommand {
   }
 
   /**
+   * An admin asks, after the production dispatch failed, for the dispatch to be tried again (the 🔁
+   * button on the Telegram card). Only an admin of the policy in force may; only while the last
+   * dispatch of the release is recorded as failed. It reopens that dispatch with its id: the
+   * orchestrator looks for a workflow run of it first and sends it again only if GitHub lists none,
+   * so one approval never gets two workflow runs.
+   *
+   * @param seenVersion the release version shown to the user, or null when unknown
+   */
+  record RetryDispatch(
+      String releaseId,
+      @JsonProperty(required = true) long telegramUserId,
+      Long seenVersion,
+      Actor actor)
+      implements ReleaseCommand {
+    public static final String TYPE = "release.retry-dispatch.v1";
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
+
+  /**
    * All command classes with their type names; the codec's registry is built from this, and
    * PermittedSubclassesTest holds it to the sealed interface.
    */
@@ -243,5 +266,6 @@ public sealed interface ReleaseCommand {
           StartRunbook.class,
           RecordRunbookStep.class,
           FinishRunbook.class,
-          SupersedeRelease.class);
+          SupersedeRelease.class,
+          RetryDispatch.class);
 }

@@ -13,6 +13,7 @@ import dev.rmm.contracts.ReleaseCommand.RecordRunbookStep;
 import dev.rmm.contracts.ReleaseCommand.Reject;
 import dev.rmm.contracts.ReleaseCommand.ReportStep;
 import dev.rmm.contracts.ReleaseCommand.RequestRollback;
+import dev.rmm.contracts.ReleaseCommand.RetryDispatch;
 import dev.rmm.contracts.ReleaseCommand.StartDispatch;
 import dev.rmm.contracts.ReleaseCommand.StartRunbook;
 import dev.rmm.contracts.ReleaseCommand.SupersedeRelease;
@@ -20,6 +21,7 @@ import dev.rmm.contracts.ReleaseEvent.ActionRefused;
 import dev.rmm.contracts.ReleaseEvent.ApprovalGranted;
 import dev.rmm.contracts.ReleaseEvent.ApprovalQuorumReached;
 import dev.rmm.contracts.ReleaseEvent.DispatchFailed;
+import dev.rmm.contracts.ReleaseEvent.DispatchRetryRequested;
 import dev.rmm.contracts.ReleaseEvent.DispatchStarted;
 import dev.rmm.contracts.ReleaseEvent.PolicyChanged;
 import dev.rmm.contracts.ReleaseEvent.ReleaseCancelled;
@@ -133,6 +135,8 @@ public final class ReleaseDecider {
       return finishRunbook(c, state);
     } else if (command instanceof SupersedeRelease c) {
       return supersede(c, state);
+    } else if (command instanceof RetryDispatch c) {
+      return retryDispatch(c, state, Rules.of(state, policy));
     }
     throw new IllegalArgumentException("unknown command " + command);
   }
@@ -164,13 +168,18 @@ public final class ReleaseDecider {
     } else if (event instanceof DispatchStarted e) {
       return state.withDispatch(
           new ReleaseState.Dispatch(
-              e.dispatchId(), e.repository(), e.workflow(), e.ref(), null, 0, null));
+              e.dispatchId(), e.repository(), e.workflow(), e.ref(), null, 0, null, 0));
     } else if (event instanceof WorkflowDispatched e) {
       return state.withDispatch(
           state.dispatch().ended(ReleaseState.Dispatch.DISPATCHED, e.httpStatus(), null));
     } else if (event instanceof DispatchFailed e) {
       return state.withDispatch(
           state.dispatch().ended(ReleaseState.Dispatch.FAILED, e.httpStatus(), e.detail()));
+    } else if (event instanceof DispatchRetryRequested) {
+      // the decider appends it only over a failed dispatch; anything else changes nothing
+      return state.dispatch() == null
+          ? state.unchanged()
+          : state.withDispatch(state.dispatch().reopened());
     } else if (event instanceof RunbookStarted e) {
       return state.withRunbook(
           new ReleaseState.Runbook(e.runId(), e.host(), e.targetTag(), 0, false));
@@ -617,6 +626,56 @@ public final class ReleaseDecider {
                 ? new WorkflowDispatched(c.dispatchId(), c.httpStatus(), c.attempts())
                 : new DispatchFailed(
                     c.dispatchId(), c.httpStatus(), clip(c.detail()), c.attempts())));
+  }
+
+  /**
+   * An admin's request to try the failed production dispatch again. Only an admin of the policy in
+   * force, only while the release passed manual testing and its dispatch is recorded as failed. A
+   * repeat (the same press delivered again, or a second admin pressing the same card) while the
+   * retry is under way or after it succeeded is accepted without events; release-api also drops a
+   * command id it has already decided.
+   */
+  private static Decision retryDispatch(RetryDispatch c, ReleaseState state, Rules rules) {
+    if (!state.exists()) {
+      return notFound(state);
+    }
+    if (rules.policy() == null) {
+      return rules.refuse("retry-dispatch", Refusal.NOT_ALLOWED, noPolicy(state, rules));
+    }
+    if (!rules.policy().isAdmin(c.telegramUserId())) {
+      return rules.refuse(
+          "retry-dispatch",
+          Refusal.NOT_ALLOWED,
+          "user "
+              + c.telegramUserId()
+              + " is not an admin of "
+              + state.spec().service()
+              + rules.named()
+              + "; only admins may retry a production dispatch");
+    }
+    ReleaseState.Dispatch d = state.dispatch();
+    if (d != null && d.retries() > 0 && !d.failed()) {
+      return new Accepted(List.of()); // a retry is under way or went through: this is a repeat
+    }
+    Optional<Refused> notNow = checkSeen("retry-dispatch", c.seenVersion(), state, rules);
+    if (notNow.isPresent()) {
+      return notNow.get();
+    }
+    if (state.status() != ReleaseStatus.MANUAL_TEST_PASSED || d == null || !d.failed()) {
+      return rules.refuse(
+          "retry-dispatch",
+          Refusal.ILLEGAL_TRANSITION,
+          "release is "
+              + state.status()
+              + (d == null
+                  ? " and has no production dispatch"
+                  : d.failed() ? "" : " and its production dispatch did not fail")
+              + "; only a failed dispatch of an approved release can be retried");
+    }
+    return new Accepted(
+        List.of(
+            new DispatchRetryRequested(
+                c.telegramUserId(), c.actor().name(), d.id(), rules.version())));
   }
 
   /**

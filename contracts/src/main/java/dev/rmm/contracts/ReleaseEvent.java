@@ -225,6 +225,30 @@ public sealed interface ReleaseEvent {
   }
 
   /**
+   * An admin asked for the failed production dispatch to be tried again: the dispatch {@code
+   * dispatchId} is open again (no outcome), and the orchestrator settles it as it settles a claim
+   * it found without an outcome: it looks for the workflow run carrying the id and sends the
+   * dispatch again, with the same id, only if GitHub lists none.
+   *
+   * @param requestedBy the admin's Telegram user id
+   * @param dispatchId the failed dispatch that is tried again
+   * @param policyVersion the version of the policy in force that let the admin ask
+   */
+  record DispatchRetryRequested(
+      long requestedBy,
+      String requestedByName,
+      String dispatchId,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Long policyVersion)
+      implements ReleaseEvent {
+    public static final String TYPE = "release.dispatch-retry-requested.v1";
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
+
+  /**
    * The orchestrator starts the rollback runbook of a release on a host: its intent, recorded
    * before the first command runs, so that no other instance and no restart runs it again.
    */
@@ -363,5 +387,6 @@ public sealed interface ReleaseEvent {
           RunbookStep.class,
           RunbookFinished.class,
           PolicyChanged.class,
-          ReleaseSuperseded.class);
+          ReleaseSuperseded.class,
+          DispatchRetryRequested.class);
 }

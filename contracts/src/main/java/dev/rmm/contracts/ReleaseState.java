@@ -58,6 +58,7 @@ public record ReleaseState(
    * The dispatch of the production workflow.
    *
    * @param outcome null while under way, then {@code dispatched} or {@code failed}
+   * @param retries how many times an admin asked for it to be tried again after it failed
    */
   public record Dispatch(
       String id,
@@ -66,13 +67,24 @@ public record ReleaseState(
       String ref,
       String outcome,
       int httpStatus,
-      String detail) {
+      String detail,
+      int retries) {
 
     public static final String DISPATCHED = "dispatched";
     public static final String FAILED = "failed";
 
     Dispatch ended(String outcome, int httpStatus, String detail) {
-      return new Dispatch(id, repository, workflow, ref, outcome, httpStatus, detail);
+      return new Dispatch(id, repository, workflow, ref, outcome, httpStatus, detail, retries);
+    }
+
+    /** Open again after it failed: an admin asked for a retry. */
+    Dispatch reopened() {
+      return new Dispatch(id, repository, workflow, ref, null, 0, null, retries + 1);
+    }
+
+    /** Whether it failed and nothing since asked for it again. */
+    public boolean failed() {
+      return FAILED.equals(outcome);
     }
   }
 

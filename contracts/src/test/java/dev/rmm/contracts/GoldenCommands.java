@@ -11,6 +11,7 @@ import dev.rmm.contracts.ReleaseCommand.RecordRunbookStep;
 import dev.rmm.contracts.ReleaseCommand.Reject;
 import dev.rmm.contracts.ReleaseCommand.ReportStep;
 import dev.rmm.contracts.ReleaseCommand.RequestRollback;
+import dev.rmm.contracts.ReleaseCommand.RetryDispatch;
 import dev.rmm.contracts.ReleaseCommand.StartDispatch;
 import dev.rmm.contracts.ReleaseCommand.StartRunbook;
 import dev.rmm.contracts.ReleaseCommand.SupersedeRelease;
@@ -122,8 +123,10 @@ final class GoldenCommands {
               new FinishRunbook(
                   RELEASE, RUN, false, "health", "health check failed 5 times", ORCHESTRATOR)),
           full(
-              CommandCodec.SUPERSEDE,
-              new SupersedeRelease(RELEASE, NEWER, "v1.2.4", ORCHESTRATOR)));
+              CommandCodec.SUPERSEDE, new SupersedeRelease(RELEASE, NEWER, "v1.2.4", ORCHESTRATOR)),
+          full(
+              CommandCodec.RETRY_DISPATCH,
+              new RetryDispatch(RELEASE, OLGA, 10L, Actor.telegram(OLGA, "Olga"))));
 
   /** Every optional field empty: no scope, correlation, trace or deadline; nulls in the command. */
   static final Map<String, Envelope> SPARSE =
@@ -160,8 +163,10 @@ final class GoldenCommands {
               CommandCodec.FINISH_RUNBOOK,
               new FinishRunbook(RELEASE, RUN, true, null, null, ORCHESTRATOR)),
           sparse(
-              CommandCodec.SUPERSEDE,
-              new SupersedeRelease(RELEASE, NEWER, "v1.2.4", ORCHESTRATOR)));
+              CommandCodec.SUPERSEDE, new SupersedeRelease(RELEASE, NEWER, "v1.2.4", ORCHESTRATOR)),
+          sparse(
+              CommandCodec.RETRY_DISPATCH,
+              new RetryDispatch(RELEASE, OLGA, null, Actor.telegram(OLGA, null))));
 
   private GoldenCommands() {}
 

@@ -7,6 +7,7 @@ import dev.rmm.contracts.ReleaseEvent.ActionRefused;
 import dev.rmm.contracts.ReleaseEvent.ApprovalGranted;
 import dev.rmm.contracts.ReleaseEvent.ApprovalQuorumReached;
 import dev.rmm.contracts.ReleaseEvent.DispatchFailed;
+import dev.rmm.contracts.ReleaseEvent.DispatchRetryRequested;
 import dev.rmm.contracts.ReleaseEvent.DispatchStarted;
 import dev.rmm.contracts.ReleaseEvent.PolicyChanged;
 import dev.rmm.contracts.ReleaseEvent.ReleaseCancelled;
@@ -188,6 +189,13 @@ final class GoldenEvents {
               TRACE,
               new ReleaseSuperseded(
                   ReleaseStatus.MANUAL_TESTING, "7d0c4b1e-5a8f-3e2d-9c6b-1f0e2d3c4b5a", "v1.2.4")),
+          envelope(
+              "0b9c7e1a-3f52-4c1e-9d7a-2f1e8c6b5a23",
+              10,
+              "2026-03-14T10:20:00Z",
+              Actor.telegram(OLGA, "Olga"),
+              TRACE,
+              new DispatchRetryRequested(OLGA, "Olga", DISPATCH, 3L)),
           policyEnvelope());
 
   static final Map<String, EventEnvelope> BY_TYPE =

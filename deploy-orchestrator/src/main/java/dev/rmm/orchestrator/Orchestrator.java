@@ -135,7 +135,8 @@ public class Orchestrator {
     this.supersedes =
         new Supersedes(
             view, services, () -> commands, supersedeWorker, config.deploy().commandTimeout());
-    this.dispatches = new Dispatches(targets, github, supersedes::mayDispatch);
+    this.dispatches =
+        new Dispatches(targets, github, supersedes::mayDispatch, supersedes::retryVerdict);
     this.rollbacks =
         new Rollbacks(
             plans,

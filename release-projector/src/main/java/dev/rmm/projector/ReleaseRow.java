@@ -275,6 +275,15 @@ final class ReleaseRow {
       dispatch.put("outcome", "failed");
       dispatch.put("http_status", f.httpStatus());
       dispatch.put("detail", f.detail());
+    } else if (d instanceof ReleaseEvent.DispatchRetryRequested r && dispatch != null) {
+      // the failed dispatch is open again (the card shows it under way); the failure stays in the
+      // timeline, and who asked for the retry is kept beside the dispatch (a JSON column: no
+      // migration)
+      dispatch.putNull("outcome");
+      dispatch.remove("http_status");
+      dispatch.remove("detail");
+      dispatch.put("retries", dispatch.path("retries").asInt(0) + 1);
+      dispatch.put("retry_requested_by", r.requestedByName());
     }
     version = e.sequence();
     updatedAt = at;

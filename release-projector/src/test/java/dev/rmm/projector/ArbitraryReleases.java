@@ -113,6 +113,9 @@ final class ArbitraryReleases {
       case 7:
         return new ReleaseCommand.CancelRelease(id, text(), actor());
       case 8:
+        if (s.dispatch() != null && s.dispatch().failed() && random.nextBoolean()) {
+          return new ReleaseCommand.RetryDispatch(id, user, null, actor());
+        }
         return s.dispatch() == null
             ? new ReleaseCommand.StartDispatch(id, text(), text(), text(), text(), actor())
             : new ReleaseCommand.RecordDispatch(

@@ -157,6 +157,54 @@ class ProjectorTest {
     return tags;
   }
 
+  /**
+   * Issue 15, point 6: an admin retried a failed production dispatch. The card's dispatch is under
+   * way again (same id) with who asked, the timeline keeps the failure and the retry, and the next
+   * outcome is the dispatch's.
+   */
+  @Test
+  void
+      givenAFailedDispatchAnAdminRetried_whenProjected_thenItIsUnderWayAgainAndTheTimelineShowsIt() {
+    String id = log.releaseToManualTesting("billing-retry", "v1.0.0");
+    log.append(id, new ReleaseEvent.ApprovalGranted(1001, "Alice", 1, 2));
+    log.append(id, new ReleaseEvent.ApprovalGranted(1002, "Bob", 2, 2));
+    log.append(id, new ReleaseEvent.ApprovalQuorumReached(List.of(1001L, 1002L)));
+    log.append(id, new ReleaseEvent.DispatchStarted("d-1", "acme/billing", "deploy.yml", "main"));
+    log.append(id, new ReleaseEvent.DispatchFailed("d-1", 401, "Bad credentials", 1));
+    log.flush();
+    Row failed = awaitRow(id, 9);
+    assertThat(failed.getValue("dispatch").toString())
+        .contains("\"outcome\":\"failed\"")
+        .contains("Bad credentials");
+
+    log.append(id, new ReleaseEvent.DispatchRetryRequested(1002, "Bob", "d-1", null));
+    log.flush();
+    Row retried = awaitRow(id, 10);
+
+    String dispatch = retried.getValue("dispatch").toString();
+    assertThat(dispatch)
+        .contains("\"id\":\"d-1\"")
+        .contains("\"outcome\":null")
+        .contains("\"retries\":1")
+        .contains("\"retry_requested_by\":\"Bob\"")
+        .doesNotContain("Bad credentials");
+    assertThat(retried.getString("status")).isEqualTo("manual_test_passed");
+    assertThat(
+            count(
+                "SELECT count(*) FROM read_model.release_events WHERE release_id = $1 AND type ="
+                    + " ANY($2)",
+                id,
+                new String[] {
+                  ReleaseEvent.DispatchFailed.TYPE, ReleaseEvent.DispatchRetryRequested.TYPE
+                }))
+        .isEqualTo(2);
+
+    log.append(id, new ReleaseEvent.WorkflowDispatched("d-1", 204, 1));
+    log.flush();
+    assertThat(awaitRow(id, 11).getValue("dispatch").toString())
+        .contains("\"outcome\":\"dispatched\"");
+  }
+
   @Test
   void givenAnApprovalAnAdminTokenGaveOnAlicesBehalf_whenProjected_thenItIsMarkedOnBehalf() {
     String id = log.releaseToManualTesting("billing-on-behalf", "v1.0.0");

@@ -38,6 +38,9 @@ public enum Texts {
   CARD_DISPATCH_FAILED(
       "🆘 GitHub: выкладку запустить не удалось (%s)",
       "🆘 GitHub: the production workflow could not be started (%s)"),
+  CARD_DISPATCH_RETRYING(
+      "⏳ GitHub: повторный запуск выкладки (запросил %s)…",
+      "⏳ GitHub: retrying the production workflow (asked by %s)…"),
   DAYS_HOURS("%d д %d ч", "%d d %d h"),
   HOURS_MINUTES("%d ч %02d мин", "%d h %02d min"),
   MINUTES("%d мин", "%d min"),
@@ -45,6 +48,7 @@ public enum Texts {
   BUTTON_REJECT("❌ Отклонить", "❌ Reject"),
   BUTTON_ROLLBACK("⏪ Откатить", "⏪ Rollback"),
   BUTTON_CANCEL_RELEASE("🚫 Отменить релиз", "🚫 Cancel release"),
+  BUTTON_RETRY_DISPATCH("🔁 Повторить запуск", "🔁 Retry dispatch"),
   BUTTON_REFRESH("🔄 Обновить", "🔄 Refresh"),
   BUTTON_BACK("🏠 В меню", "🏠 Main menu"),
   BUTTON_PREV("⬅️ Пред.", "⬅️ Prev"),
@@ -108,6 +112,12 @@ public enum Texts {
       "⏪ %s has no earlier deployed tag to roll back to."),
   CONFIRM_ROLLBACK("Откатить %s с %s на %s?", "Roll %s back from %s to %s?"),
   BUTTON_YES_ROLLBACK("⏪ Да, откатить", "⏪ Yes, roll back"),
+  CONFIRM_RETRY_DISPATCH(
+      "Повторить запуск выкладки %s %s в прод? Сначала будет проверено, что GitHub не запустил"
+          + " её в прошлый раз: второй выкладки не будет.",
+      "Retry the production dispatch of %s %s? GitHub is checked first for a run of the failed"
+          + " attempt: there will not be two deploys."),
+  BUTTON_YES_RETRY_DISPATCH("🔁 Да, повторить", "🔁 Yes, retry"),
   BUTTON_CANCEL("↩️ Отмена", "↩️ Cancel"),
   APPROVAL_COUNTED("✅ Ваш апрув засчитан (%d/%d)", "✅ Your approval is counted (%d/%d)"),
   ALL_APPROVED(
@@ -120,6 +130,9 @@ public enum Texts {
   ROLLBACK_REQUESTED(
       "⏪ Запрошен откат %s на %s: оркестратор выполнит его",
       "⏪ Rollback of %s to %s is requested: the orchestrator will run it"),
+  RETRY_DISPATCH_REQUESTED(
+      "🔁 Повторный запуск выкладки %s %s запрошен: оркестратор выполнит его",
+      "🔁 A retry of the production dispatch of %s %s is requested: the orchestrator will run it"),
   ACTION_CANCELLED("↩️ Отменено", "↩️ Cancelled"),
   REFUSED_NOT_ALLOWED("⛔ Нет прав: %s", "⛔ Not allowed: %s"),
   REFUSED_STALE(
@@ -151,6 +164,12 @@ public enum Texts {
   ONLY_ADMINS("откатить релиз могут только администраторы", "only admins may roll a release back"),
   ONLY_ADMINS_CANCEL(
       "отменить релиз могут только администраторы", "only admins may cancel a release"),
+  ONLY_ADMINS_RETRY(
+      "повторить запуск выкладки могут только администраторы",
+      "only admins may retry a production dispatch"),
+  RETRY_NOT_NEEDED(
+      "запуск выкладки %s %s не завершился ошибкой: повторять нечего",
+      "the production dispatch of %s %s has not failed: there is nothing to retry"),
   BUTTON_GONE(
       "⌛ Этой кнопки больше нет на этом сообщении: действие не выполнено.",
       "⌛ This button is no longer on this message: nothing was done."),

@@ -42,6 +42,21 @@ class ScreensGoldenTest {
     assertThat(shown).isEqualTo(resource("golden/screens-" + lang.name().toLowerCase() + ".txt"));
   }
 
+  /** Issue 15, point 6: an admin's retry of a failed production dispatch asks first. */
+  @ParameterizedTest
+  @EnumSource(Language.class)
+  void theRetryDispatchConfirmationMatchesItsGoldenFile(Language lang) throws IOException {
+    String shown =
+        render(
+            Screens.confirmation(
+                Texts.CONFIRM_RETRY_DISPATCH.in(lang, "billing", "v1.4.0"),
+                Texts.BUTTON_YES_RETRY_DISPATCH.in(lang),
+                "TOKEN0123456789a",
+                lang));
+    assertThat(shown)
+        .isEqualTo(resource("golden/screen-retry-dispatch-" + lang.name().toLowerCase() + ".txt"));
+  }
+
   private static String render(Screen s) {
     return Golden.render(s.text(), s.keyboard());
   }

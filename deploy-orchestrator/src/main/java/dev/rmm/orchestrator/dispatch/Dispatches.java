@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.jboss.logging.Logger;
 
@@ -28,6 +29,10 @@ import org.jboss.logging.Logger;
  *       more with the same id (which the workflow checks against rmm before deploying) only if
  *       GitHub definitely lists none, and record it as unknown, for a person, if GitHub cannot be
  *       asked.
+ *   <li>a failed dispatch an admin asked to retry ({@code release.dispatch-retry-requested.v1}
+ *       opened it again, same id): settled like the claim without an outcome above, after the
+ *       superseding guard ({@link RetryVerdict}); so a retry whose earlier attempt did reach GitHub
+ *       records that run instead of starting a second one.
  * </ul>
  */
 public final class Dispatches {
@@ -37,17 +42,25 @@ public final class Dispatches {
   private final ServiceTargets targets;
   private final GitHubClient github;
   private final Predicate<ReleaseState> mayDispatch;
+  private final Function<ReleaseState, RetryVerdict> mayRetry;
+
+  /** Dispatch attempts recorded by this instance: the id with the retry it belongs to. */
   private final Set<String> finished = ConcurrentHashMap.newKeySet();
 
   /**
    * @param mayDispatch asked before a dispatch is claimed: false keeps the release from production
    *     (a newer release of its service was approved: it is superseded instead), or for now
+   * @param mayRetry asked before a dispatch an admin asked to retry is settled
    */
   public Dispatches(
-      ServiceTargets targets, GitHubClient github, Predicate<ReleaseState> mayDispatch) {
+      ServiceTargets targets,
+      GitHubClient github,
+      Predicate<ReleaseState> mayDispatch,
+      Function<ReleaseState, RetryVerdict> mayRetry) {
     this.targets = targets;
     this.github = github;
     this.mayDispatch = mayDispatch;
+    this.mayRetry = mayRetry;
   }
 
   /** Whether the release has a dispatch to make or to settle. */
@@ -59,7 +72,12 @@ public final class Dispatches {
     if (d == null) {
       return s.status() == ReleaseStatus.MANUAL_TEST_PASSED;
     }
-    return d.outcome() == null && !finished.contains(d.id());
+    return d.outcome() == null && !finished.contains(attempt(d.id(), d.retries()));
+  }
+
+  /** One attempt at a dispatch: the first (retries 0) or an admin's retry of it. */
+  private static String attempt(String dispatchId, int retries) {
+    return dispatchId + "#" + retries;
   }
 
   public void act(ReleaseState s, Commands commands) {
@@ -67,6 +85,21 @@ public final class Dispatches {
     GitHubTarget target = t.target();
     ReleaseState.Dispatch d = s.dispatch();
     if (d != null) {
+      if (d.retries() > 0) {
+        RetryVerdict verdict = mayRetry.apply(s);
+        if (verdict instanceof RetryVerdict.Wait) {
+          return;
+        }
+        if (verdict instanceof RetryVerdict.Refuse r) {
+          LOG.infof("Release %s: dispatch %s %s", s.releaseId(), d.id(), r.why());
+          record(s, d.id(), new GitHubClient.Outcome(false, 0, r.why(), 0), commands);
+          return;
+        }
+        LOG.infof(
+            "Release %s: an admin asked to retry dispatch %s (retry %d); looking for its run"
+                + " first",
+            s.releaseId(), d.id(), d.retries());
+      }
       recover(s, d, t, commands);
       return;
     }
@@ -113,17 +146,13 @@ public final class Dispatches {
         LOG.infof(
             "Release %s: dispatch %s had reached GitHub (run %d); recording it",
             s.releaseId(), d.id(), f.runId());
-        record(s.releaseId(), d.id(), new GitHubClient.Outcome(true, 204, null, 0), commands);
+        record(s, d.id(), new GitHubClient.Outcome(true, 204, null, 0), commands);
         return;
       }
       if (settled instanceof RunLookup.Unknown u) {
         String detail = GitHubClient.unknown(target, d.id(), u);
         LOG.errorf("Release %s: %s", s.releaseId(), detail);
-        record(
-            s.releaseId(),
-            d.id(),
-            new GitHubClient.Outcome(false, u.status(), detail, 0),
-            commands);
+        record(s, d.id(), new GitHubClient.Outcome(false, u.status(), detail, 0), commands);
         return;
       }
       LOG.infof(
@@ -145,14 +174,14 @@ public final class Dispatches {
         t.target(),
         outcome.dispatched() ? "accepted by GitHub" : "failed: " + outcome.detail(),
         outcome.attempts());
-    record(s.releaseId(), id, outcome, commands);
+    record(s, id, outcome, commands);
   }
 
-  private void record(String releaseId, String id, GitHubClient.Outcome o, Commands commands) {
+  private void record(ReleaseState s, String id, GitHubClient.Outcome o, Commands commands) {
     if (commands
         .decide(
             new ReleaseCommand.RecordDispatch(
-                releaseId,
+                s.releaseId(),
                 id,
                 o.dispatched(),
                 o.status(),
@@ -160,7 +189,7 @@ public final class Dispatches {
                 o.attempts(),
                 commands.actor()))
         .isPresent()) {
-      finished.add(id);
+      finished.add(attempt(id, s.dispatch() == null ? 0 : s.dispatch().retries()));
     }
   }
 }

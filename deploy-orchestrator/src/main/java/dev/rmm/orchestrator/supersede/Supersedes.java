@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.rmm.contracts.ReleaseCommand;
 import dev.rmm.contracts.ReleaseState;
 import dev.rmm.orchestrator.Commands;
+import dev.rmm.orchestrator.dispatch.RetryVerdict;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Optional;
@@ -100,6 +101,35 @@ public final class Supersedes {
     asked.add(due.commandId());
     send(due);
     return false;
+  }
+
+  /**
+   * Whether a dispatch an admin asked to retry may go out: like {@link #mayDispatch}, but the
+   * release cannot be superseded any more (its dispatch was claimed), so a newer approved release
+   * of its service makes the retry fail, naming it, instead.
+   */
+  public RetryVerdict retryVerdict(ReleaseState s) {
+    if (!follower.awaitRead(readWait)) {
+      LOG.infof(
+          "Release %s: not retrying its dispatch yet: the log is not read up to its end within %s;"
+              + " looked at again later",
+          s.releaseId(), readWait);
+      return new RetryVerdict.Wait();
+    }
+    return view.newerThan(s.releaseId())
+        .<RetryVerdict>map(
+            n ->
+                new RetryVerdict.Refuse(
+                    "not dispatched again: release "
+                        + n.tag()
+                        + " of "
+                        + s.spec().service()
+                        + " is newer and "
+                        + n.status()
+                        + " ("
+                        + n.releaseId()
+                        + "); an older release never deploys over it"))
+        .orElseGet(RetryVerdict.Go::new);
   }
 
   private Optional<JsonNode> send(ServiceReleases.Due due) {

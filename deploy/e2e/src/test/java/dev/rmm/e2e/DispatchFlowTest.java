@@ -39,12 +39,14 @@ class DispatchFlowTest {
           .withEnvironment("RMM_DEPLOY_RECHECK", "2s")
           .withEnvironment("RMM_DEPLOY_FILE", deployFile().toString());
 
-  /** The service ghost points at a workflow that does not exist. */
+  /** The services ghost and ghost-retry point at a workflow that does not exist (yet). */
   private static Path deployFile() {
     try {
       Path f = Files.createTempFile("rmm-deploy-", ".json");
       Files.writeString(
-          f, "{\"services\": {\"ghost\": {\"github\": {\"workflow\": \"missing.yml\"}}}}");
+          f,
+          "{\"services\": {\"ghost\": {\"github\": {\"workflow\": \"missing.yml\"}},"
+              + " \"ghost-retry\": {\"github\": {\"workflow\": \"added-later.yml\"}}}}");
       f.toFile().deleteOnExit();
       return f;
     } catch (IOException e) {
@@ -188,6 +190,63 @@ class DispatchFlowTest {
         .atMost(PATIENCE)
         .until(() -> "failed".equals(release(id).at("/dispatch/outcome").asText()));
     assertThat(release(id).path("status").asText()).isEqualTo("manual_test_passed");
+  }
+
+  /**
+   * Issue 15, point 6: the workflow file was missing, the team adds it, and an admin presses 🔁
+   * Retry dispatch (its command sent on the gateway's topic as the gateway sends it): the same
+   * dispatch is looked up, then sent once more with its id, through the packaged services.
+   */
+  @Test
+  void givenAMissingWorkflow_whenAnAdminRetriesOnceItExists_thenOneDispatchWithTheSameId()
+      throws Exception {
+    String id = approved("ghost-retry", "v1.0.0", "806");
+    await().atMost(PATIENCE).until(() -> types(id).contains("release.dispatch-failed.v1"));
+    await()
+        .atMost(PATIENCE)
+        .until(() -> "failed".equals(release(id).at("/dispatch/outcome").asText()));
+    String dispatchId = event(id, "release.dispatch-started.v1").at("/data/dispatch_id").asText();
+    FakeGitHub.addWorkflow("*", "added-later.yml");
+
+    try (CommandChannel gateway =
+        new CommandChannel(
+            stack.kafkaBootstrapServers(), "rmm.gateway-commands", "rmm.release-command-results")) {
+      assertThat(gateway.awaitReady(Duration.ofSeconds(30))).isTrue();
+      JsonNode stranger =
+          gateway
+              .send(
+                  "tg-test-retry-1001-" + id,
+                  new ReleaseCommand.RetryDispatch(id, 1001, null, Actor.telegram(1001, "u1001")),
+                  "test",
+                  null,
+                  null)
+              .get(30, TimeUnit.SECONDS);
+      assertThat(stranger.path("reason").asText()).isEqualTo("not_allowed");
+      JsonNode admin =
+          gateway
+              .send(
+                  "tg-test-retry-1002-" + id,
+                  new ReleaseCommand.RetryDispatch(id, 1002, null, Actor.telegram(1002, "Olga")),
+                  "test",
+                  null,
+                  null)
+              .get(30, TimeUnit.SECONDS);
+      assertThat(admin.path("outcome").asText()).as(admin.toString()).isEqualTo("accepted");
+    }
+
+    await().atMost(PATIENCE).until(() -> types(id).contains("release.workflow-dispatched.v1"));
+    assertThat(FakeGitHub.runTitles()).containsExactly("Deploy v1.0.0 (" + dispatchId + ")");
+    assertThat(count(id, "release.dispatch-started.v1")).isEqualTo(1);
+    assertThat(types(id))
+        .containsSubsequence(
+            "release.dispatch-failed.v1",
+            "release.action-refused.v1",
+            "release.dispatch-retry-requested.v1",
+            "release.workflow-dispatched.v1");
+    await()
+        .atMost(PATIENCE)
+        .until(() -> "dispatched".equals(release(id).at("/dispatch/outcome").asText()));
+    assertThat(release(id).at("/dispatch/retries").asInt()).isEqualTo(1);
   }
 
   // ------------------------------------------------------------------ helpers

@@ -326,9 +326,9 @@ class TelegramFlowTest {
     FakeBotApi.push(FakeBotApi.message(UPDATE_IDS.incrementAndGet(), BOB, "Bob", "en", "/start"));
     SentMessage menu = awaitMessage(BOB, m -> m.text().startsWith("👋 Hello, Bob!"));
     answerTo(press(BOB, "Bob", BOB, menu.messageId(), button(menu, "✅ Successful releases")));
-    SentMessage picker = message(BOB, menu.messageId());
-    assertThat(picker.text()).isEqualTo("✅ Successful releases: which service?");
-    answerTo(press(BOB, "Bob", BOB, menu.messageId(), button(picker, "cart (")));
+    SentMessage services = message(BOB, menu.messageId());
+    assertThat(services.text()).isEqualTo("✅ Successful releases: which service?");
+    answerTo(press(BOB, "Bob", BOB, menu.messageId(), button(services, "cart (")));
     SentMessage shown = message(BOB, menu.messageId());
     for (int i = 0; i < 10 && !shown.text().contains("🏷️ Tag: v1.1.0"); i++) {
       answerTo(press(BOB, "Bob", BOB, menu.messageId(), button(shown, "Next ➡️")));

@@ -86,6 +86,30 @@ class WorkflowTemplatesTest {
         .contains("dispatch-id: ${{ inputs.dispatch_id }}");
   }
 
+  /** Issue 15, point 6: self-hosted runners, chosen by repository or organisation variables. */
+  @Test
+  void bothWorkflowsRunOnTheRunnerLabelsOfTheirVariablesWithUbuntuLatestByDefault()
+      throws IOException {
+    Map<String, String> variables =
+        Map.of(PROD, "RMM_PROD_RUNNER_LABELS", STAGE, "RMM_STAGE_RUNNER_LABELS");
+    for (Map.Entry<String, String> w : variables.entrySet()) {
+      JsonNode job =
+          new ObjectMapper(new YAMLFactory())
+              .readTree(root.resolve(w.getKey()).toFile())
+              .path("jobs")
+              .elements()
+              .next();
+      assertThat(job.path("runs-on").asText())
+          .as(w.getKey())
+          .isEqualTo(
+              "${{ fromJSON(vars."
+                  + w.getValue()
+                  + " || vars.RMM_RUNNER_LABELS || '[\"ubuntu-latest\"]') }}");
+    }
+    assertThat(Files.readString(root.resolve(".github/rmm-templates/README.md")))
+        .contains("`RMM_RUNNER_LABELS`", "`RMM_STAGE_RUNNER_LABELS`", "`RMM_PROD_RUNNER_LABELS`");
+  }
+
   @Test
   void givenAHostileTag_thenTheTagCheckStopsBothWorkflows(@TempDir Path tmp) throws Exception {
     for (String workflow : List.of(PROD, STAGE)) {

@@ -38,7 +38,8 @@ record CommandTopics(String api, String gateway, String orchestrator) {
             ReleaseCommand.Approve.class,
             ReleaseCommand.Reject.class,
             ReleaseCommand.RequestRollback.class,
-            ReleaseCommand.CancelRelease.class)),
+            ReleaseCommand.CancelRelease.class,
+            ReleaseCommand.RetryDispatch.class)),
     ORCHESTRATOR(
         Set.of(Actor.Kind.ORCHESTRATOR),
         Set.of(

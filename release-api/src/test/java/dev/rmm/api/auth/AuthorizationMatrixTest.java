@@ -413,6 +413,7 @@ class AuthorizationMatrixTest {
     COMMANDS.put(
         "FinishRunbook",
         (id, a) -> new ReleaseCommand.FinishRunbook(id, "r-forged", true, null, "", a));
+    COMMANDS.put("RetryDispatch", (id, a) -> new ReleaseCommand.RetryDispatch(id, 1002, null, a));
   }
 
   private static final Actor TELEGRAM = Actor.telegram(1001, "Alice");
@@ -429,7 +430,8 @@ class AuthorizationMatrixTest {
    */
   static Stream<Arguments> kafkaCells() {
     List<Arguments> cells = new ArrayList<>();
-    List<String> gatewayMay = List.of("Approve", "Reject", "RequestRollback", "CancelRelease");
+    List<String> gatewayMay =
+        List.of("Approve", "Reject", "RequestRollback", "CancelRelease", "RetryDispatch");
     List<String> orchestratorMay =
         List.of(
             "StartDispatch",

@@ -365,6 +365,70 @@ class KafkaCommandsTest {
     Api.assertProblem(Api.step(Api.ADMIN, older, "stage_building"), 409, "the release is final");
   }
 
+  @Test
+  void
+      givenAFailedDispatch_whenAnAdminRetriesOnTheGatewaysTopic_thenOneRetryEventAndAStrangerIsAudited()
+          throws Exception {
+    String id = Api.releaseInManualTesting(BILLING_REPO);
+    for (long user : new long[] {1001, 1002, 1003}) {
+      awaitResult(sendOn(ReleaseLog.gatewayCommandsTopic(), id, approve(id, user, "u" + user)));
+    }
+    Actor orchestrator = new Actor(Actor.Kind.ORCHESTRATOR, "orch-1", "deploy-orchestrator");
+    awaitResult(
+        sendOn(
+            ReleaseLog.orchestratorCommandsTopic(),
+            id,
+            new ReleaseCommand.StartDispatch(
+                id, "d-1", BILLING_REPO, "deploy.yml", "main", orchestrator)));
+    awaitResult(
+        sendOn(
+            ReleaseLog.orchestratorCommandsTopic(),
+            id,
+            new ReleaseCommand.RecordDispatch(
+                id, "d-1", false, 401, "Bad credentials", 1, orchestrator)));
+
+    // an approver who is no admin: refused, and the attempt is in the log
+    JsonNode refused =
+        awaitResult(
+            sendOn(
+                ReleaseLog.gatewayCommandsTopic(),
+                id,
+                new ReleaseCommand.RetryDispatch(id, 1001, null, Actor.telegram(1001, "Alice"))));
+    assertThat(refused.path("reason").asText()).isEqualTo("not_allowed");
+    assertThat(last(log.events(id)).data())
+        .isInstanceOfSatisfying(
+            ReleaseEvent.ActionRefused.class,
+            e -> assertThat(e.action()).isEqualTo("retry-dispatch"));
+
+    // the admin (1002 in the test policy): accepted once, a redelivery has the same answer
+    String commandId = UUID.randomUUID().toString();
+    byte[] json =
+        CommandCodec.encode(
+            commandId,
+            new ReleaseCommand.RetryDispatch(id, 1002, null, Actor.telegram(1002, "Olga")),
+            "corr-" + commandId,
+            null);
+    producer.send(new ProducerRecord<>(ReleaseLog.gatewayCommandsTopic(), id, json)).get();
+    JsonNode first = awaitResult(commandId);
+    producer.send(new ProducerRecord<>(ReleaseLog.gatewayCommandsTopic(), id, json)).get();
+    JsonNode again = awaitResult(commandId);
+
+    assertThat(first.path("outcome").asText()).isEqualTo("accepted");
+    assertThat(first.path("status").asText()).isEqualTo("manual_test_passed");
+    assertThat(first.path("events").toString())
+        .isEqualTo("[\"release.dispatch-retry-requested.v1\"]");
+    assertThat(again.path("events")).isEqualTo(first.path("events"));
+    assertThat(log.events(id).stream().filter(e -> commandId.equals(e.causationId())))
+        .extracting(EventEnvelope::data)
+        .singleElement()
+        .isInstanceOfSatisfying(
+            ReleaseEvent.DispatchRetryRequested.class,
+            e -> {
+              assertThat(e.requestedBy()).isEqualTo(1002);
+              assertThat(e.dispatchId()).isEqualTo("d-1");
+            });
+  }
+
   private String sendOn(String topic, String releaseId, ReleaseCommand command) throws Exception {
     String commandId = UUID.randomUUID().toString();
     byte[] json = CommandCodec.encode(commandId, command, "corr-" + commandId, null);

@@ -68,6 +68,7 @@ public class Refusals {
     Texts why =
         switch (action) {
           case APPROVE -> Texts.ONLY_APPROVERS;
+          case RETRY_DISPATCH -> Texts.ONLY_ADMINS_RETRY;
           case REJECT -> Texts.ONLY_APPROVERS_OR_ADMINS;
           case CANCEL_RELEASE -> Texts.ONLY_ADMINS_CANCEL;
           default -> Texts.ONLY_ADMINS;
@@ -128,6 +129,8 @@ public class Refusals {
     ReleaseCommand command =
         switch (p.action()) {
           case APPROVE -> new ReleaseCommand.Approve(p.releaseId(), u.getId(), p.version(), actor);
+          case RETRY_DISPATCH ->
+              new ReleaseCommand.RetryDispatch(p.releaseId(), u.getId(), p.version(), actor);
           case REJECT ->
               new ReleaseCommand.Reject(p.releaseId(), u.getId(), "-", p.version(), actor);
           case CANCEL_RELEASE -> new ReleaseCommand.CancelRelease(p.releaseId(), "-", actor);

@@ -33,12 +33,12 @@ import org.telegram.telegrambots.meta.api.objects.replykeyboard.InlineKeyboardMa
 import org.telegram.telegrambots.meta.api.objects.replykeyboard.buttons.InlineKeyboardRow;
 
 /**
- * Approve, reject, rollback and an admin's cancel from a card: each asks for confirmation (a
- * rejection or a cancel first for its reason, a rollback first for its target tag), then goes to
- * release-api as a command carrying the card's version, and the user reads release-api's decision.
- * Someone not allowed to act gets a refusal at once: the first one per release and window is
- * release-api's, which the event log records ({@link Refusals}), later ones the gateway's own; a
- * stale card is refreshed instead of acting.
+ * Approve, reject, rollback, an admin's cancel and an admin's retry of a failed production dispatch
+ * from a card: each asks for confirmation (a rejection or a cancel first for its reason, a rollback
+ * first for its target tag), then goes to release-api as a command carrying the card's version, and
+ * the user reads release-api's decision. Someone not allowed to act gets a refusal at once: the
+ * first one per release and window is release-api's, which the event log records ({@link
+ * Refusals}), later ones the gateway's own; a stale card is refreshed instead of acting.
  */
 @ApplicationScoped
 public class ActionFlows {
@@ -94,6 +94,7 @@ public class ActionFlows {
           case APPROVE -> Kind.APPROVE;
           case REJECT -> Kind.REJECT;
           case CANCEL_RELEASE -> Kind.CANCEL_RELEASE;
+          case RETRY_DISPATCH -> Kind.RETRY_DISPATCH;
           default -> Kind.ROLLBACK;
         };
     PendingAction pending =
@@ -121,6 +122,7 @@ public class ActionFlows {
         switch (kind) {
           case ROLLBACK -> now == ReleaseStatus.DEPLOYED;
           case CANCEL_RELEASE -> ReleaseCard.offersCancel(r, now);
+          case RETRY_DISPATCH -> now == ReleaseStatus.MANUAL_TEST_PASSED;
           default -> now == ReleaseStatus.MANUAL_TESTING;
         };
     if (!current) {
@@ -130,6 +132,12 @@ public class ActionFlows {
     }
     String service = r.path("service_name").asText();
     String tag = r.path("release_tag").asText();
+    if (kind == Kind.RETRY_DISPATCH && !dispatchFailed(r)) {
+      // retried already (by another admin, or this press arrived twice): the card shows where it is
+      refreshCard(chatId, messageId, press.releaseId(), r.path("version").asLong(), lang);
+      replies.answer(q, Texts.RETRY_NOT_NEEDED.in(lang, service, tag), true);
+      return;
+    }
     switch (kind) {
       case APPROVE -> {
         String token = sessions.offer(pending);
@@ -153,7 +161,23 @@ public class ActionFlows {
         replies.answer(q.getId(), null, false);
       }
       case ROLLBACK -> offerTags(q, pending, service, lang);
+      case RETRY_DISPATCH -> {
+        String token = sessions.offer(pending);
+        Screen s =
+            Screens.confirmation(
+                Texts.CONFIRM_RETRY_DISPATCH.in(lang, service, tag),
+                Texts.BUTTON_YES_RETRY_DISPATCH.in(lang),
+                token,
+                lang);
+        replies.send(chatId, s.text(), s.keyboard(), messageId);
+        replies.answer(q.getId(), null, false);
+      }
     }
+  }
+
+  /** Whether the read model shows the release's production dispatch as failed (and not retried). */
+  private static boolean dispatchFailed(JsonNode r) {
+    return "failed".equals(r.path("dispatch").path("outcome").asText(""));
   }
 
   /** The user's text after "reject" or "cancel release": the reason, then a confirmation. */
@@ -283,6 +307,8 @@ public class ActionFlows {
               new ReleaseCommand.RequestRollback(
                   p.releaseId(), p.userId(), p.targetTag(), p.version(), actor);
           case CANCEL_RELEASE -> new ReleaseCommand.CancelRelease(p.releaseId(), p.reason(), actor);
+          case RETRY_DISPATCH ->
+              new ReleaseCommand.RetryDispatch(p.releaseId(), p.userId(), p.version(), actor);
         };
     JsonNode result;
     try {
@@ -293,7 +319,7 @@ public class ActionFlows {
       return;
     }
     boolean accepted = "accepted".equals(result.path("outcome").asText());
-    String text = accepted ? acceptedText(p, result, lang) : refusedText(result, lang);
+    String text = accepted ? acceptedText(p, result, lang) : refusedText(p, result, lang);
     LOG.infof(
         "%s of release %s by Telegram user %d: %s %s",
         p.kind(),
@@ -364,11 +390,32 @@ public class ActionFlows {
       case CANCEL_RELEASE ->
           Texts.CANCELLED_DONE.in(
               lang, r.path("service_name").asText(), r.path("release_tag").asText());
+      case RETRY_DISPATCH ->
+          Texts.RETRY_DISPATCH_REQUESTED.in(
+              lang, r.path("service_name").asText(), r.path("release_tag").asText());
     };
   }
 
-  private static String refusedText(JsonNode result, Language lang) {
+  private static String refusedText(PendingAction p, JsonNode result, Language lang) {
     String detail = result.path("detail").asText();
+    if (p.kind() == Kind.RETRY_DISPATCH) {
+      // in the user's language: release-api's detail (English) stays in the log's audit record
+      JsonNode r = result.path("release");
+      switch (result.path("reason").asText()) {
+        case "not_allowed" -> {
+          return Texts.REFUSED_NOT_ALLOWED.in(lang, Texts.ONLY_ADMINS_RETRY.in(lang));
+        }
+        case "illegal_transition" -> {
+          return Texts.REFUSED_NOW.in(
+              lang,
+              Texts.RETRY_NOT_NEEDED.in(
+                  lang, r.path("service_name").asText("?"), r.path("release_tag").asText("?")));
+        }
+        default -> {
+          // stale and the rest are answered as for any action
+        }
+      }
+    }
     return switch (result.path("reason").asText()) {
       case "not_allowed" -> Texts.REFUSED_NOT_ALLOWED.in(lang, detail);
       case "stale" ->
@@ -389,7 +436,7 @@ public class ActionFlows {
     return switch (kind) {
       case APPROVE -> approver;
       case REJECT -> approver || admin;
-      case ROLLBACK, CANCEL_RELEASE -> admin;
+      case ROLLBACK, CANCEL_RELEASE, RETRY_DISPATCH -> admin;
     };
   }
 

@@ -29,7 +29,8 @@ public record PendingAction(
     APPROVE,
     REJECT,
     ROLLBACK,
-    CANCEL_RELEASE
+    CANCEL_RELEASE,
+    RETRY_DISPATCH
   }
 
   public PendingAction withReason(String r) {

@@ -26,7 +26,9 @@ public final class CallbackData {
     REJECT("rj"),
     ROLLBACK("rb"),
     CANCEL_RELEASE("cn"),
-    REFRESH("rf");
+    REFRESH("rf"),
+    /** An admin retries a failed production dispatch. */
+    RETRY_DISPATCH("rd");
 
     final String code;
 

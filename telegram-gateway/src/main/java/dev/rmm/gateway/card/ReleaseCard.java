@@ -122,7 +122,10 @@ public final class ReleaseCard {
               ? Texts.CARD_DISPATCHED.in(lang)
               : outcome.equals("failed")
                   ? Texts.CARD_DISPATCH_FAILED.in(lang, dispatchProblem(dispatch))
-                  : Texts.CARD_DISPATCHING.in(lang));
+                  : dispatch.hasNonNull("retry_requested_by")
+                      ? Texts.CARD_DISPATCH_RETRYING.in(
+                          lang, dispatch.path("retry_requested_by").asText())
+                      : Texts.CARD_DISPATCHING.in(lang));
     }
     if (!r.path("rollback_to_tag").asText("").isEmpty()) {
       lines.add(Texts.CARD_ROLLBACK_TO.in(lang, r.path("rollback_to_tag").asText()));
@@ -176,6 +179,15 @@ public final class ReleaseCard {
                   Texts.BUTTON_ROLLBACK.in(lang),
                   callbacks.encode(CallbackData.Action.ROLLBACK, id, version))));
     }
+    if (status == ReleaseStatus.MANUAL_TEST_PASSED
+        && "failed".equals(r.path("dispatch").path("outcome").asText(""))) {
+      // admins only: anyone else pressing it is refused (and the attempt recorded) like a rollback
+      k.keyboardRow(
+          new InlineKeyboardRow(
+              button(
+                  Texts.BUTTON_RETRY_DISPATCH.in(lang),
+                  callbacks.encode(CallbackData.Action.RETRY_DISPATCH, id, version))));
+    }
     if (offersCancel(r, status)) {
       k.keyboardRow(
           new InlineKeyboardRow(
@@ -205,12 +217,14 @@ public final class ReleaseCard {
 
   /**
    * Whether the card offers an admin's cancel: a release that has not started toward production
-   * (what superseding would cancel too), or one whose production dispatch failed. Once its workflow
-   * is dispatched the pipeline owns it: a deploy is finished or rolled back, not cancelled.
+   * (what superseding would cancel too, before any dispatch is claimed), or one whose production
+   * dispatch failed. Once a dispatch is under way (or retried) the pipeline owns it: a deploy is
+   * finished or rolled back, not cancelled.
    */
   public static boolean offersCancel(JsonNode r, ReleaseStatus status) {
+    JsonNode dispatch = r.path("dispatch");
     return status.isSupersedable()
-        && !"dispatched".equals(r.path("dispatch").path("outcome").asText(""));
+        && (!dispatch.isObject() || "failed".equals(dispatch.path("outcome").asText("")));
   }
 
   /** "404 Not Found", or GitHub's message alone when there was no answer. */

@@ -37,6 +37,8 @@ class ReleaseCardGoldenTest {
     "rejected, RU, FAILED, 0, 1",
     "dispatch-failed, EN, ACTIVE, 0, 1",
     "dispatch-failed, RU, ACTIVE, 0, 1",
+    "dispatch-retrying, EN, ACTIVE, 0, 1",
+    "dispatch-retrying, RU, ACTIVE, 0, 1",
     "rollback-failed, EN, FAILED, 0, 1",
     "rollback-failed, RU, FAILED, 0, 1"
   })
