@@ -47,6 +47,14 @@ import java.util.stream.Collectors;
  */
 public final class ReleaseDecider {
 
+  /**
+   * The end of the refusal's detail when the initiator of a release tries to approve it (a client
+   * such as the gateway tells this refusal apart from "not an approver" to word it in the user's
+   * language).
+   */
+  public static final String INITIATOR_MAY_NOT_APPROVE =
+      " started this release and may not approve it";
+
   /** The longest rejection reason or step detail kept in an event. */
   public static final int MAX_TEXT = 1000;
 
@@ -302,9 +310,7 @@ public final class ReleaseDecider {
     }
     if (!policy.initiatorMayApprove() && isInitiator(approver.get(), state.spec())) {
       return rules.refuse(
-          "approve",
-          Refusal.NOT_ALLOWED,
-          approver.get().name() + " started this release and may not approve it");
+          "approve", Refusal.NOT_ALLOWED, approver.get().name() + INITIATOR_MAY_NOT_APPROVE);
     }
     if (c.actor().actsOnBehalf() && !policy.onBehalfCounts()) {
       return rules.refuse(

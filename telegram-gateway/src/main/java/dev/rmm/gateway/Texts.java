@@ -140,6 +140,10 @@ public enum Texts {
       "🔄 The card was out of date: the release is now “%s”. The card is refreshed: check it and"
           + " try again."),
   REFUSED_NOW("⚠️ Сейчас нельзя: %s", "⚠️ Not possible now: %s"),
+  NOT_IN_THIS_STATUS("релиз сейчас в статусе «%s»", "the release is now “%s”"),
+  OWN_RELEASE(
+      "вы запустили этот релиз и не можете его одобрить",
+      "you started this release and may not approve it"),
   REFUSED_OTHER("⚠️ Отказано: %s", "⚠️ Refused: %s"),
   NO_ANSWER(
       "⏳ rmm не ответил вовремя. Нажмите ещё раз: повтор безопасен.",

@@ -63,16 +63,20 @@ public class Refusals {
         "rmm:tg:refused:" + userId + ":" + releaseId, "1", new SetArgs().nx().ex(windowSeconds));
   }
 
+  /** Who may do what a card button asks, in words for a refusal. */
+  public static Texts whoMay(CallbackData.Action action) {
+    return switch (action) {
+      case APPROVE -> Texts.ONLY_APPROVERS;
+      case RETRY_DISPATCH -> Texts.ONLY_ADMINS_RETRY;
+      case REJECT -> Texts.ONLY_APPROVERS_OR_ADMINS;
+      case CANCEL_RELEASE -> Texts.ONLY_ADMINS_CANCEL;
+      default -> Texts.ONLY_ADMINS;
+    };
+  }
+
   /** A press the local permission check refuses, after its first refusal was recorded. */
   public void notAllowed(CallbackQuery q, CallbackData.Action action, Language lang) {
-    Texts why =
-        switch (action) {
-          case APPROVE -> Texts.ONLY_APPROVERS;
-          case RETRY_DISPATCH -> Texts.ONLY_ADMINS_RETRY;
-          case REJECT -> Texts.ONLY_APPROVERS_OR_ADMINS;
-          case CANCEL_RELEASE -> Texts.ONLY_ADMINS_CANCEL;
-          default -> Texts.ONLY_ADMINS;
-        };
+    Texts why = whoMay(action);
     LOG.debugf(
         "Refused %s by Telegram user %d without asking release-api: refused and recorded within"
             + " the last %d s",

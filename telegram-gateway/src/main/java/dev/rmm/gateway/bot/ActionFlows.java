@@ -3,6 +3,7 @@ package dev.rmm.gateway.bot;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rmm.contracts.Actor;
 import dev.rmm.contracts.ReleaseCommand;
+import dev.rmm.contracts.ReleaseDecider;
 import dev.rmm.contracts.ReleaseEvent;
 import dev.rmm.contracts.ReleaseStatus;
 import dev.rmm.gateway.GatewayConfig;
@@ -396,34 +397,41 @@ public class ActionFlows {
     };
   }
 
-  private static String refusedText(PendingAction p, JsonNode result, Language lang) {
+  /**
+   * The refusal in the user's language: release-api's detail is English and stays in the log's
+   * audit record; the user reads what the refusal means, from its reason and the release's status.
+   * Only a reason the gateway does not know shows the detail itself.
+   */
+  static String refusedText(PendingAction p, JsonNode result, Language lang) {
+    JsonNode r = result.path("release");
     String detail = result.path("detail").asText();
-    if (p.kind() == Kind.RETRY_DISPATCH) {
-      // in the user's language: release-api's detail (English) stays in the log's audit record
-      JsonNode r = result.path("release");
-      switch (result.path("reason").asText()) {
-        case "not_allowed" -> {
-          return Texts.REFUSED_NOT_ALLOWED.in(lang, Texts.ONLY_ADMINS_RETRY.in(lang));
-        }
-        case "illegal_transition" -> {
-          return Texts.REFUSED_NOW.in(
-              lang,
-              Texts.RETRY_NOT_NEEDED.in(
-                  lang, r.path("service_name").asText("?"), r.path("release_tag").asText("?")));
-        }
-        default -> {
-          // stale and the rest are answered as for any action
-        }
-      }
-    }
     return switch (result.path("reason").asText()) {
-      case "not_allowed" -> Texts.REFUSED_NOT_ALLOWED.in(lang, detail);
+      case "not_allowed" ->
+          Texts.REFUSED_NOT_ALLOWED.in(lang, whyNotAllowed(p.kind(), detail, lang));
       case "stale" ->
           Texts.REFUSED_STALE.in(
               lang, StatusTexts.of(ReleaseStatus.fromWire(result.path("status").asText()), lang));
-      case "illegal_transition" -> Texts.REFUSED_NOW.in(lang, detail);
+      case "illegal_transition" ->
+          Texts.REFUSED_NOW.in(
+              lang,
+              p.kind() == Kind.RETRY_DISPATCH
+                  ? Texts.RETRY_NOT_NEEDED.in(
+                      lang, r.path("service_name").asText("?"), r.path("release_tag").asText("?"))
+                  : Texts.NOT_IN_THIS_STATUS.in(
+                      lang,
+                      StatusTexts.of(
+                          ReleaseStatus.fromWire(result.path("status").asText()), lang)));
+      case "not_found" -> Texts.RELEASE_UNKNOWN.in(lang);
       default -> Texts.REFUSED_OTHER.in(lang, detail);
     };
+  }
+
+  private static String whyNotAllowed(Kind kind, String detail, Language lang) {
+    if (kind == Kind.APPROVE && detail.endsWith(ReleaseDecider.INITIATOR_MAY_NOT_APPROVE)) {
+      return Texts.OWN_RELEASE.in(lang);
+    }
+    // a pending action's kind is the card button that started it
+    return Refusals.whoMay(CallbackData.Action.valueOf(kind.name())).in(lang);
   }
 
   /** Whether the read model's policy lets this user try; release-api decides in the end. */

@@ -288,10 +288,25 @@ class RetryDispatchButtonTest {
             .orElseThrow();
     String active = lang.equals("ru") ? "🚀 Активные релизы" : "🚀 Active releases";
     press(user, name, lang, menu.messageId(), data(menu, active));
+    // the service picker, then every service's releases
+    String all = lang.equals("ru") ? "📋 Все сервисы (" : "📋 All services (";
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> message(user, menu.messageId()).replyMarkup().toString().contains(all));
+    SentMessage picker = message(user, menu.messageId());
+    String allData = null;
+    for (var row : picker.replyMarkup().path("inline_keyboard")) {
+      for (var b : row) {
+        if (b.path("text").asText().startsWith(all)) {
+          allData = b.path("callback_data").asText();
+        }
+      }
+    }
+    press(user, name, lang, menu.messageId(), allData);
     await()
         .atMost(Duration.ofSeconds(10))
         .until(() -> message(user, menu.messageId()).text().startsWith("📦 "));
-    String next = lang.equals("ru") ? "Вперёд ➡️" : "Next ➡️";
+    String next = lang.equals("ru") ? "След. ➡️" : "Next ➡️";
     for (int i = 0; i < 30; i++) {
       SentMessage shown = message(user, menu.messageId());
       if (buttonData(shown).stream().anyMatch(d -> d.contains(releaseId))) {

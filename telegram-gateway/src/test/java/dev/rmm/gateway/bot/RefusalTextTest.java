@@ -1,0 +1,59 @@
+package dev.rmm.gateway.bot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rmm.contracts.ReleaseDecider;
+import dev.rmm.gateway.Texts.Language;
+import dev.rmm.gateway.bot.PendingAction.Kind;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Every refusal a user reads is in their language (issue 15, point 7): release-api's detail is
+ * English and stays in the audit record; the gateway words the refusal from its reason.
+ */
+class RefusalTextTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "APPROVE | not_allowed | user 5 is not an approver of billing | manual_testing | RU"
+            + " | ⛔ Нет прав: одобрить релиз могут только его апруверы",
+        "APPROVE | not_allowed | Ann QA"
+            + ReleaseDecider.INITIATOR_MAY_NOT_APPROVE
+            + " | manual_testing | RU | ⛔ Нет прав: вы запустили этот релиз и не можете его одобрить",
+        "APPROVE | not_allowed | Ann QA"
+            + ReleaseDecider.INITIATOR_MAY_NOT_APPROVE
+            + " | manual_testing | EN | ⛔ Not allowed: you started this release and may not approve"
+            + " it",
+        "ROLLBACK | not_allowed | user 5 is not an admin of billing | deployed | RU"
+            + " | ⛔ Нет прав: откатить релиз могут только администраторы",
+        "CANCEL_RELEASE | not_allowed | user 5 is not an admin of billing | manual_testing | EN"
+            + " | ⛔ Not allowed: only admins may cancel a release",
+        "REJECT | illegal_transition | release is manual_test_failed; only a release in"
+            + " manual_testing can be rejected | manual_test_failed | RU"
+            + " | ⚠️ Сейчас нельзя: релиз сейчас в статусе «❌ Тестирование не пройдено»",
+        "APPROVE | not_found | release x not found | | RU | ⚠️ Релиз не найден",
+      })
+  void givenARefusal_thenTheUserReadsItInTheirLanguage(
+      Kind kind, String reason, String detail, String status, Language lang, String expected)
+      throws Exception {
+    JsonNode result =
+        JSON.readTree(
+            "{\"outcome\":\"refused\",\"reason\":\""
+                + reason
+                + "\",\"detail\":"
+                + JSON.writeValueAsString(detail)
+                + ",\"status\":\""
+                + (status == null ? "" : status)
+                + "\",\"release\":{\"service_name\":\"billing\",\"release_tag\":\"v1.4.0\"}}");
+    PendingAction p = new PendingAction(kind, "r1", 3, 5, "Eve", null, null, 1, 1);
+
+    assertThat(ActionFlows.refusedText(p, result, lang)).isEqualTo(expected);
+  }
+}
