@@ -364,6 +364,11 @@ class ReadModelOutageTest {
     String shownBefore = shown(user, menu);
     pressIn(user, name, code, menu, data(message(user, menu), Texts.MENU_ACTIVE.in(lang)));
     await().atMost(Duration.ofSeconds(20)).until(() -> !shown(user, menu).equals(shownBefore));
+    // the service picker: every service's releases
+    String all = Texts.ALL_SERVICES.in(lang, 0).replace("0)", "");
+    String picker = shown(user, menu);
+    pressIn(user, name, code, menu, dataStartingWith(message(user, menu), all));
+    await().atMost(Duration.ofSeconds(20)).until(() -> !shown(user, menu).equals(picker));
     for (int i = 0; i < 50; i++) {
       FakeBotApi.SentMessage now = message(user, menu);
       if (buttonData(now).stream().anyMatch(d -> d.contains(releaseId))) {
@@ -386,6 +391,17 @@ class ReadModelOutageTest {
         .filter(m -> m.messageId() == messageId)
         .findFirst()
         .orElseThrow();
+  }
+
+  private static String dataStartingWith(FakeBotApi.SentMessage m, String textPrefix) {
+    for (var row : m.replyMarkup().path("inline_keyboard")) {
+      for (var b : row) {
+        if (b.path("text").asText().startsWith(textPrefix)) {
+          return b.path("callback_data").asText();
+        }
+      }
+    }
+    throw new AssertionError("no button " + textPrefix + "… on " + m);
   }
 
   /** The message's text and buttons, to see it change. */
