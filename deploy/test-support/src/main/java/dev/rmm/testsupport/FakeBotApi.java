@@ -68,7 +68,43 @@ public final class FakeBotApi {
    * A message the bot sent, as it stands now (after its edits): {@code replyMarkup} is the markup
    * last sent with it, {@code null} when there is none.
    */
-  public record SentMessage(long chatId, int messageId, String text, JsonNode replyMarkup) {}
+  public record SentMessage(long chatId, int messageId, String text, JsonNode replyMarkup) {
+
+    /** The texts of its inline buttons, row by row. */
+    public List<String> buttonTexts() {
+      return buttons("text");
+    }
+
+    /** The callback data of its inline buttons, row by row. */
+    public List<String> buttonData() {
+      return buttons("callback_data");
+    }
+
+    /**
+     * The callback data of the first button whose text starts with {@code textPrefix}.
+     *
+     * @throws AssertionError when there is none
+     */
+    public String button(String textPrefix) {
+      List<String> texts = buttonTexts();
+      for (int i = 0; i < texts.size(); i++) {
+        if (texts.get(i).startsWith(textPrefix)) {
+          return buttonData().get(i);
+        }
+      }
+      throw new AssertionError("no button '" + textPrefix + "' on " + this);
+    }
+
+    private List<String> buttons(String field) {
+      List<String> out = new ArrayList<>();
+      if (replyMarkup != null) {
+        replyMarkup
+            .path("inline_keyboard")
+            .forEach(row -> row.forEach(b -> out.add(b.path(field).asText())));
+      }
+      return out;
+    }
+  }
 
   private record Stored(
       long chatId, int messageId, String text, JsonNode replyMarkup, long date, Long editDate) {}

@@ -17,7 +17,6 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -58,29 +57,29 @@ class ListsTest {
     insert(b, "v7.0.0", "manual_testing", T.plusSeconds(120));
 
     int menu = startAndAwaitMenu();
-    press(menu, data(message(menu), "🚀 Active releases"));
+    press(menu, message(menu).button("🚀 Active releases"));
     await()
         .atMost(Duration.ofSeconds(15))
         .until(() -> message(menu).text().equals("🚀 Active releases: which service?"));
-    List<String> buttons = buttonTexts(message(menu));
+    List<String> buttons = message(menu).buttonTexts();
     assertThat(buttons).contains(a + " (2)", b + " (1)", "🏠 Main menu");
     assertThat(buttons).anyMatch(t -> t.startsWith("📋 All services ("));
     assertThat(buttons.indexOf(b + " (1)"))
         .as("the service with the newest release first")
         .isLessThan(buttons.indexOf(a + " (2)"));
 
-    press(menu, data(message(menu), a + " (2)"));
+    press(menu, message(menu).button(a + " (2)"));
     await()
         .atMost(Duration.ofSeconds(15))
         .until(() -> message(menu).text().startsWith("📦 Service: " + a + "\n🏷️ Tag: v1.1.0"));
-    assertThat(buttonTexts(message(menu))).contains("📊 1/2");
+    assertThat(message(menu).buttonTexts()).contains("📊 1/2");
 
     // the pager stays within the service: the next card is a's other release, then round again
-    press(menu, data(message(menu), "Next ➡️"));
+    press(menu, message(menu).button("Next ➡️"));
     await()
         .atMost(Duration.ofSeconds(15))
         .until(() -> message(menu).text().startsWith("📦 Service: " + a + "\n🏷️ Tag: v1.0.0"));
-    press(menu, data(message(menu), "Next ➡️"));
+    press(menu, message(menu).button("Next ➡️"));
     await()
         .atMost(Duration.ofSeconds(15))
         .until(() -> message(menu).text().startsWith("📦 Service: " + a + "\n🏷️ Tag: v1.1.0"));
@@ -94,7 +93,7 @@ class ListsTest {
 
     send("/release " + svc + " v2.0.0");
     SentMessage card = awaitSent(t -> t.startsWith("📦 Service: " + svc + "\n🏷️ Tag: v2.0.0"));
-    assertThat(buttonTexts(card)).contains("📊 2/2", "⏪ Rollback");
+    assertThat(card.buttonTexts()).contains("📊 2/2", "⏪ Rollback");
 
     send("/release " + svc + " v9.9.9");
     awaitSent(t -> t.equals("🔍 No release " + svc + " v9.9.9 is known"));
@@ -235,27 +234,6 @@ class ListsTest {
         .filter(m -> m.messageId() == messageId)
         .findFirst()
         .orElseThrow();
-  }
-
-  private static String data(SentMessage m, String buttonText) {
-    for (JsonNode row : m.replyMarkup().path("inline_keyboard")) {
-      for (JsonNode b : row) {
-        if (b.path("text").asText().equals(buttonText)) {
-          return b.path("callback_data").asText();
-        }
-      }
-    }
-    throw new AssertionError("no button " + buttonText + " on " + m);
-  }
-
-  private static List<String> buttonTexts(SentMessage m) {
-    List<String> out = new ArrayList<>();
-    if (m.replyMarkup() != null) {
-      m.replyMarkup()
-          .path("inline_keyboard")
-          .forEach(row -> row.forEach(b -> out.add(b.path("text").asText())));
-    }
-    return out;
   }
 
   /** The captions of the photos sent to a chat. */

@@ -367,7 +367,7 @@ class ReadModelOutageTest {
     // the service picker: every service's releases
     String all = Texts.ALL_SERVICES.in(lang, 0).replace("0)", "");
     String picker = shown(user, menu);
-    pressIn(user, name, code, menu, dataStartingWith(message(user, menu), all));
+    pressIn(user, name, code, menu, message(user, menu).button(all));
     await().atMost(Duration.ofSeconds(20)).until(() -> !shown(user, menu).equals(picker));
     for (int i = 0; i < 50; i++) {
       FakeBotApi.SentMessage now = message(user, menu);
@@ -391,17 +391,6 @@ class ReadModelOutageTest {
         .filter(m -> m.messageId() == messageId)
         .findFirst()
         .orElseThrow();
-  }
-
-  private static String dataStartingWith(FakeBotApi.SentMessage m, String textPrefix) {
-    for (var row : m.replyMarkup().path("inline_keyboard")) {
-      for (var b : row) {
-        if (b.path("text").asText().startsWith(textPrefix)) {
-          return b.path("callback_data").asText();
-        }
-      }
-    }
-    throw new AssertionError("no button " + textPrefix + "… on " + m);
   }
 
   /** The message's text and buttons, to see it change. */
