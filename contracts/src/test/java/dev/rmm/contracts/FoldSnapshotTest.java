@@ -101,6 +101,7 @@ class FoldSnapshotTest {
         s.rollbackToTag(),
         s.dispatch(),
         s.runbook(),
-        s.rollbackRequestedBy());
+        s.rollbackRequestedBy(),
+        s.commitSha());
   }
 }

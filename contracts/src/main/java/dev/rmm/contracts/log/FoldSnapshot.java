@@ -148,7 +148,8 @@ public final class FoldSnapshot {
         s.rollbackToTag(),
         s.dispatch(),
         s.runbook(),
-        s.rollbackRequestedBy());
+        s.rollbackRequestedBy(),
+        s.commitSha());
   }
 
   /** A short digest of a record type's shape: component names and types, recursively. */
