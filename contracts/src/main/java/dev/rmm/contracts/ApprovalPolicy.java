@@ -1,6 +1,7 @@
 package dev.rmm.contracts;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -18,13 +19,20 @@ import java.util.Optional;
  *     toward the quorum; false (the default, and the value of every policy recorded before the flag
  *     existed) refuses it, so that one admin token cannot meet the whole quorum. Written only when
  *     true, so policies without it keep their recorded shape.
+ * @param approvalExpiryMinutes how long an approval counts toward the quorum before it expires, in
+ *     minutes; null (every policy recorded before expiry existed) means {@link
+ *     #DEFAULT_APPROVAL_EXPIRY}. Written only when set, so policies without it keep their shape.
  */
 public record ApprovalPolicy(
     List<Approver> approvers,
     int quorum,
     boolean initiatorMayApprove,
     List<Long> admins,
-    @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean onBehalfCounts) {
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean onBehalfCounts,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Integer approvalExpiryMinutes) {
+
+  /** How long an approval counts when the policy does not say: a working day and a night. */
+  public static final Duration DEFAULT_APPROVAL_EXPIRY = Duration.ofHours(24);
 
   /**
    * One approver.
@@ -52,12 +60,39 @@ public record ApprovalPolicy(
               + "), was "
               + quorum);
     }
+    if (approvalExpiryMinutes != null && approvalExpiryMinutes < 1) {
+      throw new IllegalArgumentException(
+          "approval expiry must be at least 1 minute, was " + approvalExpiryMinutes);
+    }
+  }
+
+  /** A policy whose approvals expire after {@link #DEFAULT_APPROVAL_EXPIRY}. */
+  public ApprovalPolicy(
+      List<Approver> approvers,
+      int quorum,
+      boolean initiatorMayApprove,
+      List<Long> admins,
+      boolean onBehalfCounts) {
+    this(approvers, quorum, initiatorMayApprove, admins, onBehalfCounts, null);
   }
 
   /** A policy under which approvals on behalf of an approver do not count. */
   public ApprovalPolicy(
       List<Approver> approvers, int quorum, boolean initiatorMayApprove, List<Long> admins) {
-    this(approvers, quorum, initiatorMayApprove, admins, false);
+    this(approvers, quorum, initiatorMayApprove, admins, false, null);
+  }
+
+  /** This policy with approvals that expire after {@code minutes} (null: the default). */
+  public ApprovalPolicy withApprovalExpiryMinutes(Integer minutes) {
+    return new ApprovalPolicy(
+        approvers, quorum, initiatorMayApprove, admins, onBehalfCounts, minutes);
+  }
+
+  /** How long an approval counts toward the quorum before it expires. */
+  public Duration approvalExpiry() {
+    return approvalExpiryMinutes == null
+        ? DEFAULT_APPROVAL_EXPIRY
+        : Duration.ofMinutes(approvalExpiryMinutes);
   }
 
   /** The original system's rule: every listed approver must approve. */

@@ -1,5 +1,6 @@
 package dev.rmm.contracts;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 
@@ -39,14 +40,25 @@ public sealed interface ReleaseCommand {
     }
   }
 
-  /** A pipeline (or the orchestrator) reports that the release reached a lifecycle step. */
+  /**
+   * A pipeline (or the orchestrator) reports that the release reached a lifecycle step.
+   *
+   * @param commitSha the commit the release's tag points at now, when the pipeline says (a commit
+   *     other than the release's means the tag was moved); absent on commands sent before steps
+   *     carried it, and then nothing is checked
+   */
   record ReportStep(
       String releaseId,
       @JsonProperty(required = true) ReleaseStatus status,
       String detail,
-      Actor actor)
+      Actor actor,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String commitSha)
       implements ReleaseCommand {
     public static final String TYPE = "release.report-step.v1";
+
+    public ReportStep(String releaseId, ReleaseStatus status, String detail, Actor actor) {
+      this(releaseId, status, detail, actor, null);
+    }
 
     @Override
     public String type() {

@@ -20,6 +20,7 @@ import dev.rmm.contracts.ReleaseCommand.SupersedeRelease;
 import dev.rmm.contracts.ReleaseEvent.ActionRefused;
 import dev.rmm.contracts.ReleaseEvent.ApprovalGranted;
 import dev.rmm.contracts.ReleaseEvent.ApprovalQuorumReached;
+import dev.rmm.contracts.ReleaseEvent.ApprovalsVoided;
 import dev.rmm.contracts.ReleaseEvent.DispatchFailed;
 import dev.rmm.contracts.ReleaseEvent.DispatchRetryRequested;
 import dev.rmm.contracts.ReleaseEvent.DispatchStarted;
@@ -34,6 +35,7 @@ import dev.rmm.contracts.ReleaseEvent.RunbookStarted;
 import dev.rmm.contracts.ReleaseEvent.RunbookStep;
 import dev.rmm.contracts.ReleaseEvent.StatusChanged;
 import dev.rmm.contracts.ReleaseEvent.WorkflowDispatched;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -43,7 +45,9 @@ import java.util.stream.Collectors;
 /**
  * The release state machine as two pure functions: {@code decide(command, state) -> events} and
  * {@code evolve(state, event) -> state}. No I/O, no clock, no framework: everything it needs is in
- * the command and the state.
+ * the command and the state. Time comes in as data: the time of the decision (the writer's, which
+ * the events it appends carry as their {@code occurredAt}) and the times of the events folded into
+ * the state, so that an approval's expiry is judged the same way on every replay.
  */
 public final class ReleaseDecider {
 
@@ -91,11 +95,27 @@ public final class ReleaseDecider {
    */
   public static Decision decide(
       ReleaseCommand command, ReleaseState state, RollbackTargets targets, PolicyInForce policy) {
+    return decide(command, state, targets, policy, null);
+  }
+
+  /**
+   * Decides a command at a moment.
+   *
+   * @param now when the decision is made (the time the appended events will carry); approvals older
+   *     than the policy's expiry at that moment no longer count toward the quorum. Null: no
+   *     approval expires (how every decision was made before approvals expired).
+   */
+  public static Decision decide(
+      ReleaseCommand command,
+      ReleaseState state,
+      RollbackTargets targets,
+      PolicyInForce policy,
+      Instant now) {
     Optional<String> badText = CommandText.problem(command);
     if (badText.isPresent()) {
       return new Refused(Refusal.INVALID, badText.get(), List.of());
     }
-    return decideWithoutTextRule(command, state, targets, policy);
+    return decideWithoutTextRule(command, state, targets, policy, now);
   }
 
   /**
@@ -111,11 +131,15 @@ public final class ReleaseDecider {
   /** {@link #decideWithoutTextRule(ReleaseCommand, ReleaseState)} with the rollback targets. */
   public static Decision decideWithoutTextRule(
       ReleaseCommand command, ReleaseState state, RollbackTargets targets) {
-    return decideWithoutTextRule(command, state, targets, null);
+    return decideWithoutTextRule(command, state, targets, null, null);
   }
 
   private static Decision decideWithoutTextRule(
-      ReleaseCommand command, ReleaseState state, RollbackTargets targets, PolicyInForce policy) {
+      ReleaseCommand command,
+      ReleaseState state,
+      RollbackTargets targets,
+      PolicyInForce policy,
+      Instant now) {
     // Java 17 has no pattern switch, so nothing here is checked by the compiler: a command type
     // missing from this chain falls through to the throw below. PermittedSubclassesTest decides
     // every permitted subclass of ReleaseCommand, so a type added without a branch fails the build.
@@ -124,7 +148,7 @@ public final class ReleaseDecider {
     } else if (command instanceof ReportStep c) {
       return reportStep(c, state);
     } else if (command instanceof Approve c) {
-      return approve(c, state, Rules.of(state, policy));
+      return approve(c, state, Rules.of(state, policy), now);
     } else if (command instanceof Reject c) {
       return reject(c, state, Rules.of(state, policy));
     } else if (command instanceof RequestRollback c) {
@@ -154,12 +178,27 @@ public final class ReleaseDecider {
    * check (Java 17): PermittedSubclassesTest evolves every permitted subclass of ReleaseEvent.
    */
   public static ReleaseState evolve(ReleaseState state, ReleaseEvent event) {
+    return evolve(state, event, null);
+  }
+
+  /**
+   * Applies one event with its envelope: an approval keeps the time it was given, by which its
+   * expiry is judged.
+   */
+  public static ReleaseState evolve(ReleaseState state, EventEnvelope envelope) {
+    return evolve(state, envelope.data(), envelope.occurredAt());
+  }
+
+  private static ReleaseState evolve(ReleaseState state, ReleaseEvent event, Instant at) {
     if (event instanceof ReleaseCreated e) {
       return state.created(e.spec(), e.policy());
     } else if (event instanceof StatusChanged e) {
       return state.movedTo(e.to());
     } else if (event instanceof ApprovalGranted e) {
-      return state.approvedBy(e.approverId(), e.approverName());
+      return state.approvedBy(
+          new ReleaseState.Approval(e.approverId(), e.approverName(), e.commitSha(), at));
+    } else if (event instanceof ApprovalsVoided e) {
+      return state.approvalsVoided(e.toCommit());
     } else if (event instanceof ApprovalQuorumReached) {
       return state.movedTo(ReleaseStatus.MANUAL_TEST_PASSED);
     } else if (event instanceof ReleaseRejected e) {
@@ -222,30 +261,108 @@ public final class ReleaseDecider {
 
   private static Decision create(CreateRelease c, ReleaseState state) {
     if (state.exists()) {
-      return state.spec().equals(c.spec())
-          ? new Accepted(List.of())
-          : new Refused(
-              Refusal.CONFLICT,
-              "release "
-                  + state.releaseId()
-                  + " (service "
-                  + c.spec().service()
-                  + ", tag "
-                  + c.spec().tag()
-                  + ", run "
-                  + c.spec().githubRunId()
-                  + ") already exists with different details",
-              List.of());
+      if (state.spec().equals(c.spec())) {
+        return new Accepted(List.of());
+      }
+      if (state.spec().equals(c.spec().withCommitSha(state.spec().commitSha()))) {
+        // the same run of the same tag with another commit: a re-run after the tag was moved
+        return sameCommit(c.spec().commitSha(), state.commitSha())
+            ? new Accepted(List.of()) // already reported
+            : tagMoved(state, c.spec().commitSha(), "the release was created again", List.of());
+      }
+      return new Refused(
+          Refusal.CONFLICT,
+          "release "
+              + state.releaseId()
+              + " (service "
+              + c.spec().service()
+              + ", tag "
+              + c.spec().tag()
+              + ", run "
+              + c.spec().githubRunId()
+              + ") already exists with different details",
+          List.of());
     }
     return new Accepted(List.of(new ReleaseCreated(c.spec(), c.policy())));
+  }
+
+  /**
+   * The pipeline reported {@code commit} for the release's tag, which points elsewhere than the
+   * commit the release was approved for (or is being approved for): the tag was moved. Before the
+   * quorum the approvals are void, and {@code then} (a reported step) follows. Once the quorum was
+   * reached the orchestrator may already be deploying the approved commit, and nobody approved the
+   * new one: the report is refused (409) and the refusal recorded, never applied to the release.
+   */
+  private static Decision tagMoved(
+      ReleaseState state, String commit, String how, List<ReleaseEvent> then) {
+    String tag = state.spec().tag();
+    if (!approvalsOpen(state.status())) {
+      return refuse(
+          "step",
+          Refusal.CONFLICT,
+          "tag "
+              + tag
+              + " of "
+              + state.spec().service()
+              + " moved from commit "
+              + state.commitSha()
+              + " to "
+              + commit
+              + " but release "
+              + state.releaseId()
+              + " is "
+              + state.status()
+              + ": "
+              + (state.status().ordinal() >= ReleaseStatus.MANUAL_TEST_PASSED.ordinal()
+                      && state.status().outcome() == Outcome.ACTIVE
+                  ? "its approvals were for "
+                      + state.commitSha()
+                      + " and its production deploy may have started; push a new tag for "
+                      + commit
+                  : "it is final; push a new tag for " + commit));
+    }
+    List<Long> voided = state.approvals().stream().map(ReleaseState.Approval::approverId).toList();
+    List<ReleaseEvent> events = new ArrayList<>();
+    events.add(
+        new ApprovalsVoided(
+            tag,
+            state.commitSha(),
+            commit,
+            voided,
+            how
+                + " with commit "
+                + commit
+                + " for tag "
+                + tag
+                + ", which was "
+                + state.commitSha()
+                + (voided.isEmpty()
+                    ? ""
+                    : "; the "
+                        + voided.size()
+                        + " approval(s) given for the old commit are void")));
+    events.addAll(then);
+    return new Accepted(events);
+  }
+
+  /** Statuses before the approval quorum, in which a moved tag voids the approvals. */
+  private static boolean approvalsOpen(ReleaseStatus status) {
+    return switch (status) {
+      case INITIATED, STAGE_BUILDING, STAGE_TEST_ROLLBACK, MANUAL_TESTING -> true;
+      default -> false;
+    };
   }
 
   private static Decision reportStep(ReportStep c, ReleaseState state) {
     if (!state.exists()) {
       return notFound(state);
     }
+    boolean moved = c.commitSha() != null && !sameCommit(c.commitSha(), state.commitSha());
     if (state.status() == c.status()) {
-      return new Accepted(List.of()); // a retried report: already there
+      // a retried report: already there (unless it reports that the tag moved)
+      return moved
+          ? tagMoved(state, c.commitSha().toLowerCase(java.util.Locale.ROOT), how(c), List.of())
+          : new Accepted(List.of());
     }
     if (!reportableNext(state.status()).contains(c.status())) {
       return new Refused(
@@ -261,7 +378,27 @@ public final class ReleaseDecider {
               + allowedSteps(state.status()),
           List.of());
     }
-    return new Accepted(List.of(new StatusChanged(state.status(), c.status(), clip(c.detail()))));
+    StatusChanged step = new StatusChanged(state.status(), c.status(), clip(c.detail()));
+    return moved
+        ? tagMoved(state, c.commitSha().toLowerCase(java.util.Locale.ROOT), how(c), List.of(step))
+        : new Accepted(List.of(step));
+  }
+
+  /**
+   * Whether two reports name the same commit: equal, or one the abbreviation of the other (a
+   * pipeline may report {@code git rev-parse --short}).
+   */
+  static boolean sameCommit(String reported, String known) {
+    if (known == null) {
+      return true; // nothing to compare with
+    }
+    String a = reported.toLowerCase(java.util.Locale.ROOT);
+    String b = known.toLowerCase(java.util.Locale.ROOT);
+    return a.startsWith(b) || b.startsWith(a);
+  }
+
+  private static String how(ReportStep c) {
+    return "the pipeline reported " + c.status().wire();
   }
 
   /** The steps a pipeline may report now, or why there are none. */
@@ -289,7 +426,7 @@ public final class ReleaseDecider {
     };
   }
 
-  private static Decision approve(Approve c, ReleaseState state, Rules rules) {
+  private static Decision approve(Approve c, ReleaseState state, Rules rules, Instant now) {
     if (!state.exists()) {
       return notFound(state);
     }
@@ -328,9 +465,14 @@ public final class ReleaseDecider {
     // Only approvals of people who are approvers under the policy in force count: an approver
     // removed from the policy (they left the team, their account is no longer trusted) no longer
     // carries a release toward production (docs/security.md, "Policy as data in the log").
-    List<Long> counted = countedApprovals(state, policy);
-    if (state.hasApproved(c.telegramUserId())) {
-      // A double click, also on the approval that reached the quorum and moved the release on.
+    // Nor do approvals older than the policy's expiry: the approver tested the release a day ago
+    // (by default), which says little about it now; they approve again.
+    List<Long> counted = countedApprovals(state, policy, now);
+    if (state.hasApproved(c.telegramUserId())
+        && !(state.status() == ReleaseStatus.MANUAL_TESTING
+            && !counted.contains(c.telegramUserId()))) {
+      // A double click, also on the approval that reached the quorum and moved the release on (an
+      // expired approval of a release still in manual testing is given again, below).
       // When the approvals are complete but the quorum event is not in the log (it was void:
       // another writer's event took its place, see ChainRule), or a policy change lowered the
       // quorum to the approvals given, the repeat completes it.
@@ -353,7 +495,13 @@ public final class ReleaseDecider {
     List<ReleaseEvent> events = new ArrayList<>();
     events.add(
         new ApprovalGranted(
-            c.telegramUserId(), approver.get().name(), count, policy.quorum(), rules.version()));
+            c.telegramUserId(),
+            approver.get().name(),
+            count,
+            policy.quorum(),
+            rules.version(),
+            state.spec().tag(),
+            state.commitSha()));
     if (count >= policy.quorum()) {
       List<Long> ids = new ArrayList<>(counted);
       ids.add(c.telegramUserId());
@@ -362,15 +510,27 @@ public final class ReleaseDecider {
     return new Accepted(events);
   }
 
-  /** The approvers whose approvals count under {@code policy}, in the order they approved. */
-  private static List<Long> countedApprovals(ReleaseState state, ApprovalPolicy policy) {
+  /**
+   * The approvers whose approvals count under {@code policy} at {@code now} (they are approvers
+   * under it, and their approval has not expired), in the order they approved.
+   */
+  private static List<Long> countedApprovals(
+      ReleaseState state, ApprovalPolicy policy, Instant now) {
     List<Long> ids = new ArrayList<>();
     for (ReleaseState.Approval a : state.approvals()) {
-      if (policy.approver(a.approverId()).isPresent()) {
+      if (policy.approver(a.approverId()).isPresent() && !expired(a, policy, now)) {
         ids.add(a.approverId());
       }
     }
     return ids;
+  }
+
+  /**
+   * Whether an approval expired at {@code now}. One without a time (folded without its envelope) or
+   * decided without a time never expires.
+   */
+  private static boolean expired(ReleaseState.Approval a, ApprovalPolicy policy, Instant now) {
+    return now != null && a.at() != null && !a.at().plus(policy.approvalExpiry()).isAfter(now);
   }
 
   /** Approvals that meet the quorum on a release still in manual testing: the quorum is owed. */

@@ -44,18 +44,29 @@ public sealed interface ReleaseEvent {
    * @param policyVersion the version of the policy in force that decided it (the sequence number of
    *     its {@link PolicyChanged} event on the policy topic); absent on events decided before
    *     policy versions were recorded
+   * @param tag the tag the approver approved; absent on events written before approvals were bound
+   *     to the artifact
+   * @param commitSha the commit the tag pointed at when it was approved (the last one the pipeline
+   *     reported); absent on events written before approvals were bound to the artifact
    */
   record ApprovalGranted(
       long approverId,
       String approverName,
       int approvals,
       int quorum,
-      @JsonInclude(JsonInclude.Include.NON_NULL) Long policyVersion)
+      @JsonInclude(JsonInclude.Include.NON_NULL) Long policyVersion,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String tag,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String commitSha)
       implements ReleaseEvent {
     public static final String TYPE = "release.approval-granted.v1";
 
     public ApprovalGranted(long approverId, String approverName, int approvals, int quorum) {
       this(approverId, approverName, approvals, quorum, null);
+    }
+
+    public ApprovalGranted(
+        long approverId, String approverName, int approvals, int quorum, Long policyVersion) {
+      this(approverId, approverName, approvals, quorum, policyVersion, null, null);
     }
 
     @Override
@@ -79,6 +90,33 @@ public sealed interface ReleaseEvent {
 
     public ApprovalQuorumReached(List<Long> approverIds) {
       this(approverIds, null);
+    }
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
+
+  /**
+   * The pipeline reported another commit for the release's tag (the tag was moved) before the
+   * approval quorum: every approval given so far was for the old commit, so none counts any more
+   * and the quorum must be met again on the new one. The release keeps its status. Also written
+   * when no approval was given yet, so that the log says which commit later approvals are for.
+   *
+   * @param tag the release's tag
+   * @param fromCommit the commit the approvals were given for
+   * @param toCommit the commit the pipeline reports now
+   * @param approverIds the approvers whose approvals are void (in the order they approved)
+   * @param reason what reported the new commit (a step report or a repeated create), for people
+   */
+  record ApprovalsVoided(
+      String tag, String fromCommit, String toCommit, List<Long> approverIds, String reason)
+      implements ReleaseEvent {
+    public static final String TYPE = "release.approvals-voided.v1";
+
+    public ApprovalsVoided {
+      approverIds = approverIds == null ? List.of() : List.copyOf(approverIds);
     }
 
     @Override
@@ -388,5 +426,6 @@ public sealed interface ReleaseEvent {
           RunbookFinished.class,
           PolicyChanged.class,
           ReleaseSuperseded.class,
-          DispatchRetryRequested.class);
+          DispatchRetryRequested.class,
+          ApprovalsVoided.class);
 }

@@ -33,6 +33,12 @@ public record ReleaseSpec(
     return releaseId(service, tag, githubRunId);
   }
 
+  /** The same release with the tag pointing at {@code sha} (a moved tag). */
+  public ReleaseSpec withCommitSha(String sha) {
+    return new ReleaseSpec(
+        service, tag, initiator, githubRunId, githubRunLink, ref, repository, sha);
+  }
+
   public static String releaseId(String service, String tag, String githubRunId) {
     String key = service + '\n' + tag + '\n' + githubRunId;
     return UUID.nameUUIDFromBytes(key.getBytes(StandardCharsets.UTF_8)).toString();

@@ -1,5 +1,6 @@
 package dev.rmm.contracts;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -21,6 +22,8 @@ import java.util.Objects;
  * @param runbook the rollback runbook, once the orchestrator started it
  * @param rollbackRequestedBy the admin who asked for the rollback, if any (a repeat of their
  *     request is recognised by it)
+ * @param commitSha the commit the release's tag points at as last reported by the pipeline (the
+ *     spec's until the tag moves); null while the release does not exist
  */
 public record ReleaseState(
     String releaseId,
@@ -34,10 +37,23 @@ public record ReleaseState(
     String rollbackToTag,
     Dispatch dispatch,
     Runbook runbook,
-    Long rollbackRequestedBy) {
+    Long rollbackRequestedBy,
+    String commitSha) {
 
-  /** One counted approval. */
-  public record Approval(long approverId, String approverName) {}
+  /**
+   * One approval.
+   *
+   * @param commitSha the commit it was given for; null on approvals recorded before approvals were
+   *     bound to the artifact
+   * @param at when it was given (its event's time); null when folded without the event's envelope,
+   *     and then it never expires
+   */
+  public record Approval(long approverId, String approverName, String commitSha, Instant at) {
+
+    public Approval(long approverId, String approverName) {
+      this(approverId, approverName, null, null);
+    }
+  }
 
   /**
    * The rollback runbook.
@@ -96,7 +112,7 @@ public record ReleaseState(
   /** The state of a release that has no events yet. */
   public static ReleaseState none(String releaseId) {
     return new ReleaseState(
-        releaseId, null, null, null, 0, 0, List.of(), null, null, null, null, null);
+        releaseId, null, null, null, 0, 0, List.of(), null, null, null, null, null, null);
   }
 
   public boolean exists() {
@@ -120,7 +136,8 @@ public record ReleaseState(
         null,
         null,
         null,
-        null);
+        null,
+        spec.commitSha());
   }
 
   ReleaseState movedTo(ReleaseStatus next) {
@@ -136,12 +153,19 @@ public record ReleaseState(
         rollbackToTag,
         dispatch,
         runbook,
-        rollbackRequestedBy);
+        rollbackRequestedBy,
+        commitSha);
   }
 
   ReleaseState approvedBy(long approverId, String name) {
+    return approvedBy(new Approval(approverId, name));
+  }
+
+  /** An approval; a fresh one by an approver whose earlier approval expired takes its place. */
+  ReleaseState approvedBy(Approval approval) {
     List<Approval> more = new ArrayList<>(approvals);
-    more.add(new Approval(approverId, name));
+    more.removeIf(a -> a.approverId() == approval.approverId());
+    more.add(approval);
     return new ReleaseState(
         releaseId,
         spec,
@@ -154,7 +178,29 @@ public record ReleaseState(
         rollbackToTag,
         dispatch,
         runbook,
-        rollbackRequestedBy);
+        rollbackRequestedBy,
+        commitSha);
+  }
+
+  /**
+   * The tag moved to another commit: the approvals are void, and the card a user acts on must show
+   * the new commit (the status version moves, so an older card's approval is refused as stale).
+   */
+  ReleaseState approvalsVoided(String newCommit) {
+    return new ReleaseState(
+        releaseId,
+        spec,
+        policy,
+        status,
+        version + 1,
+        version + 1,
+        List.of(),
+        rejectionReason,
+        rollbackToTag,
+        dispatch,
+        runbook,
+        rollbackRequestedBy,
+        newCommit);
   }
 
   ReleaseState rejected(String reason) {
@@ -170,7 +216,8 @@ public record ReleaseState(
         rollbackToTag,
         dispatch,
         runbook,
-        rollbackRequestedBy);
+        rollbackRequestedBy,
+        commitSha);
   }
 
   ReleaseState rollbackRequested(long requestedBy, String targetTag) {
@@ -186,7 +233,8 @@ public record ReleaseState(
         targetTag,
         dispatch,
         runbook,
-        requestedBy);
+        requestedBy,
+        commitSha);
   }
 
   ReleaseState unchanged() {
@@ -202,7 +250,8 @@ public record ReleaseState(
         rollbackToTag,
         dispatch,
         runbook,
-        rollbackRequestedBy);
+        rollbackRequestedBy,
+        commitSha);
   }
 
   ReleaseState withDispatch(Dispatch d) {
@@ -218,7 +267,8 @@ public record ReleaseState(
         rollbackToTag,
         d,
         runbook,
-        rollbackRequestedBy);
+        rollbackRequestedBy,
+        commitSha);
   }
 
   ReleaseState withRunbook(Runbook r) {
@@ -234,6 +284,7 @@ public record ReleaseState(
         rollbackToTag,
         dispatch,
         r,
-        rollbackRequestedBy);
+        rollbackRequestedBy,
+        commitSha);
   }
 }

@@ -57,6 +57,45 @@ class FoldSnapshotTest {
   }
 
   @Test
+  void givenApprovalsWithTheirTimeAndCommitAndAMovedTag_whenRoundTripped_thenNothingIsLost()
+      throws IOException {
+    // the times come from the events' envelopes (an approval expires by them): folded with them
+    StateFold live = new StateFold();
+    java.time.Instant at = java.time.Instant.parse("2026-03-14T09:00:00.123456Z");
+    long seq = 0;
+    List<ReleaseEvent> history =
+        new java.util.ArrayList<>(
+            Releases.eventsTo(ReleaseStatus.MANUAL_TESTING, Releases.TWO_OF_THREE));
+    history.add(
+        new ReleaseEvent.ApprovalsVoided(
+            "v1.2.3", Releases.SPEC.commitSha(), "9e8d7c6", List.of(), "tag moved"));
+    history.add(
+        new ReleaseEvent.ApprovalGranted(Releases.BOB, "Bob", 1, 2, null, "v1.2.3", "9e8d7c6"));
+    ReleaseState state = ReleaseState.none(Releases.ID);
+    for (ReleaseEvent e : history) {
+      state =
+          ReleaseDecider.evolve(
+              state,
+              new EventEnvelope(
+                  "e" + ++seq,
+                  Releases.ID,
+                  seq,
+                  at.plusSeconds(seq),
+                  Releases.PIPELINE,
+                  null,
+                  null,
+                  null,
+                  e));
+    }
+    assertThat(state.approvals().get(0).at()).isNotNull();
+    assertThat(state.approvals().get(0).commitSha()).isEqualTo("9e8d7c6");
+    assertThat(state.commitSha()).isEqualTo("9e8d7c6");
+    live.put(state, new ChainRule.Head(state.version(), "ab".repeat(32), true));
+
+    assertThat(roundTrip(live).state(Releases.ID)).isEqualTo(state);
+  }
+
+  @Test
   void givenAnEmptyFold_whenRoundTripped_thenItIsEmpty() throws IOException {
     assertThat(roundTrip(new StateFold()).size()).isZero();
   }
@@ -101,6 +140,7 @@ class FoldSnapshotTest {
         s.rollbackToTag(),
         s.dispatch(),
         s.runbook(),
-        s.rollbackRequestedBy());
+        s.rollbackRequestedBy(),
+        s.commitSha());
   }
 }

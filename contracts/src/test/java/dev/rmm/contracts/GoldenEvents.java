@@ -6,6 +6,7 @@ import dev.rmm.contracts.ApprovalPolicy.Approver;
 import dev.rmm.contracts.ReleaseEvent.ActionRefused;
 import dev.rmm.contracts.ReleaseEvent.ApprovalGranted;
 import dev.rmm.contracts.ReleaseEvent.ApprovalQuorumReached;
+import dev.rmm.contracts.ReleaseEvent.ApprovalsVoided;
 import dev.rmm.contracts.ReleaseEvent.DispatchFailed;
 import dev.rmm.contracts.ReleaseEvent.DispatchRetryRequested;
 import dev.rmm.contracts.ReleaseEvent.DispatchStarted;
@@ -181,6 +182,21 @@ final class GoldenEvents {
               ORCHESTRATOR,
               TRACE,
               new RunbookFinished(RUN, false, "health", "health check failed 5 times: exit 22")),
+          envelope(
+              "0b9c7e1a-3f52-4c1e-9d7a-2f1e8c6b5a23",
+              6,
+              "2026-03-14T10:04:30Z",
+              PIPELINE,
+              TRACE,
+              new ApprovalsVoided(
+                  "v1.2.3",
+                  "3f2c1d0e9b8a7f6e5d4c3b2a1f0e9d8c7b6a5f4e",
+                  "9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d",
+                  List.of(BOB),
+                  "the pipeline reported manual_testing with commit"
+                      + " 9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d for tag v1.2.3, which was"
+                      + " 3f2c1d0e9b8a7f6e5d4c3b2a1f0e9d8c7b6a5f4e; the 1 approval(s) given for the"
+                      + " old commit are void")),
           envelope(
               "0b9c7e1a-3f52-4c1e-9d7a-2f1e8c6b5a22",
               6,

@@ -47,7 +47,7 @@ class ReleaseDeciderApproveTest {
   void givenManualTesting_whenAnApproverApproves_thenTheApprovalIsCountedUnderTheirPolicyName() {
     var events = accepted(decide(approve(BOB, CARD), manualTesting));
 
-    assertThat(events).containsExactly(new ApprovalGranted(BOB, "Bob", 1, 2));
+    assertThat(events).containsExactly(Releases.granted(BOB, "Bob", 1, 2));
     ReleaseState after = evolveAll(manualTesting, events);
     assertThat(after.status()).isEqualTo(MANUAL_TESTING);
     assertThat(after.statusVersion()).isEqualTo(manualTesting.statusVersion());
@@ -62,8 +62,7 @@ class ReleaseDeciderApproveTest {
 
     assertThat(events)
         .containsExactly(
-            new ApprovalGranted(CAROL, "Carol", 2, 2),
-            new ApprovalQuorumReached(List.of(BOB, CAROL)));
+            Releases.granted(CAROL, "Carol", 2, 2), new ApprovalQuorumReached(List.of(BOB, CAROL)));
     ReleaseState after = evolveAll(oneApproval, events);
     assertThat(after.status()).isEqualTo(MANUAL_TEST_PASSED);
     assertThat(after.statusVersion()).isEqualTo(after.version());
@@ -76,7 +75,7 @@ class ReleaseDeciderApproveTest {
     // (ChainRule) and the writer decides the request again on the true state
     ReleaseState oneApproval = apply(manualTesting, approve(BOB, CARD));
     ReleaseState approvalsOnly =
-        evolveAll(oneApproval, List.of(new ApprovalGranted(CAROL, "Carol", 2, 2)));
+        evolveAll(oneApproval, List.of(Releases.granted(CAROL, "Carol", 2, 2)));
 
     var events = accepted(decide(approve(CAROL, CARD), approvalsOnly));
 
@@ -124,9 +123,9 @@ class ReleaseDeciderApproveTest {
 
     assertThat(log)
         .containsExactly(
-            new ApprovalGranted(BOB, "Bob", 1, 3),
-            new ApprovalGranted(ALICE, "Alice", 2, 3),
-            new ApprovalGranted(CAROL, "Carol", 3, 3),
+            Releases.granted(BOB, "Bob", 1, 3),
+            Releases.granted(ALICE, "Alice", 2, 3),
+            Releases.granted(CAROL, "Carol", 3, 3),
             new ApprovalQuorumReached(List.of(BOB, ALICE, CAROL)));
     assertThat(state.status()).isEqualTo(MANUAL_TEST_PASSED);
   }
@@ -188,7 +187,7 @@ class ReleaseDeciderApproveTest {
     ReleaseState state = inStatus(MANUAL_TESTING, policy);
 
     assertThat(accepted(decide(approve(ALICE, state.version()), state)))
-        .containsExactly(new ApprovalGranted(ALICE, "Alice", 1, 2));
+        .containsExactly(Releases.granted(ALICE, "Alice", 1, 2));
   }
 
   @Test
@@ -281,8 +280,7 @@ class ReleaseDeciderApproveTest {
 
     assertThat(events)
         .containsExactly(
-            new ApprovalGranted(CAROL, "Carol", 2, 2),
-            new ApprovalQuorumReached(List.of(BOB, CAROL)));
+            Releases.granted(CAROL, "Carol", 2, 2), new ApprovalQuorumReached(List.of(BOB, CAROL)));
   }
 
   private static ReleaseState apply(ReleaseState state, ReleaseCommand command) {

@@ -57,6 +57,7 @@ class ReleaseDeciderCreateTest {
   @Test
   void givenACreatedRelease_whenCreatedWithDifferentDetails_thenConflictAndNoEvents() {
     ReleaseState state = given(new ReleaseCreated(SPEC, TWO_OF_THREE));
+    // (another commit alone is a moved tag: ReleaseDeciderArtifactTest)
     ReleaseSpec otherCommit =
         new ReleaseSpec(
             SPEC.service(),
@@ -64,7 +65,7 @@ class ReleaseDeciderCreateTest {
             SPEC.initiator(),
             SPEC.githubRunId(),
             SPEC.githubRunLink(),
-            SPEC.ref(),
+            "refs/heads/main",
             SPEC.repository(),
             "ffffffffffffffffffffffffffffffffffffffff");
 

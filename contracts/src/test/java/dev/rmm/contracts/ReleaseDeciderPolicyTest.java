@@ -24,7 +24,6 @@ import dev.rmm.contracts.Decision.Refusal;
 import dev.rmm.contracts.Decision.Refused;
 import dev.rmm.contracts.ReleaseCommand.CancelRelease;
 import dev.rmm.contracts.ReleaseEvent.ActionRefused;
-import dev.rmm.contracts.ReleaseEvent.ApprovalGranted;
 import dev.rmm.contracts.ReleaseEvent.ApprovalQuorumReached;
 import dev.rmm.contracts.ReleaseEvent.PolicyChanged;
 import dev.rmm.contracts.ReleaseEvent.ReleaseCancelled;
@@ -139,16 +138,16 @@ class ReleaseDeciderPolicyTest {
   void givenAnApprovalBySomeoneLaterRemoved_whenTheOthersApprove_thenOnlyCurrentApproversCount() {
     ReleaseState oneApproval =
         ReleaseDecider.evolveAll(
-            inStatus(MANUAL_TESTING), List.of(new ApprovalGranted(BOB, "Bob", 1, 2, 1L)));
+            inStatus(MANUAL_TESTING), List.of(Releases.granted(BOB, "Bob", 1, 2, 1L)));
     PolicyInForce now = given(V1, V2).inForce(SERVICE);
 
     List<ReleaseEvent> carol = accepted(decide(approve(CAROL, null), oneApproval, null, now));
-    assertThat(carol).containsExactly(new ApprovalGranted(CAROL, "Carol", 1, 2, 2L));
+    assertThat(carol).containsExactly(Releases.granted(CAROL, "Carol", 1, 2, 2L));
 
     ReleaseState afterCarol = ReleaseDecider.evolveAll(oneApproval, carol);
     assertThat(accepted(decide(approve(DAVE, null), afterCarol, null, now)))
         .containsExactly(
-            new ApprovalGranted(DAVE, "Dave", 2, 2, 2L),
+            Releases.granted(DAVE, "Dave", 2, 2, 2L),
             new ApprovalQuorumReached(List.of(CAROL, DAVE), 2L));
   }
 
@@ -157,7 +156,7 @@ class ReleaseDeciderPolicyTest {
       givenTheQuorumLoweredToTheApprovalsGiven_whenAnApproverPressesAgain_thenTheQuorumIsReached() {
     ReleaseState oneApproval =
         ReleaseDecider.evolveAll(
-            inStatus(MANUAL_TESTING), List.of(new ApprovalGranted(BOB, "Bob", 1, 2, 1L)));
+            inStatus(MANUAL_TESTING), List.of(Releases.granted(BOB, "Bob", 1, 2, 1L)));
     ApprovalPolicy oneOfThree =
         new ApprovalPolicy(TWO_OF_THREE.approvers(), 1, false, TWO_OF_THREE.admins());
 
@@ -223,6 +222,6 @@ class ReleaseDeciderPolicyTest {
   void givenNoPolicyEventYet_thenTheReleasesOwnPolicyDecidesAndNoVersionIsNamed() {
     assertThat(PolicyHistory.NONE.inForce(SERVICE)).isNull();
     assertThat(accepted(decide(approve(BOB, null), inStatus(MANUAL_TESTING), null, null)))
-        .containsExactly(new ApprovalGranted(BOB, "Bob", 1, 2));
+        .containsExactly(Releases.granted(BOB, "Bob", 1, 2));
   }
 }

@@ -25,6 +25,7 @@ import dev.rmm.contracts.ReleaseCommand.RequestRollback;
 import dev.rmm.contracts.ReleaseEvent.ActionRefused;
 import dev.rmm.contracts.ReleaseEvent.ApprovalGranted;
 import dev.rmm.contracts.ReleaseEvent.ApprovalQuorumReached;
+import dev.rmm.contracts.ReleaseEvent.ApprovalsVoided;
 import dev.rmm.contracts.ReleaseEvent.ReleaseCreated;
 import dev.rmm.contracts.ReleaseEvent.ReleaseRejected;
 import java.util.ArrayList;
@@ -185,6 +186,11 @@ class ReleaseDeciderPropertiesTest {
         assertThat(initiator && !policy.initiatorMayApprove()).as("initiator approved").isFalse();
         granted.add(grant.approverId());
         assertThat(grant.approvals()).isEqualTo(granted.size());
+      } else if (event instanceof ApprovalsVoided voided) {
+        // a moved tag (here: a create of the same run with another commit) before the quorum
+        assertThat(quorumReached).as("(b) no approvals voided after the quorum").isFalse();
+        assertThat(voided.approverIds()).isEqualTo(granted);
+        granted.clear();
       } else if (event instanceof ApprovalQuorumReached quorum) {
         assertThat(quorumReached).as("(b) at most one quorum").isFalse();
         assertThat(previous).isInstanceOf(ApprovalGranted.class);

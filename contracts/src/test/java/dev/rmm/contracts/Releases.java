@@ -155,6 +155,17 @@ final class Releases {
     return events;
   }
 
+  /** The approval the decider grants on {@link #SPEC}: bound to its tag and commit. */
+  static ApprovalGranted granted(long id, String name, int approvals, int quorum) {
+    return granted(id, name, approvals, quorum, null);
+  }
+
+  static ApprovalGranted granted(
+      long id, String name, int approvals, int quorum, Long policyVersion) {
+    return new ApprovalGranted(
+        id, name, approvals, quorum, policyVersion, SPEC.tag(), SPEC.commitSha());
+  }
+
   static Actor telegram(long userId) {
     return Actor.telegram(userId, "user " + userId);
   }

@@ -241,6 +241,13 @@ public interface RmmApiConfig {
     @WithDefault("false")
     boolean defaultOnBehalfCounts();
 
+    /**
+     * Under the default policy, how many minutes an approval counts toward the quorum before it
+     * expires; unset: 24 hours ({@code ApprovalPolicy.DEFAULT_APPROVAL_EXPIRY}). A service's own
+     * policy sets {@code approval_expiry_minutes} in the policy file.
+     */
+    Optional<Integer> defaultApprovalExpiryMinutes();
+
     /** Default admins: comma-separated Telegram user ids. */
     Optional<String> defaultAdmins();
 

@@ -272,7 +272,7 @@ public final class Projection {
   }
 
   /**
-   * Upserts a batch's release rows ({@code $1..$33}, one array per column) and moves their
+   * Upserts a batch's release rows ({@code $1..$36}, one array per column) and moves their
    * services' delivery metrics in the same statement: the parts ({@code release_metric_parts}, V7)
    * of each row as it was before the statement out, of the row written in, and only the sums whose
    * change is not zero are written, in key order.
@@ -392,7 +392,10 @@ public final class Projection {
     return rows;
   }
 
-  /** Every column but the key and the release's fixed facts is replaced. */
+  /**
+   * Every column but the key and the release's fixed facts is replaced (its commit too: a moved tag
+   * changes it).
+   */
   private static final String RELEASE_UPDATE =
       " ON CONFLICT (release_id) DO UPDATE SET rollback_to_tag ="
           + " EXCLUDED.rollback_to_tag, status = EXCLUDED.status, outcome = EXCLUDED.outcome,"
@@ -405,7 +408,8 @@ public final class Projection {
           + " EXCLUDED.deploying_at, rollback_started_at = EXCLUDED.rollback_started_at,"
           + " restored_at = EXCLUDED.restored_at, head_hash = EXCLUDED.head_hash,"
           + " head_chained = EXCLUDED.head_chained, superseded_by_id = EXCLUDED.superseded_by_id,"
-          + " superseded_by_tag = EXCLUDED.superseded_by_tag";
+          + " superseded_by_tag = EXCLUDED.superseded_by_tag, commit_sha = EXCLUDED.commit_sha,"
+          + " approvals_voided = EXCLUDED.approvals_voided";
 
   private static String insert(String schema, String table, ColumnArrays columns, String tail) {
     return "INSERT INTO "
@@ -497,6 +501,8 @@ public final class Projection {
     row.headChained = r.getBoolean("head_chained");
     row.supersededById = r.getString("superseded_by_id");
     row.supersededByTag = r.getString("superseded_by_tag");
+    Object voided = r.getValue("approvals_voided");
+    row.approvalsVoided = voided == null ? null : (ObjectNode) json(voided);
     return row;
   }
 

@@ -24,7 +24,7 @@ final class ReleaseRow {
           + " required_approvers, quorum, admins, initiator_may_approve, rejection_reason, version,"
           + " created_at, started_at, completed_at, deployed_at, updated_at, dispatch, runbook,"
           + " manual_testing_at, decided_at, deploying_at, rollback_started_at, restored_at,"
-          + " head_hash, head_chained, superseded_by_id, superseded_by_tag";
+          + " head_hash, head_chained, superseded_by_id, superseded_by_tag, approvals_voided";
 
   /** The Postgres types of {@link #COLUMNS}, in the same order. */
   static final java.util.List<ColumnArrays.Type> TYPES;
@@ -53,6 +53,8 @@ final class ReleaseRow {
     t.addAll(java.util.List.of(ColumnArrays.Type.TEXT, ColumnArrays.Type.BOOL));
     // superseded_by_id, superseded_by_tag
     t.addAll(java.util.List.of(ColumnArrays.Type.TEXT, ColumnArrays.Type.TEXT));
+    // approvals_voided
+    t.add(ColumnArrays.Type.JSONB);
     TYPES = java.util.List.copyOf(t);
   }
 
@@ -91,6 +93,12 @@ final class ReleaseRow {
   String supersededById;
 
   String supersededByTag;
+
+  /**
+   * Why the approvals were voided the last time the release's tag moved (release.approvals-voided),
+   * or null when it never moved.
+   */
+  ObjectNode approvalsVoided;
 
   /**
    * The JSON text of {@link #requiredApprovers} and {@link #admins}, made on the first write: they
@@ -146,7 +154,8 @@ final class ReleaseRow {
         headHash,
         headChained,
         PgText.text(supersededById),
-        PgText.text(supersededByTag));
+        PgText.text(supersededByTag),
+        PgText.json(approvalsVoided));
   }
 
   private String requiredApproversJson() {
@@ -225,10 +234,15 @@ final class ReleaseRow {
               .put("id", g.approverId())
               .put("name", g.approverName())
               .put("at", at.toString());
+      if (g.commitSha() != null) {
+        approval.put("commit_sha", g.commitSha()); // the artifact approved
+      }
       if (e.actor().actsOnBehalf()) {
         // an admin token approved for the approver (counted because the policy allows it)
         approval.put("on_behalf", true);
       }
+    } else if (d instanceof ReleaseEvent.ApprovalsVoided v) {
+      voidApprovals(v, at);
     } else if (d instanceof ReleaseEvent.ApprovalQuorumReached) {
       moveTo(ReleaseStatus.MANUAL_TEST_PASSED, at);
     } else if (d instanceof ReleaseEvent.ReleaseRejected r) {
@@ -287,6 +301,27 @@ final class ReleaseRow {
     }
     version = e.sequence();
     updatedAt = at;
+  }
+
+  /**
+   * The tag moved before the quorum: the approvals given are void (they leave the list, and the
+   * card says why from {@link #approvalsVoided}); the row names the new commit.
+   */
+  private void voidApprovals(ReleaseEvent.ApprovalsVoided v, Instant at) {
+    approvalsVoided = EventCodec.mapper().createObjectNode();
+    approvalsVoided.put("tag", v.tag());
+    approvalsVoided.put("from_commit", v.fromCommit());
+    approvalsVoided.put("to_commit", v.toCommit());
+    ArrayNode approvers = approvalsVoided.putArray("approvers");
+    for (var a : approvedList) {
+      if (v.approverIds().contains(a.path("id").asLong())) {
+        approvers.addObject().put("id", a.path("id").asLong()).put("name", a.path("name").asText());
+      }
+    }
+    approvalsVoided.put("reason", v.reason());
+    approvalsVoided.put("at", at.toString());
+    approvedList = EventCodec.mapper().createArrayNode();
+    commitSha = v.toCommit();
   }
 
   private void moveTo(ReleaseStatus next, Instant at) {

@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.equalTo;
 
 import dev.rmm.contracts.EventCodec;
 import dev.rmm.contracts.EventEnvelope;
+import dev.rmm.contracts.ReleaseState;
 import dev.rmm.contracts.audit.EventChain;
 import dev.rmm.contracts.audit.LogVerifier;
 import dev.rmm.contracts.log.StateFold;
@@ -92,7 +93,9 @@ class ArbitraryHistoriesPropertyTest {
     assertThat(report.events()).isEqualTo(events);
     histories.forEach(
         (id, h) ->
-            assertThat(replay.state(id)).as("seed %d, release %s", seed, id).isEqualTo(h.state()));
+            assertThat(withoutApprovalTimes(replay.state(id)))
+                .as("seed %d, release %s", seed, id)
+                .isEqualTo(h.state()));
 
     checks.awaitCaughtUp(Duration.ofSeconds(60));
     histories.forEach(
@@ -117,6 +120,32 @@ class ArbitraryHistoriesPropertyTest {
         .isEqualTo(checks.deliveryMetricsFromTheRows());
     checks.assertARebuildEqualsTheLiveReadModel(false);
     given().when().get("/q/health").then().statusCode(200).body("status", equalTo("UP"));
+  }
+
+  /**
+   * The state without its approvals' times: the replay folds the events with their envelopes (an
+   * approval keeps its event's time, by which it expires), the history folded the bare events.
+   */
+  private static ReleaseState withoutApprovalTimes(ReleaseState s) {
+    return new ReleaseState(
+        s.releaseId(),
+        s.spec(),
+        s.policy(),
+        s.status(),
+        s.version(),
+        s.statusVersion(),
+        s.approvals().stream()
+            .map(
+                a ->
+                    new ReleaseState.Approval(
+                        a.approverId(), a.approverName(), a.commitSha(), null))
+            .toList(),
+        s.rejectionReason(),
+        s.rollbackToTag(),
+        s.dispatch(),
+        s.runbook(),
+        s.rollbackRequestedBy(),
+        s.commitSha());
   }
 
   /** Appends each release's history, chained as the writer chains it; returns events appended. */

@@ -16,6 +16,8 @@ import dev.rmm.testsupport.KafkaTestResource;
 import dev.rmm.testsupport.PostgresTestResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -149,6 +151,60 @@ class ChainProjectionTest {
     assertThat(row.getString("superseded_by_tag")).isEqualTo("v1.5.0");
     assertThat(row.getValue("completed_at")).isNotNull();
     assertThat(timeline(id)).endsWith(superseded.id());
+
+    awaitCaughtUp();
+    assertARebuildEqualsTheLiveReadModel();
+  }
+
+  @Test
+  void givenAnApprovalThenAMovedTag_whenProjectedAndRebuilt_thenApprovalsVoidNamingBothCommits() {
+    ReleaseSpec spec = EventLog.spec("moved-tag-svc", "v2.0.0");
+    String id = spec.releaseId();
+    byte[] s1 =
+        append(
+            event(id, 1, new ReleaseEvent.ReleaseCreated(spec, EventLog.POLICY)),
+            EventChain.GENESIS);
+    byte[] s2 =
+        append(
+            event(id, 2, status(ReleaseStatus.INITIATED, ReleaseStatus.MANUAL_TESTING)),
+            EventChain.hash(s1));
+    byte[] s3 =
+        append(
+            event(
+                id,
+                3,
+                new ReleaseEvent.ApprovalGranted(1001, "Alice", 1, 2, null, "v2.0.0", "abc1234")),
+            EventChain.hash(s2));
+    EventEnvelope voided =
+        event(
+            id,
+            4,
+            new ReleaseEvent.ApprovalsVoided(
+                "v2.0.0",
+                "abc1234",
+                "def5678",
+                List.of(1001L),
+                "the pipeline reported manual_testing with commit def5678 for tag v2.0.0"));
+    byte[] s4 = append(voided, EventChain.hash(s3));
+    EventEnvelope again =
+        event(
+            id, 5, new ReleaseEvent.ApprovalGranted(1002, "Bob", 1, 2, null, "v2.0.0", "def5678"));
+    append(again, EventChain.hash(s4));
+    log.flush();
+
+    Row row = awaitRow(id, 5);
+    assertThat(row.getString("status")).isEqualTo("manual_testing");
+    assertThat(row.getString("commit_sha")).isEqualTo("def5678");
+    JsonObject why = (JsonObject) row.getValue("approvals_voided");
+    assertThat(why.getString("from_commit")).isEqualTo("abc1234");
+    assertThat(why.getString("to_commit")).isEqualTo("def5678");
+    assertThat(why.getJsonArray("approvers").getJsonObject(0).getString("name")).isEqualTo("Alice");
+    assertThat(why.getString("at")).isEqualTo(voided.occurredAt().toString());
+    JsonArray approved = (JsonArray) row.getValue("approved_list");
+    assertThat(approved.size()).as("only the approval given after the move").isEqualTo(1);
+    assertThat(approved.getJsonObject(0).getString("name")).isEqualTo("Bob");
+    assertThat(approved.getJsonObject(0).getString("commit_sha")).isEqualTo("def5678");
+    assertThat(timeline(id)).contains(voided.id()).endsWith(again.id());
 
     awaitCaughtUp();
     assertARebuildEqualsTheLiveReadModel();

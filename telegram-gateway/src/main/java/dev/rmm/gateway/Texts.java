@@ -26,6 +26,10 @@ public enum Texts {
   CARD_ON_BEHALF("%s (за него — админ-токен)", "%s (by an admin token on their behalf)"),
   CARD_NO_LONGER_APPROVER(
       "%s (уже не апрувер — не засчитано)", "%s (no longer an approver, not counted)"),
+  CARD_APPROVAL_EXPIRED(
+      "%s (одобрение истекло — нужно одобрить заново)", "%s (approval expired, approve again)"),
+  CARD_TAG_MOVED("♻️ Тег %s перенесён с коммита %s на %s", "♻️ Tag %s moved from commit %s to %s"),
+  CARD_APPROVALS_VOIDED("; одобрения сброшены: %s", "; approvals void: %s"),
   CARD_REJECTED("💬 Причина отказа: %s", "💬 Rejection reason: %s"),
   CARD_SUPERSEDED("🔀 Заменён на %s", "🔀 Replaced by %s"),
   CARD_ROLLBACK_TO("⏪ Откат на: %s", "⏪ Rolling back to: %s"),

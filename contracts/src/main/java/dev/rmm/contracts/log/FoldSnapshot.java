@@ -51,7 +51,10 @@ public final class FoldSnapshot {
       new ObjectMapper()
           .setVisibility(PropertyAccessor.ALL, Visibility.NONE)
           .setVisibility(PropertyAccessor.FIELD, Visibility.ANY)
-          .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+          .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
+          // an approval's time (ReleaseState.Approval#at), as ISO-8601 text
+          .registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
+          .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
   /** One release as the snapshot holds it. */
   public record Entry(ReleaseState state, long sequence, String hash, boolean chained) {
@@ -148,7 +151,8 @@ public final class FoldSnapshot {
         s.rollbackToTag(),
         s.dispatch(),
         s.runbook(),
-        s.rollbackRequestedBy());
+        s.rollbackRequestedBy(),
+        s.commitSha());
   }
 
   /** A short digest of a record type's shape: component names and types, recursively. */

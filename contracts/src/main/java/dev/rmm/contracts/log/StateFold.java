@@ -35,7 +35,7 @@ public final class StateFold {
   private Link evolve(Link link) {
     if (link instanceof Link.Valid v) {
       String id = v.event().releaseId();
-      states.put(id, ReleaseDecider.evolve(state(id), v.event().data()));
+      states.put(id, ReleaseDecider.evolve(state(id), v.event()));
     }
     return link;
   }

@@ -3,6 +3,7 @@ package dev.rmm.orchestrator.dispatch;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rmm.contracts.ReleaseCommand;
 import dev.rmm.contracts.ReleaseEvent;
+import dev.rmm.contracts.ReleaseSpec;
 import dev.rmm.contracts.ReleaseState;
 import dev.rmm.contracts.ReleaseStatus;
 import dev.rmm.orchestrator.Commands;
@@ -166,7 +167,7 @@ public final class Dispatches {
     GitHubClient.Outcome outcome =
         t.missing() != null
             ? new GitHubClient.Outcome(false, 0, t.missing(), 0)
-            : github.dispatch(t.target(), targets.inputs(s.spec(), s.releaseId(), id));
+            : github.dispatch(t.target(), targets.inputs(approved(s), s.releaseId(), id));
     LOG.infof(
         "Release %s: dispatch %s of %s %s (%d attempts)",
         s.releaseId(),
@@ -191,5 +192,13 @@ public final class Dispatches {
         .isPresent()) {
       finished.add(attempt(id, s.dispatch() == null ? 0 : s.dispatch().retries()));
     }
+  }
+
+  /**
+   * The release as it was approved: the commit its approvals are bound to (the one a moved tag was
+   * reported with before the quorum, else the created one), which the workflow checks out.
+   */
+  static ReleaseSpec approved(ReleaseState s) {
+    return s.commitSha() == null ? s.spec() : s.spec().withCommitSha(s.commitSha());
   }
 }

@@ -362,7 +362,7 @@ public final class Replay {
           EventEnvelope e = v.event();
           ReleaseState s = states.getOrDefault(e.releaseId(), ReleaseState.none(e.releaseId()));
           if (e.sequence() == s.version() + 1) {
-            states.put(e.releaseId(), ReleaseDecider.evolve(s, e.data()));
+            states.put(e.releaseId(), ReleaseDecider.evolve(s, e));
           }
         });
     out.println("releases as of " + moment + ": " + states.size());

@@ -34,7 +34,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * <pre>{"services": {"billing": {"repository": "acme/billing",
  *   "job_workflow_refs": ["acme/billing/.github/workflows/release.yml@refs/tags/*"],
  *   "approvers": [{"telegram_id": 1001, "name": "Alice", "github_login": "alice"}],
- *   "quorum": 1, "initiator_may_approve": false, "admins": [1002], "on_behalf_counts": false}}}
+ *   "quorum": 1, "initiator_may_approve": false, "admins": [1002], "on_behalf_counts": false,
+ *   "approval_expiry_minutes": 1440}}}
  * </pre>
  *
  * The approval policy found here is copied into each new release's first event; the repository
@@ -90,7 +91,8 @@ public class PolicyRegistry implements ServicePolicies {
                     p.defaultQuorum().orElse(approvers.size()),
                     p.defaultInitiatorMayApprove(),
                     admins,
-                    p.defaultOnBehalfCounts()));
+                    p.defaultOnBehalfCounts(),
+                    p.defaultApprovalExpiryMinutes().orElse(null)));
     this.perService = p.file().map(PolicyRegistry::readFile).orElse(Map.of());
     this.allowUnbound = p.allowUnboundServices();
   }
@@ -281,8 +283,20 @@ public class PolicyRegistry implements ServicePolicies {
             s.path("quorum").asInt(approvers.size()),
             s.path("initiator_may_approve").asBoolean(false),
             admins,
-            s.path("on_behalf_counts").asBoolean(false));
+            s.path("on_behalf_counts").asBoolean(false),
+            approvalExpiryMinutes(s.get("approval_expiry_minutes")));
     return new ServicePolicy(approval, repository(s.get("repository")), workflowRefs(s));
+  }
+
+  /** How long the service's approvals count, in minutes; null: the default (24 h). */
+  private static Integer approvalExpiryMinutes(JsonNode m) {
+    if (m == null || m.isNull()) {
+      return null;
+    }
+    if (!m.canConvertToInt() || !m.isIntegralNumber() || m.asInt() < 1) {
+      invalid("'approval_expiry_minutes' is a whole number of minutes, at least 1");
+    }
+    return m.asInt();
   }
 
   /** The declared repository, or null when the policy declares none. */

@@ -80,6 +80,7 @@ public final class RequestCommands {
         .text("release_id", releaseId, Kind.LINE)
         .required("status", r.status())
         .text("detail", r.detail(), Kind.FREE_TEXT)
+        .matches("commit_sha", r.commitSha(), Validation.SHA, "a hexadecimal commit sha")
         .orThrow();
     ReleaseStatus status =
         ReleaseStatus.parse(r.status())
@@ -91,7 +92,11 @@ public final class RequestCommands {
                             + "'; known statuses: "
                             + ReleaseStatus.wireValues()));
     Actor actor = caller.isAdmin() ? Actor.adminToken() : Actor.github(caller.repository(), null);
-    return new ReleaseCommand.ReportStep(releaseId, status, r.detail(), actor);
+    String commit =
+        r.commitSha() == null || r.commitSha().isBlank()
+            ? null
+            : r.commitSha().trim().toLowerCase(Locale.ROOT);
+    return new ReleaseCommand.ReportStep(releaseId, status, r.detail(), actor, commit);
   }
 
   /**

@@ -37,7 +37,7 @@ public final class CommandResults {
     if (s.exists()) {
       n.put("status", s.status().wire());
       n.put("version", s.version());
-      n.put("approvals", s.approvals().size());
+      n.put("approvals", approvalsInForce(d, s));
       n.put("quorum", s.policy().quorum());
     }
     var types = n.putArray("events");
@@ -46,6 +46,20 @@ public final class CommandResults {
       n.set("release", ReleaseViews.of(s));
     }
     return n;
+  }
+
+  /**
+   * The approvals that count: as the approval just granted counted them (without expired ones, or
+   * ones of people no longer approvers), else every approval the release holds.
+   */
+  private static int approvalsInForce(Decision d, ReleaseState s) {
+    int counted = -1;
+    for (var e : d.events()) {
+      if (e instanceof dev.rmm.contracts.ReleaseEvent.ApprovalGranted g) {
+        counted = g.approvals();
+      }
+    }
+    return counted >= 0 ? counted : s.approvals().size();
   }
 
   /** The answer to a command read after its sender's deadline: not decided, nothing appended. */

@@ -700,7 +700,10 @@ final class PartitionWriter implements Runnable {
     Speculation spec = speculative.get(id);
     ReleaseState before = spec == null ? log.state(id) : spec.state;
     ChainRule.Head head = spec == null ? log.head(id) : spec.head;
-    Decision decision = decide(req, before);
+    // microseconds: what Postgres keeps, so every copy of the event (log, read model, rebuild)
+    // agrees; the decider judges approvals' expiry at the time its events will carry
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    Decision decision = decide(req, before, now);
     p.decision = decision;
     if (decision.events().isEmpty()) {
       if (spec == null) {
@@ -717,7 +720,7 @@ final class PartitionWriter implements Runnable {
       p.span = appendSpan(req);
     }
     List<EventEnvelope> envelopes =
-        envelopes(req, head.sequence(), decision.events(), TraceContext.of(p.span));
+        envelopes(req, head.sequence(), decision.events(), TraceContext.of(p.span), now);
     List<byte[]> stored = new ArrayList<>(envelopes.size());
     List<String> hashes = new ArrayList<>(envelopes.size());
     List<EventEnvelope> chained = new ArrayList<>(envelopes.size());
@@ -738,7 +741,11 @@ final class PartitionWriter implements Runnable {
       spec = new Speculation();
       speculative.put(id, spec);
     }
-    spec.state = ReleaseDecider.evolveAll(before, decision.events());
+    ReleaseState after = before;
+    for (EventEnvelope e : chained) {
+      after = ReleaseDecider.evolve(after, e); // with the events' time, as the log will fold them
+    }
+    spec.state = after;
     spec.head = link;
     spec.inflight++;
     inflight.add(p);
@@ -915,7 +922,7 @@ final class PartitionWriter implements Runnable {
    * stopping the writer: a command read from Kafka would otherwise be read again after every
    * restart and stall the partition for good.
    */
-  private Decision decide(WriteRequest req, ReleaseState before) {
+  private Decision decide(WriteRequest req, ReleaseState before, Instant now) {
     Decision.Refused refusedByGuard = req.guard() == null ? null : req.guard().apply(before);
     if (refusedByGuard != null) {
       return refusedByGuard;
@@ -923,7 +930,7 @@ final class PartitionWriter implements Runnable {
     try {
       PolicyInForce policy =
           policies == null || !before.exists() ? null : policies.apply(before.spec().service());
-      return ReleaseDecider.decide(req.command(), before, req.rollbackTargets(), policy);
+      return ReleaseDecider.decide(req.command(), before, req.rollbackTargets(), policy, now);
     } catch (RuntimeException e) {
       LOG.errorf(
           e,
@@ -958,11 +965,12 @@ final class PartitionWriter implements Runnable {
   }
 
   private static List<EventEnvelope> envelopes(
-      WriteRequest req, long lastSequence, List<ReleaseEvent> events, String traceparent) {
+      WriteRequest req,
+      long lastSequence,
+      List<ReleaseEvent> events,
+      String traceparent,
+      Instant now) {
     List<EventEnvelope> out = new ArrayList<>(events.size());
-    // microseconds: what Postgres keeps, so every copy of the event (log, read model, rebuild)
-    // agrees
-    Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
     long seq = lastSequence;
     for (ReleaseEvent event : events) {
       out.add(

@@ -23,7 +23,10 @@ final class ReleaseRecords {
       new ObjectMapper()
           .setVisibility(PropertyAccessor.ALL, Visibility.NONE)
           .setVisibility(PropertyAccessor.FIELD, Visibility.ANY)
-          .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+          .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
+          // an approval's time (ReleaseState.Approval#at), as ISO-8601 text
+          .registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
+          .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
   private ReleaseRecords() {}
 

@@ -29,14 +29,25 @@ public final class ReleaseViews {
     n.put("github_action_link", s.spec().githubRunLink());
     n.put("github_ref", s.spec().ref());
     n.put("repository", s.spec().repository());
-    n.put("commit_sha", s.spec().commitSha());
+    // the commit the tag points at now: the spec's, or the one a moved tag was reported with
+    n.put("commit_sha", s.commitSha() != null ? s.commitSha() : s.spec().commitSha());
     n.put("rollback_to_tag", s.rollbackToTag() == null ? "" : s.rollbackToTag());
     if (s.rejectionReason() != null) {
       n.put("rejection_reason", s.rejectionReason());
     }
     ArrayNode approved = n.putArray("approved_list");
     s.approvals()
-        .forEach(a -> approved.addObject().put("id", a.approverId()).put("name", a.approverName()));
+        .forEach(
+            a -> {
+              ObjectNode o = approved.addObject().put("id", a.approverId());
+              o.put("name", a.approverName());
+              if (a.commitSha() != null) {
+                o.put("commit_sha", a.commitSha());
+              }
+              if (a.at() != null) {
+                o.put("at", a.at().toString());
+              }
+            });
     ApprovalPolicy p = s.policy();
     n.put("quorum", p.quorum());
     ArrayNode required = n.putArray("required_approvers");

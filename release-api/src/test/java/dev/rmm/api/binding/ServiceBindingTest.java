@@ -173,7 +173,15 @@ class ServiceBindingTest {
         .as("the version of the policy that counted it")
         .isNotNull();
     assertThat(approval)
-        .isEqualTo(new ReleaseEvent.ApprovalGranted(1001, "Alice", 1, 3, approval.policyVersion()));
+        .isEqualTo(
+            new ReleaseEvent.ApprovalGranted(
+                1001,
+                "Alice",
+                1,
+                3,
+                approval.policyVersion(),
+                "v1.2.3",
+                "0123456789abcdef0123456789abcdef01234567"));
     assertThat(granted.actor())
         .isEqualTo(
             new Actor(

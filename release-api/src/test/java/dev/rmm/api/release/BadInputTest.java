@@ -116,6 +116,8 @@ class BadInputTest {
   void theSameReleaseWithOtherDetailsIsAConflict() {
     Map<String, Object> body = Api.createBody(Api.newService(), BILLING_REPO);
     String id = Api.create(BILLING, body);
+    // (another commit alone is a moved tag, which voids approvals: MovedTagTest)
+    body.put("initiator", "mallory");
     body.put("commit_sha", "fedcba9876543210fedcba9876543210fedcba98");
     Response r = writesNothing(() -> as(BILLING).body(body).post("/api/v1/releases"));
     JsonPath p = assertProblem(r, 409, "already exists with different details");

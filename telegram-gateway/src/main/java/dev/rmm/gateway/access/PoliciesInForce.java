@@ -106,6 +106,10 @@ public class PoliciesInForce {
     out.put("quorum", a == null ? 0 : a.quorum());
     out.put("initiator_may_approve", a != null && a.initiatorMayApprove());
     out.put("policy_version", now.version());
+    // how long an approval counts before the quorum; the card marks older ones expired
+    out.put(
+        "approval_expiry_minutes",
+        (a == null ? ApprovalPolicy.DEFAULT_APPROVAL_EXPIRY : a.approvalExpiry()).toMinutes());
     return out;
   }
 }

@@ -1,6 +1,7 @@
 package dev.rmm.gateway.card;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.rmm.contracts.ApprovalPolicy;
 import dev.rmm.contracts.Outcome;
 import dev.rmm.contracts.ReleaseStatus;
 import dev.rmm.gateway.Screens;
@@ -14,6 +15,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.telegram.telegrambots.meta.api.objects.replykeyboard.InlineKeyboardMarkup;
 import org.telegram.telegrambots.meta.api.objects.replykeyboard.buttons.InlineKeyboardButton;
@@ -81,6 +83,7 @@ public final class ReleaseCard {
       // a newer release of the service reached manual testing: this one will not be deployed
       lines.add(Texts.CARD_SUPERSEDED.in(lang, r.path("superseded_by_tag").asText()));
     }
+    tagMoved(r, status, lang).ifPresent(lines::add);
     lines.add(Texts.CARD_INITIATOR.in(lang, r.path("initiated_by").asText()));
     lines.add(Texts.CARD_CREATED.in(lang, CREATED.format(created.atZone(zone))));
     lines.add(Texts.CARD_ELAPSED.in(lang, elapsed(Duration.between(created, until), lang)));
@@ -90,14 +93,21 @@ public final class ReleaseCard {
     r.path("required_approvers").forEach(a -> approverIds.add(a.path("id").asLong()));
     List<String> approved = new ArrayList<>();
     int counted = 0;
+    Duration expiry =
+        r.hasNonNull("approval_expiry_minutes")
+            ? Duration.ofMinutes(r.path("approval_expiry_minutes").asLong())
+            : ApprovalPolicy.DEFAULT_APPROVAL_EXPIRY;
     for (JsonNode a : r.path("approved_list")) {
       String who =
           a.path("on_behalf").asBoolean(false) ? Texts.CARD_ON_BEHALF.in(lang, name(a)) : name(a);
-      // While approvals are being collected, only approvers under the policy in force count, as
-      // in the decider (ReleaseDecider.countedApprovals): an approval by someone removed since
-      // stays visible but is not counted. A quorum already reached stays reached.
-      if (status == ReleaseStatus.MANUAL_TESTING && !approverIds.contains(a.path("id").asLong())) {
+      // While approvals are being collected, only approvals in force count, as in the decider
+      // (ReleaseDecider.countedApprovals): an approval by someone removed since, or older than the
+      // policy's expiry, stays visible but is not counted. A quorum already reached stays reached.
+      boolean collecting = status == ReleaseStatus.MANUAL_TESTING;
+      if (collecting && !approverIds.contains(a.path("id").asLong())) {
         approved.add(Texts.CARD_NO_LONGER_APPROVER.in(lang, who));
+      } else if (collecting && expired(a, expiry, now)) {
+        approved.add(Texts.CARD_APPROVAL_EXPIRED.in(lang, who));
       } else {
         approved.add(who);
         counted++;
@@ -225,6 +235,48 @@ public final class ReleaseCard {
     JsonNode dispatch = r.path("dispatch");
     return status.isSupersedable()
         && (!dispatch.isObject() || "failed".equals(dispatch.path("outcome").asText("")));
+  }
+
+  /**
+   * "Tag v1.4.0 moved from commit 3f2c1a9 to 9e8d7c6; approvals void: Alice": while approvals are
+   * collected after the pipeline reported another commit for the tag (release.approvals-voided).
+   */
+  private static Optional<String> tagMoved(JsonNode r, ReleaseStatus status, Language lang) {
+    JsonNode v = r.path("approvals_voided");
+    if (!v.isObject() || !BEFORE_QUORUM.contains(status)) {
+      return Optional.empty();
+    }
+    List<String> voided = names(v.path("approvers"));
+    return Optional.of(
+        Texts.CARD_TAG_MOVED.in(
+                lang,
+                v.path("tag").asText(r.path("release_tag").asText()),
+                shortSha(v.path("from_commit").asText()),
+                shortSha(v.path("to_commit").asText()))
+            + (voided.isEmpty()
+                ? ""
+                : Texts.CARD_APPROVALS_VOIDED.in(lang, String.join(", ", voided))));
+  }
+
+  /** The statuses in which approvals are still being collected (a moved tag voids them). */
+  private static final Set<ReleaseStatus> BEFORE_QUORUM =
+      java.util.EnumSet.of(
+          ReleaseStatus.INITIATED,
+          ReleaseStatus.STAGE_BUILDING,
+          ReleaseStatus.STAGE_TEST_ROLLBACK,
+          ReleaseStatus.MANUAL_TESTING);
+
+  private static String shortSha(String sha) {
+    return sha.length() > 7 ? sha.substring(0, 7) : sha;
+  }
+
+  /** Whether an approval is older than the expiry at {@code now}; one without a time never is. */
+  private static boolean expired(JsonNode approval, Duration expiry, Instant now) {
+    if (!approval.hasNonNull("at")) {
+      return false;
+    }
+    Instant at = OffsetDateTime.parse(approval.path("at").asText()).toInstant();
+    return !at.plus(expiry).isAfter(now);
   }
 
   /** "404 Not Found", or GitHub's message alone when there was no answer. */

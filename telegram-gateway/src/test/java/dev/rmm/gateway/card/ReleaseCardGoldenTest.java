@@ -81,6 +81,39 @@ class ReleaseCardGoldenTest {
   }
 
   @ParameterizedTest
+  @CsvSource({"EN", "RU"})
+  void givenAMovedTag_whenTheLiveCardIsRendered_thenItSaysWhichApprovalsAreVoidAndWhy(Language lang)
+      throws IOException {
+    JsonNode r = json.readTree(resource("releases/moved-tag.json"));
+    ReleaseCard.Card card = cards.renderLive(r, lang, MOSCOW, NOW);
+    String golden = resource("golden/live-card-moved-tag-" + lang.name().toLowerCase() + ".txt");
+    assertThat(render(card)).isEqualTo(golden);
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "EN, manual_testing, 1440, '✅ Approved so far (0/2): Alice QA (approval expired, approve"
+        + " again)'",
+    "RU, manual_testing, 1440, '✅ Одобрили (0/2): Alice QA (одобрение истекло — нужно одобрить"
+        + " заново)'",
+    "EN, manual_testing, 1500, '✅ Approved so far (1/2): Alice QA'",
+    "EN, deployed, 1440, '✅ Approved so far (1/2): Alice QA'"
+  })
+  void givenAnApprovalOlderThanTheExpiry_whenRendered_thenItIsNotCountedUntilTheQuorum(
+      Language lang, String status, int expiryMinutes, String line) throws IOException {
+    com.fasterxml.jackson.databind.node.ObjectNode r =
+        (com.fasterxml.jackson.databind.node.ObjectNode)
+            json.readTree(resource("releases/manual-testing.json"));
+    r.put("status", status);
+    r.put("approval_expiry_minutes", expiryMinutes);
+    // Alice approved 24 h 20 min before NOW
+    ((com.fasterxml.jackson.databind.node.ObjectNode) r.path("approved_list").get(0))
+        .put("at", "2026-11-25T19:40:00Z");
+
+    assertThat(cards.renderLive(r, lang, MOSCOW, NOW).text().lines()).contains(line);
+  }
+
+  @ParameterizedTest
   @CsvSource({
     "EN, '✅ Approved so far (1/2): Alice QA (by an admin token on their behalf)'",
     "RU, '✅ Одобрили (1/2): Alice QA (за него — админ-токен)'"
