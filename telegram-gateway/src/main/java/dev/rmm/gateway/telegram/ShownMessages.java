@@ -2,13 +2,14 @@ package dev.rmm.gateway.telegram;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.redis.datasource.value.ReactiveValueCommands;
 import io.quarkus.redis.datasource.value.SetArgs;
-import io.quarkus.redis.datasource.value.ValueCommands;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.HexFormat;
 import org.jboss.logging.Logger;
 import org.telegram.telegrambots.meta.api.objects.replykeyboard.InlineKeyboardMarkup;
@@ -20,7 +21,9 @@ import org.telegram.telegrambots.meta.api.objects.replykeyboard.InlineKeyboardMa
  * refusal, a repeated step) would cost a call to the Bot API's rate limit each time for nothing.
  *
  * <p>A message not remembered (older than the memory, or Redis not answering) is edited: the memory
- * saves calls, it never decides what users see.
+ * saves calls, it never decides what users see, and it never holds a user up: each look waits at
+ * most {@link #WAIT}, and after a failure Redis is left alone for {@link #REST} (a Redis outage
+ * would otherwise cost every edit the client's whole timeout, and a press its answer).
  */
 @ApplicationScoped
 public class ShownMessages {
@@ -30,19 +33,43 @@ public class ShownMessages {
   /** Bots may edit their messages for 48 hours in groups; a card is refreshed within a week. */
   private static final long TTL_SECONDS = 7 * 24 * 3600;
 
+  private static final Duration WAIT = Duration.ofMillis(250);
+  private static final Duration REST = Duration.ofSeconds(5);
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final ValueCommands<String, String> values;
+  private final ReactiveValueCommands<String, String> values;
+  private volatile long restUntil = System.nanoTime();
 
-  ShownMessages(RedisDataSource redis) {
+  /**
+   * Bumped at every failure: what was remembered before it may be stale (an edit made while Redis
+   * did not answer was not remembered), so it is never read again.
+   */
+  private volatile int generation;
+
+  ShownMessages(ReactiveRedisDataSource redis) {
     this.values = redis.value(String.class);
+  }
+
+  private boolean resting() {
+    return System.nanoTime() - restUntil < 0;
+  }
+
+  private void rest() {
+    generation++;
+    restUntil = System.nanoTime() + REST.toNanos();
   }
 
   /** Whether the message is known to show exactly this text and these buttons already. */
   public boolean shows(long chatId, int messageId, String text, InlineKeyboardMarkup keyboard) {
+    if (resting()) {
+      return false;
+    }
     try {
-      return fingerprint(text, keyboard).equals(values.get(key(chatId, messageId)));
+      return fingerprint(text, keyboard)
+          .equals(values.get(key(chatId, messageId)).await().atMost(WAIT));
     } catch (RuntimeException e) {
+      rest();
       LOG.debugf(
           "What message %d in chat %d shows is not known (%s): it is edited", messageId, chatId, e);
       return false;
@@ -51,10 +78,16 @@ public class ShownMessages {
 
   /** The message now shows this text and these buttons (it was sent or edited). */
   public void remember(long chatId, int messageId, String text, InlineKeyboardMarkup keyboard) {
+    if (resting()) {
+      return;
+    }
     try {
-      values.set(
-          key(chatId, messageId), fingerprint(text, keyboard), new SetArgs().ex(TTL_SECONDS));
+      values
+          .set(key(chatId, messageId), fingerprint(text, keyboard), new SetArgs().ex(TTL_SECONDS))
+          .await()
+          .atMost(WAIT);
     } catch (RuntimeException e) {
+      rest();
       LOG.debugf(
           "Not remembered what message %d in chat %d shows (%s): its next edit is sent",
           messageId, chatId, e);
@@ -63,15 +96,19 @@ public class ShownMessages {
 
   /** The message shows something else now (an edit failed half-way, or it is unknown). */
   public void forget(long chatId, int messageId) {
+    if (resting()) {
+      return;
+    }
     try {
-      values.getdel(key(chatId, messageId));
+      values.getdel(key(chatId, messageId)).await().atMost(WAIT);
     } catch (RuntimeException e) {
+      rest();
       LOG.debugf("Not forgotten message %d in chat %d (%s)", messageId, chatId, e);
     }
   }
 
-  private static String key(long chatId, int messageId) {
-    return "rmm:tg:shown:" + chatId + ":" + messageId;
+  private String key(long chatId, int messageId) {
+    return "rmm:tg:shown:" + generation + ":" + chatId + ":" + messageId;
   }
 
   static String fingerprint(String text, InlineKeyboardMarkup keyboard) {
