@@ -2,6 +2,7 @@ package dev.rmm.contracts;
 
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -26,8 +27,55 @@ public final class ReleaseOrder {
 
   private ReleaseOrder() {}
 
-  /** What the rule looks at: a release's tag, when it was created, and its id. */
-  public record Candidate(String releaseId, String tag, Instant createdAt) {}
+  /**
+   * What the rule looks at: a release's tag, when it was created, and its id. A class rather than a
+   * record so that the tag is parsed once, not at every comparison: the orchestrator compares each
+   * release of a service with the ones that stand, on every event of the service, and parsing the
+   * tag each time was most of its CPU in the write-path benchmark (docs/benchmarks.md).
+   */
+  public static final class Candidate {
+    private final String releaseId;
+    private final String tag;
+    private final Instant createdAt;
+    private final Optional<Version> version;
+
+    public Candidate(String releaseId, String tag, Instant createdAt) {
+      this.releaseId = releaseId;
+      this.tag = tag;
+      this.createdAt = createdAt;
+      this.version = Version.parse(tag);
+    }
+
+    public String releaseId() {
+      return releaseId;
+    }
+
+    public String tag() {
+      return tag;
+    }
+
+    public Instant createdAt() {
+      return createdAt;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Candidate c
+          && Objects.equals(releaseId, c.releaseId)
+          && Objects.equals(tag, c.tag)
+          && Objects.equals(createdAt, c.createdAt);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(releaseId, tag, createdAt);
+    }
+
+    @Override
+    public String toString() {
+      return "Candidate[releaseId=" + releaseId + ", tag=" + tag + ", createdAt=" + createdAt + "]";
+    }
+  }
 
   /** Orders releases oldest first. */
   public static final Comparator<Candidate> OLDEST_FIRST = ReleaseOrder::compare;
@@ -39,8 +87,8 @@ public final class ReleaseOrder {
 
   /** Negative when {@code a} is older than {@code b}, positive when newer, 0 for the same one. */
   public static int compare(Candidate a, Candidate b) {
-    Optional<Version> va = Version.parse(a.tag());
-    Optional<Version> vb = Version.parse(b.tag());
+    Optional<Version> va = a.version;
+    Optional<Version> vb = b.version;
     if (va.isPresent() && vb.isPresent()) {
       int byVersion = va.get().compareTo(vb.get());
       if (byVersion != 0) {

@@ -8,6 +8,7 @@ import dev.rmm.contracts.log.ChainFold;
 import dev.rmm.contracts.log.Link;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
@@ -61,10 +62,26 @@ public final class ServiceReleases {
       Instant createdAt,
       ReleaseStatus status,
       Instant stagedAt,
-      boolean dispatchClaimed) {
+      boolean dispatchClaimed,
+      ReleaseOrder.Candidate candidate) {
 
-    ReleaseOrder.Candidate candidate() {
-      return new ReleaseOrder.Candidate(releaseId, tag, createdAt);
+    public Line(
+        String releaseId,
+        String service,
+        String tag,
+        Instant createdAt,
+        ReleaseStatus status,
+        Instant stagedAt,
+        boolean dispatchClaimed) {
+      this(
+          releaseId,
+          service,
+          tag,
+          createdAt,
+          status,
+          stagedAt,
+          dispatchClaimed,
+          new ReleaseOrder.Candidate(releaseId, tag, createdAt));
     }
 
     boolean supersedable() {
@@ -73,11 +90,11 @@ public final class ServiceReleases {
 
     Line with(ReleaseStatus next, Instant at) {
       Instant staged = stagedAt == null && next == ReleaseStatus.MANUAL_TESTING ? at : stagedAt;
-      return new Line(releaseId, service, tag, createdAt, next, staged, dispatchClaimed);
+      return new Line(releaseId, service, tag, createdAt, next, staged, dispatchClaimed, candidate);
     }
 
     Line claimed() {
-      return new Line(releaseId, service, tag, createdAt, status, stagedAt, true);
+      return new Line(releaseId, service, tag, createdAt, status, stagedAt, true, candidate);
     }
   }
 
@@ -89,9 +106,38 @@ public final class ServiceReleases {
     }
   }
 
+  /**
+   * One service's releases in view, and among them those that stand (reached manual testing and
+   * still stand): only those can supersede, so {@link #due} looks at each older release against
+   * them alone. A service rarely has more than one or two standing releases, while it can have
+   * thousands of releases in view (every tag pushed and not final yet), so checking every release
+   * against every other one (as this class did) made each event cost the square of that: the
+   * write-path benchmark found the orchestrator using a whole core on it (docs/benchmarks.md).
+   */
+  private static final class OfService {
+    final Map<String, Line> lines = new HashMap<>();
+    final Map<String, Line> standing = new HashMap<>();
+
+    void put(Line line) {
+      lines.put(line.releaseId(), line);
+      if (STANDING.contains(line.status()) && line.stagedAt() != null) {
+        standing.put(line.releaseId(), line);
+      } else {
+        standing.remove(line.releaseId());
+      }
+    }
+
+    void remove(String releaseId) {
+      lines.remove(releaseId);
+      standing.remove(releaseId);
+    }
+  }
+
+  private static final OfService NONE = new OfService();
+
   private ChainFold fold = new ChainFold();
   private final Map<String, Line> lines = new HashMap<>();
-  private final Map<String, Map<String, Line>> byService = new HashMap<>();
+  private final Map<String, OfService> byService = new HashMap<>();
 
   /** Folds the next record of a partition; returns the service of a valid event, if it has one. */
   public synchronized Optional<String> apply(String key, byte[] stored) {
@@ -142,7 +188,7 @@ public final class ServiceReleases {
   }
 
   private void put(Line line) {
-    Map<String, Line> ofService = byService.computeIfAbsent(line.service(), s -> new HashMap<>());
+    OfService ofService = byService.computeIfAbsent(line.service(), s -> new OfService());
     if (line.status().isTerminal()) {
       lines.remove(line.releaseId());
       ofService.remove(line.releaseId());
@@ -150,7 +196,7 @@ public final class ServiceReleases {
     }
     if (line.status() == ReleaseStatus.DEPLOYED) {
       // the newest deployed release stands for every older deployed one
-      for (Line other : List.copyOf(ofService.values())) {
+      for (Line other : List.copyOf(ofService.lines.values())) {
         if (other.status() == ReleaseStatus.DEPLOYED
             && !other.releaseId().equals(line.releaseId())) {
           if (ReleaseOrder.newer(line.candidate(), other.candidate())) {
@@ -165,15 +211,19 @@ public final class ServiceReleases {
       }
     }
     lines.put(line.releaseId(), line);
-    ofService.put(line.releaseId(), line);
+    ofService.put(line);
   }
 
   /** The older releases of {@code service} that a newer one supersedes now. */
   public synchronized List<Due> due(String service) {
+    OfService ofService = byService.getOrDefault(service, NONE);
+    if (ofService.standing.isEmpty()) {
+      return List.of(); // nothing reached manual testing: nothing supersedes
+    }
+    List<Line> newestFirst = newestFirst(ofService.standing.values());
     List<Due> out = new ArrayList<>();
-    Map<String, Line> ofService = byService.getOrDefault(service, Map.of());
-    for (Line older : ofService.values()) {
-      supersededBy(older, ofService).ifPresent(newer -> out.add(new Due(older, newer)));
+    for (Line older : ofService.lines.values()) {
+      supersededBy(older, newestFirst).ifPresent(newer -> out.add(new Due(older, newer)));
     }
     return out;
   }
@@ -193,26 +243,45 @@ public final class ServiceReleases {
     if (older == null) {
       return Optional.empty();
     }
-    Map<String, Line> ofService = byService.getOrDefault(older.service(), Map.of());
+    OfService ofService = byService.getOrDefault(older.service(), NONE);
     Optional<Line> superseding = supersededBy(older, ofService);
     if (superseding.isPresent()) {
       return superseding;
     }
-    return ofService.values().stream()
+    return ofService.lines.values().stream()
         .filter(n -> APPROVED.contains(n.status()))
         .filter(n -> ReleaseOrder.newer(n.candidate(), older.candidate()))
         .max((a, b) -> ReleaseOrder.compare(a.candidate(), b.candidate()));
   }
 
-  private static Optional<Line> supersededBy(Line older, Map<String, Line> ofService) {
+  private static Optional<Line> supersededBy(Line older, OfService ofService) {
+    return supersededBy(older, newestFirst(ofService.standing.values()));
+  }
+
+  /**
+   * The newest of {@code standingNewestFirst} that supersedes {@code older}: the first one, walking
+   * from the newest, that reached manual testing after {@code older} was created; none once they
+   * are no longer newer than {@code older}. Usually the first one looked at.
+   */
+  private static Optional<Line> supersededBy(Line older, List<Line> standingNewestFirst) {
     if (!older.supersedable()) {
       return Optional.empty();
     }
-    return ofService.values().stream()
-        .filter(n -> STANDING.contains(n.status()) && n.stagedAt() != null)
-        .filter(n -> !older.createdAt().isAfter(n.stagedAt()))
-        .filter(n -> ReleaseOrder.newer(n.candidate(), older.candidate()))
-        .max((a, b) -> ReleaseOrder.compare(a.candidate(), b.candidate()));
+    for (Line n : standingNewestFirst) {
+      if (!ReleaseOrder.newer(n.candidate(), older.candidate())) {
+        return Optional.empty();
+      }
+      if (!older.createdAt().isAfter(n.stagedAt())) {
+        return Optional.of(n);
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static List<Line> newestFirst(Collection<Line> standing) {
+    List<Line> sorted = new ArrayList<>(standing);
+    sorted.sort((a, b) -> ReleaseOrder.compare(b.candidate(), a.candidate()));
+    return sorted;
   }
 
   /** Starts again from nothing (the log is read from its start again). */

@@ -46,6 +46,41 @@ class ServiceReleasesTest {
   }
 
   @Test
+  void
+      givenTheNewestStandingReachedStageBeforeTheOlderWasCreated_thenTheNewestOfTheOthersThatCameLaterSupersedesIt() {
+    create("v20", "billing", "v2.0.0");
+    toManualTesting("v20");
+    create("v14", "billing", "v1.4.0");
+    create("v15", "billing", "v1.5.0");
+    create("v16", "billing", "v1.6.0");
+    toManualTesting("v15");
+    toManualTesting("v16");
+
+    List<ServiceReleases.Due> due = view.due("billing");
+
+    assertThat(due)
+        .extracting(d -> d.older().releaseId() + "<" + d.newer().releaseId())
+        .as(
+            "v2.0.0 was on stage before v1.4.0 existed, so v1.6.0 (the newest of those that came"
+                + " later) supersedes v1.4.0, and v1.5.0 too")
+        .containsExactlyInAnyOrder("v14<v16", "v15<v16");
+  }
+
+  @Test
+  void givenManyReleasesOfAService_whenTheNewestReachesStage_thenEveryOlderOneIsDueOnce() {
+    for (int i = 0; i < 2_000; i++) {
+      create("r" + i, "billing", "v1.0." + i);
+    }
+    assertThat(view.due("billing")).as("nothing stands yet").isEmpty();
+
+    toManualTesting("r1999");
+
+    List<ServiceReleases.Due> due = view.due("billing");
+    assertThat(due).hasSize(1_999).allMatch(d -> d.newer().releaseId().equals("r1999"));
+    assertThat(due).extracting(ServiceReleases.Due::commandId).doesNotHaveDuplicates();
+  }
+
+  @Test
   void givenTheOlderWasSuperseded_thenNothingIsDueAnyMore() {
     create("old", "billing", "v1.4.0");
     create("new", "billing", "v1.5.0");
