@@ -118,18 +118,25 @@ public final class ServiceReleases {
     final Map<String, Line> lines = new HashMap<>();
     final Map<String, Line> standing = new HashMap<>();
 
+    /** Moves whenever a release begins or stops standing. */
+    long standingChanges;
+
     void put(Line line) {
       lines.put(line.releaseId(), line);
       if (STANDING.contains(line.status()) && line.stagedAt() != null) {
-        standing.put(line.releaseId(), line);
-      } else {
-        standing.remove(line.releaseId());
+        if (standing.put(line.releaseId(), line) == null) {
+          standingChanges++;
+        }
+      } else if (standing.remove(line.releaseId()) != null) {
+        standingChanges++;
       }
     }
 
     void remove(String releaseId) {
       lines.remove(releaseId);
-      standing.remove(releaseId);
+      if (standing.remove(releaseId) != null) {
+        standingChanges++;
+      }
     }
   }
 
@@ -139,16 +146,39 @@ public final class ServiceReleases {
   private final Map<String, Line> lines = new HashMap<>();
   private final Map<String, OfService> byService = new HashMap<>();
 
-  /** Folds the next record of a partition; returns the service of a valid event, if it has one. */
+  /**
+   * Folds the next record of a partition. Returns the event's service when it may have made an
+   * older release of it due: a release of the service began or stopped standing, or one was created
+   * while others stand. Nothing else can (whether a release is older, and when it was created,
+   * never change; a release only ever stops being supersedable), so the other events of a busy
+   * service do not make the orchestrator look at all its releases again.
+   */
   public synchronized Optional<String> apply(String key, byte[] stored) {
     Link link = fold.accept(key, stored);
     if (!(link instanceof Link.Valid v)) {
       return Optional.empty();
     }
-    return apply(v.event());
+    EventEnvelope e = v.event();
+    Line before = lines.get(e.releaseId());
+    String service =
+        before != null
+            ? before.service()
+            : e.data() instanceof ReleaseEvent.ReleaseCreated c ? c.spec().service() : null;
+    if (service == null) {
+      return Optional.empty(); // final or dominated: nothing of it matters any more
+    }
+    OfService ofService = byService.get(service);
+    long changesBefore = ofService == null ? 0 : ofService.standingChanges;
+    apply(e);
+    OfService after = byService.get(service);
+    boolean mayBeDue =
+        after != null
+            && (after.standingChanges != changesBefore
+                || (before == null && !after.standing.isEmpty()));
+    return mayBeDue ? Optional.of(service) : Optional.empty();
   }
 
-  private Optional<String> apply(EventEnvelope e) {
+  private void apply(EventEnvelope e) {
     ReleaseEvent d = e.data();
     if (d instanceof ReleaseEvent.ReleaseCreated c) {
       put(
@@ -160,11 +190,11 @@ public final class ServiceReleases {
               ReleaseStatus.INITIATED,
               null,
               false));
-      return Optional.of(c.spec().service());
+      return;
     }
     Line line = lines.get(e.releaseId());
     if (line == null) {
-      return Optional.empty(); // final or dominated: nothing of it matters any more
+      return; // final or dominated: nothing of it matters any more
     }
     Line next = line;
     if (d instanceof ReleaseEvent.StatusChanged c) {
@@ -184,7 +214,6 @@ public final class ServiceReleases {
     if (next != line) {
       put(next);
     }
-    return Optional.of(line.service());
   }
 
   private void put(Line line) {

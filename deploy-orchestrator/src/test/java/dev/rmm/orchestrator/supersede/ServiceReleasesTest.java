@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -78,6 +79,30 @@ class ServiceReleasesTest {
     List<ServiceReleases.Due> due = view.due("billing");
     assertThat(due).hasSize(1_999).allMatch(d -> d.newer().releaseId().equals("r1999"));
     assertThat(due).extracting(ServiceReleases.Due::commandId).doesNotHaveDuplicates();
+  }
+
+  @Test
+  void givenABusyService_thenOnlyEventsThatMayMakeAReleaseDueNameTheService() {
+    create("old", "billing", "v1.4.0");
+    create("new", "billing", "v1.5.0");
+    assertThat(step("new", ReleaseStatus.INITIATED, ReleaseStatus.STAGE_BUILDING))
+        .as("a step before manual testing makes nothing due")
+        .isEmpty();
+    assertThat(step("new", ReleaseStatus.STAGE_BUILDING, ReleaseStatus.STAGE_TEST_ROLLBACK))
+        .isEmpty();
+
+    assertThat(step("new", ReleaseStatus.STAGE_TEST_ROLLBACK, ReleaseStatus.MANUAL_TESTING))
+        .as("it begins to stand")
+        .contains("billing");
+    assertThat(view.due("billing")).hasSize(1);
+
+    create("later", "billing", "v1.6.0");
+    assertThat(step("old", ReleaseStatus.INITIATED, ReleaseStatus.STAGE_BUILDING))
+        .as("a step of a release that does not begin to stand")
+        .isEmpty();
+    assertThat(append("new", new ReleaseEvent.ReleaseRejected(1L, "Ann", "broken")))
+        .as("it stops standing: another release may supersede now")
+        .contains("billing");
   }
 
   @Test
@@ -200,11 +225,15 @@ class ServiceReleasesTest {
             ReleaseStatus.STAGE_TEST_ROLLBACK, ReleaseStatus.MANUAL_TESTING, null));
   }
 
-  private void append(String id, ReleaseEvent data) {
+  private Optional<String> append(String id, ReleaseEvent data) {
     long seq = seqs.merge(id, 1L, Long::sum);
     byte[] record = stored(id, seq, heads.getOrDefault(id, EventChain.GENESIS), data);
     heads.put(id, EventChain.hash(record));
-    view.apply(id, record);
+    return view.apply(id, record);
+  }
+
+  private Optional<String> step(String id, ReleaseStatus from, ReleaseStatus to) {
+    return append(id, new ReleaseEvent.StatusChanged(from, to, null));
   }
 
   private byte[] stored(String id, long seq, String prev, ReleaseEvent data) {
