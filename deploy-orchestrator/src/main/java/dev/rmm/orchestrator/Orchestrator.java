@@ -114,6 +114,7 @@ public class Orchestrator {
       ServiceTargets targets,
       RunbookPlans plans,
       Tracer tracer) {
+    ConfigChecks.require(config);
     this.bootstrap = bootstrap;
     this.tracer = tracer;
     this.config = config;

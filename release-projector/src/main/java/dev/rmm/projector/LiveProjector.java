@@ -71,6 +71,7 @@ public class LiveProjector {
       Pool pg,
       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
       Tracer tracer) {
+    ConfigChecks.require(config);
     this.config = config;
     this.tracer = tracer;
     this.projection = new Projection(pg, LIVE_SCHEMA, config.topics().events());

@@ -318,7 +318,7 @@ public final class StackExtension implements BeforeAllCallback, AfterAllCallback
     return env;
   }
 
-  /** The checkout this module lives in: Surefire runs in deploy/e2e and sets {@code basedir}. */
+  /** The checkout this module lives in: Failsafe runs in deploy/e2e and sets {@code basedir}. */
   static Path repositoryRoot() {
     Path start = Path.of(System.getProperty("basedir", System.getProperty("user.dir")));
     for (Path dir = start.toAbsolutePath(); dir != null; dir = dir.getParent()) {
