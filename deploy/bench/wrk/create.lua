@@ -1,7 +1,8 @@
 -- wrk script: every request creates a new release (a real append, answered once the event is in Kafka).
--- Usage: wrk -t2 -c64 -d20s -s deploy/bench/wrk/create.lua http://127.0.0.1:8081 -- TOKEN [IDS_FILE] [RUN]
+-- Usage: wrk -t2 -c64 -d20s -s deploy/bench/wrk/create.lua http://127.0.0.1:8081 -- TOKEN [IDS_FILE] [RUN] [SERVICES]
 --   IDS_FILE  append the release ids of the 201 answers to this file, one a line, when wrk ends
 --   RUN       a label making this run's tags unique (default: the time in seconds)
+--   SERVICES  how many services the releases are spread over (default 50)
 -- Each thread numbers its own tags (LuaJIT's random numbers are the same in every thread, so they
 -- cannot keep two threads apart). Prints a RESULT line with the answers by status code.
 dofile((debug.getinfo(1, "S").source:match("^@(.-)[^/]*$") or "") .. "common.lua")
@@ -14,12 +15,13 @@ function init(args)
   token = args[1]
   ids_file = args[2] ~= "" and args[2] or nil
   run = args[3] or tostring(os.time())
+  services = tonumber(args[4] or "") or 50
   hdrs = { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token }
 end
 
 function request()
   counter = counter + 1
-  local body = '{"service":"wrk-' .. (counter % 50) .. '","tag":"v' .. run .. '.' .. tid .. '.' ..
+  local body = '{"service":"wrk-' .. (counter % services) .. '","tag":"v' .. run .. '.' .. tid .. '.' ..
     counter .. '","initiator":"bench","github_run_id":"' .. run ..
     '","github_run_link":"https://github.com/acme/bench/actions/runs/1","ref":"refs/tags/v1",' ..
     '"repository":"acme/bench","commit_sha":"abcdef1"}'
