@@ -2,7 +2,10 @@ package dev.rmm.contracts;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -22,6 +25,11 @@ import java.util.Optional;
  * @param approvalExpiryMinutes how long an approval counts toward the quorum before it expires, in
  *     minutes; null (every policy recorded before expiry existed) means {@link
  *     #DEFAULT_APPROVAL_EXPIRY}. Written only when set, so policies without it keep their shape.
+ * @param roles the role quorum (issue 15 point 3): for each role, in the order the policy file
+ *     names them, how many approvals in force must come from approvers holding it, beside the k of
+ *     n of {@code quorum} (both must hold). One approver fills one role only ({@link RoleQuorum}),
+ *     so that one person never meets a role quorum alone. Empty (every policy recorded before roles
+ *     existed) means no role is required; written only when not empty.
  */
 public record ApprovalPolicy(
     List<Approver> approvers,
@@ -29,7 +37,8 @@ public record ApprovalPolicy(
     boolean initiatorMayApprove,
     List<Long> admins,
     @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean onBehalfCounts,
-    @JsonInclude(JsonInclude.Include.NON_NULL) Integer approvalExpiryMinutes) {
+    @JsonInclude(JsonInclude.Include.NON_NULL) Integer approvalExpiryMinutes,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Integer> roles) {
 
   /** How long an approval counts when the policy does not say: a working day and a night. */
   public static final Duration DEFAULT_APPROVAL_EXPIRY = Duration.ofHours(24);
@@ -40,10 +49,46 @@ public record ApprovalPolicy(
    * @param telegramId numeric Telegram user id, the only identity that counts
    * @param name display name for cards and messages
    * @param githubLogin the approver's GitHub login, to recognise the initiator; may be null
+   * @param roles the roles the approver holds (e.g. {@code qa}, {@code lead}) for the policy's role
+   *     quorum; empty for none, and then not written (approvers recorded before roles existed)
+   * @param githubLogins further GitHub logins of the same person, from the policy file's {@code
+   *     people} directory (issue 15 point 3): the initiator is recognised by any of them; empty for
+   *     none, and then not written
    */
-  public record Approver(long telegramId, String name, String githubLogin) {
+  public record Approver(
+      long telegramId,
+      String name,
+      String githubLogin,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> roles,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> githubLogins) {
     public Approver {
       Objects.requireNonNull(name, "name");
+      roles = roles == null ? List.of() : List.copyOf(roles);
+      githubLogins = githubLogins == null ? List.of() : List.copyOf(githubLogins);
+    }
+
+    /** An approver who holds no role and has no further login. */
+    public Approver(long telegramId, String name, String githubLogin) {
+      this(telegramId, name, githubLogin, List.of(), List.of());
+    }
+
+    /** This approver holding {@code roles}. */
+    public Approver withRoles(List<String> roles) {
+      return new Approver(telegramId, name, githubLogin, roles, githubLogins);
+    }
+
+    /** This approver known by the further GitHub {@code logins} as well. */
+    public Approver withGithubLogins(List<String> logins) {
+      return new Approver(telegramId, name, githubLogin, roles, logins);
+    }
+
+    /** Whether {@code login} is one of this person's GitHub logins (GitHub ignores their case). */
+    public boolean hasLogin(String login) {
+      if (login == null) {
+        return false;
+      }
+      return login.equalsIgnoreCase(githubLogin)
+          || githubLogins.stream().anyMatch(login::equalsIgnoreCase);
     }
   }
 
@@ -64,6 +109,30 @@ public record ApprovalPolicy(
       throw new IllegalArgumentException(
           "approval expiry must be at least 1 minute, was " + approvalExpiryMinutes);
     }
+    // in the policy file's order (the card lists the roles so); Map.copyOf would lose it
+    roles =
+        roles == null || roles.isEmpty()
+            ? Map.of()
+            : Collections.unmodifiableMap(new LinkedHashMap<>(roles));
+    RoleQuorum.checkRequirement(roles, approvers);
+  }
+
+  /** A policy without a role quorum. */
+  public ApprovalPolicy(
+      List<Approver> approvers,
+      int quorum,
+      boolean initiatorMayApprove,
+      List<Long> admins,
+      boolean onBehalfCounts,
+      Integer approvalExpiryMinutes) {
+    this(
+        approvers,
+        quorum,
+        initiatorMayApprove,
+        admins,
+        onBehalfCounts,
+        approvalExpiryMinutes,
+        Map.of());
   }
 
   /** A policy whose approvals expire after {@link #DEFAULT_APPROVAL_EXPIRY}. */
@@ -85,7 +154,24 @@ public record ApprovalPolicy(
   /** This policy with approvals that expire after {@code minutes} (null: the default). */
   public ApprovalPolicy withApprovalExpiryMinutes(Integer minutes) {
     return new ApprovalPolicy(
-        approvers, quorum, initiatorMayApprove, admins, onBehalfCounts, minutes);
+        approvers, quorum, initiatorMayApprove, admins, onBehalfCounts, minutes, roles);
+  }
+
+  /** This policy with the role quorum {@code roles} (role -> approvals needed; empty: none). */
+  public ApprovalPolicy withRoles(Map<String, Integer> roles) {
+    return new ApprovalPolicy(
+        approvers,
+        quorum,
+        initiatorMayApprove,
+        admins,
+        onBehalfCounts,
+        approvalExpiryMinutes,
+        roles);
+  }
+
+  /** Whether this policy names roles beside its k of n. */
+  public boolean hasRoles() {
+    return !roles.isEmpty();
   }
 
   /** How long an approval counts toward the quorum before it expires. */

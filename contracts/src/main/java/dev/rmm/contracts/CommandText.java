@@ -33,7 +33,8 @@ final class CommandText {
           TextRules.check("github_run_link", s.githubRunLink(), Kind.LINE),
           TextRules.check("ref", s.ref(), Kind.LINE),
           TextRules.check("repository", s.repository(), Kind.LINE),
-          TextRules.check("commit_sha", s.commitSha(), Kind.LINE));
+          TextRules.check("commit_sha", s.commitSha(), Kind.LINE),
+          TextRules.check("initiator_login", s.initiatorLogin(), Kind.LINE));
     } else if (command instanceof ReportStep c) {
       return TextRules.check("detail", c.detail(), Kind.FREE_TEXT);
     } else if (command instanceof Reject c) {

@@ -492,6 +492,8 @@ public final class ReleaseDecider {
           "release is " + state.status() + "; only a release in manual_testing can be approved");
     }
     int count = counted.size() + 1;
+    List<Long> withThis = new ArrayList<>(counted);
+    withThis.add(c.telegramUserId());
     List<ReleaseEvent> events = new ArrayList<>();
     events.add(
         new ApprovalGranted(
@@ -502,10 +504,8 @@ public final class ReleaseDecider {
             rules.version(),
             state.spec().tag(),
             state.commitSha()));
-    if (count >= policy.quorum()) {
-      List<Long> ids = new ArrayList<>(counted);
-      ids.add(c.telegramUserId());
-      events.add(new ApprovalQuorumReached(ids, rules.version()));
+    if (count >= policy.quorum() && rolesMet(policy, withThis)) {
+      events.add(new ApprovalQuorumReached(withThis, rules.version()));
     }
     return new Accepted(events);
   }
@@ -535,7 +535,24 @@ public final class ReleaseDecider {
 
   /** Approvals that meet the quorum on a release still in manual testing: the quorum is owed. */
   private static boolean quorumOwed(ReleaseState state, ApprovalPolicy policy, List<Long> counted) {
-    return state.status() == ReleaseStatus.MANUAL_TESTING && counted.size() >= policy.quorum();
+    return state.status() == ReleaseStatus.MANUAL_TESTING
+        && counted.size() >= policy.quorum()
+        && rolesMet(policy, counted);
+  }
+
+  /**
+   * Whether the approvals of {@code approverIds} (approvers under {@code policy}, the policy in
+   * force) meet its role quorum, each approver filling one role only ({@link RoleQuorum}); true
+   * when the policy names no roles. The roles are those the policy in force gives the approvers
+   * now.
+   */
+  private static boolean rolesMet(ApprovalPolicy policy, List<Long> approverIds) {
+    if (!policy.hasRoles()) {
+      return true;
+    }
+    List<Approver> approved = new ArrayList<>();
+    approverIds.forEach(id -> policy.approver(id).ifPresent(approved::add));
+    return RoleQuorum.of(policy.roles(), approved).met();
   }
 
   private static Decision reject(Reject c, ReleaseState state, Rules rules) {
@@ -981,10 +998,14 @@ public final class ReleaseDecider {
     }
   }
 
+  /**
+   * Whether the approver started the release: one of their GitHub logins (the approver's {@code
+   * github_login}, or one the policy file's {@code people} directory gives them) is the login that
+   * started it, the authenticated one (the OIDC {@code actor} claim) when the API knew it, else the
+   * reported initiator ({@link ReleaseSpec#startedBy}).
+   */
   private static boolean isInitiator(Approver approver, ReleaseSpec spec) {
-    return approver.githubLogin() != null
-        && spec.initiator() != null
-        && approver.githubLogin().equalsIgnoreCase(spec.initiator());
+    return approver.hasLogin(spec.startedBy());
   }
 
   private static Refused refuse(String action, Refusal reason, String detail) {

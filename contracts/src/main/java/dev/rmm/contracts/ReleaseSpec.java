@@ -1,5 +1,6 @@
 package dev.rmm.contracts;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
@@ -14,6 +15,11 @@ import java.util.UUID;
  * @param ref the git ref ({@code refs/tags/v1.2.3})
  * @param repository {@code owner/name}
  * @param commitSha the commit the tag points at
+ * @param initiatorLogin the GitHub login that started the run as the API authenticated it: the
+ *     {@code actor} claim of the pipeline's GitHub OIDC token (issue 15 point 3). It decides who
+ *     started the release over {@code initiator}, which is free text the pipeline reports. Null
+ *     when the pipeline used a stored token (then {@code initiator} decides) and on every release
+ *     created before it was recorded; written only when set.
  */
 public record ReleaseSpec(
     String service,
@@ -23,7 +29,21 @@ public record ReleaseSpec(
     String githubRunLink,
     String ref,
     String repository,
-    String commitSha) {
+    String commitSha,
+    @JsonInclude(JsonInclude.Include.NON_NULL) String initiatorLogin) {
+
+  /** What a pipeline said, with no authenticated login (a stored token, or an older release). */
+  public ReleaseSpec(
+      String service,
+      String tag,
+      String initiator,
+      String githubRunId,
+      String githubRunLink,
+      String ref,
+      String repository,
+      String commitSha) {
+    this(service, tag, initiator, githubRunId, githubRunLink, ref, repository, commitSha, null);
+  }
 
   /**
    * The release id is derived from service, tag and run id, so creating the same release twice (a
@@ -36,7 +56,16 @@ public record ReleaseSpec(
   /** The same release with the tag pointing at {@code sha} (a moved tag). */
   public ReleaseSpec withCommitSha(String sha) {
     return new ReleaseSpec(
-        service, tag, initiator, githubRunId, githubRunLink, ref, repository, sha);
+        service, tag, initiator, githubRunId, githubRunLink, ref, repository, sha, initiatorLogin);
+  }
+
+  /**
+   * The GitHub login of the person who started the release: the authenticated one when the API
+   * knows it, else the reported one. The authenticated login wins: a pipeline's text can neither
+   * hide its actor from the initiator rule nor bar an innocent approver through it.
+   */
+  public String startedBy() {
+    return initiatorLogin != null ? initiatorLogin : initiator;
   }
 
   public static String releaseId(String service, String tag, String githubRunId) {

@@ -28,6 +28,8 @@ public enum Texts {
       "%s (уже не апрувер — не засчитано)", "%s (no longer an approver, not counted)"),
   CARD_APPROVAL_EXPIRED(
       "%s (одобрение истекло — нужно одобрить заново)", "%s (approval expired, approve again)"),
+  /** The role quorum; the roles are named as the policy names them, in either language. */
+  CARD_ROLES("🎭 Роли: %s", "🎭 Roles: %s"),
   CARD_TAG_MOVED("♻️ Тег %s перенесён с коммита %s на %s", "♻️ Tag %s moved from commit %s to %s"),
   CARD_APPROVALS_VOIDED("; одобрения сброшены: %s", "; approvals void: %s"),
   CARD_REJECTED("💬 Причина отказа: %s", "💬 Rejection reason: %s"),

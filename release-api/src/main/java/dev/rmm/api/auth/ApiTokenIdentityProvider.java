@@ -57,6 +57,14 @@ public class ApiTokenIdentityProvider implements IdentityProvider<BearerTokenReq
 
   /** The identity of a pipeline of {@code repository}, or of the admin token ({@code *}). */
   static SecurityIdentity identity(String repository, String jobWorkflowRef) {
+    return identity(repository, jobWorkflowRef, null);
+  }
+
+  /**
+   * The identity of a pipeline whose OIDC token names the GitHub login that started the run ({@code
+   * actor}, may be null).
+   */
+  static SecurityIdentity identity(String repository, String jobWorkflowRef, String actor) {
     boolean admin = ApiTokens.ANY_REPOSITORY.equals(repository);
     QuarkusSecurityIdentity.Builder b =
         QuarkusSecurityIdentity.builder()
@@ -65,6 +73,9 @@ public class ApiTokenIdentityProvider implements IdentityProvider<BearerTokenReq
             .addAttribute(Roles.REPOSITORY, repository);
     if (jobWorkflowRef != null) {
       b.addAttribute(Roles.JOB_WORKFLOW_REF, jobWorkflowRef);
+    }
+    if (actor != null) {
+      b.addAttribute(Roles.ACTOR, actor);
     }
     return b.build();
   }

@@ -10,8 +10,11 @@ import io.quarkus.security.identity.SecurityIdentity;
  * @param jobWorkflowRef the workflow that asked, from a GitHub OIDC token's {@code
  *     job_workflow_ref} claim ({@code owner/repo/.github/workflows/release.yml@refs/tags/v1.2.3});
  *     null for a repository token or an admin token, which cannot prove which workflow runs
+ * @param actor the GitHub login that started the run, from a GitHub OIDC token's {@code actor}
+ *     claim (issue 15 point 3): recorded on a release it creates as its authenticated initiator;
+ *     null for other tokens, which cannot prove who started the run
  */
-public record Caller(String repository, String jobWorkflowRef) {
+public record Caller(String repository, String jobWorkflowRef, String actor) {
 
   public static final String ANY = "*";
 
@@ -22,12 +25,20 @@ public record Caller(String repository, String jobWorkflowRef) {
       // every door is @RolesAllowed, so only an authenticated caller of ours gets here
       throw new IllegalStateException("no rmm caller in identity " + identity.getPrincipal());
     }
-    return new Caller(repository, identity.getAttribute(Roles.JOB_WORKFLOW_REF));
+    return new Caller(
+        repository,
+        identity.getAttribute(Roles.JOB_WORKFLOW_REF),
+        identity.getAttribute(Roles.ACTOR));
+  }
+
+  /** A caller whose token names no actor (a repository token, an admin token). */
+  public Caller(String repository, String jobWorkflowRef) {
+    this(repository, jobWorkflowRef, null);
   }
 
   /** A caller with a repository token or the admin token. */
   public Caller(String repository) {
-    this(repository, null);
+    this(repository, null, null);
   }
 
   public boolean isAdmin() {

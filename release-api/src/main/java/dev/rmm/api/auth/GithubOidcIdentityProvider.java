@@ -56,6 +56,6 @@ public class GithubOidcIdentityProvider implements IdentityProvider<BearerTokenR
       return Uni.createFrom().failure(new AuthenticationFailedException(r.refusal()));
     }
     return Uni.createFrom()
-        .item(ApiTokenIdentityProvider.identity(r.repository(), r.jobWorkflowRef()));
+        .item(ApiTokenIdentityProvider.identity(r.repository(), r.jobWorkflowRef(), r.actor()));
   }
 }

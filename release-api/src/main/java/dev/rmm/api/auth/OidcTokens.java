@@ -39,8 +39,18 @@ final class OidcTokens {
   private static final Logger LOG = Logger.getLogger(OidcTokens.class);
   private static final Duration REFRESH_GAP = Duration.ofMinutes(1);
 
-  /** The outcome: the repository and the workflow that asked, or why the token is refused. */
-  record Result(String repository, String jobWorkflowRef, String refusal) {}
+  /**
+   * The outcome: the repository and the workflow that asked, or why the token is refused.
+   *
+   * @param actor the token's {@code actor} claim (the GitHub login that started the run), or null
+   *     when it has none; its shape is checked where it is used ({@code RequestCommands.create})
+   */
+  record Result(String repository, String jobWorkflowRef, String refusal, String actor) {
+
+    Result(String repository, String jobWorkflowRef, String refusal) {
+      this(repository, jobWorkflowRef, refusal, null);
+    }
+  }
 
   private final List<Pattern> allowed;
   private final String issuer;
@@ -115,7 +125,7 @@ final class OidcTokens {
         return new Result(
             null, null, "the OIDC token has no job_workflow_ref claim; GitHub's always carry one");
       }
-      return new Result(repository, workflow, null);
+      return new Result(repository, workflow, null, ok.getClaim("actor").asString());
     } catch (JWTVerificationException e) {
       return new Result(null, null, "the OIDC token is not valid: " + e.getMessage());
     }

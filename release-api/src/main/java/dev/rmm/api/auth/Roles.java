@@ -18,5 +18,11 @@ public final class Roles {
   /** Identity attribute: an OIDC token's {@code job_workflow_ref} claim; absent otherwise. */
   public static final String JOB_WORKFLOW_REF = "rmm.job_workflow_ref";
 
+  /**
+   * Identity attribute: an OIDC token's {@code actor} claim, the GitHub login that started the run
+   * (issue 15 point 3); absent for other tokens and for an OIDC token without it.
+   */
+  public static final String ACTOR = "rmm.actor";
+
   private Roles() {}
 }

@@ -3,6 +3,7 @@ package dev.rmm.api.policy;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.rmm.api.ConfigChecks;
 import dev.rmm.api.RmmApiConfig;
 import dev.rmm.api.json.StrictJson;
@@ -21,6 +22,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,7 +40,21 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  *   "approval_expiry_minutes": 1440}}}
  * </pre>
  *
- * The approval policy found here is copied into each new release's first event; the repository
+ * <p><b>Role quorum and people</b> (issue 15 point 3): an approver may hold roles ({@code "roles":
+ * ["qa"]}), a service may require approvals by role beside its k of n ({@code "roles": {"qa": 1,
+ * "lead": 1}}, one approver filling one role only, see {@link dev.rmm.contracts.RoleQuorum}), and a
+ * top-level {@code "people"} directory gives a person's GitHub logins once for every service:
+ *
+ * <pre>{"people": [{"telegram_id": 1003, "github_logins": ["carol", "carol-work"]}],
+ *  "services": {"billing": {"approvers": [{"telegram_id": 1003, "name": "Carol", "roles": ["qa"]},
+ *   {"telegram_id": 1004, "name": "Lena", "roles": ["lead"]}], "roles": {"qa": 1, "lead": 1}}}}
+ * </pre>
+ *
+ * Each service's approvers get the logins the directory gives them, so "the initiator may not
+ * approve" knows them by any of their logins, in every service, without a {@code github_login} on
+ * each approver.
+ *
+ * <p>The approval policy found here is copied into each new release's first event; the repository
  * binds the service to the one repository whose pipelines may release it (docs/security.md).
  *
  * <p><b>Policy as data in the log</b> (issue 13, point 9): once started, the policy in force is the
@@ -62,6 +78,16 @@ public class PolicyRegistry implements ServicePolicies {
 
   /** The longest approver name or GitHub login (a card lists every approver's name). */
   private static final int MAX_NAME = 100;
+
+  /**
+   * A GitHub login, as the API accepts an OIDC token's actor claim: letters, digits and hyphens, at
+   * most 39, not starting with a hyphen; an app's bot account ends in {@code [bot]}.
+   */
+  private static final Pattern GITHUB_LOGIN =
+      Pattern.compile("[A-Za-z0-9][A-Za-z0-9-]{0,38}(\\[bot\\])?");
+
+  /** A role name: a letter, then letters, digits, '_' or '-' (any script: "qa", "тестировщик"). */
+  private static final Pattern ROLE = Pattern.compile("\\p{L}[\\p{L}\\p{N}_-]{0,31}");
 
   /** The longest {@code job_workflow_ref} pattern. */
   private static final int MAX_WORKFLOW_REF = 512;
@@ -238,12 +264,19 @@ public class PolicyRegistry implements ServicePolicies {
       throw new IllegalStateException(
           "the policy file " + source + " must be a JSON object with a \"services\" object");
     }
+    Map<Long, List<String>> people;
+    try {
+      people = PeopleDirectory.parse(root.get("people"));
+    } catch (IllegalArgumentException ex) {
+      throw new IllegalStateException(
+          "the 'people' directory in " + source + ": " + ex.getMessage(), ex);
+    }
     Map<String, ServicePolicy> out = new HashMap<>();
     Iterator<Map.Entry<String, JsonNode>> it = root.path("services").fields();
     while (it.hasNext()) {
       Map.Entry<String, JsonNode> e = it.next();
       try {
-        out.put(e.getKey(), policy(e.getKey(), e.getValue()));
+        out.put(e.getKey(), policy(e.getKey(), e.getValue(), people));
       } catch (IllegalArgumentException ex) {
         throw new IllegalStateException(
             "policy of service " + shown(e.getKey()) + " in " + source + ": " + ex.getMessage(),
@@ -253,7 +286,7 @@ public class PolicyRegistry implements ServicePolicies {
     return Map.copyOf(out);
   }
 
-  private static ServicePolicy policy(String service, JsonNode s) {
+  private static ServicePolicy policy(String service, JsonNode s, Map<Long, List<String>> people) {
     TextRules.check("service", service, Kind.LINE).ifPresent(PolicyRegistry::invalid);
     checkLength("service", service, MAX_SERVICE);
     List<Approver> approvers = new ArrayList<>();
@@ -268,7 +301,9 @@ public class PolicyRegistry implements ServicePolicies {
       TextRules.check("github_login", login, Kind.LINE).ifPresent(PolicyRegistry::invalid);
       checkLength("name", name, MAX_NAME);
       checkLength("github_login", login, MAX_NAME);
-      approvers.add(new Approver(id.asLong(), name, login));
+      approvers.add(
+          PeopleDirectory.withLogins(
+              new Approver(id.asLong(), name, login).withRoles(roles(a.get("roles"))), people));
     }
     List<Long> admins = new ArrayList<>();
     for (JsonNode a : s.path("admins")) {
@@ -284,8 +319,75 @@ public class PolicyRegistry implements ServicePolicies {
             s.path("initiator_may_approve").asBoolean(false),
             admins,
             s.path("on_behalf_counts").asBoolean(false),
-            approvalExpiryMinutes(s.get("approval_expiry_minutes")));
+            approvalExpiryMinutes(s.get("approval_expiry_minutes")),
+            requiredRoles(s.get("roles"), approvers));
     return new ServicePolicy(approval, repository(s.get("repository")), workflowRefs(s));
+  }
+
+  /** The roles an approver holds ({@code "roles": ["qa", "lead"]}); empty when none is named. */
+  private static List<String> roles(JsonNode r) {
+    if (r == null || r.isNull()) {
+      return List.of();
+    }
+    if (!r.isArray()) {
+      invalid("an approver's 'roles' is a list of role names such as [\"qa\", \"lead\"]");
+    }
+    List<String> out = new ArrayList<>();
+    for (JsonNode role : r) {
+      out.add(roleName(role, "an approver's 'roles'"));
+    }
+    if (out.stream().distinct().count() != out.size()) {
+      invalid("an approver's 'roles' names a role twice");
+    }
+    return out;
+  }
+
+  /**
+   * The service's role quorum ({@code "roles": {"qa": 1, "lead": 1}}), in the file's order; empty
+   * when it names none. A role no approver of the service holds is refused by name: the quorum
+   * could never be met, and the likeliest cause is a typo.
+   */
+  private static Map<String, Integer> requiredRoles(JsonNode r, List<Approver> approvers) {
+    if (r == null || r.isNull()) {
+      return Map.of();
+    }
+    if (!r.isObject()) {
+      invalid("the service's 'roles' maps each role to the approvals it needs, e.g. {\"qa\": 1}");
+    }
+    Map<String, Integer> out = new LinkedHashMap<>();
+    Iterator<Map.Entry<String, JsonNode>> it = r.fields();
+    while (it.hasNext()) {
+      Map.Entry<String, JsonNode> e = it.next();
+      String role = roleName(new TextNode(e.getKey()), "the service's 'roles'");
+      JsonNode count = e.getValue();
+      if (!count.isIntegralNumber() || !count.canConvertToInt() || count.asInt() < 1) {
+        invalid("'roles' needs a whole number of approvals, at least 1, for role " + role);
+      }
+      if (approvers.stream().noneMatch(a -> a.roles().contains(role))) {
+        invalid("'roles' requires role " + role + ", which no approver of the service holds");
+      }
+      out.put(role, count.asInt());
+    }
+    return out;
+  }
+
+  /** A role name, or the file is refused naming where it is (never repeating a bad name raw). */
+  private static String roleName(JsonNode role, String where) {
+    if (!role.isTextual()) {
+      invalid(where + " holds role names (text)");
+    }
+    String name = role.asText();
+    TextRules.check("roles", name, Kind.LINE).ifPresent(PolicyRegistry::invalid);
+    checkLength("roles", name, 32);
+    if (!ROLE.matcher(name).matches()) {
+      invalid(where + " holds role names: a letter, then letters, digits, '_' or '-'");
+    }
+    return name;
+  }
+
+  /** Whether {@code login} has the shape of a GitHub login. */
+  static boolean isGithubLogin(String login) {
+    return GITHUB_LOGIN.matcher(login).matches();
   }
 
   /** How long the service's approvals count, in minutes; null: the default (24 h). */
@@ -336,7 +438,7 @@ public class PolicyRegistry implements ServicePolicies {
   }
 
   /** A Telegram user id: an integer, or a string of digits. */
-  private static boolean isId(JsonNode n) {
+  static boolean isId(JsonNode n) {
     return (n.isIntegralNumber() && n.canConvertToLong())
         || (n.isTextual() && n.asText().matches("-?[0-9]{1,18}"));
   }

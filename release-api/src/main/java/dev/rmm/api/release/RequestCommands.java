@@ -37,6 +37,14 @@ public final class RequestCommands {
         .matches("repository", r.repository(), Validation.REPOSITORY, "owner/name")
         .required("commit_sha", r.commitSha())
         .matches("commit_sha", r.commitSha(), Validation.SHA, "a hexadecimal commit sha")
+        // the OIDC token's actor claim becomes the release's authenticated initiator: GitHub signs
+        // it, but it is text from outside all the same, so it passes the same door as the rest
+        .text("actor", caller.actor(), Kind.LINE)
+        .matches(
+            "actor",
+            caller.actor(),
+            Validation.GITHUB_LOGIN,
+            "a GitHub login (the OIDC token's actor claim)")
         .orThrow();
     if (!caller.mayWrite(r.repository())) {
       throw new InvalidRequestException(
@@ -69,9 +77,11 @@ public final class RequestCommands {
             r.githubRunLink().trim(),
             r.ref().trim(),
             r.repository().trim(),
-            r.commitSha().trim().toLowerCase(Locale.ROOT));
+            r.commitSha().trim().toLowerCase(Locale.ROOT),
+            caller.actor() == null || caller.actor().isBlank() ? null : caller.actor());
+    // who really asked: the authenticated login when the token proves one, else the reported one
     return new ReleaseCommand.CreateRelease(
-        spec, policy.approval(), Actor.github(spec.repository(), spec.initiator()));
+        spec, policy.approval(), Actor.github(spec.repository(), spec.startedBy()));
   }
 
   /** {@code POST /api/v1/releases/{id}/steps} (and legacy {@code PATCH /release}). */

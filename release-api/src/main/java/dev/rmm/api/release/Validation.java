@@ -17,6 +17,13 @@ final class Validation {
   static final Pattern SERVICE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
   static final Pattern REPOSITORY = Pattern.compile("[A-Za-z0-9_.-]{1,100}/[A-Za-z0-9_.-]{1,100}");
   static final Pattern SHA = Pattern.compile("[0-9a-fA-F]{7,64}");
+
+  /**
+   * A GitHub login: letters, digits and hyphens, at most 39, not starting with a hyphen; an app's
+   * bot account ends in {@code [bot]} ({@code github-actions[bot]}).
+   */
+  static final Pattern GITHUB_LOGIN = Pattern.compile("[A-Za-z0-9][A-Za-z0-9-]{0,38}(\\[bot\\])?");
+
   static final int MAX_FIELD = 500;
 
   private final List<String> problems = new ArrayList<>();

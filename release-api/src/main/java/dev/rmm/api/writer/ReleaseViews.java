@@ -25,6 +25,10 @@ public final class ReleaseViews {
     n.put("outcome", s.status().outcome().wire());
     n.put("version", s.version());
     n.put("initiated_by", s.spec().initiator());
+    if (s.spec().initiatorLogin() != null) {
+      // the login the pipeline's OIDC token proved (its actor claim); it decides who started it
+      n.put("initiator_login", s.spec().initiatorLogin());
+    }
     n.put("github_run_id", s.spec().githubRunId());
     n.put("github_action_link", s.spec().githubRunLink());
     n.put("github_ref", s.spec().ref());

@@ -11,6 +11,9 @@ import com.auth0.jwt.algorithms.Algorithm;
 import com.sun.net.httpserver.HttpServer;
 import dev.rmm.api.support.Api;
 import dev.rmm.api.support.ReleaseLog;
+import dev.rmm.contracts.EventEnvelope;
+import dev.rmm.contracts.ReleaseDecider;
+import dev.rmm.contracts.ReleaseEvent;
 import dev.rmm.testsupport.KafkaTestResource;
 import dev.rmm.testsupport.PostgresTestResource;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
@@ -105,6 +108,17 @@ class OidcAuthTest {
 
   private static String token(
       KeyPair signer, String repository, String audience, Instant expires, String workflow) {
+    return token(signer, repository, audience, expires, workflow, null);
+  }
+
+  /** A token whose {@code actor} claim (the login that started the run) is {@code actor}. */
+  private static String token(
+      KeyPair signer,
+      String repository,
+      String audience,
+      Instant expires,
+      String workflow,
+      String actor) {
     var builder =
         JWT.create()
             .withKeyId("k1")
@@ -116,6 +130,9 @@ class OidcAuthTest {
             .withIssuedAt(Instant.now().minusSeconds(5));
     if (expires != null) {
       builder.withExpiresAt(expires);
+    }
+    if (actor != null) {
+      builder.withClaim("actor", actor);
     }
     return builder.sign(
         Algorithm.RSA256((RSAPublicKey) signer.getPublic(), (RSAPrivateKey) signer.getPrivate()));
@@ -281,6 +298,69 @@ class OidcAuthTest {
         .statusCode(200);
     // the admin token is not a pipeline: the list does not bind it
     Api.stepOk(Api.ADMIN, id, "manual_testing");
+  }
+
+  /**
+   * Issue 15 point 3: the initiator is recognised from the pipeline's identity. The run's OIDC
+   * token says (its {@code actor} claim) that Carol's work account started it, while the pipeline
+   * reports "dave"; the policy file's people directory gives Carol that login, though catalog's
+   * approver entry names no github_login. Carol may not approve; the others may.
+   */
+  @Test
+  void givenAnOidcActorThatIsAnApproversLogin_whenThatApproverApproves_thenRefusedAsTheInitiator() {
+    String carolsRun =
+        token(
+            key,
+            "acme/catalog",
+            "rmm",
+            Instant.now().plusSeconds(300),
+            "acme/catalog/.github/workflows/release.yml@refs/tags/v1.2.3",
+            "carol-work");
+    String id = Api.create(carolsRun, Api.createBody("catalog", "acme/catalog"));
+    for (String s : new String[] {"stage_building", "stage_test_rollback", "manual_testing"}) {
+      Api.stepOk(carolsRun, id, s);
+    }
+
+    assertProblem(Api.approve(id, 1003), 403, "Carol" + ReleaseDecider.INITIATOR_MAY_NOT_APPROVE);
+
+    Api.approve(id, 2001).then().statusCode(200);
+    try (ReleaseLog log = new ReleaseLog()) {
+      EventEnvelope created = log.events(id).get(0);
+      ReleaseEvent.ReleaseCreated c = (ReleaseEvent.ReleaseCreated) created.data();
+      assertThat(c.spec().initiator()).isEqualTo("dave");
+      assertThat(c.spec().initiatorLogin()).isEqualTo("carol-work");
+      assertThat(created.actor().name()).isEqualTo("carol-work");
+      assertThat(log.events(id))
+          .extracting(EventEnvelope::data)
+          .filteredOn(ReleaseEvent.ActionRefused.class::isInstance)
+          .singleElement()
+          .satisfies(
+              e ->
+                  assertThat(((ReleaseEvent.ActionRefused) e).detail())
+                      .isEqualTo("Carol" + ReleaseDecider.INITIATOR_MAY_NOT_APPROVE));
+    }
+  }
+
+  @Test
+  void givenAnOidcActorClaimThatIsNoGithubLogin_whenItCreatesARelease_then422AndNoWrite() {
+    String odd =
+        token(
+            key,
+            "acme/catalog",
+            "rmm",
+            Instant.now().plusSeconds(300),
+            "acme/catalog/.github/workflows/release.yml@refs/tags/v1.2.3",
+            "carol\u202Ekrow");
+    try (ReleaseLog log = new ReleaseLog()) {
+      Map<Integer, Long> before = log.endOffsets();
+
+      assertProblem(
+          as(odd).body(Api.createBody("catalog", "acme/catalog")).post("/api/v1/releases"),
+          422,
+          "'actor' contains the bidirectional control character U+202E");
+
+      assertThat(log.endOffsets()).isEqualTo(before);
+    }
   }
 
   @Test

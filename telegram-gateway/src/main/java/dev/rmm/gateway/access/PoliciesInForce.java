@@ -97,6 +97,9 @@ public class PoliciesInForce {
         if (x.githubLogin() != null) {
           o.put("github_login", x.githubLogin());
         }
+        if (!x.roles().isEmpty()) {
+          x.roles().forEach(o.putArray("roles")::add);
+        }
       }
       a.admins().forEach(admins::add);
     }
@@ -110,6 +113,19 @@ public class PoliciesInForce {
     out.put(
         "approval_expiry_minutes",
         (a == null ? ApprovalPolicy.DEFAULT_APPROVAL_EXPIRY : a.approvalExpiry()).toMinutes());
+    requiredRoles(out, a);
     return out;
+  }
+
+  /**
+   * The role quorum of the policy in force ({@code "required_roles": {"qa": 1, "lead": 1}}, in the
+   * policy's order), for the card's "qa 1/1 · lead 0/1" line; absent when the policy names none.
+   */
+  private static void requiredRoles(ObjectNode out, ApprovalPolicy a) {
+    out.remove("required_roles");
+    if (a != null && a.hasRoles()) {
+      ObjectNode roles = out.putObject("required_roles");
+      a.roles().forEach(roles::put);
+    }
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.rmm.contracts.ApprovalPolicy;
 import dev.rmm.contracts.Outcome;
 import dev.rmm.contracts.ReleaseStatus;
+import dev.rmm.contracts.RoleQuorum;
 import dev.rmm.gateway.Screens;
 import dev.rmm.gateway.Texts;
 import dev.rmm.gateway.Texts.Language;
@@ -14,7 +15,9 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.telegram.telegrambots.meta.api.objects.replykeyboard.InlineKeyboardMarkup;
@@ -92,6 +95,7 @@ public final class ReleaseCard {
     Set<Long> approverIds = new HashSet<>();
     r.path("required_approvers").forEach(a -> approverIds.add(a.path("id").asLong()));
     List<String> approved = new ArrayList<>();
+    List<Long> countedIds = new ArrayList<>();
     int counted = 0;
     Duration expiry =
         r.hasNonNull("approval_expiry_minutes")
@@ -110,17 +114,21 @@ public final class ReleaseCard {
         approved.add(Texts.CARD_APPROVAL_EXPIRED.in(lang, who));
       } else {
         approved.add(who);
+        countedIds.add(a.path("id").asLong());
         counted++;
       }
     }
     int quorum = r.path("quorum").asInt(required.size());
-    lines.add(Texts.CARD_APPROVERS.in(lang, quorum, required.size(), String.join(", ", required)));
+    lines.add(
+        Texts.CARD_APPROVERS.in(
+            lang, quorum, required.size(), String.join(", ", withRoles(r, required))));
     lines.add(
         Texts.CARD_APPROVED.in(
             lang,
             counted,
             quorum,
             approved.isEmpty() ? Texts.CARD_NOBODY.in(lang) : String.join(", ", approved)));
+    roles(r, countedIds, lang).ifPresent(lines::add);
     if (r.hasNonNull("rejection_reason")) {
       lines.add(Texts.CARD_REJECTED.in(lang, r.path("rejection_reason").asText()));
     }
@@ -256,6 +264,51 @@ public final class ReleaseCard {
             + (voided.isEmpty()
                 ? ""
                 : Texts.CARD_APPROVALS_VOIDED.in(lang, String.join(", ", voided))));
+  }
+
+  /**
+   * "🎭 Roles: qa 1/1 · lead 0/1": how far the counted approvals go toward the policy's role
+   * quorum, matched as the decider matches them (one approver fills one role, {@link RoleQuorum});
+   * absent when the policy in force names no roles.
+   */
+  private static Optional<String> roles(JsonNode r, List<Long> countedIds, Language lang) {
+    JsonNode required = r.path("required_roles");
+    if (!required.isObject() || required.isEmpty()) {
+      return Optional.empty();
+    }
+    Map<String, Integer> needed = new LinkedHashMap<>();
+    required.fields().forEachRemaining(e -> needed.put(e.getKey(), e.getValue().asInt()));
+    List<ApprovalPolicy.Approver> approvers = new ArrayList<>();
+    for (long id : countedIds) {
+      for (JsonNode a : r.path("required_approvers")) {
+        if (a.path("id").asLong() == id) {
+          List<String> held = new ArrayList<>();
+          a.path("roles").forEach(role -> held.add(role.asText()));
+          approvers.add(new ApprovalPolicy.Approver(id, name(a), null).withRoles(held));
+        }
+      }
+    }
+    return Optional.of(Texts.CARD_ROLES.in(lang, RoleQuorum.of(needed, approvers).summary()));
+  }
+
+  /**
+   * The approvers' names, each with the roles they hold ("Lena (lead)") when the policy has a role
+   * quorum, so the team sees whose approval a missing role waits for.
+   */
+  private static List<String> withRoles(JsonNode r, List<String> names) {
+    JsonNode required = r.path("required_roles");
+    if (!required.isObject() || required.isEmpty()) {
+      return names;
+    }
+    List<String> out = new ArrayList<>();
+    int i = 0;
+    for (JsonNode a : r.path("required_approvers")) {
+      List<String> held = new ArrayList<>();
+      a.path("roles").forEach(role -> held.add(role.asText()));
+      out.add(held.isEmpty() ? names.get(i) : names.get(i) + " (" + String.join(", ", held) + ")");
+      i++;
+    }
+    return out;
   }
 
   /** The statuses in which approvals are still being collected (a moved tag voids them). */

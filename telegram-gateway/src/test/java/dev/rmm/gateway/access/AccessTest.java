@@ -369,6 +369,31 @@ class AccessTest {
   }
 
   /**
+   * Issue 15 point 3 on the live card, over the gateway's overlay of the policy in force (a real
+   * policy topic): roles-svc needs one QA and one lead; Bob, the QA, approved, so "1 of 2" is met
+   * but the lead's role is not, and the card says so.
+   */
+  @Test
+  void givenARoleQuorumInThePolicyInForce_whenOnlyTheQaApproved_thenTheCardShowsTheLeadMissing()
+      throws Exception {
+    String id = release("roles-svc", "v7.0.0");
+    pg.preparedQuery(
+            "UPDATE read_model.releases SET approved_list = jsonb_build_array(jsonb_build_object("
+                + "'id', $2::bigint, 'name', 'Bob', 'at', $3::text)) WHERE release_id = $1")
+        .execute(Tuple.of(id, NEW_APPROVER, Instant.now().toString()))
+        .await()
+        .atMost(Duration.ofSeconds(10));
+    bobTakesOver();
+
+    SentMessage card = liveCard(id, "roles-svc");
+
+    assertThat(card.text())
+        .contains("👥 Approvals needed (1 of 2): Bob (qa), Ann (lead)")
+        .contains("✅ Approved so far (1/1): Bob")
+        .contains("🎭 Roles: qa 1/1 · lead 0/1");
+  }
+
+  /**
    * The policy in force from now on (one event for the whole class: the policy topic is one chain):
    * Bob, not Ann, approves policy-svc and removed-approver-svc; every other service keeps what its
    * releases recorded.
@@ -392,9 +417,30 @@ class AccessTest {
               List.of(ADMIN));
       ReleaseEvent.PolicyChanged.Service bob =
           new ReleaseEvent.PolicyChanged.Service(bobOnly, null, List.of());
+      // issue 15 point 3: Bob is the QA, Ann the lead, and roles-svc needs one of each
+      Map<String, Integer> roles = new java.util.LinkedHashMap<>();
+      roles.put("qa", 1);
+      roles.put("lead", 1);
+      ApprovalPolicy qaAndLead =
+          new ApprovalPolicy(
+                  List.of(
+                      new ApprovalPolicy.Approver(NEW_APPROVER, "Bob", null)
+                          .withRoles(List.of("qa")),
+                      new ApprovalPolicy.Approver(APPROVER, "Ann", null)
+                          .withRoles(List.of("lead"))),
+                  1,
+                  false,
+                  List.of(ADMIN))
+              .withRoles(roles);
       appendPolicy(
           new ReleaseEvent.PolicyChanged(
-              Map.of("policy-svc", bob, "removed-approver-svc", bob),
+              Map.of(
+                  "policy-svc",
+                  bob,
+                  "removed-approver-svc",
+                  bob,
+                  "roles-svc",
+                  new ReleaseEvent.PolicyChanged.Service(qaAndLead, null, List.of())),
               asRecorded,
               List.of("policy-svc", "removed-approver-svc"),
               "/etc/rmm/policy.json",

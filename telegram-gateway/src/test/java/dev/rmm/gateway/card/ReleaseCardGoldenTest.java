@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneId;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -151,6 +152,56 @@ class ReleaseCardGoldenTest {
         .put("at", "2026-11-26T19:45:00Z");
 
     assertThat(cards.renderLive(r, lang, MOSCOW, NOW).text().lines()).contains(line);
+  }
+
+  /**
+   * Issue 15 point 3: catalog needs 2 approvals and, beside that, one qa and one lead. Two QAs
+   * approved: 2 of 2, but the lead's role is still empty, which the card says ("qa 1/1 · lead 0/1",
+   * the role names as the policy names them) and shows who holds which role.
+   */
+  @ParameterizedTest
+  @CsvSource({"EN", "RU"})
+  void givenARoleQuorumTwoQasDoNotMeet_whenTheLiveCardIsRendered_thenItShowsTheRolesFilled(
+      Language lang) throws IOException {
+    JsonNode r = json.readTree(resource("releases/role-quorum.json"));
+    ReleaseCard.Card card = cards.renderLive(r, lang, MOSCOW, NOW);
+    String golden = resource("golden/live-card-role-quorum-" + lang.name().toLowerCase() + ".txt");
+    assertThat(render(card)).isEqualTo(golden);
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "2004, '🎭 Roles: qa 1/1 · lead 0/1'",
+    "2003, '🎭 Roles: qa 1/1 · lead 1/1'",
+  })
+  void givenTheRoleQuorum_whenOneMoreApproves_thenOnePersonFillsOneRoleOnly(
+      long approver, String line) throws IOException {
+    com.fasterxml.jackson.databind.node.ObjectNode r =
+        (com.fasterxml.jackson.databind.node.ObjectNode)
+            json.readTree(resource("releases/role-quorum.json"));
+    // only Dana (qa and lead) approved, or Quinn (qa) and Lena (lead)
+    com.fasterxml.jackson.databind.node.ArrayNode approved =
+        (com.fasterxml.jackson.databind.node.ArrayNode) r.path("approved_list");
+    approved.remove(1);
+    if (approver == 2004) {
+      approved.remove(0);
+    }
+    approved.addObject().put("id", approver).put("name", "p" + approver);
+
+    assertThat(cards.renderLive(r, Language.EN, MOSCOW, NOW).text().lines()).contains(line);
+  }
+
+  @Test
+  void givenAPolicyWithoutRoles_whenRendered_thenNoRolesLineAndNoRolesBesideTheNames()
+      throws IOException {
+    com.fasterxml.jackson.databind.node.ObjectNode r =
+        (com.fasterxml.jackson.databind.node.ObjectNode)
+            json.readTree(resource("releases/role-quorum.json"));
+    r.remove("required_roles");
+
+    String text = cards.renderLive(r, Language.EN, MOSCOW, NOW).text();
+
+    assertThat(text).doesNotContain("🎭").doesNotContain("(qa)");
   }
 
   static String render(ReleaseCard.Card card) {
