@@ -2,6 +2,7 @@ package dev.rmm.contracts;
 
 import dev.rmm.contracts.ReleaseCommand.CancelRelease;
 import dev.rmm.contracts.ReleaseCommand.CreateRelease;
+import dev.rmm.contracts.ReleaseCommand.ForceApprove;
 import dev.rmm.contracts.ReleaseCommand.Reject;
 import dev.rmm.contracts.ReleaseCommand.ReportStep;
 import dev.rmm.contracts.ReleaseCommand.RequestRollback;
@@ -42,6 +43,8 @@ final class CommandText {
     } else if (command instanceof RequestRollback c) {
       return TextRules.check("target_tag", c.targetTag(), Kind.LINE);
     } else if (command instanceof CancelRelease c) {
+      return TextRules.check("reason", c.reason(), Kind.FREE_TEXT);
+    } else if (command instanceof ForceApprove c) {
       return TextRules.check("reason", c.reason(), Kind.FREE_TEXT);
     }
     return Optional.empty();

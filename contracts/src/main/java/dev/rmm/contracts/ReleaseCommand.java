@@ -262,6 +262,51 @@ public sealed interface ReleaseCommand {
   }
 
   /**
+   * Break-glass (issue 15 point 4): an admin forces the approval of a release in manual testing,
+   * with a reason, without the approvers' quorum. It takes effect only when a second admin confirms
+   * it ({@link ConfirmBreakGlass}) within {@link ReleaseDecider#BREAK_GLASS_WINDOW}; until then the
+   * release waits in manual testing as before.
+   *
+   * @param reason why the approvers' quorum is bypassed; the decider refuses a blank one (invalid),
+   *     as it refuses a blank rejection reason, and checks it as free text
+   * @param seenVersion the release version shown to the admin, or null when unknown
+   */
+  record ForceApprove(
+      String releaseId,
+      @JsonProperty(required = true) long telegramUserId,
+      String reason,
+      Long seenVersion,
+      Actor actor)
+      implements ReleaseCommand {
+    public static final String TYPE = "release.force-approve.v1";
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
+
+  /**
+   * A second admin (never the one who forced it) confirms a break-glass within {@link
+   * ReleaseDecider#BREAK_GLASS_WINDOW} of its request: the release passes manual testing.
+   *
+   * @param seenVersion the release version shown to the admin, or null when unknown
+   */
+  record ConfirmBreakGlass(
+      String releaseId,
+      @JsonProperty(required = true) long telegramUserId,
+      Long seenVersion,
+      Actor actor)
+      implements ReleaseCommand {
+    public static final String TYPE = "release.confirm-break-glass.v1";
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
+
+  /**
    * All command classes with their type names; the codec's registry is built from this, and
    * PermittedSubclassesTest holds it to the sealed interface.
    */
@@ -279,5 +324,7 @@ public sealed interface ReleaseCommand {
           RecordRunbookStep.class,
           FinishRunbook.class,
           SupersedeRelease.class,
-          RetryDispatch.class);
+          RetryDispatch.class,
+          ForceApprove.class,
+          ConfirmBreakGlass.class);
 }

@@ -6,8 +6,10 @@ import dev.rmm.contracts.Decision.Refusal;
 import dev.rmm.contracts.Decision.Refused;
 import dev.rmm.contracts.ReleaseCommand.Approve;
 import dev.rmm.contracts.ReleaseCommand.CancelRelease;
+import dev.rmm.contracts.ReleaseCommand.ConfirmBreakGlass;
 import dev.rmm.contracts.ReleaseCommand.CreateRelease;
 import dev.rmm.contracts.ReleaseCommand.FinishRunbook;
+import dev.rmm.contracts.ReleaseCommand.ForceApprove;
 import dev.rmm.contracts.ReleaseCommand.RecordDispatch;
 import dev.rmm.contracts.ReleaseCommand.RecordRunbookStep;
 import dev.rmm.contracts.ReleaseCommand.Reject;
@@ -21,6 +23,9 @@ import dev.rmm.contracts.ReleaseEvent.ActionRefused;
 import dev.rmm.contracts.ReleaseEvent.ApprovalGranted;
 import dev.rmm.contracts.ReleaseEvent.ApprovalQuorumReached;
 import dev.rmm.contracts.ReleaseEvent.ApprovalsVoided;
+import dev.rmm.contracts.ReleaseEvent.BreakGlassConfirmed;
+import dev.rmm.contracts.ReleaseEvent.BreakGlassExpired;
+import dev.rmm.contracts.ReleaseEvent.BreakGlassRequested;
 import dev.rmm.contracts.ReleaseEvent.DispatchFailed;
 import dev.rmm.contracts.ReleaseEvent.DispatchRetryRequested;
 import dev.rmm.contracts.ReleaseEvent.DispatchStarted;
@@ -58,6 +63,13 @@ public final class ReleaseDecider {
    */
   public static final String INITIATOR_MAY_NOT_APPROVE =
       " started this release and may not approve it";
+
+  /**
+   * How long a break-glass waits for a second admin's confirmation (issue 15 point 4). Judged from
+   * the request event's {@code expires_at} (its decision time plus this) and the confirmation's
+   * decision time, never a clock.
+   */
+  public static final java.time.Duration BREAK_GLASS_WINDOW = java.time.Duration.ofMinutes(15);
 
   /** The longest rejection reason or step detail kept in an event. */
   public static final int MAX_TEXT = 1000;
@@ -169,6 +181,12 @@ public final class ReleaseDecider {
       return supersede(c, state);
     } else if (command instanceof RetryDispatch c) {
       return retryDispatch(c, state, Rules.of(state, policy));
+    } else if (command instanceof ForceApprove c) {
+      Rules rules = Rules.of(state, policy);
+      return BreakGlassRules.force(c, state, rules.policy(), rules.version(), now);
+    } else if (command instanceof ConfirmBreakGlass c) {
+      Rules rules = Rules.of(state, policy);
+      return BreakGlassRules.confirm(c, state, rules.policy(), rules.version(), now);
     }
     throw new IllegalArgumentException("unknown command " + command);
   }
@@ -227,6 +245,35 @@ public final class ReleaseDecider {
       return state.dispatch() == null
           ? state.unchanged()
           : state.withDispatch(state.dispatch().reopened());
+    } else if (event instanceof BreakGlassRequested e) {
+      return state.withBreakGlass(
+          new ReleaseState.BreakGlass(
+              e.requestedBy(),
+              e.requestedByName(),
+              e.reason(),
+              e.commitSha(),
+              e.expiresAt(),
+              null,
+              null,
+              false));
+    } else if (event instanceof BreakGlassConfirmed e) {
+      ReleaseState.BreakGlass b = state.breakGlass();
+      return state.withBreakGlass(
+          b == null
+              ? new ReleaseState.BreakGlass(
+                  e.requestedBy(),
+                  e.requestedByName(),
+                  e.reason(),
+                  e.commitSha(),
+                  null,
+                  e.confirmedBy(),
+                  e.confirmedByName(),
+                  false)
+              : b.confirmedBy(e.confirmedBy(), e.confirmedByName()));
+    } else if (event instanceof BreakGlassExpired) {
+      return state.breakGlass() == null
+          ? state.unchanged()
+          : state.withBreakGlass(state.breakGlass().lapsed());
     } else if (event instanceof RunbookStarted e) {
       return state.withRunbook(
           new ReleaseState.Runbook(e.runId(), e.host(), e.targetTag(), 0, false));

@@ -407,6 +407,83 @@ public sealed interface ReleaseEvent {
     }
   }
 
+  /**
+   * Break-glass: an admin forced the approval of the release, bypassing the approvers' quorum. It
+   * takes effect only if a second admin confirms it before {@code expiresAt}; the release stays in
+   * manual testing meanwhile.
+   *
+   * @param requestedBy the admin's Telegram user id
+   * @param reason why, in the admin's words
+   * @param tag the tag the approval was forced for
+   * @param commitSha the commit the tag pointed at when it was forced (the last one reported)
+   * @param expiresAt when the request lapses unconfirmed: the decision time plus {@link
+   *     ReleaseDecider#BREAK_GLASS_WINDOW}; absent when decided without a time (never lapses)
+   * @param policyVersion the version of the policy in force that made the requester an admin
+   */
+  record BreakGlassRequested(
+      long requestedBy,
+      String requestedByName,
+      String reason,
+      String tag,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String commitSha,
+      @JsonInclude(JsonInclude.Include.NON_NULL) java.time.Instant expiresAt,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Long policyVersion)
+      implements ReleaseEvent {
+    public static final String TYPE = "release.break-glass-requested.v1";
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
+
+  /**
+   * A second admin confirmed the break-glass in time. Always followed by the {@link
+   * ApprovalQuorumReached} that moves the release to {@code manual_test_passed}, the same event the
+   * approvers' quorum writes, so the orchestrator dispatches it as any approved release.
+   *
+   * @param requestedBy the admin who forced the approval
+   * @param confirmedBy the second admin
+   * @param reason the requester's reason, repeated so the event reads alone
+   */
+  record BreakGlassConfirmed(
+      long requestedBy,
+      String requestedByName,
+      long confirmedBy,
+      String confirmedByName,
+      String reason,
+      String tag,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String commitSha,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Long policyVersion)
+      implements ReleaseEvent {
+    public static final String TYPE = "release.break-glass-confirmed.v1";
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
+
+  /**
+   * A break-glass request lapsed unconfirmed: written when the decider first sees it past its
+   * {@code expiresAt} (a late confirmation, which is refused, or a new request). Until then a
+   * lapsed request is known as such from its {@code expiresAt} alone.
+   *
+   * @param requestedBy the admin whose request lapsed
+   * @param expiresAt when it lapsed
+   * @param detail what found it lapsed, for people
+   */
+  record BreakGlassExpired(
+      long requestedBy, String requestedByName, java.time.Instant expiresAt, String detail)
+      implements ReleaseEvent {
+    public static final String TYPE = "release.break-glass-expired.v1";
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
+
   /** All event classes with their type names; the codec and the docs are built from this. */
   List<Class<? extends ReleaseEvent>> ALL =
       List.of(
@@ -427,5 +504,8 @@ public sealed interface ReleaseEvent {
           PolicyChanged.class,
           ReleaseSuperseded.class,
           DispatchRetryRequested.class,
-          ApprovalsVoided.class);
+          ApprovalsVoided.class,
+          BreakGlassRequested.class,
+          BreakGlassConfirmed.class,
+          BreakGlassExpired.class);
 }

@@ -24,6 +24,8 @@ import java.util.Objects;
  *     request is recognised by it)
  * @param commitSha the commit the release's tag points at as last reported by the pipeline (the
  *     spec's until the tag moves); null while the release does not exist
+ * @param breakGlass the last break-glass an admin asked for on this release (issue 15 point 4), or
+ *     null when none was
  */
 public record ReleaseState(
     String releaseId,
@@ -38,7 +40,8 @@ public record ReleaseState(
     Dispatch dispatch,
     Runbook runbook,
     Long rollbackRequestedBy,
-    String commitSha) {
+    String commitSha,
+    BreakGlass breakGlass) {
 
   /**
    * One approval.
@@ -104,6 +107,61 @@ public record ReleaseState(
     }
   }
 
+  /**
+   * A break-glass: an admin forced the approval, and a second admin must confirm it in time.
+   *
+   * @param requestedBy the admin who forced it
+   * @param expiresAt when it lapses unconfirmed; null: never (decided without a time)
+   * @param confirmedBy the second admin, once confirmed; null before
+   * @param expired whether a {@code release.break-glass-expired} event recorded its lapse
+   */
+  public record BreakGlass(
+      long requestedBy,
+      String requestedByName,
+      String reason,
+      String commitSha,
+      Instant expiresAt,
+      Long confirmedBy,
+      String confirmedByName,
+      boolean expired) {
+
+    /** Whether it was confirmed by a second admin. */
+    public boolean confirmed() {
+      return confirmedBy != null;
+    }
+
+    /**
+     * Whether it lapsed by {@code now}: recorded as expired, or unconfirmed past its {@code
+     * expiresAt} (a null {@code now} judges by the record alone).
+     */
+    public boolean lapsedAt(Instant now) {
+      return expired
+          || (!confirmed() && now != null && expiresAt != null && !now.isBefore(expiresAt));
+    }
+
+    /** Whether it waits for a second admin at {@code now}. */
+    public boolean awaitsConfirmationAt(Instant now) {
+      return !confirmed() && !lapsedAt(now);
+    }
+
+    BreakGlass confirmedBy(long admin, String name) {
+      return new BreakGlass(
+          requestedBy, requestedByName, reason, commitSha, expiresAt, admin, name, expired);
+    }
+
+    BreakGlass lapsed() {
+      return new BreakGlass(
+          requestedBy,
+          requestedByName,
+          reason,
+          commitSha,
+          expiresAt,
+          confirmedBy,
+          confirmedByName,
+          true);
+    }
+  }
+
   public ReleaseState {
     Objects.requireNonNull(releaseId, "releaseId");
     approvals = List.copyOf(approvals);
@@ -112,11 +170,19 @@ public record ReleaseState(
   /** The state of a release that has no events yet. */
   public static ReleaseState none(String releaseId) {
     return new ReleaseState(
-        releaseId, null, null, null, 0, 0, List.of(), null, null, null, null, null, null);
+        releaseId, null, null, null, 0, 0, List.of(), null, null, null, null, null, null, null);
   }
 
   public boolean exists() {
     return status != null;
+  }
+
+  /**
+   * Whether the release's approval was forced by a break-glass that a second admin confirmed: such
+   * a release passed manual testing without the approvers' quorum, and only it may pass a freeze.
+   */
+  public boolean breakGlassConfirmed() {
+    return breakGlass != null && breakGlass.confirmed();
   }
 
   public boolean hasApproved(long approverId) {
@@ -137,7 +203,8 @@ public record ReleaseState(
         null,
         null,
         null,
-        spec.commitSha());
+        spec.commitSha(),
+        breakGlass);
   }
 
   ReleaseState movedTo(ReleaseStatus next) {
@@ -154,7 +221,8 @@ public record ReleaseState(
         dispatch,
         runbook,
         rollbackRequestedBy,
-        commitSha);
+        commitSha,
+        breakGlass);
   }
 
   ReleaseState approvedBy(long approverId, String name) {
@@ -179,7 +247,8 @@ public record ReleaseState(
         dispatch,
         runbook,
         rollbackRequestedBy,
-        commitSha);
+        commitSha,
+        breakGlass);
   }
 
   /**
@@ -200,7 +269,8 @@ public record ReleaseState(
         dispatch,
         runbook,
         rollbackRequestedBy,
-        newCommit);
+        newCommit,
+        breakGlass);
   }
 
   ReleaseState rejected(String reason) {
@@ -217,7 +287,8 @@ public record ReleaseState(
         dispatch,
         runbook,
         rollbackRequestedBy,
-        commitSha);
+        commitSha,
+        breakGlass);
   }
 
   ReleaseState rollbackRequested(long requestedBy, String targetTag) {
@@ -234,7 +305,8 @@ public record ReleaseState(
         dispatch,
         runbook,
         requestedBy,
-        commitSha);
+        commitSha,
+        breakGlass);
   }
 
   ReleaseState unchanged() {
@@ -251,7 +323,8 @@ public record ReleaseState(
         dispatch,
         runbook,
         rollbackRequestedBy,
-        commitSha);
+        commitSha,
+        breakGlass);
   }
 
   ReleaseState withDispatch(Dispatch d) {
@@ -268,7 +341,8 @@ public record ReleaseState(
         d,
         runbook,
         rollbackRequestedBy,
-        commitSha);
+        commitSha,
+        breakGlass);
   }
 
   ReleaseState withRunbook(Runbook r) {
@@ -285,6 +359,26 @@ public record ReleaseState(
         dispatch,
         r,
         rollbackRequestedBy,
-        commitSha);
+        commitSha,
+        breakGlass);
+  }
+
+  /** A break-glass was asked for, confirmed or found lapsed; the status does not change. */
+  ReleaseState withBreakGlass(BreakGlass b) {
+    return new ReleaseState(
+        releaseId,
+        spec,
+        policy,
+        status,
+        version + 1,
+        statusVersion,
+        approvals,
+        rejectionReason,
+        rollbackToTag,
+        dispatch,
+        runbook,
+        rollbackRequestedBy,
+        commitSha,
+        b);
   }
 }

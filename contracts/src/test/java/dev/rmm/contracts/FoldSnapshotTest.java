@@ -141,6 +141,7 @@ class FoldSnapshotTest {
         s.dispatch(),
         s.runbook(),
         s.rollbackRequestedBy(),
-        s.commitSha());
+        s.commitSha(),
+        s.breakGlass());
   }
 }

@@ -4,8 +4,10 @@ import dev.rmm.contracts.ApprovalPolicy.Approver;
 import dev.rmm.contracts.CommandCodec.Envelope;
 import dev.rmm.contracts.ReleaseCommand.Approve;
 import dev.rmm.contracts.ReleaseCommand.CancelRelease;
+import dev.rmm.contracts.ReleaseCommand.ConfirmBreakGlass;
 import dev.rmm.contracts.ReleaseCommand.CreateRelease;
 import dev.rmm.contracts.ReleaseCommand.FinishRunbook;
+import dev.rmm.contracts.ReleaseCommand.ForceApprove;
 import dev.rmm.contracts.ReleaseCommand.RecordDispatch;
 import dev.rmm.contracts.ReleaseCommand.RecordRunbookStep;
 import dev.rmm.contracts.ReleaseCommand.Reject;
@@ -35,6 +37,7 @@ final class GoldenCommands {
   private static final Instant DEADLINE = Instant.parse("2026-03-14T10:02:21.250Z");
   private static final long BOB = 5012345678L;
   private static final long OLGA = 6000000001L;
+  private static final long PETR = 6000000002L;
   private static final String DISPATCH = "d-462256a1-be4c-301a-80b8-67f6ab660614";
   private static final String RUN = "rb-462256a1-be4c-301a-80b8-67f6ab660614";
   private static final Actor ORCHESTRATOR =
@@ -126,7 +129,18 @@ final class GoldenCommands {
               CommandCodec.SUPERSEDE, new SupersedeRelease(RELEASE, NEWER, "v1.2.4", ORCHESTRATOR)),
           full(
               CommandCodec.RETRY_DISPATCH,
-              new RetryDispatch(RELEASE, OLGA, 10L, Actor.telegram(OLGA, "Olga"))));
+              new RetryDispatch(RELEASE, OLGA, 10L, Actor.telegram(OLGA, "Olga"))),
+          full(
+              CommandCodec.FORCE_APPROVE,
+              new ForceApprove(
+                  RELEASE,
+                  OLGA,
+                  "payments are down; the fix is tested on stage",
+                  9L,
+                  Actor.telegram(OLGA, "Olga"))),
+          full(
+              CommandCodec.CONFIRM_BREAK_GLASS,
+              new ConfirmBreakGlass(RELEASE, PETR, 9L, Actor.telegram(PETR, "Petr"))));
 
   /** Every optional field empty: no scope, correlation, trace or deadline; nulls in the command. */
   static final Map<String, Envelope> SPARSE =
@@ -166,7 +180,13 @@ final class GoldenCommands {
               CommandCodec.SUPERSEDE, new SupersedeRelease(RELEASE, NEWER, "v1.2.4", ORCHESTRATOR)),
           sparse(
               CommandCodec.RETRY_DISPATCH,
-              new RetryDispatch(RELEASE, OLGA, null, Actor.telegram(OLGA, null))));
+              new RetryDispatch(RELEASE, OLGA, null, Actor.telegram(OLGA, null))),
+          sparse(
+              CommandCodec.FORCE_APPROVE,
+              new ForceApprove(RELEASE, OLGA, "hotfix", null, Actor.telegram(OLGA, null))),
+          sparse(
+              CommandCodec.CONFIRM_BREAK_GLASS,
+              new ConfirmBreakGlass(RELEASE, PETR, null, Actor.telegram(PETR, null))));
 
   private GoldenCommands() {}
 

@@ -7,6 +7,9 @@ import dev.rmm.contracts.ReleaseEvent.ActionRefused;
 import dev.rmm.contracts.ReleaseEvent.ApprovalGranted;
 import dev.rmm.contracts.ReleaseEvent.ApprovalQuorumReached;
 import dev.rmm.contracts.ReleaseEvent.ApprovalsVoided;
+import dev.rmm.contracts.ReleaseEvent.BreakGlassConfirmed;
+import dev.rmm.contracts.ReleaseEvent.BreakGlassExpired;
+import dev.rmm.contracts.ReleaseEvent.BreakGlassRequested;
 import dev.rmm.contracts.ReleaseEvent.DispatchFailed;
 import dev.rmm.contracts.ReleaseEvent.DispatchRetryRequested;
 import dev.rmm.contracts.ReleaseEvent.DispatchStarted;
@@ -41,6 +44,7 @@ final class GoldenEvents {
   private static final long BOB = 5012345678L;
   private static final long CAROL = 5087654321L;
   private static final long OLGA = 6000000001L;
+  private static final long PETR = 6000000002L;
   private static final String DISPATCH = "d-462256a1-be4c-301a-80b8-67f6ab660614";
   private static final String RUN = "rb-462256a1-be4c-301a-80b8-67f6ab660614";
   private static final Actor ORCHESTRATOR =
@@ -212,6 +216,46 @@ final class GoldenEvents {
               Actor.telegram(OLGA, "Olga"),
               TRACE,
               new DispatchRetryRequested(OLGA, "Olga", DISPATCH, 3L)),
+          envelope(
+              "0b9c7e1a-3f52-4c1e-9d7a-2f1e8c6b5a24",
+              6,
+              "2026-03-14T09:50:00Z",
+              Actor.telegram(OLGA, "Olga"),
+              TRACE,
+              new BreakGlassRequested(
+                  OLGA,
+                  "Olga",
+                  "payments are down; the fix is tested on stage",
+                  "v1.2.3",
+                  "3f2c1d0e9b8a7f6e5d4c3b2a1f0e9d8c7b6a5f4e",
+                  Instant.parse("2026-03-14T10:05:00Z"),
+                  3L)),
+          envelope(
+              "0b9c7e1a-3f52-4c1e-9d7a-2f1e8c6b5a25",
+              7,
+              "2026-03-14T09:54:12Z",
+              Actor.telegram(PETR, "Petr"),
+              TRACE,
+              new BreakGlassConfirmed(
+                  OLGA,
+                  "Olga",
+                  PETR,
+                  "Petr",
+                  "payments are down; the fix is tested on stage",
+                  "v1.2.3",
+                  "3f2c1d0e9b8a7f6e5d4c3b2a1f0e9d8c7b6a5f4e",
+                  3L)),
+          envelope(
+              "0b9c7e1a-3f52-4c1e-9d7a-2f1e8c6b5a26",
+              7,
+              "2026-03-14T10:07:30Z",
+              Actor.telegram(PETR, "Petr"),
+              TRACE,
+              new BreakGlassExpired(
+                  OLGA,
+                  "Olga",
+                  Instant.parse("2026-03-14T10:05:00Z"),
+                  "Petr confirmed at 2026-03-14T10:07:30Z, after the request lapsed")),
           policyEnvelope());
 
   static final Map<String, EventEnvelope> BY_TYPE =

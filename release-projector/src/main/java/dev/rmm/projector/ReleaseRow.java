@@ -24,7 +24,8 @@ final class ReleaseRow {
           + " required_approvers, quorum, admins, initiator_may_approve, rejection_reason, version,"
           + " created_at, started_at, completed_at, deployed_at, updated_at, dispatch, runbook,"
           + " manual_testing_at, decided_at, deploying_at, rollback_started_at, restored_at,"
-          + " head_hash, head_chained, superseded_by_id, superseded_by_tag, approvals_voided";
+          + " head_hash, head_chained, superseded_by_id, superseded_by_tag, approvals_voided,"
+          + " break_glass";
 
   /** The Postgres types of {@link #COLUMNS}, in the same order. */
   static final java.util.List<ColumnArrays.Type> TYPES;
@@ -54,6 +55,8 @@ final class ReleaseRow {
     // superseded_by_id, superseded_by_tag
     t.addAll(java.util.List.of(ColumnArrays.Type.TEXT, ColumnArrays.Type.TEXT));
     // approvals_voided
+    t.add(ColumnArrays.Type.JSONB);
+    // break_glass
     t.add(ColumnArrays.Type.JSONB);
     TYPES = java.util.List.copyOf(t);
   }
@@ -99,6 +102,9 @@ final class ReleaseRow {
    * or null when it never moved.
    */
   ObjectNode approvalsVoided;
+
+  /** The release's break-glass, from its events (see {@link BreakGlassColumn}); null: none. */
+  ObjectNode breakGlass;
 
   /**
    * The JSON text of {@link #requiredApprovers} and {@link #admins}, made on the first write: they
@@ -155,7 +161,8 @@ final class ReleaseRow {
         headChained,
         PgText.text(supersededById),
         PgText.text(supersededByTag),
-        PgText.json(approvalsVoided));
+        PgText.json(approvalsVoided),
+        PgText.json(breakGlass));
   }
 
   private String requiredApproversJson() {
@@ -225,6 +232,7 @@ final class ReleaseRow {
   void apply(EventEnvelope e) {
     ReleaseEvent d = e.data();
     Instant at = e.occurredAt();
+    breakGlass = BreakGlassColumn.apply(breakGlass, e);
     if (d instanceof ReleaseEvent.StatusChanged c) {
       moveTo(c.to(), at);
     } else if (d instanceof ReleaseEvent.ApprovalGranted g) {

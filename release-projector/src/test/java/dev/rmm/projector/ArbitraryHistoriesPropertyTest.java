@@ -145,7 +145,8 @@ class ArbitraryHistoriesPropertyTest {
         s.dispatch(),
         s.runbook(),
         s.rollbackRequestedBy(),
-        s.commitSha());
+        s.commitSha(),
+        s.breakGlass());
   }
 
   /** Appends each release's history, chained as the writer chains it; returns events appended. */

@@ -68,7 +68,8 @@ final class ArbitraryReleases {
           new ApprovalPolicy.Approver(1001 + i, text(), random.nextBoolean() ? text() : null));
     }
     ApprovalPolicy policy =
-        new ApprovalPolicy(approvers, 1 + random.nextInt(n), random.nextBoolean(), List.of(1001L));
+        new ApprovalPolicy(
+            approvers, 1 + random.nextInt(n), random.nextBoolean(), List.of(1001L, 1002L));
     ReleaseState state = ReleaseState.none(spec.releaseId());
     List<ReleaseEvent> events = new ArrayList<>();
     state = decide(new ReleaseCommand.CreateRelease(spec, policy, actor()), state, events);
@@ -111,6 +112,12 @@ final class ArbitraryReleases {
       case 6:
         return new ReleaseCommand.RequestRollback(id, user, text(), null, actor());
       case 7:
+        if (random.nextInt(3) == 0) {
+          // break-glass: 1001 and 1002 are admins, so requests, refusals and confirmations occur
+          return random.nextBoolean()
+              ? new ReleaseCommand.ForceApprove(id, user, text(), null, actor())
+              : new ReleaseCommand.ConfirmBreakGlass(id, user, null, actor());
+        }
         return new ReleaseCommand.CancelRelease(id, text(), actor());
       case 8:
         if (s.dispatch() != null && s.dispatch().failed() && random.nextBoolean()) {

@@ -124,7 +124,7 @@ final class ReadModelChecks {
         java.util.Set.of(
             "production_failed", "production_rollback", "rollback_done", "rollback_failed");
     Map<String, Long> out = new java.util.TreeMap<>();
-    StringBuilder sql = new StringBuilder("SELECT service_name, status");
+    StringBuilder sql = new StringBuilder("SELECT service_name, status, break_glass::text");
     for (String c :
         List.of(
             "created_at",
@@ -143,6 +143,13 @@ final class ReadModelChecks {
       out.merge(svc + "releases|" + status, 1L, Long::sum);
       if (r.getLong("deployed_at") != null) {
         out.merge(svc + "deployed|", 1L, Long::sum);
+      }
+      String breakGlass = r.getString("break_glass");
+      if (breakGlass != null) {
+        io.vertx.core.json.JsonObject b = new io.vertx.core.json.JsonObject(breakGlass);
+        out.merge(svc + "break_glass|requested", b.getLong("requests", 0L), Long::sum);
+        out.merge(svc + "break_glass|confirmed", b.getLong("confirmations", 0L), Long::sum);
+        out.merge(svc + "break_glass|expired", b.getLong("expiries", 0L), Long::sum);
       }
       if (r.getLong("manual_testing_at") != null) {
         out.merge(svc + "stage_passed|", 1L, Long::sum);

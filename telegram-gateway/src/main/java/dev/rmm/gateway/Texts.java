@@ -194,6 +194,15 @@ public enum Texts {
       "🧪 %s %s ждёт ручного тестирования. Нужны апрувы (%d из %d): %s",
       "🧪 %s %s is ready for manual testing. Approvals needed (%d of %d): %s"),
   TEAM_DEPLOYED("🎉 %s %s в проде!", "🎉 %s %s is in production!"),
+  TEAM_BREAK_GLASS_REQUESTED(
+      "🚨 Break-glass: %s форсирует одобрение %s %s без кворума: «%s». Другой администратор должен"
+          + " подтвердить в течение 15 минут (✅ на карточке)",
+      "🚨 Break-glass: %s forces the approval of %s %s without the quorum: “%s”. Another admin must"
+          + " confirm it within 15 minutes (✅ on the card)"),
+  TEAM_BREAK_GLASS_CONFIRMED(
+      "🚨 Break-glass подтверждён: %s %s (форсировал %s, подтвердил %s) уходит в прод без кворума",
+      "🚨 Break-glass confirmed: %s %s (forced by %s, confirmed by %s) goes to production without"
+          + " the quorum"),
   TEAM_FAILED("❌ %s %s: %s", "❌ %s %s: %s"),
   TEAM_FAILED_DETAIL("❌ %s %s: %s (%s)", "❌ %s %s: %s (%s)"),
   TEAM_REJECTED("❌ %s %s отклонён (%s): %s", "❌ %s %s was rejected by %s: %s"),
@@ -209,6 +218,64 @@ public enum Texts {
   ALERT_STAGE_FAILED("🆘 Сбой на stage", "🆘 Stage failed"),
   ALERT_STUCK_RELEASE("⏳ Релиз завис", "⏳ Release stuck"),
   ALERT_OTHER("🆘 Сбой: %s", "🆘 Failure: %s"),
+  // Break-glass (issue 15 point 4): an admin forces an approval, a second admin confirms it
+  CARD_BREAK_GLASS_AWAITING(
+      "🚨 BREAK-GLASS: %s форсирует одобрение: «%s» — ждёт второго администратора (до %s)",
+      "🚨 BREAK-GLASS by %s: “%s” — awaiting a second admin (until %s)"),
+  CARD_BREAK_GLASS_CONFIRMED(
+      "🚨 Одобрение форсировано: %s, подтвердил %s: «%s»",
+      "🚨 Forced by %s, confirmed by %s: “%s”"),
+  CARD_BREAK_GLASS_EXPIRED(
+      "⌛ Break-glass от %s истёк без подтверждения (%s)",
+      "⌛ Break-glass by %s expired unconfirmed (%s)"),
+  BUTTON_BREAK_GLASS("🚨 Форсировать (break-glass)", "🚨 Break-glass"),
+  BUTTON_CONFIRM_BREAK_GLASS("✅ Подтвердить break-glass", "✅ Confirm break-glass"),
+  ASK_BREAK_GLASS_REASON(
+      "✍️ %s, напишите ответом на это сообщение, почему форсировать одобрение %s %s без кворума"
+          + " (или /cancel).",
+      "✍️ %s, reply to this message with the reason for forcing the approval of %s %s without"
+          + " the quorum (or /cancel)."),
+  CONFIRM_BREAK_GLASS_REQUEST(
+      "🚨 Форсировать одобрение %s %s с причиной «%s»? Другой администратор должен подтвердить"
+          + " его в течение 15 минут.",
+      "🚨 Force the approval of %s %s with the reason “%s”? Another admin must confirm it within"
+          + " 15 minutes."),
+  BUTTON_YES_BREAK_GLASS("🚨 Да, форсировать", "🚨 Yes, force it"),
+  CONFIRM_BREAK_GLASS_SECOND(
+      "🚨 Подтвердить break-glass %s %s от %s («%s»)? Релиз уйдёт в прод без кворума.",
+      "🚨 Confirm the break-glass of %s %s by %s (“%s”)? The release goes to production without"
+          + " the quorum."),
+  BUTTON_YES_CONFIRM_BREAK_GLASS("✅ Да, подтвердить", "✅ Yes, confirm"),
+  BREAK_GLASS_REQUESTED_DONE(
+      "🚨 Break-glass для %s %s запрошен: другой администратор должен подтвердить его за 15 минут",
+      "🚨 Break-glass for %s %s requested: another admin must confirm it within 15 minutes"),
+  BREAK_GLASS_CONFIRMED_DONE(
+      "🚨 Break-glass подтверждён: %s %s уходит в прод",
+      "🚨 Break-glass confirmed: %s %s goes to production"),
+  ONLY_ADMINS_BREAK_GLASS(
+      "форсировать одобрение могут только администраторы", "only admins may force an approval"),
+  ONLY_ANOTHER_ADMIN(
+      "подтвердить break-glass может только другой администратор, не тот, кто его запросил",
+      "only another admin may confirm a break-glass, not the one who asked for it"),
+  BREAK_GLASS_EXPIRED_NOW(
+      "break-glass истёк (15 минут прошло) — запросите его заново, если он ещё нужен",
+      "the break-glass expired (15 minutes passed): force it again if it is still needed"),
+  BREAK_GLASS_NONE("break-glass не запрошен", "no break-glass was asked for"),
+  BREAK_GLASS_TAKEN(
+      "break-glass уже запрошен или подтверждён другим администратором — обновите карточку",
+      "a break-glass was already asked for or confirmed by another admin: refresh the card"),
+  ALERT_BREAK_GLASS("🚨 Break-glass", "🚨 Break-glass"),
+  ALERT_BREAK_GLASS_REQUESTED(
+      "%s форсирует одобрение: «%s». Другой администратор должен подтвердить до %s (кнопка «✅"
+          + " Подтвердить break-glass» на карточке)",
+      "%s forces the approval: “%s”. Another admin must confirm by %s (✅ Confirm break-glass on"
+          + " the card)"),
+  ALERT_BREAK_GLASS_CONFIRMED(
+      "%s подтвердил break-glass от %s: «%s». Релиз уходит в прод без кворума",
+      "%s confirmed the break-glass by %s: “%s”. The release goes to production without the"
+          + " quorum"),
+  ALERT_BREAK_GLASS_EXPIRED(
+      "Break-glass от %s истёк без подтверждения", "The break-glass by %s expired unconfirmed"),
   ALERT_SOURCE("⚙️ Источник: %s", "⚙️ Source: %s"),
   ALERT_TRACE("🔎 Трейс:", "🔎 Trace:"),
   ALERT_LINK_TRACE("трейс в Tempo", "trace in Tempo"),

@@ -57,6 +57,35 @@ class ScreensGoldenTest {
         .isEqualTo(resource("golden/screen-retry-dispatch-" + lang.name().toLowerCase() + ".txt"));
   }
 
+  /** Issue 15, point 4: an admin's break-glass, and a second admin's confirmation, ask first. */
+  @ParameterizedTest
+  @EnumSource(Language.class)
+  void theBreakGlassRequestAndItsConfirmationByASecondAdminMatchTheirGoldenFiles(Language lang)
+      throws IOException {
+    String request =
+        render(
+            Screens.confirmation(
+                Texts.CONFIRM_BREAK_GLASS_REQUEST.in(
+                    lang, "billing", "v1.4.0", "payments are down; the fix passed stage"),
+                Texts.BUTTON_YES_BREAK_GLASS.in(lang),
+                "TOKEN0123456789a",
+                lang));
+    String second =
+        render(
+            Screens.confirmation(
+                Texts.CONFIRM_BREAK_GLASS_SECOND.in(
+                    lang,
+                    "billing",
+                    "v1.4.0",
+                    "Olga Admin",
+                    "payments are down; the fix passed stage"),
+                Texts.BUTTON_YES_CONFIRM_BREAK_GLASS.in(lang),
+                "TOKEN0123456789b",
+                lang));
+    assertThat(request + "===\n" + second)
+        .isEqualTo(resource("golden/screen-break-glass-" + lang.name().toLowerCase() + ".txt"));
+  }
+
   private static String render(Screen s) {
     return Golden.render(s.text(), s.keyboard());
   }

@@ -152,7 +152,8 @@ public final class FoldSnapshot {
         s.dispatch(),
         s.runbook(),
         s.rollbackRequestedBy(),
-        s.commitSha());
+        s.commitSha(),
+        s.breakGlass());
   }
 
   /** A short digest of a record type's shape: component names and types, recursively. */

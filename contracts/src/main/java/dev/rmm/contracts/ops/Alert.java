@@ -49,6 +49,9 @@ public record Alert(
   public static final String STAGE_FAILED = "stage-failed";
   public static final String STUCK_RELEASE = "stuck-release";
 
+  /** An admin forced an approval, a second admin confirmed it, or it expired (not a failure). */
+  public static final String BREAK_GLASS = "break-glass";
+
   /** The longest {@link #detail()} kept: an alert is a pointer to the logs, not a log. */
   public static final int MAX_DETAIL = 500;
 

@@ -39,7 +39,9 @@ record CommandTopics(String api, String gateway, String orchestrator) {
             ReleaseCommand.Reject.class,
             ReleaseCommand.RequestRollback.class,
             ReleaseCommand.CancelRelease.class,
-            ReleaseCommand.RetryDispatch.class)),
+            ReleaseCommand.RetryDispatch.class,
+            ReleaseCommand.ForceApprove.class,
+            ReleaseCommand.ConfirmBreakGlass.class)),
     ORCHESTRATOR(
         Set.of(Actor.Kind.ORCHESTRATOR),
         Set.of(

@@ -158,6 +158,10 @@ final class PartitionWriter implements Runnable {
   private volatile Phase phase = Phase.LOADING;
   private volatile Throwable failure;
   private final Function<String, PolicyInForce> policies;
+
+  /** The time of each decision; see {@link DecisionClock}. */
+  private java.util.function.Supplier<Instant> decisionTime = Instant::now;
+
   private volatile boolean running = true;
   private KafkaProducer<String, byte[]> producer;
   private KafkaConsumer<String, byte[]> reader;
@@ -208,6 +212,14 @@ final class PartitionWriter implements Runnable {
     this.commandOffsets = commandOffsets;
     this.thread = new Thread(this, "rmm-writer-" + partition);
     this.thread.setDaemon(true);
+  }
+
+  /**
+   * Decides at the times {@code clock} gives (before {@link #start()}); by default the system's.
+   */
+  PartitionWriter decidingBy(java.util.function.Supplier<Instant> clock) {
+    this.decisionTime = clock;
+    return this;
   }
 
   void start() {
@@ -702,7 +714,7 @@ final class PartitionWriter implements Runnable {
     ChainRule.Head head = spec == null ? log.head(id) : spec.head;
     // microseconds: what Postgres keeps, so every copy of the event (log, read model, rebuild)
     // agrees; the decider judges approvals' expiry at the time its events will carry
-    Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    Instant now = decisionTime.get().truncatedTo(ChronoUnit.MICROS);
     Decision decision = decide(req, before, now);
     p.decision = decision;
     if (decision.events().isEmpty()) {

@@ -182,6 +182,17 @@ public class ReleaseWriter {
     alerts.close();
   }
 
+  /**
+   * The time of the writer's decisions (a test moves it forward past a time limit); null when this
+   * writer was made outside CDI, and then the system's clock.
+   */
+  @Inject DecisionClock decisionClock;
+
+  private java.util.function.Supplier<java.time.Instant> decisionTime() {
+    DecisionClock clock = decisionClock;
+    return clock == null ? java.time.Instant::now : clock::now;
+  }
+
   /** The policy in force for a service's releases, or null for none (see {@link #policies}). */
   private java.util.function.Function<String, PolicyInForce> policyInForce() {
     return policies == null ? null : policies::inForce;
@@ -429,14 +440,15 @@ public class ReleaseWriter {
       }
       PartitionWriter fresh =
           new PartitionWriter(
-              p,
-              settings,
-              metrics,
-              tracer,
-              producers,
-              new CommandOffsets(),
-              snapshots,
-              policyInForce());
+                  p,
+                  settings,
+                  metrics,
+                  tracer,
+                  producers,
+                  new CommandOffsets(),
+                  snapshots,
+                  policyInForce())
+              .decidingBy(decisionTime());
       writers.put(p, fresh);
       fresh.start();
     }
@@ -526,14 +538,15 @@ public class ReleaseWriter {
           events.add(tp);
           PartitionWriter w =
               new PartitionWriter(
-                  tp.partition(),
-                  settings,
-                  metrics,
-                  tracer,
-                  producers,
-                  new CommandOffsets(),
-                  snapshots,
-                  policyInForce());
+                      tp.partition(),
+                      settings,
+                      metrics,
+                      tracer,
+                      producers,
+                      new CommandOffsets(),
+                      snapshots,
+                      policyInForce())
+                  .decidingBy(decisionTime());
           PartitionWriter old = writers.put(tp.partition(), w);
           if (old != null) {
             old.close();

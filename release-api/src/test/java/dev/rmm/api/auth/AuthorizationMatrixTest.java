@@ -414,6 +414,10 @@ class AuthorizationMatrixTest {
         "FinishRunbook",
         (id, a) -> new ReleaseCommand.FinishRunbook(id, "r-forged", true, null, "", a));
     COMMANDS.put("RetryDispatch", (id, a) -> new ReleaseCommand.RetryDispatch(id, 1002, null, a));
+    COMMANDS.put(
+        "ForceApprove", (id, a) -> new ReleaseCommand.ForceApprove(id, 1002, "forged", null, a));
+    COMMANDS.put(
+        "ConfirmBreakGlass", (id, a) -> new ReleaseCommand.ConfirmBreakGlass(id, 1002, null, a));
   }
 
   private static final Actor TELEGRAM = Actor.telegram(1001, "Alice");
@@ -431,7 +435,14 @@ class AuthorizationMatrixTest {
   static Stream<Arguments> kafkaCells() {
     List<Arguments> cells = new ArrayList<>();
     List<String> gatewayMay =
-        List.of("Approve", "Reject", "RequestRollback", "CancelRelease", "RetryDispatch");
+        List.of(
+            "Approve",
+            "Reject",
+            "RequestRollback",
+            "CancelRelease",
+            "RetryDispatch",
+            "ForceApprove",
+            "ConfirmBreakGlass");
     List<String> orchestratorMay =
         List.of(
             "StartDispatch",

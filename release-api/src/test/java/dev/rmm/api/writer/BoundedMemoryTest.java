@@ -277,7 +277,8 @@ class BoundedMemoryTest {
         s.dispatch(),
         s.runbook(),
         s.rollbackRequestedBy(),
-        s.commitSha());
+        s.commitSha(),
+        s.breakGlass());
   }
 
   /** Appends, with a raw producer, an old event again and an event linked to a made-up head. */

@@ -157,6 +157,7 @@ public class DeliveryMetrics extends Collector {
     List<MetricFamilySamples.Sample> rollbacks = new ArrayList<>();
     List<MetricFamilySamples.Sample> stageFailure = new ArrayList<>();
     List<MetricFamilySamples.Sample> prodFailure = new ArrayList<>();
+    List<MetricFamilySamples.Sample> breakGlass = new ArrayList<>();
     services.forEach(
         (service, sums) -> {
           if (!sums.hasReleases()) {
@@ -200,6 +201,14 @@ public class DeliveryMetrics extends Collector {
                     svc,
                     (double) stageFailed / stageEnded));
           }
+          for (String outcome : List.of("requested", "confirmed", "expired")) {
+            breakGlass.add(
+                sample(
+                    "rmm_break_glass_total",
+                    List.of("service", "outcome"),
+                    List.of(service, outcome),
+                    sums.get("break_glass", outcome)));
+          }
           long changes = sums.get("production_changes", "");
           if (changes > 0) {
             prodFailure.add(
@@ -233,7 +242,13 @@ public class DeliveryMetrics extends Collector {
             "rmm_production_failure_ratio",
             Type.GAUGE,
             "Change failure rate: share of production deploys that failed or were rolled back.",
-            prodFailure));
+            prodFailure),
+        new MetricFamilySamples(
+            "rmm_break_glass",
+            Type.COUNTER,
+            "Break-glass (forced approvals) by outcome: requested by an admin, confirmed by a"
+                + " second admin, expired unconfirmed after 15 minutes.",
+            breakGlass));
   }
 
   private static String outcome(String status) {

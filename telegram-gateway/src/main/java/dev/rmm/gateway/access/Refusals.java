@@ -70,6 +70,8 @@ public class Refusals {
       case RETRY_DISPATCH -> Texts.ONLY_ADMINS_RETRY;
       case REJECT -> Texts.ONLY_APPROVERS_OR_ADMINS;
       case CANCEL_RELEASE -> Texts.ONLY_ADMINS_CANCEL;
+      case BREAK_GLASS -> Texts.ONLY_ADMINS_BREAK_GLASS;
+      case CONFIRM_BREAK_GLASS -> Texts.ONLY_ANOTHER_ADMIN;
       default -> Texts.ONLY_ADMINS;
     };
   }
@@ -138,6 +140,10 @@ public class Refusals {
           case REJECT ->
               new ReleaseCommand.Reject(p.releaseId(), u.getId(), "-", p.version(), actor);
           case CANCEL_RELEASE -> new ReleaseCommand.CancelRelease(p.releaseId(), "-", actor);
+          case BREAK_GLASS ->
+              new ReleaseCommand.ForceApprove(p.releaseId(), u.getId(), "-", p.version(), actor);
+          case CONFIRM_BREAK_GLASS ->
+              new ReleaseCommand.ConfirmBreakGlass(p.releaseId(), u.getId(), p.version(), actor);
           default ->
               new ReleaseCommand.RequestRollback(p.releaseId(), u.getId(), "", p.version(), actor);
         };

@@ -142,6 +142,8 @@ public final class AlertText {
         return Texts.ALERT_STAGE_FAILED.in(lang);
       case Alert.STUCK_RELEASE:
         return Texts.ALERT_STUCK_RELEASE.in(lang);
+      case Alert.BREAK_GLASS:
+        return Texts.ALERT_BREAK_GLASS.in(lang);
       default:
         return Texts.ALERT_OTHER.in(lang, kind);
     }

@@ -42,6 +42,10 @@ public final class LogAlerts {
               Texts.ALERT_DISPATCH_SUMMARY.in(lang, f.attempts()),
               problem.strip()));
     }
+    Optional<Alert> breakGlass = breakGlass(e, release, lang);
+    if (breakGlass.isPresent()) {
+      return breakGlass;
+    }
     if (!(e.data() instanceof ReleaseEvent.StatusChanged s)) {
       return Optional.empty();
     }
@@ -61,6 +65,52 @@ public final class LogAlerts {
           alert(e, release, Alert.PRODUCTION_FAILED, StatusTexts.of(s.to(), lang), s.detail()));
     }
     return Optional.empty();
+  }
+
+  private static final java.time.format.DateTimeFormatter UTC_TIME =
+      java.time.format.DateTimeFormatter.ofPattern("HH:mm 'UTC'")
+          .withZone(java.time.ZoneOffset.UTC);
+
+  /**
+   * Break-glass is announced loudly in the alerts chat: when an admin forces an approval (a second
+   * admin is needed), when it is confirmed, and when it is found expired. Each event is its own
+   * message (the fingerprint names the event), never counted as a repeat of another.
+   */
+  private static Optional<Alert> breakGlass(EventEnvelope e, JsonNode release, Language lang) {
+    String summary;
+    String detail;
+    if (e.data() instanceof ReleaseEvent.BreakGlassRequested r) {
+      summary =
+          Texts.ALERT_BREAK_GLASS_REQUESTED.in(
+              lang,
+              r.requestedByName(),
+              r.reason(),
+              r.expiresAt() == null ? "—" : UTC_TIME.format(r.expiresAt()));
+      detail = r.tag() + (r.commitSha() == null ? "" : " @ " + r.commitSha());
+    } else if (e.data() instanceof ReleaseEvent.BreakGlassConfirmed c) {
+      summary =
+          Texts.ALERT_BREAK_GLASS_CONFIRMED.in(
+              lang, c.confirmedByName(), c.requestedByName(), c.reason());
+      detail = c.tag() + (c.commitSha() == null ? "" : " @ " + c.commitSha());
+    } else if (e.data() instanceof ReleaseEvent.BreakGlassExpired x) {
+      summary = Texts.ALERT_BREAK_GLASS_EXPIRED.in(lang, x.requestedByName());
+      detail = x.detail();
+    } else {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new Alert(
+            e.id(),
+            Alert.BREAK_GLASS,
+            Alert.fingerprint(Alert.BREAK_GLASS, e.releaseId(), e.id()),
+            source(e),
+            e.releaseId(),
+            release == null ? null : release.path("service_name").asText(null),
+            release == null ? null : release.path("release_tag").asText(null),
+            summary,
+            detail,
+            e.traceId(),
+            e.occurredAt()));
   }
 
   /**

@@ -13,6 +13,7 @@ import dev.rmm.gateway.Texts;
 import dev.rmm.gateway.Texts.Language;
 import dev.rmm.gateway.access.Refusals;
 import dev.rmm.gateway.bot.PendingAction.Kind;
+import dev.rmm.gateway.card.BreakGlassView;
 import dev.rmm.gateway.card.CallbackData;
 import dev.rmm.gateway.card.ReleaseCard;
 import dev.rmm.gateway.card.ReleaseCard.Card;
@@ -96,6 +97,8 @@ public class ActionFlows {
           case REJECT -> Kind.REJECT;
           case CANCEL_RELEASE -> Kind.CANCEL_RELEASE;
           case RETRY_DISPATCH -> Kind.RETRY_DISPATCH;
+          case BREAK_GLASS -> Kind.BREAK_GLASS;
+          case CONFIRM_BREAK_GLASS -> Kind.CONFIRM_BREAK_GLASS;
           default -> Kind.ROLLBACK;
         };
     PendingAction pending =
@@ -133,6 +136,27 @@ public class ActionFlows {
     }
     String service = r.path("service_name").asText();
     String tag = r.path("release_tag").asText();
+    if (kind == Kind.CONFIRM_BREAK_GLASS || kind == Kind.BREAK_GLASS) {
+      // the card may be older than another admin's request or confirmation: show where it is
+      boolean awaiting = BreakGlassView.awaiting(r, java.time.Instant.now());
+      if (kind == Kind.CONFIRM_BREAK_GLASS && !awaiting && BreakGlassView.lapsedUnrecorded(r)) {
+        // too late: release-api refuses it and records the request expired (timeline, alert)
+        decideAndAnswer(q, pending, lang);
+        return;
+      }
+      if (awaiting != (kind == Kind.CONFIRM_BREAK_GLASS)) {
+        refreshCard(chatId, messageId, press.releaseId(), r.path("version").asLong(), lang);
+        replies.answer(
+            q,
+            Texts.REFUSED_NOW.in(
+                lang,
+                kind == Kind.CONFIRM_BREAK_GLASS
+                    ? Texts.BREAK_GLASS_NONE.in(lang)
+                    : Texts.BREAK_GLASS_TAKEN.in(lang)),
+            true);
+        return;
+      }
+    }
     if (kind == Kind.RETRY_DISPATCH && !dispatchFailed(r)) {
       // retried already (by another admin, or this press arrived twice): the card shows where it is
       refreshCard(chatId, messageId, press.releaseId(), r.path("version").asLong(), lang);
@@ -151,9 +175,12 @@ public class ActionFlows {
         replies.send(chatId, s.text(), s.keyboard(), messageId);
         replies.answer(q.getId(), null, false);
       }
-      case REJECT, CANCEL_RELEASE -> {
+      case REJECT, CANCEL_RELEASE, BREAK_GLASS -> {
         sessions.awaitReason(chatId, user.getId(), pending);
-        Texts ask = kind == Kind.REJECT ? Texts.ASK_REASON : Texts.ASK_CANCEL_REASON;
+        Texts ask =
+            kind == Kind.REJECT
+                ? Texts.ASK_REASON
+                : kind == Kind.BREAK_GLASS ? Texts.ASK_BREAK_GLASS_REASON : Texts.ASK_CANCEL_REASON;
         replies.send(
             chatId,
             ask.in(lang, user.getFirstName(), service, tag),
@@ -162,6 +189,23 @@ public class ActionFlows {
         replies.answer(q.getId(), null, false);
       }
       case ROLLBACK -> offerTags(q, pending, service, lang);
+      case CONFIRM_BREAK_GLASS -> {
+        String token = sessions.offer(pending);
+        JsonNode b = r.path("break_glass");
+        Screen s =
+            Screens.confirmation(
+                Texts.CONFIRM_BREAK_GLASS_SECOND.in(
+                    lang,
+                    service,
+                    tag,
+                    b.path("requested_by_name").asText("?"),
+                    b.path("reason").asText("")),
+                Texts.BUTTON_YES_CONFIRM_BREAK_GLASS.in(lang),
+                token,
+                lang);
+        replies.send(chatId, s.text(), s.keyboard(), messageId);
+        replies.answer(q.getId(), null, false);
+      }
       case RETRY_DISPATCH -> {
         String token = sessions.offer(pending);
         Screen s =
@@ -202,13 +246,17 @@ public class ActionFlows {
     JsonNode r = namesOf(withReason.releaseId());
     String service = r == null ? withReason.releaseId() : r.path("service_name").asText();
     String tag = r == null ? "" : r.path("release_tag").asText();
-    boolean cancel = withReason.kind() == Kind.CANCEL_RELEASE;
+    Kind kind = withReason.kind();
+    Texts question =
+        kind == Kind.CANCEL_RELEASE
+            ? Texts.CONFIRM_CANCEL
+            : kind == Kind.BREAK_GLASS ? Texts.CONFIRM_BREAK_GLASS_REQUEST : Texts.CONFIRM_REJECT;
+    Texts yes =
+        kind == Kind.CANCEL_RELEASE
+            ? Texts.BUTTON_YES_CANCEL
+            : kind == Kind.BREAK_GLASS ? Texts.BUTTON_YES_BREAK_GLASS : Texts.BUTTON_YES_REJECT;
     Screen s =
-        Screens.confirmation(
-            (cancel ? Texts.CONFIRM_CANCEL : Texts.CONFIRM_REJECT).in(lang, service, tag, reason),
-            (cancel ? Texts.BUTTON_YES_CANCEL : Texts.BUTTON_YES_REJECT).in(lang),
-            token,
-            lang);
+        Screens.confirmation(question.in(lang, service, tag, reason), yes.in(lang), token, lang);
     replies.send(m.getChatId(), s.text(), s.keyboard(), m.getMessageId());
   }
 
@@ -310,6 +358,11 @@ public class ActionFlows {
           case CANCEL_RELEASE -> new ReleaseCommand.CancelRelease(p.releaseId(), p.reason(), actor);
           case RETRY_DISPATCH ->
               new ReleaseCommand.RetryDispatch(p.releaseId(), p.userId(), p.version(), actor);
+          case BREAK_GLASS ->
+              new ReleaseCommand.ForceApprove(
+                  p.releaseId(), p.userId(), p.reason(), p.version(), actor);
+          case CONFIRM_BREAK_GLASS ->
+              new ReleaseCommand.ConfirmBreakGlass(p.releaseId(), p.userId(), p.version(), actor);
         };
     JsonNode result;
     try {
@@ -394,6 +447,12 @@ public class ActionFlows {
       case RETRY_DISPATCH ->
           Texts.RETRY_DISPATCH_REQUESTED.in(
               lang, r.path("service_name").asText(), r.path("release_tag").asText());
+      case BREAK_GLASS ->
+          Texts.BREAK_GLASS_REQUESTED_DONE.in(
+              lang, r.path("service_name").asText(), r.path("release_tag").asText());
+      case CONFIRM_BREAK_GLASS ->
+          Texts.BREAK_GLASS_CONFIRMED_DONE.in(
+              lang, r.path("service_name").asText(), r.path("release_tag").asText());
     };
   }
 
@@ -414,16 +473,30 @@ public class ActionFlows {
       case "illegal_transition" ->
           Texts.REFUSED_NOW.in(
               lang,
-              p.kind() == Kind.RETRY_DISPATCH
-                  ? Texts.RETRY_NOT_NEEDED.in(
-                      lang, r.path("service_name").asText("?"), r.path("release_tag").asText("?"))
-                  : Texts.NOT_IN_THIS_STATUS.in(
-                      lang,
-                      StatusTexts.of(
-                          ReleaseStatus.fromWire(result.path("status").asText()), lang)));
+              isBreakGlass(p.kind()) && detail.startsWith("no break-glass")
+                  ? Texts.BREAK_GLASS_NONE.in(lang)
+                  : isBreakGlass(p.kind()) && detail.contains("lapsed")
+                      ? Texts.BREAK_GLASS_EXPIRED_NOW.in(lang)
+                      : p.kind() == Kind.RETRY_DISPATCH
+                          ? Texts.RETRY_NOT_NEEDED.in(
+                              lang,
+                              r.path("service_name").asText("?"),
+                              r.path("release_tag").asText("?"))
+                          : Texts.NOT_IN_THIS_STATUS.in(
+                              lang,
+                              StatusTexts.of(
+                                  ReleaseStatus.fromWire(result.path("status").asText()), lang)));
+      case "conflict" ->
+          isBreakGlass(p.kind())
+              ? Texts.REFUSED_NOW.in(lang, Texts.BREAK_GLASS_TAKEN.in(lang))
+              : Texts.REFUSED_OTHER.in(lang, detail);
       case "not_found" -> Texts.RELEASE_UNKNOWN.in(lang);
       default -> Texts.REFUSED_OTHER.in(lang, detail);
     };
+  }
+
+  private static boolean isBreakGlass(Kind kind) {
+    return kind == Kind.BREAK_GLASS || kind == Kind.CONFIRM_BREAK_GLASS;
   }
 
   private static String whyNotAllowed(Kind kind, String detail, Language lang) {
@@ -444,7 +517,7 @@ public class ActionFlows {
     return switch (kind) {
       case APPROVE -> approver;
       case REJECT -> approver || admin;
-      case ROLLBACK, CANCEL_RELEASE, RETRY_DISPATCH -> admin;
+      case ROLLBACK, CANCEL_RELEASE, RETRY_DISPATCH, BREAK_GLASS, CONFIRM_BREAK_GLASS -> admin;
     };
   }
 

@@ -30,7 +30,9 @@ public record PendingAction(
     REJECT,
     ROLLBACK,
     CANCEL_RELEASE,
-    RETRY_DISPATCH
+    RETRY_DISPATCH,
+    BREAK_GLASS,
+    CONFIRM_BREAK_GLASS
   }
 
   public PendingAction withReason(String r) {

@@ -28,7 +28,11 @@ public final class CallbackData {
     CANCEL_RELEASE("cn"),
     REFRESH("rf"),
     /** An admin retries a failed production dispatch. */
-    RETRY_DISPATCH("rd");
+    RETRY_DISPATCH("rd"),
+    /** An admin forces the approval of a release in manual testing (break-glass). */
+    BREAK_GLASS("bg"),
+    /** A second admin confirms a break-glass. */
+    CONFIRM_BREAK_GLASS("bc");
 
     final String code;
 

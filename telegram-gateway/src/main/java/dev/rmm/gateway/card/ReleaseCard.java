@@ -87,6 +87,8 @@ public final class ReleaseCard {
       lines.add(Texts.CARD_SUPERSEDED.in(lang, r.path("superseded_by_tag").asText()));
     }
     tagMoved(r, status, lang).ifPresent(lines::add);
+    // break-glass is shown loudly, right under the status
+    BreakGlassView.banner(r, lang, zone, now).ifPresent(lines::add);
     lines.add(Texts.CARD_INITIATOR.in(lang, r.path("initiated_by").asText()));
     lines.add(Texts.CARD_CREATED.in(lang, CREATED.format(created.atZone(zone))));
     lines.add(Texts.CARD_ELAPSED.in(lang, elapsed(Duration.between(created, until), lang)));
@@ -166,7 +168,7 @@ public final class ReleaseCard {
                       runbook.path("steps").size()));
     }
     return new Card(
-        String.join("\n", lines), keyboard(r, status, lang, list, index, total, serviceKey));
+        String.join("\n", lines), keyboard(r, status, lang, list, index, total, serviceKey, now));
   }
 
   private InlineKeyboardMarkup keyboard(
@@ -176,7 +178,8 @@ public final class ReleaseCard {
       Outcome list,
       int index,
       int total,
-      String serviceKey) {
+      String serviceKey,
+      Instant now) {
     String id = r.path("release_id").asText();
     long version = r.path("version").asLong();
     InlineKeyboardMarkup.InlineKeyboardMarkupBuilder<?, ?> k = InlineKeyboardMarkup.builder();
@@ -189,6 +192,18 @@ public final class ReleaseCard {
               button(
                   Texts.BUTTON_REJECT.in(lang),
                   callbacks.encode(CallbackData.Action.REJECT, id, version))));
+      // admins only (anyone else is refused, the first attempt recorded): force the approval, or,
+      // while another admin's request waits, confirm it
+      boolean awaiting = BreakGlassView.awaiting(r, now);
+      k.keyboardRow(
+          new InlineKeyboardRow(
+              awaiting
+                  ? button(
+                      Texts.BUTTON_CONFIRM_BREAK_GLASS.in(lang),
+                      callbacks.encode(CallbackData.Action.CONFIRM_BREAK_GLASS, id, version))
+                  : button(
+                      Texts.BUTTON_BREAK_GLASS.in(lang),
+                      callbacks.encode(CallbackData.Action.BREAK_GLASS, id, version))));
     }
     if (status == ReleaseStatus.DEPLOYED) {
       k.keyboardRow(

@@ -16,8 +16,9 @@ import org.telegram.telegrambots.meta.api.objects.User;
 
 /**
  * Which events deserve a new message in the team chat, and its text: approval needed (with the
- * approvers mentioned, so Telegram notifies them), deployed, failed or rejected, rolled back. A
- * pure function of the event and the release as the read model shows it.
+ * approvers mentioned, so Telegram notifies them), a break-glass asked for (a second admin must
+ * confirm it) or confirmed, deployed, failed or rejected, rolled back. A pure function of the event
+ * and the release as the read model shows it.
  */
 public final class Announcements {
 
@@ -51,6 +52,16 @@ public final class Announcements {
     if (e.data() instanceof ReleaseEvent.DispatchFailed f) {
       String problem = (f.httpStatus() > 0 ? f.httpStatus() + " " : "") + f.detail();
       return plain(Texts.TEAM_DISPATCH_FAILED.in(lang, service, tag, problem.strip()));
+    }
+    if (e.data() instanceof ReleaseEvent.BreakGlassRequested b) {
+      // people must act: a second admin confirms within 15 minutes, or it lapses
+      return plain(
+          Texts.TEAM_BREAK_GLASS_REQUESTED.in(lang, b.requestedByName(), service, tag, b.reason()));
+    }
+    if (e.data() instanceof ReleaseEvent.BreakGlassConfirmed b) {
+      return plain(
+          Texts.TEAM_BREAK_GLASS_CONFIRMED.in(
+              lang, service, tag, b.requestedByName(), b.confirmedByName()));
     }
     if (!(e.data() instanceof ReleaseEvent.StatusChanged s)) {
       return Optional.empty();

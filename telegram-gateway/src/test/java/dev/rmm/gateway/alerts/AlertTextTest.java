@@ -173,6 +173,53 @@ class AlertTextTest {
         .isEmpty();
   }
 
+  @Test
+  void givenABreakGlassRequestAndItsConfirmation_thenEachIsItsOwnLoudAlertInBothLanguages() {
+    JsonNode release =
+        EventCodec.mapper()
+            .createObjectNode()
+            .put("service_name", "billing")
+            .put("release_tag", "v1.4.0");
+    Alert requested =
+        LogAlerts.of(
+                event(
+                    new ReleaseEvent.BreakGlassRequested(
+                        2001,
+                        "Olga",
+                        "payments are down",
+                        "v1.4.0",
+                        "3f2c1a9",
+                        Instant.parse("2026-11-26T20:15:00Z"),
+                        4L)),
+                release,
+                Language.EN)
+            .orElseThrow();
+    assertThat(requested.kind()).isEqualTo(Alert.BREAK_GLASS);
+    assertThat(requested.summary())
+        .isEqualTo(
+            "Olga forces the approval: “payments are down”. Another admin must confirm by 20:15"
+                + " UTC (✅ Confirm break-glass on the card)");
+    assertThat(requested.detail()).isEqualTo("v1.4.0 @ 3f2c1a9");
+    assertThat(AlertText.html(requested, 1, null, Language.EN)).startsWith("<b>🚨 Break-glass</b>");
+    assertThat(AlertText.html(requested, 1, null, Language.RU)).startsWith("<b>🚨 Break-glass</b>");
+
+    Alert confirmed =
+        LogAlerts.of(
+                event(
+                    new ReleaseEvent.BreakGlassConfirmed(
+                        2001, "Olga", 2002, "Petr", "payments are down", "v1.4.0", "3f2c1a9", 4L)),
+                release,
+                Language.RU)
+            .orElseThrow();
+    assertThat(confirmed.summary())
+        .isEqualTo(
+            "Petr подтвердил break-glass от Olga: «payments are down». Релиз уходит в прод без"
+                + " кворума");
+    // each event is its own message (the fingerprint names the event), never a repeat of another
+    assertThat(requested.fingerprint())
+        .isEqualTo(Alert.fingerprint(Alert.BREAK_GLASS, RELEASE, "e-1"));
+  }
+
   private static EventEnvelope event(ReleaseEvent data) {
     return new EventEnvelope(
         "e-1",

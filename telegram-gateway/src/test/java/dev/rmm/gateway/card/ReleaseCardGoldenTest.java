@@ -41,7 +41,13 @@ class ReleaseCardGoldenTest {
     "dispatch-retrying, EN, ACTIVE, 0, 1",
     "dispatch-retrying, RU, ACTIVE, 0, 1",
     "rollback-failed, EN, FAILED, 0, 1",
-    "rollback-failed, RU, FAILED, 0, 1"
+    "rollback-failed, RU, FAILED, 0, 1",
+    "break-glass-awaiting, EN, ACTIVE, 0, 1",
+    "break-glass-awaiting, RU, ACTIVE, 0, 1",
+    "break-glass-confirmed, EN, ACTIVE, 0, 1",
+    "break-glass-confirmed, RU, ACTIVE, 0, 1",
+    "break-glass-expired, EN, ACTIVE, 0, 1",
+    "break-glass-expired, RU, ACTIVE, 0, 1"
   })
   void theCardMatchesItsGoldenFile(
       String release, Language lang, Outcome list, int index, int total) throws IOException {

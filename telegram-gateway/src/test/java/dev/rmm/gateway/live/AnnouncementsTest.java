@@ -80,6 +80,33 @@ class AnnouncementsTest {
     assertThat(Announcements.editsCard(refused)).isFalse();
   }
 
+  @Test
+  void givenABreakGlassRequestAndItsConfirmation_thenOneLoudMessageEach() {
+    assertThat(
+            text(
+                event(
+                    new ReleaseEvent.BreakGlassRequested(
+                        2001,
+                        "Olga",
+                        "payments are down",
+                        "v1.4.0",
+                        "3f2c1a9",
+                        Instant.parse("2026-11-26T20:15:00Z"),
+                        4L))))
+        .isEqualTo(
+            "🚨 Break-glass: Olga forces the approval of billing v1.4.0 without the quorum:"
+                + " “payments are down”. Another admin must confirm it within 15 minutes (✅ on the"
+                + " card)");
+    assertThat(
+            text(
+                event(
+                    new ReleaseEvent.BreakGlassConfirmed(
+                        2001, "Olga", 2002, "Petr", "payments are down", "v1.4.0", "3f2c1a9", 4L))))
+        .isEqualTo(
+            "🚨 Break-glass confirmed: billing v1.4.0 (forced by Olga, confirmed by Petr) goes to"
+                + " production without the quorum");
+  }
+
   private String text(EventEnvelope e) {
     return Announcements.of(e, release, Language.EN).orElseThrow().text();
   }

@@ -1,0 +1,238 @@
+package dev.rmm.api.breakglass;
+
+import static dev.rmm.api.support.Api.BILLING_REPO;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.rmm.api.support.Api;
+import dev.rmm.api.support.ReleaseLog;
+import dev.rmm.api.writer.DecisionClock;
+import dev.rmm.contracts.Actor;
+import dev.rmm.contracts.CommandCodec;
+import dev.rmm.contracts.EventCodec;
+import dev.rmm.contracts.EventEnvelope;
+import dev.rmm.contracts.ReleaseCommand;
+import dev.rmm.contracts.ReleaseDecider;
+import dev.rmm.contracts.ReleaseEvent;
+import dev.rmm.testsupport.KafkaTestResource;
+import dev.rmm.testsupport.PostgresTestResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusMock;
+import io.quarkus.test.junit.QuarkusTest;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Break-glass (issue 15 point 4) through the gateway's commands topic, as the Telegram buttons send
+ * it, on the real broker: service {@code vault} of the test policy file has two admins, Bob (1002)
+ * and Dora (1004). The writer's clock is moved forward (QuarkusMock on {@link DecisionClock}) to
+ * pass the 15 minutes a request waits for its confirmation, instead of waiting them out.
+ */
+@QuarkusTest
+@WithTestResource(value = KafkaTestResource.class, parallel = true)
+@WithTestResource(value = PostgresTestResource.class, parallel = true)
+class BreakGlassTest {
+
+  private static final String SERVICE = "vault";
+  private static final long BOB = 1002;
+  private static final long CAROL = 1003;
+  private static final long DORA = 1004;
+
+  private ReleaseLog log;
+  private KafkaProducer<String, byte[]> producer;
+  private KafkaConsumer<String, byte[]> results;
+
+  @BeforeEach
+  void setUp() {
+    Api.awaitReady();
+    log = new ReleaseLog();
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, log.bootstrap());
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    producer = new KafkaProducer<>(p);
+    results = new KafkaConsumer<>(log.consumerProperties());
+    List<TopicPartition> partitions =
+        IntStream.range(0, ReleaseLog.partitions())
+            .mapToObj(i -> new TopicPartition(ReleaseLog.resultsTopic(), i))
+            .toList();
+    results.assign(partitions);
+    results.seekToBeginning(partitions);
+  }
+
+  @AfterEach
+  void tearDown() {
+    results.close();
+    producer.close();
+    log.close();
+  }
+
+  @Test
+  void givenAForcedApproval_whenASecondAdminConfirmsInTime_thenTheReleasePassesManualTesting()
+      throws Exception {
+    String id = Api.releaseInManualTesting(BILLING_REPO, SERVICE);
+
+    JsonNode forced = awaitResult(send(id, force(id, BOB, "Bob", "payments are down")));
+    assertThat(forced.path("outcome").asText()).isEqualTo("accepted");
+    assertThat(forced.path("status").asText()).isEqualTo("manual_testing");
+    assertThat(forced.path("events").toString())
+        .isEqualTo("[\"release.break-glass-requested.v1\"]");
+    EventEnvelope requested = last(log.events(id));
+    ReleaseEvent.BreakGlassRequested r = (ReleaseEvent.BreakGlassRequested) requested.data();
+    assertThat(r.reason()).isEqualTo("payments are down");
+    assertThat(r.tag()).isEqualTo("v1.2.3");
+    assertThat(r.commitSha()).isEqualTo("0123456789abcdef0123456789abcdef01234567");
+    assertThat(r.expiresAt())
+        .isEqualTo(requested.occurredAt().plus(ReleaseDecider.BREAK_GLASS_WINDOW));
+
+    JsonNode own = awaitResult(send(id, confirm(id, BOB, "Bob")));
+    assertThat(own.path("outcome").asText()).isEqualTo("refused");
+    assertThat(own.path("reason").asText()).isEqualTo("not_allowed");
+    assertThat(own.path("detail").asText()).contains("a second admin must");
+
+    String confirmation = send(id, confirm(id, DORA, "Dora"));
+    JsonNode confirmed = awaitResult(confirmation);
+    assertThat(confirmed.path("outcome").asText()).isEqualTo("accepted");
+    assertThat(confirmed.path("status").asText()).isEqualTo("manual_test_passed");
+    assertThat(confirmed.path("events").toString())
+        .isEqualTo("[\"release.break-glass-confirmed.v1\",\"release.quorum-reached.v1\"]");
+
+    // the same confirmation delivered again: the same answer, nothing appended
+    byte[] again =
+        CommandCodec.encode(confirmation, confirm(id, DORA, "Dora"), "corr-" + confirmation, null);
+    long before = log.events(id).size();
+    producer
+        .send(new ProducerRecord<>(ReleaseLog.gatewayCommandsTopic(), id, again))
+        .get(10, TimeUnit.SECONDS);
+    assertThat(awaitResult(confirmation).path("outcome").asText()).isEqualTo("accepted");
+    assertThat(log.events(id)).hasSize((int) before);
+
+    assertThat(log.types(id))
+        .containsSubsequence(
+            "release.break-glass-requested.v1",
+            "release.action-refused.v1",
+            "release.break-glass-confirmed.v1",
+            "release.quorum-reached.v1")
+        .containsOnlyOnce("release.quorum-reached.v1");
+    ReleaseEvent.ApprovalQuorumReached quorum =
+        (ReleaseEvent.ApprovalQuorumReached) last(log.events(id)).data();
+    assertThat(quorum.approverIds()).containsExactly(BOB, DORA);
+  }
+
+  @Test
+  void givenAForcedApprovalNobodyConfirms_whenFifteenMinutesPass_thenItExpiresAndIsRefused()
+      throws Exception {
+    String id = Api.releaseInManualTesting(BILLING_REPO, SERVICE);
+    assertThat(awaitResult(send(id, force(id, BOB, "Bob", "hotfix"))).path("outcome").asText())
+        .isEqualTo("accepted");
+
+    QuarkusMock.installMockForType(
+        new ShiftedClock(ReleaseDecider.BREAK_GLASS_WINDOW.plusMinutes(1)), DecisionClock.class);
+    JsonNode late = awaitResult(send(id, confirm(id, DORA, "Dora")));
+
+    assertThat(late.path("outcome").asText()).isEqualTo("refused");
+    assertThat(late.path("reason").asText()).isEqualTo("illegal_transition");
+    assertThat(late.path("detail").asText()).contains("lapsed unconfirmed");
+    assertThat(late.path("status").asText()).isEqualTo("manual_testing");
+    assertThat(log.types(id))
+        .endsWith("release.break-glass-expired.v1", "release.action-refused.v1")
+        .doesNotContain("release.quorum-reached.v1", "release.break-glass-confirmed.v1");
+
+    // the approvers' quorum still decides the release
+    awaitResult(send(id, approve(id, CAROL, "Carol")));
+    JsonNode quorum = awaitResult(send(id, approve(id, 1001, "Alice")));
+    assertThat(quorum.path("status").asText()).isEqualTo("manual_test_passed");
+  }
+
+  @Test
+  void givenANonAdminOrAReleaseNotInManualTesting_whenForcing_thenRefusedAndAudited()
+      throws Exception {
+    String id = Api.releaseInManualTesting(BILLING_REPO, SERVICE);
+    JsonNode carol = awaitResult(send(id, force(id, CAROL, "Carol", "I am sure")));
+    assertThat(carol.path("outcome").asText()).isEqualTo("refused");
+    assertThat(carol.path("reason").asText()).isEqualTo("not_allowed");
+    assertThat(last(log.events(id)).data()).isInstanceOf(ReleaseEvent.ActionRefused.class);
+
+    JsonNode blank = awaitResult(send(id, force(id, BOB, "Bob", "  ")));
+    assertThat(blank.path("reason").asText()).isEqualTo("invalid");
+
+    String building = Api.createRelease(BILLING_REPO);
+    JsonNode early = awaitResult(send(building, force(building, 1002, "Bob", "skip the stage")));
+    assertThat(early.path("outcome").asText()).isEqualTo("refused");
+    // the default policy's admin is Bob (1002) too; the status is what refuses it
+    assertThat(early.path("reason").asText()).isEqualTo("illegal_transition");
+    assertThat(early.path("detail").asText()).contains("only in [manual_testing]");
+  }
+
+  /** The system clock moved forward. */
+  static final class ShiftedClock extends DecisionClock {
+    private final Duration ahead;
+
+    ShiftedClock(Duration ahead) {
+      this.ahead = ahead;
+    }
+
+    @Override
+    public Instant now() {
+      return Instant.now().plus(ahead);
+    }
+  }
+
+  private static ReleaseCommand force(String id, long user, String name, String reason) {
+    return new ReleaseCommand.ForceApprove(id, user, reason, null, Actor.telegram(user, name));
+  }
+
+  private static ReleaseCommand confirm(String id, long user, String name) {
+    return new ReleaseCommand.ConfirmBreakGlass(id, user, null, Actor.telegram(user, name));
+  }
+
+  private static ReleaseCommand approve(String id, long user, String name) {
+    return new ReleaseCommand.Approve(id, user, null, Actor.telegram(user, name));
+  }
+
+  /** Sends a command on the gateway's topic, keyed by its release id, and returns its id. */
+  private String send(String releaseId, ReleaseCommand command) throws Exception {
+    String commandId = UUID.randomUUID().toString();
+    byte[] json = CommandCodec.encode(commandId, command, "corr-" + commandId, null);
+    producer
+        .send(new ProducerRecord<>(ReleaseLog.gatewayCommandsTopic(), releaseId, json))
+        .get(10, TimeUnit.SECONDS);
+    return commandId;
+  }
+
+  /** Reads the results topic until the answer to {@code commandId} arrives. */
+  private JsonNode awaitResult(String commandId) throws IOException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+    while (System.nanoTime() < deadline) {
+      for (ConsumerRecord<String, byte[]> r : results.poll(Duration.ofMillis(100))) {
+        if (commandId.equals(r.key())) {
+          return EventCodec.mapper().readTree(r.value());
+        }
+      }
+    }
+    throw new AssertionError("no answer to command " + commandId + " on the results topic");
+  }
+
+  private static EventEnvelope last(List<EventEnvelope> events) {
+    return events.get(events.size() - 1);
+  }
+}

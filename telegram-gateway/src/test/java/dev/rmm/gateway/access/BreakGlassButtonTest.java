@@ -1,0 +1,447 @@
+package dev.rmm.gateway.access;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rmm.contracts.CommandCodec;
+import dev.rmm.contracts.EventCodec;
+import dev.rmm.contracts.ReleaseCommand;
+import dev.rmm.contracts.ReleaseEvent;
+import dev.rmm.testsupport.FakeBotApi;
+import dev.rmm.testsupport.FakeBotApi.SentMessage;
+import dev.rmm.testsupport.MigrationOrder;
+import dev.rmm.testsupport.PostgresTestResource;
+import dev.rmm.testsupport.RedisTestResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 15, point 4: break-glass from the card. An admin's "🚨 Break-glass" on a release in manual
+ * testing asks for a reason, then a confirmation, then sends {@code release.force-approve.v1}; the
+ * card then shows the request loudly and offers "✅ Confirm break-glass", which release-api accepts
+ * only from another admin. Anyone who is no admin is refused in their own language. Real Kafka,
+ * Redis and Postgres (the read model as release-projector's migrations make it), the fake Bot API;
+ * release-api is stood in for by a responder that answers the commands topic as the decider would.
+ */
+@QuarkusTest
+@WithTestResource(RedisTestResource.class)
+@WithTestResource(PostgresTestResource.class)
+@WithTestResource(AccessTestStack.class)
+class BreakGlassButtonTest {
+
+  private static final AtomicInteger UPDATE_IDS = new AtomicInteger(7_500_001);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  // AccessTest's approver and admin (see RetryDispatchButtonTest): the policy in force on this
+  // stack's broker names these two, so a second admin cannot be shown here; the decider's
+  // two-admin rule is release-api's BreakGlassTest and the orchestrator's BreakGlassDispatchTest
+  private static final long APPROVER = 6604;
+  private static final long ADMIN = 6605;
+  private static final String RESULTS = "rmm.release-command-results";
+
+  @Inject Pool pg;
+
+  @ConfigProperty(name = "kafka.bootstrap.servers")
+  String bootstrap;
+
+  private final List<ReleaseCommand> received = new CopyOnWriteArrayList<>();
+  private final java.util.Map<String, String> services =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private Thread responder;
+  private KafkaConsumer<String, byte[]> commands;
+
+  @BeforeEach
+  void setUp() throws IOException {
+    boolean exists =
+        pg.query("SELECT to_regclass('read_model.releases') IS NOT NULL AS e")
+            .execute()
+            .await()
+            .atMost(Duration.ofSeconds(10))
+            .iterator()
+            .next()
+            .getBoolean("e");
+    if (!exists) {
+      StringBuilder sql =
+          new StringBuilder("CREATE SCHEMA read_model; SET search_path TO read_model;");
+      try (Stream<Path> files =
+          Files.list(Path.of("../release-projector/src/main/resources/db/readmodel"))) {
+        for (Path f : files.sorted(MigrationOrder.BY_VERSION).toList()) {
+          sql.append(Files.readString(f)).append(';');
+        }
+      }
+      sql.append("RESET search_path;");
+      pg.query(sql.toString()).execute().await().atMost(Duration.ofSeconds(30));
+    }
+    FakeBotApi.chatMember(AccessTestStack.TEAM_CHAT, APPROVER, "member");
+    FakeBotApi.chatMember(AccessTestStack.TEAM_CHAT, ADMIN, "member");
+    startResponder();
+  }
+
+  @AfterEach
+  void stopResponder() throws InterruptedException {
+    commands.wakeup();
+    responder.join(10_000);
+  }
+
+  @Test
+  void givenAReleaseInManualTesting_whenTheAdminForcesItWithAReason_thenTheCommandIsSentOnce()
+      throws Exception {
+    String id = inManualTesting("bg-admin", null);
+    SentMessage card = cardFor(ADMIN, "Olga", "en", id);
+    assertThat(buttonTexts(card))
+        .contains("🚨 Break-glass")
+        .doesNotContain("✅ Confirm break-glass");
+
+    press(ADMIN, "Olga", "en", card.messageId(), data(card, "🚨 Break-glass"));
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(
+            () ->
+                confirmation(ADMIN, "✍️ Olga, reply to this message with the reason for forcing")
+                    != null);
+    FakeBotApi.push(
+        FakeBotApi.message(
+            UPDATE_IDS.getAndIncrement(), ADMIN, "Olga", "en", "payments are down; hotfix"));
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(() -> confirmation(ADMIN, "🚨 Force the approval of bg-admin") != null);
+    SentMessage confirm = confirmation(ADMIN, "🚨 Force the approval of bg-admin");
+    assertThat(confirm.text())
+        .isEqualTo(
+            "🚨 Force the approval of bg-admin v1.0.0 with the reason “payments are down; hotfix”?"
+                + " Another admin must confirm it within 15 minutes.");
+    assertThat(forcesBy(ADMIN, id)).as("nothing is sent before the confirmation").isEmpty();
+
+    press(ADMIN, "Olga", "en", confirm.messageId(), data(confirm, "🚨 Yes, force it"));
+
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(
+            () ->
+                message(ADMIN, confirm.messageId())
+                    .text()
+                    .equals(
+                        "🚨 Break-glass for bg-admin v1.0.0 requested: another admin must confirm"
+                            + " it within 15 minutes"));
+    assertThat(forcesBy(ADMIN, id))
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.reason()).isEqualTo("payments are down; hotfix");
+              assertThat(c.seenVersion()).isEqualTo(5L);
+            });
+  }
+
+  @Test
+  void givenAnApproverWhoIsNoAdmin_whenPressingBreakGlassTwice_thenRefusedInRussian()
+      throws Exception {
+    String id = inManualTesting("bg-approver", null);
+    SentMessage card = cardFor(APPROVER, "Анна", "ru", id);
+    String force = data(card, "🚨 Форсировать (break-glass)");
+
+    String first = press(APPROVER, "Анна", "ru", card.messageId(), force);
+    await().atMost(Duration.ofSeconds(15)).until(() -> answer(first) != null);
+    String second = press(APPROVER, "Анна", "ru", card.messageId(), force);
+    await().atMost(Duration.ofSeconds(15)).until(() -> answer(second) != null);
+
+    String refusal = "⛔ Нет прав: форсировать одобрение могут только администраторы";
+    assertThat(answer(first)).isEqualTo(refusal);
+    assertThat(answer(second)).isEqualTo(refusal);
+    assertThat(forcesBy(APPROVER, id)).as("the first refusal is recorded, once").hasSize(1);
+  }
+
+  @Test
+  void givenABreakGlassAwaitingConfirmation_whenTheAdminWhoAskedConfirms_thenRefused()
+      throws Exception {
+    String id = inManualTesting("bg-same-admin", Instant.now().plus(Duration.ofMinutes(10)));
+    SentMessage card = cardFor(ADMIN, "Olga", "en", id);
+    assertThat(card.text())
+        .contains("🚨 BREAK-GLASS by Olga: “payments are down” — awaiting a second admin (until ");
+    assertThat(buttonTexts(card))
+        .contains("✅ Confirm break-glass")
+        .doesNotContain("🚨 Break-glass");
+
+    press(ADMIN, "Olga", "en", card.messageId(), data(card, "✅ Confirm break-glass"));
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(() -> confirmation(ADMIN, "🚨 Confirm the break-glass of bg-same-admin") != null);
+    SentMessage confirm = confirmation(ADMIN, "🚨 Confirm the break-glass of bg-same-admin");
+    String yes = press(ADMIN, "Olga", "en", confirm.messageId(), data(confirm, "✅ Yes, confirm"));
+
+    await().atMost(Duration.ofSeconds(15)).until(() -> answer(yes) != null);
+    assertThat(answer(yes))
+        .isEqualTo(
+            "⛔ Not allowed: only another admin may confirm a break-glass, not the one who asked"
+                + " for it");
+    assertThat(received)
+        .filteredOn(c -> c instanceof ReleaseCommand.ConfirmBreakGlass && c.releaseId().equals(id))
+        .hasSize(1);
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  /**
+   * Answers the gateway's commands as release-api's decider would: {@link #ADMIN}'s force is
+   * accepted; a confirmation by the admin who asked, and anything by someone else, refused.
+   */
+  private void startResponder() {
+    Properties c = new Properties();
+    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    commands = new KafkaConsumer<>(c);
+    TopicPartition tp = new TopicPartition(AccessTestStack.COMMANDS, 0);
+    commands.assign(List.of(tp));
+    commands.seekToEnd(List.of(tp));
+    commands.position(tp);
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    responder =
+        new Thread(
+            () -> {
+              try (KafkaProducer<String, byte[]> results = new KafkaProducer<>(p)) {
+                while (true) {
+                  for (ConsumerRecord<String, byte[]> r : commands.poll(Duration.ofMillis(50))) {
+                    CommandCodec.Envelope e = CommandCodec.decode(r.value());
+                    received.add(e.command());
+                    results.send(
+                        new ProducerRecord<>(
+                            RESULTS,
+                            e.commandId(),
+                            answer(e)
+                                .toString()
+                                .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                  }
+                }
+              } catch (WakeupException e) {
+                // the test is over
+              } finally {
+                commands.close();
+              }
+            },
+            "release-api-stand-in");
+    responder.setDaemon(true);
+    responder.start();
+  }
+
+  private ObjectNode answer(CommandCodec.Envelope e) {
+    ObjectNode n = EventCodec.mapper().createObjectNode();
+    n.put("command_id", e.commandId());
+    n.put("release_id", e.command().releaseId());
+    ObjectNode release = n.putObject("release");
+    release.put("service_name", services.getOrDefault(e.command().releaseId(), "?"));
+    release.put("release_tag", "v1.0.0");
+    n.put("status", "manual_testing");
+    if (e.command() instanceof ReleaseCommand.ForceApprove f && f.telegramUserId() == ADMIN) {
+      n.put("outcome", "accepted");
+      n.putArray("events").add(ReleaseEvent.BreakGlassRequested.TYPE);
+    } else if (e.command() instanceof ReleaseCommand.ConfirmBreakGlass) {
+      n.put("outcome", "refused");
+      n.put("reason", "not_allowed");
+      n.put("detail", "Olga forced this approval and may not confirm it; a second admin must");
+      n.putArray("events").add(ReleaseEvent.ActionRefused.TYPE);
+    } else {
+      n.put("outcome", "refused");
+      n.put("reason", "not_allowed");
+      n.put("detail", "user is not an admin; only admins may force an approval (break-glass)");
+      n.putArray("events").add(ReleaseEvent.ActionRefused.TYPE);
+    }
+    return n;
+  }
+
+  private List<ReleaseCommand.ForceApprove> forcesBy(long user, String releaseId) {
+    return received.stream()
+        .filter(c -> c instanceof ReleaseCommand.ForceApprove)
+        .map(c -> (ReleaseCommand.ForceApprove) c)
+        .filter(c -> c.releaseId().equals(releaseId) && c.telegramUserId() == user)
+        .toList();
+  }
+
+  /**
+   * A release of {@code service} in manual testing in the read model; {@link #APPROVER} approves
+   * it, {@link #ADMIN} administers it. With {@code awaitingUntil}, Olga ({@link #ADMIN}) forced its
+   * approval and it awaits a second admin until then.
+   */
+  private String inManualTesting(String service, Instant awaitingUntil) {
+    String id = UUID.randomUUID().toString();
+    services.put(id, service);
+    Instant now = Instant.now();
+    String breakGlass =
+        awaitingUntil == null
+            ? null
+            : "{\"requests\": 1, \"confirmations\": 0, \"expiries\": 0, \"requested_by\": "
+                + ADMIN
+                + ", \"requested_by_name\": \"Olga\", \"reason\": \"payments are down\","
+                + " \"state\": \"awaiting\", \"requested_at\": \""
+                + now
+                + "\", \"expires_at\": \""
+                + awaitingUntil
+                + "\"}";
+    pg.preparedQuery(
+            "INSERT INTO read_model.releases (release_id, service_name, release_tag, status,"
+                + " outcome, initiated_by, github_run_id, github_action_link, github_ref,"
+                + " repository, commit_sha, required_approvers, quorum, admins, version,"
+                + " created_at, started_at, updated_at, break_glass) VALUES ($1, $2, 'v1.0.0',"
+                + " 'manual_testing', 'active', 'octocat', '1',"
+                + " 'https://github.com/acme/x/actions/runs/1', 'refs/tags/v1.0.0', 'acme/x',"
+                + " 'abc1234', jsonb_build_array(jsonb_build_object('id', $3::bigint, 'name',"
+                + " 'Ann')), 1, jsonb_build_array($4::bigint), 5, $5, $5, $5, $6::text::jsonb)")
+        .execute(
+            Tuple.from(
+                java.util.Arrays.asList(
+                    id, service, APPROVER, ADMIN, now.atOffset(ZoneOffset.UTC), breakGlass)))
+        .await()
+        .atMost(Duration.ofSeconds(10));
+    return id;
+  }
+
+  /** The user's /start, the active list, paged to the release's card. */
+  private static SentMessage cardFor(long user, String name, String lang, String releaseId) {
+    FakeBotApi.push(FakeBotApi.message(UPDATE_IDS.getAndIncrement(), user, name, lang, "/start"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> FakeBotApi.messages(user).stream().anyMatch(m -> m.text().startsWith("👋")));
+    SentMessage menu =
+        FakeBotApi.messages(user).stream()
+            .filter(m -> m.text().startsWith("👋"))
+            .reduce((a, b) -> b)
+            .orElseThrow();
+    String active = lang.equals("ru") ? "🚀 Активные релизы" : "🚀 Active releases";
+    press(user, name, lang, menu.messageId(), data(menu, active));
+    // the service picker, then every service's releases
+    String all = lang.equals("ru") ? "📋 Все сервисы (" : "📋 All services (";
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> message(user, menu.messageId()).replyMarkup().toString().contains(all));
+    SentMessage picker = message(user, menu.messageId());
+    String allData = null;
+    for (var row : picker.replyMarkup().path("inline_keyboard")) {
+      for (var b : row) {
+        if (b.path("text").asText().startsWith(all)) {
+          allData = b.path("callback_data").asText();
+        }
+      }
+    }
+    press(user, name, lang, menu.messageId(), allData);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> message(user, menu.messageId()).text().startsWith("📦 "));
+    String next = lang.equals("ru") ? "След. ➡️" : "Next ➡️";
+    for (int i = 0; i < 30; i++) {
+      SentMessage shown = message(user, menu.messageId());
+      if (buttonData(shown).stream().anyMatch(d -> d.contains(releaseId))) {
+        return shown;
+      }
+      String before = shown.text() + buttonData(shown);
+      press(user, name, lang, menu.messageId(), data(shown, next));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () -> {
+                SentMessage now = message(user, menu.messageId());
+                return !(now.text() + buttonData(now)).equals(before);
+              });
+    }
+    throw new AssertionError("release " + releaseId + " is not in the active list");
+  }
+
+  private static SentMessage confirmation(long user, String prefix) {
+    return FakeBotApi.messages(user).stream()
+        .filter(m -> m.text().startsWith(prefix))
+        .findFirst()
+        .orElse(null);
+  }
+
+  /** Presses a button in the user's private chat; returns the callback query's id. */
+  private static String press(long user, String name, String lang, int messageId, String data) {
+    String update =
+        FakeBotApi.callback(UPDATE_IDS.getAndIncrement(), user, name, lang, user, messageId, data);
+    FakeBotApi.push(update);
+    try {
+      return JSON.readTree(update).path("callback_query").path("id").asText();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String answer(String callbackQueryId) {
+    return FakeBotApi.calls("answerCallbackQuery").stream()
+        .map(FakeBotApi::json)
+        .filter(a -> a.path("callback_query_id").asText().equals(callbackQueryId))
+        .map(a -> a.path("text").asText())
+        .findFirst()
+        .orElse(null);
+  }
+
+  private static SentMessage message(long chat, int messageId) {
+    return FakeBotApi.messages(chat).stream()
+        .filter(m -> m.messageId() == messageId)
+        .findFirst()
+        .orElseThrow();
+  }
+
+  private static String data(SentMessage m, String buttonText) {
+    for (JsonNode row : m.replyMarkup().path("inline_keyboard")) {
+      for (JsonNode b : row) {
+        if (b.path("text").asText().equals(buttonText)) {
+          return b.path("callback_data").asText();
+        }
+      }
+    }
+    throw new AssertionError("no button " + buttonText + " on " + m);
+  }
+
+  private static List<String> buttonData(SentMessage m) {
+    List<String> out = new ArrayList<>();
+    if (m.replyMarkup() != null) {
+      m.replyMarkup()
+          .path("inline_keyboard")
+          .forEach(row -> row.forEach(b -> out.add(b.path("callback_data").asText())));
+    }
+    return out;
+  }
+
+  private static List<String> buttonTexts(SentMessage m) {
+    List<String> out = new ArrayList<>();
+    m.replyMarkup()
+        .path("inline_keyboard")
+        .forEach(row -> row.forEach(b -> out.add(b.path("text").asText())));
+    return out;
+  }
+}
