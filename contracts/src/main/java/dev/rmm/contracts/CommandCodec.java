@@ -44,6 +44,7 @@ public final class CommandCodec {
   public static final String FINISH_RUNBOOK = ReleaseCommand.FinishRunbook.TYPE;
   public static final String SUPERSEDE = ReleaseCommand.SupersedeRelease.TYPE;
   public static final String RETRY_DISPATCH = ReleaseCommand.RetryDispatch.TYPE;
+  public static final String HOLD_DISPATCH = ReleaseCommand.HoldDispatch.TYPE;
 
   /** The events' mapper (same naming, same dates) with the commands' actor shape. */
   private static final ObjectMapper MAPPER =

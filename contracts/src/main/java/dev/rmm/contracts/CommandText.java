@@ -42,6 +42,8 @@ final class CommandText {
       return TextRules.check("target_tag", c.targetTag(), Kind.LINE);
     } else if (command instanceof CancelRelease c) {
       return TextRules.check("reason", c.reason(), Kind.FREE_TEXT);
+    } else if (command instanceof ReleaseCommand.HoldDispatch c) {
+      return TextRules.check("reason", c.reason(), Kind.LINE); // a freeze window's, one line
     }
     return Optional.empty();
   }

@@ -119,6 +119,14 @@ public record ReleaseState(
     return status != null;
   }
 
+  /**
+   * Whether the release's approval was forced by a break-glass that a second admin confirmed: such
+   * a release passes a freeze. Set by break-glass (issue 15 point 4); false until that lands.
+   */
+  public boolean breakGlassConfirmed() {
+    return false; // set by break-glass (issue 15 point 4)
+  }
+
   public boolean hasApproved(long approverId) {
     return approvals.stream().anyMatch(a -> a.approverId() == approverId);
   }

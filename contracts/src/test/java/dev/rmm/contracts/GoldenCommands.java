@@ -6,6 +6,7 @@ import dev.rmm.contracts.ReleaseCommand.Approve;
 import dev.rmm.contracts.ReleaseCommand.CancelRelease;
 import dev.rmm.contracts.ReleaseCommand.CreateRelease;
 import dev.rmm.contracts.ReleaseCommand.FinishRunbook;
+import dev.rmm.contracts.ReleaseCommand.HoldDispatch;
 import dev.rmm.contracts.ReleaseCommand.RecordDispatch;
 import dev.rmm.contracts.ReleaseCommand.RecordRunbookStep;
 import dev.rmm.contracts.ReleaseCommand.Reject;
@@ -126,7 +127,15 @@ final class GoldenCommands {
               CommandCodec.SUPERSEDE, new SupersedeRelease(RELEASE, NEWER, "v1.2.4", ORCHESTRATOR)),
           full(
               CommandCodec.RETRY_DISPATCH,
-              new RetryDispatch(RELEASE, OLGA, 10L, Actor.telegram(OLGA, "Olga"))));
+              new RetryDispatch(RELEASE, OLGA, 10L, Actor.telegram(OLGA, "Olga"))),
+          full(
+              CommandCodec.HOLD_DISPATCH,
+              new HoldDispatch(
+                  RELEASE,
+                  Instant.parse("2026-03-16T06:00:00Z"),
+                  "no deploys over the weekend",
+                  3L,
+                  ORCHESTRATOR)));
 
   /** Every optional field empty: no scope, correlation, trace or deadline; nulls in the command. */
   static final Map<String, Envelope> SPARSE =
@@ -166,7 +175,11 @@ final class GoldenCommands {
               CommandCodec.SUPERSEDE, new SupersedeRelease(RELEASE, NEWER, "v1.2.4", ORCHESTRATOR)),
           sparse(
               CommandCodec.RETRY_DISPATCH,
-              new RetryDispatch(RELEASE, OLGA, null, Actor.telegram(OLGA, null))));
+              new RetryDispatch(RELEASE, OLGA, null, Actor.telegram(OLGA, null))),
+          sparse(
+              CommandCodec.HOLD_DISPATCH,
+              new HoldDispatch(
+                  RELEASE, Instant.parse("2026-03-16T06:00:00Z"), null, null, ORCHESTRATOR)));
 
   private GoldenCommands() {}
 

@@ -212,6 +212,14 @@ final class GoldenEvents {
               Actor.telegram(OLGA, "Olga"),
               TRACE,
               new DispatchRetryRequested(OLGA, "Olga", DISPATCH, 3L)),
+          envelope(
+              "0b9c7e1a-3f52-4c1e-9d7a-2f1e8c6b5a24",
+              8,
+              "2026-03-13T17:00:00.250Z",
+              ORCHESTRATOR,
+              TRACE,
+              new ReleaseEvent.DispatchHeld(
+                  Instant.parse("2026-03-16T06:00:00Z"), "no deploys over the weekend", 3L)),
           policyEnvelope());
 
   static final Map<String, EventEnvelope> BY_TYPE =
