@@ -272,7 +272,7 @@ public final class Projection {
   }
 
   /**
-   * Upserts a batch's release rows ({@code $1..$36}, one array per column) and moves their
+   * Upserts a batch's release rows ({@code $1..$37}, one array per column) and moves their
    * services' delivery metrics in the same statement: the parts ({@code release_metric_parts}, V7)
    * of each row as it was before the statement out, of the row written in, and only the sums whose
    * change is not zero are written, in key order.
@@ -409,7 +409,8 @@ public final class Projection {
           + " restored_at = EXCLUDED.restored_at, head_hash = EXCLUDED.head_hash,"
           + " head_chained = EXCLUDED.head_chained, superseded_by_id = EXCLUDED.superseded_by_id,"
           + " superseded_by_tag = EXCLUDED.superseded_by_tag, commit_sha = EXCLUDED.commit_sha,"
-          + " approvals_voided = EXCLUDED.approvals_voided";
+          + " approvals_voided = EXCLUDED.approvals_voided, dispatch_held ="
+          + " EXCLUDED.dispatch_held";
 
   private static String insert(String schema, String table, ColumnArrays columns, String tail) {
     return "INSERT INTO "
@@ -503,6 +504,8 @@ public final class Projection {
     row.supersededByTag = r.getString("superseded_by_tag");
     Object voided = r.getValue("approvals_voided");
     row.approvalsVoided = voided == null ? null : (ObjectNode) json(voided);
+    Object held = r.getValue("dispatch_held");
+    row.dispatchHeld = held == null ? null : (ObjectNode) json(held);
     return row;
   }
 

@@ -24,7 +24,8 @@ final class ReleaseRow {
           + " required_approvers, quorum, admins, initiator_may_approve, rejection_reason, version,"
           + " created_at, started_at, completed_at, deployed_at, updated_at, dispatch, runbook,"
           + " manual_testing_at, decided_at, deploying_at, rollback_started_at, restored_at,"
-          + " head_hash, head_chained, superseded_by_id, superseded_by_tag, approvals_voided";
+          + " head_hash, head_chained, superseded_by_id, superseded_by_tag, approvals_voided,"
+          + " dispatch_held";
 
   /** The Postgres types of {@link #COLUMNS}, in the same order. */
   static final java.util.List<ColumnArrays.Type> TYPES;
@@ -54,6 +55,8 @@ final class ReleaseRow {
     // superseded_by_id, superseded_by_tag
     t.addAll(java.util.List.of(ColumnArrays.Type.TEXT, ColumnArrays.Type.TEXT));
     // approvals_voided
+    t.add(ColumnArrays.Type.JSONB);
+    // dispatch_held
     t.add(ColumnArrays.Type.JSONB);
     TYPES = java.util.List.copyOf(t);
   }
@@ -99,6 +102,12 @@ final class ReleaseRow {
    * or null when it never moved.
    */
   ObjectNode approvalsVoided;
+
+  /**
+   * The newest hold of the release's dispatch by a freeze (release.dispatch-held: until, reason,
+   * policy version, when), or null when no freeze held it.
+   */
+  ObjectNode dispatchHeld;
 
   /**
    * The JSON text of {@link #requiredApprovers} and {@link #admins}, made on the first write: they
@@ -155,7 +164,8 @@ final class ReleaseRow {
         headChained,
         PgText.text(supersededById),
         PgText.text(supersededByTag),
-        PgText.json(approvalsVoided));
+        PgText.json(approvalsVoided),
+        PgText.json(dispatchHeld));
   }
 
   private String requiredApproversJson() {
@@ -257,6 +267,16 @@ final class ReleaseRow {
       supersededById = r.byReleaseId();
       supersededByTag = r.byTag();
       moveTo(ReleaseStatus.CANCELLED, at);
+    } else if (d instanceof ReleaseEvent.DispatchHeld h) {
+      dispatchHeld = EventCodec.mapper().createObjectNode();
+      dispatchHeld.put("until", h.until().toString());
+      if (h.reason() != null) {
+        dispatchHeld.put("reason", h.reason());
+      }
+      if (h.policyVersion() != null) {
+        dispatchHeld.put("policy_version", h.policyVersion());
+      }
+      dispatchHeld.put("at", at.toString());
     } else if (d instanceof ReleaseEvent.DispatchStarted s) {
       dispatch = EventCodec.mapper().createObjectNode();
       dispatch.put("id", s.dispatchId());
