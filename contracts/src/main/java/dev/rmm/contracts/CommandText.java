@@ -46,6 +46,8 @@ final class CommandText {
       return TextRules.check("reason", c.reason(), Kind.FREE_TEXT);
     } else if (command instanceof ForceApprove c) {
       return TextRules.check("reason", c.reason(), Kind.FREE_TEXT);
+    } else if (command instanceof ReleaseCommand.HoldDispatch c) {
+      return TextRules.check("reason", c.reason(), Kind.LINE); // a freeze window's, one line
     }
     return Optional.empty();
   }

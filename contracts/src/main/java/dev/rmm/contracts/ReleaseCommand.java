@@ -2,6 +2,7 @@ package dev.rmm.contracts;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -307,6 +308,26 @@ public sealed interface ReleaseCommand {
   }
 
   /**
+   * The orchestrator holds the dispatch of an approved release: a freeze window of the policy in
+   * force covers its service until {@code until} (issue 15 point 5). Its command id is derived from
+   * the release and {@code until}, so a redelivery has one effect.
+   *
+   * @param until when the freeze ends
+   * @param reason the freeze window's reason, or null
+   * @param policyVersion the version of the policy in force that holds it
+   */
+  record HoldDispatch(
+      String releaseId, Instant until, String reason, Long policyVersion, Actor actor)
+      implements ReleaseCommand {
+    public static final String TYPE = "release.hold-dispatch.v1";
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
+
+  /**
    * All command classes with their type names; the codec's registry is built from this, and
    * PermittedSubclassesTest holds it to the sealed interface.
    */
@@ -326,5 +347,6 @@ public sealed interface ReleaseCommand {
           SupersedeRelease.class,
           RetryDispatch.class,
           ForceApprove.class,
-          ConfirmBreakGlass.class);
+          ConfirmBreakGlass.class,
+          HoldDispatch.class);
 }

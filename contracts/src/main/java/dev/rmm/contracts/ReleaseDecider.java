@@ -10,6 +10,7 @@ import dev.rmm.contracts.ReleaseCommand.ConfirmBreakGlass;
 import dev.rmm.contracts.ReleaseCommand.CreateRelease;
 import dev.rmm.contracts.ReleaseCommand.FinishRunbook;
 import dev.rmm.contracts.ReleaseCommand.ForceApprove;
+import dev.rmm.contracts.ReleaseCommand.HoldDispatch;
 import dev.rmm.contracts.ReleaseCommand.RecordDispatch;
 import dev.rmm.contracts.ReleaseCommand.RecordRunbookStep;
 import dev.rmm.contracts.ReleaseCommand.Reject;
@@ -27,6 +28,7 @@ import dev.rmm.contracts.ReleaseEvent.BreakGlassConfirmed;
 import dev.rmm.contracts.ReleaseEvent.BreakGlassExpired;
 import dev.rmm.contracts.ReleaseEvent.BreakGlassRequested;
 import dev.rmm.contracts.ReleaseEvent.DispatchFailed;
+import dev.rmm.contracts.ReleaseEvent.DispatchHeld;
 import dev.rmm.contracts.ReleaseEvent.DispatchRetryRequested;
 import dev.rmm.contracts.ReleaseEvent.DispatchStarted;
 import dev.rmm.contracts.ReleaseEvent.PolicyChanged;
@@ -187,6 +189,8 @@ public final class ReleaseDecider {
     } else if (command instanceof ConfirmBreakGlass c) {
       Rules rules = Rules.of(state, policy);
       return BreakGlassRules.confirm(c, state, rules.policy(), rules.version(), now);
+    } else if (command instanceof HoldDispatch c) {
+      return holdDispatch(c, state);
     }
     throw new IllegalArgumentException("unknown command " + command);
   }
@@ -274,6 +278,9 @@ public final class ReleaseDecider {
       return state.breakGlass() == null
           ? state.unchanged()
           : state.withBreakGlass(state.breakGlass().lapsed());
+    } else if (event instanceof DispatchHeld) {
+      // the orchestrator remembers the freeze it announced; the release waits as it was
+      return state.unchanged();
     } else if (event instanceof RunbookStarted e) {
       return state.withRunbook(
           new ReleaseState.Runbook(e.runId(), e.host(), e.targetTag(), 0, false));
@@ -794,6 +801,34 @@ public final class ReleaseDecider {
     }
     return new Accepted(
         List.of(new ReleaseSuperseded(state.status(), c.byReleaseId(), clip(c.byTag()))));
+  }
+
+  /**
+   * The orchestrator holds an approved release's dispatch during a freeze (issue 15 point 5): only
+   * before any dispatch is claimed, while the release is {@code manual_test_passed}. Each hold is
+   * appended (a policy change that moves the freeze's end makes a new one); the orchestrator sends
+   * one per freeze, and its command id (release and end) makes a redelivery a repeat.
+   */
+  private static Decision holdDispatch(HoldDispatch c, ReleaseState state) {
+    if (!state.exists()) {
+      return notFound(state);
+    }
+    if (c.actor().kind() != Actor.Kind.ORCHESTRATOR) {
+      return refuse("dispatch", Refusal.NOT_ALLOWED, "only the orchestrator holds dispatches");
+    }
+    if (c.until() == null) {
+      return new Refused(Refusal.INVALID, "a held dispatch names when its freeze ends", List.of());
+    }
+    if (state.status() != ReleaseStatus.MANUAL_TEST_PASSED || state.dispatch() != null) {
+      return new Refused(
+          Refusal.ILLEGAL_TRANSITION,
+          "release is "
+              + state.status()
+              + (state.dispatch() != null ? " and its dispatch was claimed" : "")
+              + "; only an approved release not yet dispatched is held by a freeze",
+          List.of());
+    }
+    return new Accepted(List.of(new DispatchHeld(c.until(), clip(c.reason()), c.policyVersion())));
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.rmm.contracts;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Instant;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -287,6 +288,30 @@ public sealed interface ReleaseEvent {
   }
 
   /**
+   * The orchestrator did not dispatch the approved release because a freeze window of the policy in
+   * force covers its service now (issue 15 point 5): the dispatch is held until {@code until}, when
+   * the orchestrator dispatches it under the usual exactly-once rules. Recorded once per freeze,
+   * and again when a policy change moves the freeze's end. The status stays {@code
+   * manual_test_passed}.
+   *
+   * @param until when the (merged) freeze ends and the release may be dispatched
+   * @param reason the freeze window's reason, for the card, or null
+   * @param policyVersion the version of the policy whose freeze held it
+   */
+  record DispatchHeld(
+      Instant until,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String reason,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Long policyVersion)
+      implements ReleaseEvent {
+    public static final String TYPE = "release.dispatch-held.v1";
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
+
+  /**
    * The orchestrator starts the rollback runbook of a release on a host: its intent, recorded
    * before the first command runs, so that no other instance and no restart runs it again.
    */
@@ -351,6 +376,8 @@ public sealed interface ReleaseEvent {
    * @param sha256 the SHA-256 (hex) of the policy file's bytes, or null without a file
    * @param author who the file or the environment names as the author of the change, or null
    * @param fileOwner the file's owner as the file system reports it, or null
+   * @param freezes the freeze windows (issue 15 point 5): no release they cover is dispatched to
+   *     production while one is in force; empty (absent on the wire) for none
    */
   record PolicyChanged(
       Map<String, Service> services,
@@ -359,9 +386,22 @@ public sealed interface ReleaseEvent {
       String source,
       @JsonInclude(JsonInclude.Include.NON_NULL) String sha256,
       @JsonInclude(JsonInclude.Include.NON_NULL) String author,
-      @JsonInclude(JsonInclude.Include.NON_NULL) String fileOwner)
+      @JsonInclude(JsonInclude.Include.NON_NULL) String fileOwner,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<FreezeWindow> freezes)
       implements ReleaseEvent {
     public static final String TYPE = "release.policy-changed.v1";
+
+    /** A policy without freeze windows (as every policy before issue 15 point 5). */
+    public PolicyChanged(
+        Map<String, Service> services,
+        ApprovalPolicy defaultPolicy,
+        List<String> changed,
+        String source,
+        String sha256,
+        String author,
+        String fileOwner) {
+      this(services, defaultPolicy, changed, source, sha256, author, fileOwner, List.of());
+    }
 
     /** The subject (the Kafka key and the chain) of every policy event. */
     public static final String SUBJECT = "policy";
@@ -386,6 +426,7 @@ public sealed interface ReleaseEvent {
       // sorted, so that the same policy is always written the same way
       services = Collections.unmodifiableMap(new TreeMap<>(services == null ? Map.of() : services));
       changed = changed == null ? List.of() : List.copyOf(changed);
+      freezes = freezes == null ? List.of() : List.copyOf(freezes);
     }
 
     /** The approval policy of a service under this policy: its own, or else the default. */
@@ -398,7 +439,8 @@ public sealed interface ReleaseEvent {
     public boolean sameRules(PolicyChanged other) {
       return other != null
           && services.equals(other.services)
-          && java.util.Objects.equals(defaultPolicy, other.defaultPolicy);
+          && java.util.Objects.equals(defaultPolicy, other.defaultPolicy)
+          && freezes.equals(other.freezes);
     }
 
     @Override
@@ -507,5 +549,6 @@ public sealed interface ReleaseEvent {
           ApprovalsVoided.class,
           BreakGlassRequested.class,
           BreakGlassConfirmed.class,
-          BreakGlassExpired.class);
+          BreakGlassExpired.class,
+          DispatchHeld.class);
 }

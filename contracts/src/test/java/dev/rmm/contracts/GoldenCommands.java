@@ -8,6 +8,7 @@ import dev.rmm.contracts.ReleaseCommand.ConfirmBreakGlass;
 import dev.rmm.contracts.ReleaseCommand.CreateRelease;
 import dev.rmm.contracts.ReleaseCommand.FinishRunbook;
 import dev.rmm.contracts.ReleaseCommand.ForceApprove;
+import dev.rmm.contracts.ReleaseCommand.HoldDispatch;
 import dev.rmm.contracts.ReleaseCommand.RecordDispatch;
 import dev.rmm.contracts.ReleaseCommand.RecordRunbookStep;
 import dev.rmm.contracts.ReleaseCommand.Reject;
@@ -140,7 +141,15 @@ final class GoldenCommands {
                   Actor.telegram(OLGA, "Olga"))),
           full(
               CommandCodec.CONFIRM_BREAK_GLASS,
-              new ConfirmBreakGlass(RELEASE, PETR, 9L, Actor.telegram(PETR, "Petr"))));
+              new ConfirmBreakGlass(RELEASE, PETR, 9L, Actor.telegram(PETR, "Petr"))),
+          full(
+              CommandCodec.HOLD_DISPATCH,
+              new HoldDispatch(
+                  RELEASE,
+                  Instant.parse("2026-03-16T06:00:00Z"),
+                  "no deploys over the weekend",
+                  3L,
+                  ORCHESTRATOR)));
 
   /** Every optional field empty: no scope, correlation, trace or deadline; nulls in the command. */
   static final Map<String, Envelope> SPARSE =
@@ -186,7 +195,11 @@ final class GoldenCommands {
               new ForceApprove(RELEASE, OLGA, "hotfix", null, Actor.telegram(OLGA, null))),
           sparse(
               CommandCodec.CONFIRM_BREAK_GLASS,
-              new ConfirmBreakGlass(RELEASE, PETR, null, Actor.telegram(PETR, null))));
+              new ConfirmBreakGlass(RELEASE, PETR, null, Actor.telegram(PETR, null))),
+          sparse(
+              CommandCodec.HOLD_DISPATCH,
+              new HoldDispatch(
+                  RELEASE, Instant.parse("2026-03-16T06:00:00Z"), null, null, ORCHESTRATOR)));
 
   private GoldenCommands() {}
 

@@ -256,6 +256,14 @@ final class GoldenEvents {
                   "Olga",
                   Instant.parse("2026-03-14T10:05:00Z"),
                   "Petr confirmed at 2026-03-14T10:07:30Z, after the request lapsed")),
+          envelope(
+              "0b9c7e1a-3f52-4c1e-9d7a-2f1e8c6b5a27",
+              8,
+              "2026-03-13T17:00:00.250Z",
+              ORCHESTRATOR,
+              TRACE,
+              new ReleaseEvent.DispatchHeld(
+                  Instant.parse("2026-03-16T06:00:00Z"), "no deploys over the weekend", 3L)),
           policyEnvelope());
 
   static final Map<String, EventEnvelope> BY_TYPE =

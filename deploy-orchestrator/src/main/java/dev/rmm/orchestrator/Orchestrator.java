@@ -1,6 +1,7 @@
 package dev.rmm.orchestrator;
 
 import dev.rmm.contracts.Actor;
+import dev.rmm.contracts.ReleaseEvent;
 import dev.rmm.contracts.ReleaseState;
 import dev.rmm.contracts.kafka.AlertPublisher;
 import dev.rmm.contracts.kafka.CommandChannel;
@@ -14,6 +15,8 @@ import dev.rmm.contracts.ops.Redactor;
 import dev.rmm.contracts.tracing.TraceContext;
 import dev.rmm.orchestrator.dispatch.Dispatches;
 import dev.rmm.orchestrator.dispatch.ServiceTargets;
+import dev.rmm.orchestrator.freeze.FreezeGate;
+import dev.rmm.orchestrator.freeze.PolicyInForceReader;
 import dev.rmm.orchestrator.github.GitHubClient;
 import dev.rmm.orchestrator.lease.PartitionLeases;
 import dev.rmm.orchestrator.runbook.Rollbacks;
@@ -30,6 +33,8 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -108,13 +113,34 @@ public class Orchestrator {
   private volatile boolean caughtUp;
   private volatile Commands commands;
 
+  /** The policy in force, for its freeze windows (issue 15 point 5). */
+  private final PolicyInForceReader policies;
+
+  private final FreezeGate freezes;
+  private final Clock clock;
+
+  @Inject
   Orchestrator(
       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
       OrchestratorConfig config,
       ServiceTargets targets,
       RunbookPlans plans,
       Tracer tracer) {
+    this(bootstrap, config, targets, plans, tracer, Clock.systemUTC());
+  }
+
+  /**
+   * @param clock what "now" is for freeze windows (tests give their own)
+   */
+  Orchestrator(
+      String bootstrap,
+      OrchestratorConfig config,
+      ServiceTargets targets,
+      RunbookPlans plans,
+      Tracer tracer,
+      Clock clock) {
     ConfigChecks.require(config);
+    this.clock = clock;
     this.bootstrap = bootstrap;
     this.tracer = tracer;
     this.config = config;
@@ -136,8 +162,12 @@ public class Orchestrator {
     this.supersedes =
         new Supersedes(
             view, services, () -> commands, supersedeWorker, config.deploy().commandTimeout());
+    this.policies = new PolicyInForceReader(bootstrap, config.topics().policies());
+    this.freezes =
+        new FreezeGate(
+            () -> policies.history(config.deploy().commandTimeout()), clock, this::lookAgainAt);
     this.dispatches =
-        new Dispatches(targets, github, supersedes::mayDispatch, supersedes::retryVerdict);
+        new Dispatches(targets, github, supersedes::mayDispatch, supersedes::retryVerdict, freezes);
     this.rollbacks =
         new Rollbacks(
             plans,
@@ -179,6 +209,7 @@ public class Orchestrator {
             new CommandChannel(bootstrap, config.topics().commands(), config.topics().results()),
             config.deploy().commandTimeout(),
             actor);
+    policies.start();
     logLoop.start();
     services.start();
     long every = config.deploy().recheck().toMillis();
@@ -207,6 +238,7 @@ public class Orchestrator {
     supersedeWorker.shutdownNow();
     runbookWorkers.values().forEach(ExecutorService::shutdownNow);
     leases.close();
+    policies.close();
     if (commands != null) {
       commands.close();
     }
@@ -307,10 +339,28 @@ public class Orchestrator {
     Link link = releases.apply(r.partition(), r.offset(), r.key(), r.value());
     if (link instanceof Link.Valid v) {
       touched.add(v.event().releaseId());
+      if (v.event().data() instanceof ReleaseEvent.DispatchHeld h) {
+        freezes.heldInLog(v.event().releaseId(), h.until());
+      } else if (v.event().data() instanceof ReleaseEvent.DispatchStarted) {
+        freezes.forget(v.event().releaseId());
+      }
     } else if (link instanceof Link.Void v) {
       LOG.debugf("Ignoring a void event at %d@%d: %s", r.partition(), r.offset(), v.why());
     } else if (link instanceof Link.Unreadable u) {
       LOG.warnf("Skipping an unreadable event at %d@%d: %s", r.partition(), r.offset(), u.why());
+    }
+  }
+
+  /**
+   * Looks at a release again when its freeze ends (a recheck would find it too, up to {@code
+   * rmm.deploy.recheck} later).
+   */
+  private void lookAgainAt(String releaseId, Instant at) {
+    long delay = Math.max(0, Duration.between(clock.instant(), at).toMillis()) + 50;
+    try {
+      recheck.schedule(() -> consider(releaseId), delay, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      LOG.debugf("Not looking at release %s again: stopping", releaseId);
     }
   }
 

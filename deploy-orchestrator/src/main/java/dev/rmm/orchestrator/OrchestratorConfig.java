@@ -31,6 +31,13 @@ public interface OrchestratorConfig {
     /** Where failures of the orchestrator are reported, for the gateway's alerts chat. */
     @WithDefault("rmm.alerts")
     String alerts();
+
+    /**
+     * The policy in force, as events written by release-api: its freeze windows decide at dispatch
+     * time whether an approved release is held (issue 15 point 5).
+     */
+    @WithDefault("rmm.release-policies")
+    String policies();
   }
 
   /** The GitHub REST API. */

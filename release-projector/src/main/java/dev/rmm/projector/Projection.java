@@ -409,7 +409,8 @@ public final class Projection {
           + " restored_at = EXCLUDED.restored_at, head_hash = EXCLUDED.head_hash,"
           + " head_chained = EXCLUDED.head_chained, superseded_by_id = EXCLUDED.superseded_by_id,"
           + " superseded_by_tag = EXCLUDED.superseded_by_tag, commit_sha = EXCLUDED.commit_sha,"
-          + " approvals_voided = EXCLUDED.approvals_voided, break_glass = EXCLUDED.break_glass";
+          + " approvals_voided = EXCLUDED.approvals_voided, break_glass = EXCLUDED.break_glass,"
+          + " dispatch_held = EXCLUDED.dispatch_held";
 
   private static String insert(String schema, String table, ColumnArrays columns, String tail) {
     return "INSERT INTO "
@@ -505,6 +506,8 @@ public final class Projection {
     row.approvalsVoided = voided == null ? null : (ObjectNode) json(voided);
     Object breakGlass = r.getValue("break_glass");
     row.breakGlass = breakGlass == null ? null : (ObjectNode) json(breakGlass);
+    Object held = r.getValue("dispatch_held");
+    row.dispatchHeld = held == null ? null : (ObjectNode) json(held);
     return row;
   }
 

@@ -25,7 +25,7 @@ final class ReleaseRow {
           + " created_at, started_at, completed_at, deployed_at, updated_at, dispatch, runbook,"
           + " manual_testing_at, decided_at, deploying_at, rollback_started_at, restored_at,"
           + " head_hash, head_chained, superseded_by_id, superseded_by_tag, approvals_voided,"
-          + " break_glass";
+          + " break_glass, dispatch_held";
 
   /** The Postgres types of {@link #COLUMNS}, in the same order. */
   static final java.util.List<ColumnArrays.Type> TYPES;
@@ -57,6 +57,8 @@ final class ReleaseRow {
     // approvals_voided
     t.add(ColumnArrays.Type.JSONB);
     // break_glass
+    t.add(ColumnArrays.Type.JSONB);
+    // dispatch_held
     t.add(ColumnArrays.Type.JSONB);
     TYPES = java.util.List.copyOf(t);
   }
@@ -105,6 +107,12 @@ final class ReleaseRow {
 
   /** The release's break-glass, from its events (see {@link BreakGlassColumn}); null: none. */
   ObjectNode breakGlass;
+
+  /**
+   * The newest hold of the release's dispatch by a freeze (release.dispatch-held: until, reason,
+   * policy version, when), or null when no freeze held it.
+   */
+  ObjectNode dispatchHeld;
 
   /**
    * The JSON text of {@link #requiredApprovers} and {@link #admins}, made on the first write: they
@@ -162,7 +170,8 @@ final class ReleaseRow {
         PgText.text(supersededById),
         PgText.text(supersededByTag),
         PgText.json(approvalsVoided),
-        PgText.json(breakGlass));
+        PgText.json(breakGlass),
+        PgText.json(dispatchHeld));
   }
 
   private String requiredApproversJson() {
@@ -265,6 +274,16 @@ final class ReleaseRow {
       supersededById = r.byReleaseId();
       supersededByTag = r.byTag();
       moveTo(ReleaseStatus.CANCELLED, at);
+    } else if (d instanceof ReleaseEvent.DispatchHeld h) {
+      dispatchHeld = EventCodec.mapper().createObjectNode();
+      dispatchHeld.put("until", h.until().toString());
+      if (h.reason() != null) {
+        dispatchHeld.put("reason", h.reason());
+      }
+      if (h.policyVersion() != null) {
+        dispatchHeld.put("policy_version", h.policyVersion());
+      }
+      dispatchHeld.put("at", at.toString());
     } else if (d instanceof ReleaseEvent.DispatchStarted s) {
       dispatch = EventCodec.mapper().createObjectNode();
       dispatch.put("id", s.dispatchId());

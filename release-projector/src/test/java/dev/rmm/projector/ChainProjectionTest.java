@@ -211,6 +211,42 @@ class ChainProjectionTest {
   }
 
   @Test
+  void givenADispatchHeldByAFreeze_whenProjectedAndRebuilt_thenTheRowSaysUntilWhenAndWhy() {
+    ReleaseSpec spec = EventLog.spec("frozen-svc", "v3.0.0");
+    String id = spec.releaseId();
+    byte[] s1 =
+        append(
+            event(id, 1, new ReleaseEvent.ReleaseCreated(spec, EventLog.POLICY)),
+            EventChain.GENESIS);
+    byte[] s2 =
+        append(
+            event(id, 2, status(ReleaseStatus.INITIATED, ReleaseStatus.MANUAL_TESTING)),
+            EventChain.hash(s1));
+    byte[] s3 =
+        append(
+            event(id, 3, new ReleaseEvent.ApprovalQuorumReached(List.of(1001L))),
+            EventChain.hash(s2));
+    java.time.Instant until = java.time.Instant.parse("2026-12-07T06:00:00Z");
+    EventEnvelope held =
+        event(id, 4, new ReleaseEvent.DispatchHeld(until, "no deploys over the weekend", 3L));
+    append(held, EventChain.hash(s3));
+    log.flush();
+
+    Row row = awaitRow(id, 4);
+    assertThat(row.getString("status")).isEqualTo("manual_test_passed");
+    assertThat(row.getValue("dispatch")).isNull();
+    JsonObject frozen = (JsonObject) row.getValue("dispatch_held");
+    assertThat(frozen.getString("until")).isEqualTo("2026-12-07T06:00:00Z");
+    assertThat(frozen.getString("reason")).isEqualTo("no deploys over the weekend");
+    assertThat(frozen.getLong("policy_version")).isEqualTo(3L);
+    assertThat(frozen.getString("at")).isEqualTo(held.occurredAt().toString());
+    assertThat(timeline(id)).endsWith(held.id());
+
+    awaitCaughtUp();
+    assertARebuildEqualsTheLiveReadModel();
+  }
+
+  @Test
   void givenEventsFromBeforeChaining_whenTheReleaseStartsChaining_thenAnUnchainedEventIsVoid() {
     ReleaseSpec spec = EventLog.spec("legacy-chain-svc", "v1.0.0");
     String id = spec.releaseId();

@@ -39,6 +39,8 @@ public enum Texts {
       "⏳ Откат на %s выполняется на %s (шагов: %d)", "⏳ Rolling back on %s: %s (steps done: %d)"),
   CARD_RUNBOOK_DONE("✅ Откат выполнен: %s", "✅ Rollback done: %s"),
   CARD_RUNBOOK_FAILED("🆘 Откат не удался на шаге «%s»: %s", "🆘 Rollback failed at step “%s”: %s"),
+  CARD_FROZEN("❄️ Выкладка заморожена до %s", "❄️ Frozen until %s"),
+  CARD_FROZEN_BECAUSE("❄️ Выкладка заморожена до %s (%s)", "❄️ Frozen until %s (%s)"),
   CARD_DISPATCHING("⏳ GitHub: запуск выкладки…", "⏳ GitHub: starting the production workflow…"),
   CARD_DISPATCHED("🚀 GitHub: выкладка запущена", "🚀 GitHub: production workflow started"),
   CARD_DISPATCH_FAILED(

@@ -110,6 +110,8 @@ public record AclLayout(Names names) {
         g.topic(names.orchestratorCommands(), AclOperation.WRITE);
         g.topic(names.results(), AclOperation.READ);
         g.topic(names.alerts(), AclOperation.WRITE);
+        // the policy in force, for its freeze windows at dispatch time (issue 15 point 5)
+        g.topic(names.policies(), AclOperation.READ);
         g.group(names.orchestratorGroup());
       }
     }

@@ -7,6 +7,7 @@ import dev.rmm.contracts.ReleaseSpec;
 import dev.rmm.contracts.ReleaseState;
 import dev.rmm.contracts.ReleaseStatus;
 import dev.rmm.orchestrator.Commands;
+import dev.rmm.orchestrator.freeze.FreezeGate;
 import dev.rmm.orchestrator.github.GitHubClient;
 import dev.rmm.orchestrator.github.GitHubTarget;
 import dev.rmm.orchestrator.github.RunLookup;
@@ -45,6 +46,9 @@ public final class Dispatches {
   private final Predicate<ReleaseState> mayDispatch;
   private final Function<ReleaseState, RetryVerdict> mayRetry;
 
+  /** Freeze windows: whether a dispatch is held now (issue 15 point 5). */
+  private final FreezeGate freezes;
+
   /** Dispatch attempts recorded by this instance: the id with the retry it belongs to. */
   private final Set<String> finished = ConcurrentHashMap.newKeySet();
 
@@ -58,10 +62,24 @@ public final class Dispatches {
       GitHubClient github,
       Predicate<ReleaseState> mayDispatch,
       Function<ReleaseState, RetryVerdict> mayRetry) {
+    this(targets, github, mayDispatch, mayRetry, FreezeGate.NONE);
+  }
+
+  /**
+   * @param freezes asked after the superseding guard, before a dispatch is claimed: a release whose
+   *     service is frozen is held (and the hold recorded), not dispatched
+   */
+  public Dispatches(
+      ServiceTargets targets,
+      GitHubClient github,
+      Predicate<ReleaseState> mayDispatch,
+      Function<ReleaseState, RetryVerdict> mayRetry,
+      FreezeGate freezes) {
     this.targets = targets;
     this.github = github;
     this.mayDispatch = mayDispatch;
     this.mayRetry = mayRetry;
+    this.freezes = freezes;
   }
 
   /** Whether the release has a dispatch to make or to settle. */
@@ -106,6 +124,9 @@ public final class Dispatches {
     }
     if (!mayDispatch.test(s)) {
       return;
+    }
+    if (freezes.holds(s, commands.actor(), (hold, commandId) -> held(commands, hold, commandId))) {
+      return; // looked at again when the freeze ends
     }
     String id = "d-" + UUID.randomUUID();
     Optional<JsonNode> claim =
@@ -161,6 +182,22 @@ public final class Dispatches {
           s.releaseId(), d.id());
     }
     dispatch(s, d.id(), new ServiceTargets.Result(target, t.missing()), commands);
+  }
+
+  /** Records a held dispatch; true when release-api appended it (now or for an earlier send). */
+  private static boolean held(
+      Commands commands, ReleaseCommand.HoldDispatch hold, String commandId) {
+    Optional<JsonNode> answer = commands.decide(hold, commandId);
+    if (answer.isEmpty()) {
+      return false; // no answer in time: sent again on the next look
+    }
+    if (!"accepted".equals(answer.get().path("outcome").asText())) {
+      LOG.infof(
+          "Release %s: release-api did not record the held dispatch: %s",
+          hold.releaseId(), answer.get().path("detail").asText(""));
+      return false;
+    }
+    return true;
   }
 
   private void dispatch(ReleaseState s, String id, ServiceTargets.Result t, Commands commands) {

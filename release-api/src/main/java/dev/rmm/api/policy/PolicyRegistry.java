@@ -9,6 +9,7 @@ import dev.rmm.api.RmmApiConfig;
 import dev.rmm.api.json.StrictJson;
 import dev.rmm.contracts.ApprovalPolicy;
 import dev.rmm.contracts.ApprovalPolicy.Approver;
+import dev.rmm.contracts.FreezeWindow;
 import dev.rmm.contracts.PolicyInForce;
 import dev.rmm.contracts.ReleaseEvent.PolicyChanged;
 import dev.rmm.contracts.TextRules;
@@ -271,6 +272,7 @@ public class PolicyRegistry implements ServicePolicies {
       throw new IllegalStateException(
           "the 'people' directory in " + source + ": " + ex.getMessage(), ex);
     }
+    freezes(root, source); // a file with a bad freeze window is refused as a whole
     Map<String, ServicePolicy> out = new HashMap<>();
     Iterator<Map.Entry<String, JsonNode>> it = root.path("services").fields();
     while (it.hasNext()) {
@@ -284,6 +286,28 @@ public class PolicyRegistry implements ServicePolicies {
       }
     }
     return Map.copyOf(out);
+  }
+
+  /**
+   * The freeze windows of a policy file's content that {@link #parse} accepted (issue 15 point 5):
+   * its top-level {@code "freezes"}, none when absent ({@link FreezeFile}).
+   *
+   * @throws IllegalStateException naming the window and field that is wrong
+   */
+  public static List<FreezeWindow> freezes(byte[] json, String source) {
+    try {
+      return freezes(POLICY_JSON.readTree(json), source);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read the policy file " + source, e);
+    }
+  }
+
+  private static List<FreezeWindow> freezes(JsonNode root, String source) {
+    try {
+      return FreezeFile.parse(root == null ? null : root.get("freezes"));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException("the policy file " + source + ": " + e.getMessage(), e);
+    }
   }
 
   private static ServicePolicy policy(String service, JsonNode s, Map<Long, List<String>> people) {

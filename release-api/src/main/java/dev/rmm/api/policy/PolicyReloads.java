@@ -219,7 +219,10 @@ final class PolicyReloads implements AutoCloseable {
         file.map(Path::toString).orElse("environment"),
         bytes == null ? null : sha256(bytes),
         author(bytes),
-        file.map(PolicyReloads::owner).orElse(null));
+        file.map(PolicyReloads::owner).orElse(null),
+        bytes == null
+            ? List.of()
+            : PolicyRegistry.freezes(bytes, file.map(Path::toString).orElse("environment")));
   }
 
   /**
@@ -240,7 +243,13 @@ final class PolicyReloads implements AutoCloseable {
     return claim.author();
   }
 
-  /** The services whose policy differs ({@code *}: the default policy). */
+  /** In {@code changed}: the freeze windows differ (issue 15 point 5). */
+  static final String FREEZES_CHANGED = "*freezes";
+
+  /**
+   * The services whose policy differs ({@code *}: the default policy; {@code *freezes}: the freeze
+   * windows).
+   */
   static List<String> changed(PolicyChanged before, PolicyChanged after) {
     TreeSet<String> names = new TreeSet<>(after.services().keySet());
     if (before != null) {
@@ -256,6 +265,9 @@ final class PolicyReloads implements AutoCloseable {
         ? after.defaultPolicy() != null
         : !Objects.equals(before.defaultPolicy(), after.defaultPolicy())) {
       out.add("*");
+    }
+    if (!(before == null ? List.of() : before.freezes()).equals(after.freezes())) {
+      out.add(FREEZES_CHANGED);
     }
     return out;
   }

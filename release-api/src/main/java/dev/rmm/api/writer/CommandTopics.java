@@ -50,7 +50,8 @@ record CommandTopics(String api, String gateway, String orchestrator) {
             ReleaseCommand.StartRunbook.class,
             ReleaseCommand.RecordRunbookStep.class,
             ReleaseCommand.FinishRunbook.class,
-            ReleaseCommand.SupersedeRelease.class));
+            ReleaseCommand.SupersedeRelease.class,
+            ReleaseCommand.HoldDispatch.class));
 
     private final Set<Actor.Kind> actors;
     private final Set<Class<? extends ReleaseCommand>> commands;

@@ -134,6 +134,7 @@ public final class ReleaseCard {
     if (r.hasNonNull("rejection_reason")) {
       lines.add(Texts.CARD_REJECTED.in(lang, r.path("rejection_reason").asText()));
     }
+    frozen(r, status, lang, zone, now).ifPresent(lines::add);
     JsonNode dispatch = r.path("dispatch");
     if (dispatch.isObject()) {
       String outcome = dispatch.path("outcome").asText("");
@@ -324,6 +325,29 @@ public final class ReleaseCard {
       i++;
     }
     return out;
+  }
+
+  /**
+   * "❄️ Frozen until 05.12.2026 09:00 (reason)", in the team's zone: while an approved release's
+   * dispatch is held by a freeze window (release.dispatch-held) that has not ended yet.
+   */
+  private static Optional<String> frozen(
+      JsonNode r, ReleaseStatus status, Language lang, ZoneId zone, Instant now) {
+    JsonNode held = r.path("dispatch_held");
+    if (!held.isObject()
+        || status != ReleaseStatus.MANUAL_TEST_PASSED
+        || r.path("dispatch").isObject()) {
+      return Optional.empty();
+    }
+    Instant until = OffsetDateTime.parse(held.path("until").asText()).toInstant();
+    if (!until.isAfter(now)) {
+      return Optional.empty(); // the freeze ended: the dispatch is on its way
+    }
+    String when = CREATED.format(until.atZone(zone));
+    return Optional.of(
+        held.hasNonNull("reason")
+            ? Texts.CARD_FROZEN_BECAUSE.in(lang, when, held.path("reason").asText())
+            : Texts.CARD_FROZEN.in(lang, when));
   }
 
   /** The statuses in which approvals are still being collected (a moved tag voids them). */

@@ -98,6 +98,41 @@ class ReleaseCardGoldenTest {
   }
 
   @ParameterizedTest
+  @CsvSource({"EN", "RU"})
+  void givenADispatchHeldByAFreeze_whenTheLiveCardIsRendered_thenItSaysFrozenUntilWhenAndWhy(
+      Language lang) throws IOException {
+    JsonNode r = json.readTree(resource("releases/frozen.json"));
+    ReleaseCard.Card card = cards.renderLive(r, lang, MOSCOW, NOW);
+    String golden = resource("golden/live-card-frozen-" + lang.name().toLowerCase() + ".txt");
+    assertThat(render(card)).isEqualTo(golden);
+  }
+
+  @ParameterizedTest
+  @CsvSource({"EN", "RU"})
+  void givenAFreezeThatEnded_whenTheCardIsRendered_thenItNoLongerSaysFrozen(Language lang)
+      throws IOException {
+    JsonNode r = json.readTree(resource("releases/frozen.json"));
+    ReleaseCard.Card card =
+        cards.renderLive(r, lang, MOSCOW, Instant.parse("2026-12-05T06:00:00Z"));
+    assertThat(card.text()).doesNotContain("❄️");
+  }
+
+  @ParameterizedTest
+  @CsvSource({"EN", "RU"})
+  void givenAHeldDispatchWithoutAReason_whenRendered_thenTheLineHasNoParentheses(Language lang)
+      throws IOException {
+    com.fasterxml.jackson.databind.node.ObjectNode r =
+        (com.fasterxml.jackson.databind.node.ObjectNode)
+            json.readTree(resource("releases/frozen.json"));
+    ((com.fasterxml.jackson.databind.node.ObjectNode) r.get("dispatch_held")).remove("reason");
+    String line =
+        lang == Language.EN
+            ? "❄️ Frozen until 05.12.2026 09:00"
+            : "❄️ Выкладка заморожена до 05.12.2026 09:00";
+    assertThat(cards.renderLive(r, lang, MOSCOW, NOW).text().lines()).contains(line);
+  }
+
+  @ParameterizedTest
   @CsvSource({
     "EN, manual_testing, 1440, '✅ Approved so far (0/2): Alice QA (approval expired, approve"
         + " again)'",
