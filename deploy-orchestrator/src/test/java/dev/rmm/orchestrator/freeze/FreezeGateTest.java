@@ -139,6 +139,37 @@ class FreezeGateTest {
   }
 
   @Test
+  void givenAReleaseABreakGlassForced_whenLookedAtDuringTheFreeze_thenNotHeld() {
+    ReleaseState s =
+        ReleaseDecider.evolve(
+            ReleaseState.none("rel-1"),
+            new ReleaseEvent.ReleaseCreated(
+                new ReleaseSpec("billing", "v1.0.0", "octocat", "1", null, null, null, "abc"),
+                new ApprovalPolicy(
+                    List.of(new ApprovalPolicy.Approver(1, "Ann", null)),
+                    1,
+                    false,
+                    List.of(7L, 8L))));
+    s =
+        ReleaseDecider.evolve(
+            s,
+            new ReleaseEvent.BreakGlassRequested(
+                7, "Olga", "payments are down", "v1.0.0", "abc", SATURDAY.plusSeconds(900), 1L));
+    assertThat(holds(gate(SATURDAY), s)).as("requested, not confirmed: no approval").isTrue();
+    s =
+        ReleaseDecider.evolve(
+            s,
+            new ReleaseEvent.BreakGlassConfirmed(
+                7, "Olga", 8, "Petr", "payments are down", "v1.0.0", "abc", 1L));
+    s = ReleaseDecider.evolve(s, new ReleaseEvent.ApprovalQuorumReached(List.of()));
+    announced.clear();
+
+    assertThat(s.breakGlassConfirmed()).isTrue();
+    assertThat(holds(gate(SATURDAY), s)).as("only break-glass passes a freeze").isFalse();
+    assertThat(announced).isEmpty();
+  }
+
+  @Test
   void givenTheFreezesEnd_whenLookedAt_thenNotHeld() {
     assertThat(holds(gate(MONDAY_9), approved("billing"))).isFalse();
     assertThat(announced).isEmpty();
