@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -121,6 +122,12 @@ public final class ServiceReleases {
     /** Moves whenever a release begins or stops standing. */
     long standingChanges;
 
+    /** Since the last look: releases created while others stood, to be looked at alone. */
+    final Set<String> fresh = new HashSet<>();
+
+    /** Since the last look: a release began or stopped standing, so every release is looked at. */
+    boolean allToLook;
+
     void put(Line line) {
       lines.put(line.releaseId(), line);
       if (STANDING.contains(line.status()) && line.stagedAt() != null) {
@@ -171,11 +178,17 @@ public final class ServiceReleases {
     long changesBefore = ofService == null ? 0 : ofService.standingChanges;
     apply(e);
     OfService after = byService.get(service);
-    boolean mayBeDue =
-        after != null
-            && (after.standingChanges != changesBefore
-                || (before == null && !after.standing.isEmpty()));
-    return mayBeDue ? Optional.of(service) : Optional.empty();
+    if (after == null) {
+      return Optional.empty();
+    }
+    if (after.standingChanges != changesBefore) {
+      after.allToLook = true;
+    } else if (before == null && !after.standing.isEmpty()) {
+      after.fresh.add(e.releaseId());
+    } else {
+      return Optional.empty();
+    }
+    return Optional.of(service);
   }
 
   private void apply(EventEnvelope e) {
@@ -243,9 +256,41 @@ public final class ServiceReleases {
     ofService.put(line);
   }
 
+  /**
+   * What became due in {@code service} since the last look, from the events folded since: every
+   * release when one began or stopped standing, otherwise only the releases created meanwhile (a
+   * busy service's thousands of releases are not looked at again for each new one).
+   */
+  public synchronized List<Due> newlyDue(String service) {
+    OfService ofService = byService.get(service);
+    if (ofService == null) {
+      return List.of();
+    }
+    if (ofService.allToLook) {
+      return due(service);
+    }
+    if (ofService.fresh.isEmpty()) {
+      return List.of();
+    }
+    List<Line> newestFirst = newestFirst(ofService.standing.values());
+    List<Due> out = new ArrayList<>();
+    for (String id : ofService.fresh) {
+      Line line = ofService.lines.get(id);
+      if (line != null) {
+        supersededBy(line, newestFirst).ifPresent(newer -> out.add(new Due(line, newer)));
+      }
+    }
+    ofService.fresh.clear();
+    return out;
+  }
+
   /** The older releases of {@code service} that a newer one supersedes now. */
   public synchronized List<Due> due(String service) {
     OfService ofService = byService.getOrDefault(service, NONE);
+    if (ofService != NONE) {
+      ofService.allToLook = false;
+      ofService.fresh.clear();
+    }
     if (ofService.standing.isEmpty()) {
       return List.of(); // nothing reached manual testing: nothing supersedes
     }

@@ -7,6 +7,7 @@ import dev.rmm.orchestrator.Commands;
 import dev.rmm.orchestrator.dispatch.RetryVerdict;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -50,25 +51,31 @@ public final class Supersedes {
     this.readWait = readWait;
   }
 
-  /** Supersedes what is due in {@code services} (events touched them, or a recheck). */
+  /** Supersedes what became due in {@code services} through the events read since the last look. */
   public void consider(Collection<String> services) {
     for (String service : services) {
-      for (ServiceReleases.Due due : view.due(service)) {
-        if (asked.add(due.commandId())) {
-          worker.execute(
-              () -> {
-                if (send(due).isEmpty()) {
-                  asked.remove(due.commandId()); // no answer: the next recheck asks again
-                }
-              });
-        }
-      }
+      ask(view.newlyDue(service));
     }
   }
 
-  /** Looks at every service again (the orchestrator's recheck). */
+  /** Looks at every release of every service again (the orchestrator's recheck). */
   public void recheck() {
-    consider(view.services());
+    for (String service : view.services()) {
+      ask(view.due(service));
+    }
+  }
+
+  private void ask(List<ServiceReleases.Due> dues) {
+    for (ServiceReleases.Due due : dues) {
+      if (asked.add(due.commandId())) {
+        worker.execute(
+            () -> {
+              if (send(due).isEmpty()) {
+                asked.remove(due.commandId()); // no answer: the next recheck asks again
+              }
+            });
+      }
+    }
   }
 
   /**

@@ -106,6 +106,27 @@ class ServiceReleasesTest {
   }
 
   @Test
+  void givenAServiceWithAStandingRelease_whenMoreAreCreated_thenOnlyTheNewOnesAreLookedAtAgain() {
+    for (int i = 0; i < 5; i++) {
+      create("old" + i, "billing", "v1.0." + i);
+    }
+    create("v2", "billing", "v2.0.0");
+    toManualTesting("v2");
+    assertThat(view.newlyDue("billing"))
+        .as("v2.0.0 began to stand: every older release is looked at")
+        .hasSize(5);
+    assertThat(view.newlyDue("billing")).as("nothing read since").isEmpty();
+
+    create("later", "billing", "v1.5.0"); // lower, but created after v2.0.0 reached stage
+    assertThat(view.newlyDue("billing"))
+        .as("only the new release is looked at, and it came after v2.0.0 reached stage")
+        .isEmpty();
+    assertThat(view.due("billing"))
+        .as("a full look (the recheck) still finds the five older ones until they are superseded")
+        .hasSize(5);
+  }
+
+  @Test
   void givenTheOlderWasSuperseded_thenNothingIsDueAnyMore() {
     create("old", "billing", "v1.4.0");
     create("new", "billing", "v1.5.0");
