@@ -61,7 +61,8 @@ public final class ServiceFollower implements AutoCloseable {
     this.loop =
         new ConsumerLoop(
             "rmm-orchestrator-services",
-            LogConsumers.properties(bootstrap),
+            // superseding may come 50 ms later; fewer, larger fetches cost less CPU
+            LogConsumers.gathering(LogConsumers.properties(bootstrap), Duration.ofMillis(50)),
             new Reading(),
             Duration.ofMillis(500),
             Duration.ofSeconds(5),

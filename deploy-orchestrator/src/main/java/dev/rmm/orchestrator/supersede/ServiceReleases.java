@@ -14,8 +14,10 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Every release of every service that superseding can still concern, folded from all partitions of
@@ -117,7 +119,14 @@ public final class ServiceReleases {
    */
   private static final class OfService {
     final Map<String, Line> lines = new HashMap<>();
-    final Map<String, Line> standing = new HashMap<>();
+
+    /**
+     * Kept newest first, so that {@link #due} walks it as it is: sorting it on every look was most
+     * of the orchestrator's CPU once the write-path benchmark left hundreds of releases standing in
+     * a service (their supersede commands still in flight).
+     */
+    final NavigableMap<ReleaseOrder.Candidate, Line> standing =
+        new TreeMap<>(ReleaseOrder.OLDEST_FIRST.reversed());
 
     /** Moves whenever a release begins or stops standing. */
     long standingChanges;
@@ -131,17 +140,17 @@ public final class ServiceReleases {
     void put(Line line) {
       lines.put(line.releaseId(), line);
       if (STANDING.contains(line.status()) && line.stagedAt() != null) {
-        if (standing.put(line.releaseId(), line) == null) {
+        if (standing.put(line.candidate(), line) == null) {
           standingChanges++;
         }
-      } else if (standing.remove(line.releaseId()) != null) {
+      } else if (standing.remove(line.candidate()) != null) {
         standingChanges++;
       }
     }
 
     void remove(String releaseId) {
-      lines.remove(releaseId);
-      if (standing.remove(releaseId) != null) {
+      Line line = lines.remove(releaseId);
+      if (line != null && standing.remove(line.candidate()) != null) {
         standingChanges++;
       }
     }
@@ -272,7 +281,7 @@ public final class ServiceReleases {
     if (ofService.fresh.isEmpty()) {
       return List.of();
     }
-    List<Line> newestFirst = newestFirst(ofService.standing.values());
+    Collection<Line> newestFirst = ofService.standing.values();
     List<Due> out = new ArrayList<>();
     for (String id : ofService.fresh) {
       Line line = ofService.lines.get(id);
@@ -294,7 +303,7 @@ public final class ServiceReleases {
     if (ofService.standing.isEmpty()) {
       return List.of(); // nothing reached manual testing: nothing supersedes
     }
-    List<Line> newestFirst = newestFirst(ofService.standing.values());
+    Collection<Line> newestFirst = ofService.standing.values();
     List<Due> out = new ArrayList<>();
     for (Line older : ofService.lines.values()) {
       supersededBy(older, newestFirst).ifPresent(newer -> out.add(new Due(older, newer)));
@@ -329,7 +338,7 @@ public final class ServiceReleases {
   }
 
   private static Optional<Line> supersededBy(Line older, OfService ofService) {
-    return supersededBy(older, newestFirst(ofService.standing.values()));
+    return supersededBy(older, ofService.standing.values());
   }
 
   /**
@@ -337,7 +346,7 @@ public final class ServiceReleases {
    * from the newest, that reached manual testing after {@code older} was created; none once they
    * are no longer newer than {@code older}. Usually the first one looked at.
    */
-  private static Optional<Line> supersededBy(Line older, List<Line> standingNewestFirst) {
+  private static Optional<Line> supersededBy(Line older, Collection<Line> standingNewestFirst) {
     if (!older.supersedable()) {
       return Optional.empty();
     }
@@ -350,12 +359,6 @@ public final class ServiceReleases {
       }
     }
     return Optional.empty();
-  }
-
-  private static List<Line> newestFirst(Collection<Line> standing) {
-    List<Line> sorted = new ArrayList<>(standing);
-    sorted.sort((a, b) -> ReleaseOrder.compare(b.candidate(), a.candidate()));
-    return sorted;
   }
 
   /** Starts again from nothing (the log is read from its start again). */
