@@ -4,42 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.rmm.contracts.Actor;
-import dev.rmm.contracts.ApprovalPolicy;
 import dev.rmm.contracts.Decision;
-import dev.rmm.contracts.EventCodec;
-import dev.rmm.contracts.EventEnvelope;
 import dev.rmm.contracts.ReleaseCommand;
 import dev.rmm.contracts.ReleaseEvent;
-import dev.rmm.contracts.ReleaseSpec;
 import dev.rmm.contracts.ReleaseStatus;
-import dev.rmm.contracts.kafka.KafkaClients;
-import dev.rmm.contracts.kafka.LogConsumers;
-import dev.rmm.orchestrator.dispatch.TestTargets;
-import dev.rmm.orchestrator.runbook.TestPlans;
 import dev.rmm.testsupport.FakeGitHub;
-import dev.rmm.testsupport.KafkaTestResource;
-import io.opentelemetry.api.OpenTelemetry;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
-import io.quarkus.runtime.configuration.DurationConverter;
-import io.smallrye.config.PropertiesConfigSource;
-import io.smallrye.config.SmallRyeConfigBuilder;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Break-glass (issue 15 point 4) reaches production through the orchestrator's usual path: a
@@ -49,62 +24,26 @@ import org.junit.jupiter.api.Test;
  */
 class BreakGlassDispatchTest {
 
-  private static final KafkaTestResource KAFKA = new KafkaTestResource();
   private static final long OLGA = 9;
   private static final long PETR = 10;
   private static final String REPOSITORY = "acme/vault";
   private static final String WORKFLOW = "on-approve-manual-testing.yml";
-  private static String bootstrap;
-  private static Admin admin;
-  private static String github;
 
-  private final String run = Long.toString(System.nanoTime() % 1_000_000);
-  private final String events = "rmm.bg-events-" + run;
-  private final String commands = "rmm.bg-commands-" + run;
-  private final String results = "rmm.bg-results-" + run;
-  private final String alerts = "rmm.bg-alerts-" + run;
-  private final List<Orchestrator> started = new ArrayList<>();
-  private WriterStandIn writer;
+  @RegisterExtension static final OrchestratorBench.Broker BROKER = new OrchestratorBench.Broker();
 
-  @BeforeAll
-  static void start() {
-    bootstrap = KAFKA.start().get("kafka.bootstrap.servers");
-    admin = Admin.create(Map.<String, Object>of("bootstrap.servers", bootstrap));
-    github = FakeGitHub.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    admin.close();
-    KAFKA.stop();
-  }
+  @RegisterExtension
+  final OrchestratorBench bench = new OrchestratorBench(BROKER, "bg").withFakeGitHub();
 
   @BeforeEach
-  void setUp() throws Exception {
+  void github() {
     FakeGitHub.reset();
     FakeGitHub.addWorkflow(REPOSITORY, WORKFLOW);
-    admin
-        .createTopics(
-            List.of(
-                new NewTopic(events, 1, (short) 1),
-                new NewTopic(commands, 1, (short) 1),
-                new NewTopic(results, 1, (short) 1),
-                new NewTopic(alerts, 1, (short) 1)))
-        .all()
-        .get(30, TimeUnit.SECONDS);
-    writer = new WriterStandIn(bootstrap, events, commands, results);
-  }
-
-  @AfterEach
-  void tearDown() {
-    started.forEach(o -> o.onStop(new ShutdownEvent()));
-    writer.close();
   }
 
   @Test
   void givenAForcedApproval_whenASecondAdminConfirms_thenTheReleaseIsDispatchedOnce() {
     String id = releaseInManualTesting("v7.0.0");
-    orchestrator();
+    bench.orchestrator();
     assertThat(
             press(id, new ReleaseCommand.ForceApprove(id, OLGA, "payments down", null, as(OLGA))))
         .isInstanceOf(Decision.Accepted.class);
@@ -119,8 +58,8 @@ class BreakGlassDispatchTest {
     assertThat(confirmed).isInstanceOf(Decision.Accepted.class);
     await()
         .atMost(Duration.ofSeconds(60))
-        .until(() -> has(id, ReleaseEvent.WorkflowDispatched.class));
-    String dispatchId = only(id, ReleaseEvent.DispatchStarted.class).dispatchId();
+        .until(() -> bench.has(id, ReleaseEvent.WorkflowDispatched.class));
+    String dispatchId = bench.only(id, ReleaseEvent.DispatchStarted.class).dispatchId();
     assertThat(FakeGitHub.runTitles()).containsExactly("Deploy v7.0.0 (" + dispatchId + ")");
     // the second admin's press delivered again changes nothing, and no second run appears
     assertThat(press(id, new ReleaseCommand.ConfirmBreakGlass(id, PETR, null, as(PETR))))
@@ -129,7 +68,7 @@ class BreakGlassDispatchTest {
         .during(Duration.ofSeconds(2))
         .atMost(Duration.ofSeconds(5))
         .until(() -> FakeGitHub.runTitles().size() == 1);
-    assertThat(types(id))
+    assertThat(bench.types(id))
         .containsSubsequence(
             ReleaseEvent.BreakGlassRequested.TYPE,
             ReleaseEvent.BreakGlassConfirmed.TYPE,
@@ -142,7 +81,7 @@ class BreakGlassDispatchTest {
   @Test
   void givenAForcedApprovalNobodyConfirms_thenNothingIsDispatched() {
     String id = releaseInManualTesting("v7.1.0");
-    orchestrator();
+    bench.orchestrator();
 
     press(id, new ReleaseCommand.ForceApprove(id, OLGA, "hotfix", null, as(OLGA)));
     Decision own = press(id, new ReleaseCommand.ConfirmBreakGlass(id, OLGA, null, as(OLGA)));
@@ -152,32 +91,20 @@ class BreakGlassDispatchTest {
         .during(Duration.ofSeconds(2))
         .atMost(Duration.ofSeconds(5))
         .until(() -> FakeGitHub.requests().isEmpty());
-    assertThat(types(id)).doesNotContain(ReleaseEvent.ApprovalQuorumReached.TYPE);
+    assertThat(bench.types(id)).doesNotContain(ReleaseEvent.ApprovalQuorumReached.TYPE);
   }
 
   /** A release of vault in manual testing; its admins are Olga and Petr. */
   private String releaseInManualTesting(String tag) {
-    String id = "rel-vault-" + tag + "-" + run;
-    writer.seed(
-        id,
-        0,
-        new ReleaseEvent.ReleaseCreated(
-            new ReleaseSpec(
-                "vault",
-                tag,
-                "octocat",
-                "1",
-                "https://x/1",
-                "refs/tags/" + tag,
-                REPOSITORY,
-                "abc1234"),
-            new ApprovalPolicy(
-                List.of(new ApprovalPolicy.Approver(1, "Ann", null)),
-                1,
-                false,
-                List.of(OLGA, PETR))),
-        new ReleaseEvent.StatusChanged(
-            ReleaseStatus.INITIATED, ReleaseStatus.MANUAL_TESTING, "stage passed"));
+    String id = "rel-vault-" + tag + "-" + bench.run;
+    bench
+        .writer()
+        .seed(
+            id,
+            0,
+            OrchestratorBench.created("vault", REPOSITORY, tag, List.of(OLGA, PETR)),
+            new ReleaseEvent.StatusChanged(
+                ReleaseStatus.INITIATED, ReleaseStatus.MANUAL_TESTING, "stage passed"));
     return id;
   }
 
@@ -187,77 +114,6 @@ class BreakGlassDispatchTest {
 
   /** A press as the gateway sends it, decided by the writer. */
   private Decision press(String id, ReleaseCommand command) {
-    return writer.decide(id, command, "tg-" + UUID.randomUUID());
-  }
-
-  private Orchestrator orchestrator() {
-    OrchestratorConfig config =
-        new SmallRyeConfigBuilder()
-            .withMapping(OrchestratorConfig.class)
-            .withConverter(Duration.class, 200, new DurationConverter())
-            .withSources(
-                new PropertiesConfigSource(
-                    Map.ofEntries(
-                        Map.entry("rmm.topics.events", events),
-                        Map.entry("rmm.topics.commands", commands),
-                        Map.entry("rmm.topics.results", results),
-                        Map.entry("rmm.topics.alerts", alerts),
-                        Map.entry("rmm.github.api-url", github),
-                        Map.entry("rmm.github.token", FakeGitHub.TOKEN),
-                        Map.entry("rmm.github.run-lookup", "1s"),
-                        Map.entry("rmm.github.first-backoff", "100ms"),
-                        Map.entry("rmm.github.max-backoff", "200ms"),
-                        Map.entry("rmm.deploy.recheck", "300ms"),
-                        Map.entry("rmm.deploy.command-timeout", "10s")),
-                    "test",
-                    400))
-            .build()
-            .getConfigMapping(OrchestratorConfig.class);
-    DeployFile file = new DeployFile(DeployFile.parse("{\"services\": {}}"), v -> null);
-    Orchestrator o =
-        new Orchestrator(
-            bootstrap,
-            config,
-            TestTargets.of(config, file),
-            TestPlans.of(file),
-            OpenTelemetry.noop().getTracer("test"));
-    o.onStart(new StartupEvent());
-    started.add(o);
-    return o;
-  }
-
-  private boolean has(String id, Class<? extends ReleaseEvent> type) {
-    return log(id).stream().anyMatch(e -> type.isInstance(e.data()));
-  }
-
-  private <T extends ReleaseEvent> T only(String id, Class<T> type) {
-    List<T> found =
-        log(id).stream().map(EventEnvelope::data).filter(type::isInstance).map(type::cast).toList();
-    assertThat(found).hasSize(1);
-    return found.get(0);
-  }
-
-  private List<String> types(String id) {
-    return log(id).stream().map(EventEnvelope::type).toList();
-  }
-
-  /** The release's events as the log holds them now, in order. */
-  private List<EventEnvelope> log(String releaseId) {
-    List<EventEnvelope> out = new ArrayList<>();
-    try (KafkaConsumer<String, byte[]> c =
-        KafkaClients.consumer(LogConsumers.properties(bootstrap))) {
-      List<TopicPartition> parts = List.of(new TopicPartition(events, 0));
-      c.assign(parts);
-      c.seekToBeginning(parts);
-      Map<TopicPartition, Long> ends = c.endOffsets(parts);
-      while (parts.stream().anyMatch(tp -> c.position(tp) < ends.get(tp))) {
-        for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-          if (releaseId.equals(r.key())) {
-            out.add(EventCodec.decode(r.value()));
-          }
-        }
-      }
-    }
-    return out;
+    return bench.writer().decide(id, command, "tg-" + UUID.randomUUID());
   }
 }

@@ -9,41 +9,21 @@ import dev.rmm.contracts.EventCodec;
 import dev.rmm.contracts.EventEnvelope;
 import dev.rmm.contracts.FreezeWindow;
 import dev.rmm.contracts.ReleaseEvent;
-import dev.rmm.contracts.ReleaseSpec;
 import dev.rmm.contracts.audit.EventChain;
 import dev.rmm.contracts.kafka.KafkaClients;
-import dev.rmm.contracts.kafka.LogConsumers;
 import dev.rmm.contracts.kafka.Producers;
-import dev.rmm.orchestrator.dispatch.TestTargets;
-import dev.rmm.orchestrator.runbook.TestPlans;
 import dev.rmm.testsupport.FakeGitHub;
-import dev.rmm.testsupport.KafkaTestResource;
-import io.opentelemetry.api.OpenTelemetry;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
-import io.quarkus.runtime.configuration.DurationConverter;
-import io.smallrye.config.PropertiesConfigSource;
-import io.smallrye.config.SmallRyeConfigBuilder;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Freeze windows (issue 15 point 5) through a whole orchestrator on a real broker against the fake
@@ -56,59 +36,23 @@ import org.junit.jupiter.api.Test;
  */
 class FreezeHoldTest {
 
-  private static final KafkaTestResource KAFKA = new KafkaTestResource();
   private static final String REPOSITORY = "acme/billing";
   private static final String WORKFLOW = "on-approve-manual-testing.yml";
   private static final Duration FREEZE = Duration.ofSeconds(12);
-  private static String bootstrap;
-  private static Admin admin;
-  private static String github;
 
-  private final String run = Long.toString(System.nanoTime() % 1_000_000);
-  private final String events = "rmm.freeze-events-" + run;
-  private final String commands = "rmm.freeze-commands-" + run;
-  private final String results = "rmm.freeze-results-" + run;
-  private final String alerts = "rmm.freeze-alerts-" + run;
-  private final String policies = "rmm.freeze-policies-" + run;
-  private final List<Orchestrator> started = new ArrayList<>();
-  private WriterStandIn writer;
+  @RegisterExtension static final OrchestratorBench.Broker BROKER = new OrchestratorBench.Broker();
+
+  @RegisterExtension
+  final OrchestratorBench bench =
+      new OrchestratorBench(BROKER, "freeze").withFakeGitHub().withPolicies();
+
   private String policyHead = EventChain.GENESIS;
   private long policyVersion;
 
-  @BeforeAll
-  static void start() {
-    bootstrap = KAFKA.start().get("kafka.bootstrap.servers");
-    admin = Admin.create(Map.<String, Object>of("bootstrap.servers", bootstrap));
-    github = FakeGitHub.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    admin.close();
-    KAFKA.stop();
-  }
-
   @BeforeEach
-  void setUp() throws Exception {
+  void github() {
     FakeGitHub.reset();
     FakeGitHub.addWorkflow(REPOSITORY, WORKFLOW);
-    admin
-        .createTopics(
-            List.of(
-                new NewTopic(events, 1, (short) 1),
-                new NewTopic(commands, 1, (short) 1),
-                new NewTopic(results, 1, (short) 1),
-                new NewTopic(alerts, 1, (short) 1),
-                new NewTopic(policies, 1, (short) 1)))
-        .all()
-        .get(30, TimeUnit.SECONDS);
-    writer = new WriterStandIn(bootstrap, events, commands, results);
-  }
-
-  @AfterEach
-  void tearDown() {
-    started.forEach(o -> o.onStop(new ShutdownEvent()));
-    writer.close();
   }
 
   @Test
@@ -117,18 +61,20 @@ class FreezeHoldTest {
     policy(freeze(List.of("billing"), until, "release train"));
     String id = approvedRelease("v1.4.0");
 
-    orchestrator();
+    bench.orchestrator();
 
-    await().atMost(Duration.ofSeconds(30)).until(() -> has(id, ReleaseEvent.DispatchHeld.class));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> bench.has(id, ReleaseEvent.DispatchHeld.class));
     assertThat(held(id)).containsExactly(new ReleaseEvent.DispatchHeld(until, "release train", 1L));
     assertThat(FakeGitHub.requests()).isEmpty();
     await()
         .atMost(FREEZE.plusSeconds(30))
-        .until(() -> has(id, ReleaseEvent.WorkflowDispatched.class));
+        .until(() -> bench.has(id, ReleaseEvent.WorkflowDispatched.class));
     assertThat(FakeGitHub.runTitles()).singleElement().asString().startsWith("Deploy v1.4.0 (");
     assertThat(startedAt(id)).isAfterOrEqualTo(until);
     // every recheck during the freeze (each 300 ms) looked at it: one hold only
-    assertThat(types(id))
+    assertThat(bench.types(id))
         .containsExactly(
             ReleaseEvent.ReleaseCreated.TYPE,
             ReleaseEvent.ApprovalQuorumReached.TYPE,
@@ -142,11 +88,11 @@ class FreezeHoldTest {
     policy(freeze(List.of("payments"), Instant.now().plus(Duration.ofHours(1)), "payments only"));
     String id = approvedRelease("v2.0.0");
 
-    orchestrator();
+    bench.orchestrator();
 
     await()
         .atMost(Duration.ofSeconds(30))
-        .until(() -> has(id, ReleaseEvent.WorkflowDispatched.class));
+        .until(() -> bench.has(id, ReleaseEvent.WorkflowDispatched.class));
     assertThat(held(id)).isEmpty();
   }
 
@@ -155,16 +101,17 @@ class FreezeHoldTest {
     Instant until = Instant.now().plus(FREEZE).truncatedTo(ChronoUnit.MILLIS);
     policy(freeze(List.of(), until, null));
     String id = approvedRelease("v3.0.0");
-    Orchestrator first = orchestrator();
-    await().atMost(Duration.ofSeconds(30)).until(() -> has(id, ReleaseEvent.DispatchHeld.class));
+    Orchestrator first = bench.orchestrator();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> bench.has(id, ReleaseEvent.DispatchHeld.class));
 
-    first.onStop(new ShutdownEvent());
-    started.remove(first);
-    orchestrator();
+    bench.stop(first);
+    bench.orchestrator();
 
     await()
         .atMost(FREEZE.plusSeconds(30))
-        .until(() -> has(id, ReleaseEvent.WorkflowDispatched.class));
+        .until(() -> bench.has(id, ReleaseEvent.WorkflowDispatched.class));
     assertThat(held(id)).containsExactly(new ReleaseEvent.DispatchHeld(until, null, 1L));
     assertThat(startedAt(id)).isAfterOrEqualTo(until);
     await()
@@ -179,8 +126,10 @@ class FreezeHoldTest {
     Instant first = Instant.now().plus(FREEZE).truncatedTo(ChronoUnit.MILLIS);
     policy(freeze(List.of("billing"), first, "migration"));
     String id = approvedRelease("v4.0.0");
-    orchestrator();
-    await().atMost(Duration.ofSeconds(30)).until(() -> has(id, ReleaseEvent.DispatchHeld.class));
+    bench.orchestrator();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> bench.has(id, ReleaseEvent.DispatchHeld.class));
 
     Instant later = first.plusSeconds(5);
     policy(freeze(List.of("billing"), later, "migration, longer"));
@@ -192,7 +141,7 @@ class FreezeHoldTest {
             new ReleaseEvent.DispatchHeld(later, "migration, longer", 2L));
     await()
         .atMost(FREEZE.plusSeconds(40))
-        .until(() -> has(id, ReleaseEvent.WorkflowDispatched.class));
+        .until(() -> bench.has(id, ReleaseEvent.WorkflowDispatched.class));
     assertThat(startedAt(id)).isAfterOrEqualTo(later);
     assertThat(FakeGitHub.runTitles()).hasSize(1);
   }
@@ -229,8 +178,10 @@ class FreezeHoldTest {
                     List.of(window)))
             .chainedTo(policyHead);
     byte[] stored = EventCodec.encode(e);
-    try (KafkaProducer<String, byte[]> p = KafkaClients.producer(Producers.properties(bootstrap))) {
-      p.send(new ProducerRecord<>(policies, 0, ReleaseEvent.PolicyChanged.SUBJECT, stored)).get();
+    try (KafkaProducer<String, byte[]> p =
+        KafkaClients.producer(Producers.properties(bench.bootstrap()))) {
+      p.send(new ProducerRecord<>(bench.policies, 0, ReleaseEvent.PolicyChanged.SUBJECT, stored))
+          .get();
     } catch (Exception ex) {
       throw new IllegalStateException("cannot append the policy", ex);
     }
@@ -239,105 +190,19 @@ class FreezeHoldTest {
 
   /** A release of billing whose approval quorum was reached. */
   private String approvedRelease(String tag) {
-    String id = "rel-billing-" + tag + "-" + run;
-    writer.seed(
-        id,
-        0,
-        new ReleaseEvent.ReleaseCreated(
-            new ReleaseSpec(
-                "billing",
-                tag,
-                "octocat",
-                "1",
-                "https://x/1",
-                "refs/tags/" + tag,
-                REPOSITORY,
-                "abc1234"),
-            new ApprovalPolicy(
-                List.of(new ApprovalPolicy.Approver(1, "Ann", null)), 1, false, List.of())),
-        new ReleaseEvent.ApprovalQuorumReached(List.of(1L)));
-    return id;
-  }
-
-  private Orchestrator orchestrator() {
-    OrchestratorConfig config =
-        new SmallRyeConfigBuilder()
-            .withMapping(OrchestratorConfig.class)
-            .withConverter(Duration.class, 200, new DurationConverter())
-            .withSources(
-                new PropertiesConfigSource(
-                    Map.ofEntries(
-                        Map.entry("rmm.topics.events", events),
-                        Map.entry("rmm.topics.commands", commands),
-                        Map.entry("rmm.topics.results", results),
-                        Map.entry("rmm.topics.alerts", alerts),
-                        Map.entry("rmm.topics.policies", policies),
-                        Map.entry("rmm.github.api-url", github),
-                        Map.entry("rmm.github.token", FakeGitHub.TOKEN),
-                        Map.entry("rmm.github.run-lookup", "1s"),
-                        Map.entry("rmm.github.first-backoff", "100ms"),
-                        Map.entry("rmm.github.max-backoff", "200ms"),
-                        Map.entry("rmm.deploy.recheck", "300ms"),
-                        Map.entry("rmm.deploy.command-timeout", "10s")),
-                    "test",
-                    400))
-            .build()
-            .getConfigMapping(OrchestratorConfig.class);
-    DeployFile file = new DeployFile(DeployFile.parse("{\"services\": {}}"), v -> null);
-    Orchestrator o =
-        new Orchestrator(
-            bootstrap,
-            config,
-            TestTargets.of(config, file),
-            TestPlans.of(file),
-            OpenTelemetry.noop().getTracer("test"));
-    o.onStart(new StartupEvent());
-    started.add(o);
-    return o;
-  }
-
-  private boolean has(String id, Class<? extends ReleaseEvent> type) {
-    return log(id).stream().anyMatch(e -> type.isInstance(e.data()));
+    return bench.approvedRelease("billing", REPOSITORY, tag, List.of());
   }
 
   private List<ReleaseEvent.DispatchHeld> held(String id) {
-    return log(id).stream()
-        .map(EventEnvelope::data)
-        .filter(ReleaseEvent.DispatchHeld.class::isInstance)
-        .map(ReleaseEvent.DispatchHeld.class::cast)
-        .toList();
+    return bench.all(id, ReleaseEvent.DispatchHeld.class);
   }
 
   /** When the dispatch was claimed (its event's time). */
   private Instant startedAt(String id) {
-    return log(id).stream()
+    return bench.log(id).stream()
         .filter(e -> e.data() instanceof ReleaseEvent.DispatchStarted)
         .map(EventEnvelope::occurredAt)
         .findFirst()
         .orElseThrow();
-  }
-
-  private List<String> types(String id) {
-    return log(id).stream().map(EventEnvelope::type).toList();
-  }
-
-  /** The release's events as the log holds them now, in order. */
-  private List<EventEnvelope> log(String releaseId) {
-    List<EventEnvelope> out = new ArrayList<>();
-    try (KafkaConsumer<String, byte[]> c =
-        KafkaClients.consumer(LogConsumers.properties(bootstrap))) {
-      List<TopicPartition> parts = List.of(new TopicPartition(events, 0));
-      c.assign(parts);
-      c.seekToBeginning(parts);
-      Map<TopicPartition, Long> ends = c.endOffsets(parts);
-      while (parts.stream().anyMatch(tp -> c.position(tp) < ends.get(tp))) {
-        for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-          if (releaseId.equals(r.key())) {
-            out.add(EventCodec.decode(r.value()));
-          }
-        }
-      }
-    }
-    return out;
   }
 }

@@ -4,43 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.rmm.contracts.Actor;
-import dev.rmm.contracts.ApprovalPolicy;
-import dev.rmm.contracts.EventCodec;
 import dev.rmm.contracts.EventEnvelope;
 import dev.rmm.contracts.ReleaseCommand;
 import dev.rmm.contracts.ReleaseEvent;
-import dev.rmm.contracts.ReleaseSpec;
-import dev.rmm.contracts.kafka.KafkaClients;
-import dev.rmm.contracts.kafka.LogConsumers;
-import dev.rmm.orchestrator.dispatch.TestTargets;
-import dev.rmm.orchestrator.runbook.TestPlans;
-import dev.rmm.testsupport.KafkaTestResource;
 import dev.rmm.testsupport.TestSshServer;
-import io.opentelemetry.api.OpenTelemetry;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
-import io.quarkus.runtime.configuration.DurationConverter;
-import io.smallrye.config.PropertiesConfigSource;
-import io.smallrye.config.SmallRyeConfigBuilder;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -55,65 +33,26 @@ class RunbookHandoverTest {
   private static final Duration LEASE = Duration.ofSeconds(2);
   private static final Duration TAKE_OVER_WAIT = LEASE.multipliedBy(2);
   private static final String KEY_VARIABLE = "TEST_SSH_KEY";
-  private static final KafkaTestResource KAFKA = new KafkaTestResource();
-  private static String bootstrap;
-  private static Admin admin;
   private static TestSshServer ssh;
 
-  private final String run = Long.toString(System.nanoTime() % 1_000_000);
-  private final String events = "rmm.handover-events-" + run;
-  private final String commands = "rmm.handover-commands-" + run;
-  private final String results = "rmm.handover-results-" + run;
-  private final String alerts = "rmm.handover-alerts-" + run;
-  private final List<Orchestrator> started = new ArrayList<>();
-  private WriterStandIn writer;
+  @RegisterExtension static final OrchestratorBench.Broker BROKER = new OrchestratorBench.Broker();
 
-  /**
-   * Reads the log for {@link #log}, again and again while the tests wait: one consumer per test
-   * rather than a new one per look (a new consumer took seconds on a loaded machine, longer than
-   * some of the waits it was looking within).
-   */
-  private KafkaConsumer<String, byte[]> reader;
+  @RegisterExtension
+  final OrchestratorBench bench =
+      new OrchestratorBench(BROKER, "handover")
+          .withEventPartitions(2)
+          .with("rmm.deploy.runbook-lease", LEASE.toMillis() + "ms");
 
   @TempDir Path dir;
 
   @BeforeAll
   static void start() {
-    bootstrap = KAFKA.start().get("kafka.bootstrap.servers");
-    admin = Admin.create(Map.<String, Object>of("bootstrap.servers", bootstrap));
     ssh = TestSshServer.start();
   }
 
   @AfterAll
   static void stop() {
     ssh.close();
-    admin.close();
-    KAFKA.stop();
-  }
-
-  @BeforeEach
-  void topics() throws Exception {
-    admin
-        .createTopics(
-            List.of(
-                new NewTopic(events, 2, (short) 1),
-                new NewTopic(commands, 1, (short) 1),
-                new NewTopic(results, 1, (short) 1),
-                new NewTopic(alerts, 1, (short) 1)))
-        .all()
-        .get(30, TimeUnit.SECONDS);
-    writer = new WriterStandIn(bootstrap, events, commands, results);
-  }
-
-  @AfterEach
-  void stopAll() {
-    started.forEach(o -> o.onStop(new ShutdownEvent()));
-    writer.close();
-    synchronized (this) {
-      if (reader != null) {
-        reader.close();
-      }
-    }
   }
 
   /**
@@ -145,7 +84,7 @@ class RunbookHandoverTest {
         .isTrue();
     assertThat(finish(kept)).isEmpty();
 
-    List<EventEnvelope> log = log(moved);
+    List<EventEnvelope> log = bench.log(moved);
     EventEnvelope startedBy = only(log, ReleaseEvent.RunbookStarted.class);
     EventEnvelope end = finish(moved).orElseThrow();
     ReleaseEvent.RunbookFinished f = (ReleaseEvent.RunbookFinished) end.data();
@@ -184,7 +123,9 @@ class RunbookHandoverTest {
     String id = releaseOn(0, "billing");
     Actor ghost = new Actor(Actor.Kind.ORCHESTRATOR, "deploy-orchestrator-ghost", "ghost");
     String runId = "rb-" + UUID.randomUUID();
-    writer.decide(id, new ReleaseCommand.StartRunbook(id, runId, "127.0.0.1:22", ghost), "c-1");
+    bench
+        .writer()
+        .decide(id, new ReleaseCommand.StartRunbook(id, runId, "127.0.0.1:22", ghost), "c-1");
 
     orchestrator();
     await().atMost(Duration.ofSeconds(60)).until(this::partitionZeroAssigned);
@@ -193,11 +134,13 @@ class RunbookHandoverTest {
         .atMost(TAKE_OVER_WAIT.plusSeconds(5))
         .until(() -> finish(id).isEmpty());
 
-    writer.decide(
-        id,
-        new ReleaseCommand.RecordRunbookStep(
-            id, runId, "migrations", "./migrate down v1", 0, 1200, "ok", true, ghost),
-        "c-2");
+    bench
+        .writer()
+        .decide(
+            id,
+            new ReleaseCommand.RecordRunbookStep(
+                id, runId, "migrations", "./migrate down v1", 0, 1200, "ok", true, ghost),
+            "c-2");
 
     await() // a wait from the assignment alone would have ended within a second of the record
         .during(TAKE_OVER_WAIT.minusSeconds(1))
@@ -221,10 +164,9 @@ class RunbookHandoverTest {
     Orchestrator a = orchestrator();
     await().atMost(Duration.ofSeconds(60)).until(() -> slowStepRuns("billing"));
 
-    started.remove(a);
-    CompletableFuture.runAsync(() -> a.onStop(new ShutdownEvent())).get(30, TimeUnit.SECONDS);
+    bench.stop(a);
 
-    List<EventEnvelope> log = log(id);
+    List<EventEnvelope> log = bench.log(id);
     EventEnvelope startedBy = only(log, ReleaseEvent.RunbookStarted.class);
     EventEnvelope up = stepRecord(log, "up");
     ReleaseEvent.RunbookStep step = (ReleaseEvent.RunbookStep) up.data();
@@ -246,13 +188,13 @@ class RunbookHandoverTest {
     await().atMost(Duration.ofSeconds(15)).until(() -> !slowStepRuns("billing"));
     assertThat(dir.resolve("done-billing")).doesNotExist();
 
-    int before = log(id).size();
+    int before = bench.log(id).size();
     orchestrator(); // the next owner
     await().atMost(Duration.ofSeconds(60)).until(this::partitionZeroAssigned);
     await()
         .during(TAKE_OVER_WAIT.plusSeconds(1))
         .atMost(TAKE_OVER_WAIT.plusSeconds(5))
-        .until(() -> log(id).size() == before);
+        .until(() -> bench.log(id).size() == before);
     assertThat(timesRun("billing", "up")).isEqualTo(1);
   }
 
@@ -270,78 +212,39 @@ class RunbookHandoverTest {
         .atMost(Duration.ofSeconds(60))
         .until(
             () ->
-                log(id).stream()
+                bench.log(id).stream()
                     .anyMatch(
                         e ->
                             e.data() instanceof ReleaseEvent.RunbookStep s
                                 && s.step().equals("up")));
 
-    started.remove(a);
-    CompletableFuture.runAsync(() -> a.onStop(new ShutdownEvent())).get(30, TimeUnit.SECONDS);
+    bench.stop(a);
 
     ReleaseEvent.RunbookFinished f = (ReleaseEvent.RunbookFinished) finish(id).orElseThrow().data();
     assertThat(f.failedStep()).isEqualTo("interrupted");
     assertThat(f.detail()).contains("shut down before step health (nothing of it ran)");
-    assertThat(ssh.commands()).noneMatch(c -> c.contains("health audit " + run));
+    assertThat(ssh.commands()).noneMatch(c -> c.contains("health audit " + bench.run));
   }
 
   /** A release of {@code service} in production_rollback to v1, on the partition. */
   private String releaseOn(int partition, String service) {
-    String id = "rel-" + service + "-" + run;
-    writer.seed(
-        id,
-        partition,
-        new ReleaseEvent.ReleaseCreated(
-            new ReleaseSpec(
-                service,
-                "v2",
-                "octocat",
-                "1",
-                "https://x/1",
-                "refs/tags/v2",
-                "acme/" + service,
-                "abc1234"),
-            new ApprovalPolicy(
-                List.of(new ApprovalPolicy.Approver(1, "Ann", null)), 1, false, List.of())),
-        new ReleaseEvent.RollbackRequested(1, "Ann", "v1"));
+    String id = "rel-" + service + "-" + bench.run;
+    bench
+        .writer()
+        .seed(
+            id,
+            partition,
+            OrchestratorBench.created(service, "acme/" + service, "v2", List.of()),
+            new ReleaseEvent.RollbackRequested(1, "Ann", "v1"));
     return id;
   }
 
   /** An orchestrator whose services' runbooks have a slow {@code up} step on the test server. */
   private Orchestrator orchestrator() {
-    OrchestratorConfig config =
-        new SmallRyeConfigBuilder()
-            .withMapping(OrchestratorConfig.class)
-            // Quarkus's own form of durations ("20s"), as in application.properties
-            .withConverter(Duration.class, 200, new DurationConverter())
-            .withSources(
-                new PropertiesConfigSource(
-                    Map.of(
-                        "rmm.topics.events", events,
-                        "rmm.topics.commands", commands,
-                        "rmm.topics.results", results,
-                        "rmm.topics.alerts", alerts,
-                        "rmm.deploy.runbook-lease", LEASE.toMillis() + "ms",
-                        "rmm.deploy.recheck", "300ms",
-                        "rmm.deploy.command-timeout", "10s"),
-                    "test",
-                    400))
-            .build()
-            .getConfigMapping(OrchestratorConfig.class);
-    DeployFile file =
+    return bench.orchestrator(
         new DeployFile(
             DeployFile.parse(deployFile()),
-            v -> KEY_VARIABLE.equals(v) ? ssh.clientPrivateKey() : null);
-    Orchestrator o =
-        new Orchestrator(
-            bootstrap,
-            config,
-            TestTargets.of(config, file),
-            TestPlans.of(file),
-            OpenTelemetry.noop().getTracer("test"));
-    o.onStart(new StartupEvent());
-    started.add(o);
-    return o;
+            v -> KEY_VARIABLE.equals(v) ? ssh.clientPrivateKey() : null));
   }
 
   /**
@@ -364,8 +267,8 @@ class RunbookHandoverTest {
                   + nap(service)
                   + "; touch "
                   + dir.resolve("done-" + service)
-              : "echo up " + service + " " + run;
-      String health = slow ? "" : "echo health " + service + " " + run;
+              : "echo up " + service + " " + bench.run;
+      String health = slow ? "" : "echo health " + service + " " + bench.run;
       services.append(
           String.format(
               "\"%s\": {\"ssh\": {\"hosts\": [\"%s\"], \"user\": \"deploy\","
@@ -380,9 +283,9 @@ class RunbookHandoverTest {
               address,
               ssh.hostKeyLine(),
               service,
-              run,
+              bench.run,
               service,
-              run,
+              bench.run,
               up,
               health));
     }
@@ -391,7 +294,7 @@ class RunbookHandoverTest {
 
   /** The slow part of a service's {@code up} step: a sleep no other test runs. */
   private String nap(String service) {
-    return "sleep 600." + run + (service.equals("billing") ? "1" : "2");
+    return "sleep 600." + bench.run + (service.equals("billing") ? "1" : "2");
   }
 
   private boolean slowStepRuns(String service) {
@@ -408,23 +311,25 @@ class RunbookHandoverTest {
 
   /** How many times the step of the service (this test's) was run on the host. */
   private long timesRun(String service, String step) {
-    String mark = step.equals("up") ? nap(service) : step + " " + service + " " + run;
+    String mark = step.equals("up") ? nap(service) : step + " " + service + " " + bench.run;
     return ssh.commands().stream().filter(c -> c.contains(mark)).count();
   }
 
   private boolean partitionZeroAssigned() throws Exception {
-    return admin
+    return bench
+        .admin()
         .describeConsumerGroups(List.of(Orchestrator.GROUP))
         .describedGroups()
         .get(Orchestrator.GROUP)
         .get(10, TimeUnit.SECONDS)
         .members()
         .stream()
-        .anyMatch(m -> m.assignment().topicPartitions().contains(new TopicPartition(events, 0)));
+        .anyMatch(
+            m -> m.assignment().topicPartitions().contains(new TopicPartition(bench.events, 0)));
   }
 
   private Optional<EventEnvelope> finish(String releaseId) {
-    return log(releaseId).stream()
+    return bench.log(releaseId).stream()
         .filter(e -> e.data() instanceof ReleaseEvent.RunbookFinished)
         .findFirst();
   }
@@ -442,30 +347,5 @@ class RunbookHandoverTest {
             .toList();
     assertThat(found).as("records of step %s", step).hasSize(1);
     return found.get(0);
-  }
-
-  /**
-   * The release's events as the log holds them now, in order. Synchronized: Awaitility looks from a
-   * thread of its own, and a consumer is for one thread at a time.
-   */
-  private synchronized List<EventEnvelope> log(String releaseId) {
-    List<TopicPartition> parts =
-        List.of(new TopicPartition(events, 0), new TopicPartition(events, 1));
-    if (reader == null) {
-      reader = KafkaClients.consumer(LogConsumers.properties(bootstrap));
-      reader.assign(parts);
-    }
-    KafkaConsumer<String, byte[]> c = reader;
-    c.seekToBeginning(parts);
-    Map<TopicPartition, Long> ends = c.endOffsets(parts);
-    List<EventEnvelope> out = new ArrayList<>();
-    while (parts.stream().anyMatch(tp -> c.position(tp) < ends.get(tp))) {
-      for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-        if (releaseId.equals(r.key())) {
-          out.add(EventCodec.decode(r.value()));
-        }
-      }
-    }
-    return out;
   }
 }

@@ -10,6 +10,7 @@ import dev.rmm.contracts.kafka.CommandChannel;
 import dev.rmm.testsupport.FakeGitHub;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -20,17 +21,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * quorum event, so the orchestrator dispatches it exactly once to the fake GitHub. The read model
  * shows who forced it and who confirmed it.
  */
+@Order(FakesStack.ORDER)
 class BreakGlassFlowTest {
 
   static final Duration PATIENCE = Duration.ofSeconds(45);
 
-  @RegisterExtension
-  static final StackExtension stack =
-      new StackExtension()
-          .withEnvironment("GITHUB_TOKEN", FakeGitHub.TOKEN)
-          .withEnvironment("RMM_GITHUB_API_URL", FakeGitHub.start())
-          // two admins: Bob Lead (1002, the demo admin) and 1003
-          .withEnvironment("RMM_POLICY_DEFAULT_ADMINS", "1002,1003");
+  /** Two admins: Bob Lead (1002, the demo admin) and 1003. */
+  @RegisterExtension static final StackExtension stack = FakesStack.extension();
 
   private final Pipeline pipeline = new Pipeline(stack);
 
@@ -39,7 +36,7 @@ class BreakGlassFlowTest {
       throws Exception {
     FakeGitHub.reset();
     FakeGitHub.addWorkflow("*", "on-approve-manual-testing.yml");
-    String id = pipeline.toManualTesting("vault", "v9.0.0", "901");
+    String id = pipeline.toManualTesting("strongroom", "v9.0.0", "901");
 
     try (CommandChannel gateway =
         new CommandChannel(
@@ -67,7 +64,7 @@ class BreakGlassFlowTest {
                   null)
               .get(30, TimeUnit.SECONDS);
       assertThat(own.path("reason").asText()).isEqualTo("not_allowed");
-      assertThat(FakeGitHub.dispatches())
+      assertThat(FakeGitHub.dispatches(id))
           .as("nothing is dispatched before the second admin")
           .isEmpty();
       JsonNode confirmed =
@@ -88,7 +85,7 @@ class BreakGlassFlowTest {
     await()
         .atMost(PATIENCE)
         .until(() -> pipeline.types(id).contains("release.workflow-dispatched.v1"));
-    assertThat(FakeGitHub.dispatches()).hasSize(1);
+    assertThat(FakeGitHub.dispatches(id)).hasSize(1);
     assertThat(pipeline.count(id, "release.dispatch-started.v1")).isEqualTo(1);
     assertThat(pipeline.types(id))
         .containsSubsequence(

@@ -7,33 +7,25 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Predicate;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * One trace across the packaged services, as a collector receives it over OTLP: a pipeline's HTTP
  * call, release-api's append to Kafka, the projector's consumer span as its child; and an approval
- * whose trace the orchestrator continues into its dispatch and the command it sends back.
+ * whose trace the orchestrator continues into its dispatch and the command it sends back. The stack
+ * is {@link FakesStack} (which exports every span): each test looks only at spans of its own trace.
  */
+@Order(FakesStack.ORDER)
 class CrossServiceTraceTest {
 
-  private static final OtlpReceiver OTLP = new OtlpReceiver();
+  /** Every span of the shared stack's services goes there. */
+  private static final OtlpReceiver OTLP = FakesStack.OTLP;
 
-  @RegisterExtension
-  static final StackExtension stack =
-      new StackExtension()
-          .withEnvironment("QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT", OTLP.endpoint())
-          .withEnvironment("QUARKUS_OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
-          .withEnvironment("QUARKUS_OTEL_TRACES_SAMPLER_ARG", "1.0")
-          .withEnvironment("QUARKUS_OTEL_BSP_SCHEDULE_DELAY", "200ms");
+  @RegisterExtension static final StackExtension stack = FakesStack.extension();
 
   private static final Duration PATIENCE = Duration.ofSeconds(30);
-
-  @AfterAll
-  static void stopReceiver() {
-    OTLP.close();
-  }
 
   @Test
   void givenATracedPipelineCall_thenTheProjectorsSpanIsAChildOfTheAppendInTheSameTrace() {

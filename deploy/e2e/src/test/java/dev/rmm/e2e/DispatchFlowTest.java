@@ -9,15 +9,12 @@ import dev.rmm.contracts.ReleaseCommand;
 import dev.rmm.contracts.kafka.CommandChannel;
 import dev.rmm.local.RmmService;
 import dev.rmm.testsupport.FakeGitHub;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -26,33 +23,16 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * that checks requests as GitHub does: exactly one dispatch, recorded in the log, also when the
  * orchestrator restarts or dies in the middle.
  */
+@Order(FakesStack.ORDER)
 class DispatchFlowTest {
 
   static final Duration PATIENCE = Duration.ofSeconds(45);
 
-  @RegisterExtension
-  static final StackExtension stack =
-      new StackExtension()
-          .withEnvironment("GITHUB_TOKEN", FakeGitHub.TOKEN)
-          .withEnvironment("RMM_GITHUB_API_URL", FakeGitHub.start())
-          .withEnvironment("RMM_GITHUB_RUN_LOOKUP", "5s")
-          .withEnvironment("RMM_DEPLOY_RECHECK", "2s")
-          .withEnvironment("RMM_DEPLOY_FILE", deployFile().toString());
-
-  /** The services ghost and ghost-retry point at a workflow that does not exist (yet). */
-  private static Path deployFile() {
-    try {
-      Path f = Files.createTempFile("rmm-deploy-", ".json");
-      Files.writeString(
-          f,
-          "{\"services\": {\"ghost\": {\"github\": {\"workflow\": \"missing.yml\"}},"
-              + " \"ghost-retry\": {\"github\": {\"workflow\": \"added-later.yml\"}}}}");
-      f.toFile().deleteOnExit();
-      return f;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
+  /**
+   * Its deploy file points the services ghost and ghost-retry at a workflow that does not exist
+   * (yet); a run is looked up 5 s after a restart.
+   */
+  @RegisterExtension static final StackExtension stack = FakesStack.extension();
 
   @BeforeEach
   void github() {
@@ -62,14 +42,14 @@ class DispatchFlowTest {
 
   @Test
   void givenTheQuorum_thenExactlyOneDispatchWithTheReleasesInputs_evenAfterARestart() {
-    String id = approved("billing", "v5.0.0", "801");
+    String id = approved("invoicing", "v5.0.0", "801");
 
     await().atMost(PATIENCE).until(() -> types(id).contains("release.workflow-dispatched.v1"));
-    assertThat(FakeGitHub.dispatches()).hasSize(1);
-    FakeGitHub.Request d = FakeGitHub.dispatches().get(0);
+    assertThat(FakeGitHub.dispatches(id)).hasSize(1);
+    FakeGitHub.Request d = FakeGitHub.dispatches(id).get(0);
     assertThat(d.path())
         .isEqualTo(
-            "/repos/acme/billing/actions/workflows/on-approve-manual-testing.yml/dispatches");
+            "/repos/acme/invoicing/actions/workflows/on-approve-manual-testing.yml/dispatches");
     assertThat(d.headers().get("Authorization")).isEqualTo("Bearer " + FakeGitHub.TOKEN);
     assertThat(d.body().path("ref").asText()).isEqualTo("refs/tags/v5.0.0");
     assertThat(d.body().at("/inputs/release_id").asText()).isEqualTo(id);
@@ -93,22 +73,22 @@ class DispatchFlowTest {
     stack.stopService(RmmService.DEPLOY_ORCHESTRATOR);
     stack.startService(RmmService.DEPLOY_ORCHESTRATOR);
     sleep(5000); // a restarted orchestrator re-reads the log and finds nothing left to do
-    assertThat(FakeGitHub.dispatchesArrived()).isEqualTo(1);
+    assertThat(FakeGitHub.dispatchesArrived(id)).isEqualTo(1);
     assertThat(count(id, "release.dispatch-started.v1")).isEqualTo(1);
   }
 
   @Test
   void givenTheOrchestratorDiesWhileGitHubAnswers_thenTheRunIsFoundAndNotDispatchedAgain() {
     FakeGitHub.slowDispatches(Duration.ofSeconds(20));
-    String id = approved("shop", "v5.1.0", "802");
-    await().atMost(PATIENCE).until(() -> FakeGitHub.dispatchesArrived() == 1);
+    String id = approved("storefront", "v5.1.0", "802");
+    await().atMost(PATIENCE).until(() -> FakeGitHub.dispatchesArrived(id) == 1);
 
     stack.killService(RmmService.DEPLOY_ORCHESTRATOR);
     FakeGitHub.slowDispatches(Duration.ZERO);
     stack.startService(RmmService.DEPLOY_ORCHESTRATOR);
 
     await().atMost(PATIENCE).until(() -> types(id).contains("release.workflow-dispatched.v1"));
-    assertThat(FakeGitHub.dispatchesArrived()).isEqualTo(1);
+    assertThat(FakeGitHub.dispatchesArrived(id)).isEqualTo(1);
     assertThat(count(id, "release.dispatch-started.v1")).isEqualTo(1);
   }
 
@@ -116,7 +96,7 @@ class DispatchFlowTest {
   void givenAClaimWhoseDispatchNeverReachedGitHub_thenItIsDispatchedOnceWithTheSameId()
       throws Exception {
     stack.stopService(RmmService.DEPLOY_ORCHESTRATOR);
-    String id = approved("cart", "v5.2.0", "803");
+    String id = approved("basket", "v5.2.0", "803");
     // an orchestrator claimed the dispatch and died before calling GitHub
     String claimed = "d-test-claim-" + id.substring(0, 8);
     try (CommandChannel commands =
@@ -132,7 +112,7 @@ class DispatchFlowTest {
                   new ReleaseCommand.StartDispatch(
                       id,
                       claimed,
-                      "acme/cart",
+                      "acme/basket",
                       "on-approve-manual-testing.yml",
                       "refs/tags/v5.2.0",
                       new Actor(
@@ -147,8 +127,8 @@ class DispatchFlowTest {
     stack.startService(RmmService.DEPLOY_ORCHESTRATOR);
 
     await().atMost(PATIENCE).until(() -> types(id).contains("release.workflow-dispatched.v1"));
-    assertThat(FakeGitHub.dispatches()).hasSize(1);
-    assertThat(FakeGitHub.dispatches().get(0).body().at("/inputs/dispatch_id").asText())
+    assertThat(FakeGitHub.dispatches(id)).hasSize(1);
+    assertThat(FakeGitHub.dispatches(id).get(0).body().at("/inputs/dispatch_id").asText())
         .isEqualTo(claimed);
     assertThat(count(id, "release.dispatch-started.v1")).isEqualTo(1);
   }
@@ -168,6 +148,7 @@ class DispatchFlowTest {
       sleep(3000); // time for a wrong second dispatch to show up
       assertThat(FakeGitHub.dispatches())
           .extracting(r -> r.body().at("/inputs/release_id").asText())
+          .filteredOn(ids::contains)
           .containsExactlyInAnyOrderElementsOf(ids);
       for (String id : ids) {
         assertThat(count(id, "release.dispatch-started.v1")).isEqualTo(1);
@@ -185,7 +166,7 @@ class DispatchFlowTest {
     JsonNode failed = event(id, "release.dispatch-failed.v1");
     assertThat(failed.at("/data/http_status").asInt()).isEqualTo(404);
     assertThat(failed.at("/data/detail").asText()).isEqualTo("Not Found");
-    assertThat(FakeGitHub.dispatchesArrived()).isEqualTo(1);
+    assertThat(FakeGitHub.dispatchesArrived(id)).isEqualTo(1);
     await()
         .atMost(PATIENCE)
         .until(() -> "failed".equals(release(id).at("/dispatch/outcome").asText()));
@@ -235,7 +216,9 @@ class DispatchFlowTest {
     }
 
     await().atMost(PATIENCE).until(() -> types(id).contains("release.workflow-dispatched.v1"));
-    assertThat(FakeGitHub.runTitles()).containsExactly("Deploy v1.0.0 (" + dispatchId + ")");
+    assertThat(FakeGitHub.runTitles("acme/ghost-retry", "added-later.yml"))
+        .containsExactly("Deploy v1.0.0 (" + dispatchId + ")");
+    assertThat(FakeGitHub.dispatchesArrived(id)).as("the failed one and the retry").isEqualTo(2);
     assertThat(count(id, "release.dispatch-started.v1")).isEqualTo(1);
     assertThat(types(id))
         .containsSubsequence(

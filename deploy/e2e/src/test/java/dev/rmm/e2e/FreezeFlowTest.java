@@ -9,10 +9,6 @@ import dev.rmm.contracts.ReleaseEvent.PolicyChanged;
 import dev.rmm.contracts.kafka.PolicyFollower;
 import dev.rmm.testsupport.FakeBotApi;
 import dev.rmm.testsupport.FakeGitHub;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -20,6 +16,8 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -28,71 +26,55 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * of one service (release-api records it on the policy topic), an approved release of that service
  * is held (the log says until when, the team chat's live card says "❄️ Frozen until …" in the
  * team's zone, GitHub gets nothing), and it is dispatched exactly once when the window ends.
+ *
+ * <p>The window is an hour long while the release is approved and held, so the hold never depends
+ * on how fast a loaded machine is; then a policy change ends it a few seconds from now (the
+ * orchestrator follows the policy in force), so the test waits for the end of the window, not an
+ * hour or a minute of it.
  */
+@Order(FakesStack.ORDER)
 class FreezeFlowTest {
 
   static final Duration PATIENCE = Duration.ofSeconds(45);
-  static final long TEAM = -1001234567891L;
+  static final long TEAM = FakesStack.TEAM;
 
-  /** Long enough for the approval to reach the card on a loaded machine before it ends. */
-  static final Duration FREEZE = Duration.ofSeconds(60);
+  /** The window while the release is approved and held: far longer than any wait here. */
+  static final Duration FREEZE = Duration.ofHours(1);
 
-  private static final Path POLICY = policyFile();
+  /** The window's end, from the moment the policy change that brings it forward is written. */
+  static final Duration SHORTENED = Duration.ofSeconds(5);
 
-  @RegisterExtension
-  static final StackExtension stack =
-      new StackExtension()
-          .withEnvironment("GITHUB_TOKEN", FakeGitHub.TOKEN)
-          .withEnvironment("RMM_GITHUB_API_URL", FakeGitHub.start())
-          .withEnvironment("RMM_DEPLOY_RECHECK", "2s")
-          .withEnvironment("TELEGRAM_BOT_TOKEN", FakeBotApi.TOKEN)
-          .withEnvironment("RMM_TELEGRAM_API_URL", FakeBotApi.start())
-          .withEnvironment("TELEGRAM_TEAM_CHAT_ID", Long.toString(TEAM))
-          .withEnvironment("RMM_TELEGRAM_DEFAULT_LANGUAGE", "en")
-          .withEnvironment("RMM_POLICY_FILE", POLICY.toString());
-
-  /** No freeze at the start; the test writes its own (release-api reloads the file). */
-  private static Path policyFile() {
-    try {
-      Path f = Files.createTempFile("rmm-policy-", ".json");
-      Files.writeString(f, "{\"services\": {}}");
-      f.toFile().deleteOnExit();
-      return f;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
+  @RegisterExtension static final StackExtension stack = FakesStack.extension();
 
   private final Pipeline pipeline = new Pipeline(stack);
+
+  @AfterEach
+  void noFreezeForTheOtherClasses() {
+    FakesStack.writePolicy("[]");
+  }
 
   @Test
   void givenAFreezeOfTheService_whenItsReleaseIsApproved_thenHeldUntilTheEndThenDispatchedOnce()
       throws Exception {
     FakeGitHub.reset();
     FakeGitHub.addWorkflow("*", "on-approve-manual-testing.yml");
-    Instant until = Instant.now().plus(FREEZE).truncatedTo(ChronoUnit.SECONDS);
-    Files.writeString(
-        POLICY,
-        "{\"services\": {}, \"freezes\": [{\"services\": [\"frosty\"], \"from\": \""
-            + until.minus(Duration.ofHours(1))
-            + "\", \"until\": \""
-            + until
-            + "\", \"reason\": \"release train\"}, {\"services\": [\"elsewhere\"], \"weekly\":"
-            + " {\"from\": \"Mon 00:00\", \"until\": \"Sun 23:59\"}, \"zone\": \"UTC\"}]}");
-    awaitFreezeInForce(until);
+    Instant held = Instant.now().plus(FREEZE).truncatedTo(ChronoUnit.SECONDS);
+    Instant from = held.minus(Duration.ofHours(2));
+    FakesStack.writePolicy(freezes(from, held));
+    awaitFreezeInForce(held);
 
     String id = pipeline.toManualTesting("frosty", "v1.0.0", "901");
     pipeline.approve(id, 1001L, 1002L);
 
     await().atMost(PATIENCE).until(() -> types(id).contains("release.dispatch-held.v1"));
-    JsonNode held = event(id, "release.dispatch-held.v1");
-    assertThat(Instant.parse(held.at("/data/until").asText())).isEqualTo(until);
-    assertThat(held.at("/data/reason").asText()).isEqualTo("release train");
-    assertThat(held.at("/actor/kind").asText()).isEqualTo("orchestrator");
+    JsonNode hold = event(id, "release.dispatch-held.v1");
+    assertThat(Instant.parse(hold.at("/data/until").asText())).isEqualTo(held);
+    assertThat(hold.at("/data/reason").asText()).isEqualTo("release train");
+    assertThat(hold.at("/actor/kind").asText()).isEqualTo("orchestrator");
     String line =
         "❄️ Frozen until "
             + DateTimeFormatter.ofPattern("dd.MM.yyyy HH:mm")
-                .format(until.atZone(ZoneId.of("Europe/Moscow")))
+                .format(held.atZone(ZoneId.of("Europe/Moscow")))
             + " (release train)";
     await()
         .atMost(PATIENCE)
@@ -103,14 +85,25 @@ class FreezeFlowTest {
                         m ->
                             m.text().startsWith("📦 Service: frosty\n")
                                 && m.text().contains(line)));
-    assertThat(FakeGitHub.dispatchesArrived()).isZero();
+    assertThat(FakeGitHub.dispatchesArrived(id)).isZero();
+
+    // the team ends the freeze early: it now ends a few seconds from now
+    Instant until = Instant.now().plus(SHORTENED).truncatedTo(ChronoUnit.SECONDS);
+    FakesStack.writePolicy(freezes(from, until));
+    awaitFreezeInForce(until);
 
     await()
-        .atMost(FREEZE.plus(PATIENCE))
+        .atMost(SHORTENED.plus(PATIENCE))
         .until(() -> types(id).contains("release.workflow-dispatched.v1"));
-    assertThat(FakeGitHub.dispatchesArrived()).isEqualTo(1);
-    assertThat(pipeline.count(id, "release.dispatch-held.v1")).isEqualTo(1);
+    assertThat(FakeGitHub.dispatchesArrived(id)).isEqualTo(1);
     assertThat(pipeline.count(id, "release.dispatch-started.v1")).isEqualTo(1);
+    // held once per end: the hour's end, and the new end if the orchestrator saw the change
+    // before it came (else the release was due at once)
+    List<Instant> ends =
+        pipeline.events(id, "release.dispatch-held.v1").stream()
+            .map(e -> Instant.parse(e.at("/data/until").asText()))
+            .toList();
+    assertThat(ends).isIn(List.of(held), List.of(held, until));
     Instant claimed =
         OffsetDateTime.parse(event(id, "release.dispatch-started.v1").path("occurred_at").asText())
             .toInstant();
@@ -122,6 +115,18 @@ class FreezeFlowTest {
                 FakeBotApi.messages(TEAM).stream()
                     .filter(m -> m.text().startsWith("📦 Service: frosty\n"))
                     .allMatch(m -> !m.text().contains("❄️")));
+  }
+
+  /**
+   * A freeze of frosty from {@code from} until {@code until}, and one of a service never released.
+   */
+  private static String freezes(Instant from, Instant until) {
+    return "[{\"services\": [\"frosty\"], \"from\": \""
+        + from
+        + "\", \"until\": \""
+        + until
+        + "\", \"reason\": \"release train\"}, {\"services\": [\"elsewhere\"], \"weekly\":"
+        + " {\"from\": \"Mon 00:00\", \"until\": \"Sun 23:59\"}, \"zone\": \"UTC\"}]";
   }
 
   /** Waits until release-api recorded the policy with the freeze on the policy topic. */

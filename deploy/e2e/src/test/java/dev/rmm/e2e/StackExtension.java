@@ -32,8 +32,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * @RegisterExtension static final StackExtension stack = new StackExtension();
  * }</pre>
  *
- * <p>Classes whose stacks would be the same can share one ({@link #sharedAs}, {@link SharedStack}):
- * a start of the whole stack costs the build about half a minute on 2 cores.
+ * <p>Classes whose stacks would be the same can share one ({@link #sharedAs}, {@link SharedStack},
+ * {@link FakesStack}): a start of the whole stack costs the build about half a minute on 2 cores.
  *
  * <p>release-api accepts {@link #API_TOKEN} for every repository; the approval policy is the demo
  * one of the local stack ({@link LocalStack#DEMO_APPROVERS}, {@link LocalStack#DEMO_ADMINS}). The
@@ -83,7 +83,8 @@ public final class StackExtension implements BeforeAllCallback, AfterAllCallback
    * (checked). Its classes must not get in each other's way: releases of services of their own, and
    * a service they kill or stop started again before they end (a class finding one down starts it
    * again, so that one failure does not fail the classes after it). Its logs are in {@code
-   * target/e2e-logs/<name>/}.
+   * target/e2e-logs/<name>/}. A class that starts another stack stops it first (at most one shared
+   * stack is up): its classes should run one after the other ({@code @Order}).
    */
   public StackExtension sharedAs(String name) {
     this.sharedAs = name;
@@ -92,11 +93,13 @@ public final class StackExtension implements BeforeAllCallback, AfterAllCallback
 
   @Override
   public void beforeAll(ExtensionContext context) throws IOException {
+    ExtensionContext.Store store = context.getRoot().getStore(SHARED);
+    closeTheSharedStackUnless(sharedAs, store);
     if (sharedAs == null) {
       started = Started.start(context.getRequiredTestClass().getSimpleName(), settingsKey());
       return;
     }
-    ExtensionContext.Store store = context.getRoot().getStore(SHARED);
+    store.put(SHARED_UP, sharedAs);
     started =
         store.computeIfAbsent(sharedAs, name -> Started.start(name, settingsKey()), Started.class);
     if (!started.key.equals(settingsKey())) {
@@ -124,6 +127,28 @@ public final class StackExtension implements BeforeAllCallback, AfterAllCallback
 
   private static final ExtensionContext.Namespace SHARED =
       ExtensionContext.Namespace.create(StackExtension.class, "shared");
+
+  /** The store's key for the name of the shared stack that is up (at most one is). */
+  private static final String SHARED_UP = "shared stack up";
+
+  /**
+   * At most one shared stack is up, and none beside a class's own: a class that starts another
+   * stack first stops the shared one that is up (its classes run together, see {@code @Order} in
+   * {@link SharedStack} and {@link FakesStack}, so it is not needed again; if it were, it would be
+   * started again). Two idle stacks side by side would only take the 2 cores' time.
+   */
+  private static void closeTheSharedStackUnless(String wanted, ExtensionContext.Store store) {
+    String up = store.get(SHARED_UP, String.class);
+    if (up == null || up.equals(wanted)) {
+      return;
+    }
+    store.remove(SHARED_UP);
+    Started stack = store.remove(up, Started.class);
+    if (stack != null) {
+      System.out.println("[e2e stack " + up + "] stopped: its classes are done");
+      stack.close();
+    }
+  }
 
   /** What makes two stacks the same: the services' environment and the number of brokers. */
   private record SettingsKey(Map<String, String> environment, int kafkaBrokers) {

@@ -9,16 +9,14 @@ import dev.rmm.testsupport.FakeBotApi;
 import dev.rmm.testsupport.FakeBotApi.SentMessage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -27,44 +25,24 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * records every request: the team chat's live card and notices, approvals with confirmation, a
  * rejection with its reason, a rollback picked from earlier tags, and every kind of bad press.
  * Users are "Alice QA" (1001, approver), "Bob Lead" (1002, approver and admin), "Carol Dev" (1003,
- * approver of the service trio only) and Mallory (4242, in the team chat, nobody in any policy).
+ * approver of the service trio only; an admin of the others in {@link FakesStack}'s policy) and
+ * Mallory (4242, in the team chat, nobody in any policy).
  */
+@Order(FakesStack.ORDER)
 class TelegramFlowTest {
 
-  static final long TEAM = -1001234567890L;
+  static final long TEAM = FakesStack.TEAM;
   static final long ALICE = 1001;
   static final long BOB = 1002;
   static final long CAROL = 1003;
   static final long MALLORY = 4242;
   static final Duration PATIENCE = Duration.ofSeconds(30);
 
-  @RegisterExtension
-  static final StackExtension stack =
-      new StackExtension()
-          .withEnvironment("TELEGRAM_BOT_TOKEN", FakeBotApi.TOKEN)
-          .withEnvironment("RMM_TELEGRAM_API_URL", FakeBotApi.start())
-          .withEnvironment("TELEGRAM_TEAM_CHAT_ID", Long.toString(TEAM))
-          .withEnvironment("RMM_TELEGRAM_DEFAULT_LANGUAGE", "en")
-          .withEnvironment("RMM_POLICY_FILE", policyFile().toString());
+  /** The service trio needs all three of its approvers; every other service the demo policy. */
+  @RegisterExtension static final StackExtension stack = FakesStack.extension();
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final AtomicInteger UPDATE_IDS = new AtomicInteger(10_000);
-
-  /** The service trio needs all three of its approvers; every other service the demo policy. */
-  private static Path policyFile() {
-    try {
-      Path f = Files.createTempFile("rmm-policy-", ".json");
-      Files.writeString(
-          f,
-          "{\"services\": {\"trio\": {\"approvers\": [{\"telegram_id\": 1001, \"name\": \"Alice"
-              + " QA\"}, {\"telegram_id\": 1002, \"name\": \"Bob Lead\"}, {\"telegram_id\": 1003,"
-              + " \"name\": \"Carol Dev\"}], \"quorum\": 3, \"admins\": [1002]}}}");
-      f.toFile().deleteOnExit();
-      return f;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
 
   @Test
   void givenManualTesting_whenTwoApproversConfirmInTheTeamChat_thenQuorumAndOneLiveCardEdited() {
@@ -113,7 +91,7 @@ class TelegramFlowTest {
     String id = release("shop", "v1.0.0", "301");
     SentMessage card = liveCard("shop", "v1.0.0", "Manual testing");
 
-    String asked = press(BOB, "Bob", TEAM, card.messageId(), button(card, "❌ Reject"));
+    String asked = press(BOB, "Bob", TEAM, card.messageId(), card.button("❌ Reject"));
     assertThat(answerTo(asked).path("text").asText("")).isEmpty();
     JsonNode prompt = sent(TEAM, t -> t.startsWith("✍️ Bob, reply to this message"));
     assertThat(prompt.at("/reply_markup/force_reply").asBoolean()).isTrue();
@@ -124,7 +102,7 @@ class TelegramFlowTest {
     SentMessage confirm =
         awaitMessage(
             TEAM, m -> m.text().equals("Reject shop v1.0.0 with the reason “Checkout is broken”?"));
-    String yes = press(BOB, "Bob", TEAM, confirm.messageId(), button(confirm, "❌ Yes, reject"));
+    String yes = press(BOB, "Bob", TEAM, confirm.messageId(), confirm.button("❌ Yes, reject"));
     assertThat(answerTo(yes).path("text").asText()).isEqualTo("❌ Release shop v1.0.0 is rejected");
 
     await().atMost(PATIENCE).until(() -> "manual_test_failed".equals(status(id)));
@@ -147,7 +125,7 @@ class TelegramFlowTest {
     String id = release("api", "v3.0.0", "401");
     String other = release("api-other", "v3.0.1", "402");
     SentMessage card = liveCard("api", "v3.0.0", "Manual testing");
-    String approveData = button(card, "✅ Approve");
+    String approveData = card.button("✅ Approve");
 
     // somebody in the team chat who is not an approver: refused at once, and the attempt is in
     // the log
@@ -175,7 +153,7 @@ class TelegramFlowTest {
             "en",
             TEAM,
             card.messageId(),
-            button(card, "🔄 Refresh"));
+            card.button("🔄 Refresh"));
     FakeBotApi.push(refresh);
     FakeBotApi.push(refresh);
     String refreshId = callbackId(refresh);
@@ -192,7 +170,7 @@ class TelegramFlowTest {
                 .status())
         .isEqualTo(200);
     JsonNode stale =
-        answerTo(press(ALICE, "Alice", TEAM, confirm.messageId(), button(confirm, "✅ Yes")));
+        answerTo(press(ALICE, "Alice", TEAM, confirm.messageId(), confirm.button("✅ Yes")));
     assertThat(stale.path("text").asText())
         .startsWith("🔄 The card was out of date: the release is now “🚫 Cancelled”");
     assertThat(approvalCount(id)).isZero();
@@ -202,7 +180,7 @@ class TelegramFlowTest {
 
     // the same confirmation pressed again: already used
     JsonNode again =
-        answerTo(press(ALICE, "Alice", TEAM, confirm.messageId(), button(confirm, "✅ Yes")));
+        answerTo(press(ALICE, "Alice", TEAM, confirm.messageId(), confirm.button("✅ Yes")));
     assertThat(again.path("text").asText()).startsWith("⌛");
   }
 
@@ -213,7 +191,7 @@ class TelegramFlowTest {
     List<String> yes = new ArrayList<>();
     for (long user : List.of(ALICE, BOB, CAROL)) {
       String name = "U" + user;
-      press(user, name, TEAM, card.messageId(), button(card, "✅ Approve"));
+      press(user, name, TEAM, card.messageId(), card.button("✅ Approve"));
       SentMessage confirm =
           awaitMessage(
               TEAM,
@@ -221,7 +199,7 @@ class TelegramFlowTest {
                   m.text().startsWith("Approve trio v1.0.0?")
                       && yes.stream().noneMatch(y -> y.endsWith(":" + m.messageId()))
                       && m.replyMarkup() != null);
-      yes.add(button(confirm, "✅ Yes") + ":" + confirm.messageId());
+      yes.add(confirm.button("✅ Yes") + ":" + confirm.messageId());
     }
     // the three "yes" presses arrive in one batch of updates and are handled in parallel
     List<String> ids = new ArrayList<>();
@@ -260,11 +238,11 @@ class TelegramFlowTest {
 
     // Alice approves but is no admin: refused, and nothing is asked
     JsonNode notAdmin =
-        answerTo(press(ALICE, "Alice", TEAM, card.messageId(), button(card, "🚫 Cancel release")));
+        answerTo(press(ALICE, "Alice", TEAM, card.messageId(), card.button("🚫 Cancel release")));
     assertThat(notAdmin.path("text").asText()).startsWith("⛔ Not allowed:");
     assertThat(notAdmin.path("show_alert").asBoolean()).isTrue();
 
-    String asked = press(BOB, "Bob", TEAM, card.messageId(), button(card, "🚫 Cancel release"));
+    String asked = press(BOB, "Bob", TEAM, card.messageId(), card.button("🚫 Cancel release"));
     assertThat(answerTo(asked).path("text").asText("")).isEmpty();
     JsonNode prompt =
         sent(
@@ -283,7 +261,7 @@ class TelegramFlowTest {
                         "Cancel gone v1.0.0 with the reason “Not needed: $(reboot) 'x'”? It will"
                             + " not be deployed to production."));
     String yes =
-        press(BOB, "Bob", TEAM, confirm.messageId(), button(confirm, "🚫 Yes, cancel the release"));
+        press(BOB, "Bob", TEAM, confirm.messageId(), confirm.button("🚫 Yes, cancel the release"));
     assertThat(answerTo(yes).path("text").asText())
         .isEqualTo("🚫 Release gone v1.0.0 is cancelled");
     await().atMost(PATIENCE).until(() -> "cancelled".equals(status(id)));
@@ -293,15 +271,15 @@ class TelegramFlowTest {
     await()
         .atMost(PATIENCE)
         .until(() -> message(TEAM, card.messageId()).text().contains("🚫 Cancelled"));
-    assertThat(buttonTexts(message(TEAM, card.messageId())))
+    assertThat(message(TEAM, card.messageId()).buttonTexts())
         .noneMatch(t -> t.startsWith("🚫 Cancel release"));
 
     FakeBotApi.push(FakeBotApi.message(UPDATE_IDS.incrementAndGet(), BOB, "Bob", "en", "/start"));
     SentMessage menu = awaitMessage(BOB, m -> m.text().startsWith("👋 Hello, Bob!"));
-    answerTo(press(BOB, "Bob", BOB, menu.messageId(), button(menu, "🚫 Cancelled and replaced")));
+    answerTo(press(BOB, "Bob", BOB, menu.messageId(), menu.button("🚫 Cancelled and replaced")));
     SentMessage picker = message(BOB, menu.messageId());
     assertThat(picker.text()).isEqualTo("🚫 Cancelled and replaced: which service?");
-    answerTo(press(BOB, "Bob", BOB, menu.messageId(), button(picker, "gone (")));
+    answerTo(press(BOB, "Bob", BOB, menu.messageId(), picker.button("gone (")));
     SentMessage shown = message(BOB, menu.messageId());
     assertThat(shown.text())
         .contains("📦 Service: gone")
@@ -325,31 +303,31 @@ class TelegramFlowTest {
     // Bob, in his private chat: /start, successful releases, page to cart v1.1.0
     FakeBotApi.push(FakeBotApi.message(UPDATE_IDS.incrementAndGet(), BOB, "Bob", "en", "/start"));
     SentMessage menu = awaitMessage(BOB, m -> m.text().startsWith("👋 Hello, Bob!"));
-    answerTo(press(BOB, "Bob", BOB, menu.messageId(), button(menu, "✅ Successful releases")));
+    answerTo(press(BOB, "Bob", BOB, menu.messageId(), menu.button("✅ Successful releases")));
     SentMessage services = message(BOB, menu.messageId());
     assertThat(services.text()).isEqualTo("✅ Successful releases: which service?");
-    answerTo(press(BOB, "Bob", BOB, menu.messageId(), button(services, "cart (")));
+    answerTo(press(BOB, "Bob", BOB, menu.messageId(), services.button("cart (")));
     SentMessage shown = message(BOB, menu.messageId());
     for (int i = 0; i < 10 && !shown.text().contains("🏷️ Tag: v1.1.0"); i++) {
-      answerTo(press(BOB, "Bob", BOB, menu.messageId(), button(shown, "Next ➡️")));
+      answerTo(press(BOB, "Bob", BOB, menu.messageId(), shown.button("Next ➡️")));
       shown = message(BOB, menu.messageId());
     }
     assertThat(shown.text()).contains("📦 Service: cart").contains("🏷️ Tag: v1.1.0");
-    assertThat(buttonTexts(shown)).anyMatch(t -> t.startsWith("📊 "));
+    assertThat(shown.buttonTexts()).anyMatch(t -> t.startsWith("📊 "));
 
     // Alice is no admin
-    JsonNode notAdmin = answerTo(press(ALICE, "Alice", BOB, menu.messageId(), button(shown, "⏪")));
+    JsonNode notAdmin = answerTo(press(ALICE, "Alice", BOB, menu.messageId(), shown.button("⏪")));
     assertThat(notAdmin.path("text").asText()).startsWith("⛔ Not allowed:");
 
-    answerTo(press(BOB, "Bob", BOB, menu.messageId(), button(shown, "⏪ Rollback")));
+    answerTo(press(BOB, "Bob", BOB, menu.messageId(), shown.button("⏪ Rollback")));
     SentMessage picker = awaitMessage(BOB, m -> m.text().startsWith("⏪ Roll cart (now v1.1.0)"));
-    assertThat(buttonTexts(picker))
+    assertThat(picker.buttonTexts())
         .anyMatch(t -> t.matches("v1\\.0\\.0 · \\d\\d\\.\\d\\d\\.\\d{4} \\d\\d:\\d\\d"))
         .noneMatch(t -> t.startsWith("v1.1.0"));
-    answerTo(press(BOB, "Bob", BOB, picker.messageId(), button(picker, "v1.0.0")));
+    answerTo(press(BOB, "Bob", BOB, picker.messageId(), picker.button("v1.0.0")));
     SentMessage confirm = message(BOB, picker.messageId());
     assertThat(confirm.text()).isEqualTo("Roll cart back from v1.1.0 to v1.0.0?");
-    JsonNode done = answerTo(press(BOB, "Bob", BOB, picker.messageId(), button(confirm, "⏪ Yes")));
+    JsonNode done = answerTo(press(BOB, "Bob", BOB, picker.messageId(), confirm.button("⏪ Yes")));
     assertThat(done.path("text").asText()).startsWith("⏪ Rollback of cart to v1.0.0 is requested");
     await()
         .atMost(PATIENCE)
@@ -472,7 +450,7 @@ class TelegramFlowTest {
   private String approve(long user, String name, SentMessage card) {
     String tag = card.text().lines().skip(1).findFirst().orElseThrow().replace("🏷️ Tag: ", "");
     int known = FakeBotApi.messages(TEAM).size();
-    answerTo(press(user, name, TEAM, card.messageId(), button(card, "✅ Approve")));
+    answerTo(press(user, name, TEAM, card.messageId(), card.button("✅ Approve")));
     SentMessage confirm =
         awaitMessage(
             TEAM,
@@ -481,7 +459,7 @@ class TelegramFlowTest {
                     && m.text().contains(" " + tag + "?")
                     && m.replyMarkup() != null
                     && FakeBotApi.messages(TEAM).indexOf(m) >= known);
-    return answerTo(press(user, name, TEAM, confirm.messageId(), button(confirm, "✅ Yes")))
+    return answerTo(press(user, name, TEAM, confirm.messageId(), confirm.button("✅ Yes")))
         .path("text")
         .asText();
   }
@@ -511,28 +489,6 @@ class TelegramFlowTest {
         .map(FakeBotApi::json)
         .filter(n -> n.path("callback_query_id").asText().equals(callbackId))
         .toList();
-  }
-
-  private static String button(SentMessage m, String textPrefix) {
-    for (JsonNode row : m.replyMarkup().path("inline_keyboard")) {
-      for (JsonNode b : row) {
-        if (b.path("text").asText().startsWith(textPrefix)) {
-          return b.path("callback_data").asText();
-        }
-      }
-    }
-    throw new AssertionError(
-        "no button '" + textPrefix + "' on: " + m.text() + " " + m.replyMarkup());
-  }
-
-  private static List<String> buttonTexts(SentMessage m) {
-    List<String> texts = new ArrayList<>();
-    Optional.ofNullable(m.replyMarkup())
-        .ifPresent(
-            k ->
-                k.path("inline_keyboard")
-                    .forEach(row -> row.forEach(b -> texts.add(b.path("text").asText()))));
-    return texts;
   }
 
   private static void sleep(long ms) {

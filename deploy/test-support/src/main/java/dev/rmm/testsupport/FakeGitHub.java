@@ -99,6 +99,11 @@ public final class FakeGitHub {
   private static final AtomicLong RUN_IDS = new AtomicLong(7_000_000_000L);
   private static final java.util.concurrent.atomic.AtomicInteger ARRIVED =
       new java.util.concurrent.atomic.AtomicInteger();
+
+  /** {@link #ARRIVED} by the release id input of the dispatch (none: ""). */
+  private static final Map<String, java.util.concurrent.atomic.AtomicInteger> ARRIVED_BY_RELEASE =
+      new ConcurrentHashMap<>();
+
   private static volatile Duration slowDispatch = Duration.ZERO;
   private static HttpServer server;
 
@@ -139,6 +144,7 @@ public final class FakeGitHub {
     }
     slowDispatch = Duration.ZERO;
     ARRIVED.set(0);
+    ARRIVED_BY_RELEASE.clear();
     ARRIVALS.clear();
     outage = null;
   }
@@ -146,6 +152,16 @@ public final class FakeGitHub {
   /** Dispatch requests that reached the fake with a valid token, answered yet or not. */
   public static int dispatchesArrived() {
     return ARRIVED.get();
+  }
+
+  /**
+   * Dispatch requests for one release ({@code inputs.release_id}) that reached the fake with a
+   * valid token, answered yet or not: for tests that share the fake with others whose releases may
+   * be dispatched at the same time.
+   */
+  public static int dispatchesArrived(String releaseId) {
+    java.util.concurrent.atomic.AtomicInteger n = ARRIVED_BY_RELEASE.get(releaseId);
+    return n == null ? 0 : n.get();
   }
 
   /** Makes a workflow exist ({@code owner/repo}, file name); {@code *} as repo matches any. */
@@ -230,6 +246,19 @@ public final class FakeGitHub {
     return titles;
   }
 
+  /** The display titles of the runs the dispatches created in one workflow of one repository. */
+  public static List<String> runTitles(String repository, String workflow) {
+    ArrayNode runs = RUNS_BY_WORKFLOW.get(key(repository, workflow));
+    if (runs == null) {
+      return List.of();
+    }
+    List<String> titles = new java.util.ArrayList<>();
+    synchronized (runs) {
+      runs.forEach(r -> titles.add(r.path("display_title").asText()));
+    }
+    return titles;
+  }
+
   /** Dispatches are accepted (and their runs created) at once but answered only after this. */
   public static void slowDispatches(Duration delay) {
     slowDispatch = delay;
@@ -243,6 +272,14 @@ public final class FakeGitHub {
   public static List<Request> dispatches() {
     return REQUESTS.stream()
         .filter(r -> r.path().endsWith("/dispatches") && r.status() == 204)
+        .toList();
+  }
+
+  /** The dispatches of one release ({@code inputs.release_id}) GitHub accepted (204), in order. */
+  public static List<Request> dispatches(String releaseId) {
+    return dispatches().stream()
+        .filter(
+            r -> r.body() != null && releaseId.equals(r.body().at("/inputs/release_id").asText()))
         .toList();
   }
 
@@ -299,6 +336,11 @@ public final class FakeGitHub {
     Matcher runs = RUNS.matcher(path);
     if (dispatch.matches() && ex.getRequestMethod().equals("POST")) {
       ARRIVED.incrementAndGet();
+      ARRIVED_BY_RELEASE
+          .computeIfAbsent(
+              body == null ? "" : body.at("/inputs/release_id").asText(""),
+              r -> new java.util.concurrent.atomic.AtomicInteger())
+          .incrementAndGet();
       long at = System.nanoTime();
       int[] created = {0};
       int status = dispatch(ex, dispatch.group(1), dispatch.group(2), body, created);

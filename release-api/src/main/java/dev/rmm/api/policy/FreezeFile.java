@@ -48,6 +48,14 @@ final class FreezeFile {
   static final int MAX_REASON = 200;
 
   private static final int MAX_SERVICE = 100;
+
+  /**
+   * A service name as the API accepts one in a release (its {@code Validation.SERVICE}): a window
+   * naming anything else could never cover a release, and the team would believe a service frozen
+   * that is not.
+   */
+  private static final Pattern SERVICE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+
   private static final int MAX_ZONE = 64;
   private static final Set<String> FIELDS =
       Set.of("services", "from", "until", "weekly", "zone", "reason");
@@ -220,6 +228,12 @@ final class FreezeFile {
       String name = text(at + ".services[" + i + "]", n.get(i), MAX_SERVICE);
       if (name == null || name.isBlank()) {
         throw invalid(at + ".services[" + i + "]", "is a service name");
+      }
+      if (!SERVICE.matcher(name).matches()) {
+        throw invalid(
+            at + ".services[" + i + "]",
+            "is no service name a release can have: letters, digits, '.', '_' and '-', starting"
+                + " with a letter or a digit");
       }
       out.add(name);
     }

@@ -418,6 +418,16 @@ class AuthorizationMatrixTest {
         "ForceApprove", (id, a) -> new ReleaseCommand.ForceApprove(id, 1002, "forged", null, a));
     COMMANDS.put(
         "ConfirmBreakGlass", (id, a) -> new ReleaseCommand.ConfirmBreakGlass(id, 1002, null, a));
+    // the orchestrator's freeze hold (issue 15 point 5) and superseding: only its topic, only as
+    // the orchestrator; a forged hold would keep an approved release from production
+    COMMANDS.put(
+        "HoldDispatch",
+        (id, a) ->
+            new ReleaseCommand.HoldDispatch(
+                id, Instant.parse("2099-01-01T00:00:00Z"), "forged freeze", 1L, a));
+    COMMANDS.put(
+        "SupersedeRelease",
+        (id, a) -> new ReleaseCommand.SupersedeRelease(id, "r-forged", "v9.9.9", a));
   }
 
   private static final Actor TELEGRAM = Actor.telegram(1001, "Alice");
@@ -449,7 +459,9 @@ class AuthorizationMatrixTest {
             "RecordDispatch",
             "StartRunbook",
             "RecordRunbookStep",
-            "FinishRunbook");
+            "FinishRunbook",
+            "SupersedeRelease",
+            "HoldDispatch");
     for (String type : COMMANDS.keySet()) {
       if (!gatewayMay.contains(type)) {
         cells.add(Arguments.of(Principal.GATEWAY, type, TELEGRAM, "may not come from"));

@@ -185,6 +185,92 @@ class PolicyFileFreezeTest {
         .contains("freezes[0].services[0]");
   }
 
+  /** A megabyte of text: what a pasted log or a runaway script could leave in the file. */
+  private static final String MEGABYTE = "x".repeat(1 << 20);
+
+  /**
+   * Hostile text in a freeze's {@code reason} or {@code services} (the door check of session 11),
+   * each as the second window of a file whose first window and service policy are fine: {label, the
+   * hostile window's field and JSON value, what the refusal says}.
+   */
+  static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> hostileText() {
+    return java.util.stream.Stream.of(
+        hostile(
+            "reason with NUL",
+            "\"reason\": \"release\\u0000train\"",
+            "'freezes[1].reason' contains the control character U+0000"),
+        hostile(
+            "reason with a bidi override",
+            "\"reason\": \"train\\u202Eniart\"",
+            "'freezes[1].reason' contains the bidirectional control character U+202E"),
+        hostile(
+            "reason of a megabyte",
+            "\"reason\": \"" + MEGABYTE + "\"",
+            "freezes[1].reason is 1048576 characters long; at most 200 are allowed"),
+        hostile(
+            "service with NUL",
+            "\"services\": [\"billing\\u0000\"]",
+            "'freezes[1].services[0]' contains the control character U+0000"),
+        hostile(
+            "service with a bidi override",
+            "\"services\": [\"bill\\u202Eing\"]",
+            "'freezes[1].services[0]' contains the bidirectional control character U+202E"),
+        hostile(
+            "service $(...)",
+            "\"services\": [\"billing\", \"$(reboot)\"]",
+            "freezes[1].services[1] is no service name a release can have"),
+        hostile(
+            "service of a megabyte",
+            "\"services\": [\"" + MEGABYTE + "\"]",
+            "freezes[1].services[0] is 1048576 characters long; at most 100 are allowed"),
+        hostile(
+            "service one character too long",
+            "\"services\": [\"" + "s".repeat(101) + "\"]",
+            "freezes[1].services[0] is 101 characters long; at most 100 are allowed"));
+  }
+
+  private static org.junit.jupiter.params.provider.Arguments hostile(
+      String label, String field, String why) {
+    return org.junit.jupiter.params.provider.Arguments.of(label, field, why);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.MethodSource("hostileText")
+  void givenHostileTextInAFreezesReasonOrServices_whenLoaded_thenTheWholeFileIsRefusedClearly(
+      String label, String field, String why) {
+    String freezes =
+        "[{\"services\": [\"billing\"], \"from\": \"2026-12-30T18:00:00Z\", \"until\":"
+            + " \"2026-12-31T18:00:00Z\", \"reason\": \"fine\"},"
+            + " {\"from\": \"2026-12-30T18:00:00Z\", \"until\": \"2026-12-31T18:00:00Z\", "
+            + field
+            + "}]";
+
+    String message = refusal(freezes);
+
+    assertThat(message).contains("policy.json").contains(why);
+    // one short line a person can read in the log and the alerts chat, without the hostile text
+    assertThat(message).hasSizeLessThan(300).doesNotContain("\u0000").doesNotContain("\u202E");
+    assertThat(dev.rmm.contracts.TextRules.allows(message, dev.rmm.contracts.TextRules.Kind.LINE))
+        .isTrue();
+    assertThat(message).doesNotContain("$(reboot)");
+    // nothing half-applied: neither the good window before it nor the file's services are taken
+    assertThatThrownBy(() -> PolicyRegistry.freezes(file(freezes), "policy.json"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining(why);
+  }
+
+  @Test
+  void givenAReasonThatLooksLikeShell_whenLoaded_thenItIsKeptAsPlainText() {
+    // the reason is only ever shown (cards, timeline, log), never run: "$(...)" and quotes are
+    // text like any other, as in a cancel reason
+    List<FreezeWindow> w =
+        freezes(
+            "[{\"from\": \"2026-12-30T18:00:00Z\", \"until\": \"2026-12-31T18:00:00Z\","
+                + " \"reason\": \"$(reboot) `id` 'x' && rm -rf /\"}]");
+
+    assertThat(w.get(0).reason()).isEqualTo("$(reboot) `id` 'x' && rm -rf /");
+  }
+
   @Test
   void givenTooManyWindows_whenLoaded_thenRefused() {
     String one = "{\"from\": \"2026-12-30T18:00:00Z\", \"until\": \"2026-12-31T18:00:00Z\"}";

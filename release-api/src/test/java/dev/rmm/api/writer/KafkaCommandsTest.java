@@ -429,6 +429,44 @@ class KafkaCommandsTest {
             });
   }
 
+  /**
+   * The orchestrator's freeze hold (issue 15 point 5) is the accepted cell of the matrix's
+   * hold-dispatch row ({@code AuthorizationMatrixTest} has the refusals): on its own topic, as the
+   * orchestrator, one held event, and its command id (release and freeze end) makes a redelivery a
+   * repeat.
+   */
+  @Test
+  void
+      givenAnApprovedRelease_whenTheOrchestratorHoldsItsDispatch_thenOneHeldEventEvenIfRedelivered()
+          throws Exception {
+    String id = Api.releaseInManualTesting(BILLING_REPO);
+    for (long user : new long[] {1001, 1002, 1003}) {
+      awaitResult(sendOn(ReleaseLog.gatewayCommandsTopic(), id, approve(id, user, "u" + user)));
+    }
+    java.time.Instant until = java.time.Instant.parse("2099-01-01T09:00:00Z");
+    Actor orchestrator = new Actor(Actor.Kind.ORCHESTRATOR, "orch-1", "deploy-orchestrator");
+    String commandId = "hold-" + id + "-" + until.toEpochMilli();
+    byte[] json =
+        CommandCodec.encode(
+            commandId,
+            new ReleaseCommand.HoldDispatch(id, until, "release train", 1L, orchestrator),
+            "corr-" + commandId,
+            null);
+
+    producer.send(new ProducerRecord<>(ReleaseLog.orchestratorCommandsTopic(), id, json)).get();
+    JsonNode first = awaitResult(commandId);
+    producer.send(new ProducerRecord<>(ReleaseLog.orchestratorCommandsTopic(), id, json)).get();
+    JsonNode again = awaitResult(commandId);
+
+    assertThat(first.path("outcome").asText()).as(first.toString()).isEqualTo("accepted");
+    assertThat(first.path("status").asText()).isEqualTo("manual_test_passed");
+    assertThat(first.path("events").toString()).isEqualTo("[\"release.dispatch-held.v1\"]");
+    assertThat(again.path("events")).isEqualTo(first.path("events"));
+    assertThat(log.events(id).stream().filter(e -> commandId.equals(e.causationId())))
+        .extracting(EventEnvelope::data)
+        .containsExactly(new ReleaseEvent.DispatchHeld(until, "release train", 1L));
+  }
+
   private String sendOn(String topic, String releaseId, ReleaseCommand command) throws Exception {
     String commandId = UUID.randomUUID().toString();
     byte[] json = CommandCodec.encode(commandId, command, "corr-" + commandId, null);

@@ -175,7 +175,7 @@ class AccessTest {
     openActive(VIEWER, "Vic", menu.messageId(), "viewer-press");
     pageTo(VIEWER, menu.messageId(), id);
     SentMessage card = message(VIEWER, menu.messageId());
-    String approve = data(card, "✅ Approve");
+    String approve = card.button("✅ Approve");
 
     List<String> presses = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
@@ -200,8 +200,8 @@ class AccessTest {
       throws Exception {
     String id = release("stranger-press", "v3.0.0");
     SentMessage card = liveCard(id, "stranger-press");
-    String approve = data(card, "✅ Approve");
-    String refresh = data(card, "🔄 Refresh");
+    String approve = card.button("✅ Approve");
+    String refresh = card.button("🔄 Refresh");
     int editsBefore = editsOf(TEAM_CHAT, card.messageId());
 
     List<String> presses = new ArrayList<>();
@@ -229,7 +229,7 @@ class AccessTest {
     String id = release("team-language", "v5.0.0");
     FakeBotApi.chatMember(TEAM_CHAT, 6611, "member");
     SentMessage card = liveCard(id, "team-language");
-    String refresh = data(card, "🔄 Refresh");
+    String refresh = card.button("🔄 Refresh");
     int editsBefore = editsOf(TEAM_CHAT, card.messageId());
 
     for (int i = 0; i < 2; i++) {
@@ -267,7 +267,7 @@ class AccessTest {
     // a genuine, signed pager of the member's own list (two active releases: it has a pager)
     SentMessage menu = startAndAwaitMenu(6610, "Oscar");
     openActive(6610, "Oscar", menu.messageId(), null);
-    String genuinePager = data(message(6610, menu.messageId()), "Next ➡️");
+    String genuinePager = message(6610, menu.messageId()).button("Next ➡️");
     int editsBefore = editsOf(TEAM_CHAT, card.messageId());
 
     List<String> presses =
@@ -291,7 +291,7 @@ class AccessTest {
         .atMost(Duration.ofSeconds(3))
         .until(() -> editsOf(TEAM_CHAT, card.messageId()) == editsBefore);
     assertThat(message(TEAM_CHAT, card.messageId())).isEqualTo(card);
-    assertThat(buttonTexts(card)).contains("✅ Approve", "❌ Reject");
+    assertThat(card.buttonTexts()).contains("✅ Approve", "❌ Reject");
   }
 
   /**
@@ -314,7 +314,7 @@ class AccessTest {
     pageTo(NEW_APPROVER, menu.messageId(), id);
     SentMessage card = message(NEW_APPROVER, menu.messageId());
     assertThat(card.text()).contains("Bob").doesNotContain("Ann");
-    press(NEW_APPROVER, "Bob", NEW_APPROVER, card.messageId(), data(card, "✅ Approve"));
+    press(NEW_APPROVER, "Bob", NEW_APPROVER, card.messageId(), card.button("✅ Approve"));
     await()
         .atMost(Duration.ofSeconds(10))
         .until(
@@ -330,7 +330,7 @@ class AccessTest {
     List<String> presses = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       presses.add(
-          press(APPROVER, "Ann", APPROVER, annCard.messageId(), data(annCard, "✅ Approve")));
+          press(APPROVER, "Ann", APPROVER, annCard.messageId(), annCard.button("✅ Approve")));
     }
     await()
         .atMost(Duration.ofSeconds(20))
@@ -536,46 +536,33 @@ class AccessTest {
    * service's when {@code service} is null).
    */
   private static void openActive(long chat, String name, int menuId, String service) {
-    press(chat, name, chat, menuId, data(message(chat, menuId), "🚀 Active releases"));
+    press(chat, name, chat, menuId, message(chat, menuId).button("🚀 Active releases"));
     await()
         .atMost(Duration.ofSeconds(10))
         .until(() -> message(chat, menuId).text().equals("🚀 Active releases: which service?"));
     SentMessage picker = message(chat, menuId);
     String pick =
-        service == null
-            ? dataStartingWith(picker, "📋 All services (")
-            : dataStartingWith(picker, service + " (");
+        service == null ? picker.button("📋 All services (") : picker.button(service + " (");
     press(chat, name, chat, menuId, pick);
     await()
         .atMost(Duration.ofSeconds(10))
         .until(() -> message(chat, menuId).text().startsWith("📦 Service: "));
   }
 
-  private static String dataStartingWith(SentMessage m, String buttonText) {
-    for (JsonNode row : m.replyMarkup().path("inline_keyboard")) {
-      for (JsonNode b : row) {
-        if (b.path("text").asText().startsWith(buttonText)) {
-          return b.path("callback_data").asText();
-        }
-      }
-    }
-    throw new AssertionError("no button " + buttonText + "… on " + m);
-  }
-
   private void pageTo(long chat, int messageId, String releaseId) {
     for (int i = 0; i < 20; i++) {
       SentMessage shown = message(chat, messageId);
-      if (buttonData(shown).stream().anyMatch(d -> d.contains(releaseId))) {
+      if (shown.buttonData().stream().anyMatch(d -> d.contains(releaseId))) {
         return;
       }
-      press(chat, "U", chat, messageId, data(shown, "Next ➡️"));
-      String before = shown.text() + buttonData(shown);
+      press(chat, "U", chat, messageId, shown.button("Next ➡️"));
+      String before = shown.text() + shown.buttonData();
       await()
           .atMost(Duration.ofSeconds(10))
           .until(
               () -> {
                 SentMessage now = message(chat, messageId);
-                return !(now.text() + buttonData(now)).equals(before);
+                return !(now.text() + now.buttonData()).equals(before);
               });
     }
     throw new AssertionError("release " + releaseId + " is not in the list");
@@ -586,35 +573,6 @@ class AccessTest {
         .filter(m -> m.messageId() == messageId)
         .findFirst()
         .orElseThrow();
-  }
-
-  private static String data(SentMessage m, String buttonText) {
-    for (JsonNode row : m.replyMarkup().path("inline_keyboard")) {
-      for (JsonNode b : row) {
-        if (b.path("text").asText().equals(buttonText)) {
-          return b.path("callback_data").asText();
-        }
-      }
-    }
-    throw new AssertionError("no button " + buttonText + " on " + m);
-  }
-
-  private static List<String> buttonData(SentMessage m) {
-    List<String> out = new ArrayList<>();
-    if (m.replyMarkup() != null) {
-      m.replyMarkup()
-          .path("inline_keyboard")
-          .forEach(row -> row.forEach(b -> out.add(b.path("callback_data").asText())));
-    }
-    return out;
-  }
-
-  private static List<String> buttonTexts(SentMessage m) {
-    List<String> out = new ArrayList<>();
-    m.replyMarkup()
-        .path("inline_keyboard")
-        .forEach(row -> row.forEach(b -> out.add(b.path("text").asText())));
-    return out;
   }
 
   private static int editsOf(long chat, int messageId) {

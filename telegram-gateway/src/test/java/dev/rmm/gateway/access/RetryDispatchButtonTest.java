@@ -3,8 +3,6 @@ package dev.rmm.gateway.access;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rmm.contracts.CommandCodec;
 import dev.rmm.contracts.EventCodec;
@@ -26,12 +24,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -64,8 +60,7 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(AccessTestStack.class)
 class RetryDispatchButtonTest {
 
-  private static final AtomicInteger UPDATE_IDS = new AtomicInteger(7_000_001);
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final PrivateChat CHAT = new PrivateChat(7_000_001);
   // AccessTest's approver and admin: both classes run on one AccessTestStack (one broker), where
   // AccessTest puts a policy in force whose default names these two, so the releases' recorded
   // admins would not count after it (a retry by anyone else was refused locally)
@@ -122,28 +117,32 @@ class RetryDispatchButtonTest {
   void givenAFailedDispatch_whenTheAdminPressesRetryAndConfirms_thenTheCommandIsSentOnce()
       throws Exception {
     String id = failedDispatch("retry-admin");
-    SentMessage card = cardFor(ADMIN, "Olga", "en", id);
-    assertThat(buttonTexts(card)).contains("🔁 Retry dispatch");
+    SentMessage card = CHAT.cardFor(ADMIN, "Olga", "en", id);
+    assertThat(card.buttonTexts()).contains("🔁 Retry dispatch");
 
-    press(ADMIN, "Olga", "en", card.messageId(), data(card, "🔁 Retry dispatch"));
+    CHAT.press(ADMIN, "Olga", "en", card.messageId(), card.button("🔁 Retry dispatch"));
 
     await()
         .atMost(Duration.ofSeconds(15))
-        .until(() -> confirmation(ADMIN, "Retry the production dispatch of retry-admin") != null);
-    SentMessage confirm = confirmation(ADMIN, "Retry the production dispatch of retry-admin");
+        .until(
+            () ->
+                PrivateChat.confirmation(ADMIN, "Retry the production dispatch of retry-admin")
+                    != null);
+    SentMessage confirm =
+        PrivateChat.confirmation(ADMIN, "Retry the production dispatch of retry-admin");
     assertThat(confirm.text())
         .isEqualTo(
             "Retry the production dispatch of retry-admin v1.0.0? GitHub is checked first for a"
                 + " run of the failed attempt: there will not be two deploys.");
     assertThat(retriesBy(ADMIN, id)).as("nothing is sent before the confirmation").isEmpty();
 
-    press(ADMIN, "Olga", "en", confirm.messageId(), data(confirm, "🔁 Yes, retry"));
+    CHAT.press(ADMIN, "Olga", "en", confirm.messageId(), confirm.button("🔁 Yes, retry"));
 
     await()
         .atMost(Duration.ofSeconds(15))
         .until(
             () ->
-                message(ADMIN, confirm.messageId())
+                PrivateChat.message(ADMIN, confirm.messageId())
                     .text()
                     .equals(
                         "🔁 A retry of the production dispatch of retry-admin v1.0.0 is requested:"
@@ -161,17 +160,17 @@ class RetryDispatchButtonTest {
   void givenAFailedDispatch_whenAnApproverWhoIsNoAdminPressesRetryTwice_thenRefusedInRussian()
       throws Exception {
     String id = failedDispatch("retry-approver");
-    SentMessage card = cardFor(APPROVER, "Анна", "ru", id);
-    String retry = data(card, "🔁 Повторить запуск");
+    SentMessage card = CHAT.cardFor(APPROVER, "Анна", "ru", id);
+    String retry = card.button("🔁 Повторить запуск");
 
-    String first = press(APPROVER, "Анна", "ru", card.messageId(), retry);
-    await().atMost(Duration.ofSeconds(15)).until(() -> answer(first) != null);
-    String second = press(APPROVER, "Анна", "ru", card.messageId(), retry);
-    await().atMost(Duration.ofSeconds(15)).until(() -> answer(second) != null);
+    String first = CHAT.press(APPROVER, "Анна", "ru", card.messageId(), retry);
+    await().atMost(Duration.ofSeconds(15)).until(() -> PrivateChat.answer(first) != null);
+    String second = CHAT.press(APPROVER, "Анна", "ru", card.messageId(), retry);
+    await().atMost(Duration.ofSeconds(15)).until(() -> PrivateChat.answer(second) != null);
 
     String refusal = "⛔ Нет прав: повторить запуск выкладки могут только администраторы";
-    assertThat(answer(first)).isEqualTo(refusal);
-    assertThat(answer(second)).isEqualTo(refusal);
+    assertThat(PrivateChat.answer(first)).isEqualTo(refusal);
+    assertThat(PrivateChat.answer(second)).isEqualTo(refusal);
     assertThat(retriesBy(APPROVER, id)).as("the first refusal is recorded, once").hasSize(1);
     assertThat(FakeBotApi.messages(APPROVER))
         .noneMatch(m -> m.text().startsWith("Повторить запуск выкладки"));
@@ -276,119 +275,5 @@ class RetryDispatchButtonTest {
         .await()
         .atMost(Duration.ofSeconds(10));
     return id;
-  }
-
-  /** The user's /start, the active list, paged to the release's card. */
-  private static SentMessage cardFor(long user, String name, String lang, String releaseId) {
-    FakeBotApi.push(FakeBotApi.message(UPDATE_IDS.getAndIncrement(), user, name, lang, "/start"));
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(() -> FakeBotApi.messages(user).stream().anyMatch(m -> m.text().startsWith("👋")));
-    SentMessage menu =
-        FakeBotApi.messages(user).stream()
-            .filter(m -> m.text().startsWith("👋"))
-            .reduce((a, b) -> b)
-            .orElseThrow();
-    String active = lang.equals("ru") ? "🚀 Активные релизы" : "🚀 Active releases";
-    press(user, name, lang, menu.messageId(), data(menu, active));
-    // the service picker, then every service's releases
-    String all = lang.equals("ru") ? "📋 Все сервисы (" : "📋 All services (";
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(() -> message(user, menu.messageId()).replyMarkup().toString().contains(all));
-    SentMessage picker = message(user, menu.messageId());
-    String allData = null;
-    for (var row : picker.replyMarkup().path("inline_keyboard")) {
-      for (var b : row) {
-        if (b.path("text").asText().startsWith(all)) {
-          allData = b.path("callback_data").asText();
-        }
-      }
-    }
-    press(user, name, lang, menu.messageId(), allData);
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(() -> message(user, menu.messageId()).text().startsWith("📦 "));
-    String next = lang.equals("ru") ? "След. ➡️" : "Next ➡️";
-    for (int i = 0; i < 30; i++) {
-      SentMessage shown = message(user, menu.messageId());
-      if (buttonData(shown).stream().anyMatch(d -> d.contains(releaseId))) {
-        return shown;
-      }
-      String before = shown.text() + buttonData(shown);
-      press(user, name, lang, menu.messageId(), data(shown, next));
-      await()
-          .atMost(Duration.ofSeconds(10))
-          .until(
-              () -> {
-                SentMessage now = message(user, menu.messageId());
-                return !(now.text() + buttonData(now)).equals(before);
-              });
-    }
-    throw new AssertionError("release " + releaseId + " is not in the active list");
-  }
-
-  private static SentMessage confirmation(long user, String prefix) {
-    return FakeBotApi.messages(user).stream()
-        .filter(m -> m.text().startsWith(prefix))
-        .findFirst()
-        .orElse(null);
-  }
-
-  /** Presses a button in the user's private chat; returns the callback query's id. */
-  private static String press(long user, String name, String lang, int messageId, String data) {
-    String update =
-        FakeBotApi.callback(UPDATE_IDS.getAndIncrement(), user, name, lang, user, messageId, data);
-    FakeBotApi.push(update);
-    try {
-      return JSON.readTree(update).path("callback_query").path("id").asText();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static String answer(String callbackQueryId) {
-    return FakeBotApi.calls("answerCallbackQuery").stream()
-        .map(FakeBotApi::json)
-        .filter(a -> a.path("callback_query_id").asText().equals(callbackQueryId))
-        .map(a -> a.path("text").asText())
-        .findFirst()
-        .orElse(null);
-  }
-
-  private static SentMessage message(long chat, int messageId) {
-    return FakeBotApi.messages(chat).stream()
-        .filter(m -> m.messageId() == messageId)
-        .findFirst()
-        .orElseThrow();
-  }
-
-  private static String data(SentMessage m, String buttonText) {
-    for (JsonNode row : m.replyMarkup().path("inline_keyboard")) {
-      for (JsonNode b : row) {
-        if (b.path("text").asText().equals(buttonText)) {
-          return b.path("callback_data").asText();
-        }
-      }
-    }
-    throw new AssertionError("no button " + buttonText + " on " + m);
-  }
-
-  private static List<String> buttonData(SentMessage m) {
-    List<String> out = new ArrayList<>();
-    if (m.replyMarkup() != null) {
-      m.replyMarkup()
-          .path("inline_keyboard")
-          .forEach(row -> row.forEach(b -> out.add(b.path("callback_data").asText())));
-    }
-    return out;
-  }
-
-  private static List<String> buttonTexts(SentMessage m) {
-    List<String> out = new ArrayList<>();
-    m.replyMarkup()
-        .path("inline_keyboard")
-        .forEach(row -> row.forEach(b -> out.add(b.path("text").asText())));
-    return out;
   }
 }

@@ -72,16 +72,16 @@ class RollbackPickerTest {
         .until(() -> FakeBotApi.messages(ADMIN).stream().anyMatch(m -> isMenu(m)));
     int menu =
         FakeBotApi.messages(ADMIN).stream().filter(m -> isMenu(m)).findFirst().get().messageId();
-    press(menu, data(message(menu), "✅ Successful releases"));
+    press(menu, message(menu).button("✅ Successful releases"));
     await()
         .atMost(Duration.ofSeconds(15))
         .until(() -> message(menu).text().equals("✅ Successful releases: which service?"));
-    press(menu, data(message(menu), service + " (3)")); // v1, v3, v4; v2 and v5 are failures
+    press(menu, message(menu).button(service + " (3)")); // v1, v3, v4; v2 and v5 are failures
     await()
         .atMost(Duration.ofSeconds(15))
         .until(() -> message(menu).text().startsWith("📦 Service: " + service));
     pageTo(menu, v3);
-    press(menu, data(message(menu), "⏪ Rollback"));
+    press(menu, message(menu).button("⏪ Rollback"));
 
     await()
         .atMost(Duration.ofSeconds(15))
@@ -115,45 +115,24 @@ class RollbackPickerTest {
         .orElseThrow();
   }
 
-  private static String data(FakeBotApi.SentMessage m, String buttonText) {
-    for (JsonNode row : m.replyMarkup().path("inline_keyboard")) {
-      for (JsonNode b : row) {
-        if (b.path("text").asText().equals(buttonText)) {
-          return b.path("callback_data").asText();
-        }
-      }
-    }
-    throw new AssertionError("no button " + buttonText + " on " + m);
-  }
-
   /** Pages the list shown in the message until it shows the release's card. */
   private static void pageTo(int messageId, String releaseId) {
     for (int i = 0; i < 50; i++) {
       FakeBotApi.SentMessage shown = message(messageId);
-      if (buttonData(shown).stream().anyMatch(d -> d.contains(releaseId))) {
+      if (shown.buttonData().stream().anyMatch(d -> d.contains(releaseId))) {
         return;
       }
-      String before = shown.text() + buttonData(shown);
-      press(messageId, data(shown, "Next ➡️"));
+      String before = shown.text() + shown.buttonData();
+      press(messageId, shown.button("Next ➡️"));
       await()
           .atMost(Duration.ofSeconds(10))
           .until(
               () -> {
                 FakeBotApi.SentMessage now = message(messageId);
-                return !(now.text() + buttonData(now)).equals(before);
+                return !(now.text() + now.buttonData()).equals(before);
               });
     }
     throw new AssertionError("release " + releaseId + " is not in the successful list");
-  }
-
-  private static List<String> buttonData(FakeBotApi.SentMessage m) {
-    List<String> out = new ArrayList<>();
-    if (m.replyMarkup() != null) {
-      m.replyMarkup()
-          .path("inline_keyboard")
-          .forEach(row -> row.forEach(b -> out.add(b.path("callback_data").asText())));
-    }
-    return out;
   }
 
   /** One release row as the projector writes it; ADMIN is the release's admin. */
