@@ -223,6 +223,55 @@ final class BreakGlassRules {
             new ApprovalQuorumReached(List.of(b.requestedBy(), c.telegramUserId()), version)));
   }
 
+  /**
+   * The orchestrator's timer found a request unconfirmed past its {@code expires_at}: the lapse is
+   * recorded ({@link BreakGlassExpired}), as a late confirmation would have recorded it. Nothing is
+   * appended for a request that was confirmed, recorded expired already, or replaced by a newer one
+   * (a redelivery, a timer of an older request), and the timer is refused while the request still
+   * awaits its confirmation at the decision time (the orchestrator's clock ran ahead).
+   */
+  static Decision expire(ReleaseCommand.ExpireBreakGlass c, ReleaseState state, Instant now) {
+    if (!state.exists()) {
+      return notFound(state);
+    }
+    if (c.actor().kind() != Actor.Kind.ORCHESTRATOR) {
+      return refuse(
+          "expire-break-glass",
+          Refusal.NOT_ALLOWED,
+          "only the orchestrator records a break-glass that lapsed",
+          null);
+    }
+    ReleaseState.BreakGlass b = state.breakGlass();
+    if (b == null
+        || b.confirmed()
+        || b.expired()
+        || (c.expiresAt() != null && !c.expiresAt().equals(b.expiresAt()))) {
+      return new Accepted(List.of());
+    }
+    if (!b.lapsedAt(now)) {
+      return new Refused(
+          Refusal.ILLEGAL_TRANSITION,
+          "the break-glass of "
+              + b.requestedByName()
+              + " awaits a second admin until "
+              + b.expiresAt()
+              + "; it has not lapsed at "
+              + now,
+          List.of());
+    }
+    return new Accepted(
+        List.of(
+            lapsed(
+                b,
+                "nobody confirmed it by "
+                    + b.expiresAt()
+                    + " (recorded by "
+                    + c.actor().name()
+                    + " at "
+                    + now
+                    + ")")));
+  }
+
   /** The two admins who carried the release through: the requester and the confirmer. */
   private static List<Long> carriers(ReleaseState.BreakGlass b) {
     return List.of(b.requestedBy(), b.confirmedBy());

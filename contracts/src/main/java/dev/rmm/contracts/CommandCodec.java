@@ -47,6 +47,7 @@ public final class CommandCodec {
   public static final String FORCE_APPROVE = ReleaseCommand.ForceApprove.TYPE;
   public static final String CONFIRM_BREAK_GLASS = ReleaseCommand.ConfirmBreakGlass.TYPE;
   public static final String HOLD_DISPATCH = ReleaseCommand.HoldDispatch.TYPE;
+  public static final String EXPIRE_BREAK_GLASS = ReleaseCommand.ExpireBreakGlass.TYPE;
 
   /** The events' mapper (same naming, same dates) with the commands' actor shape. */
   private static final ObjectMapper MAPPER =

@@ -328,6 +328,27 @@ public sealed interface ReleaseCommand {
   }
 
   /**
+   * The orchestrator's timer: a break-glass request nobody confirmed in time lapsed (issue 15 point
+   * 4). Without it the lapse was recorded only at the release's next force or confirmation, so a
+   * request left alone never had its {@code release.break-glass-expired.v1} (no alert, no count in
+   * the metric). The decider judges the lapse with its own decision time, as it judges a late
+   * confirmation; its command id names the release and {@code expiresAt}, so a redelivery has one
+   * effect.
+   *
+   * @param expiresAt the {@code expires_at} of the request the orchestrator saw lapse: a newer
+   *     request (another admin forced it again) is not expired by a timer of the older one
+   */
+  record ExpireBreakGlass(String releaseId, Instant expiresAt, Actor actor)
+      implements ReleaseCommand {
+    public static final String TYPE = "release.expire-break-glass.v1";
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+  }
+
+  /**
    * All command classes with their type names; the codec's registry is built from this, and
    * PermittedSubclassesTest holds it to the sealed interface.
    */
@@ -348,5 +369,6 @@ public sealed interface ReleaseCommand {
           RetryDispatch.class,
           ForceApprove.class,
           ConfirmBreakGlass.class,
-          HoldDispatch.class);
+          HoldDispatch.class,
+          ExpireBreakGlass.class);
 }

@@ -191,6 +191,8 @@ public final class ReleaseDecider {
       return BreakGlassRules.confirm(c, state, rules.policy(), rules.version(), now);
     } else if (command instanceof HoldDispatch c) {
       return holdDispatch(c, state);
+    } else if (command instanceof ReleaseCommand.ExpireBreakGlass c) {
+      return BreakGlassRules.expire(c, state, now);
     }
     throw new IllegalArgumentException("unknown command " + command);
   }
@@ -819,13 +821,18 @@ public final class ReleaseDecider {
     if (c.until() == null) {
       return new Refused(Refusal.INVALID, "a held dispatch names when its freeze ends", List.of());
     }
-    if (state.status() != ReleaseStatus.MANUAL_TEST_PASSED || state.dispatch() != null) {
+    // An admin's retry of a failed dispatch (opened again, not yet settled) is held like the first
+    // dispatch: it has not been sent again, and a freeze holds what goes to production from now on.
+    ReleaseState.Dispatch d = state.dispatch();
+    boolean retryToSend = d != null && d.retries() > 0 && d.outcome() == null;
+    if (state.status() != ReleaseStatus.MANUAL_TEST_PASSED || (d != null && !retryToSend)) {
       return new Refused(
           Refusal.ILLEGAL_TRANSITION,
           "release is "
               + state.status()
-              + (state.dispatch() != null ? " and its dispatch was claimed" : "")
-              + "; only an approved release not yet dispatched is held by a freeze",
+              + (d != null ? " and its dispatch was claimed" : "")
+              + "; only an approved release not yet dispatched (or whose failed dispatch an admin"
+              + " asked to retry) is held by a freeze",
           List.of());
     }
     return new Accepted(List.of(new DispatchHeld(c.until(), clip(c.reason()), c.policyVersion())));

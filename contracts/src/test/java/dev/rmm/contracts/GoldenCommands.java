@@ -149,7 +149,11 @@ final class GoldenCommands {
                   Instant.parse("2026-03-16T06:00:00Z"),
                   "no deploys over the weekend",
                   3L,
-                  ORCHESTRATOR)));
+                  ORCHESTRATOR)),
+          full(
+              CommandCodec.EXPIRE_BREAK_GLASS,
+              new ReleaseCommand.ExpireBreakGlass(
+                  RELEASE, Instant.parse("2026-03-14T09:41:53.589Z"), ORCHESTRATOR)));
 
   /** Every optional field empty: no scope, correlation, trace or deadline; nulls in the command. */
   static final Map<String, Envelope> SPARSE =
@@ -199,7 +203,10 @@ final class GoldenCommands {
           sparse(
               CommandCodec.HOLD_DISPATCH,
               new HoldDispatch(
-                  RELEASE, Instant.parse("2026-03-16T06:00:00Z"), null, null, ORCHESTRATOR)));
+                  RELEASE, Instant.parse("2026-03-16T06:00:00Z"), null, null, ORCHESTRATOR)),
+          sparse(
+              CommandCodec.EXPIRE_BREAK_GLASS,
+              new ReleaseCommand.ExpireBreakGlass(RELEASE, null, ORCHESTRATOR)));
 
   private GoldenCommands() {}
 

@@ -85,6 +85,32 @@ class ReleaseDeciderHoldDispatchTest {
   }
 
   @Test
+  void givenAFailedDispatchAnAdminAskedToRetry_whenAHoldArrives_thenItIsRecorded() {
+    ReleaseState retrying =
+        evolveAll(
+            passed,
+            List.of(
+                new ReleaseEvent.DispatchStarted("d-1", "acme/app", "deploy.yml", "main"),
+                new ReleaseEvent.DispatchFailed("d-1", 500, "GitHub is down", 3),
+                new ReleaseEvent.DispatchRetryRequested(9, "Olga", "d-1", 4L)));
+
+    assertThat(accepted(decide(hold(UNTIL, ORCHESTRATOR), retrying)))
+        .containsExactly(new DispatchHeld(UNTIL, "weekend", 4L));
+  }
+
+  @Test
+  void givenAFailedDispatchNobodyRetried_whenAHoldArrives_thenItIsRefused() {
+    ReleaseState failed =
+        evolveAll(
+            passed,
+            List.of(
+                new ReleaseEvent.DispatchStarted("d-1", "acme/app", "deploy.yml", "main"),
+                new ReleaseEvent.DispatchFailed("d-1", 500, "GitHub is down", 3)));
+
+    refused(decide(hold(UNTIL, ORCHESTRATOR), failed), Refusal.ILLEGAL_TRANSITION);
+  }
+
+  @Test
   void givenAReleaseStillInManualTesting_whenAHoldArrives_thenItIsRefused() {
     refused(
         decide(hold(UNTIL, ORCHESTRATOR), inStatus(MANUAL_TESTING)), Refusal.ILLEGAL_TRANSITION);

@@ -13,6 +13,7 @@ import dev.rmm.contracts.log.Link;
 import dev.rmm.contracts.ops.Alert;
 import dev.rmm.contracts.ops.Redactor;
 import dev.rmm.contracts.tracing.TraceContext;
+import dev.rmm.orchestrator.breakglass.BreakGlassExpiries;
 import dev.rmm.orchestrator.dispatch.Dispatches;
 import dev.rmm.orchestrator.dispatch.ServiceTargets;
 import dev.rmm.orchestrator.freeze.FreezeGate;
@@ -119,6 +120,12 @@ public class Orchestrator {
   private final FreezeGate freezes;
   private final Clock clock;
 
+  /** Break-glass requests nobody confirmed: their expiry recorded when they end. */
+  private final BreakGlassExpiries expiries;
+
+  private final ExecutorService breakGlassWorker =
+      Executors.newSingleThreadExecutor(r -> daemon(r, "rmm-break-glass-expiry"));
+
   @Inject
   Orchestrator(
       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
@@ -181,6 +188,15 @@ public class Orchestrator {
     this.history = new LogHistory(bootstrap, config.topics().events());
     this.tail = new LogHistory(bootstrap, config.topics().events());
     this.releases = new OwnedReleases(history);
+    this.expiries =
+        new BreakGlassExpiries(
+            releases::state,
+            () -> commands,
+            () -> caughtUp,
+            clock,
+            recheck,
+            breakGlassWorker,
+            config.deploy().recheck());
     this.leases =
         new PartitionLeases(
             KafkaClients.admin(KafkaClients.adminProperties(bootstrap)),
@@ -237,6 +253,7 @@ public class Orchestrator {
     services.close();
     dispatchWorker.shutdownNow();
     supersedeWorker.shutdownNow();
+    breakGlassWorker.shutdownNow();
     runbookWorkers.values().forEach(ExecutorService::shutdownNow);
     leases.close();
     policies.close();
@@ -344,6 +361,8 @@ public class Orchestrator {
         freezes.heldInLog(v.event().releaseId(), h.until());
       } else if (v.event().data() instanceof ReleaseEvent.DispatchStarted) {
         freezes.forget(v.event().releaseId());
+      } else if (v.event().data() instanceof ReleaseEvent.BreakGlassRequested b) {
+        expiries.requested(v.event().releaseId(), b.expiresAt());
       }
     } else if (link instanceof Link.Void v) {
       LOG.debugf("Ignoring a void event at %d@%d: %s", r.partition(), r.offset(), v.why());

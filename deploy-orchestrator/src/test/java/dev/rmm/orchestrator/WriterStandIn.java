@@ -73,7 +73,12 @@ final class WriterStandIn implements AutoCloseable {
   synchronized Decision decide(
       String releaseId, dev.rmm.contracts.ReleaseCommand command, String commandId) {
     ReleaseState state = states.getOrDefault(releaseId, ReleaseState.none(releaseId));
-    Decision d = ReleaseDecider.decide(command, state);
+    // release-api decides with its clock; a lapsed break-glass is judged by it (the orchestrator's
+    // timer), every other command here as before, without one
+    Decision d =
+        command instanceof dev.rmm.contracts.ReleaseCommand.ExpireBreakGlass
+            ? ReleaseDecider.decide(command, state, null, null, Instant.now())
+            : ReleaseDecider.decide(command, state);
     List<ReleaseEvent> events =
         d instanceof Decision.Accepted a ? a.events() : ((Decision.Refused) d).events();
     for (ReleaseEvent e : events) {

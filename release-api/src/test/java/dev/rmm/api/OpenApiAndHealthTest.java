@@ -33,6 +33,21 @@ class OpenApiAndHealthTest {
   }
 
   @Test
+  void theOpenApiDocumentDescribesTheRoleQuorumAndTheInitiatorOfOneRelease() {
+    given()
+        .queryParam("format", "json")
+        .when()
+        .get("/q/openapi")
+        .then()
+        .statusCode(200)
+        .body("paths.'/api/v1/releases/{id}'.get.description", containsString("role_quorum"))
+        .body(
+            "paths.'/api/v1/releases/{id}'.get.description",
+            containsString("{role, required, approved, holders}"))
+        .body("paths.'/api/v1/releases/{id}'.get.description", containsString("initiator_login"));
+  }
+
+  @Test
   void readinessIncludesTheWriterAndMetricsIncludeItsAppendTimes() {
     Api.awaitReady();
     given()

@@ -410,7 +410,7 @@ public final class Projection {
           + " head_chained = EXCLUDED.head_chained, superseded_by_id = EXCLUDED.superseded_by_id,"
           + " superseded_by_tag = EXCLUDED.superseded_by_tag, commit_sha = EXCLUDED.commit_sha,"
           + " approvals_voided = EXCLUDED.approvals_voided, break_glass = EXCLUDED.break_glass,"
-          + " dispatch_held = EXCLUDED.dispatch_held";
+          + " dispatch_held = EXCLUDED.dispatch_held, role_quorum = EXCLUDED.role_quorum";
 
   private static String insert(String schema, String table, ColumnArrays columns, String tail) {
     return "INSERT INTO "
@@ -472,6 +472,7 @@ public final class Projection {
     row.rollbackToTag = r.getString("rollback_to_tag");
     row.status = dev.rmm.contracts.ReleaseStatus.fromWire(r.getString("status"));
     row.initiatedBy = r.getString("initiated_by");
+    row.initiatorLogin = r.getString("initiator_login");
     row.githubRunId = r.getString("github_run_id");
     row.githubActionLink = r.getString("github_action_link");
     row.githubRef = r.getString("github_ref");
@@ -508,6 +509,8 @@ public final class Projection {
     row.breakGlass = breakGlass == null ? null : (ObjectNode) json(breakGlass);
     Object held = r.getValue("dispatch_held");
     row.dispatchHeld = held == null ? null : (ObjectNode) json(held);
+    Object roles = r.getValue("role_quorum");
+    row.roleQuorum = roles == null ? null : array(roles);
     return row;
   }
 

@@ -25,7 +25,7 @@ final class ReleaseRow {
           + " created_at, started_at, completed_at, deployed_at, updated_at, dispatch, runbook,"
           + " manual_testing_at, decided_at, deploying_at, rollback_started_at, restored_at,"
           + " head_hash, head_chained, superseded_by_id, superseded_by_tag, approvals_voided,"
-          + " break_glass, dispatch_held";
+          + " break_glass, dispatch_held, role_quorum, initiator_login";
 
   /** The Postgres types of {@link #COLUMNS}, in the same order. */
   static final java.util.List<ColumnArrays.Type> TYPES;
@@ -60,6 +60,10 @@ final class ReleaseRow {
     t.add(ColumnArrays.Type.JSONB);
     // dispatch_held
     t.add(ColumnArrays.Type.JSONB);
+    // role_quorum
+    t.add(ColumnArrays.Type.JSONB);
+    // initiator_login
+    t.add(ColumnArrays.Type.TEXT);
     TYPES = java.util.List.copyOf(t);
   }
 
@@ -69,6 +73,13 @@ final class ReleaseRow {
   String rollbackToTag = "";
   ReleaseStatus status;
   String initiatedBy;
+
+  /**
+   * The GitHub login the API authenticated for the pipeline that created the release (the OIDC
+   * token's {@code actor}), or null (a stored token, or a release from before it was recorded).
+   */
+  String initiatorLogin;
+
   String githubRunId;
   String githubActionLink;
   String githubRef;
@@ -113,6 +124,12 @@ final class ReleaseRow {
    * policy version, when), or null when no freeze held it.
    */
   ObjectNode dispatchHeld;
+
+  /**
+   * The roles the release's policy requires and how far the approvals fill them (see {@link
+   * RoleQuorumColumn}); null when the policy names no roles.
+   */
+  ArrayNode roleQuorum;
 
   /**
    * The JSON text of {@link #requiredApprovers} and {@link #admins}, made on the first write: they
@@ -171,7 +188,9 @@ final class ReleaseRow {
         PgText.text(supersededByTag),
         PgText.json(approvalsVoided),
         PgText.json(breakGlass),
-        PgText.json(dispatchHeld));
+        PgText.json(dispatchHeld),
+        PgText.json(roleQuorum),
+        PgText.text(initiatorLogin));
   }
 
   private String requiredApproversJson() {
@@ -211,6 +230,7 @@ final class ReleaseRow {
     r.tag = s.tag();
     r.status = ReleaseStatus.INITIATED;
     r.initiatedBy = s.initiator();
+    r.initiatorLogin = s.initiatorLogin();
     r.githubRunId = s.githubRunId();
     r.githubActionLink = s.githubRunLink();
     r.githubRef = s.ref();
@@ -230,6 +250,7 @@ final class ReleaseRow {
     r.quorum = p.quorum();
     p.admins().forEach(r.admins::add);
     r.initiatorMayApprove = p.initiatorMayApprove();
+    r.roleQuorum = RoleQuorumColumn.created(p);
     r.createdAt = e.occurredAt();
     r.startedAt = e.occurredAt();
     r.version = e.sequence();
@@ -258,6 +279,7 @@ final class ReleaseRow {
         // an admin token approved for the approver (counted because the policy allows it)
         approval.put("on_behalf", true);
       }
+      roleQuorum = RoleQuorumColumn.recount(roleQuorum, approvedList);
     } else if (d instanceof ReleaseEvent.ApprovalsVoided v) {
       voidApprovals(v, at);
     } else if (d instanceof ReleaseEvent.ApprovalQuorumReached) {
@@ -348,6 +370,7 @@ final class ReleaseRow {
     approvalsVoided.put("reason", v.reason());
     approvalsVoided.put("at", at.toString());
     approvedList = EventCodec.mapper().createArrayNode();
+    roleQuorum = RoleQuorumColumn.recount(roleQuorum, approvedList);
     commitSha = v.toCommit();
   }
 

@@ -126,6 +126,46 @@ class BreakGlassProjectionTest {
     assertThat(scrape()).isEqualTo(scraped);
   }
 
+  /**
+   * The orchestrator's timer records a lapsed request (release.break-glass-expired.v1) although
+   * nobody touches the release again: the row says expired at once, and the metric counts it.
+   */
+  @Test
+  void givenARequestWhoseExpiryWasRecordedByTheTimer_whenProjected_thenTheRowAndMetricSayExpired()
+      throws Exception {
+    String service = "breakglass-timer";
+    EventLog.createTopic(bootstrap, 3);
+    live.start();
+    String id;
+    try (EventLog log = new EventLog(bootstrap)) {
+      id = log.releaseToManualTesting(service, "v2.0.0");
+      log.appendAt(
+          id,
+          new ReleaseEvent.BreakGlassRequested(
+              2001, "Olga", "hotfix", "v2.0.0", "abc1234", T0.plus(WINDOW), 4L),
+          T0);
+      log.appendAt(
+          id,
+          new ReleaseEvent.BreakGlassExpired(
+              2001, "Olga", T0.plus(WINDOW), "nobody confirmed it by " + T0.plus(WINDOW)),
+          T0.plus(WINDOW).plusMillis(60));
+      log.flush();
+    }
+
+    JsonObject lapsed = breakGlass(awaitRow(id, 6));
+    assertThat(lapsed.getString("state")).isEqualTo("expired");
+    assertThat(lapsed.getLong("expiries")).isEqualTo(1L);
+    metrics.refresh();
+    String text = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+    assertThat(text.lines())
+        .anyMatch(
+            l ->
+                l.startsWith("rmm_break_glass_total{")
+                    && l.contains("service=\"" + service + "\"")
+                    && l.contains("outcome=\"expired\"")
+                    && l.endsWith(" 1.0"));
+  }
+
   private static JsonObject breakGlass(Row row) {
     return new JsonObject(String.valueOf(row.getValue("break_glass")));
   }

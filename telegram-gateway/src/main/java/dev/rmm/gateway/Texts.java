@@ -17,6 +17,10 @@ public enum Texts {
   CARD_REPOSITORY("📁 Репозиторий: %s", "📁 Repository: %s"),
   CARD_STATUS("🔄 Статус: %s", "🔄 Status: %s"),
   CARD_INITIATOR("👤 Инициатор: %s", "👤 Initiator: %s"),
+  /** The initiator as the API authenticated them: the person, then their GitHub login. */
+  CARD_INITIATOR_PERSON("%s (GitHub: %s)", "%s (GitHub: %s)"),
+  /** ... when the pipeline reported somebody else as the initiator (free text). */
+  CARD_INITIATOR_REPORTED("%s; в пайплайне указан %s", "%s; the pipeline reported %s"),
   CARD_CREATED("📅 Создан: %s", "📅 Created: %s"),
   CARD_ELAPSED("⏱️ В работе: %s", "⏱️ In progress: %s"),
   CARD_RUN("🔗 GitHub Actions: %s", "🔗 GitHub run: %s"),
@@ -269,9 +273,9 @@ public enum Texts {
   ALERT_BREAK_GLASS("🚨 Break-glass", "🚨 Break-glass"),
   ALERT_BREAK_GLASS_REQUESTED(
       "%s форсирует одобрение: «%s». Другой администратор должен подтвердить до %s (кнопка «✅"
-          + " Подтвердить break-glass» на карточке)",
-      "%s forces the approval: “%s”. Another admin must confirm by %s (✅ Confirm break-glass on"
-          + " the card)"),
+          + " Подтвердить break-glass» ниже или на карточке)",
+      "%s forces the approval: “%s”. Another admin must confirm by %s (✅ Confirm break-glass"
+          + " below or on the card)"),
   ALERT_BREAK_GLASS_CONFIRMED(
       "%s подтвердил break-glass от %s: «%s». Релиз уходит в прод без кворума",
       "%s confirmed the break-glass by %s: “%s”. The release goes to production without the"

@@ -33,8 +33,9 @@ import org.jboss.logging.Logger;
  *       asked.
  *   <li>a failed dispatch an admin asked to retry ({@code release.dispatch-retry-requested.v1}
  *       opened it again, same id): settled like the claim without an outcome above, after the
- *       superseding guard ({@link RetryVerdict}); so a retry whose earlier attempt did reach GitHub
- *       records that run instead of starting a second one.
+ *       superseding guard ({@link RetryVerdict}) and the freeze windows (held like a first
+ *       dispatch, {@link FreezeGate}); so a retry whose earlier attempt did reach GitHub records
+ *       that run instead of starting a second one.
  * </ul>
  */
 public final class Dispatches {
@@ -112,6 +113,12 @@ public final class Dispatches {
         if (verdict instanceof RetryVerdict.Refuse r) {
           LOG.infof("Release %s: dispatch %s %s", s.releaseId(), d.id(), r.why());
           record(s, d.id(), new GitHubClient.Outcome(false, 0, r.why(), 0), commands);
+          return;
+        }
+        // held like the first dispatch: nothing goes to production during a freeze, and the
+        // retry is sent (after looking for the earlier attempt's run) when the window ends
+        if (freezes.holds(
+            s, commands.actor(), (hold, commandId) -> held(commands, hold, commandId))) {
           return;
         }
         LOG.infof(

@@ -30,6 +30,7 @@ import jakarta.ws.rs.core.Response;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /**
  * The release API for pipelines and tools: create, report steps, act, and query. Who may call each
@@ -145,6 +146,18 @@ public class ReleaseResource {
    */
   @GET
   @Path("/{id}")
+  @Operation(
+      summary = "One release from the read model",
+      description =
+          "The release's row as release-projector keeps it (the fields of the list items)."
+              + " role_quorum: the roles its policy requires beside the k of n (issue 15 point 3),"
+              + " in the policy's order, each {role, required, approved, holders}: approvals"
+              + " needed, approvals given that fill it (one approver fills one role only),"
+              + " the Telegram ids of the approvers holding it; null when the policy names no"
+              + " roles. initiator_login: the GitHub login the API authenticated for the pipeline"
+              + " that created it (its OIDC token's actor claim), beside initiated_by, the text"
+              + " the pipeline reported; null with a stored token. With min_version it waits"
+              + " (up to 5 s, then 503) until the read model holds that version.")
   @RolesAllowed({Roles.PIPELINE, Roles.ADMIN})
   public Uni<Response> get(
       @PathParam("id") String id, @QueryParam("min_version") String minVersion) {

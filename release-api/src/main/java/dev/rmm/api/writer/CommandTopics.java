@@ -51,7 +51,8 @@ record CommandTopics(String api, String gateway, String orchestrator) {
             ReleaseCommand.RecordRunbookStep.class,
             ReleaseCommand.FinishRunbook.class,
             ReleaseCommand.SupersedeRelease.class,
-            ReleaseCommand.HoldDispatch.class));
+            ReleaseCommand.HoldDispatch.class,
+            ReleaseCommand.ExpireBreakGlass.class));
 
     private final Set<Actor.Kind> actors;
     private final Set<Class<? extends ReleaseCommand>> commands;

@@ -163,6 +163,52 @@ class BreakGlassTest {
     assertThat(quorum.path("status").asText()).isEqualTo("manual_test_passed");
   }
 
+  /**
+   * The orchestrator's timer (release.expire-break-glass.v1 on its own topic) records a request
+   * nobody confirmed once its window ended, judged with the writer's clock: too early it is refused
+   * and appends nothing; after the window the expiry is appended once, and a repeat appends
+   * nothing.
+   */
+  @Test
+  void givenAForcedApprovalNobodyTouches_whenTheOrchestratorsTimerFires_thenTheExpiryIsRecorded()
+      throws Exception {
+    String id = Api.releaseInManualTesting(BILLING_REPO, SERVICE);
+    assertThat(awaitResult(send(id, force(id, BOB, "Bob", "hotfix"))).path("outcome").asText())
+        .isEqualTo("accepted");
+    Instant expiresAt =
+        ((ReleaseEvent.BreakGlassRequested) last(log.events(id)).data()).expiresAt();
+    ReleaseCommand timer =
+        new ReleaseCommand.ExpireBreakGlass(
+            id,
+            expiresAt,
+            new Actor(Actor.Kind.ORCHESTRATOR, "deploy-orchestrator-1", "deploy-orchestrator"));
+
+    JsonNode early = awaitResult(sendAsOrchestrator(id, timer));
+    assertThat(early.path("outcome").asText()).isEqualTo("refused");
+    assertThat(early.path("reason").asText()).isEqualTo("illegal_transition");
+    assertThat(log.types(id)).doesNotContain("release.break-glass-expired.v1");
+
+    QuarkusMock.installMockForType(
+        new ShiftedClock(ReleaseDecider.BREAK_GLASS_WINDOW.plusMinutes(1)), DecisionClock.class);
+    JsonNode expired = awaitResult(sendAsOrchestrator(id, timer));
+    assertThat(expired.path("outcome").asText()).isEqualTo("accepted");
+    assertThat(expired.path("events").toString()).isEqualTo("[\"release.break-glass-expired.v1\"]");
+    JsonNode again = awaitResult(sendAsOrchestrator(id, timer));
+    assertThat(again.path("outcome").asText()).isEqualTo("accepted");
+    assertThat(again.path("events").size()).isZero();
+    assertThat(log.types(id)).containsOnlyOnce("release.break-glass-expired.v1");
+  }
+
+  /** Sends a command on the orchestrator's topic, keyed by its release id; returns its id. */
+  private String sendAsOrchestrator(String releaseId, ReleaseCommand command) throws Exception {
+    String commandId = UUID.randomUUID().toString();
+    byte[] json = CommandCodec.encode(commandId, command, "corr-" + commandId, null);
+    producer
+        .send(new ProducerRecord<>(ReleaseLog.orchestratorCommandsTopic(), releaseId, json))
+        .get(10, TimeUnit.SECONDS);
+    return commandId;
+  }
+
   @Test
   void givenANonAdminOrAReleaseNotInManualTesting_whenForcing_thenRefusedAndAudited()
       throws Exception {

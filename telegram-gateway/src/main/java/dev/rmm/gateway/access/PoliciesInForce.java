@@ -114,7 +114,20 @@ public class PoliciesInForce {
         "approval_expiry_minutes",
         (a == null ? ApprovalPolicy.DEFAULT_APPROVAL_EXPIRY : a.approvalExpiry()).toMinutes());
     requiredRoles(out, a);
+    initiatorName(out, a);
     return out;
+  }
+
+  /**
+   * The person the release's authenticated initiator ({@code initiator_login}) is under the policy
+   * in force ({@code "initiator_name": "Carol"}), for the card's initiator line; absent when no
+   * approver has that login.
+   */
+  private void initiatorName(ObjectNode out, ApprovalPolicy service) {
+    out.remove("initiator_name");
+    InitiatorPerson.name(
+            out.path("initiator_login").asText(null), service, follower.history().current())
+        .ifPresent(name -> out.put("initiator_name", name));
   }
 
   /**

@@ -71,7 +71,7 @@ public class Refusals {
       case REJECT -> Texts.ONLY_APPROVERS_OR_ADMINS;
       case CANCEL_RELEASE -> Texts.ONLY_ADMINS_CANCEL;
       case BREAK_GLASS -> Texts.ONLY_ADMINS_BREAK_GLASS;
-      case CONFIRM_BREAK_GLASS -> Texts.ONLY_ANOTHER_ADMIN;
+      case CONFIRM_BREAK_GLASS, CONFIRM_BREAK_GLASS_ALERT -> Texts.ONLY_ANOTHER_ADMIN;
       default -> Texts.ONLY_ADMINS;
     };
   }
@@ -142,7 +142,7 @@ public class Refusals {
           case CANCEL_RELEASE -> new ReleaseCommand.CancelRelease(p.releaseId(), "-", actor);
           case BREAK_GLASS ->
               new ReleaseCommand.ForceApprove(p.releaseId(), u.getId(), "-", p.version(), actor);
-          case CONFIRM_BREAK_GLASS ->
+          case CONFIRM_BREAK_GLASS, CONFIRM_BREAK_GLASS_ALERT ->
               new ReleaseCommand.ConfirmBreakGlass(p.releaseId(), u.getId(), p.version(), actor);
           default ->
               new ReleaseCommand.RequestRollback(p.releaseId(), u.getId(), "", p.version(), actor);

@@ -22,6 +22,7 @@ import org.telegram.telegrambots.meta.api.methods.send.SendMessage;
 import org.telegram.telegrambots.meta.api.methods.updatingmessages.EditMessageText;
 import org.telegram.telegrambots.meta.api.objects.LinkPreviewOptions;
 import org.telegram.telegrambots.meta.api.objects.message.Message;
+import org.telegram.telegrambots.meta.api.objects.replykeyboard.InlineKeyboardMarkup;
 
 /**
  * Posts alerts to the alerts chat, one message per failure and window: the first occurrence of a
@@ -160,8 +161,16 @@ public class AlertsChat {
    * own failure); the alerts topic uses {@link #deliver}.
    */
   public void report(Alert alert) {
+    report(alert, null);
+  }
+
+  /**
+   * {@link #report(Alert)} with buttons under the alert's first message (a break-glass request's
+   * confirm button, {@link BreakGlassAlertButton}); null for none.
+   */
+  public void report(Alert alert, InlineKeyboardMarkup buttons) {
     try {
-      deliver(alert);
+      deliver(alert, buttons);
     } catch (NotDelivered e) {
       LOG.errorf(
           "The alert %s (%s: %s) could not be posted: %s",
@@ -179,6 +188,11 @@ public class AlertsChat {
    *     alert was recorded, so the caller must keep it and call again
    */
   public boolean deliver(Alert alert) throws NotDelivered {
+    return deliver(alert, null);
+  }
+
+  /** {@link #deliver(Alert)} with buttons under the alert's first message; null for none. */
+  public boolean deliver(Alert alert, InlineKeyboardMarkup buttons) throws NotDelivered {
     Long chat = chatId;
     Optional<BotClient> bot = replies.bot();
     if (chat == null || bot.isEmpty()) {
@@ -204,7 +218,7 @@ public class AlertsChat {
       return true; // this very alert was counted before (a redelivery)
     }
     if (n == 1) {
-      return send(bot.get(), chat, alert, 1, null);
+      return send(bot.get(), chat, alert, 1, null, buttons);
     }
     repeated(alert, n, msg.isEmpty() ? null : Integer.valueOf(msg));
     return true;
@@ -223,15 +237,22 @@ public class AlertsChat {
    */
   private boolean send(BotClient bot, long chat, Alert alert, long count, String note)
       throws NotDelivered {
-    BotClient.Reply<Message> sent =
-        bot.call(
-            SendMessage.builder()
-                .chatId(chat)
-                .text(AlertText.html(alert, count, grafanaUrl, language, note))
-                .parseMode(ParseMode.HTML)
-                .linkPreviewOptions(LinkPreviewOptions.builder().isDisabled(true).build())
-                .build(),
-            Delivery.MUST_DELIVER);
+    return send(bot, chat, alert, count, note, null);
+  }
+
+  private boolean send(
+      BotClient bot, long chat, Alert alert, long count, String note, InlineKeyboardMarkup buttons)
+      throws NotDelivered {
+    SendMessage.SendMessageBuilder<?, ?> message =
+        SendMessage.builder()
+            .chatId(chat)
+            .text(AlertText.html(alert, count, grafanaUrl, language, note))
+            .parseMode(ParseMode.HTML)
+            .linkPreviewOptions(LinkPreviewOptions.builder().isDisabled(true).build());
+    if (buttons != null) {
+      message.replyMarkup(buttons);
+    }
+    BotClient.Reply<Message> sent = bot.call(message.build(), Delivery.MUST_DELIVER);
     String key = key(alert.fingerprint());
     if (sent.ok() && sent.result() != null) {
       LOG.infof("Alert posted: %s (%s)", alert.fingerprint(), alert.summary());

@@ -99,6 +99,7 @@ public class ActionFlows {
           case RETRY_DISPATCH -> Kind.RETRY_DISPATCH;
           case BREAK_GLASS -> Kind.BREAK_GLASS;
           case CONFIRM_BREAK_GLASS -> Kind.CONFIRM_BREAK_GLASS;
+          case CONFIRM_BREAK_GLASS_ALERT -> Kind.CONFIRM_BREAK_GLASS_ALERT;
           default -> Kind.ROLLBACK;
         };
     PendingAction pending =
@@ -130,27 +131,28 @@ public class ActionFlows {
           default -> now == ReleaseStatus.MANUAL_TESTING;
         };
     if (!current) {
-      refreshCard(chatId, messageId, press.releaseId(), r.path("version").asLong(), lang);
+      refreshPressed(kind, chatId, messageId, press.releaseId(), r.path("version").asLong(), lang);
       replies.answer(q, Texts.REFUSED_STALE.in(lang, StatusTexts.of(now, lang)), true);
       return;
     }
     String service = r.path("service_name").asText();
     String tag = r.path("release_tag").asText();
-    if (kind == Kind.CONFIRM_BREAK_GLASS || kind == Kind.BREAK_GLASS) {
+    if (isBreakGlass(kind)) {
       // the card may be older than another admin's request or confirmation: show where it is
       boolean awaiting = BreakGlassView.awaiting(r, java.time.Instant.now());
-      if (kind == Kind.CONFIRM_BREAK_GLASS && !awaiting && BreakGlassView.lapsedUnrecorded(r)) {
+      if (isConfirmation(kind) && !awaiting && BreakGlassView.lapsedUnrecorded(r)) {
         // too late: release-api refuses it and records the request expired (timeline, alert)
         decideAndAnswer(q, pending, lang);
         return;
       }
-      if (awaiting != (kind == Kind.CONFIRM_BREAK_GLASS)) {
-        refreshCard(chatId, messageId, press.releaseId(), r.path("version").asLong(), lang);
+      if (awaiting != isConfirmation(kind)) {
+        refreshPressed(
+            kind, chatId, messageId, press.releaseId(), r.path("version").asLong(), lang);
         replies.answer(
             q,
             Texts.REFUSED_NOW.in(
                 lang,
-                kind == Kind.CONFIRM_BREAK_GLASS
+                isConfirmation(kind)
                     ? Texts.BREAK_GLASS_NONE.in(lang)
                     : Texts.BREAK_GLASS_TAKEN.in(lang)),
             true);
@@ -189,7 +191,7 @@ public class ActionFlows {
         replies.answer(q.getId(), null, false);
       }
       case ROLLBACK -> offerTags(q, pending, service, lang);
-      case CONFIRM_BREAK_GLASS -> {
+      case CONFIRM_BREAK_GLASS, CONFIRM_BREAK_GLASS_ALERT -> {
         String token = sessions.offer(pending);
         JsonNode b = r.path("break_glass");
         Screen s =
@@ -361,7 +363,7 @@ public class ActionFlows {
           case BREAK_GLASS ->
               new ReleaseCommand.ForceApprove(
                   p.releaseId(), p.userId(), p.reason(), p.version(), actor);
-          case CONFIRM_BREAK_GLASS ->
+          case CONFIRM_BREAK_GLASS, CONFIRM_BREAK_GLASS_ALERT ->
               new ReleaseCommand.ConfirmBreakGlass(p.releaseId(), p.userId(), p.version(), actor);
         };
     JsonNode result;
@@ -391,7 +393,8 @@ public class ActionFlows {
     }
     if (accepted || "stale".equals(result.path("reason").asText())) {
       try {
-        refreshCard(
+        refreshPressed(
+            p.kind(),
             p.cardChatId(),
             p.cardMessageId(),
             p.releaseId(),
@@ -450,7 +453,7 @@ public class ActionFlows {
       case BREAK_GLASS ->
           Texts.BREAK_GLASS_REQUESTED_DONE.in(
               lang, r.path("service_name").asText(), r.path("release_tag").asText());
-      case CONFIRM_BREAK_GLASS ->
+      case CONFIRM_BREAK_GLASS, CONFIRM_BREAK_GLASS_ALERT ->
           Texts.BREAK_GLASS_CONFIRMED_DONE.in(
               lang, r.path("service_name").asText(), r.path("release_tag").asText());
     };
@@ -496,7 +499,12 @@ public class ActionFlows {
   }
 
   private static boolean isBreakGlass(Kind kind) {
-    return kind == Kind.BREAK_GLASS || kind == Kind.CONFIRM_BREAK_GLASS;
+    return kind == Kind.BREAK_GLASS || isConfirmation(kind);
+  }
+
+  /** A second admin's confirmation of a break-glass, from the card or from its alert. */
+  private static boolean isConfirmation(Kind kind) {
+    return kind == Kind.CONFIRM_BREAK_GLASS || kind == Kind.CONFIRM_BREAK_GLASS_ALERT;
   }
 
   private static String whyNotAllowed(Kind kind, String detail, Language lang) {
@@ -517,7 +525,13 @@ public class ActionFlows {
     return switch (kind) {
       case APPROVE -> approver;
       case REJECT -> approver || admin;
-      case ROLLBACK, CANCEL_RELEASE, RETRY_DISPATCH, BREAK_GLASS, CONFIRM_BREAK_GLASS -> admin;
+      case ROLLBACK,
+          CANCEL_RELEASE,
+          RETRY_DISPATCH,
+          BREAK_GLASS,
+          CONFIRM_BREAK_GLASS,
+          CONFIRM_BREAK_GLASS_ALERT ->
+          admin;
     };
   }
 
@@ -528,6 +542,20 @@ public class ActionFlows {
       }
     }
     return false;
+  }
+
+  /**
+   * Shows where the release is on the message the action was pressed on: the card, refreshed; or,
+   * for a break-glass alert in the alerts chat, the alert with its text as it was and without the
+   * button (the request is confirmed, refused for good, or no longer waiting).
+   */
+  private void refreshPressed(
+      Kind kind, long chatId, int messageId, String releaseId, long version, Language lang) {
+    if (kind == Kind.CONFIRM_BREAK_GLASS_ALERT) {
+      replies.dropButtons(chatId, messageId);
+    } else {
+      refreshCard(chatId, messageId, releaseId, version, lang);
+    }
   }
 
   private void refreshCard(

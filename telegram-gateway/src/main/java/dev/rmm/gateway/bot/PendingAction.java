@@ -32,7 +32,9 @@ public record PendingAction(
     CANCEL_RELEASE,
     RETRY_DISPATCH,
     BREAK_GLASS,
-    CONFIRM_BREAK_GLASS
+    CONFIRM_BREAK_GLASS,
+    /** {@link #CONFIRM_BREAK_GLASS} pressed on the request's alert in the alerts chat. */
+    CONFIRM_BREAK_GLASS_ALERT
   }
 
   public PendingAction withReason(String r) {

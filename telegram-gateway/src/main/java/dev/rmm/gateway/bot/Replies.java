@@ -11,6 +11,7 @@ import org.jboss.logging.Logger;
 import org.telegram.telegrambots.meta.api.methods.AnswerCallbackQuery;
 import org.telegram.telegrambots.meta.api.methods.send.SendMessage;
 import org.telegram.telegrambots.meta.api.methods.send.SendPhoto;
+import org.telegram.telegrambots.meta.api.methods.updatingmessages.EditMessageReplyMarkup;
 import org.telegram.telegrambots.meta.api.methods.updatingmessages.EditMessageText;
 import org.telegram.telegrambots.meta.api.objects.CallbackQuery;
 import org.telegram.telegrambots.meta.api.objects.InputFile;
@@ -119,6 +120,19 @@ public class Replies {
     } else {
       shown.forget(chatId, messageId);
     }
+    return edited;
+  }
+
+  /**
+   * Takes the buttons off a message and leaves its text as it is: an alert whose action was taken
+   * (or can no longer be) keeps what it announced, only without the button.
+   */
+  public BotClient.Reply<?> dropButtons(long chatId, int messageId) {
+    BotClient.Reply<?> edited =
+        bot.call(
+            EditMessageReplyMarkup.builder().chatId(chatId).messageId(messageId).build(),
+            Delivery.PATIENT);
+    shown.forget(chatId, messageId);
     return edited;
   }
 

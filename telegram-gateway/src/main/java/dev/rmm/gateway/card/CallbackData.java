@@ -32,7 +32,13 @@ public final class CallbackData {
     /** An admin forces the approval of a release in manual testing (break-glass). */
     BREAK_GLASS("bg"),
     /** A second admin confirms a break-glass. */
-    CONFIRM_BREAK_GLASS("bc");
+    CONFIRM_BREAK_GLASS("bc"),
+    /**
+     * A second admin confirms a break-glass from its announcement in the alerts chat: the same
+     * command as {@link #CONFIRM_BREAK_GLASS}, but the pressed message is the alert, which keeps
+     * its text (it loses the button) instead of becoming the card.
+     */
+    CONFIRM_BREAK_GLASS_ALERT("ba");
 
     final String code;
 

@@ -89,7 +89,7 @@ public final class ReleaseCard {
     tagMoved(r, status, lang).ifPresent(lines::add);
     // break-glass is shown loudly, right under the status
     BreakGlassView.banner(r, lang, zone, now).ifPresent(lines::add);
-    lines.add(Texts.CARD_INITIATOR.in(lang, r.path("initiated_by").asText()));
+    lines.add(Texts.CARD_INITIATOR.in(lang, initiator(r, lang)));
     lines.add(Texts.CARD_CREATED.in(lang, CREATED.format(created.atZone(zone))));
     lines.add(Texts.CARD_ELAPSED.in(lang, elapsed(Duration.between(created, until), lang)));
     lines.add(Texts.CARD_RUN.in(lang, r.path("github_action_link").asText()));
@@ -259,6 +259,30 @@ public final class ReleaseCard {
     JsonNode dispatch = r.path("dispatch");
     return status.isSupersedable()
         && (!dispatch.isObject() || "failed".equals(dispatch.path("outcome").asText("")));
+  }
+
+  /**
+   * Who started the release (issue 15 point 3). The GitHub login the API authenticated ({@code
+   * initiator_login}: the OIDC token's {@code actor}) decides over the text the pipeline reported
+   * ({@code initiated_by}), as in the decider's initiator rule: "Carol (GitHub: carol-work)" when
+   * the policy's people know the login ({@code initiator_name}, added by the gateway's policy
+   * overlay), the login alone otherwise, and the reported text beside it when it names somebody
+   * else. Without an authenticated login (a stored token, an older release) the reported text as it
+   * is: it is not matched to a person, since anyone holding the token could have written it.
+   */
+  static String initiator(JsonNode r, Language lang) {
+    String reported = r.path("initiated_by").asText("");
+    String login = r.path("initiator_login").asText("");
+    if (login.isEmpty()) {
+      return reported;
+    }
+    String who =
+        r.hasNonNull("initiator_name")
+            ? Texts.CARD_INITIATOR_PERSON.in(lang, r.path("initiator_name").asText(), login)
+            : login;
+    return reported.isEmpty() || reported.equalsIgnoreCase(login)
+        ? who
+        : Texts.CARD_INITIATOR_REPORTED.in(lang, who, reported);
   }
 
   /**

@@ -11,6 +11,7 @@ import dev.rmm.contracts.tracing.TraceContext;
 import dev.rmm.gateway.GatewayConfig;
 import dev.rmm.gateway.Texts.Language;
 import dev.rmm.gateway.alerts.AlertsChat;
+import dev.rmm.gateway.alerts.BreakGlassAlertButton;
 import dev.rmm.gateway.alerts.LogAlerts;
 import dev.rmm.gateway.bot.Cards;
 import dev.rmm.gateway.bot.Replies;
@@ -325,7 +326,9 @@ public class TeamCards {
         Announcements.of(e, release, language).ifPresent(a -> announce(bot.get(), e, a));
       }
       if (alerts.enabled()) {
-        LogAlerts.of(e, release, language).ifPresent(alerts::report);
+        LogAlerts.of(e, release, language)
+            .ifPresent(
+                a -> alerts.report(a, BreakGlassAlertButton.of(e, cards.callbacks(), language)));
       }
     }
   }

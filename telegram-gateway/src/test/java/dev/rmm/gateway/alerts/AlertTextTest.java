@@ -198,7 +198,7 @@ class AlertTextTest {
     assertThat(requested.summary())
         .isEqualTo(
             "Olga forces the approval: “payments are down”. Another admin must confirm by 20:15"
-                + " UTC (✅ Confirm break-glass on the card)");
+                + " UTC (✅ Confirm break-glass below or on the card)");
     assertThat(requested.detail()).isEqualTo("v1.4.0 @ 3f2c1a9");
     assertThat(AlertText.html(requested, 1, null, Language.EN)).startsWith("<b>🚨 Break-glass</b>");
     assertThat(AlertText.html(requested, 1, null, Language.RU)).startsWith("<b>🚨 Break-glass</b>");

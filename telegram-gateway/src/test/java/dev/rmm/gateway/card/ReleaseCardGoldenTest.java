@@ -245,6 +245,39 @@ class ReleaseCardGoldenTest {
     assertThat(text).doesNotContain("🎭").doesNotContain("(qa)");
   }
 
+  /**
+   * Issue 15 point 3: the initiator is who the API authenticated (the OIDC token's actor), named as
+   * the person the policy's people directory knows, with the text the pipeline reported beside it
+   * when that names somebody else.
+   */
+  @ParameterizedTest
+  @CsvSource({"EN", "RU"})
+  void givenAnAuthenticatedInitiatorKnownToThePeople_whenRendered_thenThePersonIsTheInitiator(
+      Language lang) throws IOException {
+    JsonNode r = json.readTree(resource("releases/initiator-login.json"));
+    ReleaseCard.Card card = cards.renderLive(r, lang, MOSCOW, NOW);
+    String golden =
+        resource("golden/live-card-initiator-login-" + lang.name().toLowerCase() + ".txt");
+    assertThat(render(card)).isEqualTo(golden);
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "octocat, '👤 Initiator: carol-work; the pipeline reported octocat'",
+    "Carol-Work, '👤 Initiator: carol-work'",
+    "'', '👤 Initiator: carol-work'"
+  })
+  void givenAnAuthenticatedLoginNoPersonHas_whenRendered_thenTheLoginIsTheInitiator(
+      String reported, String line) throws IOException {
+    com.fasterxml.jackson.databind.node.ObjectNode r =
+        (com.fasterxml.jackson.databind.node.ObjectNode)
+            json.readTree(resource("releases/initiator-login.json"));
+    r.remove("initiator_name");
+    r.put("initiated_by", reported);
+
+    assertThat(cards.renderLive(r, Language.EN, MOSCOW, NOW).text().lines()).contains(line);
+  }
+
   static String render(ReleaseCard.Card card) {
     return Golden.render(card.text(), card.keyboard());
   }
