@@ -59,8 +59,8 @@ final class BulkLoader {
     Map<Integer, Long> next = new HashMap<>();
     StringBuilder events = new StringBuilder();
     StringBuilder approvals = new StringBuilder();
-    // what the tables' unique keys hold so far: a duplicate is left out, as the live projection's
-    // ON CONFLICT DO NOTHING leaves it out, instead of failing the whole COPY
+    // what the tables' unique keys hold so far: a duplicate is left out, as the live projection
+    // leaves it out, instead of failing the whole COPY
     Set<String> eventIds = new HashSet<>();
     Set<String> approvers = new HashSet<>();
     long n = 0;

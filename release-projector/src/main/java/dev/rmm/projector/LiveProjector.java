@@ -41,6 +41,12 @@ import org.jboss.logging.Logger;
  * the loop then starts again after a second with a fresh consumer, from the stored positions. When
  * it keeps failing ({@link ConsumerLoop.Progress#stuck()}), one alert is raised and {@link
  * ProjectorReadiness} reports DOWN until a batch goes through again.
+ *
+ * <p>A batch is written on its own thread ({@link BatchPipeline}) while the polling thread reads
+ * and decodes the next one; a write's failure ends the consumer's session at the next poll, as if
+ * it had failed there. The first batch after the consumer (re)opens is written before the poll
+ * returns, so a batch that fails again after each restart is a failure in a row every time, and the
+ * loop becomes stuck as it did when every batch was written in its poll.
  */
 @ApplicationScoped
 public class LiveProjector {
@@ -61,6 +67,9 @@ public class LiveProjector {
 
   /** Held while a batch is applied; a rebuild holds it to swap schemas between batches. */
   private final ReentrantLock batchLock = new ReentrantLock();
+
+  /** Writes the batches the loop's thread has decoded. */
+  private final BatchPipeline pipeline = new BatchPipeline("rmm-live-projector-writer");
 
   private volatile boolean reseek;
   private volatile boolean assigned;
@@ -127,6 +136,7 @@ public class LiveProjector {
 
   void onStop(@Observes ShutdownEvent ev) {
     stop();
+    pipeline.shutdown();
     alerts.close();
   }
 
@@ -134,7 +144,7 @@ public class LiveProjector {
     loop.start();
   }
 
-  /** Stops between batches (or aborts the one in flight; its transaction then rolls back). */
+  /** Stops between batches: a batch being written is finished (or fails and rolls back) first. */
   public void stop() {
     loop.stop();
   }
@@ -201,16 +211,40 @@ public class LiveProjector {
     return p;
   }
 
-  /** What the loop does with its consumer: one batch per poll, applied under the batch lock. */
+  /**
+   * What the loop does with its consumer: each poll's batch is decoded on the loop's thread while
+   * the previous one is written, then handed to the writer thread, which applies it under the batch
+   * lock. Everything here runs on the loop's thread (the rebalance listener too).
+   */
   private final class Projecting implements ConsumerLoop.Session {
+
+    /** The offsets to commit to Kafka (monitoring only) once the batch in flight is written. */
+    private Map<TopicPartition, OffsetAndMetadata> inFlight;
+
+    /** Whether a batch was written since the consumer opened: until then, writes are awaited. */
+    private boolean wroteSinceOpen;
+
+    /** A write's failure met in the rebalance listener, thrown at the next poll's handling. */
+    private RuntimeException failed;
 
     @Override
     public void open(KafkaConsumer<String, byte[]> c) {
-      c.subscribe(List.of(config.topics().events()), new SeekToStored(c));
+      wroteSinceOpen = false;
+      c.subscribe(List.of(config.topics().events()), new SeekToStored(c, this));
     }
 
     @Override
     public void handle(KafkaConsumer<String, byte[]> c, ConsumerRecords<String, byte[]> records) {
+      throwFailed();
+      if (records.isEmpty()) {
+        finish(c);
+        return;
+      }
+      List<ConsumerRecord<String, byte[]>> list = new ArrayList<>(records.count());
+      records.forEach(list::add);
+      // while the writer thread writes the previous batch
+      Projection.Batch batch = Projection.decode(list).withTimelineArrays();
+      finish(c);
       batchLock.lock();
       try {
         if (reseek) {
@@ -218,49 +252,122 @@ public class LiveProjector {
           seekToStored(c, c.assignment());
           return; // drop what was polled: it is read again from the stored positions
         }
-        if (records.isEmpty()) {
-          return;
-        }
-        List<ConsumerRecord<String, byte[]>> list = new ArrayList<>(records.count());
-        records.forEach(list::add);
-        // one span per traced event, child of the span that appended it, ended at the commit
-        List<Span> spans = RecordTracing.consumeTraced(tracer, "project release event", list);
-        try {
-          applied += projection.apply(list);
-        } catch (RuntimeException e) {
-          RecordTracing.end(spans, e);
-          throw e;
-        }
-        RecordTracing.end(spans, null);
       } finally {
         batchLock.unlock();
       }
-      c.commitAsync(next(records), null);
+      // one span per traced event, child of the span that appended it, ended at the commit
+      List<Span> spans = RecordTracing.consumeTraced(tracer, "project release event", list);
+      pipeline.submit(() -> write(batch, spans));
+      inFlight = next(records);
+      if (!wroteSinceOpen) {
+        finish(c);
+        wroteSinceOpen = true;
+      }
+    }
+
+    /**
+     * Waits for the batch in flight and commits its offsets to Kafka; its failure is thrown, which
+     * ends this session (the loop logs it, counts it and starts again from the stored positions).
+     */
+    void finish(KafkaConsumer<String, byte[]> c) {
+      Map<TopicPartition, OffsetAndMetadata> offsets = inFlight;
+      inFlight = null;
+      if (pipeline.await() && c != null) {
+        c.commitAsync(offsets, null);
+      }
+    }
+
+    /** Waits for the batch in flight inside the rebalance listener; a failure waits for handle. */
+    void drain() {
+      try {
+        finish(null);
+      } catch (RuntimeException e) {
+        failed = e;
+      }
+    }
+
+    private void throwFailed() {
+      RuntimeException e = failed;
+      failed = null;
+      if (e != null) {
+        throw e;
+      }
     }
 
     @Override
     public void closed() {
       assigned = false;
+      // the writer thread must be idle before a new consumer seeks and forgets the kept rows
+      try {
+        finish(null);
+      } catch (RuntimeException e) {
+        LOG.warnf(
+            "The batch being written when the consumer closed failed (%s); it is read again from"
+                + " the stored positions",
+            e.getMessage());
+      }
+      if (failed != null) {
+        LOG.warnf(
+            "A batch failed during a rebalance (%s); it is read again from the stored positions",
+            failed.getMessage());
+        failed = null;
+      }
+    }
+  }
+
+  /**
+   * Writes a decoded batch, on the writer thread, under the batch lock; answers false when a
+   * rebuilt schema was swapped in meanwhile (the loop then seeks to its positions and reads again).
+   */
+  private boolean write(Projection.Batch batch, List<Span> spans) {
+    batchLock.lock();
+    try {
+      if (reseek) {
+        RecordTracing.end(spans, null);
+        return false;
+      }
+      try {
+        applied += projection.apply(batch);
+      } catch (RuntimeException e) {
+        RecordTracing.end(spans, e);
+        throw e;
+      }
+      RecordTracing.end(spans, null);
+      return true;
+    } finally {
+      batchLock.unlock();
     }
   }
 
   private final class SeekToStored implements ConsumerRebalanceListener {
     private final KafkaConsumer<String, byte[]> c;
+    private final Projecting session;
 
-    SeekToStored(KafkaConsumer<String, byte[]> c) {
+    SeekToStored(KafkaConsumer<String, byte[]> c, Projecting session) {
       this.c = c;
+      this.session = session;
     }
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-      // another instance may have written these partitions' releases meanwhile
-      projection.forget();
+      // the stored positions are read once the batch in flight has stored its own
+      session.drain();
+      batchLock.lock();
+      try {
+        // another instance may have written these partitions' releases meanwhile
+        projection.forget();
+      } finally {
+        batchLock.unlock();
+      }
       seekToStored(c, partitions);
       assigned = true;
       LOG.infof("Projecting partitions %s into %s", partitions, LIVE_SCHEMA);
     }
 
     @Override
-    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {}
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      // the next owner finds this instance's last batch stored (positions make it safe either way)
+      session.drain();
+    }
   }
 }

@@ -37,8 +37,9 @@ import org.jboss.logging.Logger;
  *
  * <p>A batch is folded in memory release by release, so N events of one release make one row write,
  * and written in a few multi-row statements ({@link ColumnArrays}: one array per column, expanded
- * by {@code unnest}): the release rows together with their services' delivery metrics, the timeline
- * rows, the approvals and the positions.
+ * by {@code unnest}): the release rows, the changes of their services' delivery metrics (computed
+ * here from the rows before and after the batch, {@link MetricParts}), the timeline rows, the
+ * approvals and the positions.
  */
 public final class Projection {
 
@@ -77,6 +78,13 @@ public final class Projection {
           ColumnArrays.Type.TEXT,
           ColumnArrays.Type.TIMESTAMPTZ,
           ColumnArrays.Type.INT8);
+  private static final ColumnArrays METRICS =
+      new ColumnArrays(
+          "service_name, metric, label, value",
+          ColumnArrays.Type.TEXT,
+          ColumnArrays.Type.TEXT,
+          ColumnArrays.Type.TEXT,
+          ColumnArrays.Type.INT8);
   private static final ColumnArrays POSITIONS =
       new ColumnArrays(
           "topic, partition, next_offset",
@@ -87,6 +95,9 @@ public final class Projection {
   /** The columns of {@code release_events}, in the order of {@link #eventValues}. */
   static final String EVENT_COLUMNS = EVENTS.columns();
 
+  /** Where {@link #eventValues} puts the event's id. */
+  private static final int EVENT_ID = 2;
+
   /** The columns of {@code approvals}, in the order of {@link #approvalValues}. */
   static final String APPROVAL_COLUMNS = APPROVALS.columns();
 
@@ -94,6 +105,7 @@ public final class Projection {
   private final String schema;
   private final String topic;
   private final String upsertReleases;
+  private final String addMetrics;
   private final String insertEvents;
   private final String insertApprovals;
   private final String upsertPositions;
@@ -108,8 +120,16 @@ public final class Projection {
     this.pg = pg;
     this.schema = schema;
     this.topic = topic;
-    this.upsertReleases = upsertReleasesWithMetrics(schema);
-    this.insertEvents = insert(schema, "release_events", EVENTS, " ON CONFLICT DO NOTHING");
+    this.upsertReleases = insert(schema, "releases", RELEASES, RELEASE_UPDATE);
+    // in key order, so that two projections adding to the same service lock its rows in one order
+    this.addMetrics =
+        insert(
+            schema,
+            "delivery_metrics",
+            METRICS,
+            " ORDER BY 1, 2, 3 ON CONFLICT (md5(service_name), metric, label) DO UPDATE SET value ="
+                + " delivery_metrics.value + EXCLUDED.value");
+    this.insertEvents = insertNewEvents(schema);
     this.insertApprovals = insert(schema, "approvals", APPROVALS, " ON CONFLICT DO NOTHING");
     this.upsertPositions =
         insert(
@@ -230,9 +250,14 @@ public final class Projection {
     }
     // the batch folded in memory, release by release: N events of a release make one row write
     Map<String, ReleaseRow> rows = load(conn, fresh);
+    // what each row added to the delivery metrics before the batch (rows created in it: nothing)
+    Map<String, MetricParts> before = new HashMap<>();
+    rows.forEach((key, row) -> before.put(key, MetricParts.of(row)));
     Map<String, ReleaseRow> changed = new LinkedHashMap<>();
     List<List<Object>> events = new ArrayList<>();
+    java.util.Set<String> eventIds = new java.util.HashSet<>();
     List<List<Object>> approvals = new ArrayList<>();
+    int applied = 0;
     for (Decoded d : fresh) {
       if (!fold(rows, d)) {
         continue;
@@ -240,23 +265,25 @@ public final class Projection {
       EventEnvelope e = d.envelope();
       String key = PgText.id(e.releaseId());
       changed.put(key, rows.get(key));
+      applied++;
       if (e.data() instanceof ReleaseEvent.ApprovalGranted g) {
         approvals.add(approvalValues(e, g));
       }
-      events.add(eventRows.get(d));
+      List<Object> eventRow = eventRows.get(d);
+      // an id used twice in the batch keeps its first row, as in the log's order (the statement
+      // leaves out ids already stored by earlier batches)
+      if (eventIds.add((String) eventRow.get(EVENT_ID))) {
+        events.add(eventRow);
+      }
     }
     if (!changed.isEmpty()) {
       List<List<Object>> releases = new ArrayList<>(changed.size());
       changed.values().forEach(r -> releases.add(r.values()));
-      // the rows and, in the same statement, their delivery metrics: new parts in, old parts out
       execute(conn, upsertReleases, RELEASES.arrays(releases));
-      conn.query("DELETE FROM " + schema + ".delivery_metrics WHERE value = 0")
-          .execute()
-          .await()
-          .indefinitely();
+      addMetrics(conn, metricChanges(changed, before));
     }
     if (!events.isEmpty()) {
-      execute(conn, insertEvents, EVENTS.arrays(events));
+      execute(conn, insertEvents, batch.timelineArrays(events));
     }
     if (!approvals.isEmpty()) {
       execute(conn, insertApprovals, APPROVALS.arrays(approvals));
@@ -264,7 +291,45 @@ public final class Projection {
     List<List<Object>> positions = new ArrayList<>();
     next.forEach((p, o) -> positions.add(List.of(topic, p, o)));
     execute(conn, upsertPositions, POSITIONS.arrays(positions));
-    return new Written(events.size(), rows, next);
+    return new Written(applied, rows, next);
+  }
+
+  /**
+   * How the batch moves its services' delivery metrics: for each row whose metric inputs it
+   * changed, the row's parts as written in and its parts as stored before out; sums that do not
+   * move are left out.
+   */
+  static Map<MetricParts.Key, Long> metricChanges(
+      Map<String, ReleaseRow> changed, Map<String, MetricParts> before) {
+    Map<MetricParts.Key, Long> sums = new HashMap<>();
+    changed.forEach(
+        (key, row) -> {
+          MetricParts was = before.get(key);
+          MetricParts now = MetricParts.of(row);
+          if (now.equals(was)) {
+            return; // an approval, a dispatch, a runbook step: the metrics do not move
+          }
+          if (was != null) {
+            was.addTo(sums, -1);
+          }
+          now.addTo(sums, 1);
+        });
+    sums.values().removeIf(v -> v == 0);
+    return sums;
+  }
+
+  /** Adds the changes to {@code delivery_metrics}; a sum that reaches zero leaves the table. */
+  private void addMetrics(SqlConnection conn, Map<MetricParts.Key, Long> changes) {
+    if (changes.isEmpty()) {
+      return;
+    }
+    List<List<Object>> rows = new ArrayList<>(changes.size());
+    changes.forEach((k, v) -> rows.add(List.of(k.service(), k.metric(), k.label(), v)));
+    execute(conn, addMetrics, METRICS.arrays(rows));
+    conn.query("DELETE FROM " + schema + ".delivery_metrics WHERE value = 0")
+        .execute()
+        .await()
+        .indefinitely();
   }
 
   private static void execute(SqlConnection conn, String sql, Object... arrays) {
@@ -272,28 +337,20 @@ public final class Projection {
   }
 
   /**
-   * Upserts a batch's release rows ({@code $1..$37}, one array per column) and moves their
-   * services' delivery metrics in the same statement: the parts ({@code release_metric_parts}, V7)
-   * of each row as it was before the statement out, of the row written in, and only the sums whose
-   * change is not zero are written, in key order.
+   * Inserts a batch's timeline rows, leaving out an event whose id an earlier batch stored already
+   * (a forged or replayed event reusing an id: {@code HostileTextTest}); the batch itself holds
+   * each id once ({@link #applyIn}). Not {@code ON CONFLICT DO NOTHING}: its speculative insertion
+   * checks both unique indexes before the insert and confirms every row after it, and a timeline
+   * row cannot meet its release and sequence again (the chain rule applies each sequence of a
+   * release once, and the positions apply each record once). Should another projection store the
+   * same id at the same moment, the unique index fails this batch, which is then retried and leaves
+   * it out.
    */
-  private static String upsertReleasesWithMetrics(String schema) {
-    return "WITH old AS (SELECT r.service_name, p.metric, p.label, -p.value AS value FROM "
+  private static String insertNewEvents(String schema) {
+    return insert(schema, "release_events", EVENTS, "")
+        + " WHERE NOT EXISTS (SELECT 1 FROM "
         + schema
-        + ".releases r, LATERAL "
-        + schema
-        + ".release_metric_parts(r) p WHERE r.release_id = ANY($1::text[])), up AS ("
-        + insert(schema, "releases", RELEASES, RELEASE_UPDATE)
-        + " RETURNING releases AS r), new AS (SELECT (u.r).service_name, p.metric, p.label,"
-        + " p.value FROM up u, LATERAL "
-        + schema
-        + ".release_metric_parts(u.r) p) INSERT INTO "
-        + schema
-        + ".delivery_metrics (service_name, metric, label, value) SELECT service_name, metric,"
-        + " label, sum(value)::bigint FROM (SELECT * FROM old UNION ALL SELECT * FROM new) d"
-        + " GROUP BY 1, 2, 3 HAVING sum(value) <> 0 ORDER BY 1, 2, 3"
-        + " ON CONFLICT (md5(service_name), metric, label) DO UPDATE SET value ="
-        + " delivery_metrics.value + EXCLUDED.value";
+        + ".release_events e WHERE e.event_id = t.event_id)";
   }
 
   /**
@@ -561,8 +618,48 @@ public final class Projection {
    */
   record Prepared(int partition, long offset, Decoded decoded, List<Object> eventRow) {}
 
-  /** A poll's records, decoded by {@link #decode} and waiting for {@link #apply(Batch)}. */
-  public record Batch(List<Prepared> records) {
+  /**
+   * A poll's records, decoded by {@link #decode} and waiting for {@link #apply(Batch)}; with the
+   * timeline's column arrays made beforehand ({@link #withTimelineArrays}) when the live projection
+   * decodes it beside the write of the previous batch.
+   */
+  public record Batch(List<Prepared> records, Object[] prebuiltTimeline) {
+
+    public Batch(List<Prepared> records) {
+      this(records, null);
+    }
+
+    /**
+     * This batch with the column arrays of every readable record's timeline row made now, on the
+     * calling thread: a batch nearly always writes all of them (void events and reused ids are
+     * rare), so the writer only checks that it does.
+     */
+    public Batch withTimelineArrays() {
+      return new Batch(records, EVENTS.arrays(timelineRows()));
+    }
+
+    /**
+     * The column arrays of {@code events}, the timeline rows the batch writes: those made
+     * beforehand when they are all of the batch's rows (they are taken from them in order, so the
+     * same number means the same rows), else made now.
+     */
+    Object[] timelineArrays(List<List<Object>> events) {
+      if (prebuiltTimeline != null && ((Object[]) prebuiltTimeline[0]).length == events.size()) {
+        return prebuiltTimeline;
+      }
+      return EVENTS.arrays(events);
+    }
+
+    private List<List<Object>> timelineRows() {
+      List<List<Object>> rows = new ArrayList<>(records.size());
+      records.forEach(
+          p -> {
+            if (p.eventRow() != null) {
+              rows.add(p.eventRow());
+            }
+          });
+      return rows;
+    }
 
     /** The partitions the records come from. */
     java.util.Set<Integer> partitions() {
