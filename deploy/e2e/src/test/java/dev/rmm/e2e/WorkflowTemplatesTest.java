@@ -130,6 +130,7 @@ class WorkflowTemplatesTest {
     String hostile = "v1';touch \"$HOME/pwned\";'$(touch \"$HOME/pwned2\")`touch x`";
     Map<String, String> env = fakeHosts(tmp);
     env.put("TAG", hostile);
+    env.put("COMMIT", hostile);
     env.put("SERVICE", "billing; touch $HOME/pwned3");
 
     Run setup = step(PROD, "Set up SSH to production (pinned host key)", tmp, env);
@@ -143,9 +144,40 @@ class WorkflowTemplatesTest {
     assertThat(Files.readAllLines(tmp.resolve("calls")))
         .containsSubsequence(
             "git|fetch|--tags|--quiet",
-            "git|checkout|--quiet|refs/tags/" + hostile + "|--",
+            "git|checkout|--quiet|--detach|" + hostile + "^{commit}",
             "migrate|up",
             "docker|compose|up|-d|--build|billing; touch $HOME/pwned3");
+  }
+
+  /**
+   * Issue 15 point 2: production gets the commit rmm approved, not what the tag names at deploy
+   * time (a tag moved after the approval); a commit input that is no commit id stops the run first.
+   */
+  @Test
+  void givenTheProductionWorkflow_thenItDeploysTheApprovedCommitAndChecksItFirst(@TempDir Path tmp)
+      throws Exception {
+    Map<String, String> env = fakeHosts(tmp);
+    env.put("TAG", "v1.4.0");
+    env.put("COMMIT", "3f2c1a9e");
+    env.put("SERVICE", "billing");
+
+    assertThat(step(PROD, "Check the commit", tmp, env).exit()).isZero();
+    assertThat(step(PROD, "Set up SSH to production (pinned host key)", tmp, env).exit()).isZero();
+    Run deploy = step(PROD, "Deploy the tag", tmp, env);
+
+    assertThat(deploy.exit()).as(deploy.output()).isZero();
+    List<String> calls = Files.readAllLines(tmp.resolve("calls"));
+    assertThat(calls)
+        .containsSubsequence(
+            "git|fetch|--quiet|origin|3f2c1a9e",
+            "git|checkout|--quiet|--detach|3f2c1a9e^{commit}",
+            "migrate|up",
+            "docker|compose|up|-d|--build|billing");
+    assertThat(calls).noneMatch(c -> c.contains("refs/tags/"));
+    for (String notACommit : List.of("", "main", "3f2c1a", "3f2c1a9e;id", "-x1234567")) {
+      Run check = step(PROD, "Check the commit", tmp, Map.of("COMMIT", notACommit));
+      assertThat(check.exit()).as("commit '" + notACommit + "': " + check.output()).isNotZero();
+    }
   }
 
   @Test

@@ -358,9 +358,15 @@ public final class ReleaseCard {
   private static Optional<String> frozen(
       JsonNode r, ReleaseStatus status, Language lang, ZoneId zone, Instant now) {
     JsonNode held = r.path("dispatch_held");
+    JsonNode dispatch = r.path("dispatch");
+    // an admin's retry of a failed dispatch, not sent yet, is held like a first dispatch
+    boolean retryWaiting =
+        dispatch.isObject()
+            && dispatch.path("outcome").isNull()
+            && dispatch.path("retries").asInt(0) > 0;
     if (!held.isObject()
         || status != ReleaseStatus.MANUAL_TEST_PASSED
-        || r.path("dispatch").isObject()) {
+        || (dispatch.isObject() && !retryWaiting)) {
       return Optional.empty();
     }
     Instant until = OffsetDateTime.parse(held.path("until").asText()).toInstant();

@@ -246,6 +246,34 @@ class ReleaseCardGoldenTest {
   }
 
   /**
+   * Issue 15 point 5: an admin retried a failed dispatch during a freeze; the retry is held like a
+   * first dispatch, and the card says so beside the retry under way.
+   */
+  @ParameterizedTest
+  @CsvSource({
+    "EN, '❄️ Frozen until 05.12.2026 09:00 (New Year code freeze)', '⏳ GitHub: retrying'",
+    "RU, '❄️ Выкладка заморожена до 05.12.2026 09:00 (New Year code freeze)', '⏳'"
+  })
+  void givenARetriedDispatchHeldByAFreeze_whenRendered_thenItSaysFrozenUntilWhen(
+      Language lang, String frozen, String retrying) throws IOException {
+    com.fasterxml.jackson.databind.node.ObjectNode r =
+        (com.fasterxml.jackson.databind.node.ObjectNode)
+            json.readTree(resource("releases/frozen.json"));
+    r.putObject("dispatch")
+        .put("id", "d-1")
+        .putNull("outcome")
+        .put("retries", 1)
+        .put("retry_requested_by", "Olga");
+
+    java.util.List<String> lines = cards.renderLive(r, lang, MOSCOW, NOW).text().lines().toList();
+    assertThat(lines).contains(frozen);
+    assertThat(lines).anyMatch(l -> l.startsWith(retrying));
+    ((com.fasterxml.jackson.databind.node.ObjectNode) r.get("dispatch"))
+        .put("outcome", "dispatched");
+    assertThat(cards.renderLive(r, lang, MOSCOW, NOW).text()).doesNotContain("❄️");
+  }
+
+  /**
    * Issue 15 point 3: the initiator is who the API authenticated (the OIDC token's actor), named as
    * the person the policy's people directory knows, with the text the pipeline reported beside it
    * when that names somebody else.
