@@ -20,6 +20,56 @@ public interface RmmApiConfig {
 
   Checkpoints checkpoints();
 
+  Console console();
+
+  /**
+   * The read-only web console at {@code /console} (issue 16, docs in release-api/README.md): who
+   * may log in and how its session cookie is signed. Secrets only from the environment.
+   */
+  interface Console {
+    /**
+     * The Telegram bot's token (RMM_CONSOLE_TELEGRAM_BOT_TOKEN), used only to check the Telegram
+     * Login Widget's signature (HMAC-SHA256 keyed by its SHA-256). Unset: Telegram login is off,
+     * the API-token login remains.
+     */
+    Optional<String> telegramBotToken();
+
+    /**
+     * The bot's username without {@code @} (RMM_CONSOLE_TELEGRAM_BOT_USERNAME): the login page
+     * shows Telegram's widget for it (loaded from telegram.org, the one asset not served here).
+     * Unset: no widget.
+     */
+    Optional<String> telegramBotUsername();
+
+    /**
+     * The key that signs the session cookie, base64, at least 32 bytes (RMM_CONSOLE_COOKIE_KEY).
+     * Unset: a random key made at each start (sessions end with a restart; fine for local use, not
+     * for several instances behind one address).
+     */
+    Optional<String> cookieKey();
+
+    /** How long a console login lasts. */
+    @WithDefault("8h")
+    Duration sessionTtl();
+
+    /**
+     * Telegram user ids who may look at the console without being an approver or admin of any
+     * service (RMM_CONSOLE_VIEWERS, comma-separated); the policy file's top-level {@code "viewers"}
+     * adds to them.
+     */
+    Optional<String> viewers();
+
+    /**
+     * A link to a trace, with {@code {trace_id}} where its id goes (RMM_CONSOLE_TRACE_URL, e.g.
+     * Grafana's Explore on Tempo). Unset: trace ids are shown as text.
+     */
+    Optional<String> traceUrl();
+
+    /** How often one shared ticker looks for changes of the read model for the live pages. */
+    @WithDefault("300ms")
+    Duration liveInterval();
+  }
+
   /**
    * Signed checkpoints of the log (docs/security.md): each partition writer signs, every so often,
    * the digest of its partition's valid events below its position, on the checkpoints topic. An

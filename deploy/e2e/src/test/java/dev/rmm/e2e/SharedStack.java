@@ -26,6 +26,9 @@ final class SharedStack {
   /** The writer's checkpoint key, as deploy/local/start makes one (CheckpointKeyFiles). */
   static final KeyPair CHECKPOINT_KEY = CheckpointKeys.generate();
 
+  /** The Telegram bot token release-api's console checks logins with (a made-up one). */
+  static final String CONSOLE_BOT_TOKEN = "4242:shared-stack-console-bot";
+
   /** The {@code @Order} of the classes sharing the stack: after every other class. */
   static final int LAST = Integer.MAX_VALUE;
 
@@ -40,6 +43,9 @@ final class SharedStack {
             CheckpointKeyFiles.PUBLIC_KEY_VARIABLE,
             CheckpointKeys.encode(CHECKPOINT_KEY.getPublic()))
         .withEnvironment("RMM_CHECKPOINTS_EVERY", "1s")
+        // the web console checks Telegram logins against this bot's token (ConsoleBrowserTest
+        // signs them as Telegram would; Telegram itself is never reached)
+        .withEnvironment("RMM_CONSOLE_TELEGRAM_BOT_TOKEN", CONSOLE_BOT_TOKEN)
         .sharedAs("shared-stack");
   }
 }

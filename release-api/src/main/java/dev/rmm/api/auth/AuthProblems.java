@@ -35,6 +35,9 @@ public class AuthProblems {
   static final String CLOSED =
       "nothing grants access to this endpoint: every door is closed unless a role is allowed";
 
+  /** The web console's paths, whose refusals are pages, not problem+json. */
+  private static final String CONSOLE = "/console";
+
   private final SecurityIdentity identity;
 
   AuthProblems(SecurityIdentity identity) {
@@ -47,6 +50,11 @@ public class AuthProblems {
 
   private void onFailure(RoutingContext rc) {
     Throwable f = rc.failure();
+    // the web console answers its own refusals with pages (dev.rmm.api.console.ConsoleRefusals)
+    if (rc.normalizedPath().startsWith(CONSOLE)) {
+      rc.next();
+      return;
+    }
     if (rc.response().headWritten()
         || !(f instanceof AuthenticationException
             || f instanceof UnauthorizedException

@@ -180,6 +180,28 @@ public class PolicyRegistry implements ServicePolicies {
     return own != null ? Optional.of(own) : defaults.map(ServicePolicy::unbound);
   }
 
+  /**
+   * Whether the policy in force names {@code telegramId} as an approver or admin of any service or
+   * of the default policy (before the policy log is read: this instance's file and defaults). The
+   * web console lets such people in.
+   */
+  public boolean knowsPerson(long telegramId) {
+    PolicyLog l = log;
+    PolicyChanged current = l == null ? null : l.history().current();
+    List<ApprovalPolicy> policies = new ArrayList<>();
+    if (current != null) {
+      current.services().values().forEach(s -> policies.add(s.approval()));
+      if (current.defaultPolicy() != null) {
+        policies.add(current.defaultPolicy());
+      }
+    } else {
+      perService.values().forEach(s -> policies.add(s.approval()));
+      defaults.ifPresent(policies::add);
+    }
+    return policies.stream()
+        .anyMatch(p -> p.approver(telegramId).isPresent() || p.isAdmin(telegramId));
+  }
+
   @Override
   public boolean allowsUnbound() {
     return allowUnbound;

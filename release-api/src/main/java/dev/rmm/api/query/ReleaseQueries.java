@@ -12,6 +12,11 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Reads the Postgres read model that release-projector maintains (schema {@code read_model}). Rows
@@ -194,6 +199,192 @@ public class ReleaseQueries {
         .map(rows -> rows.size() == 0 ? null : (ObjectNode) json(rows.iterator().next()))
         .onFailure()
         .transform(ReleaseQueries::readModelError);
+  }
+
+  /**
+   * Releases for the web console's board: those {@code filter} lets through, by service and then
+   * newest first, each with the trace id of its newest event ({@code trace_id}, null without one).
+   */
+  public Uni<List<ObjectNode>> board(BoardFilter filter) {
+    Tuple args =
+        Tuple.tuple()
+            .addString(filter.service())
+            .addString(filter.status())
+            .addString(filter.outcome())
+            .addOffsetDateTime(utc(filter.from()))
+            .addOffsetDateTime(utc(filter.to()))
+            .addString(filter.search())
+            .addInteger(filter.limit());
+    return pg.preparedQuery(
+            "SELECT ("
+                + RELEASE_JSON.replace(" AS j", "")
+                + ") || jsonb_build_object('trace_id', (SELECT substring(e.traceparent from 4 for"
+                + " 32) FROM "
+                + SCHEMA
+                + ".release_events e WHERE e.release_id = r.release_id ORDER BY e.sequence DESC"
+                + " LIMIT 1)) AS j FROM "
+                + SCHEMA
+                + ".releases r WHERE ($1::text IS NULL OR service_name = $1)"
+                + " AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR outcome = $3)"
+                + " AND ($4::timestamptz IS NULL OR created_at >= $4)"
+                + " AND ($5::timestamptz IS NULL OR created_at < $5)"
+                + " AND ($6::text IS NULL OR strpos(lower(release_tag), lower($6)) > 0"
+                + " OR starts_with(lower(commit_sha), lower($6)))"
+                + " ORDER BY service_name, created_at DESC, release_id LIMIT $7")
+        .execute(args)
+        .map(
+            rows -> {
+              List<ObjectNode> out = new ArrayList<>();
+              rows.forEach(r -> out.add((ObjectNode) json(r)));
+              return out;
+            })
+        .onFailure()
+        .transform(ReleaseQueries::readModelError);
+  }
+
+  /**
+   * Where each event of a release's timeline is stored in the log, in order: {@code sequence},
+   * {@code event_id}, {@code partition}, {@code offset} (what the web console reads back to check
+   * the release's hash chain); empty when the read model does not know the release.
+   */
+  public Uni<List<EventPosition>> eventPositions(String releaseId) {
+    return pg.preparedQuery(
+            "SELECT sequence, event_id, kafka_partition, kafka_offset FROM "
+                + SCHEMA
+                + ".release_events WHERE release_id = $1 ORDER BY sequence")
+        .execute(Tuple.of(releaseId))
+        .map(
+            rows -> {
+              List<EventPosition> out = new ArrayList<>();
+              rows.forEach(
+                  r ->
+                      out.add(
+                          new EventPosition(
+                              r.getLong("sequence"),
+                              r.getString("event_id"),
+                              r.getInteger("kafka_partition"),
+                              r.getLong("kafka_offset"))));
+              return out;
+            })
+        .onFailure()
+        .transform(ReleaseQueries::readModelError);
+  }
+
+  /**
+   * The hash of the release's last event as the projector recorded it when it took the event in
+   * ({@code head_hash}); null when the release is unknown or was projected before hashes were kept.
+   */
+  public Uni<String> headHash(String releaseId) {
+    return pg.preparedQuery("SELECT head_hash FROM " + SCHEMA + ".releases WHERE release_id = $1")
+        .execute(Tuple.of(releaseId))
+        .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString("head_hash"))
+        .onFailure()
+        .transform(ReleaseQueries::readModelError);
+  }
+
+  /** Every service the read model has releases of, by name (the web console's service filter). */
+  public Uni<List<String>> services() {
+    return pg.query(
+            "SELECT DISTINCT service_name FROM " + SCHEMA + ".releases ORDER BY 1 LIMIT 1000")
+        .execute()
+        .map(
+            rows -> {
+              List<String> out = new ArrayList<>();
+              rows.forEach(r -> out.add(r.getString("service_name")));
+              return out;
+            })
+        .onFailure()
+        .transform(ReleaseQueries::readModelError);
+  }
+
+  /**
+   * A service's delivery (DORA) figures over the last 7, 30 and 90 days, from the same release
+   * columns as release-projector's delivery metrics (deployed_at, deploying_at, manual_testing_at,
+   * decided_at, rollback_started_at, restored_at): one row per window, oldest window last.
+   */
+  public Uni<List<DoraWindow>> dora(String service) {
+    return pg.preparedQuery(
+            "SELECT w.days,"
+                + " count(*) FILTER (WHERE deployed_at >= now() - w.span) AS deploys,"
+                + " extract(epoch FROM avg(deployed_at - created_at)"
+                + "   FILTER (WHERE deployed_at >= now() - w.span)) AS lead_seconds,"
+                + " count(*) FILTER (WHERE deploying_at >= now() - w.span) AS changes,"
+                + " count(*) FILTER (WHERE deploying_at >= now() - w.span AND status IN"
+                + "   ('production_failed', 'production_rollback', 'rollback_done',"
+                + "   'rollback_failed')) AS failed,"
+                + " extract(epoch FROM avg(restored_at - rollback_started_at)"
+                + "   FILTER (WHERE restored_at >= now() - w.span)) AS restore_seconds,"
+                + " extract(epoch FROM avg(decided_at - manual_testing_at)"
+                + "   FILTER (WHERE decided_at >= now() - w.span)) AS approval_wait_seconds"
+                + " FROM (VALUES (7), (30), (90)) AS w0(days)"
+                + " CROSS JOIN LATERAL (SELECT w0.days, w0.days * interval '1 day' AS span) w"
+                + " LEFT JOIN "
+                + SCHEMA
+                + ".releases r ON r.service_name = $1"
+                + " GROUP BY w.days ORDER BY w.days")
+        .execute(Tuple.of(service))
+        .map(
+            rows -> {
+              List<DoraWindow> out = new ArrayList<>();
+              rows.forEach(
+                  r ->
+                      out.add(
+                          new DoraWindow(
+                              r.getInteger("days"),
+                              r.getLong("deploys"),
+                              seconds(r, "lead_seconds"),
+                              r.getLong("changes"),
+                              r.getLong("failed"),
+                              seconds(r, "restore_seconds"),
+                              seconds(r, "approval_wait_seconds"))));
+              return out;
+            })
+        .onFailure()
+        .transform(ReleaseQueries::readModelError);
+  }
+
+  /**
+   * A service's delivery figures over the last {@code days} days; a mean is null when nothing was
+   * measured in the window.
+   *
+   * @param deploys releases that reached production
+   * @param changes production deploys started
+   * @param failed of those, failed or rolled back
+   */
+  public record DoraWindow(
+      int days,
+      long deploys,
+      Double leadSeconds,
+      long changes,
+      long failed,
+      Double restoreSeconds,
+      Double approvalWaitSeconds) {}
+
+  private static Double seconds(Row r, String column) {
+    Object v = r.getValue(column);
+    return v == null ? null : ((Number) v).doubleValue();
+  }
+
+  /** Where one event of a release is stored in the log. */
+  public record EventPosition(long sequence, String eventId, int partition, long offset) {}
+
+  /**
+   * How far the projection has read the log: the sum of its positions over every partition. It
+   * grows with every event the read model takes in, so a change of it is a change of the read model
+   * (the web console's live pages follow it). Fails like the other queries while the read model is
+   * away.
+   */
+  public Uni<Long> projectionPosition() {
+    return pg.query(
+            "SELECT coalesce(sum(next_offset), 0) AS p FROM " + SCHEMA + ".projection_positions")
+        .execute()
+        .map(rows -> rows.iterator().next().getLong("p"))
+        .onFailure()
+        .transform(ReleaseQueries::readModelError);
+  }
+
+  private static OffsetDateTime utc(Instant i) {
+    return i == null ? null : i.atOffset(ZoneOffset.UTC);
   }
 
   private static JsonNode json(Row r) {

@@ -1,0 +1,430 @@
+package dev.rmm.api.console;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rmm.api.console.ConsoleTexts.Language;
+import dev.rmm.api.problem.InvalidRequestException;
+import dev.rmm.api.query.ReleaseQueries;
+import dev.rmm.api.query.ReleaseQueries.EventPosition;
+import dev.rmm.contracts.Outcome;
+import dev.rmm.contracts.TextRules;
+import dev.rmm.contracts.TextRules.Kind;
+import io.quarkus.qute.Location;
+import io.quarkus.qute.Template;
+import io.quarkus.qute.TemplateInstance;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.FormParam;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.net.URI;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.RestStreamElementType;
+
+/**
+ * The console's pages, read-only: the board of releases and a release's page, each with a part that
+ * the page re-reads when the read model moves ({@code /changes}, server-sent events). Every method
+ * needs a console session ({@link ConsoleRoles#VIEWER}); the login is {@link ConsoleLoginResource}.
+ * The data comes from the same read-model queries as the HTTP API ({@link ReleaseQueries}).
+ */
+@Path("/console")
+@Produces(MediaType.TEXT_HTML)
+public class ConsoleResource {
+
+  private static final Logger LOG = Logger.getLogger(ConsoleResource.class);
+
+  private final ReleaseQueries queries;
+  private final ConsolePages pages;
+  private final ReadModelChanges changes;
+  private final LogRecords log;
+  private final RefusalPage refusal;
+  private final SecurityIdentity identity;
+
+  @Location("console/board.html")
+  Template board;
+
+  @Location("console/board-rows.html")
+  Template boardRows;
+
+  @Location("console/release.html")
+  Template release;
+
+  @Location("console/release-parts.html")
+  Template releaseParts;
+
+  @Location("console/service.html")
+  Template servicePage;
+
+  @Location("console/service-parts.html")
+  Template serviceParts;
+
+  ConsoleResource(
+      ReleaseQueries queries,
+      ConsolePages pages,
+      ReadModelChanges changes,
+      LogRecords log,
+      RefusalPage refusal,
+      SecurityIdentity identity) {
+    this.queries = queries;
+    this.pages = pages;
+    this.changes = changes;
+    this.log = log;
+    this.refusal = refusal;
+    this.identity = identity;
+  }
+
+  @GET
+  @RolesAllowed(ConsoleRoles.VIEWER)
+  public Response root() {
+    return Response.seeOther(URI.create("/console/board")).build();
+  }
+
+  /**
+   * Ends the session: the cookie is dropped. The form must come from this origin and carry the
+   * session's own CSRF value.
+   */
+  @POST
+  @Path("/logout")
+  @RolesAllowed(ConsoleRoles.VIEWER)
+  @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+  public Response logout(
+      @FormParam("csrf") String csrf, @Context HttpHeaders headers, @Context UriInfo uri) {
+    SessionCookies.Session s = session();
+    if (!ConsoleLoginResource.sameOrigin(headers)
+        || s == null
+        || csrf == null
+        || !s.csrf().equals(csrf)) {
+      Language lang = pages.language(headers, uri);
+      return refusal.of(lang, uri, ConsoleTexts.word(lang, "why_form"));
+    }
+    return Response.seeOther(URI.create(ConsoleAuthMechanism.LOGIN))
+        .cookie(ConsolePages.expired(SessionCookies.NAME, ConsoleAuthMechanism.ROOT))
+        .build();
+  }
+
+  /** The board: releases grouped by service, the active ones unless the filters say otherwise. */
+  @GET
+  @Path("/board")
+  @RolesAllowed(ConsoleRoles.VIEWER)
+  public Uni<Response> board(
+      @QueryParam("service") String service,
+      @QueryParam("status") String status,
+      @QueryParam("outcome") String outcome,
+      @QueryParam("from") String from,
+      @QueryParam("to") String to,
+      @QueryParam("q") String q,
+      @Context HttpHeaders headers,
+      @Context UriInfo uri) {
+    BoardQuery query = new BoardQuery(service, status, outcome, from, to, q);
+    Language lang = pages.language(headers, uri);
+    return Uni.combine()
+        .all()
+        .unis(queries.board(query.filter()), queries.services())
+        .asTuple()
+        .map(
+            t -> {
+              String heading =
+                  query.outcome().equals(Outcome.ACTIVE.wire())
+                      ? ConsoleTexts.word(lang, "board")
+                      : ConsoleTexts.word(lang, "board_any");
+              TemplateInstance page =
+                  pages
+                      .page(board.instance(), lang, uri, session(), heading)
+                      .data("heading", heading)
+                      .data("groups", BoardPage.groups(t.getItem1(), lang, Instant.now(), pages))
+                      .data("services", options(t.getItem2(), query.service()))
+                      .data("statuses", statuses(lang, query.status()))
+                      .data("outcomes", outcomes(lang, query.outcome()))
+                      .data("from", query.from() == null ? "" : query.from())
+                      .data("to", query.to() == null ? "" : query.to())
+                      .data("q", query.q() == null ? "" : query.q())
+                      .data("rowsUrl", "/console/board/rows" + query.queryString());
+              return pages.html(200, page.render(), uri).build();
+            });
+  }
+
+  /** The board's releases alone: what the board page re-reads when the read model moves. */
+  @GET
+  @Path("/board/rows")
+  @RolesAllowed(ConsoleRoles.VIEWER)
+  public Uni<Response> boardRows(
+      @QueryParam("service") String service,
+      @QueryParam("status") String status,
+      @QueryParam("outcome") String outcome,
+      @QueryParam("from") String from,
+      @QueryParam("to") String to,
+      @QueryParam("q") String q,
+      @Context HttpHeaders headers,
+      @Context UriInfo uri) {
+    BoardQuery query = new BoardQuery(service, status, outcome, from, to, q);
+    Language lang = pages.language(headers, uri);
+    return queries
+        .board(query.filter())
+        .map(
+            rows ->
+                pages
+                    .html(
+                        200,
+                        boardRows
+                            .data("t", ConsoleTexts.of(lang))
+                            .data("groups", BoardPage.groups(rows, lang, Instant.now(), pages))
+                            .render(),
+                        uri)
+                    .build());
+  }
+
+  /** A release: its card, the chain status of its events in the log, and its timeline. */
+  @GET
+  @Path("/releases/{id}")
+  @RolesAllowed(ConsoleRoles.VIEWER)
+  public Uni<Response> release(
+      @PathParam("id") String id, @Context HttpHeaders headers, @Context UriInfo uri) {
+    checkId(id);
+    Language lang = pages.language(headers, uri);
+    return releaseData(id, lang)
+        .map(
+            data -> {
+              if (data == null) {
+                return notFound(id, lang, uri);
+              }
+              TemplateInstance page =
+                  pages.page(release.instance(), lang, uri, session(), (String) data.get("tag"));
+              data.forEach(page::data);
+              page.data("partsUrl", "/console/releases/" + urlPart(id) + "/parts");
+              return pages.html(200, page.render(), uri).build();
+            });
+  }
+
+  /** The release page's live part: card, chain status and timeline. */
+  @GET
+  @Path("/releases/{id}/parts")
+  @RolesAllowed(ConsoleRoles.VIEWER)
+  public Uni<Response> releaseParts(
+      @PathParam("id") String id, @Context HttpHeaders headers, @Context UriInfo uri) {
+    checkId(id);
+    Language lang = pages.language(headers, uri);
+    return releaseData(id, lang)
+        .map(
+            data -> {
+              if (data == null) {
+                return notFound(id, lang, uri);
+              }
+              TemplateInstance part = releaseParts.data("t", ConsoleTexts.of(lang));
+              data.forEach(part::data);
+              return pages.html(200, part.render(), uri).build();
+            });
+  }
+
+  /**
+   * A service: the tags it deployed (the one in production now marked), deploys per week as an SVG
+   * chart, and its DORA figures over 7, 30 and 90 days.
+   */
+  @GET
+  @Path("/services/{service}")
+  @RolesAllowed(ConsoleRoles.VIEWER)
+  public Uni<Response> service(
+      @PathParam("service") String service, @Context HttpHeaders headers, @Context UriInfo uri) {
+    checkId(service);
+    Language lang = pages.language(headers, uri);
+    return serviceData(service, lang)
+        .map(
+            data -> {
+              TemplateInstance page =
+                  pages.page(servicePage.instance(), lang, uri, session(), service);
+              data.forEach(page::data);
+              page.data("partsUrl", "/console/services/" + urlPart(service) + "/parts");
+              return pages.html(200, page.render(), uri).build();
+            });
+  }
+
+  /** The service page's live part. */
+  @GET
+  @Path("/services/{service}/parts")
+  @RolesAllowed(ConsoleRoles.VIEWER)
+  public Uni<Response> serviceParts(
+      @PathParam("service") String service, @Context HttpHeaders headers, @Context UriInfo uri) {
+    checkId(service);
+    Language lang = pages.language(headers, uri);
+    return serviceData(service, lang)
+        .map(
+            data -> {
+              TemplateInstance part = serviceParts.data("t", ConsoleTexts.of(lang));
+              data.forEach(part::data);
+              return pages.html(200, part.render(), uri).build();
+            });
+  }
+
+  private Uni<Map<String, Object>> serviceData(String service, Language lang) {
+    return Uni.combine()
+        .all()
+        .unis(queries.deployedTags(service, null), queries.dora(service))
+        .asTuple()
+        .map(
+            t -> {
+              Map<String, Object> data = new java.util.HashMap<>();
+              data.put("service", service);
+              data.put("production", t.getItem1().path("production_tag").asText(null));
+              data.put("tags", ServicePage.tags(t.getItem1(), lang));
+              data.put("bars", ServicePage.weeklyDeploys(t.getItem1(), Instant.now()));
+              data.put("dora", ServicePage.dora(t.getItem2(), lang));
+              data.put("width", ServicePage.WIDTH);
+              data.put("height", ServicePage.HEIGHT);
+              data.put("chartHeight", ServicePage.HEIGHT + 16);
+              return data;
+            });
+  }
+
+  /**
+   * The read model's position whenever it moves (and every 15 s), as server-sent events: the live
+   * pages re-read their parts when it changes.
+   */
+  @GET
+  @Path("/changes")
+  @Produces(MediaType.SERVER_SENT_EVENTS)
+  @RestStreamElementType(MediaType.TEXT_PLAIN)
+  @RolesAllowed(ConsoleRoles.VIEWER)
+  public Multi<String> changes() {
+    return changes.stream().map(String::valueOf);
+  }
+
+  /** What the release page shows, or null when the read model does not know the release. */
+  private Uni<Map<String, Object>> releaseData(String id, Language lang) {
+    Uni<ObjectNode> r = queries.release(id);
+    Uni<ObjectNode> timeline = queries.timeline(id);
+    return Uni.combine()
+        .all()
+        .unis(r, timeline)
+        .asTuple()
+        .flatMap(
+            t -> {
+              ObjectNode rel = t.getItem1();
+              if (rel == null) {
+                return Uni.createFrom().<Map<String, Object>>nullItem();
+              }
+              return chain(id, lang)
+                  .map(
+                      chain ->
+                          Map.<String, Object>of(
+                              "service", rel.path("service_name").asText(),
+                              "tag", rel.path("release_tag").asText(),
+                              "fields", ReleasePage.fields(rel, lang, Instant.now()),
+                              "events", ReleasePage.timeline(t.getItem2(), pages, lang),
+                              "chain", chain));
+            });
+  }
+
+  /**
+   * The chain status of the release: its events read back from the log where the read model says
+   * they are, checked by {@link ChainStatus} (on a worker thread: the log is read with a blocking
+   * consumer). A log that cannot be read now is said so on the page, not a failed page.
+   */
+  private Uni<Views.Chain> chain(String id, Language lang) {
+    return Uni.combine()
+        .all()
+        .unis(queries.eventPositions(id), queries.headHash(id))
+        .asTuple()
+        .emitOn(Infrastructure.getDefaultWorkerPool())
+        .map(
+            t -> {
+              List<EventPosition> positions = t.getItem1();
+              Map<Long, LogRecords.Found> found = log.read(positions);
+              List<ChainStatus.Stored> stored = new ArrayList<>();
+              for (EventPosition p : positions) {
+                LogRecords.Found f = found.get(p.offset());
+                stored.add(
+                    new ChainStatus.Stored(
+                        p.sequence(),
+                        p.eventId(),
+                        log.topic() + "-" + p.partition() + "@" + p.offset(),
+                        f == null ? null : f.key(),
+                        f == null ? null : f.value()));
+              }
+              ChainStatus s = ChainStatus.of(id, stored, t.getItem2());
+              if (!s.intact()) {
+                LOG.warnf("Console: release %s's hash chain is broken: %s", id, s.problem());
+              }
+              return s.intact()
+                  ? new Views.Chain(
+                      true,
+                      true,
+                      "✅ " + ConsoleTexts.word(lang, "chain_ok") + " " + s.verifiedUpTo())
+                  : new Views.Chain(
+                      false,
+                      true,
+                      "❌ " + ConsoleTexts.word(lang, "chain_broken") + ": " + s.problem());
+            })
+        .onFailure()
+        .recoverWithItem(
+            f -> {
+              LOG.warnf("Console: the log could not be read for release %s: %s", id, f.toString());
+              return new Views.Chain(false, false, ConsoleTexts.word(lang, "chain_unavailable"));
+            });
+  }
+
+  private Response notFound(String id, Language lang, UriInfo uri) {
+    String body =
+        pages
+            .page(release.instance(), lang, uri, session(), ConsoleTexts.word(lang, "not_found"))
+            .data("partsUrl", "")
+            .data("service", "")
+            .data("tag", id)
+            .data("fields", List.of())
+            .data("events", List.of())
+            .data("chain", new Views.Chain(false, false, ConsoleTexts.word(lang, "not_found")))
+            .render();
+    return pages.html(404, body, uri).build();
+  }
+
+  private SessionCookies.Session session() {
+    return ConsolePages.session(identity);
+  }
+
+  private static void checkId(String id) {
+    TextRules.check("release_id", id, Kind.LINE)
+        .ifPresent(
+            p -> {
+              throw InvalidRequestException.validation(p);
+            });
+  }
+
+  static String urlPart(String id) {
+    return java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8)
+        .replace("+", "%20");
+  }
+
+  private static List<Views.Option> options(List<String> values, String selected) {
+    return values.stream().map(v -> new Views.Option(v, v, v.equals(selected))).toList();
+  }
+
+  private static List<Views.Option> statuses(Language lang, String selected) {
+    return ConsoleTexts.statuses(lang).stream()
+        .map(s -> new Views.Option(s[0], s[1], s[0].equals(selected)))
+        .toList();
+  }
+
+  private static List<Views.Option> outcomes(Language lang, String selected) {
+    List<Views.Option> out = new ArrayList<>();
+    for (Outcome o : Outcome.values()) {
+      out.add(
+          new Views.Option(
+              o.wire(), ConsoleTexts.word(lang, "outcome_" + o.wire()), o.wire().equals(selected)));
+    }
+    return out;
+  }
+}
