@@ -173,6 +173,12 @@ class ConsoleBrowserTest {
               assertThat(events.get(0).findElement(By.className("trace")).getText())
                   .matches("[0-9a-f]{32}");
             });
+    // the shared stack has no GitHub token: the dispatch is recorded as failed, and shown so
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(browser.findElement(By.cssSelector("dl.card")).getText())
+                    .contains("🆘 GitHub: the production workflow could not be started ("));
     HeadlessChromium.screenshot(browser, "release");
 
     // the service's page: the tag in production, deploys per week drawn, the DORA figures

@@ -118,6 +118,20 @@ public final class ConsoleTexts {
     w("outcome_failed", "неудачные", "failed");
     w("outcome_cancelled", "отменённые и заменённые", "cancelled and replaced");
     w("back", "⬅️ К доске", "⬅️ Back to the board");
+    w("dispatch", "🚀 Выкладка (GitHub)", "🚀 Production workflow");
+    w("dispatching", "⏳ GitHub: запуск выкладки…", "⏳ GitHub: starting the production workflow…");
+    w("dispatched", "🚀 GitHub: выкладка запущена", "🚀 GitHub: production workflow started");
+    w(
+        "dispatch_failed",
+        "🆘 GitHub: выкладку запустить не удалось (%s)",
+        "🆘 GitHub: the production workflow could not be started (%s)");
+    w("runbook", "⏪ Откат (SSH)", "⏪ Rollback runbook");
+    w("runbook_running", "⏳ Откат на %s выполняется на %s", "⏳ Rolling back to %s on %s");
+    w("runbook_done", "✅ Откат выполнен: %s", "✅ Rollback done: %s");
+    w(
+        "runbook_failed",
+        "🆘 Откат не удался на шаге «%s»: %s",
+        "🆘 Rollback failed at step “%s”: %s");
     w("service_page", "Сервис", "Service");
     w("in_production", "🚀 В проде сейчас", "🚀 In production now");
     w("nothing_deployed", "ещё ничего не выкладывалось", "nothing deployed yet");

@@ -59,7 +59,62 @@ final class ReleasePage {
     if (r.hasNonNull("rejection_reason")) {
       out.add(field(lang, "rejected", r.path("rejection_reason").asText(), null));
     }
+    JsonNode dispatch = r.path("dispatch");
+    if (dispatch.isObject()) {
+      out.add(field(lang, "dispatch", dispatch(dispatch, lang), null));
+    }
+    JsonNode runbook = r.path("runbook");
+    if (runbook.isObject()) {
+      out.add(field(lang, "runbook", runbook(runbook, lang), null));
+    }
     return out;
+  }
+
+  /** The production workflow's dispatch, in the card's words, with where it went. */
+  private static String dispatch(JsonNode d, Language lang) {
+    String outcome = d.path("outcome").asText("");
+    String state =
+        switch (outcome) {
+          case "dispatched" -> ConsoleTexts.word(lang, "dispatched");
+          case "failed" -> ConsoleTexts.word(lang, "dispatch_failed", d.path("detail").asText(""));
+          default -> ConsoleTexts.word(lang, "dispatching");
+        };
+    return state
+        + " · "
+        + d.path("repository").asText("")
+        + " "
+        + d.path("workflow").asText("")
+        + " @ "
+        + d.path("ref").asText("")
+        // 0: no request reached GitHub (no token, a refused target)
+        + (d.path("http_status").asInt(0) > 0 ? " · HTTP " + d.path("http_status").asText() : "");
+  }
+
+  /** The rollback runbook: its outcome and every SSH step with its exit code and duration. */
+  private static String runbook(JsonNode rb, Language lang) {
+    String target = rb.path("target_tag").asText("");
+    String host = rb.path("host").asText("");
+    String state =
+        !rb.hasNonNull("ok")
+            ? ConsoleTexts.word(lang, "runbook_running", target, host)
+            : rb.path("ok").asBoolean()
+                ? ConsoleTexts.word(lang, "runbook_done", target)
+                : ConsoleTexts.word(
+                    lang,
+                    "runbook_failed",
+                    rb.path("failed_step").asText(""),
+                    rb.path("detail").asText(""));
+    List<String> steps = new ArrayList<>();
+    for (JsonNode s : rb.path("steps")) {
+      steps.add(
+          s.path("step").asText()
+              + " → "
+              + s.path("exit_code").asText("?")
+              + " ("
+              + s.path("duration_ms").asText("?")
+              + " ms)");
+    }
+    return steps.isEmpty() ? state : state + " · " + String.join(", ", steps);
   }
 
   /** The events, in order, with who caused each and its trace. */
