@@ -8,6 +8,7 @@ import dev.rmm.contracts.tracing.TraceContext;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
@@ -60,6 +61,37 @@ public final class Commands implements AutoCloseable {
           command.getClass().getSimpleName(), command.releaseId(), e.toString());
       return Optional.empty();
     }
+  }
+
+  /**
+   * Like {@link #decide(ReleaseCommand, String)} without holding the calling thread: completes with
+   * the answer, or empty when release-api did not answer in time or Kafka refused the command (both
+   * logged). Many commands can then be in flight at once: release-api decides them in batches,
+   * where one at a time would cost a round trip through two topics each.
+   */
+  public CompletableFuture<Optional<JsonNode>> decideAsync(ReleaseCommand command, String id) {
+    try {
+      if (!channel.awaitReady(timeout)) {
+        LOG.warn("release-api's answers are not readable yet; trying again later");
+        return CompletableFuture.completedFuture(Optional.empty());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return CompletableFuture.completedFuture(Optional.empty());
+    }
+    return channel
+        .send(id, command, id, TraceContext.current(), null)
+        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        .handle(
+            (answer, e) -> {
+              if (e == null) {
+                return Optional.of(answer);
+              }
+              LOG.warnf(
+                  "release-api did not answer %s for release %s: %s; trying again later",
+                  command.getClass().getSimpleName(), command.releaseId(), e.toString());
+              return Optional.empty();
+            });
   }
 
   /** Whether an answer accepted the command and appended an event of {@code type}. */

@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
@@ -25,6 +26,14 @@ public final class Supersedes {
 
   private static final Logger LOG = Logger.getLogger(Supersedes.class);
 
+  /**
+   * Commands of the reaction in flight at once. One at a time, a wave of supersedes (a benchmark's
+   * thousands of services, or a recheck after a restart) took minutes, each command waiting for its
+   * round trip through two topics; a window lets release-api decide them in batches while the bound
+   * keeps a wave from crowding out other commands.
+   */
+  static final int IN_FLIGHT = 128;
+
   private final ServiceReleases view;
   private final ServiceFollower follower;
   private final Supplier<Commands> commands;
@@ -33,6 +42,8 @@ public final class Supersedes {
 
   /** Command ids sent and answered, or on their way: not sent again by the reaction. */
   private final Set<String> asked = ConcurrentHashMap.newKeySet();
+
+  private final Semaphore window = new Semaphore(IN_FLIGHT);
 
   /**
    * @param worker runs the reaction's commands, off the log's thread
@@ -68,12 +79,7 @@ public final class Supersedes {
   private void ask(List<ServiceReleases.Due> dues) {
     for (ServiceReleases.Due due : dues) {
       if (asked.add(due.commandId())) {
-        worker.execute(
-            () -> {
-              if (send(due).isEmpty()) {
-                asked.remove(due.commandId()); // no answer: the next recheck asks again
-              }
-            });
+        worker.execute(() -> sendInWindow(due));
       }
     }
   }
@@ -139,29 +145,59 @@ public final class Supersedes {
         .orElseGet(RetryVerdict.Go::new);
   }
 
+  /** Sends on the worker's thread once the window has room; the answer frees the room. */
+  private void sendInWindow(ServiceReleases.Due due) {
+    Commands c = commands.get();
+    if (c == null) {
+      asked.remove(due.commandId()); // no channel yet: the next recheck asks again
+      return;
+    }
+    try {
+      window.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      asked.remove(due.commandId());
+      return;
+    }
+    c.decideAsync(command(due, c), due.commandId())
+        .whenComplete(
+            (answer, e) -> {
+              window.release();
+              if (answer == null || answer.isEmpty()) {
+                asked.remove(due.commandId()); // no answer: the next recheck asks again
+              } else {
+                logAnswer(due, answer.get());
+              }
+            });
+  }
+
   private Optional<JsonNode> send(ServiceReleases.Due due) {
     Commands c = commands.get();
     if (c == null) {
       return Optional.empty();
     }
+    Optional<JsonNode> answer = c.decide(command(due, c), due.commandId());
+    answer.ifPresent(a -> logAnswer(due, a));
+    return answer;
+  }
+
+  private static ReleaseCommand.SupersedeRelease command(ServiceReleases.Due due, Commands c) {
+    ServiceReleases.Line newer = due.newer();
+    return new ReleaseCommand.SupersedeRelease(
+        due.older().releaseId(), newer.releaseId(), newer.tag(), c.actor());
+  }
+
+  private static void logAnswer(ServiceReleases.Due due, JsonNode a) {
     ServiceReleases.Line older = due.older();
     ServiceReleases.Line newer = due.newer();
-    Optional<JsonNode> answer =
-        c.decide(
-            new ReleaseCommand.SupersedeRelease(
-                older.releaseId(), newer.releaseId(), newer.tag(), c.actor()),
-            due.commandId());
-    answer.ifPresent(
-        a ->
-            LOG.infof(
-                "Release %s (%s %s) superseded by %s (%s): release-api said %s%s",
-                older.releaseId(),
-                older.service(),
-                older.tag(),
-                newer.releaseId(),
-                newer.tag(),
-                a.path("outcome").asText(),
-                a.hasNonNull("detail") ? " (" + a.path("detail").asText() + ")" : ""));
-    return answer;
+    LOG.infof(
+        "Release %s (%s %s) superseded by %s (%s): release-api said %s%s",
+        older.releaseId(),
+        older.service(),
+        older.tag(),
+        newer.releaseId(),
+        newer.tag(),
+        a.path("outcome").asText(),
+        a.hasNonNull("detail") ? " (" + a.path("detail").asText() + ")" : "");
   }
 }
