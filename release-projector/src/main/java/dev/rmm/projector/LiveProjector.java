@@ -5,6 +5,7 @@ import dev.rmm.contracts.kafka.ConsumerLoop;
 import dev.rmm.contracts.kafka.LogConsumers;
 import dev.rmm.contracts.kafka.RecordTracing;
 import dev.rmm.contracts.ops.Alert;
+import dev.rmm.contracts.readmodel.ReadModel;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.Tracer;
 import io.quarkus.runtime.ShutdownEvent;
@@ -51,7 +52,7 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class LiveProjector {
 
-  public static final String LIVE_SCHEMA = "read_model";
+  public static final String LIVE_SCHEMA = ReadModel.SCHEMA;
 
   /** The kind of the alert raised when the live projection is stuck. */
   public static final String CONSUMER_STUCK = "consumer-stuck";

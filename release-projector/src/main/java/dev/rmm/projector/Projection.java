@@ -1,7 +1,5 @@
 package dev.rmm.projector;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rmm.contracts.Actor;
 import dev.rmm.contracts.EventCodec;
 import dev.rmm.contracts.EventEnvelope;
@@ -13,7 +11,6 @@ import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Transaction;
 import io.vertx.mutiny.sqlclient.Tuple;
-import java.io.IOException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -501,7 +498,7 @@ public final class Projection {
             .execute(Tuple.of(missing.toArray(String[]::new)))
             .await()
             .indefinitely()) {
-      ReleaseRow row = fromRow(r);
+      ReleaseRow row = ReleaseColumns.read(r);
       rows.put(row.releaseId, row);
     }
     return rows;
@@ -577,72 +574,6 @@ public final class Projection {
         PgText.text(g.approverName()),
         e.occurredAt(),
         e.sequence());
-  }
-
-  private static ReleaseRow fromRow(Row r) {
-    ReleaseRow row = new ReleaseRow();
-    row.releaseId = r.getString("release_id");
-    row.service = r.getString("service_name");
-    row.tag = r.getString("release_tag");
-    row.rollbackToTag = r.getString("rollback_to_tag");
-    row.status = dev.rmm.contracts.ReleaseStatus.fromWire(r.getString("status"));
-    row.initiatedBy = r.getString("initiated_by");
-    row.initiatorLogin = r.getString("initiator_login");
-    row.githubRunId = r.getString("github_run_id");
-    row.githubActionLink = r.getString("github_action_link");
-    row.githubRef = r.getString("github_ref");
-    row.repository = r.getString("repository");
-    row.commitSha = r.getString("commit_sha");
-    row.approvedList = array(r.getValue("approved_list"));
-    row.requiredApprovers = array(r.getValue("required_approvers"));
-    row.quorum = r.getInteger("quorum");
-    row.admins = array(r.getValue("admins"));
-    row.initiatorMayApprove = r.getBoolean("initiator_may_approve");
-    row.rejectionReason = r.getString("rejection_reason");
-    row.version = r.getLong("version");
-    row.createdAt = instant(r.getOffsetDateTime("created_at"));
-    row.startedAt = instant(r.getOffsetDateTime("started_at"));
-    row.completedAt = instant(r.getOffsetDateTime("completed_at"));
-    row.deployedAt = instant(r.getOffsetDateTime("deployed_at"));
-    row.updatedAt = instant(r.getOffsetDateTime("updated_at"));
-    Object dispatch = r.getValue("dispatch");
-    row.dispatch = dispatch == null ? null : (ObjectNode) json(dispatch);
-    Object runbook = r.getValue("runbook");
-    row.runbook = runbook == null ? null : (ObjectNode) json(runbook);
-    row.manualTestingAt = instant(r.getOffsetDateTime("manual_testing_at"));
-    row.decidedAt = instant(r.getOffsetDateTime("decided_at"));
-    row.deployingAt = instant(r.getOffsetDateTime("deploying_at"));
-    row.rollbackStartedAt = instant(r.getOffsetDateTime("rollback_started_at"));
-    row.restoredAt = instant(r.getOffsetDateTime("restored_at"));
-    row.headHash = r.getString("head_hash");
-    row.headChained = r.getBoolean("head_chained");
-    row.supersededById = r.getString("superseded_by_id");
-    row.supersededByTag = r.getString("superseded_by_tag");
-    Object voided = r.getValue("approvals_voided");
-    row.approvalsVoided = voided == null ? null : (ObjectNode) json(voided);
-    Object breakGlass = r.getValue("break_glass");
-    row.breakGlass = breakGlass == null ? null : (ObjectNode) json(breakGlass);
-    Object held = r.getValue("dispatch_held");
-    row.dispatchHeld = held == null ? null : (ObjectNode) json(held);
-    Object roles = r.getValue("role_quorum");
-    row.roleQuorum = roles == null ? null : array(roles);
-    return row;
-  }
-
-  private static ArrayNode array(Object json) {
-    return (ArrayNode) json(json);
-  }
-
-  private static com.fasterxml.jackson.databind.JsonNode json(Object json) {
-    try {
-      return EventCodec.mapper().readTree(String.valueOf(json));
-    } catch (IOException e) {
-      throw new IllegalStateException("unreadable JSON column", e);
-    }
-  }
-
-  private static Instant instant(OffsetDateTime t) {
-    return t == null ? null : t.toInstant();
   }
 
   static OffsetDateTime utc(Instant t) {

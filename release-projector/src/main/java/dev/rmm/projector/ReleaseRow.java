@@ -17,55 +17,13 @@ import java.time.Instant;
  */
 final class ReleaseRow {
 
-  /** The columns of {@code releases}, in the order of {@link #values()}. */
-  static final String COLUMNS =
-      "release_id, service_name, release_tag, rollback_to_tag, status, outcome, initiated_by,"
-          + " github_run_id, github_action_link, github_ref, repository, commit_sha, approved_list,"
-          + " required_approvers, quorum, admins, initiator_may_approve, rejection_reason, version,"
-          + " created_at, started_at, completed_at, deployed_at, updated_at, dispatch, runbook,"
-          + " manual_testing_at, decided_at, deploying_at, rollback_started_at, restored_at,"
-          + " head_hash, head_chained, superseded_by_id, superseded_by_tag, approvals_voided,"
-          + " break_glass, dispatch_held, role_quorum, initiator_login";
+  /**
+   * The columns of {@code releases}, in the order of {@link #values()} ({@link ReleaseColumns}).
+   */
+  static final String COLUMNS = ReleaseColumns.NAMES;
 
   /** The Postgres types of {@link #COLUMNS}, in the same order. */
-  static final java.util.List<ColumnArrays.Type> TYPES;
-
-  static {
-    java.util.List<ColumnArrays.Type> t = new java.util.ArrayList<>();
-    // release_id ... commit_sha
-    t.addAll(java.util.Collections.nCopies(12, ColumnArrays.Type.TEXT));
-    // approved_list, required_approvers, quorum, admins, initiator_may_approve
-    t.addAll(
-        java.util.List.of(
-            ColumnArrays.Type.JSONB,
-            ColumnArrays.Type.JSONB,
-            ColumnArrays.Type.INT4,
-            ColumnArrays.Type.JSONB,
-            ColumnArrays.Type.BOOL));
-    // rejection_reason, version
-    t.addAll(java.util.List.of(ColumnArrays.Type.TEXT, ColumnArrays.Type.INT8));
-    // created_at ... updated_at
-    t.addAll(java.util.Collections.nCopies(5, ColumnArrays.Type.TIMESTAMPTZ));
-    // dispatch, runbook
-    t.addAll(java.util.Collections.nCopies(2, ColumnArrays.Type.JSONB));
-    // manual_testing_at ... restored_at
-    t.addAll(java.util.Collections.nCopies(5, ColumnArrays.Type.TIMESTAMPTZ));
-    // head_hash, head_chained
-    t.addAll(java.util.List.of(ColumnArrays.Type.TEXT, ColumnArrays.Type.BOOL));
-    // superseded_by_id, superseded_by_tag
-    t.addAll(java.util.List.of(ColumnArrays.Type.TEXT, ColumnArrays.Type.TEXT));
-    // approvals_voided
-    t.add(ColumnArrays.Type.JSONB);
-    // break_glass
-    t.add(ColumnArrays.Type.JSONB);
-    // dispatch_held
-    t.add(ColumnArrays.Type.JSONB);
-    // role_quorum
-    t.add(ColumnArrays.Type.JSONB);
-    // initiator_login
-    t.add(ColumnArrays.Type.TEXT);
-    TYPES = java.util.List.copyOf(t);
-  }
+  static final java.util.List<ColumnArrays.Type> TYPES = ReleaseColumns.TYPES;
 
   String releaseId;
   String service;
@@ -150,57 +108,17 @@ final class ReleaseRow {
    * for Postgres by {@link PgText}.
    */
   java.util.List<Object> values() {
-    return java.util.Arrays.asList(
-        PgText.id(releaseId),
-        PgText.text(service),
-        PgText.text(tag),
-        PgText.text(rollbackToTag),
-        status.wire(),
-        status.outcome().wire(),
-        PgText.text(initiatedBy),
-        PgText.text(githubRunId),
-        PgText.text(githubActionLink),
-        PgText.text(githubRef),
-        PgText.text(repository),
-        PgText.text(commitSha),
-        PgText.json(approvedList),
-        requiredApproversJson(),
-        quorum,
-        adminsJson(),
-        initiatorMayApprove,
-        PgText.text(rejectionReason),
-        version,
-        createdAt,
-        startedAt,
-        completedAt,
-        deployedAt,
-        updatedAt,
-        PgText.json(dispatch),
-        PgText.json(runbook),
-        manualTestingAt,
-        decidedAt,
-        deployingAt,
-        rollbackStartedAt,
-        restoredAt,
-        headHash,
-        headChained,
-        PgText.text(supersededById),
-        PgText.text(supersededByTag),
-        PgText.json(approvalsVoided),
-        PgText.json(breakGlass),
-        PgText.json(dispatchHeld),
-        PgText.json(roleQuorum),
-        PgText.text(initiatorLogin));
+    return ReleaseColumns.values(this);
   }
 
-  private String requiredApproversJson() {
+  String requiredApproversJson() {
     if (requiredApproversJson == null) {
       requiredApproversJson = PgText.json(requiredApprovers);
     }
     return requiredApproversJson;
   }
 
-  private String adminsJson() {
+  String adminsJson() {
     if (adminsJson == null) {
       adminsJson = PgText.json(admins);
     }

@@ -138,6 +138,38 @@ class ArchitectureTest {
           .dependOnClassesThat(KAFKA_BEYOND_THE_CLIENT_API)
           .because("a service talks to Kafka as a client, never to the broker's internals");
 
+  /**
+   * The gateway classes that read the read model: they use ReleaseReader or one of contracts' typed
+   * views ({@code dev.rmm.contracts.readmodel}).
+   */
+  private static final DescribedPredicate<JavaClass> READ_THE_READ_MODEL =
+      describe(
+          "read the read model (ReleaseReader or a dev.rmm.contracts.readmodel view)",
+          c ->
+              c.getDirectDependenciesFromSelf().stream()
+                  .map(d -> d.getTargetClass().getName())
+                  .anyMatch(
+                      n ->
+                          n.equals("dev.rmm.gateway.releases.ReleaseReader")
+                              || n.startsWith("dev.rmm.contracts.readmodel.")));
+
+  static final ArchRule GATEWAY_READS_THE_READ_MODEL_TYPED =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.rmm.gateway..")
+          .and(READ_THE_READ_MODEL)
+          .should()
+          .dependOnClassesThat(
+              DescribedPredicate.<JavaClass>describe(
+                  "are Jackson's JsonNode or its node types",
+                  c ->
+                      c.getName().equals("com.fasterxml.jackson.databind.JsonNode")
+                          || c.getPackageName().equals("com.fasterxml.jackson.databind.node")))
+          .because(
+              "a module never reads another's data as JsonNode looked up by string keys"
+                  + " (CONVENTIONS.md, typed views across boundaries; issue 17 point 1): the"
+                  + " projector's rows are bound to contracts' ReleaseView");
+
   private static JavaClasses main;
 
   @BeforeAll
@@ -190,6 +222,11 @@ class ArchitectureTest {
   @Test
   void givenAnyModule_thenOnlyTheBrokerStartersUseKafkaBeyondItsClientApi() {
     ONLY_BROKER_STARTERS_GO_BEYOND_THE_CLIENT_API.check(main);
+  }
+
+  @Test
+  void givenTheGatewaysReadersOfTheReadModel_thenTheyReadTypedViewsNotJsonNode() {
+    GATEWAY_READS_THE_READ_MODEL_TYPED.check(main);
   }
 
   @Test

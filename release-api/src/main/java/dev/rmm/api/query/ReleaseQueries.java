@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rmm.contracts.EventCodec;
 import dev.rmm.contracts.Outcome;
+import dev.rmm.contracts.readmodel.ReadModel;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -27,7 +28,7 @@ import java.util.List;
 public class ReleaseQueries {
 
   /** The live read model; a rebuild swaps a fresh schema in under this name. */
-  public static final String SCHEMA = "read_model";
+  public static final String SCHEMA = ReadModel.SCHEMA;
 
   private static final String RELEASE_JSON =
       "to_jsonb(r) - 'admins' - 'initiator_may_approve' - 'head_hash' - 'head_chained' AS j";

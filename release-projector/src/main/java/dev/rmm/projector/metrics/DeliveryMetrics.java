@@ -1,6 +1,7 @@
 package dev.rmm.projector.metrics;
 
 import dev.rmm.contracts.ReleaseStatus;
+import dev.rmm.contracts.readmodel.ReadModel;
 import dev.rmm.projector.ProjectorConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.prometheus.client.Collector;
@@ -113,7 +114,9 @@ public class DeliveryMetrics extends Collector {
     Map<String, ServiceSums> services = new TreeMap<>();
     for (Row r :
         pg.query(
-                "SELECT service_name, metric, label, value FROM read_model.delivery_metrics"
+                "SELECT service_name, metric, label, value FROM "
+                    + ReadModel.SCHEMA
+                    + ".delivery_metrics"
                     + " ORDER BY 1, 2, 3")
             .execute()
             .await()

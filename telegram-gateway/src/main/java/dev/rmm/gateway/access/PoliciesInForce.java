@@ -1,21 +1,21 @@
 package dev.rmm.gateway.access;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rmm.contracts.ApprovalPolicy;
-import dev.rmm.contracts.EventCodec;
 import dev.rmm.contracts.PolicyHistory;
 import dev.rmm.contracts.PolicyInForce;
 import dev.rmm.contracts.ReleaseEvent.PolicyChanged;
 import dev.rmm.contracts.kafka.PolicyFollower;
+import dev.rmm.contracts.readmodel.Person;
+import dev.rmm.contracts.readmodel.ReleaseView;
 import dev.rmm.gateway.GatewayConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -80,65 +80,43 @@ public class PoliciesInForce {
    * policy_version}; the row as it is when no policy event has been read. A service without a
    * policy under it (no own policy, no default) gets none: nobody may act on its releases.
    */
-  public JsonNode overlay(JsonNode release) {
-    if (!(release instanceof ObjectNode row)) {
-      return release;
-    }
-    PolicyInForce now = inForce(row.path("service_name").asText());
+  public ReleaseView overlay(ReleaseView release) {
+    PolicyInForce now = inForce(release.serviceName());
     if (now == null) {
       return release;
     }
     ApprovalPolicy a = now.approval();
-    ArrayNode approvers = EventCodec.mapper().createArrayNode();
-    ArrayNode admins = EventCodec.mapper().createArrayNode();
+    List<Person> approvers = new ArrayList<>();
+    List<Long> admins = new ArrayList<>();
     if (a != null) {
       for (ApprovalPolicy.Approver x : a.approvers()) {
-        ObjectNode o = approvers.addObject().put("id", x.telegramId()).put("name", x.name());
-        if (x.githubLogin() != null) {
-          o.put("github_login", x.githubLogin());
-        }
-        if (!x.roles().isEmpty()) {
-          x.roles().forEach(o.putArray("roles")::add);
-        }
+        approvers.add(new Person(x.telegramId(), x.name(), x.githubLogin(), x.roles()));
       }
-      a.admins().forEach(admins::add);
+      admins.addAll(a.admins());
     }
-    ObjectNode out = row.deepCopy();
-    out.set("required_approvers", approvers);
-    out.set("admins", admins);
-    out.put("quorum", a == null ? 0 : a.quorum());
-    out.put("initiator_may_approve", a != null && a.initiatorMayApprove());
-    out.put("policy_version", now.version());
-    // how long an approval counts before the quorum; the card marks older ones expired
-    out.put(
-        "approval_expiry_minutes",
-        (a == null ? ApprovalPolicy.DEFAULT_APPROVAL_EXPIRY : a.approvalExpiry()).toMinutes());
-    requiredRoles(out, a);
-    initiatorName(out, a);
-    return out;
+    // the role quorum in the policy's order, for the card's "qa 1/1 · lead 0/1" line
+    Map<String, Integer> roles = new LinkedHashMap<>();
+    if (a != null && a.hasRoles()) {
+      roles.putAll(a.roles());
+    }
+    return release
+        .withPolicy(
+            approvers,
+            admins,
+            a == null ? 0 : a.quorum(),
+            a != null && a.initiatorMayApprove(),
+            roles,
+            // how long an approval counts before the quorum; the card marks older ones expired
+            (a == null ? ApprovalPolicy.DEFAULT_APPROVAL_EXPIRY : a.approvalExpiry()).toMinutes(),
+            now.version())
+        .withInitiatorName(initiatorName(release.initiatorLogin(), a));
   }
 
   /**
    * The person the release's authenticated initiator ({@code initiator_login}) is under the policy
-   * in force ({@code "initiator_name": "Carol"}), for the card's initiator line; absent when no
-   * approver has that login.
+   * in force, for the card's initiator line; null when no approver has that login.
    */
-  private void initiatorName(ObjectNode out, ApprovalPolicy service) {
-    out.remove("initiator_name");
-    InitiatorPerson.name(
-            out.path("initiator_login").asText(null), service, follower.history().current())
-        .ifPresent(name -> out.put("initiator_name", name));
-  }
-
-  /**
-   * The role quorum of the policy in force ({@code "required_roles": {"qa": 1, "lead": 1}}, in the
-   * policy's order), for the card's "qa 1/1 · lead 0/1" line; absent when the policy names none.
-   */
-  private static void requiredRoles(ObjectNode out, ApprovalPolicy a) {
-    out.remove("required_roles");
-    if (a != null && a.hasRoles()) {
-      ObjectNode roles = out.putObject("required_roles");
-      a.roles().forEach(roles::put);
-    }
+  private String initiatorName(String login, ApprovalPolicy service) {
+    return InitiatorPerson.name(login, service, follower.history().current()).orElse(null);
   }
 }

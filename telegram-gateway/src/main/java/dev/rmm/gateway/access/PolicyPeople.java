@@ -1,5 +1,6 @@
 package dev.rmm.gateway.access;
 
+import dev.rmm.contracts.readmodel.ReadModel;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -17,10 +18,14 @@ public class PolicyPeople {
   private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
   private static final String SQL =
-      "SELECT EXISTS (SELECT 1 FROM read_model.releases r"
+      "SELECT EXISTS (SELECT 1 FROM "
+          + ReadModel.SCHEMA
+          + ".releases r"
           + " WHERE (r.required_approvers @> jsonb_build_array(jsonb_build_object('id', $1::bigint))"
           + " OR r.admins @> jsonb_build_array($1::bigint))"
-          + " AND NOT EXISTS (SELECT 1 FROM read_model.releases n"
+          + " AND NOT EXISTS (SELECT 1 FROM "
+          + ReadModel.SCHEMA
+          + ".releases n"
           + " WHERE n.service_name = r.service_name AND n.created_at > r.created_at)) AS listed";
 
   private final Pool pg;

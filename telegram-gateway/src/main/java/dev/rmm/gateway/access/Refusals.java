@@ -1,7 +1,7 @@
 package dev.rmm.gateway.access;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.rmm.contracts.Actor;
+import dev.rmm.contracts.CommandResult;
 import dev.rmm.contracts.ReleaseCommand;
 import dev.rmm.gateway.GatewayConfig;
 import dev.rmm.gateway.Texts;
@@ -148,15 +148,15 @@ public class Refusals {
               new ReleaseCommand.RequestRollback(p.releaseId(), u.getId(), "", p.version(), actor);
         };
     try {
-      JsonNode result = commands.decide("tg-" + q.getId(), command, commandTimeout);
+      CommandResult result = commands.decide("tg-" + q.getId(), command, commandTimeout);
       LOG.infof(
           "%s of release %s by Telegram user %d, who may not see releases: %s %s (recorded; more"
               + " presses within %d s are refused without being recorded)",
           p.action(),
           p.releaseId(),
           u.getId(),
-          result.path("outcome").asText(),
-          result.path("reason").asText(""),
+          result.outcome(),
+          result.reasonOrEmpty(),
           windowSeconds);
     } catch (CommandClient.NoAnswerException e) {
       LOG.warnf(

@@ -1,6 +1,5 @@
 package dev.rmm.gateway.alerts;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.UserMessage;
@@ -10,6 +9,7 @@ import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.rmm.contracts.ops.Alert;
 import dev.rmm.contracts.ops.Redactor;
+import dev.rmm.contracts.readmodel.ReleaseView;
 import dev.rmm.gateway.GatewayConfig;
 import dev.rmm.gateway.Texts.Language;
 import dev.rmm.gateway.releases.ReleaseReader;
@@ -260,9 +260,13 @@ public class FailureNotes {
     String output = null;
     if (a.releaseId() != null) {
       try {
-        Optional<JsonNode> release = reader.release(a.releaseId());
-        status = release.map(r -> r.path("status").asText(null)).orElse(null);
-        step = release.map(r -> r.path("runbook").path("failed_step").asText(null)).orElse(null);
+        Optional<ReleaseView> release = reader.release(a.releaseId());
+        status = release.map(r -> r.status() == null ? null : r.status().wire()).orElse(null);
+        step =
+            release
+                .map(ReleaseView::runbook)
+                .map(dev.rmm.contracts.readmodel.Runbook::failedStep)
+                .orElse(null);
         if (Alert.ROLLBACK_FAILED.equals(a.kind())) {
           Optional<ReleaseReader.FailedStep> failed = reader.lastFailedStep(a.releaseId());
           if (failed.isPresent()) {

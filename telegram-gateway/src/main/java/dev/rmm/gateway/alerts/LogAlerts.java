@@ -1,17 +1,16 @@
 package dev.rmm.gateway.alerts;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.rmm.contracts.EventEnvelope;
 import dev.rmm.contracts.ReleaseEvent;
 import dev.rmm.contracts.ReleaseStatus;
 import dev.rmm.contracts.ops.Alert;
+import dev.rmm.contracts.readmodel.ReleaseView;
 import dev.rmm.gateway.Texts;
 import dev.rmm.gateway.Texts.Language;
 import dev.rmm.gateway.card.ReleaseCard;
 import dev.rmm.gateway.card.StatusTexts;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -31,7 +30,7 @@ public final class LogAlerts {
   /**
    * @param release the release from the read model, or null (the alert then names it by id)
    */
-  public static Optional<Alert> of(EventEnvelope e, JsonNode release, Language lang) {
+  public static Optional<Alert> of(EventEnvelope e, ReleaseView release, Language lang) {
     if (e.data() instanceof ReleaseEvent.DispatchFailed f) {
       String problem = (f.httpStatus() > 0 ? f.httpStatus() + " " : "") + f.detail();
       return Optional.of(
@@ -50,7 +49,10 @@ public final class LogAlerts {
       return Optional.empty();
     }
     if (s.to() == ReleaseStatus.ROLLBACK_FAILED) {
-      String step = release == null ? "" : release.path("runbook").path("failed_step").asText("");
+      String step =
+          release == null || release.runbook() == null || release.runbook().failedStep() == null
+              ? ""
+              : release.runbook().failedStep();
       String summary =
           step.isEmpty() ? StatusTexts.of(s.to(), lang) : Texts.ALERT_ROLLBACK_STEP.in(lang, step);
       return Optional.of(alert(e, release, Alert.ROLLBACK_FAILED, summary, s.detail()));
@@ -76,7 +78,7 @@ public final class LogAlerts {
    * admin is needed), when it is confirmed, and when it is found expired. Each event is its own
    * message (the fingerprint names the event), never counted as a repeat of another.
    */
-  private static Optional<Alert> breakGlass(EventEnvelope e, JsonNode release, Language lang) {
+  private static Optional<Alert> breakGlass(EventEnvelope e, ReleaseView release, Language lang) {
     String summary;
     String detail;
     if (e.data() instanceof ReleaseEvent.BreakGlassRequested r) {
@@ -105,8 +107,8 @@ public final class LogAlerts {
             Alert.fingerprint(Alert.BREAK_GLASS, e.releaseId(), e.id()),
             source(e),
             e.releaseId(),
-            release == null ? null : release.path("service_name").asText(null),
-            release == null ? null : release.path("release_tag").asText(null),
+            release == null ? null : release.serviceName(),
+            release == null ? null : release.releaseTag(),
             summary,
             detail,
             e.traceId(),
@@ -119,19 +121,19 @@ public final class LogAlerts {
    *
    * @param traceparent the trace context of the release's last event, or null
    */
-  public static Alert stuck(JsonNode release, String traceparent, Instant now, Language lang) {
-    String id = release.path("release_id").asText();
-    long version = release.path("version").asLong();
-    ReleaseStatus status = ReleaseStatus.fromWire(release.path("status").asText());
-    Instant since = OffsetDateTime.parse(release.path("updated_at").asText()).toInstant();
+  public static Alert stuck(ReleaseView release, String traceparent, Instant now, Language lang) {
+    String id = release.releaseId();
+    long version = release.version();
+    ReleaseStatus status = release.status();
+    Instant since = release.updatedAt().toInstant();
     return new Alert(
         "stuck:" + id + ":" + version,
         Alert.STUCK_RELEASE,
         Alert.fingerprint(Alert.STUCK_RELEASE, id, "v" + version),
         "telegram-gateway",
         id,
-        release.path("service_name").asText(null),
-        release.path("release_tag").asText(null),
+        release.serviceName(),
+        release.releaseTag(),
         Texts.ALERT_STUCK_SUMMARY.in(
             lang,
             ReleaseCard.elapsed(Duration.between(since, now), lang),
@@ -174,15 +176,15 @@ public final class LogAlerts {
   }
 
   private static Alert alert(
-      EventEnvelope e, JsonNode release, String kind, String summary, String detail) {
+      EventEnvelope e, ReleaseView release, String kind, String summary, String detail) {
     return new Alert(
         e.id(),
         kind,
         Alert.fingerprint(kind, e.releaseId()),
         source(e),
         e.releaseId(),
-        release == null ? null : release.path("service_name").asText(null),
-        release == null ? null : release.path("release_tag").asText(null),
+        release == null ? null : release.serviceName(),
+        release == null ? null : release.releaseTag(),
         summary,
         detail,
         e.traceId(),

@@ -10,7 +10,6 @@ import io.quarkus.redis.datasource.RedisDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -88,12 +87,11 @@ public class StuckReleases {
           stuckAfter.compareTo(manualTestingStuckAfter) < 0 ? stuckAfter : manualTestingStuckAfter;
       List<Alert> fresh = new ArrayList<>();
       for (Unchanged u : reader.activeUnchangedSince(now.minus(shortest))) {
-        String status = u.release().path("status").asText();
         Duration limit =
-            ReleaseStatus.MANUAL_TESTING.wire().equals(status)
+            u.release().status() == ReleaseStatus.MANUAL_TESTING
                 ? manualTestingStuckAfter
                 : stuckAfter;
-        Instant since = OffsetDateTime.parse(u.release().path("updated_at").asText()).toInstant();
+        Instant since = u.release().updatedAt().toInstant();
         if (since.isAfter(now.minus(limit)) || !firstStall(u)) {
           continue;
         }
@@ -115,11 +113,7 @@ public class StuckReleases {
   }
 
   private boolean firstStall(Unchanged u) {
-    String key =
-        "rmm:alert:stuck:"
-            + u.release().path("release_id").asText()
-            + ":"
-            + u.release().path("version").asLong();
+    String key = "rmm:alert:stuck:" + u.release().releaseId() + ":" + u.release().version();
     return redis.execute("SET", key, "1", "NX", "EX", Long.toString(REMEMBER_SECONDS)) != null;
   }
 }

@@ -1,11 +1,13 @@
 package dev.rmm.gateway.bot;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.rmm.contracts.Actor;
+import dev.rmm.contracts.CommandResult;
 import dev.rmm.contracts.ReleaseCommand;
 import dev.rmm.contracts.ReleaseDecider;
 import dev.rmm.contracts.ReleaseEvent;
 import dev.rmm.contracts.ReleaseStatus;
+import dev.rmm.contracts.readmodel.BreakGlass;
+import dev.rmm.contracts.readmodel.ReleaseView;
 import dev.rmm.gateway.GatewayConfig;
 import dev.rmm.gateway.Screens;
 import dev.rmm.gateway.Screens.Screen;
@@ -84,12 +86,12 @@ public class ActionFlows {
       replies.answer(q.getId(), null, false);
       return;
     }
-    Optional<JsonNode> found = reader.release(press.releaseId());
+    Optional<ReleaseView> found = reader.release(press.releaseId());
     if (found.isEmpty()) {
       replies.answer(q, Texts.RELEASE_UNKNOWN.in(lang), true);
       return;
     }
-    JsonNode r = found.get();
+    ReleaseView r = found.get();
     User user = q.getFrom();
     Kind kind =
         switch (press.action()) {
@@ -122,7 +124,7 @@ public class ActionFlows {
       }
       return;
     }
-    ReleaseStatus now = ReleaseStatus.fromWire(r.path("status").asText());
+    ReleaseStatus now = r.status();
     boolean current =
         switch (kind) {
           case ROLLBACK -> now == ReleaseStatus.DEPLOYED;
@@ -131,12 +133,12 @@ public class ActionFlows {
           default -> now == ReleaseStatus.MANUAL_TESTING;
         };
     if (!current) {
-      refreshPressed(kind, chatId, messageId, press.releaseId(), r.path("version").asLong(), lang);
+      refreshPressed(kind, chatId, messageId, press.releaseId(), r.version(), lang);
       replies.answer(q, Texts.REFUSED_STALE.in(lang, StatusTexts.of(now, lang)), true);
       return;
     }
-    String service = r.path("service_name").asText();
-    String tag = r.path("release_tag").asText();
+    String service = r.serviceName();
+    String tag = r.releaseTag();
     if (isBreakGlass(kind)) {
       // the card may be older than another admin's request or confirmation: show where it is
       boolean awaiting = BreakGlassView.awaiting(r, java.time.Instant.now());
@@ -146,8 +148,7 @@ public class ActionFlows {
         return;
       }
       if (awaiting != isConfirmation(kind)) {
-        refreshPressed(
-            kind, chatId, messageId, press.releaseId(), r.path("version").asLong(), lang);
+        refreshPressed(kind, chatId, messageId, press.releaseId(), r.version(), lang);
         replies.answer(
             q,
             Texts.REFUSED_NOW.in(
@@ -159,9 +160,9 @@ public class ActionFlows {
         return;
       }
     }
-    if (kind == Kind.RETRY_DISPATCH && !dispatchFailed(r)) {
+    if (kind == Kind.RETRY_DISPATCH && !r.dispatchFailed()) {
       // retried already (by another admin, or this press arrived twice): the card shows where it is
-      refreshCard(chatId, messageId, press.releaseId(), r.path("version").asLong(), lang);
+      refreshCard(chatId, messageId, press.releaseId(), r.version(), lang);
       replies.answer(q, Texts.RETRY_NOT_NEEDED.in(lang, service, tag), true);
       return;
     }
@@ -193,15 +194,15 @@ public class ActionFlows {
       case ROLLBACK -> offerTags(q, pending, service, lang);
       case CONFIRM_BREAK_GLASS, CONFIRM_BREAK_GLASS_ALERT -> {
         String token = sessions.offer(pending);
-        JsonNode b = r.path("break_glass");
+        BreakGlass b = r.breakGlass(); // awaiting: checked above
         Screen s =
             Screens.confirmation(
                 Texts.CONFIRM_BREAK_GLASS_SECOND.in(
                     lang,
                     service,
                     tag,
-                    b.path("requested_by_name").asText("?"),
-                    b.path("reason").asText("")),
+                    b.requestedByName() == null ? "?" : b.requestedByName(),
+                    b.reason() == null ? "" : b.reason()),
                 Texts.BUTTON_YES_CONFIRM_BREAK_GLASS.in(lang),
                 token,
                 lang);
@@ -222,11 +223,6 @@ public class ActionFlows {
     }
   }
 
-  /** Whether the read model shows the release's production dispatch as failed (and not retried). */
-  private static boolean dispatchFailed(JsonNode r) {
-    return "failed".equals(r.path("dispatch").path("outcome").asText(""));
-  }
-
   /** The user's text after "reject" or "cancel release": the reason, then a confirmation. */
   void onReason(Message m, Language lang) {
     Optional<PendingAction> waiting =
@@ -245,9 +241,9 @@ public class ActionFlows {
     }
     PendingAction withReason = waiting.get().withReason(reason);
     String token = sessions.offer(withReason);
-    JsonNode r = namesOf(withReason.releaseId());
-    String service = r == null ? withReason.releaseId() : r.path("service_name").asText();
-    String tag = r == null ? "" : r.path("release_tag").asText();
+    ReleaseView r = namesOf(withReason.releaseId());
+    String service = r == null ? withReason.releaseId() : r.serviceName();
+    String tag = r == null ? "" : r.releaseTag();
     Kind kind = withReason.kind();
     Texts question =
         kind == Kind.CANCEL_RELEASE
@@ -275,9 +271,9 @@ public class ActionFlows {
       return;
     }
     PendingAction p = pick.get();
-    JsonNode r = namesOf(p.releaseId());
-    String service = r == null ? p.releaseId() : r.path("service_name").asText();
-    String tag = r == null ? "" : r.path("release_tag").asText();
+    ReleaseView r = namesOf(p.releaseId());
+    String service = r == null ? p.releaseId() : r.serviceName();
+    String tag = r == null ? "" : r.releaseTag();
     String confirmToken = sessions.offer(p);
     Screen s =
         Screens.confirmation(
@@ -366,7 +362,7 @@ public class ActionFlows {
           case CONFIRM_BREAK_GLASS, CONFIRM_BREAK_GLASS_ALERT ->
               new ReleaseCommand.ConfirmBreakGlass(p.releaseId(), p.userId(), p.version(), actor);
         };
-    JsonNode result;
+    CommandResult result;
     try {
       result = commands.decide("tg-" + q.getId(), command, commandTimeout);
     } catch (CommandClient.NoAnswerException e) {
@@ -374,15 +370,11 @@ public class ActionFlows {
       replies.answer(q, Texts.NO_ANSWER.in(lang), true);
       return;
     }
-    boolean accepted = "accepted".equals(result.path("outcome").asText());
+    boolean accepted = result.accepted();
     String text = accepted ? acceptedText(p, result, lang) : refusedText(p, result, lang);
     LOG.infof(
         "%s of release %s by Telegram user %d: %s %s",
-        p.kind(),
-        p.releaseId(),
-        p.userId(),
-        result.path("outcome").asText(),
-        result.path("reason").asText(""));
+        p.kind(), p.releaseId(), p.userId(), result.outcome(), result.reasonOrEmpty());
     boolean fromConfirmation = q.getData() != null && q.getData().startsWith(Screens.CONFIRM);
     if (fromConfirmation) {
       // the confirmation shows the decision: it is what the user sees when the answer is too late
@@ -391,15 +383,10 @@ public class ActionFlows {
     } else {
       replies.answer(q, text, !accepted);
     }
-    if (accepted || "stale".equals(result.path("reason").asText())) {
+    if (accepted || "stale".equals(result.reason())) {
       try {
         refreshPressed(
-            p.kind(),
-            p.cardChatId(),
-            p.cardMessageId(),
-            p.releaseId(),
-            result.path("version").asLong(),
-            lang);
+            p.kind(), p.cardChatId(), p.cardMessageId(), p.releaseId(), result.version(), lang);
       } catch (RuntimeException e) {
         // the press is answered and decided: handling it again would answer it twice
         LOG.warnf(
@@ -415,7 +402,7 @@ public class ActionFlows {
    * step has already taken its session state (a token, an awaited reason), so failing here would
    * lose the user's step; the release id names it instead.
    */
-  private JsonNode namesOf(String releaseId) {
+  private ReleaseView namesOf(String releaseId) {
     try {
       return reader.release(releaseId).orElse(null);
     } catch (RuntimeException e) {
@@ -426,12 +413,12 @@ public class ActionFlows {
     }
   }
 
-  private static String acceptedText(PendingAction p, JsonNode result, Language lang) {
-    JsonNode r = result.path("release");
-    int approvals = result.path("approvals").asInt();
-    int quorum = result.path("quorum").asInt();
-    List<String> events = new java.util.ArrayList<>();
-    result.path("events").forEach(e -> events.add(e.asText()));
+  private static String acceptedText(PendingAction p, CommandResult result, Language lang) {
+    String service = serviceOf(result, "");
+    String tag = tagOf(result, "");
+    int approvals = result.approvals();
+    int quorum = result.quorum();
+    List<String> events = result.events();
     return switch (p.kind()) {
       case APPROVE ->
           events.contains(ReleaseEvent.ApprovalQuorumReached.TYPE)
@@ -439,24 +426,26 @@ public class ActionFlows {
               : events.contains(ReleaseEvent.ApprovalGranted.TYPE)
                   ? Texts.APPROVAL_COUNTED.in(lang, approvals, quorum)
                   : Texts.ALREADY_APPROVED.in(lang, approvals, quorum);
-      case REJECT ->
-          Texts.REJECTED_DONE.in(
-              lang, r.path("service_name").asText(), r.path("release_tag").asText());
-      case ROLLBACK ->
-          Texts.ROLLBACK_REQUESTED.in(lang, r.path("service_name").asText(), p.targetTag());
-      case CANCEL_RELEASE ->
-          Texts.CANCELLED_DONE.in(
-              lang, r.path("service_name").asText(), r.path("release_tag").asText());
-      case RETRY_DISPATCH ->
-          Texts.RETRY_DISPATCH_REQUESTED.in(
-              lang, r.path("service_name").asText(), r.path("release_tag").asText());
-      case BREAK_GLASS ->
-          Texts.BREAK_GLASS_REQUESTED_DONE.in(
-              lang, r.path("service_name").asText(), r.path("release_tag").asText());
+      case REJECT -> Texts.REJECTED_DONE.in(lang, service, tag);
+      case ROLLBACK -> Texts.ROLLBACK_REQUESTED.in(lang, service, p.targetTag());
+      case CANCEL_RELEASE -> Texts.CANCELLED_DONE.in(lang, service, tag);
+      case RETRY_DISPATCH -> Texts.RETRY_DISPATCH_REQUESTED.in(lang, service, tag);
+      case BREAK_GLASS -> Texts.BREAK_GLASS_REQUESTED_DONE.in(lang, service, tag);
       case CONFIRM_BREAK_GLASS, CONFIRM_BREAK_GLASS_ALERT ->
-          Texts.BREAK_GLASS_CONFIRMED_DONE.in(
-              lang, r.path("service_name").asText(), r.path("release_tag").asText());
+          Texts.BREAK_GLASS_CONFIRMED_DONE.in(lang, service, tag);
     };
+  }
+
+  /** The service of the release the answer shows, or {@code otherwise} when it shows none. */
+  private static String serviceOf(CommandResult result, String otherwise) {
+    ReleaseView r = result.release();
+    return r == null || r.serviceName() == null ? otherwise : r.serviceName();
+  }
+
+  /** The tag of the release the answer shows, or {@code otherwise} when it shows none. */
+  private static String tagOf(CommandResult result, String otherwise) {
+    ReleaseView r = result.release();
+    return r == null || r.releaseTag() == null ? otherwise : r.releaseTag();
   }
 
   /**
@@ -464,15 +453,12 @@ public class ActionFlows {
    * audit record; the user reads what the refusal means, from its reason and the release's status.
    * Only a reason the gateway does not know shows the detail itself.
    */
-  static String refusedText(PendingAction p, JsonNode result, Language lang) {
-    JsonNode r = result.path("release");
-    String detail = result.path("detail").asText();
-    return switch (result.path("reason").asText()) {
+  static String refusedText(PendingAction p, CommandResult result, Language lang) {
+    String detail = result.detailOrEmpty();
+    return switch (result.reasonOrEmpty()) {
       case "not_allowed" ->
           Texts.REFUSED_NOT_ALLOWED.in(lang, whyNotAllowed(p.kind(), detail, lang));
-      case "stale" ->
-          Texts.REFUSED_STALE.in(
-              lang, StatusTexts.of(ReleaseStatus.fromWire(result.path("status").asText()), lang));
+      case "stale" -> Texts.REFUSED_STALE.in(lang, StatusTexts.of(result.status(), lang));
       case "illegal_transition" ->
           Texts.REFUSED_NOW.in(
               lang,
@@ -482,13 +468,9 @@ public class ActionFlows {
                       ? Texts.BREAK_GLASS_EXPIRED_NOW.in(lang)
                       : p.kind() == Kind.RETRY_DISPATCH
                           ? Texts.RETRY_NOT_NEEDED.in(
-                              lang,
-                              r.path("service_name").asText("?"),
-                              r.path("release_tag").asText("?"))
+                              lang, serviceOf(result, "?"), tagOf(result, "?"))
                           : Texts.NOT_IN_THIS_STATUS.in(
-                              lang,
-                              StatusTexts.of(
-                                  ReleaseStatus.fromWire(result.path("status").asText()), lang)));
+                              lang, StatusTexts.of(result.status(), lang)));
       case "conflict" ->
           isBreakGlass(p.kind())
               ? Texts.REFUSED_NOW.in(lang, Texts.BREAK_GLASS_TAKEN.in(lang))
@@ -516,12 +498,9 @@ public class ActionFlows {
   }
 
   /** Whether the read model's policy lets this user try; release-api decides in the end. */
-  private static boolean mayTry(Kind kind, JsonNode r, long userId) {
-    boolean approver = contains(r.path("required_approvers"), userId);
-    boolean admin = false;
-    for (JsonNode a : r.path("admins")) {
-      admin |= a.asLong() == userId || a.path("id").asLong() == userId;
-    }
+  private static boolean mayTry(Kind kind, ReleaseView r, long userId) {
+    boolean approver = r.isApprover(userId);
+    boolean admin = r.isAdmin(userId);
     return switch (kind) {
       case APPROVE -> approver;
       case REJECT -> approver || admin;
@@ -533,15 +512,6 @@ public class ActionFlows {
           CONFIRM_BREAK_GLASS_ALERT ->
           admin;
     };
-  }
-
-  private static boolean contains(JsonNode people, long userId) {
-    for (JsonNode p : people) {
-      if (p.path("id").asLong() == userId) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /**

@@ -1,6 +1,6 @@
 package dev.rmm.gateway.bot;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.rmm.contracts.readmodel.ReleaseView;
 import dev.rmm.gateway.GatewayConfig;
 import dev.rmm.gateway.Screens;
 import dev.rmm.gateway.Texts.Language;
@@ -73,7 +73,7 @@ public class Cards {
         p.service() == null ? null : Screens.serviceKey(p.service()));
   }
 
-  public Card live(JsonNode release, Language lang) {
+  public Card live(ReleaseView release, Language lang) {
     return card.renderLive(release, lang, zone, clock.instant());
   }
 

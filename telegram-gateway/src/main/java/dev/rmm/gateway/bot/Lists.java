@@ -1,9 +1,8 @@
 package dev.rmm.gateway.bot;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.rmm.contracts.Outcome;
-import dev.rmm.contracts.ReleaseStatus;
 import dev.rmm.contracts.TextRules;
+import dev.rmm.contracts.readmodel.ReleaseView;
 import dev.rmm.gateway.Screens;
 import dev.rmm.gateway.Screens.Screen;
 import dev.rmm.gateway.Texts;
@@ -124,20 +123,20 @@ public class Lists {
       replies.send(m.getChatId(), Texts.HISTORY_USAGE.in(lang), null, m.getMessageId());
       return;
     }
-    List<JsonNode> releases = reader.history(service, HISTORY);
+    List<ReleaseView> releases = reader.history(service, HISTORY);
     if (releases.isEmpty()) {
       replies.send(m.getChatId(), Texts.HISTORY_NONE.in(lang, service), null, null);
       return;
     }
     StringBuilder text = new StringBuilder(Texts.HISTORY_TITLE.in(lang, service, releases.size()));
-    for (JsonNode r : releases) {
-      OffsetDateTime created = OffsetDateTime.parse(r.path("created_at").asText());
+    for (ReleaseView r : releases) {
+      OffsetDateTime created = r.createdAt();
       text.append('\n')
           .append(
               Texts.HISTORY_LINE.in(
                   lang,
-                  r.path("release_tag").asText(),
-                  StatusTexts.of(ReleaseStatus.fromWire(r.path("status").asText()), lang),
+                  r.releaseTag(),
+                  StatusTexts.of(r.status(), lang),
                   DATE.format(created.atZoneSameInstant(cards.zone()))));
     }
     replies.send(m.getChatId(), text.toString(), null, null);

@@ -1,7 +1,8 @@
 package dev.rmm.gateway.card;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.rmm.contracts.ReleaseStatus;
+import dev.rmm.contracts.readmodel.BreakGlass;
+import dev.rmm.contracts.readmodel.ReleaseView;
 import dev.rmm.gateway.Texts;
 import dev.rmm.gateway.Texts.Language;
 import java.time.Instant;
@@ -24,11 +25,11 @@ public final class BreakGlassView {
   private BreakGlassView() {}
 
   /** Whether a break-glass of the release awaits a second admin's confirmation at {@code now}. */
-  public static boolean awaiting(JsonNode r, Instant now) {
-    JsonNode b = r.path("break_glass");
-    return b.isObject()
-        && "awaiting".equals(b.path("state").asText())
-        && ReleaseStatus.MANUAL_TESTING.wire().equals(r.path("status").asText())
+  public static boolean awaiting(ReleaseView r, Instant now) {
+    BreakGlass b = r.breakGlass();
+    return b != null
+        && b.isAwaiting()
+        && r.status() == ReleaseStatus.MANUAL_TESTING
         && !lapsed(b, now);
   }
 
@@ -36,55 +37,52 @@ public final class BreakGlassView {
    * Whether the release's last break-glass request lapsed unconfirmed but no event recorded it yet
    * (the read model still has it awaiting).
    */
-  public static boolean lapsedUnrecorded(JsonNode r) {
-    JsonNode b = r.path("break_glass");
-    return b.isObject() && "awaiting".equals(b.path("state").asText());
+  public static boolean lapsedUnrecorded(ReleaseView r) {
+    return r.breakGlass() != null && r.breakGlass().isAwaiting();
   }
 
   /**
    * "🚨 BREAK-GLASS by Olga: “payments are down” — awaiting a second admin (until 10:05)", "🚨
    * Forced by Olga, confirmed by Petr: …", or that it expired; empty without a break-glass.
    */
-  public static Optional<String> banner(JsonNode r, Language lang, ZoneId zone, Instant now) {
-    JsonNode b = r.path("break_glass");
-    if (!b.isObject()) {
+  public static Optional<String> banner(ReleaseView r, Language lang, ZoneId zone, Instant now) {
+    BreakGlass b = r.breakGlass();
+    if (b == null) {
       return Optional.empty();
     }
-    String by = b.path("requested_by_name").asText(b.path("requested_by").asText("?"));
-    String reason = b.path("reason").asText("");
-    String state = b.path("state").asText();
-    if ("confirmed".equals(state)) {
+    String by =
+        b.requestedByName() != null
+            ? b.requestedByName()
+            : b.requestedBy() != null ? String.valueOf(b.requestedBy()) : "?";
+    String reason = b.reason() == null ? "" : b.reason();
+    if (b.isConfirmed()) {
       return Optional.of(
           Texts.CARD_BREAK_GLASS_CONFIRMED.in(
-              lang, by, b.path("confirmed_by_name").asText("?"), reason));
+              lang, by, b.confirmedByName() == null ? "?" : b.confirmedByName(), reason));
     }
-    if ("awaiting".equals(state) && !lapsed(b, now)) {
-      if (!ReleaseStatus.MANUAL_TESTING.wire().equals(r.path("status").asText())) {
+    if (b.isAwaiting() && !lapsed(b, now)) {
+      if (r.status() != ReleaseStatus.MANUAL_TESTING) {
         return Optional.empty(); // decided otherwise meanwhile (approved, rejected, cancelled)
       }
       return Optional.of(
           Texts.CARD_BREAK_GLASS_AWAITING.in(
-              lang,
-              by,
-              reason,
-              b.hasNonNull("expires_at") ? at(b, "expires_at", zone, TIME) : "—"));
+              lang, by, reason, b.expiresAt() != null ? at(b.expiresAt(), zone, TIME) : "—"));
     }
     String when =
-        b.hasNonNull("expires_at")
-            ? at(b, "expires_at", zone, DATE_TIME)
-            : at(b, "expired_at", zone, DATE_TIME);
+        b.expiresAt() != null
+            ? at(b.expiresAt(), zone, DATE_TIME)
+            : at(b.expiredAt(), zone, DATE_TIME);
     return Optional.of(Texts.CARD_BREAK_GLASS_EXPIRED.in(lang, by, when));
   }
 
-  private static boolean lapsed(JsonNode b, Instant now) {
-    return b.hasNonNull("expires_at")
-        && !now.isBefore(OffsetDateTime.parse(b.path("expires_at").asText()).toInstant());
+  private static boolean lapsed(BreakGlass b, Instant now) {
+    return b.expiresAt() != null && !now.isBefore(b.expiresAt().toInstant());
   }
 
-  private static String at(JsonNode b, String field, ZoneId zone, DateTimeFormatter format) {
-    if (!b.hasNonNull(field)) {
+  private static String at(OffsetDateTime time, ZoneId zone, DateTimeFormatter format) {
+    if (time == null) {
       return "?";
     }
-    return format.format(OffsetDateTime.parse(b.path(field).asText()).atZoneSameInstant(zone));
+    return format.format(time.atZoneSameInstant(zone));
   }
 }

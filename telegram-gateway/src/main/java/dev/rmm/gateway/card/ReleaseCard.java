@@ -1,16 +1,21 @@
 package dev.rmm.gateway.card;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.rmm.contracts.ApprovalPolicy;
 import dev.rmm.contracts.Outcome;
 import dev.rmm.contracts.ReleaseStatus;
 import dev.rmm.contracts.RoleQuorum;
+import dev.rmm.contracts.readmodel.Approval;
+import dev.rmm.contracts.readmodel.ApprovalsVoided;
+import dev.rmm.contracts.readmodel.Dispatch;
+import dev.rmm.contracts.readmodel.DispatchHeld;
+import dev.rmm.contracts.readmodel.Person;
+import dev.rmm.contracts.readmodel.ReleaseView;
+import dev.rmm.contracts.readmodel.Runbook;
 import dev.rmm.gateway.Screens;
 import dev.rmm.gateway.Texts;
 import dev.rmm.gateway.Texts.Language;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -42,7 +47,7 @@ public final class ReleaseCard {
   }
 
   /** The team chat's live card: the same text and actions, without a pager or a menu. */
-  public Card renderLive(JsonNode r, Language lang, ZoneId zone, Instant now) {
+  public Card renderLive(ReleaseView r, Language lang, ZoneId zone, Instant now) {
     return render(r, lang, zone, now, null, 0, 0);
   }
 
@@ -52,7 +57,7 @@ public final class ReleaseCard {
    * @param total number of releases in the list
    */
   public Card render(
-      JsonNode r, Language lang, ZoneId zone, Instant now, Outcome list, int index, int total) {
+      ReleaseView r, Language lang, ZoneId zone, Instant now, Outcome list, int index, int total) {
     return render(r, lang, zone, now, list, index, total, null);
   }
 
@@ -61,7 +66,7 @@ public final class ReleaseCard {
    *     Screens#serviceKey}), or null for every service
    */
   public Card render(
-      JsonNode r,
+      ReleaseView r,
       Language lang,
       ZoneId zone,
       Instant now,
@@ -69,22 +74,19 @@ public final class ReleaseCard {
       int index,
       int total,
       String serviceKey) {
-    ReleaseStatus status = ReleaseStatus.fromWire(r.path("status").asText());
-    Instant created = OffsetDateTime.parse(r.path("created_at").asText()).toInstant();
-    Instant until =
-        r.hasNonNull("completed_at")
-            ? OffsetDateTime.parse(r.path("completed_at").asText()).toInstant()
-            : now;
+    ReleaseStatus status = r.status();
+    Instant created = r.createdAt().toInstant();
+    Instant until = r.completedAt() != null ? r.completedAt().toInstant() : now;
     List<String> lines = new ArrayList<>();
-    lines.add(Texts.CARD_SERVICE.in(lang, r.path("service_name").asText()));
-    lines.add(Texts.CARD_TAG.in(lang, r.path("release_tag").asText()));
-    if (r.hasNonNull("repository")) {
-      lines.add(Texts.CARD_REPOSITORY.in(lang, r.path("repository").asText()));
+    lines.add(Texts.CARD_SERVICE.in(lang, r.serviceName()));
+    lines.add(Texts.CARD_TAG.in(lang, r.releaseTag()));
+    if (r.repository() != null) {
+      lines.add(Texts.CARD_REPOSITORY.in(lang, r.repository()));
     }
     lines.add(Texts.CARD_STATUS.in(lang, StatusTexts.of(status, lang)));
-    if (r.hasNonNull("superseded_by_tag")) {
+    if (r.supersededByTag() != null) {
       // a newer release of the service reached manual testing: this one will not be deployed
-      lines.add(Texts.CARD_SUPERSEDED.in(lang, r.path("superseded_by_tag").asText()));
+      lines.add(Texts.CARD_SUPERSEDED.in(lang, r.supersededByTag()));
     }
     tagMoved(r, status, lang).ifPresent(lines::add);
     // break-glass is shown loudly, right under the status
@@ -92,35 +94,34 @@ public final class ReleaseCard {
     lines.add(Texts.CARD_INITIATOR.in(lang, initiator(r, lang)));
     lines.add(Texts.CARD_CREATED.in(lang, CREATED.format(created.atZone(zone))));
     lines.add(Texts.CARD_ELAPSED.in(lang, elapsed(Duration.between(created, until), lang)));
-    lines.add(Texts.CARD_RUN.in(lang, r.path("github_action_link").asText()));
-    List<String> required = names(r.path("required_approvers"));
+    lines.add(Texts.CARD_RUN.in(lang, text(r.githubActionLink())));
+    List<String> required = names(r.requiredApprovers());
     Set<Long> approverIds = new HashSet<>();
-    r.path("required_approvers").forEach(a -> approverIds.add(a.path("id").asLong()));
+    r.requiredApprovers().forEach(a -> approverIds.add(a.id()));
     List<String> approved = new ArrayList<>();
     List<Long> countedIds = new ArrayList<>();
     int counted = 0;
     Duration expiry =
-        r.hasNonNull("approval_expiry_minutes")
-            ? Duration.ofMinutes(r.path("approval_expiry_minutes").asLong())
+        r.approvalExpiryMinutes() != null
+            ? Duration.ofMinutes(r.approvalExpiryMinutes())
             : ApprovalPolicy.DEFAULT_APPROVAL_EXPIRY;
-    for (JsonNode a : r.path("approved_list")) {
-      String who =
-          a.path("on_behalf").asBoolean(false) ? Texts.CARD_ON_BEHALF.in(lang, name(a)) : name(a);
+    for (Approval a : r.approvedList()) {
+      String who = a.onBehalf() ? Texts.CARD_ON_BEHALF.in(lang, a.displayName()) : a.displayName();
       // While approvals are being collected, only approvals in force count, as in the decider
       // (ReleaseDecider.countedApprovals): an approval by someone removed since, or older than the
       // policy's expiry, stays visible but is not counted. A quorum already reached stays reached.
       boolean collecting = status == ReleaseStatus.MANUAL_TESTING;
-      if (collecting && !approverIds.contains(a.path("id").asLong())) {
+      if (collecting && !approverIds.contains(a.id())) {
         approved.add(Texts.CARD_NO_LONGER_APPROVER.in(lang, who));
       } else if (collecting && expired(a, expiry, now)) {
         approved.add(Texts.CARD_APPROVAL_EXPIRED.in(lang, who));
       } else {
         approved.add(who);
-        countedIds.add(a.path("id").asLong());
+        countedIds.add(a.id());
         counted++;
       }
     }
-    int quorum = r.path("quorum").asInt(required.size());
+    int quorum = r.quorumOrAll();
     lines.add(
         Texts.CARD_APPROVERS.in(
             lang, quorum, required.size(), String.join(", ", withRoles(r, required))));
@@ -131,49 +132,47 @@ public final class ReleaseCard {
             quorum,
             approved.isEmpty() ? Texts.CARD_NOBODY.in(lang) : String.join(", ", approved)));
     roles(r, countedIds, lang).ifPresent(lines::add);
-    if (r.hasNonNull("rejection_reason")) {
-      lines.add(Texts.CARD_REJECTED.in(lang, r.path("rejection_reason").asText()));
+    if (r.rejectionReason() != null) {
+      lines.add(Texts.CARD_REJECTED.in(lang, r.rejectionReason()));
     }
     frozen(r, status, lang, zone, now).ifPresent(lines::add);
-    JsonNode dispatch = r.path("dispatch");
-    if (dispatch.isObject()) {
-      String outcome = dispatch.path("outcome").asText("");
+    Dispatch dispatch = r.dispatch();
+    if (dispatch != null) {
       lines.add(
-          outcome.equals("dispatched")
+          dispatch.dispatched()
               ? Texts.CARD_DISPATCHED.in(lang)
-              : outcome.equals("failed")
+              : dispatch.failed()
                   ? Texts.CARD_DISPATCH_FAILED.in(lang, dispatchProblem(dispatch))
-                  : dispatch.hasNonNull("retry_requested_by")
-                      ? Texts.CARD_DISPATCH_RETRYING.in(
-                          lang, dispatch.path("retry_requested_by").asText())
+                  : dispatch.retryRequestedBy() != null
+                      ? Texts.CARD_DISPATCH_RETRYING.in(lang, dispatch.retryRequestedBy())
                       : Texts.CARD_DISPATCHING.in(lang));
     }
-    if (!r.path("rollback_to_tag").asText("").isEmpty()) {
-      lines.add(Texts.CARD_ROLLBACK_TO.in(lang, r.path("rollback_to_tag").asText()));
+    if (!r.rollbackToTag().isEmpty()) {
+      lines.add(Texts.CARD_ROLLBACK_TO.in(lang, r.rollbackToTag()));
     }
-    JsonNode runbook = r.path("runbook");
-    if (runbook.isObject()) {
-      JsonNode ok = runbook.path("ok");
+    Runbook runbook = r.runbook();
+    if (runbook != null) {
+      Boolean ok = runbook.ok();
       lines.add(
-          ok.isBoolean() && ok.asBoolean()
-              ? Texts.CARD_RUNBOOK_DONE.in(lang, runbook.path("detail").asText())
-              : ok.isBoolean()
+          Boolean.TRUE.equals(ok)
+              ? Texts.CARD_RUNBOOK_DONE.in(lang, text(runbook.detail()))
+              : ok != null
                   ? Texts.CARD_RUNBOOK_FAILED.in(
                       lang,
-                      runbook.path("failed_step").asText("?"),
-                      runbook.path("detail").asText(""))
+                      runbook.failedStep() == null ? "?" : runbook.failedStep(),
+                      text(runbook.detail()))
                   : Texts.CARD_RUNBOOK_RUNNING.in(
                       lang,
-                      runbook.path("target_tag").asText(),
-                      runbook.path("host").asText(),
-                      runbook.path("steps").size()));
+                      text(runbook.targetTag()),
+                      text(runbook.host()),
+                      runbook.steps().size()));
     }
     return new Card(
         String.join("\n", lines), keyboard(r, status, lang, list, index, total, serviceKey, now));
   }
 
   private InlineKeyboardMarkup keyboard(
-      JsonNode r,
+      ReleaseView r,
       ReleaseStatus status,
       Language lang,
       Outcome list,
@@ -181,8 +180,8 @@ public final class ReleaseCard {
       int total,
       String serviceKey,
       Instant now) {
-    String id = r.path("release_id").asText();
-    long version = r.path("version").asLong();
+    String id = r.releaseId();
+    long version = r.version();
     InlineKeyboardMarkup.InlineKeyboardMarkupBuilder<?, ?> k = InlineKeyboardMarkup.builder();
     if (status == ReleaseStatus.MANUAL_TESTING) {
       k.keyboardRow(
@@ -213,8 +212,7 @@ public final class ReleaseCard {
                   Texts.BUTTON_ROLLBACK.in(lang),
                   callbacks.encode(CallbackData.Action.ROLLBACK, id, version))));
     }
-    if (status == ReleaseStatus.MANUAL_TEST_PASSED
-        && "failed".equals(r.path("dispatch").path("outcome").asText(""))) {
+    if (status == ReleaseStatus.MANUAL_TEST_PASSED && r.dispatchFailed()) {
       // admins only: anyone else pressing it is refused (and the attempt recorded) like a rollback
       k.keyboardRow(
           new InlineKeyboardRow(
@@ -255,10 +253,8 @@ public final class ReleaseCard {
    * dispatch failed. Once a dispatch is under way (or retried) the pipeline owns it: a deploy is
    * finished or rolled back, not cancelled.
    */
-  public static boolean offersCancel(JsonNode r, ReleaseStatus status) {
-    JsonNode dispatch = r.path("dispatch");
-    return status.isSupersedable()
-        && (!dispatch.isObject() || "failed".equals(dispatch.path("outcome").asText("")));
+  public static boolean offersCancel(ReleaseView r, ReleaseStatus status) {
+    return status.isSupersedable() && (r.dispatch() == null || r.dispatchFailed());
   }
 
   /**
@@ -270,15 +266,15 @@ public final class ReleaseCard {
    * else. Without an authenticated login (a stored token, an older release) the reported text as it
    * is: it is not matched to a person, since anyone holding the token could have written it.
    */
-  static String initiator(JsonNode r, Language lang) {
-    String reported = r.path("initiated_by").asText("");
-    String login = r.path("initiator_login").asText("");
+  static String initiator(ReleaseView r, Language lang) {
+    String reported = r.initiatedBy() == null ? "" : r.initiatedBy();
+    String login = r.initiatorLogin() == null ? "" : r.initiatorLogin();
     if (login.isEmpty()) {
       return reported;
     }
     String who =
-        r.hasNonNull("initiator_name")
-            ? Texts.CARD_INITIATOR_PERSON.in(lang, r.path("initiator_name").asText(), login)
+        r.initiatorName() != null
+            ? Texts.CARD_INITIATOR_PERSON.in(lang, r.initiatorName(), login)
             : login;
     return reported.isEmpty() || reported.equalsIgnoreCase(login)
         ? who
@@ -289,18 +285,18 @@ public final class ReleaseCard {
    * "Tag v1.4.0 moved from commit 3f2c1a9 to 9e8d7c6; approvals void: Alice": while approvals are
    * collected after the pipeline reported another commit for the tag (release.approvals-voided).
    */
-  private static Optional<String> tagMoved(JsonNode r, ReleaseStatus status, Language lang) {
-    JsonNode v = r.path("approvals_voided");
-    if (!v.isObject() || !BEFORE_QUORUM.contains(status)) {
+  private static Optional<String> tagMoved(ReleaseView r, ReleaseStatus status, Language lang) {
+    ApprovalsVoided v = r.approvalsVoided();
+    if (v == null || !BEFORE_QUORUM.contains(status)) {
       return Optional.empty();
     }
-    List<String> voided = names(v.path("approvers"));
+    List<String> voided = names(v.approvers());
     return Optional.of(
         Texts.CARD_TAG_MOVED.in(
                 lang,
-                v.path("tag").asText(r.path("release_tag").asText()),
-                shortSha(v.path("from_commit").asText()),
-                shortSha(v.path("to_commit").asText()))
+                v.tag() != null ? v.tag() : text(r.releaseTag()),
+                shortSha(text(v.fromCommit())),
+                shortSha(text(v.toCommit())))
             + (voided.isEmpty()
                 ? ""
                 : Texts.CARD_APPROVALS_VOIDED.in(lang, String.join(", ", voided))));
@@ -311,20 +307,17 @@ public final class ReleaseCard {
    * quorum, matched as the decider matches them (one approver fills one role, {@link RoleQuorum});
    * absent when the policy in force names no roles.
    */
-  private static Optional<String> roles(JsonNode r, List<Long> countedIds, Language lang) {
-    JsonNode required = r.path("required_roles");
-    if (!required.isObject() || required.isEmpty()) {
+  private static Optional<String> roles(ReleaseView r, List<Long> countedIds, Language lang) {
+    if (r.requiredRoles() == null) {
       return Optional.empty();
     }
-    Map<String, Integer> needed = new LinkedHashMap<>();
-    required.fields().forEachRemaining(e -> needed.put(e.getKey(), e.getValue().asInt()));
+    Map<String, Integer> needed = new LinkedHashMap<>(r.requiredRoles());
     List<ApprovalPolicy.Approver> approvers = new ArrayList<>();
     for (long id : countedIds) {
-      for (JsonNode a : r.path("required_approvers")) {
-        if (a.path("id").asLong() == id) {
-          List<String> held = new ArrayList<>();
-          a.path("roles").forEach(role -> held.add(role.asText()));
-          approvers.add(new ApprovalPolicy.Approver(id, name(a), null).withRoles(held));
+      for (Person a : r.requiredApprovers()) {
+        if (a.id() == id) {
+          approvers.add(
+              new ApprovalPolicy.Approver(id, a.displayName(), null).withRoles(a.roles()));
         }
       }
     }
@@ -335,16 +328,14 @@ public final class ReleaseCard {
    * The approvers' names, each with the roles they hold ("Lena (lead)") when the policy has a role
    * quorum, so the team sees whose approval a missing role waits for.
    */
-  private static List<String> withRoles(JsonNode r, List<String> names) {
-    JsonNode required = r.path("required_roles");
-    if (!required.isObject() || required.isEmpty()) {
+  private static List<String> withRoles(ReleaseView r, List<String> names) {
+    if (r.requiredRoles() == null) {
       return names;
     }
     List<String> out = new ArrayList<>();
     int i = 0;
-    for (JsonNode a : r.path("required_approvers")) {
-      List<String> held = new ArrayList<>();
-      a.path("roles").forEach(role -> held.add(role.asText()));
+    for (Person a : r.requiredApprovers()) {
+      List<String> held = a.roles();
       out.add(held.isEmpty() ? names.get(i) : names.get(i) + " (" + String.join(", ", held) + ")");
       i++;
     }
@@ -356,27 +347,24 @@ public final class ReleaseCard {
    * dispatch is held by a freeze window (release.dispatch-held) that has not ended yet.
    */
   private static Optional<String> frozen(
-      JsonNode r, ReleaseStatus status, Language lang, ZoneId zone, Instant now) {
-    JsonNode held = r.path("dispatch_held");
-    JsonNode dispatch = r.path("dispatch");
+      ReleaseView r, ReleaseStatus status, Language lang, ZoneId zone, Instant now) {
+    DispatchHeld held = r.dispatchHeld();
+    Dispatch dispatch = r.dispatch();
     // an admin's retry of a failed dispatch, not sent yet, is held like a first dispatch
-    boolean retryWaiting =
-        dispatch.isObject()
-            && dispatch.path("outcome").isNull()
-            && dispatch.path("retries").asInt(0) > 0;
-    if (!held.isObject()
+    boolean retryWaiting = dispatch != null && dispatch.outcome() == null && dispatch.retries() > 0;
+    if (held == null
         || status != ReleaseStatus.MANUAL_TEST_PASSED
-        || (dispatch.isObject() && !retryWaiting)) {
+        || (dispatch != null && !retryWaiting)) {
       return Optional.empty();
     }
-    Instant until = OffsetDateTime.parse(held.path("until").asText()).toInstant();
+    Instant until = held.until().toInstant();
     if (!until.isAfter(now)) {
       return Optional.empty(); // the freeze ended: the dispatch is on its way
     }
     String when = CREATED.format(until.atZone(zone));
     return Optional.of(
-        held.hasNonNull("reason")
-            ? Texts.CARD_FROZEN_BECAUSE.in(lang, when, held.path("reason").asText())
+        held.reason() != null
+            ? Texts.CARD_FROZEN_BECAUSE.in(lang, when, held.reason())
             : Texts.CARD_FROZEN.in(lang, when));
   }
 
@@ -393,18 +381,18 @@ public final class ReleaseCard {
   }
 
   /** Whether an approval is older than the expiry at {@code now}; one without a time never is. */
-  private static boolean expired(JsonNode approval, Duration expiry, Instant now) {
-    if (!approval.hasNonNull("at")) {
+  private static boolean expired(Approval approval, Duration expiry, Instant now) {
+    if (approval.at() == null) {
       return false;
     }
-    Instant at = OffsetDateTime.parse(approval.path("at").asText()).toInstant();
+    Instant at = approval.at().toInstant();
     return !at.plus(expiry).isAfter(now);
   }
 
   /** "404 Not Found", or GitHub's message alone when there was no answer. */
-  public static String dispatchProblem(JsonNode dispatch) {
-    int status = dispatch.path("http_status").asInt();
-    String detail = dispatch.path("detail").asText("");
+  public static String dispatchProblem(Dispatch dispatch) {
+    int status = dispatch.httpStatus() == null ? 0 : dispatch.httpStatus();
+    String detail = text(dispatch.detail());
     return status > 0 ? (status + " " + detail).strip() : detail;
   }
 
@@ -419,14 +407,15 @@ public final class ReleaseCard {
     return Texts.MINUTES.in(lang, minutes);
   }
 
-  private static List<String> names(JsonNode people) {
+  private static List<String> names(List<Person> people) {
     List<String> out = new ArrayList<>();
-    people.forEach(p -> out.add(name(p)));
+    people.forEach(p -> out.add(p.displayName()));
     return out;
   }
 
-  private static String name(JsonNode person) {
-    return person.path("name").asText(person.path("id").asText());
+  /** A text column as the card shows it: empty when the row has none. */
+  private static String text(String value) {
+    return value == null ? "" : value;
   }
 
   private static InlineKeyboardButton button(String text, String data) {

@@ -1,6 +1,9 @@
 package dev.rmm.gateway.commands;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.rmm.contracts.CommandResult;
+import dev.rmm.contracts.EventCodec;
 import dev.rmm.contracts.ReleaseCommand;
 import dev.rmm.contracts.kafka.CommandChannel;
 import dev.rmm.contracts.tracing.TraceContext;
@@ -50,8 +53,9 @@ public class CommandClient {
    * Sends a command and waits for release-api's answer (the results-topic JSON). The command
    * carries the moment this wait ends: release-api drops it (answering "expired") if it reads it
    * later, so a press the user was already told had no answer is not carried out behind their back.
+   * The answer is bound to {@link CommandResult}: callers read typed fields, not JSON keys.
    */
-  public JsonNode decide(String commandId, ReleaseCommand command, Duration timeout)
+  public CommandResult decide(String commandId, ReleaseCommand command, Duration timeout)
       throws NoAnswerException {
     start();
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -61,9 +65,14 @@ public class CommandClient {
         throw new NoAnswerException("the results topic is not readable yet", null);
       }
       long left = Math.max(1, deadline - System.nanoTime());
-      return channel
-          .send(commandId, command, commandId, TraceContext.current(), null, givesUpAt)
-          .get(left, TimeUnit.NANOSECONDS);
+      JsonNode answer =
+          channel
+              .send(commandId, command, commandId, TraceContext.current(), null, givesUpAt)
+              .get(left, TimeUnit.NANOSECONDS);
+      return EventCodec.mapper().treeToValue(answer, CommandResult.class);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(
+          "release-api's answer to command " + commandId + " does not bind to CommandResult", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new NoAnswerException("interrupted", e);

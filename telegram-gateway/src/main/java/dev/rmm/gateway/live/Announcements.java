@@ -1,9 +1,10 @@
 package dev.rmm.gateway.live;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.rmm.contracts.EventEnvelope;
 import dev.rmm.contracts.ReleaseEvent;
 import dev.rmm.contracts.ReleaseStatus;
+import dev.rmm.contracts.readmodel.Person;
+import dev.rmm.contracts.readmodel.ReleaseView;
 import dev.rmm.gateway.Texts;
 import dev.rmm.gateway.Texts.Language;
 import dev.rmm.gateway.card.StatusTexts;
@@ -43,9 +44,9 @@ public final class Announcements {
    * @param release the release from the read model, or null when it is not there (the message then
    *     names the release by id)
    */
-  public static Optional<Announcement> of(EventEnvelope e, JsonNode release, Language lang) {
-    String service = release == null ? e.releaseId() : release.path("service_name").asText();
-    String tag = release == null ? "" : release.path("release_tag").asText();
+  public static Optional<Announcement> of(EventEnvelope e, ReleaseView release, Language lang) {
+    String service = release == null ? e.releaseId() : release.serviceName();
+    String tag = release == null ? "" : release.releaseTag();
     if (e.data() instanceof ReleaseEvent.ReleaseRejected r) {
       return plain(Texts.TEAM_REJECTED.in(lang, service, tag, r.rejectedByName(), r.reason()));
     }
@@ -81,7 +82,7 @@ public final class Announcements {
                   lang, service, tag, StatusTexts.of(to, lang), s.detail()));
     }
     if (to == ReleaseStatus.ROLLBACK_DONE) {
-      String target = release == null ? "" : release.path("rollback_to_tag").asText("");
+      String target = release == null ? "" : release.rollbackToTag();
       return plain(
           Texts.TEAM_ROLLED_BACK.in(
               lang,
@@ -93,27 +94,24 @@ public final class Announcements {
   }
 
   private static Announcement approvalNeeded(
-      String service, String tag, JsonNode release, Language lang) {
-    List<JsonNode> approvers = new ArrayList<>();
-    if (release != null) {
-      release.path("required_approvers").forEach(approvers::add);
-    }
-    int quorum = release == null ? 0 : release.path("quorum").asInt(approvers.size());
+      String service, String tag, ReleaseView release, Language lang) {
+    List<Person> approvers = release == null ? List.of() : release.requiredApprovers();
+    int quorum = release == null ? 0 : release.quorumOrAll();
     String head = Texts.TEAM_APPROVAL_NEEDED.in(lang, service, tag, quorum, approvers.size(), "");
     StringBuilder text = new StringBuilder(head);
     List<MessageEntity> mentions = new ArrayList<>();
-    for (JsonNode a : approvers) {
+    for (Person a : approvers) {
       if (!mentions.isEmpty()) {
         text.append(", ");
       }
-      String name = a.path("name").asText(a.path("id").asText());
+      String name = a.displayName();
       // offsets and lengths are in UTF-16 code units, as Java strings count
       mentions.add(
           MessageEntity.builder()
               .type("text_mention")
               .offset(text.length())
               .length(name.length())
-              .user(User.builder().id(a.path("id").asLong()).firstName(name).isBot(false).build())
+              .user(User.builder().id(a.id()).firstName(name).isBot(false).build())
               .build());
       text.append(name);
     }

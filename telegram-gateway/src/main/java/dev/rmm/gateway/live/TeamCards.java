@@ -1,12 +1,12 @@
 package dev.rmm.gateway.live;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.rmm.contracts.EventEnvelope;
 import dev.rmm.contracts.kafka.ConsumerLoop;
 import dev.rmm.contracts.kafka.LogConsumers;
 import dev.rmm.contracts.kafka.RecordTracing;
 import dev.rmm.contracts.log.Link;
 import dev.rmm.contracts.ops.Alert;
+import dev.rmm.contracts.readmodel.ReleaseView;
 import dev.rmm.contracts.tracing.TraceContext;
 import dev.rmm.gateway.GatewayConfig;
 import dev.rmm.gateway.Texts.Language;
@@ -291,23 +291,23 @@ public class TeamCards {
     if (bot.isEmpty()) {
       return;
     }
-    Map<String, JsonNode> releases = new LinkedHashMap<>();
+    Map<String, ReleaseView> releases = new LinkedHashMap<>();
     long patienceEnds = System.nanoTime() + READ_MODEL_PATIENCE.toNanos();
     for (Map.Entry<String, Long> l : latest.entrySet()) {
       String id = l.getKey();
       long version = l.getValue();
       Duration patience = Duration.ofNanos(Math.max(0, patienceEnds - System.nanoTime()));
-      Optional<JsonNode> r = reader.releaseAtLeast(id, version, patience);
+      Optional<ReleaseView> r = reader.releaseAtLeast(id, version, patience);
       r.ifPresent(row -> releases.put(id, row)); // an older row still names it in announcements
       if (chatId == null) {
         continue;
       }
-      if (r.isEmpty() || r.get().path("version").asLong() < version) {
+      if (r.isEmpty() || r.get().version() < version) {
         ConsumerRecord<String, byte[]> at = latestRecord.get(id);
         LOG.infof(
             "The read model has release %s at version %s, behind its event %d (is"
                 + " release-projector running?); its card is drawn once the read model catches up",
-            id, r.map(row -> row.path("version").asText()).orElse("none"), version);
+            id, r.map(row -> String.valueOf(row.version())).orElse("none"), version);
         pending.waitFor(
             id,
             version,
@@ -318,10 +318,10 @@ public class TeamCards {
         continue;
       }
       drawCard(bot.get(), r.get(), traces.get(id));
-      pending.drawn(id, r.get().path("version").asLong());
+      pending.drawn(id, r.get().version());
     }
     for (EventEnvelope e : events) {
-      JsonNode release = releases.get(e.releaseId());
+      ReleaseView release = releases.get(e.releaseId());
       if (chatId != null) {
         Announcements.of(e, release, language).ifPresent(a -> announce(bot.get(), e, a));
       }
@@ -340,26 +340,26 @@ public class TeamCards {
       return;
     }
     for (PendingCards.Pending p : pending.due(System.nanoTime())) {
-      Optional<JsonNode> r = reader.release(p.releaseId());
-      if (r.isEmpty() || r.get().path("version").asLong() < p.version()) {
+      Optional<ReleaseView> r = reader.release(p.releaseId());
+      if (r.isEmpty() || r.get().version() < p.version()) {
         pending.later(p, System.nanoTime());
         continue;
       }
       drawCard(bot.get(), r.get(), p.traceparent());
-      pending.drawn(p.releaseId(), r.get().path("version").asLong());
+      pending.drawn(p.releaseId(), r.get().version());
       LOG.infof(
           "The read model caught up with release %s (version %d): its card is drawn",
-          p.releaseId(), r.get().path("version").asLong());
+          p.releaseId(), r.get().version());
     }
   }
 
-  private void drawCard(BotClient bot, JsonNode release, String traceparent) {
+  private void drawCard(BotClient bot, ReleaseView release, String traceparent) {
     Span span =
         tracer
             .spanBuilder("team card edit")
             .setParent(TraceContext.parse(traceparent))
             .setSpanKind(SpanKind.CONSUMER)
-            .setAttribute(RecordTracing.RELEASE, release.path("release_id").asText())
+            .setAttribute(RecordTracing.RELEASE, release.releaseId())
             .startSpan();
     try (Scope ignored = span.makeCurrent()) {
       showCard(bot, release);
@@ -369,8 +369,8 @@ public class TeamCards {
   }
 
   /** Edits the release's live card to its current state, or posts it the first time. */
-  private void showCard(BotClient bot, JsonNode release) {
-    String id = release.path("release_id").asText();
+  private void showCard(BotClient bot, ReleaseView release) {
+    String id = release.releaseId();
     Card card = cards.live(release, language);
     String known = redis.get(cardKey(id));
     if (known != null) {

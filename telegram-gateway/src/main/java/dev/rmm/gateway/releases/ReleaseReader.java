@@ -1,12 +1,11 @@
 package dev.rmm.gateway.releases;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.rmm.contracts.EventCodec;
 import dev.rmm.contracts.Outcome;
 import dev.rmm.contracts.ReleaseEvent;
-import dev.rmm.contracts.ReleaseStatus;
+import dev.rmm.contracts.readmodel.ReadModel;
+import dev.rmm.contracts.readmodel.ReleaseView;
 import dev.rmm.gateway.access.PoliciesInForce;
-import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
@@ -22,21 +21,22 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Reads the releases that the bot shows from the Postgres read model (schema {@code read_model},
- * built by release-projector). Lists are ordered as release-api orders them: newest first. Calls
- * block: they run on the bot's worker threads and the team-card consumer, never on an event loop.
+ * Reads the releases that the bot shows from the Postgres read model (schema {@link
+ * ReadModel#SCHEMA}, built by release-projector), each bound to a typed {@link ReleaseView}. Lists
+ * are ordered as release-api orders them: newest first. Calls block: they run on the bot's worker
+ * threads and the team-card consumer, never on an event loop.
  */
 @ApplicationScoped
 public class ReleaseReader {
 
-  private static final String SCHEMA = "read_model";
+  private static final String SCHEMA = ReadModel.SCHEMA;
   private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
   /**
    * One card of a list: the release, its position from 0, and the size of the list; {@code service}
    * is the one service the list is narrowed to, or null for every service.
    */
-  public record Page(JsonNode release, Outcome list, int index, int total, String service) {}
+  public record Page(ReleaseView release, Outcome list, int index, int total, String service) {}
 
   /**
    * The delivery (DORA) figures of a window, from the read model's moments of each release (the
@@ -69,7 +69,7 @@ public class ReleaseReader {
   public record RollbackPicker(List<DeployedTag> tags, String production) {}
 
   /** An active release that has not changed since its last event, and that event's traceparent. */
-  public record Unchanged(JsonNode release, String traceparent) {}
+  public record Unchanged(ReleaseView release, String traceparent) {}
 
   /**
    * A runbook step that failed, as its event recorded it: the orchestrator redacted the command and
@@ -125,7 +125,7 @@ public class ReleaseReader {
     if (rows.size() == 0) { // the list shrank between the two queries: show its first card
       return at == 0 ? Optional.empty() : page(list, 0, service);
     }
-    return Optional.of(new Page(json(rows.iterator().next()), list, at, (int) total, service));
+    return Optional.of(new Page(view(rows.iterator().next()), list, at, (int) total, service));
   }
 
   /** A release with its position in the list it now belongs to. */
@@ -159,14 +159,14 @@ public class ReleaseReader {
       return Optional.empty();
     }
     Row row = rows.iterator().next();
-    JsonNode release = json(row);
+    ReleaseView release = view(row);
     return Optional.of(
         new Page(
             release,
-            ReleaseStatus.fromWire(release.path("status").asText()).outcome(),
+            release.status().outcome(),
             row.getLong("idx").intValue(),
             row.getLong("total").intValue(),
-            withinService ? release.path("service_name").asText() : null));
+            withinService ? release.serviceName() : null));
   }
 
   /** The services with releases in a list, the one with the newest release first. */
@@ -256,37 +256,36 @@ public class ReleaseReader {
   }
 
   /** A service's newest releases, newest first. */
-  public List<JsonNode> history(String service, int limit) {
-    List<JsonNode> out = new ArrayList<>();
+  public List<ReleaseView> history(String service, int limit) {
+    List<ReleaseView> out = new ArrayList<>();
     run(
             "SELECT to_jsonb(r) AS j FROM "
                 + SCHEMA
                 + ".releases r WHERE service_name = $1 ORDER BY created_at DESC, release_id"
                 + " LIMIT $2",
             Tuple.of(service, limit))
-        .forEach(r -> out.add(json(r)));
+        .forEach(r -> out.add(view(r)));
     return out;
   }
 
-  public Optional<JsonNode> release(String releaseId) {
+  public Optional<ReleaseView> release(String releaseId) {
     RowSet<Row> rows =
         run(
             "SELECT to_jsonb(r) AS j FROM " + SCHEMA + ".releases r WHERE release_id = $1",
             Tuple.of(releaseId));
-    return rows.size() == 0 ? Optional.empty() : Optional.of(json(rows.iterator().next()));
+    return rows.size() == 0 ? Optional.empty() : Optional.of(view(rows.iterator().next()));
   }
 
   /**
    * The release once the read model has applied at least {@code version} of it, waiting up to
    * {@code patience} for the projector; the newest row it has otherwise (which may be older).
    */
-  public Optional<JsonNode> releaseAtLeast(String releaseId, long version, Duration patience) {
+  public Optional<ReleaseView> releaseAtLeast(String releaseId, long version, Duration patience) {
     long deadline = System.nanoTime() + patience.toNanos();
     long pause = 5;
     while (true) {
-      Optional<JsonNode> r = release(releaseId);
-      if (r.isPresent() && r.get().path("version").asLong() >= version
-          || System.nanoTime() > deadline) {
+      Optional<ReleaseView> r = release(releaseId);
+      if (r.isPresent() && r.get().version() >= version || System.nanoTime() > deadline) {
         return r;
       }
       try {
@@ -349,7 +348,7 @@ public class ReleaseReader {
                 + MAX_UNCHANGED,
             Tuple.of(Outcome.ACTIVE.wire(), before.atOffset(ZoneOffset.UTC)));
     List<Unchanged> found = new ArrayList<>();
-    rows.forEach(r -> found.add(new Unchanged(json(r), r.getString("tp"))));
+    rows.forEach(r -> found.add(new Unchanged(view(r), r.getString("tp"))));
     return found;
   }
 
@@ -365,23 +364,34 @@ public class ReleaseReader {
     if (rows.size() == 0) {
       return Optional.empty();
     }
-    JsonObject d = rows.iterator().next().getJsonObject("data");
+    // the timeline keeps the event's data as the event codec wrote it: bound to the event itself
+    ReleaseEvent.RunbookStep step;
+    try {
+      step =
+          EventCodec.mapper()
+              .readValue(
+                  rows.iterator().next().getJsonObject("data").encode(),
+                  ReleaseEvent.RunbookStep.class);
+    } catch (IOException e) {
+      throw new IllegalStateException(
+          "unreadable runbook step of release " + releaseId + " in the read model", e);
+    }
     return Optional.of(
-        new FailedStep(
-            d.getString("step"),
-            d.getString("command"),
-            d.getInteger("exit_code", -1),
-            d.getString("output_tail")));
+        new FailedStep(step.step(), step.command(), step.exitCode(), step.outputTail()));
   }
 
   private RowSet<Row> run(String sql, Tuple args) {
     return pg.preparedQuery(sql).execute(args).await().atMost(TIMEOUT);
   }
 
-  /** The row as JSON, with the policy in force over the one the release recorded. */
-  private JsonNode json(Row r) {
+  /**
+   * The row ({@code to_jsonb}) bound to its typed view, with the policy in force over the one the
+   * release recorded.
+   */
+  private ReleaseView view(Row r) {
     try {
-      return policies.overlay(EventCodec.mapper().readTree(r.getJson("j").toString()));
+      return policies.overlay(
+          EventCodec.mapper().readValue(r.getJson("j").toString(), ReleaseView.class));
     } catch (IOException e) {
       throw new IllegalStateException("unreadable release JSON from the read model", e);
     }

@@ -9,6 +9,8 @@ import dev.rmm.contracts.EventEnvelope;
 import dev.rmm.contracts.ReleaseEvent;
 import dev.rmm.contracts.ReleaseStatus;
 import dev.rmm.contracts.ops.Alert;
+import dev.rmm.contracts.readmodel.ReleaseView;
+import dev.rmm.gateway.ReleaseRows;
 import dev.rmm.gateway.Texts.Language;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -104,11 +106,7 @@ class AlertTextTest {
 
   @Test
   void givenLogEvents_thenDispatchRollbackProductionAndStageFailuresAreAlertsOthersNot() {
-    JsonNode release =
-        EventCodec.mapper()
-            .createObjectNode()
-            .put("service_name", "billing")
-            .put("release_tag", "v1.4.0");
+    ReleaseView release = ReleaseRows.named("billing", "v1.4.0");
 
     Alert a =
         LogAlerts.of(
@@ -175,11 +173,7 @@ class AlertTextTest {
 
   @Test
   void givenABreakGlassRequestAndItsConfirmation_thenEachIsItsOwnLoudAlertInBothLanguages() {
-    JsonNode release =
-        EventCodec.mapper()
-            .createObjectNode()
-            .put("service_name", "billing")
-            .put("release_tag", "v1.4.0");
+    ReleaseView release = ReleaseRows.named("billing", "v1.4.0");
     Alert requested =
         LogAlerts.of(
                 event(

@@ -2,8 +2,9 @@ package dev.rmm.gateway.bot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rmm.contracts.CommandResult;
+import dev.rmm.contracts.EventCodec;
 import dev.rmm.contracts.ReleaseDecider;
 import dev.rmm.gateway.Texts.Language;
 import dev.rmm.gateway.bot.PendingAction.Kind;
@@ -16,7 +17,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class RefusalTextTest {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = EventCodec.mapper();
 
   @ParameterizedTest
   @CsvSource(
@@ -43,15 +44,16 @@ class RefusalTextTest {
   void givenARefusal_thenTheUserReadsItInTheirLanguage(
       Kind kind, String reason, String detail, String status, Language lang, String expected)
       throws Exception {
-    JsonNode result =
-        JSON.readTree(
+    // as release-api's CommandResults writes it: no status when the release does not exist
+    CommandResult result =
+        JSON.readValue(
             "{\"outcome\":\"refused\",\"reason\":\""
                 + reason
                 + "\",\"detail\":"
                 + JSON.writeValueAsString(detail)
-                + ",\"status\":\""
-                + (status == null ? "" : status)
-                + "\",\"release\":{\"service_name\":\"billing\",\"release_tag\":\"v1.4.0\"}}");
+                + (status == null ? "" : ",\"status\":\"" + status + "\"")
+                + ",\"release\":{\"service_name\":\"billing\",\"release_tag\":\"v1.4.0\"}}",
+            CommandResult.class);
     PendingAction p = new PendingAction(kind, "r1", 3, 5, "Eve", null, null, 1, 1);
 
     assertThat(ActionFlows.refusedText(p, result, lang)).isEqualTo(expected);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rmm.contracts.Outcome;
 import dev.rmm.gateway.Golden;
+import dev.rmm.gateway.ReleaseRows;
 import dev.rmm.gateway.Texts.Language;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -52,7 +53,8 @@ class ReleaseCardGoldenTest {
   void theCardMatchesItsGoldenFile(
       String release, Language lang, Outcome list, int index, int total) throws IOException {
     JsonNode r = json.readTree(resource("releases/" + release + ".json"));
-    ReleaseCard.Card card = cards.render(r, lang, MOSCOW, NOW, list, index, total);
+    ReleaseCard.Card card =
+        cards.render(ReleaseRows.view(r), lang, MOSCOW, NOW, list, index, total);
     String golden = resource("golden/card-" + release + "-" + lang.name().toLowerCase() + ".txt");
     assertThat(render(card)).isEqualTo(golden);
   }
@@ -71,7 +73,7 @@ class ReleaseCardGoldenTest {
   @CsvSource({"EN", "RU"})
   void theTeamChatsLiveCardHasTheActionsButNoPagerOrMenu(Language lang) throws IOException {
     JsonNode r = json.readTree(resource("releases/manual-testing.json"));
-    ReleaseCard.Card card = cards.renderLive(r, lang, MOSCOW, NOW);
+    ReleaseCard.Card card = cards.renderLive(ReleaseRows.view(r), lang, MOSCOW, NOW);
     String golden =
         resource("golden/live-card-manual-testing-" + lang.name().toLowerCase() + ".txt");
     assertThat(render(card)).isEqualTo(golden);
@@ -82,7 +84,7 @@ class ReleaseCardGoldenTest {
   void aSupersededReleasesLiveCardSaysWhichReleaseReplacedItAndHasNoActions(Language lang)
       throws IOException {
     JsonNode r = json.readTree(resource("releases/superseded.json"));
-    ReleaseCard.Card card = cards.renderLive(r, lang, MOSCOW, NOW);
+    ReleaseCard.Card card = cards.renderLive(ReleaseRows.view(r), lang, MOSCOW, NOW);
     String golden = resource("golden/live-card-superseded-" + lang.name().toLowerCase() + ".txt");
     assertThat(render(card)).isEqualTo(golden);
   }
@@ -92,7 +94,7 @@ class ReleaseCardGoldenTest {
   void givenAMovedTag_whenTheLiveCardIsRendered_thenItSaysWhichApprovalsAreVoidAndWhy(Language lang)
       throws IOException {
     JsonNode r = json.readTree(resource("releases/moved-tag.json"));
-    ReleaseCard.Card card = cards.renderLive(r, lang, MOSCOW, NOW);
+    ReleaseCard.Card card = cards.renderLive(ReleaseRows.view(r), lang, MOSCOW, NOW);
     String golden = resource("golden/live-card-moved-tag-" + lang.name().toLowerCase() + ".txt");
     assertThat(render(card)).isEqualTo(golden);
   }
@@ -102,7 +104,7 @@ class ReleaseCardGoldenTest {
   void givenADispatchHeldByAFreeze_whenTheLiveCardIsRendered_thenItSaysFrozenUntilWhenAndWhy(
       Language lang) throws IOException {
     JsonNode r = json.readTree(resource("releases/frozen.json"));
-    ReleaseCard.Card card = cards.renderLive(r, lang, MOSCOW, NOW);
+    ReleaseCard.Card card = cards.renderLive(ReleaseRows.view(r), lang, MOSCOW, NOW);
     String golden = resource("golden/live-card-frozen-" + lang.name().toLowerCase() + ".txt");
     assertThat(render(card)).isEqualTo(golden);
   }
@@ -113,7 +115,7 @@ class ReleaseCardGoldenTest {
       throws IOException {
     JsonNode r = json.readTree(resource("releases/frozen.json"));
     ReleaseCard.Card card =
-        cards.renderLive(r, lang, MOSCOW, Instant.parse("2026-12-05T06:00:00Z"));
+        cards.renderLive(ReleaseRows.view(r), lang, MOSCOW, Instant.parse("2026-12-05T06:00:00Z"));
     assertThat(card.text()).doesNotContain("❄️");
   }
 
@@ -129,7 +131,8 @@ class ReleaseCardGoldenTest {
         lang == Language.EN
             ? "❄️ Frozen until 05.12.2026 09:00"
             : "❄️ Выкладка заморожена до 05.12.2026 09:00";
-    assertThat(cards.renderLive(r, lang, MOSCOW, NOW).text().lines()).contains(line);
+    assertThat(cards.renderLive(ReleaseRows.view(r), lang, MOSCOW, NOW).text().lines())
+        .contains(line);
   }
 
   @ParameterizedTest
@@ -152,7 +155,8 @@ class ReleaseCardGoldenTest {
     ((com.fasterxml.jackson.databind.node.ObjectNode) r.path("approved_list").get(0))
         .put("at", "2026-11-25T19:40:00Z");
 
-    assertThat(cards.renderLive(r, lang, MOSCOW, NOW).text().lines()).contains(line);
+    assertThat(cards.renderLive(ReleaseRows.view(r), lang, MOSCOW, NOW).text().lines())
+        .contains(line);
   }
 
   @ParameterizedTest
@@ -168,7 +172,8 @@ class ReleaseCardGoldenTest {
     ((com.fasterxml.jackson.databind.node.ObjectNode) r.path("approved_list").get(0))
         .put("on_behalf", true);
 
-    assertThat(cards.renderLive(r, lang, MOSCOW, NOW).text().lines()).contains(line);
+    assertThat(cards.renderLive(ReleaseRows.view(r), lang, MOSCOW, NOW).text().lines())
+        .contains(line);
   }
 
   @ParameterizedTest
@@ -192,7 +197,8 @@ class ReleaseCardGoldenTest {
         .put("name", "Carol")
         .put("at", "2026-11-26T19:45:00Z");
 
-    assertThat(cards.renderLive(r, lang, MOSCOW, NOW).text().lines()).contains(line);
+    assertThat(cards.renderLive(ReleaseRows.view(r), lang, MOSCOW, NOW).text().lines())
+        .contains(line);
   }
 
   /**
@@ -205,7 +211,7 @@ class ReleaseCardGoldenTest {
   void givenARoleQuorumTwoQasDoNotMeet_whenTheLiveCardIsRendered_thenItShowsTheRolesFilled(
       Language lang) throws IOException {
     JsonNode r = json.readTree(resource("releases/role-quorum.json"));
-    ReleaseCard.Card card = cards.renderLive(r, lang, MOSCOW, NOW);
+    ReleaseCard.Card card = cards.renderLive(ReleaseRows.view(r), lang, MOSCOW, NOW);
     String golden = resource("golden/live-card-role-quorum-" + lang.name().toLowerCase() + ".txt");
     assertThat(render(card)).isEqualTo(golden);
   }
@@ -229,7 +235,8 @@ class ReleaseCardGoldenTest {
     }
     approved.addObject().put("id", approver).put("name", "p" + approver);
 
-    assertThat(cards.renderLive(r, Language.EN, MOSCOW, NOW).text().lines()).contains(line);
+    assertThat(cards.renderLive(ReleaseRows.view(r), Language.EN, MOSCOW, NOW).text().lines())
+        .contains(line);
   }
 
   @Test
@@ -240,7 +247,7 @@ class ReleaseCardGoldenTest {
             json.readTree(resource("releases/role-quorum.json"));
     r.remove("required_roles");
 
-    String text = cards.renderLive(r, Language.EN, MOSCOW, NOW).text();
+    String text = cards.renderLive(ReleaseRows.view(r), Language.EN, MOSCOW, NOW).text();
 
     assertThat(text).doesNotContain("🎭").doesNotContain("(qa)");
   }
@@ -265,12 +272,14 @@ class ReleaseCardGoldenTest {
         .put("retries", 1)
         .put("retry_requested_by", "Olga");
 
-    java.util.List<String> lines = cards.renderLive(r, lang, MOSCOW, NOW).text().lines().toList();
+    java.util.List<String> lines =
+        cards.renderLive(ReleaseRows.view(r), lang, MOSCOW, NOW).text().lines().toList();
     assertThat(lines).contains(frozen);
     assertThat(lines).anyMatch(l -> l.startsWith(retrying));
     ((com.fasterxml.jackson.databind.node.ObjectNode) r.get("dispatch"))
         .put("outcome", "dispatched");
-    assertThat(cards.renderLive(r, lang, MOSCOW, NOW).text()).doesNotContain("❄️");
+    assertThat(cards.renderLive(ReleaseRows.view(r), lang, MOSCOW, NOW).text())
+        .doesNotContain("❄️");
   }
 
   /**
@@ -283,7 +292,7 @@ class ReleaseCardGoldenTest {
   void givenAnAuthenticatedInitiatorKnownToThePeople_whenRendered_thenThePersonIsTheInitiator(
       Language lang) throws IOException {
     JsonNode r = json.readTree(resource("releases/initiator-login.json"));
-    ReleaseCard.Card card = cards.renderLive(r, lang, MOSCOW, NOW);
+    ReleaseCard.Card card = cards.renderLive(ReleaseRows.view(r), lang, MOSCOW, NOW);
     String golden =
         resource("golden/live-card-initiator-login-" + lang.name().toLowerCase() + ".txt");
     assertThat(render(card)).isEqualTo(golden);
@@ -303,7 +312,8 @@ class ReleaseCardGoldenTest {
     r.remove("initiator_name");
     r.put("initiated_by", reported);
 
-    assertThat(cards.renderLive(r, Language.EN, MOSCOW, NOW).text().lines()).contains(line);
+    assertThat(cards.renderLive(ReleaseRows.view(r), Language.EN, MOSCOW, NOW).text().lines())
+        .contains(line);
   }
 
   static String render(ReleaseCard.Card card) {

@@ -8,6 +8,8 @@ import dev.rmm.contracts.Actor;
 import dev.rmm.contracts.EventEnvelope;
 import dev.rmm.contracts.ReleaseEvent;
 import dev.rmm.contracts.ReleaseStatus;
+import dev.rmm.contracts.readmodel.ReleaseView;
+import dev.rmm.gateway.ReleaseRows;
 import dev.rmm.gateway.Texts.Language;
 import java.io.InputStream;
 import java.time.Instant;
@@ -17,7 +19,7 @@ import org.telegram.telegrambots.meta.api.objects.MessageEntity;
 /** Which events reach the team chat as new messages, and what they say. */
 class AnnouncementsTest {
 
-  private final JsonNode release = read("/releases/manual-testing.json");
+  private final ReleaseView release = ReleaseRows.view(read("/releases/manual-testing.json"));
 
   @Test
   void givenManualTesting_thenTheApproversAreMentionedByUserId() {
