@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /** The orchestrator's side of the command protocol: it asks release-api, which decides. */
-public final class Commands implements AutoCloseable {
+public class Commands implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(Commands.class);
 

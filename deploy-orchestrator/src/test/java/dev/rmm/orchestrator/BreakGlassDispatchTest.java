@@ -7,7 +7,6 @@ import dev.rmm.contracts.Actor;
 import dev.rmm.contracts.Decision;
 import dev.rmm.contracts.ReleaseCommand;
 import dev.rmm.contracts.ReleaseEvent;
-import dev.rmm.contracts.ReleaseStatus;
 import dev.rmm.testsupport.FakeGitHub;
 import java.time.Duration;
 import java.util.List;
@@ -96,16 +95,7 @@ class BreakGlassDispatchTest {
 
   /** A release of vault in manual testing; its admins are Olga and Petr. */
   private String releaseInManualTesting(String tag) {
-    String id = "rel-vault-" + tag + "-" + bench.run;
-    bench
-        .writer()
-        .seed(
-            id,
-            0,
-            OrchestratorBench.created("vault", REPOSITORY, tag, List.of(OLGA, PETR)),
-            new ReleaseEvent.StatusChanged(
-                ReleaseStatus.INITIATED, ReleaseStatus.MANUAL_TESTING, "stage passed"));
-    return id;
+    return bench.releaseInManualTesting("vault", REPOSITORY, tag, List.of(OLGA, PETR));
   }
 
   private static Actor as(long user) {

@@ -3,24 +3,13 @@ package dev.rmm.orchestrator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.rmm.contracts.Actor;
-import dev.rmm.contracts.ApprovalPolicy;
-import dev.rmm.contracts.EventCodec;
 import dev.rmm.contracts.EventEnvelope;
-import dev.rmm.contracts.FreezeWindow;
 import dev.rmm.contracts.ReleaseEvent;
-import dev.rmm.contracts.audit.EventChain;
-import dev.rmm.contracts.kafka.KafkaClients;
-import dev.rmm.contracts.kafka.Producers;
 import dev.rmm.testsupport.FakeGitHub;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -46,9 +35,6 @@ class FreezeHoldTest {
   final OrchestratorBench bench =
       new OrchestratorBench(BROKER, "freeze").withFakeGitHub().withPolicies();
 
-  private String policyHead = EventChain.GENESIS;
-  private long policyVersion;
-
   @BeforeEach
   void github() {
     FakeGitHub.reset();
@@ -58,7 +44,7 @@ class FreezeHoldTest {
   @Test
   void givenAFreezeOfItsService_whenAReleaseIsApproved_thenItIsHeldOnceAndDispatchedOnceAfter() {
     Instant until = Instant.now().plus(FREEZE).truncatedTo(ChronoUnit.MILLIS);
-    policy(freeze(List.of("billing"), until, "release train"));
+    bench.policy(OrchestratorBench.freeze(List.of("billing"), until, "release train"));
     String id = approvedRelease("v1.4.0");
 
     bench.orchestrator();
@@ -85,7 +71,9 @@ class FreezeHoldTest {
 
   @Test
   void givenAFreezeOfAnotherService_whenAReleaseIsApproved_thenItIsDispatchedAtOnce() {
-    policy(freeze(List.of("payments"), Instant.now().plus(Duration.ofHours(1)), "payments only"));
+    bench.policy(
+        OrchestratorBench.freeze(
+            List.of("payments"), Instant.now().plus(Duration.ofHours(1)), "payments only"));
     String id = approvedRelease("v2.0.0");
 
     bench.orchestrator();
@@ -99,7 +87,7 @@ class FreezeHoldTest {
   @Test
   void givenAHeldRelease_whenTheOrchestratorRestartsDuringTheFreeze_thenItIsDispatchedOnceAfter() {
     Instant until = Instant.now().plus(FREEZE).truncatedTo(ChronoUnit.MILLIS);
-    policy(freeze(List.of(), until, null));
+    bench.policy(OrchestratorBench.freeze(List.of(), until, null));
     String id = approvedRelease("v3.0.0");
     Orchestrator first = bench.orchestrator();
     await()
@@ -124,7 +112,7 @@ class FreezeHoldTest {
   @Test
   void givenAHeldRelease_whenThePolicyExtendsTheFreeze_thenItIsHeldAgainUntilTheNewEnd() {
     Instant first = Instant.now().plus(FREEZE).truncatedTo(ChronoUnit.MILLIS);
-    policy(freeze(List.of("billing"), first, "migration"));
+    bench.policy(OrchestratorBench.freeze(List.of("billing"), first, "migration"));
     String id = approvedRelease("v4.0.0");
     bench.orchestrator();
     await()
@@ -132,7 +120,7 @@ class FreezeHoldTest {
         .until(() -> bench.has(id, ReleaseEvent.DispatchHeld.class));
 
     Instant later = first.plusSeconds(5);
-    policy(freeze(List.of("billing"), later, "migration, longer"));
+    bench.policy(OrchestratorBench.freeze(List.of("billing"), later, "migration, longer"));
 
     await().atMost(Duration.ofSeconds(30)).until(() -> held(id).size() == 2);
     assertThat(held(id))
@@ -144,48 +132,6 @@ class FreezeHoldTest {
         .until(() -> bench.has(id, ReleaseEvent.WorkflowDispatched.class));
     assertThat(startedAt(id)).isAfterOrEqualTo(later);
     assertThat(FakeGitHub.runTitles()).hasSize(1);
-  }
-
-  /** A freeze window from a minute ago until {@code until}. */
-  private static FreezeWindow freeze(List<String> services, Instant until, String reason) {
-    return FreezeWindow.range(services, until.minusSeconds(60 + 60), until, null, reason);
-  }
-
-  /** Appends the next policy, with this freeze, to the policy topic as release-api would. */
-  private void policy(FreezeWindow window) {
-    policyVersion++;
-    ApprovalPolicy approval =
-        new ApprovalPolicy(
-            List.of(new ApprovalPolicy.Approver(1, "Ann", null)), 1, false, List.of());
-    EventEnvelope e =
-        new EventEnvelope(
-                UUID.randomUUID().toString(),
-                ReleaseEvent.PolicyChanged.SUBJECT,
-                policyVersion,
-                Instant.now(),
-                Actor.system("release-api@test"),
-                null,
-                null,
-                null,
-                new ReleaseEvent.PolicyChanged(
-                    Map.of(),
-                    approval,
-                    List.of("*freezes"),
-                    "/etc/rmm/policy.json",
-                    null,
-                    null,
-                    null,
-                    List.of(window)))
-            .chainedTo(policyHead);
-    byte[] stored = EventCodec.encode(e);
-    try (KafkaProducer<String, byte[]> p =
-        KafkaClients.producer(Producers.properties(bench.bootstrap()))) {
-      p.send(new ProducerRecord<>(bench.policies, 0, ReleaseEvent.PolicyChanged.SUBJECT, stored))
-          .get();
-    } catch (Exception ex) {
-      throw new IllegalStateException("cannot append the policy", ex);
-    }
-    policyHead = EventChain.hash(stored);
   }
 
   /** A release of billing whose approval quorum was reached. */

@@ -2,13 +2,18 @@ package dev.rmm.orchestrator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.rmm.contracts.Actor;
 import dev.rmm.contracts.ApprovalPolicy;
 import dev.rmm.contracts.EventCodec;
 import dev.rmm.contracts.EventEnvelope;
+import dev.rmm.contracts.FreezeWindow;
 import dev.rmm.contracts.ReleaseEvent;
 import dev.rmm.contracts.ReleaseSpec;
+import dev.rmm.contracts.ReleaseStatus;
+import dev.rmm.contracts.audit.EventChain;
 import dev.rmm.contracts.kafka.KafkaClients;
 import dev.rmm.contracts.kafka.LogConsumers;
+import dev.rmm.contracts.kafka.Producers;
 import dev.rmm.orchestrator.dispatch.TestTargets;
 import dev.rmm.orchestrator.runbook.TestPlans;
 import dev.rmm.testsupport.FakeGitHub;
@@ -20,10 +25,12 @@ import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -33,6 +40,8 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -42,10 +51,11 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The bench of the tests that run whole orchestrators on a real broker ({@code DispatchRetryTest},
- * {@code BreakGlassDispatchTest}, {@code FreezeHoldTest}, {@code RunbookHandoverTest}): topics of
- * each test's own (a run number in their names), release-api's writer stood in for by {@link
- * WriterStandIn}, orchestrators started with test timings and stopped after the test, and the
- * events of one release read back from the log.
+ * {@code BreakGlassDispatchTest}, {@code BreakGlassExpiryTest}, {@code FreezeHoldTest}, {@code
+ * RetryDuringFreezeTest}, {@code RunbookHandoverTest}): topics of each test's own (a run number in
+ * their names), release-api's writer stood in for by {@link WriterStandIn}, orchestrators started
+ * with test timings and stopped after the test, and the events of one release read back from the
+ * log.
  *
  * <pre>{@code
  * @RegisterExtension static final OrchestratorBench.Broker BROKER = new OrchestratorBench.Broker();
@@ -97,6 +107,11 @@ final class OrchestratorBench implements BeforeEachCallback, AfterEachCallback {
   private String github;
   private final List<Orchestrator> started = new ArrayList<>();
   private WriterStandIn writer;
+
+  /** The policy topic's head and version, for {@link #policy}. */
+  private String policyHead = EventChain.GENESIS;
+
+  private long policyVersion;
 
   /**
    * Reads the log for {@link #log}, again and again while a test waits: one consumer per test
@@ -255,6 +270,65 @@ final class OrchestratorBench implements BeforeEachCallback, AfterEachCallback {
         created(service, repository, tag, admins),
         new ReleaseEvent.ApprovalQuorumReached(List.of(1L)));
     return id;
+  }
+
+  /**
+   * A release of {@code service} in manual testing (its stage passed), with these admins, seeded on
+   * partition 0: {@code rel-<service>-<tag>-<run>}.
+   */
+  String releaseInManualTesting(String service, String repository, String tag, List<Long> admins) {
+    String id = "rel-" + service + "-" + tag + "-" + run;
+    writer.seed(
+        id,
+        0,
+        created(service, repository, tag, admins),
+        new ReleaseEvent.StatusChanged(
+            ReleaseStatus.INITIATED, ReleaseStatus.MANUAL_TESTING, "stage passed"));
+    return id;
+  }
+
+  /** A freeze window of these services (none: every service) from two minutes ago until then. */
+  static FreezeWindow freeze(List<String> services, Instant until, String reason) {
+    return FreezeWindow.range(services, until.minusSeconds(60 + 60), until, null, reason);
+  }
+
+  /**
+   * Appends the next policy (approver Ann alone, this freeze) to the policy topic ({@link
+   * #withPolicies}) as release-api does: the next version, chained to the one before.
+   */
+  void policy(FreezeWindow window) {
+    policyVersion++;
+    ApprovalPolicy approval =
+        new ApprovalPolicy(
+            List.of(new ApprovalPolicy.Approver(1, "Ann", null)), 1, false, List.of());
+    EventEnvelope e =
+        new EventEnvelope(
+                UUID.randomUUID().toString(),
+                ReleaseEvent.PolicyChanged.SUBJECT,
+                policyVersion,
+                Instant.now(),
+                Actor.system("release-api@test"),
+                null,
+                null,
+                null,
+                new ReleaseEvent.PolicyChanged(
+                    Map.of(),
+                    approval,
+                    List.of("*freezes"),
+                    "/etc/rmm/policy.json",
+                    null,
+                    null,
+                    null,
+                    List.of(window)))
+            .chainedTo(policyHead);
+    byte[] stored = EventCodec.encode(e);
+    try (KafkaProducer<String, byte[]> p =
+        KafkaClients.producer(Producers.properties(broker.bootstrap()))) {
+      p.send(new ProducerRecord<>(policies, 0, ReleaseEvent.PolicyChanged.SUBJECT, stored)).get();
+    } catch (Exception ex) {
+      throw new IllegalStateException("cannot append the policy", ex);
+    }
+    policyHead = EventChain.hash(stored);
   }
 
   /** The first event of a release of {@code service}: approver Ann (1) alone, these admins. */

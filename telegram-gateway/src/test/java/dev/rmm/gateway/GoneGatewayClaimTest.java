@@ -30,6 +30,9 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(value = Viewers.class, initArgs = @ResourceArg(name = "ids", value = "4301,4302"))
 class GoneGatewayClaimTest {
 
+  /** The Bot API this class's application talks to (its test resource's own). */
+  @FakeBotApi.Injected static FakeBotApi botApi;
+
   /** Telegram's update ids only grow. */
   private static final AtomicInteger UPDATE_IDS = new AtomicInteger(43_000);
 
@@ -41,22 +44,22 @@ class GoneGatewayClaimTest {
       throws Exception {
     long user = 4301;
     String english = menuButton(user, "Ann");
-    int menu = FakeBotApi.messages(user).get(0).messageId();
+    int menu = botApi.messages(user).get(0).messageId();
     int pressId = UPDATE_IDS.getAndIncrement();
-    String press = FakeBotApi.callback(pressId, user, "Ann", "ru", user, menu, english);
+    String press = botApi.callback(pressId, user, "Ann", "ru", user, menu, english);
     // the killed gateway had taken the press and claimed it when it died
     UpdateMemory killed = new UpdateMemory(redis, config);
     assertThat(killed.claim(pressId)).isEqualTo(UpdateMemory.Claim.FIRST);
 
-    FakeBotApi.push(press); // never confirmed, so Telegram delivers it again
-    FakeBotApi.push(start(user, "Ann")); // and a new update after it
+    botApi.push(press); // never confirmed, so Telegram delivers it again
+    botApi.push(start(user, "Ann")); // and a new update after it
 
     // well within the claim's 2 minutes (generous for a loaded machine: handling takes < 1 s)
-    assertThat(FakeBotApi.awaitAnswer(callbackId(press), Duration.ofSeconds(60)))
+    assertThat(botApi.awaitAnswer(callbackId(press), Duration.ofSeconds(60)))
         .as("the redelivered press is answered")
         .isNotNull();
     await().atMost(Duration.ofSeconds(30)).until(() -> messagesTo(user).size() == 2);
-    assertThat(FakeBotApi.messages(user).get(0).text()).startsWith("👋 Hello, Ann!");
+    assertThat(botApi.messages(user).get(0).text()).startsWith("👋 Hello, Ann!");
   }
 
   @Test
@@ -64,35 +67,35 @@ class GoneGatewayClaimTest {
       throws Exception {
     long user = 4302;
     String english = menuButton(user, "Bob");
-    int menu = FakeBotApi.messages(user).get(0).messageId();
+    int menu = botApi.messages(user).get(0).messageId();
     int pressId = UPDATE_IDS.getAndIncrement();
-    String press = FakeBotApi.callback(pressId, user, "Bob", "ru", user, menu, english);
+    String press = botApi.callback(pressId, user, "Bob", "ru", user, menu, english);
     UpdateMemory other = new UpdateMemory(redis, config);
     other.start();
     try {
       assertThat(other.claim(pressId)).isEqualTo(UpdateMemory.Claim.FIRST);
-      FakeBotApi.push(press); // delivered here while the other instance handles it
+      botApi.push(press); // delivered here while the other instance handles it
       // not taken from a live instance: the same press would be handled twice at once
       await()
           .during(Duration.ofSeconds(3))
           .atMost(Duration.ofSeconds(5))
-          .until(() -> FakeBotApi.awaitAnswer(callbackId(press), Duration.ZERO) == null);
+          .until(() -> botApi.awaitAnswer(callbackId(press), Duration.ZERO) == null);
     } finally {
       other.stop(); // its alive key goes (after a kill -9 it expires within UpdateMemory.ALIVE)
     }
-    assertThat(FakeBotApi.awaitAnswer(callbackId(press), Duration.ofSeconds(60)))
+    assertThat(botApi.awaitAnswer(callbackId(press), Duration.ofSeconds(60)))
         .as("the press is handled here once the other instance is gone")
         .isNotNull();
   }
 
   private String menuButton(long user, String name) {
-    FakeBotApi.push(FakeBotApi.message(UPDATE_IDS.getAndIncrement(), user, name, "ru", "/start"));
+    botApi.push(botApi.message(UPDATE_IDS.getAndIncrement(), user, name, "ru", "/start"));
     await().atMost(Duration.ofSeconds(60)).until(() -> messagesTo(user).size() == 1);
     return messagesTo(user).get(0).at("/reply_markup/inline_keyboard/4/0/callback_data").asText();
   }
 
   private static String start(long user, String name) {
-    return FakeBotApi.message(UPDATE_IDS.getAndIncrement(), user, name, "ru", "/start");
+    return botApi.message(UPDATE_IDS.getAndIncrement(), user, name, "ru", "/start");
   }
 
   private static String callbackId(String update) throws Exception {
@@ -103,7 +106,7 @@ class GoneGatewayClaimTest {
   }
 
   private static List<JsonNode> messagesTo(long chat) {
-    return FakeBotApi.calls("sendMessage").stream()
+    return botApi.calls("sendMessage").stream()
         .map(FakeBotApi::json)
         .filter(n -> n.path("chat_id").asText().equals(Long.toString(chat)))
         .toList();

@@ -25,6 +25,9 @@ import org.junit.jupiter.api.Test;
     initArgs = @ResourceArg(name = "ids", value = "4201,4202,4203,4204"))
 class StartMenuTest {
 
+  /** The Bot API this class's application talks to (its test resource's own). */
+  @FakeBotApi.Injected static FakeBotApi botApi;
+
   /**
    * Update ids only grow, as Telegram's do: the long-polling client skips an id lower than one it
    * has already received, whatever order the tests run in.
@@ -35,8 +38,7 @@ class StartMenuTest {
 
   @Test
   void givenAnEnglishUser_whenStart_thenGreetedByFirstNameWithTheMainMenu() throws Exception {
-    FakeBotApi.push(
-        FakeBotApi.message(UPDATE_IDS.getAndIncrement(), 4201, "Ann", "en-GB", "/start"));
+    botApi.push(botApi.message(UPDATE_IDS.getAndIncrement(), 4201, "Ann", "en-GB", "/start"));
 
     JsonNode sent = awaitMessageTo(4201);
     assertThat(sent.get("text").asText()).startsWith("👋 Hello, Ann!");
@@ -60,7 +62,7 @@ class StartMenuTest {
   @Test
   void givenAUserOfAnotherLanguage_whenStart_thenTheConfiguredDefaultRussianIsUsed()
       throws Exception {
-    FakeBotApi.push(FakeBotApi.message(UPDATE_IDS.getAndIncrement(), 4202, "Hans", "de", "/start"));
+    botApi.push(botApi.message(UPDATE_IDS.getAndIncrement(), 4202, "Hans", "de", "/start"));
 
     JsonNode sent = awaitMessageTo(4202);
     assertThat(sent.get("text").asText()).startsWith("👋 Привет, Hans!");
@@ -70,13 +72,12 @@ class StartMenuTest {
 
   @Test
   void givenTheSameUpdateDeliveredTwice_thenItIsAnsweredOnce() throws Exception {
-    String update = FakeBotApi.message(UPDATE_IDS.getAndIncrement(), 4203, "Bob", "en", "/start");
-    FakeBotApi.push(update);
+    String update = botApi.message(UPDATE_IDS.getAndIncrement(), 4203, "Bob", "en", "/start");
+    botApi.push(update);
     awaitMessageTo(4203);
-    FakeBotApi.push(update); // Telegram redelivers, e.g. after a restart
-    FakeBotApi.push(
-        FakeBotApi.message(
-            UPDATE_IDS.getAndIncrement(), 4203, "Bob", "en", "/start")); // a new update
+    botApi.push(update); // Telegram redelivers, e.g. after a restart
+    botApi.push(
+        botApi.message(UPDATE_IDS.getAndIncrement(), 4203, "Bob", "en", "/start")); // a new update
     await().atMost(Duration.ofSeconds(10)).until(() -> messagesTo(4203).size() >= 2);
     await() // and no wrong third answer shows up meanwhile
         .during(Duration.ofMillis(500))
@@ -86,32 +87,32 @@ class StartMenuTest {
 
   @Test
   void givenARussianUser_whenTheySwitchToEnglish_thenTheMenuAndLaterAnswersAreInEnglish() {
-    FakeBotApi.push(FakeBotApi.message(UPDATE_IDS.getAndIncrement(), 4204, "Ivan", "ru", "/start"));
+    botApi.push(botApi.message(UPDATE_IDS.getAndIncrement(), 4204, "Ivan", "ru", "/start"));
     JsonNode menu = awaitMessageTo(4204);
     assertThat(menu.get("text").asText()).startsWith("👋 Привет, Ivan!");
-    int messageId = FakeBotApi.messages(4204).get(0).messageId();
+    int messageId = botApi.messages(4204).get(0).messageId();
     String english = menu.at("/reply_markup/inline_keyboard/4/0/callback_data").asText();
 
-    FakeBotApi.push(
-        FakeBotApi.callback(
+    botApi.push(
+        botApi.callback(
             UPDATE_IDS.getAndIncrement(), 4204, "Ivan", "ru", 4204, messageId, english));
 
     await()
         .atMost(Duration.ofSeconds(10))
-        .until(() -> FakeBotApi.messages(4204).get(0).text().startsWith("👋 Hello, Ivan!"));
+        .until(() -> botApi.messages(4204).get(0).text().startsWith("👋 Hello, Ivan!"));
     // the answer to the button follows the edit
     await()
         .atMost(Duration.ofSeconds(10))
         .until(
             () ->
-                FakeBotApi.calls("answerCallbackQuery").stream()
+                botApi.calls("answerCallbackQuery").stream()
                     .anyMatch(
                         c ->
                             FakeBotApi.json(c)
                                 .path("text")
                                 .asText()
                                 .equals("🌐 Language: English")));
-    FakeBotApi.push(FakeBotApi.message(UPDATE_IDS.getAndIncrement(), 4204, "Ivan", "ru", "/start"));
+    botApi.push(botApi.message(UPDATE_IDS.getAndIncrement(), 4204, "Ivan", "ru", "/start"));
     await().atMost(Duration.ofSeconds(10)).until(() -> messagesTo(4204).size() == 2);
     assertThat(messagesTo(4204).get(1).get("text").asText()).startsWith("👋 Hello, Ivan!");
   }
@@ -122,7 +123,7 @@ class StartMenuTest {
   }
 
   private List<JsonNode> messagesTo(long chatId) {
-    return FakeBotApi.calls("sendMessage").stream()
+    return botApi.calls("sendMessage").stream()
         .map(c -> parse(c.body()))
         .filter(n -> n.path("chat_id").asText().equals(Long.toString(chatId)))
         .toList();

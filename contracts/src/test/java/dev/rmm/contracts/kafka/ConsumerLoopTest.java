@@ -1,6 +1,7 @@
 package dev.rmm.contracts.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
@@ -42,8 +43,11 @@ class ConsumerLoopTest {
     loop.stop();
     assertThat(loop.isRunning()).isFalse();
     int after = polls.get();
-    Thread.sleep(100);
-    assertThat(polls.get()).isEqualTo(after);
+    // a stopped loop polls no more (it polled every 10 ms while it ran)
+    await()
+        .during(Duration.ofMillis(200))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> polls.get() == after);
     assertThat(closed.get()).isEqualTo(1);
 
     loop.start();
@@ -146,11 +150,11 @@ class ConsumerLoopTest {
 
   // Each failed session opens a new KafkaConsumer, which takes seconds on a loaded 2-core machine
   // (it failed at 10 s with a load average of 27): a generous bound, not a timing assertion.
-  private void awaitPolls(int n) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-    while (polls.get() < n) {
-      assertThat(System.nanoTime()).as("%d polls", n).isLessThan(deadline);
-      Thread.sleep(5);
-    }
+  private void awaitPolls(int n) {
+    await()
+        .alias(n + " polls")
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(5))
+        .until(() -> polls.get() >= n);
   }
 }

@@ -43,7 +43,7 @@ public final class Dispatches {
   private static final Logger LOG = Logger.getLogger(Dispatches.class);
 
   private final ServiceTargets targets;
-  private final GitHubClient github;
+  private final Workflows github;
   private final Predicate<ReleaseState> mayDispatch;
   private final Function<ReleaseState, RetryVerdict> mayRetry;
 
@@ -60,7 +60,7 @@ public final class Dispatches {
    */
   public Dispatches(
       ServiceTargets targets,
-      GitHubClient github,
+      Workflows github,
       Predicate<ReleaseState> mayDispatch,
       Function<ReleaseState, RetryVerdict> mayRetry) {
     this(targets, github, mayDispatch, mayRetry, FreezeGate.NONE);
@@ -72,7 +72,7 @@ public final class Dispatches {
    */
   public Dispatches(
       ServiceTargets targets,
-      GitHubClient github,
+      Workflows github,
       Predicate<ReleaseState> mayDispatch,
       Function<ReleaseState, RetryVerdict> mayRetry,
       FreezeGate freezes) {

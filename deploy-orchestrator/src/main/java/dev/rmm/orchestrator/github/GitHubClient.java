@@ -3,6 +3,7 @@ package dev.rmm.orchestrator.github;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rmm.contracts.EventCodec;
+import dev.rmm.orchestrator.dispatch.Workflows;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -30,7 +31,7 @@ import org.jboss.logging.Logger;
  * twice. Both keep trying for at least {@link Retries#retryFor()} (in waits), so an outage of
  * GitHub shorter than that only delays the deploy.
  */
-public final class GitHubClient {
+public final class GitHubClient implements Workflows {
 
   private static final Logger LOG = Logger.getLogger(GitHubClient.class);
   private static final String API_VERSION = "2022-11-28";
@@ -111,6 +112,7 @@ public final class GitHubClient {
    * {@code POST /repos/{owner}/{repo}/actions/workflows/{workflow}/dispatches} with {@code {"ref",
    * "inputs"}}; {@code inputs.dispatch_id} is the id the workflow's run title carries.
    */
+  @Override
   public Outcome dispatch(GitHubTarget target, Map<String, String> inputs) {
     String marker = inputs.get("dispatch_id");
     Duration backoff = retries.firstBackoff();
@@ -237,6 +239,7 @@ public final class GitHubClient {
    * times in a row after the window (each failure waits as GitHub asks, else with doubling
    * backoff).
    */
+  @Override
   public RunLookup settle(GitHubTarget target, String marker) {
     Duration waited = Duration.ZERO;
     Duration backoff = retries.firstBackoff();

@@ -44,12 +44,15 @@ public final class TelegramPressLatency {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final AtomicInteger UPDATES = new AtomicInteger(1);
 
+  /** The Bot API the gateway under measurement talks to. */
+  private static final FakeBotApi BOT_API = new FakeBotApi();
+
   public static void main(String[] args) throws Exception {
     int releases = intArg(args, "--releases", 300);
     int warmup = intArg(args, "--warmup", 50);
     Path root = Path.of("").toAbsolutePath();
     RmmStack.requireBuilt(root, "run ./mvnw -B install -DskipTests first");
-    String botApi = FakeBotApi.start();
+    String botApiUrl = BOT_API.start();
     Path data = Files.createTempDirectory("rmm-bench-telegram-");
     Map<RmmService, Integer> ports = new EnumMap<>(RmmService.class);
     for (RmmService s : RmmService.values()) {
@@ -57,7 +60,7 @@ public final class TelegramPressLatency {
     }
     Map<String, String> env = LocalStack.isolatedEnvironment(TOKEN);
     env.put("TELEGRAM_BOT_TOKEN", FakeBotApi.TOKEN);
-    env.put("RMM_TELEGRAM_API_URL", botApi);
+    env.put("RMM_TELEGRAM_API_URL", botApiUrl);
     env.put("TELEGRAM_TEAM_CHAT_ID", Long.toString(TEAM));
     env.put("RMM_TELEGRAM_DEFAULT_LANGUAGE", "en");
     RmmStack stack =
@@ -105,14 +108,14 @@ public final class TelegramPressLatency {
                   m.text().startsWith("📦 Service: bench\n🏷️ Tag: " + tag + "\n")
                       && m.text().contains("Manual testing"));
       record(measured ? refresh : null, press(card.messageId(), button(card, "🔄 Refresh")));
-      int before = FakeBotApi.messages(TEAM).size();
+      int before = BOT_API.messages(TEAM).size();
       record(measured ? approve : null, press(card.messageId(), button(card, "✅ Approve")));
       FakeBotApi.SentMessage question =
           await(
               m ->
                   m.text().equals("Approve bench " + tag + "? Your approval will be counted.")
                       && m.replyMarkup() != null
-                      && FakeBotApi.messages(TEAM).indexOf(m) >= before);
+                      && BOT_API.messages(TEAM).indexOf(m) >= before);
       long answered = press(question.messageId(), button(question, "✅ Yes"));
       record(measured ? confirm : null, answered);
     }
@@ -130,11 +133,11 @@ public final class TelegramPressLatency {
   /** Presses a button as Alice in the team chat; returns the latency in microseconds. */
   private long press(int messageId, String data) throws Exception {
     String update =
-        FakeBotApi.callback(UPDATES.incrementAndGet(), 1001, "Alice", "en", TEAM, messageId, data);
+        BOT_API.callback(UPDATES.incrementAndGet(), 1001, "Alice", "en", TEAM, messageId, data);
     String id = JSON.readTree(update).at("/callback_query/id").asText();
     long start = System.nanoTime();
-    FakeBotApi.push(update);
-    FakeBotApi.Answer a = FakeBotApi.awaitAnswer(id, Duration.ofSeconds(30));
+    BOT_API.push(update);
+    FakeBotApi.Answer a = BOT_API.awaitAnswer(id, Duration.ofSeconds(30));
     if (a == null) {
       throw new IllegalStateException("no answer to " + data);
     }
@@ -201,7 +204,7 @@ public final class TelegramPressLatency {
       throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (System.nanoTime() < deadline) {
-      for (FakeBotApi.SentMessage m : FakeBotApi.messages(TEAM)) {
+      for (FakeBotApi.SentMessage m : BOT_API.messages(TEAM)) {
         if (wanted.test(m)) {
           return m;
         }

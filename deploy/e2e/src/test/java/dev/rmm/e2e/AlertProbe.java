@@ -105,14 +105,14 @@ final class AlertProbe {
   private static void judge(String token, int times, List<String> failed) {
     String summary = "chaos probe " + token;
     long sent =
-        FakeBotApi.calls("sendMessage").stream()
+        ChaosStack.BOT_API.calls("sendMessage").stream()
             .map(FakeBotApi::json)
             .filter(j -> j.path("chat_id").asLong() == ChaosStack.ALERTS)
             .map(j -> j.path("text").asText())
             .filter(t -> t.contains(summary + "\n"))
             .count();
     List<SentMessage> shown =
-        FakeBotApi.messages(ChaosStack.ALERTS).stream()
+        ChaosStack.BOT_API.messages(ChaosStack.ALERTS).stream()
             .filter(m -> m.text().contains(summary + "\n"))
             .toList();
     String counted = times == 1 ? null : "🔁 ×" + times;

@@ -325,9 +325,9 @@ final class ChaosLoad {
     // offset: an id must never be pushed after a higher one, or the gateway never sees it
     synchronized (UPDATE_IDS) {
       update =
-          FakeBotApi.callback(
+          ChaosStack.BOT_API.callback(
               UPDATE_IDS.incrementAndGet(), user, name, "en", TEAM, m.messageId(), data(m, button));
-      FakeBotApi.push(update);
+      ChaosStack.BOT_API.push(update);
     }
     String callbackId;
     try {
@@ -341,7 +341,7 @@ final class ChaosLoad {
 
   private static FakeBotApi.Answer awaitAnswer(String callbackId, Duration timeout) {
     try {
-      return FakeBotApi.awaitAnswer(callbackId, timeout);
+      return ChaosStack.BOT_API.awaitAnswer(callbackId, timeout);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return null;
@@ -349,7 +349,10 @@ final class ChaosLoad {
   }
 
   private static int lastMessageId() {
-    return FakeBotApi.messages(TEAM).stream().mapToInt(SentMessage::messageId).max().orElse(0);
+    return ChaosStack.BOT_API.messages(TEAM).stream()
+        .mapToInt(SentMessage::messageId)
+        .max()
+        .orElse(0);
   }
 
   private static Optional<SentMessage> awaitMessage(
@@ -357,7 +360,7 @@ final class ChaosLoad {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       Optional<SentMessage> found =
-          FakeBotApi.messages(TEAM).stream().filter(wanted).reduce((a, b) -> b);
+          ChaosStack.BOT_API.messages(TEAM).stream().filter(wanted).reduce((a, b) -> b);
       if (found.isPresent()) {
         return found;
       }

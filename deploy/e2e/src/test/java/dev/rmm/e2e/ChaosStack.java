@@ -39,6 +39,9 @@ final class ChaosStack {
 
   static final Duration SLOW_STEP = Duration.ofSeconds(30);
 
+  /** The Bot API of the chaos stack's gateway (reset by {@link #resetFakes} for each class). */
+  static final FakeBotApi BOT_API = new FakeBotApi();
+
   private ChaosStack() {}
 
   /** The service pipeline {@code i} releases. */
@@ -50,7 +53,7 @@ final class ChaosStack {
   static StackExtension extension(TestSshServer ssh) {
     return new StackExtension()
         .withEnvironment("TELEGRAM_BOT_TOKEN", FakeBotApi.TOKEN)
-        .withEnvironment("RMM_TELEGRAM_API_URL", FakeBotApi.start())
+        .withEnvironment("RMM_TELEGRAM_API_URL", BOT_API.start())
         .withEnvironment("TELEGRAM_TEAM_CHAT_ID", Long.toString(ChaosLoad.TEAM))
         .withEnvironment("TELEGRAM_ALERTS_CHAT_ID", Long.toString(ALERTS))
         .withEnvironment("RMM_TELEGRAM_DEFAULT_LANGUAGE", "en")
@@ -64,7 +67,7 @@ final class ChaosStack {
 
   /** Forgets what the fakes recorded and makes the production workflow exist everywhere. */
   static void resetFakes(TestSshServer ssh) {
-    FakeBotApi.reset();
+    BOT_API.reset();
     FakeGitHub.reset();
     FakeGitHub.addWorkflow("*", "on-approve-manual-testing.yml");
     ssh.clearCommands();

@@ -12,7 +12,12 @@ import dev.rmm.testsupport.FakeGitHub;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.common.GroupState;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -27,6 +32,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class DispatchFlowTest {
 
   static final Duration PATIENCE = Duration.ofSeconds(45);
+
+  /** deploy-orchestrator's consumer group (Orchestrator.GROUP). */
+  private static final String ORCHESTRATOR_GROUP = "rmm-deploy-orchestrator";
 
   /**
    * Its deploy file points the services ghost and ghost-retry at a workflow that does not exist
@@ -72,9 +80,11 @@ class DispatchFlowTest {
 
     stack.stopService(RmmService.DEPLOY_ORCHESTRATOR);
     stack.startService(RmmService.DEPLOY_ORCHESTRATOR);
-    sleep(5000); // a restarted orchestrator re-reads the log and finds nothing left to do
-    assertThat(FakeGitHub.dispatchesArrived(id)).isEqualTo(1);
-    assertThat(count(id, "release.dispatch-started.v1")).isEqualTo(1);
+    // a restarted orchestrator re-reads the log and finds nothing left to do
+    holdsFor(
+        Duration.ofSeconds(5),
+        () ->
+            FakeGitHub.dispatchesArrived(id) == 1 && count(id, "release.dispatch-started.v1") == 1);
   }
 
   @Test
@@ -137,7 +147,11 @@ class DispatchFlowTest {
   void givenTwoOrchestrators_thenEveryApprovedReleaseIsDispatchedExactlyOnce() {
     var second = stack.startAnotherInstance(RmmService.DEPLOY_ORCHESTRATOR);
     try {
-      sleep(8000); // the group shares the partitions out between the two
+      // the group shares the partitions out between the two
+      await()
+          .atMost(PATIENCE)
+          .pollInterval(Duration.ofMillis(500))
+          .until(() -> orchestratorGroupIsStableWith(2));
       List<String> ids = new ArrayList<>();
       for (int i = 0; i < 6; i++) {
         ids.add(approved("duo" + i, "v6.0." + i, "85" + i));
@@ -145,7 +159,15 @@ class DispatchFlowTest {
       for (String id : ids) {
         await().atMost(PATIENCE).until(() -> types(id).contains("release.workflow-dispatched.v1"));
       }
-      sleep(3000); // time for a wrong second dispatch to show up
+      // a wrong second dispatch would show up within seconds
+      holdsFor(
+          Duration.ofSeconds(3),
+          () ->
+              FakeGitHub.dispatches().stream()
+                      .map(r -> r.body().at("/inputs/release_id").asText())
+                      .filter(ids::contains)
+                      .count()
+                  == ids.size());
       assertThat(FakeGitHub.dispatches())
           .extracting(r -> r.body().at("/inputs/release_id").asText())
           .filteredOn(ids::contains)
@@ -261,11 +283,31 @@ class DispatchFlowTest {
     return found.get(0);
   }
 
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+  /**
+   * Waits until {@code condition} holds, then asserts that it keeps holding for {@code during}:
+   * nothing more (a second dispatch) shows up meanwhile.
+   */
+  private static void holdsFor(Duration during, java.util.concurrent.Callable<Boolean> condition) {
+    await()
+        .during(during)
+        .atMost(PATIENCE.plus(during))
+        .pollInterval(Duration.ofMillis(500))
+        .until(condition);
+  }
+
+  /** Whether the orchestrators' consumer group has {@code members} members, its rebalance done. */
+  private static boolean orchestratorGroupIsStableWith(int members) throws Exception {
+    try (Admin admin =
+        Admin.create(
+            Map.<String, Object>of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers()))) {
+      ConsumerGroupDescription group =
+          admin
+              .describeConsumerGroups(List.of(ORCHESTRATOR_GROUP))
+              .describedGroups()
+              .get(ORCHESTRATOR_GROUP)
+              .get(10, TimeUnit.SECONDS);
+      return group.groupState() == GroupState.STABLE && group.members().size() == members;
     }
   }
 }

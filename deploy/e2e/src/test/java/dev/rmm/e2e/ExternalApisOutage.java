@@ -79,7 +79,7 @@ final class ExternalApisOutage implements Fault {
   public List<String> inject(ChaosLoad load) throws InterruptedException {
     trial = load.trial();
     probe = new AlertProbe(stack.kafkaBootstrapServers());
-    FakeBotApi.callbackQueryLifetime(CALLBACK_QUERY_LIFETIME);
+    ChaosStack.BOT_API.callbackQueryLifetime(CALLBACK_QUERY_LIFETIME);
     awaitWarm(load);
     began = System.nanoTime();
     FakeGitHub.outage(outage, RETRY_AFTER);
@@ -89,10 +89,10 @@ final class ExternalApisOutage implements Fault {
       Duration phase = Duration.ofNanos(Math.max(0, phaseEnd - System.nanoTime()));
       boolean limited = k % 2 == 0;
       if (limited) {
-        FakeBotApi.failDuring(
+        ChaosStack.BOT_API.failDuring(
             phase, 429, "Too Many Requests: retry after " + RETRY_AFTER, RETRY_AFTER);
       } else {
-        FakeBotApi.failDuring(phase, 502, "Bad Gateway", null);
+        ChaosStack.BOT_API.failDuring(phase, 502, "Bad Gateway", null);
       }
       probe.raise(trial, "repeated");
       if (limited) {
@@ -126,7 +126,7 @@ final class ExternalApisOutage implements Fault {
 
   @Override
   public List<String> afterwards() {
-    FakeBotApi.callbackQueryLifetime(null); // the other faults' trials as before
+    ChaosStack.BOT_API.callbackQueryLifetime(null); // the other faults' trials as before
     List<String> failed = new ArrayList<>();
     telegramWaited(failed);
     gitHubWaited(failed);
@@ -135,7 +135,7 @@ final class ExternalApisOutage implements Fault {
   }
 
   private void telegramWaited(List<String> failed) {
-    List<FakeBotApi.Arrival> all = FakeBotApi.arrivals();
+    List<FakeBotApi.Arrival> all = ChaosStack.BOT_API.arrivals();
     long during = all.stream().filter(a -> a.atNanos() >= began && a.atNanos() < ended).count();
     long limited = all.stream().filter(a -> a.atNanos() >= began && a.errorCode() == 429).count();
     long failedRequests =

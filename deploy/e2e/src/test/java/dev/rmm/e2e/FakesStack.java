@@ -54,6 +54,12 @@ final class FakesStack {
    */
   static final OtlpReceiver OTLP = new OtlpReceiver();
 
+  /**
+   * The Bot API of this stack's gateway: one instance for the classes that share the stack, as
+   * long-lived as the stack.
+   */
+  static final FakeBotApi BOT_API = new FakeBotApi();
+
   /** The services part of the policy; {@link #writePolicy} adds freezes to it. */
   private static final String SERVICES =
       "\"services\": {\"trio\": {\"approvers\": [{\"telegram_id\": 1001, \"name\": \"Alice"
@@ -74,7 +80,7 @@ final class FakesStack {
   static StackExtension extension() {
     return new StackExtension()
         .withEnvironment("TELEGRAM_BOT_TOKEN", FakeBotApi.TOKEN)
-        .withEnvironment("RMM_TELEGRAM_API_URL", FakeBotApi.start())
+        .withEnvironment("RMM_TELEGRAM_API_URL", BOT_API.start())
         .withEnvironment("TELEGRAM_TEAM_CHAT_ID", Long.toString(TEAM))
         .withEnvironment("RMM_TELEGRAM_DEFAULT_LANGUAGE", "en")
         .withEnvironment("GITHUB_TOKEN", FakeGitHub.TOKEN)

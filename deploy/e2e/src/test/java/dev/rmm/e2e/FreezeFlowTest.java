@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.rmm.contracts.FreezeWindow;
 import dev.rmm.contracts.ReleaseEvent.PolicyChanged;
 import dev.rmm.contracts.kafka.PolicyFollower;
-import dev.rmm.testsupport.FakeBotApi;
 import dev.rmm.testsupport.FakeGitHub;
 import java.time.Duration;
 import java.time.Instant;
@@ -80,7 +79,7 @@ class FreezeFlowTest {
         .atMost(PATIENCE)
         .until(
             () ->
-                FakeBotApi.messages(TEAM).stream()
+                FakesStack.BOT_API.messages(TEAM).stream()
                     .anyMatch(
                         m ->
                             m.text().startsWith("📦 Service: frosty\n")
@@ -112,7 +111,7 @@ class FreezeFlowTest {
         .atMost(PATIENCE)
         .until(
             () ->
-                FakeBotApi.messages(TEAM).stream()
+                FakesStack.BOT_API.messages(TEAM).stream()
                     .filter(m -> m.text().startsWith("📦 Service: frosty\n"))
                     .allMatch(m -> !m.text().contains("❄️")));
   }

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rmm.local.RmmService;
-import dev.rmm.testsupport.FakeBotApi;
 import dev.rmm.testsupport.FakeGitHub;
 import java.time.Duration;
 import java.util.List;
@@ -72,7 +71,7 @@ class SupersedeFlowTest {
         .atMost(PATIENCE)
         .until(
             () ->
-                FakeBotApi.messages(TEAM).stream()
+                FakesStack.BOT_API.messages(TEAM).stream()
                     .anyMatch(
                         m ->
                             m.text().startsWith("📦 Service: ledger\n🏷️ Tag: v1.4.0\n")

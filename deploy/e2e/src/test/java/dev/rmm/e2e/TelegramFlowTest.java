@@ -96,8 +96,8 @@ class TelegramFlowTest {
     JsonNode prompt = sent(TEAM, t -> t.startsWith("✍️ Bob, reply to this message"));
     assertThat(prompt.at("/reply_markup/force_reply").asBoolean()).isTrue();
 
-    FakeBotApi.push(
-        FakeBotApi.groupMessage(
+    FakesStack.BOT_API.push(
+        FakesStack.BOT_API.groupMessage(
             UPDATE_IDS.incrementAndGet(), TEAM, BOB, "Bob", "en", "Checkout is broken"));
     SentMessage confirm =
         awaitMessage(
@@ -129,7 +129,7 @@ class TelegramFlowTest {
 
     // somebody in the team chat who is not an approver: refused at once, and the attempt is in
     // the log
-    FakeBotApi.chatMember(TEAM, MALLORY, "member");
+    FakesStack.BOT_API.chatMember(TEAM, MALLORY, "member");
     JsonNode refused = answerTo(press(MALLORY, "Mallory", TEAM, card.messageId(), approveData));
     assertThat(refused.path("show_alert").asBoolean()).isTrue();
     assertThat(refused.path("text").asText()).startsWith("⛔ Not allowed:");
@@ -146,7 +146,7 @@ class TelegramFlowTest {
 
     // Telegram delivering the same update twice: handled once
     String refresh =
-        FakeBotApi.callback(
+        FakesStack.BOT_API.callback(
             UPDATE_IDS.incrementAndGet(),
             ALICE,
             "Alice",
@@ -154,12 +154,14 @@ class TelegramFlowTest {
             TEAM,
             card.messageId(),
             card.button("🔄 Refresh"));
-    FakeBotApi.push(refresh);
-    FakeBotApi.push(refresh);
+    FakesStack.BOT_API.push(refresh);
+    FakesStack.BOT_API.push(refresh);
     String refreshId = callbackId(refresh);
     answerTo(refreshId);
-    sleep(1000);
-    assertThat(answers(refreshId)).hasSize(1);
+    await()
+        .during(Duration.ofSeconds(1))
+        .atMost(PATIENCE)
+        .until(() -> answers(refreshId).size() == 1);
 
     // a confirmation answered after the release moved on: the card was stale, nothing approved
     press(ALICE, "Alice", TEAM, card.messageId(), approveData);
@@ -207,7 +209,7 @@ class TelegramFlowTest {
     for (int i = 0; i < 3; i++) {
       String[] dataAndMessage = yes.get(i).split(":(?=[0-9]+$)");
       String update =
-          FakeBotApi.callback(
+          FakesStack.BOT_API.callback(
               UPDATE_IDS.incrementAndGet(),
               users.get(i),
               "U" + users.get(i),
@@ -216,7 +218,7 @@ class TelegramFlowTest {
               Integer.parseInt(dataAndMessage[1]),
               dataAndMessage[0]);
       ids.add(callbackId(update));
-      FakeBotApi.push(update);
+      FakesStack.BOT_API.push(update);
     }
     Set<String> texts =
         ids.stream().map(c -> answerTo(c).path("text").asText()).collect(Collectors.toSet());
@@ -249,8 +251,8 @@ class TelegramFlowTest {
             TEAM,
             t -> t.startsWith("✍️ Bob, reply to this message with the reason for cancelling"));
     assertThat(prompt.at("/reply_markup/force_reply").asBoolean()).isTrue();
-    FakeBotApi.push(
-        FakeBotApi.groupMessage(
+    FakesStack.BOT_API.push(
+        FakesStack.BOT_API.groupMessage(
             UPDATE_IDS.incrementAndGet(), TEAM, BOB, "Bob", "en", "Not needed: $(reboot) 'x'"));
     SentMessage confirm =
         awaitMessage(
@@ -274,7 +276,8 @@ class TelegramFlowTest {
     assertThat(message(TEAM, card.messageId()).buttonTexts())
         .noneMatch(t -> t.startsWith("🚫 Cancel release"));
 
-    FakeBotApi.push(FakeBotApi.message(UPDATE_IDS.incrementAndGet(), BOB, "Bob", "en", "/start"));
+    FakesStack.BOT_API.push(
+        FakesStack.BOT_API.message(UPDATE_IDS.incrementAndGet(), BOB, "Bob", "en", "/start"));
     SentMessage menu = awaitMessage(BOB, m -> m.text().startsWith("👋 Hello, Bob!"));
     answerTo(press(BOB, "Bob", BOB, menu.messageId(), menu.button("🚫 Cancelled and replaced")));
     SentMessage picker = message(BOB, menu.messageId());
@@ -301,7 +304,8 @@ class TelegramFlowTest {
     await().atMost(PATIENCE).until(() -> "deployed".equals(status(id)));
 
     // Bob, in his private chat: /start, successful releases, page to cart v1.1.0
-    FakeBotApi.push(FakeBotApi.message(UPDATE_IDS.incrementAndGet(), BOB, "Bob", "en", "/start"));
+    FakesStack.BOT_API.push(
+        FakesStack.BOT_API.message(UPDATE_IDS.incrementAndGet(), BOB, "Bob", "en", "/start"));
     SentMessage menu = awaitMessage(BOB, m -> m.text().startsWith("👋 Hello, Bob!"));
     answerTo(press(BOB, "Bob", BOB, menu.messageId(), menu.button("✅ Successful releases")));
     SentMessage services = message(BOB, menu.messageId());
@@ -338,23 +342,26 @@ class TelegramFlowTest {
 
   @Test
   void givenTelegramRateLimitsAndABlockedUser_thenNothingIsLostAndOthersAreServed() {
-    FakeBotApi.tooManyRequests("sendMessage", 2, 1);
+    FakesStack.BOT_API.tooManyRequests("sendMessage", 2, 1);
     release("limits", "v1.0.0", "701");
     liveCard("limits", "v1.0.0", "Manual testing");
     sent(TEAM, t -> t.contains("limits v1.0.0 is ready for manual testing"));
-    assertThat(FakeBotApi.rejections("sendMessage")).anyMatch(r -> r.errorCode() == 429);
+    assertThat(FakesStack.BOT_API.rejections("sendMessage")).anyMatch(r -> r.errorCode() == 429);
 
     long blocked = 7001;
-    FakeBotApi.blockChat(blocked);
-    FakeBotApi.push(
-        FakeBotApi.message(UPDATE_IDS.incrementAndGet(), blocked, "Blocked", "en", "/start"));
+    FakesStack.BOT_API.blockChat(blocked);
+    FakesStack.BOT_API.push(
+        FakesStack.BOT_API.message(
+            UPDATE_IDS.incrementAndGet(), blocked, "Blocked", "en", "/start"));
     await()
         .atMost(PATIENCE)
         .until(
             () ->
-                FakeBotApi.rejections("sendMessage").stream().anyMatch(r -> r.errorCode() == 403));
-    FakeBotApi.chatMember(TEAM, 7002, "member"); // only the team sees releases
-    FakeBotApi.push(FakeBotApi.message(UPDATE_IDS.incrementAndGet(), 7002, "Dana", "en", "/start"));
+                FakesStack.BOT_API.rejections("sendMessage").stream()
+                    .anyMatch(r -> r.errorCode() == 403));
+    FakesStack.BOT_API.chatMember(TEAM, 7002, "member"); // only the team sees releases
+    FakesStack.BOT_API.push(
+        FakesStack.BOT_API.message(UPDATE_IDS.incrementAndGet(), 7002, "Dana", "en", "/start"));
     awaitMessage(7002, m -> m.text().startsWith("👋 Hello, Dana!"));
   }
 
@@ -408,13 +415,15 @@ class TelegramFlowTest {
   }
 
   private SentMessage awaitMessage(long chat, Predicate<SentMessage> wanted) {
-    await().atMost(PATIENCE).until(() -> FakeBotApi.messages(chat).stream().anyMatch(wanted));
-    List<SentMessage> all = FakeBotApi.messages(chat);
+    await()
+        .atMost(PATIENCE)
+        .until(() -> FakesStack.BOT_API.messages(chat).stream().anyMatch(wanted));
+    List<SentMessage> all = FakesStack.BOT_API.messages(chat);
     return all.stream().filter(wanted).reduce((a, b) -> b).orElseThrow();
   }
 
   private SentMessage message(long chat, int messageId) {
-    return FakeBotApi.messages(chat).stream()
+    return FakesStack.BOT_API.messages(chat).stream()
         .filter(m -> m.messageId() == messageId)
         .findFirst()
         .orElseThrow();
@@ -431,7 +440,7 @@ class TelegramFlowTest {
   }
 
   private List<JsonNode> sentCalls(long chat, Predicate<String> text) {
-    return FakeBotApi.calls("sendMessage").stream()
+    return FakesStack.BOT_API.calls("sendMessage").stream()
         .map(FakeBotApi::json)
         .filter(n -> n.path("chat_id").asText().equals(Long.toString(chat)))
         .filter(n -> text.test(n.path("text").asText()))
@@ -439,7 +448,7 @@ class TelegramFlowTest {
   }
 
   private long editsOf(long chat, int messageId) {
-    return FakeBotApi.calls("editMessageText").stream()
+    return FakesStack.BOT_API.calls("editMessageText").stream()
         .map(FakeBotApi::json)
         .filter(n -> n.path("chat_id").asText().equals(Long.toString(chat)))
         .filter(n -> n.path("message_id").asInt() == messageId)
@@ -449,7 +458,7 @@ class TelegramFlowTest {
   /** Presses Approve on a card, then "yes" on the confirmation; returns the answer's text. */
   private String approve(long user, String name, SentMessage card) {
     String tag = card.text().lines().skip(1).findFirst().orElseThrow().replace("🏷️ Tag: ", "");
-    int known = FakeBotApi.messages(TEAM).size();
+    int known = FakesStack.BOT_API.messages(TEAM).size();
     answerTo(press(user, name, TEAM, card.messageId(), card.button("✅ Approve")));
     SentMessage confirm =
         awaitMessage(
@@ -458,7 +467,7 @@ class TelegramFlowTest {
                 m.text().startsWith("Approve ")
                     && m.text().contains(" " + tag + "?")
                     && m.replyMarkup() != null
-                    && FakeBotApi.messages(TEAM).indexOf(m) >= known);
+                    && FakesStack.BOT_API.messages(TEAM).indexOf(m) >= known);
     return answerTo(press(user, name, TEAM, confirm.messageId(), confirm.button("✅ Yes")))
         .path("text")
         .asText();
@@ -466,8 +475,9 @@ class TelegramFlowTest {
 
   private String press(long user, String name, long chat, int messageId, String data) {
     String update =
-        FakeBotApi.callback(UPDATE_IDS.incrementAndGet(), user, name, "en", chat, messageId, data);
-    FakeBotApi.push(update);
+        FakesStack.BOT_API.callback(
+            UPDATE_IDS.incrementAndGet(), user, name, "en", chat, messageId, data);
+    FakesStack.BOT_API.push(update);
     return callbackId(update);
   }
 
@@ -485,17 +495,9 @@ class TelegramFlowTest {
   }
 
   private List<JsonNode> answers(String callbackId) {
-    return FakeBotApi.calls("answerCallbackQuery").stream()
+    return FakesStack.BOT_API.calls("answerCallbackQuery").stream()
         .map(FakeBotApi::json)
         .filter(n -> n.path("callback_query_id").asText().equals(callbackId))
         .toList();
-  }
-
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 }

@@ -127,7 +127,7 @@ final class Verdict {
    */
   private void alertsNotRepeated(List<String> failed) {
     List<JsonNode> sent =
-        FakeBotApi.calls("sendMessage").stream()
+        ChaosStack.BOT_API.calls("sendMessage").stream()
             .map(FakeBotApi::json)
             .filter(j -> j.path("chat_id").asLong() == ChaosStack.ALERTS)
             .toList();
@@ -384,7 +384,7 @@ final class Verdict {
   private static String card(ChaosLoad.Release r) {
     String head = "📦 Service: " + r.service() + "\n🏷️ Tag: " + r.tag() + "\n";
     List<SentMessage> cards =
-        FakeBotApi.messages(ChaosLoad.TEAM).stream()
+        ChaosStack.BOT_API.messages(ChaosLoad.TEAM).stream()
             .filter(m -> m.text().startsWith(head))
             .toList();
     return cards.isEmpty() ? null : cards.get(cards.size() - 1).text();
@@ -403,11 +403,11 @@ final class Verdict {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     for (ChaosLoad.Press p : load.presses()) {
       boolean onConfirmation = p.what().startsWith("confirm");
-      while (!shown(FakeBotApi.pressOutcome(p.callbackId()), onConfirmation)
+      while (!shown(ChaosStack.BOT_API.pressOutcome(p.callbackId()), onConfirmation)
           && System.nanoTime() < deadline) {
         pause(200);
       }
-      if (!shown(FakeBotApi.pressOutcome(p.callbackId()), onConfirmation)) {
+      if (!shown(ChaosStack.BOT_API.pressOutcome(p.callbackId()), onConfirmation)) {
         failed.add(
             "telegram: the press "
                 + p.what()

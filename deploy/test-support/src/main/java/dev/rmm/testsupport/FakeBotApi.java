@@ -45,11 +45,22 @@ import java.util.regex.Pattern;
  * error handling. {@code getUpdates} follows the Bot API's offsets: an update it returned is
  * returned again until a request's {@code offset} is greater than its id.
  *
- * <p>The state is static, one per JVM: {@link #start()} starts the server once and returns its base
- * URL (for services run as processes), {@link Resource} points a {@code @QuarkusTest} application
- * at it, {@link #reset()} clears what a test left behind.
+ * <p>Each instance is one Bot API with its own server and state, so that two test classes (or two
+ * applications started one after the other in a JVM) never see each other's updates, messages or
+ * injected failures: {@link #start()} starts its server and returns its base URL (for services run
+ * as processes), {@link #close()} stops it, {@link Resource} points a {@code @QuarkusTest}
+ * application at a new one and injects it into the test's {@link Injected} fields, {@link #reset()}
+ * clears what a test left behind.
  */
-public final class FakeBotApi {
+public final class FakeBotApi implements AutoCloseable {
+
+  /**
+   * Marks the test class field (static or not, not final) that {@link Resource}, and the test
+   * resources that start a fake of their own ({@link Resource#inject}), fill with their instance.
+   */
+  @java.lang.annotation.Retention(java.lang.annotation.RetentionPolicy.RUNTIME)
+  @java.lang.annotation.Target(java.lang.annotation.ElementType.FIELD)
+  public @interface Injected {}
 
   public static final String TOKEN = "123456:TEST-TOKEN";
 
@@ -122,7 +133,7 @@ public final class FakeBotApi {
   public record Arrival(
       String method, long atNanos, int errorCode, Integer retryAfter, long answeredNanos) {}
 
-  private static final java.util.Queue<Arrival> ARRIVALS =
+  private final java.util.Queue<Arrival> arrivals =
       new java.util.concurrent.ConcurrentLinkedQueue<>();
 
   /** A Bot API error answer. */
@@ -152,54 +163,64 @@ public final class FakeBotApi {
   private static final long MAX_POLL_MILLIS = 1000;
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
-  private static final BlockingQueue<String> UPDATES = new LinkedBlockingQueue<>();
+  private final BlockingQueue<String> updates = new LinkedBlockingQueue<>();
 
   /** Updates getUpdates returned and no offset confirmed yet, by update id. Guarded by itself. */
-  private static final NavigableMap<Integer, String> UNCONFIRMED = new TreeMap<>();
+  private final NavigableMap<Integer, String> unconfirmed = new TreeMap<>();
 
   /** Outages: until when ({@link System#nanoTime()}) which methods fail, and how. */
   private record Outage(long untilNanos, Set<String> methods, Failure failure) {}
 
-  private static final List<Outage> OUTAGES = new CopyOnWriteArrayList<>();
-  private static final List<Call> CALLS = new CopyOnWriteArrayList<>();
-  private static final List<Rejection> REJECTIONS = new CopyOnWriteArrayList<>();
-  private static final Map<String, AtomicInteger> ATTEMPTS = new ConcurrentHashMap<>();
-  private static final Map<String, Deque<Failure>> FAILURES = new HashMap<>(); // guarded by itself
-  private static final Set<Long> BLOCKED = ConcurrentHashMap.newKeySet();
+  private final List<Outage> outages = new CopyOnWriteArrayList<>();
+  private final List<Call> calls = new CopyOnWriteArrayList<>();
+  private final List<Rejection> rejections = new CopyOnWriteArrayList<>();
+  private final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
+  private final Map<String, Deque<Failure>> failures = new HashMap<>(); // guarded by itself
+  private final Set<Long> blocked = ConcurrentHashMap.newKeySet();
 
   /** What getChatMember answers: chat id -> user id -> a ChatMember's status (and is_member). */
-  private static final Map<Long, Map<Long, Membership>> MEMBERS = new ConcurrentHashMap<>();
+  private final Map<Long, Map<Long, Membership>> members = new ConcurrentHashMap<>();
 
   private record Membership(String status, boolean isMember) {}
 
-  private static final Map<Long, NavigableMap<Integer, Stored>> MESSAGES =
+  private final Map<Long, NavigableMap<Integer, Stored>> messages =
       new HashMap<>(); // guarded by itself
-  private static final AtomicInteger MESSAGE_IDS = new AtomicInteger(100);
-  private static final AtomicLong CALLBACK_IDS = new AtomicLong(4_000_000_000_000_000_000L);
-  private static HttpServer server; // guarded by FakeBotApi.class
+  private final AtomicInteger messageIds = new AtomicInteger(100);
+  private final AtomicLong callbackIds = new AtomicLong(4_000_000_000_000_000_000L);
+  private HttpServer server; // guarded by this
 
-  private FakeBotApi() {}
+  /** A fake that is not started yet: {@link #start()} starts it. */
+  public FakeBotApi() {}
 
   // ---------------------------------------------------------------- lifecycle
 
   /**
-   * Starts the server on a free loopback port, once per JVM (later calls return the same URL).
+   * Starts the server on a free loopback port, once per instance (later calls return the same URL).
    *
    * @return the base URL, {@code http://127.0.0.1:<port>}: the bot calls {@code
    *     <url>/bot<TOKEN>/<method>}
    */
-  public static synchronized String start() {
+  public synchronized String start() {
     if (server == null) {
-      server = LoopbackServer.start("fake-bot-api", FakeBotApi::handle);
+      server = LoopbackServer.start("fake-bot-api", this::handle);
     }
     return "http://127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  /** Stops the server (a request in flight is cut off); the state stays readable. */
+  @Override
+  public synchronized void close() {
+    if (server != null) {
+      server.stop(0);
+      server = null;
+    }
   }
 
   /**
    * The telegram-gateway configuration that points it at this fake (starting it if needed): {@code
    * rmm.telegram.bot-token} and {@code rmm.telegram.api-url}.
    */
-  public static Map<String, String> gatewayConfig() {
+  public Map<String, String> gatewayConfig() {
     return Map.of("rmm.telegram.bot-token", TOKEN, "rmm.telegram.api-url", start());
   }
 
@@ -207,27 +228,27 @@ public final class FakeBotApi {
    * Forgets everything tests did: queued updates, recorded calls, rejections and attempts, stored
    * messages, injected failures and blocked chats. Message and callback ids keep counting up.
    */
-  public static void reset() {
-    ANSWERED.clear();
-    PRESSED.clear();
-    SHOWN.clear();
+  public void reset() {
+    answered.clear();
+    pressed.clear();
+    shown.clear();
     callbackQueryLifetime = null;
-    UPDATES.clear();
-    synchronized (UNCONFIRMED) {
-      UNCONFIRMED.clear();
+    updates.clear();
+    synchronized (unconfirmed) {
+      unconfirmed.clear();
     }
-    OUTAGES.clear();
-    ARRIVALS.clear();
-    CALLS.clear();
-    REJECTIONS.clear();
-    ATTEMPTS.clear();
-    synchronized (FAILURES) {
-      FAILURES.clear();
+    outages.clear();
+    arrivals.clear();
+    calls.clear();
+    rejections.clear();
+    attempts.clear();
+    synchronized (failures) {
+      failures.clear();
     }
-    BLOCKED.clear();
-    MEMBERS.clear();
-    synchronized (MESSAGES) {
-      MESSAGES.clear();
+    blocked.clear();
+    members.clear();
+    synchronized (messages) {
+      messages.clear();
     }
   }
 
@@ -237,9 +258,9 @@ public final class FakeBotApi {
    * Queues an update (raw Bot API JSON) for the bot's next getUpdates. A callback query is taken as
    * pressed now, for {@link #callbackQueryLifetime} and {@link #pressOutcome}.
    */
-  public static void push(String updateJson) {
+  public void push(String updateJson) {
     pressed(updateJson);
-    UPDATES.add(updateJson);
+    updates.add(updateJson);
   }
 
   /**
@@ -248,11 +269,11 @@ public final class FakeBotApi {
    * invalid", as Telegram answers once a press's spinner has timed out (Telegram does not document
    * how long; a few seconds to about 15 are reported). By default answers are taken at any time.
    */
-  public static void callbackQueryLifetime(java.time.Duration lifetime) {
+  public void callbackQueryLifetime(java.time.Duration lifetime) {
     callbackQueryLifetime = lifetime;
   }
 
-  private static void pressed(String updateJson) {
+  private void pressed(String updateJson) {
     JsonNode query;
     try {
       query = MAPPER.readTree(updateJson).path("callback_query");
@@ -261,7 +282,7 @@ public final class FakeBotApi {
     }
     JsonNode message = query.path("message");
     if (query.path("id").isTextual() && message.path("message_id").canConvertToInt()) {
-      PRESSED.putIfAbsent(
+      pressed.putIfAbsent(
           query.path("id").asText(),
           new Pressed(
               message.path("chat").path("id").asLong(),
@@ -274,8 +295,8 @@ public final class FakeBotApi {
    * From now on sendMessage and edits to this chat fail with 403 "Forbidden: bot was blocked by the
    * user".
    */
-  public static void blockChat(long chatId) {
-    BLOCKED.add(chatId);
+  public void blockChat(long chatId) {
+    blocked.add(chatId);
   }
 
   /**
@@ -284,11 +305,11 @@ public final class FakeBotApi {
    * kicked} (for {@code restricted} see {@link #restrictedMember}). A user never set is {@code
    * left}, as Telegram answers for someone who is not in the chat.
    */
-  public static void chatMember(long chatId, long userId, String status) {
+  public void chatMember(long chatId, long userId, String status) {
     if (!Set.of("creator", "administrator", "member", "left", "kicked").contains(status)) {
       throw new IllegalArgumentException("not a ChatMember status: " + status);
     }
-    MEMBERS
+    members
         .computeIfAbsent(chatId, c -> new ConcurrentHashMap<>())
         .put(userId, new Membership(status, !status.equals("left") && !status.equals("kicked")));
   }
@@ -297,15 +318,15 @@ public final class FakeBotApi {
    * The user is {@code restricted} in the group: still in it ({@code is_member} true) or restricted
    * after leaving it (false).
    */
-  public static void restrictedMember(long chatId, long userId, boolean isMember) {
-    MEMBERS
+  public void restrictedMember(long chatId, long userId, boolean isMember) {
+    members
         .computeIfAbsent(chatId, c -> new ConcurrentHashMap<>())
         .put(userId, new Membership("restricted", isMember));
   }
 
   /** Undoes {@link #blockChat(long)}. */
-  public static void unblockChat(long chatId) {
-    BLOCKED.remove(chatId);
+  public void unblockChat(long chatId) {
+    blocked.remove(chatId);
   }
 
   /**
@@ -315,10 +336,10 @@ public final class FakeBotApi {
    *
    * @param retryAfter sent as {@code parameters.retry_after} when not null
    */
-  public static void failNext(
+  public void failNext(
       String method, int times, int errorCode, String description, Integer retryAfter) {
-    synchronized (FAILURES) {
-      Deque<Failure> queue = FAILURES.computeIfAbsent(lower(method), m -> new ArrayDeque<>());
+    synchronized (failures) {
+      Deque<Failure> queue = failures.computeIfAbsent(lower(method), m -> new ArrayDeque<>());
       for (int i = 0; i < times; i++) {
         queue.add(new Failure(errorCode, description, retryAfter));
       }
@@ -333,7 +354,7 @@ public final class FakeBotApi {
    *
    * @param retryAfter sent as {@code parameters.retry_after} when not null
    */
-  public static void failDuring(
+  public void failDuring(
       java.time.Duration duration,
       int errorCode,
       String description,
@@ -343,7 +364,7 @@ public final class FakeBotApi {
     for (String m : methods) {
       lower.add(lower(m));
     }
-    OUTAGES.add(
+    outages.add(
         new Outage(
             System.nanoTime() + duration.toNanos(),
             Set.copyOf(lower),
@@ -354,7 +375,7 @@ public final class FakeBotApi {
    * The next {@code times} requests of {@code method} are answered 429 "Too Many Requests: retry
    * after N" with {@code parameters.retry_after} N, as Telegram's flood control does.
    */
-  public static void tooManyRequests(String method, int times, int retryAfterSeconds) {
+  public void tooManyRequests(String method, int times, int retryAfterSeconds) {
     failNext(
         method,
         times,
@@ -366,39 +387,39 @@ public final class FakeBotApi {
   // ---------------------------------------------------------------- inspection
 
   /** Every request with the right token, getUpdates included, in the order they arrived. */
-  public static List<Arrival> arrivals() {
+  public List<Arrival> arrivals() {
     // an injected failure is recorded once answered, possibly after a later request arrived
-    return ARRIVALS.stream().sorted(java.util.Comparator.comparingLong(Arrival::atNanos)).toList();
+    return arrivals.stream().sorted(java.util.Comparator.comparingLong(Arrival::atNanos)).toList();
   }
 
   /** The requests the fake accepted (answered {@code ok:true}), except getUpdates, in order. */
-  public static List<Call> calls() {
-    return List.copyOf(CALLS);
+  public List<Call> calls() {
+    return List.copyOf(calls);
   }
 
   /** The accepted requests of one method (case-insensitive), in order. */
-  public static List<Call> calls(String method) {
+  public List<Call> calls(String method) {
     String m = lower(method);
-    return CALLS.stream().filter(c -> c.method().equals(m)).toList();
+    return calls.stream().filter(c -> c.method().equals(m)).toList();
   }
 
   /** The requests answered with an error, in order. */
-  public static List<Rejection> rejections() {
-    return List.copyOf(REJECTIONS);
+  public List<Rejection> rejections() {
+    return List.copyOf(rejections);
   }
 
   /** The rejected requests of one method (case-insensitive), in order. */
-  public static List<Rejection> rejections(String method) {
+  public List<Rejection> rejections(String method) {
     String m = lower(method);
-    return REJECTIONS.stream().filter(r -> r.call().method().equals(m)).toList();
+    return rejections.stream().filter(r -> r.call().method().equals(m)).toList();
   }
 
   /**
    * How many requests of this method (case-insensitive) reached the fake with the right token,
    * accepted or failed (getUpdates included).
    */
-  public static int attempts(String method) {
-    AtomicInteger n = ATTEMPTS.get(lower(method));
+  public int attempts(String method) {
+    AtomicInteger n = attempts.get(lower(method));
     return n == null ? 0 : n.get();
   }
 
@@ -420,9 +441,9 @@ public final class FakeBotApi {
   }
 
   /** The messages the bot sent to a chat and did not delete, by message id, as edited since. */
-  public static List<SentMessage> messages(long chatId) {
-    synchronized (MESSAGES) {
-      NavigableMap<Integer, Stored> chat = MESSAGES.get(chatId);
+  public List<SentMessage> messages(long chatId) {
+    synchronized (messages) {
+      NavigableMap<Integer, Stored> chat = messages.get(chatId);
       if (chat == null) {
         return List.of();
       }
@@ -441,15 +462,14 @@ public final class FakeBotApi {
   // ---------------------------------------------------------------- update builders
 
   /** A text message update from a user in their private chat. */
-  public static String message(
-      int updateId, long userId, String firstName, String language, String text) {
+  public String message(int updateId, long userId, String firstName, String language, String text) {
     ObjectNode chat = MAPPER.createObjectNode();
     chat.put("id", userId).put("type", "private").put("first_name", firstName);
     return update(updateId, "message", userMessage(chat, user(userId, firstName, language), text));
   }
 
   /** A text message update from a user in a group (a supergroup, as Telegram's groups are now). */
-  public static String groupMessage(
+  public String groupMessage(
       int updateId, long chatId, long userId, String firstName, String language, String text) {
     return update(
         updateId,
@@ -462,7 +482,7 @@ public final class FakeBotApi {
    * {@code chatId}. The callback query gets a unique id; its message carries the text and markup
    * the fake stored for that message when the bot sent it.
    */
-  public static String callback(
+  public String callback(
       int updateId,
       long userId,
       String firstName,
@@ -471,8 +491,8 @@ public final class FakeBotApi {
       int messageId,
       String data) {
     Stored stored;
-    synchronized (MESSAGES) {
-      NavigableMap<Integer, Stored> chat = MESSAGES.get(chatId);
+    synchronized (messages) {
+      NavigableMap<Integer, Stored> chat = messages.get(chatId);
       stored = chat == null ? null : chat.get(messageId);
     }
     ObjectNode message =
@@ -485,7 +505,7 @@ public final class FakeBotApi {
                 .put("date", now())
                 .set("chat", chat(chatId, chatId == userId ? firstName : null));
     ObjectNode query = MAPPER.createObjectNode();
-    query.put("id", Long.toString(CALLBACK_IDS.incrementAndGet()));
+    query.put("id", Long.toString(callbackIds.incrementAndGet()));
     query.set("from", user(userId, firstName, language));
     query.set("message", message);
     query.put("chat_instance", Long.toString(chatId * 7919L + 104729L));
@@ -500,9 +520,9 @@ public final class FakeBotApi {
     return update.toString();
   }
 
-  private static ObjectNode userMessage(ObjectNode chat, ObjectNode from, String text) {
+  private ObjectNode userMessage(ObjectNode chat, ObjectNode from, String text) {
     ObjectNode message = MAPPER.createObjectNode();
-    message.put("message_id", MESSAGE_IDS.incrementAndGet());
+    message.put("message_id", messageIds.incrementAndGet());
     message.set("from", from);
     message.set("chat", chat);
     message.put("date", now());
@@ -568,7 +588,7 @@ public final class FakeBotApi {
 
   // ---------------------------------------------------------------- server
 
-  private static void handle(HttpExchange ex) throws IOException {
+  private void handle(HttpExchange ex) throws IOException {
     try {
       String prefix = "/bot" + TOKEN + "/";
       String path = ex.getRequestURI().getPath();
@@ -578,7 +598,7 @@ public final class FakeBotApi {
         return;
       }
       String method = lower(path.substring(prefix.length()));
-      ATTEMPTS.computeIfAbsent(method, m -> new AtomicInteger()).incrementAndGet();
+      attempts.computeIfAbsent(method, m -> new AtomicInteger()).incrementAndGet();
       long arrived = System.nanoTime();
       Call call = new Call(method, body);
       boolean record = !method.equals("getupdates");
@@ -589,16 +609,16 @@ public final class FakeBotApi {
           ApiError e =
               new ApiError(failure.errorCode(), failure.description(), failure.retryAfter());
           if (record) {
-            REJECTIONS.add(new Rejection(call, e.errorCode, e.getMessage()));
+            rejections.add(new Rejection(call, e.errorCode, e.getMessage()));
           }
           respond(ex, e.errorCode, error(e));
           ex.getResponseBody().close(); // sent: from now on the bot may read the retry_after
-          ARRIVALS.add(
+          arrivals.add(
               new Arrival(
                   method, arrived, failure.errorCode(), failure.retryAfter(), System.nanoTime()));
           return;
         }
-        ARRIVALS.add(new Arrival(method, arrived, 0, null, arrived));
+        arrivals.add(new Arrival(method, arrived, 0, null, arrived));
         ObjectNode params = parseBody(ex.getRequestHeaders().getFirst("Content-Type"), body);
         parseForm(ex.getRequestURI().getRawQuery(), params);
         if (method.equals("getupdates")) {
@@ -608,12 +628,12 @@ public final class FakeBotApi {
         result = answer(method, params);
       } catch (ApiError e) {
         if (record) {
-          REJECTIONS.add(new Rejection(call, e.errorCode, e.getMessage()));
+          rejections.add(new Rejection(call, e.errorCode, e.getMessage()));
         }
         respond(ex, e.errorCode, error(e));
         return;
       }
-      CALLS.add(call);
+      calls.add(call);
       ObjectNode ok = MAPPER.createObjectNode().put("ok", true);
       ok.set("result", result);
       respond(ex, 200, ok.toString());
@@ -625,7 +645,7 @@ public final class FakeBotApi {
     }
   }
 
-  private static JsonNode answer(String method, ObjectNode params) throws ApiError {
+  private JsonNode answer(String method, ObjectNode params) throws ApiError {
     return switch (method) {
       case "sendmessage" -> sendMessage(params);
       case "sendphoto" -> sendPhoto(params);
@@ -639,7 +659,7 @@ public final class FakeBotApi {
     };
   }
 
-  private static List<String> poll(ObjectNode params) {
+  private List<String> poll(ObjectNode params) {
     long waitMillis = DEFAULT_POLL_MILLIS;
     String timeout = str(params, "timeout");
     if (timeout != null && !timeout.isEmpty()) {
@@ -660,30 +680,30 @@ public final class FakeBotApi {
       }
     }
     List<String> batch = new ArrayList<>();
-    synchronized (UNCONFIRMED) {
+    synchronized (unconfirmed) {
       String offset = str(params, "offset");
       if (offset != null && !offset.isEmpty()) {
         try {
-          UNCONFIRMED.headMap(Integer.parseInt(offset.trim()), false).clear();
+          unconfirmed.headMap(Integer.parseInt(offset.trim()), false).clear();
         } catch (NumberFormatException ignored) {
           // confirms nothing
         }
       }
-      UNCONFIRMED.values().stream().limit(limit).forEach(batch::add);
+      unconfirmed.values().stream().limit(limit).forEach(batch::add);
     }
     if (batch.isEmpty()) {
       try {
-        String first = UPDATES.poll(waitMillis, TimeUnit.MILLISECONDS);
+        String first = updates.poll(waitMillis, TimeUnit.MILLISECONDS);
         if (first != null) {
           batch.add(first);
-          UPDATES.drainTo(batch, limit - 1);
+          updates.drainTo(batch, limit - 1);
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      synchronized (UNCONFIRMED) {
+      synchronized (unconfirmed) {
         for (String u : batch) {
-          UNCONFIRMED.put(updateId(u), u);
+          unconfirmed.put(updateId(u), u);
         }
       }
     }
@@ -698,19 +718,19 @@ public final class FakeBotApi {
     }
   }
 
-  private static JsonNode sendMessage(ObjectNode p) throws ApiError {
+  private JsonNode sendMessage(ObjectNode p) throws ApiError {
     String text = text(p);
     long chatId = chatId(p);
     JsonNode markup = markup(p);
     checkButtons(markup);
     checkNotBlocked(chatId);
-    Stored stored = new Stored(chatId, MESSAGE_IDS.incrementAndGet(), text, markup, now(), null);
-    synchronized (MESSAGES) {
-      MESSAGES.computeIfAbsent(chatId, c -> new TreeMap<>()).put(stored.messageId(), stored);
+    Stored stored = new Stored(chatId, messageIds.incrementAndGet(), text, markup, now(), null);
+    synchronized (messages) {
+      messages.computeIfAbsent(chatId, c -> new TreeMap<>()).put(stored.messageId(), stored);
     }
     Integer replyTo = replyTo(p);
     if (replyTo != null) {
-      SHOWN.add(new Shown(chatId, replyTo, true, System.nanoTime()));
+      shown.add(new Shown(chatId, replyTo, true, System.nanoTime()));
     }
     return messageJson(stored, null);
   }
@@ -720,7 +740,7 @@ public final class FakeBotApi {
    * attach://<name>}; the file name is kept) or sent by file id; kept like a message whose text is
    * its caption (Telegram's limit: 1024 characters).
    */
-  private static JsonNode sendPhoto(ObjectNode p) throws ApiError {
+  private JsonNode sendPhoto(ObjectNode p) throws ApiError {
     long chatId = chatId(p);
     String photo = str(p, "photo");
     if (photo != null && photo.startsWith("attach://")) { // the file is the part it names
@@ -737,13 +757,13 @@ public final class FakeBotApi {
     Stored stored =
         new Stored(
             chatId,
-            MESSAGE_IDS.incrementAndGet(),
+            messageIds.incrementAndGet(),
             caption == null ? "" : caption,
             null,
             now(),
             null);
-    synchronized (MESSAGES) {
-      MESSAGES.computeIfAbsent(chatId, c -> new TreeMap<>()).put(stored.messageId(), stored);
+    synchronized (messages) {
+      messages.computeIfAbsent(chatId, c -> new TreeMap<>()).put(stored.messageId(), stored);
     }
     ObjectNode message = messageJson(stored, null);
     message.remove("text");
@@ -762,7 +782,7 @@ public final class FakeBotApi {
     return message;
   }
 
-  private static JsonNode editMessageText(ObjectNode p) throws ApiError {
+  private JsonNode editMessageText(ObjectNode p) throws ApiError {
     String text = text(p);
     long[] target = target(p);
     JsonNode markup = markup(p);
@@ -773,7 +793,7 @@ public final class FakeBotApi {
     return edit(target, text, markup, true);
   }
 
-  private static JsonNode editMessageReplyMarkup(ObjectNode p) throws ApiError {
+  private JsonNode editMessageReplyMarkup(ObjectNode p) throws ApiError {
     long[] target = target(p);
     JsonNode markup = markup(p);
     checkButtons(markup);
@@ -783,13 +803,13 @@ public final class FakeBotApi {
     return edit(target, null, markup, false);
   }
 
-  private static JsonNode edit(long[] target, String text, JsonNode markup, boolean newText)
+  private JsonNode edit(long[] target, String text, JsonNode markup, boolean newText)
       throws ApiError {
     long chatId = target[0];
     int messageId = (int) target[1];
     checkNotBlocked(chatId);
-    synchronized (MESSAGES) {
-      NavigableMap<Integer, Stored> chat = MESSAGES.get(chatId);
+    synchronized (messages) {
+      NavigableMap<Integer, Stored> chat = messages.get(chatId);
       Stored old = chat == null ? null : chat.get(messageId);
       if (old == null) {
         throw new ApiError(400, "Bad Request: message to edit not found");
@@ -801,20 +821,20 @@ public final class FakeBotApi {
       }
       Stored edited = new Stored(chatId, messageId, newContent, markup, old.date(), now());
       chat.put(messageId, edited);
-      SHOWN.add(new Shown(chatId, messageId, false, System.nanoTime()));
+      shown.add(new Shown(chatId, messageId, false, System.nanoTime()));
       return messageJson(edited, null);
     }
   }
 
-  private static JsonNode answerCallbackQuery(ObjectNode p) throws ApiError {
+  private JsonNode answerCallbackQuery(ObjectNode p) throws ApiError {
     String id = str(p, "callback_query_id");
     java.time.Duration lifetime = callbackQueryLifetime;
-    Pressed pressed = id == null ? null : PRESSED.get(id);
+    Pressed press = id == null ? null : pressed.get(id);
     if (id == null
         || id.isEmpty()
         || (lifetime != null
-            && pressed != null
-            && System.nanoTime() - pressed.atNanos() > lifetime.toNanos())) {
+            && press != null
+            && System.nanoTime() - press.atNanos() > lifetime.toNanos())) {
       throw new ApiError(
           400, "Bad Request: query is too old and response timeout expired or query ID is invalid");
     }
@@ -822,7 +842,7 @@ public final class FakeBotApi {
     if (text != null && text.length() > MAX_CALLBACK_ANSWER) {
       throw new ApiError(400, "Bad Request: MESSAGE_TOO_LONG");
     }
-    ANSWERED.putIfAbsent(id, new Answer(System.nanoTime(), text == null ? "" : text));
+    answered.putIfAbsent(id, new Answer(System.nanoTime(), text == null ? "" : text));
     return MAPPER.getNodeFactory().booleanNode(true);
   }
 
@@ -844,15 +864,15 @@ public final class FakeBotApi {
   }
 
   /** What the user saw of a press pushed with {@link #push}, so far. */
-  public static PressOutcome pressOutcome(String callbackQueryId) {
-    Answer answer = ANSWERED.get(callbackQueryId);
-    Pressed p = PRESSED.get(callbackQueryId);
+  public PressOutcome pressOutcome(String callbackQueryId) {
+    Answer answer = answered.get(callbackQueryId);
+    Pressed p = pressed.get(callbackQueryId);
     if (p == null) {
       return new PressOutcome(answer, null, null);
     }
     Long replied = null;
     Long edited = null;
-    for (Shown s : SHOWN) {
+    for (Shown s : shown) {
       if (s.chatId() != p.chatId() || s.messageId() != p.messageId() || s.atNanos() < p.atNanos()) {
         continue;
       }
@@ -873,23 +893,22 @@ public final class FakeBotApi {
    */
   private record Shown(long chatId, int messageId, boolean reply, long atNanos) {}
 
-  private static final Map<String, Pressed> PRESSED = new ConcurrentHashMap<>();
-  private static final java.util.Queue<Shown> SHOWN =
-      new java.util.concurrent.ConcurrentLinkedQueue<>();
-  private static volatile java.time.Duration callbackQueryLifetime;
+  private final Map<String, Pressed> pressed = new ConcurrentHashMap<>();
+  private final java.util.Queue<Shown> shown = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private volatile java.time.Duration callbackQueryLifetime;
 
-  private static final java.util.Map<String, Answer> ANSWERED =
+  private final java.util.Map<String, Answer> answered =
       new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * Waits for the bot's answer to a callback query (for latency measurements: the time is taken
    * when the request arrives); null after {@code timeout}.
    */
-  public static Answer awaitAnswer(String callbackQueryId, java.time.Duration timeout)
+  public Answer awaitAnswer(String callbackQueryId, java.time.Duration timeout)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     Answer a;
-    while ((a = ANSWERED.get(callbackQueryId)) == null && System.nanoTime() < deadline) {
+    while ((a = answered.get(callbackQueryId)) == null && System.nanoTime() < deadline) {
       Thread.sleep(0, 200_000);
     }
     return a;
@@ -901,7 +920,7 @@ public final class FakeBotApi {
    * {@code status}), with the fields each one always has. A private chat has no members to ask
    * about (400), and a user id that is not a number is not found.
    */
-  private static JsonNode getChatMember(ObjectNode p) throws ApiError {
+  private JsonNode getChatMember(ObjectNode p) throws ApiError {
     long chatId = chatId(p);
     String userParam = str(p, "user_id");
     long userId;
@@ -916,7 +935,7 @@ public final class FakeBotApi {
     Membership m =
         chatId > 0
             ? new Membership("member", true)
-            : MEMBERS
+            : members
                 .getOrDefault(chatId, Map.of())
                 .getOrDefault(userId, new Membership("left", false));
     ObjectNode member = MAPPER.createObjectNode().put("status", m.status());
@@ -970,12 +989,12 @@ public final class FakeBotApi {
     return member;
   }
 
-  private static JsonNode deleteMessage(ObjectNode p) {
+  private JsonNode deleteMessage(ObjectNode p) {
     try {
       long chatId = Long.parseLong(Objects.requireNonNull(str(p, "chat_id")).trim());
       int messageId = Integer.parseInt(Objects.requireNonNull(str(p, "message_id")).trim());
-      synchronized (MESSAGES) {
-        NavigableMap<Integer, Stored> chat = MESSAGES.get(chatId);
+      synchronized (messages) {
+        NavigableMap<Integer, Stored> chat = messages.get(chatId);
         if (chat != null) {
           chat.remove(messageId);
         }
@@ -1081,8 +1100,8 @@ public final class FakeBotApi {
     }
   }
 
-  private static void checkNotBlocked(long chatId) throws ApiError {
-    if (BLOCKED.contains(chatId)) {
+  private void checkNotBlocked(long chatId) throws ApiError {
+    if (blocked.contains(chatId)) {
       throw new ApiError(403, "Forbidden: bot was blocked by the user");
     }
   }
@@ -1116,16 +1135,16 @@ public final class FakeBotApi {
 
   // ---------------------------------------------------------------- request parsing
 
-  private static Failure nextFailure(String method) {
+  private Failure nextFailure(String method) {
     long now = System.nanoTime();
-    OUTAGES.removeIf(o -> now - o.untilNanos() >= 0);
-    for (Outage o : OUTAGES) {
+    outages.removeIf(o -> now - o.untilNanos() >= 0);
+    for (Outage o : outages) {
       if (o.methods().isEmpty() || o.methods().contains(method)) {
         return o.failure();
       }
     }
-    synchronized (FAILURES) {
-      Deque<Failure> queue = FAILURES.get(method);
+    synchronized (failures) {
+      Deque<Failure> queue = failures.get(method);
       return queue == null ? null : queue.poll();
     }
   }
@@ -1258,21 +1277,38 @@ public final class FakeBotApi {
   }
 
   /**
-   * Points a test application at the fake: starts it (once per JVM, it then lives as long as the
-   * JVM) and resets its state, so each application starts from a clean fake.
+   * Points a test application at a fake of its own: a new instance per application start, started
+   * with the application and stopped with it, injected into the test class's {@link Injected}
+   * fields.
    */
   public static final class Resource implements QuarkusTestResourceLifecycleManager {
 
+    private final FakeBotApi bot = new FakeBotApi();
+
     @Override
     public Map<String, String> start() {
-      Map<String, String> config = gatewayConfig();
-      reset();
-      return config;
+      return bot.gatewayConfig();
+    }
+
+    @Override
+    public void inject(TestInjector testInjector) {
+      inject(testInjector, bot);
+    }
+
+    /**
+     * Puts {@code bot} into the test's fields marked {@link Injected}: for a test resource that
+     * starts a fake of its own, from its {@code inject} (called for every test instance of the
+     * classes that use the resource). Here rather than in {@link FakeBotApi}, so that the fake
+     * itself loads without Quarkus (services run as processes, benchmarks).
+     */
+    public static void inject(TestInjector testInjector, FakeBotApi bot) {
+      testInjector.injectIntoFields(
+          bot, new TestInjector.AnnotatedAndMatchesType(Injected.class, FakeBotApi.class));
     }
 
     @Override
     public void stop() {
-      // the server is shared by the JVM; the next start() resets it
+      bot.close();
     }
   }
 }

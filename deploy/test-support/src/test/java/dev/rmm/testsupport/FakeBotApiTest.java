@@ -10,7 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The fake answers as the real Bot API does, over real HTTP. */
@@ -22,14 +22,36 @@ class FakeBotApiTest {
 
   private record Answer(int status, JsonNode body) {}
 
-  @BeforeEach
-  void clean() {
-    FakeBotApi.reset();
+  private final FakeBotApi botApi = new FakeBotApi();
+
+  @AfterEach
+  void stop() {
+    botApi.close();
+  }
+
+  @Test
+  void givenTwoFakes_whenTheBotTalksToOne_thenTheOtherSeesNothingOfIt() throws Exception {
+    try (FakeBotApi other = new FakeBotApi()) {
+      assertThat(other.start()).isNotEqualTo(botApi.start());
+      other.push(other.message(1, 4299, "Ann", "en", "/start"));
+
+      Answer sent = call("sendMessage", message(4299, "only here", "menu:active"));
+
+      assertThat(sent.status()).isEqualTo(200);
+      assertThat(botApi.messages(4299))
+          .extracting(FakeBotApi.SentMessage::text)
+          .containsExactly("only here");
+      assertThat(other.messages(4299)).isEmpty();
+      assertThat(other.calls()).isEmpty();
+      assertThat(other.attempts("sendMessage")).isZero();
+      Answer updates = call("getUpdates", JSON.createObjectNode().put("timeout", 0));
+      assertThat(updates.body().get("result")).isEmpty(); // the update was pushed to the other
+    }
   }
 
   @Test
   void start_isIdempotent() {
-    assertThat(FakeBotApi.start()).startsWith("http://127.0.0.1:").isEqualTo(FakeBotApi.start());
+    assertThat(botApi.start()).startsWith("http://127.0.0.1:").isEqualTo(botApi.start());
   }
 
   @Test
@@ -48,7 +70,7 @@ class FakeBotApiTest {
     assertThat(m.at("/reply_markup/inline_keyboard/0/0/callback_data").asText())
         .isEqualTo("menu:active");
 
-    assertThat(FakeBotApi.messages(4201))
+    assertThat(botApi.messages(4201))
         .singleElement()
         .satisfies(
             s -> {
@@ -56,9 +78,8 @@ class FakeBotApiTest {
               assertThat(s.text()).isEqualTo("Hello \"Ann\"\n👋");
               assertThat(s.replyMarkup().at("/inline_keyboard/0/0/text").asText()).isEqualTo("b");
             });
-    assertThat(FakeBotApi.calls("SENDMESSAGE")).hasSize(1);
-    assertThat(FakeBotApi.json(FakeBotApi.calls().get(0)).get("chat_id").asText())
-        .isEqualTo("4201");
+    assertThat(botApi.calls("SENDMESSAGE")).hasSize(1);
+    assertThat(FakeBotApi.json(botApi.calls().get(0)).get("chat_id").asText()).isEqualTo("4201");
   }
 
   @Test
@@ -78,8 +99,8 @@ class FakeBotApiTest {
     assertThat(same.body().get("error_code").asInt()).isEqualTo(400);
     assertThat(same.body().get("description").asText())
         .startsWith("Bad Request: message is not modified");
-    assertThat(FakeBotApi.rejections("editMessageText")).hasSize(1);
-    assertThat(FakeBotApi.calls("editMessageText")).isEmpty();
+    assertThat(botApi.rejections("editMessageText")).hasSize(1);
+    assertThat(botApi.calls("editMessageText")).isEmpty();
 
     Answer changed = call("editMessageText", edit(4202, id, "two", "b"));
     assertThat(changed.status()).isEqualTo(200);
@@ -90,14 +111,14 @@ class FakeBotApiTest {
     // without reply_markup the keyboard goes, which is a change even with the same text
     Answer noKeyboard = call("editMessageText", edit(4202, id, "two", null));
     assertThat(noKeyboard.status()).isEqualTo(200);
-    assertThat(FakeBotApi.messages(4202))
+    assertThat(botApi.messages(4202))
         .singleElement()
         .satisfies(
             s -> {
               assertThat(s.text()).isEqualTo("two");
               assertThat(s.replyMarkup()).isNull();
             });
-    assertThat(FakeBotApi.attempts("editMessageText")).isEqualTo(3);
+    assertThat(botApi.attempts("editMessageText")).isEqualTo(3);
   }
 
   @Test
@@ -114,7 +135,8 @@ class FakeBotApiTest {
     assertThat(changed.status()).isEqualTo(200);
     assertThat(changed.body().at("/result/text").asText()).isEqualTo("one");
     assertThat(
-            FakeBotApi.messages(4203)
+            botApi
+                .messages(4203)
                 .get(0)
                 .replyMarkup()
                 .at("/inline_keyboard/0/0/callback_data")
@@ -132,7 +154,7 @@ class FakeBotApiTest {
 
   @Test
   void injected429_carriesRetryAfter_andCountsAsAnAttempt() throws Exception {
-    FakeBotApi.tooManyRequests("sendMessage", 1, 7);
+    botApi.tooManyRequests("sendMessage", 1, 7);
 
     Answer limited = call("sendMessage", message(4205, "hi", null));
     assertThat(limited.status()).isEqualTo(429);
@@ -142,38 +164,38 @@ class FakeBotApiTest {
     assertThat(limited.body().at("/parameters/retry_after").asInt()).isEqualTo(7);
 
     assertThat(call("sendMessage", message(4205, "hi", null)).status()).isEqualTo(200);
-    assertThat(FakeBotApi.arrivals())
+    assertThat(botApi.arrivals())
         .first()
         .satisfies(
             a -> {
               assertThat(a.errorCode()).isEqualTo(429);
               assertThat(a.answeredNanos()).isGreaterThanOrEqualTo(a.atNanos());
             });
-    assertThat(FakeBotApi.attempts("sendMessage")).isEqualTo(2);
-    assertThat(FakeBotApi.calls("sendMessage")).hasSize(1);
-    assertThat(FakeBotApi.messages(4205)).hasSize(1);
+    assertThat(botApi.attempts("sendMessage")).isEqualTo(2);
+    assertThat(botApi.calls("sendMessage")).hasSize(1);
+    assertThat(botApi.messages(4205)).hasSize(1);
   }
 
   @Test
   void failNext_failsThatManyTimes() throws Exception {
-    FakeBotApi.failNext("answerCallbackQuery", 2, 502, "Bad Gateway", null);
+    botApi.failNext("answerCallbackQuery", 2, 502, "Bad Gateway", null);
     ObjectNode answer = JSON.createObjectNode().put("callback_query_id", "1");
     assertThat(call("answerCallbackQuery", answer).status()).isEqualTo(502);
     Answer second = call("answerCallbackQuery", answer);
     assertThat(second.status()).isEqualTo(502);
     assertThat(second.body().has("parameters")).isFalse();
     assertThat(call("answerCallbackQuery", answer).body().get("result").asBoolean()).isTrue();
-    assertThat(FakeBotApi.attempts("answercallbackquery")).isEqualTo(3);
+    assertThat(botApi.attempts("answercallbackquery")).isEqualTo(3);
   }
 
   @Test
   void aBlockedChat_isForbidden() throws Exception {
-    FakeBotApi.blockChat(4206);
+    botApi.blockChat(4206);
     Answer answer = call("sendMessage", message(4206, "hi", null));
     assertThat(answer.status()).isEqualTo(403);
     assertThat(answer.body().get("description").asText())
         .isEqualTo("Forbidden: bot was blocked by the user");
-    assertThat(FakeBotApi.messages(4206)).isEmpty();
+    assertThat(botApi.messages(4206)).isEmpty();
     assertThat(call("sendMessage", message(4207, "hi", null)).status()).isEqualTo(200);
   }
 
@@ -209,7 +231,7 @@ class FakeBotApiTest {
   void aWrongToken_isUnauthorized() throws Exception {
     HttpResponse<String> response =
         HTTP.send(
-            HttpRequest.newBuilder(URI.create(FakeBotApi.start() + "/bot1:WRONG/getMe"))
+            HttpRequest.newBuilder(URI.create(botApi.start() + "/bot1:WRONG/getMe"))
                 .POST(HttpRequest.BodyPublishers.noBody())
                 .build(),
             HttpResponse.BodyHandlers.ofString());
@@ -227,7 +249,7 @@ class FakeBotApiTest {
         .isTrue();
     assertThat(call("setMyCommands", JSON.createObjectNode()).body().get("result").asBoolean())
         .isTrue();
-    assertThat(FakeBotApi.calls())
+    assertThat(botApi.calls())
         .extracting(FakeBotApi.Call::method)
         .containsExactly("getme", "deletewebhook", "setmycommands");
   }
@@ -236,9 +258,9 @@ class FakeBotApiTest {
   void getUpdates_handsOutTheQueuedUpdates() throws Exception {
     int id =
         call("sendMessage", message(4210, "card", "a")).body().at("/result/message_id").asInt();
-    FakeBotApi.push(FakeBotApi.message(1, 4210, "Ann \"A\"", "en", "/start now"));
-    FakeBotApi.push(FakeBotApi.groupMessage(2, -100777, 4210, "Ann", null, "hi\nthere"));
-    FakeBotApi.push(FakeBotApi.callback(3, 4210, "Ann", "en", 4210, id, "menu:active"));
+    botApi.push(botApi.message(1, 4210, "Ann \"A\"", "en", "/start now"));
+    botApi.push(botApi.groupMessage(2, -100777, 4210, "Ann", null, "hi\nthere"));
+    botApi.push(botApi.callback(3, 4210, "Ann", "en", 4210, id, "menu:active"));
 
     JsonNode updates =
         call("getUpdates", JSON.createObjectNode().put("timeout", 50)).body().get("result");
@@ -270,7 +292,7 @@ class FakeBotApiTest {
             .get("result");
     assertThat(none).isEmpty();
     assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
-    assertThat(FakeBotApi.calls("getUpdates")).isEmpty();
+    assertThat(botApi.calls("getUpdates")).isEmpty();
   }
 
   @Test
@@ -278,7 +300,7 @@ class FakeBotApiTest {
     HttpResponse<String> response =
         HTTP.send(
             HttpRequest.newBuilder(
-                    URI.create(FakeBotApi.start() + "/bot" + FakeBotApi.TOKEN + "/sendMessage"))
+                    URI.create(botApi.start() + "/bot" + FakeBotApi.TOKEN + "/sendMessage"))
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(
                     HttpRequest.BodyPublishers.ofString(
@@ -289,7 +311,7 @@ class FakeBotApiTest {
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).isEqualTo(200);
-    JsonNode call = FakeBotApi.json(FakeBotApi.calls("sendMessage").get(0));
+    JsonNode call = FakeBotApi.json(botApi.calls("sendMessage").get(0));
     assertThat(call.get("text").asText()).isEqualTo("a b");
     assertThat(call.at("/reply_markup/inline_keyboard/0/0/callback_data").asText()).isEqualTo("y");
   }
@@ -298,31 +320,31 @@ class FakeBotApiTest {
   void aPress_showsAsItsAnswerAReplyToItsMessageOrAnEdit_andALateAnswerIsTooOld() throws Exception {
     int card =
         call("sendMessage", message(4210, "card", "a")).body().at("/result/message_id").asInt();
-    String press = FakeBotApi.callback(1, 4210, "Ann", "en", 4210, card, "a");
+    String press = botApi.callback(1, 4210, "Ann", "en", 4210, card, "a");
     String id = JSON.readTree(press).at("/callback_query/id").asText();
-    FakeBotApi.push(press);
-    assertThat(FakeBotApi.pressOutcome(id).anything()).isFalse();
+    botApi.push(press);
+    assertThat(botApi.pressOutcome(id).anything()).isFalse();
 
     ObjectNode reply = message(4210, "Approve?", null);
     reply.putObject("reply_parameters").put("message_id", card);
     assertThat(call("sendMessage", reply).status()).isEqualTo(200);
     assertThat(call("editMessageText", edit(4210, card, "card, edited", "a")).status())
         .isEqualTo(200);
-    FakeBotApi.PressOutcome seen = FakeBotApi.pressOutcome(id);
+    FakeBotApi.PressOutcome seen = botApi.pressOutcome(id);
     assertThat(seen.answer()).isNull();
     assertThat(seen.repliedAtNanos()).isNotNull();
     assertThat(seen.editedAtNanos()).isNotNull();
 
-    FakeBotApi.callbackQueryLifetime(Duration.ZERO);
+    botApi.callbackQueryLifetime(Duration.ZERO);
     Answer late = call("answerCallbackQuery", JSON.createObjectNode().put("callback_query_id", id));
     assertThat(late.status()).isEqualTo(400);
     assertThat(late.body().get("description").asText()).contains("query is too old");
-    FakeBotApi.callbackQueryLifetime(null);
+    botApi.callbackQueryLifetime(null);
     assertThat(
             call("answerCallbackQuery", JSON.createObjectNode().put("callback_query_id", id))
                 .status())
         .isEqualTo(200);
-    assertThat(FakeBotApi.pressOutcome(id).answer()).isNotNull();
+    assertThat(botApi.pressOutcome(id).answer()).isNotNull();
   }
 
   private static ObjectNode message(long chatId, String text, String callbackData) {
@@ -345,11 +367,11 @@ class FakeBotApiTest {
     return body;
   }
 
-  private static Answer call(String method, JsonNode body) throws Exception {
+  private Answer call(String method, JsonNode body) throws Exception {
     HttpResponse<String> response =
         HTTP.send(
             HttpRequest.newBuilder(
-                    URI.create(FakeBotApi.start() + "/bot" + FakeBotApi.TOKEN + "/" + method))
+                    URI.create(botApi.start() + "/bot" + FakeBotApi.TOKEN + "/" + method))
                 .header("Content-Type", "application/json")
                 .timeout(Duration.ofSeconds(10))
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString()))

@@ -428,6 +428,12 @@ class AuthorizationMatrixTest {
     COMMANDS.put(
         "SupersedeRelease",
         (id, a) -> new ReleaseCommand.SupersedeRelease(id, "r-forged", "v9.9.9", a));
+    // the orchestrator's record of a break-glass nobody confirmed (issue 15 point 4): only its
+    // topic, only as the orchestrator; a forged expiry would void an admin's pending break-glass
+    COMMANDS.put(
+        "ExpireBreakGlass",
+        (id, a) ->
+            new ReleaseCommand.ExpireBreakGlass(id, Instant.parse("2020-01-01T00:00:00Z"), a));
   }
 
   private static final Actor TELEGRAM = Actor.telegram(1001, "Alice");
@@ -461,7 +467,8 @@ class AuthorizationMatrixTest {
             "RecordRunbookStep",
             "FinishRunbook",
             "SupersedeRelease",
-            "HoldDispatch");
+            "HoldDispatch",
+            "ExpireBreakGlass");
     for (String type : COMMANDS.keySet()) {
       if (!gatewayMay.contains(type)) {
         cells.add(Arguments.of(Principal.GATEWAY, type, TELEGRAM, "may not come from"));

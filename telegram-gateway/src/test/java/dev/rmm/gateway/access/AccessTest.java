@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rmm.contracts.Actor;
 import dev.rmm.contracts.ApprovalPolicy;
 import dev.rmm.contracts.CommandCodec;
@@ -39,7 +38,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
@@ -70,8 +68,10 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(AccessTestStack.class)
 class AccessTest {
 
-  private static final AtomicInteger UPDATE_IDS = new AtomicInteger(1);
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** The Bot API this class's application talks to (its test resource's own). */
+  @FakeBotApi.Injected static FakeBotApi botApi;
+
+  private static final PrivateChat CHAT = new PrivateChat(() -> botApi, 1);
   private static final String REFUSAL =
       "🔒 Sorry, this bot shows releases to the release team only. If you need access, please ask"
           + " an rmm admin.";
@@ -111,22 +111,21 @@ class AccessTest {
 
   @Test
   void givenAStranger_whenTheyStartTwiceAndAskForTheMenu_thenOnePoliteRefusalAndNothingElse() {
-    FakeBotApi.push(start(STRANGER, "Eve"));
-    FakeBotApi.push(start(STRANGER, "Eve"));
-    FakeBotApi.push(
-        FakeBotApi.message(UPDATE_IDS.getAndIncrement(), STRANGER, "Eve", "en", "/lang en"));
+    botApi.push(start(STRANGER, "Eve"));
+    botApi.push(start(STRANGER, "Eve"));
+    botApi.push(botApi.message(CHAT.nextUpdateId(), STRANGER, "Eve", "en", "/lang en"));
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> FakeBotApi.messages(STRANGER).size() == 1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> botApi.messages(STRANGER).size() == 1);
     await()
         .during(Duration.ofSeconds(1))
         .atMost(Duration.ofSeconds(3))
-        .until(() -> FakeBotApi.messages(STRANGER).size() == 1);
-    SentMessage only = FakeBotApi.messages(STRANGER).get(0);
+        .until(() -> botApi.messages(STRANGER).size() == 1);
+    SentMessage only = botApi.messages(STRANGER).get(0);
     assertThat(only.text()).isEqualTo(REFUSAL);
     assertThat(only.replyMarkup()).as("no buttons, no release data").isNull();
     // Telegram was asked whether Eve is in the team chat: at most once per update, as the three
     // updates may be handled at once before the first answer is remembered
-    assertThat(FakeBotApi.calls("getChatMember"))
+    assertThat(botApi.calls("getChatMember"))
         .map(FakeBotApi::json)
         .filteredOn(c -> c.path("user_id").asLong() == STRANGER)
         .hasSizeBetween(1, 3)
@@ -137,9 +136,9 @@ class AccessTest {
   void givenATeamChatMember_whenTheyOpenTheActiveList_thenTheySeeTheCardsWithSignedButtons()
       throws Exception {
     String id = release("members-see", "v1.0.0");
-    FakeBotApi.chatMember(TEAM_CHAT, MEMBER, "member");
-    FakeBotApi.restrictedMember(TEAM_CHAT, 6607, true);
-    FakeBotApi.restrictedMember(TEAM_CHAT, 6608, false);
+    botApi.chatMember(TEAM_CHAT, MEMBER, "member");
+    botApi.restrictedMember(TEAM_CHAT, 6607, true);
+    botApi.restrictedMember(TEAM_CHAT, 6608, false);
 
     SentMessage menu = startAndAwaitMenu(MEMBER, "Max");
     for (JsonNode row : menu.replyMarkup().path("inline_keyboard")) {
@@ -151,13 +150,13 @@ class AccessTest {
     }
     openActive(MEMBER, "Max", menu.messageId(), "members-see");
     pageTo(MEMBER, menu.messageId(), id);
-    assertThat(message(MEMBER, menu.messageId()).text()).contains("members-see");
+    assertThat(CHAT.message(MEMBER, menu.messageId()).text()).contains("members-see");
 
     // restricted, but still in the team chat: a member; restricted after leaving it: not
     startAndAwaitMenu(6607, "Rita");
-    FakeBotApi.push(start(6608, "Gone"));
-    await().atMost(Duration.ofSeconds(10)).until(() -> FakeBotApi.messages(6608).size() == 1);
-    assertThat(FakeBotApi.messages(6608).get(0).text()).isEqualTo(REFUSAL);
+    botApi.push(start(6608, "Gone"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> botApi.messages(6608).size() == 1);
+    assertThat(botApi.messages(6608).get(0).text()).isEqualTo(REFUSAL);
   }
 
   @Test
@@ -174,7 +173,7 @@ class AccessTest {
     SentMessage menu = startAndAwaitMenu(VIEWER, "Vic");
     openActive(VIEWER, "Vic", menu.messageId(), "viewer-press");
     pageTo(VIEWER, menu.messageId(), id);
-    SentMessage card = message(VIEWER, menu.messageId());
+    SentMessage card = CHAT.message(VIEWER, menu.messageId());
     String approve = card.button("✅ Approve");
 
     List<String> presses = new ArrayList<>();
@@ -184,13 +183,13 @@ class AccessTest {
 
     await()
         .atMost(Duration.ofSeconds(20))
-        .until(() -> presses.stream().allMatch(p -> answer(p) != null));
-    assertThat(presses.stream().map(this::answer))
+        .until(() -> presses.stream().allMatch(p -> CHAT.answer(p) != null));
+    assertThat(presses.stream().map(CHAT::answer))
         .filteredOn(t -> t.equals("⛔ Not allowed: only the release's approvers may approve it"))
         .hasSize(19);
     assertThat(commandsBy(VIEWER, id)).as("one refusal recorded, not twenty").hasSize(1);
     assertThat(commandsBy(VIEWER, id).get(0)).isInstanceOf(ReleaseCommand.Approve.class);
-    assertThat(FakeBotApi.calls("sendMessage"))
+    assertThat(botApi.calls("sendMessage"))
         .map(FakeBotApi::json)
         .noneMatch(m -> m.path("text").asText().startsWith("Approve viewer-press"));
   }
@@ -212,14 +211,14 @@ class AccessTest {
 
     await()
         .atMost(Duration.ofSeconds(20))
-        .until(() -> presses.stream().allMatch(p -> answer(p) != null));
-    assertThat(presses.stream().map(this::answer)).allMatch(REFUSAL::equals);
+        .until(() -> presses.stream().allMatch(p -> CHAT.answer(p) != null));
+    assertThat(presses.stream().map(CHAT::answer)).allMatch(REFUSAL::equals);
     await().atMost(Duration.ofSeconds(10)).until(() -> commandsBy(6609, id).size() == 1);
     await()
         .during(Duration.ofSeconds(1))
         .atMost(Duration.ofSeconds(3))
         .until(() -> commandsBy(6609, id).size() == 1);
-    assertThat(message(TEAM_CHAT, card.messageId())).isEqualTo(card);
+    assertThat(CHAT.message(TEAM_CHAT, card.messageId())).isEqualTo(card);
     assertThat(editsOf(TEAM_CHAT, card.messageId())).isEqualTo(editsBefore);
   }
 
@@ -227,32 +226,23 @@ class AccessTest {
   void givenARussianClient_whenTheyRefreshTheEnglishTeamCardTwice_thenItStaysEnglishAndIsNotResent()
       throws Exception {
     String id = release("team-language", "v5.0.0");
-    FakeBotApi.chatMember(TEAM_CHAT, 6611, "member");
+    botApi.chatMember(TEAM_CHAT, 6611, "member");
     SentMessage card = liveCard(id, "team-language");
     String refresh = card.button("🔄 Refresh");
     int editsBefore = editsOf(TEAM_CHAT, card.messageId());
 
     for (int i = 0; i < 2; i++) {
-      String update =
-          FakeBotApi.callback(
-              UPDATE_IDS.getAndIncrement(),
-              6611,
-              "Ivan",
-              "ru",
-              TEAM_CHAT,
-              card.messageId(),
-              refresh);
-      FakeBotApi.push(update);
-      String pressed = JSON.readTree(update).path("callback_query").path("id").asText();
-      await().atMost(Duration.ofSeconds(10)).until(() -> answer(pressed) != null);
+      String pressed = CHAT.pressIn(TEAM_CHAT, 6611, "Ivan", "ru", card.messageId(), refresh);
+      await().atMost(Duration.ofSeconds(10)).until(() -> CHAT.answer(pressed) != null);
     }
 
     // the team's language (en), not the presser's; an unchanged card is not edited at all (one
     // edit only if the card's "in progress" minute turned meanwhile), so Telegram never answers
     // "message is not modified"
-    assertThat(message(TEAM_CHAT, card.messageId()).text()).startsWith("📦 Service: team-language");
+    assertThat(CHAT.message(TEAM_CHAT, card.messageId()).text())
+        .startsWith("📦 Service: team-language");
     assertThat(editsOf(TEAM_CHAT, card.messageId()) - editsBefore).isLessThanOrEqualTo(1);
-    assertThat(FakeBotApi.rejections("editMessageText"))
+    assertThat(botApi.rejections("editMessageText"))
         .filteredOn(r -> FakeBotApi.json(r.call()).path("message_id").asInt() == card.messageId())
         .noneMatch(r -> r.description().contains("message is not modified"));
   }
@@ -262,12 +252,12 @@ class AccessTest {
       throws Exception {
     String id = release("forged-pager", "v4.0.0");
     release("forged-pager-2", "v4.0.0");
-    FakeBotApi.chatMember(TEAM_CHAT, 6610, "administrator");
+    botApi.chatMember(TEAM_CHAT, 6610, "administrator");
     SentMessage card = liveCard(id, "forged-pager");
     // a genuine, signed pager of the member's own list (two active releases: it has a pager)
     SentMessage menu = startAndAwaitMenu(6610, "Oscar");
     openActive(6610, "Oscar", menu.messageId(), null);
-    String genuinePager = message(6610, menu.messageId()).button("Next ➡️");
+    String genuinePager = CHAT.message(6610, menu.messageId()).button("Next ➡️");
     int editsBefore = editsOf(TEAM_CHAT, card.messageId());
 
     List<String> presses =
@@ -279,8 +269,8 @@ class AccessTest {
 
     await()
         .atMost(Duration.ofSeconds(10))
-        .until(() -> presses.stream().allMatch(p -> answer(p) != null));
-    assertThat(presses.stream().map(this::answer))
+        .until(() -> presses.stream().allMatch(p -> CHAT.answer(p) != null));
+    assertThat(presses.stream().map(CHAT::answer))
         .containsExactly(
             "⚠️ This button is not rmm's or was altered: nothing was done.",
             "⚠️ This button is not rmm's or was altered: nothing was done.",
@@ -290,7 +280,7 @@ class AccessTest {
         .during(Duration.ofSeconds(1))
         .atMost(Duration.ofSeconds(3))
         .until(() -> editsOf(TEAM_CHAT, card.messageId()) == editsBefore);
-    assertThat(message(TEAM_CHAT, card.messageId())).isEqualTo(card);
+    assertThat(CHAT.message(TEAM_CHAT, card.messageId())).isEqualTo(card);
     assertThat(card.buttonTexts()).contains("✅ Approve", "❌ Reject");
   }
 
@@ -312,21 +302,21 @@ class AccessTest {
     SentMessage menu = startAndAwaitMenu(NEW_APPROVER, "Bob");
     openActive(NEW_APPROVER, "Bob", menu.messageId(), "policy-svc");
     pageTo(NEW_APPROVER, menu.messageId(), id);
-    SentMessage card = message(NEW_APPROVER, menu.messageId());
+    SentMessage card = CHAT.message(NEW_APPROVER, menu.messageId());
     assertThat(card.text()).contains("Bob").doesNotContain("Ann");
     press(NEW_APPROVER, "Bob", NEW_APPROVER, card.messageId(), card.button("✅ Approve"));
     await()
         .atMost(Duration.ofSeconds(10))
         .until(
             () ->
-                FakeBotApi.messages(NEW_APPROVER).stream()
+                botApi.messages(NEW_APPROVER).stream()
                     .anyMatch(m -> m.text().startsWith("Approve policy-svc")));
 
     // Ann approves it no more: refused by the gateway itself after the one recorded refusal
     SentMessage annMenu = startAndAwaitMenu(APPROVER, "Ann");
     openActive(APPROVER, "Ann", annMenu.messageId(), "policy-svc");
     pageTo(APPROVER, annMenu.messageId(), id);
-    SentMessage annCard = message(APPROVER, annMenu.messageId());
+    SentMessage annCard = CHAT.message(APPROVER, annMenu.messageId());
     List<String> presses = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       presses.add(
@@ -334,13 +324,12 @@ class AccessTest {
     }
     await()
         .atMost(Duration.ofSeconds(20))
-        .until(() -> presses.stream().allMatch(p -> answer(p) != null));
-    assertThat(presses.stream().map(this::answer))
+        .until(() -> presses.stream().allMatch(p -> CHAT.answer(p) != null));
+    assertThat(presses.stream().map(CHAT::answer))
         .filteredOn(t -> t.equals("⛔ Not allowed: only the release's approvers may approve it"))
         .hasSizeGreaterThanOrEqualTo(2);
     assertThat(commandsBy(APPROVER, id)).hasSizeLessThanOrEqualTo(1);
-    assertThat(FakeBotApi.messages(APPROVER))
-        .noneMatch(m -> m.text().startsWith("Approve policy-svc"));
+    assertThat(botApi.messages(APPROVER)).noneMatch(m -> m.text().startsWith("Approve policy-svc"));
   }
 
   /**
@@ -494,15 +483,15 @@ class AccessTest {
   // ---------------------------------------------------------------- helpers
 
   private static String start(long user, String name) {
-    return FakeBotApi.message(UPDATE_IDS.getAndIncrement(), user, name, "en", "/start");
+    return botApi.message(CHAT.nextUpdateId(), user, name, "en", "/start");
   }
 
   private static SentMessage startAndAwaitMenu(long user, String name) {
-    FakeBotApi.push(start(user, name));
+    botApi.push(start(user, name));
     await()
         .atMost(Duration.ofSeconds(10))
-        .until(() -> FakeBotApi.messages(user).stream().anyMatch(m -> isMenu(m, name)));
-    return FakeBotApi.messages(user).stream().filter(m -> isMenu(m, name)).findFirst().get();
+        .until(() -> botApi.messages(user).stream().anyMatch(m -> isMenu(m, name)));
+    return botApi.messages(user).stream().filter(m -> isMenu(m, name)).findFirst().get();
   }
 
   private static boolean isMenu(SentMessage m, String name) {
@@ -511,23 +500,7 @@ class AccessTest {
 
   /** Presses a button; returns the callback query's id. */
   private static String press(long user, String name, long chat, int messageId, String data) {
-    String update =
-        FakeBotApi.callback(UPDATE_IDS.getAndIncrement(), user, name, "en", chat, messageId, data);
-    FakeBotApi.push(update);
-    try {
-      return JSON.readTree(update).path("callback_query").path("id").asText();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private String answer(String callbackQueryId) {
-    return FakeBotApi.calls("answerCallbackQuery").stream()
-        .map(FakeBotApi::json)
-        .filter(a -> a.path("callback_query_id").asText().equals(callbackQueryId))
-        .map(a -> a.path("text").asText())
-        .findFirst()
-        .orElse(null);
+    return CHAT.pressIn(chat, user, name, "en", messageId, data);
   }
 
   /** Pages the list shown in the message until it shows the release. */
@@ -536,22 +509,23 @@ class AccessTest {
    * service's when {@code service} is null).
    */
   private static void openActive(long chat, String name, int menuId, String service) {
-    press(chat, name, chat, menuId, message(chat, menuId).button("🚀 Active releases"));
+    press(chat, name, chat, menuId, CHAT.message(chat, menuId).button("🚀 Active releases"));
     await()
         .atMost(Duration.ofSeconds(10))
-        .until(() -> message(chat, menuId).text().equals("🚀 Active releases: which service?"));
-    SentMessage picker = message(chat, menuId);
+        .until(
+            () -> CHAT.message(chat, menuId).text().equals("🚀 Active releases: which service?"));
+    SentMessage picker = CHAT.message(chat, menuId);
     String pick =
         service == null ? picker.button("📋 All services (") : picker.button(service + " (");
     press(chat, name, chat, menuId, pick);
     await()
         .atMost(Duration.ofSeconds(10))
-        .until(() -> message(chat, menuId).text().startsWith("📦 Service: "));
+        .until(() -> CHAT.message(chat, menuId).text().startsWith("📦 Service: "));
   }
 
   private void pageTo(long chat, int messageId, String releaseId) {
     for (int i = 0; i < 20; i++) {
-      SentMessage shown = message(chat, messageId);
+      SentMessage shown = CHAT.message(chat, messageId);
       if (shown.buttonData().stream().anyMatch(d -> d.contains(releaseId))) {
         return;
       }
@@ -561,23 +535,16 @@ class AccessTest {
           .atMost(Duration.ofSeconds(10))
           .until(
               () -> {
-                SentMessage now = message(chat, messageId);
+                SentMessage now = CHAT.message(chat, messageId);
                 return !(now.text() + now.buttonData()).equals(before);
               });
     }
     throw new AssertionError("release " + releaseId + " is not in the list");
   }
 
-  private static SentMessage message(long chat, int messageId) {
-    return FakeBotApi.messages(chat).stream()
-        .filter(m -> m.messageId() == messageId)
-        .findFirst()
-        .orElseThrow();
-  }
-
   private static int editsOf(long chat, int messageId) {
     return (int)
-        FakeBotApi.calls("editMessageText").stream()
+        botApi.calls("editMessageText").stream()
             .map(FakeBotApi::json)
             .filter(
                 e ->
@@ -650,7 +617,7 @@ class AccessTest {
     Predicate<SentMessage> isCard = m -> m.text().startsWith("📦 Service: " + service + "\n");
     await()
         .atMost(Duration.ofSeconds(20))
-        .until(() -> FakeBotApi.messages(TEAM_CHAT).stream().anyMatch(isCard));
-    return FakeBotApi.messages(TEAM_CHAT).stream().filter(isCard).findFirst().get();
+        .until(() -> botApi.messages(TEAM_CHAT).stream().anyMatch(isCard));
+    return botApi.messages(TEAM_CHAT).stream().filter(isCard).findFirst().get();
   }
 }

@@ -27,6 +27,7 @@ public class AccessTestStack implements QuarkusTestResourceLifecycleManager {
   static final String COMMANDS = "rmm.gateway-commands";
 
   private final KafkaTestResource kafka = new KafkaTestResource();
+  private final FakeBotApi botApi = new FakeBotApi();
 
   @Override
   public Map<String, String> start() {
@@ -46,8 +47,7 @@ public class AccessTestStack implements QuarkusTestResourceLifecycleManager {
     } catch (Exception e) {
       throw new IllegalStateException("cannot create the topics", e);
     }
-    config.putAll(FakeBotApi.gatewayConfig());
-    FakeBotApi.reset();
+    config.putAll(botApi.gatewayConfig());
     config.put("rmm.telegram.team-chat-id", Long.toString(TEAM_CHAT));
     config.put("rmm.telegram.alerts-chat-id", Long.toString(ALERTS_CHAT));
     config.put("rmm.telegram.viewers", Long.toString(VIEWER));
@@ -57,7 +57,13 @@ public class AccessTestStack implements QuarkusTestResourceLifecycleManager {
   }
 
   @Override
+  public void inject(TestInjector testInjector) {
+    FakeBotApi.Resource.inject(testInjector, botApi);
+  }
+
+  @Override
   public void stop() {
     kafka.stop();
+    botApi.close();
   }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rmm.contracts.Actor;
 import dev.rmm.contracts.CommandCodec;
@@ -35,7 +34,6 @@ import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -69,8 +67,10 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(AccessTestStack.class)
 class BreakGlassAlertTest {
 
-  private static final AtomicInteger UPDATE_IDS = new AtomicInteger(7_800_001);
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** The Bot API this class's application talks to (its test resource's own). */
+  @FakeBotApi.Injected static FakeBotApi botApi;
+
+  private static final PrivateChat CHAT = new PrivateChat(() -> botApi, 7_800_001);
   // AccessTest's admin: the policy in force on this stack's broker may name only this admin
   private static final long ADMIN = 6605;
   private static final long OTHER_ADMIN = 6699;
@@ -112,7 +112,7 @@ class BreakGlassAlertTest {
       sql.append("RESET search_path;");
       pg.query(sql.toString()).execute().await().atMost(Duration.ofSeconds(30));
     }
-    FakeBotApi.chatMember(AccessTestStack.TEAM_CHAT, ADMIN, "member");
+    botApi.chatMember(AccessTestStack.TEAM_CHAT, ADMIN, "member");
     startResponder();
   }
 
@@ -282,7 +282,7 @@ class BreakGlassAlertTest {
   }
 
   private static SentMessage requestAlert(String service) {
-    return FakeBotApi.messages(AccessTestStack.ALERTS_CHAT).stream()
+    return botApi.messages(AccessTestStack.ALERTS_CHAT).stream()
         .filter(m -> m.text().contains("forces the approval") && m.text().contains(service))
         .findFirst()
         .orElse(null);
@@ -290,45 +290,23 @@ class BreakGlassAlertTest {
 
   /** The first message of the alerts chat starting with {@code prefix}. */
   private static SentMessage inAlertsChat(String prefix) {
-    return FakeBotApi.messages(AccessTestStack.ALERTS_CHAT).stream()
+    return botApi.messages(AccessTestStack.ALERTS_CHAT).stream()
         .filter(m -> m.text().startsWith(prefix))
         .findFirst()
         .orElse(null);
   }
 
   private static SentMessage message(int messageId) {
-    return FakeBotApi.messages(AccessTestStack.ALERTS_CHAT).stream()
-        .filter(m -> m.messageId() == messageId)
-        .findFirst()
-        .orElseThrow();
+    return CHAT.message(AccessTestStack.ALERTS_CHAT, messageId);
   }
 
   /** Presses a button in the alerts chat; returns the callback query's id. */
   private static String press(long user, String name, int messageId, String data) {
-    String update =
-        FakeBotApi.callback(
-            UPDATE_IDS.getAndIncrement(),
-            user,
-            name,
-            "en",
-            AccessTestStack.ALERTS_CHAT,
-            messageId,
-            data);
-    FakeBotApi.push(update);
-    try {
-      return JSON.readTree(update).path("callback_query").path("id").asText();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+    return CHAT.pressIn(AccessTestStack.ALERTS_CHAT, user, name, "en", messageId, data);
   }
 
   private static String answer(String callbackQueryId) {
-    return FakeBotApi.calls("answerCallbackQuery").stream()
-        .map(FakeBotApi::json)
-        .filter(a -> a.path("callback_query_id").asText().equals(callbackQueryId))
-        .map(a -> a.path("text").asText())
-        .findFirst()
-        .orElse(null);
+    return CHAT.answer(callbackQueryId);
   }
 
   private static String data(SentMessage m, String buttonText) {

@@ -60,7 +60,10 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(AccessTestStack.class)
 class BreakGlassButtonTest {
 
-  private static final PrivateChat CHAT = new PrivateChat(7_500_001);
+  /** The Bot API this class's application talks to (its test resource's own). */
+  @FakeBotApi.Injected static FakeBotApi botApi;
+
+  private static final PrivateChat CHAT = new PrivateChat(() -> botApi, 7_500_001);
   // AccessTest's approver and admin (see RetryDispatchButtonTest): the policy in force on this
   // stack's broker names these two, so a second admin cannot be shown here; the decider's
   // two-admin rule is release-api's BreakGlassTest and the orchestrator's BreakGlassDispatchTest
@@ -101,8 +104,8 @@ class BreakGlassButtonTest {
       sql.append("RESET search_path;");
       pg.query(sql.toString()).execute().await().atMost(Duration.ofSeconds(30));
     }
-    FakeBotApi.chatMember(AccessTestStack.TEAM_CHAT, APPROVER, "member");
-    FakeBotApi.chatMember(AccessTestStack.TEAM_CHAT, ADMIN, "member");
+    botApi.chatMember(AccessTestStack.TEAM_CHAT, APPROVER, "member");
+    botApi.chatMember(AccessTestStack.TEAM_CHAT, ADMIN, "member");
     startResponder();
   }
 
@@ -126,15 +129,15 @@ class BreakGlassButtonTest {
         .atMost(Duration.ofSeconds(15))
         .until(
             () ->
-                PrivateChat.confirmation(
+                CHAT.confirmation(
                         ADMIN, "✍️ Olga, reply to this message with the reason for forcing")
                     != null);
-    FakeBotApi.push(
-        FakeBotApi.message(CHAT.nextUpdateId(), ADMIN, "Olga", "en", "payments are down; hotfix"));
+    botApi.push(
+        botApi.message(CHAT.nextUpdateId(), ADMIN, "Olga", "en", "payments are down; hotfix"));
     await()
         .atMost(Duration.ofSeconds(15))
-        .until(() -> PrivateChat.confirmation(ADMIN, "🚨 Force the approval of bg-admin") != null);
-    SentMessage confirm = PrivateChat.confirmation(ADMIN, "🚨 Force the approval of bg-admin");
+        .until(() -> CHAT.confirmation(ADMIN, "🚨 Force the approval of bg-admin") != null);
+    SentMessage confirm = CHAT.confirmation(ADMIN, "🚨 Force the approval of bg-admin");
     assertThat(confirm.text())
         .isEqualTo(
             "🚨 Force the approval of bg-admin v1.0.0 with the reason “payments are down; hotfix”?"
@@ -147,7 +150,7 @@ class BreakGlassButtonTest {
         .atMost(Duration.ofSeconds(15))
         .until(
             () ->
-                PrivateChat.message(ADMIN, confirm.messageId())
+                CHAT.message(ADMIN, confirm.messageId())
                     .text()
                     .equals(
                         "🚨 Break-glass for bg-admin v1.0.0 requested: another admin must confirm"
@@ -169,13 +172,13 @@ class BreakGlassButtonTest {
     String force = card.button("🚨 Форсировать (break-glass)");
 
     String first = CHAT.press(APPROVER, "Анна", "ru", card.messageId(), force);
-    await().atMost(Duration.ofSeconds(15)).until(() -> PrivateChat.answer(first) != null);
+    await().atMost(Duration.ofSeconds(15)).until(() -> CHAT.answer(first) != null);
     String second = CHAT.press(APPROVER, "Анна", "ru", card.messageId(), force);
-    await().atMost(Duration.ofSeconds(15)).until(() -> PrivateChat.answer(second) != null);
+    await().atMost(Duration.ofSeconds(15)).until(() -> CHAT.answer(second) != null);
 
     String refusal = "⛔ Нет прав: форсировать одобрение могут только администраторы";
-    assertThat(PrivateChat.answer(first)).isEqualTo(refusal);
-    assertThat(PrivateChat.answer(second)).isEqualTo(refusal);
+    assertThat(CHAT.answer(first)).isEqualTo(refusal);
+    assertThat(CHAT.answer(second)).isEqualTo(refusal);
     assertThat(forcesBy(APPROVER, id)).as("the first refusal is recorded, once").hasSize(1);
   }
 
@@ -194,16 +197,13 @@ class BreakGlassButtonTest {
     await()
         .atMost(Duration.ofSeconds(15))
         .until(
-            () ->
-                PrivateChat.confirmation(ADMIN, "🚨 Confirm the break-glass of bg-same-admin")
-                    != null);
-    SentMessage confirm =
-        PrivateChat.confirmation(ADMIN, "🚨 Confirm the break-glass of bg-same-admin");
+            () -> CHAT.confirmation(ADMIN, "🚨 Confirm the break-glass of bg-same-admin") != null);
+    SentMessage confirm = CHAT.confirmation(ADMIN, "🚨 Confirm the break-glass of bg-same-admin");
     String yes =
         CHAT.press(ADMIN, "Olga", "en", confirm.messageId(), confirm.button("✅ Yes, confirm"));
 
-    await().atMost(Duration.ofSeconds(15)).until(() -> PrivateChat.answer(yes) != null);
-    assertThat(PrivateChat.answer(yes))
+    await().atMost(Duration.ofSeconds(15)).until(() -> CHAT.answer(yes) != null);
+    assertThat(CHAT.answer(yes))
         .isEqualTo(
             "⛔ Not allowed: only another admin may confirm a break-glass, not the one who asked"
                 + " for it");

@@ -8,21 +8,27 @@ import dev.rmm.testsupport.FakeBotApi.SentMessage;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * A user's private chat with the bot as the button tests drive it through {@link FakeBotApi}:
- * opening a release's card from the menu, pressing buttons, reading answers and messages. Each test
- * class keeps its own range of update ids (the gateway ignores an update id it has seen, and the
- * classes share one gateway).
+ * opening a release's card from the menu, pressing buttons (there, or in a group such as the alerts
+ * chat), reading answers and messages. Each test class keeps its own range of update ids (the
+ * gateway ignores an update id it has seen, and the classes share one gateway).
  */
 final class PrivateChat {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  private final Supplier<FakeBotApi> bot;
   private final AtomicInteger updateIds;
 
-  /** Update ids from {@code firstUpdateId} on; the next class's range starts far above. */
-  PrivateChat(int firstUpdateId) {
+  /**
+   * Update ids from {@code firstUpdateId} on; the next class's range starts far above. {@code bot}
+   * gives the test class's fake, injected only once the class runs (after this chat is made).
+   */
+  PrivateChat(Supplier<FakeBotApi> bot, int firstUpdateId) {
+    this.bot = bot;
     this.updateIds = new AtomicInteger(firstUpdateId);
   }
 
@@ -33,12 +39,12 @@ final class PrivateChat {
 
   /** The user's /start, the active list of every service, paged to the release's card. */
   SentMessage cardFor(long user, String name, String lang, String releaseId) {
-    FakeBotApi.push(FakeBotApi.message(nextUpdateId(), user, name, lang, "/start"));
+    bot.get().push(bot.get().message(nextUpdateId(), user, name, lang, "/start"));
     await()
         .atMost(Duration.ofSeconds(10))
-        .until(() -> FakeBotApi.messages(user).stream().anyMatch(m -> m.text().startsWith("👋")));
+        .until(() -> bot.get().messages(user).stream().anyMatch(m -> m.text().startsWith("👋")));
     SentMessage menu =
-        FakeBotApi.messages(user).stream()
+        bot.get().messages(user).stream()
             .filter(m -> m.text().startsWith("👋"))
             .reduce((a, b) -> b)
             .orElseThrow();
@@ -74,8 +80,16 @@ final class PrivateChat {
 
   /** Presses a button in the user's private chat; returns the callback query's id. */
   String press(long user, String name, String lang, int messageId, String data) {
-    String update = FakeBotApi.callback(nextUpdateId(), user, name, lang, user, messageId, data);
-    FakeBotApi.push(update);
+    return pressIn(user, user, name, lang, messageId, data);
+  }
+
+  /**
+   * Presses a button under message {@code messageId} of {@code chat} (the user's private chat, or a
+   * group such as the alerts chat); returns the callback query's id.
+   */
+  String pressIn(long chat, long user, String name, String lang, int messageId, String data) {
+    String update = bot.get().callback(nextUpdateId(), user, name, lang, chat, messageId, data);
+    bot.get().push(update);
     try {
       return JSON.readTree(update).path("callback_query").path("id").asText();
     } catch (IOException e) {
@@ -84,16 +98,16 @@ final class PrivateChat {
   }
 
   /** The first message to the user that starts so, or null while there is none. */
-  static SentMessage confirmation(long user, String prefix) {
-    return FakeBotApi.messages(user).stream()
+  SentMessage confirmation(long user, String prefix) {
+    return bot.get().messages(user).stream()
         .filter(m -> m.text().startsWith(prefix))
         .findFirst()
         .orElse(null);
   }
 
   /** The text the bot answered a callback query with, or null while it has not answered. */
-  static String answer(String callbackQueryId) {
-    return FakeBotApi.calls("answerCallbackQuery").stream()
+  String answer(String callbackQueryId) {
+    return bot.get().calls("answerCallbackQuery").stream()
         .map(FakeBotApi::json)
         .filter(a -> a.path("callback_query_id").asText().equals(callbackQueryId))
         .map(a -> a.path("text").asText())
@@ -102,8 +116,8 @@ final class PrivateChat {
   }
 
   /** A message of the chat as it stands now (after its edits). */
-  static SentMessage message(long chat, int messageId) {
-    return FakeBotApi.messages(chat).stream()
+  SentMessage message(long chat, int messageId) {
+    return bot.get().messages(chat).stream()
         .filter(m -> m.messageId() == messageId)
         .findFirst()
         .orElseThrow();

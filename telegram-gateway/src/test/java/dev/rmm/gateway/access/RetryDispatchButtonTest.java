@@ -60,7 +60,10 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(AccessTestStack.class)
 class RetryDispatchButtonTest {
 
-  private static final PrivateChat CHAT = new PrivateChat(7_000_001);
+  /** The Bot API this class's application talks to (its test resource's own). */
+  @FakeBotApi.Injected static FakeBotApi botApi;
+
+  private static final PrivateChat CHAT = new PrivateChat(() -> botApi, 7_000_001);
   // AccessTest's approver and admin: both classes run on one AccessTestStack (one broker), where
   // AccessTest puts a policy in force whose default names these two, so the releases' recorded
   // admins would not count after it (a retry by anyone else was refused locally)
@@ -102,8 +105,8 @@ class RetryDispatchButtonTest {
       pg.query(sql.toString()).execute().await().atMost(Duration.ofSeconds(30));
     }
     // both are in the team chat, so they see the releases; only ADMIN administers them
-    FakeBotApi.chatMember(AccessTestStack.TEAM_CHAT, APPROVER, "member");
-    FakeBotApi.chatMember(AccessTestStack.TEAM_CHAT, ADMIN, "member");
+    botApi.chatMember(AccessTestStack.TEAM_CHAT, APPROVER, "member");
+    botApi.chatMember(AccessTestStack.TEAM_CHAT, ADMIN, "member");
     startResponder();
   }
 
@@ -125,11 +128,8 @@ class RetryDispatchButtonTest {
     await()
         .atMost(Duration.ofSeconds(15))
         .until(
-            () ->
-                PrivateChat.confirmation(ADMIN, "Retry the production dispatch of retry-admin")
-                    != null);
-    SentMessage confirm =
-        PrivateChat.confirmation(ADMIN, "Retry the production dispatch of retry-admin");
+            () -> CHAT.confirmation(ADMIN, "Retry the production dispatch of retry-admin") != null);
+    SentMessage confirm = CHAT.confirmation(ADMIN, "Retry the production dispatch of retry-admin");
     assertThat(confirm.text())
         .isEqualTo(
             "Retry the production dispatch of retry-admin v1.0.0? GitHub is checked first for a"
@@ -142,7 +142,7 @@ class RetryDispatchButtonTest {
         .atMost(Duration.ofSeconds(15))
         .until(
             () ->
-                PrivateChat.message(ADMIN, confirm.messageId())
+                CHAT.message(ADMIN, confirm.messageId())
                     .text()
                     .equals(
                         "🔁 A retry of the production dispatch of retry-admin v1.0.0 is requested:"
@@ -164,15 +164,15 @@ class RetryDispatchButtonTest {
     String retry = card.button("🔁 Повторить запуск");
 
     String first = CHAT.press(APPROVER, "Анна", "ru", card.messageId(), retry);
-    await().atMost(Duration.ofSeconds(15)).until(() -> PrivateChat.answer(first) != null);
+    await().atMost(Duration.ofSeconds(15)).until(() -> CHAT.answer(first) != null);
     String second = CHAT.press(APPROVER, "Анна", "ru", card.messageId(), retry);
-    await().atMost(Duration.ofSeconds(15)).until(() -> PrivateChat.answer(second) != null);
+    await().atMost(Duration.ofSeconds(15)).until(() -> CHAT.answer(second) != null);
 
     String refusal = "⛔ Нет прав: повторить запуск выкладки могут только администраторы";
-    assertThat(PrivateChat.answer(first)).isEqualTo(refusal);
-    assertThat(PrivateChat.answer(second)).isEqualTo(refusal);
+    assertThat(CHAT.answer(first)).isEqualTo(refusal);
+    assertThat(CHAT.answer(second)).isEqualTo(refusal);
     assertThat(retriesBy(APPROVER, id)).as("the first refusal is recorded, once").hasSize(1);
-    assertThat(FakeBotApi.messages(APPROVER))
+    assertThat(botApi.messages(APPROVER))
         .noneMatch(m -> m.text().startsWith("Повторить запуск выкладки"));
   }
 

@@ -63,6 +63,9 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(AlertsTestStack.class)
 class AlertsChatTest {
 
+  /** The Bot API this class's application talks to (its test resource's own). */
+  @FakeBotApi.Injected static FakeBotApi botApi;
+
   private static boolean schema;
 
   @Inject AlertsChat chat;
@@ -127,7 +130,7 @@ class AlertsChatTest {
     assertThat(edits.get(edits.size() - 1).path("text").asText()).endsWith("×50");
     assertThat(edits.get(0).path("parse_mode").asText()).isEqualToIgnoringCase("html");
     // (the team chat's live cards are edited to an unchanged read model by other tests' events)
-    assertThat(FakeBotApi.rejections("editMessageText"))
+    assertThat(botApi.rejections("editMessageText"))
         .filteredOn(r -> FakeBotApi.json(r.call()).path("chat_id").asLong() == ALERTS_CHAT)
         .isEmpty();
 
@@ -370,7 +373,7 @@ class AlertsChatTest {
         .until(
             () ->
                 FakeChatCompletions.requestsAbout(service).isEmpty()
-                    && FakeBotApi.calls("editMessageText").stream()
+                    && botApi.calls("editMessageText").stream()
                         .noneMatch(
                             c -> FakeBotApi.json(c).path("text").asText().contains(service)));
   }
@@ -452,7 +455,7 @@ class AlertsChatTest {
   /** Whether any message sent or edited to any chat mentions {@code text}. */
   private static boolean mentionedAnywhere(String text) {
     return Stream.concat(
-            FakeBotApi.calls("sendMessage").stream(), FakeBotApi.calls("editMessageText").stream())
+            botApi.calls("sendMessage").stream(), botApi.calls("editMessageText").stream())
         .map(FakeBotApi::json)
         .anyMatch(n -> n.path("text").asText().contains(text));
   }
@@ -474,7 +477,7 @@ class AlertsChatTest {
 
   private static List<JsonNode> sendsAbout(String text) {
     List<JsonNode> found = new ArrayList<>();
-    for (FakeBotApi.Call c : FakeBotApi.calls("sendMessage")) {
+    for (FakeBotApi.Call c : botApi.calls("sendMessage")) {
       JsonNode n = FakeBotApi.json(c);
       if (n.path("chat_id").asLong() == ALERTS_CHAT && n.path("text").asText().contains(text)) {
         found.add(n);
@@ -484,7 +487,7 @@ class AlertsChatTest {
   }
 
   private static List<FakeBotApi.SentMessage> messagesAbout(String text) {
-    return FakeBotApi.messages(ALERTS_CHAT).stream().filter(m -> m.text().contains(text)).toList();
+    return botApi.messages(ALERTS_CHAT).stream().filter(m -> m.text().contains(text)).toList();
   }
 
   private static String textsAbout(String text) {
@@ -493,7 +496,7 @@ class AlertsChatTest {
   }
 
   private static List<JsonNode> editsOf(int messageId) {
-    return FakeBotApi.calls("editMessageText").stream()
+    return botApi.calls("editMessageText").stream()
         .map(FakeBotApi::json)
         .filter(
             n ->

@@ -28,6 +28,7 @@ public class AlertsTestStack implements QuarkusTestResourceLifecycleManager {
   static final int WINDOW_SECONDS = 5;
 
   private final KafkaTestResource kafka = new KafkaTestResource();
+  private final FakeBotApi botApi = new FakeBotApi();
 
   @Override
   public Map<String, String> start() {
@@ -43,8 +44,7 @@ public class AlertsTestStack implements QuarkusTestResourceLifecycleManager {
     } catch (Exception e) {
       throw new IllegalStateException("cannot create the topics", e);
     }
-    config.putAll(FakeBotApi.gatewayConfig());
-    FakeBotApi.reset();
+    config.putAll(botApi.gatewayConfig());
     config.put("rmm.telegram.team-chat-id", Long.toString(TEAM_CHAT));
     config.put("rmm.telegram.alerts-chat-id", Long.toString(ALERTS_CHAT));
     config.put("rmm.telegram.default-language", "en");
@@ -59,7 +59,13 @@ public class AlertsTestStack implements QuarkusTestResourceLifecycleManager {
   }
 
   @Override
+  public void inject(TestInjector testInjector) {
+    FakeBotApi.Resource.inject(testInjector, botApi);
+  }
+
+  @Override
   public void stop() {
     kafka.stop();
+    botApi.close();
   }
 }

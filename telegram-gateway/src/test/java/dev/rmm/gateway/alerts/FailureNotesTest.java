@@ -45,6 +45,9 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(AiNotesTestStack.class)
 class FailureNotesTest {
 
+  /** The Bot API this class's application talks to (its test resource's own). */
+  @FakeBotApi.Injected static FakeBotApi botApi;
+
   private static final String TOKEN = "ghp_Zk8d0Q1w2e3r4t5y6u7i8o9p0aSdFgHjKl";
 
   @Inject AlertsChat chat;
@@ -81,9 +84,9 @@ class FailureNotesTest {
         .contains("<b>🤖 AI note (may be wrong)</b>")
         .contains("migration &lt;0042&gt; holds a lock &amp; the step timed out.")
         .contains("Next step: release the lock, then retry the rollback.");
-    assertThat(FakeBotApi.calls().indexOf(sends.get(0)))
+    assertThat(botApi.calls().indexOf(sends.get(0)))
         .as("sent before the edit")
-        .isLessThan(FakeBotApi.calls().indexOf(editsAbout(service).get(0)));
+        .isLessThan(botApi.calls().indexOf(editsAbout(service).get(0)));
 
     List<FakeChatCompletions.Request> asked = FakeChatCompletions.requestsAbout(service);
     assertThat(asked).hasSize(1);
@@ -243,7 +246,7 @@ class FailureNotesTest {
   }
 
   private static List<FakeBotApi.Call> callsAbout(String method, String text) {
-    return FakeBotApi.calls(method).stream()
+    return botApi.calls(method).stream()
         .filter(
             c -> {
               JsonNode n = FakeBotApi.json(c);

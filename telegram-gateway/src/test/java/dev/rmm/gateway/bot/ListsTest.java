@@ -36,6 +36,9 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(PostgresTestResource.class)
 class ListsTest {
 
+  /** The Bot API this class's application talks to (its test resource's own). */
+  @FakeBotApi.Injected static FakeBotApi botApi;
+
   private static final long USER = 7101;
   private static final long STRANGER = 7199;
   private static final AtomicInteger UPDATE_IDS = new AtomicInteger(9_100_001);
@@ -188,11 +191,11 @@ class ListsTest {
   void givenAStranger_whenTheyAskForHistory_thenTheyAreRefusedAndShownNothing() {
     String svc = "secret-" + suffix();
     insert(svc, "v1.0.0", "deployed", T);
-    FakeBotApi.push(
-        FakeBotApi.message(UPDATE_IDS.getAndIncrement(), STRANGER, "Eve", "en", "/history " + svc));
-    await().atMost(Duration.ofSeconds(15)).until(() -> !FakeBotApi.messages(STRANGER).isEmpty());
-    assertThat(FakeBotApi.messages(STRANGER).get(0).text()).startsWith("🔒");
-    assertThat(FakeBotApi.messages(STRANGER)).noneMatch(m -> m.text().contains(svc));
+    botApi.push(
+        botApi.message(UPDATE_IDS.getAndIncrement(), STRANGER, "Eve", "en", "/history " + svc));
+    await().atMost(Duration.ofSeconds(15)).until(() -> !botApi.messages(STRANGER).isEmpty());
+    assertThat(botApi.messages(STRANGER).get(0).text()).startsWith("🔒");
+    assertThat(botApi.messages(STRANGER)).noneMatch(m -> m.text().contains(svc));
   }
 
   private static String productionFailedWords() {
@@ -211,26 +214,25 @@ class ListsTest {
   }
 
   private static void send(String text) {
-    FakeBotApi.push(FakeBotApi.message(UPDATE_IDS.getAndIncrement(), USER, "Ula", "en", text));
+    botApi.push(botApi.message(UPDATE_IDS.getAndIncrement(), USER, "Ula", "en", text));
   }
 
   private static SentMessage awaitSent(Predicate<String> text) {
     await().atMost(Duration.ofSeconds(15)).until(() -> !sentTexts(text).isEmpty());
-    return FakeBotApi.messages(USER).stream().filter(m -> text.test(m.text())).findFirst().get();
+    return botApi.messages(USER).stream().filter(m -> text.test(m.text())).findFirst().get();
   }
 
   private static List<String> sentTexts(Predicate<String> text) {
-    return FakeBotApi.messages(USER).stream().map(SentMessage::text).filter(text).toList();
+    return botApi.messages(USER).stream().map(SentMessage::text).filter(text).toList();
   }
 
   private static void press(int messageId, String data) {
-    FakeBotApi.push(
-        FakeBotApi.callback(
-            UPDATE_IDS.getAndIncrement(), USER, "Ula", "en", USER, messageId, data));
+    botApi.push(
+        botApi.callback(UPDATE_IDS.getAndIncrement(), USER, "Ula", "en", USER, messageId, data));
   }
 
   private static SentMessage message(int messageId) {
-    return FakeBotApi.messages(USER).stream()
+    return botApi.messages(USER).stream()
         .filter(m -> m.messageId() == messageId)
         .findFirst()
         .orElseThrow();
@@ -238,7 +240,7 @@ class ListsTest {
 
   /** The captions of the photos sent to a chat. */
   private static List<String> photosTo(long chat) {
-    return FakeBotApi.calls("sendPhoto").stream()
+    return botApi.calls("sendPhoto").stream()
         .map(FakeBotApi::json)
         .filter(p -> p.path("chat_id").asLong() == chat)
         .filter(p -> uploaded(p, "photo").equals("stats.png"))

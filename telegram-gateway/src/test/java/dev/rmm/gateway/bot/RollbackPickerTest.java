@@ -37,6 +37,9 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(PostgresTestResource.class)
 class RollbackPickerTest {
 
+  /** The Bot API this class's application talks to (its test resource's own). */
+  @FakeBotApi.Injected static FakeBotApi botApi;
+
   private static final long ADMIN = 7001;
   private static final AtomicInteger UPDATE_IDS = new AtomicInteger(9_000_001);
 
@@ -65,13 +68,11 @@ class RollbackPickerTest {
     insert(service, "v5", "production_failed", null, null, "");
 
     // the admin opens v3's card as the bot shows it (successful releases) and presses its Rollback
-    FakeBotApi.push(
-        FakeBotApi.message(UPDATE_IDS.getAndIncrement(), ADMIN, "Olga", "en", "/start"));
+    botApi.push(botApi.message(UPDATE_IDS.getAndIncrement(), ADMIN, "Olga", "en", "/start"));
     await()
         .atMost(Duration.ofSeconds(15))
-        .until(() -> FakeBotApi.messages(ADMIN).stream().anyMatch(m -> isMenu(m)));
-    int menu =
-        FakeBotApi.messages(ADMIN).stream().filter(m -> isMenu(m)).findFirst().get().messageId();
+        .until(() -> botApi.messages(ADMIN).stream().anyMatch(m -> isMenu(m)));
+    int menu = botApi.messages(ADMIN).stream().filter(m -> isMenu(m)).findFirst().get().messageId();
     press(menu, message(menu).button("✅ Successful releases"));
     await()
         .atMost(Duration.ofSeconds(15))
@@ -85,9 +86,9 @@ class RollbackPickerTest {
 
     await()
         .atMost(Duration.ofSeconds(15))
-        .until(() -> FakeBotApi.messages(ADMIN).stream().anyMatch(m -> m.text().startsWith("⏪")));
+        .until(() -> botApi.messages(ADMIN).stream().anyMatch(m -> m.text().startsWith("⏪")));
     FakeBotApi.SentMessage picker =
-        FakeBotApi.messages(ADMIN).stream().filter(m -> m.text().startsWith("⏪")).findFirst().get();
+        botApi.messages(ADMIN).stream().filter(m -> m.text().startsWith("⏪")).findFirst().get();
     assertThat(picker.text()).isEqualTo("⏪ Roll " + service + " (now v4) back to which tag?");
     List<String> buttons = new ArrayList<>();
     for (JsonNode row : picker.replyMarkup().path("inline_keyboard")) {
@@ -103,13 +104,12 @@ class RollbackPickerTest {
   }
 
   private static void press(int messageId, String data) {
-    FakeBotApi.push(
-        FakeBotApi.callback(
-            UPDATE_IDS.getAndIncrement(), ADMIN, "Olga", "en", ADMIN, messageId, data));
+    botApi.push(
+        botApi.callback(UPDATE_IDS.getAndIncrement(), ADMIN, "Olga", "en", ADMIN, messageId, data));
   }
 
   private static FakeBotApi.SentMessage message(int messageId) {
-    return FakeBotApi.messages(ADMIN).stream()
+    return botApi.messages(ADMIN).stream()
         .filter(m -> m.messageId() == messageId)
         .findFirst()
         .orElseThrow();

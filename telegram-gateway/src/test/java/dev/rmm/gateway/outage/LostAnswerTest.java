@@ -34,6 +34,9 @@ import org.telegram.telegrambots.meta.api.objects.message.Message;
 @WithTestResource(value = Viewers.class, initArgs = @ResourceArg(name = "ids", value = "4401"))
 class LostAnswerTest {
 
+  /** The Bot API this class's application talks to (its test resource's own). */
+  @FakeBotApi.Injected static FakeBotApi botApi;
+
   private static final long USER = 4401;
 
   /** Telegram's update ids only grow. */
@@ -43,7 +46,7 @@ class LostAnswerTest {
 
   @AfterEach
   void answersAtAnyTime() {
-    FakeBotApi.callbackQueryLifetime(null);
+    botApi.callbackQueryLifetime(null);
   }
 
   @Test
@@ -54,18 +57,18 @@ class LostAnswerTest {
         Screens.confirmation("Approve cart v1?", "✅ Yes", "no-such-token", Language.EN);
     Message confirmation = replies.send(USER, screen.text(), screen.keyboard(), null).orElseThrow();
     String yes =
-        FakeBotApi.messages(USER).stream()
+        botApi.messages(USER).stream()
             .filter(m -> m.messageId() == confirmation.getMessageId())
             .findFirst()
             .orElseThrow()
             .replyMarkup()
             .at("/inline_keyboard/0/0/callback_data")
             .asText();
-    FakeBotApi.callbackQueryLifetime(Duration.ofSeconds(3));
+    botApi.callbackQueryLifetime(Duration.ofSeconds(3));
     // answers to presses fail (Telegram's 5xx and flood control) past the press's lifetime
-    FakeBotApi.failDuring(Duration.ofSeconds(4), 502, "Bad Gateway", null, "answerCallbackQuery");
+    botApi.failDuring(Duration.ofSeconds(4), 502, "Bad Gateway", null, "answerCallbackQuery");
     String press =
-        FakeBotApi.callback(
+        botApi.callback(
             UPDATE_IDS.getAndIncrement(),
             USER,
             "Ann",
@@ -75,15 +78,15 @@ class LostAnswerTest {
             yes);
     String callbackId = new ObjectMapper().readTree(press).at("/callback_query/id").asText();
 
-    FakeBotApi.push(press);
+    botApi.push(press);
 
     await()
         .atMost(Duration.ofSeconds(60))
-        .until(() -> FakeBotApi.pressOutcome(callbackId).repliedAtNanos() != null);
-    assertThat(FakeBotApi.pressOutcome(callbackId).answer())
+        .until(() -> botApi.pressOutcome(callbackId).repliedAtNanos() != null);
+    assertThat(botApi.pressOutcome(callbackId).answer())
         .as("Telegram took no answer to the press")
         .isNull();
-    assertThat(FakeBotApi.messages(USER))
+    assertThat(botApi.messages(USER))
         .as("the answer's text, in reply to the pressed confirmation")
         .anyMatch(m -> m.text().equals(Texts.EXPIRED.in(Language.EN)));
   }

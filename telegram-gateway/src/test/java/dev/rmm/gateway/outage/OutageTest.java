@@ -38,6 +38,9 @@ import org.junit.jupiter.api.Test;
     initArgs = @ResourceArg(name = "ids", value = "7301,7302,7303,7304,7311,7312,7401,7402"))
 class OutageTest {
 
+  /** The Bot API this class's application talks to (its test resource's own). */
+  @FakeBotApi.Injected static FakeBotApi botApi;
+
   private static final AtomicInteger UPDATE_IDS = new AtomicInteger(5000);
 
   @Inject AlertFeed feed;
@@ -54,16 +57,16 @@ class OutageTest {
 
     RestartableRedis.stopServer();
     try {
-      users.forEach(u -> FakeBotApi.push(start(u)));
+      users.forEach(u -> botApi.push(start(u)));
       publish(alerts);
-      int polls = FakeBotApi.attempts("getUpdates");
+      int polls = botApi.attempts("getUpdates");
       // while Redis is down nothing is handled, and the updates stay unconfirmed: asked for again
       await()
           .during(Duration.ofSeconds(2))
           .atMost(Duration.ofSeconds(5))
           .until(() -> users.stream().allMatch(u -> messagesTo(u).isEmpty()));
       assertThat(alerts).allMatch(a -> alertsAbout(a).isEmpty());
-      assertThat(FakeBotApi.attempts("getUpdates")).isGreaterThan(polls);
+      assertThat(botApi.attempts("getUpdates")).isGreaterThan(polls);
     } finally {
       RestartableRedis.startServer();
     }
@@ -88,11 +91,12 @@ class OutageTest {
   void givenTelegramAnswering5xxThen429ForAWhile_thenNoAnswerEditOrAlertIsDroppedOrDoubled() {
     await().atMost(Duration.ofSeconds(20)).until(feed::isReading);
     long user = 7311;
-    FakeBotApi.push(start(user));
+    botApi.push(start(user));
     await().atMost(Duration.ofSeconds(20)).until(() -> messagesTo(user).size() == 1);
-    int menu = FakeBotApi.messages(user).get(0).messageId();
+    int menu = botApi.messages(user).get(0).messageId();
     String russian =
-        FakeBotApi.messages(user)
+        botApi
+            .messages(user)
             .get(0)
             .replyMarkup()
             .at("/inline_keyboard/4/0/callback_data")
@@ -100,27 +104,26 @@ class OutageTest {
     List<String> alerts = List.of("tg-5xx-" + UUID.randomUUID(), "tg-429-" + UUID.randomUUID());
 
     // an outage: every method, getUpdates included, answers 502 for 3 s
-    FakeBotApi.failDuring(Duration.ofSeconds(3), 502, "Bad Gateway", null);
-    FakeBotApi.push(
-        FakeBotApi.callback(
-            UPDATE_IDS.getAndIncrement(), user, "U" + user, "en", user, menu, russian));
+    botApi.failDuring(Duration.ofSeconds(3), 502, "Bad Gateway", null);
+    botApi.push(
+        botApi.callback(UPDATE_IDS.getAndIncrement(), user, "U" + user, "en", user, menu, russian));
     publish(alerts.subList(0, 1));
     await()
         .atMost(Duration.ofSeconds(30))
         .until(
             () ->
-                FakeBotApi.messages(user).get(0).text().startsWith("👋 Привет")
+                botApi.messages(user).get(0).text().startsWith("👋 Привет")
                     && alertsAbout(alerts.get(0)).size() == 1);
 
     // flood control: sending and editing answer 429 with retry_after 1 for 3 s
-    FakeBotApi.failDuring(
+    botApi.failDuring(
         Duration.ofSeconds(3),
         429,
         "Too Many Requests: retry after 1",
         1,
         "sendMessage",
         "editMessageText");
-    FakeBotApi.push(start(7312));
+    botApi.push(start(7312));
     publish(alerts.subList(1, 2));
     await()
         .atMost(Duration.ofSeconds(30))
@@ -134,12 +137,12 @@ class OutageTest {
                 messagesTo(user).size() == 1
                     && messagesTo(7312).size() == 1
                     && alerts.stream().allMatch(a -> alertsAbout(a).size() == 1));
-    assertThat(FakeBotApi.rejections()).anyMatch(r -> r.errorCode() == 502);
-    assertThat(FakeBotApi.rejections("sendMessage")).anyMatch(r -> r.errorCode() == 429);
+    assertThat(botApi.rejections()).anyMatch(r -> r.errorCode() == 502);
+    assertThat(botApi.rejections("sendMessage")).anyMatch(r -> r.errorCode() == 429);
   }
 
   private static String start(long user) {
-    return FakeBotApi.message(UPDATE_IDS.getAndIncrement(), user, "U" + user, "en", "/start");
+    return botApi.message(UPDATE_IDS.getAndIncrement(), user, "U" + user, "en", "/start");
   }
 
   private void publish(List<String> markers) {
@@ -153,14 +156,14 @@ class OutageTest {
   }
 
   private static List<JsonNode> messagesTo(long chat) {
-    return FakeBotApi.calls("sendMessage").stream()
+    return botApi.calls("sendMessage").stream()
         .map(FakeBotApi::json)
         .filter(n -> n.path("chat_id").asText().equals(Long.toString(chat)))
         .toList();
   }
 
   private static List<JsonNode> alertsAbout(String marker) {
-    return FakeBotApi.calls("sendMessage").stream()
+    return botApi.calls("sendMessage").stream()
         .map(FakeBotApi::json)
         .filter(n -> n.path("text").asText().contains(marker))
         .toList();

@@ -58,6 +58,9 @@ import org.junit.jupiter.api.Test;
     initArgs = @ResourceArg(name = "ids", value = "7301,7302,7303,7304,7311,7312,7401,7402"))
 class ReadModelOutageTest {
 
+  /** The Bot API this class's application talks to (its test resource's own). */
+  @FakeBotApi.Injected static FakeBotApi botApi;
+
   /** Short bounds, so outages past them fit in a test. */
   public static class Patience implements QuarkusTestResourceLifecycleManager {
     @Override
@@ -182,18 +185,18 @@ class ReadModelOutageTest {
 
     RestartablePostgres.stopServer();
     String press =
-        FakeBotApi.callback(
+        botApi.callback(
             UPDATE_IDS.getAndIncrement(), user, "Ann", "en", user, card.messageId(), approve);
     String queryId =
         FakeBotApi.json(new FakeBotApi.Call("x", press)).path("callback_query").path("id").asText();
-    FakeBotApi.push(press);
+    botApi.push(press);
     try {
       // the press cannot be handled: not answered, not confirmed, delivered again
-      int polls = FakeBotApi.attempts("getUpdates");
+      int polls = botApi.attempts("getUpdates");
       await()
           .during(Duration.ofSeconds(1))
           .atMost(Duration.ofSeconds(5))
-          .until(() -> answersTo(queryId).isEmpty() && FakeBotApi.attempts("getUpdates") > polls);
+          .until(() -> answersTo(queryId).isEmpty() && botApi.attempts("getUpdates") > polls);
     } finally {
       RestartablePostgres.startServer();
     }
@@ -221,7 +224,7 @@ class ReadModelOutageTest {
     Instant pressedAt;
     RestartablePostgres.stopServer();
     String yesPress =
-        FakeBotApi.callback(
+        botApi.callback(
             UPDATE_IDS.getAndIncrement(), user, "Ann", "en", user, messageOf(user, service), yes);
     String yesId =
         FakeBotApi.json(new FakeBotApi.Call("x", yesPress))
@@ -230,7 +233,7 @@ class ReadModelOutageTest {
             .asText();
     try {
       pressedAt = Instant.now();
-      FakeBotApi.push(yesPress);
+      botApi.push(yesPress);
       await().atMost(Duration.ofSeconds(20)).until(() -> answersTo(yesId).size() == 1);
     } finally {
       RestartablePostgres.startServer();
@@ -262,7 +265,7 @@ class ReadModelOutageTest {
     String refresh = data(card, Texts.BUTTON_REFRESH.in(Texts.Language.RU));
 
     String press =
-        FakeBotApi.callback(
+        botApi.callback(
             UPDATE_IDS.getAndIncrement(), user, "Bo", "ru", user, card.messageId(), refresh);
     String queryId =
         FakeBotApi.json(new FakeBotApi.Call("x", press)).path("callback_query").path("id").asText();
@@ -276,7 +279,7 @@ class ReadModelOutageTest {
             changed(id, 1, ReleaseStatus.MANUAL_TESTING, ReleaseStatus.MANUAL_TEST_PASSED),
             null);
       }
-      FakeBotApi.push(press);
+      botApi.push(press);
 
       await().atMost(UNAVAILABLE_AFTER.plusSeconds(15)).until(() -> answersTo(queryId).size() == 1);
       assertThat(answersTo(queryId).get(0).path("text").asText())
@@ -336,7 +339,7 @@ class ReadModelOutageTest {
 
   /** The text of the team chat's live card of the service's release, or "" before it is posted. */
   private static String cardOf(String service) {
-    return FakeBotApi.messages(TEAM_CHAT).stream()
+    return botApi.messages(TEAM_CHAT).stream()
         .map(FakeBotApi.SentMessage::text)
         .filter(t -> t.contains(service))
         .findFirst()
@@ -351,12 +354,12 @@ class ReadModelOutageTest {
       long user, String name, Texts.Language lang, String releaseId) {
     String code = lang == Texts.Language.EN ? "en" : "ru";
     String greeting = Texts.GREETING.in(lang, name);
-    FakeBotApi.push(FakeBotApi.message(UPDATE_IDS.getAndIncrement(), user, name, code, "/start"));
+    botApi.push(botApi.message(UPDATE_IDS.getAndIncrement(), user, name, code, "/start"));
     await()
         .atMost(Duration.ofSeconds(20))
-        .until(() -> FakeBotApi.messages(user).stream().anyMatch(m -> m.text().equals(greeting)));
+        .until(() -> botApi.messages(user).stream().anyMatch(m -> m.text().equals(greeting)));
     int menu =
-        FakeBotApi.messages(user).stream()
+        botApi.messages(user).stream()
             .filter(m -> m.text().equals(greeting))
             .findFirst()
             .get()
@@ -382,12 +385,12 @@ class ReadModelOutageTest {
   }
 
   private static void pressIn(long user, String name, String lang, int messageId, String data) {
-    FakeBotApi.push(
-        FakeBotApi.callback(UPDATE_IDS.getAndIncrement(), user, name, lang, user, messageId, data));
+    botApi.push(
+        botApi.callback(UPDATE_IDS.getAndIncrement(), user, name, lang, user, messageId, data));
   }
 
   private static FakeBotApi.SentMessage message(long chat, int messageId) {
-    return FakeBotApi.messages(chat).stream()
+    return botApi.messages(chat).stream()
         .filter(m -> m.messageId() == messageId)
         .findFirst()
         .orElseThrow();
@@ -421,14 +424,14 @@ class ReadModelOutageTest {
   }
 
   private static List<JsonNode> answersTo(String callbackQueryId) {
-    return FakeBotApi.calls("answerCallbackQuery").stream()
+    return botApi.calls("answerCallbackQuery").stream()
         .map(FakeBotApi::json)
         .filter(n -> n.path("callback_query_id").asText().equals(callbackQueryId))
         .toList();
   }
 
   private static int messageOf(long chat, String service) {
-    return FakeBotApi.messages(chat).stream()
+    return botApi.messages(chat).stream()
         .filter(m -> m.text().startsWith("Approve " + service))
         .findFirst()
         .orElseThrow()
@@ -436,7 +439,7 @@ class ReadModelOutageTest {
   }
 
   private static List<JsonNode> confirmationsTo(long chat, String service) {
-    return FakeBotApi.calls("sendMessage").stream()
+    return botApi.calls("sendMessage").stream()
         .map(FakeBotApi::json)
         .filter(
             n ->

@@ -8,6 +8,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.telegram.telegrambots.client.okhttp.OkHttpTelegramClient;
@@ -20,13 +21,13 @@ import org.telegram.telegrambots.meta.api.objects.message.Message;
 /** Telegram's errors as the real client meets them, from the fake Bot API server. */
 class BotClientTest {
 
+  private final FakeBotApi botApi = new FakeBotApi();
   private final List<Duration> waits = new CopyOnWriteArrayList<>();
   private BotClient bot;
 
   @BeforeEach
   void connect() {
-    URI api = URI.create(FakeBotApi.start());
-    FakeBotApi.reset();
+    URI api = URI.create(botApi.start());
     bot =
         new BotClient(
             new OkHttpTelegramClient(
@@ -35,9 +36,14 @@ class BotClientTest {
             waits::add);
   }
 
+  @AfterEach
+  void stopTheFake() {
+    botApi.close();
+  }
+
   @Test
   void given429_thenItWaitsRetryAfterAndDelivers() {
-    FakeBotApi.tooManyRequests("sendMessage", 2, 3);
+    botApi.tooManyRequests("sendMessage", 2, 3);
 
     BotClient.Reply<Message> r = bot.call(send(9101, "hello"), Delivery.INTERACTIVE);
 
@@ -51,12 +57,12 @@ class BotClientTest {
                 assertThat(w)
                     .isGreaterThan(Duration.ofSeconds(3))
                     .isLessThanOrEqualTo(Duration.ofSeconds(3).plus(FloodWait.MARGIN)));
-    assertThat(FakeBotApi.attempts("sendMessage")).isEqualTo(3);
+    assertThat(botApi.attempts("sendMessage")).isEqualTo(3);
   }
 
   @Test
   void givenA5xx_thenItRetriesWithBackoff() {
-    FakeBotApi.failNext("sendMessage", 1, 502, "Bad Gateway", null);
+    botApi.failNext("sendMessage", 1, 502, "Bad Gateway", null);
 
     assertThat(bot.call(send(9102, "hello"), Delivery.MUST_DELIVER).ok()).isTrue();
     assertThat(waits).hasSize(1);
@@ -76,18 +82,18 @@ class BotClientTest {
             Delivery.INTERACTIVE);
 
     assertThat(r.ok()).isTrue();
-    assertThat(FakeBotApi.rejections("editMessageText")).hasSize(1); // Telegram said 400
+    assertThat(botApi.rejections("editMessageText")).hasSize(1); // Telegram said 400
   }
 
   @Test
   void givenABlockedUser_thenA403IsReportedOnceNotRetriedNorThrown() {
-    FakeBotApi.blockChat(9104);
+    botApi.blockChat(9104);
 
     BotClient.Reply<Message> r = bot.call(send(9104, "hello"), Delivery.MUST_DELIVER);
 
     assertThat(r.ok()).isFalse();
     assertThat(r.errorCode()).isEqualTo(403);
-    assertThat(FakeBotApi.attempts("sendMessage")).isEqualTo(1);
+    assertThat(botApi.attempts("sendMessage")).isEqualTo(1);
     assertThat(waits).isEmpty();
   }
 
@@ -104,7 +110,7 @@ class BotClientTest {
   @Test
   void givenTheAnswerToAPressFailingForSecondsOf5xx_thenItIsRetriedWhileThePressLives() {
     // 200 + 400 + 800 + 1600 + 3200 + 6400 ms of backoff: within the press's 15 s (F13)
-    FakeBotApi.failNext("answerCallbackQuery", 6, 502, "Bad Gateway", null);
+    botApi.failNext("answerCallbackQuery", 6, 502, "Bad Gateway", null);
 
     BotClient.Reply<Boolean> r =
         bot.call(
@@ -112,7 +118,7 @@ class BotClientTest {
             Delivery.INTERACTIVE);
 
     assertThat(r.ok()).isTrue();
-    assertThat(FakeBotApi.attempts("answerCallbackQuery")).isEqualTo(7);
+    assertThat(botApi.attempts("answerCallbackQuery")).isEqualTo(7);
     assertThat(waits.stream().reduce(Duration.ZERO, Duration::plus))
         .isLessThan(Duration.ofSeconds(15));
   }

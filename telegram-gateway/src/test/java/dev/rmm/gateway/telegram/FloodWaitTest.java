@@ -30,6 +30,7 @@ class FloodWaitTest {
 
   private static final int RETRY_AFTER = 2;
 
+  private final FakeBotApi botApi = new FakeBotApi();
   private final FloodWait flood = new FloodWait();
   private final ExecutorService workers = Executors.newFixedThreadPool(2);
   private OkHttpTelegramClient client;
@@ -37,8 +38,7 @@ class FloodWaitTest {
 
   @BeforeEach
   void connect() {
-    URI api = URI.create(FakeBotApi.start());
-    FakeBotApi.reset();
+    URI api = URI.create(botApi.start());
     client =
         new OkHttpTelegramClient(
             FakeBotApi.TOKEN,
@@ -51,13 +51,14 @@ class FloodWaitTest {
       polling.stop();
     }
     workers.shutdownNow();
+    botApi.close();
   }
 
   @Test
   void givenOneCallGot429_whenAnotherCallIsMadeMeanwhile_thenItWaitsOutTheRetryAfterToo()
       throws Exception {
     BotClient bot = new BotClient(client, flood);
-    FakeBotApi.tooManyRequests("sendMessage", 1, RETRY_AFTER);
+    botApi.tooManyRequests("sendMessage", 1, RETRY_AFTER);
     CompletableFuture<BotClient.Reply<Message>> first =
         CompletableFuture.supplyAsync(() -> bot.call(send(9201, "first"), Delivery.PATIENT));
     await().atMost(Duration.ofSeconds(10)).until(() -> !flood.remaining().isZero());
@@ -72,7 +73,7 @@ class FloodWaitTest {
   @Test
   void givenGetUpdatesGot429_whenTheBotSendsAMessage_thenItWaitsOutTheRetryAfter() {
     BotClient bot = new BotClient(client, flood);
-    FakeBotApi.tooManyRequests("getUpdates", 1, RETRY_AFTER);
+    botApi.tooManyRequests("getUpdates", 1, RETRY_AFTER);
     polling = new LongPolling(client, workers, u -> true, Duration.ofSeconds(1), flood);
     polling.start();
     await().atMost(Duration.ofSeconds(10)).until(() -> !flood.remaining().isZero());
@@ -92,7 +93,7 @@ class FloodWaitTest {
 
     assertThat(r.ok()).isFalse();
     assertThat(r.errorCode()).isEqualTo(429);
-    assertThat(FakeBotApi.attempts("sendMessage")).isZero();
+    assertThat(botApi.attempts("sendMessage")).isZero();
   }
 
   @Test
@@ -105,7 +106,7 @@ class FloodWaitTest {
             client,
             d -> {
               waiting.countDown();
-              Thread.sleep(d.toMillis() + 1);
+              FloodWait.sleep(d); // the bot's own sleeper: at least d
             },
             flood);
     CompletableFuture<BotClient.Reply<Message>> waiter =
@@ -117,7 +118,7 @@ class FloodWaitTest {
 
     assertThat(waiter.get(30, TimeUnit.SECONDS).ok()).isTrue();
     FakeBotApi.Arrival sent =
-        FakeBotApi.arrivals().stream()
+        botApi.arrivals().stream()
             .filter(a -> a.method().equals("sendmessage"))
             .findFirst()
             .orElseThrow();
@@ -126,19 +127,16 @@ class FloodWaitTest {
         .isNotNegative();
   }
 
-  private static FakeBotApi.Arrival limited() {
-    return FakeBotApi.arrivals().stream()
-        .filter(a -> a.errorCode() == 429)
-        .findFirst()
-        .orElse(null);
+  private FakeBotApi.Arrival limited() {
+    return botApi.arrivals().stream().filter(a -> a.errorCode() == 429).findFirst().orElse(null);
   }
 
-  private static void assertNothingArrivedDuringTheWait() {
+  private void assertNothingArrivedDuringTheWait() {
     FakeBotApi.Arrival limited = limited();
     long from = limited.atNanos();
     long until = limited.atNanos() + Duration.ofSeconds(RETRY_AFTER).toNanos();
     List<String> early =
-        FakeBotApi.arrivals().stream()
+        botApi.arrivals().stream()
             .filter(a -> a.atNanos() > from && a.atNanos() < until)
             .map(
                 a ->
@@ -148,7 +146,7 @@ class FloodWaitTest {
                         + " ms after the 429")
             .toList();
     assertThat(early).as("requests while Telegram asked to wait").isEmpty();
-    assertThat(FakeBotApi.arrivals().stream().filter(a -> a.atNanos() >= until))
+    assertThat(botApi.arrivals().stream().filter(a -> a.atNanos() >= until))
         .as("the calls went out once the wait was over")
         .isNotEmpty();
   }

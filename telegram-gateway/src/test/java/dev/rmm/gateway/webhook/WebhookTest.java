@@ -22,14 +22,19 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(WebhookTest.WebhookMode.class)
 class WebhookTest {
 
+  /** The Bot API this class's application talks to (its test resource's own). */
+  @FakeBotApi.Injected static FakeBotApi botApi;
+
   static final String SECRET = "s3cret_webhook-token";
   static final String URL = "https://rmm.example.com/telegram/webhook";
 
   /** The gateway in webhook mode against the fake Bot API. */
   public static class WebhookMode implements QuarkusTestResourceLifecycleManager {
+    private final FakeBotApi botApi = new FakeBotApi();
+
     @Override
     public Map<String, String> start() {
-      Map<String, String> config = new HashMap<>(FakeBotApi.gatewayConfig());
+      Map<String, String> config = new HashMap<>(botApi.gatewayConfig());
       config.put("rmm.telegram.mode", "webhook");
       config.put("rmm.telegram.webhook-url", URL);
       config.put("rmm.telegram.webhook-secret", SECRET);
@@ -39,24 +44,31 @@ class WebhookTest {
     }
 
     @Override
-    public void stop() {}
+    public void inject(TestInjector testInjector) {
+      FakeBotApi.Resource.inject(testInjector, botApi);
+    }
+
+    @Override
+    public void stop() {
+      botApi.close();
+    }
   }
 
   @Test
   void atStartTheWebhookIsSetWithItsSecretAndTheUpdateTypesTheBotUses() {
-    await().atMost(Duration.ofSeconds(10)).until(() -> !FakeBotApi.calls("setWebhook").isEmpty());
-    var params = FakeBotApi.json(FakeBotApi.calls("setWebhook").get(0));
+    await().atMost(Duration.ofSeconds(10)).until(() -> !botApi.calls("setWebhook").isEmpty());
+    var params = FakeBotApi.json(botApi.calls("setWebhook").get(0));
     assertThat(params.path("url").asText()).isEqualTo(URL);
     assertThat(params.path("secret_token").asText()).isEqualTo(SECRET);
     assertThat(params.path("allowed_updates").toString())
         .contains("message")
         .contains("callback_query");
-    assertThat(FakeBotApi.attempts("getUpdates")).as("no long polling in webhook mode").isZero();
+    assertThat(botApi.attempts("getUpdates")).as("no long polling in webhook mode").isZero();
   }
 
   @Test
   void withoutTheSecretOrWithAWrongOne_theUpdateIsRefusedAndNotHandled() {
-    String update = FakeBotApi.message(71, 5101, "Eve", "en", "/start");
+    String update = botApi.message(71, 5101, "Eve", "en", "/start");
     given()
         .contentType("application/json")
         .body(update)
@@ -85,17 +97,17 @@ class WebhookTest {
     given()
         .contentType("application/json")
         .header(WebhookResource.SECRET_HEADER, SECRET)
-        .body(FakeBotApi.message(72, 5102, "Ann", "en", "/start"))
+        .body(botApi.message(72, 5102, "Ann", "en", "/start"))
         .post("/telegram/webhook")
         .then()
         .statusCode(200);
     await().atMost(Duration.ofSeconds(10)).until(() -> messagesTo(5102) == 1);
-    assertThat(FakeBotApi.messages(5102).get(0).text()).startsWith("👋 Hello, Ann!");
+    assertThat(botApi.messages(5102).get(0).text()).startsWith("👋 Hello, Ann!");
   }
 
   @Test
   void givenTelegramRedeliversAnUpdate_thenItIsAnsweredOnce() {
-    String update = FakeBotApi.message(73, 5103, "Bob", "en", "/start");
+    String update = botApi.message(73, 5103, "Bob", "en", "/start");
     for (int i = 0; i < 2; i++) {
       given()
           .contentType("application/json")
@@ -114,7 +126,7 @@ class WebhookTest {
 
   @Test
   void givenRedisIsDown_thenTheUpdateIsAnswered503ToBeDeliveredAgain_andHandledOnceWhenItIsBack() {
-    String update = FakeBotApi.message(74, 5104, "Kim", "en", "/start");
+    String update = botApi.message(74, 5104, "Kim", "en", "/start");
     RestartableRedis.stopServer();
     try {
       given()
@@ -154,7 +166,7 @@ class WebhookTest {
   }
 
   private static long messagesTo(long chat) {
-    return FakeBotApi.calls("sendMessage").stream()
+    return botApi.calls("sendMessage").stream()
         .map(FakeBotApi::json)
         .filter(n -> n.path("chat_id").asText().equals(Long.toString(chat)))
         .count();
