@@ -71,6 +71,7 @@ public final class ConsoleRender {
         HttpClient.newBuilder()
             .connectTimeout(Duration.ofSeconds(5))
             .followRedirects(HttpClient.Redirect.NEVER)
+            .version(HttpClient.Version.HTTP_1_1)
             .build();
     String session = login(http, api, token);
 
@@ -241,7 +242,6 @@ public final class ConsoleRender {
         http.send(
             HttpRequest.newBuilder(URI.create(api + "/console/login/token"))
                 .header("Content-Type", "application/x-www-form-urlencoded")
-                .header("Origin", api)
                 .header("Cookie", "rmm_console_login=" + loginCookie)
                 .POST(
                     HttpRequest.BodyPublishers.ofString(
