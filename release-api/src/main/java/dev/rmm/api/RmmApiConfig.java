@@ -68,6 +68,22 @@ public interface RmmApiConfig {
     /** How often one shared ticker looks for changes of the read model for the live pages. */
     @WithDefault("300ms")
     Duration liveInterval();
+
+    /**
+     * The most records of the release log the audit page reads for one answer
+     * (RMM_CONSOLE_AUDIT_MAX_EVENTS): its as-of view and verification report fold the log from
+     * offset 0, so this bounds the time and memory of one page. A log with more says so on the page
+     * (the view then covers the first records of each partition only).
+     */
+    @WithDefault("500000")
+    long auditMaxEvents();
+
+    /**
+     * The most releases the audit page's as-of table lists (RMM_CONSOLE_AUDIT_MAX_ROWS); the others
+     * are counted, and the service filter narrows the table.
+     */
+    @WithDefault("500")
+    int auditMaxRows();
   }
 
   /**

@@ -50,7 +50,7 @@ class ArchitectureTest {
 
   /** contracts' adapters; every other package of contracts is its domain. */
   private static final String[] CONTRACTS_ADAPTERS = {
-    "dev.rmm.contracts.kafka..", "dev.rmm.contracts.tracing.."
+    "dev.rmm.contracts.kafka..", "dev.rmm.contracts.tracing..", "dev.rmm.contracts.export.."
   };
 
   /**

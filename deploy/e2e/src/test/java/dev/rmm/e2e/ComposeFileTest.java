@@ -55,6 +55,8 @@ class ComposeFileTest {
   private static final Set<String> SECRETS =
       Set.of(
           "RMM_API_TOKENS",
+          "RMM_CONSOLE_TELEGRAM_BOT_TOKEN",
+          "RMM_CONSOLE_COOKIE_KEY",
           "TELEGRAM_BOT_TOKEN",
           "TELEGRAM_WEBHOOK_SECRET",
           "TELEGRAM_CALLBACK_SECRET",

@@ -33,8 +33,9 @@ import org.openqa.selenium.WebElement;
  * The web console (issue 16) in a real headless Chromium against the packaged services: log in,
  * watch a release walk its lifecycle on the board as the pipeline reports it (the projector's real
  * read model, pushed to the page over server-sent events, no reload), open its page and find the
- * timeline and its hash chain verified in the log; and strangers refused. The screenshots in
- * docs/console/ are taken here.
+ * timeline and its hash chain verified in the log; read the audit page as of a moment before and
+ * after an approval (folded from the log, not the read model); and strangers refused. The
+ * screenshots in docs/console/ are taken here.
  */
 @Order(SharedStack.LAST)
 class ConsoleBrowserTest {
@@ -219,6 +220,53 @@ class ConsoleBrowserTest {
     } finally {
       browser.manage().window().setSize(new Dimension(1280, 860));
     }
+  }
+
+  /** The audit page's row of a release: its approvals as of the page's moment, or null. */
+  private static String approvalsAsOf(String releaseId) {
+    List<WebElement> rows =
+        browser.findElements(
+            By.cssSelector("#audit-releases tr[data-release='" + releaseId + "']"));
+    return rows.isEmpty() ? null : rows.get(0).getAttribute("data-approvals");
+  }
+
+  @Test
+  void givenAnApproval_whenTheAuditPageIsReadAsOfBeforeAndAfterIt_thenTheLogTellsTheDifference() {
+    loginWithToken();
+    String service = "audit-" + UUID.randomUUID().toString().substring(0, 8);
+    Pipeline pipeline = new Pipeline(stack);
+    String id = pipeline.toManualTesting(service, "v3.0.0", "7101");
+    pipeline.approve(id, 1001);
+    await().until(() -> !pipeline.events(id, "release.approval-granted.v1").isEmpty());
+    // the read model keeps microseconds: a millisecond either side is clear of any rounding
+    Instant approved =
+        java.time.OffsetDateTime.parse(
+                pipeline
+                    .events(id, "release.approval-granted.v1")
+                    .get(0)
+                    .path("occurred_at")
+                    .asText())
+            .toInstant();
+
+    browser.get(
+        url("/console/audit?lang=en&service=" + service + "&at=" + approved.minusMillis(1)));
+    assertThat(approvalsAsOf(id)).isEqualTo("0/2");
+    assertThat(
+            browser
+                .findElement(By.cssSelector("tr[data-release='" + id + "']"))
+                .getAttribute("data-status"))
+        .isEqualTo("manual_testing");
+    browser.get(url("/console/audit?lang=en&service=" + service + "&at=" + approved.plusMillis(1)));
+    assertThat(approvalsAsOf(id)).isEqualTo("1/2");
+    assertThat(browser.findElement(By.id("report")).getText())
+        .contains("releases,")
+        .contains("events");
+    HeadlessChromium.screenshot(browser, "audit");
+
+    // before the release was created the log knows nothing of it
+    browser.get(url("/console/audit?lang=en&service=" + service + "&at=2000-01-01T00:00:00Z"));
+    assertThat(approvalsAsOf(id)).isNull();
+    assertThat(browser.findElement(By.id("as-of")).getText()).endsWith(": 0 releases");
   }
 
   @Test

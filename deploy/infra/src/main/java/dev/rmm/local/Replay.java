@@ -2,14 +2,15 @@ package dev.rmm.local;
 
 import dev.rmm.contracts.EventCodec;
 import dev.rmm.contracts.EventEnvelope;
-import dev.rmm.contracts.ReleaseDecider;
 import dev.rmm.contracts.ReleaseState;
 import dev.rmm.contracts.audit.Checkpoint;
 import dev.rmm.contracts.audit.CheckpointKeys;
 import dev.rmm.contracts.audit.LogVerifier;
 import dev.rmm.contracts.audit.PartitionDigest;
+import dev.rmm.contracts.export.CloudEventsExport;
 import dev.rmm.contracts.kafka.KafkaClients;
 import dev.rmm.contracts.kafka.LogConsumers;
+import dev.rmm.contracts.log.AsOfFold;
 import dev.rmm.contracts.log.ChainFold;
 import dev.rmm.contracts.log.Link;
 import java.io.PrintStream;
@@ -343,45 +344,31 @@ public final class Replay {
 
   /**
    * Prints the state of every release at {@code moment}, from the events that count: a release's
-   * valid events up to the first one after the moment. Whether an event counts does not depend on
-   * the moment (the first next link in the log wins), so every record is folded.
+   * valid events up to the first one after the moment ({@link AsOfFold}, the fold the web console's
+   * audit page uses too).
    */
   public void asOf(Instant moment) {
-    ChainFold chain = new ChainFold();
-    Map<String, ReleaseState> states = new TreeMap<>();
+    AsOfFold fold = new AsOfFold(moment);
     readRecords(
         r -> {
-          Link link = chain.accept(r.key(), r.value());
-          if (link instanceof Link.Unreadable u) {
+          if (fold.accept(r.key(), r.value()) instanceof Link.Unreadable u) {
             System.err.println(
                 "unreadable record " + r.partition() + "@" + r.offset() + ": " + u.why());
           }
-          if (!(link instanceof Link.Valid v) || v.event().occurredAt().isAfter(moment)) {
-            return;
-          }
-          EventEnvelope e = v.event();
-          ReleaseState s = states.getOrDefault(e.releaseId(), ReleaseState.none(e.releaseId()));
-          if (e.sequence() == s.version() + 1) {
-            states.put(e.releaseId(), ReleaseDecider.evolve(s, e));
-          }
         });
-    out.println("releases as of " + moment + ": " + states.size());
-    states.values().stream()
-        .filter(ReleaseState::exists)
-        .sorted(
-            Comparator.comparing((ReleaseState s) -> s.spec().service())
-                .thenComparing(s -> s.spec().tag()))
-        .forEach(
-            s ->
-                out.printf(
-                    "%s %-24s %-12s %-28s v%d approvals %d/%d%n",
-                    s.releaseId(),
-                    s.spec().service(),
-                    s.spec().tag(),
-                    s.status().wire(),
-                    s.version(),
-                    s.approvals().size(),
-                    s.policy().quorum()));
+    List<ReleaseState> releases = fold.releases();
+    out.println("releases as of " + moment + ": " + releases.size());
+    releases.forEach(
+        s ->
+            out.printf(
+                "%s %-24s %-12s %-28s v%d approvals %d/%d%n",
+                s.releaseId(),
+                s.spec().service(),
+                s.spec().tag(),
+                s.status().wire(),
+                s.version(),
+                s.approvals().size(),
+                s.policy().quorum()));
   }
 
   /** Reads the whole topic (committed records only) once, in partition order. */

@@ -3,6 +3,8 @@ package dev.rmm.api.console;
 import dev.rmm.api.RmmApiConfig;
 import dev.rmm.api.policy.PolicyRegistry;
 import dev.rmm.contracts.ApiTokens;
+import dev.rmm.contracts.TextRules;
+import dev.rmm.contracts.TextRules.Kind;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -44,6 +46,11 @@ public class ConsoleAccess {
    * for a repository's, empty for a token nobody accepts.
    */
   public Optional<String> tokenKind(String token) {
+    // the token check trims control characters away (HTTP headers cannot hold them): a form can,
+    // and "the admin token and a NUL" is not the admin token
+    if (!TextRules.allows(token.strip(), Kind.LINE)) {
+      return Optional.empty();
+    }
     return tokens
         .repositoryOf("Bearer " + token.strip())
         .map(r -> ApiTokens.ANY_REPOSITORY.equals(r) ? "admin" : "pipeline");

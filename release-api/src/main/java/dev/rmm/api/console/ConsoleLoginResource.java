@@ -178,7 +178,9 @@ public class ConsoleLoginResource {
       return refuse(lang, uri, ConsoleTexts.word(lang, "why_unknown_user", r.userId()));
     }
     LOG.infof("Console: Telegram user %d logged in from %s", r.userId(), request.remoteAddress());
-    String name = r.name().isBlank() ? String.valueOf(r.userId()) : r.name();
+    // Telegram signs whatever the user calls themselves: a bidi override or a control character
+    // in it would make the greeting (and the cookie) say something else; shown as U+XXXX instead
+    String name = r.name().isBlank() ? String.valueOf(r.userId()) : TextRules.escape(r.name());
     return entered("telegram:" + r.userId(), name, uri, lang, true);
   }
 

@@ -2,6 +2,7 @@ package dev.rmm.api.console;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rmm.api.console.ConsoleTexts.Language;
+import dev.rmm.api.policy.PolicyRegistry;
 import dev.rmm.api.problem.InvalidRequestException;
 import dev.rmm.api.query.ReleaseQueries;
 import dev.rmm.api.query.ReleaseQueries.EventPosition;
@@ -55,6 +56,7 @@ public class ConsoleResource {
   private final LogRecords log;
   private final RefusalPage refusal;
   private final SecurityIdentity identity;
+  private final PolicyRegistry policies;
 
   @Location("console/board.html")
   Template board;
@@ -80,13 +82,15 @@ public class ConsoleResource {
       ReadModelChanges changes,
       LogRecords log,
       RefusalPage refusal,
-      SecurityIdentity identity) {
+      SecurityIdentity identity,
+      PolicyRegistry policies) {
     this.queries = queries;
     this.pages = pages;
     this.changes = changes;
     this.log = log;
     this.refusal = refusal;
     this.identity = identity;
+    this.policies = policies;
   }
 
   @GET
@@ -199,16 +203,16 @@ public class ConsoleResource {
     Language lang = pages.language(headers, uri);
     return releaseData(id, lang)
         .map(
-            data -> {
-              if (data == null) {
-                return notFound(id, lang, uri);
-              }
-              TemplateInstance page =
-                  pages.page(release.instance(), lang, uri, session(), (String) data.get("tag"));
-              data.forEach(page::data);
-              page.data("partsUrl", "/console/releases/" + urlPart(id) + "/parts");
-              return pages.html(200, page.render(), uri).build();
-            });
+            data ->
+                data == null
+                    ? notFound(id, lang, uri)
+                    : page(
+                        release,
+                        lang,
+                        uri,
+                        (String) data.get("tag"),
+                        data,
+                        "/console/releases/" + urlPart(id) + "/parts"));
   }
 
   /** The release page's live part: card, chain status and timeline. */
@@ -220,15 +224,7 @@ public class ConsoleResource {
     checkId(id);
     Language lang = pages.language(headers, uri);
     return releaseData(id, lang)
-        .map(
-            data -> {
-              if (data == null) {
-                return notFound(id, lang, uri);
-              }
-              TemplateInstance part = releaseParts.data("t", ConsoleTexts.of(lang));
-              data.forEach(part::data);
-              return pages.html(200, part.render(), uri).build();
-            });
+        .map(data -> data == null ? notFound(id, lang, uri) : part(releaseParts, lang, uri, data));
   }
 
   /**
@@ -244,13 +240,14 @@ public class ConsoleResource {
     Language lang = pages.language(headers, uri);
     return serviceData(service, lang)
         .map(
-            data -> {
-              TemplateInstance page =
-                  pages.page(servicePage.instance(), lang, uri, session(), service);
-              data.forEach(page::data);
-              page.data("partsUrl", "/console/services/" + urlPart(service) + "/parts");
-              return pages.html(200, page.render(), uri).build();
-            });
+            data ->
+                page(
+                    servicePage,
+                    lang,
+                    uri,
+                    service,
+                    data,
+                    "/console/services/" + urlPart(service) + "/parts"));
   }
 
   /** The service page's live part. */
@@ -261,13 +258,31 @@ public class ConsoleResource {
       @PathParam("service") String service, @Context HttpHeaders headers, @Context UriInfo uri) {
     checkId(service);
     Language lang = pages.language(headers, uri);
-    return serviceData(service, lang)
-        .map(
-            data -> {
-              TemplateInstance part = serviceParts.data("t", ConsoleTexts.of(lang));
-              data.forEach(part::data);
-              return pages.html(200, part.render(), uri).build();
-            });
+    return serviceData(service, lang).map(data -> part(serviceParts, lang, uri, data));
+  }
+
+  /**
+   * A live page (release or service): {@code template} with the shared header, {@code data}, and
+   * the URL its script re-reads the live part from.
+   */
+  private Response page(
+      Template template,
+      Language lang,
+      UriInfo uri,
+      String title,
+      Map<String, Object> data,
+      String partsUrl) {
+    TemplateInstance page = pages.page(template.instance(), lang, uri, session(), title);
+    data.forEach(page::data);
+    page.data("partsUrl", partsUrl);
+    return pages.html(200, page.render(), uri).build();
+  }
+
+  /** A live page's part alone, as its script re-reads it: {@code template} with {@code data}. */
+  private Response part(Template template, Language lang, UriInfo uri, Map<String, Object> data) {
+    TemplateInstance part = template.data("t", ConsoleTexts.of(lang));
+    data.forEach(part::data);
+    return pages.html(200, part.render(), uri).build();
   }
 
   private Uni<Map<String, Object>> serviceData(String service, Language lang) {
@@ -317,15 +332,24 @@ public class ConsoleResource {
               if (rel == null) {
                 return Uni.createFrom().<Map<String, Object>>nullItem();
               }
+              List<Views.Field> fields = ReleasePage.fields(rel, lang, Instant.now());
+              fields.add(PolicyLine.field(t.getItem2(), policies.version(), lang));
               return chain(id, lang)
                   .map(
                       chain ->
                           Map.<String, Object>of(
-                              "service", rel.path("service_name").asText(),
-                              "tag", rel.path("release_tag").asText(),
-                              "fields", ReleasePage.fields(rel, lang, Instant.now()),
-                              "events", ReleasePage.timeline(t.getItem2(), pages, lang),
-                              "chain", chain));
+                              "service",
+                              rel.path("service_name").asText(),
+                              "tag",
+                              rel.path("release_tag").asText(),
+                              "fields",
+                              fields,
+                              "events",
+                              ReleasePage.timeline(t.getItem2(), pages, lang),
+                              "chain",
+                              chain,
+                              "downloadUrl",
+                              "/console/releases/" + urlPart(id) + "/events.jsonl"));
             });
   }
 
@@ -382,6 +406,7 @@ public class ConsoleResource {
         pages
             .page(release.instance(), lang, uri, session(), ConsoleTexts.word(lang, "not_found"))
             .data("partsUrl", "")
+            .data("downloadUrl", "")
             .data("service", "")
             .data("tag", id)
             .data("fields", List.of())

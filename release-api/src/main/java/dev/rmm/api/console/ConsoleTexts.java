@@ -173,6 +173,64 @@ public final class ConsoleTexts {
         "Форма входа устарела или пришла с другого сайта; откройте страницу входа заново.",
         "The login form is stale or came from another site; open the login page again.");
 
+    // the audit page (AuditPage) and the release page's download and policy line
+    w("audit", "🔎 Аудит", "🔎 Audit");
+    w("audit_title", "Аудит по журналу", "Audit from the log");
+    w("audit_at", "Момент (UTC)", "Moment (UTC)");
+    w("audit_as_of", "Состояние на %s: релизов — %d", "State as of %s: %d releases");
+    w(
+        "audit_hidden",
+        "Ещё релизов не показано: %d — выберите сервис",
+        "%d more releases not shown: choose a service");
+    w("audit_scan", "Прочитано записей журнала %2$s: %1$d", "%d records of the log %s read");
+    w(
+        "audit_limit",
+        "⚠️ Прочитаны только первые %d из примерно %d записей журнала %s (предел"
+            + " RMM_CONSOLE_AUDIT_MAX_EVENTS): состояния и отчёт неполны.",
+        "⚠️ Only the first %d of about %d records of the log %s were read (the limit,"
+            + " RMM_CONSOLE_AUDIT_MAX_EVENTS): the states and the report are incomplete.");
+    w(
+        "audit_bad_moment",
+        "Не понимаю момент «%s»: нужен вид 2026-12-02T04:10:00Z",
+        "Not a moment: “%s” (write it like 2026-12-02T04:10:00Z)");
+    w("audit_no_service", "Такого имени сервиса быть не может", "That cannot be a service's name");
+    w("audit_version", "Версия", "Version");
+    w("audit_report", "Проверка журнала", "Verification report");
+    w(
+        "audit_summary",
+        "Релизов: %d, событий: %d (из них записаны до цепочки хешей и проверены только по"
+            + " номерам: %d)",
+        "%d releases, %d events (%d written before hash chaining, checked by sequence only)");
+    w("audit_intact", "цепочки всех релизов целы", "every release's chain is intact");
+    w("audit_broken", "релизов с нарушенной цепочкой: %d", "%d release(s) with a broken chain");
+    w(
+        "audit_voids",
+        "Пустые события: %d — проиграли гонку другому писателю; это не нарушение, их не учитывает"
+            + " никто",
+        "Void events: %d. They lost a race to another writer's: not a break, no reader counts"
+            + " them");
+    w(
+        "audit_policy_intact",
+        "цепочка политики (%s) цела, событий: %d",
+        "the policy chain (%s) is intact, %d events");
+    w("audit_policy_broken", "цепочка политики (%s) нарушена", "the policy chain (%s) is broken");
+    w("audit_more", "… и ещё %d", "… and %d more");
+    w(
+        "download_events",
+        "⬇️ История событий (CloudEvents, JSON Lines)",
+        "⬇️ Event history (CloudEvents JSON lines)");
+    w("policy", "📜 Версия политики", "📜 Policy version");
+    w("policy_now", "сейчас действует v%d", "v%d in force now");
+    w(
+        "policy_decided",
+        "решения по релизу — по v%d (событие %d)",
+        "this release decided under v%d (event %d)");
+    w(
+        "policy_no_decision",
+        "ни одно решение по релизу ещё не назвало версию",
+        "no decision of this release names a version yet");
+    w("policy_none", "политика в журнале ещё не записана", "no policy recorded in the log yet");
+
     s(ReleaseStatus.INITIATED, "🆕", "Инициирован", "Initiated");
     s(ReleaseStatus.STAGE_BUILDING, "🏗️", "Сборка на stage", "Building on stage");
     s(

@@ -1,4 +1,4 @@
-package dev.rmm.local;
+package dev.rmm.contracts.export;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cdevents.CDEvents;
@@ -45,6 +45,10 @@ import java.util.List;
  *
  * <p>The CDEvents payloads are built with the CDEvents SDK and validated against the CDEvents
  * schemas it ships; the CloudEvents envelope is built and written by the CloudEvents SDK.
+ *
+ * <p>It lives in contracts (an adapter package beside {@code kafka}, with the SDKs as optional
+ * dependencies) because two readers export: {@code deploy/local/replay export} and the web
+ * console's download of a release's history (release-api), and they must give the same lines.
  */
 public final class CloudEventsExport {
 
