@@ -1,5 +1,7 @@
 package dev.rmm.e2e;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rmm.testsupport.FakeBotApi;
 import dev.rmm.testsupport.FakeGitHub;
 import java.io.IOException;
@@ -12,7 +14,9 @@ import java.nio.file.StandardCopyOption;
 /**
  * The stack shared by the classes that talk to the fake Telegram and GitHub ({@code
  * TelegramFlowTest}, {@code DispatchFlowTest}, {@code SupersedeFlowTest}, {@code
- * BreakGlassFlowTest}, {@code FreezeFlowTest}, {@code CrossServiceTraceTest}): one start of the
+ * BreakGlassFlowTest}, {@code FreezeFlowTest}, {@code CrossServiceTraceTest}, {@code
+ * TagMovedFlowTest}, {@code BreakGlassExpiryFlowTest}) or to an SSH host ({@code
+ * RollbackRunbookTest}): one start of the
  * whole stack for all of them instead of one each (about half a minute each on 2 cores). Its
  * environment is the union of what they need:
  *
@@ -22,8 +26,12 @@ import java.nio.file.StandardCopyOption;
  *       (1002) and Carol (1003), admin Bob; every other service the demo policy (Alice and Bob),
  *       with Bob and Carol as admins (break-glass needs two); no freeze until a class writes one
  *       ({@link #writePolicy});
- *   <li>the deploy file: ghost and ghost-retry point at workflows that do not exist (yet);
- *   <li>the orchestrator looks again every 2 s and for a dispatch's run 5 s after a restart;
+ *   <li>the deploy file: ghost, ghost-retry and thaw-retry point at workflows that do not exist
+ *       (yet); {@code RollbackRunbookTest}'s services run their rollbacks on the SSH server of
+ *       {@link RunbookHosts}, whose keys and {@code DB_PASSWORD} every service gets;
+ *   <li>the orchestrator looks again every 2 s and for a dispatch's run 5 s after a restart, and
+ *       holds a runbook's lease for 6 s (a restarted one declares a crashed runbook interrupted
+ *       after 12 s instead of 40 s);
  *   <li>every span exported to {@link #OTLP}.
  * </ul>
  *
@@ -66,14 +74,13 @@ final class FakesStack {
           + " QA\"}, {\"telegram_id\": 1002, \"name\": \"Bob Lead\"}, {\"telegram_id\": 1003,"
           + " \"name\": \"Carol Dev\"}], \"quorum\": 3, \"admins\": [1002]}}";
 
+  /** The workflow of the service thaw-retry: missing until {@code FreezeFlowTest} adds it. */
+  static final String THAW_RETRY_WORKFLOW = "thawed-later.yml";
+
   /** The policy file release-api watches (RMM_POLICY_FILE). */
   static final Path POLICY = tempFile("rmm-policy-", "{" + SERVICES + "}");
 
-  private static final Path DEPLOY =
-      tempFile(
-          "rmm-deploy-",
-          "{\"services\": {\"ghost\": {\"github\": {\"workflow\": \"missing.yml\"}},"
-              + " \"ghost-retry\": {\"github\": {\"workflow\": \"added-later.yml\"}}}}");
+  private static final Path DEPLOY = tempFile("rmm-deploy-", deployFile());
 
   private FakesStack() {}
 
@@ -87,6 +94,13 @@ final class FakesStack {
         .withEnvironment("RMM_GITHUB_API_URL", FakeGitHub.start())
         .withEnvironment("RMM_GITHUB_RUN_LOOKUP", "5s")
         .withEnvironment("RMM_DEPLOY_RECHECK", "2s")
+        // RollbackRunbookTest: the runbook lease shorter than its 20 s default, with the same
+        // rules: the orchestrator started again after a crash waits twice the lease after it got
+        // the partition before it declares the crashed runbook interrupted, 12 s instead of 40 s
+        .withEnvironment("RMM_DEPLOY_RUNBOOK_LEASE", "6s")
+        .withEnvironment(RunbookHosts.KEY_VARIABLE, RunbookHosts.KEY)
+        .withEnvironment(RunbookHosts.WRONG_KEY_VARIABLE, RunbookHosts.WRONG_KEY)
+        .withEnvironment("DB_PASSWORD", RunbookHosts.SECRET)
         .withEnvironment("RMM_DEPLOY_FILE", DEPLOY.toString())
         .withEnvironment("RMM_POLICY_FILE", POLICY.toString())
         // two admins: Bob Lead (1002, the demo admin) and Carol (1003)
@@ -111,6 +125,21 @@ final class FakesStack {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * The deploy file: ghost and ghost-retry ({@code DispatchFlowTest}) and thaw-retry ({@code
+   * FreezeFlowTest}) point at workflows that do not exist until a test adds them; {@code
+   * RollbackRunbookTest}'s services ({@link RunbookHosts#services}).
+   */
+  private static String deployFile() {
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode services = json.createObjectNode();
+    services.putObject("ghost").putObject("github").put("workflow", "missing.yml");
+    services.putObject("ghost-retry").putObject("github").put("workflow", "added-later.yml");
+    services.putObject("thaw-retry").putObject("github").put("workflow", THAW_RETRY_WORKFLOW);
+    services.setAll(RunbookHosts.services(json));
+    return json.createObjectNode().set("services", services).toString();
   }
 
   private static Path tempFile(String prefix, String content) {

@@ -4,18 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rmm.local.RmmService;
+import dev.rmm.testsupport.FakeGitHub;
 import dev.rmm.testsupport.TestSshServer;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -24,104 +19,23 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * running the commands on this machine): each step recorded with exit code, duration and redacted
  * output; failures name their step; a hanging step is stopped at its timeout; an unknown host key
  * or a wrong key refuses to connect; a runbook interrupted by a crash is never run twice.
+ *
+ * <p>On {@link FakesStack} (its deploy file holds this class's services, {@link RunbookHosts}): one
+ * start of the stack less in the build. So each release is dispatched to the fake GitHub before its
+ * pipeline reports {@code deploying}, as a production workflow would be.
  */
+@Order(FakesStack.ORDER)
 class RollbackRunbookTest {
 
   static final Duration PATIENCE = Duration.ofSeconds(60);
-  static final TestSshServer ssh = TestSshServer.start();
-  static final String SECRET = "s3cr3t-db-pass-42";
+  static final TestSshServer ssh = RunbookHosts.SSH;
+  static final String SECRET = RunbookHosts.SECRET;
 
-  @RegisterExtension
-  static final StackExtension stack =
-      new StackExtension()
-          .withEnvironment("RMM_DEPLOY_FILE", deployFile().toString())
-          .withEnvironment("RMM_SSH_KEY_TEST", ssh.clientPrivateKey())
-          .withEnvironment("RMM_SSH_KEY_WRONG", TestSshServer.otherPrivateKey())
-          .withEnvironment("DB_PASSWORD", SECRET)
-          .withEnvironment("RMM_DEPLOY_RECHECK", "2s")
-          // the runbook lease shorter than its 20 s default, with the same rules: the orchestrator
-          // started again after the crash waits twice the lease after it got the partition before
-          // it declares the crashed runbook interrupted, 12 s here instead of 40 s
-          .withEnvironment("RMM_DEPLOY_RUNBOOK_LEASE", "6s");
+  @RegisterExtension static final StackExtension stack = FakesStack.extension();
 
-  @AfterAll
-  static void stopSsh() {
-    ssh.close();
-  }
-
-  /** One service per scenario, all on the test SSH server. */
-  private static Path deployFile() {
-    ObjectMapper json = new ObjectMapper();
-    ObjectNode services = json.createObjectNode();
-    services.set(
-        "good",
-        service(
-            json,
-            ssh.hostKeyLine(),
-            "RMM_SSH_KEY_TEST",
-            Map.of(
-                "migrations", "echo migrating down to {tag} with password=" + SECRET,
-                "checkout", "echo checked out {tag}",
-                "up", "echo started {service}",
-                "health", "true")));
-    services.set(
-        "badmig",
-        service(
-            json,
-            ssh.hostKeyLine(),
-            "RMM_SSH_KEY_TEST",
-            Map.of("migrations", "echo cannot reach the database >&2; exit 3")));
-    services.set(
-        "sick",
-        service(
-            json,
-            ssh.hostKeyLine(),
-            "RMM_SSH_KEY_TEST",
-            Map.of("migrations", "true", "checkout", "true", "up", "true", "health", "false")));
-    ObjectNode hang =
-        service(
-            json,
-            ssh.hostKeyLine(),
-            "RMM_SSH_KEY_TEST",
-            Map.of("migrations", "true", "checkout", "true", "up", "sleep 30"));
-    ((ObjectNode) hang.get("ssh")).put("step_timeout_seconds", 1);
-    services.set("hang", hang);
-    services.set(
-        "stranger", service(json, TestSshServer.otherHostKeyLine(), "RMM_SSH_KEY_TEST", Map.of()));
-    services.set("wrongkey", service(json, ssh.hostKeyLine(), "RMM_SSH_KEY_WRONG", Map.of()));
-    services.set(
-        "slow",
-        service(
-            json,
-            ssh.hostKeyLine(),
-            "RMM_SSH_KEY_TEST",
-            Map.of("migrations", "true", "checkout", "echo slow-checkout-started; sleep 20")));
-    try {
-      Path f = Files.createTempFile("rmm-deploy-", ".json");
-      Files.writeString(f, json.createObjectNode().set("services", services).toString());
-      f.toFile().deleteOnExit();
-      return f;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static ObjectNode service(
-      ObjectMapper json, String hostKey, String keyVariable, Map<String, String> steps) {
-    ObjectNode ssh = json.createObjectNode();
-    ssh.putArray("hosts").add(RollbackRunbookTest.ssh.address());
-    ssh.put("user", "deploy");
-    ssh.put("private_key_variable", keyVariable);
-    ssh.putObject("host_keys").put(RollbackRunbookTest.ssh.address(), hostKey);
-    ssh.put("workdir", "/tmp");
-    ssh.put("health_first_wait_seconds", 0);
-    ssh.put("health_attempts", 3);
-    ssh.put("health_pause_seconds", 0.2);
-    ObjectNode s = ssh.putObject("steps");
-    steps.forEach(s::put);
-    ObjectNode service = json.createObjectNode();
-    service.set("ssh", ssh);
-    return service;
+  @BeforeEach
+  void github() {
+    FakeGitHub.addWorkflow("*", "on-approve-manual-testing.yml");
   }
 
   @Test
@@ -248,6 +162,10 @@ class RollbackRunbookTest {
   private String deployed(String service, String tag, String run) {
     String id = pipeline.toManualTesting(service, tag, run);
     pipeline.approve(id, 1001L, 1002L);
+    // the production workflow reports deploying once it was dispatched
+    await()
+        .atMost(PATIENCE)
+        .until(() -> pipeline.types(id).contains("release.workflow-dispatched.v1"));
     pipeline.step(id, "deploying");
     pipeline.step(id, "deployed");
     return id;
