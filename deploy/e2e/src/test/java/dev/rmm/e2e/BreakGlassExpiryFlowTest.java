@@ -8,7 +8,6 @@ import dev.rmm.contracts.Actor;
 import dev.rmm.contracts.ReleaseCommand;
 import dev.rmm.contracts.ReleaseDecider;
 import dev.rmm.contracts.kafka.CommandChannel;
-import dev.rmm.testsupport.FakeBotApi;
 import dev.rmm.testsupport.FakeGitHub;
 import java.time.Duration;
 import java.time.Instant;
@@ -100,7 +99,7 @@ class BreakGlassExpiryFlowTest {
         .atMost(PATIENCE)
         .until(
             () ->
-                FakeBotApi.messages(TEAM).stream()
+                FakesStack.BOT_API.messages(TEAM).stream()
                     .anyMatch(
                         m ->
                             m.text().startsWith("📦 Service: lapse\n")

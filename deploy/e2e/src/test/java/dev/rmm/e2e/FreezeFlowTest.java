@@ -184,7 +184,7 @@ class FreezeFlowTest {
         .atMost(PATIENCE)
         .until(
             () ->
-                FakeBotApi.messages(TEAM).stream()
+                FakesStack.BOT_API.messages(TEAM).stream()
                     .anyMatch(
                         m ->
                             m.text().startsWith("📦 Service: " + service + "\n")

@@ -217,23 +217,28 @@ class TagMovedFlowTest {
 
   /** Presses Approve on a card: the confirmation the bot asks with. */
   private SentMessage openConfirmation(long user, String name, SentMessage card, String tag) {
-    int known = FakeBotApi.messages(TEAM).size();
+    int known = FakesStack.BOT_API.messages(TEAM).size();
     answerTo(press(user, name, card.messageId(), message(card.messageId()).button("✅ Approve")));
     return awaitMessage(
         m ->
             m.text().startsWith("Approve ")
                 && m.text().contains(" " + tag + "?")
                 && m.replyMarkup() != null
-                && FakeBotApi.messages(TEAM).indexOf(m) >= known);
+                && FakesStack.BOT_API.messages(TEAM).indexOf(m) >= known);
   }
 
   private SentMessage awaitMessage(Predicate<SentMessage> wanted) {
-    await().atMost(PATIENCE).until(() -> FakeBotApi.messages(TEAM).stream().anyMatch(wanted));
-    return FakeBotApi.messages(TEAM).stream().filter(wanted).reduce((a, b) -> b).orElseThrow();
+    await()
+        .atMost(PATIENCE)
+        .until(() -> FakesStack.BOT_API.messages(TEAM).stream().anyMatch(wanted));
+    return FakesStack.BOT_API.messages(TEAM).stream()
+        .filter(wanted)
+        .reduce((a, b) -> b)
+        .orElseThrow();
   }
 
   private SentMessage message(int messageId) {
-    return FakeBotApi.messages(TEAM).stream()
+    return FakesStack.BOT_API.messages(TEAM).stream()
         .filter(m -> m.messageId() == messageId)
         .findFirst()
         .orElseThrow();
@@ -241,8 +246,9 @@ class TagMovedFlowTest {
 
   private String press(long user, String name, int messageId, String data) {
     String update =
-        FakeBotApi.callback(UPDATE_IDS.incrementAndGet(), user, name, "en", TEAM, messageId, data);
-    FakeBotApi.push(update);
+        FakesStack.BOT_API.callback(
+            UPDATE_IDS.incrementAndGet(), user, name, "en", TEAM, messageId, data);
+    FakesStack.BOT_API.push(update);
     try {
       return JSON.readTree(update).at("/callback_query/id").asText();
     } catch (IOException e) {
@@ -256,7 +262,7 @@ class TagMovedFlowTest {
   }
 
   private static List<JsonNode> answers(String callbackId) {
-    return FakeBotApi.calls("answerCallbackQuery").stream()
+    return FakesStack.BOT_API.calls("answerCallbackQuery").stream()
         .map(FakeBotApi::json)
         .filter(n -> n.path("callback_query_id").asText().equals(callbackId))
         .toList();
