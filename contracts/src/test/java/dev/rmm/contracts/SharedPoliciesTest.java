@@ -1,0 +1,70 @@
+package dev.rmm.contracts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rmm.contracts.ReleaseEvent.ReleaseCreated;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Releases of a service decoded from the log share one policy object (issue 12: memory). */
+class SharedPoliciesTest {
+
+  private static final EventEnvelope CREATED = GoldenEvents.BY_TYPE.get(ReleaseCreated.TYPE);
+
+  @Test
+  void givenTwoCreationsWithEqualPolicies_whenDecoded_thenBothHoldTheSamePolicyObject() {
+    byte[] first = EventCodec.encode(CREATED);
+    byte[] second = EventCodec.encode(CREATED);
+
+    ReleaseCreated a = (ReleaseCreated) EventCodec.decode(first).data();
+    ReleaseCreated b = (ReleaseCreated) EventCodec.decode(second).data();
+
+    assertThat(a.policy()).isEqualTo(((ReleaseCreated) CREATED.data()).policy());
+    assertThat(b.policy()).isSameAs(a.policy());
+  }
+
+  @Test
+  void givenACreationWithAnotherPolicy_whenDecoded_thenItKeepsItsOwn() {
+    ApprovalPolicy other =
+        ApprovalPolicy.allOf(List.of(new ApprovalPolicy.Approver(7, "Dora", null)), List.of());
+    EventEnvelope created =
+        withData(CREATED, new ReleaseCreated(((ReleaseCreated) CREATED.data()).spec(), other));
+
+    ReleaseCreated usual = (ReleaseCreated) EventCodec.decode(EventCodec.encode(CREATED)).data();
+    ReleaseCreated unusual = (ReleaseCreated) EventCodec.decode(EventCodec.encode(created)).data();
+
+    assertThat(unusual.policy()).isEqualTo(other).isNotSameAs(usual.policy());
+  }
+
+  @Test
+  void givenMorePoliciesThanTheLimit_whenShared_thenEachStillComesBackEqual() {
+    for (int i = 0; i < SharedPolicies.LIMIT + 10; i++) {
+      ApprovalPolicy p =
+          ApprovalPolicy.allOf(
+              List.of(new ApprovalPolicy.Approver(i, "Approver " + i, null)), List.of());
+      assertThat(SharedPolicies.of(p)).isEqualTo(p);
+    }
+    assertThat(SharedPolicies.of((ApprovalPolicy) null)).isNull();
+  }
+
+  @Test
+  void givenAnEventThatIsNoCreation_whenShared_thenItIsReturnedAsItIs() {
+    EventEnvelope approved = GoldenEvents.BY_TYPE.get(ReleaseEvent.ApprovalGranted.TYPE);
+
+    assertThat(SharedPolicies.of(approved)).isSameAs(approved);
+  }
+
+  private static EventEnvelope withData(EventEnvelope e, ReleaseEvent data) {
+    return new EventEnvelope(
+        e.id(),
+        e.releaseId(),
+        e.sequence(),
+        e.occurredAt(),
+        e.actor(),
+        e.correlationId(),
+        e.causationId(),
+        e.traceparent(),
+        e.prevHash(),
+        data);
+  }
+}
