@@ -94,14 +94,14 @@ public final class EventCodec {
    * refusal) is read again by the tree-based {@link #decodeViaTree}, which is the definition: both
    * give the same event, and every refusal and its message come from the tree path.
    *
-   * <p>A creation's policy is shared with every equal one decoded before ({@link SharedPolicies}):
-   * readers keep many releases of a service in memory, each with the same policy.
+   * <p>A creation's policy and its service, repository and initiator are shared with every equal
+   * one decoded before ({@link SharedValues}): readers keep many releases of a service in memory.
    *
    * @throws MalformedEventException when the bytes are not an rmm event this version understands
    */
   public static EventEnvelope decode(byte[] json) {
     EventEnvelope fast = StreamingEventReader.read(json);
-    return SharedPolicies.of(fast != null ? fast : decodeViaTree(json));
+    return SharedValues.of(fast != null ? fast : decodeViaTree(json));
   }
 
   /**

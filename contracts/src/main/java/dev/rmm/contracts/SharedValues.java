@@ -3,7 +3,8 @@ package dev.rmm.contracts;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * One instance per distinct approval policy among decoded events.
+ * One instance per distinct approval policy among decoded events, and one per distinct value of a
+ * release's fields that repeat across releases (service, repository, initiator).
  *
  * <p>Every release carries the policy in force when it was created ({@link
  * ReleaseEvent.ReleaseCreated}), and a service's releases almost always carry the same one. A
@@ -17,7 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * starts over rather than growing without end; sharing is an optimisation, never needed for
  * correctness.
  */
-final class SharedPolicies {
+final class SharedValues {
 
   /** Distinct policies kept; a team has one per service and version, far fewer than this. */
   static final int LIMIT = 4096;
@@ -25,7 +26,7 @@ final class SharedPolicies {
   private static final ConcurrentHashMap<ApprovalPolicy, ApprovalPolicy> POLICIES =
       new ConcurrentHashMap<>();
 
-  private SharedPolicies() {}
+  private SharedValues() {}
 
   /** The shared instance equal to {@code policy} (null stays null). */
   static ApprovalPolicy of(ApprovalPolicy policy) {
@@ -43,13 +44,37 @@ final class SharedPolicies {
     return known != null ? known : policy;
   }
 
-  /** {@code e} with its release's policy shared, when it is a creation; else {@code e} itself. */
+  /**
+   * The spec with its service, repository and initiator as the JVM's one instance of each string
+   * ({@link String#intern}: kept while anything refers to it), so that a service's releases share
+   * them; the other fields (tag, run, commit) differ per release. Null stays null.
+   */
+  static ReleaseSpec of(ReleaseSpec spec) {
+    if (spec == null) {
+      return null; // decoded as it was written; the decider refuses such an event, readers skip it
+    }
+    return new ReleaseSpec(
+        intern(spec.service()),
+        spec.tag(),
+        intern(spec.initiator()),
+        spec.githubRunId(),
+        spec.githubRunLink(),
+        spec.ref(),
+        intern(spec.repository()),
+        spec.commitSha(),
+        intern(spec.initiatorLogin()));
+  }
+
+  private static String intern(String s) {
+    return s == null ? null : s.intern();
+  }
+
+  /**
+   * {@code e} with its release's policy and repeated fields shared, when it is a creation; else
+   * {@code e} itself.
+   */
   static EventEnvelope of(EventEnvelope e) {
     if (!(e.data() instanceof ReleaseEvent.ReleaseCreated created)) {
-      return e;
-    }
-    ApprovalPolicy shared = of(created.policy());
-    if (shared == created.policy()) {
       return e;
     }
     return new EventEnvelope(
@@ -62,6 +87,6 @@ final class SharedPolicies {
         e.causationId(),
         e.traceparent(),
         e.prevHash(),
-        new ReleaseEvent.ReleaseCreated(created.spec(), shared));
+        new ReleaseEvent.ReleaseCreated(of(created.spec()), of(created.policy())));
   }
 }

@@ -7,7 +7,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Releases of a service decoded from the log share one policy object (issue 12: memory). */
-class SharedPoliciesTest {
+class SharedValuesTest {
 
   private static final EventEnvelope CREATED = GoldenEvents.BY_TYPE.get(ReleaseCreated.TYPE);
 
@@ -21,6 +21,10 @@ class SharedPoliciesTest {
 
     assertThat(a.policy()).isEqualTo(((ReleaseCreated) CREATED.data()).policy());
     assertThat(b.policy()).isSameAs(a.policy());
+    assertThat(b.spec()).isEqualTo(a.spec());
+    assertThat(b.spec().service()).isSameAs(a.spec().service());
+    assertThat(b.spec().repository()).isSameAs(a.spec().repository());
+    assertThat(b.spec().initiator()).isSameAs(a.spec().initiator());
   }
 
   @Test
@@ -38,20 +42,20 @@ class SharedPoliciesTest {
 
   @Test
   void givenMorePoliciesThanTheLimit_whenShared_thenEachStillComesBackEqual() {
-    for (int i = 0; i < SharedPolicies.LIMIT + 10; i++) {
+    for (int i = 0; i < SharedValues.LIMIT + 10; i++) {
       ApprovalPolicy p =
           ApprovalPolicy.allOf(
               List.of(new ApprovalPolicy.Approver(i, "Approver " + i, null)), List.of());
-      assertThat(SharedPolicies.of(p)).isEqualTo(p);
+      assertThat(SharedValues.of(p)).isEqualTo(p);
     }
-    assertThat(SharedPolicies.of((ApprovalPolicy) null)).isNull();
+    assertThat(SharedValues.of((ApprovalPolicy) null)).isNull();
   }
 
   @Test
   void givenAnEventThatIsNoCreation_whenShared_thenItIsReturnedAsItIs() {
     EventEnvelope approved = GoldenEvents.BY_TYPE.get(ReleaseEvent.ApprovalGranted.TYPE);
 
-    assertThat(SharedPolicies.of(approved)).isSameAs(approved);
+    assertThat(SharedValues.of(approved)).isSameAs(approved);
   }
 
   private static EventEnvelope withData(EventEnvelope e, ReleaseEvent data) {
