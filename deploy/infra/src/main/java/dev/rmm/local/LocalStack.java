@@ -2,6 +2,7 @@ package dev.rmm.local;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -149,6 +150,8 @@ public final class LocalStack {
     CheckpointKeyFiles.Pair checkpointKey = CheckpointKeyFiles.loadOrCreate(home);
     truncateServiceLogs(logs);
 
+    int brokers = kafkaBrokers(userEnvironment.get(BROKERS_VARIABLE));
+    requireSameKafkaLayout(home.resolve("kafka"), brokers);
     out.println("rmm local stack: starting in " + root + " (data and logs in " + home + ")");
     long begin = System.nanoTime();
     RmmStack stack =
@@ -164,7 +167,8 @@ public final class LocalStack {
                 httpPorts(),
                 serviceEnvironment(token, checkpointKey),
                 jvmOptions(),
-                READY_TIMEOUT),
+                READY_TIMEOUT,
+                brokers),
             line -> out.println("  " + line));
     synchronized (this) {
       if (stopping) {
@@ -240,6 +244,73 @@ public final class LocalStack {
       ports.put(service, port(service.portVariable(), service.defaultPort()));
     }
     return ports;
+  }
+
+  /** How many Kafka brokers the stack runs; 1 (one combined KRaft node) when unset. */
+  public static final String BROKERS_VARIABLE = "RMM_KAFKA_BROKERS";
+
+  /** More brokers than this would only slow a one-machine stack down without testing more. */
+  static final int MAX_BROKERS = 5;
+
+  /**
+   * The number of Kafka brokers asked for: 1 when unset; 3 gives the cluster that issue 14's
+   * leader-failure trials run on (a dedicated controller, replication factor 3, {@code
+   * min.insync.replicas} 2, see {@link LocalKafkaCluster}).
+   */
+  static int kafkaBrokers(String value) {
+    if (value == null || value.isBlank()) {
+      return 1;
+    }
+    try {
+      int brokers = Integer.parseInt(value.trim());
+      if (brokers >= 1 && brokers <= MAX_BROKERS) {
+        return brokers;
+      }
+    } catch (NumberFormatException e) {
+      // answered below, with the range
+    }
+    throw new IllegalArgumentException(
+        BROKERS_VARIABLE + "=" + value + " is not a broker count from 1 to " + MAX_BROKERS);
+  }
+
+  /**
+   * Refuses to start Kafka with another number of brokers than the log under {@code kafkaDir} was
+   * written by: one node keeps its log in the directory itself, a cluster one directory per node
+   * below it, so the other layout would start an empty log beside the old one, while PostgreSQL's
+   * read model (and the projector's positions in it) still belongs to the old log.
+   */
+  static void requireSameKafkaLayout(Path kafkaDir, int brokers) {
+    boolean singleNodeLog = Files.exists(kafkaDir.resolve("meta.properties"));
+    boolean clusterLog = Files.exists(kafkaDir.resolve("cluster.id"));
+    long clusterBrokers = 0;
+    if (clusterLog) {
+      try (var nodes = Files.list(kafkaDir)) {
+        clusterBrokers =
+            nodes.filter(d -> d.getFileName().toString().startsWith("broker-")).count();
+      } catch (IOException e) {
+        throw new UncheckedIOException("could not read " + kafkaDir, e);
+      }
+    }
+    long written = singleNodeLog ? 1 : clusterBrokers;
+    if ((singleNodeLog || clusterLog) && written != brokers) {
+      throw new IllegalStateException(
+          BROKERS_VARIABLE
+              + " asks for "
+              + brokers
+              + " Kafka broker(s), but the log in "
+              + kafkaDir
+              + " was written by "
+              + written
+              + ", and the read model in PostgreSQL belongs to that log: start with "
+              + BROKERS_VARIABLE
+              + "="
+              + written
+              + ", or give the stack a new data directory ("
+              + HOME_VARIABLE
+              + ", or delete "
+              + kafkaDir.getParent()
+              + ")");
+    }
   }
 
   private int port(String variable, int defaultPort) {
