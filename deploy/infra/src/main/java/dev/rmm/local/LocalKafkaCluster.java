@@ -309,6 +309,10 @@ public final class LocalKafkaCluster implements AutoCloseable {
     int replicas = Math.min(3, brokerCount);
     p.put("default.replication.factor", String.valueOf(replicas));
     p.put("min.insync.replicas", String.valueOf(replicas >= 3 ? 2 : 1));
+    // each broker's log cleaner takes this buffer from the heap when it starts (Kafka's default
+    // 128 MiB): three of them left the local stack's 512 MiB JVM too little to unpack PostgreSQL
+    // (OutOfMemoryError). 16 MiB still deduplicates ~700k keys per cleaning pass.
+    p.put("log.cleaner.dedupe.buffer.size", String.valueOf(16 * 1024 * 1024));
     p.put("controller.quorum.voters", CONTROLLER_ID + "@127.0.0.1:" + controllerPort);
     p.put("controller.listener.names", CONTROLLER_LISTENER);
     p.put("listener.security.protocol.map", CONTROLLER_LISTENER + ":PLAINTEXT,PLAINTEXT:PLAINTEXT");

@@ -2,9 +2,12 @@ package dev.rmm.local;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 
 /**
  * A real PostgreSQL server from Maven Central binaries (io.zonky.test), with a data directory that
@@ -41,18 +44,72 @@ public final class LocalPostgres implements AutoCloseable {
     try {
       Files.createDirectories(dataDir);
       reusedData = Files.exists(dataDir.resolve("postgresql.conf"));
-      server =
-          EmbeddedPostgres.builder()
-              .setDataDirectory(dataDir)
-              .setCleanDataDirectory(false)
-              .setPort(port)
-              .setServerConfig("fsync", "off")
-              .setPGStartupWait(Duration.ofSeconds(30))
-              .start();
+      try {
+        server = startServer();
+      } catch (IOException | RuntimeException | ExceptionInInitializerError e) {
+        // the library unpacks in a class initializer: this JVM cannot try it again
+        if (removeHalfUnpackedBinaries(e)) {
+          throw new IllegalStateException(
+              "PostgreSQL's binaries were left half-unpacked by an earlier start that was cut"
+                  + " short; they are removed now: start again",
+              e);
+        }
+        throw e;
+      }
       return this;
     } catch (IOException e) {
       throw new IllegalStateException(
           "could not start PostgreSQL on port " + port + " with data in " + dataDir, e);
+    }
+  }
+
+  private EmbeddedPostgres startServer() throws IOException {
+    return EmbeddedPostgres.builder()
+        .setDataDirectory(dataDir)
+        .setCleanDataDirectory(false)
+        .setPort(port)
+        .setServerConfig("fsync", "off")
+        .setPGStartupWait(Duration.ofSeconds(30))
+        .start();
+  }
+
+  /**
+   * The binaries are unpacked once into {@code <tmp>/embedded-pg/PG-<digest>}, marked done by a
+   * {@code .exists} file. A first start stopped while unpacking (Ctrl-C, or the JVM out of memory)
+   * leaves the directory without the mark, and every later start fails on the files already there
+   * ({@link FileAlreadyExistsException}): such a directory is removed, so the next start unpacks
+   * again (not this one: the library unpacks in a class initializer, which a JVM runs once).
+   * Returns whether one was removed.
+   */
+  static boolean removeHalfUnpackedBinaries(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof FileAlreadyExistsException exists && exists.getFile() != null) {
+        for (Path p = Path.of(exists.getFile()); p != null; p = p.getParent()) {
+          boolean unpackDir =
+              p.getFileName() != null
+                  && p.getFileName().toString().startsWith("PG-")
+                  && p.getParent() != null
+                  && p.getParent().getFileName().toString().equals("embedded-pg");
+          if (unpackDir) {
+            if (Files.exists(p.resolve(".exists"))) {
+              return false;
+            }
+            deleteTree(p);
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  private static void deleteTree(Path dir) {
+    try (var paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not remove the half-unpacked PostgreSQL in " + dir, e);
     }
   }
 

@@ -130,7 +130,7 @@ public final class LocalStack {
     Runtime.getRuntime().addShutdownHook(new Thread(local::stop, "rmm-local-stack-stop"));
     try {
       local.start();
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       if (!local.stopping) { // else Ctrl-C came during the start, and its handler exits
         LoggerFactory.getLogger(LocalStack.class).error("the local stack did not start", e);
         System.err.println();

@@ -199,7 +199,7 @@ public final class RmmStack {
       progress.accept(line("Redis", redis.url(), begin, redis.binary()));
 
       startServices();
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) { // an OutOfMemoryError too must not leave Kafka running
       try {
         stop();
       } catch (RuntimeException stopFailure) {
