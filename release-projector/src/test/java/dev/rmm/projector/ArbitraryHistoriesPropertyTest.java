@@ -14,20 +14,15 @@ import dev.rmm.testsupport.KafkaTestResource;
 import dev.rmm.testsupport.PostgresTestResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
-import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import net.jqwik.api.sessions.JqwikSession;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,33 +35,11 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithTestResource(KafkaTestResource.class)
 @WithTestResource(PostgresTestResource.class)
-class ArbitraryHistoriesPropertyTest {
+class ArbitraryHistoriesPropertyTest extends LiveProjectionFixture {
 
   static final int DEFAULT_TRIES = 25;
   private static final Logger LOG = Logger.getLogger(ArbitraryHistoriesPropertyTest.class);
   private static final Instant T0 = Instant.parse("2026-11-30T12:00:00Z");
-
-  @Inject LiveProjector live;
-  @Inject Pool pg;
-
-  @ConfigProperty(name = "kafka.bootstrap.servers")
-  String bootstrap;
-
-  EventLog log;
-  ReadModelChecks checks;
-
-  @BeforeEach
-  void setUp() throws Exception {
-    EventLog.createTopic(bootstrap, 3);
-    log = new EventLog(bootstrap);
-    checks = new ReadModelChecks(pg, bootstrap);
-    live.start();
-  }
-
-  @AfterEach
-  void tearDown() {
-    log.close();
-  }
 
   @Test
   void givenArbitraryValidHistories_whenProjectedAndRebuilt_thenBothAgreeAndReplayAcceptsThem() {

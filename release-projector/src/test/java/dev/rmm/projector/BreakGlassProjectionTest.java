@@ -2,7 +2,6 @@ package dev.rmm.projector;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.rmm.contracts.ReleaseEvent;
 import dev.rmm.projector.metrics.DeliveryMetrics;
@@ -83,18 +82,20 @@ class BreakGlassProjectionTest {
       log.flush();
     }
 
-    JsonObject forced = breakGlass(awaitRow(confirmed, 7));
+    JsonObject forced = breakGlass(new ReadModelChecks(pg, bootstrap).awaitRow(confirmed, 7));
     assertThat(forced.getString("state")).isEqualTo("confirmed");
     assertThat(forced.getString("requested_by_name")).isEqualTo("Olga");
     assertThat(forced.getString("reason")).isEqualTo("payments are down");
     assertThat(forced.getString("confirmed_by_name")).isEqualTo("Petr");
     assertThat(forced.getString("expires_at")).isEqualTo(T0.plus(WINDOW).toString());
-    assertThat(awaitRow(confirmed, 7).getString("status")).isEqualTo("manual_test_passed");
+    assertThat(new ReadModelChecks(pg, bootstrap).awaitRow(confirmed, 7).getString("status"))
+        .isEqualTo("manual_test_passed");
 
-    JsonObject lapsed = breakGlass(awaitRow(expired, 6));
+    JsonObject lapsed = breakGlass(new ReadModelChecks(pg, bootstrap).awaitRow(expired, 6));
     assertThat(lapsed.getString("state")).isEqualTo("expired");
     assertThat(lapsed.getLong("expiries")).isEqualTo(1L);
-    assertThat(awaitRow(expired, 6).getString("status")).isEqualTo("manual_testing");
+    assertThat(new ReadModelChecks(pg, bootstrap).awaitRow(expired, 6).getString("status"))
+        .isEqualTo("manual_testing");
 
     List<String> timeline = new java.util.ArrayList<>();
     pg.preparedQuery(
@@ -152,7 +153,7 @@ class BreakGlassProjectionTest {
       log.flush();
     }
 
-    JsonObject lapsed = breakGlass(awaitRow(id, 6));
+    JsonObject lapsed = breakGlass(new ReadModelChecks(pg, bootstrap).awaitRow(id, 6));
     assertThat(lapsed.getString("state")).isEqualTo("expired");
     assertThat(lapsed.getLong("expiries")).isEqualTo(1L);
     metrics.refresh();
@@ -168,26 +169,6 @@ class BreakGlassProjectionTest {
 
   private static JsonObject breakGlass(Row row) {
     return new JsonObject(String.valueOf(row.getValue("break_glass")));
-  }
-
-  private Row awaitRow(String id, long version) {
-    Row[] found = new Row[1];
-    await()
-        .atMost(Duration.ofSeconds(20))
-        .until(
-            () -> {
-              var rows =
-                  pg.preparedQuery("SELECT * FROM read_model.releases WHERE release_id = $1")
-                      .execute(Tuple.of(id))
-                      .await()
-                      .indefinitely();
-              if (rows.size() == 0) {
-                return false;
-              }
-              found[0] = rows.iterator().next();
-              return found[0].getLong("version") == version;
-            });
-    return found[0];
   }
 
   /** This service's rmm_break_glass samples from /q/metrics: "name{labels}" to value. */

@@ -1,8 +1,6 @@
 package dev.rmm.projector;
 
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.rmm.contracts.Actor;
 import dev.rmm.contracts.EventCodec;
@@ -11,29 +9,19 @@ import dev.rmm.contracts.ReleaseEvent;
 import dev.rmm.contracts.ReleaseSpec;
 import dev.rmm.contracts.ReleaseStatus;
 import dev.rmm.contracts.audit.EventChain;
-import dev.rmm.contracts.kafka.LogConsumers;
 import dev.rmm.testsupport.KafkaTestResource;
 import dev.rmm.testsupport.PostgresTestResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
-import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,29 +32,9 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithTestResource(KafkaTestResource.class)
 @WithTestResource(PostgresTestResource.class)
-class ChainProjectionTest {
+class ChainProjectionTest extends LiveProjectionFixture {
 
   private static final Instant T0 = Instant.parse("2026-11-29T08:00:00Z");
-
-  @Inject LiveProjector live;
-  @Inject Pool pg;
-
-  @ConfigProperty(name = "kafka.bootstrap.servers")
-  String bootstrap;
-
-  EventLog log;
-
-  @BeforeEach
-  void setUp() throws Exception {
-    EventLog.createTopic(bootstrap, 3);
-    log = new EventLog(bootstrap);
-    live.start();
-  }
-
-  @AfterEach
-  void tearDown() {
-    log.close();
-  }
 
   @Test
   void givenAChainWithVoidEvents_whenProjectedAndRebuilt_thenOnlyTheChainCounts() {
@@ -81,7 +49,7 @@ class ChainProjectionTest {
     byte[] s3 = append(e3, EventChain.hash(s2));
     log.flush();
     // the next events are judged against the head read back from Postgres
-    Row row = awaitRow(id, 3);
+    Row row = checks.awaitRow(id, 3);
     assertThat(row.getString("head_hash")).isEqualTo(EventChain.hash(s3));
     assertThat(row.getBoolean("head_chained")).isTrue();
 
@@ -109,8 +77,8 @@ class ChainProjectionTest {
         EventChain.hash(wrongLink));
     log.flush();
 
-    awaitCaughtUp();
-    row = awaitRow(id, 5);
+    checks.awaitCaughtUp(Duration.ofSeconds(20));
+    row = checks.awaitRow(id, 5);
     assertThat(timeline(id)).containsExactly(e1.id(), e2.id(), e3.id(), e4.id(), e5.id());
     assertThat(row.getString("status")).isEqualTo("manual_testing");
     assertThat(row.getString("outcome")).isEqualTo("active");
@@ -120,7 +88,7 @@ class ChainProjectionTest {
     assertThat(row.getBoolean("head_chained")).isTrue();
     assertThat(approvers(id)).containsExactly(1002L);
 
-    assertARebuildEqualsTheLiveReadModel();
+    checks.assertARebuildEqualsTheLiveReadModel(false);
   }
 
   @Test
@@ -144,7 +112,7 @@ class ChainProjectionTest {
     append(superseded, EventChain.hash(s2));
     log.flush();
 
-    Row row = awaitRow(id, 3);
+    Row row = checks.awaitRow(id, 3);
     assertThat(row.getString("status")).isEqualTo("cancelled");
     assertThat(row.getString("outcome")).isEqualTo("cancelled");
     assertThat(row.getString("superseded_by_id")).isEqualTo("newer-release-id");
@@ -152,8 +120,8 @@ class ChainProjectionTest {
     assertThat(row.getValue("completed_at")).isNotNull();
     assertThat(timeline(id)).endsWith(superseded.id());
 
-    awaitCaughtUp();
-    assertARebuildEqualsTheLiveReadModel();
+    checks.awaitCaughtUp(Duration.ofSeconds(20));
+    checks.assertARebuildEqualsTheLiveReadModel(false);
   }
 
   @Test
@@ -192,7 +160,7 @@ class ChainProjectionTest {
     append(again, EventChain.hash(s4));
     log.flush();
 
-    Row row = awaitRow(id, 5);
+    Row row = checks.awaitRow(id, 5);
     assertThat(row.getString("status")).isEqualTo("manual_testing");
     assertThat(row.getString("commit_sha")).isEqualTo("def5678");
     JsonObject why = (JsonObject) row.getValue("approvals_voided");
@@ -206,8 +174,8 @@ class ChainProjectionTest {
     assertThat(approved.getJsonObject(0).getString("commit_sha")).isEqualTo("def5678");
     assertThat(timeline(id)).contains(voided.id()).endsWith(again.id());
 
-    awaitCaughtUp();
-    assertARebuildEqualsTheLiveReadModel();
+    checks.awaitCaughtUp(Duration.ofSeconds(20));
+    checks.assertARebuildEqualsTheLiveReadModel(false);
   }
 
   @Test
@@ -232,7 +200,7 @@ class ChainProjectionTest {
     append(held, EventChain.hash(s3));
     log.flush();
 
-    Row row = awaitRow(id, 4);
+    Row row = checks.awaitRow(id, 4);
     assertThat(row.getString("status")).isEqualTo("manual_test_passed");
     assertThat(row.getValue("dispatch")).isNull();
     JsonObject frozen = (JsonObject) row.getValue("dispatch_held");
@@ -242,8 +210,8 @@ class ChainProjectionTest {
     assertThat(frozen.getString("at")).isEqualTo(held.occurredAt().toString());
     assertThat(timeline(id)).endsWith(held.id());
 
-    awaitCaughtUp();
-    assertARebuildEqualsTheLiveReadModel();
+    checks.awaitCaughtUp(Duration.ofSeconds(20));
+    checks.assertARebuildEqualsTheLiveReadModel(false);
   }
 
   @Test
@@ -255,7 +223,7 @@ class ChainProjectionTest {
     EventEnvelope l2 = event(id, 2, status(ReleaseStatus.INITIATED, ReleaseStatus.STAGE_BUILDING));
     byte[] s2 = appendUnchained(l2);
     log.flush();
-    Row row = awaitRow(id, 2);
+    Row row = checks.awaitRow(id, 2);
     // an old release's head has a hash too: its first chained event links to it
     assertThat(row.getString("head_hash")).isEqualTo(EventChain.hash(s2));
     assertThat(row.getBoolean("head_chained")).isFalse();
@@ -274,14 +242,14 @@ class ChainProjectionTest {
     byte[] s4 = append(c4, EventChain.hash(s3));
     log.flush();
 
-    awaitCaughtUp();
-    row = awaitRow(id, 4);
+    checks.awaitCaughtUp(Duration.ofSeconds(20));
+    row = checks.awaitRow(id, 4);
     assertThat(timeline(id)).containsExactly(l1.id(), l2.id(), c3.id(), c4.id());
     assertThat(row.getString("status")).isEqualTo("manual_testing");
     assertThat(row.getString("head_hash")).isEqualTo(EventChain.hash(s4));
     assertThat(row.getBoolean("head_chained")).isTrue();
 
-    assertARebuildEqualsTheLiveReadModel();
+    checks.assertARebuildEqualsTheLiveReadModel(false);
   }
 
   @Test
@@ -297,8 +265,8 @@ class ChainProjectionTest {
             event(id, 2, status(ReleaseStatus.INITIATED, ReleaseStatus.STAGE_BUILDING)),
             EventChain.hash(s1));
     log.flush();
-    awaitRow(id, 2);
-    awaitCaughtUp();
+    checks.awaitRow(id, 2);
+    checks.awaitCaughtUp(Duration.ofSeconds(20));
     // as V5 leaves a row of an older read model
     pg.preparedQuery(
             "UPDATE read_model.releases SET head_hash = NULL, head_chained = FALSE"
@@ -312,7 +280,7 @@ class ChainProjectionTest {
             event(id, 3, status(ReleaseStatus.STAGE_BUILDING, ReleaseStatus.STAGE_TEST_ROLLBACK)),
             EventChain.hash(s2));
     log.flush();
-    Row row = awaitRow(id, 3);
+    Row row = checks.awaitRow(id, 3);
     assertThat(row.getString("head_hash")).isEqualTo(EventChain.hash(s3));
     assertThat(row.getBoolean("head_chained")).isTrue();
 
@@ -321,11 +289,11 @@ class ChainProjectionTest {
         event(id, 4, new ReleaseEvent.ReleaseCancelled(ReleaseStatus.STAGE_BUILDING, "race")),
         EventChain.hash(s2));
     log.flush();
-    awaitCaughtUp();
-    assertThat(awaitRow(id, 3).getString("status")).isEqualTo("stage_test_rollback");
+    checks.awaitCaughtUp(Duration.ofSeconds(20));
+    assertThat(checks.awaitRow(id, 3).getString("status")).isEqualTo("stage_test_rollback");
     assertThat(timeline(id)).hasSize(3);
 
-    assertARebuildEqualsTheLiveReadModel();
+    checks.assertARebuildEqualsTheLiveReadModel(false);
   }
 
   private static ReleaseEvent status(ReleaseStatus from, ReleaseStatus to) {
@@ -358,68 +326,6 @@ class ChainProjectionTest {
     byte[] stored = EventCodec.encode(e);
     log.appendStored(e.releaseId(), stored);
     return stored;
-  }
-
-  /** A rebuild from offset 0 (not swapped in) finds no difference from the live read model. */
-  private void assertARebuildEqualsTheLiveReadModel() {
-    Map<String, Object> report =
-        given()
-            .header("Authorization", "Bearer test-admin-token")
-            .when()
-            .post("/admin/rebuild?swap=false")
-            .then()
-            .statusCode(200)
-            .extract()
-            .jsonPath()
-            .getMap("");
-    assertThat((Map<?, ?>) report.get("differences"))
-        .hasSize(ReadModelDiff.TABLES.length)
-        .allSatisfy((t, n) -> assertThat(((Number) n).longValue()).as("%s", t).isZero());
-  }
-
-  /** Waits until the live projection has read every partition to its end. */
-  private void awaitCaughtUp() {
-    Map<Integer, Long> end = new HashMap<>();
-    try (KafkaConsumer<String, byte[]> c =
-        new KafkaConsumer<>(LogConsumers.properties(bootstrap))) {
-      List<TopicPartition> parts = new ArrayList<>();
-      c.partitionsFor(EventLog.TOPIC)
-          .forEach(p -> parts.add(new TopicPartition(p.topic(), p.partition())));
-      c.endOffsets(parts).forEach((tp, o) -> end.put(tp.partition(), o));
-    }
-    await()
-        .atMost(Duration.ofSeconds(20))
-        .until(
-            () -> {
-              Map<Integer, Long> stored = new HashMap<>();
-              pg.query("SELECT partition, next_offset FROM read_model.projection_positions")
-                  .execute()
-                  .await()
-                  .indefinitely()
-                  .forEach(r -> stored.put(r.getInteger("partition"), r.getLong("next_offset")));
-              return end.entrySet().stream()
-                  .allMatch(e -> stored.getOrDefault(e.getKey(), 0L) >= e.getValue());
-            });
-  }
-
-  private Row awaitRow(String id, long version) {
-    Row[] found = new Row[1];
-    await()
-        .atMost(Duration.ofSeconds(20))
-        .until(
-            () -> {
-              var rows =
-                  pg.preparedQuery("SELECT * FROM read_model.releases WHERE release_id = $1")
-                      .execute(Tuple.of(id))
-                      .await()
-                      .indefinitely();
-              if (rows.size() == 0) {
-                return false;
-              }
-              found[0] = rows.iterator().next();
-              return found[0].getLong("version") == version;
-            });
-    return found[0];
   }
 
   /** The event ids of the release's timeline, by sequence. */

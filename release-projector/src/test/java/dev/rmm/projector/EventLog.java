@@ -74,11 +74,16 @@ final class EventLog implements AutoCloseable {
         "abc1234");
   }
 
-  /** Creates a release and walks it to manual testing, approvals included when asked. */
+  /** Creates a release under {@link #POLICY} and walks it to manual testing (4 events). */
   String releaseToManualTesting(String service, String tag) {
+    return releaseToManualTesting(service, tag, POLICY);
+  }
+
+  /** Creates a release under {@code policy} and walks it to manual testing (4 events). */
+  String releaseToManualTesting(String service, String tag, ApprovalPolicy policy) {
     ReleaseSpec spec = spec(service, tag);
     String id = spec.releaseId();
-    append(id, new ReleaseEvent.ReleaseCreated(spec, POLICY));
+    append(id, new ReleaseEvent.ReleaseCreated(spec, policy));
     append(
         id,
         new ReleaseEvent.StatusChanged(

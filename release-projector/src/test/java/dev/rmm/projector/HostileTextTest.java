@@ -16,17 +16,12 @@ import dev.rmm.testsupport.KafkaTestResource;
 import dev.rmm.testsupport.PostgresTestResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
-import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Random;
 import java.util.UUID;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,31 +32,9 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithTestResource(KafkaTestResource.class)
 @WithTestResource(PostgresTestResource.class)
-class HostileTextTest {
+class HostileTextTest extends LiveProjectionFixture {
 
   private static final Instant T0 = Instant.parse("2026-11-30T08:00:00Z");
-
-  @Inject LiveProjector live;
-  @Inject Pool pg;
-
-  @ConfigProperty(name = "kafka.bootstrap.servers")
-  String bootstrap;
-
-  EventLog log;
-  ReadModelChecks checks;
-
-  @BeforeEach
-  void setUp() throws Exception {
-    EventLog.createTopic(bootstrap, 3);
-    log = new EventLog(bootstrap);
-    checks = new ReadModelChecks(pg, bootstrap);
-    live.start();
-  }
-
-  @AfterEach
-  void tearDown() {
-    log.close();
-  }
 
   @Test
   void givenATagHoldingNul_whenAppended_thenItIsProjectedRebuiltAndLaterReleasesFollow() {

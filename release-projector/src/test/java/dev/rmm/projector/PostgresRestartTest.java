@@ -10,13 +10,8 @@ import dev.rmm.testsupport.RestartablePostgres;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
-import jakarta.inject.Inject;
 import java.time.Duration;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,27 +23,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithTestResource(KafkaTestResource.class)
 @WithTestResource(RestartablePostgres.class)
-class PostgresRestartTest {
-
-  @Inject LiveProjector live;
-  @Inject Pool pg;
-
-  @ConfigProperty(name = "kafka.bootstrap.servers")
-  String bootstrap;
-
-  EventLog log;
-
-  @BeforeEach
-  void setUp() throws Exception {
-    EventLog.createTopic(bootstrap, 3);
-    log = new EventLog(bootstrap);
-    live.start();
-  }
-
-  @AfterEach
-  void tearDown() {
-    log.close();
-  }
+class PostgresRestartTest extends LiveProjectionFixture {
 
   @Test
   void givenPostgresRestarted_whenARebuildIsAsked_thenItSucceedsAndTheLiveProjectionResumes() {

@@ -17,10 +17,8 @@ import dev.rmm.testsupport.KafkaTestResource;
 import dev.rmm.testsupport.PostgresTestResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
-import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,41 +28,18 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 @WithTestResource(KafkaTestResource.class)
 @WithTestResource(PostgresTestResource.class)
-class ProjectorTest {
-
-  @Inject LiveProjector live;
-  @Inject Pool pg;
-
-  @ConfigProperty(name = "kafka.bootstrap.servers")
-  String bootstrap;
-
-  EventLog log;
-
-  @BeforeEach
-  void setUp() throws Exception {
-    EventLog.createTopic(bootstrap, 3);
-    log = new EventLog(bootstrap);
-    live.start();
-  }
-
-  @AfterEach
-  void tearDown() {
-    log.close();
-  }
+class ProjectorTest extends LiveProjectionFixture {
 
   @Test
   void givenALifecycleInTheLog_whenProjected_thenTheReadModelHasTheOriginalColumns() {
     String id = log.releaseToManualTesting("billing", "v1.0.0");
     log.flush();
-    Row row = awaitRow(id, 4);
+    Row row = checks.awaitRow(id, 4);
     assertThat(row.getString("service_name")).isEqualTo("billing");
     assertThat(row.getString("release_tag")).isEqualTo("v1.0.0");
     assertThat(row.getString("status")).isEqualTo("manual_testing");
@@ -80,7 +55,7 @@ class ProjectorTest {
 
     log.approveAndDeploy(id);
     log.flush();
-    row = awaitRow(id, 9);
+    row = checks.awaitRow(id, 9);
     assertThat(row.getString("status")).isEqualTo("deployed");
     assertThat(row.getString("outcome")).isEqualTo("successful");
     assertThat(row.getOffsetDateTime("deployed_at")).isNotNull();
@@ -118,11 +93,11 @@ class ProjectorTest {
         new ReleaseEvent.StatusChanged(
             ReleaseStatus.DEPLOYING, ReleaseStatus.PRODUCTION_FAILED, "smoke test failed"));
     log.flush();
-    awaitRow(v1, 9);
-    awaitRow(v2, 11);
-    awaitRow(v3, 9);
-    awaitRow(v4, 9);
-    awaitRow(v5, 9);
+    checks.awaitRow(v1, 9);
+    checks.awaitRow(v2, 11);
+    checks.awaitRow(v3, 9);
+    checks.awaitRow(v4, 9);
+    checks.awaitRow(v5, 9);
 
     // v2 was rolled back and v4 is newer: only v1; v4 may go back to v3 or v1, never to v2 or v5
     assertThat(targets(v3)).containsExactly("v1");
@@ -172,14 +147,14 @@ class ProjectorTest {
     log.append(id, new ReleaseEvent.DispatchStarted("d-1", "acme/billing", "deploy.yml", "main"));
     log.append(id, new ReleaseEvent.DispatchFailed("d-1", 401, "Bad credentials", 1));
     log.flush();
-    Row failed = awaitRow(id, 9);
+    Row failed = checks.awaitRow(id, 9);
     assertThat(failed.getValue("dispatch").toString())
         .contains("\"outcome\":\"failed\"")
         .contains("Bad credentials");
 
     log.append(id, new ReleaseEvent.DispatchRetryRequested(1002, "Bob", "d-1", null));
     log.flush();
-    Row retried = awaitRow(id, 10);
+    Row retried = checks.awaitRow(id, 10);
 
     String dispatch = retried.getValue("dispatch").toString();
     assertThat(dispatch)
@@ -201,7 +176,7 @@ class ProjectorTest {
 
     log.append(id, new ReleaseEvent.WorkflowDispatched("d-1", 204, 1));
     log.flush();
-    assertThat(awaitRow(id, 11).getValue("dispatch").toString())
+    assertThat(checks.awaitRow(id, 11).getValue("dispatch").toString())
         .contains("\"outcome\":\"dispatched\"");
   }
 
@@ -222,7 +197,7 @@ class ProjectorTest {
     log.appendStored(id, dev.rmm.contracts.EventCodec.encode(onBehalf));
     log.flush();
 
-    Row row = awaitRow(id, 5);
+    Row row = checks.awaitRow(id, 5);
 
     assertThat(row.getValue("approved_list").toString())
         .contains("\"name\":\"Alice\"")
@@ -251,7 +226,7 @@ class ProjectorTest {
             new dev.rmm.contracts.ReleaseEvent.ApprovalGranted(1001, "Alice", 1, 2));
     log.appendStored(id, dev.rmm.contracts.EventCodec.encode(onBehalf));
     log.flush();
-    awaitRow(id, 5);
+    checks.awaitRow(id, 5);
 
     Row approval = timelineRow(id, 5);
     assertThat(approval.getString("actor_kind")).isEqualTo("admin");
@@ -427,7 +402,7 @@ class ProjectorTest {
     // the live projection goes on in the swapped-in schema
     String after = log.releaseToManualTesting("rebuild-svc-late", "v9.9.9");
     log.flush();
-    awaitRow(after, 4);
+    checks.awaitRow(after, 4);
   }
 
   @Test
@@ -483,7 +458,7 @@ class ProjectorTest {
       exec("ALTER TABLE read_model.releases RENAME COLUMN head_chained_renamed TO head_chained");
     }
 
-    awaitRow(id, 4);
+    checks.awaitRow(id, 4);
     assertThat(count("SELECT count(*) FROM read_model.release_events WHERE release_id = $1", id))
         .isEqualTo(4);
     given().when().get("/q/health").then().statusCode(200).body("status", equalTo("UP"));
@@ -499,7 +474,7 @@ class ProjectorTest {
   void givenARowKeptBetweenBatches_whenTheBatchChangingItFails_thenTheRetryAppliesTheEventOnce() {
     String id = log.releaseToManualTesting("kept-row-svc", "v1.0.0");
     log.flush();
-    awaitRow(id, 4);
+    checks.awaitRow(id, 4);
     long failuresBefore = live.progress().consecutiveFailures();
     exec("ALTER TABLE read_model.releases RENAME COLUMN head_chained TO head_chained_renamed");
     try {
@@ -512,7 +487,7 @@ class ProjectorTest {
       exec("ALTER TABLE read_model.releases RENAME COLUMN head_chained_renamed TO head_chained");
     }
 
-    Row row = awaitRow(id, 5);
+    Row row = checks.awaitRow(id, 5);
     assertThat(count("SELECT count(*) FROM read_model.release_events WHERE release_id = $1", id))
         .isEqualTo(5);
     assertThat(
@@ -534,7 +509,7 @@ class ProjectorTest {
       throws Exception {
     String first = log.releaseToManualTesting("behind-svc", "v1.0.0");
     log.flush();
-    awaitRow(first, 4);
+    checks.awaitRow(first, 4);
     live.stop();
     List<String> later = new ArrayList<>();
     for (int i = 0; i < 30; i++) {
@@ -566,7 +541,7 @@ class ProjectorTest {
         .allSatisfy((t, n) -> assertThat(((Number) n).longValue()).isZero());
     assertThat(done.get("swapped")).isEqualTo(false);
     for (String id : later) {
-      awaitRow(id, 4);
+      checks.awaitRow(id, 4);
     }
     assertThat(
             count(
@@ -583,26 +558,6 @@ class ProjectorTest {
         .post("/admin/rebuild")
         .then()
         .statusCode(401);
-  }
-
-  private Row awaitRow(String id, long version) {
-    Row[] found = new Row[1];
-    await()
-        .atMost(Duration.ofSeconds(20))
-        .until(
-            () -> {
-              var rows =
-                  pg.preparedQuery("SELECT * FROM read_model.releases WHERE release_id = $1")
-                      .execute(Tuple.of(id))
-                      .await()
-                      .indefinitely();
-              if (rows.size() == 0) {
-                return false;
-              }
-              found[0] = rows.iterator().next();
-              return found[0].getLong("version") == version;
-            });
-    return found[0];
   }
 
   private void exec(String sql) {

@@ -2,13 +2,11 @@ package dev.rmm.projector;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.rmm.contracts.ApprovalPolicy;
 import dev.rmm.contracts.ApprovalPolicy.Approver;
 import dev.rmm.contracts.ReleaseEvent;
 import dev.rmm.contracts.ReleaseSpec;
-import dev.rmm.contracts.ReleaseStatus;
 import dev.rmm.testsupport.KafkaTestResource;
 import dev.rmm.testsupport.PostgresTestResource;
 import io.quarkus.test.common.WithTestResource;
@@ -16,9 +14,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,11 +59,11 @@ class RoleQuorumProjectionTest {
     String voidedThenMet;
     String noRoles;
     try (EventLog log = new EventLog(bootstrap)) {
-      twoQas = toManualTesting(log, "roles-two-qas");
+      twoQas = log.releaseToManualTesting("roles-two-qas", "v1.0.0", ROLES);
       log.append(twoQas, new ReleaseEvent.ApprovalGranted(1001, "Alice", 1, 2));
       log.append(twoQas, new ReleaseEvent.ApprovalGranted(1003, "Carol", 2, 2));
 
-      voidedThenMet = toManualTesting(log, "roles-voided");
+      voidedThenMet = log.releaseToManualTesting("roles-voided", "v1.0.0", ROLES);
       log.append(voidedThenMet, new ReleaseEvent.ApprovalGranted(1001, "Alice", 1, 2));
       log.append(
           voidedThenMet,
@@ -83,19 +79,21 @@ class RoleQuorumProjectionTest {
       log.flush();
     }
 
-    JsonArray missingLead = roleQuorum(awaitRow(twoQas, 6));
+    JsonArray missingLead = roleQuorum(new ReadModelChecks(pg, bootstrap).awaitRow(twoQas, 6));
     assertThat(missingLead.encode())
         .isEqualTo(
             "[{\"role\":\"qa\",\"holders\":[1001,1003,1004],\"approved\":1,\"required\":1},"
                 + "{\"role\":\"lead\",\"holders\":[1004],\"approved\":0,\"required\":1}]");
 
-    JsonArray met = roleQuorum(awaitRow(voidedThenMet, 9));
+    JsonArray met = roleQuorum(new ReadModelChecks(pg, bootstrap).awaitRow(voidedThenMet, 9));
     assertThat(met.getJsonObject(0).getString("role")).isEqualTo("qa");
     assertThat(met.getJsonObject(0).getInteger("approved")).isEqualTo(1);
     assertThat(met.getJsonObject(1).getString("role")).isEqualTo("lead");
     assertThat(met.getJsonObject(1).getInteger("approved")).isEqualTo(1);
 
-    assertThat(awaitRow(noRoles, 4).getValue("role_quorum")).as("no roles, no column").isNull();
+    assertThat(new ReadModelChecks(pg, bootstrap).awaitRow(noRoles, 4).getValue("role_quorum"))
+        .as("no roles, no column")
+        .isNull();
 
     Map<String, Object> report =
         given()
@@ -118,7 +116,7 @@ class RoleQuorumProjectionTest {
     live.start();
     String id;
     try (EventLog log = new EventLog(bootstrap)) {
-      id = toManualTesting(log, "roles-voided-only");
+      id = log.releaseToManualTesting("roles-voided-only", "v1.0.0", ROLES);
       log.append(id, new ReleaseEvent.ApprovalGranted(1004, "Lena", 1, 2));
       log.append(
           id,
@@ -126,7 +124,7 @@ class RoleQuorumProjectionTest {
               "v1.0.0", "abc1234", "def5678", List.of(1004L), "the tag moved"));
       log.flush();
     }
-    JsonArray voided = roleQuorum(awaitRow(id, 6));
+    JsonArray voided = roleQuorum(new ReadModelChecks(pg, bootstrap).awaitRow(id, 6));
     assertThat(voided.getJsonObject(0).getInteger("approved")).isZero();
     assertThat(voided.getJsonObject(1).getInteger("approved")).isZero();
   }
@@ -155,10 +153,14 @@ class RoleQuorumProjectionTest {
       withoutLogin = log.releaseToManualTesting("initiator-login", "v1.0.1");
       log.flush();
     }
-    Row row = awaitRow(spec.releaseId(), 1);
+    Row row = new ReadModelChecks(pg, bootstrap).awaitRow(spec.releaseId(), 1);
     assertThat(row.getString("initiator_login")).isEqualTo("carol-work");
     assertThat(row.getString("initiated_by")).isEqualTo("octocat");
-    assertThat(awaitRow(withoutLogin, 4).getString("initiator_login")).isNull();
+    assertThat(
+            new ReadModelChecks(pg, bootstrap)
+                .awaitRow(withoutLogin, 4)
+                .getString("initiator_login"))
+        .isNull();
   }
 
   private static Map<String, Integer> rolesQaAndLead() {
@@ -168,47 +170,7 @@ class RoleQuorumProjectionTest {
     return roles;
   }
 
-  /** A release of {@code service} under {@link #ROLES}, walked to manual testing (4 events). */
-  private static String toManualTesting(EventLog log, String service) {
-    ReleaseSpec spec = EventLog.spec(service, "v1.0.0");
-    String id = spec.releaseId();
-    log.append(id, new ReleaseEvent.ReleaseCreated(spec, ROLES));
-    log.append(
-        id,
-        new ReleaseEvent.StatusChanged(
-            ReleaseStatus.INITIATED, ReleaseStatus.STAGE_BUILDING, null));
-    log.append(
-        id,
-        new ReleaseEvent.StatusChanged(
-            ReleaseStatus.STAGE_BUILDING, ReleaseStatus.STAGE_TEST_ROLLBACK, null));
-    log.append(
-        id,
-        new ReleaseEvent.StatusChanged(
-            ReleaseStatus.STAGE_TEST_ROLLBACK, ReleaseStatus.MANUAL_TESTING, null));
-    return id;
-  }
-
   private static JsonArray roleQuorum(Row row) {
     return new JsonArray(String.valueOf(row.getValue("role_quorum")));
-  }
-
-  private Row awaitRow(String id, long version) {
-    Row[] found = new Row[1];
-    await()
-        .atMost(Duration.ofSeconds(20))
-        .until(
-            () -> {
-              var rows =
-                  pg.preparedQuery("SELECT * FROM read_model.releases WHERE release_id = $1")
-                      .execute(Tuple.of(id))
-                      .await()
-                      .indefinitely();
-              if (rows.size() == 0) {
-                return false;
-              }
-              found[0] = rows.iterator().next();
-              return found[0].getLong("version") == version;
-            });
-    return found[0];
   }
 }
