@@ -86,6 +86,25 @@ public record EventEnvelope(
         data);
   }
 
+  /**
+   * This event with other data and the rest of its envelope unchanged: a reader that shares or
+   * rewrites an event's payload (and a test that varies a golden event) keeps its id, position,
+   * actor, trace and hash link.
+   */
+  public EventEnvelope withData(ReleaseEvent newData) {
+    return new EventEnvelope(
+        id,
+        releaseId,
+        sequence,
+        occurredAt,
+        actor,
+        correlationId,
+        causationId,
+        traceparent,
+        prevHash,
+        newData);
+  }
+
   /** The 32-hex-digit W3C trace id of {@link #traceparent()}, or null. */
   public String traceId() {
     return traceIdOf(traceparent);
