@@ -73,17 +73,7 @@ public record EventEnvelope(
 
   /** This event linked to the previous one of its release. */
   public EventEnvelope chainedTo(String previousHash) {
-    return new EventEnvelope(
-        id,
-        releaseId,
-        sequence,
-        occurredAt,
-        actor,
-        correlationId,
-        causationId,
-        traceparent,
-        previousHash,
-        data);
+    return copy(previousHash, data);
   }
 
   /**
@@ -92,6 +82,10 @@ public record EventEnvelope(
    * actor, trace and hash link.
    */
   public EventEnvelope withData(ReleaseEvent newData) {
+    return copy(prevHash, newData);
+  }
+
+  private EventEnvelope copy(String hash, ReleaseEvent newData) {
     return new EventEnvelope(
         id,
         releaseId,
@@ -101,7 +95,7 @@ public record EventEnvelope(
         correlationId,
         causationId,
         traceparent,
-        prevHash,
+        hash,
         newData);
   }
 
