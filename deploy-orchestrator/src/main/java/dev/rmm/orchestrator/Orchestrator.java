@@ -75,6 +75,9 @@ import org.jboss.logging.Logger;
  * <p>Superseding needs every release of a service, so {@link ServiceFollower} reads every partition
  * beside the group's share: an older release is superseded once a newer one reached manual testing,
  * and no release is dispatched while a newer one of its service was approved ({@link Supersedes}).
+ *
+ * <p>Which record makes it look at which release, which timers it sets, and what work a release
+ * gets, is decided by {@link EventRouting}, without I/O.
  */
 @ApplicationScoped
 public class Orchestrator {

@@ -76,6 +76,9 @@ import org.telegram.telegrambots.meta.api.objects.message.Message;
  *
  * <p>The same reading feeds the alerts chat with the events that mean a failure ({@link
  * LogAlerts}), so it also runs when only an alerts chat is set (then without cards).
+ *
+ * <p>This class does the I/O; what each batch brings to which chat is decided by {@link
+ * TeamChatUpdates}, without it.
  */
 @ApplicationScoped
 public class TeamCards {
