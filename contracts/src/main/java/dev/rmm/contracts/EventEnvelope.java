@@ -73,6 +73,19 @@ public record EventEnvelope(
 
   /** This event linked to the previous one of its release. */
   public EventEnvelope chainedTo(String previousHash) {
+    return copy(previousHash, data);
+  }
+
+  /**
+   * This event with other data and the rest of its envelope unchanged: a reader that shares or
+   * rewrites an event's payload (and a test that varies a golden event) keeps its id, position,
+   * actor, trace and hash link.
+   */
+  public EventEnvelope withData(ReleaseEvent newData) {
+    return copy(prevHash, newData);
+  }
+
+  private EventEnvelope copy(String hash, ReleaseEvent newData) {
     return new EventEnvelope(
         id,
         releaseId,
@@ -82,8 +95,8 @@ public record EventEnvelope(
         correlationId,
         causationId,
         traceparent,
-        previousHash,
-        data);
+        hash,
+        newData);
   }
 
   /** The 32-hex-digit W3C trace id of {@link #traceparent()}, or null. */

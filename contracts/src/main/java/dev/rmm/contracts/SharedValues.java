@@ -77,16 +77,6 @@ final class SharedValues {
     if (!(e.data() instanceof ReleaseEvent.ReleaseCreated created)) {
       return e;
     }
-    return new EventEnvelope(
-        e.id(),
-        e.releaseId(),
-        e.sequence(),
-        e.occurredAt(),
-        e.actor(),
-        e.correlationId(),
-        e.causationId(),
-        e.traceparent(),
-        e.prevHash(),
-        new ReleaseEvent.ReleaseCreated(of(created.spec()), of(created.policy())));
+    return e.withData(new ReleaseEvent.ReleaseCreated(of(created.spec()), of(created.policy())));
   }
 }

@@ -29,8 +29,7 @@ class ArtifactBoundWireTest {
     EventEnvelope old = EventCodecGoldenTest.fixture(ApprovalGranted.TYPE);
     ApprovalGranted a = (ApprovalGranted) old.data();
     EventEnvelope bound =
-        with(
-            old,
+        old.withData(
             new ApprovalGranted(
                 a.approverId(), a.approverName(), a.approvals(), a.quorum(), 2L, "v1.2.3", COMMIT));
     byte[] golden = resource("/golden-artifact/release.approval-granted.v1.json");
@@ -104,20 +103,6 @@ class ArtifactBoundWireTest {
     assertThat(EventCodec.mapper().readTree(bytes).path("approval_expiry_minutes").asInt())
         .isEqualTo(90);
     assertThat(EventCodec.mapper().readValue(bytes, ApprovalPolicy.class)).isEqualTo(policy);
-  }
-
-  private static EventEnvelope with(EventEnvelope e, ReleaseEvent data) {
-    return new EventEnvelope(
-        e.id(),
-        e.releaseId(),
-        e.sequence(),
-        e.occurredAt(),
-        e.actor(),
-        e.correlationId(),
-        e.causationId(),
-        e.traceparent(),
-        e.prevHash(),
-        data);
   }
 
   private static byte[] resource(String path) throws IOException {

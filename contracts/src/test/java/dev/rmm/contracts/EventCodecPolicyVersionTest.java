@@ -74,17 +74,7 @@ class EventCodecPolicyVersionTest {
     } else {
       throw new IllegalArgumentException(d.type() + " names no policy");
     }
-    return new EventEnvelope(
-        e.id(),
-        e.releaseId(),
-        e.sequence(),
-        e.occurredAt(),
-        e.actor(),
-        e.correlationId(),
-        e.causationId(),
-        e.traceparent(),
-        e.prevHash(),
-        named);
+    return e.withData(named);
   }
 
   static Long policyVersion(ReleaseEvent d) {

@@ -46,16 +46,7 @@ class FreezeWireTest {
     List<String> changed = new ArrayList<>(p.changed());
     changed.add("*freezes");
     EventEnvelope frozen =
-        new EventEnvelope(
-            old.id(),
-            old.releaseId(),
-            old.sequence(),
-            old.occurredAt(),
-            old.actor(),
-            old.correlationId(),
-            old.causationId(),
-            old.traceparent(),
-            old.prevHash(),
+        old.withData(
             new PolicyChanged(
                 p.services(),
                 p.defaultPolicy(),

@@ -32,7 +32,7 @@ class SharedValuesTest {
     ApprovalPolicy other =
         ApprovalPolicy.allOf(List.of(new ApprovalPolicy.Approver(7, "Dora", null)), List.of());
     EventEnvelope created =
-        withData(CREATED, new ReleaseCreated(((ReleaseCreated) CREATED.data()).spec(), other));
+        CREATED.withData(new ReleaseCreated(((ReleaseCreated) CREATED.data()).spec(), other));
 
     ReleaseCreated usual = (ReleaseCreated) EventCodec.decode(EventCodec.encode(CREATED)).data();
     ReleaseCreated unusual = (ReleaseCreated) EventCodec.decode(EventCodec.encode(created)).data();
@@ -56,19 +56,5 @@ class SharedValuesTest {
     EventEnvelope approved = GoldenEvents.BY_TYPE.get(ReleaseEvent.ApprovalGranted.TYPE);
 
     assertThat(SharedValues.of(approved)).isSameAs(approved);
-  }
-
-  private static EventEnvelope withData(EventEnvelope e, ReleaseEvent data) {
-    return new EventEnvelope(
-        e.id(),
-        e.releaseId(),
-        e.sequence(),
-        e.occurredAt(),
-        e.actor(),
-        e.correlationId(),
-        e.causationId(),
-        e.traceparent(),
-        e.prevHash(),
-        data);
   }
 }

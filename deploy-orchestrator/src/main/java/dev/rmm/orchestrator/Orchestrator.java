@@ -1,7 +1,6 @@
 package dev.rmm.orchestrator;
 
 import dev.rmm.contracts.Actor;
-import dev.rmm.contracts.ReleaseEvent;
 import dev.rmm.contracts.ReleaseState;
 import dev.rmm.contracts.kafka.AlertPublisher;
 import dev.rmm.contracts.kafka.CommandChannel;
@@ -76,6 +75,9 @@ import org.jboss.logging.Logger;
  * <p>Superseding needs every release of a service, so {@link ServiceFollower} reads every partition
  * beside the group's share: an older release is superseded once a newer one reached manual testing,
  * and no release is dispatched while a newer one of its service was approved ({@link Supersedes}).
+ *
+ * <p>Which record makes it look at which release, which timers it sets, and what work a release
+ * gets, is decided by {@link EventRouting}, without I/O.
  */
 @ApplicationScoped
 public class Orchestrator {
@@ -355,19 +357,25 @@ public class Orchestrator {
 
   private void apply(ConsumerRecord<String, byte[]> r, Set<String> touched) {
     Link link = releases.apply(r.partition(), r.offset(), r.key(), r.value());
-    if (link instanceof Link.Valid v) {
-      touched.add(v.event().releaseId());
-      if (v.event().data() instanceof ReleaseEvent.DispatchHeld h) {
-        freezes.heldInLog(v.event().releaseId(), h.until());
-      } else if (v.event().data() instanceof ReleaseEvent.DispatchStarted) {
-        freezes.forget(v.event().releaseId());
-      } else if (v.event().data() instanceof ReleaseEvent.BreakGlassRequested b) {
-        expiries.requested(v.event().releaseId(), b.expiresAt());
+    EventRouting.Route route = EventRouting.route(link);
+    if (route instanceof EventRouting.Route.Skip skip) {
+      if (skip.unreadable()) {
+        LOG.warnf(
+            "Skipping an unreadable event at %d@%d: %s", r.partition(), r.offset(), skip.why());
+      } else {
+        LOG.debugf("Ignoring a void event at %d@%d: %s", r.partition(), r.offset(), skip.why());
       }
-    } else if (link instanceof Link.Void v) {
-      LOG.debugf("Ignoring a void event at %d@%d: %s", r.partition(), r.offset(), v.why());
-    } else if (link instanceof Link.Unreadable u) {
-      LOG.warnf("Skipping an unreadable event at %d@%d: %s", r.partition(), r.offset(), u.why());
+      return;
+    }
+    EventRouting.Route.Touch touch = (EventRouting.Route.Touch) route;
+    String releaseId = touch.releaseId();
+    touched.add(releaseId);
+    if (touch.timer() instanceof EventRouting.Timer.HeldUntil h) {
+      freezes.heldInLog(releaseId, h.until());
+    } else if (touch.timer() instanceof EventRouting.Timer.HoldOver) {
+      freezes.forget(releaseId);
+    } else if (touch.timer() instanceof EventRouting.Timer.BreakGlassExpires b) {
+      expiries.requested(releaseId, b.at());
     }
   }
 
@@ -403,17 +411,23 @@ public class Orchestrator {
 
   private void consider(String releaseId) {
     ReleaseState s = releases.state(releaseId);
-    if (s == null || !due(s) || !inFlight.add(releaseId)) {
+    if (s == null) {
       return;
     }
+    EventRouting.Work work =
+        EventRouting.work(
+            dispatches.due(s), rollbacks.due(s), () -> deploying(s), () -> takingOver(s));
+    if (work == EventRouting.Work.NONE || !inFlight.add(releaseId)) {
+      return;
+    }
+    boolean dispatch = work == EventRouting.Work.DISPATCH;
     ExecutorService worker =
-        dispatches.due(s)
+        dispatch
             ? dispatchWorker
             : runbookWorkers.computeIfAbsent(
                 s.spec().service(),
                 service ->
                     Executors.newSingleThreadExecutor(r -> daemon(r, "rmm-runbook-" + service)));
-    boolean dispatch = worker == dispatchWorker;
     worker.execute(
         () -> {
           Span span =
@@ -452,10 +466,6 @@ public class Orchestrator {
         e.getMessage(),
         null,
         Instant.now());
-  }
-
-  private boolean due(ReleaseState s) {
-    return dispatches.due(s) || rollbacks.due(s) && !deploying(s) && !takingOver(s);
   }
 
   /**

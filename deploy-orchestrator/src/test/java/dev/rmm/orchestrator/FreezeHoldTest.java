@@ -19,9 +19,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * GitHub: the policy in force is read from its own topic as release-api writes it, an approved
  * release whose service is frozen is not dispatched but held (recorded once in the log, with the
  * freeze's end and reason), and it is dispatched once when the window ends, also after a restart
- * during the freeze and after a policy change that extends it. release-api is stood in for by
- * {@link WriterStandIn}, which decides with the domain's own decider. The windows end a few seconds
- * ahead of the real clock.
+ * during the freeze and after a policy change that extends it; an admin's 🔁 retry of a failed
+ * dispatch during a freeze is held like a first dispatch (recorded once, nothing asked of GitHub)
+ * and sent once when the window ends. release-api is stood in for by {@link WriterStandIn}, which
+ * decides with the domain's own decider. The windows end a few seconds ahead of the real clock.
  */
 class FreezeHoldTest {
 
@@ -43,22 +44,14 @@ class FreezeHoldTest {
 
   @Test
   void givenAFreezeOfItsService_whenAReleaseIsApproved_thenItIsHeldOnceAndDispatchedOnceAfter() {
-    Instant until = Instant.now().plus(FREEZE).truncatedTo(ChronoUnit.MILLIS);
-    bench.policy(OrchestratorBench.freeze(List.of("billing"), until, "release train"));
+    Instant until = releaseTrain();
     String id = approvedRelease("v1.4.0");
 
     bench.orchestrator();
 
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .until(() -> bench.has(id, ReleaseEvent.DispatchHeld.class));
-    assertThat(held(id)).containsExactly(new ReleaseEvent.DispatchHeld(until, "release train", 1L));
-    assertThat(FakeGitHub.requests()).isEmpty();
-    await()
-        .atMost(FREEZE.plusSeconds(30))
-        .until(() -> bench.has(id, ReleaseEvent.WorkflowDispatched.class));
+    heldForTheTrainThenDispatched(id, until);
     assertThat(FakeGitHub.runTitles()).singleElement().asString().startsWith("Deploy v1.4.0 (");
-    assertThat(startedAt(id)).isAfterOrEqualTo(until);
+    assertThat(at(id, ReleaseEvent.DispatchStarted.class)).isAfterOrEqualTo(until);
     // every recheck during the freeze (each 300 ms) looked at it: one hold only
     assertThat(bench.types(id))
         .containsExactly(
@@ -101,7 +94,7 @@ class FreezeHoldTest {
         .atMost(FREEZE.plusSeconds(30))
         .until(() -> bench.has(id, ReleaseEvent.WorkflowDispatched.class));
     assertThat(held(id)).containsExactly(new ReleaseEvent.DispatchHeld(until, null, 1L));
-    assertThat(startedAt(id)).isAfterOrEqualTo(until);
+    assertThat(at(id, ReleaseEvent.DispatchStarted.class)).isAfterOrEqualTo(until);
     await()
         .during(Duration.ofSeconds(2))
         .atMost(Duration.ofSeconds(5))
@@ -130,7 +123,42 @@ class FreezeHoldTest {
     await()
         .atMost(FREEZE.plusSeconds(40))
         .until(() -> bench.has(id, ReleaseEvent.WorkflowDispatched.class));
-    assertThat(startedAt(id)).isAfterOrEqualTo(later);
+    assertThat(at(id, ReleaseEvent.DispatchStarted.class)).isAfterOrEqualTo(later);
+    assertThat(FakeGitHub.runTitles()).hasSize(1);
+  }
+
+  @Test
+  void givenAFailedDispatch_whenAnAdminRetriesItDuringAFreeze_thenItIsHeldAndSentOnceAfter() {
+    Instant until = releaseTrain();
+    String id = failedDispatchRetried("v5.0.0");
+
+    bench.orchestrator();
+
+    heldForTheTrainThenDispatched(id, until);
+    assertThat(at(id, ReleaseEvent.WorkflowDispatched.class)).isAfterOrEqualTo(until);
+    assertThat(held(id)).as("held once, however often it was looked at").hasSize(1);
+  }
+
+  /** Billing frozen for the release train, from now for {@link #FREEZE}: the freeze's end. */
+  private Instant releaseTrain() {
+    Instant until = Instant.now().plus(FREEZE).truncatedTo(ChronoUnit.MILLIS);
+    bench.policy(OrchestratorBench.freeze(List.of("billing"), until, "release train"));
+    return until;
+  }
+
+  /**
+   * The release is held for the release train (recorded once, nothing asked of GitHub meanwhile),
+   * then one workflow run is dispatched.
+   */
+  private void heldForTheTrainThenDispatched(String id, Instant until) {
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> bench.has(id, ReleaseEvent.DispatchHeld.class));
+    assertThat(held(id)).containsExactly(new ReleaseEvent.DispatchHeld(until, "release train", 1L));
+    assertThat(FakeGitHub.requests()).as("nothing asked of GitHub during the freeze").isEmpty();
+    await()
+        .atMost(FREEZE.plusSeconds(30))
+        .until(() -> bench.has(id, ReleaseEvent.WorkflowDispatched.class));
     assertThat(FakeGitHub.runTitles()).hasSize(1);
   }
 
@@ -143,10 +171,28 @@ class FreezeHoldTest {
     return bench.all(id, ReleaseEvent.DispatchHeld.class);
   }
 
-  /** When the dispatch was claimed (its event's time). */
-  private Instant startedAt(String id) {
+  /**
+   * A release of billing whose dispatch failed before the freeze (GitHub answered 502), and whose
+   * retry an admin asked for: the dispatch is open again with the same id.
+   */
+  private String failedDispatchRetried(String tag) {
+    String id = approvedRelease(tag);
+    String dispatchId = "d-" + bench.run;
+    bench
+        .writer()
+        .seed(
+            id,
+            0,
+            new ReleaseEvent.DispatchStarted(dispatchId, REPOSITORY, WORKFLOW, "main"),
+            new ReleaseEvent.DispatchFailed(dispatchId, 502, "Bad Gateway", 3),
+            new ReleaseEvent.DispatchRetryRequested(9, "Olga", dispatchId, null));
+    return id;
+  }
+
+  /** When the release's first event of this type was decided (the dispatch claimed, sent...). */
+  private Instant at(String id, Class<? extends ReleaseEvent> type) {
     return bench.log(id).stream()
-        .filter(e -> e.data() instanceof ReleaseEvent.DispatchStarted)
+        .filter(e -> type.isInstance(e.data()))
         .map(EventEnvelope::occurredAt)
         .findFirst()
         .orElseThrow();

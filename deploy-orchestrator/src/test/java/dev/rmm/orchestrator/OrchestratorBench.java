@@ -52,10 +52,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * The bench of the tests that run whole orchestrators on a real broker ({@code DispatchRetryTest},
  * {@code BreakGlassDispatchTest}, {@code BreakGlassExpiryTest}, {@code FreezeHoldTest}, {@code
- * RetryDuringFreezeTest}, {@code RunbookHandoverTest}): topics of each test's own (a run number in
- * their names), release-api's writer stood in for by {@link WriterStandIn}, orchestrators started
- * with test timings and stopped after the test, and the events of one release read back from the
- * log.
+ * RunbookHandoverTest}): topics of each test's own (a run number in their names), release-api's
+ * writer stood in for by {@link WriterStandIn}, orchestrators started with test timings and stopped
+ * after the test, and the events of one release read back from the log.
  *
  * <pre>{@code
  * @RegisterExtension static final OrchestratorBench.Broker BROKER = new OrchestratorBench.Broker();

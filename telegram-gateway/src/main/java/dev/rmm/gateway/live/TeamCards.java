@@ -76,6 +76,9 @@ import org.telegram.telegrambots.meta.api.objects.message.Message;
  *
  * <p>The same reading feeds the alerts chat with the events that mean a failure ({@link
  * LogAlerts}), so it also runs when only an alerts chat is set (then without cards).
+ *
+ * <p>This class does the I/O; what each batch brings to which chat is decided by {@link
+ * TeamChatUpdates}, without it.
  */
 @ApplicationScoped
 public class TeamCards {
@@ -253,11 +256,7 @@ public class TeamCards {
 
   private void handle(
       ConsumerRecords<String, byte[]> batch, ResumedChains chains, PendingCards pending) {
-    Instant oldest = Instant.now().minus(backfill);
-    Map<String, Long> latest = new LinkedHashMap<>();
-    Map<String, ConsumerRecord<String, byte[]>> latestRecord = new HashMap<>();
-    Map<String, String> traces = new HashMap<>();
-    List<EventEnvelope> events = new ArrayList<>();
+    List<TeamChatUpdates.Read> reads = new ArrayList<>();
     for (ConsumerRecord<String, byte[]> r : batch) {
       Link link = chains.fold(r); // every record, also the ones handled before, to know the heads
       if (chains.handledBefore(r)) {
@@ -275,61 +274,49 @@ public class TeamCards {
             r.topic(), r.partition(), r.offset(), v.why());
         continue;
       }
-      EventEnvelope e = ((Link.Valid) link).event();
-      if (e.occurredAt().isBefore(oldest)) {
-        continue; // history from before the backfill window
-      }
-      events.add(e);
-      traces.put(e.releaseId(), e.traceparent());
-      if (Announcements.editsCard(e)
-          && e.sequence() >= latest.getOrDefault(e.releaseId(), Long.MIN_VALUE)) {
-        latest.put(e.releaseId(), e.sequence());
-        latestRecord.put(e.releaseId(), r);
-      }
+      reads.add(
+          new TeamChatUpdates.Read(
+              ((Link.Valid) link).event(),
+              new TopicPartition(r.topic(), r.partition()),
+              r.offset()));
     }
+    TeamChatUpdates.Batch updates = TeamChatUpdates.of(reads, Instant.now().minus(backfill));
     Optional<BotClient> bot = replies.bot();
     if (bot.isEmpty()) {
       return;
     }
     Map<String, ReleaseView> releases = new LinkedHashMap<>();
     long patienceEnds = System.nanoTime() + READ_MODEL_PATIENCE.toNanos();
-    for (Map.Entry<String, Long> l : latest.entrySet()) {
-      String id = l.getKey();
-      long version = l.getValue();
+    for (TeamChatUpdates.CardUpdate u : updates.cards()) {
+      String id = u.releaseId();
       Duration patience = Duration.ofNanos(Math.max(0, patienceEnds - System.nanoTime()));
-      Optional<ReleaseView> r = reader.releaseAtLeast(id, version, patience);
+      Optional<ReleaseView> r = reader.releaseAtLeast(id, u.version(), patience);
       r.ifPresent(row -> releases.put(id, row)); // an older row still names it in announcements
-      if (chatId == null) {
-        continue;
+      switch (TeamChatUpdates.card(u.version(), r, chatId != null)) {
+        case WAIT -> {
+          LOG.infof(
+              "The read model has release %s at version %s, behind its event %d (is"
+                  + " release-projector running?); its card is drawn once the read model catches"
+                  + " up",
+              id, r.map(row -> String.valueOf(row.version())).orElse("none"), u.version());
+          pending.waitFor(
+              id, u.version(), u.traceparent(), u.partition(), u.offset(), System.nanoTime());
+        }
+        case DRAW -> {
+          drawCard(bot.get(), r.get(), u.traceparent());
+          pending.drawn(id, r.get().version());
+        }
+        case NONE -> {}
       }
-      if (r.isEmpty() || r.get().version() < version) {
-        ConsumerRecord<String, byte[]> at = latestRecord.get(id);
-        LOG.infof(
-            "The read model has release %s at version %s, behind its event %d (is"
-                + " release-projector running?); its card is drawn once the read model catches up",
-            id, r.map(row -> String.valueOf(row.version())).orElse("none"), version);
-        pending.waitFor(
-            id,
-            version,
-            traces.get(id),
-            new TopicPartition(at.topic(), at.partition()),
-            at.offset(),
-            System.nanoTime());
-        continue;
-      }
-      drawCard(bot.get(), r.get(), traces.get(id));
-      pending.drawn(id, r.get().version());
     }
-    for (EventEnvelope e : events) {
-      ReleaseView release = releases.get(e.releaseId());
-      if (chatId != null) {
-        Announcements.of(e, release, language).ifPresent(a -> announce(bot.get(), e, a));
-      }
-      if (alerts.enabled()) {
-        LogAlerts.of(e, release, language)
-            .ifPresent(
-                a -> alerts.report(a, BreakGlassAlertButton.of(e, cards.callbacks(), language)));
-      }
+    for (EventEnvelope e : updates.events()) {
+      TeamChatUpdates.Notices n =
+          TeamChatUpdates.notices(
+              e, releases.get(e.releaseId()), language, chatId != null, alerts.enabled());
+      n.announcement().ifPresent(a -> announce(bot.get(), e, a));
+      n.alert()
+          .ifPresent(
+              a -> alerts.report(a, BreakGlassAlertButton.of(e, cards.callbacks(), language)));
     }
   }
 
@@ -341,7 +328,7 @@ public class TeamCards {
     }
     for (PendingCards.Pending p : pending.due(System.nanoTime())) {
       Optional<ReleaseView> r = reader.release(p.releaseId());
-      if (r.isEmpty() || r.get().version() < p.version()) {
+      if (TeamChatUpdates.card(p.version(), r, chatId != null) != TeamChatUpdates.CardStep.DRAW) {
         pending.later(p, System.nanoTime());
         continue;
       }
@@ -373,11 +360,16 @@ public class TeamCards {
     String id = release.releaseId();
     Card card = cards.live(release, language);
     String known = redis.get(cardKey(id));
-    if (known != null) {
+    TeamChatUpdates.CardMessage how =
+        TeamChatUpdates.message(
+            known,
+            known != null
+                && shown.shows(chatId, Integer.parseInt(known), card.text(), card.keyboard()));
+    if (how == TeamChatUpdates.CardMessage.KEEP) {
+      return; // an event that does not change the card (a refusal, a repeated step)
+    }
+    if (how == TeamChatUpdates.CardMessage.EDIT) {
       int messageId = Integer.parseInt(known);
-      if (shown.shows(chatId, messageId, card.text(), card.keyboard())) {
-        return; // an event that does not change the card (a refusal, a repeated step)
-      }
       BotClient.Reply<?> edited =
           bot.call(
               EditMessageText.builder()
