@@ -1,6 +1,6 @@
 package dev.rmm.contracts;
 
-import static dev.rmm.contracts.ReleaseDecider.BREAK_GLASS_WINDOW;
+import static dev.rmm.contracts.ApprovalPolicy.DEFAULT_BREAK_GLASS_WINDOW;
 import static dev.rmm.contracts.ReleaseDecider.decide;
 import static dev.rmm.contracts.ReleaseDecider.evolveAll;
 import static dev.rmm.contracts.ReleaseStatus.MANUAL_TESTING;
@@ -34,7 +34,7 @@ class ReleaseDeciderBreakGlassExpiryTest {
   private static final ApprovalPolicy TWO_ADMINS =
       new ApprovalPolicy(APPROVERS, 2, false, List.of(ADMIN, SECOND_ADMIN));
   private static final Instant T0 = Instant.parse("2026-03-14T10:00:00Z");
-  private static final Instant EXPIRES = T0.plus(BREAK_GLASS_WINDOW);
+  private static final Instant EXPIRES = T0.plus(DEFAULT_BREAK_GLASS_WINDOW);
   private static final PolicyInForce POLICY = new PolicyInForce(7, TWO_ADMINS);
   private static final Actor ORCHESTRATOR =
       new Actor(Actor.Kind.ORCHESTRATOR, "deploy-orchestrator-1", "deploy-orchestrator");

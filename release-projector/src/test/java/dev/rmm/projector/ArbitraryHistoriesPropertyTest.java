@@ -146,7 +146,8 @@ class ArbitraryHistoriesPropertyTest {
         s.runbook(),
         s.rollbackRequestedBy(),
         s.commitSha(),
-        s.breakGlass());
+        s.breakGlass(),
+        s.stagedCommit());
   }
 
   /** Appends each release's history, chained as the writer chains it; returns events appended. */

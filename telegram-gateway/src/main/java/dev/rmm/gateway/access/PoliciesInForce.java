@@ -108,6 +108,9 @@ public class PoliciesInForce {
             roles,
             // how long an approval counts before the quorum; the card marks older ones expired
             (a == null ? ApprovalPolicy.DEFAULT_APPROVAL_EXPIRY : a.approvalExpiry()).toMinutes(),
+            // how long a break-glass waits for a second admin, for the texts that name it
+            (a == null ? ApprovalPolicy.DEFAULT_BREAK_GLASS_WINDOW : a.breakGlassWindow())
+                .toMinutes(),
             now.version())
         .withInitiatorName(initiatorName(release.initiatorLogin(), a));
   }
