@@ -23,10 +23,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * A break-glass request nobody confirms lapses after 15 minutes, and the orchestrator's timer has
- * it recorded ({@code release.expire-break-glass.v1} -> {@code release.break-glass-expired.v1})
- * even when no admin touches the release again: judged with the decision time, once, and never for
- * a request that was confirmed or replaced.
+ * A break-glass request nobody confirms lapses after its window (the default 15 minutes here), and
+ * the orchestrator's timer has it recorded ({@code release.expire-break-glass.v1} -> {@code
+ * release.break-glass-expired.v1}) even when no admin touches the release again: judged with the
+ * decision time, once, and never for a request that was confirmed or replaced.
  */
 class ReleaseDeciderBreakGlassExpiryTest {
 

@@ -31,9 +31,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Break-glass (issue 15 point 4): an admin forces an approval with a reason; it counts only once a
- * different admin confirms it within 15 minutes, judged from the request's {@code expires_at} and
- * the decision time (no clock), and then the release passes manual testing through the same quorum
- * event as the approvers' quorum.
+ * different admin confirms it within the policy's window (the default 15 minutes here), judged from
+ * the request's {@code expires_at} and the decision time (no clock), and then the release passes
+ * manual testing through the same quorum event as the approvers' quorum.
  */
 class ReleaseDeciderBreakGlassTest {
 
