@@ -376,8 +376,10 @@ public class ActionFlows {
       return;
     }
     boolean accepted = result.accepted();
-    // only the break-glass texts name its window, and only they read the release for it
-    Duration window = isBreakGlass(p.kind()) ? breakGlassWindow(p.releaseId(), accepted) : null;
+    // only a new request's answer and a late confirmation's refusal name the break-glass window,
+    // and only they read the release for it
+    boolean namesWindow = accepted ? p.kind() == Kind.BREAK_GLASS : isConfirmation(p.kind());
+    Duration window = namesWindow ? breakGlassWindow(p.releaseId(), accepted) : null;
     String text =
         accepted ? acceptedText(p, result, window, lang) : refusedText(p, result, window, lang);
     LOG.infof(
@@ -437,7 +439,8 @@ public class ActionFlows {
   }
 
   /**
-   * @param breakGlassWindow the window a break-glass text names; null for other actions
+   * @param breakGlassWindow the window a new break-glass request's answer names; null for other
+   *     actions
    */
   private static String acceptedText(
       PendingAction p, CommandResult result, Duration breakGlassWindow, Language lang) {
@@ -481,6 +484,9 @@ public class ActionFlows {
    * The refusal in the user's language: release-api's detail is English and stays in the log's
    * audit record; the user reads what the refusal means, from its reason and the release's status.
    * Only a reason the gateway does not know shows the detail itself.
+   *
+   * @param breakGlassWindow the window a late break-glass confirmation's refusal names; null for
+   *     other actions
    */
   static String refusedText(
       PendingAction p, CommandResult result, Duration breakGlassWindow, Language lang) {
