@@ -30,6 +30,10 @@ import java.util.Optional;
  *     n of {@code quorum} (both must hold). One approver fills one role only ({@link RoleQuorum}),
  *     so that one person never meets a role quorum alone. Empty (every policy recorded before roles
  *     existed) means no role is required; written only when not empty.
+ * @param breakGlassWindowMinutes how long a break-glass request waits for a second admin's
+ *     confirmation (issue 15 point 4), in minutes, {@value #MIN_BREAK_GLASS_WINDOW_MINUTES} to
+ *     {@value #MAX_BREAK_GLASS_WINDOW_MINUTES}; null (every policy recorded before the window was
+ *     configurable) means {@link #DEFAULT_BREAK_GLASS_WINDOW}. Written only when set.
  */
 public record ApprovalPolicy(
     List<Approver> approvers,
@@ -38,10 +42,23 @@ public record ApprovalPolicy(
     List<Long> admins,
     @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean onBehalfCounts,
     @JsonInclude(JsonInclude.Include.NON_NULL) Integer approvalExpiryMinutes,
-    @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Integer> roles) {
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Integer> roles,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Integer breakGlassWindowMinutes) {
 
   /** How long an approval counts when the policy does not say: a working day and a night. */
   public static final Duration DEFAULT_APPROVAL_EXPIRY = Duration.ofHours(24);
+
+  /**
+   * How long a break-glass waits for its second admin when the policy does not say: long enough to
+   * reach a colleague on call, short enough that a forgotten request does not linger.
+   */
+  public static final Duration DEFAULT_BREAK_GLASS_WINDOW = Duration.ofMinutes(15);
+
+  /** The shortest break-glass window a policy may set. */
+  public static final int MIN_BREAK_GLASS_WINDOW_MINUTES = 1;
+
+  /** The longest break-glass window a policy may set: a day (longer is no emergency). */
+  public static final int MAX_BREAK_GLASS_WINDOW_MINUTES = 1440;
 
   /**
    * One approver.
@@ -109,12 +126,41 @@ public record ApprovalPolicy(
       throw new IllegalArgumentException(
           "approval expiry must be at least 1 minute, was " + approvalExpiryMinutes);
     }
+    if (breakGlassWindowMinutes != null && !isBreakGlassWindow(breakGlassWindowMinutes)) {
+      throw new IllegalArgumentException(
+          "the break-glass window must be "
+              + MIN_BREAK_GLASS_WINDOW_MINUTES
+              + " to "
+              + MAX_BREAK_GLASS_WINDOW_MINUTES
+              + " minutes, was "
+              + breakGlassWindowMinutes);
+    }
     // in the policy file's order (the card lists the roles so); Map.copyOf would lose it
     roles =
         roles == null || roles.isEmpty()
             ? Map.of()
             : Collections.unmodifiableMap(new LinkedHashMap<>(roles));
     RoleQuorum.checkRequirement(roles, approvers);
+  }
+
+  /** A policy with the default break-glass window. */
+  public ApprovalPolicy(
+      List<Approver> approvers,
+      int quorum,
+      boolean initiatorMayApprove,
+      List<Long> admins,
+      boolean onBehalfCounts,
+      Integer approvalExpiryMinutes,
+      Map<String, Integer> roles) {
+    this(
+        approvers,
+        quorum,
+        initiatorMayApprove,
+        admins,
+        onBehalfCounts,
+        approvalExpiryMinutes,
+        roles,
+        null);
   }
 
   /** A policy without a role quorum. */
@@ -154,7 +200,32 @@ public record ApprovalPolicy(
   /** This policy with approvals that expire after {@code minutes} (null: the default). */
   public ApprovalPolicy withApprovalExpiryMinutes(Integer minutes) {
     return new ApprovalPolicy(
-        approvers, quorum, initiatorMayApprove, admins, onBehalfCounts, minutes, roles);
+        approvers,
+        quorum,
+        initiatorMayApprove,
+        admins,
+        onBehalfCounts,
+        minutes,
+        roles,
+        breakGlassWindowMinutes);
+  }
+
+  /** This policy with a break-glass window of {@code minutes} (null: the default). */
+  public ApprovalPolicy withBreakGlassWindowMinutes(Integer minutes) {
+    return new ApprovalPolicy(
+        approvers,
+        quorum,
+        initiatorMayApprove,
+        admins,
+        onBehalfCounts,
+        approvalExpiryMinutes,
+        roles,
+        minutes);
+  }
+
+  /** Whether {@code minutes} is a break-glass window a policy may set. */
+  public static boolean isBreakGlassWindow(int minutes) {
+    return minutes >= MIN_BREAK_GLASS_WINDOW_MINUTES && minutes <= MAX_BREAK_GLASS_WINDOW_MINUTES;
   }
 
   /** This policy with the role quorum {@code roles} (role -> approvals needed; empty: none). */
@@ -166,7 +237,8 @@ public record ApprovalPolicy(
         admins,
         onBehalfCounts,
         approvalExpiryMinutes,
-        roles);
+        roles,
+        breakGlassWindowMinutes);
   }
 
   /** Whether this policy names roles beside its k of n. */
@@ -179,6 +251,13 @@ public record ApprovalPolicy(
     return approvalExpiryMinutes == null
         ? DEFAULT_APPROVAL_EXPIRY
         : Duration.ofMinutes(approvalExpiryMinutes);
+  }
+
+  /** How long a break-glass request waits for a second admin's confirmation. */
+  public Duration breakGlassWindow() {
+    return breakGlassWindowMinutes == null
+        ? DEFAULT_BREAK_GLASS_WINDOW
+        : Duration.ofMinutes(breakGlassWindowMinutes);
   }
 
   /** The original system's rule: every listed approver must approve. */

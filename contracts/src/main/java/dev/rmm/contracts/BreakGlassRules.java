@@ -18,12 +18,14 @@ import java.util.Locale;
 /**
  * Break-glass (issue 15 point 4), decided for {@link ReleaseDecider}: an admin forces the approval
  * of a release in manual testing with a reason, and it takes effect only when a <em>different</em>
- * admin of the policy in force confirms it within {@link ReleaseDecider#BREAK_GLASS_WINDOW}. The
+ * admin of the policy in force confirms it within the policy's {@link
+ * ApprovalPolicy#breakGlassWindow()} (15 minutes unless the policy says otherwise). The
  * confirmation appends {@link BreakGlassConfirmed} and then the same {@link ApprovalQuorumReached}
  * the approvers' quorum writes, so the release is dispatched exactly as any approved one.
  *
- * <p>Pure like the decider: "within 15 minutes" is judged from the request's {@code expires_at}
- * (its decision time plus the window) and the confirmation's decision time ({@code now}).
+ * <p>Pure like the decider: "within the window" is judged from the request's {@code expires_at}
+ * (its decision time plus the window of the policy in force when it was asked for) and the
+ * confirmation's decision time ({@code now}).
  *
  * <p>Only {@code manual_testing} allows it: before it the stage checks have not run (nothing to
  * vouch for), after it the release is approved, final or on its way to production already.
@@ -109,7 +111,7 @@ final class BreakGlassRules {
             clip(c.reason().strip()),
             state.spec().tag(),
             state.commitSha(),
-            now == null ? null : now.plus(ReleaseDecider.BREAK_GLASS_WINDOW),
+            now == null ? null : now.plus(policy.breakGlassWindow()),
             version));
     return new Accepted(events);
   }

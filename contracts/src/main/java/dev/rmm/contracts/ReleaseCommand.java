@@ -265,8 +265,8 @@ public sealed interface ReleaseCommand {
   /**
    * Break-glass (issue 15 point 4): an admin forces the approval of a release in manual testing,
    * with a reason, without the approvers' quorum. It takes effect only when a second admin confirms
-   * it ({@link ConfirmBreakGlass}) within {@link ReleaseDecider#BREAK_GLASS_WINDOW}; until then the
-   * release waits in manual testing as before.
+   * it ({@link ConfirmBreakGlass}) within {@link ApprovalPolicy#breakGlassWindow()} of the policy
+   * in force; until then the release waits in manual testing as before.
    *
    * @param reason why the approvers' quorum is bypassed; the decider refuses a blank one (invalid),
    *     as it refuses a blank rejection reason, and checks it as free text
@@ -289,7 +289,8 @@ public sealed interface ReleaseCommand {
 
   /**
    * A second admin (never the one who forced it) confirms a break-glass within {@link
-   * ReleaseDecider#BREAK_GLASS_WINDOW} of its request: the release passes manual testing.
+   * ApprovalPolicy#breakGlassWindow() window} its request was given: the release passes manual
+   * testing.
    *
    * @param seenVersion the release version shown to the admin, or null when unknown
    */

@@ -66,13 +66,6 @@ public final class ReleaseDecider {
   public static final String INITIATOR_MAY_NOT_APPROVE =
       " started this release and may not approve it";
 
-  /**
-   * How long a break-glass waits for a second admin's confirmation (issue 15 point 4). Judged from
-   * the request event's {@code expires_at} (its decision time plus this) and the confirmation's
-   * decision time, never a clock.
-   */
-  public static final java.time.Duration BREAK_GLASS_WINDOW = java.time.Duration.ofMinutes(15);
-
   /** The longest rejection reason or step detail kept in an event. */
   public static final int MAX_TEXT = 1000;
 
@@ -421,6 +414,15 @@ public final class ReleaseDecider {
           : new Accepted(List.of());
     }
     if (!reportableNext(state.status()).contains(c.status())) {
+      if (moved && isRestage(state.status(), c.status())) {
+        // the team moved the tag and re-ran the pipeline: the stage phase runs again for the new
+        // commit; the approvals given for the old one are void (tagMoved), never carried over
+        return tagMoved(
+            state,
+            c.commitSha().toLowerCase(java.util.Locale.ROOT),
+            "the pipeline re-ran the stage",
+            List.of(new StatusChanged(state.status(), c.status(), clip(c.detail()))));
+      }
       return new Refused(
           Refusal.ILLEGAL_TRANSITION,
           "release "
@@ -429,7 +431,10 @@ public final class ReleaseDecider {
               + state.status()
               + "; it cannot move to "
               + c.status()
-              + why(c.status())
+              + (isRestage(state.status(), c.status())
+                  ? " (a stage re-run is accepted only for a moved tag: report the new commit as"
+                      + " commit_sha)"
+                  : why(c.status()))
               + ". "
               + allowedSteps(state.status()),
           List.of());
@@ -438,6 +443,22 @@ public final class ReleaseDecider {
     return moved
         ? tagMoved(state, c.commitSha().toLowerCase(java.util.Locale.ROOT), how(c), List.of(step))
         : new Accepted(List.of(step));
+  }
+
+  /**
+   * Statuses from which the pipeline may run the stage phase again ({@code stage_building}) after
+   * the tag moved to another commit: after the stage build and before the approval quorum. Not from
+   * {@code manual_test_passed} on (the orchestrator may be deploying the approved commit) nor from
+   * a final status such as {@code manual_test_failed} (its outcome is recorded; a fix gets a new
+   * tag). From {@code stage_building} itself the report is a repeat that voids the approvals.
+   */
+  static final Set<ReleaseStatus> RESTAGE_FROM =
+      java.util.Collections.unmodifiableSet(
+          java.util.EnumSet.of(ReleaseStatus.STAGE_TEST_ROLLBACK, ReleaseStatus.MANUAL_TESTING));
+
+  /** Whether reporting {@code to} from {@code from} runs the stage phase again. */
+  private static boolean isRestage(ReleaseStatus from, ReleaseStatus to) {
+    return to == ReleaseStatus.STAGE_BUILDING && RESTAGE_FROM.contains(from);
   }
 
   /**

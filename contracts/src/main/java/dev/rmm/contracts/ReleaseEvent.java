@@ -459,7 +459,8 @@ public sealed interface ReleaseEvent {
    * @param tag the tag the approval was forced for
    * @param commitSha the commit the tag pointed at when it was forced (the last one reported)
    * @param expiresAt when the request lapses unconfirmed: the decision time plus {@link
-   *     ReleaseDecider#BREAK_GLASS_WINDOW}; absent when decided without a time (never lapses)
+   *     ApprovalPolicy#breakGlassWindow()} of the policy in force; absent when decided without a
+   *     time (never lapses)
    * @param policyVersion the version of the policy in force that made the requester an admin
    */
   record BreakGlassRequested(

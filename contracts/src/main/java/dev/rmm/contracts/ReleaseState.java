@@ -26,6 +26,10 @@ import java.util.Objects;
  *     spec's until the tag moves); null while the release does not exist
  * @param breakGlass the last break-glass an admin asked for on this release (issue 15 point 4), or
  *     null when none was
+ * @param stagedCommit the commit of the last stage run ({@code stage_building}): the spec's, or
+ *     after a re-run for a moved tag the commit the tag was moved to; null before the stage ran.
+ *     When it differs from {@code commitSha}, the tag moved after the stage ran and the commit now
+ *     tagged was never deployed to stage.
  */
 public record ReleaseState(
     String releaseId,
@@ -41,7 +45,8 @@ public record ReleaseState(
     Runbook runbook,
     Long rollbackRequestedBy,
     String commitSha,
-    BreakGlass breakGlass) {
+    BreakGlass breakGlass,
+    String stagedCommit) {
 
   /**
    * One approval.
@@ -170,7 +175,8 @@ public record ReleaseState(
   /** The state of a release that has no events yet. */
   public static ReleaseState none(String releaseId) {
     return new ReleaseState(
-        releaseId, null, null, null, 0, 0, List.of(), null, null, null, null, null, null, null);
+        releaseId, null, null, null, 0, 0, List.of(), null, null, null, null, null, null, null,
+        null);
   }
 
   public boolean exists() {
@@ -204,7 +210,8 @@ public record ReleaseState(
         null,
         null,
         spec.commitSha(),
-        breakGlass);
+        breakGlass,
+        null);
   }
 
   ReleaseState movedTo(ReleaseStatus next) {
@@ -222,7 +229,9 @@ public record ReleaseState(
         runbook,
         rollbackRequestedBy,
         commitSha,
-        breakGlass);
+        breakGlass,
+        // a stage run deploys the commit the tag points at now (a re-run after a moved tag, too)
+        next == ReleaseStatus.STAGE_BUILDING ? commitSha : stagedCommit);
   }
 
   ReleaseState approvedBy(long approverId, String name) {
@@ -248,7 +257,8 @@ public record ReleaseState(
         runbook,
         rollbackRequestedBy,
         commitSha,
-        breakGlass);
+        breakGlass,
+        stagedCommit);
   }
 
   /**
@@ -270,7 +280,9 @@ public record ReleaseState(
         runbook,
         rollbackRequestedBy,
         newCommit,
-        breakGlass);
+        breakGlass,
+        // reported while the stage is building: the stage run under way builds the new commit
+        status == ReleaseStatus.STAGE_BUILDING ? newCommit : stagedCommit);
   }
 
   ReleaseState rejected(String reason) {
@@ -288,7 +300,8 @@ public record ReleaseState(
         runbook,
         rollbackRequestedBy,
         commitSha,
-        breakGlass);
+        breakGlass,
+        stagedCommit);
   }
 
   ReleaseState rollbackRequested(long requestedBy, String targetTag) {
@@ -306,7 +319,8 @@ public record ReleaseState(
         runbook,
         requestedBy,
         commitSha,
-        breakGlass);
+        breakGlass,
+        stagedCommit);
   }
 
   ReleaseState unchanged() {
@@ -324,7 +338,8 @@ public record ReleaseState(
         runbook,
         rollbackRequestedBy,
         commitSha,
-        breakGlass);
+        breakGlass,
+        stagedCommit);
   }
 
   ReleaseState withDispatch(Dispatch d) {
@@ -342,7 +357,8 @@ public record ReleaseState(
         runbook,
         rollbackRequestedBy,
         commitSha,
-        breakGlass);
+        breakGlass,
+        stagedCommit);
   }
 
   ReleaseState withRunbook(Runbook r) {
@@ -360,7 +376,8 @@ public record ReleaseState(
         r,
         rollbackRequestedBy,
         commitSha,
-        breakGlass);
+        breakGlass,
+        stagedCommit);
   }
 
   /** A break-glass was asked for, confirmed or found lapsed; the status does not change. */
@@ -379,6 +396,7 @@ public record ReleaseState(
         runbook,
         rollbackRequestedBy,
         commitSha,
-        b);
+        b,
+        stagedCommit);
   }
 }

@@ -142,6 +142,7 @@ class FoldSnapshotTest {
         s.runbook(),
         s.rollbackRequestedBy(),
         s.commitSha(),
-        s.breakGlass());
+        s.breakGlass(),
+        s.stagedCommit());
   }
 }

@@ -1,6 +1,6 @@
 package dev.rmm.contracts;
 
-import static dev.rmm.contracts.ReleaseDecider.BREAK_GLASS_WINDOW;
+import static dev.rmm.contracts.ApprovalPolicy.DEFAULT_BREAK_GLASS_WINDOW;
 import static dev.rmm.contracts.ReleaseDecider.decide;
 import static dev.rmm.contracts.ReleaseDecider.evolveAll;
 import static dev.rmm.contracts.ReleaseStatus.MANUAL_TESTING;
@@ -23,10 +23,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * A break-glass request nobody confirms lapses after 15 minutes, and the orchestrator's timer has
- * it recorded ({@code release.expire-break-glass.v1} -> {@code release.break-glass-expired.v1})
- * even when no admin touches the release again: judged with the decision time, once, and never for
- * a request that was confirmed or replaced.
+ * A break-glass request nobody confirms lapses after its window (the default 15 minutes here), and
+ * the orchestrator's timer has it recorded ({@code release.expire-break-glass.v1} -> {@code
+ * release.break-glass-expired.v1}) even when no admin touches the release again: judged with the
+ * decision time, once, and never for a request that was confirmed or replaced.
  */
 class ReleaseDeciderBreakGlassExpiryTest {
 
@@ -34,7 +34,7 @@ class ReleaseDeciderBreakGlassExpiryTest {
   private static final ApprovalPolicy TWO_ADMINS =
       new ApprovalPolicy(APPROVERS, 2, false, List.of(ADMIN, SECOND_ADMIN));
   private static final Instant T0 = Instant.parse("2026-03-14T10:00:00Z");
-  private static final Instant EXPIRES = T0.plus(BREAK_GLASS_WINDOW);
+  private static final Instant EXPIRES = T0.plus(DEFAULT_BREAK_GLASS_WINDOW);
   private static final PolicyInForce POLICY = new PolicyInForce(7, TWO_ADMINS);
   private static final Actor ORCHESTRATOR =
       new Actor(Actor.Kind.ORCHESTRATOR, "deploy-orchestrator-1", "deploy-orchestrator");

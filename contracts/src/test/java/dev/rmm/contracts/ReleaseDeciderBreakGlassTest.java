@@ -1,6 +1,6 @@
 package dev.rmm.contracts;
 
-import static dev.rmm.contracts.ReleaseDecider.BREAK_GLASS_WINDOW;
+import static dev.rmm.contracts.ApprovalPolicy.DEFAULT_BREAK_GLASS_WINDOW;
 import static dev.rmm.contracts.ReleaseDecider.decide;
 import static dev.rmm.contracts.ReleaseDecider.evolveAll;
 import static dev.rmm.contracts.ReleaseStatus.DEPLOYED;
@@ -31,9 +31,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Break-glass (issue 15 point 4): an admin forces an approval with a reason; it counts only once a
- * different admin confirms it within 15 minutes, judged from the request's {@code expires_at} and
- * the decision time (no clock), and then the release passes manual testing through the same quorum
- * event as the approvers' quorum.
+ * different admin confirms it within the policy's window (the default 15 minutes here), judged from
+ * the request's {@code expires_at} and the decision time (no clock), and then the release passes
+ * manual testing through the same quorum event as the approvers' quorum.
  */
 class ReleaseDeciderBreakGlassTest {
 
@@ -73,7 +73,7 @@ class ReleaseDeciderBreakGlassTest {
                 "payments are down",
                 "v1.2.3",
                 testing.commitSha(),
-                T0.plus(BREAK_GLASS_WINDOW),
+                T0.plus(DEFAULT_BREAK_GLASS_WINDOW),
                 7L));
     ReleaseState after = evolveAll(testing, events);
     assertThat(after.status()).isEqualTo(MANUAL_TESTING);
@@ -85,7 +85,7 @@ class ReleaseDeciderBreakGlassTest {
   @Test
   void givenAForcedRelease_whenASecondAdminConfirmsWithinTheWindow_thenTheQuorumIsReachedOnce() {
     ReleaseState forced = forced();
-    Instant justBefore = T0.plus(BREAK_GLASS_WINDOW).minusMillis(1);
+    Instant justBefore = T0.plus(DEFAULT_BREAK_GLASS_WINDOW).minusMillis(1);
 
     var events = accepted(at(confirm(SECOND_ADMIN), forced, justBefore));
 
@@ -119,7 +119,7 @@ class ReleaseDeciderBreakGlassTest {
   @Test
   void givenAForcedRelease_whenConfirmedAtOrAfterFifteenMinutes_thenRefusedAndRecordedAsExpired() {
     ReleaseState forced = forced();
-    Instant deadline = T0.plus(BREAK_GLASS_WINDOW);
+    Instant deadline = T0.plus(DEFAULT_BREAK_GLASS_WINDOW);
 
     Refused r = refused(at(confirm(SECOND_ADMIN), forced, deadline), Refusal.ILLEGAL_TRANSITION);
 
@@ -140,7 +140,7 @@ class ReleaseDeciderBreakGlassTest {
 
   @Test
   void givenALapsedRequest_whenAnAdminForcesAgain_thenTheOldOneExpiresAndANewOneStarts() {
-    Instant later = T0.plus(BREAK_GLASS_WINDOW).plusSeconds(30);
+    Instant later = T0.plus(DEFAULT_BREAK_GLASS_WINDOW).plusSeconds(30);
 
     var events = accepted(at(force(SECOND_ADMIN, "still down"), forced(), later));
 
@@ -148,7 +148,7 @@ class ReleaseDeciderBreakGlassTest {
     assertThat(events.get(0)).isInstanceOf(BreakGlassExpired.class);
     assertThat(((BreakGlassRequested) events.get(1)).requestedBy()).isEqualTo(SECOND_ADMIN);
     assertThat(((BreakGlassRequested) events.get(1)).expiresAt())
-        .isEqualTo(later.plus(BREAK_GLASS_WINDOW));
+        .isEqualTo(later.plus(DEFAULT_BREAK_GLASS_WINDOW));
   }
 
   @Test

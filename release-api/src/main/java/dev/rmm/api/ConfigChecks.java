@@ -1,5 +1,6 @@
 package dev.rmm.api;
 
+import dev.rmm.contracts.ApprovalPolicy;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,6 +25,21 @@ public final class ConfigChecks {
               + " such as 2s, not "
               + interval);
     }
+    config
+        .policy()
+        .defaultBreakGlassWindowMinutes()
+        .filter(m -> !ApprovalPolicy.isBreakGlassWindow(m))
+        .ifPresent(
+            m ->
+                out.add(
+                    "rmm.policy.default-break-glass-window-minutes"
+                        + " (RMM_POLICY_DEFAULT_BREAK_GLASS_WINDOW_MINUTES) must be a whole number"
+                        + " of minutes from "
+                        + ApprovalPolicy.MIN_BREAK_GLASS_WINDOW_MINUTES
+                        + " to "
+                        + ApprovalPolicy.MAX_BREAK_GLASS_WINDOW_MINUTES
+                        + ", not "
+                        + m));
     if (config.topics().policies().isBlank()) {
       out.add(
           "rmm.topics.policies (RMM_TOPICS_POLICIES) must name the policy topic, such as"

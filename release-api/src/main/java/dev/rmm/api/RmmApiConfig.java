@@ -314,6 +314,14 @@ public interface RmmApiConfig {
      */
     Optional<Integer> defaultApprovalExpiryMinutes();
 
+    /**
+     * Under the default policy, how many minutes a break-glass request waits for a second admin's
+     * confirmation before it lapses, 1 to 1440; unset: 15 ({@code
+     * ApprovalPolicy.DEFAULT_BREAK_GLASS_WINDOW}). A service's own policy sets {@code
+     * break_glass_window_minutes} in the policy file.
+     */
+    Optional<Integer> defaultBreakGlassWindowMinutes();
+
     /** Default admins: comma-separated Telegram user ids. */
     Optional<String> defaultAdmins();
 

@@ -119,7 +119,8 @@ class ArbitraryHistoriesPropertyTest extends LiveProjectionFixture {
         s.runbook(),
         s.rollbackRequestedBy(),
         s.commitSha(),
-        s.breakGlass());
+        s.breakGlass(),
+        s.stagedCommit());
   }
 
   /** Appends each release's history, chained as the writer chains it; returns events appended. */

@@ -202,9 +202,9 @@ public enum Texts {
   TEAM_DEPLOYED("🎉 %s %s в проде!", "🎉 %s %s is in production!"),
   TEAM_BREAK_GLASS_REQUESTED(
       "🚨 Break-glass: %s форсирует одобрение %s %s без кворума: «%s». Другой администратор должен"
-          + " подтвердить в течение 15 минут (✅ на карточке)",
+          + " подтвердить его за %s (✅ на карточке)",
       "🚨 Break-glass: %s forces the approval of %s %s without the quorum: “%s”. Another admin must"
-          + " confirm it within 15 minutes (✅ on the card)"),
+          + " confirm it within %s (✅ on the card)"),
   TEAM_BREAK_GLASS_CONFIRMED(
       "🚨 Break-glass подтверждён: %s %s (форсировал %s, подтвердил %s) уходит в прод без кворума",
       "🚨 Break-glass confirmed: %s %s (forced by %s, confirmed by %s) goes to production without"
@@ -243,9 +243,9 @@ public enum Texts {
           + " the quorum (or /cancel)."),
   CONFIRM_BREAK_GLASS_REQUEST(
       "🚨 Форсировать одобрение %s %s с причиной «%s»? Другой администратор должен подтвердить"
-          + " его в течение 15 минут.",
+          + " его за %s.",
       "🚨 Force the approval of %s %s with the reason “%s”? Another admin must confirm it within"
-          + " 15 minutes."),
+          + " %s."),
   BUTTON_YES_BREAK_GLASS("🚨 Да, форсировать", "🚨 Yes, force it"),
   CONFIRM_BREAK_GLASS_SECOND(
       "🚨 Подтвердить break-glass %s %s от %s («%s»)? Релиз уйдёт в прод без кворума.",
@@ -253,8 +253,8 @@ public enum Texts {
           + " the quorum."),
   BUTTON_YES_CONFIRM_BREAK_GLASS("✅ Да, подтвердить", "✅ Yes, confirm"),
   BREAK_GLASS_REQUESTED_DONE(
-      "🚨 Break-glass для %s %s запрошен: другой администратор должен подтвердить его за 15 минут",
-      "🚨 Break-glass for %s %s requested: another admin must confirm it within 15 minutes"),
+      "🚨 Break-glass для %s %s запрошен: другой администратор должен подтвердить его за %s",
+      "🚨 Break-glass for %s %s requested: another admin must confirm it within %s"),
   BREAK_GLASS_CONFIRMED_DONE(
       "🚨 Break-glass подтверждён: %s %s уходит в прод",
       "🚨 Break-glass confirmed: %s %s goes to production"),
@@ -264,8 +264,9 @@ public enum Texts {
       "подтвердить break-glass может только другой администратор, не тот, кто его запросил",
       "only another admin may confirm a break-glass, not the one who asked for it"),
   BREAK_GLASS_EXPIRED_NOW(
-      "break-glass истёк (15 минут прошло) — запросите его заново, если он ещё нужен",
-      "the break-glass expired (15 minutes passed): force it again if it is still needed"),
+      "break-glass истёк: за %s его никто не подтвердил — запросите его заново, если он ещё нужен",
+      "the break-glass expired (nobody confirmed it within %s): force it again if it is still"
+          + " needed"),
   BREAK_GLASS_NONE("break-glass не запрошен", "no break-glass was asked for"),
   BREAK_GLASS_TAKEN(
       "break-glass уже запрошен или подтверждён другим администратором — обновите карточку",

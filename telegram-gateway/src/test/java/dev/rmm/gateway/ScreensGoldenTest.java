@@ -66,7 +66,12 @@ class ScreensGoldenTest {
         render(
             Screens.confirmation(
                 Texts.CONFIRM_BREAK_GLASS_REQUEST.in(
-                    lang, "billing", "v1.4.0", "payments are down; the fix passed stage"),
+                    lang,
+                    "billing",
+                    "v1.4.0",
+                    "payments are down; the fix passed stage",
+                    // a policy's window of 21 minutes: the Russian noun agrees ("21 минуту")
+                    Minutes.of(21, lang)),
                 Texts.BUTTON_YES_BREAK_GLASS.in(lang),
                 "TOKEN0123456789a",
                 lang));

@@ -153,7 +153,8 @@ public final class FoldSnapshot {
         s.runbook(),
         s.rollbackRequestedBy(),
         s.commitSha(),
-        s.breakGlass());
+        s.breakGlass(),
+        s.stagedCommit());
   }
 
   /** A short digest of a record type's shape: component names and types, recursively. */

@@ -14,7 +14,7 @@ import java.util.Map;
  * to_jsonb} gives the row). The readers see the same typed row, so a column renamed in the
  * projector breaks a compile or a binding test, not a card at run time.
  *
- * <p>The last four components are not columns: telegram-gateway sets them (with the policy fields)
+ * <p>The last five components are not columns: telegram-gateway sets them (with the policy fields)
  * from the approval policy in force ({@link #withPolicy}).
  *
  * @param rollbackToTag the tag a rollback goes to; empty when none was requested
@@ -30,6 +30,8 @@ import java.util.Map;
  * @param initiatorName the policy's name of the authenticated initiator, or null
  * @param requiredRoles the policy's role quorum in its order, or null when it names none
  * @param approvalExpiryMinutes how long an approval counts before the quorum, or null (the default)
+ * @param breakGlassWindowMinutes how long a break-glass waits for a second admin, or null (the
+ *     default, {@code ApprovalPolicy.DEFAULT_BREAK_GLASS_WINDOW})
  * @param policyVersion the policy event the policy fields come from, or null (the release's own)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -74,6 +76,7 @@ public record ReleaseView(
     String initiatorName,
     Map<String, Integer> requiredRoles,
     Long approvalExpiryMinutes,
+    Long breakGlassWindowMinutes,
     Long policyVersion) {
 
   public ReleaseView {
@@ -101,6 +104,13 @@ public record ReleaseView(
     return quorum != null ? quorum : requiredApprovers.size();
   }
 
+  /** How long a break-glass waits for its second admin under the policy the row shows. */
+  public java.time.Duration breakGlassWindow() {
+    return breakGlassWindowMinutes == null
+        ? dev.rmm.contracts.ApprovalPolicy.DEFAULT_BREAK_GLASS_WINDOW
+        : java.time.Duration.ofMinutes(breakGlassWindowMinutes);
+  }
+
   /** Whether the production dispatch failed (and was not retried since). */
   public boolean dispatchFailed() {
     return dispatch != null && dispatch.failed();
@@ -117,6 +127,7 @@ public record ReleaseView(
       boolean initiatorMayApprove,
       Map<String, Integer> requiredRoles,
       long approvalExpiryMinutes,
+      long breakGlassWindowMinutes,
       long policyVersion) {
     return new ReleaseView(
         releaseId,
@@ -159,6 +170,7 @@ public record ReleaseView(
         initiatorName,
         requiredRoles,
         approvalExpiryMinutes,
+        breakGlassWindowMinutes,
         policyVersion);
   }
 
@@ -205,6 +217,7 @@ public record ReleaseView(
         name,
         requiredRoles,
         approvalExpiryMinutes,
+        breakGlassWindowMinutes,
         policyVersion);
   }
 }

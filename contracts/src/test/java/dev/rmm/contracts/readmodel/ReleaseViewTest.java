@@ -2,6 +2,7 @@ package dev.rmm.contracts.readmodel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.rmm.contracts.ApprovalPolicy;
 import dev.rmm.contracts.CommandResult;
 import dev.rmm.contracts.EventCodec;
 import dev.rmm.contracts.Outcome;
@@ -86,6 +87,7 @@ class ReleaseViewTest {
     // not columns: the gateway sets them from the policy in force
     assertThat(r.requiredRoles()).isNull();
     assertThat(r.initiatorName()).isNull();
+    assertThat(r.breakGlassWindow()).isEqualTo(ApprovalPolicy.DEFAULT_BREAK_GLASS_WINDOW);
   }
 
   @Test
@@ -100,6 +102,7 @@ class ReleaseViewTest {
                 true,
                 Map.of("qa", 1),
                 60,
+                3,
                 5)
             .withInitiatorName("Carol");
 
@@ -109,6 +112,7 @@ class ReleaseViewTest {
     assertThat(now.quorumOrAll()).isEqualTo(2);
     assertThat(now.requiredRoles()).containsEntry("qa", 1);
     assertThat(now.approvalExpiryMinutes()).isEqualTo(60);
+    assertThat(now.breakGlassWindow()).isEqualTo(java.time.Duration.ofMinutes(3));
     assertThat(now.policyVersion()).isEqualTo(5);
     assertThat(now.initiatorName()).isEqualTo("Carol");
     assertThat(now.dispatch()).isEqualTo(r.dispatch());

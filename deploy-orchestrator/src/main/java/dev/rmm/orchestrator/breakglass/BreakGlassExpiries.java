@@ -19,10 +19,12 @@ import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
- * Has a break-glass request that nobody confirmed recorded as expired when its 15 minutes end
- * (issue 15 point 4), also when nobody touches the release again. Before, the lapse was recorded
- * only at the release's next force or confirmation, so a request left alone had no {@code
- * release.break-glass-expired.v1}: no alert, and the metric counted it only at a later event.
+ * Has a break-glass request that nobody confirmed recorded as expired when its window ends (its
+ * {@code expires_at}: the policy's break-glass window after the request, 15 minutes unless the
+ * policy sets another) (issue 15 point 4), also when nobody touches the release again. Before, the
+ * lapse was recorded only at the release's next force or confirmation, so a request left alone had
+ * no {@code release.break-glass-expired.v1}: no alert, and the metric counted it only at a later
+ * event.
  *
  * <p>Why the orchestrator and not release-api's writer: the writer decides requests and answers
  * them (the log is its lock, and ownership of a partition moves between its instances), and nothing

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rmm.contracts.Actor;
 import dev.rmm.contracts.ReleaseCommand;
-import dev.rmm.contracts.ReleaseDecider;
 import dev.rmm.contracts.kafka.CommandChannel;
 import dev.rmm.testsupport.FakeGitHub;
 import java.time.Duration;
@@ -16,7 +15,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -26,15 +24,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * release-api record {@code release.break-glass-expired.v1}, once; the read model and the team's
  * card show it expired; nothing is dispatched; a confirmation that comes after the end is refused.
  *
- * <p>The window is the product's fixed {@link ReleaseDecider#BREAK_GLASS_WINDOW} (15 minutes,
- * decided in the pure decider and named in the bot's texts): no setting shortens it, so this test
- * waits it out and is not in the build. {@code -Drmm.e2e.slow=true} runs it (about 16 minutes on
- * {@link FakesStack}). The orchestrator's timer with windows of seconds is proven in its module
+ * <p>The window is the service's policy's {@code break_glass_window_minutes}: lapse's is {@link
+ * FakesStack#LAPSE_WINDOW} (one minute; the default is 15), so the test waits out a whole window
+ * and runs in the build. The orchestrator's timer with windows of seconds is proven in its module
  * ({@code BreakGlassExpiryTest}), release-api's decision with a shifted clock in {@code
  * BreakGlassTest}.
  */
 @Order(FakesStack.ORDER)
-@EnabledIfSystemProperty(named = "rmm.e2e.slow", matches = "true")
 class BreakGlassExpiryFlowTest {
 
   static final long TEAM = FakesStack.TEAM;
@@ -72,13 +68,11 @@ class BreakGlassExpiryFlowTest {
     Instant at = OffsetDateTime.parse(requested.path("occurred_at").asText()).toInstant();
     // the window from the decision (the timeline's times may be cut to microseconds)
     assertThat(Duration.between(at, expiresAt))
-        .isBetween(
-            ReleaseDecider.BREAK_GLASS_WINDOW.minusSeconds(1),
-            ReleaseDecider.BREAK_GLASS_WINDOW.plusSeconds(1));
+        .isBetween(FakesStack.LAPSE_WINDOW.minusSeconds(1), FakesStack.LAPSE_WINDOW.plusSeconds(1));
 
     // nobody confirms; nobody touches the release: the orchestrator's timer records the lapse
     await()
-        .atMost(ReleaseDecider.BREAK_GLASS_WINDOW.plus(Duration.ofMinutes(2)))
+        .atMost(FakesStack.LAPSE_WINDOW.plus(Duration.ofMinutes(2)))
         .pollInterval(Duration.ofSeconds(5))
         .until(() -> pipeline.types(id).contains("release.break-glass-expired.v1"));
     JsonNode expired = only(id, "release.break-glass-expired.v1");

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 
 /**
  * The stack shared by the classes that talk to the fake Telegram and GitHub ({@code
@@ -24,8 +25,9 @@ import java.nio.file.StandardCopyOption;
  *   <li>the fake Bot API with the team chat {@link #TEAM} in English, and the fake GitHub;
  *   <li>the policy file {@link #POLICY}: the service trio needs all three of Alice (1001), Bob
  *       (1002) and Carol (1003), admin Bob; every other service the demo policy (Alice and Bob),
- *       with Bob and Carol as admins (break-glass needs two); no freeze until a class writes one
- *       ({@link #writePolicy});
+ *       with Bob and Carol as admins (break-glass needs two); the service lapse the demo
+ *       approvers and both admins with a break-glass window of {@link #LAPSE_WINDOW}; no freeze
+ *       until a class writes one ({@link #writePolicy});
  *   <li>the deploy file: ghost, ghost-retry and thaw-retry point at workflows that do not exist
  *       (yet); {@code RollbackRunbookTest}'s services run their rollbacks on the SSH server of
  *       {@link RunbookHosts}, whose keys and {@code DB_PASSWORD} every service gets;
@@ -68,11 +70,22 @@ final class FakesStack {
    */
   static final FakeBotApi BOT_API = new FakeBotApi();
 
+  /**
+   * The break-glass window of the service lapse ({@code BreakGlassExpiryFlowTest}): a minute, so
+   * that the test waits out a whole window in the build instead of the default 15 minutes.
+   */
+  static final Duration LAPSE_WINDOW = Duration.ofMinutes(1);
+
   /** The services part of the policy; {@link #writePolicy} adds freezes to it. */
   private static final String SERVICES =
       "\"services\": {\"trio\": {\"approvers\": [{\"telegram_id\": 1001, \"name\": \"Alice"
           + " QA\"}, {\"telegram_id\": 1002, \"name\": \"Bob Lead\"}, {\"telegram_id\": 1003,"
-          + " \"name\": \"Carol Dev\"}], \"quorum\": 3, \"admins\": [1002]}}";
+          + " \"name\": \"Carol Dev\"}], \"quorum\": 3, \"admins\": [1002]}, \"lapse\":"
+          + " {\"approvers\": [{\"telegram_id\": 1001, \"name\": \"Alice QA\"},"
+          + " {\"telegram_id\": 1002, \"name\": \"Bob Lead\"}], \"quorum\": 2, \"admins\":"
+          + " [1002, 1003], \"break_glass_window_minutes\": "
+          + LAPSE_WINDOW.toMinutes()
+          + "}}";
 
   /** The workflow of the service thaw-retry: missing until {@code FreezeFlowTest} adds it. */
   static final String THAW_RETRY_WORKFLOW = "thawed-later.yml";

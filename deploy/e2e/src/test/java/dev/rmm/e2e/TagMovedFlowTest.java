@@ -26,7 +26,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * pressed in the team chat. When a run reports another commit for the same tag after approvals were
  * given (the tag was moved), the approvals are void, the card says why, a confirmation opened
  * before is refused as stale, and only a quorum met again on the new commit dispatches it, once.
- * After the quorum a moved tag is refused at the production run's first report.
+ * After the quorum a moved tag is refused at the production run's first report. A pipeline re-run
+ * after the tag moved runs the stage phase again for the new commit, its approvals void.
  */
 @Order(FakesStack.ORDER)
 class TagMovedFlowTest {
@@ -175,6 +176,45 @@ class TagMovedFlowTest {
     ReportAction.Run approved = production.step(id, "deploying", OLD);
     assertThat(approved.exit()).as(approved.output()).isZero();
     await().atMost(PATIENCE).until(() -> "deploying".equals(pipeline.status(id)));
+  }
+
+  @Test
+  void givenAnApproval_whenTheTagMovesAndThePipelineIsReRun_thenTheStageRunsAgainForTheNewCommit() {
+    ReportAction stage =
+        new ReportAction(stack.apiUrl(), stack.apiToken(), "acme/restager", "v7.2.0", "721");
+    String id = toManualTesting(stage, "restager", OLD);
+    pipeline.approve(id, ALICE);
+    await().atMost(PATIENCE).until(() -> pipeline.count(id, "release.approval-granted.v1") == 1);
+
+    // the team moves the tag and re-runs the pipeline: the stage phase again, on the new commit
+    for (String status : List.of("stage_building", "stage_test_rollback", "manual_testing")) {
+      ReportAction.Run step = stage.step(id, status, NEW);
+      assertThat(step.exit()).as(status + ": " + step.output()).isZero();
+    }
+
+    // three steps the first time, three again
+    await().atMost(PATIENCE).until(() -> pipeline.count(id, "release.status-changed.v1") == 6);
+    assertThat(pipeline.status(id)).isEqualTo("manual_testing");
+    JsonNode voided = only(id, "release.approvals-voided.v1");
+    assertThat(voided.at("/data/to_commit").asText()).isEqualTo(NEW);
+    assertThat(voided.at("/data/approver_ids").toString()).isEqualTo("[1001]");
+    assertThat(voided.at("/data/reason").asText()).startsWith("the pipeline re-ran the stage");
+    // a re-run without a moved tag is refused: the approvals of the new commit are not touched
+    ReportAction.Run again = stage.step(id, "stage_building", NEW);
+    assertThat(again.exit()).as(again.output()).isNotZero();
+    assertThat(again.output()).contains("accepted only for a moved tag");
+
+    // Alice's approval was for the old commit: the quorum needs two approvals of the new one
+    pipeline.approve(id, BOB);
+    await().atMost(PATIENCE).until(() -> pipeline.count(id, "release.approval-granted.v1") == 2);
+    assertThat(pipeline.count(id, "release.quorum-reached.v1")).isZero();
+    pipeline.approve(id, ALICE);
+    await()
+        .atMost(PATIENCE)
+        .until(() -> pipeline.types(id).contains("release.workflow-dispatched.v1"));
+    assertThat(FakeGitHub.dispatches(id)).hasSize(1);
+    assertThat(FakeGitHub.dispatches(id).get(0).body().at("/inputs/commit_sha").asText())
+        .isEqualTo(NEW);
   }
 
   // ------------------------------------------------------------------ helpers

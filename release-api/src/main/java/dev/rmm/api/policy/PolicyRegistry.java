@@ -38,7 +38,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  *   "job_workflow_refs": ["acme/billing/.github/workflows/release.yml@refs/tags/*"],
  *   "approvers": [{"telegram_id": 1001, "name": "Alice", "github_login": "alice"}],
  *   "quorum": 1, "initiator_may_approve": false, "admins": [1002], "on_behalf_counts": false,
- *   "approval_expiry_minutes": 1440}}}
+ *   "approval_expiry_minutes": 1440, "break_glass_window_minutes": 15}}}
  * </pre>
  *
  * <p><b>Role quorum and people</b> (issue 15 point 3): an approver may hold roles ({@code "roles":
@@ -114,12 +114,13 @@ public class PolicyRegistry implements ServicePolicies {
             ? Optional.empty()
             : Optional.of(
                 new ApprovalPolicy(
-                    approvers,
-                    p.defaultQuorum().orElse(approvers.size()),
-                    p.defaultInitiatorMayApprove(),
-                    admins,
-                    p.defaultOnBehalfCounts(),
-                    p.defaultApprovalExpiryMinutes().orElse(null)));
+                        approvers,
+                        p.defaultQuorum().orElse(approvers.size()),
+                        p.defaultInitiatorMayApprove(),
+                        admins,
+                        p.defaultOnBehalfCounts(),
+                        p.defaultApprovalExpiryMinutes().orElse(null))
+                    .withBreakGlassWindowMinutes(p.defaultBreakGlassWindowMinutes().orElse(null)));
     this.perService = p.file().map(PolicyRegistry::readFile).orElse(Map.of());
     this.allowUnbound = p.allowUnboundServices();
   }
@@ -366,7 +367,8 @@ public class PolicyRegistry implements ServicePolicies {
             admins,
             s.path("on_behalf_counts").asBoolean(false),
             approvalExpiryMinutes(s.get("approval_expiry_minutes")),
-            requiredRoles(s.get("roles"), approvers));
+            requiredRoles(s.get("roles"), approvers),
+            breakGlassWindowMinutes(s.get("break_glass_window_minutes")));
     return new ServicePolicy(approval, repository(s.get("repository")), workflowRefs(s));
   }
 
@@ -443,6 +445,26 @@ public class PolicyRegistry implements ServicePolicies {
     }
     if (!m.canConvertToInt() || !m.isIntegralNumber() || m.asInt() < 1) {
       invalid("'approval_expiry_minutes' is a whole number of minutes, at least 1");
+    }
+    return m.asInt();
+  }
+
+  /**
+   * How long the service's break-glass requests wait for a second admin, in minutes; null: the
+   * default (15).
+   */
+  private static Integer breakGlassWindowMinutes(JsonNode m) {
+    if (m == null || m.isNull()) {
+      return null;
+    }
+    if (!m.isIntegralNumber()
+        || !m.canConvertToInt()
+        || !ApprovalPolicy.isBreakGlassWindow(m.asInt())) {
+      invalid(
+          "'break_glass_window_minutes' is a whole number of minutes from "
+              + ApprovalPolicy.MIN_BREAK_GLASS_WINDOW_MINUTES
+              + " to "
+              + ApprovalPolicy.MAX_BREAK_GLASS_WINDOW_MINUTES);
     }
     return m.asInt();
   }

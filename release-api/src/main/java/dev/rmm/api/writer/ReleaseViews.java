@@ -35,6 +35,10 @@ public final class ReleaseViews {
     n.put("repository", s.spec().repository());
     // the commit the tag points at now: the spec's, or the one a moved tag was reported with
     n.put("commit_sha", s.commitSha() != null ? s.commitSha() : s.spec().commitSha());
+    if (s.stagedCommit() != null) {
+      // the commit of the last stage run: after a moved tag, whether the stage ran on the new one
+      n.put("staged_commit", s.stagedCommit());
+    }
     n.put("rollback_to_tag", s.rollbackToTag() == null ? "" : s.rollbackToTag());
     if (s.rejectionReason() != null) {
       n.put("rejection_reason", s.rejectionReason());

@@ -11,6 +11,7 @@ import dev.rmm.api.support.Api;
 import dev.rmm.api.support.ReleaseLog;
 import dev.rmm.contracts.EventEnvelope;
 import dev.rmm.contracts.ReleaseEvent;
+import dev.rmm.contracts.ReleaseStatus;
 import dev.rmm.testsupport.KafkaTestResource;
 import dev.rmm.testsupport.PostgresTestResource;
 import io.quarkus.test.common.WithTestResource;
@@ -101,6 +102,34 @@ class MovedTagTest {
     assertThat(refused.action()).isEqualTo("step");
     assertThat(refused.detail()).contains("moved from commit " + CREATED + " to " + MOVED);
     Api.stepOk(ADMIN, id, "deploying"); // the approved commit still goes on
+  }
+
+  @Test
+  void
+      givenAnApproval_whenThePipelineReRunsTheStageForTheMovedTag_thenRestagedAndTheApprovalVoid() {
+    String id = Api.releaseInManualTesting(BILLING_REPO);
+    Api.approve(id, 1001).then().statusCode(200);
+
+    step(id, "stage_building", MOVED)
+        .then()
+        .statusCode(200)
+        .body("status", equalTo("stage_building"))
+        .body("commit_sha", equalTo(MOVED))
+        .body("staged_commit", equalTo(MOVED))
+        .body("approved_list.size()", equalTo(0));
+    // the rest of the stage phase, on the new commit; a second re-run without a moved tag is 409
+    step(id, "stage_test_rollback", MOVED).then().statusCode(200);
+    step(id, "manual_testing", MOVED).then().statusCode(200).body("staged_commit", equalTo(MOVED));
+    assertProblem(step(id, "stage_building", MOVED), 409, "accepted only for a moved tag");
+
+    List<EventEnvelope> events = log.events(id);
+    ReleaseEvent.ApprovalsVoided voided = (ReleaseEvent.ApprovalsVoided) data(events, 6);
+    assertThat(voided.approverIds()).containsExactly(1001L);
+    assertThat(voided.reason()).startsWith("the pipeline re-ran the stage with commit " + MOVED);
+    assertThat(data(events, 7))
+        .isEqualTo(
+            new ReleaseEvent.StatusChanged(
+                ReleaseStatus.MANUAL_TESTING, ReleaseStatus.STAGE_BUILDING, null));
   }
 
   @Test

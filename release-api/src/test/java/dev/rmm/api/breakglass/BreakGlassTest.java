@@ -8,11 +8,11 @@ import dev.rmm.api.support.Api;
 import dev.rmm.api.support.ReleaseLog;
 import dev.rmm.api.writer.DecisionClock;
 import dev.rmm.contracts.Actor;
+import dev.rmm.contracts.ApprovalPolicy;
 import dev.rmm.contracts.CommandCodec;
 import dev.rmm.contracts.EventCodec;
 import dev.rmm.contracts.EventEnvelope;
 import dev.rmm.contracts.ReleaseCommand;
-import dev.rmm.contracts.ReleaseDecider;
 import dev.rmm.contracts.ReleaseEvent;
 import dev.rmm.testsupport.KafkaTestResource;
 import dev.rmm.testsupport.PostgresTestResource;
@@ -102,7 +102,7 @@ class BreakGlassTest {
     assertThat(r.tag()).isEqualTo("v1.2.3");
     assertThat(r.commitSha()).isEqualTo("0123456789abcdef0123456789abcdef01234567");
     assertThat(r.expiresAt())
-        .isEqualTo(requested.occurredAt().plus(ReleaseDecider.BREAK_GLASS_WINDOW));
+        .isEqualTo(requested.occurredAt().plus(ApprovalPolicy.DEFAULT_BREAK_GLASS_WINDOW));
 
     JsonNode own = awaitResult(send(id, confirm(id, BOB, "Bob")));
     assertThat(own.path("outcome").asText()).isEqualTo("refused");
@@ -146,7 +146,8 @@ class BreakGlassTest {
         .isEqualTo("accepted");
 
     QuarkusMock.installMockForType(
-        new ShiftedClock(ReleaseDecider.BREAK_GLASS_WINDOW.plusMinutes(1)), DecisionClock.class);
+        new ShiftedClock(ApprovalPolicy.DEFAULT_BREAK_GLASS_WINDOW.plusMinutes(1)),
+        DecisionClock.class);
     JsonNode late = awaitResult(send(id, confirm(id, DORA, "Dora")));
 
     assertThat(late.path("outcome").asText()).isEqualTo("refused");
@@ -189,7 +190,8 @@ class BreakGlassTest {
     assertThat(log.types(id)).doesNotContain("release.break-glass-expired.v1");
 
     QuarkusMock.installMockForType(
-        new ShiftedClock(ReleaseDecider.BREAK_GLASS_WINDOW.plusMinutes(1)), DecisionClock.class);
+        new ShiftedClock(ApprovalPolicy.DEFAULT_BREAK_GLASS_WINDOW.plusMinutes(1)),
+        DecisionClock.class);
     JsonNode expired = awaitResult(sendAsOrchestrator(id, timer));
     assertThat(expired.path("outcome").asText()).isEqualTo("accepted");
     assertThat(expired.path("events").toString()).isEqualTo("[\"release.break-glass-expired.v1\"]");

@@ -65,6 +65,31 @@ class NonsenseConfigTest {
   }
 
   @Test
+  void givenABreakGlassWindowOutsideOneMinuteToADay_whenStarting_thenRefusedNamingTheSetting() {
+    for (String value : new String[] {"0", "-1", "1441"}) {
+      RmmApiConfig config = config(Map.of("rmm.policy.default-break-glass-window-minutes", value));
+
+      assertThatThrownBy(() -> ConfigChecks.require(config))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining(
+              "rmm.policy.default-break-glass-window-minutes"
+                  + " (RMM_POLICY_DEFAULT_BREAK_GLASS_WINDOW_MINUTES) must be a whole number of"
+                  + " minutes from 1 to 1440, not "
+                  + value);
+    }
+  }
+
+  @Test
+  void givenABreakGlassWindowAtTheBounds_whenStarting_thenNothingIsWrong() {
+    for (String value : new String[] {"1", "1440"}) {
+      assertThat(
+              ConfigChecks.problems(
+                  config(Map.of("rmm.policy.default-break-glass-window-minutes", value))))
+          .isEmpty();
+    }
+  }
+
+  @Test
   void givenTheDefaults_whenStarting_thenNothingIsWrong() {
     assertThat(ConfigChecks.problems(config(Map.of()))).isEmpty();
   }

@@ -278,7 +278,8 @@ class BoundedMemoryTest {
         s.runbook(),
         s.rollbackRequestedBy(),
         s.commitSha(),
-        s.breakGlass());
+        s.breakGlass(),
+        s.stagedCommit());
   }
 
   /** Appends, with a raw producer, an old event again and an event linked to a made-up head. */

@@ -250,7 +250,7 @@ public class DeliveryMetrics extends Collector {
             "rmm_break_glass",
             Type.COUNTER,
             "Break-glass (forced approvals) by outcome: requested by an admin, confirmed by a"
-                + " second admin, expired unconfirmed after 15 minutes.",
+                + " second admin, expired unconfirmed after the policy's window (default 15 minutes).",
             breakGlass));
   }
 

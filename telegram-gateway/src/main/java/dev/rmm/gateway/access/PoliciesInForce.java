@@ -81,7 +81,16 @@ public class PoliciesInForce {
    * policy under it (no own policy, no default) gets none: nobody may act on its releases.
    */
   public ReleaseView overlay(ReleaseView release) {
-    PolicyInForce now = inForce(release.serviceName());
+    PolicyHistory h = follower.history();
+    return overlay(release, h.inForce(release.serviceName()), h.current());
+  }
+
+  /**
+   * {@link #overlay(ReleaseView)} with the policy in force for the release's service ({@code now},
+   * null when none was read) and the whole policy event it comes from ({@code current}, for the
+   * people directory that names the initiator).
+   */
+  static ReleaseView overlay(ReleaseView release, PolicyInForce now, PolicyChanged current) {
     if (now == null) {
       return release;
     }
@@ -108,15 +117,11 @@ public class PoliciesInForce {
             roles,
             // how long an approval counts before the quorum; the card marks older ones expired
             (a == null ? ApprovalPolicy.DEFAULT_APPROVAL_EXPIRY : a.approvalExpiry()).toMinutes(),
+            // how long a break-glass waits for a second admin, for the texts that name it
+            (a == null ? ApprovalPolicy.DEFAULT_BREAK_GLASS_WINDOW : a.breakGlassWindow())
+                .toMinutes(),
             now.version())
-        .withInitiatorName(initiatorName(release.initiatorLogin(), a));
-  }
-
-  /**
-   * The person the release's authenticated initiator ({@code initiator_login}) is under the policy
-   * in force, for the card's initiator line; null when no approver has that login.
-   */
-  private String initiatorName(String login, ApprovalPolicy service) {
-    return InitiatorPerson.name(login, service, follower.history().current()).orElse(null);
+        // the person the authenticated initiator is, for the card's initiator line; null: nobody
+        .withInitiatorName(InitiatorPerson.name(release.initiatorLogin(), a, current).orElse(null));
   }
 }

@@ -1,6 +1,7 @@
 package dev.rmm.gateway.bot;
 
 import dev.rmm.contracts.Actor;
+import dev.rmm.contracts.ApprovalPolicy;
 import dev.rmm.contracts.CommandResult;
 import dev.rmm.contracts.ReleaseCommand;
 import dev.rmm.contracts.ReleaseDecider;
@@ -9,6 +10,7 @@ import dev.rmm.contracts.ReleaseStatus;
 import dev.rmm.contracts.readmodel.BreakGlass;
 import dev.rmm.contracts.readmodel.ReleaseView;
 import dev.rmm.gateway.GatewayConfig;
+import dev.rmm.gateway.Minutes;
 import dev.rmm.gateway.Screens;
 import dev.rmm.gateway.Screens.Screen;
 import dev.rmm.gateway.Texts;
@@ -253,8 +255,11 @@ public class ActionFlows {
         kind == Kind.CANCEL_RELEASE
             ? Texts.BUTTON_YES_CANCEL
             : kind == Kind.BREAK_GLASS ? Texts.BUTTON_YES_BREAK_GLASS : Texts.BUTTON_YES_REJECT;
-    Screen s =
-        Screens.confirmation(question.in(lang, service, tag, reason), yes.in(lang), token, lang);
+    String text =
+        kind == Kind.BREAK_GLASS
+            ? question.in(lang, service, tag, reason, Minutes.of(windowOf(r), lang))
+            : question.in(lang, service, tag, reason);
+    Screen s = Screens.confirmation(text, yes.in(lang), token, lang);
     replies.send(m.getChatId(), s.text(), s.keyboard(), m.getMessageId());
   }
 
@@ -371,7 +376,12 @@ public class ActionFlows {
       return;
     }
     boolean accepted = result.accepted();
-    String text = accepted ? acceptedText(p, result, lang) : refusedText(p, result, lang);
+    // only a new request's answer and a late confirmation's refusal name the break-glass window,
+    // and only they read the release for it
+    boolean namesWindow = accepted ? p.kind() == Kind.BREAK_GLASS : isConfirmation(p.kind());
+    Duration window = namesWindow ? breakGlassWindow(p.releaseId(), accepted) : null;
+    String text =
+        accepted ? acceptedText(p, result, window, lang) : refusedText(p, result, window, lang);
     LOG.infof(
         "%s of release %s by Telegram user %d: %s %s",
         p.kind(), p.releaseId(), p.userId(), result.outcome(), result.reasonOrEmpty());
@@ -413,7 +423,27 @@ public class ActionFlows {
     }
   }
 
-  private static String acceptedText(PendingAction p, CommandResult result, Language lang) {
+  /**
+   * The window a break-glass text names: for a request just made, the policy in force's (the one
+   * the decision used); for a refused confirmation, the window the last request was given.
+   */
+  private Duration breakGlassWindow(String releaseId, boolean accepted) {
+    ReleaseView r = namesOf(releaseId);
+    BreakGlass b = r == null ? null : r.breakGlass();
+    return accepted || b == null ? windowOf(r) : Minutes.window(b.requestedAt(), b.expiresAt());
+  }
+
+  /** The policy's break-glass window for the release, or the default when it is unknown. */
+  private static Duration windowOf(ReleaseView r) {
+    return r == null ? ApprovalPolicy.DEFAULT_BREAK_GLASS_WINDOW : r.breakGlassWindow();
+  }
+
+  /**
+   * @param breakGlassWindow the window a new break-glass request's answer names; null for other
+   *     actions
+   */
+  private static String acceptedText(
+      PendingAction p, CommandResult result, Duration breakGlassWindow, Language lang) {
     String service = serviceOf(result, "");
     String tag = tagOf(result, "");
     int approvals = result.approvals();
@@ -430,7 +460,9 @@ public class ActionFlows {
       case ROLLBACK -> Texts.ROLLBACK_REQUESTED.in(lang, service, p.targetTag());
       case CANCEL_RELEASE -> Texts.CANCELLED_DONE.in(lang, service, tag);
       case RETRY_DISPATCH -> Texts.RETRY_DISPATCH_REQUESTED.in(lang, service, tag);
-      case BREAK_GLASS -> Texts.BREAK_GLASS_REQUESTED_DONE.in(lang, service, tag);
+      case BREAK_GLASS ->
+          Texts.BREAK_GLASS_REQUESTED_DONE.in(
+              lang, service, tag, Minutes.of(breakGlassWindow, lang));
       case CONFIRM_BREAK_GLASS, CONFIRM_BREAK_GLASS_ALERT ->
           Texts.BREAK_GLASS_CONFIRMED_DONE.in(lang, service, tag);
     };
@@ -452,8 +484,12 @@ public class ActionFlows {
    * The refusal in the user's language: release-api's detail is English and stays in the log's
    * audit record; the user reads what the refusal means, from its reason and the release's status.
    * Only a reason the gateway does not know shows the detail itself.
+   *
+   * @param breakGlassWindow the window a late break-glass confirmation's refusal names; null for
+   *     other actions
    */
-  static String refusedText(PendingAction p, CommandResult result, Language lang) {
+  static String refusedText(
+      PendingAction p, CommandResult result, Duration breakGlassWindow, Language lang) {
     String detail = result.detailOrEmpty();
     return switch (result.reasonOrEmpty()) {
       case "not_allowed" ->
@@ -465,7 +501,7 @@ public class ActionFlows {
               isBreakGlass(p.kind()) && detail.startsWith("no break-glass")
                   ? Texts.BREAK_GLASS_NONE.in(lang)
                   : isBreakGlass(p.kind()) && detail.contains("lapsed")
-                      ? Texts.BREAK_GLASS_EXPIRED_NOW.in(lang)
+                      ? Texts.BREAK_GLASS_EXPIRED_NOW.in(lang, Minutes.of(breakGlassWindow, lang))
                       : p.kind() == Kind.RETRY_DISPATCH
                           ? Texts.RETRY_NOT_NEEDED.in(
                               lang, serviceOf(result, "?"), tagOf(result, "?"))

@@ -5,6 +5,7 @@ import dev.rmm.contracts.ReleaseEvent;
 import dev.rmm.contracts.ReleaseStatus;
 import dev.rmm.contracts.readmodel.Person;
 import dev.rmm.contracts.readmodel.ReleaseView;
+import dev.rmm.gateway.Minutes;
 import dev.rmm.gateway.Texts;
 import dev.rmm.gateway.Texts.Language;
 import dev.rmm.gateway.card.StatusTexts;
@@ -55,9 +56,12 @@ public final class Announcements {
       return plain(Texts.TEAM_DISPATCH_FAILED.in(lang, service, tag, problem.strip()));
     }
     if (e.data() instanceof ReleaseEvent.BreakGlassRequested b) {
-      // people must act: a second admin confirms within 15 minutes, or it lapses
+      // people must act: a second admin confirms within the policy's window, or it lapses; the
+      // request's window is its expires_at less the time it was decided (the event's time)
+      String window = Minutes.of(Minutes.window(e.occurredAt(), b.expiresAt()), lang);
       return plain(
-          Texts.TEAM_BREAK_GLASS_REQUESTED.in(lang, b.requestedByName(), service, tag, b.reason()));
+          Texts.TEAM_BREAK_GLASS_REQUESTED.in(
+              lang, b.requestedByName(), service, tag, b.reason(), window));
     }
     if (e.data() instanceof ReleaseEvent.BreakGlassConfirmed b) {
       return plain(

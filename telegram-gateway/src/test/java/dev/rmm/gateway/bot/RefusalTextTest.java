@@ -8,6 +8,7 @@ import dev.rmm.contracts.EventCodec;
 import dev.rmm.contracts.ReleaseDecider;
 import dev.rmm.gateway.Texts.Language;
 import dev.rmm.gateway.bot.PendingAction.Kind;
+import java.time.Duration;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -40,6 +41,13 @@ class RefusalTextTest {
             + " manual_testing can be rejected | manual_test_failed | RU"
             + " | ⚠️ Сейчас нельзя: релиз сейчас в статусе «❌ Тестирование не пройдено»",
         "APPROVE | not_found | release x not found | | RU | ⚠️ Релиз не найден",
+        // the break-glass window the request was given (21 minutes here), in words
+        "CONFIRM_BREAK_GLASS | illegal_transition | the break-glass of Ann lapsed unconfirmed"
+            + " | manual_testing | RU | ⚠️ Сейчас нельзя: break-glass истёк: за 21 минуту его"
+            + " никто не подтвердил — запросите его заново, если он ещё нужен",
+        "CONFIRM_BREAK_GLASS | illegal_transition | the break-glass of Ann lapsed unconfirmed"
+            + " | manual_testing | EN | ⚠️ Not possible now: the break-glass expired (nobody"
+            + " confirmed it within 21 minutes): force it again if it is still needed",
       })
   void givenARefusal_thenTheUserReadsItInTheirLanguage(
       Kind kind, String reason, String detail, String status, Language lang, String expected)
@@ -56,6 +64,7 @@ class RefusalTextTest {
             CommandResult.class);
     PendingAction p = new PendingAction(kind, "r1", 3, 5, "Eve", null, null, 1, 1);
 
-    assertThat(ActionFlows.refusedText(p, result, lang)).isEqualTo(expected);
+    assertThat(ActionFlows.refusedText(p, result, Duration.ofMinutes(21), lang))
+        .isEqualTo(expected);
   }
 }

@@ -109,6 +109,26 @@ class AnnouncementsTest {
                 + " production without the quorum");
   }
 
+  @Test
+  void givenABreakGlassRequestUnderAOneMinuteWindow_thenTheMessageNamesThatWindowInRussian() {
+    var requested =
+        event(
+            new ReleaseEvent.BreakGlassRequested(
+                2001,
+                "Ольга",
+                "платежи не работают",
+                "v1.4.0",
+                "3f2c1a9",
+                Instant.parse("2026-11-26T20:01:00Z"),
+                4L));
+
+    assertThat(Announcements.of(requested, release, Language.RU).orElseThrow().text())
+        .isEqualTo(
+            "🚨 Break-glass: Ольга форсирует одобрение billing v1.4.0 без кворума: «платежи не"
+                + " работают». Другой администратор должен подтвердить его за 1 минуту (✅ на"
+                + " карточке)");
+  }
+
   private String text(EventEnvelope e) {
     return Announcements.of(e, release, Language.EN).orElseThrow().text();
   }
