@@ -281,9 +281,6 @@ public class Orchestrator {
     p.put(
         ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
         CooperativeStickyAssignor.class.getName());
-    // a crashed instance's partitions move to the others after 10 s, not Kafka's default 45 s
-    p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
-    p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_000);
     return p;
   }
 

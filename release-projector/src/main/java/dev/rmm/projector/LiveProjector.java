@@ -206,9 +206,6 @@ public class LiveProjector {
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.projector().maxBatch());
     // a few milliseconds of the freshness budget (PRODUCT.md §9: p99 <= 25 ms) buy larger batches
     LogConsumers.gathering(p, Duration.ofMillis(5));
-    // a crashed instance's partitions move to the others after 10 s, not the default 45 s
-    p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
-    p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_000);
     return p;
   }
 

@@ -51,8 +51,8 @@ final class Verdict {
 
   /**
    * How long the read model and the cards may lag the log once it settled. A consumer killed with
-   * -9 keeps its partitions until Kafka's session timeout (45 s) ends its membership, so a killed
-   * projector's or gateway's successor resumes only after that.
+   * -9 keeps its partitions until its group's session timeout (10 s, LogConsumers) ends its
+   * membership, so a killed projector's or gateway's successor resumes only after that.
    */
   static final Duration CATCH_UP = Duration.ofSeconds(60);
 

@@ -134,9 +134,6 @@ record WriterSettings(
         ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
         org.apache.kafka.clients.consumer.RangeAssignor.class.getName());
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
-    // a crashed instance's partitions move to the others after 10 s, not the default 45 s
-    p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
-    p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_000);
     return p;
   }
 }
