@@ -1,16 +1,17 @@
 package dev.rmm.api.release;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rmm.api.auth.Caller;
 import dev.rmm.api.auth.Roles;
 import dev.rmm.api.problem.InvalidRequestException;
 import dev.rmm.api.problem.Problem;
 import dev.rmm.api.query.FreshReads;
+import dev.rmm.api.query.QueryJson;
+import dev.rmm.api.query.QueryViews;
 import dev.rmm.api.query.ReleaseQueries;
 import dev.rmm.api.writer.RequestMeta;
 import dev.rmm.contracts.Outcome;
 import dev.rmm.contracts.TextRules.Kind;
+import dev.rmm.contracts.readmodel.ReleaseView;
 import dev.rmm.contracts.tracing.TraceContext;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
@@ -137,7 +138,7 @@ public class ReleaseResource {
     }
     return queries
         .list(o, service, caller().readScope(), page, size)
-        .map(n -> Response.ok(n.toString()).build());
+        .map(n -> Response.ok(QueryJson.write(n)).build());
   }
 
   /**
@@ -164,7 +165,7 @@ public class ReleaseResource {
     Validation.check().text("release_id", id, Kind.LINE).orThrow();
     String scope = caller().readScope();
     return fresh
-        .atLeast(id, minVersion, () -> queries.release(id), n -> n.path("version").asLong())
+        .atLeast(id, minVersion, () -> queries.release(id), ReleaseView::version)
         .map(n -> foundOr404(id, inScope(n, scope)));
   }
 
@@ -180,7 +181,7 @@ public class ReleaseResource {
     Validation.check().text("release_id", id, Kind.LINE).orThrow();
     String scope = caller().readScope();
     return fresh
-        .atLeast(id, minVersion, () -> queries.timeline(id), ReleaseResource::lastSequence)
+        .atLeast(id, minVersion, () -> queries.timeline(id), QueryViews.Timeline::lastSequence)
         .flatMap(n -> scoped(id, n, scope))
         .map(n -> foundOr404(id, n));
   }
@@ -189,18 +190,18 @@ public class ReleaseResource {
    * The release, or null when {@code scope} (a pipeline's repository; null: every one) may not see
    * it: another repository's release is answered like one that does not exist.
    */
-  private static ObjectNode inScope(ObjectNode release, String scope) {
+  private static ReleaseView inScope(ReleaseView release, String scope) {
     if (release == null || scope == null) {
       return release;
     }
-    return scope.equalsIgnoreCase(release.path("repository").asText()) ? release : null;
+    return scope.equalsIgnoreCase(release.repository()) ? release : null;
   }
 
   /**
    * {@code view} (of release {@code id}), or null when a caller of {@code scope} may not see that
    * release: for a pipeline, one more read of the release's repository.
    */
-  private Uni<ObjectNode> scoped(String id, ObjectNode view, String scope) {
+  private <T> Uni<T> scoped(String id, T view, String scope) {
     if (view == null || scope == null) {
       return Uni.createFrom().item(view);
     }
@@ -208,15 +209,10 @@ public class ReleaseResource {
   }
 
   /** The release's view as the answer, or 404 problem+json when the read model does not know it. */
-  private static Response foundOr404(String id, ObjectNode n) {
-    return n == null
+  private static Response foundOr404(String id, Object view) {
+    return view == null
         ? Problem.of(404, "release-not-found", "Release not found", "release " + id + " not found")
-        : Response.ok(n.toString()).build();
-  }
-
-  private static long lastSequence(ObjectNode timeline) {
-    JsonNode events = timeline.path("events");
-    return events.isEmpty() ? 0 : events.get(events.size() - 1).path("sequence").asLong();
+        : Response.ok(QueryJson.write(view)).build();
   }
 
   /**

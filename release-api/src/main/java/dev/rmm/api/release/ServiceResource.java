@@ -2,6 +2,7 @@ package dev.rmm.api.release;
 
 import dev.rmm.api.auth.Caller;
 import dev.rmm.api.auth.Roles;
+import dev.rmm.api.query.QueryJson;
 import dev.rmm.api.query.ReleaseQueries;
 import dev.rmm.contracts.TextRules;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -35,6 +36,6 @@ public class ServiceResource {
     Validation.check().text("service", service, TextRules.Kind.LINE).orThrow();
     // a pipeline reads its own repository's releases only
     String scope = Caller.of(identity).readScope();
-    return queries.deployedTags(service, scope).map(n -> Response.ok(n.toString()).build());
+    return queries.deployedTags(service, scope).map(n -> Response.ok(QueryJson.write(n)).build());
   }
 }
