@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.rmm.contracts.readmodel.ReleaseView;
 import java.time.OffsetDateTime;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * The query API's answers beyond one release ({@link ReleaseView}): typed views that {@link
@@ -54,7 +56,10 @@ public final class QueryViews {
       String causationId,
       String traceparent,
       String traceId,
-      JsonNode data) {}
+      @Schema(
+              type = SchemaType.OBJECT,
+              description = "The event's data, by its type: docs/events.md")
+          JsonNode data) {}
 
   /**
    * Who caused an event; an action an admin token took for a user shows the user as {@code

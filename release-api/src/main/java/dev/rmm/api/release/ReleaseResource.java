@@ -32,6 +32,9 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * The release API for pipelines and tools: create, report steps, act, and query. Who may call each
@@ -119,6 +122,13 @@ public class ReleaseResource {
    */
   @GET
   @RolesAllowed({Roles.PIPELINE, Roles.ADMIN})
+  @APIResponse(
+      responseCode = "200",
+      description = "A page of releases",
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = QueryViews.ReleaseList.class)))
   public Uni<Response> list(
       @QueryParam("outcome") @DefaultValue("active") String outcome,
       @QueryParam("service") String service,
@@ -160,6 +170,13 @@ public class ReleaseResource {
               + " the pipeline reported; null with a stored token. With min_version it waits"
               + " (up to 5 s, then 503) until the read model holds that version.")
   @RolesAllowed({Roles.PIPELINE, Roles.ADMIN})
+  @APIResponse(
+      responseCode = "200",
+      description = "The release",
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = ReleaseView.class)))
   public Uni<Response> get(
       @PathParam("id") String id, @QueryParam("min_version") String minVersion) {
     Validation.check().text("release_id", id, Kind.LINE).orThrow();
@@ -176,6 +193,13 @@ public class ReleaseResource {
   @GET
   @Path("/{id}/timeline")
   @RolesAllowed({Roles.PIPELINE, Roles.ADMIN})
+  @APIResponse(
+      responseCode = "200",
+      description = "The release's events",
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = QueryViews.Timeline.class)))
   public Uni<Response> timeline(
       @PathParam("id") String id, @QueryParam("min_version") String minVersion) {
     Validation.check().text("release_id", id, Kind.LINE).orThrow();
@@ -222,6 +246,13 @@ public class ReleaseResource {
   @GET
   @Path("/{id}/rollback-targets")
   @RolesAllowed({Roles.PIPELINE, Roles.ADMIN})
+  @APIResponse(
+      responseCode = "200",
+      description = "The tags the release may be rolled back to",
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = QueryViews.RollbackTargetList.class)))
   public Uni<Response> rollbackTargets(@PathParam("id") String id) {
     Validation.check().text("release_id", id, Kind.LINE).orThrow();
     String scope = caller().readScope();
