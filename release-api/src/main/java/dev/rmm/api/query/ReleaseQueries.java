@@ -44,6 +44,7 @@ public class ReleaseQueries {
   /** A whole release row as JSON text, bound to {@link ReleaseView} by name. */
   private static final String RELEASE_ROW = "to_jsonb(r)::text AS j";
 
+  /** The web console board's rows, as JSON trees without the columns the board never shows. */
   private static final String RELEASE_JSON =
       "to_jsonb(r) - 'admins' - 'initiator_may_approve' - 'head_hash' - 'head_chained' AS j";
 
