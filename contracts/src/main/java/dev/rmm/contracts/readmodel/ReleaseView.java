@@ -19,6 +19,8 @@ import java.util.Map;
  *
  * @param rollbackToTag the tag a rollback goes to; empty when none was requested
  * @param quorum the approvals needed, or null when the row has none (the number of approvers then)
+ * @param roleQuorum the roles the release's policy requires beside the quorum, or null when it
+ *     names none (the policy recorded at creation; {@link #requiredRoles} is the one in force)
  * @param admins the Telegram ids of the service's admins
  * @param completedAt when the release reached production or a terminal status, or null
  * @param dispatch the production dispatch, or null before one started
@@ -52,6 +54,7 @@ public record ReleaseView(
     List<Approval> approvedList,
     List<Person> requiredApprovers,
     Integer quorum,
+    List<RoleTally> roleQuorum,
     List<Long> admins,
     boolean initiatorMayApprove,
     String rejectionReason,
@@ -83,6 +86,7 @@ public record ReleaseView(
     rollbackToTag = rollbackToTag == null ? "" : rollbackToTag;
     approvedList = approvedList == null ? List.of() : List.copyOf(approvedList);
     requiredApprovers = requiredApprovers == null ? List.of() : List.copyOf(requiredApprovers);
+    roleQuorum = roleQuorum == null ? null : List.copyOf(roleQuorum);
     admins = admins == null ? List.of() : List.copyOf(admins);
     requiredRoles =
         requiredRoles == null || requiredRoles.isEmpty()
@@ -129,6 +133,47 @@ public record ReleaseView(
       long approvalExpiryMinutes,
       long breakGlassWindowMinutes,
       long policyVersion) {
+    return with(
+        new PolicyFields(
+            requiredApprovers,
+            admins,
+            quorum,
+            initiatorMayApprove,
+            requiredRoles,
+            approvalExpiryMinutes,
+            breakGlassWindowMinutes,
+            policyVersion),
+        initiatorName);
+  }
+
+  /** The row naming its authenticated initiator as the policy's person (null: nobody). */
+  public ReleaseView withInitiatorName(String name) {
+    return with(
+        new PolicyFields(
+            requiredApprovers,
+            admins,
+            quorum,
+            initiatorMayApprove,
+            requiredRoles,
+            approvalExpiryMinutes,
+            breakGlassWindowMinutes,
+            policyVersion),
+        name);
+  }
+
+  /** The fields a reader may set from the approval policy in force (see {@link #withPolicy}). */
+  private record PolicyFields(
+      List<Person> requiredApprovers,
+      List<Long> admins,
+      Integer quorum,
+      boolean initiatorMayApprove,
+      Map<String, Integer> requiredRoles,
+      Long approvalExpiryMinutes,
+      Long breakGlassWindowMinutes,
+      Long policyVersion) {}
+
+  /** The row with these policy fields and initiator name, every column as it is. */
+  private ReleaseView with(PolicyFields p, String initiatorName) {
     return new ReleaseView(
         releaseId,
         serviceName,
@@ -144,10 +189,11 @@ public record ReleaseView(
         repository,
         commitSha,
         approvedList,
-        requiredApprovers,
-        quorum,
-        admins,
-        initiatorMayApprove,
+        p.requiredApprovers(),
+        p.quorum(),
+        roleQuorum,
+        p.admins(),
+        p.initiatorMayApprove(),
         rejectionReason,
         version,
         createdAt,
@@ -168,56 +214,9 @@ public record ReleaseView(
         breakGlass,
         dispatchHeld,
         initiatorName,
-        requiredRoles,
-        approvalExpiryMinutes,
-        breakGlassWindowMinutes,
-        policyVersion);
-  }
-
-  /** The row naming its authenticated initiator as the policy's person (null: nobody). */
-  public ReleaseView withInitiatorName(String name) {
-    return new ReleaseView(
-        releaseId,
-        serviceName,
-        releaseTag,
-        rollbackToTag,
-        status,
-        outcome,
-        initiatedBy,
-        initiatorLogin,
-        githubRunId,
-        githubActionLink,
-        githubRef,
-        repository,
-        commitSha,
-        approvedList,
-        requiredApprovers,
-        quorum,
-        admins,
-        initiatorMayApprove,
-        rejectionReason,
-        version,
-        createdAt,
-        startedAt,
-        completedAt,
-        deployedAt,
-        updatedAt,
-        dispatch,
-        runbook,
-        manualTestingAt,
-        decidedAt,
-        deployingAt,
-        rollbackStartedAt,
-        restoredAt,
-        supersededById,
-        supersededByTag,
-        approvalsVoided,
-        breakGlass,
-        dispatchHeld,
-        name,
-        requiredRoles,
-        approvalExpiryMinutes,
-        breakGlassWindowMinutes,
-        policyVersion);
+        p.requiredRoles(),
+        p.approvalExpiryMinutes(),
+        p.breakGlassWindowMinutes(),
+        p.policyVersion());
   }
 }

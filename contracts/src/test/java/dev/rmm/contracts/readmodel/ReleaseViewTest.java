@@ -48,7 +48,7 @@ class ReleaseViewTest {
                        "state": "awaiting"},
        "dispatch_held": {"until": "2026-12-05T06:00:00Z", "reason": "freeze",
                          "policy_version": 3, "at": "2026-11-26T19:42:00Z"},
-       "role_quorum": [{"role": "qa", "needed": 1, "filled": 1}],
+       "role_quorum": [{"role": "qa", "holders": [1001, 1003], "approved": 1, "required": 1}],
        "initiator_login": "carol-work", "a_column_added_later": {"x": 1}}
       """;
 
@@ -84,6 +84,7 @@ class ReleaseViewTest {
     assertThat(r.breakGlass().expiresAt()).isNull();
     assertThat(r.dispatchHeld().policyVersion()).isEqualTo(3L);
     assertThat(r.initiatorLogin()).isEqualTo("carol-work");
+    assertThat(r.roleQuorum()).containsExactly(new RoleTally("qa", 1, 1, List.of(1001L, 1003L)));
     // not columns: the gateway sets them from the policy in force
     assertThat(r.requiredRoles()).isNull();
     assertThat(r.initiatorName()).isNull();
@@ -117,6 +118,12 @@ class ReleaseViewTest {
     assertThat(now.initiatorName()).isEqualTo("Carol");
     assertThat(now.dispatch()).isEqualTo(r.dispatch());
     assertThat(now.version()).isEqualTo(r.version());
+    // every column stays as the row has it, the role quorum recorded at creation included
+    assertThat(now.withPolicy(r.requiredApprovers(), r.admins(), 1, false, null, 0, 0))
+        .usingRecursiveComparison()
+        .ignoringFields("initiatorName", "requiredRoles", "approvalExpiryMinutes", "policyVersion")
+        .isEqualTo(r);
+    assertThat(now.roleQuorum()).isEqualTo(r.roleQuorum());
   }
 
   @Test
@@ -132,6 +139,7 @@ class ReleaseViewTest {
     assertThat(r.rollbackToTag()).isEmpty();
     assertThat(r.quorumOrAll()).isEqualTo(2);
     assertThat(r.dispatchFailed()).isFalse();
+    assertThat(r.roleQuorum()).isNull();
   }
 
   @Test

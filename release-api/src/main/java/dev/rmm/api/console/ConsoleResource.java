@@ -1,14 +1,15 @@
 package dev.rmm.api.console;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rmm.api.console.ConsoleTexts.Language;
 import dev.rmm.api.policy.PolicyRegistry;
 import dev.rmm.api.problem.InvalidRequestException;
+import dev.rmm.api.query.QueryViews.Timeline;
 import dev.rmm.api.query.ReleaseQueries;
 import dev.rmm.api.query.ReleaseQueries.EventPosition;
 import dev.rmm.contracts.Outcome;
 import dev.rmm.contracts.TextRules;
 import dev.rmm.contracts.TextRules.Kind;
+import dev.rmm.contracts.readmodel.ReleaseView;
 import io.quarkus.qute.Location;
 import io.quarkus.qute.Template;
 import io.quarkus.qute.TemplateInstance;
@@ -294,7 +295,7 @@ public class ConsoleResource {
             t -> {
               Map<String, Object> data = new java.util.HashMap<>();
               data.put("service", service);
-              data.put("production", t.getItem1().path("production_tag").asText(null));
+              data.put("production", t.getItem1().productionTag());
               data.put("tags", ServicePage.tags(t.getItem1(), lang));
               data.put("bars", ServicePage.weeklyDeploys(t.getItem1(), Instant.now()));
               data.put("dora", ServicePage.dora(t.getItem2(), lang));
@@ -320,15 +321,15 @@ public class ConsoleResource {
 
   /** What the release page shows, or null when the read model does not know the release. */
   private Uni<Map<String, Object>> releaseData(String id, Language lang) {
-    Uni<ObjectNode> r = queries.release(id);
-    Uni<ObjectNode> timeline = queries.timeline(id);
+    Uni<ReleaseView> r = queries.release(id);
+    Uni<Timeline> timeline = queries.timeline(id);
     return Uni.combine()
         .all()
         .unis(r, timeline)
         .asTuple()
         .flatMap(
             t -> {
-              ObjectNode rel = t.getItem1();
+              ReleaseView rel = t.getItem1();
               if (rel == null) {
                 return Uni.createFrom().<Map<String, Object>>nullItem();
               }
@@ -339,9 +340,9 @@ public class ConsoleResource {
                       chain ->
                           Map.<String, Object>of(
                               "service",
-                              rel.path("service_name").asText(),
+                              rel.serviceName(),
                               "tag",
-                              rel.path("release_tag").asText(),
+                              rel.releaseTag(),
                               "fields",
                               fields,
                               "events",

@@ -2,6 +2,8 @@ package dev.rmm.api.console;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rmm.api.console.ConsoleTexts.Language;
+import dev.rmm.api.query.QueryViews.Timeline;
+import dev.rmm.api.query.QueryViews.TimelineEvent;
 
 /**
  * The release page's policy line (issue 16: "the policy version in force"): the version of the
@@ -18,11 +20,10 @@ final class PolicyLine {
   /**
    * The card's line.
    *
-   * @param timeline the read model's timeline ({@code events}, each with {@code sequence} and
-   *     {@code data}); null when unknown
+   * @param timeline the read model's timeline; null when unknown
    * @param inForce the policy version in force now, 0 before any is recorded in the log
    */
-  static Views.Field field(JsonNode timeline, long inForce, Language lang) {
+  static Views.Field field(Timeline timeline, long inForce, Language lang) {
     String now =
         inForce > 0
             ? ConsoleTexts.word(lang, "policy_now", inForce)
@@ -30,11 +31,12 @@ final class PolicyLine {
     long version = 0;
     long sequence = 0;
     if (timeline != null) {
-      for (JsonNode e : timeline.path("events")) {
-        JsonNode v = e.path("data").path("policy_version");
-        if (v.canConvertToLong() && e.path("sequence").asLong() >= sequence) {
+      for (TimelineEvent e : timeline.events()) {
+        // every decision event's data names it (the event catalogue, docs/events.md)
+        JsonNode v = e.data().path("policy_version");
+        if (v.canConvertToLong() && e.sequence() >= sequence) {
           version = v.asLong();
-          sequence = e.path("sequence").asLong();
+          sequence = e.sequence();
         }
       }
     }

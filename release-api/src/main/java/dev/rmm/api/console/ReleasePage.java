@@ -1,12 +1,20 @@
 package dev.rmm.api.console;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rmm.api.console.ConsoleTexts.Language;
+import dev.rmm.api.query.QueryViews.Timeline;
+import dev.rmm.api.query.QueryViews.TimelineActor;
+import dev.rmm.api.query.QueryViews.TimelineEvent;
+import dev.rmm.contracts.readmodel.Approval;
+import dev.rmm.contracts.readmodel.Dispatch;
+import dev.rmm.contracts.readmodel.Person;
+import dev.rmm.contracts.readmodel.ReleaseView;
+import dev.rmm.contracts.readmodel.Runbook;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /** The release page's card and timeline, from the read model's release and its events. */
 final class ReleasePage {
@@ -14,143 +22,135 @@ final class ReleasePage {
   private ReleasePage() {}
 
   /** The card's lines, as the bot's card has them. */
-  static List<Views.Field> fields(ObjectNode r, Language lang, Instant now) {
+  static List<Views.Field> fields(ReleaseView r, Language lang, Instant now) {
     List<Views.Field> out = new ArrayList<>();
-    out.add(field(lang, "service", r.path("service_name").asText(), null));
-    out.add(field(lang, "tag", r.path("release_tag").asText(), null));
-    out.add(field(lang, "repository", r.path("repository").asText(), null));
+    out.add(field(lang, "service", r.serviceName(), null));
+    out.add(field(lang, "tag", r.releaseTag(), null));
+    out.add(field(lang, "repository", r.repository(), null));
     out.add(
         new Views.Field(
-            ConsoleTexts.word(lang, "status"),
-            ConsoleTexts.status(lang, r.path("status").asText()),
-            null));
-    out.add(field(lang, "initiator", r.path("initiated_by").asText(), null));
-    Instant created = BoardPage.instant(r.path("created_at"));
-    if (created != null) {
+            ConsoleTexts.word(lang, "status"), ConsoleTexts.status(lang, r.status().wire()), null));
+    out.add(field(lang, "initiator", r.initiatedBy(), null));
+    if (r.createdAt() != null) {
+      Instant created = r.createdAt().toInstant();
       out.add(field(lang, "created", ConsolePages.TIME.format(created), null));
-      Instant end = BoardPage.instant(r.path("completed_at"));
+      Instant end = r.completedAt() == null ? now : r.completedAt().toInstant();
       out.add(
           field(
-              lang,
-              "elapsed",
-              ConsoleTexts.duration(lang, Duration.between(created, end == null ? now : end)),
-              null));
+              lang, "elapsed", ConsoleTexts.duration(lang, Duration.between(created, end)), null));
     }
-    String run = r.path("github_action_link").asText("");
+    String run = r.githubActionLink() == null ? "" : r.githubActionLink();
     out.add(field(lang, "run", run, run.startsWith("https://") ? run : null));
-    out.add(field(lang, "commit", r.path("commit_sha").asText(), null));
+    out.add(field(lang, "commit", r.commitSha(), null));
     out.add(
         field(
             lang,
             "approvers",
-            r.path("quorum").asInt() + " / " + BoardPage.names(r.path("required_approvers")),
+            quorum(r) + " / " + names(r.requiredApprovers().stream().map(Person::displayName)),
             null));
-    String approved = BoardPage.names(r.path("approved_list"));
+    String approved = names(r.approvedList().stream().map(Approval::displayName));
     out.add(
         field(
             lang,
             "approved",
-            r.path("approved_list").size()
+            r.approvedList().size()
                 + "/"
-                + r.path("quorum").asInt()
+                + quorum(r)
                 + ": "
                 + (approved.isEmpty() ? ConsoleTexts.word(lang, "nobody") : approved),
             null));
-    if (r.hasNonNull("rejection_reason")) {
-      out.add(field(lang, "rejected", r.path("rejection_reason").asText(), null));
+    if (r.rejectionReason() != null) {
+      out.add(field(lang, "rejected", r.rejectionReason(), null));
     }
-    JsonNode dispatch = r.path("dispatch");
-    if (dispatch.isObject()) {
-      out.add(field(lang, "dispatch", dispatch(dispatch, lang), null));
+    if (r.dispatch() != null) {
+      out.add(field(lang, "dispatch", dispatch(r.dispatch(), lang), null));
     }
-    JsonNode runbook = r.path("runbook");
-    if (runbook.isObject()) {
-      out.add(field(lang, "runbook", runbook(runbook, lang), null));
+    if (r.runbook() != null) {
+      out.add(field(lang, "runbook", runbook(r.runbook(), lang), null));
     }
     return out;
   }
 
+  /** The row's quorum, 0 when it has none (as the card showed it before the views were typed). */
+  private static int quorum(ReleaseView r) {
+    return r.quorum() == null ? 0 : r.quorum();
+  }
+
+  private static String names(Stream<String> names) {
+    return names.collect(Collectors.joining(", "));
+  }
+
   /** The production workflow's dispatch, in the card's words, with where it went. */
-  private static String dispatch(JsonNode d, Language lang) {
-    String outcome = d.path("outcome").asText("");
+  private static String dispatch(Dispatch d, Language lang) {
     String state =
-        switch (outcome) {
-          case "dispatched" -> ConsoleTexts.word(lang, "dispatched");
-          case "failed" -> ConsoleTexts.word(lang, "dispatch_failed", d.path("detail").asText(""));
-          default -> ConsoleTexts.word(lang, "dispatching");
-        };
+        d.dispatched()
+            ? ConsoleTexts.word(lang, "dispatched")
+            : d.failed()
+                ? ConsoleTexts.word(lang, "dispatch_failed", orEmpty(d.detail()))
+                : ConsoleTexts.word(lang, "dispatching");
     return state
         + " · "
-        + d.path("repository").asText("")
+        + orEmpty(d.repository())
         + " "
-        + d.path("workflow").asText("")
+        + orEmpty(d.workflow())
         + " @ "
-        + d.path("ref").asText("")
+        + orEmpty(d.ref())
         // 0: no request reached GitHub (no token, a refused target)
-        + (d.path("http_status").asInt(0) > 0 ? " · HTTP " + d.path("http_status").asText() : "");
+        + (d.httpStatus() != null && d.httpStatus() > 0 ? " · HTTP " + d.httpStatus() : "");
   }
 
   /** The rollback runbook: its outcome and every SSH step with its exit code and duration. */
-  private static String runbook(JsonNode rb, Language lang) {
-    String target = rb.path("target_tag").asText("");
-    String host = rb.path("host").asText("");
+  private static String runbook(Runbook rb, Language lang) {
+    String target = orEmpty(rb.targetTag());
     String state =
-        !rb.hasNonNull("ok")
-            ? ConsoleTexts.word(lang, "runbook_running", target, host)
-            : rb.path("ok").asBoolean()
+        rb.ok() == null
+            ? ConsoleTexts.word(lang, "runbook_running", target, orEmpty(rb.host()))
+            : rb.ok()
                 ? ConsoleTexts.word(lang, "runbook_done", target)
                 : ConsoleTexts.word(
-                    lang,
-                    "runbook_failed",
-                    rb.path("failed_step").asText(""),
-                    rb.path("detail").asText(""));
+                    lang, "runbook_failed", orEmpty(rb.failedStep()), orEmpty(rb.detail()));
     List<String> steps = new ArrayList<>();
-    for (JsonNode s : rb.path("steps")) {
-      steps.add(
-          s.path("step").asText()
-              + " → "
-              + s.path("exit_code").asText("?")
-              + " ("
-              + s.path("duration_ms").asText("?")
-              + " ms)");
+    for (Runbook.Step s : rb.steps()) {
+      steps.add(s.step() + " → " + s.exitCode() + " (" + s.durationMs() + " ms)");
     }
     return steps.isEmpty() ? state : state + " · " + String.join(", ", steps);
   }
 
+  private static String orEmpty(String s) {
+    return s == null ? "" : s;
+  }
+
   /** The events, in order, with who caused each and its trace. */
-  static List<Views.TimelineRow> timeline(ObjectNode timeline, ConsolePages pages, Language lang) {
+  static List<Views.TimelineRow> timeline(Timeline timeline, ConsolePages pages, Language lang) {
     List<Views.TimelineRow> out = new ArrayList<>();
     if (timeline == null) {
       return out;
     }
-    for (JsonNode e : timeline.path("events")) {
-      Instant at = BoardPage.instant(e.path("occurred_at"));
-      String traceId = e.path("trace_id").isTextual() ? e.path("trace_id").asText() : "";
+    for (TimelineEvent e : timeline.events()) {
+      String traceId = orEmpty(e.traceId());
       out.add(
           new Views.TimelineRow(
-              e.path("sequence").asLong(),
-              at == null ? "" : ConsolePages.TIME.format(at),
-              e.path("type").asText(),
-              actor(e.path("actor"), lang),
+              e.sequence(),
+              e.occurredAt() == null ? "" : ConsolePages.TIME.format(e.occurredAt().toInstant()),
+              e.type(),
+              actor(e.actor(), lang),
               traceId,
               pages.traceLink(traceId)));
     }
     return out;
   }
 
-  private static String actor(JsonNode a, Language lang) {
+  private static String actor(TimelineActor a, Language lang) {
     String who = who(a);
-    JsonNode behalf = a.path("on_behalf_of");
-    return behalf.isObject()
-        ? who + " (" + ConsoleTexts.word(lang, "on_behalf") + " " + who(behalf) + ")"
+    return a.onBehalfOf() != null
+        ? who + " (" + ConsoleTexts.word(lang, "on_behalf") + " " + who(a.onBehalfOf()) + ")"
         : who;
   }
 
-  private static String who(JsonNode a) {
-    String name = a.path("name").asText("");
-    String id = a.path("id").asText("");
-    String kind = a.path("kind").asText("");
-    return (name.isEmpty() ? id : name) + (kind.isEmpty() ? "" : " · " + kind);
+  private static String who(TimelineActor a) {
+    String name = orEmpty(a.name());
+    String kind = orEmpty(a.kind());
+    return (name.isEmpty() ? orEmpty(a.id()) : name) + (kind.isEmpty() ? "" : " · " + kind);
   }
 
   private static Views.Field field(Language lang, String key, String value, String link) {

@@ -1,8 +1,8 @@
 package dev.rmm.api.console;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rmm.api.console.ConsoleTexts.Language;
+import dev.rmm.api.query.QueryViews.DeployedTag;
+import dev.rmm.api.query.QueryViews.DeployedTags;
 import dev.rmm.api.query.ReleaseQueries.DoraWindow;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,37 +31,35 @@ final class ServicePage {
   private ServicePage() {}
 
   /** The deployed tags, newest first ({@code deployedTags}' answer). */
-  static List<Views.DeployedTag> tags(ObjectNode deployed, Language lang) {
-    String production = deployed.path("production_tag").asText(null);
+  static List<Views.DeployedTag> tags(DeployedTags deployed, Language lang) {
+    String production = deployed.productionTag();
     List<Views.DeployedTag> out = new ArrayList<>();
     boolean marked = false;
-    for (JsonNode t : deployed.path("tags")) {
-      Instant at = BoardPage.instant(t.path("deployed_at"));
-      String tag = t.path("release_tag").asText();
+    for (DeployedTag t : deployed.tags()) {
+      String tag = t.releaseTag();
       boolean current = !marked && tag.equals(production);
       marked |= current;
       out.add(
           new Views.DeployedTag(
               tag,
-              t.path("release_id").asText(),
-              at == null ? "" : ConsolePages.TIME.format(at),
-              ConsoleTexts.status(lang, t.path("status").asText()),
+              t.releaseId(),
+              t.deployedAt() == null ? "" : ConsolePages.TIME.format(t.deployedAt().toInstant()),
+              ConsoleTexts.status(lang, t.status()),
               current));
     }
     return out;
   }
 
   /** Deploys per week over the last {@link #WEEKS} weeks (Monday to Sunday, UTC) as bars. */
-  static List<Views.Bar> weeklyDeploys(ObjectNode deployed, Instant now) {
+  static List<Views.Bar> weeklyDeploys(DeployedTags deployed, Instant now) {
     LocalDate thisMonday =
         now.atZone(ZoneOffset.UTC).toLocalDate().with(java.time.DayOfWeek.MONDAY);
     long[] counts = new long[WEEKS];
-    for (JsonNode t : deployed.path("tags")) {
-      Instant at = BoardPage.instant(t.path("deployed_at"));
-      if (at == null) {
+    for (DeployedTag t : deployed.tags()) {
+      if (t.deployedAt() == null) {
         continue;
       }
-      LocalDate day = at.atZone(ZoneOffset.UTC).toLocalDate();
+      LocalDate day = t.deployedAt().atZoneSameInstant(ZoneOffset.UTC).toLocalDate();
       long weeksAgo = ChronoUnit.WEEKS.between(day.with(java.time.DayOfWeek.MONDAY), thisMonday);
       if (weeksAgo >= 0 && weeksAgo < WEEKS) {
         counts[WEEKS - 1 - (int) weeksAgo]++;

@@ -1,6 +1,5 @@
 package dev.rmm.api.query;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rmm.api.RmmApiConfig;
 import dev.rmm.api.problem.InvalidRequestException;
 import io.smallrye.mutiny.Uni;
@@ -42,11 +41,8 @@ public class FreshReads {
    * once when {@code minVersion} is null (not asked). A null answer (no such release yet) counts as
    * version 0.
    */
-  public Uni<ObjectNode> atLeast(
-      String releaseId,
-      String minVersion,
-      Supplier<Uni<ObjectNode>> read,
-      ToLongFunction<ObjectNode> versionOf) {
+  public <T> Uni<T> atLeast(
+      String releaseId, String minVersion, Supplier<Uni<T>> read, ToLongFunction<T> versionOf) {
     if (minVersion == null) {
       return read.get();
     }
@@ -68,11 +64,11 @@ public class FreshReads {
         "min_version is the version a write answered: a whole number, 1 or more");
   }
 
-  private Uni<ObjectNode> attempt(
+  private <T> Uni<T> attempt(
       String releaseId,
       long minVersion,
-      Supplier<Uni<ObjectNode>> read,
-      ToLongFunction<ObjectNode> versionOf,
+      Supplier<Uni<T>> read,
+      ToLongFunction<T> versionOf,
       long deadline,
       Duration pause) {
     return read.get()

@@ -2,10 +2,20 @@ package dev.rmm.api.query;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rmm.api.query.QueryViews.DeployedTag;
+import dev.rmm.api.query.QueryViews.DeployedTags;
+import dev.rmm.api.query.QueryViews.ReleaseList;
+import dev.rmm.api.query.QueryViews.RollbackTarget;
+import dev.rmm.api.query.QueryViews.RollbackTargetList;
+import dev.rmm.api.query.QueryViews.Timeline;
+import dev.rmm.api.query.QueryViews.TimelineActor;
+import dev.rmm.api.query.QueryViews.TimelineEvent;
 import dev.rmm.contracts.EventCodec;
 import dev.rmm.contracts.Outcome;
 import dev.rmm.contracts.readmodel.ReadModel;
+import dev.rmm.contracts.readmodel.ReleaseView;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.Json;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
@@ -20,9 +30,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads the Postgres read model that release-projector maintains (schema {@code read_model}). Rows
- * are turned into JSON by Postgres itself ({@code to_jsonb}), so column names are the field names
- * of the API.
+ * Reads the Postgres read model that release-projector maintains (schema {@code read_model}) into
+ * typed views: a release row is contracts' {@link ReleaseView} (bound by name from {@code
+ * to_jsonb}, as telegram-gateway binds it), the other answers are {@link QueryViews}. {@link
+ * QueryJson} writes them for the API.
  */
 @ApplicationScoped
 public class ReleaseQueries {
@@ -30,6 +41,10 @@ public class ReleaseQueries {
   /** The live read model; a rebuild swaps a fresh schema in under this name. */
   public static final String SCHEMA = ReadModel.SCHEMA;
 
+  /** A whole release row as JSON text, bound to {@link ReleaseView} by name. */
+  private static final String RELEASE_ROW = "to_jsonb(r)::text AS j";
+
+  /** The web console board's rows, as JSON trees without the columns the board never shows. */
   private static final String RELEASE_JSON =
       "to_jsonb(r) - 'admins' - 'initiator_may_approve' - 'head_hash' - 'head_chained' AS j";
 
@@ -44,7 +59,7 @@ public class ReleaseQueries {
    *
    * @param repository only this repository's releases (a pipeline's read scope); null: all
    */
-  public Uni<ObjectNode> list(
+  public Uni<ReleaseList> list(
       Outcome outcome, String service, String repository, int page, int size) {
     Tuple args =
         Tuple.tuple()
@@ -56,7 +71,7 @@ public class ReleaseQueries {
     Uni<RowSet<Row>> items =
         pg.preparedQuery(
                 "SELECT "
-                    + RELEASE_JSON
+                    + RELEASE_ROW
                     + " FROM "
                     + SCHEMA
                     + ".releases r WHERE outcome = $1 AND ($2::text IS NULL OR service_name = $2)"
@@ -76,26 +91,21 @@ public class ReleaseQueries {
         .asTuple()
         .map(
             t -> {
-              ObjectNode n = EventCodec.mapper().createObjectNode();
-              var arr = n.putArray("items");
-              t.getItem1().forEach(r -> arr.add(json(r)));
+              List<ReleaseView> releases = new ArrayList<>();
+              t.getItem1().forEach(r -> releases.add(release(r)));
               long count = t.getItem2().iterator().next().getLong("n");
-              n.put("page", page);
-              n.put("size", size);
-              n.put("total", count);
-              n.put("pages", (count + size - 1) / size);
-              return n;
+              return new ReleaseList(releases, page, size, count, (count + size - 1) / size);
             })
         .onFailure()
         .transform(ReleaseQueries::readModelError);
   }
 
   /** One release with its approvals, or null. */
-  public Uni<ObjectNode> release(String id) {
+  public Uni<ReleaseView> release(String id) {
     return pg.preparedQuery(
-            "SELECT " + RELEASE_JSON + " FROM " + SCHEMA + ".releases r WHERE release_id = $1")
+            "SELECT " + RELEASE_ROW + " FROM " + SCHEMA + ".releases r WHERE release_id = $1")
         .execute(Tuple.of(id))
-        .map(rows -> rows.size() == 0 ? null : (ObjectNode) json(rows.iterator().next()))
+        .map(rows -> rows.size() == 0 ? null : release(rows.iterator().next()))
         .onFailure()
         .transform(ReleaseQueries::readModelError);
   }
@@ -105,17 +115,12 @@ public class ReleaseQueries {
    * token took for a user shows the admin as {@code actor} and the user as {@code
    * actor.on_behalf_of}.
    */
-  public Uni<ObjectNode> timeline(String id) {
+  public Uni<Timeline> timeline(String id) {
     return pg.preparedQuery(
-            "SELECT jsonb_build_object('sequence', sequence, 'event_id', event_id, 'type', type,"
-                + " 'occurred_at', occurred_at, 'actor', jsonb_build_object('kind', actor_kind,"
-                + " 'id', actor_id, 'name', actor_name) || CASE WHEN on_behalf_of_kind IS NULL"
-                + " THEN '{}'::jsonb ELSE jsonb_build_object('on_behalf_of',"
-                + " jsonb_build_object('kind', on_behalf_of_kind, 'id', on_behalf_of_id, 'name',"
-                + " on_behalf_of_name)) END, 'correlation_id', correlation_id,"
-                + " 'causation_id', causation_id, 'traceparent', traceparent,"
-                + " 'trace_id', substring(traceparent from 4 for 32), 'data', data) AS j"
-                + " FROM "
+            "SELECT sequence, event_id, type, occurred_at, actor_kind, actor_id, actor_name,"
+                + " on_behalf_of_kind, on_behalf_of_id, on_behalf_of_name, correlation_id,"
+                + " causation_id, traceparent, substring(traceparent from 4 for 32) AS trace_id,"
+                + " data FROM "
                 + SCHEMA
                 + ".release_events WHERE release_id = $1 ORDER BY sequence")
         .execute(Tuple.of(id))
@@ -124,25 +129,45 @@ public class ReleaseQueries {
               if (rows.size() == 0) {
                 return null;
               }
-              ObjectNode n = EventCodec.mapper().createObjectNode();
-              n.put("release_id", id);
-              var events = n.putArray("events");
-              rows.forEach(r -> events.add(json(r)));
-              return n;
+              List<TimelineEvent> events = new ArrayList<>();
+              rows.forEach(r -> events.add(timelineEvent(r)));
+              return new Timeline(id, events);
             })
         .onFailure()
         .transform(ReleaseQueries::readModelError);
+  }
+
+  private static TimelineEvent timelineEvent(Row r) {
+    TimelineActor behalf =
+        r.getString("on_behalf_of_kind") == null
+            ? null
+            : new TimelineActor(
+                r.getString("on_behalf_of_kind"),
+                r.getString("on_behalf_of_id"),
+                r.getString("on_behalf_of_name"),
+                null);
+    return new TimelineEvent(
+        r.getLong("sequence"),
+        r.getString("event_id"),
+        r.getString("type"),
+        r.getOffsetDateTime("occurred_at"),
+        new TimelineActor(
+            r.getString("actor_kind"), r.getString("actor_id"), r.getString("actor_name"), behalf),
+        r.getString("correlation_id"),
+        r.getString("causation_id"),
+        r.getString("traceparent"),
+        r.getString("trace_id"),
+        tree(r.getJson("data")));
   }
 
   /**
    * Tags of a service that reached production, newest first, with when, and the tag that runs in
    * production now ({@code production_tag}, null when nothing was deployed).
    */
-  public Uni<ObjectNode> deployedTags(String service, String repository) {
+  public Uni<DeployedTags> deployedTags(String service, String repository) {
     Uni<RowSet<Row>> tags =
         pg.preparedQuery(
-                "SELECT jsonb_build_object('release_tag', release_tag, 'release_id', release_id,"
-                    + " 'deployed_at', deployed_at, 'status', status) AS j FROM "
+                "SELECT release_tag, release_id, deployed_at, status FROM "
                     + SCHEMA
                     + ".releases WHERE service_name = $1 AND deployed_at IS NOT NULL"
                     + " AND ($2::text IS NULL OR lower(repository) = lower($2))"
@@ -163,13 +188,19 @@ public class ReleaseQueries {
         .asTuple()
         .map(
             t -> {
-              ObjectNode n = EventCodec.mapper().createObjectNode();
-              n.put("service", service);
+              List<DeployedTag> deployed = new ArrayList<>();
+              t.getItem1()
+                  .forEach(
+                      r ->
+                          deployed.add(
+                              new DeployedTag(
+                                  r.getString("release_tag"),
+                                  r.getString("release_id"),
+                                  r.getOffsetDateTime("deployed_at"),
+                                  r.getString("status"))));
               var found = t.getItem2().iterator();
-              n.put("production_tag", found.hasNext() ? found.next().getString("tag") : null);
-              var list = n.putArray("tags");
-              t.getItem1().forEach(r -> list.add(json(r)));
-              return n;
+              return new DeployedTags(
+                  service, found.hasNext() ? found.next().getString("tag") : null, deployed);
             })
         .onFailure()
         .transform(ReleaseQueries::readModelError);
@@ -178,26 +209,45 @@ public class ReleaseQueries {
   /**
    * What a release may be rolled back to, by the rule of the views {@code rollback_targets} and
    * {@code production_tags} (release-projector's V8 migration; the gateway's picker reads the same
-   * views): {@code {"release_id", "service", "release_tag", "production_tag", "targets": [{"tag",
-   * "release_id", "deployed_at"}]}}, the most recently deployed target first; null when the read
-   * model does not know the release.
+   * views), the most recently deployed target first; null when the read model does not know the
+   * release. One row per target (one row without a target when there is none).
    */
-  public Uni<ObjectNode> rollbackTargets(String releaseId) {
+  public Uni<RollbackTargetList> rollbackTargets(String releaseId) {
     return pg.preparedQuery(
-            "SELECT jsonb_build_object('release_id', r.release_id, 'service', r.service_name,"
-                + " 'release_tag', r.release_tag, 'production_tag', (SELECT p.tag FROM "
+            "SELECT r.release_id, r.service_name, r.release_tag, (SELECT p.tag FROM "
                 + SCHEMA
-                + ".production_tags p WHERE p.service_name = r.service_name), 'targets',"
-                + " coalesce((SELECT jsonb_agg(jsonb_build_object('tag', t.target_tag,"
-                + " 'release_id', t.target_release_id, 'deployed_at', t.target_deployed_at)"
-                + " ORDER BY t.target_deployed_at DESC, t.target_tag) FROM "
+                + ".production_tags p WHERE p.service_name = r.service_name) AS production_tag,"
+                + " t.target_tag, t.target_release_id, t.target_deployed_at FROM "
                 + SCHEMA
-                + ".rollback_targets t WHERE t.release_id = r.release_id), '[]'::jsonb)) AS j"
-                + " FROM "
+                + ".releases r LEFT JOIN "
                 + SCHEMA
-                + ".releases r WHERE r.release_id = $1")
+                + ".rollback_targets t ON t.release_id = r.release_id WHERE r.release_id = $1"
+                + " ORDER BY t.target_deployed_at DESC, t.target_tag")
         .execute(Tuple.of(releaseId))
-        .map(rows -> rows.size() == 0 ? null : (ObjectNode) json(rows.iterator().next()))
+        .map(
+            rows -> {
+              if (rows.size() == 0) {
+                return null;
+              }
+              List<RollbackTarget> targets = new ArrayList<>();
+              rows.forEach(
+                  r -> {
+                    if (r.getString("target_tag") != null) {
+                      targets.add(
+                          new RollbackTarget(
+                              r.getString("target_tag"),
+                              r.getString("target_release_id"),
+                              r.getOffsetDateTime("target_deployed_at")));
+                    }
+                  });
+              Row first = rows.iterator().next();
+              return new RollbackTargetList(
+                  first.getString("release_id"),
+                  first.getString("service_name"),
+                  first.getString("release_tag"),
+                  first.getString("production_tag"),
+                  targets);
+            })
         .onFailure()
         .transform(ReleaseQueries::readModelError);
   }
@@ -386,6 +436,24 @@ public class ReleaseQueries {
 
   private static OffsetDateTime utc(Instant i) {
     return i == null ? null : i.atOffset(ZoneOffset.UTC);
+  }
+
+  /** A release row ({@link #RELEASE_ROW}) bound to its typed view. */
+  private static ReleaseView release(Row r) {
+    try {
+      return EventCodec.mapper().readValue(r.getString("j"), ReleaseView.class);
+    } catch (IOException e) {
+      throw new IllegalStateException("a release row does not bind to ReleaseView", e);
+    }
+  }
+
+  /** A JSON column's value (as the Postgres client decoded it) as a tree. */
+  private static JsonNode tree(Object json) {
+    try {
+      return EventCodec.mapper().readTree(Json.encode(json));
+    } catch (IOException e) {
+      throw new IllegalStateException("unreadable JSON from Postgres", e);
+    }
   }
 
   private static JsonNode json(Row r) {

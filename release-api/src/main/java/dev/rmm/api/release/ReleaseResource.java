@@ -1,16 +1,17 @@
 package dev.rmm.api.release;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rmm.api.auth.Caller;
 import dev.rmm.api.auth.Roles;
 import dev.rmm.api.problem.InvalidRequestException;
 import dev.rmm.api.problem.Problem;
 import dev.rmm.api.query.FreshReads;
+import dev.rmm.api.query.QueryJson;
+import dev.rmm.api.query.QueryViews;
 import dev.rmm.api.query.ReleaseQueries;
 import dev.rmm.api.writer.RequestMeta;
 import dev.rmm.contracts.Outcome;
 import dev.rmm.contracts.TextRules.Kind;
+import dev.rmm.contracts.readmodel.ReleaseView;
 import dev.rmm.contracts.tracing.TraceContext;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
@@ -31,6 +32,9 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * The release API for pipelines and tools: create, report steps, act, and query. Who may call each
@@ -118,6 +122,13 @@ public class ReleaseResource {
    */
   @GET
   @RolesAllowed({Roles.PIPELINE, Roles.ADMIN})
+  @APIResponse(
+      responseCode = "200",
+      description = "A page of releases",
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = QueryViews.ReleaseList.class)))
   public Uni<Response> list(
       @QueryParam("outcome") @DefaultValue("active") String outcome,
       @QueryParam("service") String service,
@@ -137,7 +148,7 @@ public class ReleaseResource {
     }
     return queries
         .list(o, service, caller().readScope(), page, size)
-        .map(n -> Response.ok(n.toString()).build());
+        .map(n -> Response.ok(QueryJson.write(n)).build());
   }
 
   /**
@@ -159,12 +170,19 @@ public class ReleaseResource {
               + " the pipeline reported; null with a stored token. With min_version it waits"
               + " (up to 5 s, then 503) until the read model holds that version.")
   @RolesAllowed({Roles.PIPELINE, Roles.ADMIN})
+  @APIResponse(
+      responseCode = "200",
+      description = "The release",
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = ReleaseView.class)))
   public Uni<Response> get(
       @PathParam("id") String id, @QueryParam("min_version") String minVersion) {
     Validation.check().text("release_id", id, Kind.LINE).orThrow();
     String scope = caller().readScope();
     return fresh
-        .atLeast(id, minVersion, () -> queries.release(id), n -> n.path("version").asLong())
+        .atLeast(id, minVersion, () -> queries.release(id), ReleaseView::version)
         .map(n -> foundOr404(id, inScope(n, scope)));
   }
 
@@ -175,12 +193,19 @@ public class ReleaseResource {
   @GET
   @Path("/{id}/timeline")
   @RolesAllowed({Roles.PIPELINE, Roles.ADMIN})
+  @APIResponse(
+      responseCode = "200",
+      description = "The release's events",
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = QueryViews.Timeline.class)))
   public Uni<Response> timeline(
       @PathParam("id") String id, @QueryParam("min_version") String minVersion) {
     Validation.check().text("release_id", id, Kind.LINE).orThrow();
     String scope = caller().readScope();
     return fresh
-        .atLeast(id, minVersion, () -> queries.timeline(id), ReleaseResource::lastSequence)
+        .atLeast(id, minVersion, () -> queries.timeline(id), QueryViews.Timeline::lastSequence)
         .flatMap(n -> scoped(id, n, scope))
         .map(n -> foundOr404(id, n));
   }
@@ -189,18 +214,18 @@ public class ReleaseResource {
    * The release, or null when {@code scope} (a pipeline's repository; null: every one) may not see
    * it: another repository's release is answered like one that does not exist.
    */
-  private static ObjectNode inScope(ObjectNode release, String scope) {
+  private static ReleaseView inScope(ReleaseView release, String scope) {
     if (release == null || scope == null) {
       return release;
     }
-    return scope.equalsIgnoreCase(release.path("repository").asText()) ? release : null;
+    return scope.equalsIgnoreCase(release.repository()) ? release : null;
   }
 
   /**
    * {@code view} (of release {@code id}), or null when a caller of {@code scope} may not see that
    * release: for a pipeline, one more read of the release's repository.
    */
-  private Uni<ObjectNode> scoped(String id, ObjectNode view, String scope) {
+  private <T> Uni<T> scoped(String id, T view, String scope) {
     if (view == null || scope == null) {
       return Uni.createFrom().item(view);
     }
@@ -208,15 +233,10 @@ public class ReleaseResource {
   }
 
   /** The release's view as the answer, or 404 problem+json when the read model does not know it. */
-  private static Response foundOr404(String id, ObjectNode n) {
-    return n == null
+  private static Response foundOr404(String id, Object view) {
+    return view == null
         ? Problem.of(404, "release-not-found", "Release not found", "release " + id + " not found")
-        : Response.ok(n.toString()).build();
-  }
-
-  private static long lastSequence(ObjectNode timeline) {
-    JsonNode events = timeline.path("events");
-    return events.isEmpty() ? 0 : events.get(events.size() - 1).path("sequence").asLong();
+        : Response.ok(QueryJson.write(view)).build();
   }
 
   /**
@@ -226,6 +246,13 @@ public class ReleaseResource {
   @GET
   @Path("/{id}/rollback-targets")
   @RolesAllowed({Roles.PIPELINE, Roles.ADMIN})
+  @APIResponse(
+      responseCode = "200",
+      description = "The tags the release may be rolled back to",
+      content =
+          @Content(
+              mediaType = MediaType.APPLICATION_JSON,
+              schema = @Schema(implementation = QueryViews.RollbackTargetList.class)))
   public Uni<Response> rollbackTargets(@PathParam("id") String id) {
     Validation.check().text("release_id", id, Kind.LINE).orThrow();
     String scope = caller().readScope();

@@ -1,12 +1,12 @@
 package dev.rmm.api.rollback;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.rmm.api.query.QueryViews.RollbackTarget;
+import dev.rmm.api.query.QueryViews.RollbackTargetList;
 import dev.rmm.api.query.ReleaseQueries;
 import dev.rmm.api.writer.WriteUnavailableException;
 import dev.rmm.contracts.RollbackTargets;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -57,13 +57,11 @@ public class RollbackTargetLookup {
         .subscribeAsCompletionStage();
   }
 
-  static RollbackTargets from(JsonNode found) {
+  static RollbackTargets from(RollbackTargetList found) {
     if (found == null) {
       return new RollbackTargets(List.of(), null);
     }
-    List<String> allowed = new ArrayList<>();
-    found.path("targets").forEach(t -> allowed.add(t.path("tag").asText()));
-    JsonNode production = found.path("production_tag");
-    return new RollbackTargets(allowed, production.isTextual() ? production.asText() : null);
+    return new RollbackTargets(
+        found.targets().stream().map(RollbackTarget::tag).toList(), found.productionTag());
   }
 }

@@ -69,28 +69,6 @@ class ConsoleAuditTest {
     readModel.drop(); // the other tests run without a read model
   }
 
-  /** A console session of the admin token, logged in through the login form. */
-  private static String session() {
-    Response page = given().redirects().follow(false).get("/console/login");
-    String html = page.asString();
-    int at = html.indexOf("name=\"csrf\" value=\"");
-    String csrf = html.substring(at + 19, html.indexOf('"', at + 19));
-    Response login =
-        given()
-            .redirects()
-            .follow(false)
-            .contentType("application/x-www-form-urlencoded")
-            .cookie(
-                ConsoleLoginResource.LOGIN_COOKIE,
-                page.getCookie(ConsoleLoginResource.LOGIN_COOKIE))
-            .formParam("token", Api.ADMIN)
-            .formParam("csrf", csrf)
-            .post("/console/login/token");
-    String cookie = login.getCookie(SessionCookies.NAME);
-    assertThat(cookie).as(login.asString()).isNotBlank();
-    return cookie;
-  }
-
   private static Response audit(String session, String at, String service) {
     var request = given().cookie(SessionCookies.NAME, session).queryParam("lang", "en");
     if (at != null) {
@@ -157,7 +135,7 @@ class ConsoleAuditTest {
     try (ReleaseLog log = new ReleaseLog()) {
       approved = approvalOf(log, id).occurredAt();
     }
-    String session = session();
+    String session = ConsoleSession.ofAdmin();
 
     Response before = audit(session, approved.minusMillis(1).toString(), service);
     Response after = audit(session, approved.toString(), service);
@@ -201,7 +179,7 @@ class ConsoleAuditTest {
       append(log, records.get(0).partition(), lost, forged);
     }
 
-    Response r = audit(session(), "", null);
+    Response r = audit(ConsoleSession.ofAdmin(), "", null);
 
     String html = r.asString();
     assertThat(r.statusCode()).as(html).isEqualTo(200);
@@ -253,7 +231,7 @@ class ConsoleAuditTest {
 
     Response r =
         given()
-            .cookie(SessionCookies.NAME, session())
+            .cookie(SessionCookies.NAME, ConsoleSession.ofAdmin())
             .queryParam("limit", 1)
             .queryParam("lang", "en")
             .get("/console/audit");
@@ -278,7 +256,7 @@ class ConsoleAuditTest {
 
     Response r =
         given()
-            .cookie(SessionCookies.NAME, session())
+            .cookie(SessionCookies.NAME, ConsoleSession.ofAdmin())
             .get("/console/releases/{id}/events.jsonl", id);
 
     assertThat(r.statusCode()).as(r.asString()).isEqualTo(200);
@@ -298,7 +276,7 @@ class ConsoleAuditTest {
     // the release page links to it
     assertThat(
             given()
-                .cookie(SessionCookies.NAME, session())
+                .cookie(SessionCookies.NAME, ConsoleSession.ofAdmin())
                 .get("/console/releases/{id}?lang=en", id)
                 .asString())
         .contains("/console/releases/" + id + "/events.jsonl");
@@ -319,7 +297,7 @@ class ConsoleAuditTest {
 
     String html =
         given()
-            .cookie(SessionCookies.NAME, session())
+            .cookie(SessionCookies.NAME, ConsoleSession.ofAdmin())
             .get("/console/releases/{id}?lang=en", id)
             .asString();
 
@@ -331,7 +309,7 @@ class ConsoleAuditTest {
 
   @Test
   void givenNoSessionOrATamperedOne_whenTheAuditDeskIsAsked_thenTheLoginPageIsTheAnswer() {
-    String session = session();
+    String session = ConsoleSession.ofAdmin();
     String tampered =
         session.substring(0, session.length() - 1) + (session.endsWith("0") ? "1" : "0");
     for (String path :
@@ -347,7 +325,7 @@ class ConsoleAuditTest {
 
   @Test
   void givenSomethingThatIsNoMoment_whenAudited_thenA400PageSaysSoInTheReadersLanguage() {
-    String session = session();
+    String session = ConsoleSession.ofAdmin();
 
     Response en = audit(session, "yesterday at noon", null);
     Response ru =
@@ -373,7 +351,7 @@ class ConsoleAuditTest {
   void givenAnUnknownRelease_whenItsHistoryIsAsked_thenA404PageAnswers() {
     Response r =
         given()
-            .cookie(SessionCookies.NAME, session())
+            .cookie(SessionCookies.NAME, ConsoleSession.ofAdmin())
             .get("/console/releases/{id}/events.jsonl?lang=en", "no-such-release");
 
     assertThat(r.statusCode()).isEqualTo(404);
