@@ -119,9 +119,14 @@ class ReleaseViewTest {
     assertThat(now.dispatch()).isEqualTo(r.dispatch());
     assertThat(now.version()).isEqualTo(r.version());
     // every column stays as the row has it, the role quorum recorded at creation included
-    assertThat(now.withPolicy(r.requiredApprovers(), r.admins(), 1, false, null, 0, 0))
+    assertThat(now.withPolicy(r.requiredApprovers(), r.admins(), 1, false, null, 0, 0, 0))
         .usingRecursiveComparison()
-        .ignoringFields("initiatorName", "requiredRoles", "approvalExpiryMinutes", "policyVersion")
+        .ignoringFields(
+            "initiatorName",
+            "requiredRoles",
+            "approvalExpiryMinutes",
+            "breakGlassWindowMinutes",
+            "policyVersion")
         .isEqualTo(r);
     assertThat(now.roleQuorum()).isEqualTo(r.roleQuorum());
   }
