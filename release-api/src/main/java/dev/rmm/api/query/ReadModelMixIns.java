@@ -58,6 +58,7 @@ final class ReadModelMixIns {
             "initiator_name",
             "required_roles",
             "approval_expiry_minutes",
+            "break_glass_window_minutes",
             "policy_version");
 
     @JsonIgnore
@@ -74,6 +75,9 @@ final class ReadModelMixIns {
 
     @JsonIgnore
     abstract Long approvalExpiryMinutes();
+
+    @JsonIgnore
+    abstract Long breakGlassWindowMinutes();
 
     @JsonIgnore
     abstract Long policyVersion();
