@@ -69,26 +69,8 @@ class ConsoleAuditTest {
     readModel.drop(); // the other tests run without a read model
   }
 
-  /** A console session of the admin token, logged in through the login form. */
   private static String session() {
-    Response page = given().redirects().follow(false).get("/console/login");
-    String html = page.asString();
-    int at = html.indexOf("name=\"csrf\" value=\"");
-    String csrf = html.substring(at + 19, html.indexOf('"', at + 19));
-    Response login =
-        given()
-            .redirects()
-            .follow(false)
-            .contentType("application/x-www-form-urlencoded")
-            .cookie(
-                ConsoleLoginResource.LOGIN_COOKIE,
-                page.getCookie(ConsoleLoginResource.LOGIN_COOKIE))
-            .formParam("token", Api.ADMIN)
-            .formParam("csrf", csrf)
-            .post("/console/login/token");
-    String cookie = login.getCookie(SessionCookies.NAME);
-    assertThat(cookie).as(login.asString()).isNotBlank();
-    return cookie;
+    return ConsoleSessionsForTests.adminSession();
   }
 
   private static Response audit(String session, String at, String service) {
