@@ -22,6 +22,14 @@ public class BoardQueries {
 
   private static final String SCHEMA = ReleaseQueries.SCHEMA;
 
+  /**
+   * The board's order: by service, then newest first. It leads with the name's first 200
+   * characters, the key of the read model's index {@code releases_board} (release-projector's V17),
+   * which is the same order for any name shorter than that.
+   */
+  private static final String ORDER =
+      "left(service_name, 200), service_name, created_at DESC, release_id";
+
   private static final String PAGE =
       "SELECT p.release_id, p.service_name, p.release_tag, p.status, p.quorum, p.created_at,"
           + " p.github_action_link, p.commit_sha, jsonb_array_length(p.approved_list) AS approved,"
@@ -37,11 +45,14 @@ public class BoardQueries {
           + " AND ($5::timestamptz IS NULL OR created_at < $5)"
           + " AND ($6::text IS NULL OR strpos(lower(release_tag), lower($6)) > 0"
           + " OR starts_with(lower(commit_sha), lower($6)))"
-          + " ORDER BY service_name, created_at DESC, release_id LIMIT $7 OFFSET $8) p"
+          + " ORDER BY "
+          + ORDER
+          + " LIMIT $7 OFFSET $8) p"
           + " LEFT JOIN LATERAL (SELECT traceparent FROM "
           + SCHEMA
           + ".release_events WHERE release_id = p.release_id ORDER BY sequence DESC LIMIT 1) e"
-          + " ON true ORDER BY p.service_name, p.created_at DESC, p.release_id";
+          + " ON true ORDER BY "
+          + ORDER;
 
   private final Pool pg;
 
