@@ -143,6 +143,10 @@ class ConsoleBoardPagingTest {
         .contains("&amp;page=2\" id=\"page-previous\"")
         .contains("href=\"/console/board?" + keep + "\" id=\"page-first\"")
         .doesNotContain("id=\"page-next\"");
+    assertThat(board("service=" + service + "&outcome=any&lang=ru&page=2").asString())
+        .contains("Страница 2: релизы 51–100")
+        .contains("← Назад")
+        .contains("Дальше →");
     // the live part re-reads the same page
     assertThat(second).contains("data-live-src=\"/console/board/rows?" + keep + "&amp;page=2\"");
     Response rows =
