@@ -20,7 +20,7 @@ final class BoardPage {
 
   private BoardPage() {}
 
-  static List<Views.ServiceGroup> groups(
+  private static List<Views.ServiceGroup> groups(
       List<BoardRelease> releases, Language lang, Instant now, ConsolePages pages) {
     Map<String, List<Views.BoardRow>> byService = new LinkedHashMap<>();
     for (BoardRelease r : releases) {
@@ -32,7 +32,8 @@ final class BoardPage {
     return out;
   }
 
-  static Views.BoardRow row(BoardRelease r, Language lang, Instant now, ConsolePages pages) {
+  private static Views.BoardRow row(
+      BoardRelease r, Language lang, Instant now, ConsolePages pages) {
     String commit = r.commitSha() == null ? "" : r.commitSha();
     String run = r.runLink() == null ? "" : r.runLink();
     return new Views.BoardRow(
