@@ -84,6 +84,13 @@ public interface RmmApiConfig {
      */
     @WithDefault("500")
     int auditMaxRows();
+
+    /**
+     * How long the board's service filter keeps the list of services before reading it again
+     * (RMM_CONSOLE_SERVICES_REFRESH): the list is a scan of every release, the board's page is not.
+     */
+    @WithDefault("5s")
+    Duration servicesRefresh();
   }
 
   /**

@@ -80,6 +80,10 @@ public final class ConsoleRender {
     pages.put(
         "board (one service, any outcome)",
         i -> "/console/board?lang=en&outcome=any&service=" + service(i % services));
+    // every release (a full sort per page before the read model's board index, V17), pages 1 to 40
+    pages.put(
+        "board (every release, pages 1-40)",
+        i -> "/console/board?lang=en&outcome=any&page=" + (1 + i % 40));
     pages.put(
         "release page", i -> "/console/releases/" + PREFIX + (1 + random(releases)) + "?lang=en");
     pages.put("service page", i -> "/console/services/" + service(random(services)) + "?lang=en");

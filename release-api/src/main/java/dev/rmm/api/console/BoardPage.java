@@ -1,8 +1,8 @@
 package dev.rmm.api.console;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rmm.api.console.ConsoleTexts.Language;
+import dev.rmm.api.query.BoardRelease;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -12,18 +12,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-/** The board's rows, grouped by service, from the read model's releases (in service order). */
+/**
+ * The board's rows, grouped by service, from one page of the read model's releases (in service
+ * order), and the pager under them.
+ */
 final class BoardPage {
 
   private BoardPage() {}
 
-  static List<Views.ServiceGroup> groups(
-      List<ObjectNode> releases, Language lang, Instant now, ConsolePages pages) {
+  private static List<Views.ServiceGroup> groups(
+      List<BoardRelease> releases, Language lang, Instant now, ConsolePages pages) {
     Map<String, List<Views.BoardRow>> byService = new LinkedHashMap<>();
-    for (ObjectNode r : releases) {
-      byService
-          .computeIfAbsent(r.path("service_name").asText(), s -> new ArrayList<>())
-          .add(row(r, lang, now, pages));
+    for (BoardRelease r : releases) {
+      byService.computeIfAbsent(r.service(), s -> new ArrayList<>()).add(row(r, lang, now, pages));
     }
     List<Views.ServiceGroup> out = new ArrayList<>();
     byService.forEach(
@@ -31,26 +32,59 @@ final class BoardPage {
     return out;
   }
 
-  static Views.BoardRow row(ObjectNode r, Language lang, Instant now, ConsolePages pages) {
-    Instant created = instant(r.path("created_at"));
-    String traceId = r.path("trace_id").isTextual() ? r.path("trace_id").asText() : null;
-    String commit = r.path("commit_sha").asText("");
+  private static Views.BoardRow row(
+      BoardRelease r, Language lang, Instant now, ConsolePages pages) {
+    String commit = r.commitSha() == null ? "" : r.commitSha();
+    String run = r.runLink() == null ? "" : r.runLink();
     return new Views.BoardRow(
-        r.path("release_id").asText(),
-        r.path("release_tag").asText(),
-        r.path("status").asText(),
-        ConsoleTexts.status(lang, r.path("status").asText()),
-        r.path("approved_list").size(),
-        r.path("quorum").asInt(),
-        names(r.path("approved_list")),
-        created == null ? "" : ConsoleTexts.duration(lang, Duration.between(created, now)),
-        created == null ? "" : ConsolePages.TIME.format(created),
-        r.path("github_action_link").asText("").startsWith("https://")
-            ? r.path("github_action_link").asText()
-            : null,
+        r.releaseId(),
+        r.tag(),
+        r.status(),
+        ConsoleTexts.status(lang, r.status()),
+        r.approved(),
+        r.quorum(),
+        r.approvedBy(),
+        r.createdAt() == null
+            ? ""
+            : ConsoleTexts.duration(lang, Duration.between(r.createdAt(), now)),
+        r.createdAt() == null ? "" : ConsolePages.TIME.format(r.createdAt()),
+        run.startsWith("https://") ? run : null,
         commit.length() > 12 ? commit.substring(0, 12) : commit,
-        traceId,
-        pages.traceLink(traceId));
+        r.traceId(),
+        pages.traceLink(r.traceId()));
+  }
+
+  /**
+   * The page's rows and pager from what the read model answered: up to one release more than a
+   * page, which only says that a next page exists.
+   */
+  static Views.Board board(
+      BoardQuery query,
+      List<BoardRelease> answered,
+      Language lang,
+      Instant now,
+      ConsolePages pages) {
+    boolean more = answered.size() > BoardQuery.PAGE_SIZE;
+    List<BoardRelease> shown = more ? answered.subList(0, BoardQuery.PAGE_SIZE) : answered;
+    int page = query.page();
+    long first = (long) (page - 1) * BoardQuery.PAGE_SIZE + 1;
+    String empty;
+    if (!shown.isEmpty()) {
+      empty = null;
+    } else if (page > 1) {
+      empty = ConsoleTexts.word(lang, "empty_page", page);
+    } else {
+      empty = ConsoleTexts.word(lang, query.narrowed() ? "empty" : "empty_active");
+    }
+    Views.Pager pager =
+        new Views.Pager(
+            shown.isEmpty()
+                ? ""
+                : ConsoleTexts.word(lang, "page_of", page, first, first + shown.size() - 1),
+            page > 1 ? "/console/board" + query.queryString(page - 1) : null,
+            more ? "/console/board" + query.queryString(page + 1) : null,
+            page > 2 ? "/console/board" + query.queryString(1) : null);
+    return new Views.Board(groups(shown, lang, now, pages), empty, pager);
   }
 
   /** The names in a list of people ({@code approved_list}, {@code required_approvers}). */

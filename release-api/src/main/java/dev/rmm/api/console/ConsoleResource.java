@@ -3,6 +3,7 @@ package dev.rmm.api.console;
 import dev.rmm.api.console.ConsoleTexts.Language;
 import dev.rmm.api.policy.PolicyRegistry;
 import dev.rmm.api.problem.InvalidRequestException;
+import dev.rmm.api.query.BoardQueries;
 import dev.rmm.api.query.QueryViews.Timeline;
 import dev.rmm.api.query.ReleaseQueries;
 import dev.rmm.api.query.ReleaseQueries.EventPosition;
@@ -43,7 +44,8 @@ import org.jboss.resteasy.reactive.RestStreamElementType;
  * The console's pages, read-only: the board of releases and a release's page, each with a part that
  * the page re-reads when the read model moves ({@code /changes}, server-sent events). Every method
  * needs a console session ({@link ConsoleRoles#VIEWER}); the login is {@link ConsoleLoginResource}.
- * The data comes from the same read-model queries as the HTTP API ({@link ReleaseQueries}).
+ * The data comes from the same read-model queries as the HTTP API ({@link ReleaseQueries}); the
+ * board's own, one statement per page, from {@link BoardQueries}.
  */
 @Path("/console")
 @Produces(MediaType.TEXT_HTML)
@@ -52,6 +54,8 @@ public class ConsoleResource {
   private static final Logger LOG = Logger.getLogger(ConsoleResource.class);
 
   private final ReleaseQueries queries;
+  private final BoardQueries boardQueries;
+  private final ServiceNames serviceNames;
   private final ConsolePages pages;
   private final ReadModelChanges changes;
   private final LogRecords log;
@@ -79,6 +83,8 @@ public class ConsoleResource {
 
   ConsoleResource(
       ReleaseQueries queries,
+      BoardQueries boardQueries,
+      ServiceNames serviceNames,
       ConsolePages pages,
       ReadModelChanges changes,
       LogRecords log,
@@ -86,6 +92,8 @@ public class ConsoleResource {
       SecurityIdentity identity,
       PolicyRegistry policies) {
     this.queries = queries;
+    this.boardQueries = boardQueries;
+    this.serviceNames = serviceNames;
     this.pages = pages;
     this.changes = changes;
     this.log = log;
@@ -123,7 +131,12 @@ public class ConsoleResource {
         .build();
   }
 
-  /** The board: releases grouped by service, the active ones unless the filters say otherwise. */
+  /**
+   * The board: releases grouped by service, the active ones unless the filters say otherwise, one
+   * page of {@link BoardQuery#PAGE_SIZE} at a time ({@code ?page=}). A render costs one read-model
+   * statement for the page; the service filter's names are kept by {@link ServiceNames}. A filter
+   * or page that is not one is a 400 page that says why.
+   */
   @GET
   @Path("/board")
   @RolesAllowed(ConsoleRoles.VIEWER)
@@ -134,13 +147,34 @@ public class ConsoleResource {
       @QueryParam("from") String from,
       @QueryParam("to") String to,
       @QueryParam("q") String q,
+      @QueryParam("page") String page,
       @Context HttpHeaders headers,
       @Context UriInfo uri) {
-    BoardQuery query = new BoardQuery(service, status, outcome, from, to, q);
     Language lang = pages.language(headers, uri);
+    BoardQuery query;
+    try {
+      query = BoardQuery.of(service, status, outcome, from, to, q, page);
+    } catch (BoardQuery.Refused e) {
+      return serviceNames
+          .get()
+          .map(
+              names -> {
+                TemplateInstance refused =
+                    boardPage(lang, uri, ConsoleTexts.word(lang, "board_any"), names, null)
+                        .data("from", TextRules.escape(from == null ? "" : from))
+                        .data("to", TextRules.escape(to == null ? "" : to))
+                        .data("q", TextRules.escape(q == null ? "" : q))
+                        .data("statuses", statuses(lang, null))
+                        .data("outcomes", outcomes(lang, null))
+                        .data("error", e.text(lang))
+                        .data("board", null)
+                        .data("rowsUrl", "");
+                return pages.html(400, refused.render(), uri).build();
+              });
+    }
     return Uni.combine()
         .all()
-        .unis(queries.board(query.filter()), queries.services())
+        .unis(boardQueries.page(query.filter()), serviceNames.get())
         .asTuple()
         .map(
             t -> {
@@ -148,23 +182,31 @@ public class ConsoleResource {
                   query.outcome().equals(Outcome.ACTIVE.wire())
                       ? ConsoleTexts.word(lang, "board")
                       : ConsoleTexts.word(lang, "board_any");
-              TemplateInstance page =
-                  pages
-                      .page(board.instance(), lang, uri, session(), heading)
-                      .data("heading", heading)
-                      .data("groups", BoardPage.groups(t.getItem1(), lang, Instant.now(), pages))
-                      .data("services", options(t.getItem2(), query.service()))
+              TemplateInstance shown =
+                  boardPage(lang, uri, heading, t.getItem2(), query.service())
+                      .data(
+                          "board", BoardPage.board(query, t.getItem1(), lang, Instant.now(), pages))
                       .data("statuses", statuses(lang, query.status()))
                       .data("outcomes", outcomes(lang, query.outcome()))
                       .data("from", query.from() == null ? "" : query.from())
                       .data("to", query.to() == null ? "" : query.to())
                       .data("q", query.q() == null ? "" : query.q())
+                      .data("error", null)
                       .data("rowsUrl", "/console/board/rows" + query.queryString());
-              return pages.html(200, page.render(), uri).build();
+              return pages.html(200, shown.render(), uri).build();
             });
   }
 
-  /** The board's releases alone: what the board page re-reads when the read model moves. */
+  /** The board's template with the shared header, its heading and the service filter's names. */
+  private TemplateInstance boardPage(
+      Language lang, UriInfo uri, String heading, List<String> services, String selected) {
+    return pages
+        .page(board.instance(), lang, uri, session(), heading)
+        .data("heading", heading)
+        .data("services", options(services, selected));
+  }
+
+  /** The board's page of releases alone: what the board page re-reads when the read model moves. */
   @GET
   @Path("/board/rows")
   @RolesAllowed(ConsoleRoles.VIEWER)
@@ -175,23 +217,30 @@ public class ConsoleResource {
       @QueryParam("from") String from,
       @QueryParam("to") String to,
       @QueryParam("q") String q,
+      @QueryParam("page") String page,
       @Context HttpHeaders headers,
       @Context UriInfo uri) {
-    BoardQuery query = new BoardQuery(service, status, outcome, from, to, q);
     Language lang = pages.language(headers, uri);
-    return queries
-        .board(query.filter())
+    BoardQuery query;
+    try {
+      query = BoardQuery.of(service, status, outcome, from, to, q, page);
+    } catch (BoardQuery.Refused e) {
+      // the part alone says why, where its rows would be (the page's script shows only a 200)
+      Views.Board refused =
+          new Views.Board(List.of(), e.text(lang), new Views.Pager("", null, null, null));
+      return Uni.createFrom().item(rowsAnswer(400, refused, lang, uri));
+    }
+    return boardQueries
+        .page(query.filter())
         .map(
             rows ->
-                pages
-                    .html(
-                        200,
-                        boardRows
-                            .data("t", ConsoleTexts.of(lang))
-                            .data("groups", BoardPage.groups(rows, lang, Instant.now(), pages))
-                            .render(),
-                        uri)
-                    .build());
+                rowsAnswer(
+                    200, BoardPage.board(query, rows, lang, Instant.now(), pages), lang, uri));
+  }
+
+  private Response rowsAnswer(int status, Views.Board shown, Language lang, UriInfo uri) {
+    String body = boardRows.data("t", ConsoleTexts.of(lang)).data("board", shown).render();
+    return pages.html(status, body, uri).build();
   }
 
   /** A release: its card, the chain status of its events in the log, and its timeline. */

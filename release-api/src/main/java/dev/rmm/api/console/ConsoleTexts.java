@@ -1,7 +1,8 @@
 package dev.rmm.api.console;
 
 import dev.rmm.contracts.ReleaseStatus;
-import java.util.EnumMap;
+import dev.rmm.contracts.StatusWords;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -9,7 +10,8 @@ import java.util.Map;
 
 /**
  * The console's words in Russian and English. Where the bot says the same thing, the words are the
- * bot's (telegram-gateway's {@code Texts} and {@code StatusTexts}, copied: services share
+ * bot's: a status's words come from contracts' {@link StatusWords}, which the bot's cards use too;
+ * the other shared phrases are copied from telegram-gateway's {@code Texts} (services share
  * contracts, never each other's code). Templates read them as {@code {t.key}}.
  */
 public final class ConsoleTexts {
@@ -57,7 +59,6 @@ public final class ConsoleTexts {
   }
 
   private static final Map<String, String[]> WORDS = new HashMap<>();
-  private static final Map<ReleaseStatus, String[]> STATUS = new EnumMap<>(ReleaseStatus.class);
 
   static {
     w("app", "rmm — релизы", "rmm — releases");
@@ -101,6 +102,19 @@ public final class ConsoleTexts {
     w("filter", "Показать", "Show");
     w("reset", "Сбросить", "Reset");
     w("empty", "Релизов с такими условиями нет", "No release matches");
+    w("empty_active", "Активных релизов сейчас нет", "No release is in progress now");
+    w(
+        "empty_page",
+        "На странице %d релизов нет: она дальше последнего",
+        "No releases on page %d: it lies past the last one");
+    w("page_of", "Страница %d: релизы %d–%d", "Page %d: releases %d–%d");
+    w("page_first", "⏮ К первой", "⏮ First page");
+    w("page_previous", "← Назад", "← Previous");
+    w("page_next", "Дальше →", "Next →");
+    w(
+        "board_bad_page",
+        "Нет такой страницы: «%s» (страницы идут с 1 по %d)",
+        "Not a page: “%s” (pages go from 1 to %d)");
     w("live", "● обновляется вживую", "● live");
     w("offline", "○ нет связи, страница не обновляется", "○ offline, the page stands still");
     w("timeline", "История событий", "Timeline");
@@ -230,48 +244,12 @@ public final class ConsoleTexts {
         "ни одно решение по релизу ещё не назвало версию",
         "no decision of this release names a version yet");
     w("policy_none", "политика в журнале ещё не записана", "no policy recorded in the log yet");
-
-    s(ReleaseStatus.INITIATED, "🆕", "Инициирован", "Initiated");
-    s(ReleaseStatus.STAGE_BUILDING, "🏗️", "Сборка на stage", "Building on stage");
-    s(
-        ReleaseStatus.STAGE_BUILDING_FAILED,
-        "💥",
-        "Сборка на stage не удалась",
-        "Stage build failed");
-    s(
-        ReleaseStatus.STAGE_TEST_ROLLBACK,
-        "🔁",
-        "Проверка отката на stage",
-        "Rollback rehearsal on stage");
-    s(
-        ReleaseStatus.STAGE_TEST_ROLLBACK_FAILED,
-        "💥",
-        "Проверка отката не удалась",
-        "Rollback rehearsal failed");
-    s(ReleaseStatus.MANUAL_TESTING, "🧪", "Ручное тестирование", "Manual testing");
-    s(ReleaseStatus.MANUAL_TEST_PASSED, "✅", "Тестирование пройдено", "Manual testing passed");
-    s(ReleaseStatus.MANUAL_TEST_FAILED, "❌", "Тестирование не пройдено", "Manual testing failed");
-    s(ReleaseStatus.DEPLOYING, "🚀", "Выкладка в прод", "Deploying to production");
-    s(ReleaseStatus.DEPLOYED, "🎉", "В проде", "Deployed");
-    s(
-        ReleaseStatus.PRODUCTION_FAILED,
-        "🔥",
-        "Выкладка в прод не удалась",
-        "Production deploy failed");
-    s(ReleaseStatus.PRODUCTION_ROLLBACK, "⏪", "Откат в проде", "Rolling back production");
-    s(ReleaseStatus.ROLLBACK_DONE, "⚠️", "Откат выполнен", "Rolled back");
-    s(ReleaseStatus.ROLLBACK_FAILED, "🆘", "Откат не удался", "Rollback failed");
-    s(ReleaseStatus.CANCELLED, "🚫", "Отменён", "Cancelled");
   }
 
   private ConsoleTexts() {}
 
   private static void w(String key, String ru, String en) {
     WORDS.put(key, new String[] {ru, en});
-  }
-
-  private static void s(ReleaseStatus status, String emoji, String ru, String en) {
-    STATUS.put(status, new String[] {emoji + " " + ru, emoji + " " + en});
   }
 
   /** Every word of {@code language}, by key, for a template. */
@@ -292,13 +270,18 @@ public final class ConsoleTexts {
 
   /** A status as the card shows it, e.g. "🧪 Manual testing"; the wire value when unknown. */
   public static String status(Language language, String wire) {
-    return ReleaseStatus.parse(wire).map(s -> STATUS.get(s)[language.ordinal()]).orElse(wire);
+    return ReleaseStatus.parse(wire).map(s -> status(language, s)).orElse(wire);
+  }
+
+  /** A status in the words of contracts' {@link StatusWords}, as the bot's cards say it. */
+  public static String status(Language language, ReleaseStatus status) {
+    return language == Language.RU ? StatusWords.russian(status) : StatusWords.english(status);
   }
 
   /** Every status, in the state machine's order, as {@code [wire, words]}, for the filter. */
   public static List<String[]> statuses(Language language) {
-    return STATUS.entrySet().stream()
-        .map(e -> new String[] {e.getKey().wire(), e.getValue()[language.ordinal()]})
+    return Arrays.stream(ReleaseStatus.values())
+        .map(s -> new String[] {s.wire(), status(language, s)})
         .toList();
   }
 

@@ -29,6 +29,21 @@ public final class Views {
       String traceId,
       String traceLink) {}
 
+  /**
+   * One page of the board: its releases by service, what it says when there are none (null when
+   * there are), and its pager.
+   */
+  @TemplateData
+  public record Board(List<ServiceGroup> groups, String empty, Pager pager) {}
+
+  /**
+   * The board's pager: which releases the page shows ({@code shown}, empty on an empty page) and
+   * links to the previous, next and first pages (each null when there is no such page or it is the
+   * previous one).
+   */
+  @TemplateData
+  public record Pager(String shown, String previous, String next, String first) {}
+
   /** The releases of one service on the board. */
   @TemplateData
   public record ServiceGroup(String service, String serviceUrl, List<BoardRow> releases) {}

@@ -1,7 +1,6 @@
 package dev.rmm.api.query;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rmm.api.query.QueryViews.DeployedTag;
 import dev.rmm.api.query.QueryViews.DeployedTags;
 import dev.rmm.api.query.QueryViews.ReleaseList;
@@ -23,9 +22,6 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -253,47 +249,6 @@ public class ReleaseQueries {
   }
 
   /**
-   * Releases for the web console's board: those {@code filter} lets through, by service and then
-   * newest first, each with the trace id of its newest event ({@code trace_id}, null without one).
-   */
-  public Uni<List<ObjectNode>> board(BoardFilter filter) {
-    Tuple args =
-        Tuple.tuple()
-            .addString(filter.service())
-            .addString(filter.status())
-            .addString(filter.outcome())
-            .addOffsetDateTime(utc(filter.from()))
-            .addOffsetDateTime(utc(filter.to()))
-            .addString(filter.search())
-            .addInteger(filter.limit());
-    return pg.preparedQuery(
-            "SELECT ("
-                + RELEASE_JSON.replace(" AS j", "")
-                + ") || jsonb_build_object('trace_id', (SELECT substring(e.traceparent from 4 for"
-                + " 32) FROM "
-                + SCHEMA
-                + ".release_events e WHERE e.release_id = r.release_id ORDER BY e.sequence DESC"
-                + " LIMIT 1)) AS j FROM "
-                + SCHEMA
-                + ".releases r WHERE ($1::text IS NULL OR service_name = $1)"
-                + " AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR outcome = $3)"
-                + " AND ($4::timestamptz IS NULL OR created_at >= $4)"
-                + " AND ($5::timestamptz IS NULL OR created_at < $5)"
-                + " AND ($6::text IS NULL OR strpos(lower(release_tag), lower($6)) > 0"
-                + " OR starts_with(lower(commit_sha), lower($6)))"
-                + " ORDER BY service_name, created_at DESC, release_id LIMIT $7")
-        .execute(args)
-        .map(
-            rows -> {
-              List<ObjectNode> out = new ArrayList<>();
-              rows.forEach(r -> out.add((ObjectNode) json(r)));
-              return out;
-            })
-        .onFailure()
-        .transform(ReleaseQueries::readModelError);
-  }
-
-  /**
    * Where each event of a release's timeline is stored in the log, in order: {@code sequence},
    * {@code event_id}, {@code partition}, {@code offset} (what the web console reads back to check
    * the release's hash chain); empty when the read model does not know the release.
@@ -329,21 +284,6 @@ public class ReleaseQueries {
     return pg.preparedQuery("SELECT head_hash FROM " + SCHEMA + ".releases WHERE release_id = $1")
         .execute(Tuple.of(releaseId))
         .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString("head_hash"))
-        .onFailure()
-        .transform(ReleaseQueries::readModelError);
-  }
-
-  /** Every service the read model has releases of, by name (the web console's service filter). */
-  public Uni<List<String>> services() {
-    return pg.query(
-            "SELECT DISTINCT service_name FROM " + SCHEMA + ".releases ORDER BY 1 LIMIT 1000")
-        .execute()
-        .map(
-            rows -> {
-              List<String> out = new ArrayList<>();
-              rows.forEach(r -> out.add(r.getString("service_name")));
-              return out;
-            })
         .onFailure()
         .transform(ReleaseQueries::readModelError);
   }
@@ -434,10 +374,6 @@ public class ReleaseQueries {
         .transform(ReleaseQueries::readModelError);
   }
 
-  private static OffsetDateTime utc(Instant i) {
-    return i == null ? null : i.atOffset(ZoneOffset.UTC);
-  }
-
   /** A release row ({@link #RELEASE_ROW}) bound to its typed view. */
   private static ReleaseView release(Row r) {
     try {
@@ -456,19 +392,11 @@ public class ReleaseQueries {
     }
   }
 
-  private static JsonNode json(Row r) {
-    try {
-      return EventCodec.mapper().readTree(r.getJson("j").toString());
-    } catch (IOException e) {
-      throw new IllegalStateException("unreadable JSON from Postgres", e);
-    }
-  }
-
   /**
    * A failure that says the read model cannot answer now becomes {@link
    * ReadModelUnavailableException} (503 with Retry-After); anything else (a bug) stays what it is.
    */
-  private static Throwable readModelError(Throwable t) {
+  static Throwable readModelError(Throwable t) {
     if (t instanceof PgException pe && "42P01".equals(pe.getSqlState())) {
       return new ReadModelUnavailableException(
           "the read model does not exist yet: is release-projector running?", t);
