@@ -12,16 +12,12 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
-import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,7 +30,7 @@ import org.junit.jupiter.api.Test;
 @TestProfile(RebuildLiveBehindTest.ShortLiveWait.class)
 @WithTestResource(KafkaTestResource.class)
 @WithTestResource(PostgresTestResource.class)
-class RebuildLiveBehindTest {
+class RebuildLiveBehindTest extends LiveProjectionFixture {
 
   /** The rebuild waits 2 s for the live projection instead of 90 s. */
   public static class ShortLiveWait implements QuarkusTestProfile {
@@ -44,25 +40,10 @@ class RebuildLiveBehindTest {
     }
   }
 
-  @Inject LiveProjector live;
-  @Inject Pool pg;
-
-  @ConfigProperty(name = "kafka.bootstrap.servers")
-  String bootstrap;
-
-  EventLog log;
-
-  @BeforeEach
-  void setUp() throws Exception {
-    EventLog.createTopic(bootstrap, 3);
-    log = new EventLog(bootstrap);
-    live.start();
-  }
-
+  /** The test stops the live projection; the next test class finds it running. */
   @AfterEach
-  void tearDown() {
+  void restartTheLiveProjection() {
     live.start();
-    log.close();
   }
 
   @Test

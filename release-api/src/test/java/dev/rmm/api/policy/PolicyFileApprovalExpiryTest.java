@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rmm.contracts.ApprovalPolicy;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -16,20 +15,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class PolicyFileApprovalExpiryTest {
 
-  private static ApprovalPolicy billing(String extra) {
-    return PolicyRegistry.parse(
-            ("{\"services\": {\"billing\": {\"approvers\": [{\"telegram_id\": 1001}]"
-                    + extra
-                    + "}}}")
-                .getBytes(StandardCharsets.UTF_8),
-            "policy.json")
-        .get("billing")
-        .approval();
-  }
-
   @Test
   void givenAPolicyWithoutAnExpiry_whenParsed_thenApprovalsCountFor24Hours() {
-    ApprovalPolicy p = billing("");
+    ApprovalPolicy p = BillingPolicy.with("");
 
     assertThat(p.approvalExpiryMinutes()).isNull();
     assertThat(p.approvalExpiry()).isEqualTo(Duration.ofHours(24));
@@ -37,7 +25,7 @@ class PolicyFileApprovalExpiryTest {
 
   @Test
   void givenAPolicyWithAnExpiry_whenParsed_thenApprovalsCountForThatLong() {
-    assertThat(billing(", \"approval_expiry_minutes\": 90").approvalExpiry())
+    assertThat(BillingPolicy.with(", \"approval_expiry_minutes\": 90").approvalExpiry())
         .isEqualTo(Duration.ofMinutes(90));
   }
 
@@ -45,7 +33,7 @@ class PolicyFileApprovalExpiryTest {
   @ValueSource(strings = {"0", "-5", "1.5", "\"24h\"", "true"})
   void givenAnExpiryThatIsNoWholePositiveNumberOfMinutes_whenParsed_thenTheFileIsRefused(
       String value) {
-    assertThatThrownBy(() -> billing(", \"approval_expiry_minutes\": " + value))
+    assertThatThrownBy(() -> BillingPolicy.with(", \"approval_expiry_minutes\": " + value))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("'approval_expiry_minutes' is a whole number of minutes, at least 1");
   }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rmm.contracts.ApprovalPolicy;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -17,20 +16,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class PolicyFileBreakGlassWindowTest {
 
-  private static ApprovalPolicy billing(String extra) {
-    return PolicyRegistry.parse(
-            ("{\"services\": {\"billing\": {\"approvers\": [{\"telegram_id\": 1001}]"
-                    + extra
-                    + "}}}")
-                .getBytes(StandardCharsets.UTF_8),
-            "policy.json")
-        .get("billing")
-        .approval();
-  }
-
   @Test
   void givenAPolicyWithoutAWindow_whenParsed_thenABreakGlassWaitsFifteenMinutes() {
-    ApprovalPolicy p = billing("");
+    ApprovalPolicy p = BillingPolicy.with("");
 
     assertThat(p.breakGlassWindowMinutes()).isNull();
     assertThat(p.breakGlassWindow()).isEqualTo(Duration.ofMinutes(15));
@@ -39,14 +27,15 @@ class PolicyFileBreakGlassWindowTest {
   @ParameterizedTest
   @ValueSource(ints = {1, 5, 1440})
   void givenAPolicyWithAWindow_whenParsed_thenABreakGlassWaitsThatLong(int minutes) {
-    assertThat(billing(", \"break_glass_window_minutes\": " + minutes).breakGlassWindow())
+    assertThat(
+            BillingPolicy.with(", \"break_glass_window_minutes\": " + minutes).breakGlassWindow())
         .isEqualTo(Duration.ofMinutes(minutes));
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"0", "-5", "1441", "99999999999", "1.5", "\"15m\"", "true"})
   void givenAWindowOutsideOneMinuteToADay_whenParsed_thenTheFileIsRefused(String value) {
-    assertThatThrownBy(() -> billing(", \"break_glass_window_minutes\": " + value))
+    assertThatThrownBy(() -> BillingPolicy.with(", \"break_glass_window_minutes\": " + value))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining(
             "'break_glass_window_minutes' is a whole number of minutes from 1 to 1440");
