@@ -216,6 +216,21 @@ class ConsoleBoardPagingTest {
             .get("/console/board");
     assertThat(bidi.statusCode()).isEqualTo(400);
     assertThat(bidi.asString()).contains("U+202E").doesNotContain("\u202E");
+    for (String hostile : new String[] {"1\u0000", "$(reboot)'\"<b>x</b>", "9".repeat(3000)}) {
+      Response r =
+          given()
+              .cookie(SessionCookies.NAME, session)
+              .queryParam("lang", "en")
+              .queryParam("page", hostile)
+              .get("/console/board");
+      assertThat(r.statusCode()).as(hostile).isEqualTo(400);
+      assertThat(r.asString())
+          .as(hostile)
+          .contains("Not a page")
+          .doesNotContain("\u0000")
+          .doesNotContain("<b>x</b>")
+          .doesNotContain("id=\"board\"");
+    }
     Response rows =
         given().cookie(SessionCookies.NAME, session).get("/console/board/rows?lang=en&page=0");
     assertThat(rows.statusCode()).isEqualTo(400);
