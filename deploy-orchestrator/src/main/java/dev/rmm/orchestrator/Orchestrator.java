@@ -48,7 +48,9 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -102,8 +104,15 @@ public class Orchestrator {
   private final Tracer tracer;
   private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
   private final Set<String> waiting = ConcurrentHashMap.newKeySet();
-  private final ExecutorService dispatchWorker =
-      Executors.newSingleThreadExecutor(r -> daemon(r, "rmm-dispatch"));
+
+  /**
+   * One dispatch worker per service, so that one release's dispatch that GitHub keeps failing
+   * (retried for up to {@code rmm.github.retry-for}) holds up no other service's (F15 in
+   * docs/reliability.md); a service's own releases still go one at a time. An idle worker's thread
+   * ends after a minute.
+   */
+  private final Map<String, ExecutorService> dispatchWorkers = new ConcurrentHashMap<>();
+
   private final ExecutorService supersedeWorker =
       Executors.newSingleThreadExecutor(r -> daemon(r, "rmm-supersede"));
   private final ServiceFollower services;
@@ -253,7 +262,7 @@ public class Orchestrator {
     }
     logLoop.stop(); // before the workers: the log's thread hands them work
     services.close();
-    dispatchWorker.shutdownNow();
+    dispatchWorkers.values().forEach(ExecutorService::shutdownNow);
     supersedeWorker.shutdownNow();
     breakGlassWorker.shutdownNow();
     runbookWorkers.values().forEach(ExecutorService::shutdownNow);
@@ -420,7 +429,7 @@ public class Orchestrator {
     boolean dispatch = work == EventRouting.Work.DISPATCH;
     ExecutorService worker =
         dispatch
-            ? dispatchWorker
+            ? dispatchWorkers.computeIfAbsent(s.spec().service(), Orchestrator::dispatchWorker)
             : runbookWorkers.computeIfAbsent(
                 s.spec().service(),
                 service ->
@@ -539,6 +548,17 @@ public class Orchestrator {
 
   private static Duration max(Duration a, Duration b) {
     return a.compareTo(b) >= 0 ? a : b;
+  }
+
+  /** A service's dispatch worker: its releases one at a time, no thread while there are none. */
+  private static ExecutorService dispatchWorker(String service) {
+    return new ThreadPoolExecutor(
+        0,
+        1,
+        1,
+        TimeUnit.MINUTES,
+        new LinkedBlockingQueue<>(),
+        r -> daemon(r, "rmm-dispatch-" + service));
   }
 
   private static Thread daemon(Runnable r, String name) {

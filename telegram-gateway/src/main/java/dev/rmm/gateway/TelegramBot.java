@@ -1,5 +1,6 @@
 package dev.rmm.gateway;
 
+import dev.rmm.contracts.ops.FloodWait;
 import dev.rmm.gateway.GatewayConfig.Mode;
 import dev.rmm.gateway.alerts.AlertFeed;
 import dev.rmm.gateway.alerts.AlertsChat;
@@ -10,7 +11,6 @@ import dev.rmm.gateway.bot.UpdateHandler.Handled;
 import dev.rmm.gateway.commands.CommandClient;
 import dev.rmm.gateway.live.TeamCards;
 import dev.rmm.gateway.telegram.BotClient;
-import dev.rmm.gateway.telegram.FloodWait;
 import dev.rmm.gateway.telegram.LongPolling;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;

@@ -3,6 +3,7 @@ package dev.rmm.orchestrator.github;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rmm.contracts.EventCodec;
+import dev.rmm.contracts.ops.FloodWait;
 import dev.rmm.orchestrator.dispatch.Workflows;
 import java.io.IOException;
 import java.net.URI;
@@ -98,6 +99,17 @@ public final class GitHubClient implements Workflows {
   private final Retries retries;
   private final Sleeper sleeper;
 
+  /**
+   * GitHub's rate limits hold every request of the client, whichever dispatch or lookup got the
+   * 429: its dispatch workers (one per service) would otherwise go on calling while GitHub asked to
+   * wait (the limits count per token or App installation; one gate for all of them errs on the side
+   * of waiting).
+   */
+  private final FloodWait limit = new FloodWait();
+
+  /** The deadline of {@link #limit} the calling thread has waited out itself. */
+  private final ThreadLocal<Long> waitedOut = new ThreadLocal<>();
+
   public GitHubClient(
       String apiUrl, String userAgent, Duration timeout, Retries retries, Sleeper sleeper) {
     this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
@@ -122,6 +134,7 @@ public final class GitHubClient implements Workflows {
     for (int attempt = 1; ; attempt++) {
       Post p = post(target, inputs);
       Duration wait = backoff;
+      boolean gitHubsWait = false; // a Retry-After: the backoff is not spent
       if (p instanceof Post.Accepted a) {
         return new Outcome(true, a.status(), null, attempt);
       } else if (p instanceof Post.Refused r) {
@@ -131,6 +144,7 @@ public final class GitHubClient implements Workflows {
         status = n.status();
         detail = n.detail();
         wait = n.retryAfter().orElse(backoff);
+        gitHubsWait = n.retryAfter().isPresent();
       } else if (p instanceof Post.Unsure u) {
         status = u.status();
         detail = u.detail();
@@ -172,7 +186,9 @@ public final class GitHubClient implements Workflows {
         return new Outcome(false, status, "interrupted", attempt);
       }
       waited = waited.plus(wait);
-      backoff = min(backoff.multipliedBy(2), retries.maxBackoff());
+      if (!gitHubsWait) {
+        backoff = min(backoff.multipliedBy(2), retries.maxBackoff());
+      }
     }
   }
 
@@ -199,6 +215,7 @@ public final class GitHubClient implements Workflows {
     ObjectNode in = body.putObject("inputs");
     inputs.forEach(in::put);
     try {
+      awaitLimit();
       HttpResponse<String> r =
           http.send(
               request(workflowUri(target, "/dispatches"), target.credentials().token())
@@ -211,7 +228,7 @@ public final class GitHubClient implements Workflows {
       if (status == 204 || status == 200) {
         return new Post.Accepted(status);
       }
-      Optional<Duration> limited = rateLimitWait(r);
+      Optional<Duration> limited = limitedBy(r);
       if (limited.isPresent()) {
         return new Post.NotTaken(status, detail, limited);
       }
@@ -261,8 +278,12 @@ public final class GitHubClient implements Workflows {
               target, failedInARow, u.status(), u.detail(), marker);
           return u;
         }
-        wait = u.retryAfter().orElse(backoff);
-        backoff = min(backoff.multipliedBy(2), retries.maxBackoff());
+        if (u.retryAfter().isPresent()) {
+          wait = u.retryAfter().get(); // GitHub's own wait: the backoff is not spent
+        } else {
+          wait = backoff;
+          backoff = min(backoff.multipliedBy(2), retries.maxBackoff());
+        }
         LOG.warnf(
             "Listing the runs of %s failed: %d %s; trying again in %d ms",
             target, u.status(), u.detail(), wait.toMillis());
@@ -292,12 +313,13 @@ public final class GitHubClient implements Workflows {
   public RunLookup findRun(GitHubTarget target, String marker) {
     URI uri = workflowUri(target, "/runs?event=workflow_dispatch&per_page=100");
     try {
+      awaitLimit();
       HttpResponse<String> r =
           http.send(
               request(uri, target.credentials().token()).GET().build(),
               HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() != 200) {
-        return new RunLookup.Unknown(r.statusCode(), message(r.body()), rateLimitWait(r));
+        return new RunLookup.Unknown(r.statusCode(), message(r.body()), limitedBy(r));
       }
       JsonNode runs = EventCodec.mapper().readTree(r.body()).path("workflow_runs");
       if (!runs.isArray()) {
@@ -317,6 +339,37 @@ public final class GitHubClient implements Workflows {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return new RunLookup.Unknown(0, "interrupted", Optional.empty());
+    }
+  }
+
+  /**
+   * GitHub's wait for a rate-limited answer, if it is one; it then holds every request of this
+   * client ({@link #limit}), and this thread's caller waits it out itself.
+   */
+  private Optional<Duration> limitedBy(HttpResponse<String> r) {
+    Optional<Duration> wait = rateLimitWait(r);
+    wait.ifPresent(w -> waitedOut.set(limit.hold(w)));
+    return wait;
+  }
+
+  /**
+   * Before a request: waits out a rate limit that another request got (and this thread has not
+   * waited out yet), looking again after each wait, since a request already on its way may have set
+   * a later one meanwhile.
+   */
+  private void awaitLimit() throws InterruptedException {
+    Long mine = waitedOut.get();
+    for (long deadline = limit.deadline(); mine == null || mine != deadline; ) {
+      Duration d = limit.remaining();
+      if (d.isZero()) {
+        return;
+      }
+      LOG.infof(
+          "A request to GitHub waits %d ms: GitHub asked another request to wait", d.toMillis());
+      sleeper.sleep(d);
+      mine = deadline;
+      waitedOut.set(deadline);
+      deadline = limit.deadline();
     }
   }
 

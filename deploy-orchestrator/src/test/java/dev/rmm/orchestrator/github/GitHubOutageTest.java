@@ -123,4 +123,65 @@ class GitHubOutageTest {
     assertThat(o.attempts()).isEqualTo(4);
     assertThat(FakeGitHub.runTitles()).isEmpty();
   }
+
+  @Test
+  void givenADispatchRateLimited_whenAnotherServiceDispatchesMeanwhile_thenItWaitsOutGitHubsWait()
+      throws InterruptedException {
+    FakeGitHub.addWorkflow("acme/search", "deploy-production.yml");
+    FakeGitHub.failNextDispatch(429, Map.of("Retry-After", "3"), "{\"message\":\"limited\"}");
+    GitHubClient client = client(RETRIES);
+    assertThat(client.dispatch(TARGET, INPUTS).dispatched()).isTrue(); // its own wait recorded
+    assertThat(waits).containsExactly(Duration.ofSeconds(3));
+
+    // another service's worker, a moment later: GitHub asked this client to wait 3 s
+    GitHubTarget search =
+        new GitHubTarget(
+            "acme/search",
+            "deploy-production.yml",
+            "refs/tags/v5.0.0",
+            Credentials.of(FakeGitHub.TOKEN));
+    Thread other =
+        new Thread(
+            () ->
+                client.dispatch(
+                    search,
+                    Map.of(
+                        "release_id",
+                        "r-10",
+                        "release_tag",
+                        "v5.0.0",
+                        "commit_sha",
+                        "1b2c3d4",
+                        "dispatch_id",
+                        "d-0th3r")));
+    other.start();
+    other.join(10_000);
+
+    assertThat(waits).hasSize(2);
+    assertThat(waits.get(1)).isBetween(Duration.ofSeconds(2), Duration.ofMillis(3_100));
+    assertThat(FakeGitHub.runTitles("acme/search", "deploy-production.yml")).hasSize(1);
+  }
+
+  @Test
+  void givenLookupsAnsweringRetryAfterBetween503s_thenGitHubsWaitsDoNotSpendTheBackoff() {
+    FakeGitHub.failNextDispatchAfterCreatingTheRun(502, "{\"message\":\"Server Error\"}");
+    for (int i = 0; i < 6; i++) {
+      FakeGitHub.failNextRunLookup(
+          i % 2 == 0 ? 503 : 429,
+          i % 2 == 0 ? Map.of() : Map.of("Retry-After", "2"),
+          "{\"message\":\"Service Unavailable\"}");
+    }
+
+    assertThat(client(RETRIES).dispatch(TARGET, INPUTS).dispatched()).isTrue();
+
+    // 503: the backoff (0.5 s, 1 s, 2 s), 429: GitHub's 2 s, which leaves the backoff as it was
+    assertThat(waits.subList(0, 6))
+        .containsExactly(
+            Duration.ofMillis(500),
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(2));
+  }
 }

@@ -1,5 +1,6 @@
 package dev.rmm.gateway.telegram;
 
+import dev.rmm.contracts.ops.FloodWait;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;

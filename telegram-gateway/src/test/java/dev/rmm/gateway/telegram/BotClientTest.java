@@ -2,6 +2,7 @@ package dev.rmm.gateway.telegram;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.rmm.contracts.ops.FloodWait;
 import dev.rmm.gateway.telegram.BotClient.Delivery;
 import dev.rmm.testsupport.FakeBotApi;
 import java.net.URI;

@@ -1,13 +1,14 @@
-package dev.rmm.gateway.telegram;
+package dev.rmm.contracts.ops;
 
 import java.time.Duration;
 
 /**
- * Telegram's flood control, shared by everything that calls the Bot API with one token: a 429's
- * {@code retry_after} says when the bot may call again, not when this one call may be repeated. So
- * once any call got one, every call (getUpdates included) waits until it has elapsed; calls that
- * went on meanwhile would only prolong the limit (Telegram lengthens it for bots that keep
- * calling).
+ * An API's rate limit, shared by everything that calls it with one credential: Telegram's flood
+ * control (a 429's {@code retry_after}) and GitHub's rate limits (a 429's or 403's {@code
+ * Retry-After}) say when the client may call again, not when this one call may be repeated. So once
+ * any call got one, every call (Telegram's getUpdates included) waits until it has elapsed; calls
+ * that went on meanwhile would only prolong the limit (Telegram lengthens it for bots that keep
+ * calling, GitHub may ban an integration that keeps calling).
  *
  * <p>A call waiting out one deadline must look again when it wakes: a call already on its way when
  * the first 429 came may have got its own 429 meanwhile and set a later one. And it must sleep the
@@ -40,6 +41,11 @@ public final class FloodWait {
     return until;
   }
 
+  /** The deadline in force (a {@link System#nanoTime()}), as {@link #hold} returns it. */
+  public synchronized long deadline() {
+    return until;
+  }
+
   /** How long a call must still wait before it may go; zero when it may go now. */
   public synchronized Duration remaining() {
     long left = until - System.nanoTime();
@@ -58,7 +64,7 @@ public final class FloodWait {
    * Sleeps at least {@code d} (never the millisecond less that {@code Thread.sleep(d.toMillis())}
    * may sleep).
    */
-  static void sleep(Duration d) throws InterruptedException {
+  public static void sleep(Duration d) throws InterruptedException {
     long nanos = d.toNanos();
     if (nanos > 0) {
       Thread.sleep((nanos + 999_999) / 1_000_000);
