@@ -170,7 +170,7 @@ public class Orchestrator {
             g.requestTimeout(),
             new GitHubClient.Retries(
                 g.maxAttempts(), g.firstBackoff(), g.maxBackoff(), g.runLookup(), g.retryFor()),
-            d -> Thread.sleep(d.toMillis()));
+            GitHubClient.REAL_TIME);
     this.alerts = new AlertPublisher(bootstrap, config.topics().alerts());
     // superseding sees every release of a service, so it reads every partition, not only ours
     ServiceReleases view = new ServiceReleases();

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
@@ -44,6 +45,53 @@ public final class GitHubClient implements Workflows {
   /** Waits between attempts (a test records the waits instead). */
   public interface Sleeper {
     void sleep(Duration d) throws InterruptedException;
+
+    /**
+     * A backoff after a failure: {@link #sleep} unless GitHub may be back, which {@code back} says
+     * as soon as another request got an answer ({@link #REAL_TIME} ends the wait then).
+     */
+    default void backoff(Duration d, Recovery back) throws InterruptedException {
+      sleep(d);
+    }
+  }
+
+  /** Waits in real time; a backoff ends early once GitHub answered another request. */
+  public static final Sleeper REAL_TIME =
+      new Sleeper() {
+        @Override
+        public void sleep(Duration d) throws InterruptedException {
+          FloodWait.sleep(d);
+        }
+
+        @Override
+        public void backoff(Duration d, Recovery back) throws InterruptedException {
+          back.await(d);
+        }
+      };
+
+  /**
+   * Whether GitHub answered a request since a backoff began (found by the chaos harness's GitHub
+   * outage, F15 in docs/reliability.md: a dispatch slept out a 32 s backoff begun just before
+   * GitHub came back while the other services' dispatches went through, and its release went out
+   * half a minute late). Only a good answer counts (a dispatch accepted, runs listed); the request
+   * woken still waits out a rate limit first ({@link #limit}).
+   */
+  public static final class Recovery {
+    private long answers; // guarded by this
+
+    synchronized void answered() {
+      answers++;
+      notifyAll();
+    }
+
+    /** Waits {@code d}, or less once another request got a good answer meanwhile. */
+    synchronized void await(Duration d) throws InterruptedException {
+      long seen = answers;
+      long end = System.nanoTime() + d.toNanos();
+      for (long left = d.toNanos(); answers == seen && left > 0; left = end - System.nanoTime()) {
+        TimeUnit.NANOSECONDS.timedWait(this, left);
+      }
+    }
   }
 
   /**
@@ -106,6 +154,8 @@ public final class GitHubClient implements Workflows {
    * of waiting).
    */
   private final FloodWait limit = new FloodWait();
+
+  private final Recovery recovery = new Recovery();
 
   /** The deadline of {@link #limit} the calling thread has waited out itself. */
   private final ThreadLocal<Long> waitedOut = new ThreadLocal<>();
@@ -182,7 +232,7 @@ public final class GitHubClient implements Workflows {
       LOG.warnf(
           "The dispatch of %s did not go through (attempt %d): %d %s; retrying in %d ms",
           target, attempt, status, detail, wait.toMillis());
-      if (!pause(wait)) {
+      if (!pause(wait, !gitHubsWait)) {
         return new Outcome(false, status, "interrupted", attempt);
       }
       waited = waited.plus(wait);
@@ -226,6 +276,7 @@ public final class GitHubClient implements Workflows {
       int status = r.statusCode();
       String detail = message(r.body());
       if (status == 204 || status == 200) {
+        recovery.answered();
         return new Post.Accepted(status);
       }
       Optional<Duration> limited = limitedBy(r);
@@ -269,6 +320,7 @@ public final class GitHubClient implements Workflows {
       }
       boolean windowOver = waited.compareTo(retries.runLookup()) >= 0;
       Duration wait;
+      boolean backoffWait = false;
       if (r instanceof RunLookup.Unknown u) {
         failedInARow++;
         if (windowOver && retries.exhausted(failedInARow, failingFor)) {
@@ -282,6 +334,7 @@ public final class GitHubClient implements Workflows {
           wait = u.retryAfter().get(); // GitHub's own wait: the backoff is not spent
         } else {
           wait = backoff;
+          backoffWait = true;
           backoff = min(backoff.multipliedBy(2), retries.maxBackoff());
         }
         LOG.warnf(
@@ -296,7 +349,7 @@ public final class GitHubClient implements Workflows {
         backoff = retries.firstBackoff();
         wait = min(LOOK_AGAIN, retries.runLookup().minus(waited));
       }
-      if (!pause(wait)) {
+      if (!pause(wait, backoffWait)) {
         return new RunLookup.Unknown(0, "interrupted", Optional.empty());
       }
       waited = waited.plus(wait);
@@ -325,6 +378,7 @@ public final class GitHubClient implements Workflows {
       if (!runs.isArray()) {
         return new RunLookup.Unknown(200, "no workflow_runs in GitHub's answer", Optional.empty());
       }
+      recovery.answered();
       for (JsonNode run : runs) {
         String title = run.path("display_title").asText("") + " " + run.path("name").asText("");
         if (title.contains(marker)) {
@@ -373,10 +427,17 @@ public final class GitHubClient implements Workflows {
     }
   }
 
-  /** Waits; false when interrupted (the orchestrator is stopping). */
-  private boolean pause(Duration wait) {
+  /**
+   * Waits; a backoff (not GitHub's own wait) ends early once GitHub answered another request. False
+   * when interrupted (the orchestrator is stopping).
+   */
+  private boolean pause(Duration wait, boolean backoff) {
     try {
-      sleeper.sleep(wait);
+      if (backoff) {
+        sleeper.backoff(wait, recovery);
+      } else {
+        sleeper.sleep(wait);
+      }
       return true;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -1,12 +1,15 @@
 package dev.rmm.orchestrator.github;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.rmm.testsupport.FakeGitHub;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -183,5 +186,59 @@ class GitHubOutageTest {
             Duration.ofSeconds(2),
             Duration.ofSeconds(2),
             Duration.ofSeconds(2));
+  }
+
+  @Test
+  void givenALookupInALongBackoff_whenAnotherServicesDispatchGoesThrough_thenItLooksAgainAtOnce()
+      throws Exception {
+    FakeGitHub.addWorkflow("acme/search", "deploy-production.yml");
+    FakeGitHub.failNextDispatchAfterCreatingTheRun(502, "{\"message\":\"Server Error\"}");
+    FakeGitHub.failNextRunLookup(503, Map.of(), "{\"message\":\"Service Unavailable\"}");
+    // a backoff of two minutes after the failed lookup, in real time
+    GitHubClient client =
+        new GitHubClient(
+            api,
+            "rmm-deploy-orchestrator",
+            Duration.ofSeconds(10),
+            new GitHubClient.Retries(
+                4,
+                Duration.ofMinutes(2),
+                Duration.ofMinutes(2),
+                Duration.ofSeconds(6),
+                Duration.ofSeconds(60)),
+            GitHubClient.REAL_TIME);
+    CompletableFuture<GitHubClient.Outcome> billing =
+        CompletableFuture.supplyAsync(() -> client.dispatch(TARGET, INPUTS));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> FakeGitHub.requests().stream().anyMatch(r -> r.method().equals("GET")));
+
+    // GitHub is back: another service's dispatch is accepted
+    GitHubTarget search =
+        new GitHubTarget(
+            "acme/search",
+            "deploy-production.yml",
+            "refs/tags/v5.0.0",
+            Credentials.of(FakeGitHub.TOKEN));
+    assertThat(
+            client
+                .dispatch(
+                    search,
+                    Map.of(
+                        "release_id",
+                        "r-10",
+                        "release_tag",
+                        "v5.0.0",
+                        "commit_sha",
+                        "1b2c3d4",
+                        "dispatch_id",
+                        "d-0th3r"))
+                .dispatched())
+        .isTrue();
+
+    // billing's lookup does not sleep out its two minutes: it looks again and finds its run
+    GitHubClient.Outcome o = billing.get(30, TimeUnit.SECONDS);
+    assertThat(o.dispatched()).isTrue();
+    assertThat(FakeGitHub.runTitles("acme/billing", "deploy-production.yml")).hasSize(1);
   }
 }
