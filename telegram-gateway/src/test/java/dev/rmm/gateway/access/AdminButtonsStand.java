@@ -113,11 +113,6 @@ final class AdminButtonsStand implements AutoCloseable {
     return id;
   }
 
-  /** Every command read so far, in the order read. */
-  List<ReleaseCommand> received() {
-    return received;
-  }
-
   /** The commands of {@code type} about {@code releaseId} read so far, in the order read. */
   <T extends ReleaseCommand> List<T> received(Class<T> type, String releaseId) {
     return received.stream()

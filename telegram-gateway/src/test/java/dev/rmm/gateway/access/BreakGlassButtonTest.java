@@ -41,9 +41,6 @@ class BreakGlassButtonTest {
   @FakeBotApi.Injected static FakeBotApi botApi;
 
   private static final PrivateChat CHAT = new PrivateChat(() -> botApi, 7_500_001);
-  // AccessTestStack's approver and admin: the policy in force on this stack's broker names these
-  // two, so a second admin cannot be shown here; the decider's two-admin rule is release-api's
-  // BreakGlassTest and the orchestrator's BreakGlassDispatchTest
 
   @Inject Pool pg;
 
@@ -51,6 +48,9 @@ class BreakGlassButtonTest {
 
   @BeforeEach
   void setUp() {
+    // AccessTestStack's approver and admin: the policy in force on this stack's broker names these
+    // two, so a second admin cannot be shown here; the decider's two-admin rule is release-api's
+    // BreakGlassTest and the orchestrator's BreakGlassDispatchTest
     stand = AdminButtonsStand.start(pg, botApi, BreakGlassButtonTest::decide, APPROVER, ADMIN);
   }
 

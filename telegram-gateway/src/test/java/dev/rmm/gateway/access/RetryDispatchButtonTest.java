@@ -40,9 +40,6 @@ class RetryDispatchButtonTest {
   @FakeBotApi.Injected static FakeBotApi botApi;
 
   private static final PrivateChat CHAT = new PrivateChat(() -> botApi, 7_000_001);
-  // AccessTestStack's approver and admin (the releases' recorded admins would not count: a retry by
-  // anyone else was refused locally); both are in the team chat, so they see the releases, and only
-  // ADMIN administers them
 
   @Inject Pool pg;
 
@@ -50,6 +47,9 @@ class RetryDispatchButtonTest {
 
   @BeforeEach
   void setUp() {
+    // AccessTestStack's approver and admin (the releases' recorded admins would not count: a
+    // retry by anyone else was refused locally); both are in the team chat, so they see the
+    // releases, and only ADMIN administers them
     stand = AdminButtonsStand.start(pg, botApi, RetryDispatchButtonTest::decide, APPROVER, ADMIN);
   }
 
