@@ -12,12 +12,11 @@ import com.auth0.jwt.JWT;
 import com.auth0.jwt.algorithms.Algorithm;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rmm.api.support.Api;
+import dev.rmm.api.support.CommandsOverKafka;
 import dev.rmm.api.support.ReadModelStandIn;
 import dev.rmm.api.support.ReleaseLog;
 import dev.rmm.contracts.Actor;
 import dev.rmm.contracts.ApprovalPolicy;
-import dev.rmm.contracts.CommandCodec;
-import dev.rmm.contracts.EventCodec;
 import dev.rmm.contracts.ReleaseCommand;
 import dev.rmm.contracts.ReleaseSpec;
 import dev.rmm.contracts.ReleaseStatus;
@@ -41,21 +40,10 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.TestInstance;
@@ -223,8 +211,7 @@ class AuthorizationMatrixTest {
 
   private ReleaseLog log;
   private ReadModelStandIn readModel;
-  private KafkaProducer<String, byte[]> producer;
-  private KafkaConsumer<String, byte[]> results;
+  private CommandsOverKafka kafka;
   private String kafkaSubject;
 
   /** Once per class, but in a @BeforeEach: Quarkus sets RestAssured's port only for tests. */
@@ -247,30 +234,13 @@ class AuthorizationMatrixTest {
     log = new ReleaseLog();
     readModel = new ReadModelStandIn(pg);
     readModel.create();
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, log.bootstrap());
-    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    producer = new KafkaProducer<>(p);
-    results = new KafkaConsumer<>(log.consumerProperties());
-    List<TopicPartition> partitions =
-        IntStream.range(0, ReleaseLog.partitions())
-            .mapToObj(i -> new TopicPartition(ReleaseLog.resultsTopic(), i))
-            .toList();
-    results.assign(partitions);
-    results.seekToEnd(partitions);
-    // seekToEnd is lazy: resolve the positions now, or an answer written before the first poll
-    // would be skipped
-    partitions.forEach(results::position);
+    kafka = new CommandsOverKafka(log, Duration.ofSeconds(30));
     kafkaSubject = Api.releaseInManualTesting(BILLING_REPO);
   }
 
   @AfterAll
   void tearDown() {
-    results.close();
-    producer.close();
+    kafka.close();
     readModel.drop(); // the other tests run without a read model
     log.close();
   }
@@ -498,30 +468,14 @@ class AuthorizationMatrixTest {
     ReleaseCommand command = COMMANDS.get(type).apply(kafkaSubject, actor);
     Map<Integer, Long> before = log.endOffsets();
 
-    String commandId = UUID.randomUUID().toString();
-    byte[] json = CommandCodec.encode(commandId, command, "corr-" + commandId, null);
-    producer
-        .send(new ProducerRecord<>(principal.topic(), command.releaseId(), json))
-        .get(10, TimeUnit.SECONDS);
-    JsonNode answer = awaitResult(commandId);
+    JsonNode answer =
+        kafka.awaitResult(kafka.send(principal.topic(), command.releaseId(), command));
 
     assertThat(answer.path("outcome").asText()).isEqualTo("refused");
     assertThat(answer.path("reason").asText()).isEqualTo("not_allowed");
     assertThat(answer.path("detail").asText()).contains(why);
     assertThat(answer.path("events")).isEmpty();
     assertThat(log.endOffsets()).as("a refusal writes nothing").isEqualTo(before);
-  }
-
-  private JsonNode awaitResult(String commandId) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (System.nanoTime() < deadline) {
-      for (ConsumerRecord<String, byte[]> r : results.poll(Duration.ofMillis(100))) {
-        if (commandId.equals(r.key())) {
-          return EventCodec.mapper().readTree(r.value());
-        }
-      }
-    }
-    throw new AssertionError("no answer to command " + commandId + " on the results topic");
   }
 
   private static Map<String, Object> create() {

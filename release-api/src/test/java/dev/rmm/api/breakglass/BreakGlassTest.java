@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rmm.api.support.Api;
+import dev.rmm.api.support.CommandsOverKafka;
 import dev.rmm.api.support.ReleaseLog;
 import dev.rmm.api.writer.DecisionClock;
 import dev.rmm.contracts.Actor;
 import dev.rmm.contracts.ApprovalPolicy;
 import dev.rmm.contracts.CommandCodec;
-import dev.rmm.contracts.EventCodec;
 import dev.rmm.contracts.EventEnvelope;
 import dev.rmm.contracts.ReleaseCommand;
 import dev.rmm.contracts.ReleaseEvent;
@@ -19,22 +19,9 @@ import dev.rmm.testsupport.PostgresTestResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusMock;
 import io.quarkus.test.junit.QuarkusTest;
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Properties;
-import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.IntStream;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -56,33 +43,18 @@ class BreakGlassTest {
   private static final long DORA = 1004;
 
   private ReleaseLog log;
-  private KafkaProducer<String, byte[]> producer;
-  private KafkaConsumer<String, byte[]> results;
+  private CommandsOverKafka kafka;
 
   @BeforeEach
   void setUp() {
     Api.awaitReady();
     log = new ReleaseLog();
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, log.bootstrap());
-    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    producer = new KafkaProducer<>(p);
-    results = new KafkaConsumer<>(log.consumerProperties());
-    List<TopicPartition> partitions =
-        IntStream.range(0, ReleaseLog.partitions())
-            .mapToObj(i -> new TopicPartition(ReleaseLog.resultsTopic(), i))
-            .toList();
-    results.assign(partitions);
-    results.seekToBeginning(partitions);
+    kafka = new CommandsOverKafka(log, Duration.ofSeconds(15));
   }
 
   @AfterEach
   void tearDown() {
-    results.close();
-    producer.close();
+    kafka.close();
     log.close();
   }
 
@@ -91,7 +63,7 @@ class BreakGlassTest {
       throws Exception {
     String id = Api.releaseInManualTesting(BILLING_REPO, SERVICE);
 
-    JsonNode forced = awaitResult(send(id, force(id, BOB, "Bob", "payments are down")));
+    JsonNode forced = kafka.awaitResult(send(id, force(id, BOB, "Bob", "payments are down")));
     assertThat(forced.path("outcome").asText()).isEqualTo("accepted");
     assertThat(forced.path("status").asText()).isEqualTo("manual_testing");
     assertThat(forced.path("events").toString())
@@ -104,13 +76,13 @@ class BreakGlassTest {
     assertThat(r.expiresAt())
         .isEqualTo(requested.occurredAt().plus(ApprovalPolicy.DEFAULT_BREAK_GLASS_WINDOW));
 
-    JsonNode own = awaitResult(send(id, confirm(id, BOB, "Bob")));
+    JsonNode own = kafka.awaitResult(send(id, confirm(id, BOB, "Bob")));
     assertThat(own.path("outcome").asText()).isEqualTo("refused");
     assertThat(own.path("reason").asText()).isEqualTo("not_allowed");
     assertThat(own.path("detail").asText()).contains("a second admin must");
 
     String confirmation = send(id, confirm(id, DORA, "Dora"));
-    JsonNode confirmed = awaitResult(confirmation);
+    JsonNode confirmed = kafka.awaitResult(confirmation);
     assertThat(confirmed.path("outcome").asText()).isEqualTo("accepted");
     assertThat(confirmed.path("status").asText()).isEqualTo("manual_test_passed");
     assertThat(confirmed.path("events").toString())
@@ -120,10 +92,8 @@ class BreakGlassTest {
     byte[] again =
         CommandCodec.encode(confirmation, confirm(id, DORA, "Dora"), "corr-" + confirmation, null);
     long before = log.events(id).size();
-    producer
-        .send(new ProducerRecord<>(ReleaseLog.gatewayCommandsTopic(), id, again))
-        .get(10, TimeUnit.SECONDS);
-    assertThat(awaitResult(confirmation).path("outcome").asText()).isEqualTo("accepted");
+    kafka.deliver(ReleaseLog.gatewayCommandsTopic(), id, again);
+    assertThat(kafka.awaitResult(confirmation).path("outcome").asText()).isEqualTo("accepted");
     assertThat(log.events(id)).hasSize((int) before);
 
     assertThat(log.types(id))
@@ -142,13 +112,14 @@ class BreakGlassTest {
   void givenAForcedApprovalNobodyConfirms_whenFifteenMinutesPass_thenItExpiresAndIsRefused()
       throws Exception {
     String id = Api.releaseInManualTesting(BILLING_REPO, SERVICE);
-    assertThat(awaitResult(send(id, force(id, BOB, "Bob", "hotfix"))).path("outcome").asText())
+    assertThat(
+            kafka.awaitResult(send(id, force(id, BOB, "Bob", "hotfix"))).path("outcome").asText())
         .isEqualTo("accepted");
 
     QuarkusMock.installMockForType(
         new ShiftedClock(ApprovalPolicy.DEFAULT_BREAK_GLASS_WINDOW.plusMinutes(1)),
         DecisionClock.class);
-    JsonNode late = awaitResult(send(id, confirm(id, DORA, "Dora")));
+    JsonNode late = kafka.awaitResult(send(id, confirm(id, DORA, "Dora")));
 
     assertThat(late.path("outcome").asText()).isEqualTo("refused");
     assertThat(late.path("reason").asText()).isEqualTo("illegal_transition");
@@ -159,8 +130,8 @@ class BreakGlassTest {
         .doesNotContain("release.quorum-reached.v1", "release.break-glass-confirmed.v1");
 
     // the approvers' quorum still decides the release
-    awaitResult(send(id, approve(id, CAROL, "Carol")));
-    JsonNode quorum = awaitResult(send(id, approve(id, 1001, "Alice")));
+    kafka.awaitResult(send(id, approve(id, CAROL, "Carol")));
+    JsonNode quorum = kafka.awaitResult(send(id, approve(id, 1001, "Alice")));
     assertThat(quorum.path("status").asText()).isEqualTo("manual_test_passed");
   }
 
@@ -174,7 +145,8 @@ class BreakGlassTest {
   void givenAForcedApprovalNobodyTouches_whenTheOrchestratorsTimerFires_thenTheExpiryIsRecorded()
       throws Exception {
     String id = Api.releaseInManualTesting(BILLING_REPO, SERVICE);
-    assertThat(awaitResult(send(id, force(id, BOB, "Bob", "hotfix"))).path("outcome").asText())
+    assertThat(
+            kafka.awaitResult(send(id, force(id, BOB, "Bob", "hotfix"))).path("outcome").asText())
         .isEqualTo("accepted");
     Instant expiresAt =
         ((ReleaseEvent.BreakGlassRequested) last(log.events(id)).data()).expiresAt();
@@ -184,7 +156,7 @@ class BreakGlassTest {
             expiresAt,
             new Actor(Actor.Kind.ORCHESTRATOR, "deploy-orchestrator-1", "deploy-orchestrator"));
 
-    JsonNode early = awaitResult(sendAsOrchestrator(id, timer));
+    JsonNode early = kafka.awaitResult(sendAsOrchestrator(id, timer));
     assertThat(early.path("outcome").asText()).isEqualTo("refused");
     assertThat(early.path("reason").asText()).isEqualTo("illegal_transition");
     assertThat(log.types(id)).doesNotContain("release.break-glass-expired.v1");
@@ -192,10 +164,10 @@ class BreakGlassTest {
     QuarkusMock.installMockForType(
         new ShiftedClock(ApprovalPolicy.DEFAULT_BREAK_GLASS_WINDOW.plusMinutes(1)),
         DecisionClock.class);
-    JsonNode expired = awaitResult(sendAsOrchestrator(id, timer));
+    JsonNode expired = kafka.awaitResult(sendAsOrchestrator(id, timer));
     assertThat(expired.path("outcome").asText()).isEqualTo("accepted");
     assertThat(expired.path("events").toString()).isEqualTo("[\"release.break-glass-expired.v1\"]");
-    JsonNode again = awaitResult(sendAsOrchestrator(id, timer));
+    JsonNode again = kafka.awaitResult(sendAsOrchestrator(id, timer));
     assertThat(again.path("outcome").asText()).isEqualTo("accepted");
     assertThat(again.path("events").size()).isZero();
     assertThat(log.types(id)).containsOnlyOnce("release.break-glass-expired.v1");
@@ -203,28 +175,24 @@ class BreakGlassTest {
 
   /** Sends a command on the orchestrator's topic, keyed by its release id; returns its id. */
   private String sendAsOrchestrator(String releaseId, ReleaseCommand command) throws Exception {
-    String commandId = UUID.randomUUID().toString();
-    byte[] json = CommandCodec.encode(commandId, command, "corr-" + commandId, null);
-    producer
-        .send(new ProducerRecord<>(ReleaseLog.orchestratorCommandsTopic(), releaseId, json))
-        .get(10, TimeUnit.SECONDS);
-    return commandId;
+    return kafka.send(ReleaseLog.orchestratorCommandsTopic(), releaseId, command);
   }
 
   @Test
   void givenANonAdminOrAReleaseNotInManualTesting_whenForcing_thenRefusedAndAudited()
       throws Exception {
     String id = Api.releaseInManualTesting(BILLING_REPO, SERVICE);
-    JsonNode carol = awaitResult(send(id, force(id, CAROL, "Carol", "I am sure")));
+    JsonNode carol = kafka.awaitResult(send(id, force(id, CAROL, "Carol", "I am sure")));
     assertThat(carol.path("outcome").asText()).isEqualTo("refused");
     assertThat(carol.path("reason").asText()).isEqualTo("not_allowed");
     assertThat(last(log.events(id)).data()).isInstanceOf(ReleaseEvent.ActionRefused.class);
 
-    JsonNode blank = awaitResult(send(id, force(id, BOB, "Bob", "  ")));
+    JsonNode blank = kafka.awaitResult(send(id, force(id, BOB, "Bob", "  ")));
     assertThat(blank.path("reason").asText()).isEqualTo("invalid");
 
     String building = Api.createRelease(BILLING_REPO);
-    JsonNode early = awaitResult(send(building, force(building, 1002, "Bob", "skip the stage")));
+    JsonNode early =
+        kafka.awaitResult(send(building, force(building, 1002, "Bob", "skip the stage")));
     assertThat(early.path("outcome").asText()).isEqualTo("refused");
     // the default policy's admin is Bob (1002) too; the status is what refuses it
     assertThat(early.path("reason").asText()).isEqualTo("illegal_transition");
@@ -259,25 +227,7 @@ class BreakGlassTest {
 
   /** Sends a command on the gateway's topic, keyed by its release id, and returns its id. */
   private String send(String releaseId, ReleaseCommand command) throws Exception {
-    String commandId = UUID.randomUUID().toString();
-    byte[] json = CommandCodec.encode(commandId, command, "corr-" + commandId, null);
-    producer
-        .send(new ProducerRecord<>(ReleaseLog.gatewayCommandsTopic(), releaseId, json))
-        .get(10, TimeUnit.SECONDS);
-    return commandId;
-  }
-
-  /** Reads the results topic until the answer to {@code commandId} arrives. */
-  private JsonNode awaitResult(String commandId) throws IOException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-    while (System.nanoTime() < deadline) {
-      for (ConsumerRecord<String, byte[]> r : results.poll(Duration.ofMillis(100))) {
-        if (commandId.equals(r.key())) {
-          return EventCodec.mapper().readTree(r.value());
-        }
-      }
-    }
-    throw new AssertionError("no answer to command " + commandId + " on the results topic");
+    return kafka.send(ReleaseLog.gatewayCommandsTopic(), releaseId, command);
   }
 
   private static EventEnvelope last(List<EventEnvelope> events) {

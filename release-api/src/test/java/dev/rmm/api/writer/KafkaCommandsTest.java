@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rmm.api.support.Api;
+import dev.rmm.api.support.CommandsOverKafka;
 import dev.rmm.api.support.ReleaseLog;
 import dev.rmm.contracts.Actor;
 import dev.rmm.contracts.CommandCodec;
@@ -18,22 +19,10 @@ import dev.rmm.testsupport.KafkaTestResource;
 import dev.rmm.testsupport.PostgresTestResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Properties;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.IntStream;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,33 +40,18 @@ import org.junit.jupiter.api.Test;
 class KafkaCommandsTest {
 
   private ReleaseLog log;
-  private KafkaProducer<String, byte[]> producer;
-  private KafkaConsumer<String, byte[]> results;
+  private CommandsOverKafka kafka;
 
   @BeforeEach
   void setUp() {
     Api.awaitReady();
     log = new ReleaseLog();
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, log.bootstrap());
-    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    producer = new KafkaProducer<>(p);
-    results = new KafkaConsumer<>(log.consumerProperties());
-    List<TopicPartition> partitions =
-        IntStream.range(0, ReleaseLog.partitions())
-            .mapToObj(i -> new TopicPartition(ReleaseLog.resultsTopic(), i))
-            .toList();
-    results.assign(partitions);
-    results.seekToBeginning(partitions);
+    kafka = new CommandsOverKafka(log, Duration.ofSeconds(15));
   }
 
   @AfterEach
   void tearDown() {
-    results.close();
-    producer.close();
+    kafka.close();
     log.close();
   }
 
@@ -87,7 +61,7 @@ class KafkaCommandsTest {
     String id = Api.releaseInManualTesting(BILLING_REPO);
 
     String first = send(id, approve(id, 1001, "Alice"));
-    JsonNode answer = awaitResult(first);
+    JsonNode answer = kafka.awaitResult(first);
     assertThat(answer.path("outcome").asText()).isEqualTo("accepted");
     assertThat(answer.path("release_id").asText()).isEqualTo(id);
     assertThat(answer.path("status").asText()).isEqualTo("manual_testing");
@@ -103,7 +77,7 @@ class KafkaCommandsTest {
 
     send(id, approve(id, 1002, "Bob"));
     String third = send(id, approve(id, 1003, "Carol"));
-    JsonNode quorum = awaitResult(third);
+    JsonNode quorum = kafka.awaitResult(third);
     assertThat(quorum.path("outcome").asText()).isEqualTo("accepted");
     assertThat(quorum.path("status").asText()).isEqualTo("manual_test_passed");
     assertThat(quorum.path("events").toString())
@@ -118,7 +92,7 @@ class KafkaCommandsTest {
                 ReleaseStatus.DEPLOYING,
                 "workflow dispatched",
                 new Actor(Actor.Kind.GITHUB, BILLING_REPO, null)));
-    assertThat(awaitResult(deploying).path("status").asText()).isEqualTo("deploying");
+    assertThat(kafka.awaitResult(deploying).path("status").asText()).isEqualTo("deploying");
     assertThat(log.types(id))
         .containsExactly(
             "release.created.v1",
@@ -136,7 +110,7 @@ class KafkaCommandsTest {
   void givenARefusedCommand_thenTheAnswerSaysWhyAndTheAttemptIsAudited() throws Exception {
     String id = Api.releaseInManualTesting(BILLING_REPO);
     String command = send(id, approve(id, 2000, "Mallory"));
-    JsonNode answer = awaitResult(command);
+    JsonNode answer = kafka.awaitResult(command);
     assertThat(answer.path("outcome").asText()).isEqualTo("refused");
     assertThat(answer.path("reason").asText()).isEqualTo("not_allowed");
     assertThat(answer.path("detail").asText()).contains("user 2000 is not an approver");
@@ -151,11 +125,8 @@ class KafkaCommandsTest {
     var before = log.endOffsets();
 
     // garbage on the release's partition: no id to answer to, skipped
-    producer
-        .send(
-            new ProducerRecord<>(
-                ReleaseLog.commandsTopic(), id, "\u0000not json{".getBytes(StandardCharsets.UTF_8)))
-        .get(10, TimeUnit.SECONDS);
+    kafka.deliver(
+        ReleaseLog.commandsTopic(), id, "\u0000not json{".getBytes(StandardCharsets.UTF_8));
     // a command from a newer client: answered as refused
     String unknown = UUID.randomUUID().toString();
     ObjectNode future = EventCodec.mapper().createObjectNode();
@@ -163,13 +134,9 @@ class KafkaCommandsTest {
     future.put("type", "release.teleport.v9");
     future.put("release_id", id);
     future.putObject("actor").put("kind", "telegram").put("id", "1001");
-    producer
-        .send(
-            new ProducerRecord<>(
-                ReleaseLog.commandsTopic(), id, EventCodec.mapper().writeValueAsBytes(future)))
-        .get(10, TimeUnit.SECONDS);
+    kafka.deliver(ReleaseLog.commandsTopic(), id, EventCodec.mapper().writeValueAsBytes(future));
 
-    JsonNode refused = awaitResult(unknown);
+    JsonNode refused = kafka.awaitResult(unknown);
     assertThat(refused.path("outcome").asText()).isEqualTo("refused");
     assertThat(refused.path("reason").asText()).isEqualTo("invalid");
     assertThat(refused.path("detail").asText())
@@ -179,7 +146,7 @@ class KafkaCommandsTest {
 
     // the partition did not get stuck: the next command is decided
     String next = send(id, approve(id, 1002, "Bob"));
-    JsonNode accepted = awaitResult(next);
+    JsonNode accepted = kafka.awaitResult(next);
     assertThat(accepted.path("outcome").asText()).isEqualTo("accepted");
     assertThat(accepted.path("approvals").asInt()).isEqualTo(1);
     assertThat(last(log.events(id)).causationId()).isEqualTo(next);
@@ -195,7 +162,7 @@ class KafkaCommandsTest {
             id,
             new ReleaseCommand.CancelRelease(
                 id, "wrong build", new Actor(Actor.Kind.TELEGRAM, "not-a-number", "Eve")));
-    JsonNode refused = awaitResult(poison);
+    JsonNode refused = kafka.awaitResult(poison);
     assertThat(refused.path("outcome").asText()).isEqualTo("refused");
     assertThat(refused.path("reason").asText()).isEqualTo("not_allowed");
     assertThat(refused.path("detail").asText()).contains("not-a-number", "not an admin");
@@ -203,7 +170,7 @@ class KafkaCommandsTest {
     assertThat(refused.path("events").toString()).isEqualTo("[\"release.action-refused.v1\"]");
 
     String next = send(id, approve(id, 1003, "Carol"));
-    assertThat(awaitResult(next).path("outcome").asText()).isEqualTo("accepted");
+    assertThat(kafka.awaitResult(next).path("outcome").asText()).isEqualTo("accepted");
     assertThat(last(log.events(id)).causationId()).isEqualTo(next);
   }
 
@@ -215,14 +182,10 @@ class KafkaCommandsTest {
     String commandId = UUID.randomUUID().toString();
     byte[] json =
         CommandCodec.encode(commandId, approve(id, 1001, "Alice"), "corr-" + commandId, null);
-    producer
-        .send(new ProducerRecord<>(ReleaseLog.commandsTopic(), id, json))
-        .get(10, TimeUnit.SECONDS);
-    JsonNode first = awaitResult(commandId);
-    producer
-        .send(new ProducerRecord<>(ReleaseLog.commandsTopic(), id, json))
-        .get(10, TimeUnit.SECONDS);
-    JsonNode again = awaitResult(commandId);
+    kafka.deliver(ReleaseLog.commandsTopic(), id, json);
+    JsonNode first = kafka.awaitResult(commandId);
+    kafka.deliver(ReleaseLog.commandsTopic(), id, json);
+    JsonNode again = kafka.awaitResult(commandId);
 
     assertThat(again.path("outcome").asText()).isEqualTo("accepted");
     assertThat(again.path("events")).isEqualTo(first.path("events"));
@@ -235,10 +198,10 @@ class KafkaCommandsTest {
     String refusedId = UUID.randomUUID().toString();
     byte[] refused =
         CommandCodec.encode(refusedId, approve(id, 2000, "Mallory"), "corr-" + refusedId, null);
-    producer.send(new ProducerRecord<>(ReleaseLog.commandsTopic(), id, refused)).get();
-    JsonNode no = awaitResult(refusedId);
-    producer.send(new ProducerRecord<>(ReleaseLog.commandsTopic(), id, refused)).get();
-    JsonNode noAgain = awaitResult(refusedId);
+    kafka.deliver(ReleaseLog.commandsTopic(), id, refused);
+    JsonNode no = kafka.awaitResult(refusedId);
+    kafka.deliver(ReleaseLog.commandsTopic(), id, refused);
+    JsonNode noAgain = kafka.awaitResult(refusedId);
     assertThat(noAgain.path("outcome").asText()).isEqualTo("refused");
     assertThat(noAgain.path("reason")).isEqualTo(no.path("reason"));
     assertThat(noAgain.path("detail")).isEqualTo(no.path("detail"));
@@ -260,15 +223,15 @@ class KafkaCommandsTest {
             null,
             null,
             java.time.Instant.now().minusSeconds(1));
-    producer.send(new ProducerRecord<>(ReleaseLog.commandsTopic(), id, json)).get();
-    JsonNode answer = awaitResult(late);
+    kafka.deliver(ReleaseLog.commandsTopic(), id, json);
+    JsonNode answer = kafka.awaitResult(late);
 
     assertThat(answer.path("outcome").asText()).isEqualTo("refused");
     assertThat(answer.path("reason").asText()).isEqualTo("expired");
     assertThat(answer.path("events")).isEmpty();
     // the partition goes on: a command in time is decided, and the late one left no trace
     String next = send(id, approve(id, 1002, "Bob"));
-    assertThat(awaitResult(next).path("outcome").asText()).isEqualTo("accepted");
+    assertThat(kafka.awaitResult(next).path("outcome").asText()).isEqualTo("accepted");
     assertThat(log.events(id)).hasSize((int) before + 1);
     assertThat(log.events(id).stream().filter(e -> late.equals(e.causationId()))).isEmpty();
   }
@@ -289,8 +252,10 @@ class KafkaCommandsTest {
     ReleaseCommand asAdmin =
         new ReleaseCommand.Approve(id, 1001, null, new Actor(Actor.Kind.ADMIN, "*", "admin"));
 
-    JsonNode forgedDispatch = awaitResult(sendOn(ReleaseLog.gatewayCommandsTopic(), id, dispatch));
-    JsonNode forgedActor = awaitResult(sendOn(ReleaseLog.gatewayCommandsTopic(), id, asAdmin));
+    JsonNode forgedDispatch =
+        kafka.awaitResult(kafka.send(ReleaseLog.gatewayCommandsTopic(), id, dispatch));
+    JsonNode forgedActor =
+        kafka.awaitResult(kafka.send(ReleaseLog.gatewayCommandsTopic(), id, asAdmin));
 
     assertThat(forgedDispatch.path("reason").asText()).isEqualTo("not_allowed");
     assertThat(forgedDispatch.path("detail").asText())
@@ -301,7 +266,8 @@ class KafkaCommandsTest {
     assertThat(log.events(id)).hasSize(before);
     // a person's approval on the gateway's topic is what it is for
     JsonNode approved =
-        awaitResult(sendOn(ReleaseLog.gatewayCommandsTopic(), id, approve(id, 1001, "Alice")));
+        kafka.awaitResult(
+            kafka.send(ReleaseLog.gatewayCommandsTopic(), id, approve(id, 1001, "Alice")));
     assertThat(approved.path("outcome").asText()).isEqualTo("accepted");
   }
 
@@ -312,7 +278,8 @@ class KafkaCommandsTest {
     int before = log.events(id).size();
 
     JsonNode answer =
-        awaitResult(sendOn(ReleaseLog.orchestratorCommandsTopic(), id, approve(id, 1001, "Alice")));
+        kafka.awaitResult(
+            kafka.send(ReleaseLog.orchestratorCommandsTopic(), id, approve(id, 1001, "Alice")));
 
     assertThat(answer.path("outcome").asText()).isEqualTo("refused");
     assertThat(answer.path("detail").asText())
@@ -331,7 +298,8 @@ class KafkaCommandsTest {
     int before = log.events(older).size();
 
     // the gateway's principal may not supersede anything
-    JsonNode forged = awaitResult(sendOn(ReleaseLog.gatewayCommandsTopic(), older, supersede));
+    JsonNode forged =
+        kafka.awaitResult(kafka.send(ReleaseLog.gatewayCommandsTopic(), older, supersede));
     assertThat(forged.path("detail").asText())
         .isEqualTo("SupersedeRelease may not come from the gateway's topic");
     assertThat(log.events(older)).hasSize(before);
@@ -339,14 +307,10 @@ class KafkaCommandsTest {
     // the orchestrator's command id names both releases: a redelivery has one effect
     String commandId = "supersede-" + older + "-newer-release-id";
     byte[] json = CommandCodec.encode(commandId, supersede, "corr-" + commandId, null);
-    producer
-        .send(new ProducerRecord<>(ReleaseLog.orchestratorCommandsTopic(), older, json))
-        .get(10, TimeUnit.SECONDS);
-    JsonNode first = awaitResult(commandId);
-    producer
-        .send(new ProducerRecord<>(ReleaseLog.orchestratorCommandsTopic(), older, json))
-        .get(10, TimeUnit.SECONDS);
-    JsonNode again = awaitResult(commandId);
+    kafka.deliver(ReleaseLog.orchestratorCommandsTopic(), older, json);
+    JsonNode first = kafka.awaitResult(commandId);
+    kafka.deliver(ReleaseLog.orchestratorCommandsTopic(), older, json);
+    JsonNode again = kafka.awaitResult(commandId);
 
     assertThat(first.path("outcome").asText()).isEqualTo("accepted");
     assertThat(first.path("status").asText()).isEqualTo("cancelled");
@@ -371,17 +335,18 @@ class KafkaCommandsTest {
           throws Exception {
     String id = Api.releaseInManualTesting(BILLING_REPO);
     for (long user : new long[] {1001, 1002, 1003}) {
-      awaitResult(sendOn(ReleaseLog.gatewayCommandsTopic(), id, approve(id, user, "u" + user)));
+      kafka.awaitResult(
+          kafka.send(ReleaseLog.gatewayCommandsTopic(), id, approve(id, user, "u" + user)));
     }
     Actor orchestrator = new Actor(Actor.Kind.ORCHESTRATOR, "orch-1", "deploy-orchestrator");
-    awaitResult(
-        sendOn(
+    kafka.awaitResult(
+        kafka.send(
             ReleaseLog.orchestratorCommandsTopic(),
             id,
             new ReleaseCommand.StartDispatch(
                 id, "d-1", BILLING_REPO, "deploy.yml", "main", orchestrator)));
-    awaitResult(
-        sendOn(
+    kafka.awaitResult(
+        kafka.send(
             ReleaseLog.orchestratorCommandsTopic(),
             id,
             new ReleaseCommand.RecordDispatch(
@@ -389,8 +354,8 @@ class KafkaCommandsTest {
 
     // an approver who is no admin: refused, and the attempt is in the log
     JsonNode refused =
-        awaitResult(
-            sendOn(
+        kafka.awaitResult(
+            kafka.send(
                 ReleaseLog.gatewayCommandsTopic(),
                 id,
                 new ReleaseCommand.RetryDispatch(id, 1001, null, Actor.telegram(1001, "Alice"))));
@@ -408,10 +373,10 @@ class KafkaCommandsTest {
             new ReleaseCommand.RetryDispatch(id, 1002, null, Actor.telegram(1002, "Olga")),
             "corr-" + commandId,
             null);
-    producer.send(new ProducerRecord<>(ReleaseLog.gatewayCommandsTopic(), id, json)).get();
-    JsonNode first = awaitResult(commandId);
-    producer.send(new ProducerRecord<>(ReleaseLog.gatewayCommandsTopic(), id, json)).get();
-    JsonNode again = awaitResult(commandId);
+    kafka.deliver(ReleaseLog.gatewayCommandsTopic(), id, json);
+    JsonNode first = kafka.awaitResult(commandId);
+    kafka.deliver(ReleaseLog.gatewayCommandsTopic(), id, json);
+    JsonNode again = kafka.awaitResult(commandId);
 
     assertThat(first.path("outcome").asText()).isEqualTo("accepted");
     assertThat(first.path("status").asText()).isEqualTo("manual_test_passed");
@@ -441,7 +406,8 @@ class KafkaCommandsTest {
           throws Exception {
     String id = Api.releaseInManualTesting(BILLING_REPO);
     for (long user : new long[] {1001, 1002, 1003}) {
-      awaitResult(sendOn(ReleaseLog.gatewayCommandsTopic(), id, approve(id, user, "u" + user)));
+      kafka.awaitResult(
+          kafka.send(ReleaseLog.gatewayCommandsTopic(), id, approve(id, user, "u" + user)));
     }
     java.time.Instant until = java.time.Instant.parse("2099-01-01T09:00:00Z");
     Actor orchestrator = new Actor(Actor.Kind.ORCHESTRATOR, "orch-1", "deploy-orchestrator");
@@ -453,10 +419,10 @@ class KafkaCommandsTest {
             "corr-" + commandId,
             null);
 
-    producer.send(new ProducerRecord<>(ReleaseLog.orchestratorCommandsTopic(), id, json)).get();
-    JsonNode first = awaitResult(commandId);
-    producer.send(new ProducerRecord<>(ReleaseLog.orchestratorCommandsTopic(), id, json)).get();
-    JsonNode again = awaitResult(commandId);
+    kafka.deliver(ReleaseLog.orchestratorCommandsTopic(), id, json);
+    JsonNode first = kafka.awaitResult(commandId);
+    kafka.deliver(ReleaseLog.orchestratorCommandsTopic(), id, json);
+    JsonNode again = kafka.awaitResult(commandId);
 
     assertThat(first.path("outcome").asText()).as(first.toString()).isEqualTo("accepted");
     assertThat(first.path("status").asText()).isEqualTo("manual_test_passed");
@@ -467,38 +433,13 @@ class KafkaCommandsTest {
         .containsExactly(new ReleaseEvent.DispatchHeld(until, "release train", 1L));
   }
 
-  private String sendOn(String topic, String releaseId, ReleaseCommand command) throws Exception {
-    String commandId = UUID.randomUUID().toString();
-    byte[] json = CommandCodec.encode(commandId, command, "corr-" + commandId, null);
-    producer.send(new ProducerRecord<>(topic, releaseId, json)).get(10, TimeUnit.SECONDS);
-    return commandId;
-  }
-
   private static ReleaseCommand approve(String id, long user, String name) {
     return new ReleaseCommand.Approve(id, user, null, Actor.telegram(user, name));
   }
 
   /** Sends a command keyed by its release id, as the gateway does, and returns its id. */
   private String send(String releaseId, ReleaseCommand command) throws Exception {
-    String commandId = UUID.randomUUID().toString();
-    byte[] json = CommandCodec.encode(commandId, command, "corr-" + commandId, null);
-    producer
-        .send(new ProducerRecord<>(ReleaseLog.commandsTopic(), releaseId, json))
-        .get(10, TimeUnit.SECONDS);
-    return commandId;
-  }
-
-  /** Reads the results topic (read_committed) until the answer to {@code commandId} arrives. */
-  private JsonNode awaitResult(String commandId) throws IOException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-    while (System.nanoTime() < deadline) {
-      for (ConsumerRecord<String, byte[]> r : results.poll(Duration.ofMillis(100))) {
-        if (commandId.equals(r.key())) {
-          return EventCodec.mapper().readTree(r.value());
-        }
-      }
-    }
-    throw new AssertionError("no answer to command " + commandId + " on the results topic");
+    return kafka.send(ReleaseLog.commandsTopic(), releaseId, command);
   }
 
   private static EventEnvelope last(List<EventEnvelope> events) {

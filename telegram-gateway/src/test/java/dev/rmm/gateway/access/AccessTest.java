@@ -1,5 +1,7 @@
 package dev.rmm.gateway.access;
 
+import static dev.rmm.gateway.access.AccessTestStack.ADMIN;
+import static dev.rmm.gateway.access.AccessTestStack.APPROVER;
 import static dev.rmm.gateway.access.AccessTestStack.TEAM_CHAT;
 import static dev.rmm.gateway.access.AccessTestStack.VIEWER;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -77,8 +79,6 @@ class AccessTest {
           + " an rmm admin.";
   private static final long STRANGER = 6601;
   private static final long MEMBER = 6602;
-  private static final long APPROVER = 6604;
-  private static final long ADMIN = 6605;
   private static final long NEW_APPROVER = 6606;
   private static final String POLICIES = "rmm.release-policies";
   private static boolean schema;

@@ -97,9 +97,26 @@ final class PrivateChat {
     }
   }
 
-  /** The first message to the user that starts so, or null while there is none. */
-  SentMessage confirmation(long user, String prefix) {
-    return bot.get().messages(user).stream()
+  /**
+   * Waits (15 s at the most) for the first message of {@code chat} (the user's private chat, or a
+   * group such as the alerts chat) that starts with {@code prefix}, such as the confirmation a
+   * button asks for; returns it.
+   */
+  SentMessage awaitConfirmation(long chat, String prefix) {
+    await().atMost(Duration.ofSeconds(15)).until(() -> confirmation(chat, prefix) != null);
+    return confirmation(chat, prefix);
+  }
+
+  /** Waits (15 s at the most) until message {@code messageId} of the chat reads {@code text}. */
+  void awaitText(long chat, int messageId, String text) {
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(() -> message(chat, messageId).text().equals(text));
+  }
+
+  /** The first message of the chat that starts so, or null while there is none. */
+  private SentMessage confirmation(long chat, String prefix) {
+    return bot.get().messages(chat).stream()
         .filter(m -> m.text().startsWith(prefix))
         .findFirst()
         .orElse(null);

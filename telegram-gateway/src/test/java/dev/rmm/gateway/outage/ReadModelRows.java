@@ -101,7 +101,7 @@ public final class ReadModelRows {
    * Appends {@code e} linked to {@code previous} (as stored; null for a release's first event);
    * returns it as stored.
    */
-  static byte[] append(
+  public static byte[] append(
       KafkaProducer<String, byte[]> producer, String topic, EventEnvelope e, byte[] previous)
       throws Exception {
     byte[] stored =
@@ -111,7 +111,7 @@ public final class ReadModelRows {
     return stored;
   }
 
-  static KafkaProducer<String, byte[]> producer(String bootstrap) {
+  public static KafkaProducer<String, byte[]> producer(String bootstrap) {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
