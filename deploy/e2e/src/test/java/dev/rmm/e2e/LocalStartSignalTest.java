@@ -55,8 +55,12 @@ class LocalStartSignalTest {
     builder.environment().putAll(ports);
     builder.environment().put(LocalStack.HOME_VARIABLE, home.resolve("rmm").toString());
     // the services' JVMs as StackExtension runs them (C1 only: they start about a third faster);
-    // what is tried here is the script's and the stack's handling of the signal, not their speed
-    builder.environment().put("RMM_JVM_OPTIONS", String.join(" ", StackExtension.JVM_OPTIONS));
+    // what is tried here is the script's and the stack's handling of the signal, not their speed;
+    // -Xshare:auto (the JVM's default) is an option of their own about class data sharing, so the
+    // launcher does not have them record archives at the stop (ClassDataArchivesTest tries that)
+    builder
+        .environment()
+        .put("RMM_JVM_OPTIONS", String.join(" ", StackExtension.JVM_OPTIONS) + " -Xshare:auto");
     Process script = builder.start();
     try {
       await()

@@ -170,6 +170,7 @@ public final class LocalStack {
                 READY_TIMEOUT,
                 brokers),
             line -> out.println("  " + line));
+    stack.keepClassDataIn(home.resolve("cds"));
     synchronized (this) {
       if (stopping) {
         return; // Ctrl-C before anything ran

@@ -98,6 +98,10 @@ public final class RmmStack {
   }
 
   private final Settings settings;
+
+  /** The services' class data archives: none unless {@link #keepClassDataIn} was called. */
+  private volatile ClassDataArchives classData = ClassDataArchives.NONE;
+
   private final Consumer<String> progress;
   private final Map<RmmService, ServiceProcess> services = new EnumMap<>(RmmService.class);
   private LocalKafka kafka;
@@ -253,6 +257,14 @@ public final class RmmStack {
     service(service).kill();
   }
 
+  /**
+   * Each service records its loaded classes into an archive in {@code dir} when it first stops, and
+   * maps them from it on later starts ({@link ClassDataArchives}); call before {@link #start}.
+   */
+  public void keepClassDataIn(Path dir) {
+    this.classData = new ClassDataArchives(dir);
+  }
+
   public synchronized ServiceProcess service(RmmService service) {
     ServiceProcess process = services.get(service);
     if (process == null) {
@@ -335,7 +347,8 @@ public final class RmmStack {
               httpPort(service),
               env,
               settings.jvmOptions(),
-              settings.logDir().resolve(service.module() + ".log"));
+              settings.logDir().resolve(service.module() + ".log"),
+              classData);
       synchronized (this) {
         requireNotStopped();
         services.put(service, process);

@@ -37,6 +37,7 @@ public final class ServiceProcess {
   private final Map<String, String> environment;
   private final List<String> jvmOptions;
   private final Path logFile;
+  private final ClassDataArchives classData;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
   private volatile Process process;
@@ -52,6 +53,21 @@ public final class ServiceProcess {
       Map<String, String> environment,
       List<String> jvmOptions,
       Path logFile) {
+    this(service, jar, port, environment, jvmOptions, logFile, ClassDataArchives.NONE);
+  }
+
+  /**
+   * @param classData the service's class data archive, used or recorded ({@link ClassDataArchives})
+   */
+  ServiceProcess(
+      RmmService service,
+      Path jar,
+      int port,
+      Map<String, String> environment,
+      List<String> jvmOptions,
+      Path logFile,
+      ClassDataArchives classData) {
+    this.classData = classData;
     this.service = service;
     this.jar = jar;
     this.port = port;
@@ -68,6 +84,7 @@ public final class ServiceProcess {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
+    command.addAll(classData.options(service, jar, jvmOptions));
     command.add("-jar");
     command.add(jar.toString());
     ProcessBuilder builder =
@@ -154,6 +171,7 @@ public final class ServiceProcess {
     if (current != null) {
       current.destroyForcibly();
       waitFor(current, Duration.ofSeconds(30));
+      classData.exited(service, jar, false);
     }
   }
 
@@ -162,22 +180,25 @@ public final class ServiceProcess {
    * {@code grace}.
    */
   public static void stopAll(Collection<ServiceProcess> services, Duration grace) {
-    List<Process> running = new ArrayList<>();
+    List<ServiceProcess> running = new ArrayList<>();
     for (ServiceProcess service : services) {
       Process current = service.process;
       if (current != null && current.isAlive()) {
         current.destroy();
-        running.add(current);
+        running.add(service);
       }
     }
     long deadline = System.nanoTime() + grace.toNanos();
-    for (Process current : running) {
+    for (ServiceProcess service : running) {
+      Process current = service.process;
       Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-      if (!waitFor(current, left)) {
+      boolean endedByItself = waitFor(current, left);
+      if (!endedByItself) {
         current.descendants().forEach(ProcessHandle::destroyForcibly);
         current.destroyForcibly();
         waitFor(current, Duration.ofSeconds(30));
       }
+      service.classData.exited(service.service, service.jar, endedByItself);
     }
   }
 
