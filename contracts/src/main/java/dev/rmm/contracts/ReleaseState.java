@@ -196,42 +196,24 @@ public record ReleaseState(
   }
 
   ReleaseState created(ReleaseSpec spec, ApprovalPolicy policy) {
-    return new ReleaseState(
-        releaseId,
-        spec,
-        policy,
-        ReleaseStatus.INITIATED,
-        version + 1,
-        version + 1,
-        approvals,
-        null,
-        null,
-        null,
-        null,
-        null,
-        spec.commitSha(),
-        breakGlass,
-        null);
+    Next n = next().status(ReleaseStatus.INITIATED);
+    n.spec = spec;
+    n.policy = policy;
+    n.rejectionReason = null;
+    n.rollbackToTag = null;
+    n.dispatch = null;
+    n.runbook = null;
+    n.rollbackRequestedBy = null;
+    n.commitSha = spec.commitSha();
+    n.stagedCommit = null;
+    return n.state();
   }
 
   ReleaseState movedTo(ReleaseStatus next) {
-    return new ReleaseState(
-        releaseId,
-        spec,
-        policy,
-        next,
-        version + 1,
-        version + 1,
-        approvals,
-        rejectionReason,
-        rollbackToTag,
-        dispatch,
-        runbook,
-        rollbackRequestedBy,
-        commitSha,
-        breakGlass,
-        // a stage run deploys the commit the tag points at now (a re-run after a moved tag, too)
-        next == ReleaseStatus.STAGE_BUILDING ? commitSha : stagedCommit);
+    Next n = next().status(next);
+    // a stage run deploys the commit the tag points at now (a re-run after a moved tag, too)
+    n.stagedCommit = next == ReleaseStatus.STAGE_BUILDING ? commitSha : stagedCommit;
+    return n.state();
   }
 
   ReleaseState approvedBy(long approverId, String name) {
@@ -243,22 +225,9 @@ public record ReleaseState(
     List<Approval> more = new ArrayList<>(approvals);
     more.removeIf(a -> a.approverId() == approval.approverId());
     more.add(approval);
-    return new ReleaseState(
-        releaseId,
-        spec,
-        policy,
-        status,
-        version + 1,
-        statusVersion,
-        more,
-        rejectionReason,
-        rollbackToTag,
-        dispatch,
-        runbook,
-        rollbackRequestedBy,
-        commitSha,
-        breakGlass,
-        stagedCommit);
+    Next n = next();
+    n.approvals = more;
+    return n.state();
   }
 
   /**
@@ -266,137 +235,122 @@ public record ReleaseState(
    * the new commit (the status version moves, so an older card's approval is refused as stale).
    */
   ReleaseState approvalsVoided(String newCommit) {
-    return new ReleaseState(
-        releaseId,
-        spec,
-        policy,
-        status,
-        version + 1,
-        version + 1,
-        List.of(),
-        rejectionReason,
-        rollbackToTag,
-        dispatch,
-        runbook,
-        rollbackRequestedBy,
-        newCommit,
-        breakGlass,
-        // reported while the stage is building: the stage run under way builds the new commit
-        status == ReleaseStatus.STAGE_BUILDING ? newCommit : stagedCommit);
+    Next n = next().status(status);
+    n.approvals = List.of();
+    n.commitSha = newCommit;
+    // reported while the stage is building: the stage run under way builds the new commit
+    n.stagedCommit = status == ReleaseStatus.STAGE_BUILDING ? newCommit : stagedCommit;
+    return n.state();
   }
 
   ReleaseState rejected(String reason) {
-    return new ReleaseState(
-        releaseId,
-        spec,
-        policy,
-        ReleaseStatus.MANUAL_TEST_FAILED,
-        version + 1,
-        version + 1,
-        approvals,
-        reason,
-        rollbackToTag,
-        dispatch,
-        runbook,
-        rollbackRequestedBy,
-        commitSha,
-        breakGlass,
-        stagedCommit);
+    Next n = next().status(ReleaseStatus.MANUAL_TEST_FAILED);
+    n.rejectionReason = reason;
+    return n.state();
   }
 
   ReleaseState rollbackRequested(long requestedBy, String targetTag) {
-    return new ReleaseState(
-        releaseId,
-        spec,
-        policy,
-        ReleaseStatus.PRODUCTION_ROLLBACK,
-        version + 1,
-        version + 1,
-        approvals,
-        rejectionReason,
-        targetTag,
-        dispatch,
-        runbook,
-        requestedBy,
-        commitSha,
-        breakGlass,
-        stagedCommit);
+    Next n = next().status(ReleaseStatus.PRODUCTION_ROLLBACK);
+    n.rollbackToTag = targetTag;
+    n.rollbackRequestedBy = requestedBy;
+    return n.state();
   }
 
   ReleaseState unchanged() {
-    return new ReleaseState(
-        releaseId,
-        spec,
-        policy,
-        status,
-        version + 1,
-        statusVersion,
-        approvals,
-        rejectionReason,
-        rollbackToTag,
-        dispatch,
-        runbook,
-        rollbackRequestedBy,
-        commitSha,
-        breakGlass,
-        stagedCommit);
+    return next().state();
   }
 
   ReleaseState withDispatch(Dispatch d) {
-    return new ReleaseState(
-        releaseId,
-        spec,
-        policy,
-        status,
-        version + 1,
-        statusVersion,
-        approvals,
-        rejectionReason,
-        rollbackToTag,
-        d,
-        runbook,
-        rollbackRequestedBy,
-        commitSha,
-        breakGlass,
-        stagedCommit);
+    Next n = next();
+    n.dispatch = d;
+    return n.state();
   }
 
   ReleaseState withRunbook(Runbook r) {
-    return new ReleaseState(
-        releaseId,
-        spec,
-        policy,
-        status,
-        version + 1,
-        statusVersion,
-        approvals,
-        rejectionReason,
-        rollbackToTag,
-        dispatch,
-        r,
-        rollbackRequestedBy,
-        commitSha,
-        breakGlass,
-        stagedCommit);
+    Next n = next();
+    n.runbook = r;
+    return n.state();
   }
 
   /** A break-glass was asked for, confirmed or found lapsed; the status does not change. */
   ReleaseState withBreakGlass(BreakGlass b) {
-    return new ReleaseState(
-        releaseId,
-        spec,
-        policy,
-        status,
-        version + 1,
-        statusVersion,
-        approvals,
-        rejectionReason,
-        rollbackToTag,
-        dispatch,
-        runbook,
-        rollbackRequestedBy,
-        commitSha,
-        b,
-        stagedCommit);
+    Next n = next();
+    n.breakGlass = b;
+    return n.state();
+  }
+
+  /** This state one event later: each transition above sets only the fields its event changes. */
+  private Next next() {
+    return new Next(this);
+  }
+
+  /**
+   * A copy of a state with its version moved on, for one transition to change. The fifteen fields
+   * were passed by position in every transition, which hid what each one changed and made every new
+   * field a change of all of them.
+   */
+  private static final class Next {
+    private final String releaseId;
+    private ReleaseSpec spec;
+    private ApprovalPolicy policy;
+    private ReleaseStatus status;
+    private final long version;
+    private long statusVersion;
+    private List<Approval> approvals;
+    private String rejectionReason;
+    private String rollbackToTag;
+    private Dispatch dispatch;
+    private Runbook runbook;
+    private Long rollbackRequestedBy;
+    private String commitSha;
+    private BreakGlass breakGlass;
+    private String stagedCommit;
+
+    private Next(ReleaseState s) {
+      releaseId = s.releaseId;
+      spec = s.spec;
+      policy = s.policy;
+      status = s.status;
+      version = s.version + 1;
+      statusVersion = s.statusVersion;
+      approvals = s.approvals;
+      rejectionReason = s.rejectionReason;
+      rollbackToTag = s.rollbackToTag;
+      dispatch = s.dispatch;
+      runbook = s.runbook;
+      rollbackRequestedBy = s.rollbackRequestedBy;
+      commitSha = s.commitSha;
+      breakGlass = s.breakGlass;
+      stagedCommit = s.stagedCommit;
+    }
+
+    /**
+     * The release shows a new status, or its card must be drawn again: the status version moves to
+     * this version (a card drawn before it is stale).
+     */
+    private Next status(ReleaseStatus next) {
+      status = next;
+      statusVersion = version;
+      return this;
+    }
+
+    private ReleaseState state() {
+      return new ReleaseState(
+          releaseId,
+          spec,
+          policy,
+          status,
+          version,
+          statusVersion,
+          approvals,
+          rejectionReason,
+          rollbackToTag,
+          dispatch,
+          runbook,
+          rollbackRequestedBy,
+          commitSha,
+          breakGlass,
+          stagedCommit);
+    }
   }
 }
