@@ -36,7 +36,8 @@ class CommandCodecFuzzTest {
             c.correlationId(),
             c.traceparent(),
             c.repositoryScope(),
-            c.deadline());
+            c.deadline(),
+            c.workflowScope());
     assertThat(CommandCodec.decode(again)).isEqualTo(c);
   }
 }
