@@ -32,6 +32,25 @@ class GitHubOutageTest {
       Map.of(
           "release_id", "r-9", "release_tag", "v2.0.0", "commit_sha", "9a8b7c6", "dispatch_id", ID);
 
+  /** Another service's dispatch through the same client. */
+  private static final GitHubTarget SEARCH =
+      new GitHubTarget(
+          "acme/search",
+          "deploy-production.yml",
+          "refs/tags/v5.0.0",
+          Credentials.of(FakeGitHub.TOKEN));
+
+  private static final Map<String, String> SEARCH_INPUTS =
+      Map.of(
+          "release_id",
+          "r-10",
+          "release_tag",
+          "v5.0.0",
+          "commit_sha",
+          "1b2c3d4",
+          "dispatch_id",
+          "d-0th3r");
+
   /** Four attempts of their own would give up within seconds. */
   private static final GitHubClient.Retries RETRIES =
       new GitHubClient.Retries(
@@ -137,26 +156,7 @@ class GitHubOutageTest {
     assertThat(waits).containsExactly(Duration.ofSeconds(3));
 
     // another service's worker, a moment later: GitHub asked this client to wait 3 s
-    GitHubTarget search =
-        new GitHubTarget(
-            "acme/search",
-            "deploy-production.yml",
-            "refs/tags/v5.0.0",
-            Credentials.of(FakeGitHub.TOKEN));
-    Thread other =
-        new Thread(
-            () ->
-                client.dispatch(
-                    search,
-                    Map.of(
-                        "release_id",
-                        "r-10",
-                        "release_tag",
-                        "v5.0.0",
-                        "commit_sha",
-                        "1b2c3d4",
-                        "dispatch_id",
-                        "d-0th3r")));
+    Thread other = new Thread(() -> client.dispatch(SEARCH, SEARCH_INPUTS));
     other.start();
     other.join(10_000);
 
@@ -214,27 +214,7 @@ class GitHubOutageTest {
         .until(() -> FakeGitHub.requests().stream().anyMatch(r -> r.method().equals("GET")));
 
     // GitHub is back: another service's dispatch is accepted
-    GitHubTarget search =
-        new GitHubTarget(
-            "acme/search",
-            "deploy-production.yml",
-            "refs/tags/v5.0.0",
-            Credentials.of(FakeGitHub.TOKEN));
-    assertThat(
-            client
-                .dispatch(
-                    search,
-                    Map.of(
-                        "release_id",
-                        "r-10",
-                        "release_tag",
-                        "v5.0.0",
-                        "commit_sha",
-                        "1b2c3d4",
-                        "dispatch_id",
-                        "d-0th3r"))
-                .dispatched())
-        .isTrue();
+    assertThat(client.dispatch(SEARCH, SEARCH_INPUTS).dispatched()).isTrue();
 
     // billing's lookup does not sleep out its two minutes: it looks again and finds its run
     GitHubClient.Outcome o = billing.get(30, TimeUnit.SECONDS);

@@ -36,17 +36,13 @@ class ClassDataArchivesTest {
     ClassDataArchives archives = new ClassDataArchives(tmp.resolve("cds"));
     Path archive = archives.archive(RmmService.DEPLOY_ORCHESTRATOR, jar);
 
-    ServiceProcess first = process(jar, archives, "first.log");
-    first.start();
-    awaitUp(first);
+    ServiceProcess first = started(jar, archives, "first.log");
     assertThat(archive).doesNotExist();
     first.stop();
 
     assertThat(archive).isRegularFile();
     assertThat(Files.size(archive)).isGreaterThan(0);
-    ServiceProcess second = process(jar, archives, "second.log");
-    second.start();
-    awaitUp(second);
+    ServiceProcess second = started(jar, archives, "second.log");
     assertThat(mapsOf(jar)).contains(archive.toString());
     second.stop();
     assertThat(Files.readString(tmp.resolve("second.log"))).doesNotContain("[cds]");
@@ -58,9 +54,7 @@ class ClassDataArchivesTest {
     Path jar = runnerJar();
     ClassDataArchives archives = new ClassDataArchives(tmp.resolve("cds"));
     Path archive = archives.archive(RmmService.DEPLOY_ORCHESTRATOR, jar);
-    ServiceProcess crashed = process(jar, archives, "crashed.log");
-    crashed.start();
-    awaitUp(crashed);
+    ServiceProcess crashed = started(jar, archives, "crashed.log");
 
     crashed.kill();
 
@@ -109,21 +103,22 @@ class ClassDataArchivesTest {
     assertThat(ClassDataArchives.NONE.options(RmmService.RELEASE_API, jar, List.of())).isEmpty();
   }
 
-  private ServiceProcess process(Path jar, ClassDataArchives archives, String log) {
-    return new ServiceProcess(
-        RmmService.DEPLOY_ORCHESTRATOR,
-        jar,
-        1,
-        Map.of(),
-        List.of("-Xmx64m"),
-        tmp.resolve(log),
-        archives);
-  }
-
-  private static void awaitUp(ServiceProcess p) {
+  /** The small jar started as a service with {@code archives}, once it says it is up. */
+  private ServiceProcess started(Path jar, ClassDataArchives archives, String log) {
+    ServiceProcess p =
+        new ServiceProcess(
+            RmmService.DEPLOY_ORCHESTRATOR,
+            jar,
+            1,
+            Map.of(),
+            List.of("-Xmx64m"),
+            tmp.resolve(log),
+            archives);
+    p.start();
     await()
         .atMost(Duration.ofSeconds(60))
         .until(() -> Files.readString(p.logFile()).contains("UP-AND-RUNNING"));
+    return p;
   }
 
   /** The memory map of the running child started from {@code jar}. */
