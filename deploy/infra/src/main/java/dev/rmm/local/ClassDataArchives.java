@@ -21,13 +21,15 @@ import java.util.stream.Stream;
  * service started alone beside a running stack (docs/benchmarks.md, "Start time"): release-api
  * ready after 4.5-4.9 s without, 2.5-2.9 s with; the other three 2.1-2.8 s without, 1.5-1.9 s with.
  *
- * <p>An archive belongs to one build: its name carries a digest of every file of the service's
- * {@code quarkus-app} (path, size, modification time), so a rebuild starts a new recording and the
- * old archive is removed. The JVM writes the archive while it exits, which a SIGKILL can cut short,
- * so it writes to a {@code .part} file that becomes the archive only after the service ended by
- * itself ({@link #exited}). A JVM that cannot use an archive (another JDK) runs without it, as
- * {@code -Xshare:auto} (the default) does. Operators who set class sharing options of their own in
- * {@code RMM_JVM_OPTIONS} keep them and get none from here.
+ * <p>An archive belongs to one build on one JVM: its name carries a digest of the JVM (its home and
+ * version) and of every file of the service's {@code quarkus-app} (path, size, modification time),
+ * so a rebuild or a JDK update starts a new recording and the old archive is removed (the JVM would
+ * silently ignore an archive another build of it wrote, for good). The JVM writes the archive while
+ * it exits, which a SIGKILL can cut short, so it writes to a {@code .part} file that becomes the
+ * archive only after the service ended by itself ({@link #exited}). A JVM that cannot use an
+ * archive (another JDK) runs without it, as {@code -Xshare:auto} (the default) does. Operators who
+ * set class sharing options of their own in {@code RMM_JVM_OPTIONS} keep them and get none from
+ * here.
  */
 final class ClassDataArchives {
 
@@ -121,10 +123,17 @@ final class ClassDataArchives {
     }
   }
 
-  /** A digest of every file below {@code app}: its path, size and modification time. */
+  /**
+   * A digest of the JVM the services run on and of every file below {@code app}: its path, size and
+   * modification time.
+   */
   private static String digest(Path app) {
     try (Stream<Path> files = Files.walk(app)) {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      // the services run on this JVM (ServiceProcess); an archive of another build of it is refused
+      sha.update(
+          (System.getProperty("java.home") + "|" + System.getProperty("java.vm.version"))
+              .getBytes(StandardCharsets.UTF_8));
       for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
         sha.update(app.relativize(f).toString().getBytes(StandardCharsets.UTF_8));
         sha.update(
