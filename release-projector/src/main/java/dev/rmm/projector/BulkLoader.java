@@ -2,8 +2,9 @@ package dev.rmm.projector;
 
 import dev.rmm.contracts.EventEnvelope;
 import dev.rmm.contracts.ReleaseEvent;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -185,9 +186,23 @@ final class BulkLoader {
 
   private void copy(CopyManager copy, String target, StringBuilder data)
       throws SQLException, IOException {
+    copyText(copy, schema + "." + target, data);
+  }
+
+  /**
+   * COPYs {@code data} (COPY's text format) into {@code target} and empties it. The text is encoded
+   * to UTF-8 here, whole: the driver's {@code copyIn(String, Reader)} encodes each 64K-character
+   * buffer on its own, so a character outside the BMP whose surrogate pair straddled a buffer's end
+   * became two '?' in the rebuild while the live projection stored it whole (found by a rebuild
+   * that reported 2 timeline differences for a hostile-text event, intermittently: only when such a
+   * character fell on the boundary; docs/reliability.md).
+   */
+  static void copyText(CopyManager copy, String target, StringBuilder data)
+      throws SQLException, IOException {
     if (data.length() > 0) {
       copy.copyIn(
-          "COPY " + schema + "." + target + " FROM STDIN", new StringReader(data.toString()));
+          "COPY " + target + " FROM STDIN",
+          new ByteArrayInputStream(data.toString().getBytes(StandardCharsets.UTF_8)));
       data.setLength(0);
     }
   }
